@@ -1,0 +1,54 @@
+# The two commands of the README:
+#   make run   install what is missing, build, start the playground with the demo model
+#   make test  install what is missing, build, run every test (also under ASan/UBSan)
+# Dependencies come from Debian packages only (apt), installed when missing.
+
+BUILD_DIR      ?= build
+ASAN_BUILD_DIR ?= build-asan
+JOBS           ?= $(shell nproc)
+CMAKE_FLAGS    ?=
+PROMPT         ?= Once upon a time
+DEBIAN_PACKAGES := cmake g++ make pkg-config git python3 libcli11-dev nlohmann-json3-dev \
+                   libgtest-dev libgmock-dev libbenchmark-dev
+
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: all deps build build-asan run test test-unit test-asan bench clean
+
+all: build
+
+deps:
+	@missing=""; for p in $(DEBIAN_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+build: deps
+	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS)
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+build-asan: deps
+	cmake -S . -B $(ASAN_BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPG_SANITIZE=ON $(CMAKE_FLAGS)
+	cmake --build $(ASAN_BUILD_DIR) -j $(JOBS) --target playground_tests
+
+run: build
+	./$(BUILD_DIR)/playground run -p "$(PROMPT)" -n 200
+
+test: test-unit test-asan
+
+test-unit: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+# Hostile-input and scalar-reference tests again under AddressSanitizer + UBSan.
+test-asan: build-asan
+	cd $(ASAN_BUILD_DIR) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  ./playground_tests --gtest_filter='Gguf*:*Corrupt*:*Reference*:Tokenizer*:Sampler*:Quant*'
+
+bench: build
+	./$(BUILD_DIR)/playground bench -m models/demo/stories260K.gguf
+
+clean:
+	rm -rf $(BUILD_DIR) $(ASAN_BUILD_DIR)

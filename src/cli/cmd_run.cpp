@@ -1,0 +1,94 @@
+// `playground run`: generates text from a prompt with a local GGUF model,
+// streaming tokens to stdout and printing speed figures to stderr.
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "cli/commands.h"
+#include "engine/generate/generator.h"
+#include "engine/model/inference_session.h"
+#include "engine/model/llama_model.h"
+#include "models/default_model.h"
+
+namespace pg::cli {
+
+void add_run_command(CLI::App& app, int& exit_code) {
+  auto* cmd = app.add_subcommand("run", "Generate text from a prompt (default model: the built-in demo)");
+  struct Args {
+    std::string model, prompt;
+    int64_t n = 256;
+    int threads = 0;
+    int64_t ctx = 0;
+    SamplerParams sp;
+    int64_t seed = -1;
+    std::vector<std::string> stop;
+    bool no_special = false;
+  };
+  auto a = std::make_shared<Args>();
+  cmd->add_option("-m,--model", a->model, "GGUF model (default: $PLAYGROUND_MODEL or the demo model)");
+  cmd->add_option("-p,--prompt", a->prompt, "prompt text (default: empty, i.e. start from BOS)");
+  cmd->add_option("-n,--n-predict", a->n, "tokens to generate (-1: until end of text or context)")
+      ->check(CLI::Range(int64_t{-1}, int64_t{1} << 24));
+  cmd->add_option("--temp", a->sp.temperature, "temperature; 0 = greedy")->check(CLI::Range(0.0, 100.0));
+  cmd->add_option("--top-k", a->sp.top_k, "keep the k most likely tokens (0 = off)")->check(CLI::Range(0, 1 << 24));
+  cmd->add_option("--top-p", a->sp.top_p, "nucleus sampling: smallest set with this probability mass")
+      ->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--min-p", a->sp.min_p, "drop tokens below min-p × the top token's probability")
+      ->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--repeat-penalty", a->sp.repeat_penalty, "penalty for recently seen tokens (1 = off)")
+      ->check(CLI::Range(0.0, 10.0));
+  cmd->add_option("--repeat-last-n", a->sp.repeat_last_n, "how many recent tokens the repeat penalty sees")
+      ->check(CLI::Range(0, 1 << 20));
+  cmd->add_option("--frequency-penalty", a->sp.frequency_penalty, "OpenAI-style frequency penalty")
+      ->check(CLI::Range(-2.0, 2.0));
+  cmd->add_option("--presence-penalty", a->sp.presence_penalty, "OpenAI-style presence penalty")
+      ->check(CLI::Range(-2.0, 2.0));
+  cmd->add_option("--seed", a->seed, "random seed (-1: random; the seed used is printed)")
+      ->check(CLI::Range(int64_t{-1}, int64_t{0xFFFFFFFE}));
+  cmd->add_option("--stop", a->stop, "stop sequence (repeatable)");
+  cmd->add_option("-t,--threads", a->threads, "threads (default: physical cores)")->check(CLI::Range(0, 1024));
+  cmd->add_option("-c,--ctx-size", a->ctx, "context size (default: the model's, at most 4096)")
+      ->check(CLI::Range(int64_t{0}, int64_t{1} << 24));
+  cmd->add_flag("--no-special", a->no_special, "treat special-token texts in the prompt as plain text");
+  cmd->callback([a, &exit_code] {
+    exit_code = 1;
+    auto path = resolve_model_path(a->model);
+    if (!path) return (void)std::fprintf(stderr, "error: %s\n", path.error().c_str());
+    auto model = LlamaModel::load(*path);
+    if (!model) return (void)std::fprintf(stderr, "error: %s\n", model.error().c_str());
+    const Tokenizer& tok = (*model)->tokenizer();
+
+    GenerationRequest req;
+    req.prompt_ids = tok.encode(a->prompt, true, !a->no_special);
+    if (req.prompt_ids.empty() && tok.bos_id() >= 0) req.prompt_ids.push_back(tok.bos_id());
+    req.max_tokens = a->n;
+    req.sampling = a->sp;
+    if (a->seed >= 0) req.sampling.seed = static_cast<uint64_t>(a->seed);
+    req.stop = a->stop;
+
+    ThreadPool pool(a->threads > 0 ? a->threads : physical_core_count());
+    SessionOptions so;
+    so.n_ctx = a->ctx;
+    InferenceSession session(**model, pool, so);
+    std::fputs(a->prompt.c_str(), stdout);
+    auto result = generate(session, req, [](std::string_view text) {
+      std::fwrite(text.data(), 1, text.size(), stdout);
+      std::fflush(stdout);
+      return true;
+    });
+    std::fputc('\n', stdout);
+    std::fflush(stdout);
+    if (!result) return (void)std::fprintf(stderr, "error: %s\n", result.error().c_str());
+    const GenerationStats& st = result->stats;
+    std::fprintf(stderr,
+                 "\nprompt: %lld tokens, %.1f tokens/s | generation: %lld tokens, %.1f tokens/s | "
+                 "first token %.1f ms | finish: %s | seed %llu | threads %d\n",
+                 static_cast<long long>(st.prompt_tokens), st.prompt_tokens_per_second(),
+                 static_cast<long long>(st.generated_tokens), st.generation_tokens_per_second(),
+                 st.time_to_first_token * 1000.0, finish_reason_name(result->finish),
+                 static_cast<unsigned long long>(result->seed), pool.size());
+    exit_code = 0;
+  });
+}
+
+}  // namespace pg::cli

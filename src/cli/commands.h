@@ -1,0 +1,17 @@
+// The subcommands of the `playground` binary. Each add_* function registers one
+// subcommand on the CLI11 app; when it runs, its callback stores the process
+// exit code in `exit_code`. Commands print results to stdout and errors to
+// stderr; they never call exit() themselves.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace pg::cli {
+
+void add_run_command(CLI::App& app, int& exit_code);
+void add_info_command(CLI::App& app, int& exit_code);
+void add_tokenize_command(CLI::App& app, int& exit_code);
+void add_logits_command(CLI::App& app, int& exit_code);
+void add_convert_command(CLI::App& app, int& exit_code);
+
+}  // namespace pg::cli

@@ -1,0 +1,26 @@
+// Entry point of the `playground` binary: builds the CLI and dispatches to the
+// subcommand. Knows nothing about what the commands do.
+#include <cstdio>
+#include <string>
+
+#include "cli/commands.h"
+#include "engine/kernels/kernels.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"Mistral Playground: a self-hosted LLM playground with its own GGUF inference engine"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("playground ") + PG_VERSION + " (git " + PG_GIT_HASH +
+                                        ", simd " + pg::kernels::simd_path_name() + ")");
+  int exit_code = 0;
+  pg::cli::add_run_command(app, exit_code);
+  pg::cli::add_info_command(app, exit_code);
+  pg::cli::add_tokenize_command(app, exit_code);
+  pg::cli::add_logits_command(app, exit_code);
+  pg::cli::add_convert_command(app, exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  return exit_code;
+}

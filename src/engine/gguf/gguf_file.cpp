@@ -1,0 +1,123 @@
+// GgufFile construction (mmap or in-memory copy) and the typed metadata and
+// tensor lookups. Parsing and validation live in gguf_reader.cpp; nothing here
+// reads the file bytes directly.
+#include <memory>
+#include <utility>
+
+#include "engine/gguf/checked_math.h"
+#include "engine/gguf/gguf.h"
+
+namespace pg::gguf {
+
+Result<std::unique_ptr<GgufFile>> GgufFile::open(const std::string& path) {
+  auto mapped = MappedFile::open(path);
+  if (!mapped) return Error{mapped.error()};
+  std::unique_ptr<GgufFile> file(new GgufFile());
+  file->path_ = path;
+  file->mapped_ = std::move(mapped).value();
+  file->base_ = file->mapped_.data();
+  file->size_ = file->mapped_.size();
+  Status st = file->parse();
+  if (!st) return st;
+  return file;
+}
+
+Result<std::unique_ptr<GgufFile>> GgufFile::from_bytes(std::vector<uint8_t> bytes) {
+  std::unique_ptr<GgufFile> file(new GgufFile());
+  file->path_ = "<memory>";
+  file->owned_bytes_ = std::move(bytes);
+  file->base_ = file->owned_bytes_.data();
+  file->size_ = file->owned_bytes_.size();
+  Status st = file->parse();
+  if (!st) return st;
+  return file;
+}
+
+GgufFile::~GgufFile() = default;
+
+const Value* GgufFile::find(std::string_view key) const {
+  auto it = kv_index_.find(key);
+  return it == kv_index_.end() ? nullptr : &kv_[it->second].second;
+}
+
+std::optional<int64_t> GgufFile::get_int(std::string_view key) const {
+  const Value* v = find(key);
+  if (!v || !v->is_integer()) return std::nullopt;
+  return v->as_int();
+}
+
+std::optional<double> GgufFile::get_float(std::string_view key) const {
+  const Value* v = find(key);
+  if (!v) return std::nullopt;
+  return v->as_double();
+}
+
+std::optional<bool> GgufFile::get_bool(std::string_view key) const {
+  const Value* v = find(key);
+  if (!v || v->type != ValueType::BOOL) return std::nullopt;
+  const bool* b = std::get_if<bool>(&v->data);
+  if (!b) return std::nullopt;
+  return *b;
+}
+
+std::optional<std::string> GgufFile::get_string(std::string_view key) const {
+  const Value* v = find(key);
+  if (!v) return std::nullopt;
+  const std::string* s = v->as_string();
+  if (!s) return std::nullopt;
+  return *s;
+}
+
+std::optional<std::vector<std::string>> GgufFile::get_string_array(std::string_view key) const {
+  const Value* v = find(key);
+  const Array* a = v ? v->as_array() : nullptr;
+  if (!a || a->elem_type != ValueType::STRING) return std::nullopt;
+  std::vector<std::string> out;
+  out.reserve(a->items.size());
+  for (const Value& item : a->items) {
+    const std::string* s = item.as_string();
+    if (!s) return std::nullopt;
+    out.push_back(*s);
+  }
+  return out;
+}
+
+std::optional<std::vector<float>> GgufFile::get_float_array(std::string_view key) const {
+  const Value* v = find(key);
+  const Array* a = v ? v->as_array() : nullptr;
+  if (!a) return std::nullopt;
+  Value probe{a->elem_type, uint64_t{0}};
+  if (!probe.is_float() && !probe.is_integer()) return std::nullopt;
+  std::vector<float> out;
+  out.reserve(a->items.size());
+  for (const Value& item : a->items) {
+    auto d = item.as_double();
+    if (!d) return std::nullopt;
+    out.push_back(narrow_to_float(*d));
+  }
+  return out;
+}
+
+std::optional<std::vector<int64_t>> GgufFile::get_int_array(std::string_view key) const {
+  const Value* v = find(key);
+  const Array* a = v ? v->as_array() : nullptr;
+  if (!a) return std::nullopt;
+  Value probe{a->elem_type, uint64_t{0}};
+  if (!probe.is_integer()) return std::nullopt;
+  std::vector<int64_t> out;
+  out.reserve(a->items.size());
+  for (const Value& item : a->items) {
+    if (!item.is_integer()) return std::nullopt;
+    auto i = item.as_int();
+    if (!i) return std::nullopt;
+    out.push_back(*i);
+  }
+  return out;
+}
+
+const TensorInfo* GgufFile::find_tensor(std::string_view name) const {
+  auto it = tensor_index_.find(name);
+  return it == tensor_index_.end() ? nullptr : &tensors_[it->second];
+}
+
+}  // namespace pg::gguf

@@ -1,0 +1,87 @@
+// Fast compute kernels of the engine: matrix products of quantized weights with
+// activations, and the float vector ops of the forward pass. Each entry point
+// picks the best path for this CPU at run time (CPUID: AVX-512 with VNNI/BF16,
+// AVX2+FMA+F16C, or the portable scalar path). Results must equal the scalar
+// reference in engine/quant within the tolerances the kernel tests state.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/kernels/thread_pool.h"
+#include "engine/tensor/ggml_type.h"
+#include "util/result.h"
+
+namespace pg::kernels {
+
+// Which instruction set paths this CPU supports and which one is used.
+// A flag is set only when the CPU has the feature AND the OS saves its registers.
+struct CpuFeatures {
+  bool avx2 = false, fma = false, f16c = false;
+  bool avx512f = false, avx512bw = false, avx512vl = false, avx512vnni = false, avx512bf16 = false;
+  bool avx_vnni = false;
+  bool avx512dq = false;
+};
+const CpuFeatures& cpu_features();
+std::string simd_path_name();  // e.g. "avx512-vnni", "avx2", "scalar"
+
+// The instruction set families a matmul can run with. Types without a SIMD
+// kernel on a path use the scalar reference dot product (still threaded).
+enum class KernelPath {
+  Scalar,    // engine/quant reference vec_dot for every type
+  Avx2,      // AVX2 + FMA + F16C, int8 products with maddubs
+  Avx2Vnni,  // Avx2 with AVX-VNNI int8 products
+  Avx512,    // AVX-512 F/BW/VL/DQ/VNNI/BF16 (all required: the file is built for all)
+};
+std::string_view kernel_path_name(KernelPath path);  // "scalar", "avx2", "avx2-vnni", "avx512-vnni"
+bool kernel_path_supported(KernelPath path);         // by this CPU and OS
+std::vector<KernelPath> supported_kernel_paths();    // Scalar first, best last
+KernelPath best_kernel_path();                       // what matmul() uses
+// True when `path` has a SIMD row kernel for weights of `type` (false for Scalar).
+bool has_simd_kernel(KernelPath path, GgmlType type);
+
+// A read-only 2-D weight matrix in place (usually inside the mmapped file):
+// `rows` rows of `cols` elements each, stored row after row in `type`.
+struct WeightMatrix {
+  GgmlType type = GgmlType::F32;
+  int64_t rows = 0;
+  int64_t cols = 0;
+  uint64_t row_bytes = 0;
+  const void* data = nullptr;
+};
+
+// Ok when matmul/get_row can compute with w: a computable type, rows >= 0,
+// cols > 0 and a multiple of the block size, row_bytes >= the packed row size,
+// data present when rows > 0. (The extent of data itself cannot be checked here.)
+Status validate_weight_matrix(const WeightMatrix& w);
+
+// Scratch space reused across calls so the hot path does not allocate.
+struct Scratch {
+  std::vector<uint8_t> activations;  // activations converted to the vec_dot type
+};
+
+// y[t * w.rows + r] = sum_c W[r][c] * x[t * w.cols + c] for t in [0, n_tokens).
+// Activations are converted to the weight type's vec_dot_type first (as GGML
+// does, e.g. Q8_0 for Q4_0 weights), then rows are split across the pool.
+// Each output is computed by one thread with the same instructions whatever
+// the pool size, so results are bit-identical for any thread count.
+// Invalid arguments (see validate_weight_matrix) fill y with NaN.
+void matmul(const WeightMatrix& w, const float* x, int64_t n_tokens, float* y,
+            ThreadPool& pool, Scratch& scratch);
+
+// matmul on a chosen path (tests, benchmarks). Errors: the path is not
+// supported by this CPU, w is invalid, n_tokens < 0, or a null pointer.
+Status matmul_with_path(KernelPath path, const WeightMatrix& w, const float* x, int64_t n_tokens,
+                        float* y, ThreadPool& pool, Scratch& scratch);
+
+// Same contract, computed only with the scalar reference ops (for tests and
+// as the "scalar" path).
+void matmul_reference(const WeightMatrix& w, const float* x, int64_t n_tokens, float* y);
+
+// Copies row `row` of w, dequantized, into out[0..w.cols) (embedding lookup).
+// An invalid matrix or a row outside [0, rows) fills out with NaN.
+void get_row(const WeightMatrix& w, int64_t row, float* out);
+
+}  // namespace pg::kernels

@@ -1,0 +1,22 @@
+// Internal to engine/kernels: the signature of a row dot-product kernel and the
+// per-instruction-set tables. Call a table only after cpu_features() says the
+// CPU has that instruction set: the functions behind it are built for it, and
+// even the lookup may use its instructions.
+#pragma once
+
+#include <cstdint>
+
+#include "engine/tensor/ggml_type.h"
+
+namespace pg::kernels::detail {
+
+// Same contract as quant::TypeOps::vec_dot: sum over n elements of
+// weight_row[i] * activation_row[i], the activation row in the vec_dot_type.
+using RowDotFn = float (*)(int64_t n, const void* weight_row, const void* activation_row);
+
+// nullptr when there is no kernel for weights of `type` on that path.
+// avx_vnni selects the AVX-VNNI int8 products (the CPU must have AVX-VNNI).
+RowDotFn avx2_row_dot(GgmlType type, bool avx_vnni);
+RowDotFn avx512_row_dot(GgmlType type);
+
+}  // namespace pg::kernels::detail

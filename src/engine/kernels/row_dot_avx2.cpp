@@ -1,0 +1,187 @@
+// AVX2 (+FMA, F16C, optionally AVX-VNNI) row dot products: Q4_0·Q8_0, Q8_0·Q8_0,
+// Q6_K·Q8_K, F16·F16, BF16·BF16 and F32·F32. Integer block sums are exact, as in
+// the reference; only the float accumulation order differs from it.
+// Built with AVX2 flags: nothing here may run before CPUID says AVX2 is present,
+// and AVX-VNNI instructions run only in the kernels selected with avx_vnni.
+#include <immintrin.h>
+
+#include "engine/kernels/row_dot.h"
+#include "engine/quant/blocks.h"
+#include "engine/quant/fp16.h"
+
+namespace pg::kernels::detail {
+namespace {
+
+using quant::BlockQ4_0;
+using quant::BlockQ6_K;
+using quant::BlockQ8_0;
+using quant::BlockQ8_K;
+
+inline float horizontal_sum(__m256 v) {
+  __m128 sum = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  sum = _mm_add_ps(sum, _mm_movehl_ps(sum, sum));
+  sum = _mm_add_ss(sum, _mm_movehdup_ps(sum));
+  return _mm_cvtss_f32(sum);
+}
+
+inline float half_to_float(uint16_t h) { return _cvtsh_ss(h); }
+
+// Sums of 4 adjacent products unsigned(u) * signed(s) into 8 int32 lanes.
+// maddubs cannot saturate here: |u| <= 128 and |s| <= 127 in every caller.
+template <bool kVnni>
+inline __m256i dot_unsigned_signed(__m256i u, __m256i s) {
+  if constexpr (kVnni) {
+    return _mm256_dpbusd_avx_epi32(_mm256_setzero_si256(), u, s);
+  } else {
+    return _mm256_madd_epi16(_mm256_maddubs_epi16(u, s), _mm256_set1_epi16(1));
+  }
+}
+
+// Signed x signed: move x's sign onto y so the left operand is |x|.
+template <bool kVnni>
+inline __m256i dot_signed_signed(__m256i x, __m256i y) {
+  return dot_unsigned_signed<kVnni>(_mm256_sign_epi8(x, x), _mm256_sign_epi8(y, x));
+}
+
+inline __m256i load256(const void* p) { return _mm256_loadu_si256(static_cast<const __m256i*>(p)); }
+
+// The 32 values of a Q4_0 block as signed bytes in [-8, 7], in element order.
+inline __m256i unpack_q4_0(const BlockQ4_0& block) {
+  const __m128i packed = _mm_loadu_si128(reinterpret_cast<const __m128i*>(block.qs));
+  const __m256i nibbles = _mm256_and_si256(_mm256_set_m128i(_mm_srli_epi16(packed, 4), packed),
+                                           _mm256_set1_epi8(0x0F));
+  return _mm256_sub_epi8(nibbles, _mm256_set1_epi8(8));
+}
+
+template <bool kVnni>
+inline __m256 q4_0_block(const BlockQ4_0& x, const BlockQ8_0& y, __m256 acc) {
+  const __m256i sums = dot_signed_signed<kVnni>(unpack_q4_0(x), load256(y.qs));
+  const __m256 scale = _mm256_set1_ps(half_to_float(x.d) * half_to_float(y.d));
+  return _mm256_fmadd_ps(scale, _mm256_cvtepi32_ps(sums), acc);
+}
+
+template <bool kVnni>
+float dot_q4_0_q8_0(int64_t n, const void* weight_row, const void* activation_row) {
+  const auto* x = static_cast<const BlockQ4_0*>(weight_row);
+  const auto* y = static_cast<const BlockQ8_0*>(activation_row);
+  const int64_t blocks = n / quant::kQK4_0;
+  __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
+  int64_t b = 0;
+  for (; b + 2 <= blocks; b += 2) {
+    acc0 = q4_0_block<kVnni>(x[b], y[b], acc0);
+    acc1 = q4_0_block<kVnni>(x[b + 1], y[b + 1], acc1);
+  }
+  if (b < blocks) acc0 = q4_0_block<kVnni>(x[b], y[b], acc0);
+  return horizontal_sum(_mm256_add_ps(acc0, acc1));
+}
+
+template <bool kVnni>
+inline __m256 q8_0_block(const BlockQ8_0& x, const BlockQ8_0& y, __m256 acc) {
+  const __m256i sums = dot_signed_signed<kVnni>(load256(x.qs), load256(y.qs));
+  const __m256 scale = _mm256_set1_ps(half_to_float(x.d) * half_to_float(y.d));
+  return _mm256_fmadd_ps(scale, _mm256_cvtepi32_ps(sums), acc);
+}
+
+template <bool kVnni>
+float dot_q8_0_q8_0(int64_t n, const void* weight_row, const void* activation_row) {
+  const auto* x = static_cast<const BlockQ8_0*>(weight_row);
+  const auto* y = static_cast<const BlockQ8_0*>(activation_row);
+  const int64_t blocks = n / quant::kQK8_0;
+  __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
+  int64_t b = 0;
+  for (; b + 2 <= blocks; b += 2) {
+    acc0 = q8_0_block<kVnni>(x[b], y[b], acc0);
+    acc1 = q8_0_block<kVnni>(x[b + 1], y[b + 1], acc1);
+  }
+  if (b < blocks) acc0 = q8_0_block<kVnni>(x[b], y[b], acc0);
+  return horizontal_sum(_mm256_add_ps(acc0, acc1));
+}
+
+// Q6_K: value = scale[group] * (q - 32), q the 6-bit code; 16 groups of 16.
+// (q - 32) * a is formed as q*a - 32*a with maddubs (no saturation: q <= 63,
+// |a| <= 128), then each 16-value group is weighted by its scale with madd.
+float dot_q6_k_q8_k(int64_t n, const void* weight_row, const void* activation_row) {
+  const auto* x = static_cast<const BlockQ6_K*>(weight_row);
+  const auto* y = static_cast<const BlockQ8_K*>(activation_row);
+  const int64_t blocks = n / quant::kQK_K;
+  const __m256i low4 = _mm256_set1_epi8(0x0F), low2 = _mm256_set1_epi8(3), offset = _mm256_set1_epi8(32);
+  __m256 acc = _mm256_setzero_ps();
+  for (int64_t b = 0; b < blocks; ++b) {
+    const uint8_t* ql = x[b].ql;
+    const uint8_t* qh = x[b].qh;
+    const int8_t* scales = x[b].scales;
+    const int8_t* q8 = y[b].qs;
+    __m256i block_sum = _mm256_setzero_si256();
+    for (int half = 0; half < 2; ++half) {
+      const __m256i ql0 = load256(ql), ql1 = load256(ql + 32), high = load256(qh);
+      __m256i codes[4];
+      codes[0] = _mm256_or_si256(_mm256_and_si256(ql0, low4), _mm256_slli_epi16(_mm256_and_si256(high, low2), 4));
+      codes[1] = _mm256_or_si256(_mm256_and_si256(ql1, low4),
+                                 _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(high, 2), low2), 4));
+      codes[2] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql0, 4), low4),
+                                 _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(high, 4), low2), 4));
+      codes[3] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql1, 4), low4),
+                                 _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(high, 6), low2), 4));
+      for (int k = 0; k < 4; ++k) {
+        const __m256i a = load256(q8 + 32 * k);
+        const __m256i pairs = _mm256_sub_epi16(_mm256_maddubs_epi16(codes[k], a), _mm256_maddubs_epi16(offset, a));
+        const __m256i group_scales =
+            _mm256_set_m128i(_mm_set1_epi16(scales[2 * k + 1]), _mm_set1_epi16(scales[2 * k]));
+        block_sum = _mm256_add_epi32(block_sum, _mm256_madd_epi16(pairs, group_scales));
+      }
+      ql += 64;
+      qh += 32;
+      scales += 8;
+      q8 += 128;
+    }
+    const __m256 d = _mm256_set1_ps(half_to_float(x[b].d) * y[b].d);
+    acc = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(block_sum), acc);
+  }
+  return horizontal_sum(acc);
+}
+
+inline __m256 load_f16x8(const uint16_t* p) {
+  return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+}
+
+inline __m256 load_bf16x8(const uint16_t* p) {
+  const __m256i widened = _mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+  return _mm256_castsi256_ps(_mm256_slli_epi32(widened, 16));
+}
+
+inline __m256 load_f32x8(const float* p) { return _mm256_loadu_ps(p); }
+
+// Plain element types: 4 independent accumulators of 8 lanes, then 8 at a time,
+// then the last n % 8 elements in scalar code.
+template <typename Element, __m256 (*kLoad)(const Element*), float (*kToFloat)(Element)>
+float dot_plain(int64_t n, const void* weight_row, const void* activation_row) {
+  const auto* w = static_cast<const Element*>(weight_row);
+  const auto* a = static_cast<const Element*>(activation_row);
+  __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
+  int64_t i = 0;
+  for (; i + 32 <= n; i += 32) {
+    for (int k = 0; k < 4; ++k) acc[k] = _mm256_fmadd_ps(kLoad(w + i + 8 * k), kLoad(a + i + 8 * k), acc[k]);
+  }
+  for (; i + 8 <= n; i += 8) acc[0] = _mm256_fmadd_ps(kLoad(w + i), kLoad(a + i), acc[0]);
+  float sum = horizontal_sum(_mm256_add_ps(_mm256_add_ps(acc[0], acc[1]), _mm256_add_ps(acc[2], acc[3])));
+  for (; i < n; ++i) sum += kToFloat(w[i]) * kToFloat(a[i]);
+  return sum;
+}
+
+float identity(float f) { return f; }
+
+}  // namespace
+
+RowDotFn avx2_row_dot(GgmlType type, bool avx_vnni) {
+  switch (type) {
+    case GgmlType::Q4_0: return avx_vnni ? dot_q4_0_q8_0<true> : dot_q4_0_q8_0<false>;
+    case GgmlType::Q8_0: return avx_vnni ? dot_q8_0_q8_0<true> : dot_q8_0_q8_0<false>;
+    case GgmlType::Q6_K: return dot_q6_k_q8_k;
+    case GgmlType::F16: return dot_plain<uint16_t, load_f16x8, fp16_to_fp32>;
+    case GgmlType::BF16: return dot_plain<uint16_t, load_bf16x8, bf16_to_fp32>;
+    case GgmlType::F32: return dot_plain<float, load_f32x8, identity>;
+    default: return nullptr;
+  }
+}
+
+}  // namespace pg::kernels::detail

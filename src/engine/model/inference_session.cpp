@@ -1,0 +1,217 @@
+// Forward pass of Llama-family models (Llama 2/3, Mistral, TinyLlama, Qwen2):
+// embedding → n × (RMSNorm → attention with RoPE and grouped-query KV heads →
+// residual → RMSNorm → SwiGLU feed-forward → residual) → RMSNorm → logits.
+#include "engine/model/inference_session.h"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "engine/model/ops.h"
+#include "engine/quant/fp16.h"
+
+namespace pg {
+
+InferenceSession::InferenceSession(const LlamaModel& model, ThreadPool& pool, SessionOptions options)
+    : model_(model), pool_(pool), options_(options) {
+  const ModelConfig& c = model_.config();
+  n_ctx_ = options_.n_ctx > 0 ? options_.n_ctx : std::min<int64_t>(c.n_ctx_train, 4096);
+  if (options_.max_batch <= 0) options_.max_batch = 512;
+  const size_t cache = static_cast<size_t>(c.n_layer * n_ctx_ * c.n_embd_kv());
+  if (options_.kv_cache_f16) {
+    k_cache16_.assign(cache, 0);
+    v_cache16_.assign(cache, 0);
+  } else {
+    k_cache32_.assign(cache, 0.0f);
+    v_cache32_.assign(cache, 0.0f);
+  }
+}
+
+uint64_t InferenceSession::kv_cache_bytes() const {
+  return (k_cache16_.size() + v_cache16_.size()) * sizeof(uint16_t) +
+         (k_cache32_.size() + v_cache32_.size()) * sizeof(float);
+}
+
+void InferenceSession::truncate(int64_t n) { n_past_ = std::clamp<int64_t>(n, 0, n_past_); }
+
+std::span<const float> InferenceSession::last_logits() const {
+  const int64_t n_vocab = model_.config().n_vocab;
+  if (logits_rows_ == 0) return {};
+  return {logits_.data() + (logits_rows_ - 1) * n_vocab, static_cast<size_t>(n_vocab)};
+}
+
+std::span<const float> InferenceSession::logits_at(int64_t i) const {
+  const int64_t n_vocab = model_.config().n_vocab;
+  if (i < 0 || i >= logits_rows_) return {};
+  return {logits_.data() + i * n_vocab, static_cast<size_t>(n_vocab)};
+}
+
+Status InferenceSession::eval(std::span<const int32_t> tokens, bool all_logits) {
+  const ModelConfig& c = model_.config();
+  if (tokens.empty()) return Status::error("eval: no tokens to evaluate");
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    if (tokens[i] < 0 || tokens[i] >= c.n_vocab)
+      return Status::error("token id " + std::to_string(tokens[i]) + " at index " + std::to_string(i) +
+                           " is outside the vocabulary (0.." + std::to_string(c.n_vocab - 1) + ")");
+  }
+  const int64_t n = static_cast<int64_t>(tokens.size());
+  if (n_past_ + n > n_ctx_)
+    return Status::error("context length exceeded: " + std::to_string(n_past_) + " tokens in context + " +
+                         std::to_string(n) + " new > context size " + std::to_string(n_ctx_));
+  std::vector<float> all;
+  for (int64_t start = 0; start < n; start += options_.max_batch) {
+    const int64_t len = std::min(options_.max_batch, n - start);
+    const bool last_chunk = start + len == n;
+    if (!all_logits && !last_chunk) {
+      // Intermediate prompt chunks only fill the KV cache.
+      forward(tokens.subspan(static_cast<size_t>(start), static_cast<size_t>(len)), false);
+      continue;
+    }
+    forward(tokens.subspan(static_cast<size_t>(start), static_cast<size_t>(len)), all_logits);
+    if (all_logits) {
+      all.insert(all.end(), logits_.begin(), logits_.begin() + len * c.n_vocab);
+    }
+  }
+  if (all_logits) {
+    logits_ = std::move(all);
+    logits_rows_ = n;
+  }
+  return Status::ok();
+}
+
+void InferenceSession::forward(std::span<const int32_t> tokens, bool all_logits) {
+  const ModelConfig& c = model_.config();
+  const int64_t T = static_cast<int64_t>(tokens.size());
+  const int64_t E = c.n_embd, Q = c.n_embd_q(), KV = c.n_embd_kv();
+  x_.resize(static_cast<size_t>(T * E));
+  xb_.resize(static_cast<size_t>(T * std::max(E, Q)));
+  q_.resize(static_cast<size_t>(T * Q));
+  k_.resize(static_cast<size_t>(T * KV));
+  v_.resize(static_cast<size_t>(T * KV));
+  attn_out_.resize(static_cast<size_t>(T * Q));
+  gate_.resize(static_cast<size_t>(T * c.n_ff));
+  up_.resize(static_cast<size_t>(T * c.n_ff));
+
+  for (int64_t t = 0; t < T; ++t) kernels::get_row(model_.token_embedding(), tokens[t], &x_[t * E]);
+
+  for (int64_t l = 0; l < c.n_layer; ++l) {
+    const LayerWeights& w = model_.layer(l);
+    for (int64_t t = 0; t < T; ++t)
+      ops::rms_norm(&x_[t * E], w.attn_norm.data(), &xb_[t * E], E, c.rms_eps);
+    kernels::matmul(w.wq, xb_.data(), T, q_.data(), pool_, scratch_);
+    kernels::matmul(w.wk, xb_.data(), T, k_.data(), pool_, scratch_);
+    kernels::matmul(w.wv, xb_.data(), T, v_.data(), pool_, scratch_);
+    if (!w.bq.empty()) {
+      for (int64_t t = 0; t < T; ++t) {
+        for (int64_t i = 0; i < Q; ++i) q_[t * Q + i] += w.bq[i];
+        for (int64_t i = 0; i < KV; ++i) {
+          k_[t * KV + i] += w.bk[i];
+          v_[t * KV + i] += w.bv[i];
+        }
+      }
+    }
+    const ops::RopeParams rp{c.n_rot, c.rope_freq_base, c.rope_freq_scale, c.rope_style,
+                             model_.rope_freq_factors().empty() ? nullptr
+                                                                : model_.rope_freq_factors().data()};
+    for (int64_t t = 0; t < T; ++t) {
+      for (int64_t h = 0; h < c.n_head; ++h) ops::rope(&q_[t * Q + h * c.head_dim], n_past_ + t, rp);
+      for (int64_t h = 0; h < c.n_head_kv; ++h) ops::rope(&k_[t * KV + h * c.head_dim], n_past_ + t, rp);
+    }
+    store_kv(l, T);
+    attention(l, T);
+    kernels::matmul(w.wo, attn_out_.data(), T, xb_.data(), pool_, scratch_);
+    for (int64_t i = 0; i < T * E; ++i) x_[i] += xb_[i];
+
+    for (int64_t t = 0; t < T; ++t)
+      ops::rms_norm(&x_[t * E], w.ffn_norm.data(), &xb_[t * E], E, c.rms_eps);
+    kernels::matmul(w.w_gate, xb_.data(), T, gate_.data(), pool_, scratch_);
+    kernels::matmul(w.w_up, xb_.data(), T, up_.data(), pool_, scratch_);
+    for (int64_t t = 0; t < T; ++t) ops::swiglu(&gate_[t * c.n_ff], &up_[t * c.n_ff], c.n_ff);
+    kernels::matmul(w.w_down, gate_.data(), T, xb_.data(), pool_, scratch_);
+    for (int64_t i = 0; i < T * E; ++i) x_[i] += xb_[i];
+  }
+
+  // Only the rows whose logits are wanted go through the output layer.
+  const int64_t first = all_logits ? 0 : T - 1;
+  const int64_t rows = T - first;
+  for (int64_t t = first; t < T; ++t)
+    ops::rms_norm(&x_[t * E], model_.output_norm().data(), &xb_[(t - first) * E], E, c.rms_eps);
+  logits_.resize(static_cast<size_t>(rows * c.n_vocab));
+  kernels::matmul(model_.output(), xb_.data(), rows, logits_.data(), pool_, scratch_);
+  logits_rows_ = rows;
+  n_past_ += T;
+}
+
+void InferenceSession::store_kv(int64_t layer, int64_t n_tokens) {
+  const ModelConfig& c = model_.config();
+  const int64_t KV = c.n_embd_kv();
+  for (int64_t t = 0; t < n_tokens; ++t) {
+    const size_t base = static_cast<size_t>((layer * n_ctx_ + n_past_ + t) * KV);
+    for (int64_t i = 0; i < KV; ++i) {
+      if (options_.kv_cache_f16) {
+        k_cache16_[base + i] = fp32_to_fp16(k_[t * KV + i]);
+        v_cache16_[base + i] = fp32_to_fp16(v_[t * KV + i]);
+      } else {
+        k_cache32_[base + i] = k_[t * KV + i];
+        v_cache32_[base + i] = v_[t * KV + i];
+      }
+    }
+  }
+}
+
+void InferenceSession::attention(int64_t layer, int64_t n_tokens) {
+  const ModelConfig& c = model_.config();
+  const int64_t hd = c.head_dim, KV = c.n_embd_kv(), Q = c.n_embd_q();
+  const int64_t group = c.n_head / c.n_head_kv;
+  const float scale = 1.0f / std::sqrt(static_cast<float>(hd));
+  const int64_t per_thread = n_ctx_ + 2 * hd;
+  scores_.resize(static_cast<size_t>(per_thread * pool_.size()));
+  const bool f16 = options_.kv_cache_f16;
+  const size_t layer_base = static_cast<size_t>(layer * n_ctx_ * KV);
+
+  pool_.run([&](int ti, int nt) {
+    float* scores = &scores_[static_cast<size_t>(ti * per_thread)];
+    float* qv = scores + n_ctx_;
+    float* acc = qv + hd;
+    const int64_t items = n_tokens * c.n_head;
+    for (int64_t item = ti; item < items; item += nt) {
+      const int64_t t = item / c.n_head, h = item % c.n_head;
+      const int64_t kvh = h / group;
+      const int64_t n_keys = n_past_ + t + 1;  // causal: up to and including itself
+      const float* q = &q_[t * Q + h * hd];
+      // With an F16 cache the query is rounded to F16 too, as GGML's
+      // F16 dot product converts its second operand.
+      for (int64_t i = 0; i < hd; ++i) qv[i] = f16 ? fp16_to_fp32(fp32_to_fp16(q[i])) : q[i];
+      for (int64_t j = 0; j < n_keys; ++j) {
+        const size_t off = layer_base + static_cast<size_t>(j * KV + kvh * hd);
+        double dot = 0.0;
+        if (f16) {
+          for (int64_t i = 0; i < hd; ++i) dot += static_cast<double>(qv[i]) * fp16_to_fp32(k_cache16_[off + i]);
+        } else {
+          for (int64_t i = 0; i < hd; ++i) dot += static_cast<double>(qv[i]) * k_cache32_[off + i];
+        }
+        scores[j] = static_cast<float>(dot);
+      }
+      ops::softmax(scores, n_keys, scale);
+      if (f16) {
+        // GGML multiplies an F16 V cache by the probabilities converted to F16;
+        // doing the same keeps our logits within 1e-5 of llama.cpp's.
+        for (int64_t j = 0; j < n_keys; ++j) scores[j] = fp16_to_fp32(fp32_to_fp16(scores[j]));
+      }
+      for (int64_t i = 0; i < hd; ++i) acc[i] = 0.0f;
+      for (int64_t j = 0; j < n_keys; ++j) {
+        const size_t off = layer_base + static_cast<size_t>(j * KV + kvh * hd);
+        const float p = scores[j];
+        if (f16) {
+          for (int64_t i = 0; i < hd; ++i) acc[i] += p * fp16_to_fp32(v_cache16_[off + i]);
+        } else {
+          for (int64_t i = 0; i < hd; ++i) acc[i] += p * v_cache32_[off + i];
+        }
+      }
+      float* out = &attn_out_[t * Q + h * hd];
+      for (int64_t i = 0; i < hd; ++i) out[i] = acc[i];
+    }
+  });
+}
+
+}  // namespace pg

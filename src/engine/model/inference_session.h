@@ -1,0 +1,71 @@
+// One sequence being evaluated by a LlamaModel: its KV cache, position and
+// scratch buffers. Evaluates batches of tokens (the prompt as matrix-matrix
+// products, then one token per step) and exposes the logits. Never modifies
+// the model; several sessions may share one model (each needs its own pool
+// or must not run concurrently on the same pool).
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "engine/kernels/kernels.h"
+#include "engine/kernels/thread_pool.h"
+#include "engine/model/llama_model.h"
+#include "util/result.h"
+
+namespace pg {
+
+struct SessionOptions {
+  int64_t n_ctx = 0;        // 0: the model's training context, capped at 4096
+  int64_t max_batch = 512;  // prompt tokens evaluated per forward pass
+  // Store K/V as F16 (llama.cpp's default cache type); false keeps F32.
+  bool kv_cache_f16 = true;
+};
+
+class InferenceSession {
+ public:
+  InferenceSession(const LlamaModel& model, ThreadPool& pool, SessionOptions options = {});
+
+  // Evaluates `tokens` at positions [position(), position() + size). With
+  // all_logits the logits of every token are kept, else only the last one's.
+  // Fails (changing nothing) on an id outside the vocabulary or when the
+  // context would overflow.
+  Status eval(std::span<const int32_t> tokens, bool all_logits = false);
+
+  // Logits of the last evaluated token (n_vocab values).
+  std::span<const float> last_logits() const;
+  // With all_logits: logits of token i of the last eval call.
+  std::span<const float> logits_at(int64_t i) const;
+
+  int64_t position() const { return n_past_; }
+  int64_t context_size() const { return n_ctx_; }
+  const LlamaModel& model() const { return model_; }
+  // Forgets everything after the first n positions (0 = start over).
+  void truncate(int64_t n);
+  // Bytes held by the KV cache.
+  uint64_t kv_cache_bytes() const;
+
+ private:
+  void forward(std::span<const int32_t> tokens, bool all_logits);
+  void attention(int64_t layer, int64_t n_tokens);
+  void store_kv(int64_t layer, int64_t n_tokens);
+
+  const LlamaModel& model_;
+  ThreadPool& pool_;
+  SessionOptions options_;
+  int64_t n_ctx_ = 0;
+  int64_t n_past_ = 0;
+
+  // KV cache: [layer][position][n_embd_kv], F16 bits or F32.
+  std::vector<uint16_t> k_cache16_, v_cache16_;
+  std::vector<float> k_cache32_, v_cache32_;
+
+  // Scratch for one batch.
+  std::vector<float> x_, xb_, q_, k_, v_, attn_out_, gate_, up_, logits_;
+  std::vector<float> scores_;  // per thread: n_ctx scores + head_dim accumulators
+  int64_t logits_rows_ = 0;
+  kernels::Scratch scratch_;
+};
+
+}  // namespace pg

@@ -1,0 +1,130 @@
+// The playground binary as a user runs it: real processes, stdout/stderr and
+// exit codes.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <array>
+#include <vector>
+#include <cstdio>
+#include <fstream>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+#include "test_paths.h"
+
+namespace pg {
+namespace {
+
+struct ProcessResult {
+  int exit_code = -1;
+  std::string out, err;
+};
+
+std::string quote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+ProcessResult run_playground(const std::string& args) {
+  const std::string err_file = ::testing::TempDir() + "pg_cli_stderr_" + std::to_string(::getpid());
+  const std::string cmd = quote(test::binary_path()) + " " + args + " 2>" + quote(err_file);
+  ProcessResult r;
+  FILE* p = ::popen(cmd.c_str(), "r");
+  if (!p) return r;
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
+  const int status = ::pclose(p);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  std::ifstream e(err_file);
+  r.err.assign(std::istreambuf_iterator<char>(e), std::istreambuf_iterator<char>());
+  std::remove(err_file.c_str());
+  return r;
+}
+
+TEST(Cli, EveryCommandHasHelp) {
+  for (const char* c : {"", "run", "info", "tokenize", "logits", "convert", "convert llama2c"}) {
+    ProcessResult r = run_playground(std::string(c) + " --help");
+    EXPECT_EQ(r.exit_code, 0) << c;
+    EXPECT_NE(r.out.find("Usage"), std::string::npos) << c << ": " << r.out;
+  }
+}
+
+TEST(Cli, RunGreedyFromBosTellsTheKnownStory) {
+  ProcessResult r = run_playground("run --temp 0 -n 80 -t 2");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("Once upon a time, there was a little girl named Lily. She loved to play outside in "
+                        "the park. One day, she saw a big, red ball. She wanted to play with it, but it "
+                        "was too high.", 0), 0u)
+      << r.out;
+  EXPECT_NE(r.err.find("tokens/s"), std::string::npos) << r.err;
+}
+
+TEST(Cli, RunContinuesAPrompt) {
+  ProcessResult r = run_playground("run -p 'Once upon a time' --temp 0 -n 8");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("Once upon a time, there was a little girl", 0), 0u) << r.out;
+}
+
+TEST(Cli, TokenizeJsonMatchesLlamaCpp) {
+  PG_REQUIRE_SHARED();
+  ProcessResult r = run_playground("tokenize -m " + quote(test::shared_path("testdata/gguf/stories260K.gguf")) +
+                         " --json 'Once upon a time'");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out), nlohmann::json({1, 403, 407, 261, 378}));
+  ProcessResult nobos = run_playground("tokenize -m " + quote(test::shared_path("testdata/gguf/stories260K.gguf")) +
+                             " --no-bos --json 'Once upon a time'");
+  ASSERT_EQ(nobos.exit_code, 0) << nobos.err;
+  EXPECT_EQ(nlohmann::json::parse(nobos.out), nlohmann::json({403, 407, 261, 378}));
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1);
+}
+
+TEST(Cli, LogitsJsonMatchesLlamaCpp) {
+  PG_REQUIRE_SHARED();
+  std::ifstream in(test::shared_path("testdata/reference/llamacpp-logits.json"));
+  const auto ref = nlohmann::json::parse(in)["stories260K.gguf"][0];
+  ProcessResult r = run_playground("logits -m " + quote(test::shared_path("testdata/gguf/stories260K.gguf")) +
+                         " -p " + quote(ref["prompt"]) + " --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto got = nlohmann::json::parse(r.out);
+  EXPECT_EQ(got["prompt_ids"], ref["prompt_ids"]);
+  ASSERT_EQ(got["logits"].size(), ref["last_logits"].size());
+  for (size_t i = 0; i < got["logits"].size(); ++i)
+    EXPECT_NEAR(got["logits"][i].get<double>(), ref["last_logits"][i].get<double>(), 0.003) << i;  // prompt 0: 0.00001 measured
+}
+
+TEST(Cli, InfoListsMetadataAndTensors) {
+  ProcessResult r = run_playground("info " + quote(test::source_dir() + "/models/demo/stories260K.gguf"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("llama.embedding_length"), std::string::npos);
+  EXPECT_NE(r.out.find("blk.4.ffn_up.weight"), std::string::npos);
+  EXPECT_NE(r.out.find("tensors (47)"), std::string::npos);
+  EXPECT_NE(r.out.find("parameters:"), std::string::npos);
+}
+
+TEST(Cli, ErrorsGoToStderrWithNonZeroExit) {
+  const std::string garbage = ::testing::TempDir() + "pg_cli_garbage.gguf";
+  { std::ofstream(garbage) << "this is not a gguf file at all"; }
+  const std::vector<std::string> cases = {std::string("run -m /nonexistent/model.gguf -n 1"), "info /nonexistent.gguf", "info " + quote(garbage),
+        "logits -m " + quote(garbage) + " -p hi", "tokenize -m " + quote(garbage) + " hi", "run --temp -1",
+        "nosuchcommand", "convert llama2c /nonexistent a b"};
+  for (const std::string& args : cases) {
+    ProcessResult r = run_playground(args);
+    EXPECT_NE(r.exit_code, 0) << args;
+    EXPECT_FALSE(r.err.empty()) << args;
+    EXPECT_TRUE(r.out.empty() || args.rfind("run", 0) == 0) << args << ": " << r.out;
+  }
+  std::remove(garbage.c_str());
+}
+
+TEST(Cli, RunRejectsAPromptLongerThanTheContext) {
+  ProcessResult r = run_playground("run -c 4 -p 'Once upon a time there was a dog' -n 4");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("context"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace pg

@@ -1,0 +1,180 @@
+#!/usr/bin/env python3
+"""Generates src/engine/tokenizer/unicode_data.cpp from Python 3's unicodedata.
+
+The tables are what the tokenizers need and nothing more: the general category
+of every code point (as ranges), the White_Space set, simple lowercase and
+uppercase mappings (as strided runs), and the first code point of each code
+point's NFD decomposition (as runs; this is what llama.cpp's WordPiece uses to
+strip accents). Everything is stored as ranges so the file stays small.
+
+Never hand-edit the output; rerun:
+    python3 tools/gen_unicode_tables.py > src/engine/tokenizer/unicode_data.cpp
+"""
+import sys
+import unicodedata
+
+MAX_CP = 0x110000
+
+# Order must match enum class GeneralCategory in src/engine/tokenizer/unicode.h.
+CATEGORIES = [
+    "Cn", "Lu", "Ll", "Lt", "Lm", "Lo", "Mn", "Mc", "Me", "Nd", "Nl", "No",
+    "Pc", "Pd", "Ps", "Pe", "Pi", "Pf", "Po", "Sm", "Sc", "Sk", "So",
+    "Zs", "Zl", "Zp", "Cc", "Cf", "Cs", "Co",
+]
+CAT_INDEX = {name: i for i, name in enumerate(CATEGORIES)}
+
+
+def category_ranges():
+    ranges = []
+    prev = None
+    for cp in range(MAX_CP):
+        cat = CAT_INDEX[unicodedata.category(chr(cp))]
+        if cat != prev:
+            ranges.append((cp, cat))
+            prev = cat
+    return ranges
+
+
+def whitespace_set():
+    # Unicode's White_Space property. Python's str.isspace() adds U+001C..U+001F
+    # (bidi class B/S), which White_Space (and llama.cpp, and Oniguruma) excludes.
+    return [cp for cp in range(MAX_CP)
+            if chr(cp).isspace() and not (0x1C <= cp <= 0x1F)]
+
+
+def simple_lower(cp):
+    low = chr(cp).lower()
+    if len(low) == 1:
+        return ord(low)
+    # Only U+0130 has a multi-character full lowercase; its simple mapping is
+    # the first character ('i'), as in UnicodeData.txt.
+    assert cp == 0x130, hex(cp)
+    return ord(low[0])
+
+
+def simple_upper(cp):
+    up = chr(cp).upper()
+    # Multi-character full uppercase (e.g. U+00DF -> "SS") has no simple form here.
+    return ord(up) if len(up) == 1 else cp
+
+
+def strided_runs(mapping):
+    """mapping: sorted list of (cp, target). Returns (first, last, delta, stride)
+    runs whose intervals never overlap, so a binary search finds the one run."""
+    mapped = {cp for cp, _ in mapping}
+    runs = []
+    for cp, target in mapping:
+        delta = target - cp
+        if runs:
+            first, last, rdelta, stride = runs[-1]
+            if rdelta == delta:
+                if first == last and cp - last in (1, 2):
+                    gap_free = cp - last == 1 or (last + 1) not in mapped
+                    if gap_free:
+                        runs[-1] = (first, cp, delta, cp - last)
+                        continue
+                elif first != last and cp - last == stride:
+                    if stride == 1 or (last + 1) not in mapped:
+                        runs[-1] = (first, cp, delta, stride)
+                        continue
+        runs.append((cp, cp, delta, 1))
+    return runs
+
+
+def nfd_first_runs():
+    """Runs (first, last, value, is_delta): each code point whose NFD starts with
+    a different code point maps to that first code point."""
+    items = []
+    for cp in range(MAX_CP):
+        if 0xD800 <= cp <= 0xDFFF:
+            continue
+        norm = ord(unicodedata.normalize("NFD", chr(cp))[0])
+        if norm != cp:
+            items.append((cp, norm))
+    runs = []  # [first, last, first_target, mode] mode: 0 single, 1 constant, 2 delta
+    for cp, target in items:
+        if runs:
+            first, last, ftarget, mode = runs[-1]
+            if cp == last + 1:
+                last_target = ftarget if mode == 1 else ftarget + (last - first)
+                if mode in (0, 1) and target == ftarget:
+                    runs[-1] = [first, cp, ftarget, 1]
+                    continue
+                if mode in (0, 2) and target == last_target + 1:
+                    runs[-1] = [first, cp, ftarget, 2]
+                    continue
+        runs.append([cp, cp, target, 0])
+    return [(f, l, t, 1 if m == 2 else 0) for f, l, t, m in runs]
+
+
+def ranges_of(cps):
+    out = []
+    for cp in cps:
+        if out and out[-1][1] + 1 == cp:
+            out[-1][1] = cp
+        else:
+            out.append([cp, cp])
+    return out
+
+
+def emit_rows(rows, per_line):
+    lines = []
+    for i in range(0, len(rows), per_line):
+        lines.append("    " + " ".join(rows[i:i + per_line]))
+    return "\n".join(lines)
+
+
+def main():
+    cats = category_ranges()
+    ws = ranges_of(whitespace_set())
+    lower = strided_runs([(cp, simple_lower(cp)) for cp in range(MAX_CP)
+                          if not 0xD800 <= cp <= 0xDFFF and simple_lower(cp) != cp])
+    upper = strided_runs([(cp, simple_upper(cp)) for cp in range(MAX_CP)
+                          if not 0xD800 <= cp <= 0xDFFF and simple_upper(cp) != cp])
+    nfd = nfd_first_runs()
+
+    out = []
+    out.append("// GENERATED by tools/gen_unicode_tables.py from Python %s's unicodedata" %
+               sys.version.split()[0])
+    out.append("// (Unicode %s). Do not edit by hand; rerun the generator instead." %
+               unicodedata.unidata_version)
+    out.append("// Tables only: lookups live in unicode.cpp. This file must never hold logic.")
+    out.append("#include \"engine/tokenizer/unicode_data.h\"")
+    out.append("")
+    out.append("namespace pg::unicode::data {")
+    out.append("")
+    out.append("const char kUnicodeVersion[] = \"%s\";" % unicodedata.unidata_version)
+    out.append("")
+    out.append("// General category of [start, next start); categories indexed as in unicode.h.")
+    out.append("const CategoryRange kCategoryRanges[] = {")
+    out.append(emit_rows(["{0x%X,%d}," % (s, c) for s, c in cats], 8))
+    out.append("};")
+    out.append("const size_t kCategoryRangeCount = sizeof(kCategoryRanges) / sizeof(kCategoryRanges[0]);")
+    out.append("")
+    out.append("// Unicode White_Space, as inclusive ranges.")
+    out.append("const CodeRange kWhitespaceRanges[] = {")
+    out.append(emit_rows(["{0x%X,0x%X}," % (a, b) for a, b in ws], 6))
+    out.append("};")
+    out.append("const size_t kWhitespaceRangeCount = sizeof(kWhitespaceRanges) / sizeof(kWhitespaceRanges[0]);")
+    out.append("")
+    for name, runs, what in (("kLowercaseRuns", lower, "Simple lowercase"),
+                             ("kUppercaseRuns", upper, "Simple uppercase")):
+        out.append("// %s: cp in [first,last] with (cp-first) %% stride == 0 maps to cp+delta." % what)
+        out.append("const CaseRun %s[] = {" % name)
+        out.append(emit_rows(["{0x%X,0x%X,%d,%d}," % r for r in runs], 4))
+        out.append("};")
+        out.append("const size_t %sCount = sizeof(%s) / sizeof(%s[0]);" % (name, name, name))
+        out.append("")
+    out.append("// First code point of the NFD decomposition: cp in [first,last] maps to")
+    out.append("// value (is_delta == 0) or value + (cp - first) (is_delta == 1).")
+    out.append("const NfdRun kNfdFirstRuns[] = {")
+    out.append(emit_rows(["{0x%X,0x%X,0x%X,%d}," % r for r in nfd], 4))
+    out.append("};")
+    out.append("const size_t kNfdFirstRunCount = sizeof(kNfdFirstRuns) / sizeof(kNfdFirstRuns[0]);")
+    out.append("")
+    out.append("}  // namespace pg::unicode::data")
+    print("\n".join(out))
+
+
+if __name__ == "__main__":
+    main()
