@@ -69,6 +69,12 @@ TEST(Cli, RunContinuesAPrompt) {
   EXPECT_EQ(r.out.rfind("Once upon a time, there was a little girl", 0), 0u) << r.out;
 }
 
+TEST(Cli, RunKeepsTheSpaceBetweenPromptAndContinuation) {
+  ProcessResult r = run_playground("run -p 'Once upon a' --temp 0 -n 3");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("Once upon a time, there", 0), 0u) << r.out;
+}
+
 TEST(Cli, TokenizeJsonMatchesLlamaCpp) {
   PG_REQUIRE_SHARED();
   ProcessResult r = run_playground("tokenize -m " + quote(test::shared_path("testdata/gguf/stories260K.gguf")) +

@@ -47,7 +47,10 @@ Result<GenerationResult> generate(InferenceSession& session, const GenerationReq
   Sampler sampler(request.sampling, static_cast<int32_t>(n_vocab));
   for (TokenId id : request.prompt_ids) sampler.accept(id);
   result.seed = sampler.seed_used();
-  StreamDecoder decoder(tok);
+  // Text after a prompt that has more than BOS continues that prompt's words.
+  bool prompt_has_text = false;
+  for (TokenId id : request.prompt_ids) prompt_has_text |= id != tok.bos_id();
+  StreamDecoder decoder(tok, !prompt_has_text);
   StopMatcher stops(request.stop);
   bool cancelled = false;
   auto emit = [&](const std::string& text) {

@@ -7,6 +7,7 @@
 #include <bitset>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -61,6 +62,9 @@ struct Regex::Program {
   std::vector<Inst> code;
   std::vector<CharClass> classes;
 };
+
+// Fills `item` for \p{NAME}; false for an unknown name (regex_classes.cpp).
+bool property_item(std::string_view name, ClassItem& item);
 
 // Membership of one key code point in a class, before negation and folding.
 // `key` is the effective code point (see regex.cpp); cat/ws describe the

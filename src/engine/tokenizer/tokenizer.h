@@ -93,7 +93,11 @@ class Tokenizer {
 // UTF-8: bytes that can never form a character become U+FFFD.
 class StreamDecoder {
  public:
-  explicit StreamDecoder(const Tokenizer& tok) : tok_(tok) {}
+  // at_text_start: the first piece begins the text, so SentencePiece's added
+  // leading space is dropped. Pass false when continuing text that is already
+  // shown (a prompt), where that space separates words.
+  explicit StreamDecoder(const Tokenizer& tok, bool at_text_start = true)
+      : tok_(tok), first_(at_text_start) {}
   // Returns the text that is complete after this token (possibly "").
   std::string push(TokenId id);
   // Returns what is left at the end (invalid trailing bytes become U+FFFD).
@@ -102,7 +106,7 @@ class StreamDecoder {
  private:
   const Tokenizer& tok_;
   std::string pending_;
-  bool first_ = true;
+  bool first_;
 };
 
 }  // namespace pg

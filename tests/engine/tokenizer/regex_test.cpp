@@ -195,6 +195,11 @@ TEST(TokenizerRegex, BadPatternsAreErrors) {
     ASSERT_FALSE(re) << bad;
     EXPECT_NE(re.error().find(bad), std::string::npos) << re.error();
   }
+  // Hostile sizes: deep nesting and exploding repetition are refused, not run.
+  EXPECT_FALSE(Regex::compile(std::string(500, '(') + "a" + std::string(500, ')')));
+  EXPECT_TRUE(Regex::compile(std::string(50, '(') + "a" + std::string(50, ')')));
+  EXPECT_FALSE(Regex::compile("(((a{100}){100}){100}){100}"));
+  EXPECT_FALSE(Regex::compile("a{100001}"));
 }
 
 TEST(TokenizerRegex, PathologicalBacktrackingStopsAtTheBudget) {

@@ -71,5 +71,16 @@ TEST(TokenizerStream, StreamsWhatDecodeGives) {
   EXPECT_EQ(tok->decode(ids), text);
 }
 
+TEST(TokenizerStream, ContinuationKeepsTheLeadingSpace) {
+  PG_REQUIRE_SHARED();
+  auto tok = load("testdata/gguf/stories260K.gguf");
+  ASSERT_NE(tok, nullptr);
+  StreamDecoder start(*tok);
+  EXPECT_EQ(start.push(378), "time");  // "▁time" beginning the text
+  StreamDecoder continuation(*tok, /*at_text_start=*/false);
+  EXPECT_EQ(continuation.push(378), " time");  // after "Once upon a"
+  EXPECT_EQ(continuation.push(432), ",");
+}
+
 }  // namespace
 }  // namespace pg

@@ -11,12 +11,14 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <random>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "engine/gguf/gguf.h"
 #include "engine/tokenizer/tokenizer.h"
+#include "engine/tokenizer/utf8.h"
 #include "test_paths.h"
 
 namespace pg {
@@ -296,6 +298,44 @@ TEST(TokenizerVocab, InvalidUtf8NeverCrashes) {
   EXPECT_EQ(spm->decode(spm->encode(std::string("a\xFF", 2), false, false)), std::string("a\xFF", 2));
   const Tokenizer* bpe = shared_tokenizer("llama3-bpe");
   EXPECT_EQ(bpe->decode(bpe->encode(std::string("a\xFF", 2), false, false)), "a\xEF\xBF\xBD");
+}
+
+// Random bytes (with fragments of special-token texts mixed in) through every
+// vocabulary: ids stay in range, decoding works, and the stream decoder only
+// ever emits valid UTF-8.
+TEST(TokenizerVocab, RandomBytesNeverCrash) {
+  PG_REQUIRE_SHARED();
+  std::mt19937 rng(42);
+  const std::string fragments[] = {"<s>", "</s>", "<unk>", "<|reserved_special_token_3|>", "[CLS]", "[SEP]",
+                                   "\xE2\x96\x81", " ", "\n", "'s", "\xC3", "\xA9", "\xF0\x9F"};
+  for (const char* name : {"llama-spm", "llama3-bpe", "bert-wordpiece"}) {
+    const Tokenizer* tok = shared_tokenizer(name);
+    ASSERT_NE(tok, nullptr);
+    for (int iter = 0; iter < 300; ++iter) {
+      std::string text;
+      const int parts = static_cast<int>(rng() % 12);
+      for (int k = 0; k < parts; ++k) {
+        if (rng() % 3 == 0) {
+          text += fragments[rng() % (sizeof(fragments) / sizeof(fragments[0]))];
+        } else {
+          for (int b = static_cast<int>(rng() % 6); b > 0; --b) text.push_back(static_cast<char>(rng() & 0xFF));
+        }
+      }
+      const bool special = iter % 2 == 0;
+      const auto ids = tok->encode(text, special, special);
+      for (TokenId id : ids) ASSERT_TRUE(id >= 0 && static_cast<size_t>(id) < tok->vocab_size()) << name;
+      (void)tok->decode(ids, special);
+      StreamDecoder stream(*tok);
+      std::string streamed;
+      for (TokenId id : ids) streamed += stream.push(id);
+      streamed += stream.flush();
+      for (size_t i = 0; i < streamed.size();) {
+        const int n = utf8::strict_sequence(std::string_view(streamed).substr(i));
+        ASSERT_GT(n, 0) << name << ": invalid UTF-8 streamed at byte " << i;
+        i += static_cast<size_t>(n);
+      }
+    }
+  }
 }
 
 TEST(TokenizerVocab, Llama3VocabularyLoadsQuickly) {

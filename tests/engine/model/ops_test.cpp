@@ -1,0 +1,114 @@
+// Properties of the scalar forward-pass ops (RMSNorm, RoPE, softmax, SwiGLU),
+// checked against values worked out by hand and against each other.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <numeric>
+#include <random>
+#include <vector>
+
+#include "engine/model/ops.h"
+
+namespace pg {
+namespace {
+
+TEST(ModelOps, RmsNormOfKnownVector) {
+  const float x[4] = {1, 2, 3, 4};
+  const float w[4] = {1, 1, 2, 0.5f};
+  float out[4];
+  ops::rms_norm(x, w, out, 4, 0.0f);
+  const float rms = std::sqrt((1 + 4 + 9 + 16) / 4.0f);  // sqrt(7.5)
+  EXPECT_FLOAT_EQ(out[0], 1 / rms);
+  EXPECT_FLOAT_EQ(out[1], 2 / rms);
+  EXPECT_FLOAT_EQ(out[2], 6 / rms);
+  EXPECT_FLOAT_EQ(out[3], 2 / rms);
+}
+
+TEST(ModelOps, SoftmaxSumsToOneAndKeepsOrder) {
+  std::vector<float> x = {1.0f, 3.0f, -2.0f, 0.5f, 3.0f};
+  ops::softmax(x.data(), static_cast<int64_t>(x.size()), 0.5f);
+  EXPECT_NEAR(std::accumulate(x.begin(), x.end(), 0.0), 1.0, 1e-6);
+  EXPECT_FLOAT_EQ(x[1], x[4]);
+  EXPECT_GT(x[1], x[0]);
+  EXPECT_GT(x[0], x[3]);
+  EXPECT_GT(x[3], x[2]);
+  // exp(0.5*(1-3)) relative weight
+  EXPECT_NEAR(x[0] / x[1], std::exp(-1.0), 1e-6);
+}
+
+TEST(ModelOps, SwigluIsSiluTimesUp) {
+  float gate[3] = {0.0f, 2.0f, -3.0f};
+  const float up[3] = {5.0f, 0.5f, 2.0f};
+  ops::swiglu(gate, up, 3);
+  EXPECT_FLOAT_EQ(gate[0], 0.0f);
+  EXPECT_NEAR(gate[1], 2.0 / (1 + std::exp(-2.0)) * 0.5, 1e-6);
+  EXPECT_NEAR(gate[2], -3.0 / (1 + std::exp(3.0)) * 2.0, 1e-6);
+}
+
+ops::RopeParams rope_params(RopeStyle style, int64_t n_rot) {
+  return ops::RopeParams{n_rot, 10000.0f, 1.0f, style, nullptr};
+}
+
+TEST(ModelOps, RopeAtPositionZeroIsIdentityAndPreservesNorm) {
+  std::mt19937 rng(7);
+  std::normal_distribution<float> dist;
+  std::vector<float> v(16);
+  for (float& f : v) f = dist(rng);
+  for (RopeStyle style : {RopeStyle::Normal, RopeStyle::NeoX}) {
+    std::vector<float> a = v;
+    ops::rope(a.data(), 0, rope_params(style, 16));
+    for (size_t i = 0; i < v.size(); ++i) EXPECT_FLOAT_EQ(a[i], v[i]);
+    std::vector<float> b = v;
+    ops::rope(b.data(), 37, rope_params(style, 16));
+    double n0 = 0, n1 = 0;
+    for (size_t i = 0; i < v.size(); ++i) { n0 += v[i] * v[i]; n1 += b[i] * b[i]; }
+    EXPECT_NEAR(n0, n1, 1e-4);
+  }
+}
+
+TEST(ModelOps, RopeFirstPairRotatesByPosition) {
+  // Pair 0 uses frequency base^0 = 1: angle = position.
+  float v[4] = {1, 0, 0, 0};
+  ops::rope(v, 2, rope_params(RopeStyle::Normal, 4));
+  EXPECT_NEAR(v[0], std::cos(2.0), 1e-6);
+  EXPECT_NEAR(v[1], std::sin(2.0), 1e-6);
+  float n[4] = {1, 0, 0, 0};  // NeoX pairs element 0 with element 2
+  ops::rope(n, 2, rope_params(RopeStyle::NeoX, 4));
+  EXPECT_NEAR(n[0], std::cos(2.0), 1e-6);
+  EXPECT_NEAR(n[2], std::sin(2.0), 1e-6);
+  EXPECT_EQ(n[1], 0.0f);
+}
+
+TEST(ModelOps, NeoxEqualsNormalOnInterleavedLayout) {
+  std::mt19937 rng(3);
+  std::normal_distribution<float> dist;
+  const int64_t d = 8;
+  std::vector<float> halves(d);
+  for (float& f : halves) f = dist(rng);
+  std::vector<float> interleaved(d);
+  for (int64_t i = 0; i < d / 2; ++i) {
+    interleaved[2 * i] = halves[i];
+    interleaved[2 * i + 1] = halves[i + d / 2];
+  }
+  ops::rope(halves.data(), 11, rope_params(RopeStyle::NeoX, d));
+  ops::rope(interleaved.data(), 11, rope_params(RopeStyle::Normal, d));
+  for (int64_t i = 0; i < d / 2; ++i) {
+    EXPECT_FLOAT_EQ(halves[i], interleaved[2 * i]);
+    EXPECT_FLOAT_EQ(halves[i + d / 2], interleaved[2 * i + 1]);
+  }
+}
+
+TEST(ModelOps, RopePartialRotationLeavesTailAndLinearScalingSlowsAngles) {
+  float v[6] = {1, 0, 1, 0, 5, 6};
+  ops::rope(v, 3, rope_params(RopeStyle::Normal, 4));
+  EXPECT_EQ(v[4], 5.0f);
+  EXPECT_EQ(v[5], 6.0f);
+  float a[2] = {1, 0}, b[2] = {1, 0};
+  ops::rope(a, 4, ops::RopeParams{2, 10000.0f, 0.5f, RopeStyle::Normal, nullptr});
+  ops::rope(b, 2, rope_params(RopeStyle::Normal, 2));
+  EXPECT_FLOAT_EQ(a[0], b[0]);
+  EXPECT_FLOAT_EQ(a[1], b[1]);
+}
+
+}  // namespace
+}  // namespace pg
