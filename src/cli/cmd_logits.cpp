@@ -26,9 +26,7 @@ void add_logits_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--top", a->top, "without --json: how many top tokens to list")->check(CLI::Range(1, 1000));
   cmd->callback([a, &exit_code] {
     exit_code = 1;
-    auto path = resolve_model_path(a->model);
-    if (!path) return (void)std::fprintf(stderr, "error: %s\n", path.error().c_str());
-    auto model = LlamaModel::load(*path);
+    auto model = load_model_or_default(a->model);
     if (!model) return (void)std::fprintf(stderr, "error: %s\n", model.error().c_str());
     const Tokenizer& tok = (*model)->tokenizer();
     std::vector<TokenId> ids = tok.encode(a->prompt, true, true);

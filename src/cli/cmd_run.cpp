@@ -52,9 +52,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--no-special", a->no_special, "treat special-token texts in the prompt as plain text");
   cmd->callback([a, &exit_code] {
     exit_code = 1;
-    auto path = resolve_model_path(a->model);
-    if (!path) return (void)std::fprintf(stderr, "error: %s\n", path.error().c_str());
-    auto model = LlamaModel::load(*path);
+    auto model = load_model_or_default(a->model);
     if (!model) return (void)std::fprintf(stderr, "error: %s\n", model.error().c_str());
     const Tokenizer& tok = (*model)->tokenizer();
 

@@ -17,6 +17,8 @@ int main(int argc, char** argv) {
   pg::cli::add_tokenize_command(app, exit_code);
   pg::cli::add_logits_command(app, exit_code);
   pg::cli::add_convert_command(app, exit_code);
+  pg::cli::add_quantize_command(app, exit_code);
+  pg::cli::add_synth_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

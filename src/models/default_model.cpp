@@ -43,4 +43,10 @@ Result<std::string> resolve_model_path(const std::string& requested) {
   return demo_model_path();
 }
 
+Result<std::unique_ptr<LlamaModel>> load_model_or_default(const std::string& requested) {
+  auto path = resolve_model_path(requested);
+  if (!path) return path.status();
+  return LlamaModel::load(*path);
+}
+
 }  // namespace pg

@@ -2,7 +2,10 @@
 // none is given (flag, then PLAYGROUND_MODEL, then the demo model).
 #pragma once
 
+#include <memory>
 #include <string>
+
+#include "engine/model/llama_model.h"
 
 #include "util/result.h"
 
@@ -14,5 +17,8 @@ Result<std::string> demo_model_path();
 
 // `requested` if non-empty, else $PLAYGROUND_MODEL, else the demo model.
 Result<std::string> resolve_model_path(const std::string& requested);
+
+// Loads the model resolve_model_path picks.
+Result<std::unique_ptr<LlamaModel>> load_model_or_default(const std::string& requested);
 
 }  // namespace pg

@@ -90,7 +90,9 @@ TEST(Llama2cImportCorrupt, TruncatedOrBadInputsFailWithoutOutput) {
       if (field == 5 && v == -7) {
         EXPECT_FALSE(s);  // vocab -7 cannot match the tokenizer or file size
       }
-      if (!s) EXPECT_FALSE(fs::exists(out)) << field << " " << v;
+      if (!s) {
+        EXPECT_FALSE(fs::exists(out)) << field << " " << v;
+      }
       fs::remove(out);
     }
   }

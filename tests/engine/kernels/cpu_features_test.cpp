@@ -54,7 +54,9 @@ TEST(KernelsCpuFeatures, PathsAreConsistent) {
   EXPECT_EQ(simd_path_name(), std::string(kernel_path_name(best_kernel_path())));
   const CpuFeatures& f = cpu_features();
   EXPECT_EQ(kernel_path_supported(KernelPath::Avx2), f.avx2 && f.fma && f.f16c);
-  if (kernel_path_supported(KernelPath::Avx2Vnni)) EXPECT_TRUE(kernel_path_supported(KernelPath::Avx2));
+  if (kernel_path_supported(KernelPath::Avx2Vnni)) {
+    EXPECT_TRUE(kernel_path_supported(KernelPath::Avx2));
+  }
   if (kernel_path_supported(KernelPath::Avx512)) {
     EXPECT_TRUE(kernel_path_supported(KernelPath::Avx2));
     EXPECT_TRUE(f.avx512f && f.avx512bw && f.avx512vl && f.avx512dq && f.avx512vnni && f.avx512bf16);

@@ -129,7 +129,9 @@ TEST(KernelsThreadPool, PhysicalCoreCountIsPlausible) {
   const int cores = physical_core_count();
   EXPECT_GE(cores, 1);
   const unsigned logical = std::thread::hardware_concurrency();
-  if (logical > 0) EXPECT_LE(cores, static_cast<int>(logical));
+  if (logical > 0) {
+    EXPECT_LE(cores, static_cast<int>(logical));
+  }
 }
 
 }  // namespace

@@ -41,7 +41,7 @@ inline std::vector<gguf::Value> synth_vocab_tokens(std::vector<gguf::Value>& sco
     std::snprintf(buf, sizeof buf, "<0x%02X>", b);
     add(buf, 0, 6);
   }
-  const char* pieces[] = {"\xE2\x96\x81", "\xE2\x96\x81the", "\xE2\x96\x81a", "e", "t", "h", "\xE2\x96\x81t", "he"};
+  const char* pieces[] = {"\xE2\x96\x81", "\xE2\x96\x81" "the", "\xE2\x96\x81" "a", "e", "t", "h", "\xE2\x96\x81" "t", "he"};
   float s = -1;
   for (const char* p : pieces) add(p, s--, 1);
   return tokens;

@@ -1,0 +1,104 @@
+// `playground synth (--shape NAME | --dim D --layers L --heads H --kv-heads K
+// --ffn F) [--vocab-from VOCAB.gguf] [--type F16] [--ctx N] [--seed S] OUT.gguf`:
+// writes a deterministic random-weight model of a real model's shape.
+#include <cstdio>
+#include <string>
+
+#include "cli/commands.h"
+#include "models/synth.h"
+
+namespace pg::cli {
+namespace {
+
+void print_progress(size_t index, size_t count, const std::string& name, const std::string& type) {
+  constexpr int kWidth = 24;
+  const int filled = static_cast<int>((index + 1) * kWidth / count);
+  std::string bar(static_cast<size_t>(filled), '#');
+  bar.resize(kWidth, '.');
+  std::fprintf(stderr, "\r[%s] %4zu/%zu %-36s %-7s", bar.c_str(), index + 1, count, name.c_str(), type.c_str());
+  if (index + 1 == count) std::fputc('\n', stderr);
+  std::fflush(stderr);
+}
+
+}  // namespace
+
+void add_synth_command(CLI::App& app, int& exit_code) {
+  std::string shapes;
+  for (const SynthShape& s : synth_shapes()) {
+    char line[200];
+    std::snprintf(line, sizeof line, "\n  %-15s %s dim %lld, %lld layers, %lld heads, %lld KV heads, ffn %lld, vocab %lld, ctx %lld",
+                  s.name.c_str(), s.arch.c_str(), static_cast<long long>(s.dim), static_cast<long long>(s.layers),
+                  static_cast<long long>(s.heads), static_cast<long long>(s.kv_heads), static_cast<long long>(s.ffn),
+                  static_cast<long long>(s.vocab), static_cast<long long>(s.ctx));
+    shapes += line;
+  }
+  auto* cmd = app.add_subcommand("synth", "Write a deterministic random-weight model of a real model's shape");
+  cmd->footer("Shapes:" + shapes);
+  struct Args {
+    std::string shape, vocab_from, type = "F16", out;
+    int64_t dim = 0, layers = 0, heads = 0, kv_heads = 0, ffn = 0, vocab = 32000, ctx = 0;
+    uint64_t seed = 1;
+    int threads = 0;
+  };
+  auto a = std::make_shared<Args>();
+  cmd->add_option("out", a->out, "output GGUF file")->required();
+  auto* shape = cmd->add_option("--shape", a->shape, "a built-in shape (listed below)");
+  auto* dim = cmd->add_option("--dim", a->dim, "custom shape: embedding size");
+  cmd->add_option("--layers", a->layers, "custom shape: number of blocks");
+  cmd->add_option("--heads", a->heads, "custom shape: attention heads");
+  cmd->add_option("--kv-heads", a->kv_heads, "custom shape: KV heads (default: --heads)");
+  cmd->add_option("--ffn", a->ffn, "custom shape: feed-forward size");
+  cmd->add_option("--vocab", a->vocab, "custom shape: vocabulary size of the built-in vocabulary (default 32000)");
+  shape->excludes(dim);
+  cmd->add_option("--vocab-from", a->vocab_from, "copy the vocabulary (tokenizer.* keys) from this GGUF");
+  cmd->add_option("--type", a->type, "weight type: F32, F16 (default), BF16 or a quantize type (Q4_0, Q4_K_M, ...)");
+  cmd->add_option("--ctx", a->ctx, "context length to store (default: the shape's; 2048 for custom shapes)");
+  cmd->add_option("--seed", a->seed, "random seed (default 1)");
+  cmd->add_option("--threads", a->threads, "worker threads (default: physical cores)")->check(CLI::Range(1, 1024));
+  cmd->callback([a, &exit_code] {
+    SynthOptions opts;
+    if (!a->shape.empty()) {
+      auto s = find_synth_shape(a->shape);
+      if (!s) {
+        std::string names;
+        for (const SynthShape& x : synth_shapes()) names += (names.empty() ? "" : ", ") + x.name;
+        std::fprintf(stderr, "error: unknown shape '%s' (known: %s)\n", a->shape.c_str(), names.c_str());
+        exit_code = 1;
+        return;
+      }
+      opts.shape = *s;
+    } else {
+      if (a->dim == 0 || a->layers == 0 || a->heads == 0 || a->ffn == 0) {
+        std::fprintf(stderr, "error: give --shape NAME, or all of --dim --layers --heads --ffn (and --kv-heads)\n");
+        exit_code = 1;
+        return;
+      }
+      opts.shape.name = "custom";
+      opts.shape.dim = a->dim;
+      opts.shape.layers = a->layers;
+      opts.shape.heads = a->heads;
+      opts.shape.kv_heads = a->kv_heads > 0 ? a->kv_heads : a->heads;
+      opts.shape.ffn = a->ffn;
+      opts.shape.vocab = a->vocab;
+      opts.shape.ctx = 2048;
+    }
+    opts.vocab_from = a->vocab_from;
+    opts.type = a->type;
+    opts.ctx = a->ctx;
+    opts.seed = a->seed;
+    opts.threads = a->threads;
+    opts.progress = print_progress;
+    auto r = synthesize_model(a->out, opts);
+    if (!r) {
+      std::fprintf(stderr, "\nerror: %s\n", r.error().c_str());
+      exit_code = 1;
+      return;
+    }
+    std::printf("wrote %s: %s shape, %.3g parameters, %.2f MiB, %.2f s\n", a->out.c_str(), opts.shape.name.c_str(),
+                static_cast<double>(r->parameters), static_cast<double>(r->output_bytes) / (1024.0 * 1024.0),
+                r->seconds);
+    exit_code = 0;
+  });
+}
+
+}  // namespace pg::cli
