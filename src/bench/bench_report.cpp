@@ -1,0 +1,111 @@
+// Formats a BenchReport: the JSON object (schema in benchmark.h) and the
+// human-readable table. Never measures anything.
+#include <cmath>
+#include <cstdio>
+#include <string>
+
+#include "bench/benchmark.h"
+
+namespace pg::bench {
+namespace {
+
+std::string format(const char* fmt, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, fmt, v);
+  return buf;
+}
+
+std::string human_bytes(uint64_t bytes) {
+  const double b = static_cast<double>(bytes);
+  if (b >= 1024.0 * 1024 * 1024) return format("%.2f GiB", b / (1024.0 * 1024 * 1024));
+  if (b >= 1024.0 * 1024) return format("%.2f MiB", b / (1024.0 * 1024));
+  if (b >= 1024.0) return format("%.2f KiB", b / 1024.0);
+  return std::to_string(bytes) + " B";
+}
+
+std::string human_count(uint64_t n) {
+  const double v = static_cast<double>(n);
+  if (v >= 1e9) return format("%.2f B", v / 1e9);
+  if (v >= 1e6) return format("%.2f M", v / 1e6);
+  if (v >= 1e3) return format("%.2f K", v / 1e3);
+  return std::to_string(n);
+}
+
+nlohmann::json test_json(const TestResult& t) {
+  return {{"test", t.name},
+          {"tokens", t.tokens},
+          {"tokens_per_s", {{"median", t.rate.median}, {"min", t.rate.min}, {"max", t.rate.max}}},
+          {"samples", t.rate.samples}};
+}
+
+std::string rate_cell(const RateStats& r) {
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "%.2f [%.2f, %.2f]", r.median, r.min, r.max);
+  return buf;
+}
+
+}  // namespace
+
+nlohmann::json bench_report_json(const BenchReport& r) {
+  nlohmann::json j;
+  j["schema"] = "playground-bench/1";
+  j["date"] = r.date;
+  j["machine"] = {{"cpu", r.cpu}, {"simd", r.simd}, {"threads", r.threads},
+                  {"load_average_1m", r.load_average_1m}};
+  j["model"] = {{"path", r.model_path},         {"architecture", r.architecture},
+                {"name", r.model_name},         {"file_bytes", r.file_bytes},
+                {"weight_bytes", r.weight_bytes}, {"parameters", r.parameters},
+                {"type_mix", r.type_mix},       {"type_counts", r.type_counts}};
+  j["config"] = {{"n_prompt", r.options.n_prompt}, {"n_gen", r.options.n_gen},
+                 {"repetitions", r.options.repetitions}, {"n_ctx", r.n_ctx},
+                 {"seed", r.options.seed}, {"bandwidth_mib", r.options.bandwidth_mib}};
+  j["prompt"] = test_json(r.prompt);
+  j["generation"] = test_json(r.generation);
+  j["memory"] = {{"peak_rss_bytes", r.peak_rss_bytes}, {"kv_cache_bytes", r.kv_cache_bytes}};
+  j["bandwidth"] = {{"measured_gb_per_s", r.measured_gb_per_s},
+                    {"buffer_bytes", r.bandwidth_buffer_bytes},
+                    {"passes", r.bandwidth_passes},
+                    {"generation_weight_gb_per_s", r.generation_weight_gb_per_s},
+                    {"fraction_of_measured", r.fraction_of_measured}};
+  return j;
+}
+
+std::string bench_report_text(const BenchReport& r) {
+  std::string out;
+  char line[512];
+  std::snprintf(line, sizeof line, "cpu: %s | simd: %s | threads: %d | load avg (1m): %.2f | date: %s\n",
+                r.cpu.c_str(), r.simd.c_str(), r.threads, r.load_average_1m, r.date.c_str());
+  out += line;
+  std::snprintf(line, sizeof line, "model: %s (%s%s%s), %s params, types: %s\n", r.model_path.c_str(),
+                r.architecture.c_str(), r.model_name.empty() ? "" : ", ", r.model_name.c_str(),
+                human_count(r.parameters).c_str(), r.type_mix.c_str());
+  out += line;
+  out += "\n";
+  const std::string model_cell = r.architecture + " " + human_count(r.parameters);
+  std::snprintf(line, sizeof line, "| %-20s | %12s | %10s | %7s | %8s | %32s |\n", "model", "size", "params",
+                "threads", "test", "t/s median [min, max]");
+  out += line;
+  out += "| -------------------- | -----------: | ---------: | ------: | -------: | -------------------------------: |\n";
+  for (const TestResult* t : {&r.prompt, &r.generation}) {
+    std::snprintf(line, sizeof line, "| %-20s | %12s | %10s | %7d | %8s | %32s |\n", model_cell.c_str(),
+                  human_bytes(r.file_bytes).c_str(), human_count(r.parameters).c_str(), r.threads,
+                  t->name.c_str(), rate_cell(t->rate).c_str());
+    out += line;
+  }
+  out += "\n";
+  std::snprintf(line, sizeof line,
+                "memory: peak RSS %s | file %s | weights %s | KV cache %s (n_ctx %lld)\n",
+                human_bytes(r.peak_rss_bytes).c_str(), human_bytes(r.file_bytes).c_str(),
+                human_bytes(r.weight_bytes).c_str(), human_bytes(r.kv_cache_bytes).c_str(),
+                static_cast<long long>(r.n_ctx));
+  out += line;
+  std::snprintf(line, sizeof line,
+                "bandwidth: generation reads weights at %.2f GB/s = %.0f%% of measured %.2f GB/s "
+                "(%s buffer, best of %d, %d threads)\n",
+                r.generation_weight_gb_per_s, r.fraction_of_measured * 100, r.measured_gb_per_s,
+                human_bytes(r.bandwidth_buffer_bytes).c_str(), r.bandwidth_passes, r.threads);
+  out += line;
+  return out;
+}
+
+}  // namespace pg::bench

@@ -1,0 +1,242 @@
+// Runs the pp/tg timings, gathers memory and machine facts and the measured
+// memory bandwidth into a BenchReport. Never prints; formatting lives in
+// bench_report.cpp.
+#include "bench/benchmark.h"
+
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <ctime>
+#include <fstream>
+#include <new>
+#include <random>
+#include <sstream>
+
+#include "bench/memory_bandwidth.h"
+#include "engine/kernels/kernels.h"
+#include "engine/kernels/thread_pool.h"
+#include "engine/model/inference_session.h"
+#include "engine/tensor/ggml_type.h"
+
+namespace pg::bench {
+namespace {
+
+std::string cpu_model_name() {
+  std::ifstream in("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("model name", 0) == 0) {
+      const size_t colon = line.find(':');
+      if (colon == std::string::npos) break;
+      size_t start = line.find_first_not_of(" \t", colon + 1);
+      return start == std::string::npos ? std::string("unknown") : line.substr(start);
+    }
+  }
+  return "unknown";
+}
+
+double load_average_1m() {
+  std::ifstream in("/proc/loadavg");
+  double v = -1;
+  if (!(in >> v)) return -1;
+  return v;
+}
+
+std::string utc_now_iso() {
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+}  // namespace
+
+Status validate_bench_options(const BenchOptions& o) {
+  auto bad = [](const std::string& what, long long v, long long lo, long long hi) {
+    return Status::error("bench: " + what + " must be in [" + std::to_string(lo) + ", " +
+                         std::to_string(hi) + "], got " + std::to_string(v));
+  };
+  if (o.n_prompt < 1 || o.n_prompt > kMaxTokens) return bad("-p (prompt tokens)", o.n_prompt, 1, kMaxTokens);
+  if (o.n_gen < 1 || o.n_gen > kMaxTokens) return bad("-n (generated tokens)", o.n_gen, 1, kMaxTokens);
+  if (o.repetitions < 1 || o.repetitions > kMaxRepetitions)
+    return bad("-r (repetitions)", o.repetitions, 1, kMaxRepetitions);
+  if (o.n_threads < 1 || o.n_threads > kMaxThreads) return bad("-t (threads)", o.n_threads, 1, kMaxThreads);
+  if (o.n_ctx < 0 || o.n_ctx > (int64_t{1} << 20)) return bad("--ctx", o.n_ctx, 0, int64_t{1} << 20);
+  if (o.bandwidth_passes < 1 || o.bandwidth_passes > kMaxRepetitions)
+    return bad("bandwidth passes", o.bandwidth_passes, 1, kMaxRepetitions);
+  if (o.bandwidth_mib < 1 || o.bandwidth_mib > kMaxBandwidthMib)
+    return bad("--bw-mib", static_cast<long long>(o.bandwidth_mib), 1, kMaxBandwidthMib);
+  return Status::ok();
+}
+
+double median_of(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+RateStats rate_stats(std::vector<double> samples) {
+  RateStats s;
+  if (!samples.empty()) {
+    s.median = median_of(samples);
+    s.min = *std::min_element(samples.begin(), samples.end());
+    s.max = *std::max_element(samples.begin(), samples.end());
+  }
+  s.samples = std::move(samples);
+  return s;
+}
+
+std::string type_mix(const std::map<std::string, int>& counts) {
+  std::vector<std::pair<std::string, int>> order(counts.begin(), counts.end());
+  std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+  std::string out;
+  for (const auto& [type, n] : order) {
+    if (!out.empty()) out += ", ";
+    out += type + " x" + std::to_string(n);
+  }
+  return out;
+}
+
+uint64_t peak_rss_bytes() {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) {
+      std::istringstream fields(line.substr(6));
+      uint64_t kib = 0;
+      if (fields >> kib) return kib * 1024;
+    }
+  }
+  rusage usage{};
+  if (getrusage(RUSAGE_SELF, &usage) == 0 && usage.ru_maxrss > 0)
+    return static_cast<uint64_t>(usage.ru_maxrss) * 1024;  // KiB on Linux
+  return 0;
+}
+
+namespace {
+
+Result<BenchReport> run_benchmark_unguarded(const LlamaModel& model, const BenchOptions& options,
+                                            const ProgressFn& progress) {
+  BenchReport r;
+  r.options = options;
+  r.date = utc_now_iso();
+  r.cpu = cpu_model_name();
+  r.simd = kernels::simd_path_name();
+  r.threads = options.n_threads;
+  r.load_average_1m = load_average_1m();
+  r.model_path = model.file().path();
+  r.architecture = model.config().architecture;
+  r.model_name = model.config().name;
+  r.file_bytes = model.file().file_size();
+  r.weight_bytes = model.weight_bytes();
+  r.parameters = model.parameter_count();
+  for (const auto& t : model.file().tensors()) ++r.type_counts[std::string(ggml_type_name(t.type))];
+  r.type_mix = type_mix(r.type_counts);
+
+  const int64_t n_vocab = model.config().n_vocab;
+  if (n_vocab < 1) return Error{"bench: model " + r.model_path + " has an empty vocabulary"};
+
+  ThreadPool pool(options.n_threads);
+  SessionOptions session_options;
+  session_options.n_ctx = options.n_ctx;
+  session_options.max_batch = options.n_prompt;  // the whole prompt in one forward pass
+
+  {
+    InferenceSession probe(model, pool, session_options);
+    r.n_ctx = probe.context_size();
+    r.kv_cache_bytes = probe.kv_cache_bytes();
+  }
+  if (options.n_prompt > r.n_ctx)
+    return Error{"bench: -p " + std::to_string(options.n_prompt) + " prompt tokens exceed the context of " +
+                 std::to_string(r.n_ctx) + " (raise --ctx)"};
+  if (int64_t{options.n_gen} + 1 > r.n_ctx)
+    return Error{"bench: -n " + std::to_string(options.n_gen) + " generated tokens (+1 start token) exceed the context of " +
+                 std::to_string(r.n_ctx) + " (raise --ctx)"};
+
+  // Random valid ids from a fixed seed, BOS first, like llama-bench.
+  std::mt19937 rng(options.seed);
+  std::uniform_int_distribution<int32_t> pick(0, static_cast<int32_t>(n_vocab - 1));
+  const int32_t bos = model.tokenizer().bos_id();
+  const int32_t first = (bos >= 0 && bos < n_vocab) ? bos : 0;
+  std::vector<int32_t> prompt(static_cast<size_t>(options.n_prompt));
+  prompt[0] = first;
+  for (size_t i = 1; i < prompt.size(); ++i) prompt[i] = pick(rng);
+  std::vector<int32_t> gen_tokens(static_cast<size_t>(options.n_gen));
+  for (auto& t : gen_tokens) t = pick(rng);
+
+  const int total_runs = options.repetitions + 1;  // the first is the warm-up
+  r.prompt.name = "pp" + std::to_string(options.n_prompt);
+  r.prompt.tokens = options.n_prompt;
+  std::vector<double> pp_rates;
+  for (int run = 0; run < total_runs; ++run) {
+    if (progress)
+      progress(r.prompt.name + (run == 0 ? std::string(" warm-up") :
+                                " " + std::to_string(run) + "/" + std::to_string(options.repetitions)));
+    InferenceSession session(model, pool, session_options);
+    const auto start = std::chrono::steady_clock::now();
+    if (Status s = session.eval(prompt); !s) return Error{"bench: prompt eval failed: " + s.message()};
+    const double secs = seconds_since(start);
+    if (run > 0) pp_rates.push_back(secs > 0 ? options.n_prompt / secs : 0);
+  }
+  r.prompt.rate = rate_stats(std::move(pp_rates));
+
+  r.generation.name = "tg" + std::to_string(options.n_gen);
+  r.generation.tokens = options.n_gen;
+  std::vector<double> tg_rates;
+  for (int run = 0; run < total_runs; ++run) {
+    if (progress)
+      progress(r.generation.name + (run == 0 ? std::string(" warm-up") :
+                                    " " + std::to_string(run) + "/" + std::to_string(options.repetitions)));
+    InferenceSession session(model, pool, session_options);
+    const int32_t start_token[1] = {first};
+    if (Status s = session.eval(start_token); !s) return Error{"bench: start token eval failed: " + s.message()};
+    const auto start = std::chrono::steady_clock::now();
+    for (int32_t t : gen_tokens) {
+      if (Status s = session.eval(std::span<const int32_t>(&t, 1)); !s)
+        return Error{"bench: generation eval failed: " + s.message()};
+    }
+    const double secs = seconds_since(start);
+    if (run > 0) tg_rates.push_back(secs > 0 ? options.n_gen / secs : 0);
+  }
+  r.generation.rate = rate_stats(std::move(tg_rates));
+
+  // Before the bandwidth buffer exists, so the peak is the model's own.
+  r.peak_rss_bytes = peak_rss_bytes();
+
+  if (progress) progress("memory bandwidth (" + std::to_string(options.bandwidth_mib) + " MiB)");
+  auto bw = measure_read_bandwidth(pool, options.bandwidth_mib << 20, options.bandwidth_passes);
+  if (!bw) return bw.status();
+  r.measured_gb_per_s = bw->gb_per_s;
+  r.bandwidth_buffer_bytes = bw->buffer_bytes;
+  r.bandwidth_passes = bw->passes;
+  r.generation_weight_gb_per_s = static_cast<double>(r.weight_bytes) * r.generation.rate.median / 1e9;
+  r.fraction_of_measured = r.measured_gb_per_s > 0 ? r.generation_weight_gb_per_s / r.measured_gb_per_s : 0;
+  return r;
+}
+
+}  // namespace
+
+Result<BenchReport> run_benchmark(const LlamaModel& model, const BenchOptions& options,
+                                  const ProgressFn& progress) {
+  if (Status s = validate_bench_options(options); !s) return s;
+  try {
+    return run_benchmark_unguarded(model, options, progress);
+  } catch (const std::bad_alloc&) {
+    // A huge --ctx asks for a KV cache that doesn't fit; say so instead of dying.
+    return Error{"bench: out of memory (KV cache for --ctx " + std::to_string(options.n_ctx) +
+                 " or the " + std::to_string(options.bandwidth_mib) + " MiB bandwidth buffer)"};
+  } catch (const std::exception& e) {
+    return Error{std::string("bench: ") + e.what()};
+  }
+}
+
+}  // namespace pg::bench

@@ -1,0 +1,109 @@
+// llama-bench-style throughput benchmark of one model on this machine:
+// prompt processing (pp: p tokens in one batch) and text generation (tg: n
+// single-token steps), plus memory figures and a measured memory bandwidth to
+// compare the generation's weight bandwidth against. Only measures; never
+// prints (progress goes through a callback) and never changes the model.
+//
+// JSON schema (bench_report_json, "schema": "playground-bench/1"):
+//   date            ISO-8601 UTC time the run started
+//   machine         {cpu, simd, threads, load_average_1m}
+//   model           {path, architecture, name, file_bytes, weight_bytes,
+//                    parameters, type_mix ("Q4_K x13, F32 x5"), type_counts {type: n}}
+//   config          {n_prompt, n_gen, repetitions, n_ctx, seed, bandwidth_mib}
+//   prompt          {test "pp128", tokens, tokens_per_s {median, min, max}, samples [t/s]}
+//   generation      {test "tg64",  tokens, tokens_per_s {median, min, max}, samples [t/s]}
+//   memory          {peak_rss_bytes (VmHWM, taken before the bandwidth buffer
+//                    exists), kv_cache_bytes}
+//   bandwidth       {measured_gb_per_s, buffer_bytes, passes,
+//                    generation_weight_gb_per_s (weight_bytes x tg median t/s / 1e9),
+//                    fraction_of_measured}
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/model/llama_model.h"
+#include "util/result.h"
+
+namespace pg::bench {
+
+struct BenchOptions {
+  int n_prompt = 128;
+  int n_gen = 64;
+  int n_threads = 2;
+  int repetitions = 3;
+  int64_t n_ctx = 0;               // 0: the session default (training context, capped)
+  uint64_t bandwidth_mib = 1024;   // memory-bandwidth buffer size
+  // Best of several passes: on a shared machine single passes are often
+  // slowed by other processes taking a core.
+  int bandwidth_passes = 5;
+  uint32_t seed = 1234;            // prompt/generation token ids
+};
+
+// Accepted ranges (also used by the CLI to explain what is allowed).
+inline constexpr int kMaxTokens = 1 << 16;
+inline constexpr int kMaxRepetitions = 1000;
+inline constexpr int kMaxThreads = 1024;
+inline constexpr uint64_t kMaxBandwidthMib = 1 << 16;
+
+struct RateStats {
+  double median = 0, min = 0, max = 0;  // tokens per second
+  std::vector<double> samples;          // one per timed repetition
+};
+
+struct TestResult {
+  std::string name;  // "pp128", "tg64"
+  int tokens = 0;
+  RateStats rate;
+};
+
+struct BenchReport {
+  std::string date, cpu, simd;
+  int threads = 0;
+  double load_average_1m = -1;  // -1 when unknown
+  std::string model_path, architecture, model_name, type_mix;
+  std::map<std::string, int> type_counts;
+  uint64_t file_bytes = 0, weight_bytes = 0, parameters = 0, kv_cache_bytes = 0;
+  uint64_t peak_rss_bytes = 0;
+  BenchOptions options;
+  int64_t n_ctx = 0;  // the context the sessions actually had
+  TestResult prompt, generation;
+  double measured_gb_per_s = 0;
+  uint64_t bandwidth_buffer_bytes = 0;
+  int bandwidth_passes = 0;
+  double generation_weight_gb_per_s = 0;
+  double fraction_of_measured = 0;
+};
+
+// Called with a short line such as "pp128 2/3" before each run.
+using ProgressFn = std::function<void(const std::string&)>;
+
+// Checks the counts against the ranges above; the message names the bad option.
+Status validate_bench_options(const BenchOptions& options);
+
+// Median of a non-empty list (mean of the middle two for an even count).
+double median_of(std::vector<double> values);
+RateStats rate_stats(std::vector<double> samples);
+
+// "Q4_K x13, Q6_K x3, F32 x5": tensor types by count, most common first.
+std::string type_mix(const std::map<std::string, int>& counts);
+
+// Peak resident set size of this process in bytes (VmHWM, else ru_maxrss).
+uint64_t peak_rss_bytes();
+
+// Runs the whole benchmark: one warm-up and `repetitions` timed runs of pp and
+// tg, each in a fresh session; then the memory-bandwidth measurement.
+Result<BenchReport> run_benchmark(const LlamaModel& model, const BenchOptions& options,
+                                  const ProgressFn& progress = {});
+
+nlohmann::json bench_report_json(const BenchReport& report);
+// The human-readable report: machine facts, a llama-bench-like table, memory
+// and bandwidth lines.
+std::string bench_report_text(const BenchReport& report);
+
+}  // namespace pg::bench

@@ -1,0 +1,61 @@
+// `playground bench -m MODEL -p 128 -n 64 -t 2 -r 3 [--json] [--ctx N] [--bw-mib M]`:
+// llama-bench-style prompt-processing and generation throughput, memory use and
+// weight bandwidth against the machine's measured memory bandwidth. Progress
+// goes to stderr, the report to stdout.
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "bench/benchmark.h"
+#include "cli/commands.h"
+#include "models/default_model.h"
+
+namespace pg::cli {
+
+void add_bench_command(CLI::App& app, int& exit_code) {
+  auto* cmd = app.add_subcommand("bench", "Measure prompt-processing and generation speed (like llama-bench)");
+  struct Args {
+    std::string model;
+    long long n_prompt = 128, n_gen = 64, threads = 2, repetitions = 3, ctx = 0, bw_mib = 1024;
+    bool json = false;
+  };
+  auto a = std::make_shared<Args>();
+  cmd->add_option("-m,--model", a->model, "GGUF model (default: $PLAYGROUND_MODEL or the demo model)");
+  cmd->add_option("-p,--n-prompt", a->n_prompt, "prompt tokens evaluated in one batch (pp test)");
+  cmd->add_option("-n,--n-gen", a->n_gen, "tokens generated one at a time (tg test)");
+  cmd->add_option("-t,--threads", a->threads, "threads");
+  cmd->add_option("-r,--repetitions", a->repetitions, "timed repetitions of each test (after one warm-up)");
+  cmd->add_option("--ctx", a->ctx, "context size of the sessions (0: the model's, capped at 4096)");
+  cmd->add_option("--bw-mib", a->bw_mib, "buffer size in MiB for the memory-bandwidth measurement");
+  cmd->add_flag("--json", a->json, "print one JSON object with every figure");
+  cmd->callback([a, &exit_code] {
+    exit_code = 1;
+    auto fits_int = [](long long v) { return v >= -(1LL << 30) && v <= (1LL << 30); };
+    if (!fits_int(a->n_prompt) || !fits_int(a->n_gen) || !fits_int(a->threads) || !fits_int(a->repetitions) ||
+        a->bw_mib < 0 || a->bw_mib > (1LL << 40))
+      return (void)std::fprintf(stderr, "error: bench: a numeric option is far out of range\n");
+    bench::BenchOptions options;
+    options.n_prompt = static_cast<int>(a->n_prompt);
+    options.n_gen = static_cast<int>(a->n_gen);
+    options.n_threads = static_cast<int>(a->threads);
+    options.repetitions = static_cast<int>(a->repetitions);
+    options.n_ctx = a->ctx;
+    options.bandwidth_mib = static_cast<uint64_t>(a->bw_mib);
+    // Checked before loading so a typo fails fast.
+    if (Status s = bench::validate_bench_options(options); !s)
+      return (void)std::fprintf(stderr, "error: %s\n", s.message().c_str());
+    auto model = load_model_or_default(a->model);
+    if (!model) return (void)std::fprintf(stderr, "error: %s\n", model.error().c_str());
+    auto report = bench::run_benchmark(**model, options, [](const std::string& step) {
+      std::fprintf(stderr, "bench: %s\n", step.c_str());
+    });
+    if (!report) return (void)std::fprintf(stderr, "error: %s\n", report.error().c_str());
+    if (a->json)
+      std::printf("%s\n", bench::bench_report_json(*report).dump(2).c_str());
+    else
+      std::printf("%s", bench::bench_report_text(*report).c_str());
+    exit_code = 0;
+  });
+}
+
+}  // namespace pg::cli

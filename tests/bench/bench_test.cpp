@@ -1,0 +1,207 @@
+// The benchmark: the bandwidth loop's checksum, the statistics helpers, a real
+// tiny run on the demo model (library and binary) and the binary's refusals.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <numeric>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "bench/benchmark.h"
+#include "bench/memory_bandwidth.h"
+#include "engine/kernels/thread_pool.h"
+#include "engine/model/llama_model.h"
+#include "test_paths.h"
+
+namespace pg {
+namespace {
+
+std::string demo_model() { return test::source_dir() + "/models/demo/stories260K.gguf"; }
+
+struct ProcessResult {
+  int exit_code = -1;
+  std::string out, err;
+};
+
+ProcessResult run_playground(const std::string& args) {
+  const std::string err_file = ::testing::TempDir() + "pg_bench_stderr_" + std::to_string(::getpid());
+  const std::string cmd = "'" + test::binary_path() + "' " + args + " 2>'" + err_file + "'";
+  ProcessResult r;
+  FILE* p = ::popen(cmd.c_str(), "r");
+  if (!p) return r;
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
+  const int status = ::pclose(p);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  std::ifstream e(err_file);
+  r.err.assign(std::istreambuf_iterator<char>(e), std::istreambuf_iterator<char>());
+  std::remove(err_file.c_str());
+  return r;
+}
+
+bool positive_finite(double v) { return std::isfinite(v) && v > 0; }
+
+TEST(BenchBandwidth, ParallelSumMatchesReferenceAndKnownValue) {
+  std::vector<uint64_t> words(100003);
+  std::iota(words.begin(), words.end(), uint64_t{7});
+  const uint64_t n = words.size();
+  const uint64_t expected = n * 7 + n * (n - 1) / 2;
+  EXPECT_EQ(bench::sum_words_reference(words), expected);
+  for (int threads : {1, 2, 3}) {
+    ThreadPool pool(threads);
+    EXPECT_EQ(bench::sum_words_parallel(pool, words), expected) << threads << " threads";
+  }
+}
+
+TEST(BenchBandwidth, MeasurementReturnsChecksumOfItsBuffer) {
+  ThreadPool pool(2);
+  auto m = bench::measure_read_bandwidth(pool, 16u << 20, 2);
+  ASSERT_TRUE(m) << m.error();
+  const uint64_t n = (16u << 20) / 8;
+  EXPECT_EQ(m->buffer_bytes, 16u << 20);
+  EXPECT_EQ(m->checksum, n * (n - 1) / 2);
+  EXPECT_EQ(m->checksum, m->expected_checksum);
+  EXPECT_TRUE(positive_finite(m->gb_per_s));
+  EXPECT_FALSE(bench::measure_read_bandwidth(pool, 4, 1));   // not one whole word
+  EXPECT_FALSE(bench::measure_read_bandwidth(pool, 64, 0));  // no pass
+}
+
+TEST(BenchStats, MedianMinMaxAndTypeMix) {
+  EXPECT_DOUBLE_EQ(bench::median_of({3, 1, 2}), 2);
+  EXPECT_DOUBLE_EQ(bench::median_of({4, 1, 2, 3}), 2.5);
+  bench::RateStats s = bench::rate_stats({5, 9, 7});
+  EXPECT_DOUBLE_EQ(s.median, 7);
+  EXPECT_DOUBLE_EQ(s.min, 5);
+  EXPECT_DOUBLE_EQ(s.max, 9);
+  EXPECT_EQ(bench::type_mix({{"F32", 5}, {"Q4_K", 13}, {"Q6_K", 3}}), "Q4_K x13, F32 x5, Q6_K x3");
+}
+
+TEST(BenchOptions, RejectsOutOfRangeCounts) {
+  bench::BenchOptions ok;
+  EXPECT_TRUE(bench::validate_bench_options(ok));
+  auto with = [&](auto change) { bench::BenchOptions o = ok; change(o); return bench::validate_bench_options(o); };
+  Status s = with([](auto& o) { o.n_prompt = 0; });
+  EXPECT_FALSE(s);
+  EXPECT_NE(s.message().find("-p"), std::string::npos) << s.message();
+  EXPECT_FALSE(with([](auto& o) { o.n_gen = -1; }));
+  EXPECT_FALSE(with([](auto& o) { o.repetitions = 0; }));
+  EXPECT_FALSE(with([](auto& o) { o.n_threads = 0; }));
+  EXPECT_FALSE(with([](auto& o) { o.bandwidth_mib = 0; }));
+  EXPECT_FALSE(with([](auto& o) { o.n_ctx = -5; }));
+}
+
+TEST(BenchRun, DemoModelGivesConsistentFigures) {
+  auto model = LlamaModel::load(demo_model());
+  ASSERT_TRUE(model) << model.error();
+  bench::BenchOptions o;
+  o.n_prompt = 8;
+  o.n_gen = 4;
+  o.repetitions = 2;
+  o.n_threads = 2;
+  o.bandwidth_mib = 16;
+  std::vector<std::string> steps;
+  auto r = bench::run_benchmark(**model, o, [&](const std::string& s) { steps.push_back(s); });
+  ASSERT_TRUE(r) << r.error();
+  // warm-up + 2 for each test, then the bandwidth step.
+  EXPECT_EQ(steps.size(), 7u);
+  EXPECT_EQ(r->prompt.name, "pp8");
+  EXPECT_EQ(r->generation.name, "tg4");
+  for (const bench::TestResult* t : {&r->prompt, &r->generation}) {
+    EXPECT_EQ(t->rate.samples.size(), 2u);
+    EXPECT_TRUE(positive_finite(t->rate.median)) << t->name;
+    EXPECT_LE(t->rate.min, t->rate.median);
+    EXPECT_LE(t->rate.median, t->rate.max);
+  }
+  uint64_t tensor_bytes = 0, elements = 0;
+  for (const auto& t : (*model)->file().tensors()) tensor_bytes += t.n_bytes, elements += t.n_elements;
+  EXPECT_EQ(r->weight_bytes, tensor_bytes);
+  EXPECT_EQ(r->parameters, elements);
+  EXPECT_EQ(r->file_bytes, std::filesystem::file_size(demo_model()));
+  EXPECT_LT(r->weight_bytes, r->file_bytes);
+  EXPECT_GT(r->peak_rss_bytes, 0u);
+  EXPECT_GT(r->kv_cache_bytes, 0u);
+  EXPECT_TRUE(positive_finite(r->measured_gb_per_s));
+  EXPECT_NEAR(r->generation_weight_gb_per_s, r->weight_bytes * r->generation.rate.median / 1e9, 1e-9);
+  EXPECT_EQ(r->architecture, "llama");
+  EXPECT_FALSE(r->type_mix.empty());
+}
+
+TEST(BenchRun, PromptLongerThanContextIsAnError) {
+  auto model = LlamaModel::load(demo_model());
+  ASSERT_TRUE(model) << model.error();
+  bench::BenchOptions o;
+  o.n_prompt = 32;
+  o.n_gen = 4;
+  o.repetitions = 1;
+  o.n_ctx = 16;
+  o.bandwidth_mib = 1;
+  auto r = bench::run_benchmark(**model, o);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().find("context"), std::string::npos) << r.error();
+  o.n_prompt = 4;
+  o.n_gen = 16;  // 16 + the start token > 16
+  r = bench::run_benchmark(**model, o);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().find("-n 16"), std::string::npos) << r.error();
+}
+
+TEST(BenchCli, JsonReportHasPositiveFiniteFigures) {
+  ProcessResult r = run_playground("bench -m '" + demo_model() + "' -p 8 -n 4 -r 2 -t 2 --bw-mib 16 --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("tg4 2/2"), std::string::npos) << r.err;  // progress on stderr
+  nlohmann::json j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["schema"], "playground-bench/1");
+  for (const char* test : {"prompt", "generation"}) {
+    const auto& t = j[test]["tokens_per_s"];
+    const double med = t["median"], lo = t["min"], hi = t["max"];
+    EXPECT_TRUE(positive_finite(med)) << test;
+    EXPECT_LE(lo, med) << test;
+    EXPECT_LE(med, hi) << test;
+    EXPECT_EQ(j[test]["samples"].size(), 2u);
+  }
+  EXPECT_EQ(j["prompt"]["test"], "pp8");
+  EXPECT_GT(j["memory"]["peak_rss_bytes"].get<uint64_t>(), 0u);
+  EXPECT_GT(j["memory"]["kv_cache_bytes"].get<uint64_t>(), 0u);
+  EXPECT_EQ(j["model"]["file_bytes"].get<uint64_t>(), std::filesystem::file_size(demo_model()));
+  EXPECT_GT(j["model"]["weight_bytes"].get<uint64_t>(), 0u);
+  EXPECT_TRUE(positive_finite(j["bandwidth"]["measured_gb_per_s"].get<double>()));
+  EXPECT_TRUE(positive_finite(j["bandwidth"]["generation_weight_gb_per_s"].get<double>()));
+  EXPECT_TRUE(positive_finite(j["bandwidth"]["fraction_of_measured"].get<double>()));
+  EXPECT_FALSE(j["machine"]["cpu"].get<std::string>().empty());
+  EXPECT_EQ(j["machine"]["threads"], 2);
+}
+
+TEST(BenchCli, HumanReportHasTableAndBandwidthLine) {
+  ProcessResult r = run_playground("bench -m '" + demo_model() + "' -p 8 -n 4 -r 1 -t 1 --bw-mib 8");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find(" pp8 |"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(" tg4 |"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("% of measured"), std::string::npos) << r.out;
+}
+
+TEST(BenchCli, BadArgumentsExitNonZeroWithMessage) {
+  const std::string m = " -m '" + demo_model() + "' --bw-mib 1 ";
+  struct Case { std::string args, needle; };
+  for (const Case& c : std::vector<Case>{
+           {"bench" + m + "-p 0", "-p"},
+           {"bench" + m + "-n -3", "-n"},
+           {"bench" + m + "-r 0", "-r"},
+           {"bench" + m + "-t 0", "-t"},
+           {"bench" + m + "-p 64 --ctx 32", "context"},
+           {"bench -m /nonexistent/model.gguf -p 4 -n 2 -r 1", "/nonexistent/model.gguf"}}) {
+    ProcessResult r = run_playground(c.args);
+    EXPECT_NE(r.exit_code, 0) << c.args;
+    EXPECT_NE(r.err.find(c.needle), std::string::npos) << c.args << ": " << r.err;
+  }
+}
+
+}  // namespace
+}  // namespace pg
