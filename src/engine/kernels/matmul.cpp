@@ -4,6 +4,9 @@
 // every output is computed by exactly one thread with the same instructions
 // whatever the thread count. Never writes outside y / scratch, never trusts
 // the matrix description before validate_weight_matrix has checked it.
+// Prompts (several tokens) go through token-tile kernels that decode each
+// weight block once per kTileTokens tokens and give the same bits as the
+// single-token kernel, so tiling and thread count never change an output.
 #include <algorithm>
 #include <cstring>
 #include <limits>
@@ -16,12 +19,17 @@
 namespace pg::kernels {
 namespace {
 
+using detail::kTileTokens;
 using detail::RowDotFn;
+using detail::RowDotTokensFn;
 
 // Below these sizes waking the pool costs more than the work; running on the
 // caller alone gives the same bits (each output's computation is fixed).
 constexpr uint64_t kMinWeightBytesForThreads = 64 * 1024;
 constexpr int64_t kMinElementsForThreadedConversion = 16 * 1024;
+// Rows multiplied by one token tile before the next tile: the tile's
+// activations stay in L1 while these rows' weights stay in L2.
+constexpr int64_t kRowsPerChunk = 16;
 
 struct Range {
   int64_t begin, end;
@@ -50,6 +58,20 @@ RowDotFn row_dot_for(KernelPath path, GgmlType type, const quant::TypeOps& refer
     case KernelPath::Scalar: break;
   }
   return fn != nullptr ? fn : reference.vec_dot;
+}
+
+// The token-tile twin of row_dot_for's kernel on `path` (same instruction set
+// family), or nullptr when there is none.
+RowDotTokensFn row_dot_tokens_for(KernelPath path, GgmlType type) {
+  switch (path) {
+    case KernelPath::Avx512:
+      if (detail::avx512_row_dot(type) != nullptr) return detail::avx512_row_dot_tokens(type);
+      return detail::avx2_row_dot_tokens(type, cpu_features().avx_vnni);
+    case KernelPath::Avx2Vnni: return detail::avx2_row_dot_tokens(type, true);
+    case KernelPath::Avx2: return detail::avx2_row_dot_tokens(type, false);
+    case KernelPath::Scalar: break;
+  }
+  return nullptr;
 }
 
 void fill_nan(float* out, int64_t count) {
@@ -131,12 +153,26 @@ Status matmul_with_path(KernelPath path, const WeightMatrix& w, const float* x, 
   const RowDotFn dot = row_dot_for(path, w.type, ops);
   const auto* weights = static_cast<const uint8_t*>(w.data);
   const int64_t rows = w.rows;
+  const RowDotTokensFn dot_tokens = row_dot_tokens_for(path, w.type);
   auto multiply_rows = [&](int index, int parts) {
     const Range range = split(rows, index, parts);
-    for (int64_t r = range.begin; r < range.end; ++r) {
-      const uint8_t* weight_row = weights + static_cast<uint64_t>(r) * w.row_bytes;
-      for (int64_t t = 0; t < n_tokens; ++t) {
-        y[t * rows + r] = dot(cols, weight_row, activations + t * activation_row_bytes);
+    for (int64_t chunk = range.begin; chunk < range.end; chunk += kRowsPerChunk) {
+      const int64_t chunk_end = std::min(range.end, chunk + kRowsPerChunk);
+      int64_t t = 0;
+      if (dot_tokens != nullptr) {
+        for (; t + kTileTokens <= n_tokens; t += kTileTokens) {
+          for (int64_t r = chunk; r < chunk_end; ++r) {
+            float out[kTileTokens];
+            dot_tokens(cols, weights + static_cast<uint64_t>(r) * w.row_bytes, activations + t * activation_row_bytes,
+                       activation_row_bytes, out);
+            for (int k = 0; k < kTileTokens; ++k) y[(t + k) * rows + r] = out[k];
+          }
+        }
+      }
+      for (; t < n_tokens; ++t) {
+        for (int64_t r = chunk; r < chunk_end; ++r) {
+          y[t * rows + r] = dot(cols, weights + static_cast<uint64_t>(r) * w.row_bytes, activations + t * activation_row_bytes);
+        }
       }
     }
   };

@@ -14,9 +14,21 @@ namespace pg::kernels::detail {
 // weight_row[i] * activation_row[i], the activation row in the vec_dot_type.
 using RowDotFn = float (*)(int64_t n, const void* weight_row, const void* activation_row);
 
+// One weight row against kTileTokens activation rows (activation row k at
+// activations + k * activation_stride), out[k] = its dot product. Each weight
+// block is loaded/decoded once for all the tokens, but every out[k] is computed
+// with exactly the instructions of the matching RowDotFn, so results are
+// bit-identical to calling it per token (tiling never changes an output).
+constexpr int kTileTokens = 4;
+using RowDotTokensFn = void (*)(int64_t n, const void* weight_row, const void* activations,
+                                uint64_t activation_stride, float* out);
+
 // nullptr when there is no kernel for weights of `type` on that path.
 // avx_vnni selects the AVX-VNNI int8 products (the CPU must have AVX-VNNI).
 RowDotFn avx2_row_dot(GgmlType type, bool avx_vnni);
 RowDotFn avx512_row_dot(GgmlType type);
+// The token-tile twins of the kernels above; nullptr when the type has none.
+RowDotTokensFn avx2_row_dot_tokens(GgmlType type, bool avx_vnni);
+RowDotTokensFn avx512_row_dot_tokens(GgmlType type);
 
 }  // namespace pg::kernels::detail

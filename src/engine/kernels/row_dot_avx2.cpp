@@ -1,5 +1,7 @@
 // AVX2 (+FMA, F16C, optionally AVX-VNNI) row dot products: Q4_0·Q8_0, Q8_0·Q8_0,
-// Q6_K·Q8_K, F16·F16, BF16·BF16 and F32·F32. Integer block sums are exact, as in
+// Q4_K·Q8_K, Q5_K·Q8_K, Q6_K·Q8_K, F16·F16, BF16·BF16 and F32·F32, plus
+// token-tile twins (one weight row, kTileTokens activation rows) for Q4_0, Q8_0
+// and the plain types that repeat the single-token arithmetic exactly. Integer block sums are exact, as in
 // the reference; only the float accumulation order differs from it.
 // Built with AVX2 flags: nothing here may run before CPUID says AVX2 is present,
 // and AVX-VNNI instructions run only in the kernels selected with avx_vnni.
@@ -13,6 +15,8 @@ namespace pg::kernels::detail {
 namespace {
 
 using quant::BlockQ4_0;
+using quant::BlockQ4_K;
+using quant::BlockQ5_K;
 using quant::BlockQ6_K;
 using quant::BlockQ8_0;
 using quant::BlockQ8_K;
@@ -97,6 +101,110 @@ float dot_q8_0_q8_0(int64_t n, const void* weight_row, const void* activation_ro
   return horizontal_sum(_mm256_add_ps(acc0, acc1));
 }
 
+// Activation row k of a token tile.
+template <typename Block>
+inline const Block* tile_row(const void* activations, uint64_t stride, int k) {
+  return reinterpret_cast<const Block*>(static_cast<const uint8_t*>(activations) + k * stride);
+}
+
+// Token tiles of Q4_0 / Q8_0: the weight block is unpacked once, then each
+// token gets exactly q4_0_block's / q8_0_block's instructions.
+template <bool kVnni>
+inline __m256 tile_block(__m256i weights_abs, __m256i weights, float weight_scale, const BlockQ8_0& y, __m256 acc) {
+  const __m256i sums = dot_unsigned_signed<kVnni>(weights_abs, _mm256_sign_epi8(load256(y.qs), weights));
+  const __m256 scale = _mm256_set1_ps(weight_scale * half_to_float(y.d));
+  return _mm256_fmadd_ps(scale, _mm256_cvtepi32_ps(sums), acc);
+}
+
+template <bool kVnni, typename WeightBlock, __m256i (*kUnpack)(const WeightBlock&)>
+void dot_tokens_x_q8_0(int64_t n, const void* weight_row, const void* activations, uint64_t stride, float* out) {
+  const auto* x = static_cast<const WeightBlock*>(weight_row);
+  const BlockQ8_0* y[kTileTokens];
+#pragma GCC unroll 4
+  for (int k = 0; k < kTileTokens; ++k) y[k] = tile_row<BlockQ8_0>(activations, stride, k);
+  const int64_t blocks = n / 32;
+  __m256 acc0[kTileTokens], acc1[kTileTokens];
+#pragma GCC unroll 4
+  for (int k = 0; k < kTileTokens; ++k) acc0[k] = acc1[k] = _mm256_setzero_ps();
+  int64_t b = 0;
+  for (; b + 2 <= blocks; b += 2) {
+    const __m256i w0 = kUnpack(x[b]), w1 = kUnpack(x[b + 1]);
+    const __m256i abs0 = _mm256_sign_epi8(w0, w0), abs1 = _mm256_sign_epi8(w1, w1);
+    const float d0 = half_to_float(x[b].d), d1 = half_to_float(x[b + 1].d);
+#pragma GCC unroll 4
+    for (int k = 0; k < kTileTokens; ++k) {
+      acc0[k] = tile_block<kVnni>(abs0, w0, d0, y[k][b], acc0[k]);
+      acc1[k] = tile_block<kVnni>(abs1, w1, d1, y[k][b + 1], acc1[k]);
+    }
+  }
+  if (b < blocks) {
+    const __m256i w0 = kUnpack(x[b]);
+    const __m256i abs0 = _mm256_sign_epi8(w0, w0);
+    const float d0 = half_to_float(x[b].d);
+#pragma GCC unroll 4
+    for (int k = 0; k < kTileTokens; ++k) acc0[k] = tile_block<kVnni>(abs0, w0, d0, y[k][b], acc0[k]);
+  }
+#pragma GCC unroll 4
+  for (int k = 0; k < kTileTokens; ++k) out[k] = horizontal_sum(_mm256_add_ps(acc0[k], acc1[k]));
+}
+
+inline __m256i unpack_q8_0(const BlockQ8_0& block) { return load256(block.qs); }
+
+// Q4_K / Q5_K: value = d*scale[g]*q - dmin*min[g], 8 groups of 32, q 4 bits
+// (plus a 5th from qh for Q5_K). The q*a products are exact int32 block sums
+// (maddubs cannot saturate: q <= 31, |a| <= 128); the min part uses Q8_K's
+// 16-value sums, as the reference does.
+inline void scales_and_mins(const uint8_t* packed, uint8_t* scales, uint8_t* mins) {
+  for (int j = 0; j < 4; ++j) {
+    scales[j] = packed[j] & 63;
+    mins[j] = packed[j + 4] & 63;
+  }
+  for (int j = 4; j < 8; ++j) {
+    scales[j] = static_cast<uint8_t>((packed[j + 4] & 0xF) | ((packed[j - 4] >> 6) << 4));
+    mins[j] = static_cast<uint8_t>((packed[j + 4] >> 4) | ((packed[j] >> 6) << 4));
+  }
+}
+
+template <typename Block, bool kHasHighBit>
+float dot_qx_k_q8_k(int64_t n, const void* weight_row, const void* activation_row) {
+  const auto* x = static_cast<const Block*>(weight_row);
+  const auto* y = static_cast<const BlockQ8_K*>(activation_row);
+  const int64_t blocks = n / quant::kQK_K;
+  const __m256i low4 = _mm256_set1_epi8(0x0F), sixteen = _mm256_set1_epi8(16);
+  __m256 acc = _mm256_setzero_ps();
+  float min_part = 0;
+  for (int64_t b = 0; b < blocks; ++b) {
+    uint8_t scales[8], mins[8];
+    scales_and_mins(x[b].scales, scales, mins);
+    int32_t sum_mins = 0;
+    for (int g = 0; g < quant::kQK_K / 16; ++g) sum_mins += y[b].bsums[g] * mins[g / 2];
+    __m256i high = _mm256_setzero_si256();
+    if constexpr (kHasHighBit) high = load256(x[b].qh);
+    const int8_t* q8 = y[b].qs;
+    __m256i block_sum = _mm256_setzero_si256();
+    for (int pair = 0; pair < 4; ++pair) {
+      const __m256i packed = load256(x[b].qs + 32 * pair);
+      __m256i low = _mm256_and_si256(packed, low4);
+      __m256i upper = _mm256_and_si256(_mm256_srli_epi16(packed, 4), low4);
+      if constexpr (kHasHighBit) {
+        const __m256i bit_low = _mm256_set1_epi8(static_cast<char>(1u << (2 * pair)));
+        const __m256i bit_high = _mm256_set1_epi8(static_cast<char>(2u << (2 * pair)));
+        low = _mm256_or_si256(low, _mm256_and_si256(_mm256_cmpeq_epi8(_mm256_and_si256(high, bit_low), bit_low), sixteen));
+        upper = _mm256_or_si256(upper,
+                                _mm256_and_si256(_mm256_cmpeq_epi8(_mm256_and_si256(high, bit_high), bit_high), sixteen));
+      }
+      const __m256i products_low = _mm256_maddubs_epi16(low, load256(q8 + 64 * pair));
+      const __m256i products_upper = _mm256_maddubs_epi16(upper, load256(q8 + 64 * pair + 32));
+      block_sum = _mm256_add_epi32(block_sum, _mm256_madd_epi16(products_low, _mm256_set1_epi16(scales[2 * pair])));
+      block_sum = _mm256_add_epi32(block_sum, _mm256_madd_epi16(products_upper, _mm256_set1_epi16(scales[2 * pair + 1])));
+    }
+    const __m256 d = _mm256_set1_ps(half_to_float(x[b].d) * y[b].d);
+    acc = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(block_sum), acc);
+    min_part += half_to_float(x[b].dmin) * y[b].d * static_cast<float>(sum_mins);
+  }
+  return horizontal_sum(acc) - min_part;
+}
+
 // Q6_K: value = scale[group] * (q - 32), q the 6-bit code; 16 groups of 16.
 // (q - 32) * a is formed as q*a - 32*a with maddubs (no saturation: q <= 63,
 // |a| <= 128), then each 16-value group is weighted by its scale with madd.
@@ -170,16 +278,65 @@ float dot_plain(int64_t n, const void* weight_row, const void* activation_row) {
 
 float identity(float f) { return f; }
 
+// Token tile of dot_plain: the weight vector is loaded once per step for all
+// tokens; each token's accumulators see dot_plain's operations in its order.
+template <typename Element, __m256 (*kLoad)(const Element*), float (*kToFloat)(Element)>
+void dot_tokens_plain(int64_t n, const void* weight_row, const void* activations, uint64_t stride, float* out) {
+  const auto* w = static_cast<const Element*>(weight_row);
+  const Element* a[kTileTokens];
+#pragma GCC unroll 4
+  for (int k = 0; k < kTileTokens; ++k) a[k] = tile_row<Element>(activations, stride, k);
+  __m256 acc[kTileTokens][4];
+  for (auto& token_acc : acc) {
+    for (__m256& v : token_acc) v = _mm256_setzero_ps();
+  }
+  int64_t i = 0;
+  for (; i + 32 <= n; i += 32) {
+#pragma GCC unroll 4
+    for (int j = 0; j < 4; ++j) {
+      const __m256 weights = kLoad(w + i + 8 * j);
+#pragma GCC unroll 4
+      for (int k = 0; k < kTileTokens; ++k) acc[k][j] = _mm256_fmadd_ps(weights, kLoad(a[k] + i + 8 * j), acc[k][j]);
+    }
+  }
+  for (; i + 8 <= n; i += 8) {
+    const __m256 weights = kLoad(w + i);
+#pragma GCC unroll 4
+    for (int k = 0; k < kTileTokens; ++k) acc[k][0] = _mm256_fmadd_ps(weights, kLoad(a[k] + i), acc[k][0]);
+  }
+#pragma GCC unroll 4
+  for (int k = 0; k < kTileTokens; ++k) {
+    float sum = horizontal_sum(_mm256_add_ps(_mm256_add_ps(acc[k][0], acc[k][1]), _mm256_add_ps(acc[k][2], acc[k][3])));
+    for (int64_t tail = i; tail < n; ++tail) sum += kToFloat(w[tail]) * kToFloat(a[k][tail]);
+    out[k] = sum;
+  }
+}
+
 }  // namespace
 
 RowDotFn avx2_row_dot(GgmlType type, bool avx_vnni) {
   switch (type) {
     case GgmlType::Q4_0: return avx_vnni ? dot_q4_0_q8_0<true> : dot_q4_0_q8_0<false>;
     case GgmlType::Q8_0: return avx_vnni ? dot_q8_0_q8_0<true> : dot_q8_0_q8_0<false>;
+    case GgmlType::Q4_K: return dot_qx_k_q8_k<BlockQ4_K, false>;
+    case GgmlType::Q5_K: return dot_qx_k_q8_k<BlockQ5_K, true>;
     case GgmlType::Q6_K: return dot_q6_k_q8_k;
     case GgmlType::F16: return dot_plain<uint16_t, load_f16x8, fp16_to_fp32>;
     case GgmlType::BF16: return dot_plain<uint16_t, load_bf16x8, bf16_to_fp32>;
     case GgmlType::F32: return dot_plain<float, load_f32x8, identity>;
+    default: return nullptr;
+  }
+}
+
+RowDotTokensFn avx2_row_dot_tokens(GgmlType type, bool avx_vnni) {
+  switch (type) {
+    case GgmlType::Q4_0:
+      return avx_vnni ? dot_tokens_x_q8_0<true, BlockQ4_0, unpack_q4_0> : dot_tokens_x_q8_0<false, BlockQ4_0, unpack_q4_0>;
+    case GgmlType::Q8_0:
+      return avx_vnni ? dot_tokens_x_q8_0<true, BlockQ8_0, unpack_q8_0> : dot_tokens_x_q8_0<false, BlockQ8_0, unpack_q8_0>;
+    case GgmlType::F16: return dot_tokens_plain<uint16_t, load_f16x8, fp16_to_fp32>;
+    case GgmlType::BF16: return dot_tokens_plain<uint16_t, load_bf16x8, bf16_to_fp32>;
+    case GgmlType::F32: return dot_tokens_plain<float, load_f32x8, identity>;
     default: return nullptr;
   }
 }

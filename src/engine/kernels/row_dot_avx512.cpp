@@ -1,6 +1,8 @@
 // AVX-512 (F/BW/VL/DQ with VNNI and BF16) row dot products: Q4_0·Q8_0 and
 // Q8_0·Q8_0 two blocks per 512-bit register with VPDPBUSD, F16·F16 and F32·F32
-// with FMA, BF16·BF16 with VDPBF16PS. Integer block sums are exact, as in the
+// with FMA, BF16·BF16 with VDPBF16PS, plus token-tile twins (one weight row,
+// kTileTokens activation rows) for Q4_0, Q8_0, F16 and F32 that decode each
+// weight block once and repeat the single-token arithmetic exactly. Integer block sums are exact, as in the
 // reference; only the float accumulation order differs from it.
 // Built with AVX-512 flags: nothing here may run before CPUID says all of
 // F/BW/VL/DQ/VNNI/BF16 are present and the OS saves ZMM state.
@@ -131,6 +133,84 @@ float dot_q4_0_q8_0(int64_t n, const void* weight_row, const void* activation_ro
   return sum;
 }
 
+// ---- Token tiles of Q4_0 / Q8_0. The weight side of a block pair (and of the
+// odd last block) is prepared once; each token then gets exactly the
+// instructions of q4_0_pair / q8_0_pair and of the single-block tails above.
+
+inline const BlockQ8_0* tile_row(const void* activations, uint64_t stride, int k) {
+  return reinterpret_cast<const BlockQ8_0*>(static_cast<const uint8_t*>(activations) + k * stride);
+}
+
+struct Q8_0Weights {  // x's magnitudes and where x is negative
+  static __m512i prepare_pair(const BlockQ8_0* x, __mmask64* negative) {
+    const __m512i w = join(load256(x[0].qs), load256(x[1].qs));
+    *negative = _mm512_movepi8_mask(w);
+    return _mm512_abs_epi8(w);
+  }
+  static __m512i pair_sums(__m512i w_abs, __mmask64 negative, __m512i a) {
+    const __m512i a_signed = _mm512_mask_sub_epi8(a, negative, _mm512_setzero_si512(), a);
+    return _mm512_dpbusd_epi32(_mm512_setzero_si512(), w_abs, a_signed);
+  }
+  static __m256i block_sums(const BlockQ8_0& x, __m256i a) { return dot_signed_signed(load256(x.qs), a); }
+};
+
+struct Q4_0Weights {  // the unsigned nibbles; (q - 8) * a = q*a - 8*a
+  static __m512i prepare_pair(const BlockQ4_0* x, __mmask64*) { return join(unpack_nibbles(x[0]), unpack_nibbles(x[1])); }
+  static __m512i pair_sums(__m512i codes, __mmask64, __m512i a) {
+    const __m512i zero = _mm512_setzero_si512();
+    return _mm512_sub_epi32(_mm512_dpbusd_epi32(zero, codes, a), _mm512_dpbusd_epi32(zero, _mm512_set1_epi8(8), a));
+  }
+  static __m256i block_sums(const BlockQ4_0& x, __m256i a) {
+    const __m256i zero = _mm256_setzero_si256();
+    return _mm256_sub_epi32(_mm256_dpbusd_epi32(zero, unpack_nibbles(x), a),
+                            _mm256_dpbusd_epi32(zero, _mm256_set1_epi8(8), a));
+  }
+};
+
+template <typename Block, typename Weights>
+inline void tile_pair(const Block* x, const BlockQ8_0* const* y, int64_t b, __m512* acc) {
+  __mmask64 negative = 0;
+  const __m512i w = Weights::prepare_pair(x + b, &negative);
+  const float d0 = half_to_float(x[b].d), d1 = half_to_float(x[b + 1].d);
+#pragma GCC unroll 4
+  for (int k = 0; k < kTileTokens; ++k) {
+    const __m512i sums = Weights::pair_sums(w, negative, join(load256(y[k][b].qs), load256(y[k][b + 1].qs)));
+    const __m512 scales = two_scales(d0 * half_to_float(y[k][b].d), d1 * half_to_float(y[k][b + 1].d));
+    acc[k] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(sums), scales, acc[k]);
+  }
+}
+
+template <typename Block, typename Weights>
+void dot_tokens_x_q8_0(int64_t n, const void* weight_row, const void* activations, uint64_t stride, float* out) {
+  const auto* x = static_cast<const Block*>(weight_row);
+  const BlockQ8_0* y[kTileTokens];
+#pragma GCC unroll 4
+  for (int k = 0; k < kTileTokens; ++k) y[k] = tile_row(activations, stride, k);
+  const int64_t blocks = n / 32;
+  __m512 acc0[kTileTokens], acc1[kTileTokens];
+#pragma GCC unroll 4
+  for (int k = 0; k < kTileTokens; ++k) acc0[k] = acc1[k] = _mm512_setzero_ps();
+  int64_t b = 0;
+  for (; b + 4 <= blocks; b += 4) {
+    tile_pair<Block, Weights>(x, y, b, acc0);
+    tile_pair<Block, Weights>(x, y, b + 2, acc1);
+  }
+  if (b + 2 <= blocks) {
+    tile_pair<Block, Weights>(x, y, b, acc0);
+    b += 2;
+  }
+#pragma GCC unroll 4
+  for (int k = 0; k < kTileTokens; ++k) {
+    float sum = horizontal_sum(_mm512_add_ps(acc0[k], acc1[k]));
+    if (b < blocks) {
+      const __m256i sums = Weights::block_sums(x[b], load256(y[k][b].qs));
+      const __m256 scale = _mm256_set1_ps(half_to_float(x[b].d) * half_to_float(y[k][b].d));
+      sum += horizontal_sum(_mm256_mul_ps(_mm256_cvtepi32_ps(sums), scale));
+    }
+    out[k] = sum;
+  }
+}
+
 // ---- F32 · F32 and F16 · F16: 4 accumulators of 16 lanes, masked tail.
 
 inline __m512 load_f32x16(const void* p, __mmask16 mask) { return _mm512_maskz_loadu_ps(mask, p); }
@@ -160,6 +240,52 @@ float dot_sixteen_lanes(int64_t n, const void* weight_row, const void* activatio
     acc[1] = _mm512_fmadd_ps(kLoad(w + i * kElementBytes, mask), kLoad(a + i * kElementBytes, mask), acc[1]);
   }
   return horizontal_sum(_mm512_add_ps(_mm512_add_ps(acc[0], acc[1]), _mm512_add_ps(acc[2], acc[3])));
+}
+
+// Token tile of dot_sixteen_lanes: each weight vector loaded once for all tokens.
+template <size_t kElementBytes, __m512 (*kLoad)(const void*, __mmask16)>
+void dot_tokens_sixteen_lanes(int64_t n, const void* weight_row, const void* activations, uint64_t stride,
+                              float* out) {
+  const auto* w = static_cast<const uint8_t*>(weight_row);
+  const uint8_t* a[kTileTokens];
+#pragma GCC unroll 4
+  for (int k = 0; k < kTileTokens; ++k) a[k] = static_cast<const uint8_t*>(activations) + k * stride;
+  constexpr __mmask16 kAll = 0xFFFF;
+  __m512 acc[kTileTokens][4];
+#pragma GCC unroll 4
+  for (auto& token_acc : acc) {
+#pragma GCC unroll 4
+    for (__m512& v : token_acc) v = _mm512_setzero_ps();
+  }
+  int64_t i = 0;
+  for (; i + 64 <= n; i += 64) {
+#pragma GCC unroll 4
+    for (int j = 0; j < 4; ++j) {
+      const size_t offset = (i + 16 * j) * kElementBytes;
+      const __m512 weights = kLoad(w + offset, kAll);
+#pragma GCC unroll 4
+      for (int k = 0; k < kTileTokens; ++k) acc[k][j] = _mm512_fmadd_ps(weights, kLoad(a[k] + offset, kAll), acc[k][j]);
+    }
+  }
+  for (; i + 16 <= n; i += 16) {
+    const __m512 weights = kLoad(w + i * kElementBytes, kAll);
+#pragma GCC unroll 4
+    for (int k = 0; k < kTileTokens; ++k) {
+      acc[k][0] = _mm512_fmadd_ps(weights, kLoad(a[k] + i * kElementBytes, kAll), acc[k][0]);
+    }
+  }
+  if (i < n) {
+    const auto mask = static_cast<__mmask16>((1u << (n - i)) - 1);
+    const __m512 weights = kLoad(w + i * kElementBytes, mask);
+#pragma GCC unroll 4
+    for (int k = 0; k < kTileTokens; ++k) {
+      acc[k][1] = _mm512_fmadd_ps(weights, kLoad(a[k] + i * kElementBytes, mask), acc[k][1]);
+    }
+  }
+#pragma GCC unroll 4
+  for (int k = 0; k < kTileTokens; ++k) {
+    out[k] = horizontal_sum(_mm512_add_ps(_mm512_add_ps(acc[k][0], acc[k][1]), _mm512_add_ps(acc[k][2], acc[k][3])));
+  }
 }
 
 // ---- BF16 · BF16: VDPBF16PS takes 32 pairs per instruction (bf16 denormals
@@ -196,6 +322,16 @@ RowDotFn avx512_row_dot(GgmlType type) {
     case GgmlType::F16: return dot_sixteen_lanes<2, load_f16x16>;
     case GgmlType::F32: return dot_sixteen_lanes<4, load_f32x16>;
     case GgmlType::BF16: return dot_bf16;
+    default: return nullptr;
+  }
+}
+
+RowDotTokensFn avx512_row_dot_tokens(GgmlType type) {
+  switch (type) {
+    case GgmlType::Q4_0: return dot_tokens_x_q8_0<BlockQ4_0, Q4_0Weights>;
+    case GgmlType::Q8_0: return dot_tokens_x_q8_0<BlockQ8_0, Q8_0Weights>;
+    case GgmlType::F16: return dot_tokens_sixteen_lanes<2, load_f16x16>;
+    case GgmlType::F32: return dot_tokens_sixteen_lanes<4, load_f32x16>;
     default: return nullptr;
   }
 }

@@ -70,9 +70,11 @@ TEST(KernelsMatmul, BF16MatchesScalarOnEveryPath) { expect_paths_match_reference
 TEST(KernelsMatmul, Q8_0MatchesScalarOnEveryPath) { expect_paths_match_reference(GgmlType::Q8_0); }
 TEST(KernelsMatmul, Q4_0MatchesScalarOnEveryPath) { expect_paths_match_reference(GgmlType::Q4_0); }
 TEST(KernelsMatmul, Q6_KMatchesScalarOnEveryPath) { expect_paths_match_reference(GgmlType::Q6_K); }
+TEST(KernelsMatmul, Q4_KMatchesScalarOnEveryPath) { expect_paths_match_reference(GgmlType::Q4_K); }
+TEST(KernelsMatmul, Q5_KMatchesScalarOnEveryPath) { expect_paths_match_reference(GgmlType::Q5_K); }
 
 TEST(KernelsMatmul, TypesWithoutSimdKernelFallBackToReference) {
-  for (GgmlType type : {GgmlType::Q4_1, GgmlType::Q5_0, GgmlType::Q4_K, GgmlType::IQ4_NL}) {
+  for (GgmlType type : {GgmlType::Q4_1, GgmlType::Q5_0, GgmlType::Q2_K, GgmlType::IQ4_NL}) {
     if (!quant::supports_compute(type)) continue;
     expect_paths_match_reference(type);
   }
@@ -87,7 +89,8 @@ TEST(KernelsMatmul, SimdPathsHaveKernelsForTheMainTypes) {
   for (KernelPath path : supported_kernel_paths()) {
     SCOPED_TRACE(test::path_label(path));
     for (GgmlType type :
-         {GgmlType::F32, GgmlType::F16, GgmlType::BF16, GgmlType::Q8_0, GgmlType::Q4_0, GgmlType::Q6_K}) {
+         {GgmlType::F32, GgmlType::F16, GgmlType::BF16, GgmlType::Q8_0, GgmlType::Q4_0, GgmlType::Q4_K, GgmlType::Q5_K,
+          GgmlType::Q6_K}) {
       EXPECT_EQ(has_simd_kernel(path, type), path != KernelPath::Scalar) << ggml_type_name(type);
     }
     EXPECT_FALSE(has_simd_kernel(path, GgmlType::Q4_1));
@@ -112,7 +115,8 @@ TEST(KernelsMatmul, ResultsAreBitIdenticalForOneTwoAndThreeThreads) {
   ThreadPool one(1), two(2), three(3);
   Scratch scratch;
   for (GgmlType type :
-       {GgmlType::F32, GgmlType::F16, GgmlType::BF16, GgmlType::Q8_0, GgmlType::Q4_0, GgmlType::Q6_K, GgmlType::Q4_1}) {
+       {GgmlType::F32, GgmlType::F16, GgmlType::BF16, GgmlType::Q8_0, GgmlType::Q4_0, GgmlType::Q4_K, GgmlType::Q5_K,
+        GgmlType::Q6_K, GgmlType::Q4_1}) {
     for (const Shape& shape : {Shape{257, 256, 17}, Shape{33, 4096, 3}, Shape{2, 512, 1}}) {
       const OwnedMatrix m = random_matrix(type, shape.rows, shape.cols, 99);
       const std::vector<float> x = random_floats(static_cast<size_t>(shape.cols * shape.tokens), 100);
@@ -188,6 +192,18 @@ OwnedMatrix integer_matrix(GgmlType type, int64_t rows, int64_t cols, uint32_t s
       }
       break;
     }
+    case GgmlType::Q4_K:
+    case GgmlType::Q5_K: {
+      // d = dmin = 1 and every 6-bit scale and min in 0..3; codes stay random.
+      const uint64_t block_bytes = type == GgmlType::Q4_K ? sizeof(quant::BlockQ4_K) : sizeof(quant::BlockQ5_K);
+      for (int64_t b = 0; b < elements / 256; ++b) {
+        auto* block = reinterpret_cast<quant::BlockQ4_K*>(m.bytes.data() + b * block_bytes);  // same head layout
+        block->d = one_f16;
+        block->dmin = one_f16;
+        for (uint8_t& s : block->scales) s &= 3;
+      }
+      break;
+    }
     default: ADD_FAILURE() << "no integer matrix for " << ggml_type_name(type);
   }
   m.view = WeightMatrix{type, rows, cols, row_bytes, m.bytes.data()};
@@ -198,8 +214,8 @@ TEST(KernelsMatmul, IntegerDataGivesExactSumsOnEveryPath) {
   ThreadPool pool(2);
   Scratch scratch;
   const int64_t rows = 9, tokens = 3;
-  for (GgmlType type :
-       {GgmlType::F32, GgmlType::F16, GgmlType::BF16, GgmlType::Q8_0, GgmlType::Q4_0, GgmlType::Q6_K}) {
+  for (GgmlType type : {GgmlType::F32, GgmlType::F16, GgmlType::BF16, GgmlType::Q8_0, GgmlType::Q4_0, GgmlType::Q4_K,
+                        GgmlType::Q5_K, GgmlType::Q6_K}) {
     // Odd block counts and ragged tails; small enough that sums stay below 2^24.
     const uint32_t block = ggml_type_info(static_cast<uint32_t>(type))->block_size;
     const int64_t cols = block == 1 ? 1059 : block == 32 ? 1056 : 768;

@@ -33,7 +33,7 @@ void check_file(const std::string& name) {
     w.row_bytes = *ggml_row_bytes(tensor.type, tensor.dims[0]);
     w.data = tensor.data;
     ASSERT_TRUE(validate_weight_matrix(w));
-    const int64_t tokens = 3;
+    const int64_t tokens = 5;  // one token tile and a remainder
     const std::vector<float> x = test::random_floats(static_cast<size_t>(w.cols * tokens), 17);
     std::vector<float> expected(static_cast<size_t>(w.rows * tokens));
     matmul_reference(w, x.data(), tokens, expected.data());
@@ -56,6 +56,8 @@ TEST(KernelsRealWeights, Tiny256F16) { PG_REQUIRE_SHARED(); check_file("tiny256-
 TEST(KernelsRealWeights, Tiny256BF16) { PG_REQUIRE_SHARED(); check_file("tiny256-BF16.gguf"); }
 TEST(KernelsRealWeights, Tiny256Q8_0) { PG_REQUIRE_SHARED(); check_file("tiny256-Q8_0.gguf"); }
 TEST(KernelsRealWeights, Tiny256Q4_0) { PG_REQUIRE_SHARED(); check_file("tiny256-Q4_0.gguf"); }
+TEST(KernelsRealWeights, Tiny256Q4_K_M) { PG_REQUIRE_SHARED(); check_file("tiny256-Q4_K_M.gguf"); }
+TEST(KernelsRealWeights, Tiny256Q5_K_M) { PG_REQUIRE_SHARED(); check_file("tiny256-Q5_K_M.gguf"); }
 TEST(KernelsRealWeights, Tiny256Q6_K) { PG_REQUIRE_SHARED(); check_file("tiny256-Q6_K.gguf"); }
 TEST(KernelsRealWeights, Stories260KF32) { PG_REQUIRE_SHARED(); check_file("stories260K.gguf"); }
 

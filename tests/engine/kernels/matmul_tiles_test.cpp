@@ -1,0 +1,102 @@
+// The token-tile kernels matmul uses for prompts (several tokens): for every
+// token count around the tile size, on every supported path, results stay
+// within tolerance of matmul_reference, equal the single-token kernel bit for
+// bit (so tiling never changes a token's output), and are bit-identical for
+// 1, 2 and 3 threads.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <vector>
+
+#include "engine/kernels/kernels.h"
+#include "kernel_test_support.h"
+
+namespace pg::kernels {
+namespace {
+
+using test::OwnedMatrix;
+using test::random_floats;
+using test::random_matrix;
+
+const int64_t kTokenCounts[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 17};
+
+// Odd row counts; cols with an odd block count (pair kernels' tail) and,
+// for plain types, a ragged tail.
+struct TileShape {
+  int64_t rows, cols;
+};
+std::vector<TileShape> tile_shapes(GgmlType type) {
+  const uint32_t block = ggml_type_info(static_cast<uint32_t>(type))->block_size;
+  if (block == 1) return {{37, 4099}, {5, 200}};
+  if (block == 32) return {{37, 4192}, {5, 96}};
+  return {{37, 1280}, {5, 256}};
+}
+
+const GgmlType kTiledTypes[] = {GgmlType::Q4_0, GgmlType::Q8_0, GgmlType::F16, GgmlType::F32,
+                                GgmlType::BF16, GgmlType::Q4_K, GgmlType::Q5_K};
+
+TEST(KernelsMatmulTiles, EveryTokenCountMatchesReferenceAndSingleTokenKernel) {
+  ThreadPool pool(2);
+  Scratch scratch;
+  uint32_t seed = 7000;
+  for (GgmlType type : kTiledTypes) {
+    for (const TileShape& shape : tile_shapes(type)) {
+      const OwnedMatrix m = random_matrix(type, shape.rows, shape.cols, ++seed);
+      for (int64_t tokens : kTokenCounts) {
+        SCOPED_TRACE(testing::Message() << ggml_type_name(type) << " " << shape.rows << "x" << shape.cols
+                                        << " tokens " << tokens);
+        const std::vector<float> x = random_floats(static_cast<size_t>(shape.cols * tokens), ++seed);
+        const size_t n = static_cast<size_t>(shape.rows * tokens);
+        std::vector<float> expected(n);
+        matmul_reference(m.view, x.data(), tokens, expected.data());
+        const std::vector<double> bounds = test::magnitude_bounds(m.view, x, tokens);
+        for (KernelPath path : supported_kernel_paths()) {
+          SCOPED_TRACE(test::path_label(path));
+          std::vector<float> tiled(n, -1.0f), one_by_one(n, -2.0f);
+          ASSERT_TRUE(matmul_with_path(path, m.view, x.data(), tokens, tiled.data(), pool, scratch));
+          for (int64_t t = 0; t < tokens; ++t) {
+            ASSERT_TRUE(matmul_with_path(path, m.view, x.data() + t * shape.cols, 1,
+                                         one_by_one.data() + t * shape.rows, pool, scratch));
+          }
+          EXPECT_EQ(0, std::memcmp(tiled.data(), one_by_one.data(), n * sizeof(float)))
+              << "a tiled token differs from the same token alone";
+          int failures = 0;
+          for (size_t i = 0; i < n && failures < 5; ++i) {
+            const double tolerance = test::kRelativeTolerance * bounds[i] + test::kAbsoluteTolerance;
+            if (!(std::fabs(static_cast<double>(tiled[i]) - expected[i]) <= tolerance)) {
+              ADD_FAILURE() << "output " << i << ": got " << tiled[i] << ", reference " << expected[i];
+              ++failures;
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+TEST(KernelsMatmulTiles, TiledResultsAreBitIdenticalForOneTwoAndThreeThreads) {
+  ThreadPool one(1), two(2), three(3);
+  Scratch scratch;
+  for (GgmlType type : kTiledTypes) {
+    const TileShape shape = tile_shapes(type).front();
+    const OwnedMatrix m = random_matrix(type, shape.rows, shape.cols, 321);
+    for (int64_t tokens : {int64_t{5}, int64_t{9}, int64_t{17}}) {
+      const std::vector<float> x = random_floats(static_cast<size_t>(shape.cols * tokens), 322);
+      const size_t n = static_cast<size_t>(shape.rows * tokens);
+      for (KernelPath path : supported_kernel_paths()) {
+        SCOPED_TRACE(testing::Message() << ggml_type_name(type) << " " << test::path_label(path) << " tokens "
+                                        << tokens);
+        std::vector<float> y1(n), y2(n), y3(n);
+        ASSERT_TRUE(matmul_with_path(path, m.view, x.data(), tokens, y1.data(), one, scratch));
+        ASSERT_TRUE(matmul_with_path(path, m.view, x.data(), tokens, y2.data(), two, scratch));
+        ASSERT_TRUE(matmul_with_path(path, m.view, x.data(), tokens, y3.data(), three, scratch));
+        EXPECT_EQ(0, std::memcmp(y1.data(), y2.data(), n * sizeof(float)));
+        EXPECT_EQ(0, std::memcmp(y1.data(), y3.data(), n * sizeof(float)));
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace pg::kernels
