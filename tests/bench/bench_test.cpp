@@ -19,33 +19,15 @@
 #include "engine/kernels/thread_pool.h"
 #include "engine/model/llama_model.h"
 #include "test_paths.h"
+#include "test_process.h"
 
 namespace pg {
 namespace {
 
 std::string demo_model() { return test::source_dir() + "/models/demo/stories260K.gguf"; }
 
-struct ProcessResult {
-  int exit_code = -1;
-  std::string out, err;
-};
-
-ProcessResult run_playground(const std::string& args) {
-  const std::string err_file = ::testing::TempDir() + "pg_bench_stderr_" + std::to_string(::getpid());
-  const std::string cmd = "'" + test::binary_path() + "' " + args + " 2>'" + err_file + "'";
-  ProcessResult r;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (!p) return r;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-  const int status = ::pclose(p);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::ifstream e(err_file);
-  r.err.assign(std::istreambuf_iterator<char>(e), std::istreambuf_iterator<char>());
-  std::remove(err_file.c_str());
-  return r;
-}
+using test::ProcessResult;
+using test::run_playground;
 
 bool positive_finite(double v) { return std::isfinite(v) && v > 0; }
 

@@ -13,37 +13,14 @@
 #include <nlohmann/json.hpp>
 
 #include "test_paths.h"
+#include "test_process.h"
 
 namespace pg {
 namespace {
 
-struct ProcessResult {
-  int exit_code = -1;
-  std::string out, err;
-};
-
-std::string quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
-ProcessResult run_playground(const std::string& args) {
-  const std::string err_file = ::testing::TempDir() + "pg_cli_stderr_" + std::to_string(::getpid());
-  const std::string cmd = quote(test::binary_path()) + " " + args + " 2>" + quote(err_file);
-  ProcessResult r;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (!p) return r;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-  const int status = ::pclose(p);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::ifstream e(err_file);
-  r.err.assign(std::istreambuf_iterator<char>(e), std::istreambuf_iterator<char>());
-  std::remove(err_file.c_str());
-  return r;
-}
+using test::ProcessResult;
+using test::run_playground;
+std::string quote(const std::string& s) { return test::shell_quote(s); }
 
 TEST(Cli, EveryCommandHasHelp) {
   for (const char* c : {"", "run", "info", "tokenize", "logits", "convert", "convert llama2c"}) {

@@ -13,21 +13,14 @@
 #include "engine/model/llama_model.h"
 #include "models/llama2c_import.h"
 #include "test_paths.h"
+#include "test_process.h"
 
 namespace pg {
 namespace {
 namespace fs = std::filesystem;
 
-std::vector<char> slurp(const std::string& p) {
-  std::ifstream in(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-fs::path temp_dir() {
-  fs::path d = fs::temp_directory_path() / ("pg_llama2c_" + std::to_string(::getpid()));
-  fs::create_directories(d);
-  return d;
-}
+using test::slurp;
+fs::path temp_dir() { return test::temp_dir("pg_llama2c"); }
 
 TEST(Llama2cImport, DemoModelIsExactlyTheConverterOutput) {
   PG_REQUIRE_SHARED();

@@ -16,28 +16,15 @@
 #include "engine/model/llama_model.h"
 #include "models/synth.h"
 #include "test_paths.h"
+#include "test_process.h"
 
 namespace pg {
 namespace {
 namespace fs = std::filesystem;
 
-fs::path temp_dir() {
-  fs::path d = fs::temp_directory_path() / ("pg_synth_" + std::to_string(::getpid()));
-  fs::create_directories(d);
-  return d;
-}
-
-// Removes a test's folder, and the per-process parent once it is empty.
-void cleanup(const fs::path& dir) {
-  std::error_code ec;
-  fs::remove_all(dir, ec);
-  fs::remove(dir.parent_path(), ec);  // fails harmlessly while other tests' folders remain
-}
-
-std::vector<char> slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
+fs::path temp_dir() { return test::temp_dir("pg_synth"); }
+using test::cleanup;
+using test::slurp;
 
 SynthOptions small(const std::string& type = "F16") {
   SynthOptions o;
