@@ -148,6 +148,23 @@ class GgufFile {
   std::map<std::string, size_t, std::less<>> tensor_index_;
 };
 
+// The bytes before the data section of a GGUF v3 file: metadata and tensor
+// infos with offsets, padded to general.alignment (32 unless set), every value
+// validated. For writers that produce tensor data later (streamed to disk).
+struct TensorInfoSpec {
+  std::string name;
+  GgmlType type = GgmlType::F32;
+  std::vector<uint64_t> dims;
+};
+struct EncodedHeader {
+  std::vector<uint8_t> bytes;
+  uint64_t alignment = 0;
+  std::vector<uint64_t> tensor_bytes;  // unpadded data size of each tensor
+  uint64_t data_bytes = 0;             // the data section, padding included
+};
+Result<EncodedHeader> encode_header(const std::vector<std::pair<std::string, Value>>& metadata,
+                                    const std::vector<TensorInfoSpec>& tensors);
+
 // Writes GGUF v3 files. Output is deterministic: the same calls give the same
 // bytes. Tensor data is aligned to `general.alignment` (32 unless set; it must
 // be a UINT32 power of two, at most 1 MiB, as llama.cpp requires); padding

@@ -11,6 +11,8 @@
 #include <cstring>
 #include <limits>
 #include <random>
+#include <set>
+#include <string_view>
 #include <string>
 
 #include "engine/gguf/checked_math.h"
@@ -232,21 +234,23 @@ uint64_t padding_after(uint64_t size, uint64_t alignment) {
 
 }  // namespace
 
-Result<std::vector<uint8_t>> GgufWriter::header_bytes(uint64_t* alignment) const {
-  auto align = writer_alignment(kv_);
+Result<EncodedHeader> encode_header(const std::vector<std::pair<std::string, Value>>& metadata,
+                                    const std::vector<TensorInfoSpec>& tensors) {
+  auto align = writer_alignment(metadata);
   if (!align) return Error{align.error()};
-  *alignment = *align;
-
-  std::vector<uint8_t> out;
-  ByteSink sink(out);
+  EncodedHeader h;
+  h.alignment = *align;
+  ByteSink sink(h.bytes);
   sink.put<uint32_t>(0x46554747u);  // "GGUF" read as a little-endian u32
   sink.put<uint32_t>(kWriteVersion);
-  sink.put<uint64_t>(tensors_.size());
-  sink.put<uint64_t>(kv_.size());
+  sink.put<uint64_t>(tensors.size());
+  sink.put<uint64_t>(metadata.size());
   ValueEncoder encoder(sink);
+  std::set<std::string_view> keys;
   try {
-    for (const auto& [key, value] : kv_) {
+    for (const auto& [key, value] : metadata) {
       if (key.empty()) return Error{"metadata key is empty"};
+      if (!keys.insert(key).second) return Error{"metadata key '" + key + "' appears twice"};
       sink.put_string(key);
       sink.put(static_cast<uint32_t>(value.type));
       encoder.encode(value, key, 0);
@@ -254,18 +258,35 @@ Result<std::vector<uint8_t>> GgufWriter::header_bytes(uint64_t* alignment) const
   } catch (const EncodeError& e) {
     return Error{e.message};
   }
-  uint64_t offset = 0;
-  for (const auto& t : tensors_) {
+  std::set<std::string_view> names;
+  for (const TensorInfoSpec& t : tensors) {
+    if (t.name.empty()) return Error{"tensor with an empty name"};
+    if (!names.insert(t.name).second) return Error{"tensor '" + t.name + "' appears twice"};
+    auto layout = tensor_layout(static_cast<uint32_t>(t.type), t.dims);
+    if (!layout) return Error{"tensor '" + t.name + "': " + layout.error()};
+    const uint64_t padded = layout->n_bytes + padding_after(layout->n_bytes, h.alignment);
+    if (padded < layout->n_bytes || h.data_bytes + padded < h.data_bytes)
+      return Error{"tensor '" + t.name + "' makes the file too large"};
     sink.put_string(t.name);
     sink.put<uint32_t>(static_cast<uint32_t>(t.dims.size()));
     for (uint64_t d : t.dims) sink.put(d);
     sink.put(static_cast<uint32_t>(t.type));
-    sink.put(offset);
-    // Sizes are in-memory vectors, so these sums cannot overflow uint64.
-    offset += t.data.size() + padding_after(t.data.size(), *alignment);
+    sink.put(h.data_bytes);
+    h.tensor_bytes.push_back(layout->n_bytes);
+    h.data_bytes += padded;
   }
-  sink.pad_to(*alignment);
-  return out;
+  sink.pad_to(h.alignment);
+  return h;
+}
+
+Result<std::vector<uint8_t>> GgufWriter::header_bytes(uint64_t* alignment) const {
+  std::vector<TensorInfoSpec> infos;
+  infos.reserve(tensors_.size());
+  for (const auto& t : tensors_) infos.push_back({t.name, t.type, t.dims});
+  auto header = encode_header(kv_, infos);
+  if (!header) return Error{header.error()};
+  *alignment = header->alignment;
+  return std::move(header->bytes);
 }
 
 Result<std::vector<uint8_t>> GgufWriter::to_bytes() const {
