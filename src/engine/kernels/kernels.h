@@ -60,6 +60,7 @@ Status validate_weight_matrix(const WeightMatrix& w);
 // Scratch space reused across calls so the hot path does not allocate.
 struct Scratch {
   std::vector<uint8_t> activations;  // activations converted to the vec_dot type
+  std::vector<uint8_t> packed;       // the same, packed for a packed-activation kernel
 };
 
 // y[t * w.rows + r] = sum_c W[r][c] * x[t * w.cols + c] for t in [0, n_tokens).

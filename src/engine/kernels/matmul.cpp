@@ -74,6 +74,10 @@ RowDotTokensFn row_dot_tokens_for(KernelPath path, GgmlType type) {
   return nullptr;
 }
 
+const detail::PackedKernel* packed_kernel_for(KernelPath path, GgmlType type) {
+  return path == KernelPath::Avx512 ? detail::avx512_packed_kernel(type) : nullptr;
+}
+
 void fill_nan(float* out, int64_t count) {
   if (out == nullptr || count <= 0) return;
   std::fill(out, out + count, std::numeric_limits<float>::quiet_NaN());
@@ -112,7 +116,7 @@ bool has_simd_kernel(KernelPath path, GgmlType type) {
   if (path == KernelPath::Scalar || !kernel_path_supported(path)) return false;
   const quant::TypeOps* ops = quant::reference_ops(type);
   if (ops == nullptr || ops->vec_dot == nullptr) return false;
-  return row_dot_for(path, type, *ops) != ops->vec_dot;
+  return packed_kernel_for(path, type) != nullptr || row_dot_for(path, type, *ops) != ops->vec_dot;
 }
 
 Status matmul_with_path(KernelPath path, const WeightMatrix& w, const float* x, int64_t n_tokens, float* y,
@@ -133,27 +137,43 @@ Status matmul_with_path(KernelPath path, const WeightMatrix& w, const float* x, 
     return Status::error(describe(w) + ": " + std::to_string(n_tokens) + " tokens overflow the scratch size");
   }
 
+  RowDotFn dot = row_dot_for(path, w.type, ops);
+  RowDotTokensFn dot_tokens = row_dot_tokens_for(path, w.type);
+  const detail::PackedKernel* packed = packed_kernel_for(path, w.type);
+  uint64_t activation_stride = activation_row_bytes;
+  if (packed != nullptr) {
+    activation_stride = packed->packed_bytes(cols);
+    dot = packed->dot;
+    dot_tokens = packed->dot_tokens;
+    if (static_cast<uint64_t>(n_tokens) > std::numeric_limits<size_t>::max() / activation_stride) {
+      return Status::error(describe(w) + ": " + std::to_string(n_tokens) + " tokens overflow the scratch size");
+    }
+  }
+
   const uint8_t* activations = nullptr;
-  if (ops.vec_dot_type == GgmlType::F32) {
+  if (ops.vec_dot_type == GgmlType::F32 && packed == nullptr) {
     activations = reinterpret_cast<const uint8_t*>(x);  // already in the dot product's format
   } else {
     scratch.activations.resize(static_cast<size_t>(n_tokens * activation_row_bytes));
+    if (packed != nullptr) scratch.packed.resize(static_cast<size_t>(n_tokens * activation_stride));
     uint8_t* converted = scratch.activations.data();
+    uint8_t* packed_rows = scratch.packed.data();
     auto convert = [&](int index, int parts) {
       const Range tokens = split(n_tokens, index, parts);
       for (int64_t t = tokens.begin; t < tokens.end; ++t) {
         activation_ops.quantize_row(x + t * cols, converted + t * activation_row_bytes, cols);
+        if (packed != nullptr) {
+          packed->pack(cols, converted + t * activation_row_bytes, packed_rows + t * activation_stride);
+        }
       }
     };
     if (n_tokens == 1 || n_tokens * cols < kMinElementsForThreadedConversion) convert(0, 1);
     else pool.run([&convert](int index, int parts) { convert(index, parts); });
-    activations = converted;
+    activations = packed != nullptr ? packed_rows : converted;
   }
 
-  const RowDotFn dot = row_dot_for(path, w.type, ops);
   const auto* weights = static_cast<const uint8_t*>(w.data);
   const int64_t rows = w.rows;
-  const RowDotTokensFn dot_tokens = row_dot_tokens_for(path, w.type);
   auto multiply_rows = [&](int index, int parts) {
     const Range range = split(rows, index, parts);
     for (int64_t chunk = range.begin; chunk < range.end; chunk += kRowsPerChunk) {
@@ -163,15 +183,15 @@ Status matmul_with_path(KernelPath path, const WeightMatrix& w, const float* x, 
         for (; t + kTileTokens <= n_tokens; t += kTileTokens) {
           for (int64_t r = chunk; r < chunk_end; ++r) {
             float out[kTileTokens];
-            dot_tokens(cols, weights + static_cast<uint64_t>(r) * w.row_bytes, activations + t * activation_row_bytes,
-                       activation_row_bytes, out);
+            dot_tokens(cols, weights + static_cast<uint64_t>(r) * w.row_bytes, activations + t * activation_stride,
+                       activation_stride, out);
             for (int k = 0; k < kTileTokens; ++k) y[(t + k) * rows + r] = out[k];
           }
         }
       }
       for (; t < n_tokens; ++t) {
         for (int64_t r = chunk; r < chunk_end; ++r) {
-          y[t * rows + r] = dot(cols, weights + static_cast<uint64_t>(r) * w.row_bytes, activations + t * activation_row_bytes);
+          y[t * rows + r] = dot(cols, weights + static_cast<uint64_t>(r) * w.row_bytes, activations + t * activation_stride);
         }
       }
     }

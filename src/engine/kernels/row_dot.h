@@ -23,6 +23,18 @@ constexpr int kTileTokens = 4;
 using RowDotTokensFn = void (*)(int64_t n, const void* weight_row, const void* activations,
                                 uint64_t activation_stride, float* out);
 
+// Kernels that take activations in their own packed layout instead of the
+// vec_dot_type row: matmul quantizes each token to the vec_dot_type with the
+// reference quantizer, then `pack` rearranges it (packed_bytes(n) bytes per
+// token). dot / dot_tokens have the RowDotFn / RowDotTokensFn contracts with
+// packed rows in place of vec_dot_type rows (same bit-identity promise).
+struct PackedKernel {
+  uint64_t (*packed_bytes)(int64_t n);
+  void (*pack)(int64_t n, const void* vec_dot_row, void* packed);
+  RowDotFn dot;
+  RowDotTokensFn dot_tokens;
+};
+
 // nullptr when there is no kernel for weights of `type` on that path.
 // avx_vnni selects the AVX-VNNI int8 products (the CPU must have AVX-VNNI).
 RowDotFn avx2_row_dot(GgmlType type, bool avx_vnni);
@@ -30,5 +42,7 @@ RowDotFn avx512_row_dot(GgmlType type);
 // The token-tile twins of the kernels above; nullptr when the type has none.
 RowDotTokensFn avx2_row_dot_tokens(GgmlType type, bool avx_vnni);
 RowDotTokensFn avx512_row_dot_tokens(GgmlType type);
+// Packed-activation kernels (preferred over the row kernels when present).
+const PackedKernel* avx512_packed_kernel(GgmlType type);
 
 }  // namespace pg::kernels::detail

@@ -1,9 +1,13 @@
 // The persistent worker pool of thread_pool.h and the physical core count.
-// Workers sleep on a condition variable until a new job generation appears; the
-// pool never decides how work is split (the job does, by thread index) and never
-// lets an exception escape a worker thread.
+// A job is handed over by bumping an atomic generation; workers spin on it for
+// a short while (kSpinBudget) and only then sleep on a condition variable, and
+// the caller waits for the workers the same way. Sleepers are counted so a
+// hand-over takes the mutex only when somebody actually sleeps. The pool never
+// decides how work is split (the job does, by thread index) and never lets an
+// exception escape a worker thread.
 #include "engine/kernels/thread_pool.h"
 
+#include <chrono>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -13,8 +17,35 @@
 #if defined(__linux__)
 #include <sched.h>
 #endif
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
 
 namespace pg {
+namespace {
+
+// Long enough to bridge the gap between two jobs of one forward pass (and
+// between two tokens), short enough that an idle pool stops burning a core at once.
+constexpr auto kSpinBudget = std::chrono::microseconds(300);
+
+inline void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+  _mm_pause();
+#endif
+}
+
+// Spins until done() or the budget is spent; true when done() became true.
+template <typename Done>
+bool spin_until(Done done) {
+  const auto deadline = std::chrono::steady_clock::now() + kSpinBudget;
+  for (int i = 1;; ++i) {
+    if (done()) return true;
+    cpu_relax();
+    if ((i & 63) == 0 && std::chrono::steady_clock::now() >= deadline) return done();
+  }
+}
+
+}  // namespace
 
 ThreadPool::ThreadPool(int n_threads) : n_threads_(n_threads < 1 ? 1 : n_threads) {
   workers_.reserve(static_cast<size_t>(n_threads_ - 1));
@@ -24,7 +55,7 @@ ThreadPool::ThreadPool(int n_threads) : n_threads_(n_threads < 1 ? 1 : n_threads
 ThreadPool::~ThreadPool() {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    stop_ = true;
+    stop_.store(true);
   }
   start_cv_.notify_all();
   for (std::thread& worker : workers_) worker.join();
@@ -36,14 +67,15 @@ void ThreadPool::run(const std::function<void(int, int)>& fn) {
     return;
   }
   std::lock_guard<std::mutex> run_lock(run_mu_);
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    job_ = &fn;
-    pending_ = n_threads_ - 1;
-    first_error_ = nullptr;
-    ++generation_;
+  job_.store(&fn);
+  pending_.store(n_threads_ - 1);
+  generation_.fetch_add(1);  // seq_cst: ordered before the sleeper count read below
+  if (sleeping_workers_.load() > 0) {
+    // A worker that counted itself asleep re-checks generation_ under mu_, so
+    // taking mu_ here means it either sees the new generation or is waiting.
+    { std::lock_guard<std::mutex> lock(mu_); }
+    start_cv_.notify_all();
   }
-  start_cv_.notify_all();
 
   std::exception_ptr caller_error;
   try {
@@ -51,42 +83,56 @@ void ThreadPool::run(const std::function<void(int, int)>& fn) {
   } catch (...) {
     caller_error = std::current_exception();
   }
+  wait_for_workers();
 
   std::exception_ptr worker_error;
   {
-    std::unique_lock<std::mutex> lock(mu_);
-    done_cv_.wait(lock, [this] { return pending_ == 0; });
-    job_ = nullptr;
+    std::lock_guard<std::mutex> lock(mu_);
     worker_error = std::exchange(first_error_, nullptr);
   }
+  job_.store(nullptr);
   if (caller_error) std::rethrow_exception(caller_error);
   if (worker_error) std::rethrow_exception(worker_error);
+}
+
+void ThreadPool::wait_for_workers() {
+  if (spin_until([this] { return pending_.load(std::memory_order_acquire) == 0; })) return;
+  std::unique_lock<std::mutex> lock(mu_);
+  caller_sleeping_.store(true);
+  done_cv_.wait(lock, [this] { return pending_.load() == 0; });
+  caller_sleeping_.store(false);
 }
 
 void ThreadPool::worker_loop(int index) {
   uint64_t seen_generation = 0;
   for (;;) {
-    const std::function<void(int, int)>* job = nullptr;
-    {
+    const bool started = spin_until([&] {
+      return generation_.load(std::memory_order_acquire) != seen_generation || stop_.load(std::memory_order_relaxed);
+    });
+    if (!started) {
       std::unique_lock<std::mutex> lock(mu_);
-      start_cv_.wait(lock, [&] { return stop_ || generation_ != seen_generation; });
-      if (stop_) return;
-      seen_generation = generation_;
-      job = job_;
+      sleeping_workers_.fetch_add(1);
+      start_cv_.wait(lock, [&] { return stop_.load() || generation_.load() != seen_generation; });
+      sleeping_workers_.fetch_sub(1);
     }
+    if (stop_.load()) return;
+    seen_generation = generation_.load();
+    const std::function<void(int, int)>* job = job_.load();
     std::exception_ptr error;
     try {
       (*job)(index, n_threads_);
     } catch (...) {
       error = std::current_exception();
     }
-    bool last = false;
-    {
+    if (error) {
       std::lock_guard<std::mutex> lock(mu_);
-      if (error && !first_error_) first_error_ = error;
-      last = --pending_ == 0;
+      if (!first_error_) first_error_ = error;
     }
-    if (last) done_cv_.notify_one();
+    if (pending_.fetch_sub(1) == 1 && caller_sleeping_.load()) {
+      // The caller counted itself asleep under mu_ and re-checks pending_ there.
+      { std::lock_guard<std::mutex> lock(mu_); }
+      done_cv_.notify_one();
+    }
   }
 }
 

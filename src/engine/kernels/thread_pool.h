@@ -1,8 +1,11 @@
 // A persistent pool of worker threads for data-parallel loops (no thread is
-// started per token). The calling thread takes part in the work. Never holds
-// model state; it only runs the functions it is given.
+// started per token). The calling thread takes part in the work. Workers and
+// the caller spin briefly before sleeping, because a forward pass hands the
+// pool hundreds of short jobs per token and a futex wake-up per job costs more
+// than the job. Never holds model state; it only runs the functions it is given.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <exception>
@@ -33,17 +36,23 @@ class ThreadPool {
 
  private:
   void worker_loop(int index);
+  void wait_for_workers();
 
   int n_threads_;
   std::vector<std::thread> workers_;
   std::mutex run_mu_;  // one job at a time when several threads share the pool
+  // mu_ guards the sleeping side (the condition variables) and first_error_;
+  // the hand-over itself goes through the atomics so a spinning thread sees it
+  // without the mutex.
   std::mutex mu_;
   std::condition_variable start_cv_;
   std::condition_variable done_cv_;
-  const std::function<void(int, int)>* job_ = nullptr;
-  uint64_t generation_ = 0;
-  int pending_ = 0;
-  bool stop_ = false;
+  std::atomic<const std::function<void(int, int)>*> job_{nullptr};
+  std::atomic<uint64_t> generation_{0};
+  std::atomic<int> pending_{0};
+  std::atomic<int> sleeping_workers_{0};
+  std::atomic<bool> caller_sleeping_{false};
+  std::atomic<bool> stop_{false};
   std::exception_ptr first_error_;
 };
 

@@ -1,0 +1,88 @@
+// Microbenchmarks of the engine's matrix kernels (Google Benchmark): the
+// matrix-vector product of generation and the matrix-matrix product of prompt
+// processing, per weight type, on the tinyllama-1.1b FFN shape (5632 x 2048).
+// Generation is measured streaming weights from memory (many copies of the
+// matrix, more than the caches hold), so bytes/s is comparable with the
+// machine's memory bandwidth. Never part of the test suite; numbers go to
+// docs/BENCHMARKS.md.
+#include <benchmark/benchmark.h>
+
+#include <cstring>
+#include <random>
+#include <vector>
+
+#include "engine/kernels/kernels.h"
+#include "engine/quant/quant.h"
+
+namespace {
+
+constexpr int64_t kRows = 5632;
+constexpr int64_t kCols = 2048;
+constexpr uint64_t kStreamBytes = 512ull << 20;  // well above any L3 here
+
+struct Matrices {
+  std::vector<uint8_t> bytes;
+  std::vector<pg::kernels::WeightMatrix> copies;
+};
+
+// `copies` copies of one kRows x kCols matrix of `type` made from normal random floats.
+Matrices make_matrices(pg::GgmlType type, uint64_t total_bytes) {
+  const pg::quant::TypeOps* ops = pg::quant::reference_ops(type);
+  const uint64_t row_bytes = *pg::ggml_row_bytes(type, kCols);
+  const uint64_t matrix_bytes = row_bytes * kRows;
+  const uint64_t n_copies = std::max<uint64_t>(1, total_bytes / matrix_bytes);
+  Matrices m;
+  m.bytes.resize(n_copies * matrix_bytes);
+  std::mt19937 rng(7);
+  std::normal_distribution<float> normal(0.0f, 0.02f);
+  std::vector<float> row(kCols);
+  for (int64_t r = 0; r < kRows; ++r) {
+    for (float& v : row) v = normal(rng);
+    ops->quantize_row(row.data(), m.bytes.data() + r * row_bytes, kCols);
+  }
+  for (uint64_t c = 1; c < n_copies; ++c) std::memcpy(m.bytes.data() + c * matrix_bytes, m.bytes.data(), matrix_bytes);
+  for (uint64_t c = 0; c < n_copies; ++c) {
+    m.copies.push_back({type, kRows, kCols, row_bytes, m.bytes.data() + c * matrix_bytes});
+  }
+  return m;
+}
+
+void run_matmul(benchmark::State& state, pg::GgmlType type, int64_t tokens, uint64_t stream_bytes) {
+  const int threads = static_cast<int>(state.range(0));
+  Matrices m = make_matrices(type, stream_bytes);
+  pg::ThreadPool pool(threads);
+  pg::kernels::Scratch scratch;
+  std::vector<float> x(static_cast<size_t>(tokens * kCols)), y(static_cast<size_t>(tokens * kRows));
+  std::mt19937 rng(3);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  for (float& v : x) v = normal(rng);
+  size_t next = 0;
+  for (auto _ : state) {
+    pg::kernels::matmul(m.copies[next], x.data(), tokens, y.data(), pool, scratch);
+    benchmark::DoNotOptimize(y.data());
+    next = (next + 1) % m.copies.size();
+  }
+  const double bytes = static_cast<double>(m.copies[0].row_bytes * kRows);
+  state.SetBytesProcessed(static_cast<int64_t>(bytes * static_cast<double>(state.iterations())));
+  state.counters["tokens/s"] = benchmark::Counter(static_cast<double>(tokens * state.iterations()), benchmark::Counter::kIsRate);
+}
+
+void BM_Gemv(benchmark::State& state, pg::GgmlType type) { run_matmul(state, type, 1, kStreamBytes); }
+// The same product on one matrix that stays in the caches: the kernel's compute speed.
+void BM_GemvCached(benchmark::State& state, pg::GgmlType type) { run_matmul(state, type, 1, 0); }
+void BM_Gemm64(benchmark::State& state, pg::GgmlType type) { run_matmul(state, type, 64, 0); }
+
+#define PG_KERNEL_BENCH(TYPE)                                                              \
+  BENCHMARK_CAPTURE(BM_Gemv, TYPE, pg::GgmlType::TYPE)->Arg(1)->Arg(2)->UseRealTime();   \
+  BENCHMARK_CAPTURE(BM_GemvCached, TYPE, pg::GgmlType::TYPE)->Arg(1)->UseRealTime();      \
+  BENCHMARK_CAPTURE(BM_Gemm64, TYPE, pg::GgmlType::TYPE)->Arg(1)->Arg(2)->UseRealTime();
+
+PG_KERNEL_BENCH(Q4_0)
+PG_KERNEL_BENCH(Q8_0)
+PG_KERNEL_BENCH(Q4_K)
+PG_KERNEL_BENCH(Q6_K)
+PG_KERNEL_BENCH(F16)
+
+}  // namespace
+
+BENCHMARK_MAIN();
