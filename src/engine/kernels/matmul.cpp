@@ -75,7 +75,9 @@ RowDotTokensFn row_dot_tokens_for(KernelPath path, GgmlType type) {
 }
 
 const detail::PackedKernel* packed_kernel_for(KernelPath path, GgmlType type) {
-  return path == KernelPath::Avx512 ? detail::avx512_packed_kernel(type) : nullptr;
+  if (path != KernelPath::Avx512) return nullptr;
+  const detail::PackedKernel* kernel = detail::avx512_packed_kernel(type);
+  return kernel != nullptr ? kernel : detail::avx512_packed_k_kernel(type);
 }
 
 void fill_nan(float* out, int64_t count) {

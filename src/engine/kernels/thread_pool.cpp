@@ -35,13 +35,20 @@ inline void cpu_relax() {
 }
 
 // Spins until done() or the budget is spent; true when done() became true.
+// After a short pure spin it yields the core on every check, so a machine with
+// more runnable threads than cores is not slowed down by our waiting.
 template <typename Done>
 bool spin_until(Done done) {
-  const auto deadline = std::chrono::steady_clock::now() + kSpinBudget;
-  for (int i = 1;; ++i) {
+  constexpr int kPureSpins = 256;
+  for (int i = 0; i < kPureSpins; ++i) {
     if (done()) return true;
     cpu_relax();
-    if ((i & 63) == 0 && std::chrono::steady_clock::now() >= deadline) return done();
+  }
+  const auto deadline = std::chrono::steady_clock::now() + kSpinBudget;
+  for (;;) {
+    if (done()) return true;
+    std::this_thread::yield();
+    if (std::chrono::steady_clock::now() >= deadline) return done();
   }
 }
 

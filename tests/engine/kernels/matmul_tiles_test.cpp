@@ -34,7 +34,7 @@ std::vector<TileShape> tile_shapes(GgmlType type) {
 }
 
 const GgmlType kTiledTypes[] = {GgmlType::Q4_0, GgmlType::Q8_0, GgmlType::F16, GgmlType::F32,
-                                GgmlType::BF16, GgmlType::Q4_K, GgmlType::Q5_K};
+                                GgmlType::BF16, GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K};
 
 TEST(KernelsMatmulTiles, EveryTokenCountMatchesReferenceAndSingleTokenKernel) {
   ThreadPool pool(2);
