@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <string>
 
 #include "engine/model/ops.h"
@@ -13,7 +14,12 @@
 namespace pg {
 
 InferenceSession::InferenceSession(const LlamaModel& model, ThreadPool& pool, SessionOptions options)
-    : model_(model), pool_(pool), options_(options) {
+    : model_(model),
+      pool_(pool),
+      options_(options),
+      kernel_path_(options.kernel_path && kernels::kernel_path_supported(*options.kernel_path)
+                       ? *options.kernel_path
+                       : kernels::best_kernel_path()) {
   const ModelConfig& c = model_.config();
   n_ctx_ = options_.n_ctx > 0 ? options_.n_ctx : std::min<int64_t>(c.n_ctx_train, 4096);
   if (options_.max_batch <= 0) options_.max_batch = 512;
@@ -98,9 +104,9 @@ void InferenceSession::forward(std::span<const int32_t> tokens, bool all_logits)
     const LayerWeights& w = model_.layer(l);
     for (int64_t t = 0; t < T; ++t)
       ops::rms_norm(&x_[t * E], w.attn_norm.data(), &xb_[t * E], E, c.rms_eps);
-    kernels::matmul(w.wq, xb_.data(), T, q_.data(), pool_, scratch_);
-    kernels::matmul(w.wk, xb_.data(), T, k_.data(), pool_, scratch_);
-    kernels::matmul(w.wv, xb_.data(), T, v_.data(), pool_, scratch_);
+    matmul(w.wq, xb_.data(), T, q_.data());
+    matmul(w.wk, xb_.data(), T, k_.data());
+    matmul(w.wv, xb_.data(), T, v_.data());
     if (!w.bq.empty()) {
       for (int64_t t = 0; t < T; ++t) {
         for (int64_t i = 0; i < Q; ++i) q_[t * Q + i] += w.bq[i];
@@ -119,15 +125,15 @@ void InferenceSession::forward(std::span<const int32_t> tokens, bool all_logits)
     }
     store_kv(l, T);
     attention(l, T);
-    kernels::matmul(w.wo, attn_out_.data(), T, xb_.data(), pool_, scratch_);
+    matmul(w.wo, attn_out_.data(), T, xb_.data());
     for (int64_t i = 0; i < T * E; ++i) x_[i] += xb_[i];
 
     for (int64_t t = 0; t < T; ++t)
       ops::rms_norm(&x_[t * E], w.ffn_norm.data(), &xb_[t * E], E, c.rms_eps);
-    kernels::matmul(w.w_gate, xb_.data(), T, gate_.data(), pool_, scratch_);
-    kernels::matmul(w.w_up, xb_.data(), T, up_.data(), pool_, scratch_);
+    matmul(w.w_gate, xb_.data(), T, gate_.data());
+    matmul(w.w_up, xb_.data(), T, up_.data());
     for (int64_t t = 0; t < T; ++t) ops::swiglu(&gate_[t * c.n_ff], &up_[t * c.n_ff], c.n_ff);
-    kernels::matmul(w.w_down, gate_.data(), T, xb_.data(), pool_, scratch_);
+    matmul(w.w_down, gate_.data(), T, xb_.data());
     for (int64_t i = 0; i < T * E; ++i) x_[i] += xb_[i];
   }
 
@@ -137,7 +143,7 @@ void InferenceSession::forward(std::span<const int32_t> tokens, bool all_logits)
   for (int64_t t = first; t < T; ++t)
     ops::rms_norm(&x_[t * E], model_.output_norm().data(), &xb_[(t - first) * E], E, c.rms_eps);
   logits_.resize(static_cast<size_t>(rows * c.n_vocab));
-  kernels::matmul(model_.output(), xb_.data(), rows, logits_.data(), pool_, scratch_);
+  matmul(model_.output(), xb_.data(), rows, logits_.data());
   logits_rows_ = rows;
   n_past_ += T;
 }
@@ -212,6 +218,14 @@ void InferenceSession::attention(int64_t layer, int64_t n_tokens) {
       for (int64_t i = 0; i < hd; ++i) out[i] = acc[i];
     }
   });
+}
+
+void InferenceSession::matmul(const kernels::WeightMatrix& w, const float* x, int64_t n_tokens, float* y) {
+  // The model loader validated every matrix, so this cannot fail; NaN output
+  // (as kernels::matmul gives) would make any such bug visible at once.
+  if (!kernels::matmul_with_path(kernel_path_, w, x, n_tokens, y, pool_, scratch_)) {
+    std::fill(y, y + w.rows * n_tokens, std::numeric_limits<float>::quiet_NaN());
+  }
 }
 
 }  // namespace pg

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -21,6 +22,9 @@ struct SessionOptions {
   int64_t max_batch = 512;  // prompt tokens evaluated per forward pass
   // Store K/V as F16 (llama.cpp's default cache type); false keeps F32.
   bool kv_cache_f16 = true;
+  // Kernel family for the matrix products; nullopt (or a path this CPU lacks)
+  // uses the best one. Tests pick Scalar to compare SIMD results with it.
+  std::optional<kernels::KernelPath> kernel_path;
 };
 
 class InferenceSession {
@@ -50,10 +54,12 @@ class InferenceSession {
   void forward(std::span<const int32_t> tokens, bool all_logits);
   void attention(int64_t layer, int64_t n_tokens);
   void store_kv(int64_t layer, int64_t n_tokens);
+  void matmul(const kernels::WeightMatrix& w, const float* x, int64_t n_tokens, float* y);
 
   const LlamaModel& model_;
   ThreadPool& pool_;
   SessionOptions options_;
+  kernels::KernelPath kernel_path_;
   int64_t n_ctx_ = 0;
   int64_t n_past_ = 0;
 

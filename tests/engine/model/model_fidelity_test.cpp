@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
 #include <fstream>
 
 #include <nlohmann/json.hpp>
@@ -113,6 +114,42 @@ TEST(ModelQuantizedFiles, EveryTypeRunsAndStaysNearF16) {
     }
     // The logits spread about ±0.6; Q2_K is the coarsest type.
     EXPECT_LT(max_diff, 0.5) << t;
+  }
+}
+
+// Every type, on every SIMD path, against the all-scalar forward pass of the
+// same file (the scalar path is the reference the llama.cpp comparisons above
+// validate): last-position logits within the fidelity bounds, 0.03 for
+// quantized files and 0.003 for F16/BF16. This is how the types without
+// llama.cpp reference logits are held to the same standard.
+TEST(ModelSimdFidelity, EveryTypeOnEveryPathMatchesTheScalarForwardPass) {
+  PG_REQUIRE_SHARED();
+  ThreadPool pool(2);
+  const std::vector<int32_t> ids = {1, 403, 407, 261, 378, 290, 300, 17};
+  for (const char* t : {"F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q2_K", "Q3_K_M", "Q4_K_M",
+                        "Q5_K_M", "Q6_K", "IQ4_NL", "IQ4_XS"}) {
+    auto m = LlamaModel::load(test::shared_path(std::string("testdata/gguf/tiny256-") + t + ".gguf"));
+    ASSERT_TRUE(m) << t << ": " << m.error();
+    SessionOptions scalar_options;
+    scalar_options.kernel_path = kernels::KernelPath::Scalar;
+    InferenceSession scalar(**m, pool, scalar_options);
+    ASSERT_TRUE(scalar.eval(ids).is_ok());
+    const double tol = (std::string(t) == "F16" || std::string(t) == "BF16") ? 0.003 : 0.03;
+    for (kernels::KernelPath path : kernels::supported_kernel_paths()) {
+      if (path == kernels::KernelPath::Scalar) continue;
+      SessionOptions options;
+      options.kernel_path = path;
+      InferenceSession simd(**m, pool, options);
+      ASSERT_TRUE(simd.eval(ids).is_ok());
+      double max_diff = 0;
+      for (size_t i = 0; i < scalar.last_logits().size(); ++i) {
+        max_diff = std::max(max_diff, std::fabs(double(simd.last_logits()[i]) - scalar.last_logits()[i]));
+      }
+      EXPECT_LE(max_diff, tol) << t << " on " << kernels::kernel_path_name(path);
+      char figure[32];
+      std::snprintf(figure, sizeof figure, "%.2e", max_diff);
+      RecordProperty(std::string(t) + ":" + std::string(kernels::kernel_path_name(path)), figure);
+    }
   }
 }
 
