@@ -8,6 +8,7 @@
 #include <limits>
 #include <string>
 
+#include "engine/kernels/attention.h"
 #include "engine/model/ops.h"
 #include "engine/quant/fp16.h"
 
@@ -175,46 +176,44 @@ void InferenceSession::attention(int64_t layer, int64_t n_tokens) {
   const bool f16 = options_.kv_cache_f16;
   const size_t layer_base = static_cast<size_t>(layer * n_ctx_ * KV);
 
+  if (f16) query16_.resize(static_cast<size_t>(hd * pool_.size()));
   pool_.run([&](int ti, int nt) {
     float* scores = &scores_[static_cast<size_t>(ti * per_thread)];
     float* qv = scores + n_ctx_;
     float* acc = qv + hd;
+    uint16_t* q16 = f16 ? &query16_[static_cast<size_t>(ti * hd)] : nullptr;
     const int64_t items = n_tokens * c.n_head;
     for (int64_t item = ti; item < items; item += nt) {
       const int64_t t = item / c.n_head, h = item % c.n_head;
       const int64_t kvh = h / group;
       const int64_t n_keys = n_past_ + t + 1;  // causal: up to and including itself
       const float* q = &q_[t * Q + h * hd];
-      // With an F16 cache the query is rounded to F16 too, as GGML's
-      // F16 dot product converts its second operand.
-      for (int64_t i = 0; i < hd; ++i) qv[i] = f16 ? fp16_to_fp32(fp32_to_fp16(q[i])) : q[i];
+      float* out = &attn_out_[t * Q + h * hd];
+      const size_t head_base = layer_base + static_cast<size_t>(kvh * hd);
+      if (f16) {
+        // As GGML: the query is rounded to F16 for the F16 K·Q product, and the
+        // probabilities are rounded to F16 before they weight the F16 values.
+        for (int64_t i = 0; i < hd; ++i) q16[i] = fp32_to_fp16(q[i]);
+        kernels::f16_dots(kernel_path_, &k_cache16_[head_base], KV, n_keys, q16, hd, scores);
+        ops::softmax(scores, n_keys, scale);
+        for (int64_t j = 0; j < n_keys; ++j) scores[j] = fp16_to_fp32(fp32_to_fp16(scores[j]));
+        kernels::f16_weighted_sum(kernel_path_, &v_cache16_[head_base], KV, n_keys, scores, hd, out);
+        continue;
+      }
+      for (int64_t i = 0; i < hd; ++i) qv[i] = q[i];
       for (int64_t j = 0; j < n_keys; ++j) {
-        const size_t off = layer_base + static_cast<size_t>(j * KV + kvh * hd);
+        const size_t off = head_base + static_cast<size_t>(j * KV);
         double dot = 0.0;
-        if (f16) {
-          for (int64_t i = 0; i < hd; ++i) dot += static_cast<double>(qv[i]) * fp16_to_fp32(k_cache16_[off + i]);
-        } else {
-          for (int64_t i = 0; i < hd; ++i) dot += static_cast<double>(qv[i]) * k_cache32_[off + i];
-        }
+        for (int64_t i = 0; i < hd; ++i) dot += static_cast<double>(qv[i]) * k_cache32_[off + i];
         scores[j] = static_cast<float>(dot);
       }
       ops::softmax(scores, n_keys, scale);
-      if (f16) {
-        // GGML multiplies an F16 V cache by the probabilities converted to F16;
-        // doing the same keeps our logits within 1e-5 of llama.cpp's.
-        for (int64_t j = 0; j < n_keys; ++j) scores[j] = fp16_to_fp32(fp32_to_fp16(scores[j]));
-      }
       for (int64_t i = 0; i < hd; ++i) acc[i] = 0.0f;
       for (int64_t j = 0; j < n_keys; ++j) {
-        const size_t off = layer_base + static_cast<size_t>(j * KV + kvh * hd);
+        const size_t off = head_base + static_cast<size_t>(j * KV);
         const float p = scores[j];
-        if (f16) {
-          for (int64_t i = 0; i < hd; ++i) acc[i] += p * fp16_to_fp32(v_cache16_[off + i]);
-        } else {
-          for (int64_t i = 0; i < hd; ++i) acc[i] += p * v_cache32_[off + i];
-        }
+        for (int64_t i = 0; i < hd; ++i) acc[i] += p * v_cache32_[off + i];
       }
-      float* out = &attn_out_[t * Q + h * hd];
       for (int64_t i = 0; i < hd; ++i) out[i] = acc[i];
     }
   });

@@ -70,6 +70,7 @@ class InferenceSession {
   // Scratch for one batch.
   std::vector<float> x_, xb_, q_, k_, v_, attn_out_, gate_, up_, logits_;
   std::vector<float> scores_;  // per thread: n_ctx scores + head_dim accumulators
+  std::vector<uint16_t> query16_;  // per thread: the query head rounded to F16
   int64_t logits_rows_ = 0;
   kernels::Scratch scratch_;
 };
