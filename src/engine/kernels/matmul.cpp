@@ -14,6 +14,7 @@
 
 #include "engine/kernels/kernels.h"
 #include "engine/kernels/row_dot.h"
+#include "engine/kernels/row_dot_more.h"
 #include "engine/quant/quant.h"
 
 namespace pg::kernels {
@@ -52,9 +53,16 @@ RowDotFn row_dot_for(KernelPath path, GgmlType type, const quant::TypeOps& refer
     case KernelPath::Avx512:
       fn = detail::avx512_row_dot(type);
       if (fn == nullptr) fn = detail::avx2_row_dot(type, cpu_features().avx_vnni);
+      if (fn == nullptr) fn = detail::avx2_row_dot_more(type, cpu_features().avx_vnni);
       break;
-    case KernelPath::Avx2Vnni: fn = detail::avx2_row_dot(type, true); break;
-    case KernelPath::Avx2: fn = detail::avx2_row_dot(type, false); break;
+    case KernelPath::Avx2Vnni:
+      fn = detail::avx2_row_dot(type, true);
+      if (fn == nullptr) fn = detail::avx2_row_dot_more(type, true);
+      break;
+    case KernelPath::Avx2:
+      fn = detail::avx2_row_dot(type, false);
+      if (fn == nullptr) fn = detail::avx2_row_dot_more(type, false);
+      break;
     case KernelPath::Scalar: break;
   }
   return fn != nullptr ? fn : reference.vec_dot;

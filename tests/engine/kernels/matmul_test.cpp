@@ -73,9 +73,11 @@ TEST(KernelsMatmul, Q6_KMatchesScalarOnEveryPath) { expect_paths_match_reference
 TEST(KernelsMatmul, Q4_KMatchesScalarOnEveryPath) { expect_paths_match_reference(GgmlType::Q4_K); }
 TEST(KernelsMatmul, Q5_KMatchesScalarOnEveryPath) { expect_paths_match_reference(GgmlType::Q5_K); }
 
-TEST(KernelsMatmul, TypesWithoutSimdKernelFallBackToReference) {
-  for (GgmlType type : {GgmlType::Q4_1, GgmlType::Q5_0, GgmlType::Q2_K, GgmlType::IQ4_NL}) {
-    if (!quant::supports_compute(type)) continue;
+// The kernels of row_dot_more_avx2.cpp (more_types_test.cpp checks them in depth).
+TEST(KernelsMatmul, LessCommonTypesMatchScalarOnEveryPath) {
+  for (GgmlType type : {GgmlType::Q4_1, GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::Q2_K, GgmlType::Q3_K,
+                        GgmlType::IQ4_NL, GgmlType::IQ4_XS}) {
+    ASSERT_TRUE(quant::supports_compute(type)) << ggml_type_name(type);
     expect_paths_match_reference(type);
   }
 }
@@ -85,16 +87,22 @@ TEST(KernelsMatmul, PaddedRowsUseRowBytesAsStride) {
   expect_paths_match_reference(GgmlType::F16, 6);
 }
 
-TEST(KernelsMatmul, SimdPathsHaveKernelsForTheMainTypes) {
-  for (KernelPath path : supported_kernel_paths()) {
-    SCOPED_TRACE(test::path_label(path));
-    for (GgmlType type :
-         {GgmlType::F32, GgmlType::F16, GgmlType::BF16, GgmlType::Q8_0, GgmlType::Q4_0, GgmlType::Q4_K, GgmlType::Q5_K,
-          GgmlType::Q6_K}) {
-      EXPECT_EQ(has_simd_kernel(path, type), path != KernelPath::Scalar) << ggml_type_name(type);
+// Every type the engine can multiply has a SIMD kernel on every SIMD path; the
+// scalar reference vec_dot is only the Scalar path.
+TEST(KernelsMatmul, SimdPathsHaveKernelsForEveryComputableType) {
+  int computable = 0;
+  for (uint32_t id = 0; id < 64; ++id) {
+    if (!ggml_type_info(id)) continue;
+    const auto type = static_cast<GgmlType>(id);
+    const bool computes = quant::supports_compute(type);
+    if (computes) ++computable;
+    for (KernelPath path : supported_kernel_paths()) {
+      EXPECT_EQ(has_simd_kernel(path, type), computes && path != KernelPath::Scalar)
+          << ggml_type_name(type) << " on " << test::path_label(path);
     }
-    EXPECT_FALSE(has_simd_kernel(path, GgmlType::Q4_1));
   }
+  // F32 F16 BF16, Q4_0 Q4_1 Q5_0 Q5_1 Q8_0, Q2_K..Q6_K, IQ4_NL IQ4_XS.
+  EXPECT_EQ(computable, 15);
 }
 
 TEST(KernelsMatmul, ScalarPathEqualsReferenceBitForBit) {
