@@ -9,11 +9,12 @@ JOBS           ?= $(shell nproc)
 CMAKE_FLAGS    ?=
 PROMPT         ?= Once upon a time
 DEBIAN_PACKAGES := cmake g++ make pkg-config git python3 libcli11-dev nlohmann-json3-dev \
-                   libgtest-dev libgmock-dev libbenchmark-dev
+                   libgtest-dev libgmock-dev libbenchmark-dev \
+                   libcpp-httplib-dev libspdlog-dev libtomlplusplus-dev libsqlite3-dev
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build build-asan run test test-unit test-asan bench clean
+.PHONY: all deps compat-deps build build-asan run test test-unit test-asan bench clean
 
 all: build
 
@@ -21,6 +22,7 @@ deps:
 	@missing=""; for p in $(DEBIAN_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
+	command -v node >/dev/null 2>&1 || missing="$$missing nodejs npm"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing Debian packages:$$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
@@ -39,13 +41,17 @@ run: build
 
 test: test-unit test-asan
 
-test-unit: build
+# npm packages of the client compatibility tests (the official openai and ollama clients).
+compat-deps:
+	cd tests/compat && { [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund; }
+
+test-unit: build compat-deps
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
-# Hostile-input and scalar-reference tests again under AddressSanitizer + UBSan.
+# Hostile-input, scalar-reference, template and server tests again under AddressSanitizer + UBSan.
 test-asan: build-asan
 	cd $(ASAN_BUILD_DIR) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	  ./playground_tests --gtest_filter='Gguf*:*Corrupt*:*Reference*:Tokenizer*:Sampler*:Quant*'
+	  ./playground_tests --gtest_filter='Gguf*:*Corrupt*:*Reference*:Tokenizer*:Sampler*:Quant*:Template*:Server*'
 
 bench: build
 	./$(BUILD_DIR)/playground bench -m models/demo/stories260K.gguf

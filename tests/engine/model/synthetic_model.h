@@ -24,6 +24,7 @@ struct SynthSpec {
   GgmlType type = GgmlType::F32;
   uint32_t seed = 1;
   std::set<std::string> omit;  // tensor names to leave out
+  std::string chat_template;   // tokenizer.chat_template when not empty
 };
 
 inline std::vector<gguf::Value> synth_vocab_tokens(std::vector<gguf::Value>& scores, std::vector<gguf::Value>& types) {
@@ -83,6 +84,7 @@ inline std::vector<uint8_t> make_synthetic_model(const SynthSpec& s) {
   w.set("tokenizer.ggml.token_type", gguf::Value::array(gguf::ValueType::INT32, std::move(types)));
   w.set("tokenizer.ggml.bos_token_id", gguf::Value::u32(1));
   w.set("tokenizer.ggml.eos_token_id", gguf::Value::u32(2));
+  if (!s.chat_template.empty()) w.set("tokenizer.chat_template", gguf::Value::str(s.chat_template));
 
   std::mt19937 rng(s.seed);
   std::normal_distribution<float> dist(0.0f, 0.3f);

@@ -1,0 +1,33 @@
+// The one error shape of every HTTP route, {"error":{"code","message","type"}}:
+// `code` and `message` are ours, `type` is OpenAI's category, so OpenAI clients
+// and our own read the same body. ApiError is the exception the server module
+// throws inside a handler to stop it with such a response; it never leaves
+// src/server (the route wrapper turns it into the response).
+#pragma once
+
+#include <exception>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace pg::server {
+
+struct ApiError : std::exception {
+  ApiError(int status, std::string code, std::string message)
+      : status(status), code(std::move(code)), message(std::move(message)) {}
+  const char* what() const noexcept override { return message.c_str(); }
+
+  int status;           // HTTP status, 4xx or 5xx
+  std::string code;     // stable machine-readable code, e.g. "invalid_field"
+  std::string message;  // says what was wrong and with which input
+};
+
+// 400 with code "invalid_field" naming the field.
+ApiError invalid_field(const std::string& field, const std::string& problem);
+
+// OpenAI's error category for a status: "invalid_request_error", "rate_limit_error", ...
+const char* error_type_for_status(int status);
+
+nlohmann::json error_body(const ApiError& error);
+
+}  // namespace pg::server

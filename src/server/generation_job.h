@@ -1,0 +1,97 @@
+// One generation request on its way through a model's scheduler: validated
+// parameters in, a stream of events out (text pieces, then exactly one Done or
+// Failed). The scheduler thread produces the events and one HTTP handler
+// thread consumes them; either side may cancel. Holds no engine state and
+// never blocks the producer (the event queue is unbounded, a slow client
+// only delays itself).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/generate/generator.h"
+#include "engine/sampler/sampler.h"
+#include "engine/tokenizer/tokenizer.h"
+
+namespace pg::server {
+
+using Clock = std::chrono::steady_clock;
+
+struct GenerationParams {
+  std::vector<TokenId> prompt_ids;  // non-empty and at most the context size
+  int64_t max_tokens = 1;           // >= 1; generation also ends when the context is full
+  SamplerParams sampling;
+  std::vector<std::string> stop;    // stop sequences, not included in the text
+  bool ignore_eos = false;          // never end at an end-of-generation token
+};
+
+// Why a job was stopped from outside; the first reason given wins.
+enum class CancelReason { None, Requested, Disconnected, Timeout, Shutdown };
+
+struct GenerationOutcome {
+  std::string text;
+  std::vector<TokenId> tokens;
+  std::string finish_reason;  // "stop", "length", "cancelled" or "timeout"
+  GenerationStats stats;      // prompt_tokens counts the whole prompt, cached part included
+  int64_t cached_prompt_tokens = 0;  // prompt tokens reused from the slot's KV cache
+  double queue_seconds = 0;          // from submission until a slot took the job
+  double first_token_seconds = -1;   // from submission to the first sampled token; < 0: none
+  uint64_t seed = 0;                 // the seed actually used
+  int slot = -1;
+
+  // Prompt tokens actually evaluated per second (the cached prefix costs nothing).
+  double prompt_tokens_per_second() const;
+};
+
+struct JobEvent {
+  enum class Kind { Text, Done, Failed };
+  Kind kind = Kind::Text;
+  std::string text;           // Text
+  GenerationOutcome outcome;  // Done
+  int status = 0;             // Failed: HTTP status, code and message of the error
+  std::string code, message;
+};
+
+class GenerationJob {
+ public:
+  GenerationJob(std::string id, std::string model, GenerationParams params, Clock::duration timeout);
+
+  const std::string& id() const { return id_; }
+  const std::string& model() const { return model_; }
+  const GenerationParams& params() const { return params_; }
+  Clock::time_point submitted_at() const { return submitted_at_; }
+  Clock::time_point deadline() const { return deadline_; }
+
+  // Consumer: waits up to `wait` for the next event; nullopt when none came.
+  std::optional<JobEvent> next_event(std::chrono::milliseconds wait);
+  // Either side: asks the scheduler to stop the job within one step (idempotent).
+  void cancel(CancelReason why);
+  CancelReason cancel_reason() const { return cancel_.load(std::memory_order_acquire); }
+  bool finished() const;
+
+  // Producer (the scheduler thread). After finish() or fail() nothing more is accepted.
+  void push_text(std::string text);
+  void finish(GenerationOutcome outcome);
+  void fail(int status, std::string code, std::string message);
+
+ private:
+  void push(JobEvent event, bool last);
+
+  const std::string id_, model_;
+  const GenerationParams params_;
+  const Clock::time_point submitted_at_, deadline_;
+  std::atomic<CancelReason> cancel_{CancelReason::None};
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<JobEvent> events_;
+  bool finished_ = false;
+};
+
+}  // namespace pg::server

@@ -1,0 +1,59 @@
+// The part of a generation request every API shares: tokenizing the prompt,
+// reading the common sampling fields, checking the prompt and max_tokens
+// against the context, submitting to the model's scheduler, and then either
+// waiting for the outcome or streaming it through a chunked HTTP response in
+// the API's own wire format. Throws ApiError for the client's mistakes, 429
+// when the queue is full, 503 while shutting down (inside src/server only).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <httplib.h>
+
+#include "server/generation_job.h"
+#include "server/model_manager.h"
+#include "server/request_fields.h"
+#include "server/server_context.h"
+
+namespace pg::server {
+
+// BOS added as the model says, special-token texts recognised (as `playground run`).
+// An empty prompt becomes [BOS]; a model without BOS gives 400.
+std::vector<TokenId> tokenize_prompt(const LoadedModel& model, const std::string& text, const std::string& field);
+
+// temperature, top_p, top_k, min_p, repeat_penalty, repeat_last_n,
+// frequency_penalty, presence_penalty, seed, stop and ignore_eos, each checked.
+void read_sampling_fields(const FieldReader& r, GenerationParams& params);
+
+// Fills params.max_tokens: `requested` (1..context size) or, when absent,
+// what is left of the context. 400 when the prompt does not fit.
+void set_max_tokens(GenerationParams& params, std::optional<int64_t> requested, const std::string& field,
+                    const LoadedModel& model);
+
+// Registers and submits the job (429 queue full, 503 shutting down).
+std::shared_ptr<GenerationJob> submit_generation(ServerContext& ctx, const std::shared_ptr<LoadedModel>& model,
+                                                 const std::string& id, GenerationParams params);
+
+// Blocks until the job ends; throws its failure as ApiError.
+GenerationOutcome wait_for_outcome(ServerContext& ctx, const std::shared_ptr<GenerationJob>& job);
+
+// One API's streaming wire format. Each function returns the bytes to send ("" = nothing).
+struct StreamFormat {
+  std::string content_type;
+  std::function<std::string()> start;
+  std::function<std::string(const std::string& text)> text;
+  std::function<std::string(const GenerationOutcome& outcome)> done;
+  std::function<std::string(int status, const std::string& code, const std::string& message)> error;
+  std::string keepalive;  // sent after a quiet while so a closed connection is noticed; "" = none
+};
+
+// Answers with a chunked stream of the job's events. A failed write (the
+// client went away) cancels the job, which stops within one decode step.
+void stream_generation(ServerContext& ctx, httplib::Response& res, std::shared_ptr<LoadedModel> model,
+                       std::shared_ptr<GenerationJob> job, StreamFormat format);
+
+}  // namespace pg::server

@@ -1,0 +1,284 @@
+// The HTTP service: middleware chain, route table, start and shutdown; see http_server.h.
+#include "server/http_server.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <thread>
+
+#include "server/metrics.h"
+#include "server/model_manager.h"
+#include "server/request_fields.h"
+#include "server/request_tracker.h"
+#include "server/routes.h"
+#include "server/server_context.h"
+#include "server/server_log.h"
+
+namespace pg::server {
+
+nlohmann::json request_json(const ApiRequest& req) { return parse_json_object(req.body); }
+
+std::string system_fingerprint() { return std::string("fp_playground_") + PG_VERSION + "_" + PG_GIT_HASH; }
+
+namespace {
+
+bool valid_request_id(const std::string& id) {
+  if (id.empty() || id.size() > 128) return false;
+  return std::all_of(id.begin(), id.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == ':';
+  });
+}
+
+void write_error(httplib::Response& res, const ApiError& e) {
+  send_json(res, e.status, error_body(e));
+  if (e.status == 429) res.set_header("Retry-After", "1");
+  if (e.status == 503) res.set_header("Retry-After", "5");
+}
+
+ModelManagerOptions manager_options(const ServerConfig& c) {
+  ModelManagerOptions o;
+  o.default_model = c.model;
+  o.models_dir = c.models_dir;
+  o.threads = c.threads;
+  o.scheduler.slots = c.slots;
+  o.scheduler.queue_size = c.queue_size;
+  o.scheduler.n_ctx = c.ctx_size;
+  o.scheduler.prompt_chunk = c.prompt_chunk;
+  return o;
+}
+
+}  // namespace
+
+class PlaygroundServer::Impl : public RouteTable {
+ public:
+  Impl(ServerConfig config, spdlog::sink_ptr sink)
+      : config_(std::move(config)),
+        log_(config_.log_level, config_.log_format, std::move(sink)),
+        models_(manager_options(config_),
+                [this](const GenerationJob& job, const GenerationOutcome& out) {
+                  metrics_.record_generation(job.model(), out);
+                }),
+        ctx_(config_, log_, metrics_, models_) {}
+
+  ~Impl() { shutdown(); }
+
+  void add(const std::string& method, const std::string& pattern, const std::string& route_name,
+           RouteHandler handler) override {
+    auto run = [this, route_name, handler = std::move(handler)](const ApiRequest& req, httplib::Response& res) {
+      tracker_.set_route(&req.http, route_name);
+      try {
+        handler(req, res);
+      } catch (const ApiError& e) {
+        write_error(res, e);
+      } catch (const std::exception& e) {
+        log_.error("handler failed", {{"route", route_name}, {"error", e.what()}});
+        write_error(res, ApiError(500, "internal_error", std::string("internal error: ") + e.what()));
+      }
+    };
+    // Bodies are read here rather than by httplib, which would parse (and cap at
+    // 8 KiB) bodies sent as application/x-www-form-urlencoded, as `curl -d` does.
+    auto with_body = [this, run](const httplib::Request& req, httplib::Response& res,
+                                 const httplib::ContentReader& reader) {
+      std::string body;
+      bool too_large = false;
+      const size_t limit = static_cast<size_t>(config_.max_body_bytes);
+      const bool ok = reader([&](const char* data, size_t n) {
+        if (body.size() + n > limit) {
+          too_large = true;
+          return false;
+        }
+        body.append(data, n);
+        return true;
+      });
+      if (!ok) {
+        tracker_.set_route(&req, "unmatched");
+        write_error(res, too_large || res.status == 413
+                             ? ApiError(413, "body_too_large", "the request body is larger than max_body_bytes (" +
+                                                                   std::to_string(config_.max_body_bytes) + " bytes)")
+                             : ApiError(400, "bad_request", "the request body could not be read"));
+        return;
+      }
+      run(ApiRequest{req, std::move(body)}, res);
+    };
+    auto without_body = [run](const httplib::Request& req, httplib::Response& res) { run(ApiRequest{req, req.body}, res); };
+    if (method == "GET") svr_.Get(pattern, without_body);
+    else if (method == "DELETE") svr_.Delete(pattern, without_body);
+    else if (method == "POST") svr_.Post(pattern, with_body);
+    else if (method == "PUT") svr_.Put(pattern, with_body);
+    else if (method == "PATCH") svr_.Patch(pattern, with_body);
+  }
+
+  Status start() {
+    if (Status s = models_.load_default(); !s) return s;
+    configure();
+    add_native_routes(*this, ctx_);
+    add_openai_routes(*this, ctx_);
+    add_ollama_routes(*this, ctx_);
+
+    if (config_.port == 0) {
+      port_ = svr_.bind_to_any_port(config_.host);
+      if (port_ <= 0) return Status::error("cannot listen on " + config_.host + " (any port)");
+    } else {
+      if (!svr_.bind_to_port(config_.host, config_.port))
+        return Status::error("cannot listen on " + config_.host + ":" + std::to_string(config_.port) +
+                             " (address in use or not available)");
+      port_ = config_.port;
+    }
+    listener_ = std::thread([this] { svr_.listen_after_bind(); });
+    // stop() only works once the listener runs; wait for it.
+    for (int i = 0; i < 500 && !svr_.is_running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    started_ = true;
+    const auto* info = models_.loaded().empty() ? nullptr : models_.loaded().front().get();
+    log_.info("listening", {{"url", url()},
+                            {"model", models_.default_name()},
+                            {"slots", config_.slots},
+                            {"context", info ? info->scheduler->context_size() : 0},
+                            {"config_file", config_.config_file}});
+    return Status::ok();
+  }
+
+  void shutdown() {
+    std::lock_guard once(shutdown_mu_);
+    if (stopped_) return;
+    stopped_ = true;
+    ctx_.begin_shutdown();
+    if (started_) log_.info("shutting down", {{"url", url()}});
+    models_.shutdown();  // in-flight generations end as "cancelled"; their streams finish
+    svr_.stop();
+    if (listener_.joinable()) listener_.join();
+    if (started_) log_.info("stopped");
+    log_.flush();
+  }
+
+  std::string url() const {
+    const bool v6 = config_.host.find(':') != std::string::npos;
+    return "http://" + (v6 ? "[" + config_.host + "]" : config_.host) + ":" + std::to_string(port_);
+  }
+
+  int port_ = 0;
+  RequestGate gate_;
+
+ private:
+  void configure() {
+    const int threads =
+        config_.http_threads > 0 ? config_.http_threads : std::min(1024, config_.slots + config_.queue_size + 8);
+    svr_.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
+    svr_.set_payload_max_length(static_cast<size_t>(config_.max_body_bytes));
+    svr_.set_keep_alive_timeout(2);
+    svr_.set_read_timeout(30);
+    svr_.set_write_timeout(30);
+
+    svr_.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+      const std::string given = req.get_header_value("X-Request-Id");
+      const std::string id = valid_request_id(given) ? given : ctx_.new_id("req-");
+      tracker_.begin(&req, id);
+      res.set_header("X-Request-Id", id);
+      if (apply_cors(req, res)) return httplib::Server::HandlerResponse::Handled;
+      if (gate_) {
+        if (auto refused = gate_(req)) {
+          tracker_.set_route(&req, "gate");
+          write_error(res, *refused);
+          return httplib::Server::HandlerResponse::Handled;
+        }
+      }
+      return httplib::Server::HandlerResponse::Unhandled;
+    });
+
+    httplib::Server::HandlerWithResponse on_error = [this](const httplib::Request& req, httplib::Response& res) {
+      if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+      ApiError e(res.status, "http_error", "request failed with HTTP status " + std::to_string(res.status));
+      if (res.status == 404) e = ApiError(404, "not_found", "no route for " + req.method + " " + req.path);
+      if (res.status == 413)
+        e = ApiError(413, "body_too_large", "the request body is larger than max_body_bytes (" +
+                                                std::to_string(config_.max_body_bytes) + " bytes)");
+      if (res.status == 400) e = ApiError(400, "bad_request", "the HTTP request is malformed");
+      send_json(res, e.status, error_body(e));
+      return httplib::Server::HandlerResponse::Handled;
+    };
+    svr_.set_error_handler(std::move(on_error));
+
+    svr_.set_exception_handler([this](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
+      std::string what = "unknown exception";
+      try {
+        if (ep) std::rethrow_exception(ep);
+      } catch (const std::exception& e) {
+        what = e.what();
+      } catch (...) {
+      }
+      log_.error("unhandled exception", {{"error", what}});
+      write_error(res, ApiError(500, "internal_error", "internal error: " + what));
+    });
+
+    svr_.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
+      auto info = tracker_.take(&req);
+      const double seconds =
+          info ? std::chrono::duration<double>(std::chrono::steady_clock::now() - info->arrived).count() : 0.0;
+      const std::string route = info ? info->route : "unmatched";
+      metrics_.record_request(req.method, route, res.status, seconds);
+      log_.info("request", {{"request_id", info ? info->id : ""},
+                            {"method", req.method},
+                            {"path", req.path},
+                            {"route", route},
+                            {"status", res.status},
+                            {"duration_ms", std::round(seconds * 1e6) / 1e3},
+                            {"remote", req.remote_addr}});
+    });
+  }
+
+  // Sets CORS headers for allowed origins; answers preflights. True when answered.
+  bool apply_cors(const httplib::Request& req, httplib::Response& res) {
+    const std::string origin = req.get_header_value("Origin");
+    const auto& allow = config_.cors_origins;
+    const bool allowed =
+        !origin.empty() && std::any_of(allow.begin(), allow.end(), [&](const std::string& a) { return a == "*" || a == origin; });
+    if (allowed) {
+      res.set_header("Access-Control-Allow-Origin", origin);
+      res.set_header("Vary", "Origin");
+      res.set_header("Access-Control-Expose-Headers", "X-Request-Id, X-Generation-Id");
+    }
+    if (req.method != "OPTIONS") return false;
+    tracker_.set_route(&req, "preflight");
+    if (!origin.empty() && !allowed) {
+      write_error(res, ApiError(403, "cors_forbidden", "origin '" + origin + "' is not in cors_origins"));
+      return true;
+    }
+    res.status = 204;
+    res.set_header("Allow", "GET, POST, OPTIONS");
+    if (allowed) {
+      res.set_header("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
+      const std::string asked = req.get_header_value("Access-Control-Request-Headers");
+      res.set_header("Access-Control-Allow-Headers", asked.empty() ? "Content-Type, Authorization, X-Request-Id" : asked);
+      res.set_header("Access-Control-Max-Age", "600");
+    }
+    return true;
+  }
+
+  ServerConfig config_;
+  ServerLog log_;
+  Metrics metrics_;
+  ModelManager models_;
+  ServerContext ctx_;
+  RequestTracker tracker_;
+  httplib::Server svr_;
+  std::thread listener_;
+  std::mutex shutdown_mu_;
+  bool started_ = false;
+  bool stopped_ = false;
+};
+
+PlaygroundServer::PlaygroundServer(ServerConfig config, spdlog::sink_ptr log_sink)
+    : impl_(std::make_unique<Impl>(std::move(config), std::move(log_sink))) {}
+
+PlaygroundServer::~PlaygroundServer() { impl_->shutdown(); }
+
+void PlaygroundServer::set_request_gate(RequestGate gate) { impl_->gate_ = std::move(gate); }
+
+Status PlaygroundServer::start() { return impl_->start(); }
+
+int PlaygroundServer::port() const { return impl_->port_; }
+
+std::string PlaygroundServer::url() const { return impl_->url(); }
+
+void PlaygroundServer::shutdown() { impl_->shutdown(); }
+
+}  // namespace pg::server

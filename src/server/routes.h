@@ -1,0 +1,21 @@
+// The route groups of the server, each in its own file: our API under
+// /api/v1 (routes_native.cpp), OpenAI's /v1 (routes_openai.cpp) and
+// Ollama's /api (routes_ollama.cpp). They only register handlers.
+#pragma once
+
+#include "server/http_util.h"
+#include "server/server_context.h"
+
+namespace pg::server {
+
+void add_native_routes(RouteTable& routes, ServerContext& ctx);
+void add_openai_routes(RouteTable& routes, ServerContext& ctx);
+void add_ollama_routes(RouteTable& routes, ServerContext& ctx);
+
+// Helpers the route files share.
+// JSON body of a POST (400 when malformed or not an object).
+nlohmann::json request_json(const ApiRequest& req);
+// The system fingerprint OpenAI responses carry: the build of this server.
+std::string system_fingerprint();
+
+}  // namespace pg::server

@@ -1,0 +1,227 @@
+// Our own API under /api/v1: health, models, generate (JSON or Server-Sent
+// Events), chat, tokenize/detokenize, metrics, slots and cancel. Route
+// handlers only translate HTTP <-> the generation runner; no engine logic.
+#include <cmath>
+#include <filesystem>
+
+#include "engine/kernels/kernels.h"
+#include "server/api_error.h"
+#include "server/chat_prompt.h"
+#include "server/generation_runner.h"
+#include "server/model_details.h"
+#include "server/routes.h"
+
+namespace pg::server {
+namespace {
+
+constexpr size_t kMaxDetokenizeTokens = 1 << 20;
+
+double ms(double seconds) { return std::round(seconds * 1e6) / 1e3; }
+
+nlohmann::json outcome_json(const GenerationJob& job, const GenerationOutcome& o) {
+  const int64_t completion = o.stats.generated_tokens;
+  return {{"id", job.id()},
+          {"model", job.model()},
+          {"text", o.text},
+          {"finish_reason", o.finish_reason},
+          {"usage",
+           {{"prompt_tokens", o.stats.prompt_tokens},
+            {"completion_tokens", completion},
+            {"total_tokens", o.stats.prompt_tokens + completion},
+            {"cached_prompt_tokens", o.cached_prompt_tokens}}},
+          {"timings",
+           {{"queue_ms", ms(o.queue_seconds)},
+            {"time_to_first_token_ms", ms(o.stats.time_to_first_token)},
+            {"prompt_ms", ms(o.stats.prompt_seconds)},
+            {"generation_ms", ms(o.stats.generation_seconds)},
+            {"prompt_tokens_per_second", o.prompt_tokens_per_second()},
+            {"generation_tokens_per_second", o.stats.generation_tokens_per_second()}}},
+          {"seed", o.seed}};
+}
+
+std::string sse(const std::string& event, const nlohmann::json& data) {
+  return "event: " + event + "\ndata: " + dump_json(data) + "\n\n";
+}
+
+// The fields generate and chat share, read into params; returns `stream`.
+bool read_generation_fields(const FieldReader& r, GenerationParams& p, const LoadedModel& model) {
+  read_sampling_fields(r, p);
+  set_max_tokens(p, r.integer("max_tokens", INT64_MIN, INT64_MAX), "max_tokens", model);
+  return r.boolean("stream").value_or(false);
+}
+
+void run_generation(ServerContext& ctx, httplib::Response& res, const std::shared_ptr<LoadedModel>& model,
+                    GenerationParams params, bool stream) {
+  const std::string id = ctx.new_id("gen-");
+  auto job = submit_generation(ctx, model, id, std::move(params));
+  if (!stream) {
+    send_json(res, 200, outcome_json(*job, wait_for_outcome(ctx, job)));
+    return;
+  }
+  StreamFormat f;
+  f.content_type = "text/event-stream";
+  f.keepalive = ": keep-alive\n\n";
+  const GenerationJob* j = job.get();
+  f.start = [j] { return sse("start", {{"id", j->id()}, {"model", j->model()}}); };
+  f.text = [](const std::string& text) { return sse("text", {{"text", text}}); };
+  f.done = [j](const GenerationOutcome& o) { return sse("done", outcome_json(*j, o)); };
+  f.error = [](int status, const std::string& code, const std::string& message) {
+    return sse("error", error_body(ApiError(status, code, message)));
+  };
+  stream_generation(ctx, res, model, job, std::move(f));
+}
+
+nlohmann::json model_entry(ServerContext& ctx, const ModelFile& f) {
+  nlohmann::json j = {{"name", f.name},
+                      {"file", std::filesystem::path(f.path).filename().string()},
+                      {"size_bytes", f.size_bytes},
+                      {"modified_at", rfc3339_from_unix(f.modified_unix)},
+                      {"default", f.is_default}};
+  auto loaded = ctx.models().find_loaded(f.name);
+  j["loaded"] = loaded != nullptr;
+  if (loaded) {
+    const ModelDetails d = describe_gguf(loaded->model->file());
+    j["architecture"] = d.architecture;
+    j["parameters"] = d.parameters;
+    j["quantization"] = d.quantization;
+    j["context_length"] = loaded->scheduler->context_size();
+    j["training_context_length"] = d.context_length;
+    j["slots"] = loaded->scheduler->options().slots;
+    j["has_chat_template"] = !d.chat_template.empty();
+  }
+  return j;
+}
+
+}  // namespace
+
+void add_native_routes(RouteTable& routes, ServerContext& ctx) {
+  routes.add("GET", "/api/v1/health", "/api/v1/health", [&ctx](const ApiRequest&, httplib::Response& res) {
+    const bool down = ctx.shutting_down();
+    send_json(res, down ? 503 : 200,
+              {{"status", down ? "shutting_down" : "ok"},
+               {"version", PG_VERSION},
+               {"uptime_seconds", ctx.uptime_seconds()},
+               {"default_model", ctx.models().default_name()},
+               {"models_loaded", ctx.models().loaded().size()}});
+  });
+
+  routes.add("GET", "/api/v1/models", "/api/v1/models", [&ctx](const ApiRequest&, httplib::Response& res) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const ModelFile& f : ctx.models().available()) list.push_back(model_entry(ctx, f));
+    send_json(res, 200, {{"models", list}, {"default", ctx.models().default_name()}});
+  });
+
+  routes.add("POST", "/api/v1/models/generate", "/api/v1/models/generate",
+             [&ctx](const ApiRequest& req, httplib::Response& res) {
+               const nlohmann::json body = request_json(req);
+               FieldReader r(body);
+               auto model = ctx.models().acquire(r.string("model", 256).value_or(""));
+               const std::string prompt = r.string("prompt").value_or("");
+               const std::string system = r.string("system_prompt").value_or("");
+               GenerationParams p;
+               p.prompt_ids = tokenize_prompt(*model, system.empty() ? prompt : system + "\n\n" + prompt, "prompt");
+               const bool stream = read_generation_fields(r, p, *model);
+               run_generation(ctx, res, model, std::move(p), stream);
+             });
+
+  routes.add("POST", "/api/v1/chat", "/api/v1/chat", [&ctx](const ApiRequest& req, httplib::Response& res) {
+    const nlohmann::json body = request_json(req);
+    FieldReader r(body);
+    auto model = ctx.models().acquire(r.string("model", 256).value_or(""));
+    const nlohmann::json messages = normalize_chat_messages(r.raw("messages"), "messages");
+    GenerationParams p;
+    p.prompt_ids = tokenize_prompt(*model, render_chat_prompt(*model->model, messages, true), "messages");
+    const bool stream = read_generation_fields(r, p, *model);
+    run_generation(ctx, res, model, std::move(p), stream);
+  });
+
+  routes.add("POST", "/api/v1/tokenize", "/api/v1/tokenize", [&ctx](const ApiRequest& req, httplib::Response& res) {
+    const nlohmann::json body = request_json(req);
+    FieldReader r(body);
+    auto model = ctx.models().acquire(r.string("model", 256).value_or(""));
+    auto text = r.string("text");
+    if (!text) throw invalid_field("text", "is required");
+    const bool add_special = r.boolean("add_special").value_or(true);
+    const bool parse_special = r.boolean("parse_special").value_or(true);
+    const auto ids = model->model->tokenizer().encode(*text, add_special, parse_special);
+    send_json(res, 200, {{"model", model->file.name}, {"tokens", ids}});
+  });
+
+  routes.add("POST", "/api/v1/detokenize", "/api/v1/detokenize", [&ctx](const ApiRequest& req, httplib::Response& res) {
+    const nlohmann::json body = request_json(req);
+    FieldReader r(body);
+    auto model = ctx.models().acquire(r.string("model", 256).value_or(""));
+    const nlohmann::json* tokens = r.raw("tokens");
+    if (!tokens) throw invalid_field("tokens", "is required");
+    if (!tokens->is_array()) throw invalid_field("tokens", "must be an array of token ids, got " + describe_json(*tokens));
+    if (tokens->size() > kMaxDetokenizeTokens)
+      throw invalid_field("tokens", "has more than " + std::to_string(kMaxDetokenizeTokens) + " items");
+    const Tokenizer& tok = model->model->tokenizer();
+    const int64_t n_vocab = static_cast<int64_t>(tok.vocab_size());
+    std::vector<TokenId> ids;
+    for (size_t i = 0; i < tokens->size(); ++i) {
+      const nlohmann::json& t = (*tokens)[i];
+      const std::string name = "tokens[" + std::to_string(i) + "]";
+      if (!t.is_number_integer()) throw invalid_field(name, "must be an integer token id, got " + describe_json(t));
+      const int64_t id = t.is_number_unsigned() && t.get<uint64_t>() > INT64_MAX ? -1 : t.get<int64_t>();
+      if (id < 0 || id >= n_vocab)
+        throw invalid_field(name, "is " + t.dump() + ", outside the vocabulary 0 to " + std::to_string(n_vocab - 1));
+      ids.push_back(static_cast<TokenId>(id));
+    }
+    send_json(res, 200, {{"model", model->file.name}, {"text", tok.decode(ids, r.boolean("render_special").value_or(false))}});
+  });
+
+  auto metrics = [&ctx](const ApiRequest&, httplib::Response& res) {
+    std::vector<ModelGauges> gauges;
+    for (const auto& m : ctx.models().loaded()) {
+      const SchedulerStatus s = m->scheduler->status();
+      gauges.push_back({m->file.name, s.slots, s.active, s.queued, m->model->weight_bytes()});
+    }
+    res.status = 200;
+    res.set_content(ctx.metrics().render(gauges), "text/plain; version=0.0.4; charset=utf-8");
+  };
+  routes.add("GET", "/api/v1/metrics", "/api/v1/metrics", metrics);
+  routes.add("GET", "/metrics", "/metrics", metrics);
+
+  routes.add("GET", "/api/v1/slots", "/api/v1/slots", [&ctx](const ApiRequest&, httplib::Response& res) {
+    nlohmann::json models = nlohmann::json::array();
+    for (const auto& m : ctx.models().loaded()) {
+      const SchedulerStatus s = m->scheduler->status();
+      nlohmann::json slots = nlohmann::json::array();
+      for (const SlotStatus& st : s.slot_status)
+        slots.push_back({{"index", st.index},
+                         {"state", st.state},
+                         {"generation_id", st.job_id.empty() ? nlohmann::json(nullptr) : nlohmann::json(st.job_id)},
+                         {"cached_tokens", st.cached_tokens},
+                         {"generated_tokens", st.generated_tokens}});
+      models.push_back({{"model", m->file.name},
+                        {"context_size", m->scheduler->context_size()},
+                        {"active", s.active},
+                        {"queued", s.queued},
+                        {"queue_capacity", s.queue_capacity},
+                        {"slots", slots}});
+    }
+    send_json(res, 200, {{"models", models}});
+  });
+
+  routes.add("POST", R"(/api/v1/generations/([A-Za-z0-9_.-]{1,128})/cancel)", "/api/v1/generations/{id}/cancel",
+             [&ctx](const ApiRequest& req, httplib::Response& res) {
+               const std::string id = req.http.matches[1];
+               if (!ctx.cancel_job(id))
+                 throw ApiError(404, "generation_not_found", "no running generation has id '" + id + "'");
+               send_json(res, 200, {{"id", id}, {"cancelled", true}});
+             });
+
+  routes.add("POST", "/api/v1/embeddings", "/api/v1/embeddings", [](const ApiRequest&, httplib::Response&) {
+    throw ApiError(501, "not_implemented", "embeddings are not implemented yet");
+  });
+
+  routes.add("GET", "/", "/", [](const ApiRequest&, httplib::Response& res) {
+    res.status = 200;
+    res.set_content("Mistral Playground is running. The web UI is not built yet; the API is under /api/v1, "
+                    "OpenAI's under /v1 and Ollama's under /api (see docs/API.md).\n",
+                    "text/plain; charset=utf-8");
+  });
+}
+
+}  // namespace pg::server

@@ -1,0 +1,244 @@
+// Ollama-compatible routes: /api/generate and /api/chat (NDJSON streaming by
+// default, one object with stream:false), /api/tags, /api/show, /api/ps,
+// /api/version, and /api/embed(dings) (not implemented yet: 501). Durations
+// are nanoseconds as Ollama reports them. Model names may carry Ollama's
+// ":latest" tag. Errors keep the server's one error shape.
+#include <cmath>
+
+#include "server/api_error.h"
+#include "server/chat_prompt.h"
+#include "server/generation_runner.h"
+#include "server/model_details.h"
+#include "server/routes.h"
+
+namespace pg::server {
+namespace {
+
+int64_t ns(double seconds) { return static_cast<int64_t>(std::llround(seconds * 1e9)); }
+
+std::string tagged(const std::string& name) { return name + ":latest"; }
+
+// A stable identity of the file version (path, size, mtime), in Ollama's digest form.
+std::string digest_of(const ModelFile& f) {
+  uint64_t h = 1469598103934665603ULL;
+  const std::string key = f.path + "|" + std::to_string(f.size_bytes) + "|" + std::to_string(f.modified_unix);
+  for (unsigned char c : key) h = (h ^ c) * 1099511628211ULL;
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return std::string(buf) + std::string(48, '0');
+}
+
+nlohmann::json details_json(const ModelDetails& d) {
+  return {{"parent_model", ""},
+          {"format", "gguf"},
+          {"family", d.architecture},
+          {"families", nlohmann::json::array({d.architecture})},
+          {"parameter_size", format_parameter_count(d.parameters)},
+          {"quantization_level", d.quantization}};
+}
+
+ModelDetails details_for(ServerContext& ctx, const ModelFile& f) {
+  if (auto m = ctx.models().find_loaded(f.name)) return describe_gguf(m->model->file());
+  auto d = describe_gguf_file(f.path);
+  return d ? *d : ModelDetails{};
+}
+
+struct OllamaRequest {
+  std::shared_ptr<LoadedModel> model;
+  std::string model_name;
+  GenerationParams params;
+  bool stream = true;
+  double load_seconds = 0;
+};
+
+// options{...}: Ollama's sampling names. num_ctx is accepted and ignored: each
+// slot's context size is fixed by the server configuration.
+void read_options(const FieldReader& r, OllamaRequest& o) {
+  std::optional<int64_t> max;
+  if (auto opts = r.object("options")) {
+    read_sampling_fields(*opts, o.params);
+    (void)opts->integer("num_ctx", 1, int64_t{1} << 24);
+    if (auto n = opts->integer("num_predict", -2, int64_t{1} << 24)) {
+      if (*n == 0) throw invalid_field("options.num_predict", "must not be 0 (-1 = until the context is full)");
+      if (*n > 0) max = *n;
+    }
+  }
+  set_max_tokens(o.params, max, "options.num_predict", *o.model);
+  o.stream = r.boolean("stream").value_or(true);
+  if (auto fmt = r.raw("format"); fmt && !(fmt->is_string() && fmt->get<std::string>().empty()))
+    throw invalid_field("format", "is not supported (structured output is not implemented)");
+}
+
+std::shared_ptr<LoadedModel> acquire(ServerContext& ctx, const FieldReader& r, std::string& name, double& load_s) {
+  auto requested = r.string("model", 256);
+  if (!requested) requested = r.string("name", 256);
+  if (!requested || requested->empty()) throw invalid_field("model", "is required");
+  name = *requested;
+  const bool was_loaded = ctx.models().find_loaded(name) != nullptr;
+  auto m = ctx.models().acquire(name);
+  load_s = was_loaded ? 0 : m->load_seconds;
+  return m;
+}
+
+nlohmann::json final_fields(const OllamaRequest& o, const GenerationOutcome& out, double total_seconds) {
+  nlohmann::json j = {{"done", true},
+                      {"done_reason", out.finish_reason},
+                      {"total_duration", ns(total_seconds)},
+                      {"load_duration", ns(o.load_seconds)},
+                      {"prompt_eval_count", out.stats.prompt_tokens - out.cached_prompt_tokens},
+                      {"prompt_eval_duration", ns(out.stats.prompt_seconds)},
+                      {"eval_count", out.stats.generated_tokens},
+                      {"eval_duration", ns(out.stats.generation_seconds)}};
+  return j;
+}
+
+void respond(ServerContext& ctx, httplib::Response& res, OllamaRequest o, bool chat) {
+  const auto arrival = std::chrono::steady_clock::now();
+  const std::string id = ctx.new_id("ollama-");
+  const std::vector<TokenId> prompt_ids = o.params.prompt_ids;
+  auto job = submit_generation(ctx, o.model, id, o.params);
+  const std::string name = o.model_name;
+  auto seconds_since_arrival = [arrival] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - arrival).count() ;
+  };
+  auto head = [name]() { return nlohmann::json{{"model", name}, {"created_at", rfc3339_now()}}; };
+  auto with_text = [chat](nlohmann::json j, const std::string& text) {
+    if (chat) j["message"] = {{"role", "assistant"}, {"content", text}};
+    else j["response"] = text;
+    return j;
+  };
+  auto final_object = [=](const GenerationOutcome& out, const std::string& text) {
+    nlohmann::json j = with_text(head(), text);
+    j.update(final_fields(o, out, seconds_since_arrival()));
+    if (!chat) {
+      std::vector<TokenId> context = prompt_ids;
+      context.insert(context.end(), out.tokens.begin(), out.tokens.end());
+      j["context"] = context;
+    }
+    return j;
+  };
+  if (!o.stream) {
+    const GenerationOutcome out = wait_for_outcome(ctx, job);
+    send_json(res, 200, final_object(out, out.text));
+    return;
+  }
+  StreamFormat f;
+  f.content_type = "application/x-ndjson";
+  f.text = [=](const std::string& text) {
+    nlohmann::json j = with_text(head(), text);
+    j["done"] = false;
+    return dump_json(j) + "\n";
+  };
+  f.done = [=](const GenerationOutcome& out) { return dump_json(final_object(out, "")) + "\n"; };
+  f.error = [](int status, const std::string& code, const std::string& message) {
+    return dump_json(error_body(ApiError(status, code, message))) + "\n";
+  };
+  stream_generation(ctx, res, o.model, job, std::move(f));
+}
+
+}  // namespace
+
+void add_ollama_routes(RouteTable& routes, ServerContext& ctx) {
+  routes.add("POST", "/api/generate", "/api/generate", [&ctx](const ApiRequest& req, httplib::Response& res) {
+    const nlohmann::json body = request_json(req);
+    FieldReader r(body);
+    OllamaRequest o;
+    o.model = acquire(ctx, r, o.model_name, o.load_seconds);
+    const std::string prompt = r.string("prompt").value_or("");
+    const std::string system = r.string("system").value_or("");
+    const bool raw = r.boolean("raw").value_or(false);
+    if (r.has("images")) throw invalid_field("images", "is not supported (no vision models yet)");
+    if (prompt.empty() && system.empty()) {
+      // Ollama answers an empty prompt by loading the model.
+      send_json(res, 200,
+                {{"model", o.model_name}, {"created_at", rfc3339_now()}, {"response", ""}, {"done", true},
+                 {"done_reason", "load"}});
+      return;
+    }
+    // Like Ollama: the model's prompt template unless raw; a model without a chat
+    // template (a base model such as the demo) gets the text as it is.
+    std::string text;
+    if (!raw && !model_chat_template(*o.model->model).empty()) {
+      nlohmann::json messages = nlohmann::json::array();
+      if (!system.empty()) messages.push_back({{"role", "system"}, {"content", system}});
+      messages.push_back({{"role", "user"}, {"content", prompt}});
+      text = render_chat_prompt(*o.model->model, messages, true);
+    } else {
+      text = system.empty() || raw ? prompt : system + "\n\n" + prompt;
+    }
+    o.params.prompt_ids = tokenize_prompt(*o.model, text, "prompt");
+    read_options(r, o);
+    respond(ctx, res, std::move(o), false);
+  });
+
+  routes.add("POST", "/api/chat", "/api/chat", [&ctx](const ApiRequest& req, httplib::Response& res) {
+    const nlohmann::json body = request_json(req);
+    FieldReader r(body);
+    OllamaRequest o;
+    o.model = acquire(ctx, r, o.model_name, o.load_seconds);
+    if (const nlohmann::json* tools = r.raw("tools"); tools && !(tools->is_array() && tools->empty()))
+      throw invalid_field("tools", "is not supported yet");
+    const nlohmann::json messages = normalize_chat_messages(r.raw("messages"), "messages");
+    o.params.prompt_ids = tokenize_prompt(*o.model, render_chat_prompt(*o.model->model, messages, true), "messages");
+    read_options(r, o);
+    respond(ctx, res, std::move(o), true);
+  });
+
+  routes.add("GET", "/api/tags", "/api/tags", [&ctx](const ApiRequest&, httplib::Response& res) {
+    nlohmann::json models = nlohmann::json::array();
+    for (const ModelFile& f : ctx.models().available()) {
+      models.push_back({{"name", tagged(f.name)},
+                        {"model", tagged(f.name)},
+                        {"modified_at", rfc3339_from_unix(f.modified_unix)},
+                        {"size", f.size_bytes},
+                        {"digest", digest_of(f)},
+                        {"details", details_json(details_for(ctx, f))}});
+    }
+    send_json(res, 200, {{"models", models}});
+  });
+
+  routes.add("POST", "/api/show", "/api/show", [&ctx](const ApiRequest& req, httplib::Response& res) {
+    const nlohmann::json body = request_json(req);
+    FieldReader r(body);
+    std::string name;
+    double load_s = 0;
+    auto model = acquire(ctx, r, name, load_s);
+    const ModelDetails d = describe_gguf(model->model->file());
+    send_json(res, 200,
+              {{"license", ""},
+               {"modelfile", "FROM " + model->file.path + "\n"},
+               {"parameters", ""},
+               {"template", d.chat_template},
+               {"details", details_json(d)},
+               {"model_info", d.metadata},
+               {"capabilities", nlohmann::json::array({"completion"})},
+               {"modified_at", rfc3339_from_unix(model->file.modified_unix)}});
+  });
+
+  routes.add("GET", "/api/ps", "/api/ps", [&ctx](const ApiRequest&, httplib::Response& res) {
+    nlohmann::json models = nlohmann::json::array();
+    for (const auto& m : ctx.models().loaded()) {
+      const uint64_t size = m->model->weight_bytes();
+      models.push_back({{"name", tagged(m->file.name)},
+                        {"model", tagged(m->file.name)},
+                        {"size", size},
+                        {"digest", digest_of(m->file)},
+                        {"details", details_json(describe_gguf(m->model->file()))},
+                        {"expires_at", "9999-12-31T23:59:59Z"},  // models stay loaded until shutdown
+                        {"size_vram", 0}});
+    }
+    send_json(res, 200, {{"models", models}});
+  });
+
+  routes.add("GET", "/api/version", "/api/version", [](const ApiRequest&, httplib::Response& res) {
+    send_json(res, 200, {{"version", PG_VERSION}});
+  });
+
+  for (const char* path : {"/api/embed", "/api/embeddings"}) {
+    routes.add("POST", path, path, [](const ApiRequest&, httplib::Response&) {
+      throw ApiError(501, "not_implemented", "embeddings are not implemented yet");
+    });
+  }
+}
+
+}  // namespace pg::server

@@ -1,0 +1,194 @@
+// OpenAI-compatible routes: /v1/models, /v1/completions, /v1/chat/completions
+// (JSON or `data: {...}` Server-Sent Events ending with `data: [DONE]`), and
+// /v1/embeddings (not implemented yet: 501). Field names, defaults and
+// response shapes follow OpenAI's API reference; extensions (top_k, min_p,
+// repeat_penalty, ignore_eos) are accepted as llama.cpp's server does.
+#include "server/api_error.h"
+#include "server/chat_prompt.h"
+#include "server/generation_runner.h"
+#include "server/routes.h"
+
+namespace pg::server {
+namespace {
+
+nlohmann::json usage_json(const GenerationOutcome& o) {
+  return {{"prompt_tokens", o.stats.prompt_tokens},
+          {"completion_tokens", o.stats.generated_tokens},
+          {"total_tokens", o.stats.prompt_tokens + o.stats.generated_tokens},
+          {"prompt_tokens_details", {{"cached_tokens", o.cached_prompt_tokens}}}};
+}
+
+std::string data_line(const nlohmann::json& j) { return "data: " + dump_json(j) + "\n\n"; }
+
+struct OpenAiRequest {
+  std::shared_ptr<LoadedModel> model;
+  std::string model_name;  // as the client named it, echoed back
+  GenerationParams params;
+  bool stream = false;
+  bool include_usage = false;
+};
+
+// Fields both endpoints share. `prompt` must be set on params before.
+void read_common(const FieldReader& r, OpenAiRequest& o) {
+  if (auto n = r.integer("n", 1, 128); n && *n != 1)
+    throw invalid_field("n", "is " + std::to_string(*n) + "; this server generates one choice (n = 1) only");
+  if (auto b = r.integer("best_of", 1, 128); b && *b != 1) throw invalid_field("best_of", "must be 1");
+  if (const nlohmann::json* lb = r.raw("logit_bias"); lb && !(lb->is_object() && lb->empty()))
+    throw invalid_field("logit_bias", "is not supported");
+  read_sampling_fields(r, o.params);
+  std::optional<int64_t> max = r.integer("max_completion_tokens", INT64_MIN, INT64_MAX);
+  std::string max_field = "max_completion_tokens";
+  if (!max) {
+    max = r.integer("max_tokens", INT64_MIN, INT64_MAX);
+    max_field = "max_tokens";
+  }
+  set_max_tokens(o.params, max, max_field, *o.model);
+  o.stream = r.boolean("stream").value_or(false);
+  if (auto so = r.object("stream_options")) o.include_usage = so->boolean("include_usage").value_or(false);
+}
+
+std::shared_ptr<LoadedModel> acquire_model(ServerContext& ctx, const FieldReader& r, std::string& name) {
+  name = r.string("model", 256).value_or("");
+  auto m = ctx.models().acquire(name);
+  if (name.empty()) name = m->file.name;
+  return m;
+}
+
+void respond(ServerContext& ctx, httplib::Response& res, OpenAiRequest o, bool chat, const std::string& echo) {
+  const std::string id = ctx.new_id(chat ? "chatcmpl-" : "cmpl-");
+  const int64_t created = unix_seconds_now();
+  auto job = submit_generation(ctx, o.model, id, std::move(o.params));
+  const std::string object = chat ? "chat.completion" : "text_completion";
+  const std::string model_name = o.model_name;
+  if (!o.stream) {
+    const GenerationOutcome out = wait_for_outcome(ctx, job);
+    nlohmann::json choice = {{"index", 0}, {"logprobs", nullptr}, {"finish_reason", out.finish_reason}};
+    if (chat) choice["message"] = {{"role", "assistant"}, {"content", out.text}, {"refusal", nullptr}};
+    else choice["text"] = echo + out.text;
+    send_json(res, 200,
+              {{"id", id},
+               {"object", object},
+               {"created", created},
+               {"model", model_name},
+               {"system_fingerprint", system_fingerprint()},
+               {"choices", nlohmann::json::array({choice})},
+               {"usage", usage_json(out)}});
+    return;
+  }
+  const bool include_usage = o.include_usage;
+  auto chunk = [=](nlohmann::json choices) {
+    nlohmann::json c = {{"id", id},
+                        {"object", chat ? "chat.completion.chunk" : "text_completion"},
+                        {"created", created},
+                        {"model", model_name},
+                        {"system_fingerprint", system_fingerprint()},
+                        {"choices", std::move(choices)}};
+    if (include_usage) c["usage"] = nullptr;
+    return c;
+  };
+  auto piece = [=](const std::string& text, const nlohmann::json& finish) {
+    nlohmann::json choice = {{"index", 0}, {"logprobs", nullptr}, {"finish_reason", finish}};
+    if (chat) choice["delta"] = text.empty() && !finish.is_null() ? nlohmann::json::object() : nlohmann::json{{"content", text}};
+    else choice["text"] = text;
+    return chunk(nlohmann::json::array({choice}));
+  };
+  StreamFormat f;
+  f.content_type = "text/event-stream";
+  f.keepalive = ": keep-alive\n\n";
+  f.start = [=] {
+    if (chat) {
+      nlohmann::json choice = {{"index", 0},
+                               {"delta", {{"role", "assistant"}, {"content", ""}}},
+                               {"logprobs", nullptr},
+                               {"finish_reason", nullptr}};
+      return data_line(chunk(nlohmann::json::array({choice})));
+    }
+    return echo.empty() ? std::string() : data_line(piece(echo, nullptr));
+  };
+  f.text = [=](const std::string& text) { return data_line(piece(text, nullptr)); };
+  f.done = [=](const GenerationOutcome& out) {
+    std::string bytes = data_line(piece("", out.finish_reason));
+    if (include_usage) {
+      nlohmann::json last = chunk(nlohmann::json::array());
+      last["usage"] = usage_json(out);
+      bytes += data_line(last);
+    }
+    return bytes + "data: [DONE]\n\n";
+  };
+  f.error = [](int status, const std::string& code, const std::string& message) {
+    return data_line(error_body(ApiError(status, code, message))) + "data: [DONE]\n\n";
+  };
+  stream_generation(ctx, res, o.model, job, std::move(f));
+}
+
+nlohmann::json model_object(const ModelFile& f) {
+  return {{"id", f.name}, {"object", "model"}, {"created", f.modified_unix}, {"owned_by", "playground"}};
+}
+
+}  // namespace
+
+void add_openai_routes(RouteTable& routes, ServerContext& ctx) {
+  routes.add("GET", "/v1/models", "/v1/models", [&ctx](const ApiRequest&, httplib::Response& res) {
+    nlohmann::json data = nlohmann::json::array();
+    for (const ModelFile& f : ctx.models().available()) data.push_back(model_object(f));
+    send_json(res, 200, {{"object", "list"}, {"data", data}});
+  });
+
+  routes.add("GET", R"(/v1/models/([^/]{1,256}))", "/v1/models/{id}",
+             [&ctx](const ApiRequest& req, httplib::Response& res) {
+               const std::string id = req.http.matches[1];
+               for (const ModelFile& f : ctx.models().available())
+                 if (f.name == id) return send_json(res, 200, model_object(f));
+               throw ApiError(404, "model_not_found", "model '" + id + "' not found");
+             });
+
+  routes.add("POST", "/v1/completions", "/v1/completions", [&ctx](const ApiRequest& req, httplib::Response& res) {
+    const nlohmann::json body = request_json(req);
+    FieldReader r(body);
+    OpenAiRequest o;
+    o.model = acquire_model(ctx, r, o.model_name);
+    std::string prompt;
+    if (const nlohmann::json* p = r.raw("prompt")) {
+      if (p->is_string()) {
+        prompt = p->get<std::string>();
+      } else if (p->is_array() && p->size() == 1 && (*p)[0].is_string()) {
+        prompt = (*p)[0].get<std::string>();
+      } else {
+        throw invalid_field("prompt", "must be a string or an array of one string, got " + describe_json(*p));
+      }
+    }
+    if (r.has("suffix")) throw invalid_field("suffix", "is not supported");
+    if (const nlohmann::json* lp = r.raw("logprobs"); lp && !(lp->is_number() && lp->get<double>() == 0))
+      throw invalid_field("logprobs", "is not supported");
+    const bool echo = r.boolean("echo").value_or(false);
+    o.params.prompt_ids = tokenize_prompt(*o.model, prompt, "prompt");
+    read_common(r, o);
+    respond(ctx, res, std::move(o), false, echo ? prompt : std::string());
+  });
+
+  routes.add("POST", "/v1/chat/completions", "/v1/chat/completions",
+             [&ctx](const ApiRequest& req, httplib::Response& res) {
+               const nlohmann::json body = request_json(req);
+               FieldReader r(body);
+               OpenAiRequest o;
+               o.model = acquire_model(ctx, r, o.model_name);
+               const nlohmann::json messages = normalize_chat_messages(r.raw("messages"), "messages");
+               if (r.boolean("logprobs").value_or(false)) throw invalid_field("logprobs", "is not supported");
+               if (const nlohmann::json* tools = r.raw("tools"); tools && !(tools->is_array() && tools->empty()))
+                 throw invalid_field("tools", "is not supported yet");
+               if (auto rf = r.object("response_format")) {
+                 if (rf->string("type", 64).value_or("text") != "text")
+                   throw invalid_field("response_format.type", "must be \"text\" (structured output is not supported)");
+               }
+               o.params.prompt_ids =
+                   tokenize_prompt(*o.model, render_chat_prompt(*o.model->model, messages, true), "messages");
+               read_common(r, o);
+               respond(ctx, res, std::move(o), true, "");
+             });
+
+  routes.add("POST", "/v1/embeddings", "/v1/embeddings", [](const ApiRequest&, httplib::Response&) {
+    throw ApiError(501, "not_implemented", "embeddings are not implemented yet");
+  });
+}
+
+}  // namespace pg::server

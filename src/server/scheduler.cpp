@@ -1,0 +1,170 @@
+// Round-robin slot scheduler; see scheduler.h.
+#include "server/scheduler.h"
+
+#include <algorithm>
+
+namespace pg::server {
+namespace {
+// How often an idle scheduler looks at queued jobs' cancellation and deadlines.
+constexpr auto kIdlePoll = std::chrono::milliseconds(20);
+
+std::string reason_name(CancelReason why) {
+  return why == CancelReason::Timeout ? "timeout" : "cancelled";
+}
+}  // namespace
+
+Scheduler::Scheduler(const LlamaModel& model, ThreadPool& pool, SchedulerOptions options, FinishedFn on_finished)
+    : options_(options) {
+  SessionOptions so;
+  so.n_ctx = options_.n_ctx;
+  const int n = std::max(1, options_.slots);
+  for (int i = 0; i < n; ++i) slots_.push_back(std::make_unique<Slot>(i, model, pool, so, on_finished));
+  n_ctx_ = slots_.front()->context_size();
+  {
+    std::lock_guard lock(mu_);
+    publish_status();
+  }
+  thread_ = std::thread([this] { run(); });
+}
+
+Scheduler::~Scheduler() { shutdown(); }
+
+SubmitResult Scheduler::submit(std::shared_ptr<GenerationJob> job) {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) return SubmitResult::ShuttingDown;
+    const int free_slots = static_cast<int>(slots_.size()) - active_;
+    if (static_cast<int>(queue_.size()) >= options_.queue_size + std::max(0, free_slots))
+      return SubmitResult::QueueFull;
+    queue_.push_back(std::move(job));
+  }
+  cv_.notify_all();
+  return SubmitResult::Accepted;
+}
+
+void Scheduler::shutdown() {
+  std::lock_guard once(shutdown_mu_);
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+SchedulerStatus Scheduler::status() const {
+  std::lock_guard lock(mu_);
+  SchedulerStatus s;
+  s.slots = static_cast<int>(slots_.size());
+  s.active = active_;
+  s.queued = static_cast<int>(queue_.size());
+  s.queue_capacity = options_.queue_size;
+  s.slot_status = status_;
+  return s;
+}
+
+bool Scheduler::idle() const {
+  std::lock_guard lock(mu_);
+  return active_ == 0 && queue_.empty();
+}
+
+void Scheduler::admit_queued() {
+  const auto now = Clock::now();
+  for (auto it = queue_.begin(); it != queue_.end();) {
+    GenerationJob& job = **it;
+    const CancelReason why = job.cancel_reason();
+    if (why != CancelReason::None) {
+      GenerationOutcome out;
+      out.finish_reason = reason_name(why);
+      out.queue_seconds = std::chrono::duration<double>(now - job.submitted_at()).count();
+      job.finish(std::move(out));
+      it = queue_.erase(it);
+    } else if (now >= job.deadline()) {
+      job.fail(503, "queue_timeout", "request timed out after waiting for a free slot of model '" + job.model() + "'");
+      it = queue_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  while (!queue_.empty()) {
+    const auto& prompt = queue_.front()->params().prompt_ids;
+    Slot* best = nullptr;
+    size_t best_common = 0;
+    for (auto& slot : slots_) {
+      if (slot->busy()) continue;
+      const size_t common = slot->common_prefix(prompt);
+      // Longest shared prefix; on a tie, the slot with the least cached (to keep others' caches).
+      if (!best || common > best_common ||
+          (common == best_common && slot->cached_tokens() < best->cached_tokens())) {
+        best = slot.get();
+        best_common = common;
+      }
+    }
+    if (!best) break;
+    best->start(std::move(queue_.front()));
+    queue_.pop_front();
+    ++active_;
+  }
+}
+
+void Scheduler::publish_status() {
+  status_.clear();
+  for (const auto& slot : slots_) {
+    SlotStatus s;
+    s.index = slot->index();
+    s.state = !slot->busy() ? "idle" : slot->in_prompt() ? "prompt" : "generating";
+    if (const GenerationJob* job = slot->job()) s.job_id = job->id();
+    s.cached_tokens = slot->cached_tokens();
+    s.generated_tokens = slot->generated_tokens();
+    status_.push_back(std::move(s));
+  }
+}
+
+void Scheduler::run() {
+  std::unique_lock lock(mu_);
+  for (;;) {
+    if (stopping_) break;
+    admit_queued();
+    publish_status();
+    if (active_ == 0) {
+      cv_.wait_for(lock, kIdlePoll);
+      continue;
+    }
+    lock.unlock();
+    int ended = 0;
+    const auto now = Clock::now();
+    for (auto& slot : slots_) {
+      if (!slot->busy()) continue;
+      const GenerationJob& job = *slot->job();
+      const CancelReason why = job.cancel_reason();
+      bool done = false;
+      if (why != CancelReason::None) {
+        slot->abort(reason_name(why));
+        done = true;
+      } else if (now >= job.deadline()) {
+        slot->abort("timeout");
+        done = true;
+      } else {
+        done = slot->step(options_.prompt_chunk);
+      }
+      ended += done ? 1 : 0;
+    }
+    lock.lock();
+    active_ -= ended;
+  }
+  // Shutdown: queued and running jobs end as cancelled so streams close cleanly.
+  for (auto& job : queue_) {
+    GenerationOutcome out;
+    out.finish_reason = "cancelled";
+    job->finish(std::move(out));
+  }
+  queue_.clear();
+  lock.unlock();
+  for (auto& slot : slots_)
+    if (slot->busy()) slot->abort("cancelled");
+  lock.lock();
+  active_ = 0;
+  publish_status();
+}
+
+}  // namespace pg::server

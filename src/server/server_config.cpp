@@ -1,0 +1,249 @@
+// Layered configuration; see server_config.h.
+#include "server/server_config.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+
+#include <toml++/toml.h>
+
+#include "server/dotenv.h"
+
+namespace pg::server {
+namespace {
+
+const std::vector<ConfigKey> kKeys = {
+    {"host", "PLAYGROUND_HOST", "127.0.0.1", "address to listen on (loopback by default)"},
+    {"port", "PLAYGROUND_PORT", "8080", "TCP port; 0 picks a free port"},
+    {"data_dir", "PLAYGROUND_DATA_DIR", "$XDG_DATA_HOME/playground or ~/.local/share/playground",
+     "data directory (database, models)"},
+    {"model", "PLAYGROUND_MODEL", "the demo model (stories260K)",
+     "default model: a name from models_dir or a GGUF path"},
+    {"models_dir", "PLAYGROUND_MODELS_DIR", "<data_dir>/models", "directory of GGUF files served by file stem"},
+    {"threads", "PLAYGROUND_THREADS", "0 (physical cores)", "compute threads per loaded model"},
+    {"ctx_size", "PLAYGROUND_CTX_SIZE", "0 (the model's, at most 4096)", "context length of each slot"},
+    {"slots", "PLAYGROUND_SLOTS", "4", "parallel sequences per model"},
+    {"queue_size", "PLAYGROUND_QUEUE_SIZE", "16", "requests that may wait for a slot (then 429)"},
+    {"request_timeout", "PLAYGROUND_REQUEST_TIMEOUT", "600", "seconds a generation may take, queueing included"},
+    {"max_body_bytes", "PLAYGROUND_MAX_BODY_BYTES", "4194304", "largest request body (then 413)"},
+    {"cors_origins", "PLAYGROUND_CORS_ORIGINS", "(none)", "comma-separated browser origins allowed by CORS; * = any"},
+    {"log_level", "PLAYGROUND_LOG_LEVEL", "info", "trace, debug, info, warn, error or off"},
+    {"log_format", "PLAYGROUND_LOG_FORMAT", "text", "text or json (one object per line)"},
+    {"prompt_chunk", "PLAYGROUND_PROMPT_CHUNK", "256", "prompt tokens evaluated per scheduler step"},
+    {"http_threads", "PLAYGROUND_HTTP_THREADS", "0 (slots + queue_size + 8)", "HTTP worker threads"},
+};
+
+Result<int64_t> parse_int(const std::string& text, int64_t min, int64_t max) {
+  if (text.empty()) return Error{"is empty, expected an integer"};
+  size_t used = 0;
+  long long v = 0;
+  try {
+    v = std::stoll(text, &used, 10);
+  } catch (...) {
+    return Error{"'" + text + "' is not an integer"};
+  }
+  if (used != text.size()) return Error{"'" + text + "' is not an integer"};
+  if (v < min || v > max)
+    return Error{"'" + text + "' is outside the allowed range " + std::to_string(min) + " to " + std::to_string(max)};
+  return static_cast<int64_t>(v);
+}
+
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> out;
+  size_t pos = 0;
+  while (pos <= text.size()) {
+    size_t comma = text.find(',', pos);
+    if (comma == std::string::npos) comma = text.size();
+    std::string item = text.substr(pos, comma - pos);
+    item.erase(0, item.find_first_not_of(" \t"));
+    item.erase(item.find_last_not_of(" \t") + 1);
+    if (!item.empty()) out.push_back(item);
+    pos = comma + 1;
+  }
+  return out;
+}
+
+// Applies one key's textual value; errors say what is wrong with the value.
+Status apply(ServerConfig& c, const std::string& key, const std::string& v) {
+  auto set_int = [&](auto& field, int64_t min, int64_t max) -> Status {
+    auto r = parse_int(v, min, max);
+    if (!r) return Status::error(r.error());
+    field = static_cast<std::remove_reference_t<decltype(field)>>(*r);
+    return Status::ok();
+  };
+  auto set_choice = [&](std::string& field, std::initializer_list<const char*> choices) -> Status {
+    for (const char* ch : choices)
+      if (v == ch) {
+        field = v;
+        return Status::ok();
+      }
+    std::string list;
+    for (const char* ch : choices) list += std::string(list.empty() ? "" : ", ") + ch;
+    return Status::error("'" + v + "' is not one of " + list);
+  };
+  if (key == "host") {
+    if (v.empty()) return Status::error("is empty");
+    c.host = v;
+  } else if (key == "port") {
+    return set_int(c.port, 0, 65535);
+  } else if (key == "data_dir") {
+    if (v.empty()) return Status::error("is empty");
+    c.data_dir = v;
+  } else if (key == "model") {
+    c.model = v;
+  } else if (key == "models_dir") {
+    c.models_dir = v;
+  } else if (key == "threads") {
+    return set_int(c.threads, 0, 1024);
+  } else if (key == "ctx_size") {
+    return set_int(c.ctx_size, 0, int64_t{1} << 20);
+  } else if (key == "slots") {
+    return set_int(c.slots, 1, 256);
+  } else if (key == "queue_size") {
+    return set_int(c.queue_size, 0, 100000);
+  } else if (key == "request_timeout") {
+    return set_int(c.request_timeout, 1, 7 * 86400);
+  } else if (key == "max_body_bytes") {
+    return set_int(c.max_body_bytes, 1024, int64_t{1} << 32);
+  } else if (key == "cors_origins") {
+    c.cors_origins = split_list(v);
+  } else if (key == "log_level") {
+    return set_choice(c.log_level, {"trace", "debug", "info", "warn", "error", "off"});
+  } else if (key == "log_format") {
+    return set_choice(c.log_format, {"text", "json"});
+  } else if (key == "prompt_chunk") {
+    return set_int(c.prompt_chunk, 1, 65536);
+  } else if (key == "http_threads") {
+    return set_int(c.http_threads, 0, 4096);
+  } else {
+    return Status::error("is not a configuration key");
+  }
+  return Status::ok();
+}
+
+const ConfigKey* find_key(const std::string& name) {
+  for (const ConfigKey& k : kKeys)
+    if (name == k.name) return &k;
+  return nullptr;
+}
+
+// TOML values as the text a flag would carry, so one parser checks every layer.
+Result<std::string> toml_to_text(const toml::node& node, const std::string& key) {
+  if (auto s = node.value_exact<std::string>()) return *s;
+  if (auto i = node.value_exact<int64_t>()) return std::to_string(*i);
+  if (auto b = node.value_exact<bool>()) return std::string(*b ? "true" : "false");
+  if (const toml::array* arr = node.as_array()) {
+    std::string joined;
+    for (const toml::node& item : *arr) {
+      auto s = item.value_exact<std::string>();
+      if (!s) return Error{"'" + key + "' must be a string or an array of strings"};
+      if (s->find(',') != std::string::npos) return Error{"'" + key + "' item '" + *s + "' contains a comma"};
+      joined += (joined.empty() ? "" : ",") + *s;
+    }
+    return joined;
+  }
+  return Error{"'" + key + "' has a type that is not a string, integer or array of strings"};
+}
+
+Result<std::map<std::string, std::string>> read_toml_file(const std::string& path) {
+  toml::table table;
+  try {
+    table = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    const auto& where = e.source().begin;
+    return Error{"config file " + path + ": line " + std::to_string(where.line) + ", column " +
+                 std::to_string(where.column) + ": " + std::string(e.description())};
+  }
+  std::map<std::string, std::string> out;
+  for (auto&& [k, node] : table) {
+    const std::string key(k.str());
+    if (!find_key(key)) return Error{"config file " + path + ": unknown key '" + key + "'"};
+    auto text = toml_to_text(node, key);
+    if (!text) return Error{"config file " + path + ": " + text.error()};
+    out[key] = *text;
+  }
+  return out;
+}
+
+std::string default_data_dir(const std::function<std::optional<std::string>(const std::string&)>& env) {
+  if (auto x = env("XDG_DATA_HOME"); x && !x->empty()) return *x + "/playground";
+  if (auto h = env("HOME"); h && !h->empty()) return *h + "/.local/share/playground";
+  return ".playground";
+}
+
+std::string default_config_file(const std::function<std::optional<std::string>(const std::string&)>& env) {
+  std::string dir;
+  if (auto x = env("XDG_CONFIG_HOME"); x && !x->empty()) dir = *x;
+  else if (auto h = env("HOME"); h && !h->empty()) dir = *h + "/.config";
+  else return "";
+  const std::string path = dir + "/playground/config.toml";
+  std::error_code ec;
+  return std::filesystem::is_regular_file(path, ec) ? path : "";
+}
+
+}  // namespace
+
+const std::vector<ConfigKey>& config_keys() { return kKeys; }
+
+std::string flag_name(const ConfigKey& key) {
+  std::string f = std::string("--") + key.name;
+  std::replace(f.begin(), f.end(), '_', '-');
+  return f;
+}
+
+Result<ServerConfig> load_server_config(const ConfigInputs& inputs) {
+  auto env = inputs.getenv;
+  if (!env) {
+    env = [](const std::string& name) -> std::optional<std::string> {
+      const char* v = std::getenv(name.c_str());
+      return v ? std::optional<std::string>(v) : std::nullopt;
+    };
+  }
+  auto dotenv = read_dotenv_file(inputs.env_file);
+  if (!dotenv) return Error{dotenv.error()};
+
+  std::string config_file = inputs.config_file;
+  if (config_file.empty()) {
+    if (auto e = env("PLAYGROUND_CONFIG"); e && !e->empty()) config_file = *e;
+    else if (auto it = dotenv->find("PLAYGROUND_CONFIG"); it != dotenv->end() && !it->second.empty())
+      config_file = it->second;
+    else config_file = default_config_file(env);
+  }
+  std::map<std::string, std::string> toml_values;
+  if (!config_file.empty()) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(config_file, ec))
+      return Error{"config file " + config_file + " does not exist or is not a file"};
+    auto t = read_toml_file(config_file);
+    if (!t) return Error{t.error()};
+    toml_values = std::move(*t);
+  }
+
+  ServerConfig c;
+  c.config_file = config_file;
+  for (const ConfigKey& k : kKeys) {
+    const std::string name = k.name;
+    std::optional<std::string> value;
+    std::string source = "default", where;
+    if (auto it = inputs.flags.find(name); it != inputs.flags.end()) {
+      value = it->second, source = "flag", where = "flag " + flag_name(k);
+    } else if (auto e = env(k.env)) {
+      value = *e, source = "env", where = "environment variable " + std::string(k.env);
+    } else if (auto d = dotenv->find(k.env); d != dotenv->end()) {
+      value = d->second, source = ".env", where = inputs.env_file + " entry " + std::string(k.env);
+    } else if (auto t = toml_values.find(name); t != toml_values.end()) {
+      value = t->second, source = "toml", where = config_file + " key " + name;
+    }
+    if (value) {
+      if (Status s = apply(c, name, *value); !s) return Error{where + ": " + s.message()};
+    }
+    c.sources[name] = source;
+  }
+  for (const auto& [name, value] : inputs.flags)
+    if (!find_key(name)) return Error{"unknown configuration key '" + name + "'"};
+  if (c.data_dir.empty()) c.data_dir = default_data_dir(env);
+  if (c.models_dir.empty()) c.models_dir = c.data_dir + "/models";
+  return c;
+}
+
+}  // namespace pg::server

@@ -1,0 +1,62 @@
+// Configuration of `playground serve`: one table of keys, each settable by a
+// command-line flag (--key-name), an environment variable (PLAYGROUND_KEY_NAME),
+// a `.env` file entry (same name) and a TOML config file (key_name = ...), in
+// that order of precedence over the built-in defaults. docs/CONFIG.md is the
+// same table in prose. Loading never changes the process environment.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "util/result.h"
+
+namespace pg::server {
+
+struct ServerConfig {
+  std::string host = "127.0.0.1";
+  int port = 8080;                      // 0: pick a free port
+  std::string data_dir;                 // default $XDG_DATA_HOME/playground or ~/.local/share/playground
+  std::string model;                    // name or path of the default model; empty: the demo model
+  std::string models_dir;               // GGUF files served by name (file stem); default <data_dir>/models
+  int threads = 0;                      // compute threads per model; 0: physical cores
+  int64_t ctx_size = 0;                 // per slot; 0: the model's training context, at most 4096
+  int slots = 4;                        // parallel sequences per model
+  int queue_size = 16;                  // requests waiting for a slot before 429
+  int request_timeout = 600;            // seconds, from arrival to the last token
+  int64_t max_body_bytes = 4 << 20;     // larger request bodies get 413
+  std::vector<std::string> cors_origins;  // allowed browser origins ("*" = any); none by default
+  std::string log_level = "info";       // trace, debug, info, warn, error, off
+  std::string log_format = "text";      // text or json
+  int64_t prompt_chunk = 256;           // prompt tokens evaluated per scheduler step
+  int http_threads = 0;                 // HTTP worker threads; 0: slots + queue_size + 8
+
+  // Where each key's value came from: "flag", "env", ".env", "toml" or "default".
+  std::map<std::string, std::string> sources;
+  std::string config_file;  // the TOML file read ("" if none)
+};
+
+struct ConfigKey {
+  const char* name;         // TOML key; flag is --name with '_' -> '-'
+  const char* env;          // environment / .env variable
+  const char* default_text;  // for help and docs
+  const char* help;
+};
+// Every key, in documentation order.
+const std::vector<ConfigKey>& config_keys();
+std::string flag_name(const ConfigKey& key);  // "--data-dir"
+
+struct ConfigInputs {
+  std::map<std::string, std::string> flags;  // key name -> value, only for flags given
+  std::string config_file;                   // --config; else PLAYGROUND_CONFIG (env, .env), else the XDG file if present
+  std::string env_file = ".env";             // --env-file
+  // Environment lookup (tests pass their own; empty: the process environment).
+  std::function<std::optional<std::string>(const std::string&)> getenv;
+};
+
+Result<ServerConfig> load_server_config(const ConfigInputs& inputs);
+
+}  // namespace pg::server
