@@ -74,6 +74,9 @@ Status validate_bench_options(const BenchOptions& o) {
     return bad("bandwidth passes", o.bandwidth_passes, 1, kMaxRepetitions);
   if (o.bandwidth_mib < 1 || o.bandwidth_mib > kMaxBandwidthMib)
     return bad("--bw-mib", static_cast<long long>(o.bandwidth_mib), 1, kMaxBandwidthMib);
+  if (o.kernel_path && !kernels::kernel_path_supported(*o.kernel_path))
+    return Status::error("bench: --kernels " + std::string(kernels::kernel_path_name(*o.kernel_path)) +
+                         " is not supported by this CPU (best: " + kernels::simd_path_name() + ")");
   return Status::ok();
 }
 
@@ -130,7 +133,7 @@ Result<BenchReport> run_benchmark_unguarded(const LlamaModel& model, const Bench
   r.options = options;
   r.date = utc_now_iso();
   r.cpu = cpu_model_name();
-  r.simd = kernels::simd_path_name();
+  r.simd = std::string(kernels::kernel_path_name(options.kernel_path.value_or(kernels::best_kernel_path())));
   r.threads = options.n_threads;
   r.load_average_1m = load_average_1m();
   r.model_path = model.file().path();
@@ -149,6 +152,7 @@ Result<BenchReport> run_benchmark_unguarded(const LlamaModel& model, const Bench
   SessionOptions session_options;
   session_options.n_ctx = options.n_ctx;
   session_options.max_batch = options.n_prompt;  // the whole prompt in one forward pass
+  session_options.kernel_path = options.kernel_path;
 
   {
     InferenceSession probe(model, pool, session_options);
@@ -201,7 +205,7 @@ Result<BenchReport> run_benchmark_unguarded(const LlamaModel& model, const Bench
     if (Status s = session.eval(start_token); !s) return Error{"bench: start token eval failed: " + s.message()};
     const auto start = std::chrono::steady_clock::now();
     for (int32_t t : gen_tokens) {
-      if (Status s = session.eval(std::span<const int32_t>(&t, 1)); !s)
+      if (Status s = session.eval_generated(std::span<const int32_t>(&t, 1)); !s)
         return Error{"bench: generation eval failed: " + s.message()};
     }
     const double secs = seconds_since(start);

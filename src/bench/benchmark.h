@@ -22,11 +22,13 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "engine/kernels/kernels.h"
 #include "engine/model/llama_model.h"
 #include "util/result.h"
 
@@ -43,6 +45,8 @@ struct BenchOptions {
   // slowed by other processes taking a core.
   int bandwidth_passes = 5;
   uint32_t seed = 1234;            // prompt/generation token ids
+  // Kernel path to run (--kernels); nullopt: the best this CPU supports.
+  std::optional<kernels::KernelPath> kernel_path;
 };
 
 // Accepted ranges (also used by the CLI to explain what is allowed).

@@ -1,4 +1,4 @@
-// `playground bench -m MODEL -p 128 -n 64 -t 2 -r 3 [--json] [--ctx N] [--bw-mib M]`:
+// `playground bench -m MODEL -p 128 -n 64 -t 2 -r 3 [--json] [--ctx N] [--bw-mib M] [--kernels PATH]`:
 // llama-bench-style prompt-processing and generation throughput, memory use and
 // weight bandwidth against the machine's measured memory bandwidth. Progress
 // goes to stderr, the report to stdout.
@@ -17,6 +17,7 @@ void add_bench_command(CLI::App& app, int& exit_code) {
   struct Args {
     std::string model;
     long long n_prompt = 128, n_gen = 64, threads = 2, repetitions = 3, ctx = 0, bw_mib = 1024;
+    std::string kernels;
     bool json = false;
   };
   auto a = std::make_shared<Args>();
@@ -27,6 +28,8 @@ void add_bench_command(CLI::App& app, int& exit_code) {
   cmd->add_option("-r,--repetitions", a->repetitions, "timed repetitions of each test (after one warm-up)");
   cmd->add_option("--ctx", a->ctx, "context size of the sessions (0: the model's, capped at 4096)");
   cmd->add_option("--bw-mib", a->bw_mib, "buffer size in MiB for the memory-bandwidth measurement");
+  cmd->add_option("--kernels", a->kernels,
+                  "kernel path: scalar, avx2, avx2-vnni, avx512-vnni or avx512-amx (default: the best this CPU has)");
   cmd->add_flag("--json", a->json, "print one JSON object with every figure");
   cmd->callback([a, &exit_code] {
     exit_code = 1;
@@ -41,6 +44,13 @@ void add_bench_command(CLI::App& app, int& exit_code) {
     options.repetitions = static_cast<int>(a->repetitions);
     options.n_ctx = a->ctx;
     options.bandwidth_mib = static_cast<uint64_t>(a->bw_mib);
+    if (!a->kernels.empty()) {
+      options.kernel_path = kernels::kernel_path_from_name(a->kernels);
+      if (!options.kernel_path)
+        return (void)std::fprintf(stderr,
+                                  "error: bench: unknown --kernels '%s' (scalar, avx2, avx2-vnni, avx512-vnni, avx512-amx)\n",
+                                  a->kernels.c_str());
+    }
     // Checked before loading so a typo fails fast.
     if (Status s = bench::validate_bench_options(options); !s)
       return (void)std::fprintf(stderr, "error: %s\n", s.message().c_str());

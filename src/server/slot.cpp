@@ -77,7 +77,7 @@ bool Slot::step(int64_t prompt_chunk) {
     return sample_next();
   }
   const TokenId next[1] = {a.pending};
-  if (Status s = session_.eval(next); !s) {
+  if (Status s = session_.eval_generated(next); !s) {
     fail_and_reset(s.message());
     return true;
   }

@@ -85,7 +85,7 @@ Result<GenerationResult> generate(InferenceSession& session, const GenerationReq
       break;
     }
     const TokenId next[1] = {id};
-    if (Status s = session.eval(next); !s) return s;
+    if (Status s = session.eval_generated(next); !s) return s;
   }
   if (result.finish != FinishReason::StopSequence) {
     auto tail = stops.push(decoder.flush());

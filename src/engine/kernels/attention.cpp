@@ -33,7 +33,7 @@ void f16_weighted_sum_scalar(const uint16_t* rows, int64_t row_stride, int64_t n
 void f16_dots(KernelPath path, const uint16_t* rows, int64_t row_stride, int64_t n_rows, const uint16_t* x,
               int64_t n, float* out) {
   detail::RowDotFn dot = quant::reference_ops(GgmlType::F16)->vec_dot;
-  if (path == KernelPath::Avx512) dot = detail::avx512_row_dot(GgmlType::F16);
+  if (path == KernelPath::Avx512 || path == KernelPath::Amx) dot = detail::avx512_row_dot(GgmlType::F16);
   else if (path == KernelPath::Avx2 || path == KernelPath::Avx2Vnni) dot = detail::avx2_row_dot(GgmlType::F16, false);
   for (int64_t j = 0; j < n_rows; ++j) out[j] = dot(n, rows + j * row_stride, x);
 }
@@ -41,7 +41,8 @@ void f16_dots(KernelPath path, const uint16_t* rows, int64_t row_stride, int64_t
 void f16_weighted_sum(KernelPath path, const uint16_t* rows, int64_t row_stride, int64_t n_rows,
                       const float* weights, int64_t n, float* out) {
   switch (path) {
-    case KernelPath::Avx512: detail::f16_weighted_sum_avx512(rows, row_stride, n_rows, weights, n, out); return;
+    case KernelPath::Avx512:
+    case KernelPath::Amx: detail::f16_weighted_sum_avx512(rows, row_stride, n_rows, weights, n, out); return;
     case KernelPath::Avx2:
     case KernelPath::Avx2Vnni: detail::f16_weighted_sum_avx2(rows, row_stride, n_rows, weights, n, out); return;
     case KernelPath::Scalar: break;

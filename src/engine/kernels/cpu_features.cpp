@@ -1,5 +1,6 @@
 // Detects the CPU's SIMD features with CPUID and checks with XGETBV that the OS
-// saves the YMM/ZMM registers, then names the kernel paths this CPU can run.
+// saves the YMM/ZMM (and AMX tile) registers, then names the kernel paths this
+// CPU can run.
 // Compiled for baseline x86-64: it must never execute an AVX instruction itself.
 #include <cstdint>
 
@@ -8,6 +9,10 @@
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
 #define PG_KERNELS_X86 1
+#endif
+#if defined(PG_KERNELS_X86) && defined(__linux__)
+#include <sys/syscall.h>
+#include <unistd.h>
 #endif
 
 namespace pg::kernels {
@@ -34,6 +39,18 @@ uint64_t read_xcr0() {
 
 bool bit(uint32_t value, int index) { return ((value >> index) & 1u) != 0; }
 
+// Linux hands out the AMX tile data state (8 KiB per thread) only to processes
+// that ask for it; the permission then holds for every thread of the process.
+bool request_amx_permission() {
+#if defined(__linux__) && defined(SYS_arch_prctl)
+  constexpr int kArchReqXcompPerm = 0x1023;
+  constexpr int kXfeatureXtiledata = 18;
+  return syscall(SYS_arch_prctl, kArchReqXcompPerm, kXfeatureXtiledata) == 0;
+#else
+  return false;
+#endif
+}
+
 CpuFeatures detect() {
   CpuFeatures f;
   const uint32_t max_leaf = cpuid(0, 0).eax;
@@ -59,6 +76,13 @@ CpuFeatures detect() {
     f.avx512vl = f.avx512f && bit(leaf7.ebx, 31);
     f.avx512vnni = f.avx512f && bit(leaf7.ecx, 11);
     f.avx512bf16 = f.avx512f && bit(leaf7_1.eax, 5);
+    f.avx512vbmi = f.avx512f && bit(leaf7.ecx, 1);
+  }
+  const bool os_tiles = (xcr0 & 0x60000) == 0x60000;  // XTILECFG and XTILEDATA
+  if (os_tiles && bit(leaf7.edx, 24) && request_amx_permission()) {
+    f.amx_tile = true;
+    f.amx_int8 = bit(leaf7.edx, 25);
+    f.amx_bf16 = bit(leaf7.edx, 22);
   }
   return f;
 }
@@ -82,13 +106,16 @@ bool kernel_path_supported(KernelPath path) {
     case KernelPath::Avx2Vnni: return avx2 && f.avx_vnni;
     case KernelPath::Avx512:
       return avx2 && f.avx512f && f.avx512bw && f.avx512vl && f.avx512dq && f.avx512vnni && f.avx512bf16;
+    case KernelPath::Amx:
+      return kernel_path_supported(KernelPath::Avx512) && f.avx512vbmi && f.amx_tile && f.amx_int8 && f.amx_bf16;
   }
   return false;
 }
 
 std::vector<KernelPath> supported_kernel_paths() {
   std::vector<KernelPath> paths;
-  for (KernelPath path : {KernelPath::Scalar, KernelPath::Avx2, KernelPath::Avx2Vnni, KernelPath::Avx512}) {
+  for (KernelPath path :
+       {KernelPath::Scalar, KernelPath::Avx2, KernelPath::Avx2Vnni, KernelPath::Avx512, KernelPath::Amx}) {
     if (kernel_path_supported(path)) paths.push_back(path);
   }
   return paths;
@@ -105,8 +132,19 @@ std::string_view kernel_path_name(KernelPath path) {
     case KernelPath::Avx2: return "avx2";
     case KernelPath::Avx2Vnni: return "avx2-vnni";
     case KernelPath::Avx512: return "avx512-vnni";
+    case KernelPath::Amx: return "avx512-amx";
   }
   return "unknown";
+}
+
+KernelPath generation_kernel_path(KernelPath path) { return path == KernelPath::Amx ? KernelPath::Avx512 : path; }
+
+std::optional<KernelPath> kernel_path_from_name(std::string_view name) {
+  for (KernelPath path :
+       {KernelPath::Scalar, KernelPath::Avx2, KernelPath::Avx2Vnni, KernelPath::Avx512, KernelPath::Amx}) {
+    if (kernel_path_name(path) == name) return path;
+  }
+  return std::nullopt;
 }
 
 std::string simd_path_name() { return std::string(kernel_path_name(best_kernel_path())); }

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,6 +24,11 @@ struct CpuFeatures {
   bool avx512f = false, avx512bw = false, avx512vl = false, avx512vnni = false, avx512bf16 = false;
   bool avx_vnni = false;
   bool avx512dq = false;
+  bool avx512vbmi = false;  // byte permutes (VPERMB, VPMULTISHIFTQB)
+  // AMX tile registers with INT8 and BF16 products, usable by this process
+  // (the CPU has them, XCR0 enables their state and Linux granted the
+  // process permission to use the 8 KiB tile data state).
+  bool amx_tile = false, amx_int8 = false, amx_bf16 = false;
 };
 const CpuFeatures& cpu_features();
 std::string simd_path_name();  // e.g. "avx512-vnni", "avx2", "scalar"
@@ -34,11 +40,20 @@ enum class KernelPath {
   Avx2,      // AVX2 + FMA + F16C, int8 products with maddubs
   Avx2Vnni,  // Avx2 with AVX-VNNI int8 products
   Avx512,    // AVX-512 F/BW/VL/DQ/VNNI/BF16 (all required: the file is built for all)
+  Amx,       // Avx512 (+VBMI) plus AMX tiles: INT8 tile products for quantized weights, BF16
+             // tile products for F16/BF16 weights; other types use the Avx512 kernels
 };
-std::string_view kernel_path_name(KernelPath path);  // "scalar", "avx2", "avx2-vnni", "avx512-vnni"
+std::string_view kernel_path_name(KernelPath path);  // "scalar", "avx2", "avx2-vnni", "avx512-vnni", "avx512-amx"
+// The path named `name` (as kernel_path_name prints it); nullopt for an unknown name.
+std::optional<KernelPath> kernel_path_from_name(std::string_view name);
 bool kernel_path_supported(KernelPath path);         // by this CPU and OS
 std::vector<KernelPath> supported_kernel_paths();    // Scalar first, best last
 KernelPath best_kernel_path();                       // what matmul() uses
+// The path for generated tokens, one (or a few) per sequence and step: the
+// Amx path's tile products pay off for prompt batches only, so generation on
+// an AMX machine uses the Avx512 kernels, which stream weights fastest. Every
+// other path is its own generation path.
+KernelPath generation_kernel_path(KernelPath path);
 // True when `path` has a SIMD row kernel for weights of `type` (false for Scalar).
 bool has_simd_kernel(KernelPath path, GgmlType type);
 
@@ -61,6 +76,7 @@ Status validate_weight_matrix(const WeightMatrix& w);
 struct Scratch {
   std::vector<uint8_t> activations;  // activations converted to the vec_dot type
   std::vector<uint8_t> packed;       // the same, packed for a packed-activation kernel
+  std::vector<uint8_t> tiles;        // AMX path: decoded weight tiles, one region per thread
 };
 
 // y[t * w.rows + r] = sum_c W[r][c] * x[t * w.cols + c] for t in [0, n_tokens).

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "engine/kernels/kernels.h"
+#include "engine/kernels/amx.h"
 #include "engine/kernels/row_dot.h"
 #include "engine/kernels/row_dot_more.h"
 #include "engine/quant/quant.h"
@@ -51,6 +52,7 @@ RowDotFn row_dot_for(KernelPath path, GgmlType type, const quant::TypeOps& refer
   RowDotFn fn = nullptr;
   switch (path) {
     case KernelPath::Avx512:
+    case KernelPath::Amx:
       fn = detail::avx512_row_dot(type);
       if (fn == nullptr) fn = detail::avx2_row_dot(type, cpu_features().avx_vnni);
       if (fn == nullptr) fn = detail::avx2_row_dot_more(type, cpu_features().avx_vnni);
@@ -73,6 +75,7 @@ RowDotFn row_dot_for(KernelPath path, GgmlType type, const quant::TypeOps& refer
 RowDotTokensFn row_dot_tokens_for(KernelPath path, GgmlType type) {
   switch (path) {
     case KernelPath::Avx512:
+    case KernelPath::Amx:
       if (detail::avx512_row_dot(type) != nullptr) return detail::avx512_row_dot_tokens(type);
       return detail::avx2_row_dot_tokens(type, cpu_features().avx_vnni);
     case KernelPath::Avx2Vnni: return detail::avx2_row_dot_tokens(type, true);
@@ -83,7 +86,7 @@ RowDotTokensFn row_dot_tokens_for(KernelPath path, GgmlType type) {
 }
 
 const detail::PackedKernel* packed_kernel_for(KernelPath path, GgmlType type) {
-  if (path != KernelPath::Avx512) return nullptr;
+  if (path != KernelPath::Avx512 && path != KernelPath::Amx) return nullptr;
   const detail::PackedKernel* kernel = detail::avx512_packed_kernel(type);
   return kernel != nullptr ? kernel : detail::avx512_packed_k_kernel(type);
 }
@@ -126,6 +129,7 @@ bool has_simd_kernel(KernelPath path, GgmlType type) {
   if (path == KernelPath::Scalar || !kernel_path_supported(path)) return false;
   const quant::TypeOps* ops = quant::reference_ops(type);
   if (ops == nullptr || ops->vec_dot == nullptr) return false;
+  if (path == KernelPath::Amx && detail::amx_has_kernel(type)) return true;
   return packed_kernel_for(path, type) != nullptr || row_dot_for(path, type, *ops) != ops->vec_dot;
 }
 
@@ -145,6 +149,11 @@ Status matmul_with_path(KernelPath path, const WeightMatrix& w, const float* x, 
   const uint64_t activation_row_bytes = *ggml_row_bytes(ops.vec_dot_type, static_cast<uint64_t>(cols));
   if (static_cast<uint64_t>(n_tokens) > std::numeric_limits<size_t>::max() / activation_row_bytes) {
     return Status::error(describe(w) + ": " + std::to_string(n_tokens) + " tokens overflow the scratch size");
+  }
+
+  if (path == KernelPath::Amx && detail::amx_has_kernel(w.type)) {
+    detail::amx_matmul(w, x, n_tokens, y, pool, scratch);
+    return Status::ok();
   }
 
   RowDotFn dot = row_dot_for(path, w.type, ops);

@@ -53,7 +53,7 @@ std::span<const float> InferenceSession::logits_at(int64_t i) const {
   return {logits_.data() + i * n_vocab, static_cast<size_t>(n_vocab)};
 }
 
-Status InferenceSession::eval(std::span<const int32_t> tokens, bool all_logits) {
+Status InferenceSession::eval(std::span<const int32_t> tokens, bool all_logits, EvalRole role) {
   const ModelConfig& c = model_.config();
   if (tokens.empty()) return Status::error("eval: no tokens to evaluate");
   for (size_t i = 0; i < tokens.size(); ++i) {
@@ -65,16 +65,18 @@ Status InferenceSession::eval(std::span<const int32_t> tokens, bool all_logits) 
   if (n_past_ + n > n_ctx_)
     return Status::error("context length exceeded: " + std::to_string(n_past_) + " tokens in context + " +
                          std::to_string(n) + " new > context size " + std::to_string(n_ctx_));
+  const kernels::KernelPath path =
+      role == EvalRole::Generated ? kernels::generation_kernel_path(kernel_path_) : kernel_path_;
   std::vector<float> all;
   for (int64_t start = 0; start < n; start += options_.max_batch) {
     const int64_t len = std::min(options_.max_batch, n - start);
     const bool last_chunk = start + len == n;
     if (!all_logits && !last_chunk) {
       // Intermediate prompt chunks only fill the KV cache.
-      forward(tokens.subspan(static_cast<size_t>(start), static_cast<size_t>(len)), false);
+      forward(tokens.subspan(static_cast<size_t>(start), static_cast<size_t>(len)), false, path);
       continue;
     }
-    forward(tokens.subspan(static_cast<size_t>(start), static_cast<size_t>(len)), all_logits);
+    forward(tokens.subspan(static_cast<size_t>(start), static_cast<size_t>(len)), all_logits, path);
     if (all_logits) {
       all.insert(all.end(), logits_.begin(), logits_.begin() + len * c.n_vocab);
     }
@@ -86,7 +88,7 @@ Status InferenceSession::eval(std::span<const int32_t> tokens, bool all_logits) 
   return Status::ok();
 }
 
-void InferenceSession::forward(std::span<const int32_t> tokens, bool all_logits) {
+void InferenceSession::forward(std::span<const int32_t> tokens, bool all_logits, kernels::KernelPath path) {
   const ModelConfig& c = model_.config();
   const int64_t T = static_cast<int64_t>(tokens.size());
   const int64_t E = c.n_embd, Q = c.n_embd_q(), KV = c.n_embd_kv();
@@ -105,9 +107,9 @@ void InferenceSession::forward(std::span<const int32_t> tokens, bool all_logits)
     const LayerWeights& w = model_.layer(l);
     for (int64_t t = 0; t < T; ++t)
       ops::rms_norm(&x_[t * E], w.attn_norm.data(), &xb_[t * E], E, c.rms_eps);
-    matmul(w.wq, xb_.data(), T, q_.data());
-    matmul(w.wk, xb_.data(), T, k_.data());
-    matmul(w.wv, xb_.data(), T, v_.data());
+    matmul(path, w.wq, xb_.data(), T, q_.data());
+    matmul(path, w.wk, xb_.data(), T, k_.data());
+    matmul(path, w.wv, xb_.data(), T, v_.data());
     if (!w.bq.empty()) {
       for (int64_t t = 0; t < T; ++t) {
         for (int64_t i = 0; i < Q; ++i) q_[t * Q + i] += w.bq[i];
@@ -126,15 +128,15 @@ void InferenceSession::forward(std::span<const int32_t> tokens, bool all_logits)
     }
     store_kv(l, T);
     attention(l, T);
-    matmul(w.wo, attn_out_.data(), T, xb_.data());
+    matmul(path, w.wo, attn_out_.data(), T, xb_.data());
     for (int64_t i = 0; i < T * E; ++i) x_[i] += xb_[i];
 
     for (int64_t t = 0; t < T; ++t)
       ops::rms_norm(&x_[t * E], w.ffn_norm.data(), &xb_[t * E], E, c.rms_eps);
-    matmul(w.w_gate, xb_.data(), T, gate_.data());
-    matmul(w.w_up, xb_.data(), T, up_.data());
+    matmul(path, w.w_gate, xb_.data(), T, gate_.data());
+    matmul(path, w.w_up, xb_.data(), T, up_.data());
     for (int64_t t = 0; t < T; ++t) ops::swiglu(&gate_[t * c.n_ff], &up_[t * c.n_ff], c.n_ff);
-    matmul(w.w_down, gate_.data(), T, xb_.data());
+    matmul(path, w.w_down, gate_.data(), T, xb_.data());
     for (int64_t i = 0; i < T * E; ++i) x_[i] += xb_[i];
   }
 
@@ -144,7 +146,7 @@ void InferenceSession::forward(std::span<const int32_t> tokens, bool all_logits)
   for (int64_t t = first; t < T; ++t)
     ops::rms_norm(&x_[t * E], model_.output_norm().data(), &xb_[(t - first) * E], E, c.rms_eps);
   logits_.resize(static_cast<size_t>(rows * c.n_vocab));
-  matmul(model_.output(), xb_.data(), rows, logits_.data());
+  matmul(path, model_.output(), xb_.data(), rows, logits_.data());
   logits_rows_ = rows;
   n_past_ += T;
 }
@@ -219,10 +221,11 @@ void InferenceSession::attention(int64_t layer, int64_t n_tokens) {
   });
 }
 
-void InferenceSession::matmul(const kernels::WeightMatrix& w, const float* x, int64_t n_tokens, float* y) {
+void InferenceSession::matmul(kernels::KernelPath path, const kernels::WeightMatrix& w, const float* x,
+                              int64_t n_tokens, float* y) {
   // The model loader validated every matrix, so this cannot fail; NaN output
   // (as kernels::matmul gives) would make any such bug visible at once.
-  if (!kernels::matmul_with_path(kernel_path_, w, x, n_tokens, y, pool_, scratch_)) {
+  if (!kernels::matmul_with_path(path, w, x, n_tokens, y, pool_, scratch_)) {
     std::fill(y, y + w.rows * n_tokens, std::numeric_limits<float>::quiet_NaN());
   }
 }

@@ -27,6 +27,14 @@ struct SessionOptions {
   std::optional<kernels::KernelPath> kernel_path;
 };
 
+// What a batch of tokens is. Prompt tokens go through the kernels made for
+// matrix-matrix products (AMX tiles where the CPU has them), generated tokens
+// through the ones made for streaming weights one token at a time. Within a
+// role a token's result never depends on the batch it is in, so a prompt
+// evaluated in any chunks, or a sequence generated alone or beside others,
+// gives the same logits.
+enum class EvalRole { Prompt, Generated };
+
 class InferenceSession {
  public:
   InferenceSession(const LlamaModel& model, ThreadPool& pool, SessionOptions options = {});
@@ -35,7 +43,9 @@ class InferenceSession {
   // all_logits the logits of every token are kept, else only the last one's.
   // Fails (changing nothing) on an id outside the vocabulary or when the
   // context would overflow.
-  Status eval(std::span<const int32_t> tokens, bool all_logits = false);
+  Status eval(std::span<const int32_t> tokens, bool all_logits = false, EvalRole role = EvalRole::Prompt);
+  // eval of tokens the model generated (EvalRole::Generated), last logits only.
+  Status eval_generated(std::span<const int32_t> tokens) { return eval(tokens, false, EvalRole::Generated); }
 
   // Logits of the last evaluated token (n_vocab values).
   std::span<const float> last_logits() const;
@@ -51,10 +61,10 @@ class InferenceSession {
   uint64_t kv_cache_bytes() const;
 
  private:
-  void forward(std::span<const int32_t> tokens, bool all_logits);
+  void forward(std::span<const int32_t> tokens, bool all_logits, kernels::KernelPath path);
   void attention(int64_t layer, int64_t n_tokens);
   void store_kv(int64_t layer, int64_t n_tokens);
-  void matmul(const kernels::WeightMatrix& w, const float* x, int64_t n_tokens, float* y);
+  void matmul(kernels::KernelPath path, const kernels::WeightMatrix& w, const float* x, int64_t n_tokens, float* y);
 
   const LlamaModel& model_;
   ThreadPool& pool_;

@@ -44,6 +44,11 @@ TEST(KernelsCpuFeatures, AgreeWithProcCpuinfo) {
   EXPECT_EQ(f.avx512vnni, has("avx512_vnni"));
   EXPECT_EQ(f.avx512bf16, has("avx512_bf16"));
   EXPECT_EQ(f.avx_vnni, has("avx_vnni"));
+  EXPECT_EQ(f.avx512vbmi, has("avx512vbmi"));
+  // AMX also needs the kernel's permission, so it may be off where the flag is on.
+  if (f.amx_tile) EXPECT_TRUE(has("amx_tile"));
+  if (f.amx_int8) EXPECT_TRUE(has("amx_int8"));
+  if (f.amx_bf16) EXPECT_TRUE(has("amx_bf16"));
 }
 
 TEST(KernelsCpuFeatures, PathsAreConsistent) {
@@ -61,11 +66,16 @@ TEST(KernelsCpuFeatures, PathsAreConsistent) {
     EXPECT_TRUE(kernel_path_supported(KernelPath::Avx2));
     EXPECT_TRUE(f.avx512f && f.avx512bw && f.avx512vl && f.avx512dq && f.avx512vnni && f.avx512bf16);
   }
+  if (kernel_path_supported(KernelPath::Amx)) {
+    EXPECT_TRUE(kernel_path_supported(KernelPath::Avx512));
+    EXPECT_TRUE(f.avx512vbmi && f.amx_tile && f.amx_int8 && f.amx_bf16);
+  }
   std::set<std::string> names;
-  for (KernelPath p : {KernelPath::Scalar, KernelPath::Avx2, KernelPath::Avx2Vnni, KernelPath::Avx512}) {
+  for (KernelPath p :
+       {KernelPath::Scalar, KernelPath::Avx2, KernelPath::Avx2Vnni, KernelPath::Avx512, KernelPath::Amx}) {
     names.insert(std::string(kernel_path_name(p)));
   }
-  EXPECT_EQ(names.size(), 4u);
+  EXPECT_EQ(names.size(), 5u);
 }
 
 }  // namespace

@@ -1,0 +1,73 @@
+// Internal to the AMX kernels (amx_weights_amx.cpp, amx_matmul_amx.cpp): how a
+// weight row is decoded into the operands of AMX tile products. Weights are never
+// repacked in memory: each 16-row group is decoded into a per-thread buffer just
+// before its tile products, then the buffer is reused for the next group.
+//
+// INT8 family (every quantized type). A row is cut into scale blocks of `block`
+// (16 or 32) values; block b holds small integers q[b][j] with one float scale
+// dw[b] and, for types with an offset, one float min term mw[b], such that
+//   row · activations = sum_b dw[b] * da[b] * (sum_j q[b][j] * a[b][j]) + mw[b] * sa[b]
+// where a[b][j] are the activation block's int8 values, da[b] its scale and
+// sa[b] = da[b] * sum_j a[b][j] (from the activation format's stored sums).
+// The integer sums are exact (AMX TDPBSSD); the float steps are the same for
+// every token count, so a token's output never depends on its batch.
+//
+// BF16 family (F16, BF16). Rows are bf16 in blocks of 32 values. BF16 weights are
+// used as they are; an F16 value w is split into hi = bf16(w) and lo = bf16(w - hi),
+// which is exact (an F16 significand has 11 bits, hi keeps 8), so the tile
+// products hi·hi + hi·lo + lo·hi carry the F16 inputs to within 2^-16 relative.
+// Built with AMX flags: nothing here may run before kernel_path_supported(Amx).
+#pragma once
+
+#include <cstdint>
+
+#include "engine/tensor/ggml_type.h"
+
+namespace pg::kernels::detail::amx {
+
+constexpr int kGroupRows = 16;   // weight rows per tile group (rows of tiles A and C)
+constexpr int kTileTokens = 16;  // tokens per token tile (columns of tiles B and C)
+constexpr int kBf16Block = 32;   // values per BF16-family block (one 64-byte tile row)
+
+// A decoded INT8 group is a sequence of packs: pack k holds, for each of the 16
+// rows, one 64-byte line with the 64 / block scale blocks k * (64 / block) ...
+// side by side. Block b of the group is the A tile at
+//   q + (b / per_pack) * kPackBytes + (b % per_pack) * block, row stride 64.
+// Scales dw and min terms mw are [block][16 rows] floats.
+constexpr int kPackLine = 64;
+constexpr int64_t kPackBytes = kGroupRows * kPackLine;
+inline int64_t pack_offset(int64_t b, int block) {
+  const int per_pack = kPackLine / block;
+  return (b / per_pack) * kPackBytes + (b % per_pack) * block;
+}
+
+struct Int8Weights {
+  int block;            // values per scale block: 16 or 32
+  bool has_min;         // mw terms present
+  GgmlType activation;  // GGML's vec_dot_type: Q8_0, Q8_1 or Q8_K
+  // Decodes one row of `cols` values into row r of a group: block b's values to
+  // q_row + pack_offset(b, block) (q_row = q + r * kPackLine), its scale to
+  // dw[b * kGroupRows] and min term to mw[b * kGroupRows] (dw, mw already
+  // offset by r; mw untouched when !has_min). Reads only the row's own bytes.
+  void (*decode_row)(const uint8_t* row, int64_t cols, int8_t* q_row, float* dw, float* mw);
+  // The same results for a whole group with 512-bit operations, in two parts
+  // so decoding can be spread between tile products: the values of rows
+  // [r_begin, r_end) of the group starting at `rows` (row_bytes apart), and the
+  // scales (and min terms) of rows [0, count) gathered 16 rows at a time (rows
+  // from count on get 0). Both null when the type only has decode_row.
+  void (*decode_rows)(const uint8_t* rows, uint64_t row_bytes, int r_begin, int r_end, int64_t cols, int8_t* q);
+  void (*decode_scales)(const uint8_t* rows, uint64_t row_bytes, int count, int64_t cols, float* dw, float* mw);
+};
+
+struct Bf16Weights {
+  bool split;  // F16: hi and lo parts; BF16: hi only
+  // Decodes one row of `cols` values into blocks of 32 bf16 (the last block
+  // zero-padded): block b to hi + b * stride and, when split, lo + b * stride.
+  void (*decode_row)(const uint8_t* row, int64_t cols, uint16_t* hi, uint16_t* lo, int64_t stride);
+};
+
+// nullptr when the type has no decoder of that family.
+const Int8Weights* int8_weights(GgmlType type);
+const Bf16Weights* bf16_weights(GgmlType type);
+
+}  // namespace pg::kernels::detail::amx
