@@ -8,6 +8,7 @@
 #include <benchmark/benchmark.h>
 
 #include <cstring>
+#include <string>
 #include <random>
 #include <vector>
 
@@ -47,8 +48,16 @@ Matrices make_matrices(pg::GgmlType type, uint64_t total_bytes) {
   return m;
 }
 
+// state.range(0): threads; state.range(1): kernel path (pg::kernels::KernelPath
+// as an integer), skipped when this CPU lacks it.
 void run_matmul(benchmark::State& state, pg::GgmlType type, int64_t tokens, uint64_t stream_bytes) {
   const int threads = static_cast<int>(state.range(0));
+  const auto path = static_cast<pg::kernels::KernelPath>(state.range(1));
+  if (!pg::kernels::kernel_path_supported(path)) {
+    state.SkipWithError("kernel path not supported by this CPU");
+    return;
+  }
+  state.SetLabel(std::string(pg::kernels::kernel_path_name(path)));
   Matrices m = make_matrices(type, stream_bytes);
   pg::ThreadPool pool(threads);
   pg::kernels::Scratch scratch;
@@ -58,7 +67,7 @@ void run_matmul(benchmark::State& state, pg::GgmlType type, int64_t tokens, uint
   for (float& v : x) v = normal(rng);
   size_t next = 0;
   for (auto _ : state) {
-    pg::kernels::matmul(m.copies[next], x.data(), tokens, y.data(), pool, scratch);
+    (void)pg::kernels::matmul_with_path(path, m.copies[next], x.data(), tokens, y.data(), pool, scratch);
     benchmark::DoNotOptimize(y.data());
     next = (next + 1) % m.copies.size();
   }
@@ -72,10 +81,16 @@ void BM_Gemv(benchmark::State& state, pg::GgmlType type) { run_matmul(state, typ
 void BM_GemvCached(benchmark::State& state, pg::GgmlType type) { run_matmul(state, type, 1, 0); }
 void BM_Gemm64(benchmark::State& state, pg::GgmlType type) { run_matmul(state, type, 64, 0); }
 
-#define PG_KERNEL_BENCH(TYPE)                                                              \
-  BENCHMARK_CAPTURE(BM_Gemv, TYPE, pg::GgmlType::TYPE)->Arg(1)->Arg(2)->UseRealTime();   \
-  BENCHMARK_CAPTURE(BM_GemvCached, TYPE, pg::GgmlType::TYPE)->Arg(1)->UseRealTime();      \
-  BENCHMARK_CAPTURE(BM_Gemm64, TYPE, pg::GgmlType::TYPE)->Arg(1)->Arg(2)->UseRealTime();
+// Arguments: {threads, kernel path}; the AVX-512 and AMX paths (the others
+// are skipped where the CPU lacks them).
+constexpr int64_t kAvx512 = static_cast<int64_t>(pg::kernels::KernelPath::Avx512);
+constexpr int64_t kAmx = static_cast<int64_t>(pg::kernels::KernelPath::Amx);
+#define PG_KERNEL_BENCH(TYPE)                                                                                   \
+  BENCHMARK_CAPTURE(BM_Gemv, TYPE, pg::GgmlType::TYPE)                                                         \
+      ->Args({1, kAvx512})->Args({2, kAvx512})->Args({1, kAmx})->Args({2, kAmx})->UseRealTime();               \
+  BENCHMARK_CAPTURE(BM_GemvCached, TYPE, pg::GgmlType::TYPE)->Args({1, kAvx512})->Args({1, kAmx})->UseRealTime(); \
+  BENCHMARK_CAPTURE(BM_Gemm64, TYPE, pg::GgmlType::TYPE)                                                       \
+      ->Args({1, kAvx512})->Args({2, kAvx512})->Args({1, kAmx})->Args({2, kAmx})->UseRealTime();
 
 PG_KERNEL_BENCH(Q4_0)
 PG_KERNEL_BENCH(Q8_0)

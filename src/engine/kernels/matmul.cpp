@@ -88,7 +88,8 @@ RowDotTokensFn row_dot_tokens_for(KernelPath path, GgmlType type) {
 const detail::PackedKernel* packed_kernel_for(KernelPath path, GgmlType type) {
   if (path != KernelPath::Avx512 && path != KernelPath::Amx) return nullptr;
   const detail::PackedKernel* kernel = detail::avx512_packed_kernel(type);
-  return kernel != nullptr ? kernel : detail::avx512_packed_k_kernel(type);
+  if (kernel == nullptr) kernel = detail::avx512_packed_k_kernel(type);
+  return kernel != nullptr ? kernel : detail::avx512_packed_f16_kernel(type);
 }
 
 void fill_nan(float* out, int64_t count) {

@@ -182,6 +182,7 @@ float packed_dot(int64_t n, const void* weight_row, const void* packed) {
   for (int64_t g = 0; g < l.groups; ++g) {
     const int64_t first = g * kGroupBlocks;
     const int64_t count = std::min(kGroupBlocks, l.blocks - first);
+    prefetch_weights_ahead(x + first, kGroupBlocks * sizeof(typename Format::Block));
     const __m512 scales =
         _mm512_mul_ps(weight_scales<Format>(x + first, count), _mm512_loadu_ps(activation_scales + first));
     const uint64_t at = static_cast<uint64_t>(first / 2) * 64;

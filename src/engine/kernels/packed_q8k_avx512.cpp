@@ -171,6 +171,7 @@ float packed_dot(int64_t n, const void* weight_row, const void* packed) {
   __m512 acc = _mm512_setzero_ps(), offsets = _mm512_setzero_ps();
   for (int64_t b = 0; b < n / kQK_K; ++b) {
     const uint8_t* block = a + b * kPackedBlockBytes;
+    prefetch_weights_ahead(x + b, sizeof(typename Format::Block));
     __m512i u[4];
     Format::unpack(x[b], u);
     const __m512 scales = _mm512_mul_ps(Format::scale_values(x[b]), Format::factors(x[b], activation_scale(block)));

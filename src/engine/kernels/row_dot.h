@@ -35,6 +35,16 @@ struct PackedKernel {
   RowDotTokensFn dot_tokens;
 };
 
+// Single-token kernels stream every weight byte once. Asking for the bytes
+// this far ahead into L2 keeps the memory busy while the kernel computes;
+// the hardware prefetcher alone stalls at each 4 KiB page (measured: +15% to
+// +35% single-token speed at 2 KiB, less at 1 or 4 KiB).
+constexpr uint64_t kStreamPrefetchDistance = 2048;
+inline void prefetch_weights_ahead(const void* at, uint64_t bytes) {
+  const char* p = static_cast<const char*>(at) + kStreamPrefetchDistance;
+  for (uint64_t i = 0; i < bytes; i += 64) __builtin_prefetch(p + i, 0, 2);
+}
+
 // nullptr when there is no kernel for weights of `type` on that path.
 // avx_vnni selects the AVX-VNNI int8 products (the CPU must have AVX-VNNI).
 RowDotFn avx2_row_dot(GgmlType type, bool avx_vnni);
@@ -45,5 +55,6 @@ RowDotTokensFn avx512_row_dot_tokens(GgmlType type);
 // Packed-activation kernels (preferred over the row kernels when present).
 const PackedKernel* avx512_packed_kernel(GgmlType type);    // Q4_0, Q8_0
 const PackedKernel* avx512_packed_k_kernel(GgmlType type);  // Q4_K, Q6_K
+const PackedKernel* avx512_packed_f16_kernel(GgmlType type);  // F16
 
 }  // namespace pg::kernels::detail
