@@ -26,7 +26,7 @@
 namespace pg::kernels::detail::amx {
 
 constexpr int kGroupRows = 16;   // weight rows per tile group (rows of tiles A and C)
-constexpr int kTileTokens = 16;  // tokens per token tile (columns of tiles B and C)
+constexpr int kTokensPerTile = 16;  // tokens per token tile (columns of tiles B and C)
 constexpr int kBf16Block = 32;   // values per BF16-family block (one 64-byte tile row)
 
 // A decoded INT8 group is a sequence of packs: pack k holds, for each of the 16

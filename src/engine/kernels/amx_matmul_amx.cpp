@@ -17,6 +17,7 @@
 
 #include "engine/kernels/amx.h"
 #include "engine/kernels/amx_layout.h"
+#include "engine/kernels/row_dot.h"
 #include "engine/quant/blocks.h"
 #include "engine/quant/quant.h"
 
@@ -128,7 +129,7 @@ ActivationBlock activation_block(GgmlType type, const uint8_t* row, int64_t b, i
 
 void pack_int8_tile(GgmlType type, const Int8TileLayout& l, const uint8_t* rows, uint64_t row_bytes, int tokens,
                     uint8_t* out) {
-  if (tokens < kTileTokens) std::memset(out, 0, l.bytes);
+  if (tokens < kTokensPerTile) std::memset(out, 0, l.bytes);
   auto* da = reinterpret_cast<float*>(out + l.da_offset);
   auto* sa = reinterpret_cast<float*>(out + l.sa_offset);
   const int b_rows = l.block / 4;
@@ -149,7 +150,7 @@ uint64_t bf16_tile_bytes(int64_t blocks, bool split) { return static_cast<uint64
 void pack_bf16_tile(const Bf16Weights& format, int64_t cols, int64_t blocks, const uint8_t* rows, uint64_t row_bytes,
                     int tokens, uint16_t* decoded, uint8_t* out) {
   const uint64_t bytes = bf16_tile_bytes(blocks, format.split);
-  if (tokens < kTileTokens) std::memset(out, 0, bytes);
+  if (tokens < kTokensPerTile) std::memset(out, 0, bytes);
   uint16_t* hi = decoded;
   uint16_t* lo = decoded + blocks * kBf16Block;
   const uint64_t block_bytes = format.split ? 2048 : 1024;
@@ -164,6 +165,17 @@ void pack_bf16_tile(const Bf16Weights& format, int64_t cols, int64_t blocks, con
     }
   }
 }
+
+// Streams the next group's weights into L2 while this group's tile products
+// run, a few lines per block so the memory stays busy without bursts.
+struct NextGroupPrefetch {
+  const char* next = nullptr;
+  const char* end = nullptr;
+  int lines_per_step = 0;
+  void step() {
+    for (int i = 0; i < lines_per_step && next < end; ++i, next += 64) _mm_prefetch(next, _MM_HINT_T1);
+  }
+};
 
 // ---- INT8 tile products of one decoded 16-row group with one token tile.
 
@@ -184,7 +196,7 @@ inline void tokens_step(__m512 (&acc)[16], const int32_t (*c)[16], const float* 
 
 template <bool kMin>
 void int8_tokens(const int8_t* q, const float* dw, const float* mw, const uint8_t* tile, const Int8TileLayout& l,
-                 float (*out)[16]) {
+                 float (*out)[16], NextGroupPrefetch& prefetch) {
   const auto* da = reinterpret_cast<const float*>(tile + l.da_offset);
   const auto* sa = reinterpret_cast<const float*>(tile + l.sa_offset);
   const int64_t step = 16 * l.block;
@@ -194,6 +206,8 @@ void int8_tokens(const int8_t* q, const float* dw, const float* mw, const uint8_
   for (int r = 0; r < 16; ++r) acc[r] = _mm512_setzero_ps();
   int64_t b = 0;
   for (; b + 2 <= l.blocks; b += 2) {
+    prefetch.step();
+    prefetch.step();
     _tile_loadd(2, q + pack_offset(b, l.block), kPackLine);
     _tile_loadd(4, tile + b * step, 64);
     _tile_zero(0);
@@ -222,11 +236,12 @@ void int8_tokens(const int8_t* q, const float* dw, const float* mw, const uint8_
 // ---- BF16 tile products: C accumulates hi·hi (+ hi·lo + lo·hi) block by block.
 
 void bf16_products(bool split, const uint16_t* hi, const uint16_t* lo, const uint8_t* tile, int64_t blocks,
-                   float (*out)[16]) {
+                   float (*out)[16], NextGroupPrefetch& prefetch) {
   const uint64_t block_bytes = split ? 2048 : 1024;
   constexpr int64_t kRowsBlock = kGroupRows * kBf16Block;  // bf16 values per decoded block
   _tile_zero(0);
   for (int64_t b = 0; b < blocks; ++b) {
+    prefetch.step();
     _tile_loadd(2, hi + b * kRowsBlock, 64);
     _tile_loadd(4, tile + b * block_bytes, 64);
     _tile_dpbf16ps(0, 2, 4);
@@ -258,10 +273,11 @@ void amx_matmul(const WeightMatrix& w, const float* x, int64_t n_tokens, float* 
   const Int8Weights* int8 = int8_weights(w.type);
   const Bf16Weights* bf16 = bf16_weights(w.type);
   const GgmlType act_type = quant::reference_ops(w.type)->vec_dot_type;
-  const quant::TypeOps& act_ops = *quant::reference_ops(act_type);
+  QuantizeRowFn quantize_row = avx512_quantize_row(act_type);
+  if (quantize_row == nullptr) quantize_row = quant::reference_ops(act_type)->quantize_row;
   const int64_t cols = w.cols, rows = w.rows;
   const uint64_t act_row_bytes = *ggml_row_bytes(act_type, static_cast<uint64_t>(cols));
-  const int64_t n_tiles = (n_tokens + kTileTokens - 1) / kTileTokens;
+  const int64_t n_tiles = (n_tokens + kTokensPerTile - 1) / kTokensPerTile;
 
   // Activation tiles.
   const Int8TileLayout int8_layout = int8 != nullptr ? int8_tile_layout(cols, int8->block) : Int8TileLayout{};
@@ -275,10 +291,10 @@ void amx_matmul(const WeightMatrix& w, const float* x, int64_t n_tokens, float* 
   auto prepare = [&](int index, int parts) {
     const Range range = split(n_tiles, index, parts);
     for (int64_t p = range.begin; p < range.end; ++p) {
-      const int64_t t0 = p * kTileTokens;
-      const int tokens = static_cast<int>(std::min<int64_t>(kTileTokens, n_tokens - t0));
+      const int64_t t0 = p * kTokensPerTile;
+      const int tokens = static_cast<int>(std::min<int64_t>(kTokensPerTile, n_tokens - t0));
       for (int t = 0; t < tokens; ++t) {
-        act_ops.quantize_row(x + (t0 + t) * cols, converted + (t0 + t) * act_row_bytes, cols);
+        quantize_row(x + (t0 + t) * cols, converted + (t0 + t) * act_row_bytes, cols);
       }
       uint8_t* tile = tiles + p * tile_stride;
       if (int8 != nullptr) {
@@ -376,17 +392,25 @@ void amx_matmul(const WeightMatrix& w, const float* x, int64_t n_tokens, float* 
       const GroupDecode d = start_group(g, buffer);
       decode_rows(d, 0, kGroupRows);
       finish_group(d);
+      NextGroupPrefetch prefetch;
+      if (g + 1 < range.end) {
+        prefetch.next = reinterpret_cast<const char*>(d.rows + kGroupRows * w.row_bytes);
+        const int64_t next_rows = std::min<int64_t>(kGroupRows, rows - (g + 1) * kGroupRows);
+        prefetch.end = prefetch.next + next_rows * w.row_bytes;
+        const int64_t steps = n_tiles * (int8 != nullptr ? int8_layout.blocks : bf16_blocks);
+        prefetch.lines_per_step = static_cast<int>((next_rows * w.row_bytes / 64 + steps - 1) / std::max<int64_t>(1, steps));
+      }
       for (int64_t p = 0; p < n_tiles; ++p) {
-        const int64_t t0 = p * kTileTokens;
-        const int tokens = static_cast<int>(std::min<int64_t>(kTileTokens, n_tokens - t0));
+        const int64_t t0 = p * kTokensPerTile;
+        const int tokens = static_cast<int>(std::min<int64_t>(kTokensPerTile, n_tokens - t0));
         const uint8_t* tile = tiles + p * tile_stride;
         if (int8 != nullptr) {
           tiles_state.configure(int8->block, tokens);
-          if (int8->has_min) int8_tokens<true>(int8_q(buffer), int8_dw(buffer), int8_mw(buffer), tile, int8_layout, out);
-          else int8_tokens<false>(int8_q(buffer), int8_dw(buffer), int8_mw(buffer), tile, int8_layout, out);
+          if (int8->has_min) int8_tokens<true>(int8_q(buffer), int8_dw(buffer), int8_mw(buffer), tile, int8_layout, out, prefetch);
+          else int8_tokens<false>(int8_q(buffer), int8_dw(buffer), int8_mw(buffer), tile, int8_layout, out, prefetch);
         } else {
           tiles_state.configure(0, tokens);
-          bf16_products(bf16->split, bf16_hi(buffer), bf16_lo(buffer), tile, bf16_blocks, out);
+          bf16_products(bf16->split, bf16_hi(buffer), bf16_lo(buffer), tile, bf16_blocks, out, prefetch);
         }
         write_tokens(out, rows, g * kGroupRows, d.count, t0, tokens, y);
       }

@@ -92,6 +92,15 @@ const detail::PackedKernel* packed_kernel_for(KernelPath path, GgmlType type) {
   return kernel != nullptr ? kernel : detail::avx512_packed_f16_kernel(type);
 }
 
+// The activation quantizer of `path`: a SIMD twin of the reference where one
+// exists (byte-identical to it), else the reference itself.
+detail::QuantizeRowFn activation_quantizer(KernelPath path, GgmlType activation_type) {
+  if (path == KernelPath::Avx512 || path == KernelPath::Amx) {
+    if (detail::QuantizeRowFn fn = detail::avx512_quantize_row(activation_type)) return fn;
+  }
+  return quant::reference_ops(activation_type)->quantize_row;
+}
+
 void fill_nan(float* out, int64_t count) {
   if (out == nullptr || count <= 0) return;
   std::fill(out, out + count, std::numeric_limits<float>::quiet_NaN());
@@ -145,7 +154,6 @@ Status matmul_with_path(KernelPath path, const WeightMatrix& w, const float* x, 
   if (x == nullptr || y == nullptr) return Status::error(describe(w) + ": null activation or output pointer");
 
   const quant::TypeOps& ops = *quant::reference_ops(w.type);
-  const quant::TypeOps& activation_ops = *quant::reference_ops(ops.vec_dot_type);
   const int64_t cols = w.cols;
   const uint64_t activation_row_bytes = *ggml_row_bytes(ops.vec_dot_type, static_cast<uint64_t>(cols));
   if (static_cast<uint64_t>(n_tokens) > std::numeric_limits<size_t>::max() / activation_row_bytes) {
@@ -177,11 +185,12 @@ Status matmul_with_path(KernelPath path, const WeightMatrix& w, const float* x, 
     scratch.activations.resize(static_cast<size_t>(n_tokens * activation_row_bytes));
     if (packed != nullptr) scratch.packed.resize(static_cast<size_t>(n_tokens * activation_stride));
     uint8_t* converted = scratch.activations.data();
+    const detail::QuantizeRowFn quantize_row = activation_quantizer(path, ops.vec_dot_type);
     uint8_t* packed_rows = scratch.packed.data();
     auto convert = [&](int index, int parts) {
       const Range tokens = split(n_tokens, index, parts);
       for (int64_t t = tokens.begin; t < tokens.end; ++t) {
-        activation_ops.quantize_row(x + t * cols, converted + t * activation_row_bytes, cols);
+        quantize_row(x + t * cols, converted + t * activation_row_bytes, cols);
         if (packed != nullptr) {
           packed->pack(cols, converted + t * activation_row_bytes, packed_rows + t * activation_stride);
         }

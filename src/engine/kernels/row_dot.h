@@ -45,6 +45,12 @@ inline void prefetch_weights_ahead(const void* at, uint64_t bytes) {
   for (uint64_t i = 0; i < bytes; i += 64) __builtin_prefetch(p + i, 0, 2);
 }
 
+// Quantizes n floats to an activation format, byte-identical to the reference
+// quantize_row of engine/quant (Q8_0, Q8_1, Q8_K on AVX-512); nullptr for
+// other formats, which keep the reference.
+using QuantizeRowFn = void (*)(const float* src, void* dst, int64_t n);
+QuantizeRowFn avx512_quantize_row(GgmlType activation_type);
+
 // nullptr when there is no kernel for weights of `type` on that path.
 // avx_vnni selects the AVX-VNNI int8 products (the CPU must have AVX-VNNI).
 RowDotFn avx2_row_dot(GgmlType type, bool avx_vnni);
