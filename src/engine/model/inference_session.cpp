@@ -103,41 +103,39 @@ void InferenceSession::forward(std::span<const int32_t> tokens, bool all_logits,
 
   for (int64_t t = 0; t < T; ++t) kernels::get_row(model_.token_embedding(), tokens[t], &x_[t * E]);
 
+  const ops::RopeParams rp{c.n_rot, c.rope_freq_base, c.rope_freq_scale, c.rope_style,
+                           model_.rope_freq_factors().empty() ? nullptr : model_.rope_freq_factors().data()};
   for (int64_t l = 0; l < c.n_layer; ++l) {
     const LayerWeights& w = model_.layer(l);
-    for (int64_t t = 0; t < T; ++t)
-      ops::rms_norm(&x_[t * E], w.attn_norm.data(), &xb_[t * E], E, c.rms_eps);
+    for_each_token(T, [&](int64_t t) { ops::rms_norm(&x_[t * E], w.attn_norm.data(), &xb_[t * E], E, c.rms_eps); });
     matmul(path, w.wq, xb_.data(), T, q_.data());
     matmul(path, w.wk, xb_.data(), T, k_.data());
     matmul(path, w.wv, xb_.data(), T, v_.data());
-    if (!w.bq.empty()) {
-      for (int64_t t = 0; t < T; ++t) {
+    for_each_token(T, [&](int64_t t) {
+      if (!w.bq.empty()) {
         for (int64_t i = 0; i < Q; ++i) q_[t * Q + i] += w.bq[i];
         for (int64_t i = 0; i < KV; ++i) {
           k_[t * KV + i] += w.bk[i];
           v_[t * KV + i] += w.bv[i];
         }
       }
-    }
-    const ops::RopeParams rp{c.n_rot, c.rope_freq_base, c.rope_freq_scale, c.rope_style,
-                             model_.rope_freq_factors().empty() ? nullptr
-                                                                : model_.rope_freq_factors().data()};
-    for (int64_t t = 0; t < T; ++t) {
       for (int64_t h = 0; h < c.n_head; ++h) ops::rope(&q_[t * Q + h * c.head_dim], n_past_ + t, rp);
       for (int64_t h = 0; h < c.n_head_kv; ++h) ops::rope(&k_[t * KV + h * c.head_dim], n_past_ + t, rp);
-    }
-    store_kv(l, T);
+      store_kv(l, t);
+    });
     attention(l, T);
     matmul(path, w.wo, attn_out_.data(), T, xb_.data());
-    for (int64_t i = 0; i < T * E; ++i) x_[i] += xb_[i];
-
-    for (int64_t t = 0; t < T; ++t)
+    for_each_token(T, [&](int64_t t) {
+      for (int64_t i = t * E; i < (t + 1) * E; ++i) x_[i] += xb_[i];
       ops::rms_norm(&x_[t * E], w.ffn_norm.data(), &xb_[t * E], E, c.rms_eps);
+    });
     matmul(path, w.w_gate, xb_.data(), T, gate_.data());
     matmul(path, w.w_up, xb_.data(), T, up_.data());
-    for (int64_t t = 0; t < T; ++t) ops::swiglu(&gate_[t * c.n_ff], &up_[t * c.n_ff], c.n_ff);
+    for_each_token(T, [&](int64_t t) { ops::swiglu(&gate_[t * c.n_ff], &up_[t * c.n_ff], c.n_ff); });
     matmul(path, w.w_down, gate_.data(), T, xb_.data());
-    for (int64_t i = 0; i < T * E; ++i) x_[i] += xb_[i];
+    for_each_token(T, [&](int64_t t) {
+      for (int64_t i = t * E; i < (t + 1) * E; ++i) x_[i] += xb_[i];
+    });
   }
 
   // Only the rows whose logits are wanted go through the output layer.
@@ -151,19 +149,17 @@ void InferenceSession::forward(std::span<const int32_t> tokens, bool all_logits,
   n_past_ += T;
 }
 
-void InferenceSession::store_kv(int64_t layer, int64_t n_tokens) {
+void InferenceSession::store_kv(int64_t layer, int64_t t) {
   const ModelConfig& c = model_.config();
   const int64_t KV = c.n_embd_kv();
-  for (int64_t t = 0; t < n_tokens; ++t) {
-    const size_t base = static_cast<size_t>((layer * n_ctx_ + n_past_ + t) * KV);
-    for (int64_t i = 0; i < KV; ++i) {
-      if (options_.kv_cache_f16) {
-        k_cache16_[base + i] = fp32_to_fp16(k_[t * KV + i]);
-        v_cache16_[base + i] = fp32_to_fp16(v_[t * KV + i]);
-      } else {
-        k_cache32_[base + i] = k_[t * KV + i];
-        v_cache32_[base + i] = v_[t * KV + i];
-      }
+  const size_t base = static_cast<size_t>((layer * n_ctx_ + n_past_ + t) * KV);
+  for (int64_t i = 0; i < KV; ++i) {
+    if (options_.kv_cache_f16) {
+      k_cache16_[base + i] = fp32_to_fp16(k_[t * KV + i]);
+      v_cache16_[base + i] = fp32_to_fp16(v_[t * KV + i]);
+    } else {
+      k_cache32_[base + i] = k_[t * KV + i];
+      v_cache32_[base + i] = v_[t * KV + i];
     }
   }
 }

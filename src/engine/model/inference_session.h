@@ -5,6 +5,7 @@
 // or must not run concurrently on the same pool).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -63,7 +64,21 @@ class InferenceSession {
  private:
   void forward(std::span<const int32_t> tokens, bool all_logits, kernels::KernelPath path);
   void attention(int64_t layer, int64_t n_tokens);
-  void store_kv(int64_t layer, int64_t n_tokens);
+  // Stores token t of the batch's K and V in the cache.
+  void store_kv(int64_t layer, int64_t t);
+  // fn(t) for every token t of a batch of n, split across the pool for
+  // batches (each token's work is the same whichever thread runs it).
+  template <typename Fn>
+  void for_each_token(int64_t n, Fn&& fn) {
+    if (n < 2 || pool_.size() < 2) {
+      for (int64_t t = 0; t < n; ++t) fn(t);
+      return;
+    }
+    pool_.run([&](int index, int parts) {
+      const int64_t chunk = (n + parts - 1) / parts;
+      for (int64_t t = chunk * index; t < std::min(n, chunk * (index + 1)); ++t) fn(t);
+    });
+  }
   void matmul(kernels::KernelPath path, const kernels::WeightMatrix& w, const float* x, int64_t n_tokens, float* y);
 
   const LlamaModel& model_;
