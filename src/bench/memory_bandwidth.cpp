@@ -2,6 +2,8 @@
 // last-level cache. Never keeps the buffer after returning.
 #include "bench/memory_bandwidth.h"
 
+#include <sys/mman.h>
+
 #include <algorithm>
 #include <chrono>
 #include <memory>
@@ -20,6 +22,33 @@ std::pair<size_t, size_t> share(size_t n, int t, int n_threads) {
   const size_t begin = ut * per + std::min(ut, extra);
   return {begin, begin + per + (ut < extra ? 1 : 0)};
 }
+
+// An anonymous buffer in 2 MiB pages where the kernel gives them (the model
+// weights are mapped that way too, see MappedFile), unmapped on destruction.
+class HugePageBuffer {
+ public:
+  explicit HugePageBuffer(uint64_t bytes) {
+    constexpr uint64_t kHuge = 2ull << 20;
+    span_ = static_cast<size_t>(bytes + kHuge);
+    void* p = ::mmap(nullptr, span_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) return;
+    base_ = p;
+    const auto aligned = (reinterpret_cast<uintptr_t>(p) + kHuge - 1) & ~(kHuge - 1);
+    data_ = reinterpret_cast<uint64_t*>(aligned);
+    ::madvise(data_, static_cast<size_t>(bytes), MADV_HUGEPAGE);  // a hint
+  }
+  ~HugePageBuffer() {
+    if (base_ != nullptr) ::munmap(base_, span_);
+  }
+  HugePageBuffer(const HugePageBuffer&) = delete;
+  HugePageBuffer& operator=(const HugePageBuffer&) = delete;
+  uint64_t* data() const { return data_; }
+
+ private:
+  void* base_ = nullptr;
+  uint64_t* data_ = nullptr;
+  size_t span_ = 0;
+};
 
 }  // namespace
 
@@ -59,9 +88,9 @@ Result<BandwidthMeasurement> measure_read_bandwidth(ThreadPool& pool, uint64_t b
   const uint64_t n_words = buffer_bytes / sizeof(uint64_t);
   if (n_words == 0)
     return Error{"bandwidth: buffer of " + std::to_string(buffer_bytes) + " bytes holds no 8-byte word"};
-  std::unique_ptr<uint64_t[]> buffer(new (std::nothrow) uint64_t[n_words]);
-  if (!buffer) return Error{"bandwidth: cannot allocate " + std::to_string(buffer_bytes) + " bytes"};
-  std::span<uint64_t> words(buffer.get(), n_words);
+  HugePageBuffer buffer(n_words * sizeof(uint64_t));
+  if (buffer.data() == nullptr) return Error{"bandwidth: cannot allocate " + std::to_string(buffer_bytes) + " bytes"};
+  std::span<uint64_t> words(buffer.data(), n_words);
   // Filled by the pool so the pages land near the threads that read them.
   pool.run([&](int t, int n_threads) {
     auto [begin, end] = share(words.size(), t, n_threads);

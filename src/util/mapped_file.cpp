@@ -8,7 +8,10 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
+#include <fstream>
+#include <string>
 #include <utility>
 
 namespace pg {
@@ -24,9 +27,62 @@ struct FdCloser {
   }
 };
 
+constexpr uint64_t kHugePage = 2ull << 20;
+constexpr uint64_t kMinStreamedSize = 4 * kHugePage;
+
+// Maps size bytes of fd read-only at an address that is a multiple of 2 MiB,
+// so file offsets and addresses agree modulo a huge page; nullptr on failure.
+void* map_huge_aligned(int fd, uint64_t size) {
+  const size_t span = static_cast<size_t>(size + kHugePage);
+  void* reserved = ::mmap(nullptr, span, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (reserved == MAP_FAILED) return nullptr;
+  const auto start = reinterpret_cast<uintptr_t>(reserved);
+  const uintptr_t aligned = (start + kHugePage - 1) & ~(kHugePage - 1);
+  void* p = ::mmap(reinterpret_cast<void*>(aligned), static_cast<size_t>(size), PROT_READ, MAP_PRIVATE | MAP_FIXED,
+                   fd, 0);
+  if (p == MAP_FAILED) {
+    ::munmap(reserved, span);
+    return nullptr;
+  }
+  const long page = ::sysconf(_SC_PAGESIZE);
+  const uintptr_t end = aligned + ((size + static_cast<uint64_t>(page) - 1) & ~(static_cast<uint64_t>(page) - 1));
+  if (aligned > start) ::munmap(reserved, aligned - start);
+  if (start + span > end) ::munmap(reinterpret_cast<void*>(end), start + span - end);
+  ::madvise(p, static_cast<size_t>(size), MADV_HUGEPAGE);  // a hint: ignored where unsupported
+  return p;
+}
+
+// FilePmdMapped of the mapping containing `address`, from /proc/self/smaps.
+uint64_t pmd_mapped_bytes(const void* address) {
+  std::ifstream smaps("/proc/self/smaps");
+  const auto target = reinterpret_cast<uintptr_t>(address);
+  std::string line;
+  bool inside = false;
+  while (std::getline(smaps, line)) {
+    unsigned long long lo = 0, hi = 0;
+    if (std::sscanf(line.c_str(), "%llx-%llx ", &lo, &hi) == 2 && line.find(':') > line.find(' ')) {
+      inside = target >= lo && target < hi;
+      continue;
+    }
+    unsigned long long kb = 0;
+    if (inside && std::sscanf(line.c_str(), "FilePmdMapped: %llu kB", &kb) == 1) return kb * 1024;
+  }
+  return 0;
+}
+
+// Reads one byte in the second huge page so the kernel maps it (with a 2 MiB
+// page if the cache allows); true if it did.
+bool huge_page_probe(const uint8_t* data) {
+  const volatile uint8_t* byte = data + kHugePage;
+  (void)*byte;
+  return pmd_mapped_bytes(data) > 0;
+}
+
 }  // namespace
 
-Result<MappedFile> MappedFile::open(const std::string& path) {
+uint64_t MappedFile::huge_page_bytes() const { return data_ != nullptr ? pmd_mapped_bytes(data_) : 0; }
+
+Result<MappedFile> MappedFile::open(const std::string& path, MapMode mode) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     int err = errno;
@@ -47,6 +103,23 @@ Result<MappedFile> MappedFile::open(const std::string& path) {
   file.size_ = static_cast<uint64_t>(st.st_size);
   if (file.size_ == 0) return file;  // mmap rejects length 0; nothing to map.
 
+  if (mode == MapMode::Streamed && file.size_ >= kMinStreamedSize) {
+    if (void* p = map_huge_aligned(fd, file.size_)) {
+      file.data_ = static_cast<const uint8_t*>(p);
+      if (!huge_page_probe(file.data_)) {
+        // Cached in small pages: drop that cache (clean pages only; other
+        // processes' mappings keep theirs) and map again.
+        ::munmap(p, static_cast<size_t>(file.size_));
+        file.data_ = nullptr;
+        ::posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+        if (void* again = map_huge_aligned(fd, file.size_)) {
+          file.data_ = static_cast<const uint8_t*>(again);
+          (void)huge_page_probe(file.data_);
+        }
+      }
+      if (file.data_ != nullptr) return file;
+    }
+  }
   void* p = ::mmap(nullptr, static_cast<size_t>(file.size_), PROT_READ, MAP_PRIVATE, fd, 0);
   if (p == MAP_FAILED) {
     int err = errno;

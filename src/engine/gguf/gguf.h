@@ -97,7 +97,8 @@ struct TensorInfo {
 class GgufFile {
  public:
   // Opens and validates a file (mmapped read-only).
-  static Result<std::unique_ptr<GgufFile>> open(const std::string& path);
+  // mode: how the tensor data will be read (MapMode::Streamed for inference).
+  static Result<std::unique_ptr<GgufFile>> open(const std::string& path, MapMode mode = MapMode::Plain);
   // Parses a copy of an in-memory image (tests, fuzzing).
   static Result<std::unique_ptr<GgufFile>> from_bytes(std::vector<uint8_t> bytes);
 

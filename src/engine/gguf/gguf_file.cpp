@@ -9,8 +9,8 @@
 
 namespace pg::gguf {
 
-Result<std::unique_ptr<GgufFile>> GgufFile::open(const std::string& path) {
-  auto mapped = MappedFile::open(path);
+Result<std::unique_ptr<GgufFile>> GgufFile::open(const std::string& path, MapMode mode) {
+  auto mapped = MappedFile::open(path, mode);
   if (!mapped) return Error{mapped.error()};
   std::unique_ptr<GgufFile> file(new GgufFile());
   file->path_ = path;

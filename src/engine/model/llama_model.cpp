@@ -59,7 +59,7 @@ class TensorLoader {
 }  // namespace
 
 Result<std::unique_ptr<LlamaModel>> LlamaModel::load(const std::string& path) {
-  auto file = gguf::GgufFile::open(path);
+  auto file = gguf::GgufFile::open(path, MapMode::Streamed);
   if (!file) return file.status();
   return from_file(std::move(*file));
 }
