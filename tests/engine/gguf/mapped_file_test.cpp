@@ -65,3 +65,32 @@ TEST(GgufMappedFile, ErrorsNameThePath) {
 
 }  // namespace
 }  // namespace pg
+
+namespace pg {
+namespace {
+
+// Streamed mappings (2 MiB-aligned, huge pages where the kernel gives them,
+// the file's small-page cache dropped once) show exactly the file's bytes,
+// for files below and above the streamed minimum and of odd lengths.
+TEST(GgufMappedFile, StreamedMappingShowsTheSameBytes) {
+  for (size_t size : {size_t{4096 * 3 + 17}, size_t{(9u << 20) + 12345}}) {
+    std::string contents(size, '\0');
+    for (size_t i = 0; i < size; ++i) contents[i] = static_cast<char>((i * 2654435761u) >> 24);
+    fs::path p = write_temp("streamed_" + std::to_string(size), contents);
+    auto streamed = MappedFile::open(p.string(), MapMode::Streamed);
+    ASSERT_TRUE(streamed) << streamed.error();
+    ASSERT_EQ(streamed->size(), size);
+    EXPECT_EQ(0, std::memcmp(streamed->data(), contents.data(), size));
+    if (size >= (8u << 20)) {
+      EXPECT_EQ(reinterpret_cast<uintptr_t>(streamed->data()) % (2u << 20), 0u) << "not 2 MiB aligned";
+    }
+    EXPECT_LE(streamed->huge_page_bytes(), size + (2u << 20));
+    auto plain = MappedFile::open(p.string());
+    ASSERT_TRUE(plain) << plain.error();
+    EXPECT_EQ(0, std::memcmp(plain->data(), streamed->data(), size));
+    fs::remove(p);
+  }
+}
+
+}  // namespace
+}  // namespace pg
