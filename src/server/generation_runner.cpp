@@ -38,7 +38,9 @@ void read_sampling_fields(const FieldReader& r, GenerationParams& p) {
   if (auto v = r.integer("repeat_last_n", -1, 1 << 20)) s.repeat_last_n = static_cast<int>(*v);
   if (auto v = r.number("frequency_penalty", -2, 2)) s.frequency_penalty = static_cast<float>(*v);
   if (auto v = r.number("presence_penalty", -2, 2)) s.presence_penalty = static_cast<float>(*v);
-  if (auto v = r.integer("seed", -1, INT64_MAX)) s.seed = *v < 0 ? kRandomSeed : static_cast<uint64_t>(*v);
+  // Seeds are 64-bit: a seed the server picked (returned as `seed`) may exceed INT64_MAX and must replay.
+  if (const nlohmann::json* v = r.raw("seed"); v && v->is_number_unsigned()) s.seed = v->get<uint64_t>();
+  else if (auto i = r.integer("seed", -1, INT64_MAX)) s.seed = *i < 0 ? kRandomSeed : static_cast<uint64_t>(*i);
   if (auto v = r.string_list("stop", kMaxStopSequences)) {
     for (size_t i = 0; i < v->size(); ++i)
       if ((*v)[i].size() > kMaxStopBytes)

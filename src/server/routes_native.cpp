@@ -1,5 +1,5 @@
 // Our own API under /api/v1: health, models, generate (JSON or Server-Sent
-// Events), chat, tokenize/detokenize, metrics, slots and cancel. Route
+// Events), chat, embeddings, tokenize/detokenize, metrics, slots and cancel. Route
 // handlers only translate HTTP <-> the generation runner; no engine logic.
 #include <cmath>
 #include <filesystem>
@@ -7,6 +7,7 @@
 #include "engine/kernels/kernels.h"
 #include "server/api_error.h"
 #include "server/chat_prompt.h"
+#include "server/embedding_runner.h"
 #include "server/generation_runner.h"
 #include "server/model_details.h"
 #include "server/routes.h"
@@ -128,7 +129,7 @@ void add_native_routes(RouteTable& routes, ServerContext& ctx) {
     const nlohmann::json body = request_json(req);
     FieldReader r(body);
     auto model = ctx.models().acquire(r.string("model", 256).value_or(""));
-    const nlohmann::json messages = normalize_chat_messages(r.raw("messages"), "messages");
+    const nlohmann::ordered_json messages = request_chat_messages(req);
     GenerationParams p;
     p.prompt_ids = tokenize_prompt(*model, render_chat_prompt(*model->model, messages, true), "messages");
     const bool stream = read_generation_fields(r, p, *model);
@@ -212,8 +213,17 @@ void add_native_routes(RouteTable& routes, ServerContext& ctx) {
                send_json(res, 200, {{"id", id}, {"cancelled", true}});
              });
 
-  routes.add("POST", "/api/v1/embeddings", "/api/v1/embeddings", [](const ApiRequest&, httplib::Response&) {
-    throw ApiError(501, "not_implemented", "embeddings are not implemented yet");
+  routes.add("POST", "/api/v1/embeddings", "/api/v1/embeddings", [&ctx](const ApiRequest& req, httplib::Response& res) {
+    const nlohmann::json body = request_json(req);
+    FieldReader r(body);
+    auto model = ctx.models().acquire(r.string("model", 256).value_or(""));
+    EmbeddingInputs in = read_embedding_inputs(r.raw("input"), "input", *model, false, false);
+    const EmbeddingOutcome out = compute_embeddings(ctx, model, std::move(in.tokens));
+    send_json(res, 200,
+              {{"model", model->file.name},
+               {"dimensions", model->model->config().n_embd},
+               {"embeddings", out.vectors},
+               {"usage", {{"prompt_tokens", in.total_tokens}, {"total_tokens", in.total_tokens}}}});
   });
 
   routes.add("GET", "/", "/", [](const ApiRequest&, httplib::Response& res) {

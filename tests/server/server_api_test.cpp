@@ -199,9 +199,6 @@ TEST_F(ServerApi, UnknownRouteAndRootAnswer) {
   ASSERT_TRUE(root);
   EXPECT_EQ(root->status, 200);
   EXPECT_NE(root->body.find("not built yet"), std::string::npos);
-  auto embed = post_json(srv(), "/api/v1/embeddings", {{"input", "x"}});
-  EXPECT_EQ(embed.status, 501);
-  EXPECT_EQ(embed.body["error"]["code"], "not_implemented");
 }
 
 TEST(ServerCors, OnlyAllowedOriginsGetHeaders) {
