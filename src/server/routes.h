@@ -4,6 +4,7 @@
 // conversations (routes_conversations.cpp). They only register handlers.
 #pragma once
 
+#include "server/api_error.h"
 #include "server/http_util.h"
 #include "server/server_context.h"
 
@@ -24,5 +25,16 @@ nlohmann::ordered_json request_chat_messages(const ApiRequest& req);
 std::string system_fingerprint();
 // 403 unless the caller is an admin.
 void require_admin(const ApiRequest& req);
+// The value of a store call, or 500 database_error.
+template <typename T>
+T db_checked(Result<T> r) {
+  if (!r) throw ApiError(500, "database_error", "the database failed: " + r.error());
+  return std::move(*r);
+}
+// One Server-Sent Event of our API: "event: NAME\ndata: JSON\n\n".
+std::string sse_event(const std::string& event, const nlohmann::json& data);
+// Our API's `usage` and `timings` objects of a finished generation (routes_native.cpp).
+nlohmann::json native_usage_json(const GenerationOutcome& outcome);
+nlohmann::json native_timings_json(const GenerationOutcome& outcome);
 
 }  // namespace pg::server

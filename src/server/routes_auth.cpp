@@ -26,12 +26,6 @@ nlohmann::json key_json(const store::ApiKey& k) {
           {"last_used_at", k.last_used_at ? nlohmann::json(rfc3339_from_unix(*k.last_used_at)) : nlohmann::json()}};
 }
 
-template <typename T>
-T checked(Result<T> r) {
-  if (!r) throw ApiError(500, "database_error", "the database failed: " + r.error());
-  return std::move(*r);
-}
-
 std::string password_field(const FieldReader& r, const char* key) {
   auto p = r.string(key, 1024);
   if (!p) throw invalid_field(key, "is required");
@@ -68,7 +62,7 @@ void add_auth_routes(RouteTable& routes, ServerContext& ctx) {
                auto password = r.string("password", 1024);
                if (!username) throw invalid_field("username", "is required");
                if (!password) throw invalid_field("password", "is required");
-               auto user = checked(ctx.users().find_by_name(*username));
+               auto user = db_checked(ctx.users().find_by_name(*username));
                bool ok = false;
                if (user) {
                  ok = auth::verify_password(*password, user->password_hash);
@@ -112,7 +106,7 @@ void add_auth_routes(RouteTable& routes, ServerContext& ctx) {
   routes.add("GET", "/api/v1/auth/keys", "/api/v1/auth/keys", [&ctx](const ApiRequest& req, httplib::Response& res) {
     require_user(req);
     nlohmann::json keys = nlohmann::json::array();
-    for (const auto& k : checked(ctx.users().list_keys(req.user.user_id))) keys.push_back(key_json(k));
+    for (const auto& k : db_checked(ctx.users().list_keys(req.user.user_id))) keys.push_back(key_json(k));
     send_json(res, 200, {{"keys", keys}});
   });
 
@@ -120,7 +114,7 @@ void add_auth_routes(RouteTable& routes, ServerContext& ctx) {
              [&ctx](const ApiRequest& req, httplib::Response& res) {
                require_user(req);
                const std::string id = req.http.matches[1];
-               if (!checked(ctx.users().remove_key(req.user.user_id, std::stoll(id))))
+               if (!db_checked(ctx.users().remove_key(req.user.user_id, std::stoll(id))))
                  throw ApiError(404, "key_not_found", "you have no API key with id " + id);
                send_json(res, 200, {{"id", std::stoll(id)}, {"deleted", true}});
              });
@@ -128,7 +122,7 @@ void add_auth_routes(RouteTable& routes, ServerContext& ctx) {
   routes.add("GET", "/api/v1/users", "/api/v1/users", [&ctx](const ApiRequest& req, httplib::Response& res) {
     require_admin(req);
     nlohmann::json users = nlohmann::json::array();
-    for (const auto& u : checked(ctx.users().list())) users.push_back(user_json(u));
+    for (const auto& u : db_checked(ctx.users().list())) users.push_back(user_json(u));
     send_json(res, 200, {{"users", users}});
   });
 
@@ -143,7 +137,7 @@ void add_auth_routes(RouteTable& routes, ServerContext& ctx) {
     const std::string role = r.string("role", 16).value_or("user");
     if (role != "admin" && role != "user") throw invalid_field("role", "must be \"admin\" or \"user\"");
     const std::string password = password_field(r, "password");
-    if (checked(ctx.users().find_by_name(*username)))
+    if (db_checked(ctx.users().find_by_name(*username)))
       throw ApiError(409, "user_exists", "user '" + *username + "' already exists");
     auto user = ctx.users().create(*username, hash_or_throw(ctx, password), role);
     if (!user) throw ApiError(409, "user_exists", user.error());
@@ -169,7 +163,7 @@ void add_auth_routes(RouteTable& routes, ServerContext& ctx) {
                const bool self = !req.user.anonymous() && req.user.username == name;
                if (!self) require_admin(req);
                const std::string password = password_field(r, "password");
-               auto user = checked(ctx.users().find_by_name(name));
+               auto user = db_checked(ctx.users().find_by_name(name));
                if (!user) throw ApiError(404, "user_not_found", "no user '" + name + "'");
                if (self && !req.user.is_admin()) {
                  auto current = r.string("current_password", 1024);
@@ -177,7 +171,7 @@ void add_auth_routes(RouteTable& routes, ServerContext& ctx) {
                  if (!auth::verify_password(*current, user->password_hash))
                    throw ApiError(403, "invalid_credentials", "current_password is wrong");
                }
-               if (!checked(ctx.users().set_password(name, hash_or_throw(ctx, password))))
+               if (!db_checked(ctx.users().set_password(name, hash_or_throw(ctx, password))))
                  throw ApiError(404, "user_not_found", "no user '" + name + "'");
                send_json(res, 200, {{"username", name}, {"password_changed", true}});
              });

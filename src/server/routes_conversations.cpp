@@ -6,8 +6,6 @@
 // sampling settings with the seed actually used, token counts and timings.
 // With auth on, callers see their own conversations (admins also those made
 // while auth was off); with auth off, all of them.
-#include <cmath>
-
 #include "server/api_error.h"
 #include "server/chat_prompt.h"
 #include "server/generation_runner.h"
@@ -24,18 +22,10 @@ const char* const kParamKeys[] = {"temperature",  "top_p",          "top_k",
                                   "frequency_penalty", "presence_penalty", "seed",
                                   "stop",         "ignore_eos",     "max_tokens"};
 
-template <typename T>
-T checked(Result<T> r) {
-  if (!r) throw ApiError(500, "database_error", "the database failed: " + r.error());
-  return std::move(*r);
-}
-
 store::Access access_for(ServerContext& ctx, const ApiRequest& req) {
   if (!ctx.auth_on()) return {true, 0, false};
   return {false, req.user.user_id, req.user.is_admin()};
 }
-
-double ms(double seconds) { return std::round(seconds * 1e6) / 1e3; }
 
 nlohmann::json parse_stored(const std::string& text) {
   nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
@@ -83,7 +73,7 @@ std::string checked_role(const std::optional<std::string>& role) {
 }
 
 store::Conversation find_or_404(ServerContext& ctx, const ApiRequest& req, const std::string& id) {
-  auto c = checked(ctx.conversations().get(id, access_for(ctx, req)));
+  auto c = db_checked(ctx.conversations().get(id, access_for(ctx, req)));
   if (!c) throw ApiError(404, "conversation_not_found", "no conversation '" + id + "'");
   return *c;
 }
@@ -114,28 +104,13 @@ store::Message reply_message(const PendingReply& p, const GenerationJob& job, co
   m.model = p.model->file.name;
   if (auto digest = p.model->sha256->wait()) m.model_sha256 = *digest;  // computed once per loaded model
   m.chat_template_sha256 = p.template_sha256;
-  const int64_t completion = o.stats.generated_tokens;
   m.generation = nlohmann::json{{"generation_id", job.id()},
                                 {"finish_reason", o.finish_reason},
                                 {"sampling", sampling_record(p.params, o.seed)},
-                                {"usage",
-                                 {{"prompt_tokens", o.stats.prompt_tokens},
-                                  {"completion_tokens", completion},
-                                  {"total_tokens", o.stats.prompt_tokens + completion},
-                                  {"cached_prompt_tokens", o.cached_prompt_tokens}}},
-                                {"timings",
-                                 {{"queue_ms", ms(o.queue_seconds)},
-                                  {"time_to_first_token_ms", ms(o.stats.time_to_first_token)},
-                                  {"prompt_ms", ms(o.stats.prompt_seconds)},
-                                  {"generation_ms", ms(o.stats.generation_seconds)},
-                                  {"prompt_tokens_per_second", o.prompt_tokens_per_second()},
-                                  {"generation_tokens_per_second", o.stats.generation_tokens_per_second()}}}}
+                                {"usage", native_usage_json(o)},
+                                {"timings", native_timings_json(o)}}
                      .dump();
   return m;
-}
-
-std::string sse(const std::string& event, const nlohmann::json& data) {
-  return "event: " + event + "\ndata: " + dump_json(data) + "\n\n";
 }
 
 std::string markdown_export(const store::Conversation& c, const std::vector<store::Message>& messages) {
@@ -176,7 +151,7 @@ void add_conversation_routes(RouteTable& routes, ServerContext& ctx) {
                c.model = ctx.models().acquire(r.string("model", 256).value_or(""))->file.name;
                c.system_prompt = r.string("system_prompt", 1 << 20).value_or("");
                c.params = checked_params(r.raw("params"), "params");
-               send_json(res, 201, conversation_json(checked(ctx.conversations().create(c))));
+               send_json(res, 201, conversation_json(db_checked(ctx.conversations().create(c))));
              });
 
   routes.add("GET", "/api/v1/conversations", "/api/v1/conversations",
@@ -200,7 +175,7 @@ void add_conversation_routes(RouteTable& routes, ServerContext& ctx) {
                const int64_t offset = number("offset", 0, 0, INT64_MAX / 2);
                int64_t total = 0;
                nlohmann::json list = nlohmann::json::array();
-               for (const auto& c : checked(ctx.conversations().list(access_for(ctx, req), limit, offset, total)))
+               for (const auto& c : db_checked(ctx.conversations().list(access_for(ctx, req), limit, offset, total)))
                  list.push_back(conversation_json(c));
                send_json(res, 200, {{"conversations", list}, {"total", total}, {"limit", limit}, {"offset", offset}});
              });
@@ -209,7 +184,7 @@ void add_conversation_routes(RouteTable& routes, ServerContext& ctx) {
     const store::Conversation c = find_or_404(ctx, req, req.http.matches[1]);
     nlohmann::json j = conversation_json(c);
     j["messages"] = nlohmann::json::array();
-    for (const auto& m : checked(ctx.conversations().messages(c.id))) j["messages"].push_back(message_json(m));
+    for (const auto& m : db_checked(ctx.conversations().messages(c.id))) j["messages"].push_back(message_json(m));
     send_json(res, 200, j);
   });
 
@@ -222,14 +197,14 @@ void add_conversation_routes(RouteTable& routes, ServerContext& ctx) {
     if (auto m = r.string("model", 256)) u.model = ctx.models().acquire(*m)->file.name;
     u.system_prompt = r.string("system_prompt", 1 << 20);
     if (r.has("params")) u.params = checked_params(r.raw("params"), "params");
-    if (!checked(ctx.conversations().update(id, access_for(ctx, req), u)))
+    if (!db_checked(ctx.conversations().update(id, access_for(ctx, req), u)))
       throw ApiError(404, "conversation_not_found", "no conversation '" + id + "'");
     send_json(res, 200, conversation_json(find_or_404(ctx, req, id)));
   });
 
   routes.add("DELETE", one, "/api/v1/conversations/{id}", [&ctx](const ApiRequest& req, httplib::Response& res) {
     const std::string id = req.http.matches[1];
-    if (!checked(ctx.conversations().remove(id, access_for(ctx, req))))
+    if (!db_checked(ctx.conversations().remove(id, access_for(ctx, req))))
       throw ApiError(404, "conversation_not_found", "no conversation '" + id + "'");
     send_json(res, 200, {{"id", id}, {"deleted", true}});
   });
@@ -238,7 +213,7 @@ void add_conversation_routes(RouteTable& routes, ServerContext& ctx) {
              [&ctx](const ApiRequest& req, httplib::Response& res) {
                const store::Conversation c = find_or_404(ctx, req, req.http.matches[1]);
                const std::string format = req.http.has_param("format") ? req.http.get_param_value("format") : "json";
-               const auto messages = checked(ctx.conversations().messages(c.id));
+               const auto messages = db_checked(ctx.conversations().messages(c.id));
                if (format == "markdown" || format == "md") {
                  res.status = 200;
                  res.set_header("Content-Disposition", "attachment; filename=\"" + c.id + ".md\"");
@@ -253,7 +228,7 @@ void add_conversation_routes(RouteTable& routes, ServerContext& ctx) {
                  j["messages"].push_back(message_json(m));
                  if (m.chat_template_sha256 && !templates.contains(*m.chat_template_sha256))
                    templates[*m.chat_template_sha256] =
-                       checked(ctx.conversations().template_source(*m.chat_template_sha256)).value_or("");
+                       db_checked(ctx.conversations().template_source(*m.chat_template_sha256)).value_or("");
                }
                j["chat_templates"] = templates;
                j["format"] = "playground.conversation.v1";
@@ -277,7 +252,7 @@ void add_conversation_routes(RouteTable& routes, ServerContext& ctx) {
                const bool reply = r.boolean("reply").value_or(msg.role == "user");
                const bool stream = r.boolean("stream").value_or(false);
                if (!reply) {
-                 send_json(res, 201, {{"message", message_json(checked(ctx.conversations().add_message(msg)))}});
+                 send_json(res, 201, {{"message", message_json(db_checked(ctx.conversations().add_message(msg)))}});
                  return;
                }
                // Everything is checked and the job submitted before anything is stored.
@@ -286,7 +261,7 @@ void add_conversation_routes(RouteTable& routes, ServerContext& ctx) {
                pending->model = ctx.models().acquire(c.model);
                nlohmann::ordered_json history = nlohmann::ordered_json::array();
                if (!c.system_prompt.empty()) history.push_back({{"role", "system"}, {"content", c.system_prompt}});
-               for (const auto& m : checked(ctx.conversations().messages(c.id)))
+               for (const auto& m : db_checked(ctx.conversations().messages(c.id)))
                  history.push_back({{"role", m.role}, {"content", m.content}});
                history.push_back({{"role", msg.role}, {"content", msg.content}});
                const LlamaModel& model = *pending->model->model;
@@ -306,10 +281,10 @@ void add_conversation_routes(RouteTable& routes, ServerContext& ctx) {
                  throw ApiError(500, "database_error", "the database failed: " + s.message());
 
                auto job = submit_generation(ctx, pending->model, ctx.new_id("gen-"), p);
-               const store::Message stored_user = checked(ctx.conversations().add_message(msg));
+               const store::Message stored_user = db_checked(ctx.conversations().add_message(msg));
                if (!stream) {
                  const GenerationOutcome out = wait_for_outcome(ctx, job);
-                 const store::Message stored = checked(ctx.conversations().add_message(reply_message(*pending, *job, out)));
+                 const store::Message stored = db_checked(ctx.conversations().add_message(reply_message(*pending, *job, out)));
                  send_json(res, 201, {{"message", message_json(stored_user)}, {"reply", message_json(stored)}});
                  return;
                }
@@ -319,17 +294,17 @@ void add_conversation_routes(RouteTable& routes, ServerContext& ctx) {
                const GenerationJob* j = job.get();
                const nlohmann::json user_json = message_json(stored_user);
                f.start = [j, user_json, id = c.id] {
-                 return sse("start", {{"id", j->id()}, {"model", j->model()}, {"conversation_id", id}, {"message", user_json}});
+                 return sse_event("start", {{"id", j->id()}, {"model", j->model()}, {"conversation_id", id}, {"message", user_json}});
                };
-               f.text = [](const std::string& text) { return sse("text", {{"text", text}}); };
+               f.text = [](const std::string& text) { return sse_event("text", {{"text", text}}); };
                f.done = [&ctx, pending, j](const GenerationOutcome& o) {
                  auto stored = ctx.conversations().add_message(reply_message(*pending, *j, o));
                  if (!stored)
-                   return sse("error", error_body(ApiError(500, "database_error", "the reply was not stored: " + stored.error())));
-                 return sse("done", {{"reply", message_json(*stored)}, {"text", o.text}, {"finish_reason", o.finish_reason}});
+                   return sse_event("error", error_body(ApiError(500, "database_error", "the reply was not stored: " + stored.error())));
+                 return sse_event("done", {{"reply", message_json(*stored)}, {"text", o.text}, {"finish_reason", o.finish_reason}});
                };
                f.error = [](int status, const std::string& code, const std::string& message) {
-                 return sse("error", error_body(ApiError(status, code, message)));
+                 return sse_event("error", error_body(ApiError(status, code, message)));
                };
                stream_generation(ctx, res, pending->model, job, std::move(f));
              });

@@ -20,28 +20,13 @@ constexpr size_t kMaxDetokenizeTokens = 1 << 20;
 double ms(double seconds) { return std::round(seconds * 1e6) / 1e3; }
 
 nlohmann::json outcome_json(const GenerationJob& job, const GenerationOutcome& o) {
-  const int64_t completion = o.stats.generated_tokens;
   return {{"id", job.id()},
           {"model", job.model()},
           {"text", o.text},
           {"finish_reason", o.finish_reason},
-          {"usage",
-           {{"prompt_tokens", o.stats.prompt_tokens},
-            {"completion_tokens", completion},
-            {"total_tokens", o.stats.prompt_tokens + completion},
-            {"cached_prompt_tokens", o.cached_prompt_tokens}}},
-          {"timings",
-           {{"queue_ms", ms(o.queue_seconds)},
-            {"time_to_first_token_ms", ms(o.stats.time_to_first_token)},
-            {"prompt_ms", ms(o.stats.prompt_seconds)},
-            {"generation_ms", ms(o.stats.generation_seconds)},
-            {"prompt_tokens_per_second", o.prompt_tokens_per_second()},
-            {"generation_tokens_per_second", o.stats.generation_tokens_per_second()}}},
+          {"usage", native_usage_json(o)},
+          {"timings", native_timings_json(o)},
           {"seed", o.seed}};
-}
-
-std::string sse(const std::string& event, const nlohmann::json& data) {
-  return "event: " + event + "\ndata: " + dump_json(data) + "\n\n";
 }
 
 // The fields generate and chat share, read into params; returns `stream`.
@@ -63,11 +48,11 @@ void run_generation(ServerContext& ctx, httplib::Response& res, const std::share
   f.content_type = "text/event-stream";
   f.keepalive = ": keep-alive\n\n";
   const GenerationJob* j = job.get();
-  f.start = [j] { return sse("start", {{"id", j->id()}, {"model", j->model()}}); };
-  f.text = [](const std::string& text) { return sse("text", {{"text", text}}); };
-  f.done = [j](const GenerationOutcome& o) { return sse("done", outcome_json(*j, o)); };
+  f.start = [j] { return sse_event("start", {{"id", j->id()}, {"model", j->model()}}); };
+  f.text = [](const std::string& text) { return sse_event("text", {{"text", text}}); };
+  f.done = [j](const GenerationOutcome& o) { return sse_event("done", outcome_json(*j, o)); };
   f.error = [](int status, const std::string& code, const std::string& message) {
-    return sse("error", error_body(ApiError(status, code, message)));
+    return sse_event("error", error_body(ApiError(status, code, message)));
   };
   stream_generation(ctx, res, model, job, std::move(f));
 }
@@ -94,6 +79,27 @@ nlohmann::json model_entry(ServerContext& ctx, const ModelFile& f) {
 }
 
 }  // namespace
+
+std::string sse_event(const std::string& event, const nlohmann::json& data) {
+  return "event: " + event + "\ndata: " + dump_json(data) + "\n\n";
+}
+
+nlohmann::json native_usage_json(const GenerationOutcome& o) {
+  const int64_t completion = o.stats.generated_tokens;
+  return {{"prompt_tokens", o.stats.prompt_tokens},
+          {"completion_tokens", completion},
+          {"total_tokens", o.stats.prompt_tokens + completion},
+          {"cached_prompt_tokens", o.cached_prompt_tokens}};
+}
+
+nlohmann::json native_timings_json(const GenerationOutcome& o) {
+  return {{"queue_ms", ms(o.queue_seconds)},
+          {"time_to_first_token_ms", ms(o.stats.time_to_first_token)},
+          {"prompt_ms", ms(o.stats.prompt_seconds)},
+          {"generation_ms", ms(o.stats.generation_seconds)},
+          {"prompt_tokens_per_second", o.prompt_tokens_per_second()},
+          {"generation_tokens_per_second", o.stats.generation_tokens_per_second()}};
+}
 
 void add_native_routes(RouteTable& routes, ServerContext& ctx) {
   routes.add("GET", "/api/v1/health", "/api/v1/health", [&ctx](const ApiRequest&, httplib::Response& res) {

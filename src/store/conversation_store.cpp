@@ -1,17 +1,12 @@
 // Conversations and messages; see conversation_store.h.
 #include "store/conversation_store.h"
 
-#include <chrono>
+#include "util/unix_time.h"
 
 namespace pg::store {
 namespace {
 
-int64_t now_unix() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-// Appended to a WHERE clause; binds three parameters starting at `first`.
+// Appended to a WHERE clause; binds parameters ?1 to ?3 (see bind_access).
 constexpr const char* kVisible = "(?1 OR c.user_id = ?2 OR (?3 AND c.user_id IS NULL))";
 
 void bind_access(Statement& st, const Access& a) {
@@ -40,7 +35,7 @@ Conversation read_conversation(const Statement& st) {
 
 Result<Conversation> ConversationStore::create(Conversation c) {
   auto lock = db_.lock();
-  c.created_at = c.updated_at = now_unix();
+  c.created_at = c.updated_at = unix_time_now();
   auto st = db_.prepare(
       "INSERT INTO conversations (id, user_id, title, model, system_prompt, params, created_at, updated_at) "
       "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
@@ -108,7 +103,7 @@ Result<bool> ConversationStore::update(const std::string& id, const Access& acce
   auto st = db_.prepare(
       "UPDATE conversations SET title = ?, model = ?, system_prompt = ?, params = ?, updated_at = ? WHERE id = ?");
   if (!st) return Error{st.error()};
-  if (Status s = st->bind(1, c.title).bind(2, c.model).bind(3, c.system_prompt).bind(4, c.params).bind(5, now_unix())
+  if (Status s = st->bind(1, c.title).bind(2, c.model).bind(3, c.system_prompt).bind(4, c.params).bind(5, unix_time_now())
                      .bind(6, id).run();
       !s)
     return Error{s.message()};
@@ -127,7 +122,7 @@ Result<bool> ConversationStore::remove(const std::string& id, const Access& acce
 
 Result<Message> ConversationStore::add_message(Message m) {
   auto lock = db_.lock();
-  m.created_at = now_unix();
+  m.created_at = unix_time_now();
   Status s = db_.transaction([&]() -> Status {
     auto st = db_.prepare(
         "INSERT INTO messages (conversation_id, role, content, created_at, model, model_sha256, chat_template_sha256, "

@@ -1,7 +1,7 @@
 // Schema migrations; see migrations.h. Times are Unix seconds (UTC).
 #include "store/migrations.h"
 
-#include <chrono>
+#include "util/unix_time.h"
 
 namespace pg::store {
 namespace {
@@ -61,10 +61,6 @@ CREATE TABLE settings (
 )sql"},
 };
 
-int64_t now_unix() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 }  // namespace
 
@@ -98,7 +94,7 @@ Result<int> migrate(Database& db) {
       if (Status e = db.exec(m.sql); !e) return e;
       auto ins = db.prepare("INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)");
       if (!ins) return ins.status();
-      return ins->bind(1, m.version).bind(2, m.name).bind(3, now_unix()).run();
+      return ins->bind(1, m.version).bind(2, m.name).bind(3, unix_time_now()).run();
     });
     if (!s) return Error{"migration " + std::to_string(m.version) + " (" + m.name + ") failed: " + s.message()};
     version = m.version;

@@ -3,15 +3,11 @@
 
 #include <algorithm>
 #include <cctype>
-#include <chrono>
+
+#include "util/unix_time.h"
 
 namespace pg::store {
 namespace {
-
-int64_t now_unix() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 constexpr const char* kUserColumns = "id, username, password_hash, role, token_version, created_at, updated_at";
 
@@ -66,7 +62,7 @@ Result<User> UserStore::create(const std::string& username, const std::string& p
   auto existing = find_by_name(username);
   if (!existing) return Error{existing.error()};
   if (*existing) return Error{"user '" + username + "' already exists"};
-  const int64_t now = now_unix();
+  const int64_t now = unix_time_now();
   auto st = db_.prepare(
       "INSERT INTO users (username, password_hash, role, token_version, created_at, updated_at) VALUES (?, ?, ?, 0, ?, ?)");
   if (!st) return Error{st.error()};
@@ -135,14 +131,14 @@ Result<bool> UserStore::set_password(const std::string& username, const std::str
   auto st = db_.prepare(
       "UPDATE users SET password_hash = ?, token_version = token_version + 1, updated_at = ? WHERE username = ?");
   if (!st) return Error{st.error()};
-  if (Status s = st->bind(1, password_hash).bind(2, now_unix()).bind(3, username).run(); !s) return Error{s.message()};
+  if (Status s = st->bind(1, password_hash).bind(2, unix_time_now()).bind(3, username).run(); !s) return Error{s.message()};
   return db_.changes() > 0;
 }
 
 Result<ApiKey> UserStore::create_key(int64_t user_id, const std::string& name, const std::string& prefix,
                                      const std::string& key_hash) {
   auto lock = db_.lock();
-  const int64_t now = now_unix();
+  const int64_t now = unix_time_now();
   auto st = db_.prepare("INSERT INTO api_keys (user_id, name, prefix, key_hash, created_at) VALUES (?, ?, ?, ?, ?)");
   if (!st) return Error{st.error()};
   if (Status s = st->bind(1, user_id).bind(2, name).bind(3, prefix).bind(4, key_hash).bind(5, now).run(); !s)

@@ -1,10 +1,9 @@
 // Bearer authentication; see authenticator.h.
 #include "server/auth/authenticator.h"
 
-#include <chrono>
-
 #include "server/auth/crypto.h"
 #include "server/auth/jwt.h"
+#include "util/unix_time.h"
 
 namespace pg::server::auth {
 namespace {
@@ -12,10 +11,6 @@ constexpr const char* kKeyPrefix = "pgk_";
 constexpr size_t kKeyRandomBytes = 32;
 constexpr size_t kShownPrefix = 12;  // "pgk_" + 8 characters
 
-int64_t now_unix() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 }  // namespace
 
 Authenticator::Authenticator(store::UserStore& users, std::string secret, int64_t token_ttl_seconds)
@@ -27,7 +22,7 @@ Result<std::pair<std::string, int64_t>> Authenticator::issue_token(const store::
   c.username = user.username;
   c.role = user.role;
   c.token_version = user.token_version;
-  c.issued_at = now_unix();
+  c.issued_at = unix_time_now();
   c.expires_at = c.issued_at + ttl_;
   auto token = sign_token(c, secret_);
   if (!token) return Error{token.error()};
@@ -41,7 +36,7 @@ Result<Principal> Authenticator::authenticate(const std::string& authorization) 
   std::string credential = authorization.substr(7);
   while (!credential.empty() && credential.front() == ' ') credential.erase(0, 1);
   while (!credential.empty() && credential.back() == ' ') credential.pop_back();
-  const int64_t now = now_unix();
+  const int64_t now = unix_time_now();
   Principal p;
   if (credential.compare(0, 4, kKeyPrefix) == 0) {
     if (credential.size() > 256) return Error{"the API key is not valid"};
