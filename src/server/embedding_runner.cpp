@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "server/api_error.h"
+#include "server/generation_runner.h"
 #include "server/request_fields.h"
 
 namespace pg::server {
@@ -14,16 +15,7 @@ namespace {
 constexpr size_t kMaxInputs = 2048;
 
 std::vector<TokenId> token_ids(const nlohmann::json& arr, const std::string& name, int64_t n_vocab) {
-  std::vector<TokenId> ids;
-  for (size_t i = 0; i < arr.size(); ++i) {
-    const nlohmann::json& t = arr[i];
-    const std::string item = name + "[" + std::to_string(i) + "]";
-    if (!t.is_number_integer()) throw invalid_field(item, "must be a token id, got " + describe_json(t));
-    const int64_t id = t.is_number_unsigned() && t.get<uint64_t>() > INT64_MAX ? -1 : t.get<int64_t>();
-    if (id < 0 || id >= n_vocab)
-      throw invalid_field(item, "is " + t.dump() + ", outside the vocabulary 0 to " + std::to_string(n_vocab - 1));
-    ids.push_back(static_cast<TokenId>(id));
-  }
+  std::vector<TokenId> ids = read_token_ids(arr, name, n_vocab);
   if (ids.empty()) throw invalid_field(name, "must not be empty");
   return ids;
 }

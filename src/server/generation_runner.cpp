@@ -21,6 +21,21 @@ std::vector<TokenId> tokenize_prompt(const LoadedModel& model, const std::string
   return ids;
 }
 
+std::vector<TokenId> read_token_ids(const nlohmann::json& array, const std::string& field, int64_t n_vocab) {
+  std::vector<TokenId> ids;
+  ids.reserve(array.size());
+  for (size_t i = 0; i < array.size(); ++i) {
+    const nlohmann::json& t = array[i];
+    const std::string name = field + "[" + std::to_string(i) + "]";
+    if (!t.is_number_integer()) throw invalid_field(name, "must be an integer token id, got " + describe_json(t));
+    const int64_t id = t.is_number_unsigned() && t.get<uint64_t>() > INT64_MAX ? -1 : t.get<int64_t>();
+    if (id < 0 || id >= n_vocab)
+      throw invalid_field(name, "is " + t.dump() + ", outside the vocabulary 0 to " + std::to_string(n_vocab - 1));
+    ids.push_back(static_cast<TokenId>(id));
+  }
+  return ids;
+}
+
 void read_sampling_fields(const FieldReader& r, GenerationParams& p) {
   SamplerParams& s = p.sampling;
   if (auto v = r.number("temperature", 0, 5)) s.temperature = static_cast<float>(*v);

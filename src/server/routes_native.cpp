@@ -164,17 +164,7 @@ void add_native_routes(RouteTable& routes, ServerContext& ctx) {
     if (tokens->size() > kMaxDetokenizeTokens)
       throw invalid_field("tokens", "has more than " + std::to_string(kMaxDetokenizeTokens) + " items");
     const Tokenizer& tok = model->model->tokenizer();
-    const int64_t n_vocab = static_cast<int64_t>(tok.vocab_size());
-    std::vector<TokenId> ids;
-    for (size_t i = 0; i < tokens->size(); ++i) {
-      const nlohmann::json& t = (*tokens)[i];
-      const std::string name = "tokens[" + std::to_string(i) + "]";
-      if (!t.is_number_integer()) throw invalid_field(name, "must be an integer token id, got " + describe_json(t));
-      const int64_t id = t.is_number_unsigned() && t.get<uint64_t>() > INT64_MAX ? -1 : t.get<int64_t>();
-      if (id < 0 || id >= n_vocab)
-        throw invalid_field(name, "is " + t.dump() + ", outside the vocabulary 0 to " + std::to_string(n_vocab - 1));
-      ids.push_back(static_cast<TokenId>(id));
-    }
+    const std::vector<TokenId> ids = read_token_ids(*tokens, "tokens", static_cast<int64_t>(tok.vocab_size()));
     send_json(res, 200, {{"model", model->file.name}, {"text", tok.decode(ids, r.boolean("render_special").value_or(false))}});
   });
 
