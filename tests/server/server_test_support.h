@@ -14,6 +14,7 @@
 #include <functional>
 #include <thread>
 #include <memory>
+#include <mutex>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -31,12 +32,24 @@ namespace pg::test {
 
 inline std::string demo_model_file() { return source_dir() + "/models/demo/stories260K.gguf"; }
 
-// A fresh data directory (database, secret) for each test server.
+// A fresh data directory (database, secret) for each test server; all of
+// them are removed when the test program exits.
 inline std::string fresh_data_dir() {
+  struct Made {
+    std::mutex mu;
+    std::vector<std::string> dirs;
+    ~Made() {
+      std::error_code ec;
+      for (const auto& d : dirs) std::filesystem::remove_all(d, ec);
+    }
+  };
+  static Made made;
   static std::atomic<int> counter{0};
   const std::string dir = ::testing::TempDir() + "pg_server_data_" + std::to_string(::getpid()) + "_" +
                           std::to_string(counter.fetch_add(1));
   std::filesystem::remove_all(dir);
+  std::lock_guard lock(made.mu);
+  made.dirs.push_back(dir);
   return dir;
 }
 
