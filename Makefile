@@ -10,11 +10,12 @@ CMAKE_FLAGS    ?=
 PROMPT         ?= Once upon a time
 DEBIAN_PACKAGES := cmake g++ make pkg-config git python3 libcli11-dev nlohmann-json3-dev \
                    libgtest-dev libgmock-dev libbenchmark-dev \
-                   libcpp-httplib-dev libspdlog-dev libtomlplusplus-dev libsqlite3-dev
+                   libcpp-httplib-dev libspdlog-dev libtomlplusplus-dev libsqlite3-dev \
+                   libsodium-dev libjwt-dev
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps compat-deps build build-asan run test test-unit test-asan bench clean
+.PHONY: all deps compat-deps docs-deps build build-asan run test test-unit test-asan bench clean
 
 all: build
 
@@ -28,11 +29,15 @@ deps:
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
 
-build: deps
+# Swagger UI (npm swagger-ui-dist), served by playground serve at /docs from tools/swagger-ui/node_modules.
+docs-deps: deps
+	cd tools/swagger-ui && { [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund; }
+
+build: deps docs-deps
 	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS)
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
-build-asan: deps
+build-asan: deps docs-deps
 	cmake -S . -B $(ASAN_BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPG_SANITIZE=ON $(CMAKE_FLAGS)
 	cmake --build $(ASAN_BUILD_DIR) -j $(JOBS) --target playground_tests
 
@@ -48,10 +53,10 @@ compat-deps:
 test-unit: build compat-deps
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
-# Hostile-input, scalar-reference, template and server tests again under AddressSanitizer + UBSan.
+# Hostile-input, scalar-reference, template, server, store and auth tests again under AddressSanitizer + UBSan.
 test-asan: build-asan
 	cd $(ASAN_BUILD_DIR) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	  ./playground_tests --gtest_filter='Gguf*:*Corrupt*:*Reference*:Tokenizer*:Sampler*:Quant*:Template*:Server*'
+	  ./playground_tests --gtest_filter='Gguf*:*Corrupt*:*Reference*:Tokenizer*:Sampler*:Quant*:Template*:Server*:Store*:Auth*'
 
 bench: build
 	./$(BUILD_DIR)/playground bench -m models/demo/stories260K.gguf

@@ -1,4 +1,4 @@
-// Error body and categories; see api_error.h.
+// Error bodies (ours/OpenAI's and Ollama's) and categories; see api_error.h.
 #include "server/api_error.h"
 
 namespace pg::server {
@@ -24,6 +24,15 @@ const char* error_type_for_status(int status) {
 nlohmann::json error_body(const ApiError& error) {
   return {{"error",
            {{"code", error.code}, {"message", error.message}, {"type", error_type_for_status(error.status)}}}};
+}
+
+bool is_ollama_path(const std::string& path) {
+  return path.rfind("/api/", 0) == 0 && path.rfind("/api/v1/", 0) != 0 && path != "/api/v1";
+}
+
+nlohmann::json error_body_for(const std::string& path, const ApiError& error) {
+  if (is_ollama_path(path)) return {{"error", error.message}};
+  return error_body(error);
 }
 
 }  // namespace pg::server

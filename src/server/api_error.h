@@ -1,6 +1,6 @@
-// The one error shape of every HTTP route, {"error":{"code","message","type"}}:
+// The error shape of our and OpenAI's routes, {"error":{"code","message","type"}}:
 // `code` and `message` are ours, `type` is OpenAI's category, so OpenAI clients
-// and our own read the same body. ApiError is the exception the server module
+// and our own read the same body; Ollama's routes answer {"error":"message"}. ApiError is the exception the server module
 // throws inside a handler to stop it with such a response; it never leaves
 // src/server (the route wrapper turns it into the response).
 #pragma once
@@ -29,5 +29,11 @@ ApiError invalid_field(const std::string& field, const std::string& problem);
 const char* error_type_for_status(int status);
 
 nlohmann::json error_body(const ApiError& error);
+
+// True for Ollama's routes (/api/... but not /api/v1...), whose errors are
+// Ollama-shaped: {"error": "message"}.
+bool is_ollama_path(const std::string& path);
+// The error body in the shape of the API that `path` belongs to.
+nlohmann::json error_body_for(const std::string& path, const ApiError& error);
 
 }  // namespace pg::server

@@ -13,7 +13,7 @@ std::string special_token_text(const Tokenizer& tok, TokenId id) {
   return id >= 0 ? tok.token_text(id) : std::string();
 }
 
-std::string render_default_format(const nlohmann::json& messages, bool add_generation_prompt) {
+std::string render_default_format(const nlohmann::ordered_json& messages, bool add_generation_prompt) {
   std::string out;
   for (const auto& m : messages) {
     out += "<|im_start|>";
@@ -28,12 +28,22 @@ std::string render_default_format(const nlohmann::json& messages, bool add_gener
 
 }  // namespace
 
-std::string render_chat_prompt(const LlamaModel& model, const nlohmann::json& messages, bool add_generation_prompt) {
+const char* const kDefaultChatTemplate =
+    "{% for message in messages %}<|im_start|>{{ message['role'] }}\n{{ message['content'] }}<|im_end|>\n"
+    "{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}";
+
+std::string effective_chat_template(const LlamaModel& model) {
+  std::string own = model_chat_template(model);
+  return own.empty() ? std::string(kDefaultChatTemplate) : own;
+}
+
+std::string render_chat_prompt(const LlamaModel& model, const nlohmann::ordered_json& messages,
+                               bool add_generation_prompt) {
   const std::string source = model_chat_template(model);
   if (source.empty()) return render_default_format(messages, add_generation_prompt);
   const Tokenizer& tok = model.tokenizer();
   const std::string bos = special_token_text(tok, tok.bos_id());
-  nlohmann::json context = {{"messages", messages},
+  nlohmann::ordered_json context = {{"messages", messages},
                             {"add_generation_prompt", add_generation_prompt},
                             {"bos_token", bos},
                             {"eos_token", special_token_text(tok, tok.eos_id())}};
@@ -52,15 +62,16 @@ std::string model_chat_template(const LlamaModel& model) {
   return model.file().get_string("tokenizer.chat_template").value_or("");
 }
 
-nlohmann::json normalize_chat_messages(const nlohmann::json* messages, const std::string& field) {
+nlohmann::ordered_json normalize_chat_messages(const nlohmann::ordered_json* messages, const std::string& field) {
   if (!messages) throw invalid_field(field, "is required");
   if (!messages->is_array()) throw invalid_field(field, "must be an array of messages, got " + describe_json(*messages));
   if (messages->empty()) throw invalid_field(field, "must contain at least one message");
-  nlohmann::json out = nlohmann::json::array();
+  nlohmann::ordered_json out = nlohmann::ordered_json::array();
   for (size_t i = 0; i < messages->size(); ++i) {
     const std::string name = field + "[" + std::to_string(i) + "]";
-    const nlohmann::json& m = (*messages)[i];
-    if (!m.is_object()) throw invalid_field(name, "must be an object, got " + describe_json(m));
+    const nlohmann::ordered_json& om = (*messages)[i];
+    if (!om.is_object()) throw invalid_field(name, "must be an object, got " + describe_json(nlohmann::json(om)));
+    const nlohmann::json m = om;  // for the field checks; the output keeps `om`'s order
     FieldReader r(m, name + ".");
     auto role = r.string("role", 64);
     if (!role) throw invalid_field(name + ".role", "is required");
@@ -87,7 +98,18 @@ nlohmann::json normalize_chat_messages(const nlohmann::json* messages, const std
         throw invalid_field(name + ".content", "must be a string or an array of text parts, got " + describe_json(*c));
       }
     }
-    out.push_back({{"role", *role}, {"content", std::move(content)}});
+    nlohmann::ordered_json msg = {{"role", *role}, {"content", std::move(content)}};
+    if (const nlohmann::json* tc = r.raw("tool_calls")) {
+      if (!tc->is_array()) throw invalid_field(name + ".tool_calls", "must be an array, got " + describe_json(*tc));
+      const nlohmann::ordered_json& calls = om.at("tool_calls");
+      for (size_t j = 0; j < calls.size(); ++j)
+        if (!calls[j].is_object())
+          throw invalid_field(name + ".tool_calls[" + std::to_string(j) + "]", "must be an object");
+      msg["tool_calls"] = calls;
+    }
+    if (auto id = r.string("tool_call_id", 256)) msg["tool_call_id"] = *id;
+    if (auto n = r.string("name", 256)) msg["name"] = *n;
+    out.push_back(std::move(msg));
   }
   return out;
 }

@@ -21,6 +21,21 @@ std::vector<TokenId> tokenize_prompt(const LoadedModel& model, const std::string
   return ids;
 }
 
+std::vector<TokenId> read_token_ids(const nlohmann::json& array, const std::string& field, int64_t n_vocab) {
+  std::vector<TokenId> ids;
+  ids.reserve(array.size());
+  for (size_t i = 0; i < array.size(); ++i) {
+    const nlohmann::json& t = array[i];
+    const std::string name = field + "[" + std::to_string(i) + "]";
+    if (!t.is_number_integer()) throw invalid_field(name, "must be an integer token id, got " + describe_json(t));
+    const int64_t id = t.is_number_unsigned() && t.get<uint64_t>() > INT64_MAX ? -1 : t.get<int64_t>();
+    if (id < 0 || id >= n_vocab)
+      throw invalid_field(name, "is " + t.dump() + ", outside the vocabulary 0 to " + std::to_string(n_vocab - 1));
+    ids.push_back(static_cast<TokenId>(id));
+  }
+  return ids;
+}
+
 void read_sampling_fields(const FieldReader& r, GenerationParams& p) {
   SamplerParams& s = p.sampling;
   if (auto v = r.number("temperature", 0, 5)) s.temperature = static_cast<float>(*v);
@@ -38,7 +53,9 @@ void read_sampling_fields(const FieldReader& r, GenerationParams& p) {
   if (auto v = r.integer("repeat_last_n", -1, 1 << 20)) s.repeat_last_n = static_cast<int>(*v);
   if (auto v = r.number("frequency_penalty", -2, 2)) s.frequency_penalty = static_cast<float>(*v);
   if (auto v = r.number("presence_penalty", -2, 2)) s.presence_penalty = static_cast<float>(*v);
-  if (auto v = r.integer("seed", -1, INT64_MAX)) s.seed = *v < 0 ? kRandomSeed : static_cast<uint64_t>(*v);
+  // Seeds are 64-bit: a seed the server picked (returned as `seed`) may exceed INT64_MAX and must replay.
+  if (const nlohmann::json* v = r.raw("seed"); v && v->is_number_unsigned()) s.seed = v->get<uint64_t>();
+  else if (auto i = r.integer("seed", -1, INT64_MAX)) s.seed = *i < 0 ? kRandomSeed : static_cast<uint64_t>(*i);
   if (auto v = r.string_list("stop", kMaxStopSequences)) {
     for (size_t i = 0; i < v->size(); ++i)
       if ((*v)[i].size() > kMaxStopBytes)

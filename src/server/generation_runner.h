@@ -25,6 +25,10 @@ namespace pg::server {
 // An empty prompt becomes [BOS]; a model without BOS gives 400.
 std::vector<TokenId> tokenize_prompt(const LoadedModel& model, const std::string& text, const std::string& field);
 
+// The items of a JSON array as token ids within the vocabulary (400 naming
+// field[i] and the value otherwise). The caller checks that it is an array.
+std::vector<TokenId> read_token_ids(const nlohmann::json& array, const std::string& field, int64_t n_vocab);
+
 // temperature, top_p, top_k, min_p, repeat_penalty, repeat_last_n,
 // frequency_penalty, presence_penalty, seed, stop and ignore_eos, each checked.
 void read_sampling_fields(const FieldReader& r, GenerationParams& params);

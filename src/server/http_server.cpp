@@ -6,17 +6,40 @@
 #include <cmath>
 #include <thread>
 
+#include "server/auth/auth_policy.h"
+#include "server/auth/secret.h"
+#include "server/chat_prompt.h"
 #include "server/metrics.h"
 #include "server/model_manager.h"
+#include "server/openapi.h"
 #include "server/request_fields.h"
 #include "server/request_tracker.h"
 #include "server/routes.h"
 #include "server/server_context.h"
 #include "server/server_log.h"
+#include "store/conversation_store.h"
+#include "store/data_dir.h"
+#include "store/user_store.h"
 
 namespace pg::server {
 
 nlohmann::json request_json(const ApiRequest& req) { return parse_json_object(req.body); }
+
+nlohmann::ordered_json request_chat_messages(const ApiRequest& req) {
+  // Parsed again as ordered_json: templates' `tojson` prints keys in the client's order.
+  const nlohmann::ordered_json body = nlohmann::ordered_json::parse(req.body, nullptr, false);
+  const nlohmann::ordered_json* messages = nullptr;
+  if (body.is_object()) {
+    auto it = body.find("messages");
+    if (it != body.end() && !it->is_null()) messages = &*it;
+  }
+  return normalize_chat_messages(messages, "messages");
+}
+
+void require_admin(const ApiRequest& req) {
+  if (!req.user.is_admin())
+    throw ApiError(403, "forbidden", "this route is for admins; user '" + req.user.username + "' is not one");
+}
 
 std::string system_fingerprint() { return std::string("fp_playground_") + PG_VERSION + "_" + PG_GIT_HASH; }
 
@@ -29,8 +52,9 @@ bool valid_request_id(const std::string& id) {
   });
 }
 
-void write_error(httplib::Response& res, const ApiError& e) {
-  send_json(res, e.status, error_body(e));
+void write_error(const httplib::Request& req, httplib::Response& res, const ApiError& e) {
+  send_json(res, e.status, error_body_for(req.path, e));
+  if (e.status == 401) res.set_header("WWW-Authenticate", "Bearer");
   if (e.status == 429) res.set_header("Retry-After", "1");
   if (e.status == 503) res.set_header("Retry-After", "5");
 }
@@ -45,6 +69,15 @@ ModelManagerOptions manager_options(const ServerConfig& c) {
   o.scheduler.n_ctx = c.ctx_size;
   o.scheduler.prompt_chunk = c.prompt_chunk;
   return o;
+}
+
+// Routes that answer without a token when auth is on: health checks, logging
+// in, and the API description with its viewer.
+bool public_route(const httplib::Request& req) {
+  if (req.method == "GET" && (req.path == "/api/v1/health" || req.path == "/openapi.json" || req.path == "/docs" ||
+                              req.path.rfind("/docs/", 0) == 0))
+    return true;
+  return req.method == "POST" && req.path == "/api/v1/auth/login";
 }
 
 }  // namespace
@@ -64,15 +97,17 @@ class PlaygroundServer::Impl : public RouteTable {
 
   void add(const std::string& method, const std::string& pattern, const std::string& route_name,
            RouteHandler handler) override {
-    auto run = [this, route_name, handler = std::move(handler)](const ApiRequest& req, httplib::Response& res) {
+    routes_.push_back({method, route_name});
+    auto run = [this, route_name, handler = std::move(handler)](ApiRequest req, httplib::Response& res) {
       tracker_.set_route(&req.http, route_name);
+      if (auto info = tracker_.find(&req.http)) req.user = info->principal;
       try {
         handler(req, res);
       } catch (const ApiError& e) {
-        write_error(res, e);
+        write_error(req.http, res, e);
       } catch (const std::exception& e) {
         log_.error("handler failed", {{"route", route_name}, {"error", e.what()}});
-        write_error(res, ApiError(500, "internal_error", std::string("internal error: ") + e.what()));
+        write_error(req.http, res, ApiError(500, "internal_error", std::string("internal error: ") + e.what()));
       }
     };
     // Bodies are read here rather than by httplib, which would parse (and cap at
@@ -92,15 +127,17 @@ class PlaygroundServer::Impl : public RouteTable {
       });
       if (!ok) {
         tracker_.set_route(&req, "unmatched");
-        write_error(res, too_large || res.status == 413
+        write_error(req, res, too_large || res.status == 413
                              ? ApiError(413, "body_too_large", "the request body is larger than max_body_bytes (" +
                                                                    std::to_string(config_.max_body_bytes) + " bytes)")
                              : ApiError(400, "bad_request", "the request body could not be read"));
         return;
       }
-      run(ApiRequest{req, std::move(body)}, res);
+      run(ApiRequest{req, std::move(body), {}}, res);
     };
-    auto without_body = [run](const httplib::Request& req, httplib::Response& res) { run(ApiRequest{req, req.body}, res); };
+    auto without_body = [run](const httplib::Request& req, httplib::Response& res) {
+      run(ApiRequest{req, req.body, {}}, res);
+    };
     if (method == "GET") svr_.Get(pattern, without_body);
     else if (method == "DELETE") svr_.Delete(pattern, without_body);
     else if (method == "POST") svr_.Post(pattern, with_body);
@@ -109,9 +146,13 @@ class PlaygroundServer::Impl : public RouteTable {
   }
 
   Status start() {
+    if (Status s = open_data(); !s) return s;
     if (Status s = models_.load_default(); !s) return s;
     configure();
     add_native_routes(*this, ctx_);
+    add_auth_routes(*this, ctx_);
+    add_conversation_routes(*this, ctx_);
+    add_docs_routes(*this, ctx_);
     add_openai_routes(*this, ctx_);
     add_ollama_routes(*this, ctx_);
 
@@ -133,7 +174,35 @@ class PlaygroundServer::Impl : public RouteTable {
                             {"model", models_.default_name()},
                             {"slots", config_.slots},
                             {"context", info ? info->scheduler->context_size() : 0},
-                            {"config_file", config_.config_file}});
+                            {"config_file", config_.config_file},
+                            {"auth", auth_on_ ? "on" : "off"},
+                            {"database", db_->path()}});
+    return Status::ok();
+  }
+
+  // Opens the database, decides on auth and loads the token secret. With auth
+  // on and no admin yet, refuses to start and says how to create one.
+  Status open_data() {
+    auto on = auth::auth_enabled(config_.auth, config_.host);
+    if (!on) return Status::error(on.error());
+    auto cost = auth::parse_password_cost(config_.password_cost);
+    if (!cost) return Status::error("password_cost: " + cost.error());
+    if (Status s = auth::init_crypto(); !s) return s;
+    auto db = store::open_store(config_.data_dir, config_.database);
+    if (!db) return Status::error(db.error());
+    db_ = std::move(*db);
+    users_ = std::make_unique<store::UserStore>(*db_);
+    conversations_ = std::make_unique<store::ConversationStore>(*db_);
+    if (*on) {
+      auto admins = users_->count_admins();
+      if (!admins) return Status::error("cannot read the users of " + db_->path() + ": " + admins.error());
+      if (*admins == 0) return Status::error(auth::no_admin_message(config_.host, config_.data_dir, config_.database));
+    }
+    auto secret = auth::load_or_create_secret(config_.secret, config_.data_dir);
+    if (!secret) return Status::error(secret.error());
+    authenticator_ = std::make_unique<auth::Authenticator>(*users_, std::move(*secret), config_.token_ttl);
+    auth_on_ = *on;
+    ctx_.attach(DataServices{users_.get(), conversations_.get(), authenticator_.get(), auth_on_, *cost});
     return Status::ok();
   }
 
@@ -157,6 +226,7 @@ class PlaygroundServer::Impl : public RouteTable {
 
   int port_ = 0;
   RequestGate gate_;
+  std::vector<std::pair<std::string, std::string>> routes_;  // (method, route name) as registered
 
  private:
   void configure() {
@@ -177,9 +247,18 @@ class PlaygroundServer::Impl : public RouteTable {
       if (gate_) {
         if (auto refused = gate_(req)) {
           tracker_.set_route(&req, "gate");
-          write_error(res, *refused);
+          write_error(req, res, *refused);
           return httplib::Server::HandlerResponse::Handled;
         }
+      }
+      if (auth_on_ && !public_route(req)) {
+        auto who = authenticator_->authenticate(req.get_header_value("Authorization"));
+        if (!who) {
+          tracker_.set_route(&req, "auth");
+          write_error(req, res, ApiError(401, "unauthorized", "authentication required: " + who.error()));
+          return httplib::Server::HandlerResponse::Handled;
+        }
+        tracker_.set_principal(&req, std::move(*who));
       }
       return httplib::Server::HandlerResponse::Unhandled;
     });
@@ -192,12 +271,12 @@ class PlaygroundServer::Impl : public RouteTable {
         e = ApiError(413, "body_too_large", "the request body is larger than max_body_bytes (" +
                                                 std::to_string(config_.max_body_bytes) + " bytes)");
       if (res.status == 400) e = ApiError(400, "bad_request", "the HTTP request is malformed");
-      send_json(res, e.status, error_body(e));
+      send_json(res, e.status, error_body_for(req.path, e));
       return httplib::Server::HandlerResponse::Handled;
     };
     svr_.set_error_handler(std::move(on_error));
 
-    svr_.set_exception_handler([this](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
+    svr_.set_exception_handler([this](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
       std::string what = "unknown exception";
       try {
         if (ep) std::rethrow_exception(ep);
@@ -206,7 +285,7 @@ class PlaygroundServer::Impl : public RouteTable {
       } catch (...) {
       }
       log_.error("unhandled exception", {{"error", what}});
-      write_error(res, ApiError(500, "internal_error", "internal error: " + what));
+      write_error(req, res, ApiError(500, "internal_error", "internal error: " + what));
     });
 
     svr_.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
@@ -220,6 +299,7 @@ class PlaygroundServer::Impl : public RouteTable {
                             {"path", req.path},
                             {"route", route},
                             {"status", res.status},
+                            {"user", info ? info->principal.username : ""},
                             {"duration_ms", std::round(seconds * 1e6) / 1e3},
                             {"remote", req.remote_addr}});
     });
@@ -239,13 +319,13 @@ class PlaygroundServer::Impl : public RouteTable {
     if (req.method != "OPTIONS") return false;
     tracker_.set_route(&req, "preflight");
     if (!origin.empty() && !allowed) {
-      write_error(res, ApiError(403, "cors_forbidden", "origin '" + origin + "' is not in cors_origins"));
+      write_error(req, res, ApiError(403, "cors_forbidden", "origin '" + origin + "' is not in cors_origins"));
       return true;
     }
     res.status = 204;
-    res.set_header("Allow", "GET, POST, OPTIONS");
+    res.set_header("Allow", "GET, POST, PUT, PATCH, DELETE, OPTIONS");
     if (allowed) {
-      res.set_header("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
+      res.set_header("Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE, OPTIONS");
       const std::string asked = req.get_header_value("Access-Control-Request-Headers");
       res.set_header("Access-Control-Allow-Headers", asked.empty() ? "Content-Type, Authorization, X-Request-Id" : asked);
       res.set_header("Access-Control-Max-Age", "600");
@@ -255,6 +335,12 @@ class PlaygroundServer::Impl : public RouteTable {
 
   ServerConfig config_;
   ServerLog log_;
+  // The database and what uses it; opened by start(), before any handler runs.
+  std::unique_ptr<store::Database> db_;
+  std::unique_ptr<store::UserStore> users_;
+  std::unique_ptr<store::ConversationStore> conversations_;
+  std::unique_ptr<auth::Authenticator> authenticator_;
+  bool auth_on_ = false;
   Metrics metrics_;
   ModelManager models_;
   ServerContext ctx_;
@@ -278,6 +364,8 @@ Status PlaygroundServer::start() { return impl_->start(); }
 int PlaygroundServer::port() const { return impl_->port_; }
 
 std::string PlaygroundServer::url() const { return impl_->url(); }
+
+std::vector<std::pair<std::string, std::string>> PlaygroundServer::routes() const { return impl_->routes_; }
 
 void PlaygroundServer::shutdown() { impl_->shutdown(); }
 

@@ -1,8 +1,10 @@
 // PlaygroundServer: the HTTP service of `playground serve`. Loads the default
 // model, binds host:port (port 0: any free port), and serves our API, the
 // OpenAI- and Ollama-compatible APIs on httplib worker threads. Every request
-// passes one pre-routing chain — request id, CORS, then the request gate
-// (where authentication plugs in) — and one logger (access log + metrics).
+// passes one pre-routing chain — request id, CORS, the request gate, then
+// authentication (when on: a token or API key, except on public routes) —
+// and one logger (access log + metrics). start() opens the data directory's
+// database and refuses to serve a non-loopback address without an admin.
 // Shutdown stops accepting, ends in-flight generations as "cancelled" so their
 // streams close cleanly, and waits for the handlers. No global state: tests
 // run several servers in one process.
@@ -12,6 +14,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <httplib.h>
 #include <spdlog/common.h>
@@ -40,6 +44,9 @@ class PlaygroundServer {
   Status start();
   int port() const;
   std::string url() const;  // http://host:port
+  // Every (method, route) the server serves, e.g. ("POST", "/api/v1/chat"),
+  // ("GET", "/v1/models/{id}"); what /openapi.json must describe.
+  std::vector<std::pair<std::string, std::string>> routes() const;
   // Idempotent; returns when every handler has finished.
   void shutdown();
 

@@ -10,6 +10,8 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include "server/auth/authenticator.h"
+
 namespace pg::server {
 
 // Writes `body` as application/json (invalid UTF-8 replaced, never thrown on).
@@ -27,6 +29,7 @@ std::string rfc3339_from_unix(int64_t seconds);
 struct ApiRequest {
   const httplib::Request& http;
   std::string body;
+  auth::Principal user;  // who called (with auth off: the local caller, an admin)
 };
 
 // A route handler may throw ApiError; the table's wrapper answers with it.

@@ -81,6 +81,7 @@ Result<std::shared_ptr<LoadedModel>> ModelManager::load(const ModelFile& file) {
   auto lm = std::make_shared<LoadedModel>();
   lm->file = file;
   lm->model = std::move(*model);
+  lm->sha256 = std::make_unique<FileDigest>(file.path);
   lm->pool = std::make_unique<ThreadPool>(options_.threads > 0 ? options_.threads : physical_core_count());
   lm->scheduler = std::make_unique<Scheduler>(*lm->model, *lm->pool, options_.scheduler, on_finished_);
   lm->load_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

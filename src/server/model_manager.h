@@ -17,6 +17,7 @@
 
 #include "engine/kernels/thread_pool.h"
 #include "engine/model/llama_model.h"
+#include "server/file_digest.h"
 #include "server/scheduler.h"
 #include "util/result.h"
 
@@ -36,6 +37,7 @@ struct LoadedModel {
   int64_t loaded_unix = 0;
   std::unique_ptr<LlamaModel> model;
   std::unique_ptr<ThreadPool> pool;
+  std::unique_ptr<FileDigest> sha256;    // of the file, computed in the background from load on
   std::unique_ptr<Scheduler> scheduler;  // declared last: stops before the model goes
 
   ~LoadedModel();

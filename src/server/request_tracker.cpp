@@ -10,12 +10,17 @@ void RequestTracker::begin(const void* request, std::string id) {
     if (now - it->second.arrived > std::chrono::hours(1)) it = active_.erase(it);
     else ++it;
   }
-  active_[request] = RequestInfo{std::move(id), "unmatched", now};
+  active_[request] = RequestInfo{std::move(id), "unmatched", now, {}};
 }
 
 void RequestTracker::set_route(const void* request, const std::string& route) {
   std::lock_guard lock(mu_);
   if (auto it = active_.find(request); it != active_.end()) it->second.route = route;
+}
+
+void RequestTracker::set_principal(const void* request, auth::Principal principal) {
+  std::lock_guard lock(mu_);
+  if (auto it = active_.find(request); it != active_.end()) it->second.principal = std::move(principal);
 }
 
 std::optional<RequestInfo> RequestTracker::find(const void* request) const {

@@ -11,18 +11,22 @@
 #include <optional>
 #include <string>
 
+#include "server/auth/authenticator.h"
+
 namespace pg::server {
 
 struct RequestInfo {
   std::string id;
   std::string route;  // "unmatched" until a route handler runs
   std::chrono::steady_clock::time_point arrived;
+  auth::Principal principal;  // set by authentication (auth off: the local caller)
 };
 
 class RequestTracker {
  public:
   void begin(const void* request, std::string id);
   void set_route(const void* request, const std::string& route);
+  void set_principal(const void* request, auth::Principal principal);
   std::optional<RequestInfo> find(const void* request) const;
   // Removes and returns the entry (the logger calls this once per request).
   std::optional<RequestInfo> take(const void* request);

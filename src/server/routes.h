@@ -1,8 +1,10 @@
 // The route groups of the server, each in its own file: our API under
 // /api/v1 (routes_native.cpp), OpenAI's /v1 (routes_openai.cpp) and
-// Ollama's /api (routes_ollama.cpp). They only register handlers.
+// Ollama's /api (routes_ollama.cpp), login/keys/users (routes_auth.cpp) and
+// conversations (routes_conversations.cpp). They only register handlers.
 #pragma once
 
+#include "server/api_error.h"
 #include "server/http_util.h"
 #include "server/server_context.h"
 
@@ -11,11 +13,28 @@ namespace pg::server {
 void add_native_routes(RouteTable& routes, ServerContext& ctx);
 void add_openai_routes(RouteTable& routes, ServerContext& ctx);
 void add_ollama_routes(RouteTable& routes, ServerContext& ctx);
+void add_auth_routes(RouteTable& routes, ServerContext& ctx);          // routes_auth.cpp
+void add_conversation_routes(RouteTable& routes, ServerContext& ctx);  // routes_conversations.cpp
 
 // Helpers the route files share.
 // JSON body of a POST (400 when malformed or not an object).
 nlohmann::json request_json(const ApiRequest& req);
+// The body's `messages`, checked by normalize_chat_messages, in the client's key order.
+nlohmann::ordered_json request_chat_messages(const ApiRequest& req);
 // The system fingerprint OpenAI responses carry: the build of this server.
 std::string system_fingerprint();
+// 403 unless the caller is an admin.
+void require_admin(const ApiRequest& req);
+// The value of a store call, or 500 database_error.
+template <typename T>
+T db_checked(Result<T> r) {
+  if (!r) throw ApiError(500, "database_error", "the database failed: " + r.error());
+  return std::move(*r);
+}
+// One Server-Sent Event of our API: "event: NAME\ndata: JSON\n\n".
+std::string sse_event(const std::string& event, const nlohmann::json& data);
+// Our API's `usage` and `timings` objects of a finished generation (routes_native.cpp).
+nlohmann::json native_usage_json(const GenerationOutcome& outcome);
+nlohmann::json native_timings_json(const GenerationOutcome& outcome);
 
 }  // namespace pg::server

@@ -1,5 +1,5 @@
 // Our own API under /api/v1: health, models, generate (JSON or Server-Sent
-// Events), chat, tokenize/detokenize, metrics, slots and cancel. Route
+// Events), chat, embeddings, tokenize/detokenize, metrics, slots and cancel. Route
 // handlers only translate HTTP <-> the generation runner; no engine logic.
 #include <cmath>
 #include <filesystem>
@@ -7,6 +7,7 @@
 #include "engine/kernels/kernels.h"
 #include "server/api_error.h"
 #include "server/chat_prompt.h"
+#include "server/embedding_runner.h"
 #include "server/generation_runner.h"
 #include "server/model_details.h"
 #include "server/routes.h"
@@ -19,28 +20,13 @@ constexpr size_t kMaxDetokenizeTokens = 1 << 20;
 double ms(double seconds) { return std::round(seconds * 1e6) / 1e3; }
 
 nlohmann::json outcome_json(const GenerationJob& job, const GenerationOutcome& o) {
-  const int64_t completion = o.stats.generated_tokens;
   return {{"id", job.id()},
           {"model", job.model()},
           {"text", o.text},
           {"finish_reason", o.finish_reason},
-          {"usage",
-           {{"prompt_tokens", o.stats.prompt_tokens},
-            {"completion_tokens", completion},
-            {"total_tokens", o.stats.prompt_tokens + completion},
-            {"cached_prompt_tokens", o.cached_prompt_tokens}}},
-          {"timings",
-           {{"queue_ms", ms(o.queue_seconds)},
-            {"time_to_first_token_ms", ms(o.stats.time_to_first_token)},
-            {"prompt_ms", ms(o.stats.prompt_seconds)},
-            {"generation_ms", ms(o.stats.generation_seconds)},
-            {"prompt_tokens_per_second", o.prompt_tokens_per_second()},
-            {"generation_tokens_per_second", o.stats.generation_tokens_per_second()}}},
+          {"usage", native_usage_json(o)},
+          {"timings", native_timings_json(o)},
           {"seed", o.seed}};
-}
-
-std::string sse(const std::string& event, const nlohmann::json& data) {
-  return "event: " + event + "\ndata: " + dump_json(data) + "\n\n";
 }
 
 // The fields generate and chat share, read into params; returns `stream`.
@@ -62,11 +48,11 @@ void run_generation(ServerContext& ctx, httplib::Response& res, const std::share
   f.content_type = "text/event-stream";
   f.keepalive = ": keep-alive\n\n";
   const GenerationJob* j = job.get();
-  f.start = [j] { return sse("start", {{"id", j->id()}, {"model", j->model()}}); };
-  f.text = [](const std::string& text) { return sse("text", {{"text", text}}); };
-  f.done = [j](const GenerationOutcome& o) { return sse("done", outcome_json(*j, o)); };
+  f.start = [j] { return sse_event("start", {{"id", j->id()}, {"model", j->model()}}); };
+  f.text = [](const std::string& text) { return sse_event("text", {{"text", text}}); };
+  f.done = [j](const GenerationOutcome& o) { return sse_event("done", outcome_json(*j, o)); };
   f.error = [](int status, const std::string& code, const std::string& message) {
-    return sse("error", error_body(ApiError(status, code, message)));
+    return sse_event("error", error_body(ApiError(status, code, message)));
   };
   stream_generation(ctx, res, model, job, std::move(f));
 }
@@ -93,6 +79,27 @@ nlohmann::json model_entry(ServerContext& ctx, const ModelFile& f) {
 }
 
 }  // namespace
+
+std::string sse_event(const std::string& event, const nlohmann::json& data) {
+  return "event: " + event + "\ndata: " + dump_json(data) + "\n\n";
+}
+
+nlohmann::json native_usage_json(const GenerationOutcome& o) {
+  const int64_t completion = o.stats.generated_tokens;
+  return {{"prompt_tokens", o.stats.prompt_tokens},
+          {"completion_tokens", completion},
+          {"total_tokens", o.stats.prompt_tokens + completion},
+          {"cached_prompt_tokens", o.cached_prompt_tokens}};
+}
+
+nlohmann::json native_timings_json(const GenerationOutcome& o) {
+  return {{"queue_ms", ms(o.queue_seconds)},
+          {"time_to_first_token_ms", ms(o.stats.time_to_first_token)},
+          {"prompt_ms", ms(o.stats.prompt_seconds)},
+          {"generation_ms", ms(o.stats.generation_seconds)},
+          {"prompt_tokens_per_second", o.prompt_tokens_per_second()},
+          {"generation_tokens_per_second", o.stats.generation_tokens_per_second()}};
+}
 
 void add_native_routes(RouteTable& routes, ServerContext& ctx) {
   routes.add("GET", "/api/v1/health", "/api/v1/health", [&ctx](const ApiRequest&, httplib::Response& res) {
@@ -128,7 +135,7 @@ void add_native_routes(RouteTable& routes, ServerContext& ctx) {
     const nlohmann::json body = request_json(req);
     FieldReader r(body);
     auto model = ctx.models().acquire(r.string("model", 256).value_or(""));
-    const nlohmann::json messages = normalize_chat_messages(r.raw("messages"), "messages");
+    const nlohmann::ordered_json messages = request_chat_messages(req);
     GenerationParams p;
     p.prompt_ids = tokenize_prompt(*model, render_chat_prompt(*model->model, messages, true), "messages");
     const bool stream = read_generation_fields(r, p, *model);
@@ -157,17 +164,7 @@ void add_native_routes(RouteTable& routes, ServerContext& ctx) {
     if (tokens->size() > kMaxDetokenizeTokens)
       throw invalid_field("tokens", "has more than " + std::to_string(kMaxDetokenizeTokens) + " items");
     const Tokenizer& tok = model->model->tokenizer();
-    const int64_t n_vocab = static_cast<int64_t>(tok.vocab_size());
-    std::vector<TokenId> ids;
-    for (size_t i = 0; i < tokens->size(); ++i) {
-      const nlohmann::json& t = (*tokens)[i];
-      const std::string name = "tokens[" + std::to_string(i) + "]";
-      if (!t.is_number_integer()) throw invalid_field(name, "must be an integer token id, got " + describe_json(t));
-      const int64_t id = t.is_number_unsigned() && t.get<uint64_t>() > INT64_MAX ? -1 : t.get<int64_t>();
-      if (id < 0 || id >= n_vocab)
-        throw invalid_field(name, "is " + t.dump() + ", outside the vocabulary 0 to " + std::to_string(n_vocab - 1));
-      ids.push_back(static_cast<TokenId>(id));
-    }
+    const std::vector<TokenId> ids = read_token_ids(*tokens, "tokens", static_cast<int64_t>(tok.vocab_size()));
     send_json(res, 200, {{"model", model->file.name}, {"text", tok.decode(ids, r.boolean("render_special").value_or(false))}});
   });
 
@@ -212,8 +209,17 @@ void add_native_routes(RouteTable& routes, ServerContext& ctx) {
                send_json(res, 200, {{"id", id}, {"cancelled", true}});
              });
 
-  routes.add("POST", "/api/v1/embeddings", "/api/v1/embeddings", [](const ApiRequest&, httplib::Response&) {
-    throw ApiError(501, "not_implemented", "embeddings are not implemented yet");
+  routes.add("POST", "/api/v1/embeddings", "/api/v1/embeddings", [&ctx](const ApiRequest& req, httplib::Response& res) {
+    const nlohmann::json body = request_json(req);
+    FieldReader r(body);
+    auto model = ctx.models().acquire(r.string("model", 256).value_or(""));
+    EmbeddingInputs in = read_embedding_inputs(r.raw("input"), "input", *model, false, false);
+    const EmbeddingOutcome out = compute_embeddings(ctx, model, std::move(in.tokens));
+    send_json(res, 200,
+              {{"model", model->file.name},
+               {"dimensions", model->model->config().n_embd},
+               {"embeddings", out.vectors},
+               {"usage", {{"prompt_tokens", in.total_tokens}, {"total_tokens", in.total_tokens}}}});
   });
 
   routes.add("GET", "/", "/", [](const ApiRequest&, httplib::Response& res) {

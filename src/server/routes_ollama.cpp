@@ -1,12 +1,14 @@
 // Ollama-compatible routes: /api/generate and /api/chat (NDJSON streaming by
 // default, one object with stream:false), /api/tags, /api/show, /api/ps,
-// /api/version, and /api/embed(dings) (not implemented yet: 501). Durations
+// /api/version, /api/embed and the older /api/embeddings. Durations
 // are nanoseconds as Ollama reports them. Model names may carry Ollama's
-// ":latest" tag. Errors keep the server's one error shape.
+// ":latest" tag. Errors are Ollama-shaped, {"error": "message"} (the route
+// table writes them for every /api/... path; a stream ends with such a line).
 #include <cmath>
 
 #include "server/api_error.h"
 #include "server/chat_prompt.h"
+#include "server/embedding_runner.h"
 #include "server/generation_runner.h"
 #include "server/model_details.h"
 #include "server/routes.h"
@@ -130,8 +132,8 @@ void respond(ServerContext& ctx, httplib::Response& res, OllamaRequest o, bool c
     return dump_json(j) + "\n";
   };
   f.done = [=](const GenerationOutcome& out) { return dump_json(final_object(out, "")) + "\n"; };
-  f.error = [](int status, const std::string& code, const std::string& message) {
-    return dump_json(error_body(ApiError(status, code, message))) + "\n";
+  f.error = [](int, const std::string&, const std::string& message) {
+    return dump_json({{"error", message}}) + "\n";
   };
   stream_generation(ctx, res, o.model, job, std::move(f));
 }
@@ -159,7 +161,7 @@ void add_ollama_routes(RouteTable& routes, ServerContext& ctx) {
     // template (a base model such as the demo) gets the text as it is.
     std::string text;
     if (!raw && !model_chat_template(*o.model->model).empty()) {
-      nlohmann::json messages = nlohmann::json::array();
+      nlohmann::ordered_json messages = nlohmann::ordered_json::array();
       if (!system.empty()) messages.push_back({{"role", "system"}, {"content", system}});
       messages.push_back({{"role", "user"}, {"content", prompt}});
       text = render_chat_prompt(*o.model->model, messages, true);
@@ -178,7 +180,7 @@ void add_ollama_routes(RouteTable& routes, ServerContext& ctx) {
     o.model = acquire(ctx, r, o.model_name, o.load_seconds);
     if (const nlohmann::json* tools = r.raw("tools"); tools && !(tools->is_array() && tools->empty()))
       throw invalid_field("tools", "is not supported yet");
-    const nlohmann::json messages = normalize_chat_messages(r.raw("messages"), "messages");
+    const nlohmann::ordered_json messages = request_chat_messages(req);
     o.params.prompt_ids = tokenize_prompt(*o.model, render_chat_prompt(*o.model->model, messages, true), "messages");
     read_options(r, o);
     respond(ctx, res, std::move(o), true);
@@ -234,11 +236,39 @@ void add_ollama_routes(RouteTable& routes, ServerContext& ctx) {
     send_json(res, 200, {{"version", PG_VERSION}});
   });
 
-  for (const char* path : {"/api/embed", "/api/embeddings"}) {
-    routes.add("POST", path, path, [](const ApiRequest&, httplib::Response&) {
-      throw ApiError(501, "not_implemented", "embeddings are not implemented yet");
-    });
-  }
+  routes.add("POST", "/api/embed", "/api/embed", [&ctx](const ApiRequest& req, httplib::Response& res) {
+    const auto arrival = std::chrono::steady_clock::now();
+    const nlohmann::json body = request_json(req);
+    FieldReader r(body);
+    std::string name;
+    double load_s = 0;
+    auto model = acquire(ctx, r, name, load_s);
+    const bool truncate = r.boolean("truncate").value_or(true);
+    EmbeddingInputs in = read_embedding_inputs(r.raw("input"), "input", *model, truncate, false);
+    const EmbeddingOutcome out = compute_embeddings(ctx, model, std::move(in.tokens));
+    const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - arrival).count();
+    send_json(res, 200,
+              {{"model", name},
+               {"embeddings", out.vectors},
+               {"total_duration", ns(total)},
+               {"load_duration", ns(load_s)},
+               {"prompt_eval_count", in.total_tokens}});
+  });
+
+  // The older single-prompt form: {"model", "prompt"} -> {"embedding": [...]}; long prompts are cut to the context.
+  routes.add("POST", "/api/embeddings", "/api/embeddings", [&ctx](const ApiRequest& req, httplib::Response& res) {
+    const nlohmann::json body = request_json(req);
+    FieldReader r(body);
+    std::string name;
+    double load_s = 0;
+    auto model = acquire(ctx, r, name, load_s);
+    const std::string prompt = r.string("prompt").value_or("");
+    if (prompt.empty()) return send_json(res, 200, {{"embedding", nlohmann::json::array()}});
+    const nlohmann::json input = prompt;
+    EmbeddingInputs in = read_embedding_inputs(&input, "prompt", *model, true, false);
+    const EmbeddingOutcome out = compute_embeddings(ctx, model, std::move(in.tokens));
+    send_json(res, 200, {{"embedding", out.vectors.at(0)}});
+  });
 }
 
 }  // namespace pg::server

@@ -1,10 +1,11 @@
 // OpenAI-compatible routes: /v1/models, /v1/completions, /v1/chat/completions
 // (JSON or `data: {...}` Server-Sent Events ending with `data: [DONE]`), and
-// /v1/embeddings (not implemented yet: 501). Field names, defaults and
+// /v1/embeddings (float or base64 vectors). Field names, defaults and
 // response shapes follow OpenAI's API reference; extensions (top_k, min_p,
 // repeat_penalty, ignore_eos) are accepted as llama.cpp's server does.
 #include "server/api_error.h"
 #include "server/chat_prompt.h"
+#include "server/embedding_runner.h"
 #include "server/generation_runner.h"
 #include "server/routes.h"
 
@@ -172,7 +173,7 @@ void add_openai_routes(RouteTable& routes, ServerContext& ctx) {
                FieldReader r(body);
                OpenAiRequest o;
                o.model = acquire_model(ctx, r, o.model_name);
-               const nlohmann::json messages = normalize_chat_messages(r.raw("messages"), "messages");
+               const nlohmann::ordered_json messages = request_chat_messages(req);
                if (r.boolean("logprobs").value_or(false)) throw invalid_field("logprobs", "is not supported");
                if (const nlohmann::json* tools = r.raw("tools"); tools && !(tools->is_array() && tools->empty()))
                  throw invalid_field("tools", "is not supported yet");
@@ -186,8 +187,31 @@ void add_openai_routes(RouteTable& routes, ServerContext& ctx) {
                respond(ctx, res, std::move(o), true, "");
              });
 
-  routes.add("POST", "/v1/embeddings", "/v1/embeddings", [](const ApiRequest&, httplib::Response&) {
-    throw ApiError(501, "not_implemented", "embeddings are not implemented yet");
+  routes.add("POST", "/v1/embeddings", "/v1/embeddings", [&ctx](const ApiRequest& req, httplib::Response& res) {
+    const nlohmann::json body = request_json(req);
+    FieldReader r(body);
+    std::string name;
+    auto model = acquire_model(ctx, r, name);
+    const std::string format = r.string("encoding_format", 16).value_or("float");
+    if (format != "float" && format != "base64") throw invalid_field("encoding_format", "must be \"float\" or \"base64\"");
+    const int64_t n_embd = model->model->config().n_embd;
+    if (auto d = r.integer("dimensions", 1, INT64_MAX); d && *d != n_embd)
+      throw invalid_field("dimensions", "is " + std::to_string(*d) + "; model '" + model->file.name + "' has " +
+                                            std::to_string(n_embd) + " and cannot shorten its embeddings");
+    EmbeddingInputs in = read_embedding_inputs(r.raw("input"), "input", *model, false, true);
+    const EmbeddingOutcome out = compute_embeddings(ctx, model, std::move(in.tokens));
+    nlohmann::json data = nlohmann::json::array();
+    for (size_t i = 0; i < out.vectors.size(); ++i) {
+      nlohmann::json e = {{"object", "embedding"}, {"index", i}};
+      if (format == "base64") e["embedding"] = embedding_base64(out.vectors[i]);
+      else e["embedding"] = out.vectors[i];
+      data.push_back(std::move(e));
+    }
+    send_json(res, 200,
+              {{"object", "list"},
+               {"data", data},
+               {"model", name},
+               {"usage", {{"prompt_tokens", in.total_tokens}, {"total_tokens", in.total_tokens}}}});
   });
 }
 

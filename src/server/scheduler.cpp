@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "engine/model/embedding.h"
+
 namespace pg::server {
 namespace {
 // How often an idle scheduler looks at queued jobs' cancellation and deadlines.
@@ -14,7 +16,7 @@ std::string reason_name(CancelReason why) {
 }  // namespace
 
 Scheduler::Scheduler(const LlamaModel& model, ThreadPool& pool, SchedulerOptions options, FinishedFn on_finished)
-    : options_(options) {
+    : options_(options), model_(model), pool_(pool) {
   SessionOptions so;
   so.n_ctx = options_.n_ctx;
   const int n = std::max(1, options_.slots);
@@ -34,12 +36,44 @@ SubmitResult Scheduler::submit(std::shared_ptr<GenerationJob> job) {
     std::lock_guard lock(mu_);
     if (stopping_) return SubmitResult::ShuttingDown;
     const int free_slots = static_cast<int>(slots_.size()) - active_;
-    if (static_cast<int>(queue_.size()) >= options_.queue_size + std::max(0, free_slots))
+    if (static_cast<int>(queue_.size() + embed_queue_.size()) >= options_.queue_size + std::max(0, free_slots))
       return SubmitResult::QueueFull;
     queue_.push_back(std::move(job));
   }
   cv_.notify_all();
   return SubmitResult::Accepted;
+}
+
+SubmitResult Scheduler::submit_embedding(std::shared_ptr<EmbeddingJob> job) {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) return SubmitResult::ShuttingDown;
+    if (static_cast<int>(queue_.size() + embed_queue_.size()) >= options_.queue_size + 1)
+      return SubmitResult::QueueFull;
+    embed_queue_.push_back(std::move(job));
+  }
+  cv_.notify_all();
+  return SubmitResult::Accepted;
+}
+
+void Scheduler::embed_one(EmbeddingJob& job) {
+  if (Clock::now() >= job.deadline()) {
+    job.fail(503, "queue_timeout", "the embeddings request timed out (request_timeout)");
+    return;
+  }
+  if (!embed_session_) {
+    SessionOptions so;
+    so.n_ctx = n_ctx_;
+    embed_session_ = std::make_unique<InferenceSession>(model_, pool_, so);
+  }
+  const auto start = Clock::now();
+  const auto& tokens = job.inputs()[job.next_input()];
+  auto v = sentence_embedding(*embed_session_, tokens);
+  if (!v) {
+    job.fail(500, "embedding_failed", "embedding failed: " + v.error());
+    return;
+  }
+  job.add_vector(std::move(*v), std::chrono::duration<double>(Clock::now() - start).count());
 }
 
 void Scheduler::shutdown() {
@@ -126,11 +160,23 @@ void Scheduler::run() {
     if (stopping_) break;
     admit_queued();
     publish_status();
-    if (active_ == 0) {
+    std::shared_ptr<EmbeddingJob> embedding;
+    if (!embed_queue_.empty()) {
+      embedding = std::move(embed_queue_.front());
+      embed_queue_.pop_front();
+    }
+    if (active_ == 0 && !embedding) {
       cv_.wait_for(lock, kIdlePoll);
       continue;
     }
     lock.unlock();
+    if (embedding) {
+      embed_one(*embedding);
+      if (!embedding->done()) {
+        std::lock_guard relock(mu_);
+        embed_queue_.push_front(std::move(embedding));  // its next input in the next round
+      }
+    }
     int ended = 0;
     const auto now = Clock::now();
     for (auto& slot : slots_) {
@@ -153,6 +199,8 @@ void Scheduler::run() {
     active_ -= ended;
   }
   // Shutdown: queued and running jobs end as cancelled so streams close cleanly.
+  for (auto& job : embed_queue_) job->fail(503, "shutting_down", "the server is shutting down");
+  embed_queue_.clear();
   for (auto& job : queue_) {
     GenerationOutcome out;
     out.finish_reason = "cancelled";

@@ -5,7 +5,8 @@
 // and a new prompt never stalls the others for more than one chunk. A new job
 // goes to the free slot whose KV cache shares the longest prefix with its
 // prompt. Cancellation and the per-request deadline are checked before every
-// step. Only its thread touches the slots and the model's thread pool.
+// step. Embedding jobs share the queue; one of their inputs runs per round on
+// a separate session. Only its thread touches the slots and the model's pool.
 #pragma once
 
 #include <condition_variable>
@@ -19,6 +20,7 @@
 
 #include "engine/kernels/thread_pool.h"
 #include "engine/model/llama_model.h"
+#include "server/embedding_job.h"
 #include "server/generation_job.h"
 #include "server/slot.h"
 
@@ -63,6 +65,8 @@ class Scheduler {
   const SchedulerOptions& options() const { return options_; }
 
   SubmitResult submit(std::shared_ptr<GenerationJob> job);
+  // Embeddings wait in the same bounded queue; one input is computed per round.
+  SubmitResult submit_embedding(std::shared_ptr<EmbeddingJob> job);
   // Ends every queued and running job with finish reason "cancelled" and stops
   // the thread; later submissions are refused. Idempotent.
   void shutdown();
@@ -74,14 +78,19 @@ class Scheduler {
   void run();
   void admit_queued();  // with mu_ held
   void publish_status();  // with mu_ held
+  void embed_one(EmbeddingJob& job);  // scheduler thread, mu_ not held
 
   const SchedulerOptions options_;
+  const LlamaModel& model_;
+  ThreadPool& pool_;
   int64_t n_ctx_ = 0;
+  std::unique_ptr<InferenceSession> embed_session_;  // made on the first embedding request
   std::vector<std::unique_ptr<Slot>> slots_;  // touched by the thread only (and the constructor)
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::shared_ptr<GenerationJob>> queue_;
+  std::deque<std::shared_ptr<EmbeddingJob>> embed_queue_;
   bool stopping_ = false;
   int active_ = 0;
   std::vector<SlotStatus> status_;

@@ -31,6 +31,14 @@ const std::vector<ConfigKey> kKeys = {
     {"log_format", "PLAYGROUND_LOG_FORMAT", "text", "text or json (one object per line)"},
     {"prompt_chunk", "PLAYGROUND_PROMPT_CHUNK", "256", "prompt tokens evaluated per scheduler step"},
     {"http_threads", "PLAYGROUND_HTTP_THREADS", "0 (slots + queue_size + 8)", "HTTP worker threads"},
+    {"database", "PLAYGROUND_DATABASE", "<data_dir>/playground.db", "SQLite database file (users, keys, conversations)"},
+    {"auth", "PLAYGROUND_AUTH", "auto", "auto (required unless bound to loopback), on, or off (loopback only)"},
+    {"secret", "PLAYGROUND_SECRET", "(generated into <data_dir>/secret)", "key that signs access tokens, at least 32 bytes"},
+    {"token_ttl", "PLAYGROUND_TOKEN_TTL", "86400", "seconds an access token from login stays valid"},
+    {"password_cost", "PLAYGROUND_PASSWORD_COST", "moderate",
+     "argon2id cost of new password hashes: min (tests only), interactive, moderate, sensitive"},
+    {"docs_dir", "PLAYGROUND_DOCS_DIR", "(found next to the binary or the sources)",
+     "directory with the Swagger UI files served at /docs"},
 };
 
 Result<int64_t> parse_int(const std::string& text, int64_t min, int64_t max) {
@@ -115,6 +123,19 @@ Status apply(ServerConfig& c, const std::string& key, const std::string& v) {
     return set_int(c.prompt_chunk, 1, 65536);
   } else if (key == "http_threads") {
     return set_int(c.http_threads, 0, 4096);
+  } else if (key == "database") {
+    c.database = v;
+  } else if (key == "auth") {
+    return set_choice(c.auth, {"auto", "on", "off"});
+  } else if (key == "secret") {
+    if (!v.empty() && v.size() < 32) return Status::error("is shorter than 32 bytes");
+    c.secret = v;
+  } else if (key == "token_ttl") {
+    return set_int(c.token_ttl, 1, int64_t{365} * 86400);
+  } else if (key == "password_cost") {
+    return set_choice(c.password_cost, {"min", "interactive", "moderate", "sensitive"});
+  } else if (key == "docs_dir") {
+    c.docs_dir = v;
   } else {
     return Status::error("is not a configuration key");
   }

@@ -33,6 +33,12 @@ struct ServerConfig {
   std::string log_format = "text";      // text or json
   int64_t prompt_chunk = 256;           // prompt tokens evaluated per scheduler step
   int http_threads = 0;                 // HTTP worker threads; 0: slots + queue_size + 8
+  std::string database;                 // SQLite file; empty: <data_dir>/playground.db
+  std::string auth = "auto";            // auto (on unless bound to loopback), on, off (loopback only)
+  std::string secret;                   // token signing key (>= 32 bytes); empty: <data_dir>/secret
+  int64_t token_ttl = 86400;            // seconds an access token is valid
+  std::string password_cost = "moderate";  // argon2id preset: min (tests), interactive, moderate, sensitive
+  std::string docs_dir;                 // Swagger UI assets; empty: found next to the binary or the sources
 
   // Where each key's value came from: "flag", "env", ".env", "toml" or "default".
   std::map<std::string, std::string> sources;

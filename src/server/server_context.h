@@ -13,13 +13,28 @@
 #include <string>
 #include <string_view>
 
+#include "server/auth/authenticator.h"
+#include "server/auth/crypto.h"
 #include "server/generation_job.h"
 #include "server/metrics.h"
 #include "server/model_manager.h"
 #include "server/server_config.h"
 #include "server/server_log.h"
 
+namespace pg::store {
+class ConversationStore;
+}
+
 namespace pg::server {
+
+// The stores and the authenticator, opened by the server at start.
+struct DataServices {
+  store::UserStore* users = nullptr;
+  store::ConversationStore* conversations = nullptr;
+  auth::Authenticator* authenticator = nullptr;
+  bool auth_on = false;  // requests must carry a token or key
+  auth::PasswordCost password_cost = auth::PasswordCost::Moderate;
+};
 
 class ServerContext {
  public:
@@ -29,6 +44,13 @@ class ServerContext {
   ServerLog& log() { return log_; }
   Metrics& metrics() { return metrics_; }
   ModelManager& models() { return models_; }
+  // Set once by the server before it serves (the accessors below need it).
+  void attach(DataServices data) { data_ = data; }
+  store::UserStore& users() { return *data_.users; }
+  store::ConversationStore& conversations() { return *data_.conversations; }
+  auth::Authenticator& authenticator() { return *data_.authenticator; }
+  bool auth_on() const { return data_.auth_on; }
+  auth::PasswordCost password_cost() const { return data_.password_cost; }
   bool shutting_down() const { return shutting_down_.load(); }
   void begin_shutdown() { shutting_down_.store(true); }
   double uptime_seconds() const;
@@ -46,6 +68,7 @@ class ServerContext {
   ServerLog& log_;
   Metrics& metrics_;
   ModelManager& models_;
+  DataServices data_;
   std::atomic<bool> shutting_down_{false};
   const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   std::mutex mu_;

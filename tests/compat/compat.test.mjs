@@ -1,11 +1,13 @@
 // Compatibility of `playground serve` with the official npm clients `openai`
 // and `ollama`, against the built-in demo model. Starts the server binary
 // (PLAYGROUND_BINARY, default ../../build/playground) on a free port, runs the
-// clients' chat, completion, streaming and model-list calls, then stops it
-// with SIGTERM and expects exit code 0. Run with `node --test` in this folder.
+// clients' chat, completion, streaming, embeddings and model-list calls, then
+// stops it with SIGTERM and expects exit code 0. A second server runs with
+// auth on (an admin made with `playground user add`), where the OpenAI
+// client authenticates with an API key. Run with `node --test` in this folder.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -21,13 +23,21 @@ let server;
 let baseUrl;
 let workDir;
 
+function serverEnv(dir) {
+  const env = { ...process.env, XDG_CONFIG_HOME: dir, XDG_DATA_HOME: dir };
+  for (const key of Object.keys(env)) if (key.startsWith('PLAYGROUND_')) delete env[key];
+  return env;
+}
+
 function startServer() {
   workDir = mkdtempSync(path.join(tmpdir(), 'pg-compat-'));
-  const env = { ...process.env, XDG_CONFIG_HOME: workDir, XDG_DATA_HOME: workDir };
-  for (const key of Object.keys(env)) if (key.startsWith('PLAYGROUND_')) delete env[key];
   server = spawn(binary, ['serve', '--port', '0', '--threads', '1', '--log-level', 'warn'], {
-    cwd: workDir, env, stdio: ['ignore', 'pipe', 'inherit'],
+    cwd: workDir, env: serverEnv(workDir), stdio: ['ignore', 'pipe', 'inherit'],
   });
+  return waitForUrl(server);
+}
+
+function waitForUrl(server) {
   return new Promise((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`server printed no URL: ${out}`)), 15000);
@@ -175,4 +185,66 @@ test('ollama: unknown model is an error with status 404', async () => {
     ollama().generate({ model: 'no-such-model', prompt: 'x', stream: false }),
     (err) => err.status_code === 404,
   );
+});
+
+test('openai: embeddings, float and base64', async () => {
+  const reply = await openai().embeddings.create({ model: MODEL, input: ['Once upon a time', 'Lily'] });
+  assert.equal(reply.data.length, 2);
+  assert.equal(reply.data[0].embedding.length, 64);
+  const norm = Math.hypot(...reply.data[0].embedding);
+  assert.ok(Math.abs(norm - 1) < 1e-5);
+  assert.notDeepEqual(reply.data[0].embedding, reply.data[1].embedding);
+  assert.ok(reply.usage.prompt_tokens > 0);
+  // The client asks for base64 by default when no encoding_format is given and decodes it.
+  const again = await openai().embeddings.create({ model: MODEL, input: 'Once upon a time' });
+  assert.deepEqual(again.data[0].embedding, reply.data[0].embedding);
+});
+
+test('ollama: embed and embeddings', async () => {
+  const embed = await ollama().embed({ model: MODEL, input: ['Once upon a time', 'Lily'] });
+  assert.equal(embed.embeddings.length, 2);
+  assert.equal(embed.embeddings[0].length, 64);
+  const single = await ollama().embeddings({ model: MODEL, prompt: 'Once upon a time' });
+  assert.deepEqual(single.embedding, embed.embeddings[0]);
+});
+
+test('auth on: the openai client works with an API key and fails without one', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'pg-compat-auth-'));
+  const env = serverEnv(dir);
+  execFileSync(binary, ['user', 'add', 'admin', '--role', 'admin', '--password-stdin', '--password-cost', 'min'], {
+    cwd: dir, env, input: 'admin-password\n',
+  });
+  const authServer = spawn(binary, ['serve', '--port', '0', '--threads', '1', '--log-level', 'warn', '--auth', 'on'], {
+    cwd: dir, env, stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  try {
+    const url = await waitForUrl(authServer);
+    const login = await fetch(`${url}/api/v1/auth/login`, {
+      method: 'POST', body: JSON.stringify({ username: 'admin', password: 'admin-password' }),
+    });
+    assert.equal(login.status, 200);
+    const { access_token: token } = await login.json();
+    const created = await fetch(`${url}/api/v1/auth/keys`, {
+      method: 'POST', headers: { Authorization: `Bearer ${token}` }, body: JSON.stringify({ name: 'compat' }),
+    });
+    assert.equal(created.status, 201);
+    const { key } = await created.json();
+
+    const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: key, maxRetries: 0 });
+    const reply = await client.chat.completions.create({ model: MODEL, messages, max_tokens: 5 });
+    assert.equal(reply.usage.completion_tokens, 5);
+    const emb = await client.embeddings.create({ model: MODEL, input: 'Lily' });
+    assert.equal(emb.data[0].embedding.length, 64);
+
+    const anonymous = new OpenAI({ baseURL: `${url}/v1`, apiKey: 'not-a-key', maxRetries: 0 });
+    await assert.rejects(anonymous.models.list(), (err) => err.status === 401);
+    const ollamaClient = new Ollama({ host: url, headers: { Authorization: `Bearer ${key}` } });
+    assert.equal((await ollamaClient.list()).models.length, 1);
+    await assert.rejects(new Ollama({ host: url }).list(), (err) => err.status_code === 401);
+  } finally {
+    const exited = new Promise((resolve) => authServer.once('exit', (code) => resolve(code)));
+    authServer.kill('SIGTERM');
+    assert.equal(await exited, 0);
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

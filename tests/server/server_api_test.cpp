@@ -168,8 +168,11 @@ TEST_F(ServerApi, MetricsCountRequestsTokensAndMemory) {
     if (!m || m->status != 200) return false;
     EXPECT_NE(m->get_header_value("Content-Type").find("text/plain"), std::string::npos);
     text = m->body;
+    // The scheduler frees the slot just after the job's last event, so a loaded
+    // machine may show the answer before the gauge drops back to 0.
     return metric_value(text, not_found) >= 1 &&
-           metric_value(text, R"(playground_http_requests_total{method="POST",route="/api/v1/models/generate",status="200"})") >= 1;
+           metric_value(text, R"(playground_http_requests_total{method="POST",route="/api/v1/models/generate",status="200"})") >= 1 &&
+           metric_value(text, R"(playground_active_slots{model="stories260K"})") == 0;
   })) << text;
   EXPECT_GE(metric_value(text, R"(playground_generated_tokens_total{model="stories260K"})"), 3);
   EXPECT_EQ(metric_value(text, R"(playground_slots{model="stories260K"})"), 4);
@@ -199,9 +202,6 @@ TEST_F(ServerApi, UnknownRouteAndRootAnswer) {
   ASSERT_TRUE(root);
   EXPECT_EQ(root->status, 200);
   EXPECT_NE(root->body.find("not built yet"), std::string::npos);
-  auto embed = post_json(srv(), "/api/v1/embeddings", {{"input", "x"}});
-  EXPECT_EQ(embed.status, 501);
-  EXPECT_EQ(embed.body["error"]["code"], "not_implemented");
 }
 
 TEST(ServerCors, OnlyAllowedOriginsGetHeaders) {

@@ -72,5 +72,32 @@ TEST(ServerChatPrompt, ModelsWithoutATemplateGetTheDefaultFormat) {
             "<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n");
 }
 
+TEST(ServerChatPrompt, ToolCallMessagesKeepTheClientsKeyOrderForTojson) {
+  auto model = model_with_template(
+      "{% for m in messages %}{% if m.tool_calls %}{{ m.tool_calls[0].function.arguments | tojson }}|"
+      "{{ m.tool_calls[0] | tojson }}{% elif m.role == 'tool' %}|{{ m.tool_call_id }}:{{ m.content }}{% endif %}"
+      "{% endfor %}");
+  const auto body = nlohmann::ordered_json::parse(
+      R"({"messages":[{"role":"user","content":"weather?"},)"
+      R"({"role":"assistant","content":"","tool_calls":[{"type":"function","id":"c1",)"
+      R"("function":{"name":"get_weather","arguments":{"zip":"10115","city":"Berlin","a":1}}}]},)"
+      R"({"role":"tool","tool_call_id":"c1","content":"sunny"}]})");
+  const auto messages = normalize_chat_messages(&body["messages"], "messages");
+  EXPECT_EQ(render_chat_prompt(*model, messages, false),
+            R"({"zip": "10115", "city": "Berlin", "a": 1}|)"
+            R"({"type": "function", "id": "c1", "function": {"name": "get_weather", "arguments": {"zip": "10115", "city": "Berlin", "a": 1}}})"
+            "|c1:sunny");
+  const auto bad = nlohmann::ordered_json::parse(R"([{"role":"assistant","content":"","tool_calls":"get_weather"}])");
+  EXPECT_THROW(normalize_chat_messages(&bad, "messages"), ApiError);
+}
+
+TEST(ServerChatPrompt, TheStoredDefaultTemplateRendersTheDefaultFormat) {
+  auto plain = model_with_template("");
+  auto templated = model_with_template(kDefaultChatTemplate);
+  EXPECT_EQ(effective_chat_template(*plain), kDefaultChatTemplate);
+  EXPECT_EQ(render_chat_prompt(*templated, kMessages, true), render_chat_prompt(*plain, kMessages, true));
+  EXPECT_EQ(render_chat_prompt(*templated, kMessages, false), render_chat_prompt(*plain, kMessages, false));
+}
+
 }  // namespace
 }  // namespace pg::server

@@ -9,6 +9,8 @@
 
 #include <chrono>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <thread>
 
@@ -136,6 +138,61 @@ TEST(ServerCli, BadConfigurationFailsWithAMessage) {
   const ProcessResult missing = run_playground("serve --port 0 --model /no/such/model.gguf");
   EXPECT_NE(missing.exit_code, 0);
   EXPECT_NE(missing.err.find("/no/such/model.gguf"), std::string::npos) << missing.err;
+}
+
+// A scratch data directory and a file holding one password line.
+struct UserScratch {
+  UserScratch() : dir(temp_dir("pg_user_cli")) {
+    std::filesystem::remove_all(dir / "data");
+    write("pw1", "first-password\n");
+    write("pw2", "second-password\n");
+    write("short", "abc\n");
+  }
+  ~UserScratch() { cleanup(dir); }
+  void write(const std::string& name, const std::string& text) { std::ofstream(dir / name) << text; }
+  std::string data() const { return shell_quote((dir / "data").string()); }
+  std::string from(const std::string& name) const { return " < " + shell_quote((dir / name).string()); }
+  std::filesystem::path dir;
+};
+
+TEST(ServerCli, UserCommandsRoundTrip) {
+  UserScratch s;
+  const std::string common = " --data-dir " + s.data() + " --password-cost min";
+  ProcessResult add = run_playground("user add root --role admin --password-stdin" + common + s.from("pw1"));
+  EXPECT_EQ(add.exit_code, 0) << add.err;
+  EXPECT_NE(add.out.find("created admin 'root'"), std::string::npos) << add.out;
+  EXPECT_NE(run_playground("user add root --password-stdin" + common + s.from("pw1")).exit_code, 0);  // exists
+  ProcessResult weak = run_playground("user add bob --password-stdin" + common + s.from("short"));
+  EXPECT_NE(weak.exit_code, 0);
+  EXPECT_NE(weak.err.find("at least 8"), std::string::npos) << weak.err;
+  ProcessResult no_tty = run_playground("user add bob" + common + s.from("pw1"));
+  EXPECT_NE(no_tty.exit_code, 0);
+  EXPECT_NE(no_tty.err.find("--password-stdin"), std::string::npos) << no_tty.err;
+  EXPECT_NE(run_playground("user add bob --role king --password-stdin" + common + s.from("pw1")).exit_code, 0);
+  EXPECT_EQ(run_playground("user add bob --password-stdin" + common + s.from("pw1")).exit_code, 0);
+  ProcessResult list = run_playground("user list --data-dir " + s.data());
+  EXPECT_EQ(list.exit_code, 0) << list.err;
+  EXPECT_NE(list.out.find("root\tadmin"), std::string::npos) << list.out;
+  EXPECT_NE(list.out.find("bob\tuser"), std::string::npos) << list.out;
+  EXPECT_EQ(list.out.find("argon2"), std::string::npos);
+  EXPECT_EQ(run_playground("user passwd bob --password-stdin" + common + s.from("pw2")).exit_code, 0);
+  EXPECT_NE(run_playground("user passwd nobody --password-stdin" + common + s.from("pw2")).exit_code, 0);
+  ProcessResult last = run_playground("user rm root --data-dir " + s.data());
+  EXPECT_NE(last.exit_code, 0);
+  EXPECT_NE(last.err.find("last admin"), std::string::npos) << last.err;
+  EXPECT_EQ(run_playground("user rm bob --data-dir " + s.data()).exit_code, 0);
+  EXPECT_EQ(run_playground("user list --data-dir " + s.data()).out.find("bob"), std::string::npos);
+  EXPECT_NE(run_playground("user rm bob --data-dir " + s.data()).exit_code, 0);
+}
+
+TEST(ServerCli, NonLoopbackBindWithoutAnAdminRefusesToStart) {
+  UserScratch s;
+  ProcessResult r = run_playground("serve --host 0.0.0.0 --port 0 --log-level off --data-dir " + s.data());
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("playground user add NAME --role admin"), std::string::npos) << r.err;
+  ProcessResult off = run_playground("serve --host 0.0.0.0 --port 0 --auth off --log-level off --data-dir " + s.data());
+  EXPECT_NE(off.exit_code, 0);
+  EXPECT_NE(off.err.find("auth = off"), std::string::npos) << off.err;
 }
 
 }  // namespace

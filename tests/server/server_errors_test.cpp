@@ -1,6 +1,6 @@
 // Hostile and wrong requests: every one gets a JSON 4xx with
-// {"error":{"code","message","type"}} naming the problem, and the server
-// keeps answering afterwards.
+// {"error":{"code","message","type"}} (Ollama's routes: {"error":"message"})
+// naming the problem, and the server keeps answering afterwards.
 #include <gtest/gtest.h>
 
 #include "server_test_support.h"
@@ -26,6 +26,10 @@ class ServerErrors : public ::testing::Test {
     EXPECT_EQ(r.status, status) << r.raw;
     ASSERT_TRUE(r.body.is_object()) << r.raw;
     const auto& e = r.body["error"];
+    if (e.is_string()) {  // Ollama's routes: {"error": "message"}
+      EXPECT_NE(e.get<std::string>().find(mention), std::string::npos) << r.raw;
+      return;
+    }
     EXPECT_EQ(e["code"], code) << r.raw;
     EXPECT_TRUE(e["type"].is_string()) << r.raw;
     EXPECT_NE(e["message"].get<std::string>().find(mention), std::string::npos) << r.raw;
@@ -109,6 +113,32 @@ TEST_F(ServerErrors, CancelOfUnknownGenerationIs404AndServerStaysUp) {
   EXPECT_EQ(health.status, 200);
   auto ok = post_json(srv(), "/api/v1/models/generate", {{"prompt", "Hi"}, {"max_tokens", 2}});
   EXPECT_EQ(ok.status, 200) << ok.raw;
+}
+
+TEST_F(ServerErrors, OllamaRoutesAnswerOllamasErrorShape) {
+  for (const auto& [path, body] : std::vector<std::pair<std::string, nlohmann::json>>{
+           {"/api/generate", {{"model", "no-such"}, {"prompt", "x"}}},
+           {"/api/chat", {{"model", "stories260K"}, {"messages", 5}}},
+           {"/api/embed", {{"model", "stories260K"}}},
+           {"/api/nothing", {{"x", 1}}}}) {
+    auto r = post_json(srv(), path, body);
+    EXPECT_GE(r.status, 400) << path;
+    EXPECT_LT(r.status, 500) << path;
+    ASSERT_TRUE(r.body.is_object()) << r.raw;
+    EXPECT_TRUE(r.body["error"].is_string()) << path << ": " << r.raw;
+  }
+  // Ours keep the object shape.
+  auto ours = post_json(srv(), "/api/v1/models/generate", {{"model", "no-such"}});
+  EXPECT_TRUE(ours.body["error"].is_object()) << ours.raw;
+  auto openai = post_json(srv(), "/v1/completions", {{"model", "no-such"}});
+  EXPECT_TRUE(openai.body["error"].is_object()) << openai.raw;
+}
+
+TEST_F(ServerErrors, UnknownIdsAre404AndHugeBodiesAre413OnNewRoutes) {
+  expect_error(get_json(srv(), "/api/v1/conversations/conv-none"), 404, "conversation_not_found", "conv-none");
+  expect_error(post_raw(srv(), "/api/v1/embeddings", std::string(100 * 1024, ' ')), 413, "body_too_large", "max_body_bytes");
+  expect_error(post_raw(srv(), "/api/v1/conversations", std::string(100 * 1024, ' ')), 413, "body_too_large", "max_body_bytes");
+  EXPECT_EQ(get_json(srv(), "/api/v1/health").status, 200);
 }
 
 }  // namespace

@@ -6,10 +6,15 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <atomic>
 #include <chrono>
+#include <filesystem>
 #include <functional>
 #include <thread>
 #include <memory>
+#include <mutex>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -27,14 +32,37 @@ namespace pg::test {
 
 inline std::string demo_model_file() { return source_dir() + "/models/demo/stories260K.gguf"; }
 
-// A config for tests: loopback, port 0, the demo model, one compute thread.
+// A fresh data directory (database, secret) for each test server; all of
+// them are removed when the test program exits.
+inline std::string fresh_data_dir() {
+  struct Made {
+    std::mutex mu;
+    std::vector<std::string> dirs;
+    ~Made() {
+      std::error_code ec;
+      for (const auto& d : dirs) std::filesystem::remove_all(d, ec);
+    }
+  };
+  static Made made;
+  static std::atomic<int> counter{0};
+  const std::string dir = ::testing::TempDir() + "pg_server_data_" + std::to_string(::getpid()) + "_" +
+                          std::to_string(counter.fetch_add(1));
+  std::filesystem::remove_all(dir);
+  std::lock_guard lock(made.mu);
+  made.dirs.push_back(dir);
+  return dir;
+}
+
+// A config for tests: loopback, port 0, the demo model, one compute thread,
+// its own data directory, the cheapest password hashing.
 inline server::ServerConfig test_server_config() {
   server::ServerConfig c;
   c.host = "127.0.0.1";
   c.port = 0;
   c.model = demo_model_file();
   c.models_dir = "";
-  c.data_dir = ::testing::TempDir() + "pg_server_data";
+  c.data_dir = fresh_data_dir();
+  c.password_cost = "min";
   c.threads = 1;
   c.slots = 4;
   c.log_level = "info";
@@ -92,10 +120,13 @@ inline JsonReply post_json(const TestServer& srv, const std::string& path, const
   return to_reply(c.Post(path, headers, body.dump(), "application/json"));
 }
 
-inline JsonReply post_raw(const TestServer& srv, const std::string& path, const std::string& body) {
+inline JsonReply post_raw(const TestServer& srv, const std::string& path, const std::string& body,
+                          const httplib::Headers& headers = {}) {
   auto c = srv.client();
-  return to_reply(c.Post(path, body, "application/json"));
+  return to_reply(c.Post(path, headers, body, "application/json"));
 }
+
+inline httplib::Headers bearer(const std::string& credential) { return {{"Authorization", "Bearer " + credential}}; }
 
 inline JsonReply get_json(const TestServer& srv, const std::string& path, const httplib::Headers& headers = {}) {
   auto c = srv.client();

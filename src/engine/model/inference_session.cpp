@@ -53,7 +53,7 @@ std::span<const float> InferenceSession::logits_at(int64_t i) const {
   return {logits_.data() + i * n_vocab, static_cast<size_t>(n_vocab)};
 }
 
-Status InferenceSession::eval(std::span<const int32_t> tokens, bool all_logits, EvalRole role) {
+Status InferenceSession::check_tokens(std::span<const int32_t> tokens) const {
   const ModelConfig& c = model_.config();
   if (tokens.empty()) return Status::error("eval: no tokens to evaluate");
   for (size_t i = 0; i < tokens.size(); ++i) {
@@ -65,6 +65,23 @@ Status InferenceSession::eval(std::span<const int32_t> tokens, bool all_logits, 
   if (n_past_ + n > n_ctx_)
     return Status::error("context length exceeded: " + std::to_string(n_past_) + " tokens in context + " +
                          std::to_string(n) + " new > context size " + std::to_string(n_ctx_));
+  return Status::ok();
+}
+
+Status InferenceSession::eval_hidden(std::span<const int32_t> tokens, std::vector<float>& hidden) {
+  if (Status s = check_tokens(tokens); !s) return s;
+  const int64_t n = static_cast<int64_t>(tokens.size());
+  for (int64_t start = 0; start < n; start += options_.max_batch) {
+    const int64_t len = std::min(options_.max_batch, n - start);
+    forward(tokens.subspan(static_cast<size_t>(start), static_cast<size_t>(len)), false, kernel_path_, &hidden);
+  }
+  return Status::ok();
+}
+
+Status InferenceSession::eval(std::span<const int32_t> tokens, bool all_logits, EvalRole role) {
+  const ModelConfig& c = model_.config();
+  if (Status s = check_tokens(tokens); !s) return s;
+  const int64_t n = static_cast<int64_t>(tokens.size());
   const kernels::KernelPath path =
       role == EvalRole::Generated ? kernels::generation_kernel_path(kernel_path_) : kernel_path_;
   std::vector<float> all;
@@ -88,7 +105,8 @@ Status InferenceSession::eval(std::span<const int32_t> tokens, bool all_logits, 
   return Status::ok();
 }
 
-void InferenceSession::forward(std::span<const int32_t> tokens, bool all_logits, kernels::KernelPath path) {
+void InferenceSession::forward(std::span<const int32_t> tokens, bool all_logits, kernels::KernelPath path,
+                               std::vector<float>* hidden) {
   const ModelConfig& c = model_.config();
   const int64_t T = static_cast<int64_t>(tokens.size());
   const int64_t E = c.n_embd, Q = c.n_embd_q(), KV = c.n_embd_kv();
@@ -136,6 +154,16 @@ void InferenceSession::forward(std::span<const int32_t> tokens, bool all_logits,
     for_each_token(T, [&](int64_t t) {
       for (int64_t i = t * E; i < (t + 1) * E; ++i) x_[i] += xb_[i];
     });
+  }
+
+  if (hidden) {
+    const size_t at = hidden->size();
+    hidden->resize(at + static_cast<size_t>(T * E));
+    for (int64_t t = 0; t < T; ++t)
+      ops::rms_norm(&x_[t * E], model_.output_norm().data(), hidden->data() + at + t * E, E, c.rms_eps);
+    logits_rows_ = 0;
+    n_past_ += T;
+    return;
   }
 
   // Only the rows whose logits are wanted go through the output layer.

@@ -48,6 +48,11 @@ class InferenceSession {
   // eval of tokens the model generated (EvalRole::Generated), last logits only.
   Status eval_generated(std::span<const int32_t> tokens) { return eval(tokens, false, EvalRole::Generated); }
 
+  // Like eval(), but instead of logits appends each token's final hidden state
+  // (after the output RMSNorm, n_embd values per token) to `hidden`; the
+  // output layer is skipped. For embeddings (engine/model/embedding.h).
+  Status eval_hidden(std::span<const int32_t> tokens, std::vector<float>& hidden);
+
   // Logits of the last evaluated token (n_vocab values).
   std::span<const float> last_logits() const;
   // With all_logits: logits of token i of the last eval call.
@@ -62,7 +67,10 @@ class InferenceSession {
   uint64_t kv_cache_bytes() const;
 
  private:
-  void forward(std::span<const int32_t> tokens, bool all_logits, kernels::KernelPath path);
+  Status check_tokens(std::span<const int32_t> tokens) const;
+  // hidden != nullptr: append the normed final states instead of computing logits.
+  void forward(std::span<const int32_t> tokens, bool all_logits, kernels::KernelPath path,
+               std::vector<float>* hidden = nullptr);
   void attention(int64_t layer, int64_t n_tokens);
   // Stores token t of the batch's K and V in the cache.
   void store_kv(int64_t layer, int64_t t);

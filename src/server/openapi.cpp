@@ -1,0 +1,393 @@
+// OpenAPI document and Swagger UI; see openapi.h.
+#include "server/openapi.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
+#include "server/api_error.h"
+#include "server/routes.h"
+
+namespace pg::server {
+namespace {
+
+using oj = nlohmann::ordered_json;
+
+enum class Access { Public, User, Admin };
+
+struct RouteDoc {
+  const char* method;
+  const char* path;
+  const char* tag;
+  const char* summary;
+  Access access;
+  const char* request;   // component schema name, "" = no body
+  const char* response;  // component schema name, or "text/..." / "stream" for other content
+  std::vector<int> errors;  // besides 401/403/500, which follow from access
+};
+
+// Every route, in the order of docs/API.md.
+const std::vector<RouteDoc>& route_docs() {
+  static const std::vector<RouteDoc> docs = {
+      {"GET", "/api/v1/health", "playground", "Liveness, version, uptime", Access::Public, "", "Health", {503}},
+      {"GET", "/api/v1/models", "playground", "Models that can be served", Access::User, "", "ModelList", {}},
+      {"POST", "/api/v1/models/generate", "playground", "Complete a prompt (JSON or SSE with stream: true)", Access::User,
+       "GenerateRequest", "GenerationResult", {400, 404, 413, 429, 503}},
+      {"POST", "/api/v1/chat", "playground", "Chat with the model's chat template (JSON or SSE)", Access::User,
+       "ChatRequest", "GenerationResult", {400, 404, 413, 429, 503}},
+      {"POST", "/api/v1/embeddings", "playground", "Sentence embeddings (mean-pooled, unit length)", Access::User,
+       "EmbeddingsRequest", "EmbeddingsResult", {400, 404, 413, 429, 503}},
+      {"POST", "/api/v1/tokenize", "playground", "Text to token ids", Access::User, "TokenizeRequest", "TokenizeResult", {400, 404}},
+      {"POST", "/api/v1/detokenize", "playground", "Token ids to text", Access::User, "DetokenizeRequest", "DetokenizeResult", {400, 404}},
+      {"POST", "/api/v1/generations/{id}/cancel", "playground", "Cancel a running generation", Access::User, "", "Cancelled", {404}},
+      {"GET", "/api/v1/slots", "playground", "Scheduler slots of the loaded models", Access::User, "", "Slots", {}},
+      {"GET", "/api/v1/metrics", "playground", "Prometheus metrics", Access::User, "", "text/plain", {}},
+      {"GET", "/metrics", "playground", "Prometheus metrics (same as /api/v1/metrics)", Access::User, "", "text/plain", {}},
+      {"GET", "/", "playground", "A short text about the server", Access::User, "", "text/plain", {}},
+      {"POST", "/api/v1/auth/login", "auth", "Log in: an access token (JWT, HS256)", Access::Public, "LoginRequest", "LoginResult", {400}},
+      {"GET", "/api/v1/auth/me", "auth", "Who is calling", Access::User, "", "Me", {}},
+      {"POST", "/api/v1/auth/keys", "auth", "Create an API key (shown once)", Access::User, "CreateKeyRequest", "CreatedKey", {400}},
+      {"GET", "/api/v1/auth/keys", "auth", "Your API keys (never the keys themselves)", Access::User, "", "KeyList", {400}},
+      {"DELETE", "/api/v1/auth/keys/{id}", "auth", "Delete one of your API keys", Access::User, "", "Deleted", {400, 404}},
+      {"GET", "/api/v1/users", "users", "List users", Access::Admin, "", "UserList", {}},
+      {"POST", "/api/v1/users", "users", "Create a user", Access::Admin, "CreateUserRequest", "User", {400, 409}},
+      {"DELETE", "/api/v1/users/{username}", "users", "Delete a user (with keys and conversations)", Access::Admin, "", "Deleted", {404, 409}},
+      {"PUT", "/api/v1/users/{username}/password", "users", "Set a password (admins: anyone's; users: their own)",
+       Access::User, "PasswordRequest", "PasswordChanged", {400, 404}},
+      {"POST", "/api/v1/conversations", "conversations", "Create a conversation", Access::User, "ConversationCreate", "Conversation", {400, 404}},
+      {"GET", "/api/v1/conversations", "conversations", "List conversations (newest first; limit, offset)", Access::User, "", "ConversationList", {400}},
+      {"GET", "/api/v1/conversations/{id}", "conversations", "A conversation with its messages", Access::User, "", "ConversationWithMessages", {404}},
+      {"PATCH", "/api/v1/conversations/{id}", "conversations", "Rename or change model, system prompt, params", Access::User,
+       "ConversationUpdate", "Conversation", {400, 404}},
+      {"DELETE", "/api/v1/conversations/{id}", "conversations", "Delete a conversation and its messages", Access::User, "", "Deleted", {404}},
+      {"POST", "/api/v1/conversations/{id}/messages", "conversations",
+       "Add a message; a user message gets the model's reply (JSON or SSE), stored with what reproduces it", Access::User,
+       "MessageCreate", "MessageReply", {400, 404, 413, 429, 503}},
+      {"GET", "/api/v1/conversations/{id}/export", "conversations", "Export as JSON (format=json) or Markdown (format=markdown)",
+       Access::User, "", "ConversationExport", {400, 404}},
+      {"GET", "/v1/models", "openai", "OpenAI: list models", Access::User, "", "OpenAiModelList", {}},
+      {"GET", "/v1/models/{id}", "openai", "OpenAI: one model", Access::User, "", "OpenAiModel", {404}},
+      {"POST", "/v1/completions", "openai", "OpenAI: text completion (JSON or SSE)", Access::User, "OpenAiCompletionRequest",
+       "OpenAiCompletion", {400, 404, 413, 429, 503}},
+      {"POST", "/v1/chat/completions", "openai", "OpenAI: chat completion (JSON or SSE)", Access::User, "OpenAiChatRequest",
+       "OpenAiChatCompletion", {400, 404, 413, 429, 503}},
+      {"POST", "/v1/embeddings", "openai", "OpenAI: embeddings (float or base64)", Access::User, "OpenAiEmbeddingsRequest",
+       "OpenAiEmbeddings", {400, 404, 413, 429, 503}},
+      {"POST", "/api/generate", "ollama", "Ollama: generate (NDJSON stream by default)", Access::User, "OllamaGenerateRequest",
+       "OllamaGenerateResult", {400, 404, 413, 429, 503}},
+      {"POST", "/api/chat", "ollama", "Ollama: chat (NDJSON stream by default)", Access::User, "OllamaChatRequest",
+       "OllamaChatResult", {400, 404, 413, 429, 503}},
+      {"GET", "/api/tags", "ollama", "Ollama: list models", Access::User, "", "OllamaTags", {}},
+      {"POST", "/api/show", "ollama", "Ollama: model details", Access::User, "OllamaModelRequest", "OllamaShow", {400, 404}},
+      {"GET", "/api/ps", "ollama", "Ollama: loaded models", Access::User, "", "OllamaTags", {}},
+      {"GET", "/api/version", "ollama", "Ollama: version", Access::User, "", "OllamaVersion", {}},
+      {"POST", "/api/embed", "ollama", "Ollama: embeddings of one or more inputs", Access::User, "OllamaEmbedRequest",
+       "OllamaEmbedResult", {400, 404, 413, 429, 503}},
+      {"POST", "/api/embeddings", "ollama", "Ollama: embedding of one prompt (older form)", Access::User,
+       "OllamaEmbeddingsRequest", "OllamaEmbeddingsResult", {400, 404, 413, 429, 503}},
+      {"GET", "/openapi.json", "docs", "This description (OpenAPI 3.1)", Access::Public, "", "application/json", {}},
+      {"GET", "/docs", "docs", "Swagger UI", Access::Public, "", "text/html", {}},
+      {"GET", "/docs/{file}", "docs", "Swagger UI assets", Access::Public, "", "application/octet-stream", {404}},
+  };
+  return docs;
+}
+
+oj ref(const std::string& name) { return {{"$ref", "#/components/schemas/" + name}}; }
+oj str() { return {{"type", "string"}}; }
+oj integer() { return {{"type", "integer"}}; }
+oj number() { return {{"type", "number"}}; }
+oj boolean() { return {{"type", "boolean"}}; }
+oj array_of(oj items) { return {{"type", "array"}, {"items", std::move(items)}}; }
+oj object(oj properties, std::vector<std::string> required = {}) {
+  oj o = {{"type", "object"}, {"properties", std::move(properties)}};
+  if (!required.empty()) o["required"] = required;
+  return o;
+}
+oj any_object() { return {{"type", "object"}}; }
+
+oj sampling_properties() {
+  return {{"temperature", {{"type", "number"}, {"minimum", 0}, {"maximum", 5}}},
+          {"top_p", {{"type", "number"}, {"minimum", 0}, {"maximum", 1}}},
+          {"top_k", {{"type", "integer"}, {"minimum", 0}}},
+          {"min_p", {{"type", "number"}, {"minimum", 0}, {"maximum", 1}}},
+          {"repeat_penalty", {{"type", "number"}, {"exclusiveMinimum", 0}, {"maximum", 10}}},
+          {"repeat_last_n", {{"type", "integer"}, {"minimum", -1}}},
+          {"frequency_penalty", {{"type", "number"}, {"minimum", -2}, {"maximum", 2}}},
+          {"presence_penalty", {{"type", "number"}, {"minimum", -2}, {"maximum", 2}}},
+          {"seed", {{"type", "integer"}, {"minimum", -1}, {"maximum", UINT64_MAX}}},
+          {"stop", {{"oneOf", oj::array({str(), array_of(str())})}}},
+          {"max_tokens", {{"type", "integer"}, {"minimum", 1}}},
+          {"ignore_eos", boolean()}};
+}
+
+oj with(oj base, const oj& more) {
+  for (auto it = more.begin(); it != more.end(); ++it) base[it.key()] = it.value();
+  return base;
+}
+
+oj message_schema() {
+  return object({{"role", {{"type", "string"}, {"enum", {"system", "user", "assistant", "tool", "developer"}}}},
+                 {"content", {{"oneOf", oj::array({str(), array_of(object({{"type", str()}, {"text", str()}}))})}}},
+                 {"tool_calls", array_of(any_object())},
+                 {"tool_call_id", str()},
+                 {"name", str()}},
+                {"role"});
+}
+
+oj usage_schema() {
+  return object({{"prompt_tokens", integer()}, {"completion_tokens", integer()}, {"total_tokens", integer()},
+                 {"cached_prompt_tokens", integer()}});
+}
+
+oj schemas() {
+  const oj sampling = sampling_properties();
+  const oj embedding_input = {{"oneOf", oj::array({str(), array_of(str())})}};
+  const oj openai_input = {{"oneOf", oj::array({str(), array_of(str()), array_of(integer()), array_of(array_of(integer()))})}};
+  const oj conversation = object({{"id", str()}, {"title", str()}, {"model", str()}, {"system_prompt", str()},
+                                  {"params", object(sampling)}, {"created_at", str()}, {"updated_at", str()},
+                                  {"message_count", integer()}});
+  const oj stored_message = object({{"id", integer()}, {"role", str()}, {"content", str()}, {"created_at", str()},
+                                    {"model", str()}, {"model_sha256", str()}, {"chat_template_sha256", str()},
+                                    {"generation", object({{"generation_id", str()}, {"finish_reason", str()},
+                                                           {"sampling", object(sampling)}, {"usage", usage_schema()},
+                                                           {"timings", any_object()}})}});
+  const oj user = object({{"id", integer()}, {"username", str()}, {"role", {{"type", "string"}, {"enum", {"admin", "user"}}}},
+                          {"created_at", str()}});
+  const oj key = object({{"id", integer()}, {"name", str()}, {"prefix", str()}, {"created_at", str()},
+                         {"last_used_at", {{"type", oj::array({"string", "null"})}}}});
+  oj s;
+  s["Error"] = object({{"error", object({{"code", str()}, {"message", str()}, {"type", str()}}, {"code", "message"})}}, {"error"});
+  s["OllamaError"] = object({{"error", str()}}, {"error"});
+  s["Health"] = object({{"status", str()}, {"version", str()}, {"uptime_seconds", number()}, {"default_model", str()},
+                        {"models_loaded", integer()}});
+  s["ModelList"] = object({{"default", str()}, {"models", array_of(any_object())}});
+  s["GenerateRequest"] = object(with(sampling, {{"model", str()}, {"prompt", str()}, {"system_prompt", str()}, {"stream", boolean()}}));
+  s["ChatRequest"] = object(with(sampling, {{"model", str()}, {"messages", array_of(ref("Message"))}, {"stream", boolean()}}), {"messages"});
+  s["Message"] = message_schema();
+  s["GenerationResult"] = object({{"id", str()}, {"model", str()}, {"text", str()}, {"finish_reason", str()},
+                                  {"seed", integer()}, {"usage", usage_schema()}, {"timings", any_object()}});
+  s["EmbeddingsRequest"] = object({{"model", str()}, {"input", embedding_input}}, {"input"});
+  s["EmbeddingsResult"] = object({{"model", str()}, {"dimensions", integer()}, {"embeddings", array_of(array_of(number()))},
+                                  {"usage", any_object()}});
+  s["TokenizeRequest"] = object({{"model", str()}, {"text", str()}, {"add_special", boolean()}, {"parse_special", boolean()}}, {"text"});
+  s["TokenizeResult"] = object({{"model", str()}, {"tokens", array_of(integer())}});
+  s["DetokenizeRequest"] = object({{"model", str()}, {"tokens", array_of(integer())}, {"render_special", boolean()}}, {"tokens"});
+  s["DetokenizeResult"] = object({{"model", str()}, {"text", str()}});
+  s["Cancelled"] = object({{"id", str()}, {"cancelled", boolean()}});
+  s["Slots"] = object({{"models", array_of(any_object())}});
+  s["LoginRequest"] = object({{"username", str()}, {"password", str()}}, {"username", "password"});
+  s["LoginResult"] = object({{"access_token", str()}, {"token_type", str()}, {"expires_at", str()}, {"expires_in", integer()},
+                             {"user", ref("User")}});
+  s["Me"] = object({{"auth", boolean()}, {"method", str()}, {"user", {{"oneOf", oj::array({ref("User"), {{"type", "null"}}})}}}});
+  s["CreateKeyRequest"] = object({{"name", str()}}, {"name"});
+  s["ApiKey"] = key;
+  s["CreatedKey"] = with(key, {{"properties", with(key["properties"], {{"key", str()}})}});
+  s["KeyList"] = object({{"keys", array_of(ref("ApiKey"))}});
+  s["Deleted"] = object({{"deleted", boolean()}});
+  s["User"] = user;
+  s["UserList"] = object({{"users", array_of(ref("User"))}});
+  s["CreateUserRequest"] = object({{"username", str()}, {"password", str()}, {"role", str()}}, {"username", "password"});
+  s["PasswordRequest"] = object({{"password", str()}, {"current_password", str()}}, {"password"});
+  s["PasswordChanged"] = object({{"username", str()}, {"password_changed", boolean()}});
+  s["ConversationCreate"] = object({{"title", str()}, {"model", str()}, {"system_prompt", str()}, {"params", object(sampling)}});
+  s["ConversationUpdate"] = s["ConversationCreate"];
+  s["Conversation"] = conversation;
+  s["ConversationList"] = object({{"conversations", array_of(ref("Conversation"))}, {"total", integer()},
+                                  {"limit", integer()}, {"offset", integer()}});
+  s["StoredMessage"] = stored_message;
+  s["ConversationWithMessages"] = with(conversation, {{"properties", with(conversation["properties"],
+                                                                          {{"messages", array_of(ref("StoredMessage"))}})}});
+  s["ConversationExport"] = with(s["ConversationWithMessages"],
+                                 {{"properties", with(s["ConversationWithMessages"]["properties"],
+                                                      {{"chat_templates", any_object()}, {"format", str()}})}});
+  s["MessageCreate"] = object({{"role", str()}, {"content", str()}, {"reply", boolean()}, {"stream", boolean()},
+                               {"params", object(sampling)}}, {"content"});
+  s["MessageReply"] = object({{"message", ref("StoredMessage")}, {"reply", ref("StoredMessage")}});
+  s["OpenAiModel"] = object({{"id", str()}, {"object", str()}, {"created", integer()}, {"owned_by", str()}});
+  s["OpenAiModelList"] = object({{"object", str()}, {"data", array_of(ref("OpenAiModel"))}});
+  s["OpenAiCompletionRequest"] = object(with(sampling, {{"model", str()}, {"prompt", {{"oneOf", oj::array({str(), array_of(str())})}}},
+                                                        {"stream", boolean()}, {"echo", boolean()}, {"n", integer()},
+                                                        {"stream_options", any_object()}}));
+  s["OpenAiCompletion"] = object({{"id", str()}, {"object", str()}, {"created", integer()}, {"model", str()},
+                                  {"choices", array_of(any_object())}, {"usage", any_object()}});
+  s["OpenAiChatRequest"] = object(with(sampling, {{"model", str()}, {"messages", array_of(ref("Message"))},
+                                                  {"max_completion_tokens", integer()}, {"stream", boolean()},
+                                                  {"stream_options", any_object()}, {"response_format", any_object()}}),
+                                  {"messages"});
+  s["OpenAiChatCompletion"] = s["OpenAiCompletion"];
+  s["OpenAiEmbeddingsRequest"] = object({{"model", str()}, {"input", openai_input},
+                                         {"encoding_format", {{"type", "string"}, {"enum", {"float", "base64"}}}},
+                                         {"dimensions", integer()}}, {"input"});
+  s["OpenAiEmbeddings"] = object({{"object", str()}, {"data", array_of(object({{"object", str()}, {"index", integer()},
+                                                                              {"embedding", {{"oneOf", oj::array({array_of(number()), str()})}}}}))},
+                                  {"model", str()}, {"usage", any_object()}});
+  const oj ollama_options = object(with(sampling, {{"num_predict", integer()}, {"num_ctx", integer()}}));
+  s["OllamaGenerateRequest"] = object({{"model", str()}, {"prompt", str()}, {"system", str()}, {"raw", boolean()},
+                                       {"stream", boolean()}, {"options", ollama_options}}, {"model"});
+  s["OllamaGenerateResult"] = object({{"model", str()}, {"created_at", str()}, {"response", str()}, {"done", boolean()},
+                                      {"done_reason", str()}, {"context", array_of(integer())}, {"total_duration", integer()},
+                                      {"eval_count", integer()}});
+  s["OllamaChatRequest"] = object({{"model", str()}, {"messages", array_of(ref("Message"))}, {"stream", boolean()},
+                                   {"options", ollama_options}}, {"model", "messages"});
+  s["OllamaChatResult"] = object({{"model", str()}, {"created_at", str()}, {"message", ref("Message")}, {"done", boolean()},
+                                  {"done_reason", str()}, {"total_duration", integer()}, {"eval_count", integer()}});
+  s["OllamaTags"] = object({{"models", array_of(any_object())}});
+  s["OllamaModelRequest"] = object({{"model", str()}}, {"model"});
+  s["OllamaShow"] = object({{"template", str()}, {"details", any_object()}, {"model_info", any_object()},
+                            {"modelfile", str()}, {"capabilities", array_of(str())}});
+  s["OllamaVersion"] = object({{"version", str()}});
+  s["OllamaEmbedRequest"] = object({{"model", str()}, {"input", embedding_input}, {"truncate", boolean()}}, {"model", "input"});
+  s["OllamaEmbedResult"] = object({{"model", str()}, {"embeddings", array_of(array_of(number()))},
+                                   {"prompt_eval_count", integer()}, {"total_duration", integer()}});
+  s["OllamaEmbeddingsRequest"] = object({{"model", str()}, {"prompt", str()}}, {"model"});
+  s["OllamaEmbeddingsResult"] = object({{"embedding", array_of(number())}});
+  return s;
+}
+
+const char* status_text(int status) {
+  switch (status) {
+    case 400: return "Invalid JSON, a field of the wrong type or range, or a prompt longer than the context";
+    case 401: return "No valid access token or API key (auth on)";
+    case 403: return "Not allowed (admins only, or a wrong current password)";
+    case 404: return "Unknown route, model or id";
+    case 409: return "Conflict (name taken, last admin)";
+    case 413: return "Body larger than max_body_bytes";
+    case 429: return "Queue full; retry after Retry-After seconds";
+    case 500: return "Server error";
+    case 503: return "Shutting down or timed out waiting for a slot";
+    default: return "Error";
+  }
+}
+
+oj operation(const RouteDoc& d) {
+  oj op = {{"tags", {d.tag}}, {"summary", d.summary}, {"operationId", std::string(d.method) + " " + d.path}};
+  const std::string path = d.path;
+  oj params = oj::array();
+  for (const char* name : {"id", "username", "file"})
+    if (path.find(std::string("{") + name + "}") != std::string::npos)
+      params.push_back({{"name", name}, {"in", "path"}, {"required", true}, {"schema", str()}});
+  if (path == "/api/v1/conversations" && std::string(d.method) == "GET") {
+    params.push_back({{"name", "limit"}, {"in", "query"}, {"schema", {{"type", "integer"}, {"minimum", 1}, {"maximum", 200}}}});
+    params.push_back({{"name", "offset"}, {"in", "query"}, {"schema", {{"type", "integer"}, {"minimum", 0}}}});
+  }
+  if (path == "/api/v1/conversations/{id}/export")
+    params.push_back({{"name", "format"}, {"in", "query"}, {"schema", {{"type", "string"}, {"enum", {"json", "markdown"}}}}});
+  if (!params.empty()) op["parameters"] = params;
+  if (*d.request)
+    op["requestBody"] = {{"required", true}, {"content", {{"application/json", {{"schema", ref(d.request)}}}}}};
+  const std::string response = d.response;
+  oj content;
+  if (response.find('/') != std::string::npos) content[response] = {{"schema", str()}};
+  else content["application/json"] = {{"schema", ref(response)}};
+  const bool streams = std::string(d.summary).find("SSE") != std::string::npos;
+  if (streams) content["text/event-stream"] = {{"schema", str()}};
+  if (std::string(d.tag) == "ollama" && std::string(d.summary).find("NDJSON") != std::string::npos)
+    content["application/x-ndjson"] = {{"schema", str()}};
+  const bool created = std::string(d.method) == "POST" &&
+                       (path == "/api/v1/conversations" || path == "/api/v1/users" || path == "/api/v1/auth/keys" ||
+                        path == "/api/v1/conversations/{id}/messages");
+  oj responses;
+  responses[created ? "201" : "200"] = {{"description", "Success"}, {"content", content}};
+  std::vector<int> errors = d.errors;
+  if (d.access != Access::Public) errors.push_back(401);
+  if (d.access == Access::Admin) errors.push_back(403);
+  errors.push_back(500);
+  std::sort(errors.begin(), errors.end());
+  errors.erase(std::unique(errors.begin(), errors.end()), errors.end());
+  const bool ollama = is_ollama_path(path);
+  for (int e : errors)
+    responses[std::to_string(e)] = {
+        {"description", status_text(e)},
+        {"content", {{"application/json", {{"schema", ref(ollama ? "OllamaError" : "Error")}}}}}};
+  op["responses"] = responses;
+  if (d.access == Access::Public) op["security"] = oj::array();
+  return op;
+}
+
+}  // namespace
+
+std::vector<std::pair<std::string, std::string>> described_routes() {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const RouteDoc& d : route_docs()) out.emplace_back(d.method, d.path);
+  return out;
+}
+
+nlohmann::ordered_json openapi_document() {
+  oj paths = oj::object();
+  for (const RouteDoc& d : route_docs()) {
+    std::string method = d.method;
+    std::transform(method.begin(), method.end(), method.begin(), [](unsigned char c) { return std::tolower(c); });
+    paths[d.path][method] = operation(d);
+  }
+  return {{"openapi", "3.1.0"},
+          {"info",
+           {{"title", "Mistral Playground"},
+            {"version", PG_VERSION},
+            {"description", "Our API under /api/v1, OpenAI-compatible routes under /v1, Ollama-compatible routes under "
+                            "/api. With auth on, send `Authorization: Bearer <access token or API key>`."}}},
+          {"paths", paths},
+          {"components",
+           {{"schemas", schemas()},
+            {"securitySchemes", {{"bearer", {{"type", "http"}, {"scheme", "bearer"},
+                                             {"description", "An access token from /api/v1/auth/login or an API key (pgk_...)"}}}}}}},
+          {"security", oj::array({{{"bearer", oj::array()}}})}};
+}
+
+std::string find_swagger_ui_dir(const std::string& configured) {
+  namespace fs = std::filesystem;
+  if (!configured.empty()) return configured;
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    const fs::path beside = exe.parent_path() / "swagger-ui";
+    if (fs::is_regular_file(beside / "swagger-ui-bundle.js", ec)) return beside.string();
+  }
+  return PG_SWAGGER_UI_DIR;
+}
+
+void add_docs_routes(RouteTable& routes, ServerContext& ctx) {
+  auto document = std::make_shared<std::string>(dump_json(openapi_document()));
+  routes.add("GET", "/openapi.json", "/openapi.json", [document](const ApiRequest&, httplib::Response& res) {
+    res.status = 200;
+    res.set_content(*document, "application/json");
+  });
+  routes.add("GET", "/docs", "/docs", [](const ApiRequest&, httplib::Response& res) {
+    res.status = 200;
+    res.set_content(R"(<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>Mistral Playground API</title>
+<link rel="stylesheet" href="/docs/swagger-ui.css"></head>
+<body><div id="swagger-ui"></div>
+<script src="/docs/swagger-ui-bundle.js"></script>
+<script>window.ui = SwaggerUIBundle({url: "/openapi.json", dom_id: "#swagger-ui"});</script>
+</body></html>
+)",
+                    "text/html; charset=utf-8");
+  });
+  const std::string dir = find_swagger_ui_dir(ctx.config().docs_dir);
+  routes.add("GET", R"(/docs/([A-Za-z0-9._-]{1,64}))", "/docs/{file}", [dir](const ApiRequest& req, httplib::Response& res) {
+    const std::string file = req.http.matches[1];
+    static const std::pair<const char*, const char*> kAssets[] = {{"swagger-ui.css", "text/css"},
+                                                                  {"swagger-ui-bundle.js", "text/javascript"},
+                                                                  {"favicon-32x32.png", "image/png"},
+                                                                  {"favicon-16x16.png", "image/png"}};
+    for (const auto& [name, type] : kAssets) {
+      if (file != name) continue;
+      std::ifstream in(std::filesystem::path(dir) / name, std::ios::binary);
+      if (!in)
+        throw ApiError(404, "not_found", "Swagger UI file " + file + " is not in " + dir +
+                                             " (run `npm ci` in tools/swagger-ui, or set docs_dir)");
+      std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      res.status = 200;
+      res.set_header("Cache-Control", "public, max-age=3600");
+      res.set_content(std::move(bytes), type);
+      return;
+    }
+    throw ApiError(404, "not_found", "no documentation file '" + file + "'");
+  });
+}
+
+}  // namespace pg::server

@@ -1,0 +1,313 @@
+// Conversations stored on the server, under /api/v1/conversations: create,
+// list (paginated), get with messages, update, delete, add a message and
+// have the model reply (JSON or Server-Sent Events like /api/v1/chat), and
+// export as JSON or Markdown. Each stored reply records what reproduces it:
+// model name and file SHA-256, the chat template (by hash), the effective
+// sampling settings with the seed actually used, token counts and timings.
+// With auth on, callers see their own conversations (admins also those made
+// while auth was off); with auth off, all of them.
+#include "server/api_error.h"
+#include "server/chat_prompt.h"
+#include "server/generation_runner.h"
+#include "server/routes.h"
+#include "store/conversation_store.h"
+
+namespace pg::server {
+namespace {
+
+constexpr const char* kIdPattern = R"(([A-Za-z0-9_-]{1,64}))";
+constexpr int64_t kMaxListLimit = 200;
+const char* const kParamKeys[] = {"temperature",  "top_p",          "top_k",
+                                  "min_p",        "repeat_penalty", "repeat_last_n",
+                                  "frequency_penalty", "presence_penalty", "seed",
+                                  "stop",         "ignore_eos",     "max_tokens"};
+
+store::Access access_for(ServerContext& ctx, const ApiRequest& req) {
+  if (!ctx.auth_on()) return {true, 0, false};
+  return {false, req.user.user_id, req.user.is_admin()};
+}
+
+nlohmann::json parse_stored(const std::string& text) {
+  nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+  return j.is_discarded() ? nlohmann::json::object() : j;
+}
+
+nlohmann::json conversation_json(const store::Conversation& c) {
+  return {{"id", c.id},
+          {"title", c.title},
+          {"model", c.model},
+          {"system_prompt", c.system_prompt},
+          {"params", parse_stored(c.params)},
+          {"created_at", rfc3339_from_unix(c.created_at)},
+          {"updated_at", rfc3339_from_unix(c.updated_at)},
+          {"message_count", c.message_count}};
+}
+
+nlohmann::json message_json(const store::Message& m) {
+  nlohmann::json j = {{"id", m.id}, {"role", m.role}, {"content", m.content}, {"created_at", rfc3339_from_unix(m.created_at)}};
+  if (m.model) j["model"] = *m.model;
+  if (m.model_sha256) j["model_sha256"] = *m.model_sha256;
+  if (m.chat_template_sha256) j["chat_template_sha256"] = *m.chat_template_sha256;
+  if (m.generation) j["generation"] = parse_stored(*m.generation);
+  return j;
+}
+
+// Checks a params object (the sampling fields and max_tokens) and keeps only those keys.
+std::string checked_params(const nlohmann::json* params, const std::string& field) {
+  if (!params) return "{}";
+  FieldReader r(*params, field + ".");
+  GenerationParams scratch;
+  read_sampling_fields(r, scratch);
+  (void)r.integer("max_tokens", 1, int64_t{1} << 24);
+  nlohmann::json kept = nlohmann::json::object();
+  for (const char* k : kParamKeys)
+    if (const nlohmann::json* v = r.raw(k)) kept[k] = *v;
+  return kept.dump();
+}
+
+std::string checked_role(const std::optional<std::string>& role) {
+  const std::string r = role.value_or("user");
+  if (r != "system" && r != "user" && r != "assistant" && r != "tool")
+    throw invalid_field("role", "is '" + r + "', expected user, assistant, system or tool");
+  return r;
+}
+
+store::Conversation find_or_404(ServerContext& ctx, const ApiRequest& req, const std::string& id) {
+  auto c = db_checked(ctx.conversations().get(id, access_for(ctx, req)));
+  if (!c) throw ApiError(404, "conversation_not_found", "no conversation '" + id + "'");
+  return *c;
+}
+
+nlohmann::json sampling_record(const GenerationParams& p, uint64_t seed_used) {
+  const SamplerParams& s = p.sampling;
+  return {{"temperature", s.temperature},     {"top_k", s.top_k},
+          {"top_p", s.top_p},                 {"min_p", s.min_p},
+          {"repeat_penalty", s.repeat_penalty}, {"repeat_last_n", s.repeat_last_n},
+          {"frequency_penalty", s.frequency_penalty}, {"presence_penalty", s.presence_penalty},
+          {"seed", seed_used},                {"max_tokens", p.max_tokens},
+          {"stop", p.stop},                   {"ignore_eos", p.ignore_eos}};
+}
+
+// What a reply needs once the job is submitted.
+struct PendingReply {
+  std::string conversation_id;
+  std::shared_ptr<LoadedModel> model;
+  std::string template_sha256;
+  GenerationParams params;
+};
+
+store::Message reply_message(const PendingReply& p, const GenerationJob& job, const GenerationOutcome& o) {
+  store::Message m;
+  m.conversation_id = p.conversation_id;
+  m.role = "assistant";
+  m.content = o.text;
+  m.model = p.model->file.name;
+  if (auto digest = p.model->sha256->wait()) m.model_sha256 = *digest;  // computed once per loaded model
+  m.chat_template_sha256 = p.template_sha256;
+  m.generation = nlohmann::json{{"generation_id", job.id()},
+                                {"finish_reason", o.finish_reason},
+                                {"sampling", sampling_record(p.params, o.seed)},
+                                {"usage", native_usage_json(o)},
+                                {"timings", native_timings_json(o)}}
+                     .dump();
+  return m;
+}
+
+std::string markdown_export(const store::Conversation& c, const std::vector<store::Message>& messages) {
+  std::string md = "# " + c.title + "\n\n";
+  md += "- id: `" + c.id + "`\n- model: `" + c.model + "`\n- created: " + rfc3339_from_unix(c.created_at) + "\n\n";
+  if (!c.system_prompt.empty()) md += "## System\n\n" + c.system_prompt + "\n\n";
+  for (const auto& m : messages) {
+    std::string role = m.role;
+    if (!role.empty()) role[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(role[0])));
+    md += "## " + role + "\n\n" + m.content + "\n\n";
+    if (m.generation) {
+      const nlohmann::json g = parse_stored(*m.generation);
+      md += "<sub>model `" + m.model.value_or("") + "`";
+      if (m.model_sha256) md += " (sha256 `" + m.model_sha256->substr(0, 12) + "…`)";
+      if (g.contains("sampling")) md += ", seed " + g["sampling"].value("seed", nlohmann::json()).dump();
+      if (g.contains("sampling")) md += ", temperature " + g["sampling"].value("temperature", nlohmann::json()).dump();
+      if (g.contains("usage")) md += ", " + g["usage"].value("completion_tokens", nlohmann::json()).dump() + " tokens";
+      md += ", finish: " + g.value("finish_reason", "") + "</sub>\n\n";
+    }
+  }
+  return md;
+}
+
+}  // namespace
+
+void add_conversation_routes(RouteTable& routes, ServerContext& ctx) {
+  const std::string one = std::string("/api/v1/conversations/") + kIdPattern;
+
+  routes.add("POST", "/api/v1/conversations", "/api/v1/conversations",
+             [&ctx](const ApiRequest& req, httplib::Response& res) {
+               const nlohmann::json body = request_json(req);
+               FieldReader r(body);
+               store::Conversation c;
+               c.id = ctx.new_id("conv-");
+               if (!ctx.auth_on() || req.user.anonymous()) c.user_id = std::nullopt;
+               else c.user_id = req.user.user_id;
+               c.title = r.string("title", 512).value_or("New conversation");
+               c.model = ctx.models().acquire(r.string("model", 256).value_or(""))->file.name;
+               c.system_prompt = r.string("system_prompt", 1 << 20).value_or("");
+               c.params = checked_params(r.raw("params"), "params");
+               send_json(res, 201, conversation_json(db_checked(ctx.conversations().create(c))));
+             });
+
+  routes.add("GET", "/api/v1/conversations", "/api/v1/conversations",
+             [&ctx](const ApiRequest& req, httplib::Response& res) {
+               auto number = [&](const char* key, int64_t def, int64_t min, int64_t max) {
+                 if (!req.http.has_param(key)) return def;
+                 const std::string v = req.http.get_param_value(key);
+                 size_t used = 0;
+                 int64_t n = 0;
+                 try {
+                   n = std::stoll(v, &used);
+                 } catch (...) {
+                   used = 0;
+                 }
+                 if (used == 0 || used != v.size() || n < min || n > max)
+                   throw invalid_field(key, "is '" + v + "', expected an integer from " + std::to_string(min) + " to " +
+                                                std::to_string(max));
+                 return n;
+               };
+               const int64_t limit = number("limit", 50, 1, kMaxListLimit);
+               const int64_t offset = number("offset", 0, 0, INT64_MAX / 2);
+               int64_t total = 0;
+               nlohmann::json list = nlohmann::json::array();
+               for (const auto& c : db_checked(ctx.conversations().list(access_for(ctx, req), limit, offset, total)))
+                 list.push_back(conversation_json(c));
+               send_json(res, 200, {{"conversations", list}, {"total", total}, {"limit", limit}, {"offset", offset}});
+             });
+
+  routes.add("GET", one, "/api/v1/conversations/{id}", [&ctx](const ApiRequest& req, httplib::Response& res) {
+    const store::Conversation c = find_or_404(ctx, req, req.http.matches[1]);
+    nlohmann::json j = conversation_json(c);
+    j["messages"] = nlohmann::json::array();
+    for (const auto& m : db_checked(ctx.conversations().messages(c.id))) j["messages"].push_back(message_json(m));
+    send_json(res, 200, j);
+  });
+
+  routes.add("PATCH", one, "/api/v1/conversations/{id}", [&ctx](const ApiRequest& req, httplib::Response& res) {
+    const std::string id = req.http.matches[1];
+    const nlohmann::json body = request_json(req);
+    FieldReader r(body);
+    store::ConversationUpdate u;
+    u.title = r.string("title", 512);
+    if (auto m = r.string("model", 256)) u.model = ctx.models().acquire(*m)->file.name;
+    u.system_prompt = r.string("system_prompt", 1 << 20);
+    if (r.has("params")) u.params = checked_params(r.raw("params"), "params");
+    if (!db_checked(ctx.conversations().update(id, access_for(ctx, req), u)))
+      throw ApiError(404, "conversation_not_found", "no conversation '" + id + "'");
+    send_json(res, 200, conversation_json(find_or_404(ctx, req, id)));
+  });
+
+  routes.add("DELETE", one, "/api/v1/conversations/{id}", [&ctx](const ApiRequest& req, httplib::Response& res) {
+    const std::string id = req.http.matches[1];
+    if (!db_checked(ctx.conversations().remove(id, access_for(ctx, req))))
+      throw ApiError(404, "conversation_not_found", "no conversation '" + id + "'");
+    send_json(res, 200, {{"id", id}, {"deleted", true}});
+  });
+
+  routes.add("GET", one + "/export", "/api/v1/conversations/{id}/export",
+             [&ctx](const ApiRequest& req, httplib::Response& res) {
+               const store::Conversation c = find_or_404(ctx, req, req.http.matches[1]);
+               const std::string format = req.http.has_param("format") ? req.http.get_param_value("format") : "json";
+               const auto messages = db_checked(ctx.conversations().messages(c.id));
+               if (format == "markdown" || format == "md") {
+                 res.status = 200;
+                 res.set_header("Content-Disposition", "attachment; filename=\"" + c.id + ".md\"");
+                 res.set_content(markdown_export(c, messages), "text/markdown; charset=utf-8");
+                 return;
+               }
+               if (format != "json") throw invalid_field("format", "is '" + format + "', expected json or markdown");
+               nlohmann::json j = conversation_json(c);
+               j["messages"] = nlohmann::json::array();
+               nlohmann::json templates = nlohmann::json::object();
+               for (const auto& m : messages) {
+                 j["messages"].push_back(message_json(m));
+                 if (m.chat_template_sha256 && !templates.contains(*m.chat_template_sha256))
+                   templates[*m.chat_template_sha256] =
+                       db_checked(ctx.conversations().template_source(*m.chat_template_sha256)).value_or("");
+               }
+               j["chat_templates"] = templates;
+               j["format"] = "playground.conversation.v1";
+               res.set_header("Content-Disposition", "attachment; filename=\"" + c.id + ".json\"");
+               send_json(res, 200, j);
+             });
+
+  // Appends a message; for a user message (unless reply: false) the model
+  // answers with the conversation's model and params (overridable per request).
+  routes.add("POST", one + "/messages", "/api/v1/conversations/{id}/messages",
+             [&ctx](const ApiRequest& req, httplib::Response& res) {
+               const store::Conversation c = find_or_404(ctx, req, req.http.matches[1]);
+               const nlohmann::json body = request_json(req);
+               FieldReader r(body);
+               store::Message msg;
+               msg.conversation_id = c.id;
+               msg.role = checked_role(r.string("role", 16));
+               auto content = r.string("content", 1 << 22);
+               if (!content) throw invalid_field("content", "is required");
+               msg.content = *content;
+               const bool reply = r.boolean("reply").value_or(msg.role == "user");
+               const bool stream = r.boolean("stream").value_or(false);
+               if (!reply) {
+                 send_json(res, 201, {{"message", message_json(db_checked(ctx.conversations().add_message(msg)))}});
+                 return;
+               }
+               // Everything is checked and the job submitted before anything is stored.
+               auto pending = std::make_shared<PendingReply>();
+               pending->conversation_id = c.id;
+               pending->model = ctx.models().acquire(c.model);
+               nlohmann::ordered_json history = nlohmann::ordered_json::array();
+               if (!c.system_prompt.empty()) history.push_back({{"role", "system"}, {"content", c.system_prompt}});
+               for (const auto& m : db_checked(ctx.conversations().messages(c.id)))
+                 history.push_back({{"role", m.role}, {"content", m.content}});
+               history.push_back({{"role", msg.role}, {"content", msg.content}});
+               const LlamaModel& model = *pending->model->model;
+               GenerationParams& p = pending->params;
+               p.prompt_ids = tokenize_prompt(*pending->model, render_chat_prompt(model, history, true), "content");
+               nlohmann::json params = parse_stored(c.params);
+               if (const nlohmann::json* overrides = r.raw("params")) {
+                 (void)checked_params(overrides, "params");
+                 params.update(*overrides);
+               }
+               FieldReader pr(params, "params.");
+               read_sampling_fields(pr, p);
+               set_max_tokens(p, pr.integer("max_tokens", 1, int64_t{1} << 24), "params.max_tokens", *pending->model);
+               const std::string source = effective_chat_template(model);
+               pending->template_sha256 = auth::sha256_hex(source);
+               if (Status s = ctx.conversations().put_template(pending->template_sha256, source); !s)
+                 throw ApiError(500, "database_error", "the database failed: " + s.message());
+
+               auto job = submit_generation(ctx, pending->model, ctx.new_id("gen-"), p);
+               const store::Message stored_user = db_checked(ctx.conversations().add_message(msg));
+               if (!stream) {
+                 const GenerationOutcome out = wait_for_outcome(ctx, job);
+                 const store::Message stored = db_checked(ctx.conversations().add_message(reply_message(*pending, *job, out)));
+                 send_json(res, 201, {{"message", message_json(stored_user)}, {"reply", message_json(stored)}});
+                 return;
+               }
+               StreamFormat f;
+               f.content_type = "text/event-stream";
+               f.keepalive = ": keep-alive\n\n";
+               const GenerationJob* j = job.get();
+               const nlohmann::json user_json = message_json(stored_user);
+               f.start = [j, user_json, id = c.id] {
+                 return sse_event("start", {{"id", j->id()}, {"model", j->model()}, {"conversation_id", id}, {"message", user_json}});
+               };
+               f.text = [](const std::string& text) { return sse_event("text", {{"text", text}}); };
+               f.done = [&ctx, pending, j](const GenerationOutcome& o) {
+                 auto stored = ctx.conversations().add_message(reply_message(*pending, *j, o));
+                 if (!stored)
+                   return sse_event("error", error_body(ApiError(500, "database_error", "the reply was not stored: " + stored.error())));
+                 return sse_event("done", {{"reply", message_json(*stored)}, {"text", o.text}, {"finish_reason", o.finish_reason}});
+               };
+               f.error = [](int status, const std::string& code, const std::string& message) {
+                 return sse_event("error", error_body(ApiError(status, code, message)));
+               };
+               stream_generation(ctx, res, pending->model, job, std::move(f));
+             });
+}
+
+}  // namespace pg::server

@@ -1,0 +1,65 @@
+// /openapi.json describes exactly the routes the server serves (both ways:
+// nothing served is undescribed, nothing described is missing), every
+// operation lists its errors, and /docs is a page whose assets (the npm
+// package swagger-ui-dist, served from disk) answer 200.
+#include <gtest/gtest.h>
+
+#include <regex>
+#include <set>
+
+#include "server_test_support.h"
+
+namespace pg::test {
+namespace {
+
+TEST(ServerOpenApi, RoutesServedEqualRoutesDescribed) {
+  TestServer srv;
+  auto doc = get_json(srv, "/openapi.json");
+  ASSERT_EQ(doc.status, 200);
+  EXPECT_EQ(doc.body["openapi"], "3.1.0");
+  std::set<std::pair<std::string, std::string>> described, served;
+  for (const auto& [path, ops] : doc.body["paths"].items())
+    for (const auto& [method, op] : ops.items()) {
+      std::string m = method;
+      for (char& ch : m) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+      described.insert({m, path});
+      EXPECT_TRUE(op.contains("responses")) << m << " " << path;
+      bool has_error = false;
+      for (const auto& [status, r] : op["responses"].items()) has_error |= status[0] == '4' || status[0] == '5';
+      EXPECT_TRUE(has_error) << m << " " << path << " lists no error";
+    }
+  for (const auto& r : srv.server().routes()) served.insert(r);
+  for (const auto& r : served) EXPECT_TRUE(described.count(r)) << "served but not described: " << r.first << " " << r.second;
+  for (const auto& r : described) EXPECT_TRUE(served.count(r)) << "described but not served: " << r.first << " " << r.second;
+  EXPECT_GT(served.size(), 40u);
+  // Every $ref points at a schema that exists.
+  const std::string text = doc.raw;
+  const std::regex ref("\"#/components/schemas/([A-Za-z0-9]+)\"");
+  for (auto it = std::sregex_iterator(text.begin(), text.end(), ref); it != std::sregex_iterator(); ++it)
+    EXPECT_TRUE(doc.body["components"]["schemas"].contains((*it)[1].str())) << (*it)[1].str();
+}
+
+TEST(ServerOpenApi, DocsPageAndItsAssetsAreServed) {
+  TestServer srv;
+  auto c = srv.client();
+  auto page = c.Get("/docs");
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->status, 200);
+  EXPECT_NE(page->get_header_value("Content-Type").find("text/html"), std::string::npos);
+  const std::regex asset(R"re((?:href|src)="(/docs/[^"]+)")re");
+  int assets = 0;
+  for (auto it = std::sregex_iterator(page->body.begin(), page->body.end(), asset); it != std::sregex_iterator(); ++it) {
+    auto a = c.Get((*it)[1].str());
+    ASSERT_TRUE(a);
+    EXPECT_EQ(a->status, 200) << (*it)[1].str() << ": " << a->body.substr(0, 200);
+    EXPECT_GT(a->body.size(), 1000u);
+    ++assets;
+  }
+  EXPECT_EQ(assets, 2);
+  EXPECT_NE(page->body.find("/openapi.json"), std::string::npos);
+  EXPECT_EQ(c.Get("/docs/secret.txt")->status, 404);
+  EXPECT_EQ(c.Get("/docs/..%2Fsecret")->status, 404);
+}
+
+}  // namespace
+}  // namespace pg::test

@@ -1,0 +1,191 @@
+// The SQLite store (src/store): a fresh database gets the whole schema with
+// mode 0600 in a 0700 directory, reopening keeps the data and applies no
+// migration twice, a file that is not a database or a newer schema gives a
+// clear error (never a crash, never a rewrite), and foreign keys cascade.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "store/conversation_store.h"
+#include "store/data_dir.h"
+#include "store/migrations.h"
+#include "store/user_store.h"
+#include "test_process.h"
+
+namespace pg::store {
+namespace {
+
+namespace fs = std::filesystem;
+
+class StoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = test::temp_dir("pg_store") / ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    fs::remove_all(dir_);
+  }
+  void TearDown() override { test::cleanup(dir_); }
+  std::string data_dir() const { return (dir_ / "data").string(); }
+  fs::path dir_;
+};
+
+int mode_of(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return -1;
+  return static_cast<int>(st.st_mode & 0777);
+}
+
+TEST_F(StoreTest, FreshDatabaseHasTheSchemaAndPrivateModes) {
+  auto db = open_store(data_dir(), "");
+  ASSERT_TRUE(db) << db.error();
+  EXPECT_EQ(mode_of(data_dir()), 0700);
+  EXPECT_EQ(mode_of(data_dir() + "/playground.db"), 0600);
+  auto version = schema_version(**db);
+  ASSERT_TRUE(version);
+  EXPECT_EQ(*version, migrations().back().version);
+  for (const char* table : {"users", "api_keys", "conversations", "messages", "chat_templates", "settings"}) {
+    auto st = (*db)->prepare(std::string("SELECT count(*) FROM ") + table);
+    ASSERT_TRUE(st) << table << ": " << st.error();
+  }
+  auto wal = (*db)->prepare("PRAGMA journal_mode");
+  ASSERT_TRUE(wal);
+  ASSERT_TRUE(*wal->step());
+  EXPECT_EQ(wal->text(0), "wal");
+  auto fk = (*db)->prepare("PRAGMA foreign_keys");
+  ASSERT_TRUE(fk);
+  ASSERT_TRUE(*fk->step());
+  EXPECT_EQ(fk->int64(0), 1);
+}
+
+TEST_F(StoreTest, ReopeningKeepsDataAndAppliesNoMigrationTwice) {
+  {
+    auto db = open_store(data_dir(), "");
+    ASSERT_TRUE(db) << db.error();
+    UserStore users(**db);
+    ASSERT_TRUE(users.create("alice", "hash", "admin"));
+  }
+  auto db = open_store(data_dir(), "");
+  ASSERT_TRUE(db) << db.error();
+  auto again = migrate(**db);
+  ASSERT_TRUE(again) << again.error();
+  auto rows = (*db)->prepare("SELECT count(*) FROM schema_version");
+  ASSERT_TRUE(rows && *rows->step());
+  EXPECT_EQ(rows->int64(0), static_cast<int64_t>(migrations().size()));
+  UserStore users(**db);
+  auto alice = users.find_by_name("alice");
+  ASSERT_TRUE(alice && *alice);
+  EXPECT_EQ((*alice)->role, "admin");
+}
+
+TEST_F(StoreTest, ANonDatabaseFileIsAClearErrorAndIsLeftAlone) {
+  fs::create_directories(data_dir());
+  const std::string path = data_dir() + "/playground.db";
+  const std::string junk(8192, 'x');
+  { std::ofstream(path, std::ios::binary) << junk; }
+  auto db = open_store(data_dir(), "");
+  ASSERT_FALSE(db);
+  EXPECT_NE(db.error().find(path), std::string::npos) << db.error();
+  EXPECT_NE(db.error().find("not a database"), std::string::npos) << db.error();
+  const auto bytes = test::slurp(path);
+  EXPECT_EQ(std::string(bytes.begin(), bytes.end()), junk);
+}
+
+TEST_F(StoreTest, ANewerSchemaIsRefused) {
+  {
+    auto db = open_store(data_dir(), "");
+    ASSERT_TRUE(db);
+    ASSERT_TRUE((*db)->exec("INSERT INTO schema_version (version, name, applied_at) VALUES (999, 'future', 0)"));
+  }
+  auto db = open_store(data_dir(), "");
+  ASSERT_FALSE(db);
+  EXPECT_NE(db.error().find("newer"), std::string::npos) << db.error();
+}
+
+TEST_F(StoreTest, ADatabasePathInAnUncreatableDirectoryIsAnError) {
+  fs::create_directories(dir_);
+  { std::ofstream(dir_ / "file") << "x"; }
+  auto db = open_store(data_dir(), (dir_ / "file" / "sub" / "x.db").string());
+  ASSERT_FALSE(db);
+  EXPECT_FALSE(db.error().empty());
+}
+
+TEST_F(StoreTest, UsersKeysAndTheLastAdmin) {
+  auto db = open_store(data_dir(), "");
+  ASSERT_TRUE(db);
+  UserStore users(**db);
+  EXPECT_FALSE(users.create("bad name", "h", "user"));
+  EXPECT_FALSE(users.create("bob", "h", "root"));
+  auto admin = users.create("root", "h", "admin");
+  ASSERT_TRUE(admin);
+  auto bob = users.create("bob", "h", "user");
+  ASSERT_TRUE(bob);
+  EXPECT_FALSE(users.create("bob", "h", "user"));  // taken
+  auto key = users.create_key(bob->id, "ci", "pgk_12345678", "hash-of-key");
+  ASSERT_TRUE(key);
+  auto used = users.use_key("hash-of-key", 1000);
+  ASSERT_TRUE(used && *used);
+  EXPECT_EQ((*used)->second.username, "bob");
+  EXPECT_EQ((*used)->first.last_used_at, 1000);
+  EXPECT_FALSE(*users.use_key("other", 1000));
+  auto removed_last_admin = users.remove("root");
+  EXPECT_FALSE(removed_last_admin);
+  EXPECT_NE(removed_last_admin.error().find("last admin"), std::string::npos);
+  ASSERT_TRUE(users.set_password("bob", "h2"));
+  EXPECT_EQ((*users.find_by_name("bob"))->token_version, 1);
+  // Removing a user removes its keys (ON DELETE CASCADE).
+  ASSERT_TRUE(*users.remove("bob"));
+  EXPECT_FALSE(*users.use_key("hash-of-key", 1000));
+  EXPECT_FALSE(*users.remove("bob"));
+}
+
+TEST_F(StoreTest, DeletingAConversationDeletesItsMessages) {
+  auto db = open_store(data_dir(), "");
+  ASSERT_TRUE(db);
+  ConversationStore convs(**db);
+  Conversation c;
+  c.id = "conv-1";
+  c.title = "t";
+  c.model = "m";
+  ASSERT_TRUE(convs.create(c));
+  Message m;
+  m.conversation_id = "conv-1";
+  m.role = "user";
+  m.content = "hi";
+  ASSERT_TRUE(convs.add_message(m));
+  Message orphan = m;
+  orphan.conversation_id = "no-such";
+  EXPECT_FALSE(convs.add_message(orphan));  // foreign key
+  Access all{true, 0, false};
+  ASSERT_TRUE(*convs.remove("conv-1", all));
+  auto count = (*db)->prepare("SELECT count(*) FROM messages");
+  ASSERT_TRUE(count && *count->step());
+  EXPECT_EQ(count->int64(0), 0);
+}
+
+TEST_F(StoreTest, AccessLimitsWhatAUserSees) {
+  auto db = open_store(data_dir(), "");
+  ASSERT_TRUE(db);
+  UserStore users(**db);
+  const int64_t a = users.create("a", "h", "user")->id, b = users.create("b", "h", "admin")->id;
+  ConversationStore convs(**db);
+  for (auto [id, owner] : {std::pair<const char*, std::optional<int64_t>>{"ca", a}, {"cb", b}, {"cn", std::nullopt}}) {
+    Conversation c;
+    c.id = id;
+    c.user_id = owner;
+    c.title = id;
+    c.model = "m";
+    ASSERT_TRUE(convs.create(c));
+  }
+  int64_t total = 0;
+  EXPECT_EQ(convs.list(Access{false, a, false}, 10, 0, total)->size(), 1u);
+  EXPECT_EQ(total, 1);
+  EXPECT_EQ(convs.list(Access{false, b, true}, 10, 0, total)->size(), 2u);
+  EXPECT_EQ(convs.list(Access{true, 0, false}, 10, 0, total)->size(), 3u);
+  EXPECT_FALSE(*convs.get("cb", Access{false, a, false}));
+  EXPECT_FALSE(*convs.remove("cb", Access{false, a, false}));
+  EXPECT_TRUE(*convs.get("cb", Access{false, b, false}));
+}
+
+}  // namespace
+}  // namespace pg::store
