@@ -53,10 +53,10 @@ compat-deps:
 test-unit: build compat-deps
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
-# Hostile-input, scalar-reference, template, server, store and auth tests again under AddressSanitizer + UBSan.
+# Hostile-input, scalar-reference, kernel, template, server, store and auth tests again under AddressSanitizer + UBSan.
 test-asan: build-asan
 	cd $(ASAN_BUILD_DIR) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	  ./playground_tests --gtest_filter='Gguf*:*Corrupt*:*Reference*:Tokenizer*:Sampler*:Quant*:Template*:Server*:Store*:Auth*'
+	  ./playground_tests --gtest_filter='Gguf*:*Corrupt*:*Reference*:Tokenizer*:Sampler*:Quant*:Template*:Server*:Store*:Auth*:Kernels*:*ModelBatching*'
 
 bench: build
 	./$(BUILD_DIR)/playground bench -m models/demo/stories260K.gguf

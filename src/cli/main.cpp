@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <string>
 
+#include "build_info.h"
 #include "cli/commands.h"
 #include "engine/kernels/kernels.h"
 

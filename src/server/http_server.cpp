@@ -1,4 +1,5 @@
 // The HTTP service: middleware chain, route table, start and shutdown; see http_server.h.
+#include "build_info.h"
 #include "server/http_server.h"
 
 #include <algorithm>
