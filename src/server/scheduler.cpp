@@ -154,6 +154,27 @@ void Scheduler::publish_status() {
   }
 }
 
+int Scheduler::decode_step(const std::vector<Slot*>& decoding) {
+  if (decoding.empty()) return 0;
+  int ended = 0;
+  if (decoding.size() > 1) {
+    std::vector<InferenceSession*> sessions;
+    std::vector<TokenId> tokens;
+    for (Slot* slot : decoding) {
+      sessions.push_back(&slot->session());
+      tokens.push_back(slot->pending_token());
+    }
+    // One forward pass for every generating slot: the weights are read once.
+    if (InferenceSession::eval_generated_batch(sessions, tokens)) {
+      for (Slot* slot : decoding) ended += slot->after_decode() ? 1 : 0;
+      return ended;
+    }
+    // A slot that cannot take its token (its context is full) fails alone below.
+  }
+  for (Slot* slot : decoding) ended += slot->step(options_.prompt_chunk) ? 1 : 0;
+  return ended;
+}
+
 void Scheduler::run() {
   std::unique_lock lock(mu_);
   for (;;) {
@@ -179,6 +200,7 @@ void Scheduler::run() {
     }
     int ended = 0;
     const auto now = Clock::now();
+    std::vector<Slot*> decoding;  // generating slots: one batched decode step for all
     for (auto& slot : slots_) {
       if (!slot->busy()) continue;
       const GenerationJob& job = *slot->job();
@@ -190,11 +212,14 @@ void Scheduler::run() {
       } else if (now >= job.deadline()) {
         slot->abort("timeout");
         done = true;
+      } else if (slot->ready_to_decode()) {
+        decoding.push_back(slot.get());
       } else {
         done = slot->step(options_.prompt_chunk);
       }
       ended += done ? 1 : 0;
     }
+    ended += decode_step(decoding);
     lock.lock();
     active_ -= ended;
   }

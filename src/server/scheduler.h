@@ -1,8 +1,10 @@
 // The scheduler of one loaded model: N slots (each its own InferenceSession,
-// sampler and RNG), a bounded queue and one thread that runs the steps of all
-// active slots round-robin — one decoded token per generating slot per round,
-// a prompt chunk per prompting slot — so concurrent streams progress together
-// and a new prompt never stalls the others for more than one chunk. A new job
+// sampler and RNG), a bounded queue and one thread that runs rounds over all
+// active slots — a prompt chunk per prompting slot, then one decode step for
+// all generating slots together in a single batched forward pass (continuous
+// batching: the weights are read once per round, not once per stream) — so
+// concurrent streams progress together and a new prompt never stalls the
+// others for more than one chunk. A new job
 // goes to the free slot whose KV cache shares the longest prefix with its
 // prompt. Cancellation and the per-request deadline are checked before every
 // step. Embedding jobs share the queue; one of their inputs runs per round on
@@ -76,6 +78,9 @@ class Scheduler {
 
  private:
   void run();
+  // Decodes the pending token of every slot in `decoding` in one batched
+  // forward pass and samples each slot's next token; returns how many jobs ended.
+  int decode_step(const std::vector<Slot*>& decoding);
   void admit_queued();  // with mu_ held
   void publish_status();  // with mu_ held
   void embed_one(EmbeddingJob& job);  // scheduler thread, mu_ not held

@@ -81,7 +81,11 @@ bool Slot::step(int64_t prompt_chunk) {
     fail_and_reset(s.message());
     return true;
   }
-  cached_.push_back(a.pending);
+  return after_decode();
+}
+
+bool Slot::after_decode() {
+  cached_.push_back(active_->pending);
   return sample_next();
 }
 

@@ -41,6 +41,15 @@ class Slot {
   // Evaluates up to prompt_chunk prompt tokens, or decodes one token.
   // Returns true when the job ended (the slot is free again).
   bool step(int64_t prompt_chunk);
+
+  // Continuous batching: a generating slot's pending token can be evaluated
+  // together with other slots' (InferenceSession::eval_generated_batch), then
+  // after_decode() samples the next one exactly as step() would have.
+  bool ready_to_decode() const { return active_ && active_->generating && active_->pending >= 0; }
+  InferenceSession& session() { return session_; }
+  TokenId pending_token() const { return active_ ? active_->pending : -1; }
+  // After the pending token was evaluated in a batch. Returns true when the job ended.
+  bool after_decode();
   // Ends the running job early with this finish reason ("cancelled", "timeout").
   void abort(const std::string& finish_reason);
 

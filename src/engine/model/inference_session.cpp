@@ -107,6 +107,49 @@ Status InferenceSession::eval(std::span<const int32_t> tokens, bool all_logits, 
 
 void InferenceSession::forward(std::span<const int32_t> tokens, bool all_logits, kernels::KernelPath path,
                                std::vector<float>* hidden) {
+  slots_.resize(tokens.size());
+  for (size_t t = 0; t < tokens.size(); ++t) slots_[t] = {this, n_past_ + static_cast<int64_t>(t)};
+  forward_slots(tokens, all_logits, path, hidden);
+  n_past_ += static_cast<int64_t>(tokens.size());
+}
+
+Status InferenceSession::eval_generated_batch(std::span<InferenceSession* const> sessions,
+                                              std::span<const int32_t> tokens) {
+  if (sessions.empty()) return Status::error("eval_generated_batch: no sessions");
+  if (sessions.size() != tokens.size())
+    return Status::error("eval_generated_batch: " + std::to_string(sessions.size()) + " sessions but " +
+                         std::to_string(tokens.size()) + " tokens");
+  InferenceSession& lead = *sessions[0];
+  for (size_t i = 0; i < sessions.size(); ++i) {
+    InferenceSession* s = sessions[i];
+    if (s == nullptr) return Status::error("eval_generated_batch: session " + std::to_string(i) + " is null");
+    if (&s->model_ != &lead.model_ || &s->pool_ != &lead.pool_ || s->kernel_path_ != lead.kernel_path_ ||
+        s->options_.kv_cache_f16 != lead.options_.kv_cache_f16)
+      return Status::error("eval_generated_batch: session " + std::to_string(i) +
+                           " does not share the first one's model, thread pool and kernels");
+    for (size_t j = 0; j < i; ++j)
+      if (sessions[j] == s) return Status::error("eval_generated_batch: session " + std::to_string(i) + " appears twice");
+    if (Status st = s->check_tokens(tokens.subspan(i, 1)); !st)
+      return Status::error("eval_generated_batch: session " + std::to_string(i) + ": " + st.message());
+  }
+  lead.slots_.resize(sessions.size());
+  for (size_t i = 0; i < sessions.size(); ++i) lead.slots_[i] = {sessions[i], sessions[i]->n_past_};
+  lead.forward_slots(tokens, true, kernels::generation_kernel_path(lead.kernel_path_), nullptr);
+  const int64_t n_vocab = lead.model_.config().n_vocab;
+  for (size_t i = sessions.size(); i-- > 0;) {  // the lead's own logits last: they are the source
+    InferenceSession& s = *sessions[i];
+    const float* row = lead.logits_.data() + static_cast<int64_t>(i) * n_vocab;
+    if (&s != &lead) s.logits_.assign(row, row + n_vocab);
+    else std::copy(row, row + n_vocab, s.logits_.begin());
+    s.logits_rows_ = 1;
+    s.n_past_ += 1;
+  }
+  lead.logits_.resize(static_cast<size_t>(n_vocab));
+  return Status::ok();
+}
+
+void InferenceSession::forward_slots(std::span<const int32_t> tokens, bool all_logits, kernels::KernelPath path,
+                                     std::vector<float>* hidden) {
   const ModelConfig& c = model_.config();
   const int64_t T = static_cast<int64_t>(tokens.size());
   const int64_t E = c.n_embd, Q = c.n_embd_q(), KV = c.n_embd_kv();
@@ -137,8 +180,9 @@ void InferenceSession::forward(std::span<const int32_t> tokens, bool all_logits,
           v_[t * KV + i] += w.bv[i];
         }
       }
-      for (int64_t h = 0; h < c.n_head; ++h) ops::rope(&q_[t * Q + h * c.head_dim], n_past_ + t, rp);
-      for (int64_t h = 0; h < c.n_head_kv; ++h) ops::rope(&k_[t * KV + h * c.head_dim], n_past_ + t, rp);
+      const int64_t position = slots_[static_cast<size_t>(t)].position;
+      for (int64_t h = 0; h < c.n_head; ++h) ops::rope(&q_[t * Q + h * c.head_dim], position, rp);
+      for (int64_t h = 0; h < c.n_head_kv; ++h) ops::rope(&k_[t * KV + h * c.head_dim], position, rp);
       store_kv(l, t);
     });
     attention(l, T);
@@ -162,7 +206,6 @@ void InferenceSession::forward(std::span<const int32_t> tokens, bool all_logits,
     for (int64_t t = 0; t < T; ++t)
       ops::rms_norm(&x_[t * E], model_.output_norm().data(), hidden->data() + at + t * E, E, c.rms_eps);
     logits_rows_ = 0;
-    n_past_ += T;
     return;
   }
 
@@ -174,20 +217,21 @@ void InferenceSession::forward(std::span<const int32_t> tokens, bool all_logits,
   logits_.resize(static_cast<size_t>(rows * c.n_vocab));
   matmul(path, model_.output(), xb_.data(), rows, logits_.data());
   logits_rows_ = rows;
-  n_past_ += T;
 }
 
 void InferenceSession::store_kv(int64_t layer, int64_t t) {
   const ModelConfig& c = model_.config();
   const int64_t KV = c.n_embd_kv();
-  const size_t base = static_cast<size_t>((layer * n_ctx_ + n_past_ + t) * KV);
+  const TokenSlot& slot = slots_[static_cast<size_t>(t)];
+  InferenceSession& s = *slot.session;
+  const size_t base = static_cast<size_t>((layer * s.n_ctx_ + slot.position) * KV);
   for (int64_t i = 0; i < KV; ++i) {
     if (options_.kv_cache_f16) {
-      k_cache16_[base + i] = fp32_to_fp16(k_[t * KV + i]);
-      v_cache16_[base + i] = fp32_to_fp16(v_[t * KV + i]);
+      s.k_cache16_[base + i] = fp32_to_fp16(k_[t * KV + i]);
+      s.v_cache16_[base + i] = fp32_to_fp16(v_[t * KV + i]);
     } else {
-      k_cache32_[base + i] = k_[t * KV + i];
-      v_cache32_[base + i] = v_[t * KV + i];
+      s.k_cache32_[base + i] = k_[t * KV + i];
+      s.v_cache32_[base + i] = v_[t * KV + i];
     }
   }
 }
@@ -197,22 +241,26 @@ void InferenceSession::attention(int64_t layer, int64_t n_tokens) {
   const int64_t hd = c.head_dim, KV = c.n_embd_kv(), Q = c.n_embd_q();
   const int64_t group = c.n_head / c.n_head_kv;
   const float scale = 1.0f / std::sqrt(static_cast<float>(hd));
-  const int64_t per_thread = n_ctx_ + 2 * hd;
+  int64_t longest = 0;  // the longest context among the batch's sessions
+  for (int64_t t = 0; t < n_tokens; ++t) longest = std::max(longest, slots_[static_cast<size_t>(t)].session->n_ctx_);
+  const int64_t per_thread = longest + 2 * hd;
   scores_.resize(static_cast<size_t>(per_thread * pool_.size()));
   const bool f16 = options_.kv_cache_f16;
-  const size_t layer_base = static_cast<size_t>(layer * n_ctx_ * KV);
 
   if (f16) query16_.resize(static_cast<size_t>(hd * pool_.size()));
   pool_.run([&](int ti, int nt) {
     float* scores = &scores_[static_cast<size_t>(ti * per_thread)];
-    float* qv = scores + n_ctx_;
+    float* qv = scores + longest;
     float* acc = qv + hd;
     uint16_t* q16 = f16 ? &query16_[static_cast<size_t>(ti * hd)] : nullptr;
     const int64_t items = n_tokens * c.n_head;
     for (int64_t item = ti; item < items; item += nt) {
       const int64_t t = item / c.n_head, h = item % c.n_head;
       const int64_t kvh = h / group;
-      const int64_t n_keys = n_past_ + t + 1;  // causal: up to and including itself
+      const TokenSlot& slot = slots_[static_cast<size_t>(t)];
+      const InferenceSession& s = *slot.session;
+      const int64_t n_keys = slot.position + 1;  // causal: up to and including itself
+      const size_t layer_base = static_cast<size_t>(layer * s.n_ctx_ * KV);
       const float* q = &q_[t * Q + h * hd];
       float* out = &attn_out_[t * Q + h * hd];
       const size_t head_base = layer_base + static_cast<size_t>(kvh * hd);
@@ -220,17 +268,17 @@ void InferenceSession::attention(int64_t layer, int64_t n_tokens) {
         // As GGML: the query is rounded to F16 for the F16 K·Q product, and the
         // probabilities are rounded to F16 before they weight the F16 values.
         for (int64_t i = 0; i < hd; ++i) q16[i] = fp32_to_fp16(q[i]);
-        kernels::f16_dots(kernel_path_, &k_cache16_[head_base], KV, n_keys, q16, hd, scores);
+        kernels::f16_dots(kernel_path_, &s.k_cache16_[head_base], KV, n_keys, q16, hd, scores);
         ops::softmax(scores, n_keys, scale);
         for (int64_t j = 0; j < n_keys; ++j) scores[j] = fp16_to_fp32(fp32_to_fp16(scores[j]));
-        kernels::f16_weighted_sum(kernel_path_, &v_cache16_[head_base], KV, n_keys, scores, hd, out);
+        kernels::f16_weighted_sum(kernel_path_, &s.v_cache16_[head_base], KV, n_keys, scores, hd, out);
         continue;
       }
       for (int64_t i = 0; i < hd; ++i) qv[i] = q[i];
       for (int64_t j = 0; j < n_keys; ++j) {
         const size_t off = head_base + static_cast<size_t>(j * KV);
         double dot = 0.0;
-        for (int64_t i = 0; i < hd; ++i) dot += static_cast<double>(qv[i]) * k_cache32_[off + i];
+        for (int64_t i = 0; i < hd; ++i) dot += static_cast<double>(qv[i]) * s.k_cache32_[off + i];
         scores[j] = static_cast<float>(dot);
       }
       ops::softmax(scores, n_keys, scale);
@@ -238,7 +286,7 @@ void InferenceSession::attention(int64_t layer, int64_t n_tokens) {
       for (int64_t j = 0; j < n_keys; ++j) {
         const size_t off = head_base + static_cast<size_t>(j * KV);
         const float p = scores[j];
-        for (int64_t i = 0; i < hd; ++i) acc[i] += p * v_cache32_[off + i];
+        for (int64_t i = 0; i < hd; ++i) acc[i] += p * s.v_cache32_[off + i];
       }
       for (int64_t i = 0; i < hd; ++i) out[i] = acc[i];
     }

@@ -47,6 +47,14 @@ class InferenceSession {
   Status eval(std::span<const int32_t> tokens, bool all_logits = false, EvalRole role = EvalRole::Prompt);
   // eval of tokens the model generated (EvalRole::Generated), last logits only.
   Status eval_generated(std::span<const int32_t> tokens) { return eval(tokens, false, EvalRole::Generated); }
+  // One generated token for each of several sessions in a single forward pass
+  // (continuous batching): tokens[i] is appended to sessions[i]. The weight
+  // matrices are multiplied once for the whole batch; attention runs on each
+  // session's own cache. Each session ends exactly as eval_generated of its
+  // token alone would leave it (same logits, bit for bit). All sessions must
+  // share one model, thread pool and kernel path, and be distinct; on an
+  // error nothing changes.
+  static Status eval_generated_batch(std::span<InferenceSession* const> sessions, std::span<const int32_t> tokens);
 
   // Like eval(), but instead of logits appends each token's final hidden state
   // (after the output RMSNorm, n_embd values per token) to `hidden`; the
@@ -71,6 +79,11 @@ class InferenceSession {
   // hidden != nullptr: append the normed final states instead of computing logits.
   void forward(std::span<const int32_t> tokens, bool all_logits, kernels::KernelPath path,
                std::vector<float>* hidden = nullptr);
+  // The forward pass of the tokens described by slots_ (token t goes to
+  // slots_[t].session at slots_[t].position), with this session's scratch;
+  // leaves positions to the caller.
+  void forward_slots(std::span<const int32_t> tokens, bool all_logits, kernels::KernelPath path,
+                     std::vector<float>* hidden);
   void attention(int64_t layer, int64_t n_tokens);
   // Stores token t of the batch's K and V in the cache.
   void store_kv(int64_t layer, int64_t t);
@@ -100,6 +113,12 @@ class InferenceSession {
   std::vector<uint16_t> k_cache16_, v_cache16_;
   std::vector<float> k_cache32_, v_cache32_;
 
+  // Where each token of the batch being evaluated belongs.
+  struct TokenSlot {
+    InferenceSession* session;
+    int64_t position;
+  };
+  std::vector<TokenSlot> slots_;
   // Scratch for one batch.
   std::vector<float> x_, xb_, q_, k_, v_, attn_out_, gate_, up_, logits_;
   std::vector<float> scores_;  // per thread: n_ctx scores + head_dim accumulators
