@@ -44,31 +44,32 @@ inline float block_amax(__m512 a, __m512 b) {
   return _mm512_reduce_max_ps(_mm512_max_ps(_mm512_abs_ps(a), _mm512_abs_ps(b)));
 }
 
+// One block of 32 as quantize_row_q8_0 does it: d = amax / 127 stored as fp16,
+// values round(x / d). Returns d (the float, before its fp16 rounding).
+inline float quantize_block(const float* x, uint16_t* d_out, int8_t* qs) {
+  const __m512 x0 = _mm512_loadu_ps(x), x1 = _mm512_loadu_ps(x + 16);
+  const float d = block_amax(x0, x1) / 127;
+  const float id = d != 0.0f ? 1.0f / d : 0.0f;
+  *d_out = to_half(d);
+  const __m512 scale = _mm512_set1_ps(id);
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(qs), to_int8(round_half_away(_mm512_mul_ps(x0, scale))));
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(qs + 16), to_int8(round_half_away(_mm512_mul_ps(x1, scale))));
+  return d;
+}
+
 void quantize_q8_0(const float* src, void* dst, int64_t n) {
   auto* blocks = static_cast<BlockQ8_0*>(dst);
   for (int64_t b = 0; b < n / quant::kQK8_0; ++b) {
-    const __m512 x0 = _mm512_loadu_ps(src + 32 * b), x1 = _mm512_loadu_ps(src + 32 * b + 16);
-    const float d = block_amax(x0, x1) / 127;
-    const float id = d != 0.0f ? 1.0f / d : 0.0f;
-    blocks[b].d = to_half(d);
-    const __m512 scale = _mm512_set1_ps(id);
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(blocks[b].qs), to_int8(round_half_away(_mm512_mul_ps(x0, scale))));
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(blocks[b].qs + 16), to_int8(round_half_away(_mm512_mul_ps(x1, scale))));
+    quantize_block(src + 32 * b, &blocks[b].d, blocks[b].qs);
   }
 }
 
 void quantize_q8_1(const float* src, void* dst, int64_t n) {
   auto* blocks = static_cast<BlockQ8_1*>(dst);
   for (int64_t b = 0; b < n / quant::kQK8_1; ++b) {
-    const __m512 x0 = _mm512_loadu_ps(src + 32 * b), x1 = _mm512_loadu_ps(src + 32 * b + 16);
-    const float d = block_amax(x0, x1) / 127;
-    const float id = d != 0.0f ? 1.0f / d : 0.0f;
-    blocks[b].d = to_half(d);
-    const __m512 scale = _mm512_set1_ps(id);
-    const __m128i q0 = to_int8(round_half_away(_mm512_mul_ps(x0, scale)));
-    const __m128i q1 = to_int8(round_half_away(_mm512_mul_ps(x1, scale)));
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(blocks[b].qs), q0);
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(blocks[b].qs + 16), q1);
+    const float d = quantize_block(src + 32 * b, &blocks[b].d, blocks[b].qs);
+    const __m128i q0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(blocks[b].qs));
+    const __m128i q1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(blocks[b].qs + 16));
     const int sum = _mm512_reduce_add_epi32(_mm512_add_epi32(_mm512_cvtepi8_epi32(q0), _mm512_cvtepi8_epi32(q1)));
     blocks[b].s = to_half(static_cast<float>(sum) * d);
   }

@@ -18,6 +18,7 @@
 #include "engine/kernels/amx.h"
 #include "engine/kernels/amx_layout.h"
 #include "engine/kernels/row_dot.h"
+#include "engine/kernels/work_split.h"
 #include "engine/quant/blocks.h"
 #include "engine/quant/quant.h"
 
@@ -37,14 +38,6 @@ uint8_t* aligned(std::vector<uint8_t>& v, uint64_t bytes) {
   return v.data() + (round_up(address, kAlign) - address);
 }
 
-struct Range {
-  int64_t begin, end;
-};
-Range split(int64_t total, int index, int parts) {
-  const int64_t chunk = (total + parts - 1) / parts;
-  const int64_t begin = std::min(total, chunk * index);
-  return {begin, std::min(total, begin + chunk)};
-}
 
 // ---- Tile configuration. Tiles 0/1 hold results (C), 2/3 weights (A), 4/5
 // activations (B); the pairs let consecutive blocks overlap.
@@ -289,7 +282,7 @@ void amx_matmul(const WeightMatrix& w, const float* x, int64_t n_tokens, float* 
   const uint64_t tile_stride = tile_bytes + decode_bytes;
   uint8_t* tiles = aligned(scratch.packed, n_tiles * tile_stride);
   auto prepare = [&](int index, int parts) {
-    const Range range = split(n_tiles, index, parts);
+    const Range range = split_range(n_tiles, index, parts);
     for (int64_t p = range.begin; p < range.end; ++p) {
       const int64_t t0 = p * kTokensPerTile;
       const int tokens = static_cast<int>(std::min<int64_t>(kTokensPerTile, n_tokens - t0));
@@ -383,7 +376,7 @@ void amx_matmul(const WeightMatrix& w, const float* x, int64_t n_tokens, float* 
   };
 
   auto compute = [&](int index, int parts) {
-    const Range range = split(groups, index, parts);
+    const Range range = split_range(groups, index, parts);
     if (range.begin >= range.end) return;
     uint8_t* buffer = group_buffers + group_bytes * static_cast<uint64_t>(index);
     TileState tiles_state;

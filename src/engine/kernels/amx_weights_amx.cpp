@@ -118,18 +118,24 @@ void decode_iq4_nl(const uint8_t* row, int64_t cols, int8_t* q, float* dw, float
 // ---- 256-value super-blocks (Q8_K activations). Block index b counts scale
 // blocks over the whole row: super-block sb holds blocks sb*256/block onwards.
 
+// The 8 scales and min terms of super-block sb of a Q4_K/Q5_K row.
+template <typename Block>
+inline void k4_scales(const Block& x, int64_t sb, float* dw, float* mw) {
+  const float d = half(x.d), dmin = half(x.dmin);
+  for (int g = 0; g < 8; ++g) {
+    uint8_t sc, m;
+    pg::quant::detail::get_scale_min_k4(g, x.scales, &sc, &m);
+    const int64_t b = sb * 8 + g;
+    dw[b * kGroupRows] = d * sc;
+    mw[b * kGroupRows] = -(dmin * m);
+  }
+}
+
 void decode_q4_k(const uint8_t* row, int64_t cols, int8_t* q, float* dw, float* mw) {
   const auto* x = reinterpret_cast<const BlockQ4_K*>(row);
   const __m256i low4 = _mm256_set1_epi8(0x0F);
   for (int64_t sb = 0; sb < cols / kQK_K; ++sb) {
-    const float d = half(x[sb].d), dmin = half(x[sb].dmin);
-    for (int g = 0; g < 8; ++g) {
-      uint8_t sc, m;
-      pg::quant::detail::get_scale_min_k4(g, x[sb].scales, &sc, &m);
-      const int64_t b = sb * 8 + g;
-      dw[b * kGroupRows] = d * sc;
-      mw[b * kGroupRows] = -(dmin * m);
-    }
+    k4_scales(x[sb], sb, dw, mw);
     for (int pair = 0; pair < 4; ++pair) {
       const __m256i v = load256(x[sb].qs + 32 * pair);
       const int64_t b = sb * 8 + 2 * pair;
@@ -149,14 +155,7 @@ void decode_q5_k(const uint8_t* row, int64_t cols, int8_t* q, float* dw, float* 
   const auto* x = reinterpret_cast<const BlockQ5_K*>(row);
   const __m256i low4 = _mm256_set1_epi8(0x0F);
   for (int64_t sb = 0; sb < cols / kQK_K; ++sb) {
-    const float d = half(x[sb].d), dmin = half(x[sb].dmin);
-    for (int g = 0; g < 8; ++g) {
-      uint8_t sc, m;
-      pg::quant::detail::get_scale_min_k4(g, x[sb].scales, &sc, &m);
-      const int64_t b = sb * 8 + g;
-      dw[b * kGroupRows] = d * sc;
-      mw[b * kGroupRows] = -(dmin * m);
-    }
+    k4_scales(x[sb], sb, dw, mw);
     const __m256i qh = load256(x[sb].qh);
     for (int pair = 0; pair < 4; ++pair) {
       const __m256i v = load256(x[sb].qs + 32 * pair);

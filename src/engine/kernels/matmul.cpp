@@ -15,6 +15,7 @@
 #include "engine/kernels/kernels.h"
 #include "engine/kernels/amx.h"
 #include "engine/kernels/row_dot.h"
+#include "engine/kernels/work_split.h"
 #include "engine/kernels/row_dot_more.h"
 #include "engine/quant/quant.h"
 
@@ -33,16 +34,8 @@ constexpr int64_t kMinElementsForThreadedConversion = 16 * 1024;
 // activations stay in L1 while these rows' weights stay in L2.
 constexpr int64_t kRowsPerChunk = 16;
 
-struct Range {
-  int64_t begin, end;
-};
-
-// The index-th of `parts` contiguous, nearly equal pieces of [0, total).
-Range split(int64_t total, int index, int parts) {
-  const int64_t chunk = (total + parts - 1) / parts;
-  const int64_t begin = std::min(total, chunk * index);
-  return {begin, std::min(total, begin + chunk)};
-}
+using detail::Range;
+using detail::split_range;
 
 std::string describe(const WeightMatrix& w) {
   return std::string(ggml_type_name(w.type)) + " matrix " + std::to_string(w.rows) + "x" + std::to_string(w.cols);
@@ -188,7 +181,7 @@ Status matmul_with_path(KernelPath path, const WeightMatrix& w, const float* x, 
     const detail::QuantizeRowFn quantize_row = activation_quantizer(path, ops.vec_dot_type);
     uint8_t* packed_rows = scratch.packed.data();
     auto convert = [&](int index, int parts) {
-      const Range tokens = split(n_tokens, index, parts);
+      const Range tokens = split_range(n_tokens, index, parts);
       for (int64_t t = tokens.begin; t < tokens.end; ++t) {
         quantize_row(x + t * cols, converted + t * activation_row_bytes, cols);
         if (packed != nullptr) {
@@ -204,7 +197,7 @@ Status matmul_with_path(KernelPath path, const WeightMatrix& w, const float* x, 
   const auto* weights = static_cast<const uint8_t*>(w.data);
   const int64_t rows = w.rows;
   auto multiply_rows = [&](int index, int parts) {
-    const Range range = split(rows, index, parts);
+    const Range range = split_range(rows, index, parts);
     for (int64_t chunk = range.begin; chunk < range.end; chunk += kRowsPerChunk) {
       const int64_t chunk_end = std::min(range.end, chunk + kRowsPerChunk);
       int64_t t = 0;

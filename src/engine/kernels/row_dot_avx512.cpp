@@ -1,6 +1,7 @@
 // AVX-512 (F/BW/VL/DQ with VNNI and BF16) row dot products: Q4_0·Q8_0 and
 // Q8_0·Q8_0 two blocks per 512-bit register with VPDPBUSD, F16·F16 and F32·F32
-// with FMA, BF16·BF16 with VDPBF16PS, plus token-tile twins (one weight row,
+// with FMA (and the packed F16 kernel: F16 weights, activations widened to F32
+// once), BF16·BF16 with VDPBF16PS, plus token-tile twins (one weight row,
 // kTileTokens activation rows) for Q4_0, Q8_0, F16 and F32 that decode each
 // weight block once and repeat the single-token arithmetic exactly. Integer block sums are exact, as in the
 // reference; only the float accumulation order differs from it.
@@ -219,7 +220,11 @@ inline __m512 load_f16x16(const void* p, __mmask16 mask) {
   return _mm512_cvtph_ps(_mm256_maskz_loadu_epi16(mask, p));
 }
 
-template <size_t kElementBytes, __m512 (*kLoad)(const void*, __mmask16)>
+// Weights of kWBytes per element read by kLoadW, activations of kABytes by
+// kLoadA (the same for F32·F32 and F16·F16; F16 weights with F32 activations
+// for the packed F16 kernel below).
+template <size_t kWBytes, __m512 (*kLoadW)(const void*, __mmask16), size_t kABytes,
+          __m512 (*kLoadA)(const void*, __mmask16), bool kPrefetch = false>
 float dot_sixteen_lanes(int64_t n, const void* weight_row, const void* activation_row) {
   const auto* w = static_cast<const uint8_t*>(weight_row);
   const auto* a = static_cast<const uint8_t*>(activation_row);
@@ -227,23 +232,24 @@ float dot_sixteen_lanes(int64_t n, const void* weight_row, const void* activatio
   __m512 acc[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
   int64_t i = 0;
   for (; i + 64 <= n; i += 64) {
+    if (kPrefetch) prefetch_weights_ahead(w + i * kWBytes, 64 * kWBytes);
     for (int k = 0; k < 4; ++k) {
-      const size_t offset = (i + 16 * k) * kElementBytes;
-      acc[k] = _mm512_fmadd_ps(kLoad(w + offset, kAll), kLoad(a + offset, kAll), acc[k]);
+      acc[k] = _mm512_fmadd_ps(kLoadW(w + (i + 16 * k) * kWBytes, kAll), kLoadA(a + (i + 16 * k) * kABytes, kAll), acc[k]);
     }
   }
   for (; i + 16 <= n; i += 16) {
-    acc[0] = _mm512_fmadd_ps(kLoad(w + i * kElementBytes, kAll), kLoad(a + i * kElementBytes, kAll), acc[0]);
+    acc[0] = _mm512_fmadd_ps(kLoadW(w + i * kWBytes, kAll), kLoadA(a + i * kABytes, kAll), acc[0]);
   }
   if (i < n) {
     const auto mask = static_cast<__mmask16>((1u << (n - i)) - 1);
-    acc[1] = _mm512_fmadd_ps(kLoad(w + i * kElementBytes, mask), kLoad(a + i * kElementBytes, mask), acc[1]);
+    acc[1] = _mm512_fmadd_ps(kLoadW(w + i * kWBytes, mask), kLoadA(a + i * kABytes, mask), acc[1]);
   }
   return horizontal_sum(_mm512_add_ps(_mm512_add_ps(acc[0], acc[1]), _mm512_add_ps(acc[2], acc[3])));
 }
 
 // Token tile of dot_sixteen_lanes: each weight vector loaded once for all tokens.
-template <size_t kElementBytes, __m512 (*kLoad)(const void*, __mmask16)>
+template <size_t kWBytes, __m512 (*kLoadW)(const void*, __mmask16), size_t kABytes,
+          __m512 (*kLoadA)(const void*, __mmask16)>
 void dot_tokens_sixteen_lanes(int64_t n, const void* weight_row, const void* activations, uint64_t stride,
                               float* out) {
   const auto* w = static_cast<const uint8_t*>(weight_row);
@@ -261,26 +267,23 @@ void dot_tokens_sixteen_lanes(int64_t n, const void* weight_row, const void* act
   for (; i + 64 <= n; i += 64) {
 #pragma GCC unroll 4
     for (int j = 0; j < 4; ++j) {
-      const size_t offset = (i + 16 * j) * kElementBytes;
-      const __m512 weights = kLoad(w + offset, kAll);
+      const __m512 weights = kLoadW(w + (i + 16 * j) * kWBytes, kAll);
 #pragma GCC unroll 4
-      for (int k = 0; k < kTileTokens; ++k) acc[k][j] = _mm512_fmadd_ps(weights, kLoad(a[k] + offset, kAll), acc[k][j]);
+      for (int k = 0; k < kTileTokens; ++k) {
+        acc[k][j] = _mm512_fmadd_ps(weights, kLoadA(a[k] + (i + 16 * j) * kABytes, kAll), acc[k][j]);
+      }
     }
   }
   for (; i + 16 <= n; i += 16) {
-    const __m512 weights = kLoad(w + i * kElementBytes, kAll);
+    const __m512 weights = kLoadW(w + i * kWBytes, kAll);
 #pragma GCC unroll 4
-    for (int k = 0; k < kTileTokens; ++k) {
-      acc[k][0] = _mm512_fmadd_ps(weights, kLoad(a[k] + i * kElementBytes, kAll), acc[k][0]);
-    }
+    for (int k = 0; k < kTileTokens; ++k) acc[k][0] = _mm512_fmadd_ps(weights, kLoadA(a[k] + i * kABytes, kAll), acc[k][0]);
   }
   if (i < n) {
     const auto mask = static_cast<__mmask16>((1u << (n - i)) - 1);
-    const __m512 weights = kLoad(w + i * kElementBytes, mask);
+    const __m512 weights = kLoadW(w + i * kWBytes, mask);
 #pragma GCC unroll 4
-    for (int k = 0; k < kTileTokens; ++k) {
-      acc[k][1] = _mm512_fmadd_ps(weights, kLoad(a[k] + i * kElementBytes, mask), acc[k][1]);
-    }
+    for (int k = 0; k < kTileTokens; ++k) acc[k][1] = _mm512_fmadd_ps(weights, kLoadA(a[k] + i * kABytes, mask), acc[k][1]);
   }
 #pragma GCC unroll 4
   for (int k = 0; k < kTileTokens; ++k) {
@@ -313,14 +316,38 @@ float dot_bf16(int64_t n, const void* weight_row, const void* activation_row) {
   return horizontal_sum(_mm512_add_ps(acc0, acc1));
 }
 
+// ---- F16 weights against activations widened once to F32: the F16-rounded
+// activation row (GGML's vec_dot_type) is converted back to F32 per token,
+// exactly, so the row loop converts only the weights (one VCVTPH2PS per 16
+// weights instead of two) with the same sums as the F16·F16 kernel.
+
+uint64_t f16_packed_bytes(int64_t n) { return static_cast<uint64_t>(n) * sizeof(float); }
+
+void f16_pack(int64_t n, const void* f16_row, void* packed) {
+  const auto* src = static_cast<const uint16_t*>(f16_row);
+  auto* dst = static_cast<float*>(packed);
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16) _mm512_storeu_ps(dst + i, load_f16x16(src + i, 0xFFFF));
+  if (i < n) {
+    const auto mask = static_cast<__mmask16>((1u << (n - i)) - 1);
+    _mm512_mask_storeu_ps(dst + i, mask, load_f16x16(src + i, mask));
+  }
+}
+
+constexpr PackedKernel kF16Packed = {f16_packed_bytes, f16_pack,
+                                     dot_sixteen_lanes<2, load_f16x16, 4, load_f32x16, true>,
+                                     dot_tokens_sixteen_lanes<2, load_f16x16, 4, load_f32x16>};
+
 }  // namespace
+
+const PackedKernel* avx512_packed_f16_kernel(GgmlType type) { return type == GgmlType::F16 ? &kF16Packed : nullptr; }
 
 RowDotFn avx512_row_dot(GgmlType type) {
   switch (type) {
     case GgmlType::Q4_0: return dot_q4_0_q8_0;
     case GgmlType::Q8_0: return dot_q8_0_q8_0;
-    case GgmlType::F16: return dot_sixteen_lanes<2, load_f16x16>;
-    case GgmlType::F32: return dot_sixteen_lanes<4, load_f32x16>;
+    case GgmlType::F16: return dot_sixteen_lanes<2, load_f16x16, 2, load_f16x16>;
+    case GgmlType::F32: return dot_sixteen_lanes<4, load_f32x16, 4, load_f32x16>;
     case GgmlType::BF16: return dot_bf16;
     default: return nullptr;
   }
@@ -330,8 +357,8 @@ RowDotTokensFn avx512_row_dot_tokens(GgmlType type) {
   switch (type) {
     case GgmlType::Q4_0: return dot_tokens_x_q8_0<BlockQ4_0, Q4_0Weights>;
     case GgmlType::Q8_0: return dot_tokens_x_q8_0<BlockQ8_0, Q8_0Weights>;
-    case GgmlType::F16: return dot_tokens_sixteen_lanes<2, load_f16x16>;
-    case GgmlType::F32: return dot_tokens_sixteen_lanes<4, load_f32x16>;
+    case GgmlType::F16: return dot_tokens_sixteen_lanes<2, load_f16x16, 2, load_f16x16>;
+    case GgmlType::F32: return dot_tokens_sixteen_lanes<4, load_f32x16, 4, load_f32x16>;
     default: return nullptr;
   }
 }
