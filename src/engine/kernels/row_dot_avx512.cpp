@@ -214,10 +214,15 @@ void dot_tokens_x_q8_0(int64_t n, const void* weight_row, const void* activation
 
 // ---- F32 · F32 and F16 · F16: 4 accumulators of 16 lanes, masked tail.
 
-inline __m512 load_f32x16(const void* p, __mmask16 mask) { return _mm512_maskz_loadu_ps(mask, p); }
+// Full vectors (mask a constant 0xFFFF once inlined) take plain loads: a
+// masked load costs an extra uop.
+inline __m512 load_f32x16(const void* p, __mmask16 mask) {
+  return mask == 0xFFFF ? _mm512_loadu_ps(p) : _mm512_maskz_loadu_ps(mask, p);
+}
 
 inline __m512 load_f16x16(const void* p, __mmask16 mask) {
-  return _mm512_cvtph_ps(_mm256_maskz_loadu_epi16(mask, p));
+  return _mm512_cvtph_ps(mask == 0xFFFF ? _mm256_loadu_si256(static_cast<const __m256i*>(p))
+                                        : _mm256_maskz_loadu_epi16(mask, p));
 }
 
 // Weights of kWBytes per element read by kLoadW, activations of kABytes by
