@@ -50,11 +50,10 @@ struct Int8Weights {
   // dw[b * kGroupRows] and min term to mw[b * kGroupRows] (dw, mw already
   // offset by r; mw untouched when !has_min). Reads only the row's own bytes.
   void (*decode_row)(const uint8_t* row, int64_t cols, int8_t* q_row, float* dw, float* mw);
-  // The same results for a whole group with 512-bit operations, in two parts
-  // so decoding can be spread between tile products: the values of rows
-  // [r_begin, r_end) of the group starting at `rows` (row_bytes apart), and the
-  // scales (and min terms) of rows [0, count) gathered 16 rows at a time (rows
-  // from count on get 0). Both null when the type only has decode_row.
+  // The same results for a group with 512-bit operations: the values of rows
+  // [r_begin, r_end) of the group starting at `rows` (row_bytes apart), and
+  // the scales (and min terms) of rows [0, count), gathered 16 rows at a time
+  // (rows from count on get 0). Both null when the type only has decode_row.
   void (*decode_rows)(const uint8_t* rows, uint64_t row_bytes, int r_begin, int r_end, int64_t cols, int8_t* q);
   void (*decode_scales)(const uint8_t* rows, uint64_t row_bytes, int count, int64_t cols, float* dw, float* mw);
 };

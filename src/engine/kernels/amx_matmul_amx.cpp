@@ -334,18 +334,16 @@ void amx_matmul(const WeightMatrix& w, const float* x, int64_t n_tokens, float* 
   auto bf16_hi = [&](uint8_t* buffer) { return reinterpret_cast<uint16_t*>(buffer); };
   auto bf16_lo = [&](uint8_t* buffer) { return reinterpret_cast<uint16_t*>(buffer + group_bytes / 2); };
   constexpr int64_t kBf16Stride = kGroupRows * kBf16Block;
-  auto decode_rows = [&](const GroupDecode& d, int r_begin, int r_end) {
-    r_end = std::min(r_end, d.count);
-    if (r_begin >= r_end) return;
+  auto decode_values = [&](const GroupDecode& d) {
     if (int8 != nullptr && int8->decode_rows != nullptr) {
-      int8->decode_rows(d.rows, w.row_bytes, r_begin, r_end, cols, int8_q(d.buffer));
+      int8->decode_rows(d.rows, w.row_bytes, 0, d.count, cols, int8_q(d.buffer));
     } else if (int8 != nullptr) {
-      for (int r = r_begin; r < r_end; ++r) {
+      for (int r = 0; r < d.count; ++r) {
         int8->decode_row(d.rows + static_cast<uint64_t>(r) * w.row_bytes, cols, int8_q(d.buffer) + r * kPackLine,
                          int8_dw(d.buffer) + r, int8_mw(d.buffer) + r);
       }
     } else {
-      for (int r = r_begin; r < r_end; ++r) {
+      for (int r = 0; r < d.count; ++r) {
         bf16->decode_row(d.rows + static_cast<uint64_t>(r) * w.row_bytes, cols, bf16_hi(d.buffer) + r * kBf16Block,
                          bf16_lo(d.buffer) + r * kBf16Block, kBf16Stride);
       }
@@ -383,7 +381,7 @@ void amx_matmul(const WeightMatrix& w, const float* x, int64_t n_tokens, float* 
     alignas(64) float out[16][16];
     for (int64_t g = range.begin; g < range.end; ++g) {
       const GroupDecode d = start_group(g, buffer);
-      decode_rows(d, 0, kGroupRows);
+      decode_values(d);
       finish_group(d);
       NextGroupPrefetch prefetch;
       if (g + 1 < range.end) {
