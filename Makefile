@@ -8,6 +8,7 @@ ASAN_BUILD_DIR ?= build-asan
 JOBS           ?= $(shell nproc)
 CMAKE_FLAGS    ?=
 PROMPT         ?= Once upon a time
+PORT           ?= 8080
 DEBIAN_PACKAGES := cmake g++ make pkg-config git python3 libcli11-dev nlohmann-json3-dev \
                    libgtest-dev libgmock-dev libbenchmark-dev \
                    libcpp-httplib-dev libspdlog-dev libtomlplusplus-dev libsqlite3-dev \
@@ -15,7 +16,7 @@ DEBIAN_PACKAGES := cmake g++ make pkg-config git python3 libcli11-dev nlohmann-j
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps compat-deps docs-deps build build-asan run test test-unit test-asan bench clean
+.PHONY: all deps compat-deps docs-deps build build-asan run story test test-unit test-asan bench clean
 
 all: build
 
@@ -41,7 +42,13 @@ build-asan: deps docs-deps
 	cmake -S . -B $(ASAN_BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPG_SANITIZE=ON $(CMAKE_FLAGS)
 	cmake --build $(ASAN_BUILD_DIR) -j $(JOBS) --target playground_tests
 
+# Starts the playground on http://127.0.0.1:8080 with the built-in demo model
+# (API under /api/v1, OpenAI /v1, Ollama /api, Swagger UI at /docs); Ctrl-C stops it.
 run: build
+	./$(BUILD_DIR)/playground serve --host 127.0.0.1 --port $(PORT)
+
+# A story from the demo model on the terminal.
+story: build
 	./$(BUILD_DIR)/playground run -p "$(PROMPT)" -n 200
 
 test: test-unit test-asan
