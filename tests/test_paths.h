@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include "test_build_paths.h"
+
 #include <filesystem>
 #include <string>
 

@@ -1,6 +1,8 @@
 // Locates the demo model; see default_model.h.
 #include "models/default_model.h"
 
+#include "build_paths.h"
+
 #include <cstdlib>
 #include <filesystem>
 #include <system_error>

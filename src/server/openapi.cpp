@@ -10,6 +10,7 @@
 
 #include "server/api_error.h"
 #include "server/routes.h"
+#include "build_paths.h"
 
 namespace pg::server {
 namespace {
