@@ -1,11 +1,14 @@
 // `playground synth (--shape NAME | --dim D --layers L --heads H --kv-heads K
 // --ffn F) [--vocab-from VOCAB.gguf] [--type F16] [--ctx N] [--seed S] OUT.gguf`:
-// writes a deterministic random-weight model of a real model's shape.
+// writes a deterministic random-weight model of a real model's shape (decoder
+// shapes through models/synth.h, BERT-family encoder shapes through
+// models/synth_bert.h).
 #include <cstdio>
 #include <string>
 
 #include "cli/commands.h"
 #include "models/synth.h"
+#include "models/synth_bert.h"
 
 namespace pg::cli {
 namespace {
@@ -32,10 +35,18 @@ void add_synth_command(CLI::App& app, int& exit_code) {
                   static_cast<long long>(s.vocab), static_cast<long long>(s.ctx));
     shapes += line;
   }
+  for (const BertSynthShape& s : bert_synth_shapes()) {
+    char line[200];
+    std::snprintf(line, sizeof line, "\n  %-15s %s dim %lld, %lld layers, %lld heads, ffn %lld, ctx %lld, %s pooling",
+                  s.name.c_str(), s.arch.c_str(), static_cast<long long>(s.dim), static_cast<long long>(s.layers),
+                  static_cast<long long>(s.heads), static_cast<long long>(s.ffn), static_cast<long long>(s.ctx),
+                  std::string(pooling_type_name(s.pooling)).c_str());
+    shapes += line;
+  }
   auto* cmd = app.add_subcommand("synth", "Write a deterministic random-weight model of a real model's shape");
   cmd->footer("Shapes:" + shapes);
   struct Args {
-    std::string shape, vocab_from, type = "F16", out;
+    std::string shape, vocab_from, type = "F16", out, pooling;
     int64_t dim = 0, layers = 0, heads = 0, kv_heads = 0, ffn = 0, vocab = 32000, ctx = 0;
     uint64_t seed = 1;
     int threads = 0;
@@ -55,13 +66,45 @@ void add_synth_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--ctx", a->ctx, "context length to store (default: the shape's; 2048 for custom shapes)");
   cmd->add_option("--seed", a->seed, "random seed (default 1)");
   cmd->add_option("--threads", a->threads, "worker threads (default: physical cores)")->check(CLI::Range(1, 1024));
+  cmd->add_option("--pooling", a->pooling, "encoder shapes: pooling type stored in the file (mean, cls, last)")
+      ->check(CLI::IsMember({"mean", "cls", "last"}));
   cmd->callback([a, &exit_code] {
+    if (auto encoder = find_bert_synth_shape(a->shape)) {
+      BertSynthOptions opts;
+      opts.shape = *encoder;
+      opts.vocab_from = a->vocab_from;
+      opts.type = a->type;
+      opts.ctx = a->ctx;
+      opts.seed = a->seed;
+      opts.threads = a->threads;
+      opts.progress = print_progress;
+      if (a->pooling == "mean") opts.pooling = PoolingType::Mean;
+      if (a->pooling == "cls") opts.pooling = PoolingType::Cls;
+      if (a->pooling == "last") opts.pooling = PoolingType::Last;
+      auto r = synthesize_bert_model(a->out, opts);
+      if (!r) {
+        std::fprintf(stderr, "\nerror: %s\n", r.error().c_str());
+        exit_code = 1;
+        return;
+      }
+      std::printf("wrote %s: %s shape, %.3g parameters, %.2f MiB, %.2f s\n", a->out.c_str(), encoder->name.c_str(),
+                  static_cast<double>(r->parameters), static_cast<double>(r->output_bytes) / (1024.0 * 1024.0),
+                  r->seconds);
+      exit_code = 0;
+      return;
+    }
+    if (!a->pooling.empty()) {
+      std::fprintf(stderr, "error: --pooling applies to encoder shapes only\n");
+      exit_code = 1;
+      return;
+    }
     SynthOptions opts;
     if (!a->shape.empty()) {
       auto s = find_synth_shape(a->shape);
       if (!s) {
         std::string names;
         for (const SynthShape& x : synth_shapes()) names += (names.empty() ? "" : ", ") + x.name;
+        for (const BertSynthShape& x : bert_synth_shapes()) names += ", " + x.name;
         std::fprintf(stderr, "error: unknown shape '%s' (known: %s)\n", a->shape.c_str(), names.c_str());
         exit_code = 1;
         return;
