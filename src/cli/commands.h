@@ -19,5 +19,6 @@ void add_bench_command(CLI::App& app, int& exit_code);
 void add_template_command(CLI::App& app, int& exit_code);
 void add_serve_command(CLI::App& app, int& exit_code);
 void add_user_command(CLI::App& app, int& exit_code);
+void add_embed_command(CLI::App& app, int& exit_code);
 
 }  // namespace pg::cli
