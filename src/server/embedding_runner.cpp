@@ -4,6 +4,7 @@
 #include <sodium.h>
 
 #include <bit>
+#include <chrono>
 #include <cstring>
 
 #include "server/api_error.h"
@@ -25,9 +26,9 @@ std::vector<TokenId> token_ids(const nlohmann::json& arr, const std::string& nam
 EmbeddingInputs read_embedding_inputs(const nlohmann::json* input, const std::string& field, const LoadedModel& model,
                                       bool truncate, bool allow_token_ids) {
   if (!input) throw invalid_field(field, "is required");
-  const Tokenizer& tok = model.model->tokenizer();
+  const Tokenizer& tok = model.tokenizer();
   const int64_t n_vocab = static_cast<int64_t>(tok.vocab_size());
-  const int64_t n_ctx = model.scheduler->context_size();
+  const int64_t n_ctx = model.context_size();
   EmbeddingInputs out;
   auto add = [&](std::vector<TokenId> ids, const std::string& name) {
     if (static_cast<int64_t>(ids.size()) > n_ctx) {
@@ -35,7 +36,10 @@ EmbeddingInputs read_embedding_inputs(const nlohmann::json* input, const std::st
         throw ApiError(400, "context_length_exceeded",
                        "'" + name + "' has " + std::to_string(ids.size()) + " tokens, more than the context size " +
                            std::to_string(n_ctx) + " of model '" + model.file.name + "'");
+      // An encoder's input keeps its closing SEP, as BertModel::tokenize cuts.
+      const bool keep_sep = model.is_encoder() && tok.sep_id() >= 0 && ids.back() == tok.sep_id();
       ids.resize(static_cast<size_t>(n_ctx));
+      if (keep_sep) ids.back() = tok.sep_id();
     }
     out.total_tokens += static_cast<int64_t>(ids.size());
     out.tokens.push_back(std::move(ids));
@@ -75,6 +79,17 @@ EmbeddingInputs read_embedding_inputs(const nlohmann::json* input, const std::st
 EmbeddingOutcome compute_embeddings(ServerContext& ctx, const std::shared_ptr<LoadedModel>& model,
                                     std::vector<std::vector<TokenId>> inputs) {
   if (ctx.shutting_down()) throw ApiError(503, "shutting_down", "the server is shutting down");
+  if (model->is_encoder()) {
+    // All inputs in one batched call on the model's pool, in this request's
+    // thread (embed is thread-safe; concurrent requests share the pool run by run).
+    const auto start = std::chrono::steady_clock::now();
+    auto vectors = model->encoder->embed(inputs, *model->pool);
+    if (!vectors) throw ApiError(400, "invalid_input", "model '" + model->file.name + "': " + vectors.error());
+    EmbeddingOutcome out;
+    out.vectors = std::move(*vectors);
+    out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return out;
+  }
   auto job = std::make_shared<EmbeddingJob>(std::move(inputs), std::chrono::seconds(ctx.config().request_timeout));
   switch (model->scheduler->submit_embedding(job)) {
     case SubmitResult::Accepted: break;

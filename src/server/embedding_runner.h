@@ -2,8 +2,9 @@
 // string, an array of strings, or — OpenAI — an array of token ids or of such
 // arrays) into token sequences checked against the context (400, or cut to
 // the context when the API truncates), submitting them to the model's
-// scheduler and waiting for the vectors, and base64 encoding (OpenAI's
-// encoding_format). Throws ApiError (inside src/server only).
+// scheduler and waiting for the vectors (an embedding-only encoder model
+// computes them at once, batched, in the request's thread), and base64
+// encoding (OpenAI's encoding_format). Throws ApiError (inside src/server only).
 #pragma once
 
 #include <memory>

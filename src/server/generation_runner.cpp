@@ -14,7 +14,7 @@ constexpr auto kKeepaliveAfter = std::chrono::seconds(2);
 }  // namespace
 
 std::vector<TokenId> tokenize_prompt(const LoadedModel& model, const std::string& text, const std::string& field) {
-  const Tokenizer& tok = model.model->tokenizer();
+  const Tokenizer& tok = model.decoder().tokenizer();
   std::vector<TokenId> ids = tok.encode(text, true, true);
   if (ids.empty() && tok.bos_id() >= 0) ids.push_back(tok.bos_id());
   if (ids.empty()) throw invalid_field(field, "is empty and model '" + model.file.name + "' has no BOS token to start from");
@@ -69,7 +69,7 @@ void read_sampling_fields(const FieldReader& r, GenerationParams& p) {
 
 void set_max_tokens(GenerationParams& p, std::optional<int64_t> requested, const std::string& field,
                     const LoadedModel& model) {
-  const int64_t n_ctx = model.scheduler->context_size();
+  const int64_t n_ctx = model.generation_scheduler().context_size();
   const int64_t n_prompt = static_cast<int64_t>(p.prompt_ids.size());
   if (n_prompt > n_ctx)
     throw ApiError(400, "context_length_exceeded",
@@ -88,16 +88,17 @@ void set_max_tokens(GenerationParams& p, std::optional<int64_t> requested, const
 std::shared_ptr<GenerationJob> submit_generation(ServerContext& ctx, const std::shared_ptr<LoadedModel>& model,
                                                  const std::string& id, GenerationParams params) {
   if (ctx.shutting_down()) throw ApiError(503, "shutting_down", "the server is shutting down");
+  Scheduler& scheduler = model->generation_scheduler();
   auto job = std::make_shared<GenerationJob>(id, model->file.name, std::move(params),
                                              std::chrono::seconds(ctx.config().request_timeout));
   ctx.register_job(job);
-  switch (model->scheduler->submit(job)) {
+  switch (scheduler.submit(job)) {
     case SubmitResult::Accepted: break;
     case SubmitResult::QueueFull:
       ctx.unregister_job(id);
       throw ApiError(429, "queue_full",
-                     "all " + std::to_string(model->scheduler->options().slots) + " slots and " +
-                         std::to_string(model->scheduler->options().queue_size) + " queue places of model '" +
+                     "all " + std::to_string(scheduler.options().slots) + " slots and " +
+                         std::to_string(scheduler.options().queue_size) + " queue places of model '" +
                          model->file.name + "' are taken; retry later");
     case SubmitResult::ShuttingDown:
       ctx.unregister_job(id);

@@ -174,7 +174,7 @@ class PlaygroundServer::Impl : public RouteTable {
     log_.info("listening", {{"url", url()},
                             {"model", models_.default_name()},
                             {"slots", config_.slots},
-                            {"context", info ? info->scheduler->context_size() : 0},
+                            {"context", info ? info->context_size() : 0},
                             {"config_file", config_.config_file},
                             {"auth", auth_on_ ? "on" : "off"},
                             {"database", db_->path()}});

@@ -26,6 +26,33 @@ bool safe_model_name(const std::string& name) {
 
 LoadedModel::~LoadedModel() { scheduler.reset(); }
 
+const LlamaModel& LoadedModel::decoder() const {
+  if (!model)
+    throw ApiError(400, "not_a_generation_model",
+                   "model '" + file.name + "' is an embedding model (" + encoder->architecture() +
+                       "); it computes embeddings but cannot generate text");
+  return *model;
+}
+
+Scheduler& LoadedModel::generation_scheduler() const {
+  decoder();
+  return *scheduler;
+}
+
+const Tokenizer& LoadedModel::tokenizer() const { return model ? model->tokenizer() : encoder->tokenizer(); }
+
+const gguf::GgufFile& LoadedModel::gguf() const { return model ? model->file() : encoder->file(); }
+
+int64_t LoadedModel::context_size() const { return model ? scheduler->context_size() : encoder->n_ctx(); }
+
+int64_t LoadedModel::n_embd() const { return model ? model->config().n_embd : encoder->n_embd(); }
+
+uint64_t LoadedModel::weight_bytes() const { return model ? model->weight_bytes() : encoder->weight_bytes(); }
+
+const std::string& LoadedModel::general_name() const {
+  return model ? model->config().name : encoder->config().name;
+}
+
 Result<ModelFile> describe_model_file(const std::string& path) {
   std::error_code ec;
   if (!fs::is_regular_file(path, ec)) return Error{"model file " + path + " does not exist or is not a file"};
@@ -68,7 +95,7 @@ Status ModelManager::load_default() {
   auto loaded = load(*file);
   if (!loaded) return loaded.status();
   default_ = (*loaded)->file;
-  default_general_name_ = (*loaded)->model->config().name;
+  default_general_name_ = (*loaded)->general_name();
   std::lock_guard lock(mu_);
   loaded_[default_.name] = *loaded;
   return Status::ok();
@@ -76,14 +103,26 @@ Status ModelManager::load_default() {
 
 Result<std::shared_ptr<LoadedModel>> ModelManager::load(const ModelFile& file) {
   const auto start = std::chrono::steady_clock::now();
-  auto model = LlamaModel::load(file.path);
-  if (!model) return Error{"cannot load model '" + file.name + "' from " + file.path + ": " + model.error()};
+  auto failed = [&](const std::string& why) -> Result<std::shared_ptr<LoadedModel>> {
+    return Error{"cannot load model '" + file.name + "' from " + file.path + ": " + why};
+  };
+  auto gguf_file = gguf::GgufFile::open(file.path, MapMode::Streamed);
+  if (!gguf_file) return failed(gguf_file.error());
+  const std::string arch = (*gguf_file)->get_string("general.architecture").value_or("");
   auto lm = std::make_shared<LoadedModel>();
   lm->file = file;
-  lm->model = std::move(*model);
+  if (BertModel::is_encoder_architecture(arch)) {
+    auto encoder = BertModel::from_file(std::move(*gguf_file));
+    if (!encoder) return failed(encoder.error());
+    lm->encoder = std::move(*encoder);
+  } else {
+    auto model = LlamaModel::from_file(std::move(*gguf_file));
+    if (!model) return failed(model.error());
+    lm->model = std::move(*model);
+  }
   lm->sha256 = std::make_unique<FileDigest>(file.path);
   lm->pool = std::make_unique<ThreadPool>(options_.threads > 0 ? options_.threads : physical_core_count());
-  lm->scheduler = std::make_unique<Scheduler>(*lm->model, *lm->pool, options_.scheduler, on_finished_);
+  if (lm->model) lm->scheduler = std::make_unique<Scheduler>(*lm->model, *lm->pool, options_.scheduler, on_finished_);
   lm->load_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   lm->loaded_unix = unix_now();
   return lm;
@@ -162,7 +201,8 @@ void ModelManager::shutdown() {
     stopped_ = true;
     for (const auto& [name, m] : loaded_) models.push_back(m);
   }
-  for (auto& m : models) m->scheduler->shutdown();
+  for (auto& m : models)
+    if (m->scheduler) m->scheduler->shutdown();
 }
 
 }  // namespace pg::server

@@ -2,9 +2,12 @@
 // its GGUF file stem: the default model (the demo model "stories260K" unless
 // configured) and every *.gguf file in models_dir. Loading a model creates its
 // thread pool and its scheduler; the default model is loaded at start, others
-// on first use. Names never reach the file system unchecked (no paths, no
-// "..", only files inside models_dir). Lookups of unknown models throw
-// ApiError 404 (only inside src/server).
+// on first use. A GGUF whose architecture is an encoder (bert, nomic-bert)
+// loads as an embedding-only model: no scheduler, embeddings computed in the
+// request's thread on the model's pool; asking it to generate throws ApiError
+// 400 not_a_generation_model. Names never reach the file system unchecked (no
+// paths, no "..", only files inside models_dir). Lookups of unknown models
+// throw ApiError 404 (only inside src/server).
 #pragma once
 
 #include <chrono>
@@ -16,6 +19,7 @@
 #include <vector>
 
 #include "engine/kernels/thread_pool.h"
+#include "engine/model/bert_model.h"
 #include "engine/model/llama_model.h"
 #include "server/file_digest.h"
 #include "server/scheduler.h"
@@ -31,16 +35,32 @@ struct ModelFile {
   bool is_default = false;
 };
 
+// Exactly one of `model` (a decoder, with its scheduler) and `encoder` (an
+// embedding-only model, no scheduler) is set. Code that generates goes through
+// decoder() / generation_scheduler(), which refuse an encoder with a 400.
 struct LoadedModel {
   ModelFile file;
   double load_seconds = 0;
   int64_t loaded_unix = 0;
-  std::unique_ptr<LlamaModel> model;
+  std::unique_ptr<LlamaModel> model;    // null for an encoder
+  std::unique_ptr<BertModel> encoder;   // null for a decoder
   std::unique_ptr<ThreadPool> pool;
   std::unique_ptr<FileDigest> sha256;    // of the file, computed in the background from load on
-  std::unique_ptr<Scheduler> scheduler;  // declared last: stops before the model goes
+  std::unique_ptr<Scheduler> scheduler;  // null for an encoder; declared last: stops before the model goes
 
   ~LoadedModel();
+
+  bool is_encoder() const { return encoder != nullptr; }
+  // The decoder, or ApiError 400 not_a_generation_model for an encoder.
+  const LlamaModel& decoder() const;
+  Scheduler& generation_scheduler() const;
+  // What both kinds have.
+  const Tokenizer& tokenizer() const;
+  const gguf::GgufFile& gguf() const;
+  int64_t context_size() const;  // the scheduler's per-slot context, or the encoder's longest input
+  int64_t n_embd() const;
+  uint64_t weight_bytes() const;
+  const std::string& general_name() const;
 };
 
 struct ModelManagerOptions {

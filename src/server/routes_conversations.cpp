@@ -264,7 +264,7 @@ void add_conversation_routes(RouteTable& routes, ServerContext& ctx) {
                for (const auto& m : db_checked(ctx.conversations().messages(c.id)))
                  history.push_back({{"role", m.role}, {"content", m.content}});
                history.push_back({{"role", msg.role}, {"content", msg.content}});
-               const LlamaModel& model = *pending->model->model;
+               const LlamaModel& model = pending->model->decoder();
                GenerationParams& p = pending->params;
                p.prompt_ids = tokenize_prompt(*pending->model, render_chat_prompt(model, history, true), "content");
                nlohmann::json params = parse_stored(c.params);

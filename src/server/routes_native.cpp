@@ -66,14 +66,16 @@ nlohmann::json model_entry(ServerContext& ctx, const ModelFile& f) {
   auto loaded = ctx.models().find_loaded(f.name);
   j["loaded"] = loaded != nullptr;
   if (loaded) {
-    const ModelDetails d = describe_gguf(loaded->model->file());
+    const ModelDetails d = describe_gguf(loaded->gguf());
     j["architecture"] = d.architecture;
     j["parameters"] = d.parameters;
     j["quantization"] = d.quantization;
-    j["context_length"] = loaded->scheduler->context_size();
+    j["context_length"] = loaded->context_size();
     j["training_context_length"] = d.context_length;
-    j["slots"] = loaded->scheduler->options().slots;
+    j["slots"] = loaded->scheduler ? loaded->scheduler->options().slots : 0;
     j["has_chat_template"] = !d.chat_template.empty();
+    j["capabilities"] = loaded->is_encoder() ? nlohmann::json::array({"embedding"})
+                                             : nlohmann::json::array({"completion", "embedding"});
   }
   return j;
 }
@@ -137,7 +139,7 @@ void add_native_routes(RouteTable& routes, ServerContext& ctx) {
     auto model = ctx.models().acquire(r.string("model", 256).value_or(""));
     const nlohmann::ordered_json messages = request_chat_messages(req);
     GenerationParams p;
-    p.prompt_ids = tokenize_prompt(*model, render_chat_prompt(*model->model, messages, true), "messages");
+    p.prompt_ids = tokenize_prompt(*model, render_chat_prompt(model->decoder(), messages, true), "messages");
     const bool stream = read_generation_fields(r, p, *model);
     run_generation(ctx, res, model, std::move(p), stream);
   });
@@ -150,7 +152,7 @@ void add_native_routes(RouteTable& routes, ServerContext& ctx) {
     if (!text) throw invalid_field("text", "is required");
     const bool add_special = r.boolean("add_special").value_or(true);
     const bool parse_special = r.boolean("parse_special").value_or(true);
-    const auto ids = model->model->tokenizer().encode(*text, add_special, parse_special);
+    const auto ids = model->tokenizer().encode(*text, add_special, parse_special);
     send_json(res, 200, {{"model", model->file.name}, {"tokens", ids}});
   });
 
@@ -163,7 +165,7 @@ void add_native_routes(RouteTable& routes, ServerContext& ctx) {
     if (!tokens->is_array()) throw invalid_field("tokens", "must be an array of token ids, got " + describe_json(*tokens));
     if (tokens->size() > kMaxDetokenizeTokens)
       throw invalid_field("tokens", "has more than " + std::to_string(kMaxDetokenizeTokens) + " items");
-    const Tokenizer& tok = model->model->tokenizer();
+    const Tokenizer& tok = model->tokenizer();
     const std::vector<TokenId> ids = read_token_ids(*tokens, "tokens", static_cast<int64_t>(tok.vocab_size()));
     send_json(res, 200, {{"model", model->file.name}, {"text", tok.decode(ids, r.boolean("render_special").value_or(false))}});
   });
@@ -171,8 +173,8 @@ void add_native_routes(RouteTable& routes, ServerContext& ctx) {
   auto metrics = [&ctx](const ApiRequest&, httplib::Response& res) {
     std::vector<ModelGauges> gauges;
     for (const auto& m : ctx.models().loaded()) {
-      const SchedulerStatus s = m->scheduler->status();
-      gauges.push_back({m->file.name, s.slots, s.active, s.queued, m->model->weight_bytes()});
+      const SchedulerStatus s = m->scheduler ? m->scheduler->status() : SchedulerStatus{};
+      gauges.push_back({m->file.name, s.slots, s.active, s.queued, m->weight_bytes()});
     }
     res.status = 200;
     res.set_content(ctx.metrics().render(gauges), "text/plain; version=0.0.4; charset=utf-8");
@@ -183,6 +185,7 @@ void add_native_routes(RouteTable& routes, ServerContext& ctx) {
   routes.add("GET", "/api/v1/slots", "/api/v1/slots", [&ctx](const ApiRequest&, httplib::Response& res) {
     nlohmann::json models = nlohmann::json::array();
     for (const auto& m : ctx.models().loaded()) {
+      if (!m->scheduler) continue;  // an embedding-only model has no slots
       const SchedulerStatus s = m->scheduler->status();
       nlohmann::json slots = nlohmann::json::array();
       for (const SlotStatus& st : s.slot_status)
@@ -217,7 +220,7 @@ void add_native_routes(RouteTable& routes, ServerContext& ctx) {
     const EmbeddingOutcome out = compute_embeddings(ctx, model, std::move(in.tokens));
     send_json(res, 200,
               {{"model", model->file.name},
-               {"dimensions", model->model->config().n_embd},
+               {"dimensions", model->n_embd()},
                {"embeddings", out.vectors},
                {"usage", {{"prompt_tokens", in.total_tokens}, {"total_tokens", in.total_tokens}}}});
   });

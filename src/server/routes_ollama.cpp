@@ -40,7 +40,7 @@ nlohmann::json details_json(const ModelDetails& d) {
 }
 
 ModelDetails details_for(ServerContext& ctx, const ModelFile& f) {
-  if (auto m = ctx.models().find_loaded(f.name)) return describe_gguf(m->model->file());
+  if (auto m = ctx.models().find_loaded(f.name)) return describe_gguf(m->gguf());
   auto d = describe_gguf_file(f.path);
   return d ? *d : ModelDetails{};
 }
@@ -146,6 +146,7 @@ void add_ollama_routes(RouteTable& routes, ServerContext& ctx) {
     FieldReader r(body);
     OllamaRequest o;
     o.model = acquire(ctx, r, o.model_name, o.load_seconds);
+    (void)o.model->decoder();  // an embedding model cannot generate, not even the empty "load" prompt
     const std::string prompt = r.string("prompt").value_or("");
     const std::string system = r.string("system").value_or("");
     const bool raw = r.boolean("raw").value_or(false);
@@ -160,11 +161,11 @@ void add_ollama_routes(RouteTable& routes, ServerContext& ctx) {
     // Like Ollama: the model's prompt template unless raw; a model without a chat
     // template (a base model such as the demo) gets the text as it is.
     std::string text;
-    if (!raw && !model_chat_template(*o.model->model).empty()) {
+    if (!raw && !model_chat_template(o.model->decoder()).empty()) {
       nlohmann::ordered_json messages = nlohmann::ordered_json::array();
       if (!system.empty()) messages.push_back({{"role", "system"}, {"content", system}});
       messages.push_back({{"role", "user"}, {"content", prompt}});
-      text = render_chat_prompt(*o.model->model, messages, true);
+      text = render_chat_prompt(o.model->decoder(), messages, true);
     } else {
       text = system.empty() || raw ? prompt : system + "\n\n" + prompt;
     }
@@ -181,7 +182,7 @@ void add_ollama_routes(RouteTable& routes, ServerContext& ctx) {
     if (const nlohmann::json* tools = r.raw("tools"); tools && !(tools->is_array() && tools->empty()))
       throw invalid_field("tools", "is not supported yet");
     const nlohmann::ordered_json messages = request_chat_messages(req);
-    o.params.prompt_ids = tokenize_prompt(*o.model, render_chat_prompt(*o.model->model, messages, true), "messages");
+    o.params.prompt_ids = tokenize_prompt(*o.model, render_chat_prompt(o.model->decoder(), messages, true), "messages");
     read_options(r, o);
     respond(ctx, res, std::move(o), true);
   });
@@ -205,7 +206,7 @@ void add_ollama_routes(RouteTable& routes, ServerContext& ctx) {
     std::string name;
     double load_s = 0;
     auto model = acquire(ctx, r, name, load_s);
-    const ModelDetails d = describe_gguf(model->model->file());
+    const ModelDetails d = describe_gguf(model->gguf());
     send_json(res, 200,
               {{"license", ""},
                {"modelfile", "FROM " + model->file.path + "\n"},
@@ -213,19 +214,20 @@ void add_ollama_routes(RouteTable& routes, ServerContext& ctx) {
                {"template", d.chat_template},
                {"details", details_json(d)},
                {"model_info", d.metadata},
-               {"capabilities", nlohmann::json::array({"completion"})},
+               {"capabilities", model->is_encoder() ? nlohmann::json::array({"embedding"})
+                                                    : nlohmann::json::array({"completion"})},
                {"modified_at", rfc3339_from_unix(model->file.modified_unix)}});
   });
 
   routes.add("GET", "/api/ps", "/api/ps", [&ctx](const ApiRequest&, httplib::Response& res) {
     nlohmann::json models = nlohmann::json::array();
     for (const auto& m : ctx.models().loaded()) {
-      const uint64_t size = m->model->weight_bytes();
+      const uint64_t size = m->weight_bytes();
       models.push_back({{"name", tagged(m->file.name)},
                         {"model", tagged(m->file.name)},
                         {"size", size},
                         {"digest", digest_of(m->file)},
-                        {"details", details_json(describe_gguf(m->model->file()))},
+                        {"details", details_json(describe_gguf(m->gguf()))},
                         {"expires_at", "9999-12-31T23:59:59Z"},  // models stay loaded until shutdown
                         {"size_vram", 0}});
     }

@@ -182,7 +182,7 @@ void add_openai_routes(RouteTable& routes, ServerContext& ctx) {
                    throw invalid_field("response_format.type", "must be \"text\" (structured output is not supported)");
                }
                o.params.prompt_ids =
-                   tokenize_prompt(*o.model, render_chat_prompt(*o.model->model, messages, true), "messages");
+                   tokenize_prompt(*o.model, render_chat_prompt(o.model->decoder(), messages, true), "messages");
                read_common(r, o);
                respond(ctx, res, std::move(o), true, "");
              });
@@ -194,7 +194,7 @@ void add_openai_routes(RouteTable& routes, ServerContext& ctx) {
     auto model = acquire_model(ctx, r, name);
     const std::string format = r.string("encoding_format", 16).value_or("float");
     if (format != "float" && format != "base64") throw invalid_field("encoding_format", "must be \"float\" or \"base64\"");
-    const int64_t n_embd = model->model->config().n_embd;
+    const int64_t n_embd = model->n_embd();
     if (auto d = r.integer("dimensions", 1, INT64_MAX); d && *d != n_embd)
       throw invalid_field("dimensions", "is " + std::to_string(*d) + "; model '" + model->file.name + "' has " +
                                             std::to_string(n_embd) + " and cannot shorten its embeddings");
