@@ -10,6 +10,7 @@
 #include "rag/markdown.h"
 #include "rag/pdf_text.h"
 #include "rag/text_decode.h"
+#include "rag/utf8.h"
 
 namespace pg::rag {
 namespace {
@@ -36,6 +37,15 @@ bool is_text_extension(const std::string& ext) { return ext == "txt" || ext == "
 size_t pdf_magic_offset(std::span<const uint8_t> bytes) {
   std::string_view head(reinterpret_cast<const char*>(bytes.data()), std::min(bytes.size(), kPdfMagicWindow));
   return head.find("%PDF-");
+}
+
+// A title is a label: a "heading" of megabytes (one endless line) is cut at a code point.
+std::string cut_title(std::string_view title) {
+  constexpr size_t kMaxTitleBytes = 512;
+  if (title.size() <= kMaxTitleBytes) return std::string(title);
+  size_t end = kMaxTitleBytes;
+  while (end > 0 && utf8::is_continuation(static_cast<unsigned char>(title[end]))) --end;
+  return std::string(title.substr(0, end));
 }
 
 bool only_whitespace(std::string_view text) { return text.find_first_not_of(" \t\n") == std::string_view::npos; }
@@ -82,7 +92,7 @@ Result<ExtractedDocument> extract_document(std::span<const uint8_t> bytes, std::
   doc.page_count = 1;
   if (doc.format == DocumentFormat::Markdown) {
     const auto headings = markdown_headings(decoded->text);
-    if (!headings.empty()) doc.title = headings.front().text;
+    if (!headings.empty()) doc.title = cut_title(headings.front().text);
   }
   doc.pages.push_back({1, std::move(decoded->text)});
   return doc;

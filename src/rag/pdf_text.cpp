@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -22,22 +23,26 @@
 namespace pg::rag {
 namespace {
 
-// ---- memory budget: a size header in front of every block MuPDF allocates ----
+// ---- memory budget: a capacity header in front of every block MuPDF allocates ----
 
 struct MemoryBudget {
   uint64_t cap = 0;
-  uint64_t used = 0;
+  uint64_t used = 0;  // capacities of the live blocks
   bool refused = false;
 };
 
-constexpr size_t kHeader = 16;  // keeps malloc's 16-byte alignment for MuPDF
+constexpr size_t kHeader = 16;                // keeps malloc's 16-byte alignment for MuPDF
+constexpr size_t kGeometricFrom = 64 * 1024;  // blocks grown past this get 50% slack
+
+bool fits_budget(MemoryBudget* budget, size_t grow) {
+  if (grow <= budget->cap - budget->used) return true;
+  budget->refused = true;
+  return false;
+}
 
 void* budget_malloc(void* user, size_t size) {
   auto* budget = static_cast<MemoryBudget*>(user);
-  if (size > budget->cap - budget->used) {
-    budget->refused = true;
-    return nullptr;
-  }
+  if (!fits_budget(budget, size)) return nullptr;
   auto* base = static_cast<unsigned char*>(std::malloc(size + kHeader));
   if (!base) return nullptr;
   std::memcpy(base, &size, sizeof size);
@@ -49,12 +54,15 @@ void budget_free(void* user, void* ptr) {
   if (!ptr) return;
   auto* budget = static_cast<MemoryBudget*>(user);
   auto* base = static_cast<unsigned char*>(ptr) - kHeader;
-  size_t size;
-  std::memcpy(&size, base, sizeof size);
-  budget->used -= size;
+  size_t capacity;
+  std::memcpy(&capacity, base, sizeof capacity);
+  budget->used -= capacity;
   std::free(base);
 }
 
+// MuPDF grows some arrays by a constant step (text spans by 36 glyphs), which
+// makes a page with millions of glyphs quadratic in copying; growing the block
+// geometrically underneath keeps every realloc amortized O(1).
 void* budget_realloc(void* user, void* old, size_t size) {
   if (!old) return budget_malloc(user, size);
   if (size == 0) {
@@ -63,16 +71,19 @@ void* budget_realloc(void* user, void* old, size_t size) {
   }
   auto* budget = static_cast<MemoryBudget*>(user);
   auto* base = static_cast<unsigned char*>(old) - kHeader;
-  size_t old_size;
-  std::memcpy(&old_size, base, sizeof old_size);
-  if (size > old_size && size - old_size > budget->cap - budget->used) {
-    budget->refused = true;
-    return nullptr;
-  }
-  auto* grown = static_cast<unsigned char*>(std::realloc(base, size + kHeader));
+  size_t capacity;
+  std::memcpy(&capacity, base, sizeof capacity);
+  if (size <= capacity) return old;  // shrinking, or growing into the slack
+  if (!fits_budget(budget, size - capacity)) return nullptr;
+  // The slack is whatever of the 50% the budget still allows (near the limit a
+  // block takes the rest, rather than going back to growing step by step).
+  const uint64_t room = capacity + (budget->cap - budget->used);
+  const size_t wanted =
+      size >= kGeometricFrom ? static_cast<size_t>(std::min<uint64_t>(size + uint64_t{size} / 2, room)) : size;
+  auto* grown = static_cast<unsigned char*>(std::realloc(base, wanted + kHeader));
   if (!grown) return nullptr;
-  std::memcpy(grown, &size, sizeof size);
-  budget->used = budget->used - old_size + size;
+  std::memcpy(grown, &wanted, sizeof wanted);
+  budget->used += wanted - capacity;
   return grown + kHeader;
 }
 

@@ -155,6 +155,12 @@ TEST_F(RagExtractText, MarkdownTitleIsTheFirstHeading) {
   EXPECT_EQ(doc->format, DocumentFormat::Markdown);
   EXPECT_EQ(doc->title, "The Guide");
   EXPECT_EQ(doc->pages[0].text, "Intro line.\n\n# The Guide #\n\nText.\n\n## Part\n");
+
+  std::string endless = "# ";
+  for (int i = 0; i < 1000; ++i) endless += "Ü";
+  auto long_title = extract("long.md", endless + "\n");
+  ASSERT_TRUE(long_title) << long_title.error();
+  EXPECT_EQ(long_title->title.size(), 512u);  // 256 "Ü", cut between characters
 }
 
 TEST(RagExtractSniff, FormatComesFromContentAndNameOnlyPicksMarkdown) {
