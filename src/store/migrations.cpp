@@ -59,6 +59,81 @@ CREATE TABLE settings (
   value  TEXT NOT NULL
 );
 )sql"},
+    // Issue 5 (RAG): see src/rag/collection_store.h. chunks.id is AUTOINCREMENT so
+    // an id is never reused: the vector index files rely on it (a label set
+    // identifies their content). chunks_fts is an external-content FTS5 index
+    // over chunks.text kept in step by the triggers (cascaded deletes fire them).
+    {2, "collections, documents, tags, metadata, chunks, chunk full-text index", R"sql(
+CREATE TABLE collections (
+  id               INTEGER PRIMARY KEY,
+  name             TEXT NOT NULL UNIQUE,
+  description      TEXT NOT NULL DEFAULT '',
+  embedding_model  TEXT NOT NULL DEFAULT '',
+  embedding_dim    INTEGER NOT NULL DEFAULT 0 CHECK (embedding_dim >= 0),
+  chunk_unit       TEXT NOT NULL CHECK (chunk_unit IN ('tokens', 'characters')),
+  chunk_size       INTEGER NOT NULL CHECK (chunk_size > 0),
+  chunk_overlap    INTEGER NOT NULL CHECK (chunk_overlap >= 0 AND chunk_overlap < chunk_size),
+  created_at       INTEGER NOT NULL,
+  updated_at       INTEGER NOT NULL,
+  CHECK ((embedding_model = '') = (embedding_dim = 0))
+);
+CREATE TABLE documents (
+  id             INTEGER PRIMARY KEY,
+  collection_id  INTEGER NOT NULL REFERENCES collections(id) ON DELETE CASCADE,
+  file_name      TEXT NOT NULL,
+  format         TEXT NOT NULL,
+  size_bytes     INTEGER NOT NULL,
+  sha256         TEXT NOT NULL,
+  title          TEXT NOT NULL DEFAULT '',
+  page_count     INTEGER NOT NULL DEFAULT 0,
+  status         TEXT NOT NULL CHECK (status IN ('pending', 'indexing', 'indexed', 'failed')),
+  error          TEXT NOT NULL DEFAULT '',
+  created_at     INTEGER NOT NULL,
+  updated_at     INTEGER NOT NULL
+);
+CREATE INDEX documents_by_collection ON documents(collection_id, id);
+CREATE INDEX documents_by_sha256 ON documents(collection_id, sha256);
+CREATE TABLE document_tags (
+  document_id  INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+  tag          TEXT NOT NULL,
+  PRIMARY KEY (document_id, tag)
+) WITHOUT ROWID;
+CREATE INDEX document_tags_by_tag ON document_tags(tag, document_id);
+CREATE TABLE document_metadata (
+  document_id  INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+  key          TEXT NOT NULL,
+  value        TEXT NOT NULL,
+  PRIMARY KEY (document_id, key)
+) WITHOUT ROWID;
+CREATE INDEX document_metadata_by_pair ON document_metadata(key, value, document_id);
+CREATE TABLE chunks (
+  id            INTEGER PRIMARY KEY AUTOINCREMENT,
+  document_id   INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+  chunk_index   INTEGER NOT NULL,
+  text          TEXT NOT NULL,
+  page_start    INTEGER NOT NULL,
+  page_end      INTEGER NOT NULL,
+  heading_path  TEXT NOT NULL DEFAULT '',
+  char_start    INTEGER NOT NULL,
+  char_end      INTEGER NOT NULL,
+  token_count   INTEGER NOT NULL,
+  embedding     BLOB,
+  UNIQUE (document_id, chunk_index)
+);
+CREATE VIRTUAL TABLE chunks_fts USING fts5(
+  text, content = 'chunks', content_rowid = 'id', tokenize = 'porter unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER chunks_fts_after_insert AFTER INSERT ON chunks BEGIN
+  INSERT INTO chunks_fts (rowid, text) VALUES (new.id, new.text);
+END;
+CREATE TRIGGER chunks_fts_after_delete AFTER DELETE ON chunks BEGIN
+  INSERT INTO chunks_fts (chunks_fts, rowid, text) VALUES ('delete', old.id, old.text);
+END;
+CREATE TRIGGER chunks_fts_after_update AFTER UPDATE OF text ON chunks BEGIN
+  INSERT INTO chunks_fts (chunks_fts, rowid, text) VALUES ('delete', old.id, old.text);
+  INSERT INTO chunks_fts (rowid, text) VALUES (new.id, new.text);
+END;
+)sql"},
 };
 
 

@@ -1,0 +1,408 @@
+// Collections and documents of the collection store; see collection_store.h.
+// Chunks and the retrieval queries are in collection_store_chunks.cpp.
+#include "rag/collection_store.h"
+
+#include "rag/collection_store_sql.h"
+#include "util/unix_time.h"
+
+namespace pg::rag {
+
+using detail::check_label;
+using detail::conflict;
+using detail::invalid;
+using detail::not_found;
+
+namespace {
+
+constexpr size_t kMaxNameBytes = 200;
+constexpr size_t kMaxDescriptionBytes = 10000;
+constexpr size_t kMaxLabelBytes = 256;
+constexpr size_t kMaxMetadataValueBytes = 4096;
+constexpr int kMaxEmbeddingDim = 16384;
+constexpr int kMaxChunkSize = 1'000'000;
+
+std::string check_chunking(const ChunkingSettings& c) {
+  if (c.unit != "tokens" && c.unit != "characters")
+    return "chunk unit '" + c.unit + "' (expected 'tokens' or 'characters')";
+  if (c.size < 1 || c.size > kMaxChunkSize)
+    return "chunk size " + std::to_string(c.size) + " (expected 1.." + std::to_string(kMaxChunkSize) + ")";
+  if (c.overlap < 0 || c.overlap >= c.size)
+    return "chunk overlap " + std::to_string(c.overlap) + " (expected 0.." + std::to_string(c.size - 1) + ")";
+  return {};
+}
+
+std::string check_embedding(const std::string& model, int dim) {
+  if (model.empty() != (dim == 0))
+    return "embedding model '" + model + "' with dimension " + std::to_string(dim) +
+           " (a model needs a dimension > 0, no model needs 0)";
+  if (dim < 0 || dim > kMaxEmbeddingDim)
+    return "embedding dimension " + std::to_string(dim) + " (expected 0.." + std::to_string(kMaxEmbeddingDim) + ")";
+  if (!model.empty()) {
+    if (std::string e = check_label("embedding model name", model, kMaxNameBytes); !e.empty()) return e;
+  }
+  return {};
+}
+
+std::string check_tags(const std::vector<std::string>& tags) {
+  for (const std::string& t : tags)
+    if (std::string e = check_label("tag", t, kMaxLabelBytes); !e.empty()) return e;
+  return {};
+}
+
+std::string check_metadata(const std::map<std::string, std::string>& metadata) {
+  for (const auto& [key, value] : metadata) {
+    if (std::string e = check_label("metadata key", key, kMaxLabelBytes); !e.empty()) return e;
+    if (value.size() > kMaxMetadataValueBytes)
+      return "metadata value of '" + key + "' is " + std::to_string(value.size()) + " bytes (at most " +
+             std::to_string(kMaxMetadataValueBytes) + ")";
+  }
+  return {};
+}
+
+bool is_document_status(std::string_view s) {
+  return s == "pending" || s == "indexing" || s == "indexed" || s == "failed";
+}
+
+Result<Collection> one_collection(store::Database& db, const std::string& where, const auto& key,
+                                  const std::string& described) {
+  auto st = db.prepare(std::string(detail::kCollectionSelect) + " WHERE " + where);
+  if (!st) return Error{st.error()};
+  st->bind(1, key);
+  auto row = st->step();
+  if (!row) return Error{row.error()};
+  if (!*row) return not_found(described);
+  return detail::read_collection(*st);
+}
+
+Status write_tags(store::Database& db, int64_t document_id, const std::vector<std::string>& tags) {
+  auto del = db.prepare("DELETE FROM document_tags WHERE document_id = ?");
+  if (!del) return del.status();
+  if (Status s = del->bind(1, document_id).run(); !s) return s;
+  auto ins = db.prepare("INSERT OR IGNORE INTO document_tags (document_id, tag) VALUES (?, ?)");
+  if (!ins) return ins.status();
+  for (const std::string& tag : tags) {
+    ins->reset();
+    if (Status s = ins->bind(1, document_id).bind(2, tag).run(); !s) return s;
+  }
+  return Status::ok();
+}
+
+Status write_metadata(store::Database& db, int64_t document_id, const std::map<std::string, std::string>& metadata) {
+  auto del = db.prepare("DELETE FROM document_metadata WHERE document_id = ?");
+  if (!del) return del.status();
+  if (Status s = del->bind(1, document_id).run(); !s) return s;
+  auto ins = db.prepare("INSERT INTO document_metadata (document_id, key, value) VALUES (?, ?, ?)");
+  if (!ins) return ins.status();
+  for (const auto& [key, value] : metadata) {
+    ins->reset();
+    if (Status s = ins->bind(1, document_id).bind(2, key).bind(3, value).run(); !s) return s;
+  }
+  return Status::ok();
+}
+
+Status touch_document(store::Database& db, int64_t document_id) {
+  auto st = db.prepare("UPDATE documents SET updated_at = ? WHERE id = ?");
+  if (!st) return st.status();
+  return st->bind(1, unix_time_now()).bind(2, document_id).run();
+}
+
+}  // namespace
+
+// --- collections
+
+Result<Collection> CollectionStore::create_collection(const NewCollection& c) {
+  if (std::string e = check_label("collection name", c.name, kMaxNameBytes); !e.empty()) return invalid(e);
+  if (c.description.size() > kMaxDescriptionBytes)
+    return invalid("description of collection '" + c.name + "' is " + std::to_string(c.description.size()) +
+                   " bytes (at most " + std::to_string(kMaxDescriptionBytes) + ")");
+  if (std::string e = check_embedding(c.embedding_model, c.embedding_dim); !e.empty())
+    return invalid("collection '" + c.name + "': " + e);
+  if (std::string e = check_chunking(c.chunking); !e.empty()) return invalid("collection '" + c.name + "': " + e);
+  auto lock = db_.lock();
+  if (auto existing = find_collection(c.name); existing)
+    return conflict("a collection named '" + c.name + "' already exists");
+  const int64_t now = unix_time_now();
+  auto st = db_.prepare(
+      "INSERT INTO collections (name, description, embedding_model, embedding_dim, chunk_unit, chunk_size, "
+      "chunk_overlap, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  if (!st) return Error{st.error()};
+  if (Status s = st->bind(1, c.name)
+                     .bind(2, c.description)
+                     .bind(3, c.embedding_model)
+                     .bind(4, c.embedding_dim)
+                     .bind(5, c.chunking.unit)
+                     .bind(6, c.chunking.size)
+                     .bind(7, c.chunking.overlap)
+                     .bind(8, now)
+                     .bind(9, now)
+                     .run();
+      !s) {
+    if (s.message().find("UNIQUE") != std::string::npos)
+      return conflict("a collection named '" + c.name + "' already exists");
+    return Error{"cannot create collection '" + c.name + "': " + s.message()};
+  }
+  return get_collection(db_.last_insert_id());
+}
+
+Result<std::vector<Collection>> CollectionStore::list_collections() {
+  auto lock = db_.lock();
+  auto st = db_.prepare(std::string(detail::kCollectionSelect) + " ORDER BY c.name");
+  if (!st) return Error{st.error()};
+  std::vector<Collection> out;
+  for (;;) {
+    auto row = st->step();
+    if (!row) return Error{row.error()};
+    if (!*row) break;
+    out.push_back(detail::read_collection(*st));
+  }
+  return out;
+}
+
+Result<Collection> CollectionStore::get_collection(int64_t id) {
+  auto lock = db_.lock();
+  return one_collection(db_, "c.id = ?", id, "collection " + std::to_string(id));
+}
+
+Result<Collection> CollectionStore::find_collection(std::string_view name) {
+  auto lock = db_.lock();
+  return one_collection(db_, "c.name = ?", name, "collection '" + std::string(name) + "'");
+}
+
+Result<Collection> CollectionStore::update_collection(int64_t id, const CollectionUpdate& u) {
+  auto lock = db_.lock();
+  auto current = get_collection(id);
+  if (!current) return current;
+  Collection c = *current;
+  const std::string described = "collection '" + c.name + "'";
+  if (u.name) {
+    if (std::string e = check_label("collection name", *u.name, kMaxNameBytes); !e.empty()) return invalid(e);
+    if (*u.name != c.name) {
+      if (auto other = find_collection(*u.name); other)
+        return conflict("a collection named '" + *u.name + "' already exists");
+    }
+    c.name = *u.name;
+  }
+  if (u.description) {
+    if (u.description->size() > kMaxDescriptionBytes)
+      return invalid("description of " + described + " is " + std::to_string(u.description->size()) +
+                     " bytes (at most " + std::to_string(kMaxDescriptionBytes) + ")");
+    c.description = *u.description;
+  }
+  if (u.embedding_model) c.embedding_model = *u.embedding_model;
+  if (u.embedding_dim) c.embedding_dim = *u.embedding_dim;
+  if (u.chunking) c.chunking = *u.chunking;
+  if (std::string e = check_embedding(c.embedding_model, c.embedding_dim); !e.empty())
+    return invalid(described + ": " + e);
+  if (std::string e = check_chunking(c.chunking); !e.empty()) return invalid(described + ": " + e);
+
+  const bool embedding_changed =
+      c.embedding_model != current->embedding_model || c.embedding_dim != current->embedding_dim;
+  const bool chunking_changed = c.chunking.unit != current->chunking.unit ||
+                                c.chunking.size != current->chunking.size ||
+                                c.chunking.overlap != current->chunking.overlap;
+  if ((embedding_changed || chunking_changed) && current->document_count > 0 && !u.reindex)
+    return conflict(described + " has " + std::to_string(current->document_count) +
+                    " documents: changing its embedding model or chunking needs a re-index of all of them");
+
+  Status s = db_.transaction([&]() -> Status {
+    auto st = db_.prepare(
+        "UPDATE collections SET name = ?, description = ?, embedding_model = ?, embedding_dim = ?, chunk_unit = ?, "
+        "chunk_size = ?, chunk_overlap = ?, updated_at = ? WHERE id = ?");
+    if (!st) return st.status();
+    if (Status r = st->bind(1, c.name)
+                       .bind(2, c.description)
+                       .bind(3, c.embedding_model)
+                       .bind(4, c.embedding_dim)
+                       .bind(5, c.chunking.unit)
+                       .bind(6, c.chunking.size)
+                       .bind(7, c.chunking.overlap)
+                       .bind(8, unix_time_now())
+                       .bind(9, id)
+                       .run();
+        !r)
+      return r;
+    if (!(embedding_changed || chunking_changed) || current->document_count == 0) return Status::ok();
+    auto pending = db_.prepare(
+        "UPDATE documents SET status = 'pending', error = '', updated_at = ? WHERE collection_id = ?");
+    if (!pending) return pending.status();
+    if (Status r = pending->bind(1, unix_time_now()).bind(2, id).run(); !r) return r;
+    if (!embedding_changed) return Status::ok();
+    auto clear = db_.prepare(
+        "UPDATE chunks SET embedding = NULL WHERE document_id IN (SELECT id FROM documents WHERE collection_id = ?)");
+    if (!clear) return clear.status();
+    return clear->bind(1, id).run();
+  });
+  if (!s) {
+    if (s.message().find("UNIQUE") != std::string::npos)
+      return conflict("a collection named '" + c.name + "' already exists");
+    return Error{"cannot update " + described + ": " + s.message()};
+  }
+  return get_collection(id);
+}
+
+Status CollectionStore::delete_collection(int64_t id) {
+  auto lock = db_.lock();
+  auto st = db_.prepare("DELETE FROM collections WHERE id = ?");
+  if (!st) return st.status();
+  if (Status s = st->bind(1, id).run(); !s)
+    return Status::error("cannot delete collection " + std::to_string(id) + ": " + s.message());
+  if (db_.changes() == 0) return Status::error(not_found("collection " + std::to_string(id)).message);
+  return Status::ok();
+}
+
+// --- documents
+
+Result<DocumentRecord> CollectionStore::add_document(int64_t collection_id, const NewDocument& d) {
+  if (std::string e = check_label("file name", d.file_name, 1024); !e.empty()) return invalid(e);
+  if (std::string e = check_label("format", d.format, 32); !e.empty())
+    return invalid("document '" + d.file_name + "': " + e);
+  if (d.size_bytes < 0)
+    return invalid("document '" + d.file_name + "': size " + std::to_string(d.size_bytes) + " is negative");
+  if (std::string e = check_tags(d.tags); !e.empty()) return invalid("document '" + d.file_name + "': " + e);
+  if (std::string e = check_metadata(d.metadata); !e.empty()) return invalid("document '" + d.file_name + "': " + e);
+  auto lock = db_.lock();
+  if (auto c = get_collection(collection_id); !c) return Error{c.error()};
+  int64_t id = 0;
+  Status s = db_.transaction([&]() -> Status {
+    const int64_t now = unix_time_now();
+    auto st = db_.prepare(
+        "INSERT INTO documents (collection_id, file_name, format, size_bytes, sha256, status, created_at, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)");
+    if (!st) return st.status();
+    if (Status r = st->bind(1, collection_id)
+                       .bind(2, d.file_name)
+                       .bind(3, d.format)
+                       .bind(4, d.size_bytes)
+                       .bind(5, d.sha256)
+                       .bind(6, now)
+                       .bind(7, now)
+                       .run();
+        !r)
+      return r;
+    id = db_.last_insert_id();
+    if (Status r = write_tags(db_, id, d.tags); !r) return r;
+    return write_metadata(db_, id, d.metadata);
+  });
+  if (!s) return Error{"cannot add document '" + d.file_name + "': " + s.message()};
+  return get_document(id);
+}
+
+Status CollectionStore::set_document_status(int64_t id, std::string_view status, std::string_view error,
+                                            std::optional<std::string> title, std::optional<int> page_count) {
+  if (!is_document_status(status))
+    return Status::error("invalid: document status '" + std::string(status) +
+                         "' (expected pending, indexing, indexed or failed)");
+  if (page_count && *page_count < 0)
+    return Status::error("invalid: page count " + std::to_string(*page_count) + " of document " + std::to_string(id));
+  auto lock = db_.lock();
+  auto st = db_.prepare(
+      "UPDATE documents SET status = ?, error = ?, title = coalesce(?, title), page_count = coalesce(?, page_count), "
+      "updated_at = ? WHERE id = ?");
+  if (!st) return st.status();
+  std::optional<int64_t> pages;
+  if (page_count) pages = *page_count;
+  if (Status s = st->bind(1, status).bind(2, error).bind(3, title).bind(4, pages).bind(5, unix_time_now()).bind(6, id)
+                     .run();
+      !s)
+    return Status::error("cannot set the status of document " + std::to_string(id) + ": " + s.message());
+  if (db_.changes() == 0) return Status::error(not_found("document " + std::to_string(id)).message);
+  return Status::ok();
+}
+
+Result<DocumentRecord> CollectionStore::get_document(int64_t id) {
+  auto lock = db_.lock();
+  auto st = db_.prepare(std::string(detail::kDocumentSelect) + " WHERE d.id = ?");
+  if (!st) return Error{st.error()};
+  st->bind(1, id);
+  auto row = st->step();
+  if (!row) return Error{row.error()};
+  if (!*row) return not_found("document " + std::to_string(id));
+  DocumentRecord d = detail::read_document(*st);
+  if (Status s = detail::load_labels(db_, d); !s) return Error{s.message()};
+  return d;
+}
+
+Result<std::vector<DocumentRecord>> CollectionStore::list_documents(int64_t collection_id,
+                                                                    const DocumentFilter& filter) {
+  auto lock = db_.lock();
+  if (auto c = get_collection(collection_id); !c) return Error{c.error()};
+  auto st = db_.prepare(std::string(detail::kDocumentSelect) + " WHERE d.collection_id = ?1" +
+                        detail::filter_sql(filter, 2) + " ORDER BY d.id");
+  if (!st) return Error{st.error()};
+  st->bind(1, collection_id);
+  detail::bind_filter(*st, filter, 2);
+  std::vector<DocumentRecord> out;
+  for (;;) {
+    auto row = st->step();
+    if (!row) return Error{row.error()};
+    if (!*row) break;
+    out.push_back(detail::read_document(*st));
+  }
+  for (DocumentRecord& d : out)
+    if (Status s = detail::load_labels(db_, d); !s) return Error{s.message()};
+  return out;
+}
+
+Result<std::vector<DocumentRecord>> CollectionStore::find_documents_by_sha256(int64_t collection_id,
+                                                                              std::string_view sha256) {
+  auto lock = db_.lock();
+  auto st = db_.prepare(std::string(detail::kDocumentSelect) + " WHERE d.collection_id = ? AND d.sha256 = ? ORDER BY d.id");
+  if (!st) return Error{st.error()};
+  st->bind(1, collection_id).bind(2, sha256);
+  std::vector<DocumentRecord> out;
+  for (;;) {
+    auto row = st->step();
+    if (!row) return Error{row.error()};
+    if (!*row) break;
+    out.push_back(detail::read_document(*st));
+  }
+  for (DocumentRecord& d : out)
+    if (Status s = detail::load_labels(db_, d); !s) return Error{s.message()};
+  return out;
+}
+
+Status CollectionStore::set_tags(int64_t document_id, const std::vector<std::string>& tags) {
+  if (std::string e = check_tags(tags); !e.empty())
+    return Status::error("invalid: document " + std::to_string(document_id) + ": " + e);
+  auto lock = db_.lock();
+  if (auto d = get_document(document_id); !d) return d.status();
+  return db_.transaction([&]() -> Status {
+    if (Status s = write_tags(db_, document_id, tags); !s) return s;
+    return touch_document(db_, document_id);
+  });
+}
+
+Status CollectionStore::set_metadata(int64_t document_id, const std::map<std::string, std::string>& metadata) {
+  if (std::string e = check_metadata(metadata); !e.empty())
+    return Status::error("invalid: document " + std::to_string(document_id) + ": " + e);
+  auto lock = db_.lock();
+  if (auto d = get_document(document_id); !d) return d.status();
+  return db_.transaction([&]() -> Status {
+    if (Status s = write_metadata(db_, document_id, metadata); !s) return s;
+    return touch_document(db_, document_id);
+  });
+}
+
+Result<std::vector<int64_t>> CollectionStore::delete_document(int64_t id) {
+  auto lock = db_.lock();
+  if (auto d = get_document(id); !d) return Error{d.error()};
+  std::vector<int64_t> removed;
+  Status s = db_.transaction([&]() -> Status {
+    auto ids = db_.prepare("SELECT id FROM chunks WHERE document_id = ? AND embedding IS NOT NULL ORDER BY id");
+    if (!ids) return ids.status();
+    ids->bind(1, id);
+    for (;;) {
+      auto row = ids->step();
+      if (!row) return row.status();
+      if (!*row) break;
+      removed.push_back(ids->int64(0));
+    }
+    auto del = db_.prepare("DELETE FROM documents WHERE id = ?");
+    if (!del) return del.status();
+    return del->bind(1, id).run();
+  });
+  if (!s) return Error{"cannot delete document " + std::to_string(id) + ": " + s.message()};
+  return removed;
+}
+
+}  // namespace pg::rag

@@ -1,0 +1,287 @@
+// Chunks of the collection store and the queries retrieval needs (BM25 over
+// FTS5, chunk id sets, stored embeddings); see collection_store.h.
+//
+// Embeddings are BLOBs of float32 little-endian. store::Statement binds and
+// reads text only, so a BLOB is bound as text of the same bytes and converted
+// with CAST(? AS BLOB) (SQLite keeps the bytes unchanged in a UTF-8 database),
+// and read back with text(), which returns a BLOB's bytes as they are.
+#include <bit>
+#include <cmath>
+#include <cstring>
+
+#include "rag/collection_store.h"
+#include "rag/collection_store_sql.h"
+#include "util/unix_time.h"
+
+namespace pg::rag {
+
+using detail::invalid;
+using detail::not_found;
+
+std::string encode_embedding(std::span<const float> v) {
+  std::string bytes(v.size() * 4, '\0');
+  for (size_t i = 0; i < v.size(); ++i) {
+    uint32_t bits = std::bit_cast<uint32_t>(v[i]);
+    for (int b = 0; b < 4; ++b) bytes[i * 4 + b] = static_cast<char>((bits >> (8 * b)) & 0xff);
+  }
+  return bytes;
+}
+
+bool decode_embedding(std::string_view bytes, int dim, float* out) {
+  if (dim < 0 || bytes.size() != static_cast<size_t>(dim) * 4) return false;
+  const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
+  for (int i = 0; i < dim; ++i) {
+    const uint32_t bits = uint32_t(p[4 * i]) | uint32_t(p[4 * i + 1]) << 8 | uint32_t(p[4 * i + 2]) << 16 |
+                          uint32_t(p[4 * i + 3]) << 24;
+    out[i] = std::bit_cast<float>(bits);
+  }
+  return true;
+}
+
+namespace {
+
+constexpr size_t kMaxChunkTextBytes = 1 << 20;
+
+std::string check_chunk(const NewChunk& c, int dim, const std::string& where) {
+  const std::string at = where + " chunk " + std::to_string(c.index);
+  if (c.index < 0) return at + ": negative index";
+  if (c.text.empty()) return at + ": no text";
+  if (c.text.size() > kMaxChunkTextBytes)
+    return at + ": text of " + std::to_string(c.text.size()) + " bytes (at most " +
+           std::to_string(kMaxChunkTextBytes) + ")";
+  if (c.page_start < 1 || c.page_end < c.page_start)
+    return at + ": page range " + std::to_string(c.page_start) + ".." + std::to_string(c.page_end);
+  if (c.char_start < 0 || c.char_end < c.char_start)
+    return at + ": character range " + std::to_string(c.char_start) + ".." + std::to_string(c.char_end);
+  if (c.token_count < 0) return at + ": negative token count";
+  if (dim == 0 && !c.embedding.empty())
+    return at + ": has an embedding but the collection has no embedding model";
+  if (dim > 0 && c.embedding.size() != static_cast<size_t>(dim))
+    return at + ": embedding of dimension " + std::to_string(c.embedding.size()) + ", the collection's is " +
+           std::to_string(dim);
+  double norm = 0;
+  for (float x : c.embedding) {
+    if (!std::isfinite(x)) return at + ": embedding has a non-finite value";
+    norm += double(x) * x;
+  }
+  if (!c.embedding.empty() && !(norm > 0)) return at + ": embedding is all zeros";
+  return {};
+}
+
+Result<std::vector<int64_t>> read_ids(store::Statement& st) {
+  std::vector<int64_t> ids;
+  for (;;) {
+    auto row = st.step();
+    if (!row) return Error{row.error()};
+    if (!*row) break;
+    ids.push_back(st.int64(0));
+  }
+  return ids;
+}
+
+// Appends one row's embedding (column 1; id in column 0) to a batch.
+Status append_embedding(const store::Statement& st, int dim, EmbeddingBatch& batch) {
+  const int64_t id = st.int64(0);
+  const std::string bytes = st.text(1);
+  const size_t at = batch.vectors.size();
+  batch.vectors.resize(at + static_cast<size_t>(dim));
+  if (!decode_embedding(bytes, dim, batch.vectors.data() + at))
+    return Status::error("chunk " + std::to_string(id) + " has an embedding of " + std::to_string(bytes.size()) +
+                         " bytes, expected " + std::to_string(dim * 4) + " (dimension " + std::to_string(dim) + ")");
+  batch.ids.push_back(id);
+  return Status::ok();
+}
+
+}  // namespace
+
+Result<ChunkReplacement> CollectionStore::replace_chunks(int64_t document_id, const std::vector<NewChunk>& chunks) {
+  auto lock = db_.lock();
+  auto doc = get_document(document_id);
+  if (!doc) return Error{doc.error()};
+  auto collection = get_collection(doc->collection_id);
+  if (!collection) return Error{collection.error()};
+  const int dim = collection->embedding_dim;
+  const std::string where = "document " + std::to_string(document_id) + " ('" + doc->file_name + "')";
+  for (const NewChunk& c : chunks)
+    if (std::string e = check_chunk(c, dim, where); !e.empty()) return invalid(e);
+
+  ChunkReplacement change;
+  change.collection_id = doc->collection_id;
+  Status s = db_.transaction([&]() -> Status {
+    auto old_ids = db_.prepare("SELECT id FROM chunks WHERE document_id = ? AND embedding IS NOT NULL ORDER BY id");
+    if (!old_ids) return old_ids.status();
+    old_ids->bind(1, document_id);
+    auto removed = read_ids(*old_ids);
+    if (!removed) return removed.status();
+    change.removed_ids = std::move(*removed);
+    auto del = db_.prepare("DELETE FROM chunks WHERE document_id = ?");
+    if (!del) return del.status();
+    if (Status r = del->bind(1, document_id).run(); !r) return r;
+    auto ins = db_.prepare(
+        "INSERT INTO chunks (document_id, chunk_index, text, page_start, page_end, heading_path, char_start, char_end, "
+        "token_count, embedding) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS BLOB))");
+    if (!ins) return ins.status();
+    for (const NewChunk& c : chunks) {
+      ins->reset();
+      ins->bind(1, document_id)
+          .bind(2, c.index)
+          .bind(3, c.text)
+          .bind(4, c.page_start)
+          .bind(5, c.page_end)
+          .bind(6, c.heading_path)
+          .bind(7, c.char_start)
+          .bind(8, c.char_end)
+          .bind(9, c.token_count);
+      if (c.embedding.empty())
+        ins->bind_null(10);
+      else
+        ins->bind(10, encode_embedding(c.embedding));
+      if (Status r = ins->run(); !r) return Status::error(where + " chunk " + std::to_string(c.index) + ": " + r.message());
+      if (!c.embedding.empty()) {
+        change.added_ids.push_back(db_.last_insert_id());
+        change.added_vectors.insert(change.added_vectors.end(), c.embedding.begin(), c.embedding.end());
+      }
+    }
+    auto touch = db_.prepare("UPDATE documents SET updated_at = ? WHERE id = ?");
+    if (!touch) return touch.status();
+    return touch->bind(1, unix_time_now()).bind(2, document_id).run();
+  });
+  if (!s) return Error{"cannot replace the chunks of " + where + ": " + s.message()};
+  return change;
+}
+
+Result<std::vector<ChunkRecord>> CollectionStore::document_chunks(int64_t document_id) {
+  auto lock = db_.lock();
+  if (auto d = get_document(document_id); !d) return Error{d.error()};
+  auto st = db_.prepare(std::string(detail::kChunkSelect) + " WHERE k.document_id = ? ORDER BY k.chunk_index");
+  if (!st) return Error{st.error()};
+  st->bind(1, document_id);
+  std::vector<ChunkRecord> out;
+  for (;;) {
+    auto row = st->step();
+    if (!row) return Error{row.error()};
+    if (!*row) break;
+    out.push_back(detail::read_chunk(*st));
+  }
+  return out;
+}
+
+Result<ChunkRecord> CollectionStore::get_chunk(int64_t id) {
+  auto lock = db_.lock();
+  auto st = db_.prepare(std::string(detail::kChunkSelect) + " WHERE k.id = ?");
+  if (!st) return Error{st.error()};
+  st->bind(1, id);
+  auto row = st->step();
+  if (!row) return Error{row.error()};
+  if (!*row) return not_found("chunk " + std::to_string(id));
+  return detail::read_chunk(*st);
+}
+
+Result<std::vector<ChunkRecord>> CollectionStore::get_chunks(std::span<const int64_t> ids) {
+  auto lock = db_.lock();
+  auto st = db_.prepare(std::string(detail::kChunkSelect) + " WHERE k.id = ?");
+  if (!st) return Error{st.error()};
+  std::vector<ChunkRecord> out;
+  out.reserve(ids.size());
+  for (int64_t id : ids) {
+    st->reset();
+    st->bind(1, id);
+    auto row = st->step();
+    if (!row) return Error{row.error()};
+    if (*row) out.push_back(detail::read_chunk(*st));
+  }
+  return out;
+}
+
+Result<std::vector<Bm25Match>> CollectionStore::bm25_search(int64_t collection_id, const std::string& fts_match,
+                                                            const DocumentFilter& filter, int limit) {
+  if (fts_match.empty() || limit <= 0) return std::vector<Bm25Match>{};
+  auto lock = db_.lock();
+  auto st = db_.prepare(
+      "SELECT chunks_fts.rowid, bm25(chunks_fts) AS s FROM chunks_fts "
+      "JOIN chunks k ON k.id = chunks_fts.rowid JOIN documents d ON d.id = k.document_id "
+      "WHERE chunks_fts MATCH ?1 AND d.collection_id = ?2" +
+      detail::filter_sql(filter, 4) + " ORDER BY s, chunks_fts.rowid LIMIT ?3");
+  if (!st) return Error{st.error()};
+  st->bind(1, fts_match).bind(2, collection_id).bind(3, limit);
+  detail::bind_filter(*st, filter, 4);
+  std::vector<Bm25Match> out;
+  for (;;) {
+    auto row = st->step();
+    if (!row) return Error{"full-text search in collection " + std::to_string(collection_id) + " failed: " + row.error()};
+    if (!*row) break;
+    // SQLite's bm25() is lower-is-better (negative); report it positive.
+    out.push_back({st->int64(0), -st->real(1)});
+  }
+  return out;
+}
+
+Result<std::vector<int64_t>> CollectionStore::chunk_ids(int64_t collection_id, const DocumentFilter& filter) {
+  auto lock = db_.lock();
+  auto st = db_.prepare("SELECT k.id FROM chunks k JOIN documents d ON d.id = k.document_id WHERE d.collection_id = ?1" +
+                        detail::filter_sql(filter, 2) + " ORDER BY k.id");
+  if (!st) return Error{st.error()};
+  st->bind(1, collection_id);
+  detail::bind_filter(*st, filter, 2);
+  return read_ids(*st);
+}
+
+Result<std::vector<int64_t>> CollectionStore::embedded_chunk_ids(int64_t collection_id) {
+  auto lock = db_.lock();
+  auto st = db_.prepare(
+      "SELECT k.id FROM chunks k JOIN documents d ON d.id = k.document_id WHERE d.collection_id = ? AND "
+      "k.embedding IS NOT NULL ORDER BY k.id");
+  if (!st) return Error{st.error()};
+  st->bind(1, collection_id);
+  return read_ids(*st);
+}
+
+Result<EmbeddingBatch> CollectionStore::embeddings_of(std::span<const int64_t> ids) {
+  auto lock = db_.lock();
+  auto st = db_.prepare(
+      "SELECT k.id, k.embedding, c.embedding_dim FROM chunks k JOIN documents d ON d.id = k.document_id "
+      "JOIN collections c ON c.id = d.collection_id WHERE k.id = ? AND k.embedding IS NOT NULL");
+  if (!st) return Error{st.error()};
+  EmbeddingBatch batch;
+  for (int64_t id : ids) {
+    st->reset();
+    st->bind(1, id);
+    auto row = st->step();
+    if (!row) return Error{row.error()};
+    if (!*row) continue;
+    if (Status s = append_embedding(*st, static_cast<int>(st->int64(2)), batch); !s) return Error{s.message()};
+  }
+  return batch;
+}
+
+Status CollectionStore::for_each_embedding_batch(int64_t collection_id, int batch_size,
+                                                 const std::function<Status(const EmbeddingBatch&)>& consume) {
+  if (batch_size <= 0) return Status::error("invalid: embedding batch size " + std::to_string(batch_size));
+  int64_t after = 0;
+  for (;;) {
+    EmbeddingBatch batch;
+    {
+      auto lock = db_.lock();
+      auto collection = get_collection(collection_id);
+      if (!collection) return collection.status();
+      const int dim = collection->embedding_dim;
+      auto st = db_.prepare(
+          "SELECT k.id, k.embedding FROM chunks k JOIN documents d ON d.id = k.document_id WHERE d.collection_id = ? "
+          "AND k.embedding IS NOT NULL AND k.id > ? ORDER BY k.id LIMIT ?");
+      if (!st) return st.status();
+      st->bind(1, collection_id).bind(2, after).bind(3, batch_size);
+      for (;;) {
+        auto row = st->step();
+        if (!row) return row.status();
+        if (!*row) break;
+        if (Status s = append_embedding(*st, dim, batch); !s) return s;
+      }
+    }
+    if (batch.ids.empty()) return Status::ok();
+    after = batch.ids.back();
+    if (Status s = consume(batch); !s) return s;
+    if (batch.ids.size() < static_cast<size_t>(batch_size)) return Status::ok();
+  }
+}
+
+}  // namespace pg::rag

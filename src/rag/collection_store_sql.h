@@ -1,0 +1,42 @@
+// Helpers shared by the collection store's source files: error messages with
+// the conventional prefixes, argument checks, reading rows into records and
+// the SQL of a document filter. Internal to src/rag/collection_store*.cpp;
+// nothing here takes the database lock (the callers hold it).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "rag/collection_store.h"
+
+namespace pg::rag::detail {
+
+inline Error not_found(const std::string& what) { return Error{"not found: " + what}; }
+inline Error conflict(const std::string& what) { return Error{"conflict: " + what}; }
+inline Error invalid(const std::string& what) { return Error{"invalid: " + what}; }
+
+// Empty when `text` is acceptable as a name/tag/key: 1..max_bytes bytes, no
+// control characters; else what is wrong with it.
+std::string check_label(std::string_view what, std::string_view text, size_t max_bytes);
+
+// SELECT list and FROM clause of a collection row with its counts.
+extern const char* const kCollectionSelect;
+Collection read_collection(const store::Statement& st);
+
+// SELECT list and FROM clause of a document row (alias d) with its chunk count.
+extern const char* const kDocumentSelect;
+DocumentRecord read_document(const store::Statement& st);
+// Fills tags and metadata of one document.
+Status load_labels(store::Database& db, DocumentRecord& d);
+
+// " AND EXISTS (...)" conditions on documents alias d for a filter; the
+// parameters they use are bound from index `first` on by bind_filter.
+std::string filter_sql(const DocumentFilter& filter, int first);
+void bind_filter(store::Statement& st, const DocumentFilter& filter, int first);
+
+// SELECT list and FROM clause of a chunk row (alias k).
+extern const char* const kChunkSelect;
+ChunkRecord read_chunk(const store::Statement& st);
+
+}  // namespace pg::rag::detail

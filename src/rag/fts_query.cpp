@@ -1,0 +1,52 @@
+// Safe FTS5 MATCH expressions from user text; see fts_query.h.
+#include "rag/fts_query.h"
+
+#include <set>
+
+namespace pg::rag {
+namespace {
+
+constexpr size_t kMaxTermBytes = 64;
+
+bool is_word_byte(unsigned char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80;
+}
+
+// Cuts to at most kMaxTermBytes without splitting a UTF-8 sequence.
+std::string_view cut_term(std::string_view w) {
+  if (w.size() <= kMaxTermBytes) return w;
+  size_t n = kMaxTermBytes;
+  while (n > 0 && (static_cast<unsigned char>(w[n]) & 0xC0) == 0x80) --n;
+  return w.substr(0, n);
+}
+
+std::string ascii_lower(std::string_view w) {
+  std::string s(w);
+  for (char& c : s)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return s;
+}
+
+}  // namespace
+
+std::string build_fts_query(std::string_view text, size_t max_terms) {
+  std::string query;
+  std::set<std::string> seen;
+  size_t i = 0;
+  while (i < text.size() && seen.size() < max_terms) {
+    while (i < text.size() && !is_word_byte(static_cast<unsigned char>(text[i]))) ++i;
+    const size_t start = i;
+    while (i < text.size() && is_word_byte(static_cast<unsigned char>(text[i]))) ++i;
+    if (i == start) break;
+    const std::string term = ascii_lower(cut_term(text.substr(start, i - start)));
+    if (term.empty() || !seen.insert(term).second) continue;
+    if (!query.empty()) query += " OR ";
+    // The term holds no '"' (only word bytes), so quoting needs no escaping.
+    query += '"';
+    query += term;
+    query += '"';
+  }
+  return query;
+}
+
+}  // namespace pg::rag
