@@ -4,6 +4,7 @@
 #include "engine/model/bert_reference.h"
 
 #include <cmath>
+#include <numbers>
 #include <stdexcept>
 #include <string>
 
@@ -153,7 +154,7 @@ std::vector<float> hidden_states(const BertModel& model, std::span<const TokenId
       const Matrix gate = linear(a, n, read(f, b + "ffn_gate.weight"), Dense{});
       for (size_t i = 0; i < up.size(); ++i) up[i] *= gate[i] / (1.0 + std::exp(-gate[i]));
     } else {
-      const double k0 = std::sqrt(2.0 / M_PI);
+      const double k0 = std::sqrt(2.0 / std::numbers::pi);
       for (double& u : up) u = 0.5 * u * (1.0 + std::tanh(k0 * (u + 0.044715 * u * u * u)));
     }
     Matrix out = linear(up, n, read(f, b + "ffn_down.weight"), read(f, b + "ffn_down.bias", false));

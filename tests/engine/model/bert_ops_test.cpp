@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <numbers>
 #include <vector>
 
 #include "engine/model/bert_ops.h"
@@ -36,7 +37,7 @@ TEST(BertOps, GeluAndSwigluMatchTheirFormulas) {
   ops::swiglu_approx(g.data(), up.data(), static_cast<int64_t>(g.size()));
   for (size_t i = 0; i < x.size(); ++i) {
     const double v = x[i];
-    const double want = 0.5 * v * (1.0 + std::tanh(std::sqrt(2.0 / M_PI) * (v + 0.044715 * v * v * v)));
+    const double want = 0.5 * v * (1.0 + std::tanh(std::sqrt(2.0 / std::numbers::pi) * (v + 0.044715 * v * v * v)));
     EXPECT_NEAR(gelu[i], want, 1e-6 * std::max(1.0, std::fabs(want))) << v;
     const double silu = v / (1.0 + std::exp(-v)) * 0.75;
     EXPECT_NEAR(g[i], silu, 1e-6 * std::max(1.0, std::fabs(silu))) << v;
