@@ -18,7 +18,7 @@ DEBIAN_PACKAGES := cmake g++ make pkg-config git python3 libcli11-dev nlohmann-j
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps compat-deps docs-deps build build-asan run story test test-unit test-asan bench clean
+.PHONY: all deps test-deps compat-deps docs-deps build build-asan run story test test-unit test-asan bench clean
 
 all: build
 
@@ -59,13 +59,24 @@ test: test-unit test-asan
 compat-deps:
 	cd tests/compat && { [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund; }
 
-test-unit: build compat-deps
+# Debian packages only the tests use: real PDFs (the R manuals) for the document tests.
+TEST_PACKAGES := r-doc-pdf
+test-deps: deps
+	@missing=""; for p in $(TEST_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages for the tests:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+test-unit: build compat-deps test-deps
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
-# Hostile-input, scalar-reference, kernel, template, server, store and auth tests again under AddressSanitizer + UBSan.
-test-asan: build-asan
+# Hostile-input, scalar-reference, kernel, template, server, store, auth, document and encoder tests again under AddressSanitizer + UBSan.
+test-asan: build-asan test-deps
 	cd $(ASAN_BUILD_DIR) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	  ./playground_tests --gtest_filter='Gguf*:*Corrupt*:*Reference*:Tokenizer*:Sampler*:Quant*:Template*:Server*:Store*:Auth*:Kernels*:*ModelBatching*'
+	  ./playground_tests --gtest_filter='Gguf*:*Corrupt*:*Reference*:Tokenizer*:Sampler*:Quant*:Template*:Server*:Store*:Auth*:Kernels*:*ModelBatching*:Rag*:Bert*'
 
 bench: build
 	./$(BUILD_DIR)/playground bench -m models/demo/stories260K.gguf

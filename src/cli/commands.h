@@ -20,5 +20,7 @@ void add_template_command(CLI::App& app, int& exit_code);
 void add_serve_command(CLI::App& app, int& exit_code);
 void add_user_command(CLI::App& app, int& exit_code);
 void add_embed_command(CLI::App& app, int& exit_code);
+void add_ingest_command(CLI::App& app, int& exit_code);
+void add_ask_command(CLI::App& app, int& exit_code);
 
 }  // namespace pg::cli

@@ -1,10 +1,7 @@
 // Background SHA-256 of a file; see file_digest.h.
 #include "server/file_digest.h"
 
-#include <sodium.h>
-
-#include <fstream>
-#include <vector>
+#include "util/file_sha256.h"
 
 namespace pg::server {
 
@@ -17,32 +14,9 @@ FileDigest::~FileDigest() {
 
 void FileDigest::compute() {
   std::string hex, error;
-  if (sodium_init() < 0) {
-    error = "libsodium could not be initialized";
-  } else {
-    crypto_hash_sha256_state state;
-    crypto_hash_sha256_init(&state);
-    std::ifstream in(path_, std::ios::binary);
-    if (!in) error = "cannot read " + path_;
-    std::vector<char> buf(1 << 20);
-    while (error.empty() && in) {
-      if (stop_.load()) {
-        error = "stopped";
-        break;
-      }
-      in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
-      const auto n = in.gcount();
-      if (n > 0) crypto_hash_sha256_update(&state, reinterpret_cast<const unsigned char*>(buf.data()), static_cast<size_t>(n));
-    }
-    if (error.empty() && in.bad()) error = "read error in " + path_;
-    if (error.empty()) {
-      unsigned char digest[crypto_hash_sha256_BYTES];
-      crypto_hash_sha256_final(&state, digest);
-      char text[crypto_hash_sha256_BYTES * 2 + 1];
-      sodium_bin2hex(text, sizeof text, digest, sizeof digest);
-      hex = text;
-    }
-  }
+  auto digest = sha256_of_file(path_, &stop_);
+  if (digest) hex = std::move(*digest);
+  else error = digest.error();
   {
     std::lock_guard lock(mu_);
     hex_ = std::move(hex);
@@ -61,7 +35,7 @@ std::optional<std::string> FileDigest::ready() const {
 Result<std::string> FileDigest::wait() const {
   std::unique_lock lock(mu_);
   cv_.wait(lock, [&] { return done_; });
-  if (!error_.empty()) return Error{"cannot hash " + path_ + ": " + error_};
+  if (!error_.empty()) return Error{error_};
   return hex_;
 }
 

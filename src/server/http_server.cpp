@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <regex>
 #include <thread>
 
 #include "server/auth/auth_policy.h"
@@ -18,6 +19,7 @@
 #include "server/routes.h"
 #include "server/server_context.h"
 #include "server/server_log.h"
+#include "server/upload_receiver.h"
 #include "store/conversation_store.h"
 #include "store/data_dir.h"
 #include "store/user_store.h"
@@ -60,17 +62,6 @@ void write_error(const httplib::Request& req, httplib::Response& res, const ApiE
   if (e.status == 503) res.set_header("Retry-After", "5");
 }
 
-ModelManagerOptions manager_options(const ServerConfig& c) {
-  ModelManagerOptions o;
-  o.default_model = c.model;
-  o.models_dir = c.models_dir;
-  o.threads = c.threads;
-  o.scheduler.slots = c.slots;
-  o.scheduler.queue_size = c.queue_size;
-  o.scheduler.n_ctx = c.ctx_size;
-  o.scheduler.prompt_chunk = c.prompt_chunk;
-  return o;
-}
 
 // Routes that answer without a token when auth is on: health checks, logging
 // in, and the API description with its viewer.
@@ -88,7 +79,7 @@ class PlaygroundServer::Impl : public RouteTable {
   Impl(ServerConfig config, spdlog::sink_ptr sink)
       : config_(std::move(config)),
         log_(config_.log_level, config_.log_format, std::move(sink)),
-        models_(manager_options(config_),
+        models_(model_manager_options(config_),
                 [this](const GenerationJob& job, const GenerationOutcome& out) {
                   metrics_.record_generation(job.model(), out);
                 }),
@@ -146,13 +137,46 @@ class PlaygroundServer::Impl : public RouteTable {
     else if (method == "PATCH") svr_.Patch(pattern, with_body);
   }
 
+  void add_upload(const std::string& pattern, const std::string& route_name, UploadLimits limits,
+                  UploadHandler handler) override {
+    upload_patterns_.emplace_back(pattern);
+    max_upload_request_bytes_ = std::max(max_upload_request_bytes_, limits.max_request_bytes);
+    routes_.push_back({"POST", route_name});
+    auto run = [this, route_name, limits, handler = std::move(handler)](const httplib::Request& http,
+                                                                         httplib::Response& res,
+                                                                         const httplib::ContentReader& reader) {
+      tracker_.set_route(&http, route_name);
+      ApiRequest req{http, {}, {}};
+      if (auto info = tracker_.find(&http)) req.user = info->principal;
+      UploadReceiver receiver(limits);
+      try {
+        if (!http.is_multipart_form_data())
+          throw ApiError(400, "bad_request", "expected a multipart/form-data body with one or more files");
+        const bool ok = reader([&](const httplib::MultipartFormData& part) { return receiver.begin_part(part); },
+                               [&](const char* data, size_t n) { return receiver.append(data, n); });
+        receiver.end_part();
+        if (!ok || receiver.failed()) throw receiver.error(ok);
+        handler(req, receiver.upload(), res);
+      } catch (const ApiError& e) {
+        write_error(http, res, e);
+      } catch (const std::exception& e) {
+        log_.error("handler failed", {{"route", route_name}, {"error", e.what()}});
+        write_error(http, res, ApiError(500, "internal_error", std::string("internal error: ") + e.what()));
+      }
+    };
+    svr_.Post(pattern, run);
+  }
+
   Status start() {
     if (Status s = open_data(); !s) return s;
     if (Status s = models_.load_default(); !s) return s;
+    if (Status s = ingest_worker_->start(); !s) return Status::error("cannot resume ingestion jobs: " + s.message());
     configure();
     add_native_routes(*this, ctx_);
     add_auth_routes(*this, ctx_);
     add_conversation_routes(*this, ctx_);
+    add_collection_routes(*this, ctx_);
+    add_rag_routes(*this, ctx_);
     add_docs_routes(*this, ctx_);
     add_openai_routes(*this, ctx_);
     add_ollama_routes(*this, ctx_);
@@ -203,7 +227,31 @@ class PlaygroundServer::Impl : public RouteTable {
     if (!secret) return Status::error(secret.error());
     authenticator_ = std::make_unique<auth::Authenticator>(*users_, std::move(*secret), config_.token_ttl);
     auth_on_ = *on;
-    ctx_.attach(DataServices{users_.get(), conversations_.get(), authenticator_.get(), auth_on_, *cost});
+    if (Status s = open_rag(); !s) return s;
+    ctx_.attach(DataServices{users_.get(), conversations_.get(), authenticator_.get(), auth_on_, *cost, &rag_});
+    return Status::ok();
+  }
+
+  // Collections, ingestion jobs (resumed from where a previous run stopped) and vector indexes.
+  Status open_rag() {
+    rag_.documents_dir = config_.data_dir + "/documents";
+    rag_.uploads_dir = config_.data_dir + "/uploads";
+    collections_ = std::make_unique<rag::CollectionStore>(*db_);
+    ingest_jobs_ = std::make_unique<rag::IngestJobStore>(*db_);
+    vectors_ = std::make_unique<rag::VectorIndexSet>(*collections_, config_.data_dir + "/vectors");
+    rag::IngestServices services;
+    services.collections = collections_.get();
+    services.jobs = ingest_jobs_.get();
+    services.vectors = vectors_.get();
+    services.documents_dir = rag_.documents_dir;
+    services.limits.max_bytes = static_cast<uint64_t>(config_.max_upload_bytes);
+    services.limits.max_pages = static_cast<int>(config_.max_document_pages);
+    services.embedder_for = [this](const std::string& model) { return model_embedder(ctx_, model); };
+    ingest_worker_ = std::make_unique<rag::IngestWorker>(std::move(services));
+    rag_.collections = collections_.get();
+    rag_.jobs = ingest_jobs_.get();
+    rag_.vectors = vectors_.get();
+    rag_.worker = ingest_worker_.get();
     return Status::ok();
   }
 
@@ -213,6 +261,7 @@ class PlaygroundServer::Impl : public RouteTable {
     stopped_ = true;
     ctx_.begin_shutdown();
     if (started_) log_.info("shutting down", {{"url", url()}});
+    if (ingest_worker_) ingest_worker_->stop();  // the file in hand is redone at the next start
     models_.shutdown();  // in-flight generations end as "cancelled"; their streams finish
     svr_.stop();
     if (listener_.joinable()) listener_.join();
@@ -227,6 +276,30 @@ class PlaygroundServer::Impl : public RouteTable {
 
   int port_ = 0;
   RequestGate gate_;
+  std::vector<std::regex> upload_patterns_;
+  uint64_t max_upload_request_bytes_ = 0;
+
+  bool is_upload_route(const httplib::Request& req) const {
+    if (req.method != "POST") return false;
+    for (const std::regex& r : upload_patterns_)
+      if (std::regex_match(req.path, r)) return true;
+    return false;
+  }
+  // Content-Length, or "unbounded" for a chunked body (read only by routes that cap it themselves).
+  static uint64_t declared_body_bytes(const httplib::Request& req) {
+    if (req.has_header("Content-Length")) {
+      const std::string v = req.get_header_value("Content-Length");
+      uint64_t n = 0;
+      for (char c : v) {
+        if (c < '0' || c > '9' || n > (uint64_t{1} << 50)) return UINT64_MAX;
+        n = n * 10 + static_cast<uint64_t>(c - '0');
+      }
+      return n;
+    }
+    const bool chunked = req.get_header_value("Transfer-Encoding").find("chunked") != std::string::npos;
+    const bool reads_own_body = req.method == "POST" || req.method == "PUT" || req.method == "PATCH";
+    return chunked && !reads_own_body ? UINT64_MAX : 0;
+  }
   std::vector<std::pair<std::string, std::string>> routes_;  // (method, route name) as registered
 
  private:
@@ -234,7 +307,8 @@ class PlaygroundServer::Impl : public RouteTable {
     const int threads =
         config_.http_threads > 0 ? config_.http_threads : std::min(1024, config_.slots + config_.queue_size + 8);
     svr_.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
-    svr_.set_payload_max_length(static_cast<size_t>(config_.max_body_bytes));
+    svr_.set_payload_max_length(
+        static_cast<size_t>(std::max<uint64_t>(static_cast<uint64_t>(config_.max_body_bytes), max_upload_request_bytes_)));
     svr_.set_keep_alive_timeout(2);
     svr_.set_read_timeout(30);
     svr_.set_write_timeout(30);
@@ -245,6 +319,13 @@ class PlaygroundServer::Impl : public RouteTable {
       tracker_.begin(&req, id);
       res.set_header("X-Request-Id", id);
       if (apply_cors(req, res)) return httplib::Server::HandlerResponse::Handled;
+      // Only upload routes take bodies beyond max_body_bytes; refuse others before anything is read.
+      if (!is_upload_route(req) && declared_body_bytes(req) > static_cast<uint64_t>(config_.max_body_bytes)) {
+        tracker_.set_route(&req, "unmatched");
+        write_error(req, res, ApiError(413, "body_too_large", "the request body is larger than max_body_bytes (" +
+                                                                  std::to_string(config_.max_body_bytes) + " bytes)"));
+        return httplib::Server::HandlerResponse::Handled;
+      }
       if (gate_) {
         if (auto refused = gate_(req)) {
           tracker_.set_route(&req, "gate");
@@ -340,11 +421,17 @@ class PlaygroundServer::Impl : public RouteTable {
   std::unique_ptr<store::Database> db_;
   std::unique_ptr<store::UserStore> users_;
   std::unique_ptr<store::ConversationStore> conversations_;
+  std::unique_ptr<rag::CollectionStore> collections_;
+  std::unique_ptr<rag::IngestJobStore> ingest_jobs_;
+  std::unique_ptr<rag::VectorIndexSet> vectors_;
+  RagServices rag_;
   std::unique_ptr<auth::Authenticator> authenticator_;
   bool auth_on_ = false;
   Metrics metrics_;
   ModelManager models_;
   ServerContext ctx_;
+  // Declared after what it uses, so it stops before they go.
+  std::unique_ptr<rag::IngestWorker> ingest_worker_;
   RequestTracker tracker_;
   httplib::Server svr_;
   std::thread listener_;

@@ -5,6 +5,8 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
+#include <vector>
 #include <string>
 
 #include <httplib.h>
@@ -35,6 +37,33 @@ struct ApiRequest {
 // A route handler may throw ApiError; the table's wrapper answers with it.
 using RouteHandler = std::function<void(const ApiRequest&, httplib::Response&)>;
 
+// One file part of a multipart/form-data upload, streamed to a temporary file
+// (never held in memory). A part over the per-file cap is cut off and marked;
+// the handler reports it as that file's error. Temporary files the handler
+// did not move away are deleted after it returns.
+struct UploadedFile {
+  std::string field;         // the form field's name
+  std::string file_name;     // as the client sent it: unsanitized, never a path to use
+  std::string content_type;  // as the client sent it: untrusted
+  std::string temp_path;
+  uint64_t size_bytes = 0;   // bytes written (at most the cap)
+  bool too_large = false;
+};
+
+struct Upload {
+  std::vector<UploadedFile> files;
+  std::map<std::string, std::string> fields;  // the non-file form fields (each at most 64 KiB)
+};
+
+struct UploadLimits {
+  uint64_t max_file_bytes = 0;     // per file
+  uint64_t max_request_bytes = 0;  // the whole request (413 beyond)
+  size_t max_files = 0;            // 400 beyond
+  std::string temp_dir;            // where parts are written (created when missing)
+};
+
+using UploadHandler = std::function<void(const ApiRequest&, Upload&, httplib::Response&)>;
+
 // How route files register their routes: method ("GET", "POST"), the regex
 // pattern httplib matches, and a stable route name for logs and metrics.
 class RouteTable {
@@ -42,6 +71,9 @@ class RouteTable {
   virtual ~RouteTable() = default;
   virtual void add(const std::string& method, const std::string& pattern, const std::string& route_name,
                    RouteHandler handler) = 0;
+  // A POST taking multipart/form-data (400 for any other body).
+  virtual void add_upload(const std::string& pattern, const std::string& route_name, UploadLimits limits,
+                          UploadHandler handler) = 0;
 };
 
 }  // namespace pg::server

@@ -74,6 +74,18 @@ ModelManager::ModelManager(ModelManagerOptions options, Scheduler::FinishedFn on
 
 ModelManager::~ModelManager() { shutdown(); }
 
+ModelManagerOptions model_manager_options(const ServerConfig& c) {
+  ModelManagerOptions o;
+  o.default_model = c.model;
+  o.models_dir = c.models_dir;
+  o.threads = c.threads;
+  o.scheduler.slots = c.slots;
+  o.scheduler.queue_size = c.queue_size;
+  o.scheduler.n_ctx = c.ctx_size;
+  o.scheduler.prompt_chunk = c.prompt_chunk;
+  return o;
+}
+
 Status ModelManager::load_default() {
   std::string path;
   const std::string& m = options_.default_model;

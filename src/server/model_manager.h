@@ -23,6 +23,7 @@
 #include "engine/model/llama_model.h"
 #include "server/file_digest.h"
 #include "server/scheduler.h"
+#include "server/server_config.h"
 #include "util/result.h"
 
 namespace pg::server {
@@ -69,6 +70,9 @@ struct ModelManagerOptions {
   int threads = 0;            // 0: physical cores
   SchedulerOptions scheduler;
 };
+
+// The options `serve` (and the CLI's in-process commands) derive from the configuration.
+ModelManagerOptions model_manager_options(const ServerConfig& config);
 
 class ModelManager {
  public:

@@ -69,6 +69,44 @@ const std::vector<RouteDoc>& route_docs() {
        "MessageCreate", "MessageReply", {400, 404, 413, 429, 503}},
       {"GET", "/api/v1/conversations/{id}/export", "conversations", "Export as JSON (format=json) or Markdown (format=markdown)",
        Access::User, "", "ConversationExport", {400, 404}},
+      {"GET", "/api/v1/collections", "documents", "List collections", Access::User, "", "CollectionList", {}},
+      {"POST", "/api/v1/collections", "documents", "Create a collection (name, description, embedding model, chunking)",
+       Access::User, "CollectionCreate", "Collection", {400, 409}},
+      {"GET", "/api/v1/collections/{id}", "documents", "A collection, by id or name", Access::User, "", "Collection", {404}},
+      {"PATCH", "/api/v1/collections/{id}", "documents", "Rename or describe a collection", Access::User, "CollectionUpdate",
+       "Collection", {400, 404, 409}},
+      {"DELETE", "/api/v1/collections/{id}", "documents", "Delete a collection with its documents, chunks and indexes",
+       Access::User, "", "Deleted", {404}},
+      {"POST", "/api/v1/collections/{id}/documents", "documents",
+       "Upload documents (multipart: files, tags, metadata); each file is accepted or refused alone, then ingested by a job",
+       Access::User, "multipart:DocumentUpload", "UploadResult", {400, 404, 413}},
+      {"GET", "/api/v1/collections/{id}/documents", "documents", "Documents of a collection (tag= filters)", Access::User, "",
+       "DocumentList", {404}},
+      {"POST", "/api/v1/collections/{id}/reindex", "documents", "Index every document of a collection again", Access::User, "",
+       "JobCreated", {400, 404}},
+      {"POST", "/api/v1/collections/{id}/search", "rag",
+       "Retrieve chunks (bm25, dense, hybrid) with each hit's BM25 and dense ranks and scores", Access::User,
+       "SearchRequest", "SearchResult", {400, 404, 503}},
+      {"GET", "/api/v1/documents/{id}", "documents", "A document with its chunks (chunks=false leaves them out)", Access::User,
+       "", "DocumentWithChunks", {404}},
+      {"PATCH", "/api/v1/documents/{id}", "documents", "Set a document's tags and metadata", Access::User, "DocumentUpdate",
+       "Document", {400, 404}},
+      {"DELETE", "/api/v1/documents/{id}", "documents", "Delete a document from the collection and every index", Access::User,
+       "", "Deleted", {404}},
+      {"POST", "/api/v1/documents/{id}/reindex", "documents", "Index a document again", Access::User, "", "JobCreated", {404}},
+      {"GET", "/api/v1/ingest/jobs", "documents", "Ingestion jobs, newest first (collection= filters)", Access::User, "",
+       "JobList", {404}},
+      {"GET", "/api/v1/ingest/jobs/{id}", "documents", "An ingestion job: files, pages, chunks, rate, ETA", Access::User, "",
+       "IngestJob", {404}},
+      {"GET", "/api/v1/ingest/jobs/{id}/events", "documents", "Progress of an ingestion job as SSE until it ends",
+       Access::User, "", "text/event-stream", {404}},
+      {"POST", "/api/v1/ingest/jobs/{id}/cancel", "documents", "Cancel an ingestion job", Access::User, "", "IngestJob",
+       {404, 409}},
+      {"POST", "/api/v1/ingest/jobs/{id}/retry", "documents", "Retry the failed and cancelled files of a job", Access::User,
+       "", "IngestJob", {404, 409}},
+      {"POST", "/api/v1/rag/query", "rag",
+       "Answer a question from a collection with citations (JSON or SSE with stream: true)", Access::User, "RagQuery",
+       "RagAnswer", {400, 404, 413, 429, 503}},
       {"GET", "/v1/models", "openai", "OpenAI: list models", Access::User, "", "OpenAiModelList", {}},
       {"GET", "/v1/models/{id}", "openai", "OpenAI: one model", Access::User, "", "OpenAiModel", {404}},
       {"POST", "/v1/completions", "openai", "OpenAI: text completion (JSON or SSE)", Access::User, "OpenAiCompletionRequest",
@@ -207,6 +245,63 @@ oj schemas() {
   s["MessageCreate"] = object({{"role", str()}, {"content", str()}, {"reply", boolean()}, {"stream", boolean()},
                                {"params", object(sampling)}}, {"content"});
   s["MessageReply"] = object({{"message", ref("StoredMessage")}, {"reply", ref("StoredMessage")}});
+  const oj chunking = object({{"unit", {{"type", "string"}, {"enum", {"tokens", "characters"}}}},
+                              {"size", {{"type", "integer"}, {"minimum", 16}, {"maximum", 8192}}},
+                              {"overlap", {{"type", "integer"}, {"minimum", 0}}}});
+  s["CollectionCreate"] = object({{"name", str()}, {"description", str()}, {"embedding_model", str()}, {"chunking", chunking}},
+                                 {"name"});
+  s["CollectionUpdate"] = object({{"name", str()}, {"description", str()}});
+  s["Collection"] = object({{"id", integer()}, {"name", str()}, {"description", str()},
+                            {"embedding_model", {{"type", {"string", "null"}}}}, {"embedding_dimension", {{"type", {"integer", "null"}}}},
+                            {"retrieval_modes", array_of(str())}, {"retrieval_note", str()}, {"chunking", chunking},
+                            {"document_count", integer()}, {"chunk_count", integer()}, {"created_at", str()}, {"updated_at", str()}});
+  s["CollectionList"] = object({{"collections", array_of(ref("Collection"))}});
+  s["Document"] = object({{"id", integer()}, {"collection_id", integer()}, {"file_name", str()}, {"format", str()},
+                          {"size_bytes", integer()}, {"sha256", str()}, {"title", str()}, {"page_count", integer()},
+                          {"status", {{"type", "string"}, {"enum", {"pending", "indexing", "indexed", "failed"}}}},
+                          {"error", {{"type", {"string", "null"}}}}, {"tags", array_of(str())}, {"metadata", any_object()},
+                          {"chunk_count", integer()}, {"created_at", str()}, {"updated_at", str()}});
+  s["Chunk"] = object({{"id", integer()}, {"document_id", integer()}, {"index", integer()}, {"text", str()},
+                       {"page_start", integer()}, {"page_end", integer()}, {"heading_path", str()},
+                       {"char_start", integer()}, {"char_end", integer()}, {"token_count", integer()}});
+  s["DocumentWithChunks"] = with(s["Document"], {{"properties", with(s["Document"]["properties"], {{"chunks", array_of(ref("Chunk"))}})}});
+  s["DocumentList"] = object({{"collection", ref("Collection")}, {"documents", array_of(ref("Document"))}});
+  s["DocumentUpdate"] = object({{"tags", array_of(str())}, {"metadata", any_object()}});
+  s["DocumentUpload"] = object({{"files", array_of({{"type", "string"}, {"format", "binary"}})},
+                                {"tags", {{"type", "string"}, {"description", "comma-separated, or a JSON array"}}},
+                                {"metadata", {{"type", "string"}, {"description", "a JSON object of string values"}}}},
+                               {"files"});
+  s["IngestJob"] = object({{"id", str()}, {"collection_id", integer()}, {"kind", str()},
+                           {"status", {{"type", "string"}, {"enum", {"queued", "running", "done", "failed", "cancelled"}}}},
+                           {"finished", boolean()}, {"files_total", integer()}, {"files_done", integer()},
+                           {"files_failed", integer()}, {"files_cancelled", integer()}, {"pages", integer()},
+                           {"chunks", integer()}, {"pages_per_second", {{"type", {"number", "null"}}}},
+                           {"eta_seconds", {{"type", {"number", "null"}}}}, {"files", array_of(any_object())}});
+  s["JobList"] = object({{"jobs", array_of(ref("IngestJob"))}});
+  s["JobCreated"] = object({{"job", ref("IngestJob")}});
+  s["UploadResult"] = object({{"job", {{"oneOf", oj::array({ref("IngestJob"), {{"type", "null"}}})}}},
+                              {"documents", array_of(ref("Document"))},
+                              {"refused", array_of(object({{"file_name", str()}, {"error", any_object()}}))}});
+  const oj retrieval = {{"mode", {{"type", "string"}, {"enum", {"bm25", "dense", "hybrid"}}}},
+                        {"top_k", {{"type", "integer"}, {"minimum", 1}, {"maximum", 100}}},
+                        {"min_score", number()}, {"tags", array_of(str())}, {"metadata", any_object()},
+                        {"bm25_weight", number()}, {"dense_weight", number()}, {"rrf_k", integer()}};
+  s["SearchRequest"] = object(with(retrieval, {{"query", str()}}), {"query"});
+  s["SearchHit"] = object({{"rank", integer()}, {"score", number()}, {"bm25_rank", {{"type", {"integer", "null"}}}},
+                           {"bm25_score", {{"type", {"number", "null"}}}}, {"dense_rank", {{"type", {"integer", "null"}}}},
+                           {"dense_score", {{"type", {"number", "null"}}}}, {"chunk", ref("Chunk")}, {"document", any_object()}});
+  s["SearchResult"] = object({{"collection", str()}, {"mode", str()}, {"hits", array_of(ref("SearchHit"))}, {"retrieval_note", str()}});
+  s["RagQuery"] = object(with(retrieval, {{"collection", str()}, {"question", str()}, {"model", str()},
+                                          {"system_prompt", str()}, {"stream", boolean()},
+                                          {"params", object(with(sampling, {{"max_tokens", integer()}}))}}),
+                         {"collection", "question"});
+  const oj source = object({{"number", integer()}, {"chunk_id", integer()}, {"document_id", integer()}, {"document", str()},
+                            {"page_start", integer()}, {"page_end", integer()}, {"heading_path", str()}, {"score", number()},
+                            {"text", str()}});
+  s["RagAnswer"] = object({{"id", str()}, {"model", str()}, {"answer", str()}, {"finish_reason", str()},
+                           {"citations", array_of(any_object())}, {"invalid_citations", array_of(integer())},
+                           {"sources", array_of(source)}, {"dropped", array_of(any_object())}, {"retrieval", any_object()},
+                           {"usage", any_object()}, {"timings", any_object()}, {"seed", integer()}});
   s["OpenAiModel"] = object({{"id", str()}, {"object", str()}, {"created", integer()}, {"owned_by", str()}});
   s["OpenAiModelList"] = object({{"object", str()}, {"data", array_of(ref("OpenAiModel"))}});
   s["OpenAiCompletionRequest"] = object(with(sampling, {{"model", str()}, {"prompt", {{"oneOf", oj::array({str(), array_of(str())})}}},
@@ -277,8 +372,11 @@ oj operation(const RouteDoc& d) {
   if (path == "/api/v1/conversations/{id}/export")
     params.push_back({{"name", "format"}, {"in", "query"}, {"schema", {{"type", "string"}, {"enum", {"json", "markdown"}}}}});
   if (!params.empty()) op["parameters"] = params;
-  if (*d.request)
-    op["requestBody"] = {{"required", true}, {"content", {{"application/json", {{"schema", ref(d.request)}}}}}};
+  const std::string request = d.request;
+  if (request.rfind("multipart:", 0) == 0)
+    op["requestBody"] = {{"required", true}, {"content", {{"multipart/form-data", {{"schema", pg::server::ref(request.substr(10))}}}}}};
+  else if (!request.empty())
+    op["requestBody"] = {{"required", true}, {"content", {{"application/json", {{"schema", pg::server::ref(request)}}}}}};
   const std::string response = d.response;
   oj content;
   if (response.find('/') != std::string::npos) content[response] = {{"schema", str()}};
@@ -289,9 +387,11 @@ oj operation(const RouteDoc& d) {
     content["application/x-ndjson"] = {{"schema", str()}};
   const bool created = std::string(d.method) == "POST" &&
                        (path == "/api/v1/conversations" || path == "/api/v1/users" || path == "/api/v1/auth/keys" ||
-                        path == "/api/v1/conversations/{id}/messages");
+                        path == "/api/v1/conversations/{id}/messages" || path == "/api/v1/collections");
+  const bool accepted = std::string(d.method) == "POST" && (path == "/api/v1/collections/{id}/documents" ||
+                                                            path.find("/reindex") != std::string::npos);
   oj responses;
-  responses[created ? "201" : "200"] = {{"description", "Success"}, {"content", content}};
+  responses[created ? "201" : accepted ? "202" : "200"] = {{"description", "Success"}, {"content", content}};
   std::vector<int> errors = d.errors;
   if (d.access != Access::Public) errors.push_back(401);
   if (d.access == Access::Admin) errors.push_back(403);

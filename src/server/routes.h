@@ -1,7 +1,8 @@
 // The route groups of the server, each in its own file: our API under
 // /api/v1 (routes_native.cpp), OpenAI's /v1 (routes_openai.cpp) and
-// Ollama's /api (routes_ollama.cpp), login/keys/users (routes_auth.cpp) and
-// conversations (routes_conversations.cpp). They only register handlers.
+// Ollama's /api (routes_ollama.cpp), login/keys/users (routes_auth.cpp),
+// conversations (routes_conversations.cpp), collections, documents and
+// ingestion jobs (routes_collections.cpp), retrieval and answers (routes_rag.cpp). They only register handlers.
 #pragma once
 
 #include "server/api_error.h"
@@ -15,6 +16,8 @@ void add_openai_routes(RouteTable& routes, ServerContext& ctx);
 void add_ollama_routes(RouteTable& routes, ServerContext& ctx);
 void add_auth_routes(RouteTable& routes, ServerContext& ctx);          // routes_auth.cpp
 void add_conversation_routes(RouteTable& routes, ServerContext& ctx);  // routes_conversations.cpp
+void add_collection_routes(RouteTable& routes, ServerContext& ctx);    // routes_collections.cpp
+void add_rag_routes(RouteTable& routes, ServerContext& ctx);           // routes_rag.cpp
 
 // Helpers the route files share.
 // JSON body of a POST (400 when malformed or not an object).

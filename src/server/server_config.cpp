@@ -39,6 +39,12 @@ const std::vector<ConfigKey> kKeys = {
      "argon2id cost of new password hashes: min (tests only), interactive, moderate, sensitive"},
     {"docs_dir", "PLAYGROUND_DOCS_DIR", "(found next to the binary or the sources)",
      "directory with the Swagger UI files served at /docs"},
+    {"max_upload_bytes", "PLAYGROUND_MAX_UPLOAD_BYTES", "104857600", "largest document file accepted (then that file fails)"},
+    {"max_upload_total_bytes", "PLAYGROUND_MAX_UPLOAD_TOTAL_BYTES", "1073741824", "largest upload request (then 413)"},
+    {"max_upload_files", "PLAYGROUND_MAX_UPLOAD_FILES", "100", "files in one upload request (then 400)"},
+    {"max_document_pages", "PLAYGROUND_MAX_DOCUMENT_PAGES", "5000", "pages of one PDF (then that file fails)"},
+    {"rag_context_share", "PLAYGROUND_RAG_CONTEXT_SHARE", "0.75",
+     "share of the context left after the question and the answer's max_tokens that sources may fill"},
 };
 
 Result<int64_t> parse_int(const std::string& text, int64_t min, int64_t max) {
@@ -136,6 +142,20 @@ Status apply(ServerConfig& c, const std::string& key, const std::string& v) {
     return set_choice(c.password_cost, {"min", "interactive", "moderate", "sensitive"});
   } else if (key == "docs_dir") {
     c.docs_dir = v;
+  } else if (key == "max_upload_bytes") {
+    return set_int(c.max_upload_bytes, 1, int64_t{1} << 40);
+  } else if (key == "max_upload_total_bytes") {
+    return set_int(c.max_upload_total_bytes, 1024, int64_t{1} << 42);
+  } else if (key == "max_upload_files") {
+    return set_int(c.max_upload_files, 1, 10000);
+  } else if (key == "max_document_pages") {
+    return set_int(c.max_document_pages, 1, 1000000);
+  } else if (key == "rag_context_share") {
+    char* end = nullptr;
+    const double share = std::strtod(v.c_str(), &end);
+    if (v.empty() || *end != '\0' || !(share > 0.05 && share <= 1.0))
+      return Status::error("is '" + v + "', expected a number in (0.05, 1]");
+    c.rag_context_share = share;
   } else {
     return Status::error("is not a configuration key");
   }

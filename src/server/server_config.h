@@ -39,6 +39,11 @@ struct ServerConfig {
   int64_t token_ttl = 86400;            // seconds an access token is valid
   std::string password_cost = "moderate";  // argon2id preset: min (tests), interactive, moderate, sensitive
   std::string docs_dir;                 // Swagger UI assets; empty: found next to the binary or the sources
+  int64_t max_upload_bytes = int64_t{100} << 20;        // per document file
+  int64_t max_upload_total_bytes = int64_t{1} << 30;    // per upload request
+  int64_t max_upload_files = 100;                       // per upload request
+  int64_t max_document_pages = 5000;                    // per PDF
+  double rag_context_share = 0.75;                      // of the free context, for sources
 
   // Where each key's value came from: "flag", "env", ".env", "toml" or "default".
   std::map<std::string, std::string> sources;

@@ -18,6 +18,7 @@
 #include "server/generation_job.h"
 #include "server/metrics.h"
 #include "server/model_manager.h"
+#include "server/rag_services.h"
 #include "server/server_config.h"
 #include "server/server_log.h"
 
@@ -34,6 +35,7 @@ struct DataServices {
   auth::Authenticator* authenticator = nullptr;
   bool auth_on = false;  // requests must carry a token or key
   auth::PasswordCost password_cost = auth::PasswordCost::Moderate;
+  RagServices* rag = nullptr;
 };
 
 class ServerContext {
@@ -51,6 +53,7 @@ class ServerContext {
   auth::Authenticator& authenticator() { return *data_.authenticator; }
   bool auth_on() const { return data_.auth_on; }
   auth::PasswordCost password_cost() const { return data_.password_cost; }
+  RagServices& rag() { return *data_.rag; }
   bool shutting_down() const { return shutting_down_.load(); }
   void begin_shutdown() { shutting_down_.store(true); }
   double uptime_seconds() const;

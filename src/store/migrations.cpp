@@ -134,6 +134,36 @@ CREATE TRIGGER chunks_fts_after_update AFTER UPDATE OF text ON chunks BEGIN
   INSERT INTO chunks_fts (rowid, text) VALUES (new.id, new.text);
 END;
 )sql"},
+    {3, "ingestion jobs and their files", R"sql(
+CREATE TABLE ingest_jobs (
+  id             TEXT PRIMARY KEY,
+  collection_id  INTEGER NOT NULL REFERENCES collections(id) ON DELETE CASCADE,
+  kind           TEXT NOT NULL CHECK (kind IN ('upload', 'reindex')),
+  status         TEXT NOT NULL CHECK (status IN ('queued', 'running', 'done', 'failed', 'cancelled')),
+  created_at     INTEGER NOT NULL,
+  updated_at     INTEGER NOT NULL,
+  started_at     INTEGER,
+  finished_at    INTEGER
+);
+CREATE INDEX ingest_jobs_by_collection ON ingest_jobs(collection_id, created_at);
+CREATE TABLE ingest_job_files (
+  id           INTEGER PRIMARY KEY,
+  job_id       TEXT NOT NULL REFERENCES ingest_jobs(id) ON DELETE CASCADE,
+  position     INTEGER NOT NULL,
+  document_id  INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+  file_name    TEXT NOT NULL,
+  size_bytes   INTEGER NOT NULL,
+  status       TEXT NOT NULL CHECK (status IN ('pending', 'running', 'done', 'failed', 'cancelled')),
+  error        TEXT NOT NULL DEFAULT '',
+  warnings     TEXT NOT NULL DEFAULT '',
+  pages        INTEGER NOT NULL DEFAULT 0,
+  chunks       INTEGER NOT NULL DEFAULT 0,
+  seconds      REAL NOT NULL DEFAULT 0
+);
+CREATE INDEX ingest_job_files_by_job ON ingest_job_files(job_id, position);
+CREATE INDEX ingest_job_files_by_status ON ingest_job_files(status);
+CREATE INDEX ingest_job_files_by_document ON ingest_job_files(document_id);
+)sql"},
 };
 
 

@@ -1,0 +1,33 @@
+// What the document routes share: the collection store, the ingestion jobs,
+// the vector indexes, the ingest worker and where documents and uploads are
+// kept — opened by the server at start and owned by it — plus the embedder of
+// a collection's model over the server's loaded models. Holds no HTTP objects.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "rag/collection_store.h"
+#include "rag/embedder.h"
+#include "rag/ingest_jobs.h"
+#include "rag/ingest_worker.h"
+#include "rag/vector_index_set.h"
+
+namespace pg::server {
+
+class ServerContext;
+
+struct RagServices {
+  rag::CollectionStore* collections = nullptr;
+  rag::IngestJobStore* jobs = nullptr;
+  rag::VectorIndexSet* vectors = nullptr;
+  rag::IngestWorker* worker = nullptr;
+  std::string documents_dir;  // <data_dir>/documents: each document's original file
+  std::string uploads_dir;    // <data_dir>/uploads: uploads being received
+};
+
+// The embedder of a model the server serves (loading it if needed); an error
+// when the model is unknown or is not usable for embeddings.
+Result<std::shared_ptr<rag::Embedder>> model_embedder(ServerContext& ctx, const std::string& model);
+
+}  // namespace pg::server

@@ -1,0 +1,69 @@
+// Retrieval and answering under /api/v1: POST /collections/{id}/search (the
+// ranked chunks with their BM25 and dense ranks and scores, for the retrieval
+// debugger) and POST /rag/query (an answer with checked citations, JSON or
+// Server-Sent Events: "sources" first, then "text" pieces, then "done").
+// The work itself is in rag_answerer.*; this file only reads and answers HTTP.
+#include "server/api_error.h"
+#include "server/generation_runner.h"
+#include "server/rag_answerer.h"
+#include "server/rag_json.h"
+#include "server/routes.h"
+
+namespace pg::server {
+namespace {
+constexpr size_t kMaxQuestionBytes = 8192;
+}  // namespace
+
+void add_rag_routes(RouteTable& routes, ServerContext& ctx) {
+  routes.add("POST", R"(/api/v1/collections/([^/]{1,200})/search)", "/api/v1/collections/{id}/search",
+             [&ctx](const ApiRequest& req, httplib::Response& res) {
+               const rag::Collection c = collection_or_404(ctx, req.http.matches[1].str());
+               const nlohmann::json body = request_json(req);
+               FieldReader r(body);
+               const auto query = r.string("query", kMaxQuestionBytes);
+               if (!query || query->empty()) throw invalid_field("query", "is required");
+               const Retrieval found = retrieve(ctx, c, *query, r);
+               nlohmann::json hits = nlohmann::json::array();
+               for (size_t i = 0; i < found.hits.size(); ++i) hits.push_back(hit_json(found.hits[i], static_cast<int>(i) + 1));
+               send_json(res, 200, {{"collection", c.name}, {"mode", found.mode}, {"hits", hits},
+                                    {"retrieval_note", collection_json(c)["retrieval_note"]}});
+             });
+
+  routes.add("POST", "/api/v1/rag/query", "/api/v1/rag/query", [&ctx](const ApiRequest& req, httplib::Response& res) {
+    const nlohmann::json body = request_json(req);
+    FieldReader r(body);
+    const auto collection_ref = r.string("collection", 256);
+    if (!collection_ref) throw invalid_field("collection", "is required (a collection id or name)");
+    const rag::Collection c = collection_or_404(ctx, *collection_ref);
+    const auto question = r.string("question", kMaxQuestionBytes);
+    if (!question || question->empty()) throw invalid_field("question", "is required");
+    auto model = ctx.models().acquire(r.string("model", 256).value_or(""));
+    const bool stream = r.boolean("stream").value_or(false);
+    auto prepared = std::make_shared<PreparedAnswer>(prepare_answer(ctx, c, *model, *question, r));
+
+    const std::string id = ctx.new_id("rag-");
+    auto job = submit_generation(ctx, model, id, prepared->params);
+    const std::string model_name = model->file.name;
+    if (!stream) {
+      send_json(res, 200, answer_json(id, model_name, *prepared, wait_for_outcome(ctx, job)));
+      return;
+    }
+    StreamFormat f;
+    f.content_type = "text/event-stream";
+    f.keepalive = ": keep-alive\n\n";
+    f.start = [id, prepared] {
+      return sse_event("sources", {{"id", id}, {"sources", prepared->sources}, {"dropped", prepared->dropped},
+                                   {"retrieval", prepared->retrieval}});
+    };
+    f.text = [](const std::string& text) { return sse_event("text", {{"text", text}}); };
+    f.done = [id, model_name, prepared](const GenerationOutcome& o) {
+      return sse_event("done", answer_json(id, model_name, *prepared, o));
+    };
+    f.error = [](int status, const std::string& code, const std::string& message) {
+      return sse_event("error", error_body(ApiError(status, code, message)));
+    };
+    stream_generation(ctx, res, model, job, std::move(f));
+  });
+}
+
+}  // namespace pg::server

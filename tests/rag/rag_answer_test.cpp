@@ -1,0 +1,90 @@
+// The context budget, the prompt's source block and the citation check (rag/answer.h).
+#include "rag/answer.h"
+
+#include <gtest/gtest.h>
+
+namespace pg::rag {
+namespace {
+
+size_t words(std::string_view s) {
+  size_t n = 0;
+  bool in_word = false;
+  for (char c : s) {
+    const bool space = c == ' ' || c == '\n';
+    if (!space && !in_word) ++n;
+    in_word = !space;
+  }
+  return n;
+}
+
+SourcePassage passage(int64_t chunk, std::string text, int page = 1) {
+  SourcePassage p;
+  p.chunk_id = chunk;
+  p.document_id = 7;
+  p.document_name = "manual.pdf";
+  p.page_start = p.page_end = page;
+  p.text = std::move(text);
+  return p;
+}
+
+TEST(RagAnswer, SourcesAreNumberedInRankOrderAndWhatDoesNotFitIsReported) {
+  std::vector<SourcePassage> candidates = {passage(1, "one two three", 3), passage(2, std::string(200, 'x') + " big"),
+                                           passage(3, "small text")};
+  candidates[1].text = "";
+  for (int i = 0; i < 40; ++i) candidates[1].text += "word ";
+  // Block of passage 1: "[1] manual.pdf, page 3\none two three" = 7 words.
+  const ContextPlan plan = fit_sources(candidates, 15, words);
+  ASSERT_EQ(plan.used.size(), 2u);
+  EXPECT_EQ(plan.used[0].chunk_id, 1);
+  EXPECT_EQ(plan.used[0].number, 1);
+  EXPECT_EQ(plan.used[1].chunk_id, 3);
+  EXPECT_EQ(plan.used[1].number, 2);
+  ASSERT_EQ(plan.dropped.size(), 1u);
+  EXPECT_EQ(plan.dropped[0].passage.chunk_id, 2);
+  EXPECT_NE(plan.dropped[0].reason.find("44 tokens"), std::string::npos) << plan.dropped[0].reason;
+  EXPECT_LE(plan.source_tokens, 15u);
+}
+
+TEST(RagAnswer, NothingFitsInAZeroBudget) {
+  const ContextPlan plan = fit_sources({passage(1, "text")}, 0, words);
+  EXPECT_TRUE(plan.used.empty());
+  EXPECT_EQ(plan.dropped.size(), 1u);
+}
+
+TEST(RagAnswer, SourceBlockNamesDocumentPagesAndHeading) {
+  SourcePassage p = passage(1, "body", 4);
+  p.number = 2;
+  p.page_end = 5;
+  p.heading_path = "Intro > Setup";
+  EXPECT_EQ(format_source(p), "[2] manual.pdf, pages 4-5 (Intro > Setup)\nbody");
+}
+
+TEST(RagAnswer, MessagesPutSourcesInTheSystemMessageOrAllInOneUserMessage) {
+  std::vector<SourcePassage> used = {passage(1, "alpha")};
+  used[0].number = 1;
+  const auto with_system = answer_messages("What?", used, "Use the sources.", true);
+  ASSERT_EQ(with_system.size(), 2u);
+  EXPECT_EQ(with_system[0]["role"], "system");
+  EXPECT_EQ(with_system[0]["content"], "Use the sources.\n\nSources:\n\n[1] manual.pdf, page 1\nalpha");
+  EXPECT_EQ(with_system[1]["content"], "What?");
+  const auto user_only = answer_messages("What?", used, "Use the sources.", false);
+  ASSERT_EQ(user_only.size(), 1u);
+  EXPECT_EQ(user_only[0]["role"], "user");
+  EXPECT_NE(user_only[0]["content"].get<std::string>().find("[1] manual.pdf, page 1\nalpha\n\nQuestion: What?"),
+            std::string::npos);
+}
+
+TEST(RagAnswer, CitationsAreFoundAndInventedNumbersFlagged) {
+  const CitationCheck c = check_citations("A [1]. B [2][3]. C [1, 4]. D [2-3]. E [9] and [0].", 3);
+  EXPECT_EQ(c.cited, (std::vector<int>{1, 2, 3}));
+  EXPECT_EQ(c.invented, (std::vector<int>{4, 9, 0}));
+}
+
+TEST(RagAnswer, LinksCodeAndProseInBracketsAreNotCitations) {
+  const CitationCheck c = check_citations("See [the docs](http://x/1) and a[i] or [note] or [1a] or [ ] or [", 2);
+  EXPECT_TRUE(c.cited.empty());
+  EXPECT_TRUE(c.invented.empty());
+}
+
+}  // namespace
+}  // namespace pg::rag

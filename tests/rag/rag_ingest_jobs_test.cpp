@@ -1,0 +1,137 @@
+// Durable ingestion jobs (rag/ingest_jobs.h) on a real SQLite file: a job's
+// status follows its files; cancel, retry and recovery after a crash; the
+// next file is the oldest job's first pending one; rows survive reopening.
+#include "rag/ingest_jobs.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "rag/collection_store.h"
+#include "store/data_dir.h"
+#include "test_process.h"
+
+namespace pg::rag {
+namespace {
+
+class RagIngestJobs : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = test::temp_dir("pg_ingest_jobs") / ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    std::filesystem::remove_all(dir_);
+    open();
+    NewCollection c;
+    c.name = "docs";
+    auto made = collections_->create_collection(c);
+    ASSERT_TRUE(made) << made.error();
+    collection_ = made->id;
+    for (const char* name : {"a.txt", "b.txt", "c.txt"}) {
+      NewDocument d;
+      d.file_name = name;
+      d.format = "text";
+      d.size_bytes = 10;
+      d.sha256 = std::string(64, name[0]);
+      auto doc = collections_->add_document(collection_, d);
+      ASSERT_TRUE(doc) << doc.error();
+      files_.push_back({doc->id, name, 10});
+    }
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  void open() {
+    jobs_.reset();
+    collections_.reset();
+    db_.reset();
+    auto db = store::open_store(dir_.string(), "");
+    ASSERT_TRUE(db) << db.error();
+    db_ = std::move(*db);
+    collections_ = std::make_unique<CollectionStore>(*db_);
+    jobs_ = std::make_unique<IngestJobStore>(*db_);
+  }
+
+  std::filesystem::path dir_;
+  std::unique_ptr<store::Database> db_;
+  std::unique_ptr<CollectionStore> collections_;
+  std::unique_ptr<IngestJobStore> jobs_;
+  int64_t collection_ = 0;
+  std::vector<NewIngestFile> files_;
+};
+
+TEST_F(RagIngestJobs, StatusFollowsTheFiles) {
+  auto job = jobs_->create("job-1", collection_, "upload", files_);
+  ASSERT_TRUE(job) << job.error();
+  EXPECT_EQ(job->status, "queued");
+  EXPECT_EQ(job->files_total(), 3);
+
+  auto next = jobs_->next_pending();
+  ASSERT_TRUE(next && *next);
+  EXPECT_EQ((*next)->file_name, "a.txt");
+  ASSERT_TRUE(jobs_->start_file((*next)->id));
+  EXPECT_EQ((*jobs_->get("job-1"))->status, "running");
+  ASSERT_TRUE(jobs_->finish_file((*next)->id, 4, 9, 0.5, "page 2 has no text layer"));
+  next = jobs_->next_pending();
+  ASSERT_TRUE(jobs_->start_file((*next)->id));
+  ASSERT_TRUE(jobs_->fail_file((*next)->id, "b.txt: binary content"));
+  next = jobs_->next_pending();
+  EXPECT_EQ((*next)->file_name, "c.txt");
+  ASSERT_TRUE(jobs_->start_file((*next)->id));
+  ASSERT_TRUE(jobs_->finish_file((*next)->id, 1, 2, 0.1, ""));
+
+  auto done = *jobs_->get("job-1");
+  ASSERT_TRUE(done);
+  EXPECT_EQ(done->status, "done");
+  EXPECT_TRUE(done->finished_at.has_value());
+  EXPECT_EQ(done->files_with("failed"), 1);
+  EXPECT_EQ(done->pages(), 5);
+  EXPECT_EQ(done->chunks(), 11);
+  EXPECT_EQ(done->files[0].warnings, "page 2 has no text layer");
+  EXPECT_EQ(done->files[1].error, "b.txt: binary content");
+  EXPECT_FALSE(*jobs_->next_pending());
+}
+
+TEST_F(RagIngestJobs, CancelRetryAndRecoveryAfterACrash) {
+  ASSERT_TRUE(jobs_->create("job-1", collection_, "upload", files_));
+  auto first = **jobs_->next_pending();
+  ASSERT_TRUE(jobs_->start_file(first.id));
+  // The process dies here: reopening finds the file 'running'.
+  open();
+  EXPECT_EQ(*jobs_->recover_interrupted(), 1);
+  auto again = **jobs_->next_pending();
+  EXPECT_EQ(again.id, first.id);
+
+  EXPECT_TRUE(*jobs_->cancel("job-1"));
+  auto cancelled = **jobs_->get("job-1");
+  EXPECT_EQ(cancelled.status, "cancelled");
+  EXPECT_EQ(cancelled.files_with("cancelled"), 3);
+  EXPECT_FALSE(*jobs_->next_pending());
+  EXPECT_FALSE(*jobs_->cancel("job-1"));  // already ended
+  EXPECT_FALSE(*jobs_->cancel("job-none"));
+
+  EXPECT_TRUE(*jobs_->retry("job-1"));
+  EXPECT_EQ((**jobs_->get("job-1")).status, "queued");
+  EXPECT_TRUE(*jobs_->next_pending());
+  EXPECT_FALSE(*jobs_->retry("job-1"));  // nothing failed or cancelled any more
+}
+
+TEST_F(RagIngestJobs, OldestJobFirstAndListNewestFirst) {
+  ASSERT_TRUE(jobs_->create("job-old", collection_, "upload", {files_[0]}));
+  ASSERT_TRUE(jobs_->create("job-new", collection_, "reindex", {files_[1], files_[2]}));
+  EXPECT_EQ((**jobs_->next_pending()).job_id, "job-old");
+  auto list = jobs_->list(collection_, 10);
+  ASSERT_TRUE(list);
+  ASSERT_EQ(list->size(), 2u);
+  EXPECT_EQ((*list)[0].id, "job-new");
+  EXPECT_EQ((*list)[0].kind, "reindex");
+  EXPECT_EQ(jobs_->list(collection_ + 100, 10)->size(), 0u);
+  EXPECT_FALSE(*jobs_->get("job-missing"));
+}
+
+TEST_F(RagIngestJobs, DeletingADocumentRemovesItsJobRows) {
+  ASSERT_TRUE(jobs_->create("job-1", collection_, "upload", files_));
+  ASSERT_TRUE(collections_->delete_document(files_[0].document_id));
+  EXPECT_EQ((**jobs_->get("job-1")).files_total(), 2);
+  EXPECT_EQ((**jobs_->next_pending()).file_name, "b.txt");
+}
+
+}  // namespace
+}  // namespace pg::rag

@@ -1,0 +1,211 @@
+// Collections, uploads, ingestion jobs, retrieval and answers over HTTP with a
+// real SQLite file and the demo model: CRUD and validation; a multipart upload
+// where each bad file (binary named .txt, empty, a path in the name, too
+// large) fails alone while the others are ingested; job progress by GET and
+// SSE; BM25 search that finds a known phrase in its document; answers with
+// sources, citations checked and what did not fit reported; delete removes a
+// document from search; everything survives a restart.
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "server_test_support.h"
+
+namespace pg::test {
+namespace {
+
+JsonReply upload(const TestServer& srv, const std::string& collection, const httplib::MultipartFormDataItems& items) {
+  auto c = srv.client();
+  return to_reply(c.Post("/api/v1/collections/" + collection + "/documents", items));
+}
+
+httplib::MultipartFormData file_part(const std::string& name, const std::string& content,
+                                     const std::string& type = "application/octet-stream") {
+  return {"files", content, name, type};
+}
+
+// Polls the job until it ends (60 s at most); returns its last state.
+nlohmann::json wait_for_job(const TestServer& srv, const std::string& id) {
+  nlohmann::json job;
+  for (int i = 0; i < 600; ++i) {
+    job = get_json(srv, "/api/v1/ingest/jobs/" + id).body;
+    if (job.value("finished", false)) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return job;
+}
+
+const char* kGuide =
+    "# Garden guide\n\nGeneral notes on the garden.\n\n## Watering\n\n"
+    "Tomatoes need deep watering twice a week in summer. The purple cabbage prefers morning water.\n\n"
+    "## Pests\n\nSlugs eat lettuce at night; copper tape keeps them away from the beds.\n";
+const char* kNotes = "Meeting notes.\n\nThe quarterly budget for the observatory telescope is forty thousand euros.\n";
+
+TEST(ServerRag, CollectionsCrudAndValidation) {
+  TestServer srv;
+  auto created = post_json(srv, "/api/v1/collections", {{"name", "manuals"}, {"description", "R manuals"}});
+  ASSERT_EQ(created.status, 201) << created.raw;
+  EXPECT_EQ(created.body["name"], "manuals");
+  EXPECT_EQ(created.body["embedding_model"], nullptr);
+  EXPECT_EQ(created.body["retrieval_modes"], nlohmann::json({"bm25"}));
+  EXPECT_NE(created.body["retrieval_note"].get<std::string>().find("BM25"), std::string::npos);
+  const int64_t id = created.body["id"];
+
+  EXPECT_EQ(post_json(srv, "/api/v1/collections", {{"name", "manuals"}}).status, 409);
+  EXPECT_EQ(post_json(srv, "/api/v1/collections", {{"name", "12345"}}).status, 400);
+  EXPECT_EQ(post_json(srv, "/api/v1/collections", {{"name", ""}}).status, 400);
+  EXPECT_EQ(post_json(srv, "/api/v1/collections", {{"name", "a/b"}}).status, 400);
+  EXPECT_EQ(post_json(srv, "/api/v1/collections", {{"name", "x"}, {"embedding_model", "no-such-model"}}).status, 400);
+  EXPECT_EQ(post_json(srv, "/api/v1/collections", {{"name", "x"}, {"chunking", {{"size", 100}, {"overlap", 60}}}}).status, 400);
+  EXPECT_EQ(post_json(srv, "/api/v1/collections", {{"name", "x"}, {"chunking", {{"unit", "pages"}}}}).status, 400);
+
+  EXPECT_EQ(get_json(srv, "/api/v1/collections/manuals").body["id"], id);
+  EXPECT_EQ(get_json(srv, "/api/v1/collections/" + std::to_string(id)).body["name"], "manuals");
+  EXPECT_EQ(get_json(srv, "/api/v1/collections/nope").status, 404);
+  auto c = srv.client();
+  auto renamed = to_reply(c.Patch("/api/v1/collections/manuals", R"({"name":"docs"})", "application/json"));
+  EXPECT_EQ(renamed.status, 200) << renamed.raw;
+  EXPECT_EQ(renamed.body["name"], "docs");
+  EXPECT_EQ(to_reply(c.Patch("/api/v1/collections/docs", R"({"chunking":{"size":64}})", "application/json")).status, 400);
+  EXPECT_EQ(get_json(srv, "/api/v1/collections").body["collections"].size(), 1u);
+  EXPECT_EQ(to_reply(c.Delete("/api/v1/collections/docs")).status, 200);
+  EXPECT_EQ(get_json(srv, "/api/v1/collections/docs").status, 404);
+}
+
+TEST(ServerRag, UploadIngestSearchAnswerDeleteAndRestart) {
+  auto config = test_server_config();
+  config.max_upload_bytes = 4096;
+  std::string guide_id;
+  {
+    TestServer srv(config);
+    ASSERT_EQ(post_json(srv, "/api/v1/collections", {{"name", "garden"}, {"chunking", {{"unit", "characters"}, {"size", 120}, {"overlap", 10}}}}).status, 201);
+    std::string binary(600, '\0');
+    for (size_t i = 0; i < binary.size(); ++i) binary[i] = static_cast<char>((i * 37) & 0xff);
+    auto up = upload(srv, "garden",
+                     {file_part("guide.md", kGuide, "text/markdown"), file_part("../../notes.txt", kNotes),
+                      file_part("photo.txt", binary), file_part("empty.txt", ""),
+                      file_part("big.txt", std::string(5000, 'a')), file_part("copy.md", kGuide),
+                      {"tags", "garden, 2026", "", ""}, {"metadata", R"({"owner":"ana"})", "", ""}});
+    ASSERT_EQ(up.status, 202) << up.raw;
+    ASSERT_EQ(up.body["documents"].size(), 2u) << up.raw;
+    EXPECT_EQ(up.body["documents"][0]["file_name"], "guide.md");
+    EXPECT_EQ(up.body["documents"][0]["format"], "markdown");
+    EXPECT_EQ(up.body["documents"][1]["file_name"], "notes.txt");  // the path was dropped
+    EXPECT_EQ(up.body["documents"][1]["tags"], nlohmann::json({"2026", "garden"}));
+    EXPECT_EQ(up.body["documents"][1]["metadata"], nlohmann::json({{"owner", "ana"}}));
+    std::map<std::string, std::string> refused;
+    for (const auto& r : up.body["refused"]) refused[r["file_name"]] = r["error"]["code"];
+    EXPECT_EQ(refused, (std::map<std::string, std::string>{{"photo.txt", "unsupported_type"},
+                                                           {"empty.txt", "empty_file"},
+                                                           {"big.txt", "file_too_large"},
+                                                           {"copy.md", "duplicate"}}));
+    guide_id = std::to_string(up.body["documents"][0]["id"].get<int64_t>());
+
+    const nlohmann::json job = wait_for_job(srv, up.body["job"]["id"]);
+    ASSERT_EQ(job["status"], "done") << job.dump(2);
+    EXPECT_EQ(job["files_done"], 2);
+    EXPECT_GE(job["chunks"].get<int>(), 3);
+
+    // The SSE stream of a finished job ends at once with its final state.
+    std::string events_text;
+    auto c = srv.client();
+    auto r = c.Get("/api/v1/ingest/jobs/" + job["id"].get<std::string>() + "/events",
+                   [&](const char* data, size_t n) { events_text.append(data, n); return true; });
+    ASSERT_TRUE(r);
+    auto events = parse_sse(events_text);
+    ASSERT_FALSE(events.empty());
+    EXPECT_EQ(events.back().event, "done");
+    EXPECT_EQ(events.back().json()["status"], "done");
+
+    auto doc = get_json(srv, "/api/v1/documents/" + guide_id);
+    ASSERT_EQ(doc.status, 200);
+    EXPECT_EQ(doc.body["status"], "indexed");
+    EXPECT_EQ(doc.body["title"], "Garden guide");
+    bool found_heading = false;
+    for (const auto& ch : doc.body["chunks"]) {
+      EXPECT_FALSE(ch["text"].get<std::string>().empty());
+      if (ch["heading_path"] == "Garden guide > Pests") found_heading = true;
+    }
+    EXPECT_TRUE(found_heading) << doc.body["chunks"].dump(2);
+
+    auto hits = post_json(srv, "/api/v1/collections/garden/search", {{"query", "copper tape slugs"}, {"top_k", 3}});
+    ASSERT_EQ(hits.status, 200) << hits.raw;
+    EXPECT_EQ(hits.body["mode"], "bm25");
+    ASSERT_FALSE(hits.body["hits"].empty());
+    EXPECT_EQ(hits.body["hits"][0]["document"]["file_name"], "guide.md");
+    EXPECT_EQ(hits.body["hits"][0]["bm25_rank"], 1);
+    EXPECT_EQ(hits.body["hits"][0]["dense_rank"], nullptr);
+    EXPECT_NE(hits.body["hits"][0]["chunk"]["text"].get<std::string>().find("copper tape"), std::string::npos);
+    EXPECT_EQ(post_json(srv, "/api/v1/collections/garden/search", {{"query", "telescope"}, {"tags", {"nope"}}}).body["hits"].size(), 0u);
+    EXPECT_EQ(post_json(srv, "/api/v1/collections/garden/search", {{"query", "x"}, {"mode", "dense"}}).status, 400);
+    EXPECT_EQ(post_json(srv, "/api/v1/collections/garden/search", {{"query", "\"*) NEAR( -"}}).status, 200);
+
+    auto answer = post_json(srv, "/api/v1/rag/query",
+                            {{"collection", "garden"}, {"question", "What is the telescope budget?"},
+                             {"params", {{"max_tokens", 16}, {"seed", 7}}}});
+    ASSERT_EQ(answer.status, 200) << answer.raw;
+    ASSERT_FALSE(answer.body["sources"].empty());
+    EXPECT_EQ(answer.body["sources"][0]["number"], 1);
+    EXPECT_EQ(answer.body["sources"][0]["document"], "notes.txt");
+    EXPECT_EQ(answer.body["sources"][0]["page_start"], 1);
+    EXPECT_TRUE(answer.body["citations"].is_array());
+    EXPECT_TRUE(answer.body["invalid_citations"].is_array());
+    EXPECT_EQ(answer.body["retrieval"]["mode"], "bm25");
+    EXPECT_GT(answer.body["usage"]["completion_tokens"].get<int>(), 0);
+
+    // The demo model's context is small: a long answer leaves room for fewer sources, reported as dropped.
+    auto squeezed = post_json(srv, "/api/v1/rag/query",
+                              {{"collection", "garden"}, {"question", "garden watering pests budget notes"}, {"top_k", 5},
+                               {"params", {{"max_tokens", 200}}}});
+    ASSERT_EQ(squeezed.status, 200) << squeezed.raw;
+    EXPECT_FALSE(squeezed.body["dropped"].empty()) << squeezed.raw;
+    EXPECT_FALSE(squeezed.body["dropped"][0]["reason"].get<std::string>().empty());
+
+    std::string streamed;
+    auto sr = post_streaming(srv, "/api/v1/rag/query",
+                             {{"collection", "garden"}, {"question", "slugs"}, {"stream", true}, {"params", {{"max_tokens", 8}}}},
+                             [&](std::string_view chunk) { streamed.append(chunk); return true; });
+    ASSERT_TRUE(sr);
+    auto sse = parse_sse(streamed);
+    ASSERT_GE(sse.size(), 2u) << streamed;
+    EXPECT_EQ(sse.front().event, "sources");
+    EXPECT_EQ(sse.back().event, "done");
+    EXPECT_TRUE(sse.back().json()["citations"].is_array());
+
+    EXPECT_EQ(post_json(srv, "/api/v1/rag/query", {{"collection", "nope"}, {"question", "q"}}).status, 404);
+    EXPECT_EQ(post_json(srv, "/api/v1/rag/query", {{"collection", "garden"}}).status, 400);
+    EXPECT_EQ(post_json(srv, "/api/v1/rag/query", {{"collection", "garden"}, {"question", "q"}, {"model", "nope"}}).status, 404);
+  }
+  {
+    TestServer srv(config);  // a restart keeps documents, chunks and the index
+    auto hits = post_json(srv, "/api/v1/collections/garden/search", {{"query", "copper tape"}});
+    ASSERT_EQ(hits.status, 200);
+    ASSERT_FALSE(hits.body["hits"].empty());
+    auto c = srv.client();
+    EXPECT_EQ(to_reply(c.Delete("/api/v1/documents/" + guide_id)).status, 200);
+    EXPECT_EQ(get_json(srv, "/api/v1/documents/" + guide_id).status, 404);
+    EXPECT_TRUE(post_json(srv, "/api/v1/collections/garden/search", {{"query", "copper tape"}}).body["hits"].empty());
+    EXPECT_EQ(get_json(srv, "/api/v1/collections/garden").body["document_count"], 1);
+  }
+}
+
+TEST(ServerRag, UploadErrorsAreClearAndTheServerStaysUp) {
+  TestServer srv;
+  ASSERT_EQ(post_json(srv, "/api/v1/collections", {{"name", "c"}}).status, 201);
+  EXPECT_EQ(upload(srv, "nope", {file_part("a.txt", "hello world")}).status, 404);
+  auto none = upload(srv, "c", {{"tags", "x", "", ""}});
+  EXPECT_EQ(none.status, 400);
+  EXPECT_EQ(none.body["error"]["code"], "no_files");
+  auto bad_only = upload(srv, "c", {file_part("e.txt", "")});
+  EXPECT_EQ(bad_only.status, 400);
+  EXPECT_EQ(bad_only.body["refused"][0]["error"]["code"], "empty_file");
+  auto c = srv.client();
+  auto not_multipart = to_reply(c.Post("/api/v1/collections/c/documents", "{}", "application/json"));
+  EXPECT_EQ(not_multipart.status, 400);
+  EXPECT_EQ(get_json(srv, "/api/v1/ingest/jobs/job-00").status, 404);
+  EXPECT_EQ(get_json(srv, "/api/v1/documents/999").status, 404);
+  EXPECT_EQ(get_json(srv, "/api/v1/health").status, 200);
+}
+
+}  // namespace
+}  // namespace pg::test
