@@ -200,21 +200,48 @@ Result<bool> IngestWorker::work_once(const std::function<void(const IngestProgre
   return true;
 }
 
-void IngestWorker::run() {
-  while (true) {
+void IngestWorker::open_indexes() {
+  // Opening an index may rebuild it from SQLite (minutes for a large
+  // collection): done here, before any query needs it, not in a request.
+  auto collections = services_.collections->list_collections();
+  if (!collections) return;
+  for (const Collection& c : *collections) {
     {
       std::lock_guard lock(mu_);
       if (stopping_) return;
     }
+    if (c.has_embeddings()) (void)services_.vectors->index(c.id);
+  }
+}
+
+void IngestWorker::run() {
+  open_indexes();
+  auto last_save = Clock::now();
+  bool unsaved = false;
+  while (true) {
+    {
+      std::lock_guard lock(mu_);
+      if (stopping_) break;
+    }
     auto worked = work_once(nullptr, nullptr);
+    const bool did_work = worked && *worked;
+    unsaved = unsaved || did_work;
+    // Index files are written when the worker goes idle, and at least every
+    // 30 s while it works; what is not yet written is recovered from SQLite.
+    if (unsaved && (!did_work || Clock::now() - last_save > std::chrono::seconds(30))) {
+      (void)services_.vectors->save_all();
+      last_save = Clock::now();
+      unsaved = false;
+    }
     std::unique_lock lock(mu_);
-    if (stopping_) return;
-    if (!worked || !*worked) {
+    if (stopping_) break;
+    if (!did_work) {
       // Idle (or the database failed): wait for new work, checking again now and then.
       cv_.wait_for(lock, std::chrono::seconds(2), [&] { return stopping_ || woken_; });
       woken_ = false;
     }
   }
+  if (unsaved) (void)services_.vectors->save_all();
 }
 
 Status IngestWorker::drain(const std::function<void(const IngestProgress&)>& on_progress,
@@ -224,7 +251,7 @@ Status IngestWorker::drain(const std::function<void(const IngestProgress&)>& on_
   while (true) {
     auto worked = work_once(on_progress, on_file_done);
     if (!worked) return Status::error(worked.error());
-    if (!*worked) return Status::ok();
+    if (!*worked) return services_.vectors->save_all();
     std::lock_guard lock(mu_);
     if (shutting_down_) return Status::error("stopped");
   }

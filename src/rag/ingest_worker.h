@@ -85,6 +85,7 @@ class IngestWorker {
   Result<bool> work_once(const std::function<void(const IngestProgress&)>& on_progress,
                          const std::function<void(const IngestFile&, const Status&)>& on_file_done);
   void run();
+  void open_indexes();
 
   IngestServices services_;
   std::thread thread_;

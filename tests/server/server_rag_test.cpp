@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "server_test_support.h"
+#include "../rag/r_manuals.h"
 
 namespace pg::test {
 namespace {
@@ -187,6 +188,35 @@ TEST(ServerRag, UploadIngestSearchAnswerDeleteAndRestart) {
     EXPECT_TRUE(post_json(srv, "/api/v1/collections/garden/search", {{"query", "copper tape"}}).body["hits"].empty());
     EXPECT_EQ(get_json(srv, "/api/v1/collections/garden").body["document_count"], 1);
   }
+}
+
+TEST(ServerRag, AReadPdfIsSearchableByPageAndABrokenOneFailsAlone) {
+  PG_REQUIRE_R_MANUALS();
+  const std::vector<uint8_t> pdf = rag::test::read_bytes(rag::test::r_manual_dir() + "/R-intro.pdf");
+  const std::string whole(pdf.begin(), pdf.end());
+  TestServer srv;
+  ASSERT_EQ(post_json(srv, "/api/v1/collections", {{"name", "r"}}).status, 201);
+  auto up = upload(srv, "r", {file_part("R-intro.pdf", whole, "application/pdf"),
+                              file_part("cut.pdf", whole.substr(0, whole.size() / 2), "application/pdf")});
+  ASSERT_EQ(up.status, 202) << up.raw;
+  const nlohmann::json job = wait_for_job(srv, up.body["job"]["id"]);
+  ASSERT_EQ(job["status"], "done") << job.dump(2);
+  EXPECT_EQ(job["files_done"], 1);
+  EXPECT_EQ(job["files_failed"], 1);
+  EXPECT_EQ(job["files"][0]["pages"], 113);
+  EXPECT_NE(job["files"][1]["error"].get<std::string>().find("cut.pdf"), std::string::npos) << job.dump(2);
+  auto cut = get_json(srv, "/api/v1/documents/" + std::to_string(up.body["documents"][1]["id"].get<int64_t>()));
+  EXPECT_EQ(cut.body["status"], "failed");
+  EXPECT_EQ(cut.body["chunks"].size(), 0u);
+
+  auto hits = post_json(srv, "/api/v1/collections/r/search",
+                        {{"query", "Generalized transpose of an array aperm"}, {"top_k", 1}});
+  ASSERT_EQ(hits.status, 200) << hits.raw;
+  ASSERT_EQ(hits.body["hits"].size(), 1u);
+  EXPECT_EQ(hits.body["hits"][0]["document"]["file_name"], "R-intro.pdf");
+  EXPECT_LE(hits.body["hits"][0]["chunk"]["page_start"].get<int>(), 30);
+  EXPECT_GE(hits.body["hits"][0]["chunk"]["page_end"].get<int>(), 30);
+  EXPECT_EQ(get_json(srv, "/api/v1/health").status, 200);
 }
 
 TEST(ServerRag, UploadErrorsAreClearAndTheServerStaysUp) {
