@@ -11,6 +11,7 @@
 
 #include "server_test_support.h"
 #include "../rag/r_manuals.h"
+#include "../engine/model/bert_test_util.h"
 
 namespace pg::test {
 namespace {
@@ -217,6 +218,54 @@ TEST(ServerRag, AReadPdfIsSearchableByPageAndABrokenOneFailsAlone) {
   EXPECT_LE(hits.body["hits"][0]["chunk"]["page_start"].get<int>(), 30);
   EXPECT_GE(hits.body["hits"][0]["chunk"]["page_end"].get<int>(), 30);
   EXPECT_EQ(get_json(srv, "/api/v1/health").status, 200);
+}
+
+TEST(ServerRag, AnEncoderCollectionSearchesDenseAndHybridAndForgetsDeletedDocuments) {
+  BertTempDir dir;
+  std::filesystem::rename(write_synth_bert(dir, "bert-tiny", "F16"), dir.file("minibert.gguf"));
+  auto config = test_server_config();
+  config.models_dir = dir.path().string();
+  TestServer srv(config);
+  auto created = post_json(srv, "/api/v1/collections",
+                           {{"name", "dense"}, {"embedding_model", "minibert"},
+                            {"chunking", {{"unit", "tokens"}, {"size", 40}, {"overlap", 4}}}});
+  ASSERT_EQ(created.status, 201) << created.raw;
+  EXPECT_EQ(created.body["retrieval_modes"], nlohmann::json({"bm25", "dense", "hybrid"}));
+  EXPECT_GT(created.body["embedding_dimension"].get<int>(), 0);
+  auto up = upload(srv, "dense", {file_part("guide.md", kGuide), file_part("notes.txt", kNotes)});
+  ASSERT_EQ(up.status, 202) << up.raw;
+  const nlohmann::json job = wait_for_job(srv, up.body["job"]["id"]);
+  ASSERT_EQ(job["status"], "done") << job.dump(2);
+  ASSERT_EQ(job["files_done"], 2) << job.dump(2);
+  const int64_t chunks = get_json(srv, "/api/v1/collections/dense").body["chunk_count"];
+  ASSERT_GE(chunks, 3);
+
+  auto dense = post_json(srv, "/api/v1/collections/dense/search", {{"query", "copper tape"}, {"mode", "dense"}, {"top_k", 100}});
+  ASSERT_EQ(dense.status, 200) << dense.raw;
+  EXPECT_EQ(static_cast<int64_t>(dense.body["hits"].size()), chunks);  // every chunk is in the index once
+  for (const auto& h : dense.body["hits"]) {
+    EXPECT_EQ(h["bm25_rank"], nullptr);
+    EXPECT_TRUE(h["dense_score"].is_number());
+  }
+  auto hybrid = post_json(srv, "/api/v1/collections/dense/search", {{"query", "copper tape"}, {"top_k", 3}});
+  ASSERT_EQ(hybrid.status, 200) << hybrid.raw;
+  EXPECT_EQ(hybrid.body["mode"], "hybrid");
+  ASSERT_FALSE(hybrid.body["hits"].empty());
+  bool both = false;
+  for (const auto& h : hybrid.body["hits"]) both = both || (h["bm25_rank"].is_number() && h["dense_rank"].is_number());
+  EXPECT_TRUE(both) << hybrid.raw;  // the BM25 match also has a dense rank: the lists were fused
+
+  auto answer = post_json(srv, "/api/v1/rag/query", {{"collection", "dense"}, {"question", "copper tape"},
+                                                      {"params", {{"max_tokens", 8}}}});
+  ASSERT_EQ(answer.status, 200) << answer.raw;
+  EXPECT_EQ(answer.body["retrieval"]["mode"], "hybrid");
+  EXPECT_EQ(answer.body["model"], "stories260K");  // the answer comes from the default model, not the encoder
+
+  auto c = srv.client();
+  ASSERT_EQ(to_reply(c.Delete("/api/v1/documents/" + std::to_string(up.body["documents"][0]["id"].get<int64_t>()))).status, 200);
+  auto after = post_json(srv, "/api/v1/collections/dense/search", {{"query", "copper tape"}, {"mode", "dense"}, {"top_k", 100}});
+  for (const auto& h : after.body["hits"]) EXPECT_EQ(h["document"]["file_name"], "notes.txt");
+  EXPECT_FALSE(after.body["hits"].empty());
 }
 
 TEST(ServerRag, UploadErrorsAreClearAndTheServerStaysUp) {
