@@ -174,6 +174,20 @@ TEST(ServerRag, UploadIngestSearchAnswerDeleteAndRestart) {
     EXPECT_EQ(sse.back().event, "done");
     EXPECT_TRUE(sse.back().json()["citations"].is_array());
 
+    // Re-indexing a document gives the same chunks again, not more.
+    const size_t chunks_before = get_json(srv, "/api/v1/documents/" + guide_id).body["chunks"].size();
+    auto again = post_json(srv, "/api/v1/documents/" + guide_id + "/reindex", nlohmann::json::object());
+    ASSERT_EQ(again.status, 202) << again.raw;
+    EXPECT_EQ(again.body["job"]["kind"], "reindex");
+    EXPECT_EQ(wait_for_job(srv, again.body["job"]["id"])["status"], "done");
+    EXPECT_EQ(get_json(srv, "/api/v1/documents/" + guide_id).body["chunks"].size(), chunks_before);
+    auto jobs = get_json(srv, "/api/v1/ingest/jobs?collection=garden");
+    EXPECT_EQ(jobs.body["jobs"].size(), 2u);
+    EXPECT_EQ(post_json(srv, "/api/v1/ingest/jobs/" + again.body["job"]["id"].get<std::string>() + "/cancel",
+                        nlohmann::json::object()).status, 409);  // it has ended
+    EXPECT_EQ(post_json(srv, "/api/v1/ingest/jobs/" + again.body["job"]["id"].get<std::string>() + "/retry",
+                        nlohmann::json::object()).status, 409);  // nothing failed
+
     EXPECT_EQ(post_json(srv, "/api/v1/rag/query", {{"collection", "nope"}, {"question", "q"}}).status, 404);
     EXPECT_EQ(post_json(srv, "/api/v1/rag/query", {{"collection", "garden"}}).status, 400);
     EXPECT_EQ(post_json(srv, "/api/v1/rag/query", {{"collection", "garden"}, {"question", "q"}, {"model", "nope"}}).status, 404);
