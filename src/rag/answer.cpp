@@ -23,6 +23,35 @@ std::string format_source(const SourcePassage& p) {
   return out;
 }
 
+namespace {
+
+// The longest beginning of p's text, cut after a word, whose block fits in `budget` tokens ("" if none).
+std::string fitting_prefix(SourcePassage p, size_t budget, const CountTokens& count_tokens) {
+  const std::string text = p.text;
+  std::vector<size_t> cuts;  // word boundaries
+  for (size_t i = 1; i < text.size(); ++i)
+    if (text[i] == ' ' && text[i - 1] != ' ') cuts.push_back(i);
+  auto fits = [&](size_t cut) {
+    p.text = text.substr(0, cut) + " ...";
+    return count_tokens(format_source(p) + "\n\n") <= budget;
+  };
+  // Longer beginnings never take fewer tokens: binary search for the last cut that fits.
+  size_t lo = 0, hi = cuts.size();
+  std::string best;
+  while (lo < hi) {
+    const size_t mid = lo + (hi - lo) / 2;
+    if (fits(cuts[mid])) {
+      best = p.text;
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return best;
+}
+
+}  // namespace
+
 ContextPlan fit_sources(const std::vector<SourcePassage>& candidates, size_t budget_tokens,
                         const CountTokens& count_tokens) {
   ContextPlan plan;
@@ -31,6 +60,16 @@ ContextPlan fit_sources(const std::vector<SourcePassage>& candidates, size_t bud
     p.number = static_cast<int>(plan.used.size()) + 1;
     // Blocks are separated by a blank line; count it with the block.
     const size_t tokens = count_tokens(format_source(p) + "\n\n");
+    if (plan.source_tokens + tokens > budget_tokens && plan.used.empty()) {
+      std::string prefix = fitting_prefix(p, budget_tokens, count_tokens);
+      if (!prefix.empty()) {
+        p.text = std::move(prefix);
+        p.truncated = true;
+        plan.source_tokens += count_tokens(format_source(p) + "\n\n");
+        plan.used.push_back(std::move(p));
+        continue;
+      }
+    }
     if (plan.source_tokens + tokens > budget_tokens) {
       p.number = 0;
       plan.dropped.push_back({std::move(p), "needs " + std::to_string(tokens) + " tokens, " +

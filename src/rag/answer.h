@@ -26,6 +26,7 @@ struct SourcePassage {
   std::string heading_path;
   std::string text;
   double score = 0;
+  bool truncated = false;  // only its beginning fitted (see fit_sources)
 };
 
 struct DroppedPassage {
@@ -46,7 +47,9 @@ std::string format_source(const SourcePassage& p);
 
 // Takes candidates in rank order while their formatted blocks fit in
 // budget_tokens; a candidate that does not fit is dropped with its size and
-// the budget in the reason, and smaller later ones are still tried.
+// the budget in the reason, and smaller later ones are still tried. When not
+// even the best candidate fits whole (a small context), its beginning is used,
+// cut at a word boundary and marked truncated, so the answer has a source.
 ContextPlan fit_sources(const std::vector<SourcePassage>& candidates, size_t budget_tokens,
                         const CountTokens& count_tokens);
 

@@ -297,7 +297,7 @@ oj schemas() {
                          {"collection", "question"});
   const oj source = object({{"number", integer()}, {"chunk_id", integer()}, {"document_id", integer()}, {"document", str()},
                             {"page_start", integer()}, {"page_end", integer()}, {"heading_path", str()}, {"score", number()},
-                            {"text", str()}});
+                            {"text", str()}, {"truncated", boolean()}});
   s["RagAnswer"] = object({{"id", str()}, {"model", str()}, {"answer", str()}, {"finish_reason", str()},
                            {"citations", array_of(any_object())}, {"invalid_citations", array_of(integer())},
                            {"sources", array_of(source)}, {"dropped", array_of(any_object())}, {"retrieval", any_object()},

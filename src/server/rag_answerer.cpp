@@ -37,9 +37,16 @@ std::map<std::string, std::string> metadata_filter(const FieldReader& r) {
 }
 
 nlohmann::json passage_json(const rag::SourcePassage& p) {
-  return {{"number", p.number},        {"chunk_id", p.chunk_id},     {"document_id", p.document_id},
-          {"document", p.document_name}, {"page_start", p.page_start}, {"page_end", p.page_end},
-          {"heading_path", p.heading_path}, {"score", std::round(p.score * 1e6) / 1e6}, {"text", p.text}};
+  return {{"number", p.number},
+          {"chunk_id", p.chunk_id},
+          {"document_id", p.document_id},
+          {"document", p.document_name},
+          {"page_start", p.page_start},
+          {"page_end", p.page_end},
+          {"heading_path", p.heading_path},
+          {"score", std::round(p.score * 1e6) / 1e6},
+          {"text", p.text},
+          {"truncated", p.truncated}};
 }
 
 

@@ -45,6 +45,20 @@ TEST(RagAnswer, SourcesAreNumberedInRankOrderAndWhatDoesNotFitIsReported) {
   EXPECT_LE(plan.source_tokens, 15u);
 }
 
+TEST(RagAnswer, TheBestSourceIsCutToFitWhenNothingFitsWhole) {
+  std::string long_text;
+  for (int i = 0; i < 50; ++i) long_text += "w" + std::to_string(i) + " ";
+  const ContextPlan plan = fit_sources({passage(1, long_text), passage(2, "short one")}, 12, words);
+  ASSERT_EQ(plan.used.size(), 1u);
+  EXPECT_TRUE(plan.used[0].truncated);
+  EXPECT_EQ(plan.used[0].chunk_id, 1);
+  // "[1] manual.pdf, page 1" is 4 words; 7 words of text and "..." make 12.
+  EXPECT_EQ(plan.used[0].text, "w0 w1 w2 w3 w4 w5 w6 ...");
+  EXPECT_EQ(plan.source_tokens, 12u);
+  ASSERT_EQ(plan.dropped.size(), 1u);  // the second does not fit in what is left
+  EXPECT_EQ(plan.dropped[0].passage.chunk_id, 2);
+}
+
 TEST(RagAnswer, NothingFitsInAZeroBudget) {
   const ContextPlan plan = fit_sources({passage(1, "text")}, 0, words);
   EXPECT_TRUE(plan.used.empty());
