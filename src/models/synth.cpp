@@ -1,53 +1,23 @@
-// synthesize_model: shape table, tensor list, built-in SentencePiece-style
-// vocabulary, and the row-seeded weight generator streamed through
-// GgufStreamWriter (typed like `playground quantize` would type them).
+// synthesize_model: the Llama-family shape table, tensor list, metadata,
+// built-in SentencePiece-style vocabulary and each tensor's distribution; the
+// weights are generated and written by models/synth_weights.h.
 #include "models/synth.h"
 
-#include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 
 #include "engine/gguf/gguf.h"
-#include "engine/kernels/thread_pool.h"
-#include "models/quant_recipe.h"
-#include "models/quantize.h"
+#include "models/synth_weights.h"
 
 namespace pg {
 namespace {
 
-uint64_t splitmix64(uint64_t& state) {
-  uint64_t z = (state += 0x9E3779B97F4A7C15ull);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
-
-uint64_t mix(uint64_t a, uint64_t b) {
-  uint64_t s = a ^ (b * 0xD1B54A32D192ED03ull);
-  return splitmix64(s);
-}
-
-// Approximately N(0, 1): the sum of four uniforms (Irwin-Hall), centred and
-// scaled to unit variance. Only integer and IEEE double arithmetic, so every
-// platform produces the same values.
-double approx_normal(uint64_t& state) {
-  double sum = 0;
-  for (int i = 0; i < 4; ++i) sum += static_cast<double>(splitmix64(state) >> 11) * 0x1.0p-53;
-  return (sum - 2.0) * 1.7320508075688772;  // sqrt(3)
-}
-
-enum class Fill { Ones, Random };
-
-struct TensorFill {
-  Fill fill = Fill::Random;
-  double stddev = 0;
-};
-
-TensorFill fill_for(const StreamTensorSpec& t) {
-  if (t.name.find("_norm.weight") != std::string::npos) return {Fill::Ones, 0};
-  if (t.name.find(".bias") != std::string::npos) return {Fill::Random, 0.02};
+SynthFill fill_for(const StreamTensorSpec& t) {
+  if (t.name.find("_norm.weight") != std::string::npos) return {1.0, 0};  // all ones
+  if (t.name.find(".bias") != std::string::npos) return {0, 0.02};
   // 1/sqrt(fan_in) keeps each matrix product's output at about unit variance.
-  return {Fill::Random, 1.0 / std::sqrt(static_cast<double>(t.dims[0]))};
+  return {0, 1.0 / std::sqrt(static_cast<double>(t.dims[0]))};
 }
 
 void add_vocab_builtin(GgufStreamWriter::Metadata& md, int64_t vocab) {
@@ -89,19 +59,6 @@ void add_vocab_builtin(GgufStreamWriter::Metadata& md, int64_t vocab) {
   md.emplace_back("tokenizer.ggml.bos_token_id", gguf::Value::u32(1));
   md.emplace_back("tokenizer.ggml.eos_token_id", gguf::Value::u32(2));
   md.emplace_back("tokenizer.ggml.unknown_token_id", gguf::Value::u32(0));
-}
-
-// Copies every tokenizer.* key; returns the vocabulary size.
-Result<int64_t> add_vocab_from(GgufStreamWriter::Metadata& md, const std::string& path) {
-  auto f = gguf::GgufFile::open(path);
-  if (!f) return Error{"--vocab-from: " + f.error()};
-  const gguf::Value* tokens = (*f)->find("tokenizer.ggml.tokens");
-  const gguf::Array* arr = tokens ? tokens->as_array() : nullptr;
-  if (arr == nullptr || arr->items.empty())
-    return Error{"--vocab-from " + path + ": no tokenizer.ggml.tokens array (not a model with a vocabulary)"};
-  for (const auto& [key, value] : (*f)->metadata())
-    if (key.rfind("tokenizer.", 0) == 0) md.emplace_back(key, value);
-  return static_cast<int64_t>(arr->items.size());
 }
 
 }  // namespace
@@ -197,34 +154,22 @@ Result<SynthReport> synthesize_model(const std::string& out_path, const SynthOpt
   const auto start = std::chrono::steady_clock::now();
   SynthShape shape = options.shape;
   if (options.ctx > 0) shape.ctx = options.ctx;
-  auto ftype = find_quant_file_type(options.type);
-  if (!ftype) {
-    std::string names;
-    for (std::string_view n : quant_file_type_names()) names += (names.empty() ? "" : ", ") + std::string(n);
-    return Error{"unknown --type '" + options.type + "' (supported: " + names + ")"};
-  }
+  auto ftype = synth_file_type(options.type);
+  if (!ftype) return Error{ftype.error()};
 
   GgufStreamWriter::Metadata md;
   GgufStreamWriter::Metadata vocab_md;
   if (!options.vocab_from.empty()) {
-    auto n = add_vocab_from(vocab_md, options.vocab_from);
+    auto n = synth_vocab_from(vocab_md, options.vocab_from);
     if (!n) return Error{n.error()};
     shape.vocab = *n;
   }
   if (Status s = validate_synth_shape(shape); !s) return Error{s.message()};
   if (options.vocab_from.empty()) add_vocab_builtin(vocab_md, shape.vocab);
 
+  add_synth_header(md, {shape.arch, shape.name, options.seed, shape.ctx, shape.dim, shape.layers, shape.ffn, shape.heads});
   const std::string p = shape.arch + ".";
   auto u32 = [](int64_t v) { return gguf::Value::u32(static_cast<uint32_t>(v)); };
-  md.emplace_back("general.architecture", gguf::Value::str(shape.arch));
-  md.emplace_back("general.name", gguf::Value::str("synth-" + shape.name));
-  md.emplace_back("general.description",
-                  gguf::Value::str("random weights from playground synth (seed " + std::to_string(options.seed) + ")"));
-  md.emplace_back(p + "context_length", u32(shape.ctx));
-  md.emplace_back(p + "embedding_length", u32(shape.dim));
-  md.emplace_back(p + "block_count", u32(shape.layers));
-  md.emplace_back(p + "feed_forward_length", u32(shape.ffn));
-  md.emplace_back(p + "attention.head_count", u32(shape.heads));
   md.emplace_back(p + "attention.head_count_kv", u32(shape.kv_heads));
   md.emplace_back(p + "rope.dimension_count", u32(shape.dim / shape.heads));
   md.emplace_back(p + "attention.layer_norm_rms_epsilon", gguf::Value::f32(shape.rms_eps));
@@ -233,58 +178,14 @@ Result<SynthReport> synthesize_model(const std::string& out_path, const SynthOpt
   md.emplace_back("general.quantization_version", gguf::Value::u32(2));
   md.emplace_back("general.file_type", gguf::Value::u32(ftype->llama_ftype));
 
-  // Type the tensors the way `playground quantize` would type an F32 file.
-  std::vector<StreamTensorSpec> natural = synth_tensor_specs(shape);
-  std::vector<RecipeTensor> recipe;
-  for (const auto& t : natural) recipe.push_back({t.name, t.type, t.dims});
-  const std::vector<size_t> order = llama_tensor_order(recipe);
-  std::vector<RecipeTensor> ordered;
-  for (size_t i : order) ordered.push_back(recipe[i]);
-  RecipeModel model{shape.arch, shape.layers, shape.heads, shape.kv_heads, 0};
-  auto plan = plan_tensor_types(*ftype, model, ordered);
-  if (!plan) return Error{plan.error()};
-  std::vector<StreamTensorSpec> specs;
-  for (size_t i = 0; i < ordered.size(); ++i) specs.push_back({ordered[i].name, plan->types[i], ordered[i].dims});
-
-  auto writer = GgufStreamWriter::create(out_path, md, specs);
-  if (!writer) return Error{writer.error()};
-  ThreadPool pool(options.threads > 0 ? options.threads : physical_core_count());
-  std::vector<float> rows_f32;
-  std::vector<uint8_t> rows_out;
-  for (size_t i = 0; i < specs.size(); ++i) {
-    const StreamTensorSpec& t = specs[i];
-    if (options.progress) options.progress(i, specs.size(), t.name, std::string(ggml_type_name(t.type)));
-    const TensorFill fill = fill_for(t);
-    const int64_t n_per_row = static_cast<int64_t>(t.dims[0]);
-    const int64_t n_rows = t.dims.size() > 1 ? static_cast<int64_t>(t.dims[1]) : 1;
-    const uint64_t out_row = *ggml_row_bytes(t.type, t.dims[0]);
-    const int64_t chunk_rows = std::max<int64_t>(1, (int64_t{1} << 22) / n_per_row);
-    // Seeds depend on the tensor's name, not its position, so reordering never changes values.
-    uint64_t name_hash = 1469598103934665603ull;  // FNV-1a
-    for (char c : t.name) name_hash = (name_hash ^ static_cast<uint8_t>(c)) * 1099511628211ull;
-    const uint64_t tensor_seed = mix(options.seed, name_hash);
-    for (int64_t first = 0; first < n_rows; first += chunk_rows) {
-      const int64_t rows = std::min(chunk_rows, n_rows - first);
-      rows_f32.resize(static_cast<size_t>(rows * n_per_row));
-      pool.run([&](int th, int n) {
-        for (int64_t r = rows * th / n; r < rows * (th + 1) / n; ++r) {
-          float* dst = rows_f32.data() + r * n_per_row;
-          uint64_t state = mix(tensor_seed, static_cast<uint64_t>(first + r));
-          for (int64_t k = 0; k < n_per_row; ++k)
-            dst[k] = fill.fill == Fill::Ones ? 1.0f : static_cast<float>(fill.stddev * approx_normal(state));
-        }
-      });
-      rows_out.resize(static_cast<size_t>(rows) * out_row);
-      if (Status s = convert_rows(t.type, rows_f32.data(), rows, n_per_row, rows_out.data(), pool); !s)
-        return Error{"tensor '" + t.name + "': " + s.message()};
-      if (Status s = (*writer)->append(rows_out.data(), rows_out.size()); !s) return Error{s.message()};
-    }
-  }
-  if (Status s = (*writer)->finish(); !s) return Error{s.message()};
+  auto specs = synth_typed_specs(*ftype, {shape.arch, shape.layers, shape.heads, shape.kv_heads, 0},
+                                 synth_tensor_specs(shape));
+  if (!specs) return Error{specs.error()};
+  auto written = write_synth_weights(out_path, md, *specs, {options.seed, options.threads, options.progress, fill_for});
+  if (!written) return Error{written.error()};
   SynthReport report;
   report.parameters = synth_parameter_count(shape);
-  auto size = GgufStreamWriter::file_size(md, specs);
-  report.output_bytes = size ? *size : 0;
+  report.output_bytes = written->output_bytes;
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return report;
 }

@@ -3,6 +3,7 @@
 #include "rag/collection_store.h"
 
 #include "rag/collection_store_sql.h"
+#include "store/statement_rows.h"
 #include "util/unix_time.h"
 
 namespace pg::rag {
@@ -126,17 +127,7 @@ Result<Collection> CollectionStore::create_collection(const NewCollection& c) {
       "INSERT INTO collections (name, description, embedding_model, embedding_dim, chunk_unit, chunk_size, "
       "chunk_overlap, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
   if (!st) return Error{st.error()};
-  if (Status s = st->bind(1, c.name)
-                     .bind(2, c.description)
-                     .bind(3, c.embedding_model)
-                     .bind(4, c.embedding_dim)
-                     .bind(5, c.chunking.unit)
-                     .bind(6, c.chunking.size)
-                     .bind(7, c.chunking.overlap)
-                     .bind(8, now)
-                     .bind(9, now)
-                     .run();
-      !s) {
+  if (Status s = detail::bind_collection(*st, c).bind(8, now).bind(9, now).run(); !s) {
     if (s.message().find("UNIQUE") != std::string::npos)
       return conflict("a collection named '" + c.name + "' already exists");
     return Error{"cannot create collection '" + c.name + "': " + s.message()};
@@ -148,14 +139,7 @@ Result<std::vector<Collection>> CollectionStore::list_collections() {
   auto lock = db_.lock();
   auto st = db_.prepare(std::string(detail::kCollectionSelect) + " ORDER BY c.name");
   if (!st) return Error{st.error()};
-  std::vector<Collection> out;
-  for (;;) {
-    auto row = st->step();
-    if (!row) return Error{row.error()};
-    if (!*row) break;
-    out.push_back(detail::read_collection(*st));
-  }
-  return out;
+  return store::read_rows(*st, detail::read_collection);
 }
 
 Result<Collection> CollectionStore::get_collection(int64_t id) {
@@ -209,18 +193,7 @@ Result<Collection> CollectionStore::update_collection(int64_t id, const Collecti
         "UPDATE collections SET name = ?, description = ?, embedding_model = ?, embedding_dim = ?, chunk_unit = ?, "
         "chunk_size = ?, chunk_overlap = ?, updated_at = ? WHERE id = ?");
     if (!st) return st.status();
-    if (Status r = st->bind(1, c.name)
-                       .bind(2, c.description)
-                       .bind(3, c.embedding_model)
-                       .bind(4, c.embedding_dim)
-                       .bind(5, c.chunking.unit)
-                       .bind(6, c.chunking.size)
-                       .bind(7, c.chunking.overlap)
-                       .bind(8, unix_time_now())
-                       .bind(9, id)
-                       .run();
-        !r)
-      return r;
+    if (Status r = detail::bind_collection(*st, c).bind(8, unix_time_now()).bind(9, id).run(); !r) return r;
     if (!(embedding_changed || chunking_changed) || current->document_count == 0) return Status::ok();
     auto pending = db_.prepare(
         "UPDATE documents SET status = 'pending', error = '', updated_at = ? WHERE collection_id = ?");
@@ -331,14 +304,9 @@ Result<std::vector<DocumentRecord>> CollectionStore::list_documents(int64_t coll
   if (!st) return Error{st.error()};
   st->bind(1, collection_id);
   detail::bind_filter(*st, filter, 2);
-  std::vector<DocumentRecord> out;
-  for (;;) {
-    auto row = st->step();
-    if (!row) return Error{row.error()};
-    if (!*row) break;
-    out.push_back(detail::read_document(*st));
-  }
-  for (DocumentRecord& d : out)
+  auto out = store::read_rows(*st, detail::read_document);
+  if (!out) return out;
+  for (DocumentRecord& d : *out)
     if (Status s = detail::load_labels(db_, d); !s) return Error{s.message()};
   return out;
 }
@@ -349,14 +317,9 @@ Result<std::vector<DocumentRecord>> CollectionStore::find_documents_by_sha256(in
   auto st = db_.prepare(std::string(detail::kDocumentSelect) + " WHERE d.collection_id = ? AND d.sha256 = ? ORDER BY d.id");
   if (!st) return Error{st.error()};
   st->bind(1, collection_id).bind(2, sha256);
-  std::vector<DocumentRecord> out;
-  for (;;) {
-    auto row = st->step();
-    if (!row) return Error{row.error()};
-    if (!*row) break;
-    out.push_back(detail::read_document(*st));
-  }
-  for (DocumentRecord& d : out)
+  auto out = store::read_rows(*st, detail::read_document);
+  if (!out) return out;
+  for (DocumentRecord& d : *out)
     if (Status s = detail::load_labels(db_, d); !s) return Error{s.message()};
   return out;
 }
@@ -391,12 +354,9 @@ Result<std::vector<int64_t>> CollectionStore::delete_document(int64_t id) {
     auto ids = db_.prepare("SELECT id FROM chunks WHERE document_id = ? AND embedding IS NOT NULL ORDER BY id");
     if (!ids) return ids.status();
     ids->bind(1, id);
-    for (;;) {
-      auto row = ids->step();
-      if (!row) return row.status();
-      if (!*row) break;
-      removed.push_back(ids->int64(0));
-    }
+    auto chunk_ids = detail::read_ids(*ids);
+    if (!chunk_ids) return chunk_ids.status();
+    removed = std::move(*chunk_ids);
     auto del = db_.prepare("DELETE FROM documents WHERE id = ?");
     if (!del) return del.status();
     return del->bind(1, id).run();

@@ -11,6 +11,7 @@
 
 #include "rag/collection_store.h"
 #include "rag/collection_store_sql.h"
+#include "store/statement_rows.h"
 #include "util/unix_time.h"
 
 namespace pg::rag {
@@ -68,17 +69,6 @@ std::string check_chunk(const NewChunk& c, int dim, const std::string& where) {
   return {};
 }
 
-Result<std::vector<int64_t>> read_ids(store::Statement& st) {
-  std::vector<int64_t> ids;
-  for (;;) {
-    auto row = st.step();
-    if (!row) return Error{row.error()};
-    if (!*row) break;
-    ids.push_back(st.int64(0));
-  }
-  return ids;
-}
-
 // Appends one row's embedding (column 1; id in column 0) to a batch.
 Status append_embedding(const store::Statement& st, int dim, EmbeddingBatch& batch) {
   const int64_t id = st.int64(0);
@@ -111,7 +101,7 @@ Result<ChunkReplacement> CollectionStore::replace_chunks(int64_t document_id, co
     auto old_ids = db_.prepare("SELECT id FROM chunks WHERE document_id = ? AND embedding IS NOT NULL ORDER BY id");
     if (!old_ids) return old_ids.status();
     old_ids->bind(1, document_id);
-    auto removed = read_ids(*old_ids);
+    auto removed = detail::read_ids(*old_ids);
     if (!removed) return removed.status();
     change.removed_ids = std::move(*removed);
     auto del = db_.prepare("DELETE FROM chunks WHERE document_id = ?");
@@ -156,14 +146,7 @@ Result<std::vector<ChunkRecord>> CollectionStore::document_chunks(int64_t docume
   auto st = db_.prepare(std::string(detail::kChunkSelect) + " WHERE k.document_id = ? ORDER BY k.chunk_index");
   if (!st) return Error{st.error()};
   st->bind(1, document_id);
-  std::vector<ChunkRecord> out;
-  for (;;) {
-    auto row = st->step();
-    if (!row) return Error{row.error()};
-    if (!*row) break;
-    out.push_back(detail::read_chunk(*st));
-  }
-  return out;
+  return store::read_rows(*st, detail::read_chunk);
 }
 
 Result<ChunkRecord> CollectionStore::get_chunk(int64_t id) {
@@ -205,14 +188,9 @@ Result<std::vector<Bm25Match>> CollectionStore::bm25_search(int64_t collection_i
   if (!st) return Error{st.error()};
   st->bind(1, fts_match).bind(2, collection_id).bind(3, limit);
   detail::bind_filter(*st, filter, 4);
-  std::vector<Bm25Match> out;
-  for (;;) {
-    auto row = st->step();
-    if (!row) return Error{"full-text search in collection " + std::to_string(collection_id) + " failed: " + row.error()};
-    if (!*row) break;
-    // SQLite's bm25() is lower-is-better (negative); report it positive.
-    out.push_back({st->int64(0), -st->real(1)});
-  }
+  // SQLite's bm25() is lower-is-better (negative); report it positive.
+  auto out = store::read_rows(*st, [](const store::Statement& r) { return Bm25Match{r.int64(0), -r.real(1)}; });
+  if (!out) return Error{"full-text search in collection " + std::to_string(collection_id) + " failed: " + out.error()};
   return out;
 }
 
@@ -223,7 +201,7 @@ Result<std::vector<int64_t>> CollectionStore::chunk_ids(int64_t collection_id, c
   if (!st) return Error{st.error()};
   st->bind(1, collection_id);
   detail::bind_filter(*st, filter, 2);
-  return read_ids(*st);
+  return detail::read_ids(*st);
 }
 
 Result<std::vector<int64_t>> CollectionStore::embedded_chunk_ids(int64_t collection_id) {
@@ -233,7 +211,7 @@ Result<std::vector<int64_t>> CollectionStore::embedded_chunk_ids(int64_t collect
       "k.embedding IS NOT NULL ORDER BY k.id");
   if (!st) return Error{st.error()};
   st->bind(1, collection_id);
-  return read_ids(*st);
+  return detail::read_ids(*st);
 }
 
 Result<EmbeddingBatch> CollectionStore::embeddings_of(std::span<const int64_t> ids) {
@@ -270,12 +248,8 @@ Status CollectionStore::for_each_embedding_batch(int64_t collection_id, int batc
           "AND k.embedding IS NOT NULL AND k.id > ? ORDER BY k.id LIMIT ?");
       if (!st) return st.status();
       st->bind(1, collection_id).bind(2, after).bind(3, batch_size);
-      for (;;) {
-        auto row = st->step();
-        if (!row) return row.status();
-        if (!*row) break;
-        if (Status s = append_embedding(*st, dim, batch); !s) return s;
-      }
+      auto each = [&](const store::Statement& row) { return append_embedding(row, dim, batch); };
+      if (Status s = store::for_each_row(*st, each); !s) return s;
     }
     if (batch.ids.empty()) return Status::ok();
     after = batch.ids.back();

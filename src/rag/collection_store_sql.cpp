@@ -1,6 +1,8 @@
 // Shared helpers of the collection store; see collection_store_sql.h.
 #include "rag/collection_store_sql.h"
 
+#include "store/statement_rows.h"
+
 namespace pg::rag::detail {
 
 std::string check_label(std::string_view what, std::string_view text, size_t max_bytes) {
@@ -65,23 +67,13 @@ Status load_labels(store::Database& db, DocumentRecord& d) {
   if (!tags) return tags.status();
   tags->bind(1, d.id);
   d.tags.clear();
-  for (;;) {
-    auto row = tags->step();
-    if (!row) return row.status();
-    if (!*row) break;
-    d.tags.push_back(tags->text(0));
-  }
+  if (Status s = store::for_each_row(*tags, [&](const store::Statement& row) { d.tags.push_back(row.text(0)); }); !s)
+    return s;
   auto meta = db.prepare("SELECT key, value FROM document_metadata WHERE document_id = ?");
   if (!meta) return meta.status();
   meta->bind(1, d.id);
   d.metadata.clear();
-  for (;;) {
-    auto row = meta->step();
-    if (!row) return row.status();
-    if (!*row) break;
-    d.metadata[meta->text(0)] = meta->text(1);
-  }
-  return Status::ok();
+  return store::for_each_row(*meta, [&](const store::Statement& row) { d.metadata[row.text(0)] = row.text(1); });
 }
 
 std::string filter_sql(const DocumentFilter& filter, int first) {
@@ -110,6 +102,10 @@ void bind_filter(store::Statement& st, const DocumentFilter& filter, int first) 
 const char* const kChunkSelect =
     "SELECT k.id, k.document_id, k.chunk_index, k.text, k.page_start, k.page_end, k.heading_path, k.char_start, "
     "k.char_end, k.token_count FROM chunks k";
+
+Result<std::vector<int64_t>> read_ids(store::Statement& st) {
+  return store::read_rows(st, [](const store::Statement& row) { return row.int64(0); });
+}
 
 ChunkRecord read_chunk(const store::Statement& st) {
   ChunkRecord c;

@@ -1,6 +1,7 @@
 // Ingestion jobs and their files in SQLite; see ingest_jobs.h.
 #include "rag/ingest_jobs.h"
 
+#include "store/statement_rows.h"
 #include "util/unix_time.h"
 
 namespace pg::rag {
@@ -99,14 +100,7 @@ Result<std::vector<IngestFile>> IngestJobStore::files_of(const std::string& job_
                         " FROM ingest_job_files WHERE job_id = ? ORDER BY position");
   if (!st) return Error{st.error()};
   st->bind(1, job_id);
-  std::vector<IngestFile> files;
-  while (true) {
-    auto row = st->step();
-    if (!row) return Error{row.error()};
-    if (!*row) break;
-    files.push_back(read_file(*st));
-  }
-  return files;
+  return store::read_rows(*st, read_file);
 }
 
 Result<std::optional<IngestJob>> IngestJobStore::get(const std::string& id) {
@@ -130,14 +124,9 @@ Result<std::vector<IngestJob>> IngestJobStore::list(int64_t collection_id, int l
                         " FROM ingest_jobs WHERE (?1 = 0 OR collection_id = ?1) ORDER BY created_at DESC, rowid DESC LIMIT ?2");
   if (!st) return Error{st.error()};
   st->bind(1, collection_id).bind(2, int64_t{limit});
-  std::vector<IngestJob> jobs;
-  while (true) {
-    auto row = st->step();
-    if (!row) return Error{row.error()};
-    if (!*row) break;
-    jobs.push_back(read_job(*st));
-  }
-  for (IngestJob& j : jobs) {
+  auto jobs = store::read_rows(*st, read_job);
+  if (!jobs) return jobs;
+  for (IngestJob& j : *jobs) {
     auto files = files_of(j.id);
     if (!files) return Error{files.error()};
     j.files = std::move(*files);

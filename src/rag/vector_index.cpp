@@ -300,6 +300,18 @@ bool normalized(const float* v, int dim, float* out) {
   return true;
 }
 
+// The checks every search makes: the query normalized to unit length, empty
+// when k asks for no hits, or why the query cannot be searched with.
+Result<std::vector<float>> search_query(std::span<const float> query, int dim, int k) {
+  if (query.size() != static_cast<size_t>(dim))
+    return Error{"invalid: query vector of dimension " + std::to_string(query.size()) + ", the index has " +
+                 std::to_string(dim)};
+  if (k <= 0) return std::vector<float>{};
+  std::vector<float> q(static_cast<size_t>(dim));
+  if (!normalized(query.data(), dim, q.data())) return Error{"invalid: the query vector is zero or not finite"};
+  return q;
+}
+
 // hnswlib's distance on unit vectors: 1 - dot, with our dot product for this
 // CPU (hnswlib's own is SSE-only in a build without -mavx).
 struct DotParam {
@@ -629,25 +641,21 @@ Status VectorIndex::remove(std::span<const int64_t> ids) {
 
 Result<std::vector<VectorHit>> VectorIndex::search(std::span<const float> query, int k,
                                                    const VectorFilter& filter) const {
-  const int dim = impl_->dim;
-  if (query.size() != static_cast<size_t>(dim))
-    return Error{"invalid: query vector of dimension " + std::to_string(query.size()) + ", the index has " +
-                 std::to_string(dim)};
-  if (k <= 0) return std::vector<VectorHit>{};
-  std::vector<float> q(static_cast<size_t>(dim));
-  if (!normalized(query.data(), dim, q.data())) return Error{"invalid: the query vector is zero or not finite"};
+  auto q = search_query(query, impl_->dim, k);
+  if (!q) return Error{q.error()};
+  if (q->empty()) return std::vector<VectorHit>{};
   std::shared_lock lock(impl_->mu);
   const size_t live = impl_->live();
   if (live == 0) return std::vector<VectorHit>{};
   try {
-    if (!filter.active()) return impl_->knn(q.data(), std::min(static_cast<size_t>(k), live));
-    if (filter.allowed && filter.allowed->size() <= kExactAllowLimit) return impl_->exact_over(q.data(), k, filter);
+    if (!filter.active()) return impl_->knn(q->data(), std::min(static_cast<size_t>(k), live));
+    if (filter.allowed && filter.allowed->size() <= kExactAllowLimit) return impl_->exact_over(q->data(), k, filter);
     // Over-fetch and filter; widen until k pass or the walk would cover a
     // large part of the index, where a plain scan is as cheap and exact.
     size_t fetch = std::max<size_t>(static_cast<size_t>(k) * 4, 64);
     for (;;) {
-      if (fetch * 4 > live) return impl_->exact(q.data(), k, filter);
-      std::vector<VectorHit> hits = impl_->knn(q.data(), fetch);
+      if (fetch * 4 > live) return impl_->exact(q->data(), k, filter);
+      std::vector<VectorHit> hits = impl_->knn(q->data(), fetch);
       std::erase_if(hits, [&](const VectorHit& h) { return !filter.allows(h.chunk_id); });
       if (hits.size() >= static_cast<size_t>(k)) {
         hits.resize(static_cast<size_t>(k));
@@ -662,15 +670,11 @@ Result<std::vector<VectorHit>> VectorIndex::search(std::span<const float> query,
 
 Result<std::vector<VectorHit>> VectorIndex::exact_search(std::span<const float> query, int k,
                                                          const VectorFilter& filter) const {
-  const int dim = impl_->dim;
-  if (query.size() != static_cast<size_t>(dim))
-    return Error{"invalid: query vector of dimension " + std::to_string(query.size()) + ", the index has " +
-                 std::to_string(dim)};
-  if (k <= 0) return std::vector<VectorHit>{};
-  std::vector<float> q(static_cast<size_t>(dim));
-  if (!normalized(query.data(), dim, q.data())) return Error{"invalid: the query vector is zero or not finite"};
+  auto q = search_query(query, impl_->dim, k);
+  if (!q) return Error{q.error()};
+  if (q->empty()) return std::vector<VectorHit>{};
   std::shared_lock lock(impl_->mu);
-  return impl_->exact(q.data(), k, filter);
+  return impl_->exact(q->data(), k, filter);
 }
 
 }  // namespace pg::rag

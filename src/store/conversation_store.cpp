@@ -1,6 +1,7 @@
 // Conversations and messages; see conversation_store.h.
 #include "store/conversation_store.h"
 
+#include "store/statement_rows.h"
 #include "util/unix_time.h"
 
 namespace pg::store {
@@ -68,14 +69,7 @@ Result<std::vector<Conversation>> ConversationStore::list(const Access& access, 
   if (!st) return Error{st.error()};
   bind_access(*st, access);
   st->bind(4, limit).bind(5, offset);
-  std::vector<Conversation> out;
-  for (;;) {
-    auto r = st->step();
-    if (!r) return Error{r.error()};
-    if (!*r) break;
-    out.push_back(read_conversation(*st));
-  }
-  return out;
+  return read_rows(*st, read_conversation);
 }
 
 Result<std::optional<Conversation>> ConversationStore::get(const std::string& id, const Access& access) {

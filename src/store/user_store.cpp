@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "store/statement_rows.h"
 #include "util/unix_time.h"
 
 namespace pg::store {
@@ -91,14 +92,7 @@ Result<std::vector<User>> UserStore::list() {
   auto lock = db_.lock();
   auto st = db_.prepare(std::string("SELECT ") + kUserColumns + " FROM users ORDER BY username");
   if (!st) return Error{st.error()};
-  std::vector<User> out;
-  for (;;) {
-    auto row = st->step();
-    if (!row) return Error{row.error()};
-    if (!*row) break;
-    out.push_back(read_user(*st));
-  }
-  return out;
+  return read_rows(*st, read_user);
 }
 
 Result<int64_t> UserStore::count_admins() {
@@ -158,14 +152,7 @@ Result<std::vector<ApiKey>> UserStore::list_keys(int64_t user_id) {
       "SELECT id, user_id, name, prefix, created_at, last_used_at FROM api_keys WHERE user_id = ? ORDER BY id");
   if (!st) return Error{st.error()};
   st->bind(1, user_id);
-  std::vector<ApiKey> out;
-  for (;;) {
-    auto row = st->step();
-    if (!row) return Error{row.error()};
-    if (!*row) break;
-    out.push_back(read_key(*st));
-  }
-  return out;
+  return read_rows(*st, read_key);
 }
 
 Result<bool> UserStore::remove_key(int64_t user_id, int64_t key_id) {

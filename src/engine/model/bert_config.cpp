@@ -4,21 +4,9 @@
 
 #include <cmath>
 
+#include "engine/model/transformer_metadata.h"
+
 namespace pg {
-namespace {
-
-constexpr int64_t kMaxDim = 1 << 20;  // far above any real model; stops absurd values
-
-Result<int64_t> required_int(const gguf::GgufFile& f, const std::string& key, int64_t lo, int64_t hi) {
-  auto v = f.get_int(key);
-  if (!v) return Error{"missing or non-integer metadata key '" + key + "'"};
-  if (*v < lo || *v > hi)
-    return Error{"metadata '" + key + "' = " + std::to_string(*v) + " is out of range [" + std::to_string(lo) +
-                 ", " + std::to_string(hi) + "]"};
-  return *v;
-}
-
-}  // namespace
 
 std::string_view pooling_type_name(PoolingType type) {
   switch (type) {
@@ -43,39 +31,19 @@ Result<BertConfig> read_bert_config(const gguf::GgufFile& f, int64_t n_vocab) {
   const std::string p = c.architecture + ".";
   c.n_vocab = n_vocab;
 
-  auto embd = required_int(f, p + "embedding_length", 1, kMaxDim);
-  if (!embd) return embd.status();
-  c.n_embd = *embd;
-  auto layers = required_int(f, p + "block_count", 1, 4096);
-  if (!layers) return layers.status();
-  c.n_layer = *layers;
-  auto ff = required_int(f, p + "feed_forward_length", 1, kMaxDim);
-  if (!ff) return ff.status();
-  c.n_ff = *ff;
-  auto heads = required_int(f, p + "attention.head_count", 1, 4096);
-  if (!heads) return heads.status();
-  c.n_head = *heads;
-  c.n_head_kv = c.n_head;
-  if (f.find(p + "attention.head_count_kv")) {
-    auto kv = required_int(f, p + "attention.head_count_kv", 1, c.n_head);
-    if (!kv) return kv.status();
-    c.n_head_kv = *kv;
-  }
-  if (c.n_head % c.n_head_kv != 0)
-    return Error{"attention.head_count (" + std::to_string(c.n_head) + ") is not a multiple of attention.head_count_kv (" +
-                 std::to_string(c.n_head_kv) + ")"};
+  if (Status s = read_transformer_sizes(f, p, c); !s) return s;
   if (c.n_embd % c.n_head != 0)
     return Error{"embedding_length " + std::to_string(c.n_embd) + " is not a multiple of attention.head_count " +
                  std::to_string(c.n_head)};
   c.head_dim = c.n_embd / c.n_head;
   if (c.rotary() && c.head_dim % 2 != 0)
     return Error{"head dimension " + std::to_string(c.head_dim) + " must be even for rotary positions"};
-  auto ctx = required_int(f, p + "context_length", 1, int64_t{1} << 20);
+  auto ctx = required_metadata_int(f, p + "context_length", 1, int64_t{1} << 20);
   if (!ctx) return ctx.status();
   c.n_ctx_train = *ctx;
 
   if (f.find("tokenizer.ggml.token_type_count")) {
-    auto types = required_int(f, "tokenizer.ggml.token_type_count", 0, 1 << 16);
+    auto types = required_metadata_int(f, "tokenizer.ggml.token_type_count", 0, 1 << 16);
     if (!types) return types.status();
     c.n_token_types = *types;
   }
@@ -92,7 +60,7 @@ Result<BertConfig> read_bert_config(const gguf::GgufFile& f, int64_t n_vocab) {
     if (*causal) return Error{"causal attention (" + p + "attention.causal = true) is not supported for encoders"};
   }
   if (f.find(p + "pooling_type")) {
-    auto pooling = required_int(f, p + "pooling_type", 0, 4);
+    auto pooling = required_metadata_int(f, p + "pooling_type", 0, 4);
     if (!pooling) return pooling.status();
     if (*pooling == 4) return Error{"pooling_type 4 (rank, a reranker) is not supported; only embedding models are"};
     c.pooling = static_cast<PoolingType>(*pooling);

@@ -8,68 +8,10 @@
 
 #include "engine/model/bert_forward.h"
 #include "engine/model/bert_pooling.h"
-#include "engine/quant/quant.h"
+#include "engine/model/tensor_loader.h"
 
 namespace pg {
 namespace {
-
-std::string shape_string(const std::vector<uint64_t>& dims) {
-  std::string s = "[";
-  for (size_t i = 0; i < dims.size(); ++i) s += (i ? ", " : "") + std::to_string(dims[i]);
-  return s + "]";
-}
-
-class TensorLoader {
- public:
-  explicit TensorLoader(const gguf::GgufFile& f) : f_(f) {}
-
-  bool has(const std::string& name) const { return f_.find_tensor(name) != nullptr; }
-
-  // A 2-D weight of `rows` rows of `cols` values (GGML dims [cols, rows]).
-  Result<kernels::WeightMatrix> matrix(const std::string& name, int64_t cols, int64_t rows) const {
-    const gguf::TensorInfo* t = f_.find_tensor(name);
-    if (!t) return Error{"missing tensor '" + name + "'"};
-    std::vector<uint64_t> want = {static_cast<uint64_t>(cols), static_cast<uint64_t>(rows)};
-    std::vector<uint64_t> got = t->dims;
-    while (got.size() > 1 && got.back() == 1) got.pop_back();
-    while (want.size() > 1 && want.back() == 1) want.pop_back();
-    if (got != want)
-      return Error{"tensor '" + name + "' has shape " + shape_string(t->dims) + ", expected " + shape_string(want)};
-    if (!quant::supports_compute(t->type))
-      return Error{"tensor '" + name + "' has type " + std::string(ggml_type_name(t->type)) +
-                   ", which this engine cannot compute with"};
-    kernels::WeightMatrix m;
-    m.type = t->type;
-    m.cols = cols;
-    m.rows = rows;
-    auto row_bytes = ggml_row_bytes(t->type, static_cast<uint64_t>(cols));
-    if (!row_bytes)
-      return Error{"tensor '" + name + "': a row of " + std::to_string(cols) + " values is not whole blocks of " +
-                   std::string(ggml_type_name(t->type))};
-    m.row_bytes = *row_bytes;
-    m.data = t->data;
-    if (Status s = kernels::validate_weight_matrix(m); !s) return Error{"tensor '" + name + "': " + s.message()};
-    return m;
-  }
-
-  // A 1-D vector of n values, converted to float.
-  Result<std::vector<float>> vector(const std::string& name, int64_t n) const {
-    auto m = matrix(name, n, 1);
-    if (!m) return m.status();
-    std::vector<float> out(static_cast<size_t>(n));
-    kernels::get_row(*m, 0, out.data());
-    return out;
-  }
-
-  // Like vector(), but an absent tensor gives an empty vector.
-  Result<std::vector<float>> optional_vector(const std::string& name, int64_t n) const {
-    if (!has(name)) return std::vector<float>{};
-    return vector(name, n);
-  }
-
- private:
-  const gguf::GgufFile& f_;
-};
 
 // Collects the first error of several loads.
 class FirstError {
@@ -156,7 +98,8 @@ Result<std::unique_ptr<BertModel>> BertModel::from_file(std::unique_ptr<gguf::Gg
 
   const gguf::TensorInfo* embd = f.find_tensor("token_embd.weight");
   if (!embd) return fail("missing tensor 'token_embd.weight'");
-  if (embd->dims.size() != 2) return fail("tensor 'token_embd.weight' must be 2-D, has shape " + shape_string(embd->dims));
+  if (embd->dims.size() != 2)
+    return fail("tensor 'token_embd.weight' must be 2-D, has shape " + tensor_shape_string(embd->dims));
   auto config = read_bert_config(f, static_cast<int64_t>(embd->dims[1]));
   if (!config) return fail(config.error());
   m->config_ = *config;

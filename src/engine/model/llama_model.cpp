@@ -1,63 +1,11 @@
 // Loads and validates the tensors of a Llama-family GGUF model: every expected
 // tensor present, with the shape the hyper-parameters imply and a type the
-// engine can compute with.
+// engine can compute with (checked by engine/model/tensor_loader.h).
 #include "engine/model/llama_model.h"
 
-#include "engine/quant/quant.h"
+#include "engine/model/tensor_loader.h"
 
 namespace pg {
-namespace {
-
-std::string shape_string(const std::vector<uint64_t>& dims) {
-  std::string s = "[";
-  for (size_t i = 0; i < dims.size(); ++i) s += (i ? ", " : "") + std::to_string(dims[i]);
-  return s + "]";
-}
-
-class TensorLoader {
- public:
-  explicit TensorLoader(const gguf::GgufFile& f) : f_(f) {}
-
-  // A 2-D weight of `cols` x `rows` in GGML order (dims[0] = cols).
-  Result<kernels::WeightMatrix> matrix(const std::string& name, int64_t cols, int64_t rows) const {
-    const gguf::TensorInfo* t = f_.find_tensor(name);
-    if (!t) return Error{"missing tensor '" + name + "'"};
-    std::vector<uint64_t> want = {static_cast<uint64_t>(cols), static_cast<uint64_t>(rows)};
-    std::vector<uint64_t> got = t->dims;
-    while (got.size() > 1 && got.back() == 1) got.pop_back();
-    while (want.size() > 1 && want.back() == 1) want.pop_back();
-    if (got != want)
-      return Error{"tensor '" + name + "' has shape " + shape_string(t->dims) + ", expected " +
-                   shape_string(want)};
-    if (!quant::supports_compute(t->type))
-      return Error{"tensor '" + name + "' has type " + std::string(ggml_type_name(t->type)) +
-                   ", which this engine cannot compute with yet"};
-    kernels::WeightMatrix m;
-    m.type = t->type;
-    m.cols = cols;
-    m.rows = rows;
-    m.row_bytes = *ggml_row_bytes(t->type, static_cast<uint64_t>(cols));
-    m.data = t->data;
-    return m;
-  }
-
-  // A 1-D vector of n values, converted to float.
-  Result<std::vector<float>> vector(const std::string& name, int64_t n) const {
-    auto m = matrix(name, n, 1);
-    if (!m) return m.status();
-    std::vector<float> out(static_cast<size_t>(n));
-    kernels::get_row(*m, 0, out.data());
-    return out;
-  }
-
-  bool has(const std::string& name) const { return f_.find_tensor(name) != nullptr; }
-
- private:
-  const gguf::GgufFile& f_;
-};
-
-}  // namespace
-
 Result<std::unique_ptr<LlamaModel>> LlamaModel::load(const std::string& path) {
   auto file = gguf::GgufFile::open(path, MapMode::Streamed);
   if (!file) return file.status();

@@ -3,21 +3,9 @@
 
 #include <cmath>
 
+#include "engine/model/transformer_metadata.h"
+
 namespace pg {
-namespace {
-
-constexpr int64_t kMaxDim = 1 << 20;  // far above any real model; stops absurd values
-
-Result<int64_t> required_int(const gguf::GgufFile& f, const std::string& key, int64_t lo, int64_t hi) {
-  auto v = f.get_int(key);
-  if (!v) return Error{"missing or non-integer metadata key '" + key + "'"};
-  if (*v < lo || *v > hi)
-    return Error{"metadata '" + key + "' = " + std::to_string(*v) + " is out of range [" +
-                 std::to_string(lo) + ", " + std::to_string(hi) + "]"};
-  return *v;
-}
-
-}  // namespace
 
 bool is_supported_architecture(const std::string& arch) {
   return arch == "llama" || arch == "mistral" || arch == "qwen2";
@@ -35,35 +23,15 @@ Result<ModelConfig> read_model_config(const gguf::GgufFile& f, int64_t n_vocab) 
   const std::string p = c.architecture + ".";
   c.n_vocab = n_vocab;
 
-  auto embd = required_int(f, p + "embedding_length", 1, kMaxDim);
-  if (!embd) return embd.status();
-  c.n_embd = *embd;
-  auto layers = required_int(f, p + "block_count", 1, 4096);
-  if (!layers) return layers.status();
-  c.n_layer = *layers;
-  auto ff = required_int(f, p + "feed_forward_length", 1, kMaxDim);
-  if (!ff) return ff.status();
-  c.n_ff = *ff;
-  auto heads = required_int(f, p + "attention.head_count", 1, 4096);
-  if (!heads) return heads.status();
-  c.n_head = *heads;
-  c.n_head_kv = c.n_head;
-  if (f.find(p + "attention.head_count_kv")) {
-    auto kv = required_int(f, p + "attention.head_count_kv", 1, c.n_head);
-    if (!kv) return kv.status();
-    c.n_head_kv = *kv;
-  }
-  if (c.n_head % c.n_head_kv != 0)
-    return Error{"attention.head_count (" + std::to_string(c.n_head) +
-                 ") is not a multiple of attention.head_count_kv (" + std::to_string(c.n_head_kv) + ")"};
+  if (Status s = read_transformer_sizes(f, p, c); !s) return s;
   c.head_dim = c.n_embd / c.n_head;
   if (f.find(p + "attention.key_length")) {
-    auto kl = required_int(f, p + "attention.key_length", 1, kMaxDim);
+    auto kl = required_metadata_int(f, p + "attention.key_length", 1, kMaxModelDim);
     if (!kl) return kl.status();
     c.head_dim = *kl;
   }
   if (f.find(p + "attention.value_length")) {
-    auto vl = required_int(f, p + "attention.value_length", 1, kMaxDim);
+    auto vl = required_metadata_int(f, p + "attention.value_length", 1, kMaxModelDim);
     if (!vl) return vl.status();
     if (*vl != c.head_dim)
       return Error{"attention.value_length differs from key_length; not supported"};
@@ -72,12 +40,12 @@ Result<ModelConfig> read_model_config(const gguf::GgufFile& f, int64_t n_vocab) 
     return Error{"head dimension " + std::to_string(c.head_dim) + " must be positive and even"};
   c.n_rot = c.head_dim;
   if (f.find(p + "rope.dimension_count")) {
-    auto rot = required_int(f, p + "rope.dimension_count", 2, c.head_dim);
+    auto rot = required_metadata_int(f, p + "rope.dimension_count", 2, c.head_dim);
     if (!rot) return rot.status();
     c.n_rot = *rot;
   }
   if (c.n_rot % 2 != 0) return Error{"rope.dimension_count must be even"};
-  auto ctx = required_int(f, p + "context_length", 1, int64_t{1} << 24);
+  auto ctx = required_metadata_int(f, p + "context_length", 1, int64_t{1} << 24);
   if (!ctx) return ctx.status();
   c.n_ctx_train = *ctx;
 

@@ -1,0 +1,130 @@
+// The family-independent half of `playground synth`; see synth_weights.h.
+#include "models/synth_weights.h"
+
+#include <algorithm>
+#include <string_view>
+
+#include "engine/gguf/gguf.h"
+#include "engine/kernels/thread_pool.h"
+#include "models/quantize.h"
+
+namespace pg {
+namespace {
+
+uint64_t splitmix64(uint64_t& state) {
+  uint64_t z = (state += 0x9E3779B97F4A7C15ull);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+uint64_t mix(uint64_t a, uint64_t b) {
+  uint64_t s = a ^ (b * 0xD1B54A32D192ED03ull);
+  return splitmix64(s);
+}
+
+// Approximately N(0, 1): the sum of four uniforms (Irwin-Hall), centred and
+// scaled to unit variance. Only integer and IEEE double arithmetic, so every
+// platform produces the same values.
+double approx_normal(uint64_t& state) {
+  double sum = 0;
+  for (int i = 0; i < 4; ++i) sum += static_cast<double>(splitmix64(state) >> 11) * 0x1.0p-53;
+  return (sum - 2.0) * 1.7320508075688772;  // sqrt(3)
+}
+
+}  // namespace
+
+Result<int64_t> synth_vocab_from(GgufStreamWriter::Metadata& md, const std::string& path) {
+  auto f = gguf::GgufFile::open(path);
+  if (!f) return Error{"--vocab-from: " + f.error()};
+  const gguf::Value* tokens = (*f)->find("tokenizer.ggml.tokens");
+  const gguf::Array* arr = tokens ? tokens->as_array() : nullptr;
+  if (arr == nullptr || arr->items.empty())
+    return Error{"--vocab-from " + path + ": no tokenizer.ggml.tokens array (not a model with a vocabulary)"};
+  for (const auto& [key, value] : (*f)->metadata())
+    if (key.rfind("tokenizer.", 0) == 0) md.emplace_back(key, value);
+  return static_cast<int64_t>(arr->items.size());
+}
+
+Result<QuantFileType> synth_file_type(const std::string& type) {
+  auto ftype = find_quant_file_type(type);
+  if (ftype) return *ftype;
+  std::string names;
+  for (std::string_view n : quant_file_type_names()) names += (names.empty() ? "" : ", ") + std::string(n);
+  return Error{"unknown --type '" + type + "' (supported: " + names + ")"};
+}
+
+void add_synth_header(GgufStreamWriter::Metadata& md, const SynthHeader& h) {
+  const std::string p = h.arch + ".";
+  auto u32 = [](int64_t v) { return gguf::Value::u32(static_cast<uint32_t>(v)); };
+  md.emplace_back("general.architecture", gguf::Value::str(h.arch));
+  md.emplace_back("general.name", gguf::Value::str("synth-" + h.shape_name));
+  md.emplace_back("general.description",
+                  gguf::Value::str("random weights from playground synth (seed " + std::to_string(h.seed) + ")"));
+  md.emplace_back(p + "context_length", u32(h.ctx));
+  md.emplace_back(p + "embedding_length", u32(h.dim));
+  md.emplace_back(p + "block_count", u32(h.layers));
+  md.emplace_back(p + "feed_forward_length", u32(h.ffn));
+  md.emplace_back(p + "attention.head_count", u32(h.heads));
+}
+
+Result<std::vector<StreamTensorSpec>> synth_typed_specs(const QuantFileType& ftype, const RecipeModel& model,
+                                                        const std::vector<StreamTensorSpec>& natural) {
+  std::vector<RecipeTensor> recipe;
+  for (const auto& t : natural) recipe.push_back({t.name, t.type, t.dims});
+  const std::vector<size_t> order = llama_tensor_order(recipe);
+  std::vector<RecipeTensor> ordered;
+  for (size_t i : order) ordered.push_back(recipe[i]);
+  auto plan = plan_tensor_types(ftype, model, ordered);
+  if (!plan) return Error{plan.error()};
+  std::vector<StreamTensorSpec> specs;
+  for (size_t i = 0; i < ordered.size(); ++i) specs.push_back({ordered[i].name, plan->types[i], ordered[i].dims});
+  return specs;
+}
+
+Result<SynthWritten> write_synth_weights(const std::string& out_path, const GgufStreamWriter::Metadata& md,
+                                         const std::vector<StreamTensorSpec>& specs,
+                                         const SynthWeightsOptions& options) {
+  auto writer = GgufStreamWriter::create(out_path, md, specs);
+  if (!writer) return Error{writer.error()};
+  ThreadPool pool(options.threads > 0 ? options.threads : physical_core_count());
+  std::vector<float> rows_f32;
+  std::vector<uint8_t> rows_out;
+  SynthWritten written;
+  for (size_t i = 0; i < specs.size(); ++i) {
+    const StreamTensorSpec& t = specs[i];
+    if (options.progress) options.progress(i, specs.size(), t.name, std::string(ggml_type_name(t.type)));
+    const SynthFill fill = options.fill(t);
+    const int64_t n_per_row = static_cast<int64_t>(t.dims[0]);
+    const int64_t n_rows = t.dims.size() > 1 ? static_cast<int64_t>(t.dims[1]) : 1;
+    written.parameters += static_cast<uint64_t>(n_per_row * n_rows);
+    const uint64_t out_row = *ggml_row_bytes(t.type, t.dims[0]);
+    const int64_t chunk_rows = std::max<int64_t>(1, (int64_t{1} << 22) / n_per_row);
+    // Seeds depend on the tensor's name, not its position, so reordering never changes values.
+    uint64_t name_hash = 1469598103934665603ull;  // FNV-1a
+    for (char c : t.name) name_hash = (name_hash ^ static_cast<uint8_t>(c)) * 1099511628211ull;
+    const uint64_t tensor_seed = mix(options.seed, name_hash);
+    for (int64_t first = 0; first < n_rows; first += chunk_rows) {
+      const int64_t rows = std::min(chunk_rows, n_rows - first);
+      rows_f32.resize(static_cast<size_t>(rows * n_per_row));
+      pool.run([&](int th, int n) {
+        for (int64_t r = rows * th / n; r < rows * (th + 1) / n; ++r) {
+          float* dst = rows_f32.data() + r * n_per_row;
+          uint64_t state = mix(tensor_seed, static_cast<uint64_t>(first + r));
+          for (int64_t k = 0; k < n_per_row; ++k)
+            dst[k] = static_cast<float>(fill.mean + fill.stddev * approx_normal(state));
+        }
+      });
+      rows_out.resize(static_cast<size_t>(rows) * out_row);
+      if (Status s = convert_rows(t.type, rows_f32.data(), rows, n_per_row, rows_out.data(), pool); !s)
+        return Error{"tensor '" + t.name + "': " + s.message()};
+      if (Status s = (*writer)->append(rows_out.data(), rows_out.size()); !s) return Error{s.message()};
+    }
+  }
+  if (Status s = (*writer)->finish(); !s) return Error{s.message()};
+  auto size = GgufStreamWriter::file_size(md, specs);
+  written.output_bytes = size ? *size : 0;
+  return written;
+}
+
+}  // namespace pg

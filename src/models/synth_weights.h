@@ -1,0 +1,63 @@
+// What `playground synth` does the same way for every model family: copying a
+// vocabulary from another GGUF, choosing the file type, the common metadata
+// keys, typing tensors as `playground quantize` would, and streaming row-seeded
+// random weights (splitmix64 per tensor name and row, so the bytes depend only
+// on the seed, never on platform or thread count) through GgufStreamWriter.
+// Knows no architecture: the callers (synth.cpp, synth_bert.cpp) give the
+// shape's tensor list, its own metadata and each tensor's distribution. Never
+// leaves a partial file.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "models/gguf_stream_writer.h"
+#include "models/quant_recipe.h"
+#include "util/result.h"
+
+namespace pg {
+
+// Copies every tokenizer.* key of the GGUF at `path` into `md`; returns the vocabulary size.
+Result<int64_t> synth_vocab_from(GgufStreamWriter::Metadata& md, const std::string& path);
+
+// The file type named by --type, or an error that lists the supported names.
+Result<QuantFileType> synth_file_type(const std::string& type);
+
+// general.architecture, general.name ("synth-" + shape name), general.description
+// (with the seed) and the {arch}.* dimensions every transformer has.
+struct SynthHeader {
+  std::string arch, shape_name;
+  uint64_t seed = 0;
+  int64_t ctx = 0, dim = 0, layers = 0, ffn = 0, heads = 0;
+};
+void add_synth_header(GgufStreamWriter::Metadata& md, const SynthHeader& header);
+
+// The tensors in llama.cpp's order, typed the way `playground quantize` types an F32 file.
+Result<std::vector<StreamTensorSpec>> synth_typed_specs(const QuantFileType& ftype, const RecipeModel& model,
+                                                        const std::vector<StreamTensorSpec>& natural);
+
+// Each value of a tensor is mean + stddev * N(0, 1).
+struct SynthFill {
+  double mean = 0, stddev = 0;
+};
+
+struct SynthWeightsOptions {
+  uint64_t seed = 1;
+  int threads = 0;  // <= 0: physical cores
+  std::function<void(size_t index, size_t count, const std::string& name, const std::string& type)> progress;
+  std::function<SynthFill(const StreamTensorSpec&)> fill;
+};
+
+struct SynthWritten {
+  uint64_t parameters = 0;
+  uint64_t output_bytes = 0;
+};
+
+// Writes `md` and random values for `specs` (already typed) to out_path.
+Result<SynthWritten> write_synth_weights(const std::string& out_path, const GgufStreamWriter::Metadata& md,
+                                         const std::vector<StreamTensorSpec>& specs,
+                                         const SynthWeightsOptions& options);
+
+}  // namespace pg
