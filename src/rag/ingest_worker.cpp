@@ -147,9 +147,22 @@ void IngestWorker::wake() {
 
 Result<bool> IngestWorker::cancel(const std::string& job_id) {
   auto cancelled = services_.jobs->cancel(job_id);
-  if (!cancelled) return cancelled;
-  std::lock_guard lock(mu_);
-  if (current_ && current_->job_id == job_id) stop_file_.store(true);
+  if (!cancelled || !*cancelled) return cancelled;
+  int64_t in_hand = 0;  // the file the worker holds settles its document itself
+  {
+    std::lock_guard lock(mu_);
+    if (current_ && current_->job_id == job_id) {
+      stop_file_.store(true);
+      in_hand = current_->file_id;
+    }
+  }
+  // Its documents that will not be indexed now say so (a retry indexes them).
+  auto job = services_.jobs->get(job_id);
+  if (job && *job)
+    for (const IngestFile& f : (*job)->files)
+      if (f.status == "cancelled" && f.id != in_hand)
+        (void)services_.collections->set_document_status(f.document_id, "failed",
+                                                         "ingestion cancelled; retry the job to index it");
   return cancelled;
 }
 
@@ -192,7 +205,9 @@ Result<bool> IngestWorker::work_once(const std::function<void(const IngestProgre
   } else if (shutting_down && stop_file_.load()) {
     // Left 'running': redone from the start by the next start().
   } else if (stop_file_.load()) {
-    // Cancelled: the job store has already marked it.
+    // Cancelled: the job store has already marked the file; its document says so.
+    (void)services_.collections->set_document_status(file.document_id, "failed",
+                                                     "ingestion cancelled; retry the job to index it");
   } else if (Status s = services_.jobs->fail_file(file.id, outcome.error()); !s) {
     return Error{s.message()};
   }

@@ -282,6 +282,60 @@ TEST(ServerRag, AnEncoderCollectionSearchesDenseAndHybridAndForgetsDeletedDocume
   EXPECT_FALSE(after.body["hits"].empty());
 }
 
+TEST(ServerRag, ARunningJobIsCancelledThenRetriedToTheEnd) {
+  TestServer srv;
+  // Embedding every chunk with the demo model makes the job slow enough to cancel while it runs.
+  ASSERT_EQ(post_json(srv, "/api/v1/collections", {{"name", "slow"}, {"embedding_model", "stories260K"}}).status, 201);
+  httplib::MultipartFormDataItems files;
+  for (int f = 0; f < 10; ++f) {
+    std::string text;
+    for (int w = 0; w < 800; ++w) text += "word" + std::to_string((w * 7 + f * 13) % 97) + (w % 10 == 9 ? ".\n" : " ");
+    files.push_back(file_part("part" + std::to_string(f) + ".txt", text));
+  }
+  auto up = upload(srv, "slow", files);
+  ASSERT_EQ(up.status, 202) << up.raw;
+  const std::string id = up.body["job"]["id"];
+  bool cancelled = false;
+  for (int i = 0; i < 3000 && !cancelled; ++i) {
+    auto job = get_json(srv, "/api/v1/ingest/jobs/" + id).body;
+    if (job["files_done"].get<int>() >= 1) {
+      auto c = post_json(srv, "/api/v1/ingest/jobs/" + id + "/cancel", nlohmann::json::object());
+      ASSERT_EQ(c.status, 200) << c.raw;
+      cancelled = true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_TRUE(cancelled);
+  nlohmann::json job = wait_for_job(srv, id);
+  EXPECT_EQ(job["status"], "cancelled") << job.dump(2);
+  const int done_before = job["files_done"];
+  ASSERT_LT(done_before, 10) << "the job ended before it could be cancelled";
+  // The file in hand stops within one embedding batch and then settles its document.
+  nlohmann::json docs;
+  for (int i = 0; i < 500; ++i) {
+    docs = get_json(srv, "/api/v1/collections/slow/documents").body["documents"];
+    bool settled = true;
+    for (const auto& d : docs) settled = settled && d["status"] != "indexing" && d["status"] != "pending";
+    if (settled) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  int failed = 0;
+  for (const auto& d : docs)
+    if (d["status"] == "failed") {
+      ++failed;
+      EXPECT_NE(d["error"].get<std::string>().find("cancelled"), std::string::npos);
+    }
+  EXPECT_EQ(failed + done_before, 10) << docs.dump(2);
+
+  auto retried = post_json(srv, "/api/v1/ingest/jobs/" + id + "/retry", nlohmann::json::object());
+  ASSERT_EQ(retried.status, 200) << retried.raw;
+  job = wait_for_job(srv, id);
+  EXPECT_EQ(job["status"], "done") << job.dump(2);
+  EXPECT_EQ(job["files_done"], 10);
+  for (const auto& d : get_json(srv, "/api/v1/collections/slow/documents").body["documents"])
+    EXPECT_EQ(d["status"], "indexed");
+}
+
 TEST(ServerRag, UploadErrorsAreClearAndTheServerStaysUp) {
   TestServer srv;
   ASSERT_EQ(post_json(srv, "/api/v1/collections", {{"name", "c"}}).status, 201);
