@@ -332,8 +332,8 @@ TEST(ServerRag, ARunningJobIsCancelledThenRetriedToTheEnd) {
   job = wait_for_job(srv, id);
   EXPECT_EQ(job["status"], "done") << job.dump(2);
   EXPECT_EQ(job["files_done"], 10);
-  for (const auto& d : get_json(srv, "/api/v1/collections/slow/documents").body["documents"])
-    EXPECT_EQ(d["status"], "indexed");
+  const auto listed = get_json(srv, "/api/v1/collections/slow/documents");
+  for (const auto& d : listed.body["documents"]) EXPECT_EQ(d["status"], "indexed");
 }
 
 TEST(ServerRag, UploadErrorsAreClearAndTheServerStaysUp) {
