@@ -9,6 +9,8 @@ JOBS           ?= $(shell nproc)
 CMAKE_FLAGS    ?=
 PROMPT         ?= Once upon a time
 PORT           ?= 8080
+PREFIX         ?= /usr/local
+DESTDIR        ?=
 DEBIAN_PACKAGES := cmake g++ make pkg-config git python3 libcli11-dev nlohmann-json3-dev \
                    libgtest-dev libgmock-dev libbenchmark-dev \
                    libcpp-httplib-dev libspdlog-dev libtomlplusplus-dev libsqlite3-dev \
@@ -18,7 +20,7 @@ DEBIAN_PACKAGES := cmake g++ make pkg-config git python3 libcli11-dev nlohmann-j
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps test-deps compat-deps docs-deps build build-asan run story test test-unit test-asan bench clean
+.PHONY: all deps test-deps compat-deps docs-deps build build-asan run story install test test-unit test-asan bench clean
 
 all: build
 
@@ -49,6 +51,11 @@ build-asan: deps docs-deps
 run: build
 	./$(BUILD_DIR)/playground serve --host 127.0.0.1 --port $(PORT)
 
+# Installs the binary, the demo model, the web UI and Swagger UI files, the man page
+# and the systemd unit under $(DESTDIR)$(PREFIX) (docs/DEPLOY.md).
+install: build
+	DESTDIR="$(DESTDIR)" cmake --install $(BUILD_DIR) --prefix "$(PREFIX)"
+
 # A story from the demo model on the terminal.
 story: build
 	./$(BUILD_DIR)/playground run -p "$(PROMPT)" -n 200
@@ -59,8 +66,9 @@ test: test-unit test-asan
 compat-deps:
 	cd tests/compat && { [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund; }
 
-# Debian packages only the tests use: real PDFs (the R manuals) for the document tests.
-TEST_PACKAGES := r-doc-pdf
+# Debian packages only the tests use: real PDFs (the R manuals) for the document
+# tests, nginx for the load-balancer test (started as an ordinary process, never as a service).
+TEST_PACKAGES := r-doc-pdf nginx
 test-deps: deps
 	@missing=""; for p in $(TEST_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
