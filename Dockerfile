@@ -21,7 +21,7 @@ RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       libb64-0d libbrotli1 libcpp-httplib0.11 libfmt9 libfreetype6 libgumbo1 libharfbuzz0b \
       libjansson4 libjbig2dec0 libjpeg62-turbo libjwt0 libmujs2 libopenjp2-7 libpng16-16 \
-      libsodium23 libspdlog1.10 libsqlite3-0 libssl3 libtomlplusplus3 libuchardet0 zlib1g \
+      libsodium23 libspdlog1.10 libsqlite3-0 libssl3 libtomlplusplus3 libuchardet0 libpq5 zlib1g \
       curl ca-certificates \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --home-dir /var/lib/playground --create-home --shell /usr/sbin/nologin playground

@@ -16,7 +16,7 @@ DEBIAN_PACKAGES := cmake g++ make pkg-config git python3 libcli11-dev nlohmann-j
                    libcpp-httplib-dev libspdlog-dev libtomlplusplus-dev libsqlite3-dev \
                    libsodium-dev libjwt-dev libhnswlib-dev \
                    libmupdf-dev libmujs-dev libgumbo-dev libopenjp2-7-dev libjbig2dec0-dev libjpeg-dev \
-                   zlib1g-dev libfreetype-dev libharfbuzz-dev libuchardet-dev
+                   zlib1g-dev libfreetype-dev libharfbuzz-dev libuchardet-dev libpq-dev
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -67,8 +67,9 @@ compat-deps:
 	cd tests/compat && { [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund; }
 
 # Debian packages only the tests use: real PDFs (the R manuals) for the document
-# tests, nginx for the load-balancer test (started as an ordinary process, never as a service).
-TEST_PACKAGES := r-doc-pdf nginx
+# tests, nginx for the load-balancer test and the PostgreSQL server for the storage
+# tests (both started by the tests as ordinary processes in temp dirs, never as services).
+TEST_PACKAGES := r-doc-pdf nginx postgresql
 test-deps: deps
 	@missing=""; for p in $(TEST_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
