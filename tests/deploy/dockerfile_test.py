@@ -2,7 +2,8 @@
 steps (no Docker engine runs here, so they are checked by reading them): the
 Dockerfile builds with `make build` and `make install`, its runtime stage
 installs a Debian package for every shared library the built binary links
-(ldd + dpkg -S, so a new dependency cannot be forgotten), compose.yaml mounts
+directly (objdump NEEDED + ldd + dpkg -S, so a new dependency cannot be
+forgotten; apt brings the libraries' own dependencies), compose.yaml mounts
 only files that exist, the two nginx configs differ only in their upstreams,
 and the devcontainer runs Makefile targets that exist."""
 import json
@@ -37,8 +38,11 @@ class DeploymentFiles(unittest.TestCase):
         docker = read("Dockerfile")
         runtime = docker[docker.index("FROM debian:12-slim"):]
         installed = set(re.findall(r"\b(lib[a-z0-9.+-]+|zlib1g|curl|ca-certificates)\b", runtime))
+        # The libraries the binary itself needs (ELF NEEDED); apt brings theirs.
+        dynamic = subprocess.run(["objdump", "-p", binary()], capture_output=True, text=True, timeout=30).stdout
+        direct = set(re.findall(r"NEEDED\s+(\S+)", dynamic))
         ldd = subprocess.run(["ldd", binary()], capture_output=True, text=True, timeout=30).stdout
-        libs = [os.path.realpath(p) for p in re.findall(r"=> (/\S+)", ldd)]
+        libs = [os.path.realpath(path) for name, path in re.findall(r"(\S+) => (/\S+)", ldd) if name in direct]
         self.assertGreater(len(libs), 5, ldd)
         needed = set()
         for lib in libs:
