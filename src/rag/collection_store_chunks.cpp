@@ -178,16 +178,24 @@ Result<std::vector<Bm25Match>> CollectionStore::bm25_search(int64_t collection_i
                                                             const DocumentFilter& filter, int limit) {
   if (fts_match.empty() || limit <= 0) return std::vector<Bm25Match>{};
   auto lock = db_.lock();
+  // SQLite: FTS5's bm25(), lower is better (negative), reported positive.
+  // PostgreSQL: ts_rank_cd over the stored tsvector, higher is better; the
+  // quoted, OR-joined terms read the same in websearch_to_tsquery.
+  const bool postgres = db_.dialect() == store::Dialect::Postgres;
   auto st = db_.prepare(
-      "SELECT chunks_fts.rowid, bm25(chunks_fts) AS s FROM chunks_fts "
-      "JOIN chunks k ON k.id = chunks_fts.rowid JOIN documents d ON d.id = k.document_id "
-      "WHERE chunks_fts MATCH ?1 AND d.collection_id = ?2" +
-      detail::filter_sql(filter, 4) + " ORDER BY s, chunks_fts.rowid LIMIT ?3");
+      postgres ? "SELECT k.id, ts_rank_cd(k.text_search, websearch_to_tsquery('english', ?1)) AS s FROM chunks k "
+                 "JOIN documents d ON d.id = k.document_id "
+                 "WHERE k.text_search @@ websearch_to_tsquery('english', ?1) AND d.collection_id = ?2" +
+                     detail::filter_sql(filter, 4) + " ORDER BY s DESC, k.id LIMIT ?3"
+               : "SELECT chunks_fts.rowid, bm25(chunks_fts) AS s FROM chunks_fts "
+                 "JOIN chunks k ON k.id = chunks_fts.rowid JOIN documents d ON d.id = k.document_id "
+                 "WHERE chunks_fts MATCH ?1 AND d.collection_id = ?2" +
+                     detail::filter_sql(filter, 4) + " ORDER BY s, chunks_fts.rowid LIMIT ?3");
   if (!st) return Error{st.error()};
   st->bind(1, fts_match).bind(2, collection_id).bind(3, limit);
   detail::bind_filter(*st, filter, 4);
-  // SQLite's bm25() is lower-is-better (negative); report it positive.
-  auto out = store::read_rows(*st, [](const store::Statement& r) { return Bm25Match{r.int64(0), -r.real(1)}; });
+  auto out = store::read_rows(
+      *st, [postgres](const store::Statement& r) { return Bm25Match{r.int64(0), postgres ? r.real(1) : -r.real(1)}; });
   if (!out) return Error{"full-text search in collection " + std::to_string(collection_id) + " failed: " + out.error()};
   return out;
 }

@@ -9,6 +9,11 @@ namespace pg::store {
 
 std::string_view dialect_name(Dialect d) { return d == Dialect::Sqlite ? "sqlite" : "postgres"; }
 
+bool is_unique_violation(std::string_view message) {
+  return message.find("UNIQUE constraint failed") != std::string_view::npos ||  // SQLite
+         message.find("duplicate key value violates unique constraint") != std::string_view::npos;  // PostgreSQL
+}
+
 Status Statement::run() {
   for (;;) {
     auto r = step();

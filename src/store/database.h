@@ -24,6 +24,9 @@ namespace pg::store {
 enum class Dialect { Sqlite, Postgres };
 std::string_view dialect_name(Dialect d);  // "sqlite", "postgres"
 
+// Whether an error message of either engine reports a UNIQUE (or primary key) violation.
+bool is_unique_violation(std::string_view message);
+
 // What one engine's prepared statement does; Statement forwards to it. A bind
 // error is kept and reported by the next step().
 class StatementBackend {
