@@ -35,6 +35,7 @@ CREATE TABLE api_keys (
 CREATE INDEX api_keys_by_user ON api_keys(user_id);
 CREATE TABLE conversations (
   id             TEXT PRIMARY KEY,
+  rowid          BIGINT GENERATED ALWAYS AS IDENTITY UNIQUE,  -- SQLite's implicit insertion order
   user_id        BIGINT REFERENCES users(id) ON DELETE CASCADE,
   title          TEXT NOT NULL,
   model          TEXT NOT NULL,
@@ -128,7 +129,8 @@ CREATE TABLE chunks (
 );
 CREATE INDEX chunks_text_search ON chunks USING GIN (text_search);
 )sql"},
-      // rowid: SQLite's implicit insertion order, which the job queries sort by.
+      // rowid (here and in conversations): SQLite's implicit insertion order,
+      // which queries sort by.
       {3, R"sql(
 CREATE TABLE ingest_jobs (
   id             TEXT PRIMARY KEY,
