@@ -170,14 +170,20 @@ try {
     await page.getByLabel('Ignore end of text', { exact: true }).click();
     await page.getByRole('button', { name: 'Generate', exact: true }).click();
     const output = page.getByTestId('output');
-    await page.waitForFunction(() => (document.querySelector('[data-testid="output"]')?.textContent ?? '').length > 40);
+    await page.waitForFunction(() => (document.querySelector('[data-testid="output"]')?.textContent ?? '').length > 10);
+    // No layout jumps while streaming: the output box and the figures keep their place and size.
+    const boxes = async () => JSON.stringify([await output.boundingBox(), await page.getByTestId('generation-stats').boundingBox()]);
+    const early = await boxes();
+    await page.waitForFunction(() => (document.querySelector('[data-testid="output"]')?.textContent ?? '').length > 200);
+    const later = await boxes();
+    expect(early === later, `the layout moved while streaming: ${early} then ${later}`);
     await page.getByRole('button', { name: 'Stop' }).click();
     await page.getByTestId('generation-status').filter({ hasText: 'Stopped.' }).waitFor();
     const finish = await page.locator('[data-stat="Finish"]').innerText();
     expect(finish === 'cancelled', `finish reason after Stop: ${finish}`);
     const outTokens = Number(await page.locator('[data-stat="Output"]').innerText());
     expect(outTokens > 0 && outTokens < 1900, `stopped after ${outTokens} tokens`);
-    expect((await output.innerText()).length > 40, 'the text so far is kept');
+    expect((await output.innerText()).length > 200, 'the text so far is kept');
     // The server is free again: nothing is left generating.
     const slots = await (await fetch(`${open.url}/api/v1/slots`)).json();
     const busy = slots.models.flatMap((m) => m.slots).filter((s) => s.state !== 'idle');
@@ -252,6 +258,9 @@ try {
     await page.getByRole('button', { name: 'Ask' }).click();
     await page.getByTestId('source').first().waitFor();
     await page.getByRole('button', { name: 'Ask' }).waitFor(); // the answer is complete
+    await page.getByTestId('retrieval').locator('summary').click();
+    await page.getByTestId('retrieval').getByRole('row').nth(1).waitFor();
+    expect(/lighthouse\.md/.test(await page.getByTestId('retrieval').innerText()), 'retrieval scores per chunk are listed');
     expect((await page.getByTestId('rag-answer').innerText()).length > 0, 'an answer is shown');
     await shot(page, 'documents');
     // A citation when the model wrote one, else the first source: it opens the chunk with document and page.
@@ -271,8 +280,27 @@ try {
     await page.reload();
     expect(await page.evaluate(() => document.documentElement.classList.contains('dark')), 'dark theme remembered');
     await page.getByRole('heading', { name: 'Playground' }).waitFor();
+    await page.getByLabel('Model', { exact: true }).filter({ hasText: 'stories260K' }).waitFor();
+    await page.getByRole('button', { name: 'Generate', exact: true }).click();
+    await page.getByTestId('generation-status').filter({ hasText: 'Done' }).waitFor();
     await shot(page, 'playground-dark');
     await page.getByRole('button', { name: 'Switch to light theme' }).click();
+  });
+
+  await step('mobile', async () => {
+    // Narrow screens: one column and a menu button.
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const p3 = await phone.newPage();
+    await p3.goto(`${open.url}/chat`);
+    await p3.getByLabel('Message', { exact: true }).waitFor();
+    const wide = await p3.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1);
+    expect(!wide, 'no sideways scrolling on a phone');
+    await p3.getByRole('button', { name: 'Menu' }).click();
+    await p3.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Documents' }).click();
+    await p3.waitForURL(/\/documents$/);
+    await p3.getByRole('heading', { name: 'Documents' }).waitFor();
+    await shot(p3, 'mobile-documents');
+    await phone.close();
   });
 
   await step('login', async () => {

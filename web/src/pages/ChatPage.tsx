@@ -222,6 +222,9 @@ export default function ChatPage() {
   const modelInfo = models?.find((m) => m.name === (conv?.model ?? newModel));
   const budget = contextBudget(conv?.messages ?? [], draft, maxTokens, modelInfo?.context_length);
 
+  // A new chat's reply length: at most a quarter of the model's context, so a few turns fit.
+  const newChatMaxTokens = Math.max(16, Math.min(DEFAULT_MAX_TOKENS, Math.floor((modelInfo?.context_length ?? 4 * DEFAULT_MAX_TOKENS) / 4)));
+
   async function send(text: string, target?: Conversation) {
     setError(null);
     let c = target ?? conv;
@@ -230,7 +233,7 @@ export default function ChatPage() {
         c = await api.createConversation({
           title: text.slice(0, 60).split('\n')[0] || 'New chat',
           model: newModel || undefined,
-          params: { max_tokens: DEFAULT_MAX_TOKENS },
+          params: { max_tokens: newChatMaxTokens },
         });
       } catch (e) {
         setError(errorText(e));
@@ -244,7 +247,7 @@ export default function ChatPage() {
     setPendingUser(text);
     setDraft('');
     const result = await run((handlers, signal) =>
-      api.sendMessage(convId, { content: text, params: c!.params?.max_tokens ? undefined : { max_tokens: DEFAULT_MAX_TOKENS } }, handlers, signal),
+      api.sendMessage(convId, { content: text, params: c!.params?.max_tokens ? undefined : { max_tokens: newChatMaxTokens } }, handlers, signal),
     );
     try {
       const fresh = await api.conversation(convId);

@@ -17,8 +17,14 @@ import { ModelPicker, useModels } from '@/components/ModelPicker';
 import { useApi } from '@/lib/session';
 import { errorText, isAbort } from '@/lib/api';
 import { useGeneration } from '@/lib/useGeneration';
-import type { Chunk, Collection, DocumentInfo, IngestJob, RagAnswer, SourcePassage } from '@/lib/types';
+import type { Chunk, Collection, DocumentInfo, IngestJob, RagAnswer, SearchHit, SourcePassage } from '@/lib/types';
 import { cn, formatBytes } from '@/lib/utils';
+
+// Scores are small for rank fusion (1/(k+rank)) and larger for BM25: keep 3 significant digits.
+export function formatScore(x: number | null | undefined): string {
+  if (x === null || x === undefined || !Number.isFinite(x)) return '—';
+  return Math.abs(x) >= 1000 ? x.toFixed(0) : x.toPrecision(3);
+}
 
 function pages(start: number, end: number) {
   if (!start) return 'no page';
@@ -65,7 +71,7 @@ function ChunkDialog({ chunk, onClose }: { chunk: ChunkRef | null; onClose: () =
             <span data-testid="chunk-location">
               {doc?.file_name ?? chunk.title} · {pages(found?.page_start ?? chunk.pageStart, found?.page_end ?? chunk.pageEnd)}
               {found ? ` · chunk ${found.index + 1} of ${doc?.chunk_count}` : ''}
-              {chunk.score !== undefined ? ` · score ${chunk.score.toFixed(4)}` : ''}
+              {chunk.score !== undefined ? ` · score ${formatScore(chunk.score)}` : ''}
             </span>
           }
         >
@@ -246,6 +252,7 @@ function AskPanel({ collection, onOpen }: { collection: Collection; onOpen: (c: 
   const [model, setModel] = React.useState('');
   const [question, setQuestion] = React.useState('');
   const [sources, setSources] = React.useState<SourcePassage[]>([]);
+  const [hits, setHits] = React.useState<SearchHit[] | null>(null);
   const { state, run, stop } = useGeneration(api, (event, data) => {
     if (event === 'sources') setSources(((data as { sources?: SourcePassage[] })?.sources ?? []) as SourcePassage[]);
     if (event === 'done') setSources(((data as RagAnswer).sources ?? []) as SourcePassage[]);
@@ -270,6 +277,9 @@ function AskPanel({ collection, onOpen }: { collection: Collection; onOpen: (c: 
             e.preventDefault();
             if (!question.trim() || streaming) return;
             setSources([]);
+            setHits(null);
+            // The retrieval alone, for its per-list ranks and scores (the answer carries the fused score only).
+            api.search(collection.id, question.trim(), 5).then((r) => setHits(r.hits), () => setHits([]));
             void run((handlers, signal) =>
               api.ragQuery({ collection: collection.name, question: question.trim(), model, top_k: 5, params: { max_tokens: 200 } }, handlers, signal),
             );
@@ -320,13 +330,53 @@ function AskPanel({ collection, onOpen }: { collection: Collection; onOpen: (c: 
                       <span className="line-clamp-2 text-muted-foreground">{s.text}</span>
                     </span>
                     <span className="shrink-0 tabular-nums text-muted-foreground" title="Retrieval score">
-                      {s.score.toFixed(4)}
+                      {formatScore(s.score)}
                     </span>
                   </button>
                 </li>
               ))}
             </ol>
           </div>
+        ) : null}
+        {hits && hits.length ? (
+          <details className="text-xs" data-testid="retrieval">
+            <summary className="cursor-pointer font-medium">Retrieval scores per chunk</summary>
+            <div className="mt-2 overflow-x-auto">
+              <table className="w-full tabular-nums">
+                <caption className="sr-only">Retrieved chunks with their scores</caption>
+                <thead className="text-left text-muted-foreground">
+                  <tr>
+                    <th scope="col" className="p-1">#</th>
+                    <th scope="col" className="p-1">Chunk</th>
+                    <th scope="col" className="p-1">Score</th>
+                    <th scope="col" className="p-1">BM25 rank (score)</th>
+                    <th scope="col" className="p-1">Dense rank (score)</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {hits.map((h) => (
+                    <tr key={h.chunk.id} className="border-t">
+                      <td className="p-1">{h.rank}</td>
+                      <td className="p-1">
+                        <button
+                          type="button"
+                          className="text-left hover:underline"
+                          onClick={() =>
+                            onOpen({ documentId: h.document.id, chunkId: h.chunk.id, title: h.document.file_name, pageStart: h.chunk.page_start, pageEnd: h.chunk.page_end, text: h.chunk.text, score: h.score })
+                          }
+                        >
+                          {h.document.file_name} · {pages(h.chunk.page_start, h.chunk.page_end)}
+                        </button>
+                      </td>
+                      <td className="p-1">{formatScore(h.score)}</td>
+                      <td className="p-1">{h.bm25_rank ?? '—'} ({formatScore(h.bm25_score)})</td>
+                      <td className="p-1">{h.dense_rank ?? '—'} ({formatScore(h.dense_score)})</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          </details>
         ) : null}
       </CardContent>
     </Card>
