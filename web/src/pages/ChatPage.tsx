@@ -401,6 +401,7 @@ export default function ChatPage() {
             </Button>
           )}
         </form>
+        {state.error ? <ErrorNote>The reply failed: {state.error}</ErrorNote> : null}
         {state.status !== 'idle' ? <GenerationStats state={state} /> : null}
       </section>
       <Dialog open={editing !== null} onOpenChange={(o) => !o && setEditing(null)}>

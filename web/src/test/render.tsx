@@ -6,14 +6,16 @@ import { SessionProvider } from '@/lib/session';
 import { ApiClient } from '@/lib/api';
 import { TooltipProvider } from '@/components/ui/tooltip';
 
-export function renderPage(page: ReactElement, fetchImpl: typeof fetch, { path = '/', pattern = '/' } = {}) {
+export function renderPage(page: ReactElement, fetchImpl: typeof fetch, { path = '/', patterns = ['/'] } = {}) {
   const client = new ApiClient({ fetchImpl });
   return render(
     <SessionProvider client={client}>
       <TooltipProvider>
         <MemoryRouter initialEntries={[path]}>
           <Routes>
-            <Route path={pattern} element={page} />
+            {patterns.map((p) => (
+              <Route key={p} path={p} element={page} />
+            ))}
           </Routes>
         </MemoryRouter>
       </TooltipProvider>
