@@ -2,7 +2,7 @@
 // ApiError, non-JSON errors, SSE streams (events in order, `error` events,
 // abort mid-stream) and 401 handling.
 import { describe, expect, it, vi } from 'vitest';
-import { ApiClient, ApiError, isAbort } from './api';
+import { ApiClient, ApiError, isAbort, parseMemoryMetrics } from './api';
 import { fakeFetch, ev } from '@/test/fakeServer';
 
 describe('ApiClient', () => {
@@ -103,5 +103,12 @@ describe('ApiClient', () => {
       .catch((e) => e);
     expect(isAbort(err)).toBe(true);
     expect(seen).toEqual(['start', 'a', 'b']);
+  });
+});
+
+describe('parseMemoryMetrics', () => {
+  it('reads weight bytes per model and the resident memory', () => {
+    const text = '# HELP x\nplayground_model_weight_bytes{model="stories260K"} 1040000\nplayground_model_weight_bytes{model="a\\"b"} 5\nplayground_process_resident_memory_bytes 123456\n';
+    expect(parseMemoryMetrics(text)).toEqual({ weights: { stories260K: 1040000, 'a"b': 5 }, residentBytes: 123456 });
   });
 });

@@ -142,6 +142,12 @@ export class ApiClient {
     return this.call<{ paths?: Record<string, Record<string, unknown>> }>('openapi');
   }
 
+  // Memory figures from the Prometheus metrics: weight bytes per model and the process's resident memory.
+  async memory(): Promise<{ weights: Record<string, number>; residentBytes: number | null }> {
+    const res = await this.fetch(this.url('metrics'), { headers: this.headers(false) });
+    return parseMemoryMetrics(await res.text());
+  }
+
   // --- generation
   models(signal?: AbortSignal) {
     return this.call<ModelList>('models', { signal });
@@ -293,6 +299,19 @@ export class ApiClient {
   pullEvents(id: string, handlers: StreamHandlers, signal?: AbortSignal) {
     return this.stream('pullEvents', handlers, { params: { id }, signal });
   }
+}
+
+// Reads `playground_model_weight_bytes{model="…"} N` and `playground_process_resident_memory_bytes N`.
+export function parseMemoryMetrics(text: string): { weights: Record<string, number>; residentBytes: number | null } {
+  const weights: Record<string, number> = {};
+  let residentBytes: number | null = null;
+  for (const line of text.split('\n')) {
+    const w = /^playground_model_weight_bytes\{model="((?:[^"\\]|\\.)*)"\} ([0-9.e+]+)$/.exec(line);
+    if (w) weights[w[1].replace(/\\(.)/g, '$1')] = Number(w[2]);
+    const r = /^playground_process_resident_memory_bytes ([0-9.e+]+)$/.exec(line);
+    if (r) residentBytes = Number(r[1]);
+  }
+  return { weights, residentBytes };
 }
 
 function dispatch(ev: SseEvent, handlers: StreamHandlers) {

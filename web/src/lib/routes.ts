@@ -12,6 +12,7 @@ export const API_ROUTES = {
   tokenize: { method: 'POST', path: '/api/v1/tokenize' },
   cancel: { method: 'POST', path: '/api/v1/generations/{id}/cancel' },
   slots: { method: 'GET', path: '/api/v1/slots' },
+  metrics: { method: 'GET', path: '/api/v1/metrics' },
   login: { method: 'POST', path: '/api/v1/auth/login' },
   me: { method: 'GET', path: '/api/v1/auth/me' },
   keys: { method: 'GET', path: '/api/v1/auth/keys' },

@@ -46,6 +46,10 @@ export default function ModelsPage() {
   const [results, setResults] = React.useState<Record<string, unknown>[] | null>(null);
   const [searchNote, setSearchNote] = React.useState<string | null>(null);
   const [pulls, setPulls] = React.useState<PullState[]>([]);
+  const [memory, setMemory] = React.useState<{ weights: Record<string, number>; residentBytes: number | null } | null>(null);
+  React.useEffect(() => {
+    api.memory().then(setMemory, () => setMemory(null));
+  }, [api, models]);
 
   const act = async (name: string, what: 'load' | 'unload' | 'delete') => {
     setActionError(null);
@@ -102,6 +106,11 @@ export default function ModelsPage() {
     <div className="flex flex-col gap-4">
       <div className="flex items-center gap-2">
         <h1 className="flex-1 text-xl font-semibold">Models</h1>
+        {memory?.residentBytes ? (
+          <span className="text-sm text-muted-foreground" data-testid="server-memory">
+            Server memory: {formatBytes(memory.residentBytes)}
+          </span>
+        ) : null}
         <Button variant="outline" size="sm" onClick={reload}>
           <RefreshCw aria-hidden /> Refresh
         </Button>
@@ -126,6 +135,7 @@ export default function ModelsPage() {
               <th scope="col" className="p-2">Quantization</th>
               <th scope="col" className="p-2">Context</th>
               <th scope="col" className="p-2">File size</th>
+              <th scope="col" className="p-2">Weights in memory</th>
               <th scope="col" className="p-2">Slots</th>
               <th scope="col" className="p-2"><span className="sr-only">Actions</span></th>
             </tr>
@@ -143,6 +153,7 @@ export default function ModelsPage() {
                 <td className="p-2">{m.quantization ?? '—'}</td>
                 <td className="p-2 tabular-nums">{m.context_length ?? '—'}</td>
                 <td className="p-2 tabular-nums">{formatBytes(m.size_bytes)}</td>
+                <td className="p-2 tabular-nums">{memory?.weights[m.name] !== undefined ? formatBytes(memory.weights[m.name]) : '—'}</td>
                 <td className="p-2 tabular-nums">{m.slots ?? '—'}</td>
                 <td className="p-2">
                   <div className="flex gap-1">
