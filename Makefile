@@ -18,7 +18,7 @@ DEBIAN_PACKAGES := cmake g++ make pkg-config git python3 libcli11-dev nlohmann-j
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps test-deps compat-deps docs-deps build build-asan run story test test-unit test-asan bench clean
+.PHONY: all deps test-deps compat-deps docs-deps web web-deps build build-asan run story test test-unit test-asan test-web bench clean
 
 all: build
 
@@ -36,7 +36,16 @@ deps:
 docs-deps: deps
 	cd tools/swagger-ui && { [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund; }
 
-build: deps docs-deps
+# The web UI (web/, React + Vite): npm ci when package-lock.json is newer than
+# the installed packages, then the build (type check, vite build, first-page
+# size budget) into web/dist, which playground serve serves at /.
+web-deps: deps
+	cd web && { [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund; }
+
+web: web-deps
+	cd web && npm run build
+
+build: deps docs-deps web
 	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS)
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
@@ -53,14 +62,15 @@ run: build
 story: build
 	./$(BUILD_DIR)/playground run -p "$(PROMPT)" -n 200
 
-test: test-unit test-asan
+test: test-unit test-asan test-web
 
 # npm packages of the client compatibility tests (the official openai and ollama clients).
 compat-deps:
 	cd tests/compat && { [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund; }
 
 # Debian packages only the tests use: real PDFs (the R manuals) for the document tests.
-TEST_PACKAGES := r-doc-pdf
+# Headless Chromium for the web UI's end-to-end tests (driven by npm playwright-core).
+TEST_PACKAGES := r-doc-pdf chromium chromium-driver
 test-deps: deps
 	@missing=""; for p in $(TEST_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
@@ -77,6 +87,12 @@ test-unit: build compat-deps test-deps
 test-asan: build-asan test-deps
 	cd $(ASAN_BUILD_DIR) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ./playground_tests --gtest_filter='Gguf*:*Corrupt*:*Reference*:Tokenizer*:Sampler*:Quant*:Template*:Server*:Store*:Auth*:Kernels*:*ModelBatching*:Rag*:Bert*'
+
+# The web UI's tests: Vitest (components, API and streaming client), then the
+# end-to-end run in headless Chromium against real servers (screenshots to docs/screenshots).
+test-web: build test-deps
+	cd web && npm test
+	cd web && node e2e/run.mjs ../$(BUILD_DIR)/playground
 
 bench: build
 	./$(BUILD_DIR)/playground bench -m models/demo/stories260K.gguf
