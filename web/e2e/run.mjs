@@ -213,6 +213,34 @@ try {
     await shot(page, 'chat');
   });
 
+  await step('chat-manage', async () => {
+    // Export, rename, edit and resend (a copy), delete — on the conversation of the chat step.
+    await page.goto(`${open.url}/chat`);
+    const list = page.getByRole('navigation', { name: 'Conversations' });
+    await list.getByRole('button', { name: 'Tell me about a cat.', exact: true }).click();
+    await page.waitForURL(/\/chat\/conv-/);
+    await page.locator('li[data-role="assistant"]').first().waitFor();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Markdown' }).click()]);
+    expect(/\.md$/.test(download.suggestedFilename()), `export file name: ${download.suggestedFilename()}`);
+    await list.getByRole('button', { name: 'Rename Tell me about a cat.' }).click();
+    await page.getByLabel('New title').fill('Cat stories');
+    await page.getByRole('button', { name: 'Save title' }).click();
+    await list.getByRole('button', { name: 'Cat stories', exact: true }).waitFor();
+    const before = page.url();
+    await page.getByRole('button', { name: 'Edit and resend this message' }).first().click();
+    await page.getByLabel('Message', { exact: true }).last().waitFor();
+    await page.getByRole('dialog').getByLabel('Message').fill('Tell me about a dog.');
+    await page.getByRole('button', { name: 'Resend' }).click();
+    await page.waitForURL((u) => u.toString() !== before && /\/chat\/conv-/.test(u.toString()));
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="messages"] li[data-role="assistant"]:not([data-streaming])').length === 1);
+    expect((await page.locator('li[data-role="user"]').first().innerText()).includes('Tell me about a dog.'), 'the edited message was sent');
+    await list.getByRole('button', { name: 'Cat stories (edited)', exact: true }).waitFor();
+    page.once('dialog', (d) => d.accept());
+    await list.getByRole('button', { name: 'Delete Cat stories (edited)' }).click();
+    await list.getByRole('button', { name: 'Cat stories (edited)', exact: true }).waitFor({ state: 'detached' });
+    await page.waitForURL(/\/chat$/);
+  });
+
   await step('compare', async () => {
     await page.goto(`${open.url}/compare`);
     await choose(page, 'Model 1', 'stories260K (default)');

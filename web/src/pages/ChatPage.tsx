@@ -47,10 +47,12 @@ function ConversationList({
   items,
   current,
   onChanged,
+  onRenamed,
 }: {
   items: Conversation[];
   current?: string;
   onChanged: () => void;
+  onRenamed: (id: string, title: string) => void;
 }) {
   const api = useApi();
   const navigate = useNavigate();
@@ -73,6 +75,7 @@ function ConversationList({
                     .updateConversation(c.id, { title })
                     .then(() => {
                       setRenaming(null);
+                      onRenamed(c.id, title);
                       onChanged();
                     })
                     .catch((err) => setError(errorText(err)));
@@ -299,7 +302,12 @@ export default function ChatPage() {
           <Plus aria-hidden /> New chat
         </Button>
         <div className="max-h-40 min-h-0 overflow-y-auto md:max-h-none md:flex-1">
-          <ConversationList items={list} current={id} onChanged={loadList} />
+          <ConversationList
+            items={list}
+            current={id}
+            onChanged={loadList}
+            onRenamed={(cid, title) => setConv((c) => (c && c.id === cid ? { ...c, title } : c))}
+          />
         </div>
       </aside>
       <section className="flex min-h-0 min-w-0 flex-col gap-3" aria-label="Conversation">
