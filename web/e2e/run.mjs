@@ -284,6 +284,17 @@ try {
     await page.waitForURL(/\/documents\/\d+/);
     await page.getByTestId('file-input').setInputFiles(doc);
     await page.locator('[data-testid="document-row"][data-status="indexed"]').waitFor({ timeout: 60000 });
+    // Drag and drop of several files: each has its own row; an empty one is refused with the server's reason.
+    const dropped = await page.evaluateHandle(() => {
+      const dt = new DataTransfer();
+      dt.items.add(new File(['The harbour master, Tomas Reed, rang the bell at noon every day.\n'], 'harbour.txt', { type: 'text/plain' }));
+      dt.items.add(new File([''], 'empty.txt', { type: 'text/plain' }));
+      return dt;
+    });
+    await page.getByTestId('drop-zone').dispatchEvent('drop', { dataTransfer: dropped });
+    await page.getByTestId('upload-row').filter({ hasText: 'empty.txt' }).filter({ hasText: 'empty_file' }).waitFor();
+    await page.locator('[data-testid="document-row"][data-status="indexed"]').nth(1).waitFor({ timeout: 60000 });
+    expect((await page.getByTestId('document-row').count()) === 2, 'two documents after the drop (the empty file refused)');
     await page.getByLabel('Question').fill('Who kept the lighthouse on Gull Rock?');
     await page.getByRole('button', { name: 'Ask' }).click();
     await page.getByTestId('source').first().waitFor();

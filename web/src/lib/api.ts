@@ -265,6 +265,17 @@ export class ApiClient {
             reject(new ApiError(xhr.status, 'invalid_reply', 'the upload reply is not JSON'));
           }
         } else {
+          // A refused file comes back as 400 with its own reason under `refused`.
+          try {
+            const body = JSON.parse(xhr.responseText) as Partial<UploadReply>;
+            const first = body.refused?.[0]?.error;
+            if (first?.message) {
+              reject(new ApiError(xhr.status, first.code ?? 'refused', first.message));
+              return;
+            }
+          } catch {
+            // not JSON: the generic error below
+          }
           errorFromResponse(res).then(reject, reject);
         }
       };

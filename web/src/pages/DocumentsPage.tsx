@@ -221,7 +221,7 @@ function JobView({ job, onChanged }: { job: IngestJob; onChanged: () => void }) 
   );
 }
 
-function AnswerText({ answer, onCite }: { answer: RagAnswer | { answer: string; sources: SourcePassage[] }; onCite: (s: SourcePassage) => void }) {
+export function AnswerText({ answer, onCite }: { answer: RagAnswer | { answer: string; sources: SourcePassage[] }; onCite: (s: SourcePassage) => void }) {
   const parts = answer.answer.split(/(\[\d+\])/g);
   return (
     <p className="whitespace-pre-wrap text-sm leading-relaxed" data-testid="rag-answer">
