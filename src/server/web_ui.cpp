@@ -54,6 +54,7 @@ std::optional<std::string> read_inside(const std::string& dir, const std::string
 }
 
 void send_index(const std::string& dir, httplib::Response& res, bool page) {
+  res.set_header("X-Content-Type-Options", "nosniff");
   auto index = read_inside(dir, "index.html");
   if (!index) {
     if (page) throw ApiError(404, "not_found", std::string("the web UI is not built in ") + dir + ": run `make web`");
@@ -113,6 +114,7 @@ void add_web_ui_routes(RouteTable& routes, ServerContext& ctx) {
     auto bytes = type.empty() ? std::nullopt : read_inside(dir, "assets/" + file);
     if (!bytes) throw ApiError(404, "not_found", "no web UI asset '" + file + "' in " + dir + "/assets");
     res.status = 200;
+    res.set_header("X-Content-Type-Options", "nosniff");
     // Asset names carry a hash of their content: a changed file gets a new name.
     res.set_header("Cache-Control", "public, max-age=31536000, immutable");
     res.set_content(std::move(*bytes), type);
@@ -128,6 +130,7 @@ void add_web_ui_routes(RouteTable& routes, ServerContext& ctx) {
       auto bytes = read_inside(dir, page);
       if (!bytes) throw ApiError(404, "not_found", "no web UI file '" + page + "' in " + dir);
       res.status = 200;
+      res.set_header("X-Content-Type-Options", "nosniff");
       res.set_header("Cache-Control", "public, max-age=3600");
       res.set_content(std::move(*bytes), type);
       return;

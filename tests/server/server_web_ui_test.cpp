@@ -69,6 +69,7 @@ TEST(ServerWebUi, HashedAssetsHaveTheirTypeAndALongCache) {
   EXPECT_EQ(js->body, kScript);
   EXPECT_EQ(js->get_header_value("Content-Type"), "text/javascript; charset=utf-8");
   EXPECT_EQ(js->get_header_value("Cache-Control"), "public, max-age=31536000, immutable");
+  EXPECT_EQ(js->get_header_value("X-Content-Type-Options"), "nosniff");
   auto css = c.Get("/assets/index-Def456.css");
   ASSERT_TRUE(css);
   EXPECT_EQ(css->status, 200);
