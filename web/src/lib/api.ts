@@ -7,7 +7,7 @@ import { routePath, type RouteName, API_ROUTES } from './routes';
 import { readSseStream, type SseEvent } from './sse';
 import type {
   ApiKey, Collection, Conversation, ConversationList, DocumentInfo, GenerationResult, IngestJob, LoginResult, Me,
-  Message, ModelList, RagAnswer, SamplingParams, SearchHit, UploadReply,
+  Message, ModelList, RagAnswer, SamplingParams, SearchHit, UploadReply, CatalogEntry, PullJob,
 } from './types';
 
 export class ApiError extends Error {
@@ -290,22 +290,25 @@ export class ApiClient {
 
   // --- model management (optional routes: a 404 not_found means the server lacks them)
   loadModel(name: string) {
-    return this.call<unknown>('loadModel', { params: { id: name } });
+    return this.call<unknown>('loadModel', { params: { name }, body: {} });
   }
   unloadModel(name: string) {
-    return this.call<unknown>('unloadModel', { params: { id: name } });
+    return this.call<unknown>('unloadModel', { params: { name } });
   }
   deleteModel(name: string) {
-    return this.call<unknown>('deleteModel', { params: { id: name } });
+    return this.call<unknown>('deleteModel', { params: { name } });
   }
   searchCatalog(q: string, signal?: AbortSignal) {
-    return this.call<{ results?: unknown[]; models?: unknown[] }>('searchCatalog', { query: { q }, signal });
+    return this.call<{ results: CatalogEntry[] }>('searchCatalog', { query: { q, limit: 20 }, signal });
   }
-  pullModel(body: Record<string, unknown>) {
-    return this.call<{ id: string }>('pullModel', { body });
+  pullModel(model: string) {
+    return this.call<PullJob>('pullModel', { body: { model } });
   }
   pulls() {
-    return this.call<{ pulls: unknown[] }>('pulls');
+    return this.call<{ pulls: PullJob[] }>('pulls');
+  }
+  cancelPull(id: string) {
+    return this.call<unknown>('cancelPull', { params: { id } });
   }
   pullEvents(id: string, handlers: StreamHandlers, signal?: AbortSignal) {
     return this.stream('pullEvents', handlers, { params: { id }, signal });

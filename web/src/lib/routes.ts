@@ -38,13 +38,14 @@ export const API_ROUTES = {
   retryJob: { method: 'POST', path: '/api/v1/ingest/jobs/{id}/retry' },
   search: { method: 'POST', path: '/api/v1/collections/{id}/search' },
   ragQuery: { method: 'POST', path: '/api/v1/rag/query' },
-  // Model management (issue 7/8): a server may not have them yet.
+  // Model management (docs/MODELS.md once it lands): a server may not have these yet.
   pullModel: { method: 'POST', path: '/api/v1/models/pull', optional: true },
   pulls: { method: 'GET', path: '/api/v1/models/pulls', optional: true },
+  cancelPull: { method: 'DELETE', path: '/api/v1/models/pulls/{id}', optional: true },
   pullEvents: { method: 'GET', path: '/api/v1/models/pull/{id}/events', optional: true },
-  loadModel: { method: 'POST', path: '/api/v1/models/{id}/load', optional: true },
-  unloadModel: { method: 'POST', path: '/api/v1/models/{id}/unload', optional: true },
-  deleteModel: { method: 'DELETE', path: '/api/v1/models/{id}', optional: true },
+  loadModel: { method: 'POST', path: '/api/v1/models/{name}/load', optional: true },
+  unloadModel: { method: 'POST', path: '/api/v1/models/{name}/unload', optional: true },
+  deleteModel: { method: 'DELETE', path: '/api/v1/models/{name}', optional: true },
   searchCatalog: { method: 'GET', path: '/api/v1/models/search', optional: true },
 } as const satisfies Record<string, { method: string; path: string; optional?: boolean }>;
 

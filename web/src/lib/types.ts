@@ -16,11 +16,32 @@ export interface ModelInfo {
   slots?: number;
   has_chat_template?: boolean;
   capabilities?: string[];
-  memory_bytes?: number;
+  // With model management (docs/MODELS.md): status, and what a loaded model holds.
+  status?: 'downloaded' | 'downloading' | 'loading' | 'loaded' | 'failed';
+  status_reason?: string;
+  aliases?: string[];
+  runtime?: { memory_bytes?: number; weights_bytes?: number; active?: number; keep_alive_seconds?: number; expires_at?: string | null };
 }
 export interface ModelList {
   default: string;
   models: ModelInfo[];
+  memory?: { budget_bytes: number; in_use_bytes: number };
+}
+export interface CatalogEntry {
+  id: string;
+  downloads?: number;
+  likes?: number;
+  updated_at?: string;
+  pull?: string;
+}
+export interface PullJob {
+  id: string;
+  reference: string;
+  model: string | null;
+  state: 'queued' | 'running' | 'success' | 'failed' | 'cancelled';
+  error: string | null;
+  progress?: { status?: string; file?: string; completed_bytes?: number; total_bytes?: number; bytes_per_second?: number; eta_seconds?: number | null };
+  notices?: string[];
 }
 
 export interface Usage {
