@@ -5,25 +5,27 @@ import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from '.
 import { Label } from './ui/label';
 import { useApi } from '@/lib/session';
 import { errorText } from '@/lib/api';
-import type { ModelInfo } from '@/lib/types';
+import type { ModelInfo, ModelList } from '@/lib/types';
 
 export function useModels() {
   const api = useApi();
   const [models, setModels] = React.useState<ModelInfo[] | null>(null);
   const [defaultModel, setDefault] = React.useState<string>('');
   const [error, setError] = React.useState<string | null>(null);
+  const [memoryBudget, setMemoryBudget] = React.useState<ModelList['memory'] | null>(null);
   const load = React.useCallback(() => {
     api
       .models()
       .then((r) => {
         setModels(r.models);
         setDefault(r.default);
+        setMemoryBudget(r.memory ?? null);
         setError(null);
       })
       .catch((e) => setError(errorText(e)));
   }, [api]);
   React.useEffect(load, [load]);
-  return { models, defaultModel, error, reload: load };
+  return { models, defaultModel, error, memoryBudget, reload: load };
 }
 
 export function isGenerationModel(m: ModelInfo) {

@@ -65,13 +65,13 @@ function PullRow({ job, onCancel }: { job: PullJob; onCancel?: () => void }) {
 
 export default function ModelsPage() {
   const api = useApi();
-  const { models, error, reload } = useModels();
+  const { models, error, reload, memoryBudget } = useModels();
   const has = useRouteSupport();
   const [actionError, setActionError] = React.useState<string | null>(null);
   const [busy, setBusy] = React.useState<string | null>(null);
   const [query, setQuery] = React.useState('');
   const [results, setResults] = React.useState<CatalogEntry[] | null>(null);
-  const [searchNote, setSearchNote] = React.useState<string | null>(null);
+  const [searchNote, setSearchNote] = React.useState<{ text: string; error: boolean } | null>(null);
   const [pulls, setPulls] = React.useState<PullJob[]>([]);
   const [memory, setMemory] = React.useState<{ weights: Record<string, number>; residentBytes: number | null } | null>(null);
   const watching = React.useRef(new Map<string, AbortController>());
@@ -90,7 +90,7 @@ export default function ModelsPage() {
       api
         .pullEvents(job.id, { onEvent: (_e, data) => setPulls((ps) => ps.map((p) => (p.id === job.id ? (data as PullJob) : p))) }, controller.signal)
         .catch((e) => {
-          if (!isAbort(e)) setSearchNote(errorText(e));
+          if (!isAbort(e)) setSearchNote({ text: errorText(e), error: true });
         })
         .finally(() => {
           watching.current.delete(job.id);
@@ -133,7 +133,7 @@ export default function ModelsPage() {
       const r = await api.searchCatalog(query);
       setResults((r.results ?? []).slice(0, 50));
     } catch (e) {
-      setSearchNote(e instanceof ApiError && e.routeMissing ? `Catalog search is ${NOT_AVAILABLE}.` : errorText(e));
+      setSearchNote(e instanceof ApiError && e.routeMissing ? { text: `Catalog search is ${NOT_AVAILABLE}.`, error: false } : { text: errorText(e), error: true });
     }
   };
 
@@ -142,7 +142,7 @@ export default function ModelsPage() {
     try {
       watch(await api.pullModel(reference));
     } catch (e) {
-      setSearchNote(e instanceof ApiError && e.routeMissing ? `Downloads are ${NOT_AVAILABLE}.` : errorText(e));
+      setSearchNote(e instanceof ApiError && e.routeMissing ? { text: `Downloads are ${NOT_AVAILABLE}.`, error: false } : { text: errorText(e), error: true });
     }
   };
 
@@ -156,6 +156,11 @@ export default function ModelsPage() {
     <div className="flex flex-col gap-4">
       <div className="flex flex-wrap items-center gap-2">
         <h1 className="flex-1 text-xl font-semibold">Models</h1>
+        {memoryBudget ? (
+          <span className="text-sm text-muted-foreground" data-testid="memory-budget">
+            Models use {formatBytes(memoryBudget.in_use_bytes)} of {formatBytes(memoryBudget.budget_bytes)}
+          </span>
+        ) : null}
         {memory?.residentBytes ? (
           <span className="text-sm text-muted-foreground" data-testid="server-memory">
             Server memory: {formatBytes(memory.residentBytes)}
@@ -280,7 +285,7 @@ export default function ModelsPage() {
               </Button>
             </form>
           ) : null}
-          {searchNote ? <Notice>{searchNote}</Notice> : null}
+          {searchNote ? searchNote.error ? <ErrorNote>{searchNote.text}</ErrorNote> : <Notice>{searchNote.text}</Notice> : null}
           {results ? (
             <ul className="flex flex-col gap-1" aria-label="Search results">
               {results.length === 0 ? <li className="text-sm text-muted-foreground">Nothing found.</li> : null}
@@ -298,7 +303,7 @@ export default function ModelsPage() {
           {pulls.length ? (
             <ul className="flex flex-col gap-2" aria-label="Downloads">
               {pulls.map((p) => (
-                <PullRow key={p.id} job={p} onCancel={() => api.cancelPull(p.id).catch((e) => setSearchNote(errorText(e)))} />
+                <PullRow key={p.id} job={p} onCancel={() => api.cancelPull(p.id).catch((e) => setSearchNote({ text: errorText(e), error: true }))} />
               ))}
             </ul>
           ) : null}
