@@ -53,8 +53,16 @@ std::optional<std::string> read_inside(const std::string& dir, const std::string
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
+// What the app may load: only its own files and API (no inline scripts, no other
+// origins); inline styles are allowed because Radix positions popovers with them.
+constexpr const char* kContentSecurityPolicy =
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
 void send_index(const std::string& dir, httplib::Response& res, bool page) {
   res.set_header("X-Content-Type-Options", "nosniff");
+  res.set_header("Content-Security-Policy", kContentSecurityPolicy);
+  res.set_header("Referrer-Policy", "no-referrer");
   auto index = read_inside(dir, "index.html");
   if (!index) {
     if (page) throw ApiError(404, "not_found", std::string("the web UI is not built in ") + dir + ": run `make web`");

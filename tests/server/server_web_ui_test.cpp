@@ -57,6 +57,9 @@ TEST(ServerWebUi, IndexIsServedAtRootWithoutCaching) {
   EXPECT_EQ(r->body, kIndex);
   EXPECT_EQ(r->get_header_value("Content-Type"), "text/html; charset=utf-8");
   EXPECT_EQ(r->get_header_value("Cache-Control"), "no-cache");
+  const std::string csp = r->get_header_value("Content-Security-Policy");
+  EXPECT_NE(csp.find("script-src 'self'"), std::string::npos) << csp;
+  EXPECT_NE(csp.find("frame-ancestors 'none'"), std::string::npos) << csp;
 }
 
 TEST(ServerWebUi, HashedAssetsHaveTheirTypeAndALongCache) {

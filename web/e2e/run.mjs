@@ -139,6 +139,10 @@ try {
   const page = await context.newPage();
   const consoleErrors = [];
   page.on('pageerror', (e) => consoleErrors.push(String(e)));
+  // The server's Content-Security-Policy must not block anything the app does.
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy|Refused to/.test(m.text())) consoleErrors.push(m.text());
+  });
 
   await step('openapi', async () => {
     // Every route the client uses (web/src/lib/routes.ts) is in the server's /openapi.json.
@@ -150,7 +154,8 @@ try {
   });
 
   await step('playground', async () => {
-    await page.goto(`${open.url}/`);
+    const reply = await page.goto(`${open.url}/`);
+    expect(/script-src 'self'/.test(reply.headers()['content-security-policy'] ?? ''), 'the page has a Content-Security-Policy');
     await page.getByRole('heading', { name: 'Playground' }).waitFor();
     await page.getByLabel('Model', { exact: true }).filter({ hasText: 'stories260K' }).waitFor();
     await page.getByLabel('Seed', { exact: true }).fill('42');
