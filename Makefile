@@ -9,16 +9,18 @@ JOBS           ?= $(shell nproc)
 CMAKE_FLAGS    ?=
 PROMPT         ?= Once upon a time
 PORT           ?= 8080
+PREFIX         ?= /usr/local
+DESTDIR        ?=
 DEBIAN_PACKAGES := cmake g++ make pkg-config git python3 libcli11-dev nlohmann-json3-dev \
                    libgtest-dev libgmock-dev libbenchmark-dev \
                    libcpp-httplib-dev libspdlog-dev libtomlplusplus-dev libsqlite3-dev \
                    libsodium-dev libjwt-dev libhnswlib-dev \
                    libmupdf-dev libmujs-dev libgumbo-dev libopenjp2-7-dev libjbig2dec0-dev libjpeg-dev \
-                   zlib1g-dev libfreetype-dev libharfbuzz-dev libuchardet-dev
+                   zlib1g-dev libfreetype-dev libharfbuzz-dev libuchardet-dev libpq-dev
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps test-deps compat-deps docs-deps web web-deps build build-asan run story test test-unit test-asan test-web bench clean
+.PHONY: all deps test-deps compat-deps docs-deps web web-deps build build-asan run story install test test-unit test-asan test-web bench clean
 
 all: build
 
@@ -58,6 +60,11 @@ build-asan: deps docs-deps
 run: build
 	./$(BUILD_DIR)/playground serve --host 127.0.0.1 --port $(PORT)
 
+# Installs the binary, the demo model, the web UI and Swagger UI files, the man page
+# and the systemd unit under $(DESTDIR)$(PREFIX) (docs/DEPLOY.md).
+install: build
+	DESTDIR="$(DESTDIR)" cmake --install $(BUILD_DIR) --prefix "$(PREFIX)"
+
 # A story from the demo model on the terminal.
 story: build
 	./$(BUILD_DIR)/playground run -p "$(PROMPT)" -n 200
@@ -68,9 +75,11 @@ test: test-unit test-asan test-web
 compat-deps:
 	cd tests/compat && { [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund; }
 
-# Debian packages only the tests use: real PDFs (the R manuals) for the document tests.
-# Headless Chromium for the web UI's end-to-end tests (driven by npm playwright-core).
-TEST_PACKAGES := r-doc-pdf chromium chromium-driver
+# Debian packages only the tests use: real PDFs (the R manuals) for the document
+# tests, nginx for the load-balancer test and the PostgreSQL server for the storage
+# tests (both started by the tests as ordinary processes in temp dirs, never as services),
+# headless Chromium for the web UI's end-to-end tests (driven by npm playwright-core).
+TEST_PACKAGES := r-doc-pdf nginx postgresql chromium chromium-driver
 test-deps: deps
 	@missing=""; for p in $(TEST_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \

@@ -79,7 +79,7 @@ Status write_tags(store::Database& db, int64_t document_id, const std::vector<st
   auto del = db.prepare("DELETE FROM document_tags WHERE document_id = ?");
   if (!del) return del.status();
   if (Status s = del->bind(1, document_id).run(); !s) return s;
-  auto ins = db.prepare("INSERT OR IGNORE INTO document_tags (document_id, tag) VALUES (?, ?)");
+  auto ins = db.prepare("INSERT INTO document_tags (document_id, tag) VALUES (?, ?) ON CONFLICT DO NOTHING");
   if (!ins) return ins.status();
   for (const std::string& tag : tags) {
     ins->reset();

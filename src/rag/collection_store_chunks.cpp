@@ -1,10 +1,8 @@
 // Chunks of the collection store and the queries retrieval needs (BM25 over
 // FTS5, chunk id sets, stored embeddings); see collection_store.h.
 //
-// Embeddings are BLOBs of float32 little-endian. store::Statement binds and
-// reads text only, so a BLOB is bound as text of the same bytes and converted
-// with CAST(? AS BLOB) (SQLite keeps the bytes unchanged in a UTF-8 database),
-// and read back with text(), which returns a BLOB's bytes as they are.
+// Embeddings are blobs of float32 little-endian (bind_blob / blob(): a BLOB in
+// SQLite, a bytea in PostgreSQL).
 #include <bit>
 #include <cmath>
 #include <cstring>
@@ -72,7 +70,7 @@ std::string check_chunk(const NewChunk& c, int dim, const std::string& where) {
 // Appends one row's embedding (column 1; id in column 0) to a batch.
 Status append_embedding(const store::Statement& st, int dim, EmbeddingBatch& batch) {
   const int64_t id = st.int64(0);
-  const std::string bytes = st.text(1);
+  const std::string bytes = st.blob(1);
   const size_t at = batch.vectors.size();
   batch.vectors.resize(at + static_cast<size_t>(dim));
   if (!decode_embedding(bytes, dim, batch.vectors.data() + at))
@@ -109,7 +107,7 @@ Result<ChunkReplacement> CollectionStore::replace_chunks(int64_t document_id, co
     if (Status r = del->bind(1, document_id).run(); !r) return r;
     auto ins = db_.prepare(
         "INSERT INTO chunks (document_id, chunk_index, text, page_start, page_end, heading_path, char_start, char_end, "
-        "token_count, embedding) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS BLOB))");
+        "token_count, embedding) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     if (!ins) return ins.status();
     for (const NewChunk& c : chunks) {
       ins->reset();
@@ -125,7 +123,7 @@ Result<ChunkReplacement> CollectionStore::replace_chunks(int64_t document_id, co
       if (c.embedding.empty())
         ins->bind_null(10);
       else
-        ins->bind(10, encode_embedding(c.embedding));
+        ins->bind_blob(10, encode_embedding(c.embedding));
       if (Status r = ins->run(); !r) return Status::error(where + " chunk " + std::to_string(c.index) + ": " + r.message());
       if (!c.embedding.empty()) {
         change.added_ids.push_back(db_.last_insert_id());

@@ -205,7 +205,7 @@ oj schemas() {
   oj s;
   s["Error"] = object({{"error", object({{"code", str()}, {"message", str()}, {"type", str()}}, {"code", "message"})}}, {"error"});
   s["OllamaError"] = object({{"error", str()}}, {"error"});
-  s["Health"] = object({{"status", str()}, {"version", str()}, {"uptime_seconds", number()}, {"default_model", str()},
+  s["Health"] = object({{"status", str()}, {"version", str()}, {"instance", str()}, {"uptime_seconds", number()}, {"default_model", str()},
                         {"models_loaded", integer()}});
   s["ModelList"] = object({{"default", str()}, {"models", array_of(any_object())}});
   s["GenerateRequest"] = object(with(sampling, {{"model", str()}, {"prompt", str()}, {"system_prompt", str()}, {"stream", boolean()}}));
@@ -448,8 +448,8 @@ std::string find_swagger_ui_dir(const std::string& configured) {
   std::error_code ec;
   const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
   if (!ec) {
-    const fs::path beside = exe.parent_path() / "swagger-ui";
-    if (fs::is_regular_file(beside / "swagger-ui-bundle.js", ec)) return beside.string();
+    for (const fs::path& dir : {exe.parent_path() / "swagger-ui", exe.parent_path() / "../share/playground/swagger-ui"})
+      if (fs::is_regular_file(dir / "swagger-ui-bundle.js", ec)) return fs::weakly_canonical(dir, ec).string();
   }
   return PG_SWAGGER_UI_DIR;
 }

@@ -109,6 +109,7 @@ void add_native_routes(RouteTable& routes, ServerContext& ctx) {
     send_json(res, down ? 503 : 200,
               {{"status", down ? "shutting_down" : "ok"},
                {"version", PG_VERSION},
+               {"instance", ctx.instance_id()},
                {"uptime_seconds", ctx.uptime_seconds()},
                {"default_model", ctx.models().default_name()},
                {"models_loaded", ctx.models().loaded().size()}});

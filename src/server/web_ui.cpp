@@ -83,8 +83,8 @@ std::string find_web_ui_dir(const std::string& configured) {
   std::error_code ec;
   const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
   if (!ec) {
-    const fs::path beside = exe.parent_path() / "web";
-    if (fs::is_regular_file(beside / "index.html", ec)) return beside.string();
+    for (const fs::path& dir : {exe.parent_path() / "web", exe.parent_path() / "../share/playground/web"})
+      if (fs::is_regular_file(dir / "index.html", ec)) return fs::weakly_canonical(dir, ec).string();
   }
   return PG_WEB_UI_DIR;
 }

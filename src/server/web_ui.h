@@ -13,8 +13,9 @@
 
 namespace pg::server {
 
-// The directory of the built UI: `configured`, else web/ next to the binary
-// (when it holds index.html), else the source tree's web/dist.
+// The directory of the built UI: `configured`, else web/ next to the binary or
+// ../share/playground/web (an installed copy; when it holds index.html), else
+// the source tree's web/dist.
 std::string find_web_ui_dir(const std::string& configured);
 
 // True for the GET paths the UI's routes answer ("/", "/assets/…", the app's

@@ -171,7 +171,7 @@ Result<std::vector<Message>> ConversationStore::messages(const std::string& conv
 
 Status ConversationStore::put_template(const std::string& sha256, const std::string& source) {
   auto lock = db_.lock();
-  auto st = db_.prepare("INSERT OR IGNORE INTO chat_templates (sha256, source) VALUES (?, ?)");
+  auto st = db_.prepare("INSERT INTO chat_templates (sha256, source) VALUES (?, ?) ON CONFLICT DO NOTHING");
   if (!st) return st.status();
   return st->bind(1, sha256).bind(2, source).run();
 }
