@@ -47,7 +47,6 @@ const std::vector<RouteDoc>& route_docs() {
       {"GET", "/api/v1/slots", "playground", "Scheduler slots of the loaded models", Access::User, "", "Slots", {}},
       {"GET", "/api/v1/metrics", "playground", "Prometheus metrics", Access::User, "", "text/plain", {}},
       {"GET", "/metrics", "playground", "Prometheus metrics (same as /api/v1/metrics)", Access::User, "", "text/plain", {}},
-      {"GET", "/", "playground", "A short text about the server", Access::User, "", "text/plain", {}},
       {"POST", "/api/v1/auth/login", "auth", "Log in: an access token (JWT, HS256)", Access::Public, "LoginRequest", "LoginResult", {400}},
       {"GET", "/api/v1/auth/me", "auth", "Who is calling", Access::User, "", "Me", {}},
       {"POST", "/api/v1/auth/keys", "auth", "Create an API key (shown once)", Access::User, "CreateKeyRequest", "CreatedKey", {400}},
@@ -130,6 +129,12 @@ const std::vector<RouteDoc>& route_docs() {
       {"GET", "/openapi.json", "docs", "This description (OpenAPI 3.1)", Access::Public, "", "application/json", {}},
       {"GET", "/docs", "docs", "Swagger UI", Access::Public, "", "text/html", {}},
       {"GET", "/docs/{file}", "docs", "Swagger UI assets", Access::Public, "", "application/octet-stream", {404}},
+      {"GET", "/", "web", "The web UI (index.html; a note on how to build it when it is not built)", Access::Public, "",
+       "text/html", {}},
+      {"GET", "/assets/{file}", "web", "The web UI's built files (hashed names, cached for a year)", Access::Public, "",
+       "application/octet-stream", {404}},
+      {"GET", "/{page}", "web", "A page of the web UI (index.html; the app routes itself) or a file of the build's root",
+       Access::Public, "", "text/html", {404}},
   };
   return docs;
 }
@@ -362,7 +367,7 @@ oj operation(const RouteDoc& d) {
   oj op = {{"tags", {d.tag}}, {"summary", d.summary}, {"operationId", std::string(d.method) + " " + d.path}};
   const std::string path = d.path;
   oj params = oj::array();
-  for (const char* name : {"id", "username", "file"})
+  for (const char* name : {"id", "username", "file", "page"})
     if (path.find(std::string("{") + name + "}") != std::string::npos)
       params.push_back({{"name", name}, {"in", "path"}, {"required", true}, {"schema", str()}});
   if (path == "/api/v1/conversations" && std::string(d.method) == "GET") {

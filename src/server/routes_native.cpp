@@ -225,13 +225,6 @@ void add_native_routes(RouteTable& routes, ServerContext& ctx) {
                {"embeddings", out.vectors},
                {"usage", {{"prompt_tokens", in.total_tokens}, {"total_tokens", in.total_tokens}}}});
   });
-
-  routes.add("GET", "/", "/", [](const ApiRequest&, httplib::Response& res) {
-    res.status = 200;
-    res.set_content("Mistral Playground is running. The web UI is not built yet; the API is under /api/v1, "
-                    "OpenAI's under /v1 and Ollama's under /api (see docs/API.md).\n",
-                    "text/plain; charset=utf-8");
-  });
 }
 
 }  // namespace pg::server
