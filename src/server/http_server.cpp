@@ -237,7 +237,7 @@ class PlaygroundServer::Impl : public RouteTable {
 
   // Collections, ingestion jobs (resumed from where a previous run stopped) and vector indexes.
   Status open_rag() {
-    rag_.documents_dir = config_.data_dir + "/documents";
+    rag_.documents_dir = config_.documents_dir.empty() ? config_.data_dir + "/documents" : config_.documents_dir;
     rag_.uploads_dir = config_.data_dir + "/uploads";
     collections_ = std::make_unique<rag::CollectionStore>(*db_);
     ingest_jobs_ = std::make_unique<rag::IngestJobStore>(*db_);
@@ -247,6 +247,8 @@ class PlaygroundServer::Impl : public RouteTable {
     services.jobs = ingest_jobs_.get();
     services.vectors = vectors_.get();
     services.documents_dir = rag_.documents_dir;
+    services.worker_id = "worker-" + ctx_.instance_id();
+    services.lease_seconds = config_.ingest_lease;
     services.limits.max_bytes = static_cast<uint64_t>(config_.max_upload_bytes);
     services.limits.max_pages = static_cast<int>(config_.max_document_pages);
     services.embedder_for = [this](const std::string& model) { return model_embedder(ctx_, model); };

@@ -164,6 +164,13 @@ CREATE INDEX ingest_job_files_by_job ON ingest_job_files(job_id, position);
 CREATE INDEX ingest_job_files_by_status ON ingest_job_files(status);
 CREATE INDEX ingest_job_files_by_document ON ingest_job_files(document_id);
 )sql"},
+    // Several instances on one PostgreSQL database: a file is claimed by one
+    // worker for a lease it renews; a file whose lease ran out (its instance
+    // died) can be claimed by another.
+    {4, "ingestion file claims and leases", R"sql(
+ALTER TABLE ingest_job_files ADD COLUMN claimed_by TEXT NOT NULL DEFAULT '';
+ALTER TABLE ingest_job_files ADD COLUMN lease_until INTEGER NOT NULL DEFAULT 0;
+)sql"},
 };
 
 

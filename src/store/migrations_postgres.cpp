@@ -162,6 +162,10 @@ CREATE INDEX ingest_job_files_by_job ON ingest_job_files(job_id, position);
 CREATE INDEX ingest_job_files_by_status ON ingest_job_files(status);
 CREATE INDEX ingest_job_files_by_document ON ingest_job_files(document_id);
 )sql"},
+      {4, R"sql(
+ALTER TABLE ingest_job_files ADD COLUMN claimed_by TEXT NOT NULL DEFAULT '';
+ALTER TABLE ingest_job_files ADD COLUMN lease_until BIGINT NOT NULL DEFAULT 0;
+)sql"},
   };
   auto it = kForms.find(version);
   return it == kForms.end() ? nullptr : it->second;
