@@ -20,6 +20,7 @@
 #include "server/web_ui.h"
 #include "server/server_context.h"
 #include "server/server_log.h"
+#include "server/multipart_parser.h"
 #include "server/upload_receiver.h"
 #include "store/conversation_store.h"
 #include "store/data_dir.h"
@@ -143,6 +144,10 @@ class PlaygroundServer::Impl : public RouteTable {
                   UploadHandler handler) override {
     upload_patterns_.emplace_back(pattern);
     max_upload_request_bytes_ = std::max(max_upload_request_bytes_, limits.max_request_bytes);
+    // httplib's own cap must let the largest upload through; other routes keep
+    // max_body_bytes (checked before routing, see configure()).
+    svr_.set_payload_max_length(
+        static_cast<size_t>(std::max<uint64_t>(static_cast<uint64_t>(config_.max_body_bytes), max_upload_request_bytes_)));
     routes_.push_back({"POST", route_name});
     auto run = [this, route_name, limits, handler = std::move(handler)](const httplib::Request& http,
                                                                          httplib::Response& res,
@@ -154,10 +159,30 @@ class PlaygroundServer::Impl : public RouteTable {
       try {
         if (!http.is_multipart_form_data())
           throw ApiError(400, "bad_request", "expected a multipart/form-data body with one or more files");
-        const bool ok = reader([&](const httplib::MultipartFormData& part) { return receiver.begin_part(part); },
-                               [&](const char* data, size_t n) { return receiver.append(data, n); });
+        auto boundary = multipart_boundary(http.get_header_value("Content-Type"));
+        if (!boundary) throw ApiError(400, "bad_request", boundary.error());
+        // httplib hands a multipart/form-data body only to its own parser (it
+        // checks the request's Content-Type when the body is read); relabel the
+        // request so that the raw body comes to ours. The Request object is
+        // httplib's own, not a const one, and lives until the handler returns.
+        auto& headers = const_cast<httplib::Request&>(http).headers;
+        if (auto it = headers.find("Content-Type"); it != headers.end()) it->second = "application/octet-stream";
+        // Our own streaming parser on the raw body (see multipart_parser.h for why).
+        MultipartParser parser(
+            *boundary,
+            [&](const MultipartPartHeader& h) {
+              return receiver.begin_part(httplib::MultipartFormData{h.name, "", h.filename, h.content_type});
+            },
+            [&](const char* data, size_t n) { return receiver.append(data, n); });
+        const bool ok = reader([&](const char* data, size_t n) { return parser.feed(data, n); }) && parser.finish();
         receiver.end_part();
-        if (!ok || receiver.failed()) throw receiver.error(ok);
+        if (receiver.failed()) throw receiver.error(ok);
+        if (!ok && res.status == 413)
+          throw ApiError(413, "body_too_large", "the upload is larger than this server accepts");
+        if (!ok)
+          throw ApiError(400, "bad_request",
+                         "the multipart body could not be read: " +
+                             (parser.error().empty() ? std::string("the connection ended early") : parser.error()));
         handler(req, receiver.upload(), res);
       } catch (const ApiError& e) {
         write_error(http, res, e);
@@ -312,8 +337,8 @@ class PlaygroundServer::Impl : public RouteTable {
     const int threads =
         config_.http_threads > 0 ? config_.http_threads : std::min(1024, config_.slots + config_.queue_size + 8);
     svr_.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
-    svr_.set_payload_max_length(
-        static_cast<size_t>(std::max<uint64_t>(static_cast<uint64_t>(config_.max_body_bytes), max_upload_request_bytes_)));
+    // The upload routes raise this when they are added (after configure()).
+    svr_.set_payload_max_length(static_cast<size_t>(config_.max_body_bytes));
     svr_.set_keep_alive_timeout(2);
     svr_.set_read_timeout(30);
     svr_.set_write_timeout(30);

@@ -1,4 +1,4 @@
-// Receives the parts of a multipart/form-data upload as httplib streams them:
+// Receives the parts of a multipart/form-data upload as MultipartParser streams them:
 // file parts go to temporary files (never into memory) within the per-file
 // and per-request caps, other fields are kept as short strings. Owns the
 // temporary files: those still at their temporary path are deleted when it

@@ -7,27 +7,18 @@ SIGKILL new requests still succeed. Skips with a message when nginx is absent.""
 import http.client as http_client
 import json
 import os
-import re
 import shutil
-import signal
 import subprocess
 import tempfile
 import time
 import unittest
 
-from deploy_util import SOURCE_DIR, Serve, binary, free_port, get_json, http
-
-
-def nginx_binary():
-    return shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
+from deploy_util import Nginx, Serve, binary, get_json, http
 
 
 class NginxScaleOut(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.nginx = nginx_binary()
-        if not cls.nginx:
-            raise unittest.SkipTest("nginx not installed (Debian package nginx; `make test` installs it)")
         cls.tmp = tempfile.mkdtemp(prefix="pg-nginx-")
         cls.servers, cls.nginx_proc = [], None
         try:
@@ -48,57 +39,14 @@ class NginxScaleOut(unittest.TestCase):
         assert r.returncode == 0, r.stderr.decode(errors="replace")
         for name in ("a", "b"):
             cls.servers.append(Serve(binary(), os.path.join(cls.tmp, name), ["--models-dir", models]))
-        cls.port = free_port()
-        cls.url = f"http://127.0.0.1:{cls.port}"
-        with open(os.path.join(SOURCE_DIR, "deploy/nginx/playground.conf")) as f:
-            site = f.read()
-        site = site.replace("server 127.0.0.1:8081 ", f"server 127.0.0.1:{cls.servers[0].port} ")
-        site = site.replace("server 127.0.0.1:8082 ", f"server 127.0.0.1:{cls.servers[1].port} ")
-        site = site.replace("listen 127.0.0.1:8080;", f"listen 127.0.0.1:{cls.port};")
-        assert str(cls.servers[0].port) in site and str(cls.port) in site, "deploy/nginx/playground.conf changed shape"
-        with open(os.path.join(cls.tmp, "playground.conf"), "w") as f:
-            f.write(site)
-        t = cls.tmp
-        main = f"""
-{'user root;' if os.geteuid() == 0 else ''}
-worker_processes 1;
-daemon off;
-pid {t}/nginx.pid;
-error_log {t}/error.log warn;
-events {{ worker_connections 256; }}
-http {{
-  access_log {t}/access.log;
-  client_body_temp_path {t}/body;
-  proxy_temp_path {t}/proxy;
-  fastcgi_temp_path {t}/fastcgi;
-  uwsgi_temp_path {t}/uwsgi;
-  scgi_temp_path {t}/scgi;
-  include {t}/playground.conf;
-}}
-"""
-        with open(os.path.join(t, "nginx.conf"), "w") as f:
-            f.write(main)
-        cls.nginx_proc = subprocess.Popen([cls.nginx, "-p", t, "-c", os.path.join(t, "nginx.conf"), "-e",
-                                           os.path.join(t, "error.log")],
-                                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        deadline = time.time() + 15
-        while time.time() < deadline:
-            assert cls.nginx_proc.poll() is None, "nginx exited: " + cls.nginx_proc.stderr.read().decode()
-            try:
-                if get_json(cls.url + "/api/v1/health", timeout=2)[0] == 200:
-                    return
-            except OSError:
-                time.sleep(0.05)
-        raise AssertionError("nginx did not answer within 15 s")
+        cls.nginx_proc = Nginx(cls.tmp, [s.port for s in cls.servers])
+        cls.port = cls.nginx_proc.port
+        cls.url = cls.nginx_proc.url
 
     @classmethod
     def tearDownClass(cls):
-        if getattr(cls, "nginx_proc", None) and cls.nginx_proc.poll() is None:
-            cls.nginx_proc.send_signal(signal.SIGQUIT)
-            try:
-                cls.nginx_proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                cls.nginx_proc.kill()
+        if getattr(cls, "nginx_proc", None):
+            cls.nginx_proc.stop()
         for s in getattr(cls, "servers", []):
             s.stop()
         if getattr(cls, "tmp", None):
