@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "providers/provider_config.h"
 #include "util/result.h"
 
 namespace pg::server {
@@ -44,6 +45,8 @@ struct ServerConfig {
   int64_t max_upload_files = 100;                       // per upload request
   int64_t max_document_pages = 5000;                    // per PDF
   double rag_context_share = 0.75;                      // of the free context, for sources
+  // Remote inference providers: the config file's [[providers]] tables only (docs/PROVIDERS.md).
+  std::vector<providers::ProviderConfig> providers;
 
   // Where each key's value came from: "flag", "env", ".env", "toml" or "default".
   std::map<std::string, std::string> sources;
