@@ -126,6 +126,7 @@ void ProviderRegistry::stop() {
   std::list<Worker> workers;
   {
     std::lock_guard lock(workers_mu_);
+    workers_closed_ = true;
     workers.swap(workers_);
   }
   // Remote generations watch stopping() through their callers' stop checks and end within a watchdog tick.
@@ -183,10 +184,10 @@ void ProviderRegistry::reap_finished() {
 }
 
 bool ProviderRegistry::spawn(std::function<void()> work) {
-  if (stopping()) return false;
   reap_finished();
   auto done = std::make_shared<std::atomic<bool>>(false);
   std::lock_guard lock(workers_mu_);
+  if (workers_closed_) return false;  // checked under the lock stop() takes, so no thread escapes its join
   workers_.push_back({std::thread([work = std::move(work), done] {
                         work();
                         done->store(true);

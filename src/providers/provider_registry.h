@@ -105,7 +105,8 @@ class ProviderRegistry {
     std::shared_ptr<std::atomic<bool>> done;
   };
   std::mutex workers_mu_;
-  std::list<Worker> workers_;
+  std::list<Worker> workers_;  // guarded by workers_mu_
+  bool workers_closed_ = false;  // set by stop(): spawn refuses from then on
 };
 
 }  // namespace pg::providers

@@ -24,7 +24,7 @@ struct StartSignal {
 }  // namespace
 
 std::optional<providers::RemoteModelRef> find_remote(ServerContext& ctx, const std::string& name) {
-  if (name.find('/') == std::string::npos) return std::nullopt;
+  if (!ctx.has_providers() || name.find('/') == std::string::npos) return std::nullopt;
   return ctx.providers().resolve(name);
 }
 

@@ -60,6 +60,8 @@ class ServerContext {
   bool auth_on() const { return data_.auth_on; }
   auth::PasswordCost password_cost() const { return data_.password_cost; }
   RagServices& rag() { return *data_.rag; }
+  // Remote providers exist in the server only (not in the CLI's in-process commands).
+  bool has_providers() const { return data_.providers != nullptr; }
   providers::ProviderRegistry& providers() { return *data_.providers; }
   providers::ProviderStore& provider_store() { return *data_.provider_store; }
   bool shutting_down() const { return shutting_down_.load(); }
