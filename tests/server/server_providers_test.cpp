@@ -196,6 +196,18 @@ TEST_F(ServerProviders, GenerateAndChatGoThroughBothKinds) {
   EXPECT_EQ(metric_value(metrics->body, R"(playground_provider_tokens_total{user="anonymous",provider="po",direction="out"})"), 40);
 }
 
+TEST_F(ServerProviders, ConversationsReplyWithARemoteModel) {
+  auto conv = post_json(*srv_, "/api/v1/conversations", {{"model", "pl/stories260K"}, {"params", {{"max_tokens", 6}}}});
+  ASSERT_EQ(conv.status, 201) << conv.raw;
+  EXPECT_EQ(conv.body["model"], "pl/stories260K");
+  const std::string id = conv.body["id"];
+  auto reply = post_json(*srv_, "/api/v1/conversations/" + id + "/messages", {{"role", "user"}, {"content", "Tell me a story"}});
+  ASSERT_EQ(reply.status, 201) << reply.raw;
+  EXPECT_EQ(reply.body["reply"]["model"], "pl/stories260K");
+  EXPECT_FALSE(reply.body["reply"]["content"].get<std::string>().empty());
+  EXPECT_EQ(post_json(*srv_, "/api/v1/conversations", {{"model", "nobody/x"}}).status, 404);  // no such provider: a local name
+}
+
 TEST_F(ServerProviders, StreamsInEachApisFormat) {
   const std::string expected = peer_text("Once upon a time", 12);
   auto events = stream_generate(*srv_, {{"model", "pl/stories260K"}, {"prompt", "Once upon a time"}, {"max_tokens", 12}, {"temperature", 0}});
