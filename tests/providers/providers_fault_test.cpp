@@ -238,6 +238,34 @@ TEST(ProvidersFault, StopClosesTheUpstreamRequestPromptly) {
   EXPECT_EQ(f.hangups(), 1);  // the upstream saw the connection close
 }
 
+TEST(ProvidersFault, HealthChecksMarkEndpointsAndCloseAHalfOpenBreaker) {
+  FaultServer f;
+  ProviderConfig cfg = config_for({dead_url(), f.url()});
+  cfg.breaker_failures = 1;
+  cfg.breaker_open_ms = 100;
+  RemoteClient c(cfg);
+  c.check_health();
+  auto st = c.endpoint_status();
+  EXPECT_FALSE(st[0].healthy);
+  EXPECT_EQ(st[0].breaker, "open");  // a failed check counts as a failure
+  EXPECT_TRUE(st[1].healthy);
+  EXPECT_EQ(st[1].breaker, "closed");
+  // The live endpoint's breaker opened by a request failure closes on a passing check once half-open.
+  f.set(Mode::Fail500, 1);
+  ProviderConfig single = config_for({f.url()});
+  single.max_retries = 0;
+  single.breaker_failures = 1;
+  single.breaker_open_ms = 100;
+  RemoteClient s(single);
+  EXPECT_TRUE(s.generate(chat_request(), {}).error);
+  EXPECT_EQ(s.endpoint_status()[0].breaker, "open");
+  s.check_health();  // still open: a check does not cut the open period short
+  EXPECT_EQ(s.endpoint_status()[0].breaker, "open");
+  std::this_thread::sleep_for(std::chrono::milliseconds(120));
+  s.check_health();
+  EXPECT_EQ(s.endpoint_status()[0].breaker, "closed");
+}
+
 TEST(ProvidersFault, MissingModelIsReportedForFallbackAndNotRetried) {
   FaultServer f;
   RemoteClient c(config_for({f.url()}));
