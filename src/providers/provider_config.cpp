@@ -74,7 +74,9 @@ Status validate(const ProviderConfig& c) {
 Result<ProviderConfig> provider_from_json(const nlohmann::json& body, const ProviderConfig& base) {
   if (!body.is_object()) return Error{"a provider must be an object, got " + std::string(body.type_name())};
   ProviderConfig c = base;
-  const std::string who = "provider '" + body.value("name", base.name) + "'";
+  const auto name_it = body.find("name");
+  const std::string who =
+      "provider '" + (name_it != body.end() && name_it->is_string() ? name_it->get<std::string>() : base.name) + "'";
   auto str = [&](const std::string& key, const nlohmann::json& v) -> Result<std::string> {
     if (!v.is_string()) return Error{who + ": " + key + " must be a string, got " + std::string(v.type_name())};
     return v.get<std::string>();

@@ -60,10 +60,11 @@ Result<std::vector<ProviderConfig>> ProviderStore::load_all() {
     if (!*row) break;
     const std::string key = st->text(0);
     const nlohmann::json j = nlohmann::json::parse(st->text(1), nullptr, false);
-    if (!j.is_object() || !j.contains("config"))
+    if (!j.is_object() || !j.contains("config") || !j["config"].is_object() ||
+        (j.contains("api_key_sealed") && !j["api_key_sealed"].is_string()))
       return Error{"settings entry '" + key + "' is not a stored provider"};
     nlohmann::json cfg = j["config"];
-    auto api_key = open(j.value("api_key_sealed", ""));
+    auto api_key = open(j.contains("api_key_sealed") ? j["api_key_sealed"].get<std::string>() : std::string());
     if (!api_key) return Error{"settings entry '" + key + "': " + api_key.error()};
     cfg["api_key"] = *api_key;
     auto c = provider_from_json(cfg, ProviderConfig{});

@@ -334,14 +334,13 @@ RemoteCompletion RemoteClient::generate(const RemoteGenerationRequest& request, 
     const std::string url = lease->endpoint().url;
     tried.insert(url);
     ++out.attempts;
-    bool any_text = false, done = false, accepted = false;
+    bool any_text = false;
     std::optional<RemoteError> stream_error;
     Exchange ex;
     ex.path = api_path(config_, url, request.chat ? "chat" : "completion");
     ex.body = body;
     ex.deadline = deadline;
     ex.should_stop = cb.should_stop;
-    ex.on_accepted = [&] { accepted = true; };
     auto text = [&](const std::string& piece) {
       if (piece.empty()) return;
       if (!any_text) {
@@ -359,10 +358,7 @@ RemoteCompletion RemoteClient::generate(const RemoteGenerationRequest& request, 
         if (line.rfind("data:", 0) != 0) return true;  // comments, event names
         std::string_view data = line.substr(5);
         while (!data.empty() && data.front() == ' ') data.remove_prefix(1);
-        if (data == "[DONE]") {
-          done = true;
-          return false;
-        }
+        if (data == "[DONE]") return false;  // the end
         j = nlohmann::json::parse(data, nullptr, false);
       } else {
         j = nlohmann::json::parse(line, nullptr, false);
@@ -401,12 +397,11 @@ RemoteCompletion RemoteClient::generate(const RemoteGenerationRequest& request, 
       } else if (j.contains("response") && j["response"].is_string()) {
         text(j["response"].get<std::string>());
       }
-      if (j.value("done", false) == true) {
+      if (j.contains("done") && j["done"].is_boolean() && j["done"].get<bool>()) {
         if (j.contains("done_reason") && j["done_reason"].is_string()) out.finish_reason = map_finish(j["done_reason"].get<std::string>());
         if (j.contains("prompt_eval_count") && j["prompt_eval_count"].is_number_integer()) out.prompt_tokens = j["prompt_eval_count"].get<int64_t>();
         if (j.contains("eval_count") && j["eval_count"].is_number_integer()) out.completion_tokens = j["eval_count"].get<int64_t>();
-        done = true;
-        return false;
+        return false;  // the end
       }
       return true;
     };
@@ -434,7 +429,6 @@ RemoteCompletion RemoteClient::generate(const RemoteGenerationRequest& request, 
       lease->succeeded();
       if (out.finish_reason.empty()) out.finish_reason = "stop";
       if (!any_text && cb.on_accepted) cb.on_accepted();  // an empty answer is still an answer
-      (void)done;
       return out;
     }
     // A failure. After the first token nothing is retried: the client has text already.
@@ -486,7 +480,6 @@ RemoteCompletion RemoteClient::generate(const RemoteGenerationRequest& request, 
       }
       std::this_thread::sleep_for(std::min<Clock::duration>(std::chrono::milliseconds(10), until - Clock::now()));
     }
-    (void)accepted;
   }
   out.total_seconds = std::chrono::duration<double>(Clock::now() - started).count();
   out.error = last;

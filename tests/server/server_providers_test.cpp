@@ -398,6 +398,8 @@ TEST(ServerProvidersFault, AdminApiKeepsKeysSealedAndPersistsProviders) {
     EXPECT_EQ(created.body["models"], nlohmann::json({"lab/good", "lab/missing", "lab/other"}));
     EXPECT_EQ(post_json(srv, "/api/v1/providers", {{"name", "lab"}, {"base_urls", {upstream.url()}}}).status, 409);
     EXPECT_EQ(post_json(srv, "/api/v1/providers", {{"name", "bad name"}, {"base_urls", {upstream.url()}}}).status, 400);
+    EXPECT_EQ(post_json(srv, "/api/v1/providers", {{"name", 5}, {"base_urls", {upstream.url()}}}).status, 400);
+    EXPECT_EQ(post_json(srv, "/api/v1/providers", {{"name", "x"}, {"base_urls", {{{"a", 1}}}}}).status, 400);
     auto c = srv.client();
     auto patched = to_reply(c.Patch("/api/v1/providers/lab", R"({"max_retries":0})", "application/json"));
     ASSERT_EQ(patched.status, 200) << patched.raw;
