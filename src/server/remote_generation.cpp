@@ -207,7 +207,9 @@ std::vector<std::vector<float>> remote_embeddings(ServerContext& ctx, const std:
                                                   const providers::RemoteModelRef& ref,
                                                   const std::vector<std::string>& texts, int64_t* prompt_tokens) {
   providers::ProviderRegistry& registry = ctx.providers();
-  providers::EmbeddingReply reply = ref.client->embed(ref.model, texts, [&] { return registry.stopping(); });
+  // Shutdown ends the call at once (an ingestion file cut short this way is redone at the next start).
+  providers::EmbeddingReply reply =
+      ref.client->embed(ref.model, texts, [&] { return registry.stopping() || ctx.shutting_down(); });
   registry.usage().record(user, ref.provider, reply.prompt_tokens, 0, reply.error.has_value());
   if (reply.error) throw ApiError(reply.error->status == 499 ? 503 : reply.error->status, reply.error->code, reply.error->message);
   if (prompt_tokens) *prompt_tokens = reply.prompt_tokens;
