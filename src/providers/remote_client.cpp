@@ -453,8 +453,8 @@ RemoteCompletion RemoteClient::generate(const RemoteGenerationRequest& request, 
       out.error = e;
       return out;
     } else if (retryable_status(r.status)) {
-      if (r.status == 429) retry_after = parse_retry_after_ms(r.retry_after);  // not the endpoint's fault: no breaker failure
-      else lease->failed(Clock::now());
+      if (r.status == 429 || r.status == 503) retry_after = parse_retry_after_ms(r.retry_after);
+      if (r.status != 429) lease->failed(Clock::now());  // 429 is not the endpoint's fault: no breaker failure
       e = make_error(r.status == 429 ? 429 : 502, r.status == 429 ? "upstream_rate_limited" : "upstream_error",
                      "provider '" + config_.name + "' endpoint " + url + " answered HTTP " + std::to_string(r.status) +
                          ": " + upstream_message(r.body));
@@ -520,8 +520,8 @@ EmbeddingReply RemoteClient::embed(const std::string& model, const std::vector<s
     }
     std::optional<int64_t> retry_after;
     if (r.transport_error || retryable_status(r.status) || r.too_large) {
-      if (r.status == 429) retry_after = parse_retry_after_ms(r.retry_after);
-      else lease->failed(Clock::now());
+      if (r.status == 429 || r.status == 503) retry_after = parse_retry_after_ms(r.retry_after);
+      if (r.status != 429) lease->failed(Clock::now());
       last = make_error(r.status == 429 ? 429 : 503, r.status == 429 ? "upstream_rate_limited" : "provider_unavailable",
                         "provider '" + config_.name + "' endpoint " + url + ": " +
                             (r.transport_error ? r.transport_message : "HTTP " + std::to_string(r.status) + " " + upstream_message(r.body)));
