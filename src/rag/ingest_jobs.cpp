@@ -150,8 +150,9 @@ Result<std::optional<IngestFile>> IngestJobStore::next_pending() {
 Status IngestJobStore::refresh_job_status(const std::string& job_id) {
   // queued: nothing started; running: something pending or running; else ended.
   auto st = db_.prepare(
-      "SELECT sum(status = 'pending'), sum(status = 'running'), sum(status = 'done'), sum(status = 'failed'), "
-      "sum(status = 'cancelled'), count(*) FROM ingest_job_files WHERE job_id = ?");
+      "SELECT sum(CASE WHEN status = 'pending' THEN 1 ELSE 0 END), sum(CASE WHEN status = 'running' THEN 1 ELSE 0 END), "
+      "sum(CASE WHEN status = 'done' THEN 1 ELSE 0 END), sum(CASE WHEN status = 'failed' THEN 1 ELSE 0 END), "
+      "sum(CASE WHEN status = 'cancelled' THEN 1 ELSE 0 END), count(*) FROM ingest_job_files WHERE job_id = ?");
   if (!st) return st.status();
   st->bind(1, job_id);
   auto row = st->step();
@@ -169,7 +170,7 @@ Status IngestJobStore::refresh_job_status(const std::string& job_id) {
   auto up = db_.prepare(
       "UPDATE ingest_jobs SET status = ?2, updated_at = ?3, "
       "started_at = CASE WHEN ?2 = 'queued' THEN started_at ELSE coalesce(started_at, ?3) END, "
-      "finished_at = CASE WHEN ?4 THEN coalesce(finished_at, ?3) ELSE NULL END WHERE id = ?1");
+      "finished_at = CASE WHEN ?4 <> 0 THEN coalesce(finished_at, ?3) ELSE NULL END WHERE id = ?1");
   if (!up) return up.status();
   return up->bind(1, job_id).bind(2, status).bind(3, now).bind(4, int64_t{ended}).run();
 }

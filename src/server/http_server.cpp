@@ -19,6 +19,7 @@
 #include "server/request_fields.h"
 #include "server/request_tracker.h"
 #include "server/routes.h"
+#include "server/web_ui.h"
 #include "server/server_context.h"
 #include "server/server_log.h"
 #include "server/upload_receiver.h"
@@ -66,8 +67,9 @@ void write_error(const httplib::Request& req, httplib::Response& res, const ApiE
 
 
 // Routes that answer without a token when auth is on: health checks, logging
-// in, and the API description with its viewer.
+// in, the API description with its viewer, and the web UI's files (it logs in itself).
 bool public_route(const httplib::Request& req) {
+  if (req.method == "GET" && is_web_ui_path(req.path)) return true;
   if (req.method == "GET" && (req.path == "/api/v1/health" || req.path == "/openapi.json" || req.path == "/docs" ||
                               req.path.rfind("/docs/", 0) == 0))
     return true;
@@ -184,6 +186,7 @@ class PlaygroundServer::Impl : public RouteTable {
     add_docs_routes(*this, ctx_);
     add_openai_routes(*this, ctx_);
     add_ollama_routes(*this, ctx_);
+    add_web_ui_routes(*this, ctx_);  // last: its page pattern answers what no route above took
 
     if (config_.port == 0) {
       port_ = svr_.bind_to_any_port(config_.host);

@@ -39,6 +39,8 @@ const std::vector<ConfigKey> kKeys = {
      "argon2id cost of new password hashes: min (tests only), interactive, moderate, sensitive"},
     {"docs_dir", "PLAYGROUND_DOCS_DIR", "(found next to the binary or the sources)",
      "directory with the Swagger UI files served at /docs"},
+    {"web_dir", "PLAYGROUND_WEB_DIR", "(found next to the binary or the sources)",
+     "directory of the built web UI (index.html, assets/) served at /"},
     {"max_upload_bytes", "PLAYGROUND_MAX_UPLOAD_BYTES", "104857600", "largest document file accepted (then that file fails)"},
     {"max_upload_total_bytes", "PLAYGROUND_MAX_UPLOAD_TOTAL_BYTES", "1073741824", "largest upload request (then 413)"},
     {"max_upload_files", "PLAYGROUND_MAX_UPLOAD_FILES", "100", "files in one upload request (then 400)"},
@@ -142,6 +144,8 @@ Status apply(ServerConfig& c, const std::string& key, const std::string& v) {
     return set_choice(c.password_cost, {"min", "interactive", "moderate", "sensitive"});
   } else if (key == "docs_dir") {
     c.docs_dir = v;
+  } else if (key == "web_dir") {
+    c.web_dir = v;
   } else if (key == "max_upload_bytes") {
     return set_int(c.max_upload_bytes, 1, int64_t{1} << 40);
   } else if (key == "max_upload_total_bytes") {

@@ -40,6 +40,7 @@ struct ServerConfig {
   int64_t token_ttl = 86400;            // seconds an access token is valid
   std::string password_cost = "moderate";  // argon2id preset: min (tests), interactive, moderate, sensitive
   std::string docs_dir;                 // Swagger UI assets; empty: found next to the binary or the sources
+  std::string web_dir;                  // built web UI (web/dist); empty: found next to the binary or the sources
   int64_t max_upload_bytes = int64_t{100} << 20;        // per document file
   int64_t max_upload_total_bytes = int64_t{1} << 30;    // per upload request
   int64_t max_upload_files = 100;                       // per upload request

@@ -173,8 +173,9 @@ const std::vector<Migration>& migrations() { return kMigrations; }
 
 Result<int> schema_version(Database& db) {
   auto lock = db.lock();
-  if (Status s = db.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
-                         "applied_at INTEGER NOT NULL)");
+  const char* int_type = db.dialect() == Dialect::Postgres ? "BIGINT" : "INTEGER";
+  if (Status s = db.exec(std::string("CREATE TABLE IF NOT EXISTS schema_version (version ") + int_type +
+                         " PRIMARY KEY, name TEXT NOT NULL, applied_at " + int_type + " NOT NULL)");
       !s)
     return Error{"cannot create schema_version: " + s.message()};
   auto st = db.prepare("SELECT coalesce(max(version), 0) FROM schema_version");
@@ -195,8 +196,12 @@ Result<int> migrate(Database& db) {
   int version = *current;
   for (const Migration& m : kMigrations) {
     if (m.version <= version) continue;
+    const char* sql = db.dialect() == Dialect::Postgres ? postgres_migration_sql(m.version) : m.sql;
+    if (!sql)
+      return Error{"migration " + std::to_string(m.version) + " (" + m.name +
+                   ") has no PostgreSQL form in this playground; use SQLite for this version"};
     Status s = db.transaction([&]() -> Status {
-      if (Status e = db.exec(m.sql); !e) return e;
+      if (Status e = db.exec(sql); !e) return e;
       auto ins = db.prepare("INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)");
       if (!ins) return ins.status();
       return ins->bind(1, m.version).bind(2, m.name).bind(3, unix_time_now()).run();

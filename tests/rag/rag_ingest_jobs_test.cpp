@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include "../store/pg_test_server.h"
+
 #include <filesystem>
 
 #include "rag/collection_store.h"
@@ -14,11 +16,15 @@
 namespace pg::rag {
 namespace {
 
-class RagIngestJobs : public ::testing::Test {
+class RagIngestJobs : public ::testing::TestWithParam<store::Dialect> {
  protected:
   void SetUp() override {
     dir_ = test::temp_dir("pg_ingest_jobs") / ::testing::UnitTest::GetInstance()->current_test_info()->name();
     std::filesystem::remove_all(dir_);
+    if (GetParam() == store::Dialect::Postgres) {
+      PG_REQUIRE_POSTGRES(url);
+      database_url_ = url;
+    }
     open();
     NewCollection c;
     c.name = "docs";
@@ -42,7 +48,7 @@ class RagIngestJobs : public ::testing::Test {
     jobs_.reset();
     collections_.reset();
     db_.reset();
-    auto db = store::open_store(dir_.string(), "");
+    auto db = store::open_store(dir_.string(), database_url_);
     ASSERT_TRUE(db) << db.error();
     db_ = std::move(*db);
     collections_ = std::make_unique<CollectionStore>(*db_);
@@ -50,6 +56,7 @@ class RagIngestJobs : public ::testing::Test {
   }
 
   std::filesystem::path dir_;
+  std::string database_url_;  // PostgreSQL only
   std::unique_ptr<store::Database> db_;
   std::unique_ptr<CollectionStore> collections_;
   std::unique_ptr<IngestJobStore> jobs_;
@@ -57,7 +64,7 @@ class RagIngestJobs : public ::testing::Test {
   std::vector<NewIngestFile> files_;
 };
 
-TEST_F(RagIngestJobs, StatusFollowsTheFiles) {
+TEST_P(RagIngestJobs, StatusFollowsTheFiles) {
   auto job = jobs_->create("job-1", collection_, "upload", files_);
   ASSERT_TRUE(job) << job.error();
   EXPECT_EQ(job->status, "queued");
@@ -89,7 +96,7 @@ TEST_F(RagIngestJobs, StatusFollowsTheFiles) {
   EXPECT_FALSE(*jobs_->next_pending());
 }
 
-TEST_F(RagIngestJobs, CancelRetryAndRecoveryAfterACrash) {
+TEST_P(RagIngestJobs, CancelRetryAndRecoveryAfterACrash) {
   ASSERT_TRUE(jobs_->create("job-1", collection_, "upload", files_));
   auto first = **jobs_->next_pending();
   ASSERT_TRUE(jobs_->start_file(first.id));
@@ -113,7 +120,7 @@ TEST_F(RagIngestJobs, CancelRetryAndRecoveryAfterACrash) {
   EXPECT_FALSE(*jobs_->retry("job-1"));  // nothing failed or cancelled any more
 }
 
-TEST_F(RagIngestJobs, OldestJobFirstAndListNewestFirst) {
+TEST_P(RagIngestJobs, OldestJobFirstAndListNewestFirst) {
   ASSERT_TRUE(jobs_->create("job-old", collection_, "upload", {files_[0]}));
   ASSERT_TRUE(jobs_->create("job-new", collection_, "reindex", {files_[1], files_[2]}));
   EXPECT_EQ((**jobs_->next_pending()).job_id, "job-old");
@@ -126,12 +133,15 @@ TEST_F(RagIngestJobs, OldestJobFirstAndListNewestFirst) {
   EXPECT_FALSE(*jobs_->get("job-missing"));
 }
 
-TEST_F(RagIngestJobs, DeletingADocumentRemovesItsJobRows) {
+TEST_P(RagIngestJobs, DeletingADocumentRemovesItsJobRows) {
   ASSERT_TRUE(jobs_->create("job-1", collection_, "upload", files_));
   ASSERT_TRUE(collections_->delete_document(files_[0].document_id));
   EXPECT_EQ((**jobs_->get("job-1")).files_total(), 2);
   EXPECT_EQ((**jobs_->next_pending()).file_name, "b.txt");
 }
+
+INSTANTIATE_TEST_SUITE_P(Engines, RagIngestJobs, ::testing::Values(store::Dialect::Sqlite, store::Dialect::Postgres),
+                         [](const auto& info) { return std::string(store::dialect_name(info.param)); });
 
 }  // namespace
 }  // namespace pg::rag
