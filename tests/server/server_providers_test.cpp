@@ -160,7 +160,9 @@ TEST_F(ServerProviders, GenerateAndChatGoThroughBothKinds) {
     EXPECT_EQ(r.body["model"], model);
     EXPECT_EQ(r.body["usage"]["completion_tokens"], 16) << model;
     // Ollama reports only the prompt tokens it evaluated (the peer may have the prompt cached).
-    if (std::string(model) == "po/stories260K") EXPECT_GT(r.body["usage"]["prompt_tokens"].get<int>(), 0);
+    if (std::string(model) == "po/stories260K") {
+      EXPECT_GT(r.body["usage"]["prompt_tokens"].get<int>(), 0);
+    }
   }
   // OpenAI's completions through the Ollama kind and Ollama's generate through the OpenAI kind.
   auto completion = post_json(*srv_, "/v1/completions",
