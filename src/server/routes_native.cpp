@@ -142,8 +142,16 @@ void add_native_routes(RouteTable& routes, ServerContext& ctx) {
     nlohmann::json list = nlohmann::json::array();
     for (const ModelFile& f : ctx.models().available()) list.push_back(model_entry(ctx, f));
     for (const std::string& name : ctx.providers().model_names())
-      list.push_back({{"name", name}, {"provider", name.substr(0, name.find('/'))}, {"remote", true}, {"loaded", false},
-                      {"default", false}});
+      // The local entries' shape (clients rely on it), with what is known of a remote model.
+      list.push_back({{"name", name},
+                      {"file", ""},
+                      {"size_bytes", 0},
+                      {"modified_at", rfc3339_from_unix(0)},
+                      {"provider", name.substr(0, name.find('/'))},
+                      {"remote", true},
+                      {"loaded", false},
+                      {"default", false},
+                      {"capabilities", nlohmann::json::array({"completion", "embedding"})}});
     send_json(res, 200, {{"models", list}, {"default", ctx.models().default_name()}});
   });
 
