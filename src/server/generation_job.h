@@ -65,6 +65,9 @@ class GenerationJob {
 
   const std::string& id() const { return id_; }
   const std::string& model() const { return model_; }
+  // A remote job that fell back to another model: called by its handler before
+  // it hands the job to anything that reads model() (see remote_generation.h).
+  void rename_model(std::string model) { model_ = std::move(model); }
   const GenerationParams& params() const { return params_; }
   Clock::time_point submitted_at() const { return submitted_at_; }
   Clock::time_point deadline() const { return deadline_; }
@@ -84,7 +87,8 @@ class GenerationJob {
  private:
   void push(JobEvent event, bool last);
 
-  const std::string id_, model_;
+  const std::string id_;
+  std::string model_;
   const GenerationParams params_;
   const Clock::time_point submitted_at_, deadline_;
   std::atomic<CancelReason> cancel_{CancelReason::None};

@@ -9,6 +9,8 @@
 #include <thread>
 
 #include "server/auth/auth_policy.h"
+#include "providers/provider_registry.h"
+#include "providers/provider_store.h"
 #include "server/auth/secret.h"
 #include "server/chat_prompt.h"
 #include "server/metrics.h"
@@ -199,7 +201,9 @@ class PlaygroundServer::Impl : public RouteTable {
     if (Status s = models_.load_default(); !s) return s;
     if (Status s = ingest_worker_->start(); !s) return Status::error("cannot resume ingestion jobs: " + s.message());
     configure();
+    providers_.start();
     add_native_routes(*this, ctx_);
+    add_provider_routes(*this, ctx_);
     add_auth_routes(*this, ctx_);
     add_conversation_routes(*this, ctx_);
     add_collection_routes(*this, ctx_);
@@ -253,10 +257,24 @@ class PlaygroundServer::Impl : public RouteTable {
     }
     auto secret = auth::load_or_create_secret(config_.secret, config_.data_dir);
     if (!secret) return Status::error(secret.error());
+    provider_store_ = std::make_unique<providers::ProviderStore>(*db_, *secret);
     authenticator_ = std::make_unique<auth::Authenticator>(*users_, std::move(*secret), config_.token_ttl);
     auth_on_ = *on;
     if (Status s = open_rag(); !s) return s;
-    ctx_.attach(DataServices{users_.get(), conversations_.get(), authenticator_.get(), auth_on_, *cost, &rag_});
+    if (Status s = open_providers(); !s) return s;
+    ctx_.attach(DataServices{users_.get(), conversations_.get(), authenticator_.get(), auth_on_, *cost, &rag_,
+                             &providers_, provider_store_.get()});
+    return Status::ok();
+  }
+
+  // Remote providers: the config file's, then those added through the API
+  // (a stored one of the same name as a configured one is ignored).
+  Status open_providers() {
+    for (const auto& p : config_.providers) providers_.put(p, "config");
+    auto stored = provider_store_->load_all();
+    if (!stored) return Status::error("cannot read the stored providers of " + db_->path() + ": " + stored.error());
+    for (auto& p : *stored)
+      if (!providers_.get(p.name)) providers_.put(std::move(p), "api");
     return Status::ok();
   }
 
@@ -292,6 +310,7 @@ class PlaygroundServer::Impl : public RouteTable {
     ctx_.begin_shutdown();
     if (started_) log_.info("shutting down", {{"url", url()}});
     if (ingest_worker_) ingest_worker_->stop();  // the file in hand is redone at the next start
+    providers_.stop();  // remote generations end as "cancelled", their upstream requests closed
     models_.shutdown();  // in-flight generations end as "cancelled"; their streams finish
     svr_.stop();
     if (listener_.joinable()) listener_.join();
@@ -457,6 +476,8 @@ class PlaygroundServer::Impl : public RouteTable {
   RagServices rag_;
   std::unique_ptr<auth::Authenticator> authenticator_;
   bool auth_on_ = false;
+  std::unique_ptr<providers::ProviderStore> provider_store_;
+  providers::ProviderRegistry providers_;
   Metrics metrics_;
   ModelManager models_;
   ServerContext ctx_;

@@ -9,6 +9,7 @@
 #include "server/generation_runner.h"
 #include "server/rag_json.h"
 #include "server/rag_services.h"
+#include "server/remote_generation.h"
 #include "server/routes.h"
 
 namespace pg::server {
@@ -136,19 +137,7 @@ PreparedAnswer prepare_answer(ServerContext& ctx, const rag::Collection& c, cons
                        " tokens leave no room for sources in the " + std::to_string(n_ctx) + "-token context of model '" +
                        model.file.name + "'");
   const size_t budget = static_cast<size_t>(std::floor(static_cast<double>(free_tokens) * ctx.config().rag_context_share));
-  std::vector<rag::SourcePassage> candidates;
-  for (const rag::RetrievalHit& h : found.hits) {
-    rag::SourcePassage s;
-    s.chunk_id = h.chunk.id;
-    s.document_id = h.document.id;
-    s.document_name = h.document.file_name;
-    s.page_start = h.chunk.page_start;
-    s.page_end = h.chunk.page_end;
-    s.heading_path = h.chunk.heading_path;
-    s.text = h.chunk.text;
-    s.score = h.score;
-    candidates.push_back(std::move(s));
-  }
+  std::vector<rag::SourcePassage> candidates = source_candidates(found);
   auto count = [&tok](std::string_view t) { return tok.encode(t, false, false).size(); };
   rag::ContextPlan plan = rag::fit_sources(candidates, budget, count);
   // Token counts of parts differ a little from the whole: shrink until the prompt really fits.
@@ -162,7 +151,41 @@ PreparedAnswer prepare_answer(ServerContext& ctx, const rag::Collection& c, cons
     plan.dropped.insert(plan.dropped.begin(), {last, "did not fit once the whole prompt was counted"});
   }
   set_max_tokens(p, answer_tokens, "params.max_tokens", model);
+  describe_plan(out, c, found, budget, std::move(plan));
+  return out;
+}
 
+PreparedRemoteAnswer prepare_remote_answer(ServerContext& ctx, const rag::Collection& c, int64_t n_ctx,
+                                           const std::string& question, const FieldReader& r) {
+  const Retrieval found = retrieve(ctx, c, question, r);
+  PreparedRemoteAnswer out;
+  std::optional<int64_t> max_tokens;
+  if (auto params = r.object("params")) {
+    out.sampling = read_remote_sampling(*params);
+    max_tokens = params->integer("max_tokens", 1, int64_t{1} << 24);
+  }
+  const std::string instruction = r.string("system_prompt", 8192).value_or(rag::kDefaultAnswerInstruction);
+  // The provider's tokenizer is not known here: about 4 bytes per token, counted generously.
+  auto count = [](std::string_view t) { return t.size() / 3 + 1; };
+  const int64_t answer_tokens = max_tokens.value_or(std::min<int64_t>(kDefaultAnswerTokens, n_ctx / 4));
+  if (answer_tokens > n_ctx)
+    throw invalid_field("params.max_tokens", "is larger than the provider's context_size " + std::to_string(n_ctx));
+  const int64_t overhead = static_cast<int64_t>(count(rag::answer_messages(question, {}, instruction, true).dump()));
+  const int64_t free_tokens = n_ctx - overhead - answer_tokens;
+  if (free_tokens <= 0)
+    throw ApiError(400, "context_length_exceeded",
+                   "the question and the answer's " + std::to_string(answer_tokens) +
+                       " tokens leave no room for sources in the provider's context_size " + std::to_string(n_ctx));
+  const size_t budget = static_cast<size_t>(std::floor(static_cast<double>(free_tokens) * ctx.config().rag_context_share));
+  rag::ContextPlan plan = rag::fit_sources(source_candidates(found), budget, count);
+  out.messages = nlohmann::json::parse(rag::answer_messages(question, plan.used, instruction, true).dump());
+  out.max_tokens = answer_tokens;
+  describe_plan(out.prepared, c, found, budget, std::move(plan));
+  return out;
+}
+
+void describe_plan(PreparedAnswer& out, const rag::Collection& c, const Retrieval& found, size_t budget,
+                   rag::ContextPlan plan) {
   out.sources = nlohmann::json::array();
   for (const rag::SourcePassage& s : plan.used) out.sources.push_back(passage_json(s));
   out.dropped = nlohmann::json::array();
@@ -179,7 +202,23 @@ PreparedAnswer prepare_answer(ServerContext& ctx, const rag::Collection& c, cons
                    {"source_tokens", plan.source_tokens},
                    {"note", collection_json(c)["retrieval_note"]}};
   out.used = std::move(plan.used);
-  return out;
+}
+
+std::vector<rag::SourcePassage> source_candidates(const Retrieval& found) {
+  std::vector<rag::SourcePassage> candidates;
+  for (const rag::RetrievalHit& h : found.hits) {
+    rag::SourcePassage s;
+    s.chunk_id = h.chunk.id;
+    s.document_id = h.document.id;
+    s.document_name = h.document.file_name;
+    s.page_start = h.chunk.page_start;
+    s.page_end = h.chunk.page_end;
+    s.heading_path = h.chunk.heading_path;
+    s.text = h.chunk.text;
+    s.score = h.score;
+    candidates.push_back(std::move(s));
+  }
+  return candidates;
 }
 
 nlohmann::json answer_json(const std::string& id, const std::string& model, const PreparedAnswer& prepared,

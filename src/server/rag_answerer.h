@@ -43,6 +43,24 @@ struct PreparedAnswer {
 PreparedAnswer prepare_answer(ServerContext& ctx, const rag::Collection& c, const LoadedModel& model,
                               const std::string& question, const FieldReader& r);
 
+// A RAG answer by a remote model: the chat messages with the sources (the
+// budget estimated at about 3 bytes per token, as the provider's tokenizer
+// is unknown), its sampling fields and max_tokens.
+struct PreparedRemoteAnswer {
+  PreparedAnswer prepared;  // sources, dropped, retrieval (params unused)
+  nlohmann::json messages;
+  nlohmann::json sampling = nlohmann::json::object();
+  int64_t max_tokens = 0;
+};
+PreparedRemoteAnswer prepare_remote_answer(ServerContext& ctx, const rag::Collection& c, int64_t context_size,
+                                           const std::string& question, const FieldReader& r);
+
+// Shared by both preparations: the retrieved chunks as candidate passages, and
+// the API's view (sources, dropped, retrieval) of the plan that fitted.
+std::vector<rag::SourcePassage> source_candidates(const Retrieval& found);
+void describe_plan(PreparedAnswer& out, const rag::Collection& c, const Retrieval& found, size_t budget,
+                   rag::ContextPlan plan);
+
 // The answer as the API returns it: text, citations, invalid citations, sources, dropped, usage, timings.
 nlohmann::json answer_json(const std::string& id, const std::string& model, const PreparedAnswer& prepared,
                            const GenerationOutcome& outcome);

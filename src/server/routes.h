@@ -18,6 +18,7 @@ void add_auth_routes(RouteTable& routes, ServerContext& ctx);          // routes
 void add_conversation_routes(RouteTable& routes, ServerContext& ctx);  // routes_conversations.cpp
 void add_collection_routes(RouteTable& routes, ServerContext& ctx);    // routes_collections.cpp
 void add_rag_routes(RouteTable& routes, ServerContext& ctx);           // routes_rag.cpp
+void add_provider_routes(RouteTable& routes, ServerContext& ctx);      // routes_providers.cpp: providers, usage
 
 // Helpers the route files share.
 // JSON body of a POST (400 when malformed or not an object).
@@ -34,6 +35,8 @@ T db_checked(Result<T> r) {
   if (!r) throw ApiError(500, "database_error", "the database failed: " + r.error());
   return std::move(*r);
 }
+// Provider usage and endpoint state in Prometheus text (routes_providers.cpp).
+std::string provider_metrics_text(ServerContext& ctx);
 // One Server-Sent Event of our API: "event: NAME\ndata: JSON\n\n".
 std::string sse_event(const std::string& event, const nlohmann::json& data);
 // Our API's `usage` and `timings` objects of a finished generation (routes_native.cpp).

@@ -9,7 +9,9 @@
 #include "server/api_error.h"
 #include "server/chat_prompt.h"
 #include "server/generation_runner.h"
+#include "server/remote_generation.h"
 #include "server/routes.h"
+#include "providers/provider_registry.h"
 #include "store/conversation_store.h"
 
 namespace pg::server {
@@ -91,9 +93,10 @@ nlohmann::json sampling_record(const GenerationParams& p, uint64_t seed_used) {
 // What a reply needs once the job is submitted.
 struct PendingReply {
   std::string conversation_id;
-  std::shared_ptr<LoadedModel> model;
-  std::string template_sha256;
+  std::shared_ptr<LoadedModel> model;  // null for a remote provider's model
+  std::string template_sha256;         // "" for a remote model (its template is the provider's)
   GenerationParams params;
+  nlohmann::json remote_sampling;      // a remote model's sampling fields as sent
 };
 
 store::Message reply_message(const PendingReply& p, const GenerationJob& job, const GenerationOutcome& o) {
@@ -101,12 +104,16 @@ store::Message reply_message(const PendingReply& p, const GenerationJob& job, co
   m.conversation_id = p.conversation_id;
   m.role = "assistant";
   m.content = o.text;
-  m.model = p.model->file.name;
-  if (auto digest = p.model->sha256->wait()) m.model_sha256 = *digest;  // computed once per loaded model
-  m.chat_template_sha256 = p.template_sha256;
+  if (p.model) {
+    m.model = p.model->file.name;
+    if (auto digest = p.model->sha256->wait()) m.model_sha256 = *digest;  // computed once per loaded model
+    m.chat_template_sha256 = p.template_sha256;
+  } else {
+    m.model = job.model();  // "provider/model", the fallback's when one answered
+  }
   m.generation = nlohmann::json{{"generation_id", job.id()},
                                 {"finish_reason", o.finish_reason},
-                                {"sampling", sampling_record(p.params, o.seed)},
+                                {"sampling", p.model ? sampling_record(p.params, o.seed) : p.remote_sampling},
                                 {"usage", native_usage_json(o)},
                                 {"timings", native_timings_json(o)}}
                      .dump();
@@ -148,7 +155,9 @@ void add_conversation_routes(RouteTable& routes, ServerContext& ctx) {
                if (!ctx.auth_on() || req.user.anonymous()) c.user_id = std::nullopt;
                else c.user_id = req.user.user_id;
                c.title = r.string("title", 512).value_or("New conversation");
-               c.model = ctx.models().acquire(r.string("model", 256).value_or(""))->file.name;
+               const std::string asked = r.string("model", 256).value_or("");
+               if (auto ref = find_remote(ctx, asked)) c.model = ref->full_name();
+               else c.model = ctx.models().acquire(asked)->file.name;
                c.system_prompt = r.string("system_prompt", 1 << 20).value_or("");
                c.params = checked_params(r.raw("params"), "params");
                send_json(res, 201, conversation_json(db_checked(ctx.conversations().create(c))));
@@ -194,7 +203,10 @@ void add_conversation_routes(RouteTable& routes, ServerContext& ctx) {
     FieldReader r(body);
     store::ConversationUpdate u;
     u.title = r.string("title", 512);
-    if (auto m = r.string("model", 256)) u.model = ctx.models().acquire(*m)->file.name;
+    if (auto m = r.string("model", 256)) {
+      if (auto ref = find_remote(ctx, *m)) u.model = ref->full_name();
+      else u.model = ctx.models().acquire(*m)->file.name;
+    }
     u.system_prompt = r.string("system_prompt", 1 << 20);
     if (r.has("params")) u.params = checked_params(r.raw("params"), "params");
     if (!db_checked(ctx.conversations().update(id, access_for(ctx, req), u)))
@@ -258,29 +270,42 @@ void add_conversation_routes(RouteTable& routes, ServerContext& ctx) {
                // Everything is checked and the job submitted before anything is stored.
                auto pending = std::make_shared<PendingReply>();
                pending->conversation_id = c.id;
-               pending->model = ctx.models().acquire(c.model);
                nlohmann::ordered_json history = nlohmann::ordered_json::array();
                if (!c.system_prompt.empty()) history.push_back({{"role", "system"}, {"content", c.system_prompt}});
                for (const auto& m : db_checked(ctx.conversations().messages(c.id)))
                  history.push_back({{"role", m.role}, {"content", m.content}});
                history.push_back({{"role", msg.role}, {"content", msg.content}});
-               const LlamaModel& model = pending->model->decoder();
-               GenerationParams& p = pending->params;
-               p.prompt_ids = tokenize_prompt(*pending->model, render_chat_prompt(model, history, true), "content");
                nlohmann::json params = parse_stored(c.params);
                if (const nlohmann::json* overrides = r.raw("params")) {
                  (void)checked_params(overrides, "params");
                  params.update(*overrides);
                }
                FieldReader pr(params, "params.");
-               read_sampling_fields(pr, p);
-               set_max_tokens(p, pr.integer("max_tokens", 1, int64_t{1} << 24), "params.max_tokens", *pending->model);
-               const std::string source = effective_chat_template(model);
-               pending->template_sha256 = auth::sha256_hex(source);
-               if (Status s = ctx.conversations().put_template(pending->template_sha256, source); !s)
-                 throw ApiError(500, "database_error", "the database failed: " + s.message());
-
-               auto job = submit_generation(ctx, pending->model, ctx.new_id("gen-"), p);
+               std::shared_ptr<GenerationJob> job;
+               if (auto ref = find_remote(ctx, c.model)) {
+                 // A provider's model: the history goes as chat messages, the provider applies its template.
+                 providers::RemoteGenerationRequest rr;
+                 rr.chat = true;
+                 rr.messages = nlohmann::json::parse(history.dump());
+                 rr.sampling = read_remote_sampling(pr);
+                 rr.max_tokens = pr.integer("max_tokens", 1, int64_t{1} << 24);
+                 pending->remote_sampling = rr.sampling;
+                 RemoteStart started = start_remote_generation(ctx, req, *ref, std::move(rr), ctx.new_id("gen-"));
+                 started.set_headers(res);
+                 job = started.job;
+               } else {
+                 pending->model = ctx.models().acquire(c.model);
+                 const LlamaModel& model = pending->model->decoder();
+                 GenerationParams& p = pending->params;
+                 p.prompt_ids = tokenize_prompt(*pending->model, render_chat_prompt(model, history, true), "content");
+                 read_sampling_fields(pr, p);
+                 set_max_tokens(p, pr.integer("max_tokens", 1, int64_t{1} << 24), "params.max_tokens", *pending->model);
+                 const std::string source = effective_chat_template(model);
+                 pending->template_sha256 = auth::sha256_hex(source);
+                 if (Status s = ctx.conversations().put_template(pending->template_sha256, source); !s)
+                   throw ApiError(500, "database_error", "the database failed: " + s.message());
+                 job = submit_generation(ctx, pending->model, ctx.new_id("gen-"), p);
+               }
                const store::Message stored_user = db_checked(ctx.conversations().add_message(msg));
                if (!stream) {
                  const GenerationOutcome out = wait_for_outcome(ctx, job);

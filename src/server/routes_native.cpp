@@ -10,7 +10,9 @@
 #include "server/embedding_runner.h"
 #include "server/generation_runner.h"
 #include "server/model_details.h"
+#include "server/remote_generation.h"
 #include "server/routes.h"
+#include "providers/provider_registry.h"
 
 namespace pg::server {
 namespace {
@@ -36,25 +38,46 @@ bool read_generation_fields(const FieldReader& r, GenerationParams& p, const Loa
   return r.boolean("stream").value_or(false);
 }
 
-void run_generation(ServerContext& ctx, httplib::Response& res, const std::shared_ptr<LoadedModel>& model,
-                    GenerationParams params, bool stream) {
-  const std::string id = ctx.new_id("gen-");
-  auto job = submit_generation(ctx, model, id, std::move(params));
+// Answers with a job's outcome (JSON) or its events (SSE); `fallback` is added
+// to the outcome when not null (a remote model's fallback).
+void answer_job(ServerContext& ctx, httplib::Response& res, const std::shared_ptr<LoadedModel>& model,
+                const std::shared_ptr<GenerationJob>& job, bool stream, const nlohmann::json& fallback = nullptr) {
+  auto with_fallback = [fallback](nlohmann::json j) {
+    if (!fallback.is_null()) j["fallback"] = fallback;
+    return j;
+  };
   if (!stream) {
-    send_json(res, 200, outcome_json(*job, wait_for_outcome(ctx, job)));
+    send_json(res, 200, with_fallback(outcome_json(*job, wait_for_outcome(ctx, job))));
     return;
   }
   StreamFormat f;
   f.content_type = "text/event-stream";
   f.keepalive = ": keep-alive\n\n";
   const GenerationJob* j = job.get();
-  f.start = [j] { return sse_event("start", {{"id", j->id()}, {"model", j->model()}}); };
+  f.start = [j, with_fallback] { return sse_event("start", with_fallback({{"id", j->id()}, {"model", j->model()}})); };
   f.text = [](const std::string& text) { return sse_event("text", {{"text", text}}); };
-  f.done = [j](const GenerationOutcome& o) { return sse_event("done", outcome_json(*j, o)); };
+  f.done = [j, with_fallback](const GenerationOutcome& o) { return sse_event("done", with_fallback(outcome_json(*j, o))); };
   f.error = [](int status, const std::string& code, const std::string& message) {
     return sse_event("error", error_body(ApiError(status, code, message)));
   };
   stream_generation(ctx, res, model, job, std::move(f));
+}
+
+void run_generation(ServerContext& ctx, httplib::Response& res, const std::shared_ptr<LoadedModel>& model,
+                    GenerationParams params, bool stream) {
+  auto job = submit_generation(ctx, model, ctx.new_id("gen-"), std::move(params));
+  answer_job(ctx, res, model, job, stream);
+}
+
+// generate and chat of a remote model: the request's fields go to the provider.
+void run_remote(ServerContext& ctx, const ApiRequest& req, httplib::Response& res, const FieldReader& r,
+                const providers::RemoteModelRef& ref, providers::RemoteGenerationRequest rr) {
+  rr.sampling = read_remote_sampling(r);
+  if (auto m = r.integer("max_tokens", 1, int64_t{1} << 24)) rr.max_tokens = *m;
+  const bool stream = r.boolean("stream").value_or(false);
+  RemoteStart started = start_remote_generation(ctx, req, ref, std::move(rr), ctx.new_id("gen-"));
+  started.set_headers(res);
+  answer_job(ctx, res, nullptr, started.job, stream, started.fallback_json());
 }
 
 nlohmann::json model_entry(ServerContext& ctx, const ModelFile& f) {
@@ -118,6 +141,17 @@ void add_native_routes(RouteTable& routes, ServerContext& ctx) {
   routes.add("GET", "/api/v1/models", "/api/v1/models", [&ctx](const ApiRequest&, httplib::Response& res) {
     nlohmann::json list = nlohmann::json::array();
     for (const ModelFile& f : ctx.models().available()) list.push_back(model_entry(ctx, f));
+    for (const std::string& name : ctx.providers().model_names())
+      // The local entries' shape (clients rely on it), with what is known of a remote model.
+      list.push_back({{"name", name},
+                      {"file", ""},
+                      {"size_bytes", 0},
+                      {"modified_at", rfc3339_from_unix(0)},
+                      {"provider", name.substr(0, name.find('/'))},
+                      {"remote", true},
+                      {"loaded", false},
+                      {"default", false},
+                      {"capabilities", nlohmann::json::array({"completion", "embedding"})}});
     send_json(res, 200, {{"models", list}, {"default", ctx.models().default_name()}});
   });
 
@@ -125,6 +159,12 @@ void add_native_routes(RouteTable& routes, ServerContext& ctx) {
              [&ctx](const ApiRequest& req, httplib::Response& res) {
                const nlohmann::json body = request_json(req);
                FieldReader r(body);
+               if (auto ref = find_remote(ctx, r.string("model", 256).value_or(""))) {
+                 providers::RemoteGenerationRequest rr;
+                 rr.prompt = r.string("prompt").value_or("");
+                 rr.system = r.string("system_prompt").value_or("");
+                 return run_remote(ctx, req, res, r, *ref, std::move(rr));
+               }
                auto model = ctx.models().acquire(r.string("model", 256).value_or(""));
                const std::string prompt = r.string("prompt").value_or("");
                const std::string system = r.string("system_prompt").value_or("");
@@ -137,6 +177,12 @@ void add_native_routes(RouteTable& routes, ServerContext& ctx) {
   routes.add("POST", "/api/v1/chat", "/api/v1/chat", [&ctx](const ApiRequest& req, httplib::Response& res) {
     const nlohmann::json body = request_json(req);
     FieldReader r(body);
+    if (auto ref = find_remote(ctx, r.string("model", 256).value_or(""))) {
+      providers::RemoteGenerationRequest rr;
+      rr.chat = true;
+      rr.messages = nlohmann::json::parse(request_chat_messages(req).dump());
+      return run_remote(ctx, req, res, r, *ref, std::move(rr));
+    }
     auto model = ctx.models().acquire(r.string("model", 256).value_or(""));
     const nlohmann::ordered_json messages = request_chat_messages(req);
     GenerationParams p;
@@ -178,7 +224,7 @@ void add_native_routes(RouteTable& routes, ServerContext& ctx) {
       gauges.push_back({m->file.name, s.slots, s.active, s.queued, m->weight_bytes()});
     }
     res.status = 200;
-    res.set_content(ctx.metrics().render(gauges), "text/plain; version=0.0.4; charset=utf-8");
+    res.set_content(ctx.metrics().render(gauges) + provider_metrics_text(ctx), "text/plain; version=0.0.4; charset=utf-8");
   };
   routes.add("GET", "/api/v1/metrics", "/api/v1/metrics", metrics);
   routes.add("GET", "/metrics", "/metrics", metrics);
@@ -216,6 +262,16 @@ void add_native_routes(RouteTable& routes, ServerContext& ctx) {
   routes.add("POST", "/api/v1/embeddings", "/api/v1/embeddings", [&ctx](const ApiRequest& req, httplib::Response& res) {
     const nlohmann::json body = request_json(req);
     FieldReader r(body);
+    if (auto ref = find_remote(ctx, r.string("model", 256).value_or(""))) {
+      int64_t tokens = 0;
+      const auto vectors = remote_embeddings(ctx, usage_user(req), *ref, read_remote_inputs(r.raw("input"), "input"), &tokens);
+      send_json(res, 200,
+                {{"model", ref->full_name()},
+                 {"dimensions", vectors.empty() ? 0 : vectors[0].size()},
+                 {"embeddings", vectors},
+                 {"usage", {{"prompt_tokens", tokens}, {"total_tokens", tokens}}}});
+      return;
+    }
     auto model = ctx.models().acquire(r.string("model", 256).value_or(""));
     EmbeddingInputs in = read_embedding_inputs(r.raw("input"), "input", *model, false, false);
     const EmbeddingOutcome out = compute_embeddings(ctx, model, std::move(in.tokens));

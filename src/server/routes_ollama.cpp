@@ -11,7 +11,9 @@
 #include "server/embedding_runner.h"
 #include "server/generation_runner.h"
 #include "server/model_details.h"
+#include "server/remote_generation.h"
 #include "server/routes.h"
+#include "providers/provider_registry.h"
 
 namespace pg::server {
 namespace {
@@ -94,16 +96,19 @@ nlohmann::json final_fields(const OllamaRequest& o, const GenerationOutcome& out
   return j;
 }
 
-void respond(ServerContext& ctx, httplib::Response& res, OllamaRequest o, bool chat) {
-  const auto arrival = std::chrono::steady_clock::now();
-  const std::string id = ctx.new_id("ollama-");
+// Answers with the job's final object or its NDJSON lines; `fallback` (not null) is added to each.
+void respond_job(ServerContext& ctx, httplib::Response& res, const OllamaRequest& o, std::shared_ptr<GenerationJob> job,
+                 bool chat, std::chrono::steady_clock::time_point arrival, const nlohmann::json& fallback = nullptr) {
   const std::vector<TokenId> prompt_ids = o.params.prompt_ids;
-  auto job = submit_generation(ctx, o.model, id, o.params);
   const std::string name = o.model_name;
   auto seconds_since_arrival = [arrival] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - arrival).count() ;
   };
-  auto head = [name]() { return nlohmann::json{{"model", name}, {"created_at", rfc3339_now()}}; };
+  auto head = [name, fallback]() {
+    nlohmann::json j{{"model", name}, {"created_at", rfc3339_now()}};
+    if (!fallback.is_null()) j["fallback"] = fallback;
+    return j;
+  };
   auto with_text = [chat](nlohmann::json j, const std::string& text) {
     if (chat) j["message"] = {{"role", "assistant"}, {"content", text}};
     else j["response"] = text;
@@ -138,12 +143,46 @@ void respond(ServerContext& ctx, httplib::Response& res, OllamaRequest o, bool c
   stream_generation(ctx, res, o.model, job, std::move(f));
 }
 
+void respond(ServerContext& ctx, httplib::Response& res, OllamaRequest o, bool chat) {
+  const auto arrival = std::chrono::steady_clock::now();
+  auto job = submit_generation(ctx, o.model, ctx.new_id("ollama-"), o.params);
+  respond_job(ctx, res, o, job, chat, arrival);
+}
+
+// generate and chat of a remote model: options{...} and the fields go to the provider.
+void respond_remote(ServerContext& ctx, const ApiRequest& req, httplib::Response& res, const FieldReader& r,
+                    const providers::RemoteModelRef& ref, providers::RemoteGenerationRequest rr, bool chat) {
+  const auto arrival = std::chrono::steady_clock::now();
+  if (auto opts = r.object("options")) {
+    rr.sampling = read_remote_sampling(*opts);
+    if (auto n = opts->integer("num_predict", -2, int64_t{1} << 24)) {
+      if (*n == 0) throw invalid_field("options.num_predict", "must not be 0 (-1 = until the context is full)");
+      if (*n > 0) rr.max_tokens = *n;
+    }
+  }
+  OllamaRequest o;
+  o.model_name = r.string("model", 256).value_or(ref.full_name());
+  o.stream = r.boolean("stream").value_or(true);
+  RemoteStart started = start_remote_generation(ctx, req, ref, std::move(rr), ctx.new_id("ollama-"));
+  started.set_headers(res);
+  if (!started.fallback_reason.empty()) o.model_name = started.job->model();
+  respond_job(ctx, res, o, started.job, chat, arrival, started.fallback_json());
+}
+
 }  // namespace
 
 void add_ollama_routes(RouteTable& routes, ServerContext& ctx) {
   routes.add("POST", "/api/generate", "/api/generate", [&ctx](const ApiRequest& req, httplib::Response& res) {
     const nlohmann::json body = request_json(req);
     FieldReader r(body);
+    if (auto ref = find_remote(ctx, r.string("model", 256).value_or(""))) {
+      if (r.has("images")) throw invalid_field("images", "is not supported (no vision models yet)");
+      providers::RemoteGenerationRequest rr;
+      rr.prompt = r.string("prompt").value_or("");
+      rr.system = r.string("system").value_or("");
+      rr.raw = r.boolean("raw").value_or(false);
+      return respond_remote(ctx, req, res, r, *ref, std::move(rr), false);
+    }
     OllamaRequest o;
     o.model = acquire(ctx, r, o.model_name, o.load_seconds);
     (void)o.model->decoder();  // an embedding model cannot generate, not even the empty "load" prompt
@@ -177,6 +216,12 @@ void add_ollama_routes(RouteTable& routes, ServerContext& ctx) {
   routes.add("POST", "/api/chat", "/api/chat", [&ctx](const ApiRequest& req, httplib::Response& res) {
     const nlohmann::json body = request_json(req);
     FieldReader r(body);
+    if (auto ref = find_remote(ctx, r.string("model", 256).value_or(""))) {
+      providers::RemoteGenerationRequest rr;
+      rr.chat = true;
+      rr.messages = nlohmann::json::parse(request_chat_messages(req).dump());
+      return respond_remote(ctx, req, res, r, *ref, std::move(rr), true);
+    }
     OllamaRequest o;
     o.model = acquire(ctx, r, o.model_name, o.load_seconds);
     if (const nlohmann::json* tools = r.raw("tools"); tools && !(tools->is_array() && tools->empty()))
@@ -196,6 +241,16 @@ void add_ollama_routes(RouteTable& routes, ServerContext& ctx) {
                         {"size", f.size_bytes},
                         {"digest", digest_of(f)},
                         {"details", details_json(details_for(ctx, f))}});
+    }
+    for (const std::string& name : ctx.providers().model_names()) {
+      const ModelFile remote{name, name, 0, 0, false};
+      models.push_back({{"name", tagged(name)},
+                        {"model", tagged(name)},
+                        {"modified_at", rfc3339_from_unix(0)},
+                        {"size", 0},
+                        {"digest", digest_of(remote)},
+                        {"remote", true},
+                        {"details", details_json(ModelDetails{})}});
     }
     send_json(res, 200, {{"models", models}});
   });
@@ -242,6 +297,14 @@ void add_ollama_routes(RouteTable& routes, ServerContext& ctx) {
     const auto arrival = std::chrono::steady_clock::now();
     const nlohmann::json body = request_json(req);
     FieldReader r(body);
+    if (auto ref = find_remote(ctx, r.string("model", 256).value_or(""))) {
+      int64_t tokens = 0;
+      const auto vectors = remote_embeddings(ctx, usage_user(req), *ref, read_remote_inputs(r.raw("input"), "input"), &tokens);
+      const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - arrival).count();
+      send_json(res, 200, {{"model", r.string("model", 256).value_or("")}, {"embeddings", vectors},
+                           {"total_duration", ns(total)}, {"load_duration", 0}, {"prompt_eval_count", tokens}});
+      return;
+    }
     std::string name;
     double load_s = 0;
     auto model = acquire(ctx, r, name, load_s);
@@ -261,6 +324,12 @@ void add_ollama_routes(RouteTable& routes, ServerContext& ctx) {
   routes.add("POST", "/api/embeddings", "/api/embeddings", [&ctx](const ApiRequest& req, httplib::Response& res) {
     const nlohmann::json body = request_json(req);
     FieldReader r(body);
+    if (auto ref = find_remote(ctx, r.string("model", 256).value_or(""))) {
+      const std::string prompt = r.string("prompt").value_or("");
+      if (prompt.empty()) return send_json(res, 200, {{"embedding", nlohmann::json::array()}});
+      const auto vectors = remote_embeddings(ctx, usage_user(req), *ref, {prompt}, nullptr);
+      return send_json(res, 200, {{"embedding", vectors.at(0)}});
+    }
     std::string name;
     double load_s = 0;
     auto model = acquire(ctx, r, name, load_s);

@@ -7,7 +7,9 @@
 #include "server/chat_prompt.h"
 #include "server/embedding_runner.h"
 #include "server/generation_runner.h"
+#include "server/remote_generation.h"
 #include "server/routes.h"
+#include "providers/provider_registry.h"
 
 namespace pg::server {
 namespace {
@@ -55,10 +57,11 @@ std::shared_ptr<LoadedModel> acquire_model(ServerContext& ctx, const FieldReader
   return m;
 }
 
-void respond(ServerContext& ctx, httplib::Response& res, OpenAiRequest o, bool chat, const std::string& echo) {
-  const std::string id = ctx.new_id(chat ? "chatcmpl-" : "cmpl-");
+// Answers with the job's outcome or its chunks; `fallback` (not null) is added to each object.
+void respond_job(ServerContext& ctx, httplib::Response& res, const OpenAiRequest& o, std::shared_ptr<GenerationJob> job,
+                 bool chat, const std::string& echo, const nlohmann::json& fallback = nullptr) {
+  const std::string id = job->id();
   const int64_t created = unix_seconds_now();
-  auto job = submit_generation(ctx, o.model, id, std::move(o.params));
   const std::string object = chat ? "chat.completion" : "text_completion";
   const std::string model_name = o.model_name;
   if (!o.stream) {
@@ -66,14 +69,15 @@ void respond(ServerContext& ctx, httplib::Response& res, OpenAiRequest o, bool c
     nlohmann::json choice = {{"index", 0}, {"logprobs", nullptr}, {"finish_reason", out.finish_reason}};
     if (chat) choice["message"] = {{"role", "assistant"}, {"content", out.text}, {"refusal", nullptr}};
     else choice["text"] = echo + out.text;
-    send_json(res, 200,
-              {{"id", id},
-               {"object", object},
-               {"created", created},
-               {"model", model_name},
-               {"system_fingerprint", system_fingerprint()},
-               {"choices", nlohmann::json::array({choice})},
-               {"usage", usage_json(out)}});
+    nlohmann::json body = {{"id", id},
+                           {"object", object},
+                           {"created", created},
+                           {"model", model_name},
+                           {"system_fingerprint", system_fingerprint()},
+                           {"choices", nlohmann::json::array({choice})},
+                           {"usage", usage_json(out)}};
+    if (!fallback.is_null()) body["fallback"] = fallback;
+    send_json(res, 200, body);
     return;
   }
   const bool include_usage = o.include_usage;
@@ -85,6 +89,7 @@ void respond(ServerContext& ctx, httplib::Response& res, OpenAiRequest o, bool c
                         {"system_fingerprint", system_fingerprint()},
                         {"choices", std::move(choices)}};
     if (include_usage) c["usage"] = nullptr;
+    if (!fallback.is_null()) c["fallback"] = fallback;
     return c;
   };
   auto piece = [=](const std::string& text, const nlohmann::json& finish) {
@@ -122,8 +127,36 @@ void respond(ServerContext& ctx, httplib::Response& res, OpenAiRequest o, bool c
   stream_generation(ctx, res, o.model, job, std::move(f));
 }
 
+void respond(ServerContext& ctx, httplib::Response& res, OpenAiRequest o, bool chat, const std::string& echo) {
+  auto job = submit_generation(ctx, o.model, ctx.new_id(chat ? "chatcmpl-" : "cmpl-"), std::move(o.params));
+  respond_job(ctx, res, o, job, chat, echo);
+}
+
+// completions and chat of a remote model: the fields go to the provider.
+void respond_remote(ServerContext& ctx, const ApiRequest& req, httplib::Response& res, const FieldReader& r,
+                    const providers::RemoteModelRef& ref, providers::RemoteGenerationRequest rr, bool chat) {
+  if (auto n = r.integer("n", 1, 128); n && *n != 1)
+    throw invalid_field("n", "is " + std::to_string(*n) + "; this server generates one choice (n = 1) only");
+  rr.sampling = read_remote_sampling(r);
+  std::optional<int64_t> max = r.integer("max_completion_tokens", 1, int64_t{1} << 24);
+  if (!max) max = r.integer("max_tokens", 1, int64_t{1} << 24);
+  rr.max_tokens = max;
+  OpenAiRequest o;
+  o.model_name = r.string("model", 256).value_or(ref.full_name());
+  o.stream = r.boolean("stream").value_or(false);
+  if (auto so = r.object("stream_options")) o.include_usage = so->boolean("include_usage").value_or(false);
+  RemoteStart started = start_remote_generation(ctx, req, ref, std::move(rr), ctx.new_id(chat ? "chatcmpl-" : "cmpl-"));
+  started.set_headers(res);
+  if (!started.fallback_reason.empty()) o.model_name = started.job->model();
+  respond_job(ctx, res, o, started.job, chat, "", started.fallback_json());
+}
+
 nlohmann::json model_object(const ModelFile& f) {
   return {{"id", f.name}, {"object", "model"}, {"created", f.modified_unix}, {"owned_by", "playground"}};
+}
+
+nlohmann::json remote_model_object(const std::string& name) {
+  return {{"id", name}, {"object", "model"}, {"created", 0}, {"owned_by", name.substr(0, name.find('/'))}};
 }
 
 }  // namespace
@@ -132,8 +165,17 @@ void add_openai_routes(RouteTable& routes, ServerContext& ctx) {
   routes.add("GET", "/v1/models", "/v1/models", [&ctx](const ApiRequest&, httplib::Response& res) {
     nlohmann::json data = nlohmann::json::array();
     for (const ModelFile& f : ctx.models().available()) data.push_back(model_object(f));
+    for (const std::string& name : ctx.providers().model_names()) data.push_back(remote_model_object(name));
     send_json(res, 200, {{"object", "list"}, {"data", data}});
   });
+
+  routes.add("GET", R"(/v1/models/([A-Za-z0-9_-]{1,64})/([^/]{1,256}))", "/v1/models/{provider}/{id}",
+             [&ctx](const ApiRequest& req, httplib::Response& res) {
+               const std::string id = req.http.matches[1].str() + "/" + req.http.matches[2].str();
+               for (const std::string& name : ctx.providers().model_names())
+                 if (name == id) return send_json(res, 200, remote_model_object(name));
+               throw ApiError(404, "model_not_found", "model '" + id + "' not found");
+             });
 
   routes.add("GET", R"(/v1/models/([^/]{1,256}))", "/v1/models/{id}",
              [&ctx](const ApiRequest& req, httplib::Response& res) {
@@ -146,6 +188,15 @@ void add_openai_routes(RouteTable& routes, ServerContext& ctx) {
   routes.add("POST", "/v1/completions", "/v1/completions", [&ctx](const ApiRequest& req, httplib::Response& res) {
     const nlohmann::json body = request_json(req);
     FieldReader r(body);
+    if (auto ref = find_remote(ctx, r.string("model", 256).value_or(""))) {
+      providers::RemoteGenerationRequest rr;
+      if (const nlohmann::json* p = r.raw("prompt")) {
+        if (p->is_string()) rr.prompt = p->get<std::string>();
+        else if (p->is_array() && p->size() == 1 && (*p)[0].is_string()) rr.prompt = (*p)[0].get<std::string>();
+        else throw invalid_field("prompt", "must be a string or an array of one string, got " + describe_json(*p));
+      }
+      return respond_remote(ctx, req, res, r, *ref, std::move(rr), false);
+    }
     OpenAiRequest o;
     o.model = acquire_model(ctx, r, o.model_name);
     std::string prompt;
@@ -171,6 +222,12 @@ void add_openai_routes(RouteTable& routes, ServerContext& ctx) {
              [&ctx](const ApiRequest& req, httplib::Response& res) {
                const nlohmann::json body = request_json(req);
                FieldReader r(body);
+               if (auto ref = find_remote(ctx, r.string("model", 256).value_or(""))) {
+                 providers::RemoteGenerationRequest rr;
+                 rr.chat = true;
+                 rr.messages = nlohmann::json::parse(request_chat_messages(req).dump());
+                 return respond_remote(ctx, req, res, r, *ref, std::move(rr), true);
+               }
                OpenAiRequest o;
                o.model = acquire_model(ctx, r, o.model_name);
                const nlohmann::ordered_json messages = request_chat_messages(req);
@@ -190,10 +247,24 @@ void add_openai_routes(RouteTable& routes, ServerContext& ctx) {
   routes.add("POST", "/v1/embeddings", "/v1/embeddings", [&ctx](const ApiRequest& req, httplib::Response& res) {
     const nlohmann::json body = request_json(req);
     FieldReader r(body);
-    std::string name;
-    auto model = acquire_model(ctx, r, name);
     const std::string format = r.string("encoding_format", 16).value_or("float");
     if (format != "float" && format != "base64") throw invalid_field("encoding_format", "must be \"float\" or \"base64\"");
+    if (auto ref = find_remote(ctx, r.string("model", 256).value_or(""))) {
+      int64_t tokens = 0;
+      const auto vectors = remote_embeddings(ctx, usage_user(req), *ref, read_remote_inputs(r.raw("input"), "input"), &tokens);
+      nlohmann::json data = nlohmann::json::array();
+      for (size_t i = 0; i < vectors.size(); ++i) {
+        nlohmann::json e = {{"object", "embedding"}, {"index", i}};
+        if (format == "base64") e["embedding"] = embedding_base64(vectors[i]);
+        else e["embedding"] = vectors[i];
+        data.push_back(std::move(e));
+      }
+      send_json(res, 200, {{"object", "list"}, {"data", data}, {"model", r.string("model", 256).value_or("")},
+                           {"usage", {{"prompt_tokens", tokens}, {"total_tokens", tokens}}}});
+      return;
+    }
+    std::string name;
+    auto model = acquire_model(ctx, r, name);
     const int64_t n_embd = model->n_embd();
     if (auto d = r.integer("dimensions", 1, INT64_MAX); d && *d != n_embd)
       throw invalid_field("dimensions", "is " + std::to_string(*d) + "; model '" + model->file.name + "' has " +

@@ -7,6 +7,8 @@
 #include "server/generation_runner.h"
 #include "server/rag_answerer.h"
 #include "server/rag_json.h"
+#include "server/remote_generation.h"
+#include "providers/provider_registry.h"
 #include "server/routes.h"
 
 namespace pg::server {
@@ -37,15 +39,42 @@ void add_rag_routes(RouteTable& routes, ServerContext& ctx) {
     const rag::Collection c = collection_or_404(ctx, *collection_ref);
     const auto question = r.string("question", kMaxQuestionBytes);
     if (!question || question->empty()) throw invalid_field("question", "is required");
-    auto model = ctx.models().acquire(r.string("model", 256).value_or(""));
     const bool stream = r.boolean("stream").value_or(false);
-    auto prepared = std::make_shared<PreparedAnswer>(prepare_answer(ctx, c, *model, *question, r));
-
-    const std::string id = ctx.new_id("rag-");
-    auto job = submit_generation(ctx, model, id, prepared->params);
-    const std::string model_name = model->file.name;
+    std::shared_ptr<LoadedModel> model;
+    std::shared_ptr<PreparedAnswer> prepared;
+    std::shared_ptr<GenerationJob> job;
+    std::string id, model_name;
+    nlohmann::json fallback;
+    if (auto ref = find_remote(ctx, r.string("model", 256).value_or(""))) {
+      // A remote model answers from chat messages that carry the sources.
+      PreparedRemoteAnswer remote = prepare_remote_answer(ctx, c, ref->client->config().context_size, *question, r);
+      prepared = std::make_shared<PreparedAnswer>(std::move(remote.prepared));
+      providers::RemoteGenerationRequest rr;
+      rr.chat = true;
+      rr.messages = std::move(remote.messages);
+      rr.sampling = std::move(remote.sampling);
+      rr.max_tokens = remote.max_tokens;
+      RemoteStart started = start_remote_generation(ctx, req, *ref, std::move(rr), ctx.new_id("rag-"));
+      started.set_headers(res);
+      job = started.job;
+      fallback = started.fallback_json();
+      id = job->id();
+      model_name = job->model();
+    } else {
+      model = ctx.models().acquire(r.string("model", 256).value_or(""));
+      prepared = std::make_shared<PreparedAnswer>(prepare_answer(ctx, c, *model, *question, r));
+      id = ctx.new_id("rag-");
+      job = submit_generation(ctx, model, id, prepared->params);
+      model_name = model->file.name;
+    }
+    auto answer = [fallback](const std::string& id, const std::string& model_name, const PreparedAnswer& p,
+                             const GenerationOutcome& o) {
+      nlohmann::json j = answer_json(id, model_name, p, o);
+      if (!fallback.is_null()) j["fallback"] = fallback;
+      return j;
+    };
     if (!stream) {
-      send_json(res, 200, answer_json(id, model_name, *prepared, wait_for_outcome(ctx, job)));
+      send_json(res, 200, answer(id, model_name, *prepared, wait_for_outcome(ctx, job)));
       return;
     }
     StreamFormat f;
@@ -56,8 +85,8 @@ void add_rag_routes(RouteTable& routes, ServerContext& ctx) {
                                    {"retrieval", prepared->retrieval}});
     };
     f.text = [](const std::string& text) { return sse_event("text", {{"text", text}}); };
-    f.done = [id, model_name, prepared](const GenerationOutcome& o) {
-      return sse_event("done", answer_json(id, model_name, *prepared, o));
+    f.done = [id, model_name, prepared, answer](const GenerationOutcome& o) {
+      return sse_event("done", answer(id, model_name, *prepared, o));
     };
     f.error = [](int status, const std::string& code, const std::string& message) {
       return sse_event("error", error_body(ApiError(status, code, message)));

@@ -199,7 +199,44 @@ Result<std::string> toml_to_text(const toml::node& node, const std::string& key)
   return Error{"'" + key + "' has a type that is not a string, integer or array of strings"};
 }
 
-Result<std::map<std::string, std::string>> read_toml_file(const std::string& path) {
+// A TOML value as JSON (strings, integers, floats, booleans, arrays, tables).
+nlohmann::json toml_to_json(const toml::node& node) {
+  if (auto s = node.value_exact<std::string>()) return *s;
+  if (auto i = node.value_exact<int64_t>()) return *i;
+  if (auto d = node.value_exact<double>()) return *d;
+  if (auto b = node.value_exact<bool>()) return *b;
+  if (const toml::array* arr = node.as_array()) {
+    nlohmann::json a = nlohmann::json::array();
+    for (const toml::node& item : *arr) a.push_back(toml_to_json(item));
+    return a;
+  }
+  if (const toml::table* t = node.as_table()) {
+    nlohmann::json o = nlohmann::json::object();
+    for (auto&& [k, v] : *t) o[std::string(k.str())] = toml_to_json(v);
+    return o;
+  }
+  return nullptr;
+}
+
+// The [[providers]] array of tables.
+Result<std::vector<providers::ProviderConfig>> read_toml_providers(const toml::node& node, const std::string& path) {
+  const toml::array* arr = node.as_array();
+  if (!arr) return Error{"config file " + path + ": 'providers' must be an array of tables ([[providers]])"};
+  std::vector<providers::ProviderConfig> out;
+  for (size_t i = 0; i < arr->size(); ++i) {
+    const nlohmann::json j = toml_to_json((*arr)[i]);
+    if (!j.is_object()) return Error{"config file " + path + ": providers[" + std::to_string(i) + "] is not a table"};
+    auto c = providers::provider_from_json(j, providers::ProviderConfig{});
+    if (!c) return Error{"config file " + path + ": providers[" + std::to_string(i) + "]: " + c.error()};
+    for (const auto& other : out)
+      if (other.name == c->name) return Error{"config file " + path + ": two providers are named '" + c->name + "'"};
+    out.push_back(std::move(*c));
+  }
+  return out;
+}
+
+Result<std::map<std::string, std::string>> read_toml_file(const std::string& path,
+                                                          std::vector<providers::ProviderConfig>* providers_out) {
   toml::table table;
   try {
     table = toml::parse_file(path);
@@ -211,6 +248,12 @@ Result<std::map<std::string, std::string>> read_toml_file(const std::string& pat
   std::map<std::string, std::string> out;
   for (auto&& [k, node] : table) {
     const std::string key(k.str());
+    if (key == "providers") {
+      auto p = read_toml_providers(node, path);
+      if (!p) return Error{p.error()};
+      *providers_out = std::move(*p);
+      continue;
+    }
     if (!find_key(key)) return Error{"config file " + path + ": unknown key '" + key + "'"};
     auto text = toml_to_text(node, key);
     if (!text) return Error{"config file " + path + ": " + text.error()};
@@ -264,17 +307,19 @@ Result<ServerConfig> load_server_config(const ConfigInputs& inputs) {
     else config_file = default_config_file(env);
   }
   std::map<std::string, std::string> toml_values;
+  std::vector<providers::ProviderConfig> toml_providers;
   if (!config_file.empty()) {
     std::error_code ec;
     if (!std::filesystem::is_regular_file(config_file, ec))
       return Error{"config file " + config_file + " does not exist or is not a file"};
-    auto t = read_toml_file(config_file);
+    auto t = read_toml_file(config_file, &toml_providers);
     if (!t) return Error{t.error()};
     toml_values = std::move(*t);
   }
 
   ServerConfig c;
   c.config_file = config_file;
+  c.providers = std::move(toml_providers);
   for (const ConfigKey& k : kKeys) {
     const std::string name = k.name;
     std::optional<std::string> value;

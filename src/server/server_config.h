@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "providers/provider_config.h"
 #include "util/result.h"
 
 namespace pg::server {
@@ -47,6 +48,8 @@ struct ServerConfig {
   int64_t max_document_pages = 5000;                    // per PDF
   double rag_context_share = 0.75;                      // of the free context, for sources
   int64_t ingest_lease = 30;  // seconds a worker holds a file it ingests without renewing (several instances)
+  // Remote inference providers: the config file's [[providers]] tables only (docs/PROVIDERS.md).
+  std::vector<providers::ProviderConfig> providers;
 
   // Where each key's value came from: "flag", "env", ".env", "toml" or "default".
   std::map<std::string, std::string> sources;

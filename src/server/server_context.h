@@ -25,6 +25,10 @@
 namespace pg::store {
 class ConversationStore;
 }
+namespace pg::providers {
+class ProviderRegistry;
+class ProviderStore;
+}
 
 namespace pg::server {
 
@@ -36,6 +40,8 @@ struct DataServices {
   bool auth_on = false;  // requests must carry a token or key
   auth::PasswordCost password_cost = auth::PasswordCost::Moderate;
   RagServices* rag = nullptr;
+  providers::ProviderRegistry* providers = nullptr;     // remote inference providers
+  providers::ProviderStore* provider_store = nullptr;   // providers added through the API
 };
 
 class ServerContext {
@@ -54,6 +60,10 @@ class ServerContext {
   bool auth_on() const { return data_.auth_on; }
   auth::PasswordCost password_cost() const { return data_.password_cost; }
   RagServices& rag() { return *data_.rag; }
+  // Remote providers exist in the server only (not in the CLI's in-process commands).
+  bool has_providers() const { return data_.providers != nullptr; }
+  providers::ProviderRegistry& providers() { return *data_.providers; }
+  providers::ProviderStore& provider_store() { return *data_.provider_store; }
   bool shutting_down() const { return shutting_down_.load(); }
   void begin_shutdown() { shutting_down_.store(true); }
   double uptime_seconds() const;
