@@ -18,8 +18,15 @@ void add_auth_routes(RouteTable& routes, ServerContext& ctx);          // routes
 void add_conversation_routes(RouteTable& routes, ServerContext& ctx);  // routes_conversations.cpp
 void add_collection_routes(RouteTable& routes, ServerContext& ctx);    // routes_collections.cpp
 void add_rag_routes(RouteTable& routes, ServerContext& ctx);           // routes_rag.cpp
+void add_model_routes(RouteTable& routes, ServerContext& ctx);         // routes_models.cpp
 
 // Helpers the route files share.
+class FieldReader;
+// A request's keep_alive (seconds; negative forever), Ollama's convention:
+// a number of seconds or a duration string ("5m"); 400 when malformed.
+std::optional<double> request_keep_alive(const FieldReader& r);
+// Every model GET /api/v1/models lists (routes_models.cpp).
+nlohmann::json model_list_json(ServerContext& ctx);
 // JSON body of a POST (400 when malformed or not an object).
 nlohmann::json request_json(const ApiRequest& req);
 // The body's `messages`, checked by normalize_chat_messages, in the client's key order.

@@ -1,4 +1,4 @@
-// Our own API under /api/v1: health, models, generate (JSON or Server-Sent
+// Our own API under /api/v1: health, generate (JSON or Server-Sent
 // Events), chat, embeddings, tokenize/detokenize, metrics, slots and cancel. Route
 // handlers only translate HTTP <-> the generation runner; no engine logic.
 #include <cmath>
@@ -57,29 +57,6 @@ void run_generation(ServerContext& ctx, httplib::Response& res, const std::share
   stream_generation(ctx, res, model, job, std::move(f));
 }
 
-nlohmann::json model_entry(ServerContext& ctx, const ModelFile& f) {
-  nlohmann::json j = {{"name", f.name},
-                      {"file", std::filesystem::path(f.path).filename().string()},
-                      {"size_bytes", f.size_bytes},
-                      {"modified_at", rfc3339_from_unix(f.modified_unix)},
-                      {"default", f.is_default}};
-  auto loaded = ctx.models().find_loaded(f.name);
-  j["loaded"] = loaded != nullptr;
-  if (loaded) {
-    const ModelDetails d = describe_gguf(loaded->gguf());
-    j["architecture"] = d.architecture;
-    j["parameters"] = d.parameters;
-    j["quantization"] = d.quantization;
-    j["context_length"] = loaded->context_size();
-    j["training_context_length"] = d.context_length;
-    j["slots"] = loaded->scheduler ? loaded->scheduler->options().slots : 0;
-    j["has_chat_template"] = !d.chat_template.empty();
-    j["capabilities"] = loaded->is_encoder() ? nlohmann::json::array({"embedding"})
-                                             : nlohmann::json::array({"completion", "embedding"});
-  }
-  return j;
-}
-
 }  // namespace
 
 std::string sse_event(const std::string& event, const nlohmann::json& data) {
@@ -114,17 +91,11 @@ void add_native_routes(RouteTable& routes, ServerContext& ctx) {
                {"models_loaded", ctx.models().loaded().size()}});
   });
 
-  routes.add("GET", "/api/v1/models", "/api/v1/models", [&ctx](const ApiRequest&, httplib::Response& res) {
-    nlohmann::json list = nlohmann::json::array();
-    for (const ModelFile& f : ctx.models().available()) list.push_back(model_entry(ctx, f));
-    send_json(res, 200, {{"models", list}, {"default", ctx.models().default_name()}});
-  });
-
   routes.add("POST", "/api/v1/models/generate", "/api/v1/models/generate",
              [&ctx](const ApiRequest& req, httplib::Response& res) {
                const nlohmann::json body = request_json(req);
                FieldReader r(body);
-               auto model = ctx.models().acquire(r.string("model", 256).value_or(""));
+               auto model = ctx.models().acquire(r.string("model", 256).value_or(""), request_keep_alive(r));
                const std::string prompt = r.string("prompt").value_or("");
                const std::string system = r.string("system_prompt").value_or("");
                GenerationParams p;
@@ -136,7 +107,7 @@ void add_native_routes(RouteTable& routes, ServerContext& ctx) {
   routes.add("POST", "/api/v1/chat", "/api/v1/chat", [&ctx](const ApiRequest& req, httplib::Response& res) {
     const nlohmann::json body = request_json(req);
     FieldReader r(body);
-    auto model = ctx.models().acquire(r.string("model", 256).value_or(""));
+    auto model = ctx.models().acquire(r.string("model", 256).value_or(""), request_keep_alive(r));
     const nlohmann::ordered_json messages = request_chat_messages(req);
     GenerationParams p;
     p.prompt_ids = tokenize_prompt(*model, render_chat_prompt(model->decoder(), messages, true), "messages");
@@ -147,7 +118,7 @@ void add_native_routes(RouteTable& routes, ServerContext& ctx) {
   routes.add("POST", "/api/v1/tokenize", "/api/v1/tokenize", [&ctx](const ApiRequest& req, httplib::Response& res) {
     const nlohmann::json body = request_json(req);
     FieldReader r(body);
-    auto model = ctx.models().acquire(r.string("model", 256).value_or(""));
+    auto model = ctx.models().acquire(r.string("model", 256).value_or(""), request_keep_alive(r));
     auto text = r.string("text");
     if (!text) throw invalid_field("text", "is required");
     const bool add_special = r.boolean("add_special").value_or(true);
@@ -159,7 +130,7 @@ void add_native_routes(RouteTable& routes, ServerContext& ctx) {
   routes.add("POST", "/api/v1/detokenize", "/api/v1/detokenize", [&ctx](const ApiRequest& req, httplib::Response& res) {
     const nlohmann::json body = request_json(req);
     FieldReader r(body);
-    auto model = ctx.models().acquire(r.string("model", 256).value_or(""));
+    auto model = ctx.models().acquire(r.string("model", 256).value_or(""), request_keep_alive(r));
     const nlohmann::json* tokens = r.raw("tokens");
     if (!tokens) throw invalid_field("tokens", "is required");
     if (!tokens->is_array()) throw invalid_field("tokens", "must be an array of token ids, got " + describe_json(*tokens));
@@ -215,7 +186,7 @@ void add_native_routes(RouteTable& routes, ServerContext& ctx) {
   routes.add("POST", "/api/v1/embeddings", "/api/v1/embeddings", [&ctx](const ApiRequest& req, httplib::Response& res) {
     const nlohmann::json body = request_json(req);
     FieldReader r(body);
-    auto model = ctx.models().acquire(r.string("model", 256).value_or(""));
+    auto model = ctx.models().acquire(r.string("model", 256).value_or(""), request_keep_alive(r));
     EmbeddingInputs in = read_embedding_inputs(r.raw("input"), "input", *model, false, false);
     const EmbeddingOutcome out = compute_embeddings(ctx, model, std::move(in.tokens));
     send_json(res, 200,

@@ -44,6 +44,8 @@ struct ServerConfig {
   int64_t max_upload_files = 100;                       // per upload request
   int64_t max_document_pages = 5000;                    // per PDF
   double rag_context_share = 0.75;                      // of the free context, for sources
+  std::string memory_budget = "auto";   // models' memory together: "8GiB", "60%", "auto" (75% of RAM)
+  std::string keep_alive = "5m";        // idle time before a model unloads; "0" right away, "-1" never
 
   // Where each key's value came from: "flag", "env", ".env", "toml" or "default".
   std::map<std::string, std::string> sources;
