@@ -11,6 +11,7 @@
 #include <functional>
 #include <map>
 
+#include "models/quant_recipe.h"
 #include "server/model_details.h"
 #include "util/file_sha256.h"
 
@@ -179,6 +180,12 @@ std::vector<RegistryEntry> ModelRegistry::list(bool with_sha256, const std::atom
     r.architecture = d->architecture;
     r.general_name = d->general_name;
     r.quantization = d->quantization;
+    // The file type llama.cpp names ("Q4_K_M") says more than the dominant tensor type ("Q4_K").
+    if (d->metadata.contains("general.file_type") && d->metadata["general.file_type"].is_number_integer()) {
+      const auto ftype = d->metadata["general.file_type"].get<int64_t>();
+      for (std::string_view n : quant_file_type_names())
+        if (auto f = find_quant_file_type(n); f && static_cast<int64_t>(f->llama_ftype) == ftype) r.quantization = std::string(n);
+    }
     r.parameters = d->parameters;
     r.context_length = d->context_length;
     r.has_chat_template = !d->chat_template.empty();
