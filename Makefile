@@ -11,7 +11,7 @@ PROMPT         ?= Once upon a time
 PORT           ?= 8080
 DEBIAN_PACKAGES := cmake g++ make pkg-config git python3 libcli11-dev nlohmann-json3-dev \
                    libgtest-dev libgmock-dev libbenchmark-dev \
-                   libcpp-httplib-dev libspdlog-dev libtomlplusplus-dev libsqlite3-dev \
+                   libcpp-httplib-dev libssl-dev libspdlog-dev libtomlplusplus-dev libsqlite3-dev \
                    libsodium-dev libjwt-dev libhnswlib-dev \
                    libmupdf-dev libmujs-dev libgumbo-dev libopenjp2-7-dev libjbig2dec0-dev libjpeg-dev \
                    zlib1g-dev libfreetype-dev libharfbuzz-dev libuchardet-dev

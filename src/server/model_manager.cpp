@@ -309,7 +309,14 @@ std::shared_ptr<LoadedModel> ModelManager::acquire(const std::string& requested,
     throw ApiError(404, "model_not_found", "model '" + requested + "' not found; GET /api/v1/models lists the models");
   std::lock_guard load_lock(load_mu_);
   if (auto m = check_loaded()) return m;
-  const models::MemoryEstimate est = estimate(name);
+  models::MemoryEstimate est;
+  try {
+    est = estimate(name);
+  } catch (const ApiError& e) {
+    std::lock_guard lock(mu_);
+    failures_[name] = e.message;  // listed as "failed" with the reason
+    throw;
+  }
   make_room(name, est.total());
   {
     std::lock_guard lock(mu_);

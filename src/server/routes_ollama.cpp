@@ -204,11 +204,9 @@ void add_ollama_routes(RouteTable& routes, ServerContext& ctx) {
     for (const ModelFile& f : ctx.models().available()) {
       // A pulled model shows under its Ollama-style alias ("mistral:7b"), as Ollama lists it.
       std::string shown = tagged(f.name);
-      for (const std::string& a : f.aliases)
-        if (a.find(':') != std::string::npos) {
+      for (const std::string& a : f.aliases)  // the short form ("tiny:q4") over "ollama.com/library/tiny:q4"
+        if (a.find(':') != std::string::npos && (shown == tagged(f.name) || a.find('/') == std::string::npos))
           shown = a;
-          break;
-        }
       models.push_back({{"name", shown},
                         {"model", shown},
                         {"modified_at", rfc3339_from_unix(f.modified_unix)},

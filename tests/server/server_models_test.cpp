@@ -163,7 +163,10 @@ TEST_F(ServerModels, KeepAliveZeroAndDurationsUnloadIdleModels) {
   auto ps = get_json(srv, "/api/ps");
   bool found = false;
   for (const auto& m : ps.body["models"])
-    if (m["name"] == "alpha:latest") found = true, EXPECT_NE(m["expires_at"], "9999-12-31T23:59:59Z");
+    if (m["name"] == "alpha:latest") {
+      found = true;
+      EXPECT_NE(m["expires_at"], "9999-12-31T23:59:59Z");
+    }
   EXPECT_TRUE(found) << ps.raw;
   auto unload = post_json(srv, "/api/generate", {{"model", "alpha"}, {"keep_alive", 0}});
   ASSERT_EQ(unload.status, 200) << unload.raw;
