@@ -273,14 +273,17 @@ void ModelManager::make_room(const std::string& for_name, uint64_t needed) {
       std::lock_guard lock(mu_);
       for (const auto& [name, m] : loaded_) in_use += m->estimated_bytes;
       if (in_use + needed <= budget) return;
+      uint64_t idle_bytes = 0;
       for (const auto& [name, m] : loaded_) {
         if (m->busy() || m.use_count() > 1) {
           busy_names += (busy_names.empty() ? "" : ", ") + name;
           continue;
         }
+        idle_bytes += m->estimated_bytes;
         if (!victim || m->last_used_ms.load() < victim->last_used_ms.load()) victim = m;
       }
-      if (!victim)
+      // Unload nothing when even unloading every idle model would not make room.
+      if (!victim || in_use - idle_bytes + needed > budget)
         throw ApiError(503, "memory_budget_busy",
                        "cannot load model '" + for_name + "' (about " + models::format_bytes(needed) + "): the loaded models (" +
                            busy_names + ") hold " + models::format_bytes(in_use) + " of the memory_budget " +

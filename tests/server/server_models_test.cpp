@@ -122,6 +122,42 @@ TEST_F(ServerModels, SecondModelOverBudgetUnloadsTheLeastRecentlyUsed) {
   EXPECT_LE(all.body["memory"]["in_use_bytes"].get<uint64_t>(), all.body["memory"]["budget_bytes"].get<uint64_t>());
 }
 
+TEST_F(ServerModels, ModelWithARunningGenerationIsNeverUnloaded) {
+  write_file(dir_ / "models" / "big.gguf", synthetic_gguf(512, 8, 5));
+  write_file(dir_ / "models" / "beta.gguf", synthetic_gguf(256, 2, 1));
+  server::ServerConfig c = config();
+  auto demo = models::estimate_model_memory(demo_model_file(), c.ctx_size, c.slots);
+  ASSERT_TRUE(demo);
+  // beta fits only if big goes (unloading the idle demo model alone is not enough).
+  c.memory_budget = std::to_string(demo->total() + estimate("big.gguf", c) + estimate("beta.gguf", c) / 2);
+  auto& srv = start(c);
+  ASSERT_EQ(post_json(srv, "/api/v1/models/big/load", nlohmann::json::object()).status, 200);
+  JsonReply busy_unload, busy_load;
+  bool checked = false;
+  auto r = post_streaming(srv, "/api/v1/models/generate",
+                          {{"model", "big"}, {"prompt", "hello"}, {"max_tokens", 200}, {"ignore_eos", true}, {"stream", true}},
+                          [&](std::string_view) {
+                            if (!checked) {
+                              checked = true;
+                              busy_unload = post_json(srv, "/api/v1/models/big/unload", nlohmann::json::object());
+                              busy_load = post_json(srv, "/api/v1/models/beta/load", nlohmann::json::object());
+                            }
+                            return true;
+                          });
+  ASSERT_TRUE(r);
+  ASSERT_TRUE(checked);
+  EXPECT_EQ(busy_unload.status, 409) << busy_unload.raw;
+  EXPECT_EQ(busy_unload.body["error"]["code"], "model_busy");
+  EXPECT_EQ(busy_load.status, 503) << busy_load.raw;
+  EXPECT_EQ(busy_load.body["error"]["code"], "memory_budget_busy");
+  EXPECT_NE(busy_load.body["error"]["message"].get<std::string>().find("big"), std::string::npos);
+  EXPECT_EQ(model("stories260K")["status"], "loaded");  // nothing was unloaded for a load that could not happen
+  // Once the generation is over, big is the least recently used and makes room.
+  auto later = post_json(srv, "/api/v1/models/beta/load", nlohmann::json::object());
+  EXPECT_EQ(later.status, 200) << later.raw;
+  EXPECT_EQ(model("big")["status"], "downloaded");
+}
+
 TEST_F(ServerModels, ModelLargerThanTheWholeBudgetIsRefusedClearly) {
   write_file(dir_ / "models" / "alpha.gguf", synthetic_gguf(128, 2, 1));
   server::ServerConfig c = config();
