@@ -5,6 +5,10 @@
 // /api/delete. Real server on loopback, real files, a fake Hub.
 #include <gtest/gtest.h>
 
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -19,13 +23,6 @@
 namespace pg::test {
 namespace {
 namespace fs = std::filesystem;
-
-uint64_t rss_bytes() {
-  std::ifstream in("/proc/self/statm");
-  uint64_t size = 0, resident = 0;
-  in >> size >> resident;
-  return resident * static_cast<uint64_t>(::sysconf(_SC_PAGE_SIZE));
-}
 
 class ServerModels : public ::testing::Test {
  protected:
@@ -169,21 +166,81 @@ TEST_F(ServerModels, ModelLargerThanTheWholeBudgetIsRefusedClearly) {
   EXPECT_NE(r.body["error"]["message"].get<std::string>().find("memory_budget"), std::string::npos);
 }
 
+// `playground serve` in a fresh process: its resident memory is not blurred by
+// what earlier tests allocated and freed in this one.
+class ServeChild {
+ public:
+  explicit ServeChild(std::vector<std::string> args) {
+    int fds[2];
+    if (::pipe(fds) != 0) return;
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      ::dup2(fds[1], 1);
+      ::close(fds[0]);
+      std::vector<char*> argv;
+      std::string bin = binary_path(), serve = "serve";
+      argv.push_back(bin.data());
+      argv.push_back(serve.data());
+      for (auto& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      ::execv(bin.c_str(), argv.data());
+      ::_exit(127);
+    }
+    ::close(fds[1]);
+    out_ = fds[0];
+  }
+  ~ServeChild() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+    }
+    if (out_ >= 0) ::close(out_);
+  }
+  int port() {
+    std::string text;
+    const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (std::chrono::steady_clock::now() < end) {
+      char buf[256];
+      const ssize_t n = ::read(out_, buf, sizeof buf);
+      if (n <= 0) break;
+      text.append(buf, static_cast<size_t>(n));
+      const size_t at = text.find("listening on http://127.0.0.1:");
+      if (at != std::string::npos && text.find('\n', at) != std::string::npos) return std::atoi(text.c_str() + at + 30);
+    }
+    return 0;
+  }
+  uint64_t rss_bytes() const {
+    std::ifstream in("/proc/" + std::to_string(pid_) + "/statm");
+    uint64_t size = 0, resident = 0;
+    in >> size >> resident;
+    return resident * static_cast<uint64_t>(::sysconf(_SC_PAGE_SIZE));
+  }
+
+ private:
+  pid_t pid_ = -1;
+  int out_ = -1;
+};
+
 TEST_F(ServerModels, EstimateIsWithin15PercentOfMeasuredRssGrowth) {
   // About 40 MB of F16 weights and 32 MiB of KV cache: big enough that RSS noise is small.
   write_file(dir_ / "models" / "big.gguf", synthetic_gguf(512, 8, 5));
-  server::ServerConfig c = config();
-  c.ctx_size = 512;
-  c.slots = 4;
-  auto& srv = start(c);
-  const uint64_t before = rss_bytes();
-  ASSERT_EQ(post_json(srv, "/api/v1/models/big/load", nlohmann::json::object()).status, 200);
+  ServeChild child({"--port", "0", "--threads", "1", "--slots", "4", "--ctx-size", "512", "--log-level", "warn",
+                    "--data-dir", (dir_ / "data").string(), "--models-dir", (dir_ / "models").string()});
+  const int port = child.port();
+  ASSERT_GT(port, 0);
+  httplib::Client c("127.0.0.1", port);
+  c.set_read_timeout(30, 0);
+  const uint64_t before = child.rss_bytes();
+  auto load = c.Post("/api/v1/models/big/load", "{}", "application/json");
+  ASSERT_TRUE(load);
+  ASSERT_EQ(load->status, 200) << load->body;
   // One generation reads every weight once.
-  auto g = post_json(srv, "/api/v1/models/generate", {{"model", "big"}, {"prompt", "hello"}, {"max_tokens", 2}});
-  ASSERT_EQ(g.status, 200) << g.raw;
-  const uint64_t after = rss_bytes();
+  auto g = c.Post("/api/v1/models/generate", R"({"model":"big","prompt":"hello","max_tokens":2})", "application/json");
+  ASSERT_TRUE(g);
+  ASSERT_EQ(g->status, 200) << g->body;
+  const uint64_t after = child.rss_bytes();
   const double growth = static_cast<double>(after - before);
-  const double est = static_cast<double>(model("big")["runtime"]["memory_bytes"].get<uint64_t>());
+  const double est = static_cast<double>(nlohmann::json::parse(load->body)["runtime"]["memory_bytes"].get<uint64_t>());
   std::printf("[ estimate ] big.gguf: estimate %.1f MiB, measured RSS growth %.1f MiB, ratio %.3f\n",
               est / 1048576, growth / 1048576, est / growth);
   EXPECT_NEAR(est / growth, 1.0, 0.15);
