@@ -149,7 +149,7 @@ std::vector<RegistryEntry> ModelRegistry::scan() const {
   return out;
 }
 
-std::vector<RegistryEntry> ModelRegistry::list(bool with_sha256, const std::atomic<bool>* stop) const {
+std::vector<RegistryEntry> ModelRegistry::list(bool with_sha256, const std::atomic<bool>* stop, bool with_metadata) const {
   std::vector<RegistryEntry> entries = scan();
   const nlohmann::json m = read_manifest();
   std::map<std::string, std::string> new_digests;  // file name -> sha256, to cache
@@ -172,6 +172,7 @@ std::vector<RegistryEntry> ModelRegistry::list(bool with_sha256, const std::atom
         new_digests[file] = *d;
       }
     }
+    if (!with_metadata) continue;
     auto d = server::describe_gguf_file(r.path);
     if (!d) {
       r.error = d.error();

@@ -48,8 +48,10 @@ class ModelRegistry {
   const std::string& models_dir() const { return dir_; }
   std::string partial_dir() const;  // <models_dir>/.partial
 
-  // Every model, by name. with_sha256 computes (and caches) missing digests.
-  std::vector<RegistryEntry> list(bool with_sha256 = false, const std::atomic<bool>* stop = nullptr) const;
+  // Every model, by name. with_sha256 computes (and caches) missing digests;
+  // with_metadata false skips reading the headers (names, files, aliases only).
+  std::vector<RegistryEntry> list(bool with_sha256 = false, const std::atomic<bool>* stop = nullptr,
+                                  bool with_metadata = true) const;
   // A model by name, alias or name + ":latest"; nullopt when unknown.
   std::optional<RegistryEntry> find(const std::string& name_or_alias, bool with_sha256 = false) const;
   // The file stem a name or alias stands for (without checking metadata).

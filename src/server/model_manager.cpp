@@ -201,7 +201,7 @@ Result<std::shared_ptr<LoadedModel>> ModelManager::load(const ModelFile& file, u
 std::vector<ModelFile> ModelManager::available() const {
   std::vector<ModelFile> out;
   if (!default_.name.empty()) out.push_back(default_);
-  for (const models::RegistryEntry& e : registry_.list(false)) {
+  for (const models::RegistryEntry& e : registry_.list(false, nullptr, false)) {
     if (e.name == default_.name) {
       out.front().aliases = e.aliases;
       out.front().source = e.source;
@@ -215,7 +215,7 @@ std::vector<ModelFile> ModelManager::available() const {
 std::optional<ModelFile> ModelManager::find_file(const std::string& name) const {
   if (name == default_.name && !default_.name.empty()) return default_;
   if (options_.models_dir.empty()) return std::nullopt;
-  for (const models::RegistryEntry& e : registry_.list(false))
+  for (const models::RegistryEntry& e : registry_.list(false, nullptr, false))
     if (e.name == name) return file_of(e);
   return std::nullopt;
 }
