@@ -1,6 +1,10 @@
 // Resumable verified downloads; see download.h.
 #include "models/download.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -257,6 +261,24 @@ Result<DownloadOutcome> Transfer::run() {
   std::error_code ec;
   fs::create_directories(r_.partial_dir, ec);
   if (ec) return Error{"cannot create " + r_.partial_dir + ": " + ec.message()};
+  // One writer per partial file, across processes (a CLI pull beside a server's).
+  // The kernel drops the lock when the process dies, so a kill leaves none behind.
+  const std::string lock_path = partial_ + ".lock";
+  const int lock_fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (lock_fd < 0) return Error{"cannot create " + lock_path};
+  struct Unlock {
+    int fd;
+    std::string path;
+    ~Unlock() {
+      ::unlink(path.c_str());
+      ::close(fd);
+    }
+  };
+  if (::flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
+    ::close(lock_fd);
+    return Error{name_ + " is being downloaded by another pull right now (" + lock_path + " is locked)"};
+  }
+  Unlock unlock{lock_fd, lock_path};
   sha256_ = r_.expected_sha256;
   size_ = r_.expected_size;
   // A partial file belongs to this download only when its state says the same sha256 (or URL).

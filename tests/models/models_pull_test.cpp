@@ -4,6 +4,10 @@
 // connection, 401 and 404 explained, split GGUF, Ollama manifests, search.
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <filesystem>
 
 #include "fake_model_source.h"
@@ -123,6 +127,22 @@ TEST_F(ModelsPull, DroppedConnectionIsResumedWithARangeRequest) {
   EXPECT_EQ(ranges[1].rfind("bytes=", 0), 0u);
   EXPECT_GE(std::stoll(ranges[1].substr(6)), 1 << 20);
   EXPECT_NE(notices_.find("failed after " + ranges[1].substr(6, ranges[1].size() - 7) + " bytes"), std::string::npos) << notices_;
+}
+
+TEST_F(ModelsPull, SecondWriterOfTheSamePartialFileIsRefused) {
+  source_.add_hf_file("acme/busy", "busy.Q4_K_M.gguf", test::synthetic_gguf());
+  ModelRegistry reg(dir_.string());
+  fs::create_directories(reg.partial_dir());
+  const std::string lock = (fs::path(reg.partial_dir()) / "busy.Q4_K_M.gguf.part.lock").string();
+  const int fd = ::open(lock.c_str(), O_RDWR | O_CREAT, 0644);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::flock(fd, LOCK_EX), 0);  // as another process's pull would hold it
+  auto e = pull_model("hf.co/acme/busy", reg, options());
+  ::close(fd);
+  ASSERT_FALSE(e);
+  EXPECT_NE(e.error().find("being downloaded by another pull"), std::string::npos) << e.error();
+  auto again = pull_model("hf.co/acme/busy", reg, options());
+  EXPECT_TRUE(again) << again.error();
 }
 
 TEST_F(ModelsPull, GatedRepositoryNeedsTheToken) {

@@ -252,6 +252,42 @@ TEST_F(ServerModels, EstimateIsWithin15PercentOfMeasuredRssGrowth) {
   EXPECT_NEAR(est / growth, 1.0, 0.15);
 }
 
+TEST_F(ServerModels, PsCommandAsksTheRunningServer) {
+  write_file(dir_ / "models" / "alpha.gguf", synthetic_gguf(64, 1, 1, "F32"));
+  ServeChild child({"--port", "0", "--threads", "1", "--log-level", "warn", "--data-dir", (dir_ / "data").string(),
+                    "--models-dir", (dir_ / "models").string()});
+  const int port = child.port();
+  ASSERT_GT(port, 0);
+  httplib::Client c("127.0.0.1", port);
+  ASSERT_EQ(c.Post("/api/v1/models/alpha/load", R"({"keep_alive":"10m"})", "application/json")->status, 200);
+  const ProcessResult r = run_playground("ps --port " + std::to_string(port));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("alpha"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("stories260K"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("forever"), std::string::npos) << r.out;  // the default model's keep-alive
+  EXPECT_NE(r.out.find("memory in use"), std::string::npos) << r.out;
+}
+
+TEST_F(ServerModels, SeveralPullsRunAtOnce) {
+  source_.add_hf_file("acme/One-GGUF", "one.Q4_K_M.gguf", synthetic_gguf(64, 1, 1, "F32"));
+  source_.add_hf_file("acme/Two-GGUF", "two.Q4_K_M.gguf", synthetic_gguf(64, 1, 2, "F32"));
+  source_.throttle_us = 20000;
+  auto& srv = start(config());
+  const std::string a = post_json(srv, "/api/v1/models/pull", {{"model", "hf.co/acme/One-GGUF"}}).body["id"];
+  const std::string b = post_json(srv, "/api/v1/models/pull", {{"model", "hf.co/acme/Two-GGUF"}}).body["id"];
+  bool both_running = false;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  for (;;) {
+    const auto ja = get_json(srv, "/api/v1/models/pulls/" + a).body, jb = get_json(srv, "/api/v1/models/pulls/" + b).body;
+    both_running = both_running || (ja["state"] == "running" && jb["state"] == "running");
+    if ((ja["state"] == "success" && jb["state"] == "success") || std::chrono::steady_clock::now() > deadline) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_TRUE(both_running);
+  EXPECT_EQ(model("one.Q4_K_M")["status"], "downloaded");
+  EXPECT_EQ(model("two.Q4_K_M")["status"], "downloaded");
+}
+
 TEST_F(ServerModels, KeepAliveZeroAndDurationsUnloadIdleModels) {
   write_file(dir_ / "models" / "alpha.gguf", synthetic_gguf(64, 1, 1, "F32"));
   auto& srv = start(config());
