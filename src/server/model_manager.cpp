@@ -339,17 +339,24 @@ std::shared_ptr<LoadedModel> ModelManager::acquire(const std::string& requested,
   return *loaded;
 }
 
-bool ModelManager::unload(const std::string& requested) {
+bool ModelManager::unload(const std::string& requested, std::chrono::milliseconds wait) {
   const std::string name = canonical_name(requested);
+  const auto deadline = std::chrono::steady_clock::now() + wait;
   std::shared_ptr<LoadedModel> m;
-  {
-    std::lock_guard lock(mu_);
-    auto it = loaded_.find(name);
-    if (it == loaded_.end()) return false;
-    if (it->second->busy() || it->second.use_count() > 1)
+  for (;;) {
+    {
+      std::lock_guard lock(mu_);
+      auto it = loaded_.find(name);
+      if (it == loaded_.end()) return false;
+      if (!it->second->busy() && it->second.use_count() == 1) {
+        m = it->second;
+        loaded_.erase(it);
+        break;
+      }
+    }
+    if (std::chrono::steady_clock::now() >= deadline)
       throw ApiError(409, "model_busy", "model '" + name + "' has requests in flight; unload it when they finish");
-    m = it->second;
-    loaded_.erase(it);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   if (m->scheduler) m->scheduler->shutdown();
   return true;
@@ -362,7 +369,7 @@ std::vector<std::string> ModelManager::remove(const std::string& requested) {
   if (!find_file(name) || options_.models_dir.empty())
     throw ApiError(404, "model_not_found", "model '" + requested + "' not found; GET /api/v1/models lists the models");
   std::lock_guard load_lock(load_mu_);
-  unload(name);
+  unload(name, std::chrono::seconds(2));
   auto removed = registry_.remove(name);
   if (!removed) throw ApiError(500, "delete_failed", removed.error());
   return *removed;

@@ -126,9 +126,10 @@ class ModelManager {
   // keep_alive (seconds, see above) replaces the model's keep-alive when given.
   std::shared_ptr<LoadedModel> acquire(const std::string& name,
                                        std::optional<double> keep_alive = std::nullopt);
-  // Unloads a loaded model (false when it was not loaded); ApiError 409 while it has requests in flight.
-  bool unload(const std::string& name);
-  // Deletes a model's files (unloading it first); ApiError 404/409.
+  // Unloads a loaded model (false when it was not loaded); ApiError 409 while it
+  // has requests in flight after waiting up to `wait` for them to end.
+  bool unload(const std::string& name, std::chrono::milliseconds wait = std::chrono::milliseconds(0));
+  // Deletes a model's files (unloading it first, waiting up to 2 s for its requests); ApiError 404/409.
   std::vector<std::string> remove(const std::string& name);
   ModelState state(const std::string& name) const;
   // The estimate for a model by name (ApiError 404 when unknown).

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "models/hf_hub.h"
+#include "server/generation_runner.h"
 #include "server/model_details.h"
 #include "server/request_fields.h"
 #include "server/routes.h"
@@ -116,6 +117,16 @@ std::optional<double> request_keep_alive(const FieldReader& r) {
     return *parsed;
   }
   throw ApiError(400, "invalid_request", "field 'keep_alive' must be a number of seconds or a duration string like \"5m\"");
+}
+
+void apply_model_defaults(const LoadedModel& model, GenerationParams& params) {
+  const nlohmann::json& source = model.file.source;
+  if (!source.is_object() || !source.contains("params") || !source["params"].is_object()) return;
+  try {
+    read_sampling_fields(FieldReader(source["params"], "params."), params);
+  } catch (const ApiError&) {
+    params = GenerationParams{params.prompt_ids};  // a value we cannot use: the built-in defaults instead
+  }
 }
 
 nlohmann::json model_list_json(ServerContext& ctx) {
@@ -259,7 +270,8 @@ void add_model_routes(RouteTable& routes, ServerContext& ctx) {
                bool known = false;
                for (const ModelFile& f : ctx.models().available()) known = known || f.name == name;
                if (!known) throw ApiError(404, "model_not_found", "model '" + path_model(req) + "' not found");
-               const bool was = ctx.models().unload(name);
+               // A request that just ended may still be letting go of the model: a short grace.
+               const bool was = ctx.models().unload(name, std::chrono::milliseconds(250));
                send_json(res, 200, {{"name", name}, {"status", "downloaded"}, {"was_loaded", was}});
              });
 

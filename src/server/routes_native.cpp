@@ -31,6 +31,7 @@ nlohmann::json outcome_json(const GenerationJob& job, const GenerationOutcome& o
 
 // The fields generate and chat share, read into params; returns `stream`.
 bool read_generation_fields(const FieldReader& r, GenerationParams& p, const LoadedModel& model) {
+  apply_model_defaults(model, p);
   read_sampling_fields(r, p);
   set_max_tokens(p, r.integer("max_tokens", INT64_MIN, INT64_MAX), "max_tokens", model);
   return r.boolean("stream").value_or(false);

@@ -58,6 +58,7 @@ struct OllamaRequest {
 // slot's context size is fixed by the server configuration.
 void read_options(const FieldReader& r, OllamaRequest& o) {
   std::optional<int64_t> max;
+  apply_model_defaults(*o.model, o.params);  // the Modelfile's PARAMETERs, as Ollama does
   if (auto opts = r.object("options")) {
     read_sampling_fields(*opts, o.params);
     (void)opts->integer("num_ctx", 1, int64_t{1} << 24);

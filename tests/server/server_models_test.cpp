@@ -384,7 +384,7 @@ TEST_F(ServerModels, CancelledPullStopsAndFreesItsDisk) {
 }
 
 TEST_F(ServerModels, OllamaPullStreamsStatusLinesAndDeleteRemoves) {
-  source_.add_ollama_model("tiny", "q4", synthetic_gguf(), "{{ .Prompt }}", {{"temperature", 0.5}});
+  source_.add_ollama_model("tiny", "q4", synthetic_gguf(), "{{ .Prompt }}", {{"temperature", 0.5}, {"stop", {" ", "e"}}});
   auto& srv = start(config());
   std::string body;
   auto r = post_streaming(srv, "/api/pull", {{"model", "tiny:q4"}}, [&](std::string_view chunk) {
@@ -400,6 +400,16 @@ TEST_F(ServerModels, OllamaPullStreamsStatusLinesAndDeleteRemoves) {
   bool listed = false;
   for (const auto& m : tags.body["models"]) listed = listed || m["name"] == "tiny:q4";
   EXPECT_TRUE(listed) << tags.raw;
+  // The params layer's stop sequences apply to generation; the request's options override them.
+  const nlohmann::json opts = {{"temperature", 0}, {"ignore_eos", true}, {"num_predict", 40}};
+  auto with_params = post_json(srv, "/api/generate", {{"model", "tiny:q4"}, {"prompt", "hello"}, {"stream", false}, {"options", opts}});
+  ASSERT_EQ(with_params.status, 200) << with_params.raw;
+  EXPECT_EQ(with_params.body["done_reason"], "stop") << with_params.raw;
+  nlohmann::json no_stop = opts;
+  no_stop["stop"] = nlohmann::json::array();
+  auto overridden = post_json(srv, "/api/generate", {{"model", "tiny:q4"}, {"prompt", "hello"}, {"stream", false}, {"options", no_stop}});
+  ASSERT_EQ(overridden.status, 200) << overridden.raw;
+  EXPECT_EQ(overridden.body["done_reason"], "length") << overridden.raw;
   auto missing = post_json(srv, "/api/pull", {{"model", "tiny:nope"}, {"stream", false}});
   EXPECT_EQ(missing.status, 500);
   EXPECT_NE(missing.body["error"].get<std::string>().find("HTTP 404"), std::string::npos) << missing.raw;
