@@ -39,7 +39,7 @@ ModelFile file_of(const models::RegistryEntry& e) {
 
 LoadedModel::~LoadedModel() { scheduler.reset(); }
 
-bool LoadedModel::busy(long manager_refs) const {
+bool LoadedModel::busy() const {
   if (scheduler) {
     const SchedulerStatus s = scheduler->status();
     if (s.active > 0 || s.queued > 0) return true;

@@ -73,8 +73,9 @@ struct LoadedModel {
   std::atomic<double> keep_alive_seconds{300};  // negative: never unload when idle
 
   ~LoadedModel();
-  // Requests in flight: someone besides the manager holds it, or its scheduler has jobs.
-  bool busy(long manager_refs = 1) const;
+  // Its scheduler has running or queued jobs. (The manager also counts a model
+  // as busy while anyone besides itself holds a reference: a request in flight.)
+  bool busy() const;
   int64_t expires_unix() const;  // when idle unload is due (INT64_MAX: never)
 
   bool is_encoder() const { return encoder != nullptr; }
