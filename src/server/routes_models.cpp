@@ -122,11 +122,13 @@ std::optional<double> request_keep_alive(const FieldReader& r) {
 void apply_model_defaults(const LoadedModel& model, GenerationParams& params) {
   const nlohmann::json& source = model.file.source;
   if (!source.is_object() || !source.contains("params") || !source["params"].is_object()) return;
+  GenerationParams with_defaults = params;
   try {
-    read_sampling_fields(FieldReader(source["params"], "params."), params);
+    read_sampling_fields(FieldReader(source["params"], "params."), with_defaults);
   } catch (const ApiError&) {
-    params = GenerationParams{params.prompt_ids};  // a value we cannot use: the built-in defaults instead
+    return;  // a value we cannot use: the built-in defaults instead
   }
+  params = std::move(with_defaults);
 }
 
 nlohmann::json model_list_json(ServerContext& ctx) {
