@@ -9,16 +9,18 @@ JOBS           ?= $(shell nproc)
 CMAKE_FLAGS    ?=
 PROMPT         ?= Once upon a time
 PORT           ?= 8080
+PREFIX         ?= /usr/local
+DESTDIR        ?=
 DEBIAN_PACKAGES := cmake g++ make pkg-config git python3 libcli11-dev nlohmann-json3-dev \
                    libgtest-dev libgmock-dev libbenchmark-dev \
                    libcpp-httplib-dev libssl-dev libspdlog-dev libtomlplusplus-dev libsqlite3-dev \
                    libsodium-dev libjwt-dev libhnswlib-dev \
                    libmupdf-dev libmujs-dev libgumbo-dev libopenjp2-7-dev libjbig2dec0-dev libjpeg-dev \
-                   zlib1g-dev libfreetype-dev libharfbuzz-dev libuchardet-dev
+                   zlib1g-dev libfreetype-dev libharfbuzz-dev libuchardet-dev libpq-dev
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps test-deps compat-deps docs-deps build build-asan run story test test-unit test-asan bench clean
+.PHONY: all deps test-deps compat-deps docs-deps web web-deps build build-asan run story install test test-unit test-asan test-web bench clean
 
 all: build
 
@@ -36,7 +38,16 @@ deps:
 docs-deps: deps
 	cd tools/swagger-ui && { [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund; }
 
-build: deps docs-deps
+# The web UI (web/, React + Vite): npm ci when package-lock.json is newer than
+# the installed packages, then the build (type check, vite build, first-page
+# size budget) into web/dist, which playground serve serves at /.
+web-deps: deps
+	cd web && { [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund; }
+
+web: web-deps
+	cd web && npm run build
+
+build: deps docs-deps web
 	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS)
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
@@ -49,18 +60,26 @@ build-asan: deps docs-deps
 run: build
 	./$(BUILD_DIR)/playground serve --host 127.0.0.1 --port $(PORT)
 
+# Installs the binary, the demo model, the web UI and Swagger UI files, the man page
+# and the systemd unit under $(DESTDIR)$(PREFIX) (docs/DEPLOY.md).
+install: build
+	DESTDIR="$(DESTDIR)" cmake --install $(BUILD_DIR) --prefix "$(PREFIX)"
+
 # A story from the demo model on the terminal.
 story: build
 	./$(BUILD_DIR)/playground run -p "$(PROMPT)" -n 200
 
-test: test-unit test-asan
+test: test-unit test-asan test-web
 
 # npm packages of the client compatibility tests (the official openai and ollama clients).
 compat-deps:
 	cd tests/compat && { [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund; }
 
-# Debian packages only the tests use: real PDFs (the R manuals) for the document tests.
-TEST_PACKAGES := r-doc-pdf
+# Debian packages only the tests use: real PDFs (the R manuals) for the document
+# tests, nginx for the load-balancer test and the PostgreSQL server for the storage
+# tests (both started by the tests as ordinary processes in temp dirs, never as services),
+# headless Chromium for the web UI's end-to-end tests (driven by npm playwright-core).
+TEST_PACKAGES := r-doc-pdf nginx postgresql chromium chromium-driver
 test-deps: deps
 	@missing=""; for p in $(TEST_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
@@ -76,7 +95,13 @@ test-unit: build compat-deps test-deps
 # Hostile-input, scalar-reference, kernel, template, server, store, auth, document and encoder tests again under AddressSanitizer + UBSan.
 test-asan: build-asan test-deps
 	cd $(ASAN_BUILD_DIR) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	  ./playground_tests --gtest_filter='Gguf*:*Corrupt*:*Reference*:Tokenizer*:Sampler*:Quant*:Template*:Server*:Store*:Auth*:Kernels*:*ModelBatching*:Rag*:Bert*'
+	  ./playground_tests --gtest_filter='Gguf*:*Corrupt*:*Reference*:Tokenizer*:Sampler*:Quant*:Template*:Server*:Store*:Auth*:Kernels*:*ModelBatching*:Rag*:Bert*:Engines/*'
+
+# The web UI's tests: Vitest (components, API and streaming client), then the
+# end-to-end run in headless Chromium against real servers (screenshots to docs/screenshots).
+test-web: build test-deps
+	cd web && npm test
+	cd web && node e2e/run.mjs ../$(BUILD_DIR)/playground
 
 bench: build
 	./$(BUILD_DIR)/playground bench -m models/demo/stories260K.gguf

@@ -28,7 +28,7 @@ Result<std::unique_ptr<LocalRag>> LocalRag::open(const server::ServerConfig& con
   r->rag_.collections = r->collections_.get();
   r->rag_.jobs = r->jobs_.get();
   r->rag_.vectors = r->vectors_.get();
-  r->rag_.documents_dir = config.data_dir + "/documents";
+  r->rag_.documents_dir = config.documents_dir.empty() ? config.data_dir + "/documents" : config.documents_dir;
   r->rag_.uploads_dir = config.data_dir + "/uploads";
   rag::IngestServices services;
   services.collections = r->collections_.get();

@@ -7,11 +7,25 @@
 #include "cli/commands.h"
 #include "engine/kernels/kernels.h"
 
+namespace {
+
+// "playground 0.1.0 (git abc1234, built 2026-11-27, simd avx512-amx; available: scalar avx2 ...)"
+std::string version_text() {
+  std::string paths;
+  for (pg::kernels::KernelPath p : pg::kernels::supported_kernel_paths()) {
+    if (!paths.empty()) paths += ' ';
+    paths += pg::kernels::kernel_path_name(p);
+  }
+  return std::string("playground ") + PG_VERSION + " (git " + PG_GIT_HASH + ", " + PG_BUILD_TYPE + " build, simd " +
+         pg::kernels::simd_path_name() + "; kernel paths on this CPU: " + paths + ")";
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   CLI::App app{"Mistral Playground: a self-hosted LLM playground with its own GGUF inference engine"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", std::string("playground ") + PG_VERSION + " (git " + PG_GIT_HASH +
-                                        ", simd " + pg::kernels::simd_path_name() + ")");
+  app.set_version_flag("--version", version_text());
   int exit_code = 0;
   pg::cli::add_run_command(app, exit_code);
   pg::cli::add_info_command(app, exit_code);
@@ -27,6 +41,7 @@ int main(int argc, char** argv) {
   pg::cli::add_embed_command(app, exit_code);
   pg::cli::add_ingest_command(app, exit_code);
   pg::cli::add_ask_command(app, exit_code);
+  pg::cli::add_migrate_command(app, exit_code);
   pg::cli::add_model_commands(app, exit_code);
   try {
     app.parse(argc, argv);

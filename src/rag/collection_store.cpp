@@ -79,7 +79,7 @@ Status write_tags(store::Database& db, int64_t document_id, const std::vector<st
   auto del = db.prepare("DELETE FROM document_tags WHERE document_id = ?");
   if (!del) return del.status();
   if (Status s = del->bind(1, document_id).run(); !s) return s;
-  auto ins = db.prepare("INSERT OR IGNORE INTO document_tags (document_id, tag) VALUES (?, ?)");
+  auto ins = db.prepare("INSERT INTO document_tags (document_id, tag) VALUES (?, ?) ON CONFLICT DO NOTHING");
   if (!ins) return ins.status();
   for (const std::string& tag : tags) {
     ins->reset();
@@ -128,7 +128,7 @@ Result<Collection> CollectionStore::create_collection(const NewCollection& c) {
       "chunk_overlap, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
   if (!st) return Error{st.error()};
   if (Status s = detail::bind_collection(*st, c).bind(8, now).bind(9, now).run(); !s) {
-    if (s.message().find("UNIQUE") != std::string::npos)
+    if (store::is_unique_violation(s.message()))
       return conflict("a collection named '" + c.name + "' already exists");
     return Error{"cannot create collection '" + c.name + "': " + s.message()};
   }
@@ -206,7 +206,7 @@ Result<Collection> CollectionStore::update_collection(int64_t id, const Collecti
     return clear->bind(1, id).run();
   });
   if (!s) {
-    if (s.message().find("UNIQUE") != std::string::npos)
+    if (store::is_unique_violation(s.message()))
       return conflict("a collection named '" + c.name + "' already exists");
     return Error{"cannot update " + described + ": " + s.message()};
   }

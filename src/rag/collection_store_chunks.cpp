@@ -1,10 +1,8 @@
 // Chunks of the collection store and the queries retrieval needs (BM25 over
 // FTS5, chunk id sets, stored embeddings); see collection_store.h.
 //
-// Embeddings are BLOBs of float32 little-endian. store::Statement binds and
-// reads text only, so a BLOB is bound as text of the same bytes and converted
-// with CAST(? AS BLOB) (SQLite keeps the bytes unchanged in a UTF-8 database),
-// and read back with text(), which returns a BLOB's bytes as they are.
+// Embeddings are blobs of float32 little-endian (bind_blob / blob(): a BLOB in
+// SQLite, a bytea in PostgreSQL).
 #include <bit>
 #include <cmath>
 #include <cstring>
@@ -72,7 +70,7 @@ std::string check_chunk(const NewChunk& c, int dim, const std::string& where) {
 // Appends one row's embedding (column 1; id in column 0) to a batch.
 Status append_embedding(const store::Statement& st, int dim, EmbeddingBatch& batch) {
   const int64_t id = st.int64(0);
-  const std::string bytes = st.text(1);
+  const std::string bytes = st.blob(1);
   const size_t at = batch.vectors.size();
   batch.vectors.resize(at + static_cast<size_t>(dim));
   if (!decode_embedding(bytes, dim, batch.vectors.data() + at))
@@ -109,7 +107,7 @@ Result<ChunkReplacement> CollectionStore::replace_chunks(int64_t document_id, co
     if (Status r = del->bind(1, document_id).run(); !r) return r;
     auto ins = db_.prepare(
         "INSERT INTO chunks (document_id, chunk_index, text, page_start, page_end, heading_path, char_start, char_end, "
-        "token_count, embedding) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS BLOB))");
+        "token_count, embedding) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     if (!ins) return ins.status();
     for (const NewChunk& c : chunks) {
       ins->reset();
@@ -125,7 +123,7 @@ Result<ChunkReplacement> CollectionStore::replace_chunks(int64_t document_id, co
       if (c.embedding.empty())
         ins->bind_null(10);
       else
-        ins->bind(10, encode_embedding(c.embedding));
+        ins->bind_blob(10, encode_embedding(c.embedding));
       if (Status r = ins->run(); !r) return Status::error(where + " chunk " + std::to_string(c.index) + ": " + r.message());
       if (!c.embedding.empty()) {
         change.added_ids.push_back(db_.last_insert_id());
@@ -180,16 +178,24 @@ Result<std::vector<Bm25Match>> CollectionStore::bm25_search(int64_t collection_i
                                                             const DocumentFilter& filter, int limit) {
   if (fts_match.empty() || limit <= 0) return std::vector<Bm25Match>{};
   auto lock = db_.lock();
+  // SQLite: FTS5's bm25(), lower is better (negative), reported positive.
+  // PostgreSQL: ts_rank_cd over the stored tsvector, higher is better; the
+  // quoted, OR-joined terms read the same in websearch_to_tsquery.
+  const bool postgres = db_.dialect() == store::Dialect::Postgres;
   auto st = db_.prepare(
-      "SELECT chunks_fts.rowid, bm25(chunks_fts) AS s FROM chunks_fts "
-      "JOIN chunks k ON k.id = chunks_fts.rowid JOIN documents d ON d.id = k.document_id "
-      "WHERE chunks_fts MATCH ?1 AND d.collection_id = ?2" +
-      detail::filter_sql(filter, 4) + " ORDER BY s, chunks_fts.rowid LIMIT ?3");
+      postgres ? "SELECT k.id, ts_rank_cd(k.text_search, websearch_to_tsquery('english', ?1)) AS s FROM chunks k "
+                 "JOIN documents d ON d.id = k.document_id "
+                 "WHERE k.text_search @@ websearch_to_tsquery('english', ?1) AND d.collection_id = ?2" +
+                     detail::filter_sql(filter, 4) + " ORDER BY s DESC, k.id LIMIT ?3"
+               : "SELECT chunks_fts.rowid, bm25(chunks_fts) AS s FROM chunks_fts "
+                 "JOIN chunks k ON k.id = chunks_fts.rowid JOIN documents d ON d.id = k.document_id "
+                 "WHERE chunks_fts MATCH ?1 AND d.collection_id = ?2" +
+                     detail::filter_sql(filter, 4) + " ORDER BY s, chunks_fts.rowid LIMIT ?3");
   if (!st) return Error{st.error()};
   st->bind(1, fts_match).bind(2, collection_id).bind(3, limit);
   detail::bind_filter(*st, filter, 4);
-  // SQLite's bm25() is lower-is-better (negative); report it positive.
-  auto out = store::read_rows(*st, [](const store::Statement& r) { return Bm25Match{r.int64(0), -r.real(1)}; });
+  auto out = store::read_rows(
+      *st, [postgres](const store::Statement& r) { return Bm25Match{r.int64(0), postgres ? r.real(1) : -r.real(1)}; });
   if (!out) return Error{"full-text search in collection " + std::to_string(collection_id) + " failed: " + out.error()};
   return out;
 }

@@ -20,6 +20,29 @@ std::string_view cut_term(std::string_view w) {
   return w.substr(0, n);
 }
 
+// The bytes of w that form well-formed UTF-8 sequences (the others dropped):
+// PostgreSQL refuses a query that is not UTF-8, and a stray byte matches nothing.
+std::string well_formed_utf8(std::string_view w) {
+  std::string out;
+  size_t i = 0;
+  while (i < w.size()) {
+    const auto c = static_cast<unsigned char>(w[i]);
+    size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    bool ok = n > 0 && i + n <= w.size() && !(c == 0xC0 || c == 0xC1 || c > 0xF4);
+    for (size_t k = 1; ok && k < n; ++k) ok = (static_cast<unsigned char>(w[i + k]) & 0xC0) == 0x80;
+    if (ok && n == 3) {  // no overlong forms, no surrogates
+      const auto c1 = static_cast<unsigned char>(w[i + 1]);
+      ok = !(c == 0xE0 && c1 < 0xA0) && !(c == 0xED && c1 >= 0xA0);
+    } else if (ok && n == 4) {
+      const auto c1 = static_cast<unsigned char>(w[i + 1]);
+      ok = !(c == 0xF0 && c1 < 0x90) && !(c == 0xF4 && c1 >= 0x90);
+    }
+    if (ok) out.append(w.substr(i, n));
+    i += ok ? n : 1;
+  }
+  return out;
+}
+
 std::string ascii_lower(std::string_view w) {
   std::string s(w);
   for (char& c : s)
@@ -38,7 +61,7 @@ std::string build_fts_query(std::string_view text, size_t max_terms) {
     const size_t start = i;
     while (i < text.size() && is_word_byte(static_cast<unsigned char>(text[i]))) ++i;
     if (i == start) break;
-    const std::string term = ascii_lower(cut_term(text.substr(start, i - start)));
+    const std::string term = ascii_lower(well_formed_utf8(cut_term(text.substr(start, i - start))));
     if (term.empty() || !seen.insert(term).second) continue;
     if (!query.empty()) query += " OR ";
     // The term holds no '"' (only word bytes), so quoting needs no escaping.

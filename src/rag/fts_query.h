@@ -14,7 +14,8 @@ namespace pg::rag {
 // Words are runs of ASCII letters/digits and of non-ASCII bytes (UTF-8
 // letters; FTS5's tokenizer splits any punctuation inside them itself).
 // Duplicates (ASCII case-insensitively) are dropped; at most max_terms words
-// are kept, each at most 64 bytes (a longer run is cut at a UTF-8 boundary).
+// are kept, each at most 64 bytes (a longer run is cut at a UTF-8 boundary);
+// bytes that are not well-formed UTF-8 are dropped.
 std::string build_fts_query(std::string_view text, size_t max_terms = 64);
 
 }  // namespace pg::rag

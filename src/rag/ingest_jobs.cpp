@@ -147,11 +147,56 @@ Result<std::optional<IngestFile>> IngestJobStore::next_pending() {
   return std::optional<IngestFile>(read_file(*st));
 }
 
+Result<std::optional<IngestFile>> IngestJobStore::claim_next(const std::string& worker, int64_t lease_seconds) {
+  auto lock = db_.lock();
+  const int64_t now = unix_time_now();
+  std::optional<IngestFile> claimed;
+  const char* const kClaimable =
+      " FROM ingest_job_files f JOIN ingest_jobs j ON j.id = f.job_id"
+      " WHERE (f.status = 'pending' OR (f.status = 'running' AND f.lease_until < ?1))"
+      " AND j.status IN ('queued', 'running') ORDER BY j.created_at, j.rowid, f.position LIMIT 1";
+  Status s = db_.transaction([&]() -> Status {
+    auto pick = db_.prepare(std::string("SELECT f.id") + kClaimable +
+                            (db_.dialect() == store::Dialect::Postgres ? " FOR UPDATE OF f SKIP LOCKED" : ""));
+    if (!pick) return pick.status();
+    pick->bind(1, now);
+    auto row = pick->step();
+    if (!row) return row.status();
+    if (!*row) return Status::ok();
+    const int64_t id = pick->int64(0);
+    auto up = db_.prepare(
+        "UPDATE ingest_job_files SET status = 'running', error = '', claimed_by = ?, lease_until = ? WHERE id = ?");
+    if (!up) return up.status();
+    if (Status r = up->bind(1, worker).bind(2, now + lease_seconds).bind(3, id).run(); !r) return r;
+    auto read = db_.prepare(std::string("SELECT ") + kFileColumns + " FROM ingest_job_files WHERE id = ?");
+    if (!read) return read.status();
+    read->bind(1, id);
+    auto got = read->step();
+    if (!got) return got.status();
+    if (!*got) return Status::error("ingestion file " + std::to_string(id) + " vanished while claimed");
+    claimed = read_file(*read);
+    return refresh_job_status(claimed->job_id);
+  });
+  if (!s) return Error{"cannot claim an ingestion file: " + s.message()};
+  return claimed;
+}
+
+Result<bool> IngestJobStore::renew_lease(int64_t file_id, const std::string& worker, int64_t lease_seconds) {
+  auto lock = db_.lock();
+  auto up = db_.prepare(
+      "UPDATE ingest_job_files SET lease_until = ? WHERE id = ? AND claimed_by = ? AND status = 'running'");
+  if (!up) return Error{up.error()};
+  if (Status s = up->bind(1, unix_time_now() + lease_seconds).bind(2, file_id).bind(3, worker).run(); !s)
+    return Error{s.message()};
+  return db_.changes() == 1;
+}
+
 Status IngestJobStore::refresh_job_status(const std::string& job_id) {
   // queued: nothing started; running: something pending or running; else ended.
   auto st = db_.prepare(
-      "SELECT sum(status = 'pending'), sum(status = 'running'), sum(status = 'done'), sum(status = 'failed'), "
-      "sum(status = 'cancelled'), count(*) FROM ingest_job_files WHERE job_id = ?");
+      "SELECT sum(CASE WHEN status = 'pending' THEN 1 ELSE 0 END), sum(CASE WHEN status = 'running' THEN 1 ELSE 0 END), "
+      "sum(CASE WHEN status = 'done' THEN 1 ELSE 0 END), sum(CASE WHEN status = 'failed' THEN 1 ELSE 0 END), "
+      "sum(CASE WHEN status = 'cancelled' THEN 1 ELSE 0 END), count(*) FROM ingest_job_files WHERE job_id = ?");
   if (!st) return st.status();
   st->bind(1, job_id);
   auto row = st->step();
@@ -169,7 +214,7 @@ Status IngestJobStore::refresh_job_status(const std::string& job_id) {
   auto up = db_.prepare(
       "UPDATE ingest_jobs SET status = ?2, updated_at = ?3, "
       "started_at = CASE WHEN ?2 = 'queued' THEN started_at ELSE coalesce(started_at, ?3) END, "
-      "finished_at = CASE WHEN ?4 THEN coalesce(finished_at, ?3) ELSE NULL END WHERE id = ?1");
+      "finished_at = CASE WHEN ?4 <> 0 THEN coalesce(finished_at, ?3) ELSE NULL END WHERE id = ?1");
   if (!up) return up.status();
   return up->bind(1, job_id).bind(2, status).bind(3, now).bind(4, int64_t{ended}).run();
 }
@@ -267,6 +312,7 @@ Result<bool> IngestJobStore::retry(const std::string& job_id) {
 
 Result<int64_t> IngestJobStore::recover_interrupted() {
   auto lock = db_.lock();
+  if (db_.dialect() == store::Dialect::Postgres) return int64_t{0};  // leases run out instead
   int64_t n = 0;
   Status s = db_.transaction([&]() -> Status {
     auto up = db_.prepare("UPDATE ingest_job_files SET status = 'pending' WHERE status = 'running'");

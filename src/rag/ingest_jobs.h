@@ -64,6 +64,14 @@ class IngestJobStore {
 
   // The next file to work on: the oldest job's first pending file (queued or running jobs).
   Result<std::optional<IngestFile>> next_pending();
+  // Takes the next file for `worker` and marks it running with a lease of
+  // `lease_seconds`: the oldest job's first file that is pending, or running
+  // under a lease that ran out (its worker's instance died). Atomic across
+  // instances (PostgreSQL: FOR UPDATE SKIP LOCKED), so two workers never get
+  // the same file while a lease holds. Nothing to do: nullopt.
+  Result<std::optional<IngestFile>> claim_next(const std::string& worker, int64_t lease_seconds);
+  // Extends the lease while `worker` still holds the file; false when it no longer does.
+  Result<bool> renew_lease(int64_t file_id, const std::string& worker, int64_t lease_seconds);
   Status start_file(int64_t file_id);
   Status finish_file(int64_t file_id, int64_t pages, int64_t chunks, double seconds, const std::string& warnings);
   Status fail_file(int64_t file_id, const std::string& error);
@@ -72,7 +80,9 @@ class IngestJobStore {
   Result<bool> cancel(const std::string& job_id);
   // Failed and cancelled files become pending again and the job queued; false when none was.
   Result<bool> retry(const std::string& job_id);
-  // At start: files left 'running' by a crash become pending again.
+  // At start: files left 'running' by a crash become pending again. On
+  // PostgreSQL, where other instances may be working, nothing is reset: a
+  // dead worker's files come back when their leases run out (claim_next).
   Result<int64_t> recover_interrupted();
 
  private:

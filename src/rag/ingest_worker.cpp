@@ -1,6 +1,9 @@
 // Carries out ingestion jobs; see ingest_worker.h.
 #include "rag/ingest_worker.h"
 
+#include <cstdio>
+#include <random>
+
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -115,7 +118,14 @@ Result<FileOutcome> ingest_file(const IngestServices& s, const IngestFile& file,
   return FileOutcome{progress.pages, static_cast<int64_t>(rows.size()), warnings};
 }
 
-IngestWorker::IngestWorker(IngestServices services) : services_(std::move(services)) {}
+IngestWorker::IngestWorker(IngestServices services) : services_(std::move(services)) {
+  if (services_.worker_id.empty()) {
+    std::random_device rd;
+    char buf[24];
+    std::snprintf(buf, sizeof buf, "worker-%08x%08x", rd(), rd());
+    services_.worker_id = buf;
+  }
+}
 
 IngestWorker::~IngestWorker() { stop(); }
 
@@ -173,11 +183,11 @@ std::optional<IngestProgress> IngestWorker::current() const {
 
 Result<bool> IngestWorker::work_once(const std::function<void(const IngestProgress&)>& on_progress,
                                      const std::function<void(const IngestFile&, const Status&)>& on_file_done) {
-  auto next = services_.jobs->next_pending();
+  auto next = services_.jobs->claim_next(services_.worker_id, services_.lease_seconds);
   if (!next) return Error{next.error()};
   if (!*next) return false;
   const IngestFile file = **next;
-  if (Status s = services_.jobs->start_file(file.id); !s) return Error{s.message()};
+  auto last_renewal = Clock::now();
   {
     std::lock_guard lock(mu_);
     current_ = IngestProgress{file.job_id, file.id, file.file_name, "reading", 0, 0, 0};
@@ -188,6 +198,11 @@ Result<bool> IngestWorker::work_once(const std::function<void(const IngestProgre
     {
       std::lock_guard lock(mu_);
       current_ = p;
+    }
+    // Renew the lease well before it runs out (progress comes at least every embedding batch and page).
+    if (Clock::now() - last_renewal > std::chrono::seconds(std::max<int64_t>(1, services_.lease_seconds / 3))) {
+      last_renewal = Clock::now();
+      (void)services_.jobs->renew_lease(file.id, services_.worker_id, services_.lease_seconds);
     }
     if (on_progress) on_progress(p);
   });

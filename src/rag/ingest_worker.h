@@ -6,7 +6,9 @@
 // batch. Stopping the worker leaves the file in hand 'running' in the job
 // store, so the next start (recover_interrupted) does it again from the
 // beginning: nothing is lost or duplicated. Owns no data: it is given the
-// stores, the vector indexes and how to find an embedder.
+// stores, the vector indexes and how to find an embedder. Files are claimed
+// with a lease (IngestJobStore::claim_next), so workers of several instances
+// on one PostgreSQL database share the jobs without doing a file twice.
 #pragma once
 
 #include <atomic>
@@ -33,7 +35,12 @@ struct IngestServices {
   CollectionStore* collections = nullptr;
   IngestJobStore* jobs = nullptr;
   VectorIndexSet* vectors = nullptr;
-  std::string documents_dir;
+  std::string documents_dir;  // the kept uploads; shared by instances on one PostgreSQL database
+  // Names this worker's claims on files (unique per process); its leases last
+  // lease_seconds and are renewed while it works, so another instance takes a
+  // file over only after this one stopped renewing (it died).
+  std::string worker_id;
+  int64_t lease_seconds = 30;
   ExtractLimits limits;
   EmbedderLookup embedder_for;
   int embed_batch = 16;  // chunks per embedding call

@@ -17,6 +17,7 @@
 #include "server/request_fields.h"
 #include "server/request_tracker.h"
 #include "server/routes.h"
+#include "server/web_ui.h"
 #include "server/server_context.h"
 #include "server/server_log.h"
 #include "server/upload_receiver.h"
@@ -64,8 +65,9 @@ void write_error(const httplib::Request& req, httplib::Response& res, const ApiE
 
 
 // Routes that answer without a token when auth is on: health checks, logging
-// in, and the API description with its viewer.
+// in, the API description with its viewer, and the web UI's files (it logs in itself).
 bool public_route(const httplib::Request& req) {
+  if (req.method == "GET" && is_web_ui_path(req.path)) return true;
   if (req.method == "GET" && (req.path == "/api/v1/health" || req.path == "/openapi.json" || req.path == "/docs" ||
                               req.path.rfind("/docs/", 0) == 0))
     return true;
@@ -181,6 +183,7 @@ class PlaygroundServer::Impl : public RouteTable {
     add_docs_routes(*this, ctx_);
     add_openai_routes(*this, ctx_);
     add_ollama_routes(*this, ctx_);
+    add_web_ui_routes(*this, ctx_);  // last: its page pattern answers what no route above took
 
     if (config_.port == 0) {
       port_ = svr_.bind_to_any_port(config_.host);
@@ -235,7 +238,7 @@ class PlaygroundServer::Impl : public RouteTable {
 
   // Collections, ingestion jobs (resumed from where a previous run stopped) and vector indexes.
   Status open_rag() {
-    rag_.documents_dir = config_.data_dir + "/documents";
+    rag_.documents_dir = config_.documents_dir.empty() ? config_.data_dir + "/documents" : config_.documents_dir;
     rag_.uploads_dir = config_.data_dir + "/uploads";
     collections_ = std::make_unique<rag::CollectionStore>(*db_);
     ingest_jobs_ = std::make_unique<rag::IngestJobStore>(*db_);
@@ -245,6 +248,8 @@ class PlaygroundServer::Impl : public RouteTable {
     services.jobs = ingest_jobs_.get();
     services.vectors = vectors_.get();
     services.documents_dir = rag_.documents_dir;
+    services.worker_id = "worker-" + ctx_.instance_id();
+    services.lease_seconds = config_.ingest_lease;
     services.limits.max_bytes = static_cast<uint64_t>(config_.max_upload_bytes);
     services.limits.max_pages = static_cast<int>(config_.max_document_pages);
     services.embedder_for = [this](const std::string& model) { return model_embedder(ctx_, model); };

@@ -64,7 +64,6 @@ const std::vector<RouteDoc>& route_docs() {
       {"GET", "/api/v1/slots", "playground", "Scheduler slots of the loaded models", Access::User, "", "Slots", {}},
       {"GET", "/api/v1/metrics", "playground", "Prometheus metrics", Access::User, "", "text/plain", {}},
       {"GET", "/metrics", "playground", "Prometheus metrics (same as /api/v1/metrics)", Access::User, "", "text/plain", {}},
-      {"GET", "/", "playground", "A short text about the server", Access::User, "", "text/plain", {}},
       {"POST", "/api/v1/auth/login", "auth", "Log in: an access token (JWT, HS256)", Access::Public, "LoginRequest", "LoginResult", {400}},
       {"GET", "/api/v1/auth/me", "auth", "Who is calling", Access::User, "", "Me", {}},
       {"POST", "/api/v1/auth/keys", "auth", "Create an API key (shown once)", Access::User, "CreateKeyRequest", "CreatedKey", {400}},
@@ -151,6 +150,12 @@ const std::vector<RouteDoc>& route_docs() {
       {"GET", "/openapi.json", "docs", "This description (OpenAPI 3.1)", Access::Public, "", "application/json", {}},
       {"GET", "/docs", "docs", "Swagger UI", Access::Public, "", "text/html", {}},
       {"GET", "/docs/{file}", "docs", "Swagger UI assets", Access::Public, "", "application/octet-stream", {404}},
+      {"GET", "/", "web", "The web UI (index.html; a note on how to build it when it is not built)", Access::Public, "",
+       "text/html", {}},
+      {"GET", "/assets/{file}", "web", "The web UI's built files (hashed names, cached for a year)", Access::Public, "",
+       "application/octet-stream", {404}},
+      {"GET", "/{page}", "web", "A page of the web UI (index.html; the app routes itself) or a file of the build's root",
+       Access::Public, "", "text/html", {404}},
   };
   return docs;
 }
@@ -221,7 +226,7 @@ oj schemas() {
   oj s;
   s["Error"] = object({{"error", object({{"code", str()}, {"message", str()}, {"type", str()}}, {"code", "message"})}}, {"error"});
   s["OllamaError"] = object({{"error", str()}}, {"error"});
-  s["Health"] = object({{"status", str()}, {"version", str()}, {"uptime_seconds", number()}, {"default_model", str()},
+  s["Health"] = object({{"status", str()}, {"version", str()}, {"instance", str()}, {"uptime_seconds", number()}, {"default_model", str()},
                         {"models_loaded", integer()}});
   s["ModelList"] = object({{"default", str()}, {"models", array_of(any_object())}, {"memory", any_object()}});
   s["ModelSearch"] = object({{"query", str()}, {"source", str()}, {"results", array_of(any_object())}});
@@ -397,7 +402,7 @@ oj operation(const RouteDoc& d) {
   oj op = {{"tags", {d.tag}}, {"summary", d.summary}, {"operationId", std::string(d.method) + " " + d.path}};
   const std::string path = d.path;
   oj params = oj::array();
-  for (const char* name : {"id", "username", "file", "name"})
+  for (const char* name : {"id", "username", "file", "page", "name"})
     if (path.find(std::string("{") + name + "}") != std::string::npos)
       params.push_back({{"name", name}, {"in", "path"}, {"required", true}, {"schema", str()}});
   if (path == "/api/v1/conversations" && std::string(d.method) == "GET") {
@@ -479,8 +484,8 @@ std::string find_swagger_ui_dir(const std::string& configured) {
   std::error_code ec;
   const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
   if (!ec) {
-    const fs::path beside = exe.parent_path() / "swagger-ui";
-    if (fs::is_regular_file(beside / "swagger-ui-bundle.js", ec)) return beside.string();
+    for (const fs::path& dir : {exe.parent_path() / "swagger-ui", exe.parent_path() / "../share/playground/swagger-ui"})
+      if (fs::is_regular_file(dir / "swagger-ui-bundle.js", ec)) return fs::weakly_canonical(dir, ec).string();
   }
   return PG_SWAGGER_UI_DIR;
 }

@@ -87,6 +87,7 @@ void add_native_routes(RouteTable& routes, ServerContext& ctx) {
     send_json(res, down ? 503 : 200,
               {{"status", down ? "shutting_down" : "ok"},
                {"version", PG_VERSION},
+               {"instance", ctx.instance_id()},
                {"uptime_seconds", ctx.uptime_seconds()},
                {"default_model", ctx.models().default_name()},
                {"models_loaded", ctx.models().loaded().size()}});
@@ -195,13 +196,6 @@ void add_native_routes(RouteTable& routes, ServerContext& ctx) {
                {"dimensions", model->n_embd()},
                {"embeddings", out.vectors},
                {"usage", {{"prompt_tokens", in.total_tokens}, {"total_tokens", in.total_tokens}}}});
-  });
-
-  routes.add("GET", "/", "/", [](const ApiRequest&, httplib::Response& res) {
-    res.status = 200;
-    res.set_content("Mistral Playground is running. The web UI is not built yet; the API is under /api/v1, "
-                    "OpenAI's under /v1 and Ollama's under /api (see docs/API.md).\n",
-                    "text/plain; charset=utf-8");
   });
 }
 

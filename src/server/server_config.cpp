@@ -39,12 +39,18 @@ const std::vector<ConfigKey> kKeys = {
     {"token_ttl", "PLAYGROUND_TOKEN_TTL", "86400", "seconds an access token from login stays valid"},
     {"password_cost", "PLAYGROUND_PASSWORD_COST", "moderate",
      "argon2id cost of new password hashes: min (tests only), interactive, moderate, sensitive"},
+    {"documents_dir", "PLAYGROUND_DOCUMENTS_DIR", "<data_dir>/documents",
+     "where uploaded documents are kept (a path all instances share when they use one PostgreSQL database)"},
     {"docs_dir", "PLAYGROUND_DOCS_DIR", "(found next to the binary or the sources)",
      "directory with the Swagger UI files served at /docs"},
+    {"web_dir", "PLAYGROUND_WEB_DIR", "(found next to the binary or the sources)",
+     "directory of the built web UI (index.html, assets/) served at /"},
     {"max_upload_bytes", "PLAYGROUND_MAX_UPLOAD_BYTES", "104857600", "largest document file accepted (then that file fails)"},
     {"max_upload_total_bytes", "PLAYGROUND_MAX_UPLOAD_TOTAL_BYTES", "1073741824", "largest upload request (then 413)"},
     {"max_upload_files", "PLAYGROUND_MAX_UPLOAD_FILES", "100", "files in one upload request (then 400)"},
     {"max_document_pages", "PLAYGROUND_MAX_DOCUMENT_PAGES", "5000", "pages of one PDF (then that file fails)"},
+    {"ingest_lease", "PLAYGROUND_INGEST_LEASE", "30",
+     "seconds an instance holds a document it ingests; another instance takes it over after that if it died"},
     {"rag_context_share", "PLAYGROUND_RAG_CONTEXT_SHARE", "0.75",
      "share of the context left after the question and the answer's max_tokens that sources may fill"},
     {"memory_budget", "PLAYGROUND_MEMORY_BUDGET", "auto (75% of physical RAM)",
@@ -147,8 +153,13 @@ Status apply(ServerConfig& c, const std::string& key, const std::string& v) {
     return set_int(c.token_ttl, 1, int64_t{365} * 86400);
   } else if (key == "password_cost") {
     return set_choice(c.password_cost, {"min", "interactive", "moderate", "sensitive"});
+  } else if (key == "documents_dir") {
+    if (v.empty()) return Status::error("is empty");
+    c.documents_dir = v;
   } else if (key == "docs_dir") {
     c.docs_dir = v;
+  } else if (key == "web_dir") {
+    c.web_dir = v;
   } else if (key == "max_upload_bytes") {
     return set_int(c.max_upload_bytes, 1, int64_t{1} << 40);
   } else if (key == "max_upload_total_bytes") {
@@ -157,6 +168,8 @@ Status apply(ServerConfig& c, const std::string& key, const std::string& v) {
     return set_int(c.max_upload_files, 1, 10000);
   } else if (key == "max_document_pages") {
     return set_int(c.max_document_pages, 1, 1000000);
+  } else if (key == "ingest_lease") {
+    return set_int(c.ingest_lease, 2, 86400);
   } else if (key == "rag_context_share") {
     char* end = nullptr;
     const double share = std::strtod(v.c_str(), &end);
@@ -297,6 +310,7 @@ Result<ServerConfig> load_server_config(const ConfigInputs& inputs) {
     if (!find_key(name)) return Error{"unknown configuration key '" + name + "'"};
   if (c.data_dir.empty()) c.data_dir = default_data_dir(env);
   if (c.models_dir.empty()) c.models_dir = c.data_dir + "/models";
+  if (c.documents_dir.empty()) c.documents_dir = c.data_dir + "/documents";
   return c;
 }
 

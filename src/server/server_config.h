@@ -38,12 +38,15 @@ struct ServerConfig {
   std::string secret;                   // token signing key (>= 32 bytes); empty: <data_dir>/secret
   int64_t token_ttl = 86400;            // seconds an access token is valid
   std::string password_cost = "moderate";  // argon2id preset: min (tests), interactive, moderate, sensitive
+  std::string documents_dir;            // kept uploads; default <data_dir>/documents (shared path for several instances)
   std::string docs_dir;                 // Swagger UI assets; empty: found next to the binary or the sources
+  std::string web_dir;                  // built web UI (web/dist); empty: found next to the binary or the sources
   int64_t max_upload_bytes = int64_t{100} << 20;        // per document file
   int64_t max_upload_total_bytes = int64_t{1} << 30;    // per upload request
   int64_t max_upload_files = 100;                       // per upload request
   int64_t max_document_pages = 5000;                    // per PDF
   double rag_context_share = 0.75;                      // of the free context, for sources
+  int64_t ingest_lease = 30;  // seconds a worker holds a file it ingests without renewing (several instances)
   std::string memory_budget = "auto";   // models' memory together: "8GiB", "60%", "auto" (75% of RAM)
   std::string keep_alive = "5m";        // idle time before a model unloads; "0" right away, "-1" never
 

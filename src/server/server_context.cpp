@@ -6,7 +6,9 @@
 namespace pg::server {
 
 ServerContext::ServerContext(ServerConfig config, ServerLog& log, Metrics& metrics, ModelManager& models)
-    : config_(std::move(config)), log_(log), metrics_(metrics), models_(models), rng_(std::random_device{}()) {}
+    : config_(std::move(config)), log_(log), metrics_(metrics), models_(models), rng_(std::random_device{}()) {
+  instance_id_ = new_id("").substr(0, 12);
+}
 
 double ServerContext::uptime_seconds() const {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();

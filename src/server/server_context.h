@@ -57,6 +57,8 @@ class ServerContext {
   bool shutting_down() const { return shutting_down_.load(); }
   void begin_shutdown() { shutting_down_.store(true); }
   double uptime_seconds() const;
+  // Random per process (12 hex digits): tells instances behind a load balancer apart.
+  const std::string& instance_id() const { return instance_id_; }
 
   // prefix + 24 random hex digits, e.g. "chatcmpl-3f9a...".
   std::string new_id(std::string_view prefix);
@@ -77,6 +79,7 @@ class ServerContext {
   std::mutex mu_;
   std::mt19937_64 rng_;
   std::map<std::string, std::weak_ptr<GenerationJob>> jobs_;
+  std::string instance_id_;
 };
 
 }  // namespace pg::server

@@ -8,7 +8,7 @@ namespace pg::store {
 namespace {
 
 // Appended to a WHERE clause; binds parameters ?1 to ?3 (see bind_access).
-constexpr const char* kVisible = "(?1 OR c.user_id = ?2 OR (?3 AND c.user_id IS NULL))";
+constexpr const char* kVisible = "(?1 <> 0 OR c.user_id = ?2 OR (?3 <> 0 AND c.user_id IS NULL))";
 
 void bind_access(Statement& st, const Access& a) {
   st.bind(1, a.all ? 1 : 0).bind(2, a.user_id).bind(3, a.include_unowned ? 1 : 0);
@@ -171,7 +171,7 @@ Result<std::vector<Message>> ConversationStore::messages(const std::string& conv
 
 Status ConversationStore::put_template(const std::string& sha256, const std::string& source) {
   auto lock = db_.lock();
-  auto st = db_.prepare("INSERT OR IGNORE INTO chat_templates (sha256, source) VALUES (?, ?)");
+  auto st = db_.prepare("INSERT INTO chat_templates (sha256, source) VALUES (?, ?) ON CONFLICT DO NOTHING");
   if (!st) return st.status();
   return st->bind(1, sha256).bind(2, source).run();
 }

@@ -26,7 +26,15 @@ std::string database_path(const std::string& data_dir, const std::string& databa
 }
 
 Result<std::unique_ptr<Database>> open_store(const std::string& data_dir, const std::string& database) {
-  const std::string path = database_path(data_dir, database);
+  if (database.rfind("postgres://", 0) == 0 || database.rfind("postgresql://", 0) == 0) {
+    auto db = Database::open_url(database);
+    if (!db) return db;
+    auto version = migrate(**db);
+    if (!version) return Error{version.error()};
+    return db;
+  }
+  const std::string path =
+      database_path(data_dir, database.rfind("sqlite:", 0) == 0 ? database.substr(7) : database);
   const std::string parent = fs::path(path).parent_path().string();
   if (!parent.empty()) {
     if (Status s = ensure_private_dir(parent); !s) return Error{s.message()};

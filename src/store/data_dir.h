@@ -17,7 +17,9 @@ Status ensure_private_dir(const std::string& dir);
 // `database` when set, else <data_dir>/playground.db.
 std::string database_path(const std::string& data_dir, const std::string& database);
 
-// Creates the directory of the database if needed, opens it and applies the migrations.
+// Opens the database and applies the migrations: `database` may be a
+// PostgreSQL URL (postgres://…), "sqlite:PATH", a path, or empty
+// (<data_dir>/playground.db); an SQLite file's directory is created if needed.
 Result<std::unique_ptr<Database>> open_store(const std::string& data_dir, const std::string& database);
 
 }  // namespace pg::store

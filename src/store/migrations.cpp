@@ -164,6 +164,13 @@ CREATE INDEX ingest_job_files_by_job ON ingest_job_files(job_id, position);
 CREATE INDEX ingest_job_files_by_status ON ingest_job_files(status);
 CREATE INDEX ingest_job_files_by_document ON ingest_job_files(document_id);
 )sql"},
+    // Several instances on one PostgreSQL database: a file is claimed by one
+    // worker for a lease it renews; a file whose lease ran out (its instance
+    // died) can be claimed by another.
+    {4, "ingestion file claims and leases", R"sql(
+ALTER TABLE ingest_job_files ADD COLUMN claimed_by TEXT NOT NULL DEFAULT '';
+ALTER TABLE ingest_job_files ADD COLUMN lease_until INTEGER NOT NULL DEFAULT 0;
+)sql"},
 };
 
 
@@ -173,8 +180,9 @@ const std::vector<Migration>& migrations() { return kMigrations; }
 
 Result<int> schema_version(Database& db) {
   auto lock = db.lock();
-  if (Status s = db.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
-                         "applied_at INTEGER NOT NULL)");
+  const char* int_type = db.dialect() == Dialect::Postgres ? "BIGINT" : "INTEGER";
+  if (Status s = db.exec(std::string("CREATE TABLE IF NOT EXISTS schema_version (version ") + int_type +
+                         " PRIMARY KEY, name TEXT NOT NULL, applied_at " + int_type + " NOT NULL)");
       !s)
     return Error{"cannot create schema_version: " + s.message()};
   auto st = db.prepare("SELECT coalesce(max(version), 0) FROM schema_version");
@@ -195,8 +203,12 @@ Result<int> migrate(Database& db) {
   int version = *current;
   for (const Migration& m : kMigrations) {
     if (m.version <= version) continue;
+    const char* sql = db.dialect() == Dialect::Postgres ? postgres_migration_sql(m.version) : m.sql;
+    if (!sql)
+      return Error{"migration " + std::to_string(m.version) + " (" + m.name +
+                   ") has no PostgreSQL form in this playground; use SQLite for this version"};
     Status s = db.transaction([&]() -> Status {
-      if (Status e = db.exec(m.sql); !e) return e;
+      if (Status e = db.exec(sql); !e) return e;
       auto ins = db.prepare("INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)");
       if (!ins) return ins.status();
       return ins->bind(1, m.version).bind(2, m.name).bind(3, unix_time_now()).run();

@@ -2,7 +2,9 @@
 // each runs once, in its own transaction, and is recorded in schema_version.
 // A migration is never edited after it shipped; changes are new migrations
 // appended to the list. A database written by a newer playground (a version
-// this binary does not know) is refused, never modified.
+// this binary does not know) is refused, never modified. Each migration has a
+// SQLite form (migrations.cpp) and a PostgreSQL form (migrations_postgres.cpp);
+// migrate() runs the one of the database's dialect.
 #pragma once
 
 #include <vector>
@@ -18,6 +20,8 @@ struct Migration {
 };
 
 const std::vector<Migration>& migrations();
+// The PostgreSQL form of a migration, or nullptr when it has none yet.
+const char* postgres_migration_sql(int version);
 
 // Applies the missing migrations; returns the schema version afterwards.
 Result<int> migrate(Database& db);

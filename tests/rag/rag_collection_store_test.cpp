@@ -17,8 +17,15 @@ namespace {
 using test::RagStoreFixture;
 using test::text_chunk;
 
-class RagStore : public RagStoreFixture {
+class RagStore : public RagStoreFixture, public ::testing::WithParamInterface<store::Dialect> {
  protected:
+  store::Dialect engine() const override { return GetParam(); }
+  bool sqlite() const { return GetParam() == store::Dialect::Sqlite; }
+  // The full-text index is consistent with the chunks (FTS5's own check; in
+  // PostgreSQL the tsvector is a generated column, so it is by construction).
+  void check_full_text_index() {
+    if (sqlite()) ASSERT_TRUE(db_->exec("INSERT INTO chunks_fts (chunks_fts, rank) VALUES ('integrity-check', 1)"));
+  }
   std::vector<int64_t> bm25_ids(int64_t collection_id, const std::string& text, const DocumentFilter& filter = {}) {
     auto r = store_->bm25_search(collection_id, build_fts_query(text), filter, 100);
     EXPECT_TRUE(r) << r.error();
@@ -27,22 +34,32 @@ class RagStore : public RagStoreFixture {
       for (const Bm25Match& m : *r) ids.push_back(m.chunk_id);
     return ids;
   }
-  int64_t fts_rows() { return count("SELECT count(*) FROM chunks_fts_docsize"); }
+  int64_t fts_rows() {
+    return count(sqlite() ? "SELECT count(*) FROM chunks_fts_docsize"
+                          : "SELECT count(*) FROM chunks WHERE text_search IS NOT NULL");
+  }
 };
 
 bool starts_with(const std::string& s, const std::string& prefix) { return s.rfind(prefix, 0) == 0; }
 
-TEST_F(RagStore, MigrationCreatesTheTablesAndTriggers) {
+TEST_P(RagStore, MigrationCreatesTheTablesAndTriggers) {
   auto version = store::schema_version(*db_);
   ASSERT_TRUE(version);
   EXPECT_EQ(*version, store::migrations().back().version);
   EXPECT_GE(*version, 2);
+  if (!sqlite()) {
+    for (const char* table : {"collections", "documents", "document_tags", "document_metadata", "chunks"})
+      EXPECT_EQ(count(std::string("SELECT count(*) FROM information_schema.tables WHERE table_name = '") + table + "'"), 1)
+          << table;
+    EXPECT_EQ(count("SELECT count(*) FROM pg_indexes WHERE indexname = 'chunks_text_search'"), 1);
+    return;
+  }
   for (const char* table : {"collections", "documents", "document_tags", "document_metadata", "chunks", "chunks_fts"})
     EXPECT_EQ(count(std::string("SELECT count(*) FROM sqlite_schema WHERE name = '") + table + "'"), 1) << table;
   EXPECT_EQ(count("SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = 'chunks'"), 3);
 }
 
-TEST_F(RagStore, CollectionCrudWithConflictsAndNotFound) {
+TEST_P(RagStore, CollectionCrudWithConflictsAndNotFound) {
   Collection a = make_collection("manuals", "minilm", 384);
   EXPECT_GT(a.id, 0);
   EXPECT_EQ(a.embedding_dim, 384);
@@ -96,7 +113,7 @@ TEST_F(RagStore, CollectionCrudWithConflictsAndNotFound) {
   EXPECT_TRUE(starts_with(again.message(), "not found:")) << again.message();
 }
 
-TEST_F(RagStore, BadCollectionSettingsAreRefused) {
+TEST_P(RagStore, BadCollectionSettingsAreRefused) {
   auto bad = [&](NewCollection c, const std::string& fragment) {
     auto r = store_->create_collection(c);
     ASSERT_FALSE(r) << c.name;
@@ -115,7 +132,7 @@ TEST_F(RagStore, BadCollectionSettingsAreRefused) {
   EXPECT_TRUE(list->empty());
 }
 
-TEST_F(RagStore, DocumentsWithTagsMetadataStatusAndFilters) {
+TEST_P(RagStore, DocumentsWithTagsMetadataStatusAndFilters) {
   Collection c = make_collection("docs");
   DocumentRecord a = make_document(c.id, "a.txt", {"r", "manual"}, {{"lang", "en"}, {"year", "2023"}});
   DocumentRecord b = make_document(c.id, "b.txt", {"r"}, {{"lang", "de"}});
@@ -176,7 +193,7 @@ TEST_F(RagStore, DocumentsWithTagsMetadataStatusAndFilters) {
   EXPECT_TRUE(starts_with(no_collection.error(), "not found:")) << no_collection.error();
 }
 
-TEST_F(RagStore, ReplaceChunksKeepsFullTextIndexInStepAndNeverReusesIds) {
+TEST_P(RagStore, ReplaceChunksKeepsFullTextIndexInStepAndNeverReusesIds) {
   Collection c = make_collection("docs");
   DocumentRecord d = make_document(c.id, "zoo.md");
   auto first = store_->replace_chunks(d.id, {text_chunk(0, "The aardvark digs burrows at night."),
@@ -208,10 +225,10 @@ TEST_F(RagStore, ReplaceChunksKeepsFullTextIndexInStepAndNeverReusesIds) {
   ASSERT_TRUE(coll);
   EXPECT_EQ(coll->chunk_count, 1);
   EXPECT_EQ(coll->document_count, 1);
-  ASSERT_TRUE(db_->exec("INSERT INTO chunks_fts (chunks_fts, rank) VALUES ('integrity-check', 1)"));
+  check_full_text_index();
 }
 
-TEST_F(RagStore, DeletingADocumentOrCollectionRemovesChunksAndFullTextRows) {
+TEST_P(RagStore, DeletingADocumentOrCollectionRemovesChunksAndFullTextRows) {
   Collection c = make_collection("docs");
   DocumentRecord keep = make_document(c.id, "keep.txt", {"t"}, {{"k", "v"}});
   DocumentRecord drop = make_document(c.id, "drop.txt", {"t"}, {{"k", "v"}});
@@ -237,11 +254,11 @@ TEST_F(RagStore, DeletingADocumentOrCollectionRemovesChunksAndFullTextRows) {
   EXPECT_EQ(count("SELECT count(*) FROM chunks"), 0);
   EXPECT_EQ(count("SELECT count(*) FROM documents"), 0);
   EXPECT_EQ(count("SELECT count(*) FROM document_tags"), 0);
-  EXPECT_EQ(count("SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH 'walrus'"), 0);
-  ASSERT_TRUE(db_->exec("INSERT INTO chunks_fts (chunks_fts, rank) VALUES ('integrity-check', 1)"));
+  if (sqlite()) EXPECT_EQ(count("SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH 'walrus'"), 0);
+  check_full_text_index();
 }
 
-TEST_F(RagStore, EmbeddingsRoundTripBitForBitAndStreamInBatches) {
+TEST_P(RagStore, EmbeddingsRoundTripBitForBitAndStreamInBatches) {
   Collection c = make_collection("vec", "test-model", 3);
   DocumentRecord d = make_document(c.id, "v.txt");
   std::vector<NewChunk> chunks;
@@ -285,7 +302,7 @@ TEST_F(RagStore, EmbeddingsRoundTripBitForBitAndStreamInBatches) {
   ASSERT_EQ(again->added_ids.size(), 1u);
 }
 
-TEST_F(RagStore, BadChunksAreRefusedAndLeaveTheOldChunks) {
+TEST_P(RagStore, BadChunksAreRefusedAndLeaveTheOldChunks) {
   Collection vec = make_collection("vec", "m", 2);
   Collection plain = make_collection("plain");
   DocumentRecord dv = make_document(vec.id, "v.txt");
@@ -333,7 +350,7 @@ TEST_F(RagStore, BadChunksAreRefusedAndLeaveTheOldChunks) {
   EXPECT_TRUE(starts_with(no_chunk.error(), "not found:"));
 }
 
-TEST_F(RagStore, ADamagedEmbeddingBlobIsAnErrorNamingTheChunk) {
+TEST_P(RagStore, ADamagedEmbeddingBlobIsAnErrorNamingTheChunk) {
   Collection c = make_collection("vec", "m", 4);
   DocumentRecord d = make_document(c.id, "v.txt");
   NewChunk k = text_chunk(0, "text");
@@ -341,14 +358,15 @@ TEST_F(RagStore, ADamagedEmbeddingBlobIsAnErrorNamingTheChunk) {
   auto r = store_->replace_chunks(d.id, {k});
   ASSERT_TRUE(r);
   const int64_t id = r->added_ids.at(0);
-  ASSERT_TRUE(db_->exec("UPDATE chunks SET embedding = x'0102' WHERE id = " + std::to_string(id)));
+  ASSERT_TRUE(db_->exec(std::string("UPDATE chunks SET embedding = ") + (sqlite() ? "x'0102'" : "'\\x0102'::bytea") +
+                        " WHERE id = " + std::to_string(id)));
   Status s = store_->for_each_embedding_batch(c.id, 10, [](const EmbeddingBatch&) { return Status::ok(); });
   ASSERT_FALSE(s);
   EXPECT_NE(s.message().find("chunk " + std::to_string(id)), std::string::npos) << s.message();
   EXPECT_NE(s.message().find("2 bytes"), std::string::npos) << s.message();
 }
 
-TEST_F(RagStore, ChangingTheEmbeddingOfACollectionWithDocumentsNeedsAReindex) {
+TEST_P(RagStore, ChangingTheEmbeddingOfACollectionWithDocumentsNeedsAReindex) {
   Collection c = make_collection("vec", "m", 2);
   DocumentRecord d = make_document(c.id, "v.txt");
   NewChunk k = text_chunk(0, "text");
@@ -377,7 +395,7 @@ TEST_F(RagStore, ChangingTheEmbeddingOfACollectionWithDocumentsNeedsAReindex) {
   EXPECT_EQ(count("SELECT count(*) FROM chunks"), 1);  // text kept for BM25
 }
 
-TEST_F(RagStore, DataSurvivesReopeningTheDatabase) {
+TEST_P(RagStore, DataSurvivesReopeningTheDatabase) {
   Collection c = make_collection("persist", "m", 2);
   DocumentRecord d = make_document(c.id, "p.txt", {"x"});
   NewChunk k = text_chunk(0, "persistent capybara");
@@ -392,6 +410,9 @@ TEST_F(RagStore, DataSurvivesReopeningTheDatabase) {
   ASSERT_TRUE(docs);
   EXPECT_EQ(docs->size(), 1u);
 }
+
+INSTANTIATE_TEST_SUITE_P(Engines, RagStore, ::testing::Values(store::Dialect::Sqlite, store::Dialect::Postgres),
+                         test::engine_name);
 
 }  // namespace
 }  // namespace pg::rag

@@ -5,7 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include "../store/pg_test_server.h"
+
 #include <filesystem>
+#include <set>
 
 #include "rag/collection_store.h"
 #include "store/data_dir.h"
@@ -14,11 +17,15 @@
 namespace pg::rag {
 namespace {
 
-class RagIngestJobs : public ::testing::Test {
+class RagIngestJobs : public ::testing::TestWithParam<store::Dialect> {
  protected:
   void SetUp() override {
     dir_ = test::temp_dir("pg_ingest_jobs") / ::testing::UnitTest::GetInstance()->current_test_info()->name();
     std::filesystem::remove_all(dir_);
+    if (GetParam() == store::Dialect::Postgres) {
+      PG_REQUIRE_POSTGRES(url);
+      database_url_ = url;
+    }
     open();
     NewCollection c;
     c.name = "docs";
@@ -42,7 +49,7 @@ class RagIngestJobs : public ::testing::Test {
     jobs_.reset();
     collections_.reset();
     db_.reset();
-    auto db = store::open_store(dir_.string(), "");
+    auto db = store::open_store(dir_.string(), database_url_);
     ASSERT_TRUE(db) << db.error();
     db_ = std::move(*db);
     collections_ = std::make_unique<CollectionStore>(*db_);
@@ -50,6 +57,7 @@ class RagIngestJobs : public ::testing::Test {
   }
 
   std::filesystem::path dir_;
+  std::string database_url_;  // PostgreSQL only
   std::unique_ptr<store::Database> db_;
   std::unique_ptr<CollectionStore> collections_;
   std::unique_ptr<IngestJobStore> jobs_;
@@ -57,7 +65,7 @@ class RagIngestJobs : public ::testing::Test {
   std::vector<NewIngestFile> files_;
 };
 
-TEST_F(RagIngestJobs, StatusFollowsTheFiles) {
+TEST_P(RagIngestJobs, StatusFollowsTheFiles) {
   auto job = jobs_->create("job-1", collection_, "upload", files_);
   ASSERT_TRUE(job) << job.error();
   EXPECT_EQ(job->status, "queued");
@@ -89,15 +97,24 @@ TEST_F(RagIngestJobs, StatusFollowsTheFiles) {
   EXPECT_FALSE(*jobs_->next_pending());
 }
 
-TEST_F(RagIngestJobs, CancelRetryAndRecoveryAfterACrash) {
+TEST_P(RagIngestJobs, CancelRetryAndRecoveryAfterACrash) {
   ASSERT_TRUE(jobs_->create("job-1", collection_, "upload", files_));
   auto first = **jobs_->next_pending();
   ASSERT_TRUE(jobs_->start_file(first.id));
   // The process dies here: reopening finds the file 'running'.
   open();
-  EXPECT_EQ(*jobs_->recover_interrupted(), 1);
-  auto again = **jobs_->next_pending();
-  EXPECT_EQ(again.id, first.id);
+  if (GetParam() == store::Dialect::Postgres) {
+    // Other instances may be working: nothing is reset at start; the file
+    // (held under no lease by start_file) goes to the next claim.
+    EXPECT_EQ(*jobs_->recover_interrupted(), 0);
+    auto taken = jobs_->claim_next("worker-after-restart", 60);
+    ASSERT_TRUE(taken && *taken);
+    EXPECT_EQ((*taken)->id, first.id);
+  } else {
+    EXPECT_EQ(*jobs_->recover_interrupted(), 1);
+    auto again = **jobs_->next_pending();
+    EXPECT_EQ(again.id, first.id);
+  }
 
   EXPECT_TRUE(*jobs_->cancel("job-1"));
   auto cancelled = **jobs_->get("job-1");
@@ -113,7 +130,7 @@ TEST_F(RagIngestJobs, CancelRetryAndRecoveryAfterACrash) {
   EXPECT_FALSE(*jobs_->retry("job-1"));  // nothing failed or cancelled any more
 }
 
-TEST_F(RagIngestJobs, OldestJobFirstAndListNewestFirst) {
+TEST_P(RagIngestJobs, OldestJobFirstAndListNewestFirst) {
   ASSERT_TRUE(jobs_->create("job-old", collection_, "upload", {files_[0]}));
   ASSERT_TRUE(jobs_->create("job-new", collection_, "reindex", {files_[1], files_[2]}));
   EXPECT_EQ((**jobs_->next_pending()).job_id, "job-old");
@@ -126,12 +143,56 @@ TEST_F(RagIngestJobs, OldestJobFirstAndListNewestFirst) {
   EXPECT_FALSE(*jobs_->get("job-missing"));
 }
 
-TEST_F(RagIngestJobs, DeletingADocumentRemovesItsJobRows) {
+TEST_P(RagIngestJobs, DeletingADocumentRemovesItsJobRows) {
   ASSERT_TRUE(jobs_->create("job-1", collection_, "upload", files_));
   ASSERT_TRUE(collections_->delete_document(files_[0].document_id));
   EXPECT_EQ((**jobs_->get("job-1")).files_total(), 2);
   EXPECT_EQ((**jobs_->next_pending()).file_name, "b.txt");
 }
+
+// Two workers, each with its own connection to the same database (two
+// instances): a file goes to one of them only; a lease that runs out lets the
+// other take the file over; a worker cannot renew a lease it no longer holds.
+TEST_P(RagIngestJobs, ClaimsGiveEachFileToOneWorkerUntilItsLeaseRunsOut) {
+  auto other_db = store::open_store(dir_.string(), database_url_);
+  ASSERT_TRUE(other_db) << other_db.error();
+  IngestJobStore other(**other_db);
+  ASSERT_TRUE(jobs_->create("job-a", collection_, "upload", files_));
+
+  std::set<int64_t> claimed;
+  for (int i = 0; i < 3; ++i) {
+    IngestJobStore& store = i % 2 ? other : *jobs_;
+    auto f = store.claim_next(i % 2 ? "worker-2" : "worker-1", 60);
+    ASSERT_TRUE(f) << f.error();
+    ASSERT_TRUE(f->has_value());
+    EXPECT_EQ((*f)->status, "running");
+    EXPECT_TRUE(claimed.insert((*f)->id).second) << "file " << (*f)->id << " claimed twice";
+  }
+  auto none = other.claim_next("worker-2", 60);
+  ASSERT_TRUE(none);
+  EXPECT_FALSE(none->has_value());  // all three are held under live leases
+  auto job = jobs_->get("job-a");
+  ASSERT_TRUE(job && *job);
+  EXPECT_EQ((*job)->status, "running");
+
+  // worker-1's lease on its first file runs out (as when its instance dies).
+  const int64_t first = *claimed.begin();
+  ASSERT_TRUE(db_->exec("UPDATE ingest_job_files SET lease_until = 1 WHERE id = " + std::to_string(first)));
+  auto taken = other.claim_next("worker-2", 60);
+  ASSERT_TRUE(taken) << taken.error();
+  ASSERT_TRUE(taken->has_value());
+  EXPECT_EQ((*taken)->id, first);
+  auto renewed = jobs_->renew_lease(first, "worker-1", 60);
+  ASSERT_TRUE(renewed);
+  EXPECT_FALSE(*renewed);  // worker-1 lost it
+  auto mine = other.renew_lease(first, "worker-2", 60);
+  ASSERT_TRUE(mine);
+  EXPECT_TRUE(*mine);
+  ASSERT_TRUE(other.finish_file(first, 1, 2, 0.5, ""));
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, RagIngestJobs, ::testing::Values(store::Dialect::Sqlite, store::Dialect::Postgres),
+                         [](const auto& info) { return std::string(store::dialect_name(info.param)); });
 
 }  // namespace
 }  // namespace pg::rag

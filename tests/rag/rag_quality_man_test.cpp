@@ -2,19 +2,27 @@
 // (/usr/share/man/man1/*.1.gz). Each page's NAME-line description ("ls - list
 // directory contents" gives "list directory contents") is a query; the NAME
 // section is removed from the indexed text; a query is answered when one of
-// the top 5 BM25 chunks comes from its page. Prints recall@5 and asserts a
-// floor. Skips when fewer than 100 pages are installed.
+// the top 5 chunks comes from its page. Prints recall@5 of BM25, and of dense
+// and hybrid retrieval with an embedding model, and asserts floors. Skips
+// when fewer than 100 pages are installed.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
+#include <functional>
+#include <memory>
 #include <set>
 #include <sstream>
 
+#include "../engine/model/bert_test_util.h"
+#include "engine/kernels/thread_pool.h"
+#include "engine/model/bert_model.h"
 #include "rag/retriever.h"
+#include "rag/vector_index_set.h"
 #include "rag_store_fixture.h"
 
 namespace pg::rag {
@@ -161,63 +169,170 @@ std::vector<NewChunk> word_chunks(const std::string& body) {
   return chunks;
 }
 
-class RagQuality : public test::RagStoreFixture {};
+// The man-page corpus indexed into one collection: each page a document of
+// word chunks; `embed` (optional) gives every chunk its vector.
+struct ManCorpus {
+  Collection collection;
+  std::vector<std::pair<ManPage, int64_t>> pages;  // page, document id
+  double index_seconds = 0;
+};
+
+struct Recall {
+  size_t found = 0, found_at_1 = 0, queries = 0;
+  double ms_per_query = 0;
+  double at5() const { return queries ? double(found) / double(queries) : 0; }
+  double at1() const { return queries ? double(found_at_1) / double(queries) : 0; }
+};
+
+class RagQuality : public test::RagStoreFixture {
+ protected:
+  using EmbedFn = std::function<std::vector<std::vector<float>>(const std::vector<std::string>&)>;
+
+  void build_corpus(size_t max_pages, const std::string& model, int dim, const EmbedFn& embed, ManCorpus& corpus) {
+    std::vector<fs::path> files;
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(kManDir, ec))
+      if (e.is_regular_file() && !e.is_symlink() && e.path().string().ends_with(".1.gz")) files.push_back(e.path());
+    if (files.size() < 100) GTEST_SKIP() << "fewer than 100 man pages in " << kManDir;
+    std::sort(files.begin(), files.end());
+
+    const auto started = std::chrono::steady_clock::now();
+    corpus.collection = make_collection("man1", model, dim);
+    if (embed) indexes_ = std::make_unique<VectorIndexSet>(*store_, vectors_dir());
+    std::set<std::string> seen;
+    const size_t stride = std::max<size_t>(1, files.size() / (max_pages * 2));
+    for (size_t i = 0; i < files.size() && corpus.pages.size() < max_pages; i += stride) {
+      ManPage page;
+      page.name = files[i].filename().string();
+      if (!parse_man(read_gzip(files[i]), page)) continue;
+      std::string key = page.description;
+      std::transform(key.begin(), key.end(), key.begin(), ::tolower);
+      if (!seen.insert(key).second) continue;  // the same description on two pages: ambiguous query
+      std::vector<NewChunk> chunks = word_chunks(page.body);
+      if (chunks.empty()) continue;
+      DocumentRecord d = make_document(corpus.collection.id, page.name);
+      if (embed) {
+        std::vector<std::string> texts;
+        for (const NewChunk& c : chunks) texts.push_back(c.text);
+        std::vector<std::vector<float>> vectors = embed(texts);
+        ASSERT_EQ(vectors.size(), chunks.size()) << page.name;
+        for (size_t k = 0; k < chunks.size(); ++k) chunks[k].embedding = std::move(vectors[k]);
+        auto r = indexes_->replace_chunks(d.id, chunks);
+        ASSERT_TRUE(r) << page.name << ": " << r.error();
+      } else {
+        auto r = store_->replace_chunks(d.id, chunks);
+        ASSERT_TRUE(r) << page.name << ": " << r.error();
+      }
+      corpus.pages.emplace_back(std::move(page), d.id);
+    }
+    ASSERT_GE(corpus.pages.size(), 100u);
+    corpus.index_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  }
+
+  // recall@5 of one mode over every page's description.
+  Recall measure(const ManCorpus& corpus, RetrievalMode mode, const EmbedFn& embed) {
+    Retriever retriever(*store_, indexes_.get());
+    Recall r;
+    const auto start = std::chrono::steady_clock::now();
+    for (const auto& [page, doc_id] : corpus.pages) {
+      RetrievalQuery q;
+      q.text = page.description;
+      q.mode = mode;
+      q.top_k = 5;
+      if (mode != RetrievalMode::Bm25) q.embedding = embed({page.description}).at(0);
+      auto hits = retriever.retrieve(corpus.collection.id, q);
+      EXPECT_TRUE(hits) << page.name << ": " << hits.error();
+      if (!hits) return r;
+      ++r.queries;
+      for (size_t i = 0; i < hits->size(); ++i)
+        if ((*hits)[i].document.id == doc_id) {
+          ++r.found;
+          r.found_at_1 += i == 0;
+          break;
+        }
+    }
+    r.ms_per_query = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count() /
+                     double(std::max<size_t>(1, r.queries));
+    return r;
+  }
+
+  std::unique_ptr<VectorIndexSet> indexes_;
+};
 
 TEST_F(RagQuality, Bm25RecallAt5OnManPageDescriptions) {
-  std::vector<fs::path> files;
-  std::error_code ec;
-  for (const auto& e : fs::directory_iterator(kManDir, ec))
-    if (e.is_regular_file() && !e.is_symlink() && e.path().string().ends_with(".1.gz")) files.push_back(e.path());
-  if (files.size() < 100) GTEST_SKIP() << "fewer than 100 man pages in " << kManDir;
-  std::sort(files.begin(), files.end());
+  ManCorpus corpus;
+  build_corpus(kPages, "", 0, {}, corpus);
+  if (HasFatalFailure() || IsSkipped()) return;
+  const Recall r = measure(corpus, RetrievalMode::Bm25, {});
+  std::printf("man1 BM25: %zu pages (%lld chunks), recall@5 %.3f, recall@1 %.3f, %.2f ms/query, indexed in %.1f s\n",
+              corpus.pages.size(), static_cast<long long>(count("SELECT count(*) FROM chunks")), r.at5(), r.at1(),
+              r.ms_per_query, corpus.index_seconds);
+  EXPECT_GE(r.at5(), 0.5);
+}
 
-  const auto started = std::chrono::steady_clock::now();
-  Collection c = make_collection("man1");
-  std::vector<std::pair<ManPage, int64_t>> pages;  // page, document id
-  std::set<std::string> seen;
-  const size_t stride = std::max<size_t>(1, files.size() / (kPages * 2));
-  for (size_t i = 0; i < files.size() && pages.size() < kPages; i += stride) {
-    ManPage page;
-    page.name = files[i].filename().string();
-    if (!parse_man(read_gzip(files[i]), page)) continue;
-    std::string key = page.description;
-    std::transform(key.begin(), key.end(), key.begin(), ::tolower);
-    if (!seen.insert(key).second) continue;  // the same description on two pages: ambiguous query
-    std::vector<NewChunk> chunks = word_chunks(page.body);
-    if (chunks.empty()) continue;
-    DocumentRecord d = make_document(c.id, page.name);
-    auto r = store_->replace_chunks(d.id, chunks);
-    ASSERT_TRUE(r) << page.name << ": " << r.error();
-    pages.emplace_back(std::move(page), d.id);
+// Dense and hybrid against BM25 on the same corpus. With a real embedding
+// model (PLAYGROUND_EMBED_MODEL=path/to/all-MiniLM-L6-v2.gguf, or any BERT-family
+// GGUF) the issue's bar is asserted: hybrid recall@5 at least BM25's. Without
+// one, a random-weight bert-tiny exercises the same path (its vectors carry no
+// meaning, so only the fusion's guarantees are asserted: every hybrid hit
+// comes from one of the two lists, and BM25's certain answers survive).
+TEST_F(RagQuality, HybridAgainstBm25WithAnEmbeddingModel) {
+  const char* env_model = std::getenv("PLAYGROUND_EMBED_MODEL");
+  const bool real_model = env_model && *env_model;
+  std::unique_ptr<::pg::test::BertTempDir> tmp;
+  std::string path;
+  if (real_model) {
+    path = env_model;
+  } else {
+    tmp = std::make_unique<::pg::test::BertTempDir>();
+    path = ::pg::test::write_synth_bert(*tmp, "bert-tiny", "F32",
+                                  ::pg::test::shared_available() ? ::pg::test::shared_bert_vocab() : "");
+    ASSERT_FALSE(path.empty());
   }
-  ASSERT_GE(pages.size(), 100u);
-  const double index_seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  auto model = BertModel::load(path);
+  ASSERT_TRUE(model) << path << ": " << model.error();
+  ThreadPool pool(2);
+  const BertModel& m = **model;
+  EmbedFn embed = [&](const std::vector<std::string>& texts) {
+    std::vector<std::vector<TokenId>> ids;
+    for (const std::string& t : texts) ids.push_back(m.tokenize(t));
+    auto v = m.embed(ids, pool);
+    EXPECT_TRUE(v) << v.error();
+    return v ? std::move(*v) : std::vector<std::vector<float>>{};
+  };
 
-  Retriever retriever(*store_, nullptr);
-  size_t found = 0, found_at_1 = 0;
-  const auto query_start = std::chrono::steady_clock::now();
-  for (const auto& [page, doc_id] : pages) {
+  ManCorpus corpus;
+  build_corpus(real_model ? kPages : 150, fs::path(path).stem().string(), m.n_embd(), embed, corpus);
+  if (HasFatalFailure() || IsSkipped()) return;
+  const Recall bm25 = measure(corpus, RetrievalMode::Bm25, embed);
+  const Recall dense = measure(corpus, RetrievalMode::Dense, embed);
+  const Recall hybrid = measure(corpus, RetrievalMode::Hybrid, embed);
+  std::printf("man1 with %s (%s): %zu pages, recall@5 BM25 %.3f, dense %.3f, hybrid %.3f; "
+              "recall@1 BM25 %.3f, dense %.3f, hybrid %.3f; indexed and embedded in %.1f s\n",
+              fs::path(path).filename().c_str(), real_model ? "PLAYGROUND_EMBED_MODEL" : "random weights",
+              corpus.pages.size(), bm25.at5(), dense.at5(), hybrid.at5(), bm25.at1(), dense.at1(), hybrid.at1(),
+              corpus.index_seconds);
+  ASSERT_EQ(dense.queries, corpus.pages.size());
+  ASSERT_EQ(hybrid.queries, corpus.pages.size());
+  if (real_model) {
+    EXPECT_GE(hybrid.at5(), bm25.at5()) << "hybrid retrieval lost answers BM25 found";
+    return;
+  }
+  // Random vectors: reciprocal rank fusion of a meaningful list with noise
+  // still keeps most of BM25's answers, and BM25's first hits rank high.
+  EXPECT_GE(hybrid.at5(), 0.5 * bm25.at5());
+  Retriever retriever(*store_, indexes_.get());
+  for (const auto& [page, doc_id] : corpus.pages) {
     RetrievalQuery q;
     q.text = page.description;
+    q.embedding = embed({page.description}).at(0);
+    q.mode = RetrievalMode::Hybrid;
     q.top_k = 5;
-    auto hits = retriever.retrieve(c.id, q);
-    ASSERT_TRUE(hits) << page.name << ": " << hits.error();
-    for (size_t i = 0; i < hits->size(); ++i)
-      if ((*hits)[i].document.id == doc_id) {
-        ++found;
-        found_at_1 += i == 0;
-        break;
-      }
+    auto hits = retriever.retrieve(corpus.collection.id, q);
+    ASSERT_TRUE(hits) << hits.error();
+    for (const RetrievalHit& h : *hits)
+      EXPECT_TRUE(h.bm25_rank.has_value() || h.dense_rank.has_value()) << page.name;
   }
-  const double query_ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - query_start).count() /
-      double(pages.size());
-  const double recall = double(found) / double(pages.size());
-  std::printf("man1 BM25: %zu pages (%lld chunks), recall@5 %.3f, recall@1 %.3f, %.2f ms/query, indexed in %.1f s\n",
-              pages.size(), static_cast<long long>(count("SELECT count(*) FROM chunks")), recall,
-              double(found_at_1) / double(pages.size()), query_ms, index_seconds);
-  EXPECT_GE(recall, 0.5);
 }
 
 }  // namespace

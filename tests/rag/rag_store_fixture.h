@@ -1,6 +1,8 @@
-// Shared setup of the RAG storage/retrieval tests: a real SQLite database in
-// a fresh temp folder (migrated like the server's), a CollectionStore over it,
-// and helpers for chunks and deterministic random unit vectors. Tests only.
+// Shared setup of the RAG storage/retrieval tests: a real database migrated
+// like the server's — an SQLite file in a fresh temp folder, or (for suites
+// that run on both engines, engine() overridden) a fresh database on the
+// tests' PostgreSQL server — a CollectionStore over it, and helpers for
+// chunks and deterministic random unit vectors. Tests only.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -14,6 +16,7 @@
 
 #include "rag/collection_store.h"
 #include "store/data_dir.h"
+#include "../store/pg_test_server.h"
 #include "test_process.h"
 
 namespace pg::rag::test {
@@ -23,8 +26,14 @@ class RagStoreFixture : public ::testing::Test {
   void SetUp() override {
     dir_ = ::pg::test::temp_dir("pg_rag") / ::testing::UnitTest::GetInstance()->current_test_info()->name();
     std::filesystem::remove_all(dir_);
+    if (engine() == store::Dialect::Postgres) {
+      PG_REQUIRE_POSTGRES(url);
+      database_url_ = url;
+    }
     open_database();
   }
+  // The engine of this test's database; suites on both engines override it.
+  virtual store::Dialect engine() const { return store::Dialect::Sqlite; }
   void TearDown() override {
     store_.reset();
     db_.reset();
@@ -33,7 +42,7 @@ class RagStoreFixture : public ::testing::Test {
   void open_database() {
     store_.reset();
     db_.reset();
-    auto db = store::open_store((dir_ / "data").string(), "");
+    auto db = store::open_store((dir_ / "data").string(), database_url_);
     ASSERT_TRUE(db) << db.error();
     db_ = std::move(*db);
     store_ = std::make_unique<CollectionStore>(*db_);
@@ -72,6 +81,7 @@ class RagStoreFixture : public ::testing::Test {
   }
 
   std::filesystem::path dir_;
+  std::string database_url_;  // PostgreSQL only
   std::unique_ptr<store::Database> db_;
   std::unique_ptr<CollectionStore> store_;
 };
@@ -98,6 +108,11 @@ inline std::vector<float> unit_vector(std::mt19937& rng, int dim) {
   }
   for (float& x : v) x = static_cast<float>(x / std::sqrt(sum));
   return v;
+}
+
+// Names the engines in parameterized test names: ".../sqlite", ".../postgres".
+inline std::string engine_name(const ::testing::TestParamInfo<store::Dialect>& info) {
+  return std::string(store::dialect_name(info.param));
 }
 
 }  // namespace pg::rag::test

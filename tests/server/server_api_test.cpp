@@ -159,7 +159,7 @@ TEST_F(ServerApi, RequestIdIsEchoedOrGeneratedAndLogged) {
 
 TEST_F(ServerApi, MetricsCountRequestsTokensAndMemory) {
   ASSERT_EQ(post_json(srv(), "/api/v1/models/generate", {{"prompt", "Hi"}, {"max_tokens", 3}}).status, 200);
-  ASSERT_EQ(get_json(srv(), "/no/such/route").status, 404);
+  ASSERT_EQ(get_json(srv(), "/api/v1/no/such/route").status, 404);
   auto c = srv().client();
   std::string text;
   const std::string not_found = R"(playground_http_requests_total{method="GET",route="unmatched",status="404"})";
@@ -200,8 +200,8 @@ TEST_F(ServerApi, UnknownRouteAndRootAnswer) {
   auto c = srv().client();
   auto root = c.Get("/");
   ASSERT_TRUE(root);
-  EXPECT_EQ(root->status, 200);
-  EXPECT_NE(root->body.find("not built yet"), std::string::npos);
+  EXPECT_EQ(root->status, 200);  // the web UI, or how to build it (ServerWebUi tests both)
+  EXPECT_FALSE(root->body.empty());
 }
 
 TEST(ServerCors, OnlyAllowedOriginsGetHeaders) {

@@ -12,6 +12,7 @@
 #include "store/data_dir.h"
 #include "store/migrations.h"
 #include "store/user_store.h"
+#include "pg_test_server.h"
 #include "test_process.h"
 
 namespace pg::store {
@@ -28,6 +29,20 @@ class StoreTest : public ::testing::Test {
   void TearDown() override { test::cleanup(dir_); }
   std::string data_dir() const { return (dir_ / "data").string(); }
   fs::path dir_;
+};
+
+// The tests of what both engines must do alike: SQLite files and databases on
+// the tests' PostgreSQL server.
+class StoreEngines : public StoreTest, public ::testing::WithParamInterface<Dialect> {
+ protected:
+  void SetUp() override {
+    StoreTest::SetUp();
+    if (GetParam() == Dialect::Postgres) {
+      PG_REQUIRE_POSTGRES(url);
+      database_ = url;
+    }
+  }
+  std::string database_;  // "" (SQLite in the data dir) or the PostgreSQL URL
 };
 
 int mode_of(const std::string& path) {
@@ -58,14 +73,14 @@ TEST_F(StoreTest, FreshDatabaseHasTheSchemaAndPrivateModes) {
   EXPECT_EQ(fk->int64(0), 1);
 }
 
-TEST_F(StoreTest, ReopeningKeepsDataAndAppliesNoMigrationTwice) {
+TEST_P(StoreEngines, ReopeningKeepsDataAndAppliesNoMigrationTwice) {
   {
-    auto db = open_store(data_dir(), "");
+    auto db = open_store(data_dir(), database_);
     ASSERT_TRUE(db) << db.error();
     UserStore users(**db);
     ASSERT_TRUE(users.create("alice", "hash", "admin"));
   }
-  auto db = open_store(data_dir(), "");
+  auto db = open_store(data_dir(), database_);
   ASSERT_TRUE(db) << db.error();
   auto again = migrate(**db);
   ASSERT_TRUE(again) << again.error();
@@ -91,13 +106,13 @@ TEST_F(StoreTest, ANonDatabaseFileIsAClearErrorAndIsLeftAlone) {
   EXPECT_EQ(std::string(bytes.begin(), bytes.end()), junk);
 }
 
-TEST_F(StoreTest, ANewerSchemaIsRefused) {
+TEST_P(StoreEngines, ANewerSchemaIsRefused) {
   {
-    auto db = open_store(data_dir(), "");
+    auto db = open_store(data_dir(), database_);
     ASSERT_TRUE(db);
     ASSERT_TRUE((*db)->exec("INSERT INTO schema_version (version, name, applied_at) VALUES (999, 'future', 0)"));
   }
-  auto db = open_store(data_dir(), "");
+  auto db = open_store(data_dir(), database_);
   ASSERT_FALSE(db);
   EXPECT_NE(db.error().find("newer"), std::string::npos) << db.error();
 }
@@ -110,8 +125,8 @@ TEST_F(StoreTest, ADatabasePathInAnUncreatableDirectoryIsAnError) {
   EXPECT_FALSE(db.error().empty());
 }
 
-TEST_F(StoreTest, UsersKeysAndTheLastAdmin) {
-  auto db = open_store(data_dir(), "");
+TEST_P(StoreEngines, UsersKeysAndTheLastAdmin) {
+  auto db = open_store(data_dir(), database_);
   ASSERT_TRUE(db);
   UserStore users(**db);
   EXPECT_FALSE(users.create("bad name", "h", "user"));
@@ -139,8 +154,8 @@ TEST_F(StoreTest, UsersKeysAndTheLastAdmin) {
   EXPECT_FALSE(*users.remove("bob"));
 }
 
-TEST_F(StoreTest, DeletingAConversationDeletesItsMessages) {
-  auto db = open_store(data_dir(), "");
+TEST_P(StoreEngines, DeletingAConversationDeletesItsMessages) {
+  auto db = open_store(data_dir(), database_);
   ASSERT_TRUE(db);
   ConversationStore convs(**db);
   Conversation c;
@@ -163,8 +178,8 @@ TEST_F(StoreTest, DeletingAConversationDeletesItsMessages) {
   EXPECT_EQ(count->int64(0), 0);
 }
 
-TEST_F(StoreTest, AccessLimitsWhatAUserSees) {
-  auto db = open_store(data_dir(), "");
+TEST_P(StoreEngines, AccessLimitsWhatAUserSees) {
+  auto db = open_store(data_dir(), database_);
   ASSERT_TRUE(db);
   UserStore users(**db);
   const int64_t a = users.create("a", "h", "user")->id, b = users.create("b", "h", "admin")->id;
@@ -186,6 +201,9 @@ TEST_F(StoreTest, AccessLimitsWhatAUserSees) {
   EXPECT_FALSE(*convs.remove("cb", Access{false, a, false}));
   EXPECT_TRUE(*convs.get("cb", Access{false, b, false}));
 }
+
+INSTANTIATE_TEST_SUITE_P(Engines, StoreEngines, ::testing::Values(Dialect::Sqlite, Dialect::Postgres),
+                         [](const auto& info) { return std::string(dialect_name(info.param)); });
 
 }  // namespace
 }  // namespace pg::store

@@ -1,0 +1,394 @@
+#!/usr/bin/env node
+// End-to-end tests of the web UI in real headless Chromium (Debian's
+// /usr/bin/chromium through npm playwright-core; no browser is ever
+// downloaded) against real `playground serve` processes on free loopback
+// ports, each with a temporary data dir and models dir (the demo model, a copy
+// under another name, and a slow synthesized model for Stop). Saves a
+// screenshot of every page to docs/screenshots/. Never touches the user's
+// data dir; removes its temporary files and stops its servers at the end.
+//
+//   node e2e/run.mjs [path/to/playground]   (default: ../build/playground, or $PLAYGROUND_BIN)
+//   E2E_ONLY=chat,documents node e2e/run.mjs   runs some steps only
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, copyFileSync, writeFileSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const webDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const repo = path.resolve(webDir, '..');
+const bin = path.resolve(process.argv[2] ?? process.env.PLAYGROUND_BIN ?? path.join(repo, 'build', 'playground'));
+const browserPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const shotsDir = path.join(repo, 'docs', 'screenshots');
+const dist = path.join(webDir, 'dist');
+const only = process.env.E2E_ONLY ? new Set(process.env.E2E_ONLY.split(',')) : null;
+
+for (const [what, p] of [['playground binary', bin], ['Chromium', browserPath], ['built web UI', path.join(dist, 'index.html')]])
+  if (!existsSync(p)) {
+    console.error(`e2e: the ${what} is missing at ${p}`);
+    process.exit(2);
+  }
+
+const started = Date.now();
+const tmp = mkdtempSync(path.join(tmpdir(), 'pg-web-e2e-'));
+const servers = [];
+let browser;
+
+function log(msg) {
+  console.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s] ${msg}`);
+}
+
+// Starts `playground serve` on a free port; resolves with its base URL.
+function startServer(name, extra) {
+  const dataDir = path.join(tmp, `${name}-data`);
+  mkdirSync(dataDir, { recursive: true });
+  const args = ['serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, '--web-dir', dist, '--threads', '1',
+    '--log-level', 'warn', ...extra];
+  const proc = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  servers.push(proc);
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${name} server did not start in 30 s:\n${output}`)), 30000);
+    const onData = (chunk) => {
+      output += chunk;
+      const m = /listening on (http:\/\/[0-9.]+:\d+)/.exec(output);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ url: m[1], dataDir, proc });
+      }
+    };
+    proc.stdout.on('data', onData);
+    proc.stderr.on('data', onData);
+    proc.on('exit', (code) => reject(new Error(`${name} server exited with ${code}:\n${output}`)));
+  });
+}
+
+// The routes of web/src/lib/routes.ts (read as text: entries `{ method: 'GET', path: '/…', optional: true }`).
+function routesOfClient() {
+  const text = readFileSync(path.join(webDir, 'src', 'lib', 'routes.ts'), 'utf8');
+  return [...text.matchAll(/\{ method: '([A-Z]+)', path: '([^']+)'(, optional: true)? \}/g)].map((m) => ({
+    method: m[1],
+    path: m[2],
+    optional: Boolean(m[3]),
+  }));
+}
+
+function expect(cond, message) {
+  if (!cond) throw new Error(message);
+}
+
+async function shot(page, name) {
+  mkdirSync(shotsDir, { recursive: true });
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: path.join(shotsDir, `${name}.png`) });
+}
+
+// Chooses an option of a Radix select by its trigger's label.
+async function choose(page, label, option) {
+  await page.getByLabel(label, { exact: true }).click();
+  await page.getByRole('option', { name: option, exact: true }).click();
+}
+
+const results = [];
+async function step(name, fn) {
+  if (only && !only.has(name)) return;
+  const t0 = Date.now();
+  try {
+    await fn();
+    results.push([name, 'ok', Date.now() - t0]);
+    log(`ok    ${name} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  } catch (e) {
+    results.push([name, 'FAILED', Date.now() - t0]);
+    log(`FAIL  ${name}: ${e.stack ?? e}`);
+    // What the page showed, for the log reader (not committed).
+    const failDir = path.join(webDir, 'e2e', 'out');
+    mkdirSync(failDir, { recursive: true });
+    for (const [i, p] of (browser?.contexts() ?? []).flatMap((c) => c.pages()).entries())
+      await p.screenshot({ path: path.join(failDir, `failed-${name}-${i}.png`), fullPage: true }).catch(() => undefined);
+  }
+}
+
+try {
+  // Models: the demo is the default; "twin" is a copy for Compare; "slow" streams slowly enough to stop.
+  const models = path.join(tmp, 'models');
+  mkdirSync(models);
+  const demo = path.join(repo, 'models', 'demo', 'stories260K.gguf');
+  copyFileSync(demo, path.join(models, 'twin.gguf'));
+  execFileSync(bin, ['synth', '--dim', '512', '--layers', '8', '--heads', '8', '--ffn', '1408', '--vocab-from', demo, '--type', 'Q8_0',
+    '--ctx', '2048', '--threads', '1', path.join(models, 'slow.gguf')], { stdio: 'ignore' });
+  log('models written');
+
+  const [open, secured] = await Promise.all([
+    startServer('open', ['--models-dir', models, '--auth', 'off', '--slots', '2']),
+    (async () => {
+      const dataDir = path.join(tmp, 'secured-data');
+      mkdirSync(dataDir, { recursive: true });
+      execFileSync(bin, ['user', 'add', 'ada', '--role', 'admin', '--password-stdin', '--password-cost', 'min', '--data-dir', dataDir], {
+        input: 'lovelace-1815\n',
+        stdio: ['pipe', 'ignore', 'inherit'],
+      });
+      return startServer('secured', ['--auth', 'on', '--slots', '1', '--password-cost', 'min']);
+    })(),
+  ]);
+  log(`servers at ${open.url} (auth off) and ${secured.url} (auth on)`);
+
+  browser = await chromium.launch({ executablePath: browserPath, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+  const context = await browser.newContext({ viewport: { width: 1360, height: 860 }, colorScheme: 'light' });
+  context.setDefaultTimeout(20000);
+  const page = await context.newPage();
+  const consoleErrors = [];
+  page.on('pageerror', (e) => consoleErrors.push(String(e)));
+  // The server's Content-Security-Policy must not block anything the app does.
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy|Refused to/.test(m.text())) consoleErrors.push(m.text());
+  });
+
+  await step('openapi', async () => {
+    // Every route the client uses (web/src/lib/routes.ts) is in the server's /openapi.json.
+    const doc = await (await fetch(`${open.url}/openapi.json`)).json();
+    const routes = routesOfClient();
+    expect(routes.length > 30, `routes.ts lists ${routes.length} routes`);
+    const missing = routes.filter((r) => !r.optional && !doc.paths?.[r.path]?.[r.method.toLowerCase()]);
+    expect(missing.length === 0, `routes used by the UI but not served: ${missing.map((r) => `${r.method} ${r.path}`).join(', ')}`);
+  });
+
+  await step('playground', async () => {
+    const reply = await page.goto(`${open.url}/`);
+    expect(/script-src 'self'/.test(reply.headers()['content-security-policy'] ?? ''), 'the page has a Content-Security-Policy');
+    await page.getByRole('heading', { name: 'Playground' }).waitFor();
+    await page.getByLabel('Model', { exact: true }).filter({ hasText: 'stories260K' }).waitFor();
+    await page.getByLabel('Seed', { exact: true }).fill('42');
+    await page.getByLabel('Prompt', { exact: true }).press('Control+Enter'); // the keyboard way
+    await page.getByTestId('generation-status').filter({ hasText: 'Done' }).waitFor();
+    const text = await page.getByTestId('output').innerText();
+    expect(text.length > 20, `the output is too short: ${JSON.stringify(text)}`);
+    const tps = await page.locator('[data-stat="Tokens/s"]').innerText();
+    expect(/^\d/.test(tps), `no tokens/s figure: ${tps}`);
+    await shot(page, 'playground');
+  });
+
+  await step('stop', async () => {
+    await page.goto(`${open.url}/`);
+    await choose(page, 'Model', 'slow');
+    await page.getByLabel('Max tokens', { exact: true }).fill('1900');
+    await page.getByLabel('Ignore end of text', { exact: true }).click();
+    await page.getByRole('button', { name: 'Generate', exact: true }).click();
+    const output = page.getByTestId('output');
+    await page.waitForFunction(() => (document.querySelector('[data-testid="output"]')?.textContent ?? '').length > 10);
+    // No layout jumps while streaming: the output box and the figures keep their place and size.
+    const boxes = async () => JSON.stringify([await output.boundingBox(), await page.getByTestId('generation-stats').boundingBox()]);
+    const early = await boxes();
+    await page.waitForFunction(() => (document.querySelector('[data-testid="output"]')?.textContent ?? '').length > 200);
+    const later = await boxes();
+    expect(early === later, `the layout moved while streaming: ${early} then ${later}`);
+    await page.getByRole('button', { name: 'Stop' }).click();
+    await page.getByTestId('generation-status').filter({ hasText: 'Stopped.' }).waitFor();
+    const finish = await page.locator('[data-stat="Finish"]').innerText();
+    expect(finish === 'cancelled', `finish reason after Stop: ${finish}`);
+    const outTokens = Number(await page.locator('[data-stat="Output"]').innerText());
+    expect(outTokens > 0 && outTokens < 1900, `stopped after ${outTokens} tokens`);
+    expect((await output.innerText()).length > 200, 'the text so far is kept');
+    // The server is free again: nothing is left generating.
+    const slots = await (await fetch(`${open.url}/api/v1/slots`)).json();
+    const busy = slots.models.flatMap((m) => m.slots).filter((s) => s.state !== 'idle');
+    expect(busy.length === 0, `slots still busy after Stop: ${JSON.stringify(busy)}`);
+  });
+
+  await step('chat', async () => {
+    await page.goto(`${open.url}/chat`);
+    const input = page.getByLabel('Message', { exact: true });
+    await input.fill('Tell me about a cat.');
+    await input.press('Enter');
+    await page.waitForURL(/\/chat\/conv-/);
+    const replies = page.locator('[data-testid="messages"] li[data-role="assistant"]:not([data-streaming])');
+    await replies.first().waitFor();
+    await input.fill('And then what happened?');
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
+    await page.waitForFunction(
+      () => document.querySelectorAll('[data-testid="messages"] li[data-role="assistant"]:not([data-streaming])').length === 2,
+    );
+    const url = page.url();
+    await page.reload();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="messages"] li[data-role]').length === 4);
+    expect(page.url() === url, 'the conversation URL survives a reload');
+    await page.getByRole('navigation', { name: 'Conversations' }).getByRole('button', { name: 'Tell me about a cat.', exact: true }).waitFor();
+    expect((await page.locator('li[data-role="user"]').first().innerText()).includes('Tell me about a cat.'), 'first user message');
+    await page.getByTestId('context-budget').filter({ hasText: '/ 512 tokens' }).waitFor();
+    await shot(page, 'chat');
+  });
+
+  await step('chat-manage', async () => {
+    // Export, rename, edit and resend (a copy), delete — on the conversation of the chat step.
+    await page.goto(`${open.url}/chat`);
+    const list = page.getByRole('navigation', { name: 'Conversations' });
+    await list.getByRole('button', { name: 'Tell me about a cat.', exact: true }).click();
+    await page.waitForURL(/\/chat\/conv-/);
+    await page.locator('li[data-role="assistant"]').first().waitFor();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Markdown' }).click()]);
+    expect(/\.md$/.test(download.suggestedFilename()), `export file name: ${download.suggestedFilename()}`);
+    await list.getByRole('button', { name: 'Rename Tell me about a cat.' }).click();
+    await page.getByLabel('New title').fill('Cat stories');
+    await page.getByRole('button', { name: 'Save title' }).click();
+    await list.getByRole('button', { name: 'Cat stories', exact: true }).waitFor();
+    const before = page.url();
+    await page.getByRole('button', { name: 'Edit and resend this message' }).first().click();
+    await page.getByLabel('Message', { exact: true }).last().waitFor();
+    await page.getByRole('dialog').getByLabel('Message').fill('Tell me about a dog.');
+    await page.getByRole('button', { name: 'Resend' }).click();
+    await page.waitForURL((u) => u.toString() !== before && /\/chat\/conv-/.test(u.toString()));
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="messages"] li[data-role="assistant"]:not([data-streaming])').length === 1);
+    expect((await page.locator('li[data-role="user"]').first().innerText()).includes('Tell me about a dog.'), 'the edited message was sent');
+    await list.getByRole('button', { name: 'Cat stories (edited)', exact: true }).waitFor();
+    page.once('dialog', (d) => d.accept());
+    await list.getByRole('button', { name: 'Delete Cat stories (edited)' }).click();
+    await list.getByRole('button', { name: 'Cat stories (edited)', exact: true }).waitFor({ state: 'detached' });
+    await page.waitForURL(/\/chat$/);
+  });
+
+  await step('compare', async () => {
+    await page.goto(`${open.url}/compare`);
+    await choose(page, 'Model 1', 'stories260K (default)');
+    await choose(page, 'Model 2', 'twin');
+    await page.getByRole('button', { name: /Run on 2 models/ }).click();
+    for (const i of [0, 1]) {
+      const col = page.getByTestId(`compare-column-${i}`);
+      await col.locator('[data-stat="Finish"]').filter({ hasText: /^(length|stop)$/ }).waitFor();
+      expect((await col.getByTestId('compare-output').innerText()).length > 10, `column ${i} has text`);
+      expect(/^\d/.test(await col.locator('[data-stat="Tokens/s"]').innerText()), `column ${i} has tokens/s`);
+    }
+    // Same seed and the same weights: the two columns agree.
+    const [a, b] = await page.getByTestId('compare-output').allInnerTexts();
+    expect(a === b, 'a model and its copy give the same text with the same seed');
+    await shot(page, 'compare');
+  });
+
+  await step('models', async () => {
+    await page.goto(`${open.url}/models`);
+    await page.getByTestId('model-row').first().waitFor();
+    const rows = await page.getByTestId('model-row').allInnerTexts();
+    expect(rows.length === 3, `3 models listed, got ${rows.length}`);
+    expect(rows.some((r) => r.includes('stories260K') && r.includes('llama')), 'the default model shows its metadata');
+    await page.getByTestId('server-memory').waitFor();
+    await page.getByText('not available on this server').first().waitFor(); // no model management routes yet
+    await shot(page, 'models');
+  });
+
+  await step('documents', async () => {
+    const doc = path.join(tmp, 'lighthouse.md');
+    writeFileSync(
+      doc,
+      '# The lighthouse keeper\n\nThe lighthouse on Gull Rock was kept by Marta Quill for forty years. ' +
+        'Every evening she lit the great lamp at dusk and wound the clockwork that turned the lens.\n\n' +
+        '## The storm\n\nIn the winter storm of 1921 the lamp failed, and Marta kept a lantern burning in the window ' +
+        'all night so that the fishing boats could find the harbour.\n',
+    );
+    await page.goto(`${open.url}/documents`);
+    await page.getByLabel('New collection').fill('e2e-lighthouse');
+    await page.getByRole('button', { name: 'Create' }).click();
+    await page.waitForURL(/\/documents\/\d+/);
+    await page.getByTestId('file-input').setInputFiles(doc);
+    await page.locator('[data-testid="document-row"][data-status="indexed"]').waitFor({ timeout: 60000 });
+    // Drag and drop of several files: each has its own row; an empty one is refused with the server's reason.
+    const dropped = await page.evaluateHandle(() => {
+      const dt = new DataTransfer();
+      dt.items.add(new File(['The harbour master, Tomas Reed, rang the bell at noon every day.\n'], 'harbour.txt', { type: 'text/plain' }));
+      dt.items.add(new File([''], 'empty.txt', { type: 'text/plain' }));
+      return dt;
+    });
+    await page.getByTestId('drop-zone').dispatchEvent('drop', { dataTransfer: dropped });
+    await page.getByTestId('upload-row').filter({ hasText: 'empty.txt' }).filter({ hasText: 'empty_file' }).waitFor();
+    await page.locator('[data-testid="document-row"][data-status="indexed"]').nth(1).waitFor({ timeout: 60000 });
+    expect((await page.getByTestId('document-row').count()) === 2, 'two documents after the drop (the empty file refused)');
+    await page.getByLabel('Question').fill('Who kept the lighthouse on Gull Rock?');
+    await page.getByRole('button', { name: 'Ask' }).click();
+    await page.getByTestId('source').first().waitFor();
+    await page.getByRole('button', { name: 'Ask' }).waitFor(); // the answer is complete
+    await page.getByTestId('retrieval').locator('summary').click();
+    await page.getByTestId('retrieval').getByRole('row').nth(1).waitFor();
+    expect(/lighthouse\.md/.test(await page.getByTestId('retrieval').innerText()), 'retrieval scores per chunk are listed');
+    expect((await page.getByTestId('rag-answer').innerText()).length > 0, 'an answer is shown');
+    await shot(page, 'documents');
+    // A citation when the model wrote one, else the first source: it opens the chunk with document and page.
+    const target = (await page.getByTestId('citation').count()) ? page.getByTestId('citation').first() : page.getByTestId('source').first();
+    await target.click();
+    const location = await page.getByTestId('chunk-location').innerText();
+    expect(location.includes('lighthouse.md') && /page/.test(location), `the chunk shows document and page: ${location}`);
+    await page.getByTestId('chunk-text').filter({ hasText: 'Marta' }).waitFor();
+    await shot(page, 'documents-source');
+    await page.keyboard.press('Escape');
+  });
+
+  await step('theme', async () => {
+    await page.goto(`${open.url}/`);
+    await page.getByRole('button', { name: 'Switch to dark theme' }).click();
+    expect(await page.evaluate(() => document.documentElement.classList.contains('dark')), 'dark class set');
+    await page.reload();
+    expect(await page.evaluate(() => document.documentElement.classList.contains('dark')), 'dark theme remembered');
+    await page.getByRole('heading', { name: 'Playground' }).waitFor();
+    await page.getByLabel('Model', { exact: true }).filter({ hasText: 'stories260K' }).waitFor();
+    await page.getByRole('button', { name: 'Generate', exact: true }).click();
+    await page.getByTestId('generation-status').filter({ hasText: 'Done' }).waitFor();
+    await shot(page, 'playground-dark');
+    await page.getByRole('button', { name: 'Switch to light theme' }).click();
+  });
+
+  await step('mobile', async () => {
+    // Narrow screens: one column and a menu button.
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const p3 = await phone.newPage();
+    await p3.goto(`${open.url}/chat`);
+    await p3.getByLabel('Message', { exact: true }).waitFor();
+    const wide = await p3.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1);
+    expect(!wide, 'no sideways scrolling on a phone');
+    await p3.getByRole('button', { name: 'Menu' }).click();
+    await p3.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Documents' }).click();
+    await p3.waitForURL(/\/documents$/);
+    await p3.getByRole('heading', { name: 'Documents' }).waitFor();
+    await shot(p3, 'mobile-documents');
+    await phone.close();
+  });
+
+  await step('login', async () => {
+    const ctx2 = await browser.newContext({ viewport: { width: 1360, height: 860 } });
+    const p2 = await ctx2.newPage();
+    await p2.goto(`${secured.url}/chat`);
+    await p2.waitForURL(/\/login$/);
+    await p2.getByLabel('User name').fill('ada');
+    await p2.getByLabel('Password').fill('wrong-password');
+    await p2.getByRole('button', { name: 'Log in' }).click();
+    await p2.getByRole('alert').filter({ hasText: 'invalid_credentials' }).waitFor();
+    await p2.getByLabel('Password').fill('lovelace-1815');
+    await shot(p2, 'login');
+    await p2.getByRole('button', { name: 'Log in' }).click();
+    await p2.waitForURL(/\/chat$/);
+    await p2.getByTestId('current-user').filter({ hasText: 'ada' }).waitFor();
+    await p2.goto(`${secured.url}/keys`);
+    await p2.getByLabel('Name', { exact: true }).fill('laptop');
+    await p2.getByRole('button', { name: 'Create' }).click();
+    const key = await p2.getByTestId('new-key').innerText();
+    expect(/^pgk_[0-9a-f]{64}$/.test(key), `a new key is shown: ${key}`);
+    await p2.getByTestId('key-row').first().waitFor();
+    await shot(p2, 'keys');
+    // The key works against the API; logging out sends the user back to login.
+    const r = await fetch(`${secured.url}/api/v1/models`, { headers: { Authorization: `Bearer ${key}` } });
+    expect(r.status === 200, `the new key is accepted: ${r.status}`);
+    await p2.getByRole('button', { name: 'Log out' }).click();
+    await p2.waitForURL(/\/login$/);
+    await ctx2.close();
+  });
+
+  expect(consoleErrors.length === 0, `uncaught page errors: ${consoleErrors.join('\n')}`);
+} catch (e) {
+  results.push(['setup', 'FAILED', 0]);
+  log(`FAIL  ${e.stack ?? e}`);
+} finally {
+  await browser?.close().catch(() => undefined);
+  for (const s of servers) s.kill('SIGTERM');
+  await new Promise((r) => setTimeout(r, 300));
+  rmSync(tmp, { recursive: true, force: true });
+}
+
+const failed = results.filter(([, s]) => s !== 'ok');
+log(`${results.length - failed.length} passed, ${failed.length} failed, ${((Date.now() - started) / 1000).toFixed(1)} s in all`);
+process.exit(failed.length ? 1 : 0);

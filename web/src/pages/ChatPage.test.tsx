@@ -1,0 +1,59 @@
+// Chat against a fake server: the first message creates a server-stored
+// conversation (reply length from the model's context), the reply streams in,
+// and the stored conversation is shown afterwards; a stream error keeps the draft.
+import { describe, expect, it } from 'vitest';
+import { screen, waitFor } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import ChatPage from './ChatPage';
+import { fakeFetch, ev } from '@/test/fakeServer';
+import { renderPage, MODELS, ME_NO_AUTH } from '@/test/render';
+
+const CONV = { id: 'conv-1', title: 'Hello there', model: 'stories260K', system_prompt: '', params: { max_tokens: 128 }, created_at: '', updated_at: '', message_count: 0 };
+const STORED = {
+  ...CONV,
+  message_count: 2,
+  messages: [
+    { id: 1, role: 'user', content: 'Hello there', created_at: '' },
+    { id: 2, role: 'assistant', content: 'Hi! **A cat** sat.', created_at: '', generation: { generation_id: 'gen-1', finish_reason: 'stop', usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 } } },
+  ],
+};
+
+function server(fail = false) {
+  return fakeFetch((method, url) => {
+    if (url.endsWith('/auth/me')) return { kind: 'json', body: ME_NO_AUTH };
+    if (url.endsWith('/models')) return { kind: 'json', body: MODELS };
+    if (url.startsWith('/api/v1/conversations?')) return { kind: 'json', body: { conversations: [], total: 0, limit: 200, offset: 0 } };
+    if (method === 'POST' && url === '/api/v1/conversations') return { kind: 'json', status: 201, body: CONV };
+    if (url.endsWith('/messages'))
+      return fail
+        ? { kind: 'sse', chunks: [ev('start', { id: 'gen-1' }), ev('error', { error: { code: 'generation_failed', message: 'the model failed' } })] }
+        : { kind: 'sse', chunks: [ev('start', { id: 'gen-1', message: STORED.messages[0] }), ev('text', { text: 'Hi! ' }), ev('text', { text: '**A cat** sat.' }), ev('done', { reply: STORED.messages[1] })] };
+    if (url === '/api/v1/conversations/conv-1') return { kind: 'json', body: fail ? { ...CONV, messages: [] } : STORED };
+    return { kind: 'json', status: 404, body: { error: { code: 'not_found', message: url } } };
+  });
+}
+
+describe('ChatPage', () => {
+  it('creates a conversation, streams the reply and shows the stored messages', async () => {
+    const { impl, calls } = server();
+    renderPage(<ChatPage />, impl, { path: '/chat', patterns: ['/chat', '/chat/:id'] });
+    await screen.findByText('stories260K (default)');
+    await userEvent.type(screen.getByLabelText('Message'), 'Hello there{Enter}');
+    await waitFor(() => expect(screen.getByText('A cat').tagName).toBe('STRONG'));
+    const create = calls.find((c) => c.method === 'POST' && c.url === '/api/v1/conversations')!;
+    expect(create.body).toMatchObject({ title: 'Hello there', model: 'stories260K', params: { max_tokens: 128 } });
+    const send = calls.find((c) => c.url.endsWith('/messages'))!;
+    expect(send.body).toMatchObject({ content: 'Hello there', stream: true });
+    expect(screen.getByTestId('context-budget')).toHaveTextContent('15 / 512 tokens');
+    expect(screen.getByRole('heading', { name: 'Hello there' })).toBeInTheDocument();
+  });
+
+  it('shows a failed reply and gives the message back to edit', async () => {
+    const { impl } = server(true);
+    renderPage(<ChatPage />, impl, { path: '/chat', patterns: ['/chat', '/chat/:id'] });
+    await screen.findByText('stories260K (default)');
+    await userEvent.type(screen.getByLabelText('Message'), 'Hello there{Enter}');
+    await waitFor(() => expect(screen.getByLabelText('Message')).toHaveValue('Hello there'));
+    expect(screen.getByText(/the model failed/)).toBeInTheDocument();
+  });
+});
