@@ -13,7 +13,7 @@ PREFIX         ?= /usr/local
 DESTDIR        ?=
 DEBIAN_PACKAGES := cmake g++ make pkg-config git python3 libcli11-dev nlohmann-json3-dev \
                    libgtest-dev libgmock-dev libbenchmark-dev \
-                   libcpp-httplib-dev libspdlog-dev libtomlplusplus-dev libsqlite3-dev \
+                   libcpp-httplib-dev libssl-dev libspdlog-dev libtomlplusplus-dev libsqlite3-dev \
                    libsodium-dev libjwt-dev libhnswlib-dev \
                    libmupdf-dev libmujs-dev libgumbo-dev libopenjp2-7-dev libjbig2dec0-dev libjpeg-dev \
                    zlib1g-dev libfreetype-dev libharfbuzz-dev libuchardet-dev libpq-dev

@@ -23,5 +23,7 @@ void add_embed_command(CLI::App& app, int& exit_code);
 void add_ingest_command(CLI::App& app, int& exit_code);
 void add_ask_command(CLI::App& app, int& exit_code);
 void add_migrate_command(CLI::App& app, int& exit_code);
+// list, show, rm, pull, ps (cmd_models.cpp).
+void add_model_commands(CLI::App& app, int& exit_code);
 
 }  // namespace pg::cli

@@ -42,6 +42,7 @@ int main(int argc, char** argv) {
   pg::cli::add_ingest_command(app, exit_code);
   pg::cli::add_ask_command(app, exit_code);
   pg::cli::add_migrate_command(app, exit_code);
+  pg::cli::add_model_commands(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

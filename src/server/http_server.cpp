@@ -201,6 +201,7 @@ class PlaygroundServer::Impl : public RouteTable {
     if (Status s = models_.load_default(); !s) return s;
     if (Status s = ingest_worker_->start(); !s) return Status::error("cannot resume ingestion jobs: " + s.message());
     configure();
+    add_model_routes(*this, ctx_);  // before the others: its GET /api/v1/models/{name} pattern is broad
     providers_.start();
     add_native_routes(*this, ctx_);
     add_provider_routes(*this, ctx_);

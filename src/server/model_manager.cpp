@@ -11,20 +11,48 @@ namespace pg::server {
 namespace fs = std::filesystem;
 
 namespace {
+int64_t steady_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
 int64_t unix_now() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
-bool safe_model_name(const std::string& name) {
-  if (name.empty() || name.size() > 200 || name[0] == '.') return false;
-  for (char c : name)
-    if (c == '/' || c == '\\' || static_cast<unsigned char>(c) < 0x20) return false;
-  return true;
+bool safe_model_name(const std::string& name) { return models::ModelRegistry::valid_name(name); }
+
+ModelFile file_of(const models::RegistryEntry& e) {
+  ModelFile f;
+  f.name = e.name;
+  f.path = e.path;
+  f.size_bytes = e.size_bytes;
+  f.modified_unix = e.modified_unix;
+  f.aliases = e.aliases;
+  f.sha256 = e.sha256;
+  f.source = e.source;
+  f.parts = e.parts;
+  return f;
 }
 }  // namespace
 
 LoadedModel::~LoadedModel() { scheduler.reset(); }
+
+bool LoadedModel::busy() const {
+  if (scheduler) {
+    const SchedulerStatus s = scheduler->status();
+    if (s.active > 0 || s.queued > 0) return true;
+  }
+  return false;
+}
+
+int64_t LoadedModel::expires_unix() const {
+  const double ka = keep_alive_seconds.load();
+  if (ka < 0) return INT64_MAX;
+  const int64_t idle_ms = steady_ms() - last_used_ms.load();
+  return unix_now() + static_cast<int64_t>(ka) - idle_ms / 1000;
+}
 
 const LlamaModel& LoadedModel::decoder() const {
   if (!model)
@@ -70,9 +98,25 @@ Result<ModelFile> describe_model_file(const std::string& path) {
 }
 
 ModelManager::ModelManager(ModelManagerOptions options, Scheduler::FinishedFn on_finished)
-    : options_(std::move(options)), on_finished_(std::move(on_finished)) {}
+    : options_(std::move(options)), on_finished_(std::move(on_finished)), registry_(options_.models_dir) {
+  pulls_ = std::make_unique<models::PullJobs>(registry_, options_.endpoints);
+  reaper_ = std::thread([this] {
+    std::unique_lock lock(mu_);
+    while (!stopped_) {
+      reaper_cv_.wait_for(lock, std::chrono::milliseconds(250));
+      if (stopped_) break;
+      lock.unlock();
+      reap_idle();
+      lock.lock();
+    }
+  });
+}
 
-ModelManager::~ModelManager() { shutdown(); }
+ModelManager::~ModelManager() {
+  shutdown();
+  if (reaper_.joinable()) reaper_.join();
+  pulls_.reset();
+}
 
 ModelManagerOptions model_manager_options(const ServerConfig& c) {
   ModelManagerOptions o;
@@ -83,29 +127,37 @@ ModelManagerOptions model_manager_options(const ServerConfig& c) {
   o.scheduler.queue_size = c.queue_size;
   o.scheduler.n_ctx = c.ctx_size;
   o.scheduler.prompt_chunk = c.prompt_chunk;
+  o.memory_budget = models::parse_memory_budget(c.memory_budget).is_ok()
+                        ? *models::parse_memory_budget(c.memory_budget) : 0;
+  auto ka = models::parse_keep_alive(c.keep_alive);
+  o.keep_alive_seconds = ka ? *ka : 300;
+  o.endpoints = models::endpoints_from_environment();
   return o;
 }
 
 Status ModelManager::load_default() {
   std::string path;
-  const std::string& m = options_.default_model;
+  std::string m = options_.default_model;
   std::error_code ec;
+  if (m.empty()) m = registry_.default_name();  // `playground default NAME` in the models directory
   if (m.empty()) {
     auto demo = demo_model_path();
     if (!demo) return demo.status();
     path = *demo;
   } else if (fs::is_regular_file(m, ec)) {
     path = m;
-  } else if (safe_model_name(m) && fs::is_regular_file(fs::path(options_.models_dir) / (m + ".gguf"), ec)) {
-    path = (fs::path(options_.models_dir) / (m + ".gguf")).string();
+  } else if (auto name = registry_.resolve(m)) {
+    path = (fs::path(options_.models_dir) / (*name + ".gguf")).string();
   } else {
     return Status::error("model '" + m + "' is neither a GGUF file nor a model in " + options_.models_dir);
   }
   auto file = describe_model_file(path);
   if (!file) return file.status();
   file->is_default = true;
-  auto loaded = load(*file);
+  auto est = models::estimate_model_memory(path, options_.scheduler.n_ctx, options_.scheduler.slots);
+  auto loaded = load(*file, est ? est->total() : file->size_bytes);
   if (!loaded) return loaded.status();
+  (*loaded)->keep_alive_seconds = -1;  // the default model stays loaded unless a request says otherwise
   default_ = (*loaded)->file;
   default_general_name_ = (*loaded)->general_name();
   std::lock_guard lock(mu_);
@@ -113,11 +165,14 @@ Status ModelManager::load_default() {
   return Status::ok();
 }
 
-Result<std::shared_ptr<LoadedModel>> ModelManager::load(const ModelFile& file) {
+Result<std::shared_ptr<LoadedModel>> ModelManager::load(const ModelFile& file, uint64_t estimated_bytes) {
   const auto start = std::chrono::steady_clock::now();
   auto failed = [&](const std::string& why) -> Result<std::shared_ptr<LoadedModel>> {
     return Error{"cannot load model '" + file.name + "' from " + file.path + ": " + why};
   };
+  if (file.parts.size() > 1)
+    return failed("it is split into " + std::to_string(file.parts.size()) +
+                  " files and the engine reads single-file GGUF only (merge the parts with llama.cpp's gguf-split --merge)");
   auto gguf_file = gguf::GgufFile::open(file.path, MapMode::Streamed);
   if (!gguf_file) return failed(gguf_file.error());
   const std::string arch = (*gguf_file)->get_string("general.architecture").value_or("");
@@ -137,33 +192,42 @@ Result<std::shared_ptr<LoadedModel>> ModelManager::load(const ModelFile& file) {
   if (lm->model) lm->scheduler = std::make_unique<Scheduler>(*lm->model, *lm->pool, options_.scheduler, on_finished_);
   lm->load_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   lm->loaded_unix = unix_now();
+  lm->estimated_bytes = estimated_bytes;
+  lm->last_used_ms = steady_ms();
+  lm->keep_alive_seconds = options_.keep_alive_seconds;
   return lm;
 }
 
 std::vector<ModelFile> ModelManager::available() const {
   std::vector<ModelFile> out;
   if (!default_.name.empty()) out.push_back(default_);
-  std::error_code ec;
-  if (!options_.models_dir.empty() && fs::is_directory(options_.models_dir, ec)) {
-    std::vector<ModelFile> found;
-    for (const auto& entry : fs::directory_iterator(options_.models_dir, ec)) {
-      if (entry.path().extension() != ".gguf") continue;
-      const std::string stem = entry.path().stem().string();
-      if (!safe_model_name(stem) || stem == default_.name) continue;
-      auto f = describe_model_file(entry.path().string());
-      if (f) found.push_back(*f);
+  for (const models::RegistryEntry& e : registry_.list(false, nullptr, false)) {
+    if (e.name == default_.name) {
+      out.front().aliases = e.aliases;
+      out.front().source = e.source;
+      continue;
     }
-    std::sort(found.begin(), found.end(), [](const ModelFile& a, const ModelFile& b) { return a.name < b.name; });
-    out.insert(out.end(), found.begin(), found.end());
+    out.push_back(file_of(e));
   }
   return out;
 }
 
+std::optional<ModelFile> ModelManager::find_file(const std::string& name) const {
+  if (name == default_.name && !default_.name.empty()) return default_;
+  if (options_.models_dir.empty()) return std::nullopt;
+  for (const models::RegistryEntry& e : registry_.list(false, nullptr, false))
+    if (e.name == name) return file_of(e);
+  return std::nullopt;
+}
+
 std::string ModelManager::canonical_name(const std::string& requested) const {
   std::string name = requested;
-  if (name.size() > 7 && name.compare(name.size() - 7, 7, ":latest") == 0) name.resize(name.size() - 7);
   if (name.empty() || name == default_.name || (!default_general_name_.empty() && name == default_general_name_))
     return default_.name;
+  if (!options_.models_dir.empty())
+    if (auto r = registry_.resolve(name)) return *r;
+  if (name.size() > 7 && name.compare(name.size() - 7, 7, ":latest") == 0) name.resize(name.size() - 7);
+  if (name == default_.name || (!default_general_name_.empty() && name == default_general_name_)) return default_.name;
   return name;
 }
 
@@ -174,29 +238,175 @@ std::shared_ptr<LoadedModel> ModelManager::find_loaded(const std::string& reques
   return it == loaded_.end() ? nullptr : it->second;
 }
 
-std::shared_ptr<LoadedModel> ModelManager::acquire(const std::string& requested) {
+uint64_t ModelManager::memory_in_use() const {
+  std::lock_guard lock(mu_);
+  uint64_t n = 0;
+  for (const auto& [name, m] : loaded_) n += m->estimated_bytes;
+  return n;
+}
+
+models::MemoryEstimate ModelManager::estimate(const std::string& requested) const {
+  const std::string name = canonical_name(requested);
+  auto file = safe_model_name(name) ? find_file(name) : std::nullopt;
+  if (!file) throw ApiError(404, "model_not_found", "model '" + requested + "' not found; GET /api/v1/models lists the models");
+  auto gguf_file = gguf::GgufFile::open(file->path, MapMode::Plain);
+  const bool encoder = gguf_file && BertModel::is_encoder_architecture((*gguf_file)->get_string("general.architecture").value_or(""));
+  auto est = models::estimate_model_memory(file->path, options_.scheduler.n_ctx, encoder ? 0 : options_.scheduler.slots);
+  if (!est) throw ApiError(500, "model_load_failed", est.error());
+  return *est;
+}
+
+void ModelManager::make_room(const std::string& for_name, uint64_t needed) {
+  const uint64_t budget = options_.memory_budget;
+  if (budget == 0) return;
+  if (needed > budget)
+    throw ApiError(507, "insufficient_memory",
+                   "model '" + for_name + "' needs about " + models::format_bytes(needed) +
+                       " (weights + KV cache for " + std::to_string(options_.scheduler.slots) +
+                       " slots), more than the whole memory_budget of " + models::format_bytes(budget) +
+                       "; raise memory_budget or lower ctx_size/slots");
+  for (;;) {
+    std::shared_ptr<LoadedModel> victim;
+    uint64_t in_use = 0;
+    std::string busy_names;
+    {
+      std::lock_guard lock(mu_);
+      for (const auto& [name, m] : loaded_) in_use += m->estimated_bytes;
+      if (in_use + needed <= budget) return;
+      uint64_t idle_bytes = 0;
+      for (const auto& [name, m] : loaded_) {
+        if (m->busy() || m.use_count() > 1) {
+          busy_names += (busy_names.empty() ? "" : ", ") + name;
+          continue;
+        }
+        idle_bytes += m->estimated_bytes;
+        if (!victim || m->last_used_ms.load() < victim->last_used_ms.load()) victim = m;
+      }
+      // Unload nothing when even unloading every idle model would not make room.
+      if (!victim || in_use - idle_bytes + needed > budget)
+        throw ApiError(503, "memory_budget_busy",
+                       "cannot load model '" + for_name + "' (about " + models::format_bytes(needed) + "): the loaded models (" +
+                           busy_names + ") hold " + models::format_bytes(in_use) + " of the memory_budget " +
+                           models::format_bytes(budget) + " and have requests in flight; retry when they finish");
+      loaded_.erase(victim->file.name);
+    }
+    if (victim->scheduler) victim->scheduler->shutdown();
+    victim.reset();  // frees the weights mapping and KV cache now
+  }
+}
+
+std::shared_ptr<LoadedModel> ModelManager::acquire(const std::string& requested, std::optional<double> keep_alive) {
   const std::string name = canonical_name(requested);
   auto check_loaded = [&]() -> std::shared_ptr<LoadedModel> {
     std::lock_guard lock(mu_);
     if (stopped_) throw ApiError(503, "shutting_down", "the server is shutting down");
     auto it = loaded_.find(name);
-    return it == loaded_.end() ? nullptr : it->second;
+    if (it == loaded_.end()) return nullptr;
+    it->second->last_used_ms = steady_ms();
+    if (keep_alive) it->second->keep_alive_seconds = *keep_alive;
+    return it->second;
   };
   if (auto m = check_loaded()) return m;
-  std::error_code ec;
-  const fs::path path = fs::path(options_.models_dir) / (name + ".gguf");
-  if (!safe_model_name(name) || options_.models_dir.empty() || !fs::is_regular_file(path, ec))
+  auto file = safe_model_name(name) ? find_file(name) : std::nullopt;
+  if (!file)
     throw ApiError(404, "model_not_found", "model '" + requested + "' not found; GET /api/v1/models lists the models");
   std::lock_guard load_lock(load_mu_);
   if (auto m = check_loaded()) return m;
-  auto file = describe_model_file(path.string());
-  if (!file) throw ApiError(404, "model_not_found", file.error());
-  auto loaded = load(*file);
-  if (!loaded) throw ApiError(500, "model_load_failed", loaded.error());
+  models::MemoryEstimate est;
+  try {
+    est = estimate(name);
+  } catch (const ApiError& e) {
+    std::lock_guard lock(mu_);
+    failures_[name] = e.message;  // listed as "failed" with the reason
+    throw;
+  }
+  make_room(name, est.total());
+  {
+    std::lock_guard lock(mu_);
+    loading_ = name;
+  }
+  auto loaded = load(*file, est.total());
   std::lock_guard lock(mu_);
+  loading_.clear();
+  if (!loaded) {
+    failures_[name] = loaded.error();
+    throw ApiError(500, "model_load_failed", loaded.error());
+  }
+  failures_.erase(name);
   if (stopped_) throw ApiError(503, "shutting_down", "the server is shutting down");
+  if (keep_alive) (*loaded)->keep_alive_seconds = *keep_alive;
   loaded_[name] = *loaded;
   return *loaded;
+}
+
+bool ModelManager::unload(const std::string& requested, std::chrono::milliseconds wait) {
+  const std::string name = canonical_name(requested);
+  const auto deadline = std::chrono::steady_clock::now() + wait;
+  std::shared_ptr<LoadedModel> m;
+  for (;;) {
+    {
+      std::lock_guard lock(mu_);
+      auto it = loaded_.find(name);
+      if (it == loaded_.end()) return false;
+      if (!it->second->busy() && it->second.use_count() == 1) {
+        m = it->second;
+        loaded_.erase(it);
+        break;
+      }
+    }
+    if (std::chrono::steady_clock::now() >= deadline)
+      throw ApiError(409, "model_busy", "model '" + name + "' has requests in flight; unload it when they finish");
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  if (m->scheduler) m->scheduler->shutdown();
+  return true;
+}
+
+std::vector<std::string> ModelManager::remove(const std::string& requested) {
+  const std::string name = canonical_name(requested);
+  if (name == default_.name && fs::path(default_.path).parent_path() != fs::path(options_.models_dir))
+    throw ApiError(409, "model_protected", "model '" + name + "' is the server's default model and not in the models directory");
+  if (!find_file(name) || options_.models_dir.empty())
+    throw ApiError(404, "model_not_found", "model '" + requested + "' not found; GET /api/v1/models lists the models");
+  std::lock_guard load_lock(load_mu_);
+  unload(name, std::chrono::seconds(2));
+  auto removed = registry_.remove(name);
+  if (!removed) throw ApiError(500, "delete_failed", removed.error());
+  return *removed;
+}
+
+ModelState ModelManager::state(const std::string& requested) const {
+  const std::string name = canonical_name(requested);
+  std::lock_guard lock(mu_);
+  if (loaded_.count(name)) return {"loaded", ""};
+  if (loading_ == name) return {"loading", ""};
+  if (auto it = failures_.find(name); it != failures_.end()) return {"failed", it->second};
+  return {"downloaded", ""};
+}
+
+void ModelManager::reap_idle() {
+  std::vector<std::shared_ptr<LoadedModel>> expired;
+  {
+    std::lock_guard lock(mu_);
+    const int64_t now = steady_ms();
+    for (auto it = loaded_.begin(); it != loaded_.end();) {
+      auto& m = it->second;
+      if (m->busy() || m.use_count() > 1) {
+        m->last_used_ms = now;  // idle time counts from the end of the last request
+        ++it;
+        continue;
+      }
+      const double ka = m->keep_alive_seconds.load();
+      if (ka >= 0 && now - m->last_used_ms.load() >= static_cast<int64_t>(ka * 1000)) {
+        expired.push_back(m);
+        it = loaded_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+  for (auto& m : expired)
+    if (m->scheduler) m->scheduler->shutdown();
 }
 
 std::vector<std::shared_ptr<LoadedModel>> ModelManager::loaded() const {
@@ -213,6 +423,7 @@ void ModelManager::shutdown() {
     stopped_ = true;
     for (const auto& [name, m] : loaded_) models.push_back(m);
   }
+  reaper_cv_.notify_all();
   for (auto& m : models)
     if (m->scheduler) m->scheduler->shutdown();
 }

@@ -1,8 +1,15 @@
 // The models a server can serve and the ones it has loaded. A model's name is
 // its GGUF file stem: the default model (the demo model "stories260K" unless
-// configured) and every *.gguf file in models_dir. Loading a model creates its
-// thread pool and its scheduler; the default model is loaded at start, others
-// on first use. A GGUF whose architecture is an encoder (bert, nomic-bert)
+// configured) and every model of the registry of models_dir (models/registry.h),
+// also found by its aliases. Loading a model creates its thread pool and its
+// scheduler; the default model is loaded at start, others on first use, each
+// within the memory budget: the estimate (weights + KV cache of every slot)
+// is checked before loading and the least recently used idle models are
+// unloaded to make room (a model with requests in flight is never unloaded:
+// the load is refused with 503 instead). A model idle for longer than its
+// keep-alive (Ollama's convention: seconds, 0 = right after the request,
+// negative = never) is unloaded by a reaper thread. The manager also owns
+// the background pulls (models/pull_jobs.h). A GGUF whose architecture is an encoder (bert, nomic-bert)
 // loads as an embedding-only model: no scheduler, embeddings computed in the
 // request's thread on the model's pool; asking it to generate throws ApiError
 // 400 not_a_generation_model. Names never reach the file system unchecked (no
@@ -10,13 +17,19 @@
 // throw ApiError 404 (only inside src/server).
 #pragma once
 
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <optional>
+#include <thread>
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "engine/kernels/thread_pool.h"
 #include "engine/model/bert_model.h"
@@ -25,6 +38,9 @@
 #include "server/scheduler.h"
 #include "server/server_config.h"
 #include "util/result.h"
+#include "models/memory_estimate.h"
+#include "models/pull_jobs.h"
+#include "models/registry.h"
 
 namespace pg::server {
 
@@ -34,6 +50,10 @@ struct ModelFile {
   uint64_t size_bytes = 0;
   int64_t modified_unix = 0;  // seconds since the epoch
   bool is_default = false;
+  std::vector<std::string> aliases;
+  std::string sha256;      // cached digest ("" until computed)
+  nlohmann::json source;   // where it was pulled from (null: put there by hand)
+  std::vector<std::string> parts;  // every file of a split model
 };
 
 // Exactly one of `model` (a decoder, with its scheduler) and `encoder` (an
@@ -48,8 +68,15 @@ struct LoadedModel {
   std::unique_ptr<ThreadPool> pool;
   std::unique_ptr<FileDigest> sha256;    // of the file, computed in the background from load on
   std::unique_ptr<Scheduler> scheduler;  // null for an encoder; declared last: stops before the model goes
+  uint64_t estimated_bytes = 0;          // what the budget counts for it
+  std::atomic<int64_t> last_used_ms{0};  // steady clock, for LRU and keep-alive
+  std::atomic<double> keep_alive_seconds{300};  // negative: never unload when idle
 
   ~LoadedModel();
+  // Its scheduler has running or queued jobs. (The manager also counts a model
+  // as busy while anyone besides itself holds a reference: a request in flight.)
+  bool busy() const;
+  int64_t expires_unix() const;  // when idle unload is due (INT64_MAX: never)
 
   bool is_encoder() const { return encoder != nullptr; }
   // The decoder, or ApiError 400 not_a_generation_model for an encoder.
@@ -69,6 +96,15 @@ struct ModelManagerOptions {
   std::string models_dir;
   int threads = 0;            // 0: physical cores
   SchedulerOptions scheduler;
+  uint64_t memory_budget = 0;       // bytes; 0: unlimited
+  double keep_alive_seconds = 300;  // default idle time before unload; negative: never
+  models::SourceEndpoints endpoints;  // for pulls
+};
+
+// A model's state for listings.
+struct ModelState {
+  std::string status;  // "downloaded", "loading", "loaded", "failed"
+  std::string reason;  // why it failed to load ("" otherwise)
 };
 
 // The options `serve` (and the CLI's in-process commands) derive from the configuration.
@@ -88,7 +124,23 @@ class ModelManager {
   // The loaded model of that name ("" or the default's general.name: the
   // default), loading it first if needed. Throws ApiError 404 for unknown
   // names, 500 when the file does not load, 503 after shutdown.
-  std::shared_ptr<LoadedModel> acquire(const std::string& name);
+  // keep_alive (seconds, see above) replaces the model's keep-alive when given.
+  std::shared_ptr<LoadedModel> acquire(const std::string& name,
+                                       std::optional<double> keep_alive = std::nullopt);
+  // Unloads a loaded model (false when it was not loaded); ApiError 409 while it
+  // has requests in flight after waiting up to `wait` for them to end.
+  bool unload(const std::string& name, std::chrono::milliseconds wait = std::chrono::milliseconds(0));
+  // Deletes a model's files (unloading it first, waiting up to 2 s for its requests); ApiError 404/409.
+  std::vector<std::string> remove(const std::string& name);
+  ModelState state(const std::string& name) const;
+  // The estimate for a model by name (ApiError 404 when unknown).
+  models::MemoryEstimate estimate(const std::string& name) const;
+  uint64_t memory_budget() const { return options_.memory_budget; }
+  uint64_t memory_in_use() const;  // estimates of the loaded models
+  // The file stem a request's name means ("" and the default's general.name: the default).
+  std::string resolve_name(const std::string& requested) const { return canonical_name(requested); }
+  models::ModelRegistry& registry() { return registry_; }
+  models::PullJobs& pulls() { return *pulls_; }
   // The loaded model of that name, or nullptr (never loads, never throws).
   std::shared_ptr<LoadedModel> find_loaded(const std::string& name) const;
   std::vector<std::shared_ptr<LoadedModel>> loaded() const;
@@ -96,8 +148,12 @@ class ModelManager {
   void shutdown();
 
  private:
-  Result<std::shared_ptr<LoadedModel>> load(const ModelFile& file);
+  Result<std::shared_ptr<LoadedModel>> load(const ModelFile& file, uint64_t estimated_bytes);
   std::string canonical_name(const std::string& requested) const;
+  std::optional<ModelFile> find_file(const std::string& name) const;
+  // Unloads idle models, least recently used first, until `needed` more bytes fit. Under load_mu_.
+  void make_room(const std::string& for_name, uint64_t needed);
+  void reap_idle();
 
   const ModelManagerOptions options_;
   Scheduler::FinishedFn on_finished_;
@@ -106,7 +162,13 @@ class ModelManager {
   mutable std::mutex mu_;       // guards loaded_ and stopped_
   std::mutex load_mu_;          // one load at a time, without blocking lookups
   std::map<std::string, std::shared_ptr<LoadedModel>> loaded_;
+  std::map<std::string, std::string> failures_;  // last load error by name
+  std::string loading_;                          // the model being loaded now
   bool stopped_ = false;
+  models::ModelRegistry registry_;
+  std::unique_ptr<models::PullJobs> pulls_;
+  std::condition_variable reaper_cv_;
+  std::thread reaper_;  // declared last: started after everything it uses
 };
 
 // Reads a file's size and modification time into a ModelFile named by its stem.

@@ -34,7 +34,24 @@ struct RouteDoc {
 const std::vector<RouteDoc>& route_docs() {
   static const std::vector<RouteDoc> docs = {
       {"GET", "/api/v1/health", "playground", "Liveness, version, uptime", Access::Public, "", "Health", {503}},
-      {"GET", "/api/v1/models", "playground", "Models that can be served", Access::User, "", "ModelList", {}},
+      {"GET", "/api/v1/models", "models", "Models: files of the models directory with status, and pulls in progress", Access::User, "", "ModelList", {}},
+      {"GET", "/api/v1/models/search", "models", "Search the Hugging Face Hub for GGUF repositories (q=, limit=)", Access::User, "",
+       "ModelSearch", {400, 502}},
+      {"POST", "/api/v1/models/pull", "models", "Start downloading a model (Hub or Ollama registry); admins", Access::Admin,
+       "PullRequest", "PullJob", {400, 409}},
+      {"GET", "/api/v1/models/pulls", "models", "Pulls, running and recently finished", Access::User, "", "PullList", {}},
+      {"GET", "/api/v1/models/pulls/{id}", "models", "One pull: state, bytes, speed, ETA", Access::User, "", "PullJob", {404}},
+      {"DELETE", "/api/v1/models/pulls/{id}", "models", "Cancel a pull (its partial file is deleted); admins", Access::Admin, "",
+       "Cancelled", {404, 409}},
+      {"GET", "/api/v1/models/pull/{id}/events", "models", "Progress of a pull as SSE until it ends", Access::User, "",
+       "text/event-stream", {404}},
+      {"GET", "/api/v1/models/{name}", "models", "One model: metadata, sha256, aliases, source, memory estimate", Access::User,
+       "", "ModelDetail", {404}},
+      {"DELETE", "/api/v1/models/{name}", "models", "Delete a model's files (unloads it first); admins", Access::Admin, "",
+       "ModelDeleted", {404, 409}},
+      {"POST", "/api/v1/models/{name}/load", "models", "Load a model within the memory budget (keep_alive optional)",
+       Access::User, "LoadRequest", "ModelLoaded", {400, 404, 500, 503, 507}},
+      {"POST", "/api/v1/models/{name}/unload", "models", "Unload a model", Access::User, "", "ModelUnloaded", {404, 409}},
       {"POST", "/api/v1/models/generate", "playground", "Complete a prompt (JSON or SSE with stream: true)", Access::User,
        "GenerateRequest", "GenerationResult", {400, 404, 413, 429, 503}},
       {"POST", "/api/v1/chat", "playground", "Chat with the model's chat template (JSON or SSE)", Access::User,
@@ -135,6 +152,10 @@ const std::vector<RouteDoc>& route_docs() {
       {"GET", "/api/tags", "ollama", "Ollama: list models", Access::User, "", "OllamaTags", {}},
       {"POST", "/api/show", "ollama", "Ollama: model details", Access::User, "OllamaModelRequest", "OllamaShow", {400, 404}},
       {"GET", "/api/ps", "ollama", "Ollama: loaded models", Access::User, "", "OllamaTags", {}},
+      {"POST", "/api/pull", "ollama", "Ollama: pull a model (NDJSON status stream by default); admins", Access::Admin,
+       "OllamaModelRequest", "OllamaStatus", {400, 409, 500}},
+      {"DELETE", "/api/delete", "ollama", "Ollama: delete a model; admins", Access::Admin, "OllamaModelRequest", "application/json",
+       {400, 404, 409}},
       {"GET", "/api/version", "ollama", "Ollama: version", Access::User, "", "OllamaVersion", {}},
       {"POST", "/api/embed", "ollama", "Ollama: embeddings of one or more inputs", Access::User, "OllamaEmbedRequest",
        "OllamaEmbedResult", {400, 404, 413, 429, 503}},
@@ -221,7 +242,19 @@ oj schemas() {
   s["OllamaError"] = object({{"error", str()}}, {"error"});
   s["Health"] = object({{"status", str()}, {"version", str()}, {"instance", str()}, {"uptime_seconds", number()}, {"default_model", str()},
                         {"models_loaded", integer()}});
-  s["ModelList"] = object({{"default", str()}, {"models", array_of(any_object())}});
+  s["ModelList"] = object({{"default", str()}, {"models", array_of(any_object())}, {"memory", any_object()}});
+  s["ModelSearch"] = object({{"query", str()}, {"source", str()}, {"results", array_of(any_object())}});
+  s["PullRequest"] = object({{"model", str()}}, {"model"});
+  s["PullJob"] = object({{"id", str()}, {"reference", str()}, {"model", str()}, {"state", str()}, {"error", str()},
+                         {"progress", any_object()}, {"notices", array_of(str())}, {"created_at", str()}, {"finished_at", str()}});
+  s["PullList"] = object({{"pulls", array_of(ref("PullJob"))}});
+  s["ModelDetail"] = any_object();
+  s["ModelDeleted"] = object({{"name", str()}, {"deleted", boolean()}, {"files", array_of(str())}});
+  s["LoadRequest"] = object({{"keep_alive", {{"type", oj::array({"string", "number"})}}}});
+  s["ModelLoaded"] = object({{"name", str()}, {"status", str()}, {"already_loaded", boolean()}, {"load_seconds", number()},
+                             {"runtime", any_object()}});
+  s["ModelUnloaded"] = object({{"name", str()}, {"status", str()}, {"was_loaded", boolean()}});
+  s["OllamaStatus"] = object({{"status", str()}, {"digest", str()}, {"total", integer()}, {"completed", integer()}});
   s["GenerateRequest"] = object(with(sampling, {{"model", str()}, {"prompt", str()}, {"system_prompt", str()}, {"stream", boolean()}}));
   s["ChatRequest"] = object(with(sampling, {{"model", str()}, {"messages", array_of(ref("Message"))}, {"stream", boolean()}}), {"messages"});
   s["Message"] = message_schema();
@@ -402,11 +435,13 @@ const char* status_text(int status) {
     case 401: return "No valid access token or API key (auth on)";
     case 403: return "Not allowed (admins only, or a wrong current password)";
     case 404: return "Unknown route, model or id";
-    case 409: return "Conflict (name taken, last admin)";
+    case 409: return "Conflict (name taken, last admin, model busy, pull already running or ended)";
     case 413: return "Body larger than max_body_bytes";
     case 429: return "Queue full; retry after Retry-After seconds";
     case 500: return "Server error";
-    case 503: return "Shutting down or timed out waiting for a slot";
+    case 502: return "The upstream service (model hub) failed";
+    case 503: return "Shutting down, timed out waiting for a slot, or the memory budget is held by busy models";
+    case 507: return "The model needs more memory than the whole memory_budget";
     default: return "Error";
   }
 }
@@ -415,7 +450,7 @@ oj operation(const RouteDoc& d) {
   oj op = {{"tags", {d.tag}}, {"summary", d.summary}, {"operationId", std::string(d.method) + " " + d.path}};
   const std::string path = d.path;
   oj params = oj::array();
-  for (const char* name : {"id", "username", "file", "page"})
+  for (const char* name : {"id", "username", "file", "page", "name"})
     if (path.find(std::string("{") + name + "}") != std::string::npos)
       params.push_back({{"name", name}, {"in", "path"}, {"required", true}, {"schema", str()}});
   if (path == "/api/v1/conversations" && std::string(d.method) == "GET") {
@@ -442,6 +477,7 @@ oj operation(const RouteDoc& d) {
                        (path == "/api/v1/conversations" || path == "/api/v1/users" || path == "/api/v1/auth/keys" ||
                         path == "/api/v1/conversations/{id}/messages" || path == "/api/v1/collections");
   const bool accepted = std::string(d.method) == "POST" && (path == "/api/v1/collections/{id}/documents" ||
+                                                            path == "/api/v1/models/pull" ||
                                                             path.find("/reindex") != std::string::npos);
   oj responses;
   responses[created ? "201" : accepted ? "202" : "200"] = {{"description", "Success"}, {"content", content}};

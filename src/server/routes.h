@@ -19,8 +19,19 @@ void add_conversation_routes(RouteTable& routes, ServerContext& ctx);  // routes
 void add_collection_routes(RouteTable& routes, ServerContext& ctx);    // routes_collections.cpp
 void add_rag_routes(RouteTable& routes, ServerContext& ctx);           // routes_rag.cpp
 void add_provider_routes(RouteTable& routes, ServerContext& ctx);      // routes_providers.cpp: providers, usage
+void add_model_routes(RouteTable& routes, ServerContext& ctx);         // routes_models.cpp
 
 // Helpers the route files share.
+class FieldReader;
+// A request's keep_alive (seconds; negative forever), Ollama's convention:
+// a number of seconds or a duration string ("5m"); 400 when malformed.
+std::optional<double> request_keep_alive(const FieldReader& r);
+// The sampling defaults a model was pulled with (the Ollama registry's params
+// layer: temperature, top_k, top_p, min_p, repeat_penalty, stop, ...), applied
+// before the request's own fields, which override them (routes_models.cpp).
+void apply_model_defaults(const LoadedModel& model, GenerationParams& params);
+// Every model GET /api/v1/models lists (routes_models.cpp).
+nlohmann::json model_list_json(ServerContext& ctx);
 // JSON body of a POST (400 when malformed or not an object).
 nlohmann::json request_json(const ApiRequest& req);
 // The body's `messages`, checked by normalize_chat_messages, in the client's key order.

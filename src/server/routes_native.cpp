@@ -1,4 +1,4 @@
-// Our own API under /api/v1: health, models, generate (JSON or Server-Sent
+// Our own API under /api/v1: health, generate (JSON or Server-Sent
 // Events), chat, embeddings, tokenize/detokenize, metrics, slots and cancel. Route
 // handlers only translate HTTP <-> the generation runner; no engine logic.
 #include <cmath>
@@ -33,6 +33,7 @@ nlohmann::json outcome_json(const GenerationJob& job, const GenerationOutcome& o
 
 // The fields generate and chat share, read into params; returns `stream`.
 bool read_generation_fields(const FieldReader& r, GenerationParams& p, const LoadedModel& model) {
+  apply_model_defaults(model, p);
   read_sampling_fields(r, p);
   set_max_tokens(p, r.integer("max_tokens", INT64_MIN, INT64_MAX), "max_tokens", model);
   return r.boolean("stream").value_or(false);
@@ -80,29 +81,6 @@ void run_remote(ServerContext& ctx, const ApiRequest& req, httplib::Response& re
   answer_job(ctx, res, nullptr, started.job, stream, started.fallback_json());
 }
 
-nlohmann::json model_entry(ServerContext& ctx, const ModelFile& f) {
-  nlohmann::json j = {{"name", f.name},
-                      {"file", std::filesystem::path(f.path).filename().string()},
-                      {"size_bytes", f.size_bytes},
-                      {"modified_at", rfc3339_from_unix(f.modified_unix)},
-                      {"default", f.is_default}};
-  auto loaded = ctx.models().find_loaded(f.name);
-  j["loaded"] = loaded != nullptr;
-  if (loaded) {
-    const ModelDetails d = describe_gguf(loaded->gguf());
-    j["architecture"] = d.architecture;
-    j["parameters"] = d.parameters;
-    j["quantization"] = d.quantization;
-    j["context_length"] = loaded->context_size();
-    j["training_context_length"] = d.context_length;
-    j["slots"] = loaded->scheduler ? loaded->scheduler->options().slots : 0;
-    j["has_chat_template"] = !d.chat_template.empty();
-    j["capabilities"] = loaded->is_encoder() ? nlohmann::json::array({"embedding"})
-                                             : nlohmann::json::array({"completion", "embedding"});
-  }
-  return j;
-}
-
 }  // namespace
 
 std::string sse_event(const std::string& event, const nlohmann::json& data) {
@@ -138,23 +116,6 @@ void add_native_routes(RouteTable& routes, ServerContext& ctx) {
                {"models_loaded", ctx.models().loaded().size()}});
   });
 
-  routes.add("GET", "/api/v1/models", "/api/v1/models", [&ctx](const ApiRequest&, httplib::Response& res) {
-    nlohmann::json list = nlohmann::json::array();
-    for (const ModelFile& f : ctx.models().available()) list.push_back(model_entry(ctx, f));
-    for (const std::string& name : ctx.providers().model_names())
-      // The local entries' shape (clients rely on it), with what is known of a remote model.
-      list.push_back({{"name", name},
-                      {"file", ""},
-                      {"size_bytes", 0},
-                      {"modified_at", rfc3339_from_unix(0)},
-                      {"provider", name.substr(0, name.find('/'))},
-                      {"remote", true},
-                      {"loaded", false},
-                      {"default", false},
-                      {"capabilities", nlohmann::json::array({"completion", "embedding"})}});
-    send_json(res, 200, {{"models", list}, {"default", ctx.models().default_name()}});
-  });
-
   routes.add("POST", "/api/v1/models/generate", "/api/v1/models/generate",
              [&ctx](const ApiRequest& req, httplib::Response& res) {
                const nlohmann::json body = request_json(req);
@@ -165,7 +126,7 @@ void add_native_routes(RouteTable& routes, ServerContext& ctx) {
                  rr.system = r.string("system_prompt").value_or("");
                  return run_remote(ctx, req, res, r, *ref, std::move(rr));
                }
-               auto model = ctx.models().acquire(r.string("model", 256).value_or(""));
+               auto model = ctx.models().acquire(r.string("model", 256).value_or(""), request_keep_alive(r));
                const std::string prompt = r.string("prompt").value_or("");
                const std::string system = r.string("system_prompt").value_or("");
                GenerationParams p;
@@ -183,7 +144,7 @@ void add_native_routes(RouteTable& routes, ServerContext& ctx) {
       rr.messages = nlohmann::json::parse(request_chat_messages(req).dump());
       return run_remote(ctx, req, res, r, *ref, std::move(rr));
     }
-    auto model = ctx.models().acquire(r.string("model", 256).value_or(""));
+    auto model = ctx.models().acquire(r.string("model", 256).value_or(""), request_keep_alive(r));
     const nlohmann::ordered_json messages = request_chat_messages(req);
     GenerationParams p;
     p.prompt_ids = tokenize_prompt(*model, render_chat_prompt(model->decoder(), messages, true), "messages");
@@ -194,7 +155,7 @@ void add_native_routes(RouteTable& routes, ServerContext& ctx) {
   routes.add("POST", "/api/v1/tokenize", "/api/v1/tokenize", [&ctx](const ApiRequest& req, httplib::Response& res) {
     const nlohmann::json body = request_json(req);
     FieldReader r(body);
-    auto model = ctx.models().acquire(r.string("model", 256).value_or(""));
+    auto model = ctx.models().acquire(r.string("model", 256).value_or(""), request_keep_alive(r));
     auto text = r.string("text");
     if (!text) throw invalid_field("text", "is required");
     const bool add_special = r.boolean("add_special").value_or(true);
@@ -206,7 +167,7 @@ void add_native_routes(RouteTable& routes, ServerContext& ctx) {
   routes.add("POST", "/api/v1/detokenize", "/api/v1/detokenize", [&ctx](const ApiRequest& req, httplib::Response& res) {
     const nlohmann::json body = request_json(req);
     FieldReader r(body);
-    auto model = ctx.models().acquire(r.string("model", 256).value_or(""));
+    auto model = ctx.models().acquire(r.string("model", 256).value_or(""), request_keep_alive(r));
     const nlohmann::json* tokens = r.raw("tokens");
     if (!tokens) throw invalid_field("tokens", "is required");
     if (!tokens->is_array()) throw invalid_field("tokens", "must be an array of token ids, got " + describe_json(*tokens));
@@ -272,7 +233,7 @@ void add_native_routes(RouteTable& routes, ServerContext& ctx) {
                  {"usage", {{"prompt_tokens", tokens}, {"total_tokens", tokens}}}});
       return;
     }
-    auto model = ctx.models().acquire(r.string("model", 256).value_or(""));
+    auto model = ctx.models().acquire(r.string("model", 256).value_or(""), request_keep_alive(r));
     EmbeddingInputs in = read_embedding_inputs(r.raw("input"), "input", *model, false, false);
     const EmbeddingOutcome out = compute_embeddings(ctx, model, std::move(in.tokens));
     send_json(res, 200,

@@ -24,6 +24,7 @@ std::string tagged(const std::string& name) { return name + ":latest"; }
 
 // A stable identity of the file version (path, size, mtime), in Ollama's digest form.
 std::string digest_of(const ModelFile& f) {
+  if (f.sha256.size() == 64) return f.sha256;  // the real digest once the registry has computed it
   uint64_t h = 1469598103934665603ULL;
   const std::string key = f.path + "|" + std::to_string(f.size_bytes) + "|" + std::to_string(f.modified_unix);
   for (unsigned char c : key) h = (h ^ c) * 1099511628211ULL;
@@ -59,6 +60,7 @@ struct OllamaRequest {
 // slot's context size is fixed by the server configuration.
 void read_options(const FieldReader& r, OllamaRequest& o) {
   std::optional<int64_t> max;
+  apply_model_defaults(*o.model, o.params);  // the Modelfile's PARAMETERs, as Ollama does
   if (auto opts = r.object("options")) {
     read_sampling_fields(*opts, o.params);
     (void)opts->integer("num_ctx", 1, int64_t{1} << 24);
@@ -79,7 +81,7 @@ std::shared_ptr<LoadedModel> acquire(ServerContext& ctx, const FieldReader& r, s
   if (!requested || requested->empty()) throw invalid_field("model", "is required");
   name = *requested;
   const bool was_loaded = ctx.models().find_loaded(name) != nullptr;
-  auto m = ctx.models().acquire(name);
+  auto m = ctx.models().acquire(name, request_keep_alive(r));
   load_s = was_loaded ? 0 : m->load_seconds;
   return m;
 }
@@ -191,10 +193,21 @@ void add_ollama_routes(RouteTable& routes, ServerContext& ctx) {
     const bool raw = r.boolean("raw").value_or(false);
     if (r.has("images")) throw invalid_field("images", "is not supported (no vision models yet)");
     if (prompt.empty() && system.empty()) {
-      // Ollama answers an empty prompt by loading the model.
+      // Ollama answers an empty prompt by loading the model, or with keep_alive 0 by unloading it.
+      const auto keep_alive = request_keep_alive(r);
+      const bool unload = keep_alive && *keep_alive == 0;
+      if (unload) {
+        const std::string loaded_name = o.model->file.name;
+        o.model.reset();
+        try {
+          ctx.models().unload(loaded_name);
+        } catch (const ApiError&) {
+          // busy: the keep-alive of 0 unloads it once its requests finish
+        }
+      }
       send_json(res, 200,
                 {{"model", o.model_name}, {"created_at", rfc3339_now()}, {"response", ""}, {"done", true},
-                 {"done_reason", "load"}});
+                 {"done_reason", unload ? "unload" : "load"}});
       return;
     }
     // Like Ollama: the model's prompt template unless raw; a model without a chat
@@ -235,8 +248,13 @@ void add_ollama_routes(RouteTable& routes, ServerContext& ctx) {
   routes.add("GET", "/api/tags", "/api/tags", [&ctx](const ApiRequest&, httplib::Response& res) {
     nlohmann::json models = nlohmann::json::array();
     for (const ModelFile& f : ctx.models().available()) {
-      models.push_back({{"name", tagged(f.name)},
-                        {"model", tagged(f.name)},
+      // A pulled model shows under its Ollama-style alias ("mistral:7b"), as Ollama lists it.
+      std::string shown = tagged(f.name);
+      for (const std::string& a : f.aliases)  // the short form ("tiny:q4") over "ollama.com/library/tiny:q4"
+        if (a.find(':') != std::string::npos && (shown == tagged(f.name) || a.find('/') == std::string::npos))
+          shown = a;
+      models.push_back({{"name", shown},
+                        {"model", shown},
                         {"modified_at", rfc3339_from_unix(f.modified_unix)},
                         {"size", f.size_bytes},
                         {"digest", digest_of(f)},
@@ -277,14 +295,17 @@ void add_ollama_routes(RouteTable& routes, ServerContext& ctx) {
   routes.add("GET", "/api/ps", "/api/ps", [&ctx](const ApiRequest&, httplib::Response& res) {
     nlohmann::json models = nlohmann::json::array();
     for (const auto& m : ctx.models().loaded()) {
-      const uint64_t size = m->weight_bytes();
+      const uint64_t size = m->estimated_bytes ? m->estimated_bytes : m->weight_bytes();
+      const int64_t expires = m->expires_unix();
       models.push_back({{"name", tagged(m->file.name)},
                         {"model", tagged(m->file.name)},
                         {"size", size},
                         {"digest", digest_of(m->file)},
                         {"details", details_json(describe_gguf(m->gguf()))},
-                        {"expires_at", "9999-12-31T23:59:59Z"},  // models stay loaded until shutdown
-                        {"size_vram", 0}});
+                        // Ollama's "forever" is a far-future time.
+                        {"expires_at", expires == INT64_MAX ? std::string("9999-12-31T23:59:59Z") : rfc3339_from_unix(expires)},
+                        {"size_vram", 0},
+                        {"context_length", m->context_size()}});
     }
     send_json(res, 200, {{"models", models}});
   });

@@ -1,6 +1,8 @@
 // Layered configuration; see server_config.h.
 #include "server/server_config.h"
 
+#include "models/memory_estimate.h"
+
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
@@ -51,6 +53,11 @@ const std::vector<ConfigKey> kKeys = {
      "seconds an instance holds a document it ingests; another instance takes it over after that if it died"},
     {"rag_context_share", "PLAYGROUND_RAG_CONTEXT_SHARE", "0.75",
      "share of the context left after the question and the answer's max_tokens that sources may fill"},
+    {"memory_budget", "PLAYGROUND_MEMORY_BUDGET", "auto (75% of physical RAM)",
+     "memory the loaded models may use together (weights + KV cache): 8GiB, 512MiB, 60%, auto; "
+     "least recently used idle models are unloaded to make room"},
+    {"keep_alive", "PLAYGROUND_KEEP_ALIVE", "5m",
+     "how long an idle model stays loaded (Ollama's keep_alive: 30s, 5m, 1h; 0 unloads after each request; -1 never)"},
 };
 
 Result<int64_t> parse_int(const std::string& text, int64_t min, int64_t max) {
@@ -169,6 +176,12 @@ Status apply(ServerConfig& c, const std::string& key, const std::string& v) {
     if (v.empty() || *end != '\0' || !(share > 0.05 && share <= 1.0))
       return Status::error("is '" + v + "', expected a number in (0.05, 1]");
     c.rag_context_share = share;
+  } else if (key == "memory_budget") {
+    if (auto b = models::parse_memory_budget(v); !b) return Status::error(b.error());
+    c.memory_budget = v;
+  } else if (key == "keep_alive") {
+    if (auto k = models::parse_keep_alive(v); !k) return Status::error(k.error());
+    c.keep_alive = v;
   } else {
     return Status::error("is not a configuration key");
   }

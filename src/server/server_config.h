@@ -50,6 +50,8 @@ struct ServerConfig {
   int64_t ingest_lease = 30;  // seconds a worker holds a file it ingests without renewing (several instances)
   // Remote inference providers: the config file's [[providers]] tables only (docs/PROVIDERS.md).
   std::vector<providers::ProviderConfig> providers;
+  std::string memory_budget = "auto";   // models' memory together: "8GiB", "60%", "auto" (75% of RAM)
+  std::string keep_alive = "5m";        // idle time before a model unloads; "0" right away, "-1" never
 
   // Where each key's value came from: "flag", "env", ".env", "toml" or "default".
   std::map<std::string, std::string> sources;

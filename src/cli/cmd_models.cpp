@@ -1,0 +1,333 @@
+// Model management commands, Ollama-style: `list`, `show MODEL`, `rm MODEL...`
+// and `pull REFERENCE` work on the models directory directly (no server
+// needed); `ps` asks the running server (--host/--port) which models are
+// loaded. `pull` draws a progress bar on a terminal and prints plain lines
+// elsewhere. Never loads a model.
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdio>
+#include <iostream>
+#include <memory>
+
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.h"
+#include "cli/progress_bar.h"
+#include "models/memory_estimate.h"
+#include "models/pull.h"
+#include "models/registry.h"
+#include "server/server_config.h"
+
+namespace pg::cli {
+namespace {
+
+struct DirFlags {
+  std::string data_dir, models_dir, config_file, env_file = ".env";
+};
+
+void add_dir_flags(CLI::App* cmd, DirFlags& f) {
+  cmd->add_option("--data-dir", f.data_dir, "data directory (as for serve)");
+  cmd->add_option("--models-dir", f.models_dir, "models directory (default: <data_dir>/models, as for serve)");
+  cmd->add_option("--config", f.config_file, "TOML config file (as for serve)");
+  cmd->add_option("--env-file", f.env_file, "the .env file to read (default: ./.env)");
+}
+
+Result<server::ServerConfig> load(const DirFlags& f) {
+  server::ConfigInputs in;
+  if (!f.data_dir.empty()) in.flags["data_dir"] = f.data_dir;
+  if (!f.models_dir.empty()) in.flags["models_dir"] = f.models_dir;
+  in.config_file = f.config_file;
+  in.env_file = f.env_file;
+  return server::load_server_config(in);
+}
+
+std::string params_text(uint64_t n) {
+  char buf[32];
+  if (n >= 1000000000ull) std::snprintf(buf, sizeof buf, "%.1fB", n / 1e9);
+  else if (n >= 1000000ull) std::snprintf(buf, sizeof buf, "%.0fM", n / 1e6);
+  else if (n >= 1000ull) std::snprintf(buf, sizeof buf, "%.0fK", n / 1e3);
+  else std::snprintf(buf, sizeof buf, "%llu", static_cast<unsigned long long>(n));
+  return buf;
+}
+
+std::string age_text(int64_t unix_time) {
+  const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                          std::chrono::system_clock::now().time_since_epoch()).count();
+  const int64_t d = std::max<int64_t>(0, now - unix_time);
+  if (d < 60) return std::to_string(d) + " seconds ago";
+  if (d < 3600) return std::to_string(d / 60) + " minutes ago";
+  if (d < 86400) return std::to_string(d / 3600) + " hours ago";
+  return std::to_string(d / 86400) + " days ago";
+}
+
+std::string duration_text(double s) {
+  if (s < 0 || !std::isfinite(s)) return "?";
+  const int64_t t = static_cast<int64_t>(s + 0.5);
+  if (t >= 3600) return std::to_string(t / 3600) + "h" + std::to_string(t % 3600 / 60) + "m";
+  if (t >= 60) return std::to_string(t / 60) + "m" + std::to_string(t % 60) + "s";
+  return std::to_string(t) + "s";
+}
+
+nlohmann::json entry_json(const models::RegistryEntry& e) {
+  return {{"name", e.name}, {"aliases", e.aliases}, {"file", e.path}, {"parts", e.parts.size()},
+          {"size_bytes", e.size_bytes}, {"modified_unix", e.modified_unix}, {"default", e.is_default},
+          {"sha256", e.sha256}, {"source", e.source}, {"architecture", e.architecture},
+          {"parameters", e.parameters}, {"quantization", e.quantization}, {"context_length", e.context_length},
+          {"has_chat_template", e.has_chat_template}, {"error", e.error}};
+}
+
+int run_list(const DirFlags& f, bool json) {
+  auto config = load(f);
+  if (!config) {
+    std::cerr << "error: " << config.error() << "\n";
+    return 1;
+  }
+  models::ModelRegistry registry(config->models_dir);
+  const auto entries = registry.list(false);
+  if (json) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& e : entries) out.push_back(entry_json(e));
+    std::cout << out.dump(2) << "\n";
+    return 0;
+  }
+  if (entries.empty()) {
+    std::cout << "no models in " << config->models_dir
+              << " (pull one: playground pull hf.co/OWNER/REPO:Q4_K_M, or copy a .gguf file there)\n";
+    return 0;
+  }
+  std::printf("%-40s %-10s %-8s %-8s %-8s %-7s %s\n", "NAME", "SIZE", "QUANT", "ARCH", "PARAMS", "CTX", "MODIFIED");
+  for (const auto& e : entries) {
+    std::string name = e.name + (e.is_default ? " (default)" : "");
+    std::printf("%-40s %-10s %-8s %-8s %-8s %-7lld %s\n", name.c_str(), models::format_bytes(e.size_bytes).c_str(),
+                e.quantization.c_str(), e.architecture.c_str(), params_text(e.parameters).c_str(),
+                static_cast<long long>(e.context_length), age_text(e.modified_unix).c_str());
+    for (const auto& a : e.aliases) std::printf("  alias %s\n", a.c_str());
+    if (!e.error.empty()) std::printf("  unreadable: %s\n", e.error.c_str());
+  }
+  return 0;
+}
+
+int run_show(const DirFlags& f, const std::string& name, bool json) {
+  auto config = load(f);
+  if (!config) {
+    std::cerr << "error: " << config.error() << "\n";
+    return 1;
+  }
+  models::ModelRegistry registry(config->models_dir);
+  auto e = registry.find(name, true);
+  if (!e) {
+    std::cerr << "error: model '" << name << "' is not in " << config->models_dir << " (see playground list)\n";
+    return 1;
+  }
+  auto est = models::estimate_model_memory(e->path, config->ctx_size, config->slots);
+  nlohmann::json j = entry_json(*e);
+  if (est) j["memory_estimate"] = {{"total_bytes", est->total()}, {"weights_bytes", est->weights},
+                                   {"kv_cache_bytes", est->kv_cache}, {"context_length", est->context},
+                                   {"slots", est->slots}};
+  if (json) {
+    std::cout << j.dump(2) << "\n";
+    return 0;
+  }
+  std::printf("  name            %s\n", e->name.c_str());
+  for (const auto& a : e->aliases) std::printf("  alias           %s\n", a.c_str());
+  std::printf("  file            %s%s\n", e->path.c_str(), e->parts.size() > 1 ? (" (+" + std::to_string(e->parts.size() - 1) + " parts)").c_str() : "");
+  std::printf("  size            %s (%llu bytes)\n", models::format_bytes(e->size_bytes).c_str(), static_cast<unsigned long long>(e->size_bytes));
+  std::printf("  sha256          %s\n", e->sha256.c_str());
+  std::printf("  architecture    %s\n", e->architecture.c_str());
+  std::printf("  parameters      %s\n", params_text(e->parameters).c_str());
+  std::printf("  quantization    %s\n", e->quantization.c_str());
+  std::printf("  context length  %lld\n", static_cast<long long>(e->context_length));
+  std::printf("  chat template   %s\n", e->has_chat_template ? "yes" : "no");
+  if (est)
+    std::printf("  memory (est.)   %s (weights %s + KV cache %s for %d slots x %lld tokens)\n",
+                models::format_bytes(est->total()).c_str(), models::format_bytes(est->weights).c_str(),
+                models::format_bytes(est->kv_cache).c_str(), est->slots, static_cast<long long>(est->context));
+  if (!e->source.is_null()) std::printf("  source          %s\n", e->source.value("reference", "").c_str());
+  if (e->source.is_object() && e->source.contains("params"))
+    std::printf("  ollama params   %s\n", e->source["params"].dump().c_str());
+  if (!e->error.empty()) std::printf("  unreadable      %s\n", e->error.c_str());
+  return 0;
+}
+
+int run_rm(const DirFlags& f, const std::vector<std::string>& names) {
+  auto config = load(f);
+  if (!config) {
+    std::cerr << "error: " << config.error() << "\n";
+    return 1;
+  }
+  models::ModelRegistry registry(config->models_dir);
+  int rc = 0;
+  for (const auto& n : names) {
+    auto removed = registry.remove(n);
+    if (!removed) {
+      std::cerr << "error: " << removed.error() << "\n";
+      rc = 1;
+      continue;
+    }
+    std::cout << "deleted '" << n << "'\n";
+  }
+  return rc;
+}
+
+int run_pull(const DirFlags& f, const std::string& reference, bool quiet) {
+  auto config = load(f);
+  if (!config) {
+    std::cerr << "error: " << config.error() << "\n";
+    return 1;
+  }
+  models::ModelRegistry registry(config->models_dir);
+  models::PullOptions options;
+  options.endpoints = models::endpoints_from_environment();
+  const bool tty = ::isatty(STDERR_FILENO) != 0;
+  ProgressBar bar;
+  auto last_line = std::chrono::steady_clock::now() - std::chrono::hours(1);
+  int last_percent = -1;
+  std::string last_status;
+  options.on_progress = [&](const models::PullProgress& p) {
+    if (quiet) return;
+    const int percent = p.total > 0 ? static_cast<int>(100.0 * p.completed / p.total) : 0;
+    const std::string text = models::format_bytes(p.completed) + "/" + models::format_bytes(p.total) + " " +
+                             models::format_bytes(static_cast<uint64_t>(p.bytes_per_second)) + "/s ETA " +
+                             duration_text(p.eta_seconds);
+    if (tty) {
+      bar.update(static_cast<int64_t>(p.completed), static_cast<int64_t>(p.total), p.file + " " + text);
+      return;
+    }
+    // Not a terminal: a plain line every 10 % (or 5 s), and on every change of stage.
+    const auto now = std::chrono::steady_clock::now();
+    if (p.status != last_status || percent / 10 != last_percent / 10 || now - last_line > std::chrono::seconds(5)) {
+      std::fprintf(stderr, "%s %s: %d%% %s\n", p.status.c_str(), p.file.c_str(), percent, text.c_str());
+      last_line = now;
+      last_percent = percent;
+      last_status = p.status;
+    }
+  };
+  options.on_notice = [&](const std::string& n) {
+    if (!quiet) bar.println(n);
+  };
+  if (!quiet) bar.println("pulling " + reference);
+  auto plan = models::plan_pull(reference, options.endpoints);
+  if (!plan) {
+    bar.finish();
+    std::cerr << "error: " << plan.error() << "\n";
+    return 1;
+  }
+  if (!quiet)
+    bar.println(plan->model_name + ": " + std::to_string(plan->files.size()) + " file(s), " +
+                models::format_bytes(plan->total_bytes()));
+  auto entry = models::execute_pull(*plan, registry, options);
+  bar.finish();
+  if (!entry) {
+    std::cerr << "error: " << entry.error() << "\n";
+    return 1;
+  }
+  std::cout << "success: " << entry->name << " (" << models::format_bytes(entry->size_bytes) << ", sha256 "
+            << entry->sha256 << ")\n";
+  for (const auto& a : entry->aliases) std::cout << "  alias " << a << "\n";
+  return 0;
+}
+
+int run_ps(const std::string& host, int port, const std::string& api_key, bool json) {
+  httplib::Client c(host, port);
+  c.set_connection_timeout(3, 0);
+  c.set_read_timeout(10, 0);
+  httplib::Headers h;
+  if (!api_key.empty()) h.emplace("Authorization", "Bearer " + api_key);
+  auto r = c.Get("/api/v1/models", h);
+  if (!r) {
+    std::cerr << "no playground server is running at " << host << ":" << port
+              << " (start one with `playground serve`, or pass --host/--port)\n";
+    return 1;
+  }
+  if (r->status != 200) {
+    std::cerr << "error: the server at " << host << ":" << port << " answered HTTP " << r->status << ": " << r->body
+              << (r->status == 401 ? " (pass --api-key or set PLAYGROUND_API_KEY)" : "") << "\n";
+    return 1;
+  }
+  auto body = nlohmann::json::parse(r->body, nullptr, false);
+  if (!body.is_object() || !body.contains("models") || !body["models"].is_array()) {
+    std::cerr << "error: the server's model list is not what playground ps expects\n";
+    return 1;
+  }
+  nlohmann::json loaded = nlohmann::json::array();
+  for (const auto& m : body["models"])
+    if (m.value("loaded", false)) loaded.push_back(m);
+  if (json) {
+    std::cout << nlohmann::json{{"models", loaded}, {"memory", body.value("memory", nlohmann::json::object())}}.dump(2) << "\n";
+    return 0;
+  }
+  std::printf("%-40s %-10s %-6s %-7s %-8s %s\n", "NAME", "MEMORY", "SLOTS", "ACTIVE", "CONTEXT", "UNTIL");
+  for (const auto& m : loaded) {
+    const auto rt = m.value("runtime", nlohmann::json::object());
+    const std::string until = rt.contains("expires_at") && rt["expires_at"].is_string() ? rt["expires_at"].get<std::string>() : "forever";
+    std::printf("%-40s %-10s %-6d %-7d %-8lld %s\n", m.value("name", "").c_str(),
+                models::format_bytes(rt.value("memory_bytes", uint64_t{0})).c_str(), rt.value("slots", 0),
+                rt.value("active", 0), static_cast<long long>(rt.value("context_length", int64_t{0})), until.c_str());
+  }
+  if (body.contains("memory") && body["memory"].is_object())
+    std::printf("memory in use: %s of a %s budget\n",
+                models::format_bytes(body["memory"].value("in_use_bytes", uint64_t{0})).c_str(),
+                models::format_bytes(body["memory"].value("budget_bytes", uint64_t{0})).c_str());
+  return 0;
+}
+
+}  // namespace
+
+void add_model_commands(CLI::App& app, int& exit_code) {
+  {
+    auto* cmd = app.add_subcommand("list", "list the models in the models directory (name, size, quantization, ...)");
+    cmd->alias("ls");
+    auto f = std::make_shared<DirFlags>();
+    auto json = std::make_shared<bool>(false);
+    add_dir_flags(cmd, *f);
+    cmd->add_flag("--json", *json, "print JSON");
+    cmd->callback([f, json, &exit_code] { exit_code = run_list(*f, *json); });
+  }
+  {
+    auto* cmd = app.add_subcommand("show", "show a model's metadata, sha256, aliases, source and memory estimate");
+    auto f = std::make_shared<DirFlags>();
+    auto name = std::make_shared<std::string>();
+    auto json = std::make_shared<bool>(false);
+    add_dir_flags(cmd, *f);
+    cmd->add_option("model", *name, "model name or alias")->required();
+    cmd->add_flag("--json", *json, "print JSON");
+    cmd->callback([f, name, json, &exit_code] { exit_code = run_show(*f, *name, *json); });
+  }
+  {
+    auto* cmd = app.add_subcommand("rm", "delete models (their files, aliases and cached digests)");
+    auto f = std::make_shared<DirFlags>();
+    auto names = std::make_shared<std::vector<std::string>>();
+    add_dir_flags(cmd, *f);
+    cmd->add_option("models", *names, "model names or aliases")->required();
+    cmd->callback([f, names, &exit_code] { exit_code = run_rm(*f, *names); });
+  }
+  {
+    auto* cmd = app.add_subcommand(
+        "pull",
+        "download a model: hf.co/OWNER/REPO[:QUANT], hf.co/OWNER/REPO/FILE.gguf or ollama.com/library/NAME[:TAG] "
+        "(resumable, sha256-verified; HF_TOKEN for gated repositories, HF_ENDPOINT for a mirror)");
+    auto f = std::make_shared<DirFlags>();
+    auto ref = std::make_shared<std::string>();
+    auto quiet = std::make_shared<bool>(false);
+    add_dir_flags(cmd, *f);
+    cmd->add_option("reference", *ref, "what to pull")->required();
+    cmd->add_flag("-q,--quiet", *quiet, "no progress output");
+    cmd->callback([f, ref, quiet, &exit_code] { exit_code = run_pull(*f, *ref, *quiet); });
+  }
+  {
+    auto* cmd = app.add_subcommand("ps", "list the models a running server has loaded (memory, slots, keep-alive)");
+    auto host = std::make_shared<std::string>("127.0.0.1");
+    auto port = std::make_shared<int>(8080);
+    auto key = std::make_shared<std::string>();
+    auto json = std::make_shared<bool>(false);
+    cmd->add_option("--host", *host, "server address (default 127.0.0.1)");
+    cmd->add_option("--port", *port, "server port (default 8080)");
+    cmd->add_option("--api-key", *key, "API key when the server requires one")->envname("PLAYGROUND_API_KEY");
+    cmd->add_flag("--json", *json, "print JSON");
+    cmd->callback([host, port, key, json, &exit_code] { exit_code = run_ps(*host, *port, *key, *json); });
+  }
+}
+
+}  // namespace pg::cli
