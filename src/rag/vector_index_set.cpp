@@ -142,11 +142,16 @@ Result<ChunkReplacement> VectorIndexSet::replace_chunks(int64_t document_id, con
   if (!c->has_embeddings()) return store_.replace_chunks(document_id, chunks);
   auto e = entry(c->id);
   if (!e) return Error{e.error()};
-  std::lock_guard write(e->get()->write_mu);
-  auto change = store_.replace_chunks(document_id, chunks);
-  if (!change) return change;
-  Status s = (*e)->index->remove(change->removed_ids);
-  if (s) s = (*e)->index->add(change->added_ids, change->added_vectors);
+  Status s = Status::ok();
+  Result<ChunkReplacement> change = Error{"not run"};
+  {
+    std::lock_guard write(e->get()->write_mu);
+    change = store_.replace_chunks(document_id, chunks);
+    if (!change) return change;
+    s = (*e)->index->remove(change->removed_ids);
+    if (s) s = (*e)->index->add(change->added_ids, change->added_vectors);
+  }
+  if (notifier_) notifier_(c->id);
   if (!s) {
     close(c->id);  // SQLite has the change; the next open catches up from it
     return Error{"the chunks of document " + std::to_string(document_id) +
@@ -163,25 +168,36 @@ Status VectorIndexSet::delete_document(int64_t document_id) {
   if (!c->has_embeddings()) return store_.delete_document(document_id).status();
   auto e = entry(c->id);
   if (!e) return e.status();
-  std::lock_guard write(e->get()->write_mu);
-  auto removed = store_.delete_document(document_id);
-  if (!removed) return removed.status();
-  return (*e)->index->remove(*removed);
+  Status s = Status::ok();
+  {
+    std::lock_guard write(e->get()->write_mu);
+    auto removed = store_.delete_document(document_id);
+    if (!removed) return removed.status();
+    s = (*e)->index->remove(*removed);
+  }
+  if (notifier_) notifier_(c->id);
+  return s;
 }
 
 Result<Collection> VectorIndexSet::update_collection(int64_t collection_id, const CollectionUpdate& update) {
   auto updated = store_.update_collection(collection_id, update);
-  if (updated) close(collection_id);
+  if (updated) {
+    close(collection_id);
+    if (notifier_) notifier_(collection_id);
+  }
   return updated;
 }
 
 Status VectorIndexSet::delete_collection(int64_t collection_id) {
-  std::lock_guard lock(mu_);
-  if (Status s = store_.delete_collection(collection_id); !s) return s;
-  entries_.erase(collection_id);
-  const std::string path = index_path(collection_id);
-  std::error_code ec;
-  for (const std::string& p : {path, path + ".meta", path + ".tmp", path + ".meta.tmp"}) fs::remove(p, ec);
+  {
+    std::lock_guard lock(mu_);
+    if (Status s = store_.delete_collection(collection_id); !s) return s;
+    entries_.erase(collection_id);
+    const std::string path = index_path(collection_id);
+    std::error_code ec;
+    for (const std::string& p : {path, path + ".meta", path + ".tmp", path + ".meta.tmp"}) fs::remove(p, ec);
+  }
+  if (notifier_) notifier_(collection_id);
   return Status::ok();
 }
 
@@ -222,6 +238,11 @@ Status VectorIndexSet::save_all() {
 void VectorIndexSet::close(int64_t collection_id) {
   std::lock_guard lock(mu_);
   entries_.erase(collection_id);
+}
+
+void VectorIndexSet::close_all() {
+  std::lock_guard lock(mu_);
+  entries_.clear();
 }
 
 }  // namespace pg::rag

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -62,6 +63,13 @@ class VectorIndexSet {
   Status save_all();
   // Forgets the open index without saving (tests; after outside changes).
   void close(int64_t collection_id);
+  // Forgets every open index (after notifications may have been missed).
+  void close_all();
+  // Called after each change this set made to a collection's chunks or
+  // settings (never while a lock is held): with several instances on one
+  // PostgreSQL database, the server announces it so that the others close
+  // their copy of that index and catch up from the database at next use.
+  void set_change_notifier(std::function<void(int64_t collection_id)> notifier) { notifier_ = std::move(notifier); }
 
   std::string index_path(int64_t collection_id) const;
 
@@ -79,6 +87,7 @@ class VectorIndexSet {
   CollectionStore& store_;
   std::string directory_;
   VectorIndexParams params_;
+  std::function<void(int64_t)> notifier_;
   mutable std::mutex mu_;  // guards entries_; held while an index opens
   std::map<int64_t, std::shared_ptr<Entry>> entries_;
 };

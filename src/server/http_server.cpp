@@ -22,6 +22,7 @@
 #include "server/web_ui.h"
 #include "server/server_context.h"
 #include "server/server_log.h"
+#include "rag/index_sync.h"
 #include "server/multipart_parser.h"
 #include "server/upload_receiver.h"
 #include "store/conversation_store.h"
@@ -286,6 +287,12 @@ class PlaygroundServer::Impl : public RouteTable {
     collections_ = std::make_unique<rag::CollectionStore>(*db_);
     ingest_jobs_ = std::make_unique<rag::IngestJobStore>(*db_);
     vectors_ = std::make_unique<rag::VectorIndexSet>(*collections_, config_.data_dir + "/vectors");
+    if (db_->dialect() == store::Dialect::Postgres) {
+      // Other instances share the database: keep this one's vector indexes current.
+      auto sync = rag::IndexSync::start(config_.database, *db_, *vectors_, ctx_.instance_id());
+      if (!sync) return Status::error(sync.error());
+      index_sync_ = std::move(*sync);
+    }
     rag::IngestServices services;
     services.collections = collections_.get();
     services.jobs = ingest_jobs_.get();
@@ -474,6 +481,7 @@ class PlaygroundServer::Impl : public RouteTable {
   std::unique_ptr<rag::CollectionStore> collections_;
   std::unique_ptr<rag::IngestJobStore> ingest_jobs_;
   std::unique_ptr<rag::VectorIndexSet> vectors_;
+  std::unique_ptr<rag::IndexSync> index_sync_;  // PostgreSQL only; goes before vectors_
   RagServices rag_;
   std::unique_ptr<auth::Authenticator> authenticator_;
   bool auth_on_ = false;
