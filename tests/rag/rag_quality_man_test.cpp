@@ -24,6 +24,7 @@
 #include "rag/retriever.h"
 #include "rag/vector_index_set.h"
 #include "rag_store_fixture.h"
+#include "store/data_dir.h"
 
 namespace pg::rag {
 namespace {
@@ -256,6 +257,24 @@ class RagQuality : public test::RagStoreFixture {
     return r;
   }
 
+  // The file names of each query's top k BM25 hits.
+  std::vector<std::vector<std::string>> bm25_top(const ManCorpus& corpus, int k) {
+    Retriever retriever(*store_, nullptr);
+    std::vector<std::vector<std::string>> out;
+    for (const auto& [page, doc_id] : corpus.pages) {
+      RetrievalQuery q;
+      q.text = page.description;
+      q.top_k = k;
+      auto hits = retriever.retrieve(corpus.collection.id, q);
+      EXPECT_TRUE(hits) << page.name << ": " << hits.error();
+      std::vector<std::string> names;
+      if (hits)
+        for (const RetrievalHit& h : *hits) names.push_back(h.document.file_name);
+      out.push_back(std::move(names));
+    }
+    return out;
+  }
+
   std::unique_ptr<VectorIndexSet> indexes_;
 };
 
@@ -268,6 +287,43 @@ TEST_F(RagQuality, Bm25RecallAt5OnManPageDescriptions) {
               corpus.pages.size(), static_cast<long long>(count("SELECT count(*) FROM chunks")), r.at5(), r.at1(),
               r.ms_per_query, corpus.index_seconds);
   EXPECT_GE(r.at5(), 0.5);
+}
+
+// The same corpus and queries on SQLite (FTS5 bm25) and PostgreSQL (tsvector,
+// ts_rank_cd): each engine's recall@10 of the known answers, and how much of
+// SQLite's top 10 PostgreSQL's top 10 holds. PostgreSQL's recall@10 must be
+// at least 0.95 of SQLite's. Skips without a PostgreSQL server.
+TEST_F(RagQuality, PostgresFullTextAgreesWithSqlite) {
+  constexpr size_t kPagesBoth = 300;
+  ManCorpus lite;
+  build_corpus(kPagesBoth, "", 0, {}, lite);
+  if (HasFatalFailure() || IsSkipped()) return;
+  const auto lite_top = bm25_top(lite, 10);
+  PG_REQUIRE_POSTGRES(url);
+  // The same fixture, now on a PostgreSQL database.
+  store_.reset();
+  auto pgdb = store::open_store("", url);
+  ASSERT_TRUE(pgdb) << pgdb.error();
+  db_ = std::move(*pgdb);
+  store_ = std::make_unique<CollectionStore>(*db_);
+  ManCorpus pg;
+  build_corpus(kPagesBoth, "", 0, {}, pg);
+  if (HasFatalFailure()) return;
+  ASSERT_EQ(pg.pages.size(), lite.pages.size());
+  const auto pg_top = bm25_top(pg, 10);
+  size_t lite_found = 0, pg_found = 0, shared = 0, lite_total = 0;
+  for (size_t i = 0; i < lite.pages.size(); ++i) {
+    const std::string& answer = lite.pages[i].first.name;
+    lite_found += std::count(lite_top[i].begin(), lite_top[i].end(), answer) > 0;
+    pg_found += std::count(pg_top[i].begin(), pg_top[i].end(), answer) > 0;
+    std::set<std::string> a(lite_top[i].begin(), lite_top[i].end());
+    for (const std::string& n : std::set<std::string>(pg_top[i].begin(), pg_top[i].end())) shared += a.count(n);
+    lite_total += a.size();
+  }
+  const double n = double(lite.pages.size());
+  std::printf("man1, %zu pages: recall@10 SQLite %.3f, PostgreSQL %.3f; PostgreSQL's top 10 holds %.3f of SQLite's\n",
+              lite.pages.size(), lite_found / n, pg_found / n, lite_total ? double(shared) / double(lite_total) : 0.0);
+  EXPECT_GE(pg_found / n, 0.95 * (lite_found / n));
 }
 
 // Dense and hybrid against BM25 on the same corpus. With a real embedding
