@@ -1,7 +1,9 @@
 """Scale-out behind a load balancer, for real: nginx (Debian's, started as an
 ordinary process with a config in a temp dir) runs deploy/nginx/playground.conf
-in front of two `playground serve` instances that share one models directory.
-Checks that requests reach both instances, that a token stream passes through
+in front of two `playground serve` instances that share one models directory
+and one provider pool (a third `playground serve`, as a vLLM server would be).
+Checks that requests reach both instances, that both answer alike from the
+pool, that a token stream passes through
 as it is made (not buffered), and that after one instance is killed with
 SIGKILL new requests still succeed. Skips with a message when nginx is absent."""
 import http.client as http_client
@@ -37,8 +39,14 @@ class NginxScaleOut(unittest.TestCase):
                             "--vocab", "32000", "--type", "Q8_0", "--threads", "1",
                             os.path.join(models, "slow.gguf")], capture_output=True, timeout=120)
         assert r.returncode == 0, r.stderr.decode(errors="replace")
+        # One provider pool both instances use: a third playground, as a vLLM or
+        # any OpenAI-compatible server would be.
+        cls.pool = Serve(binary(), os.path.join(cls.tmp, "pool"))
+        config = os.path.join(cls.tmp, "providers.toml")
+        with open(config, "w") as f:
+            f.write(f'[[providers]]\nname = "pool"\nkind = "openai"\nbase_urls = ["{cls.pool.url}"]\n')
         for name in ("a", "b"):
-            cls.servers.append(Serve(binary(), os.path.join(cls.tmp, name), ["--models-dir", models]))
+            cls.servers.append(Serve(binary(), os.path.join(cls.tmp, name), ["--models-dir", models, "--config", config]))
         cls.nginx_proc = Nginx(cls.tmp, [s.port for s in cls.servers])
         cls.port = cls.nginx_proc.port
         cls.url = cls.nginx_proc.url
@@ -49,6 +57,8 @@ class NginxScaleOut(unittest.TestCase):
             cls.nginx_proc.stop()
         for s in getattr(cls, "servers", []):
             s.stop()
+        if getattr(cls, "pool", None):
+            cls.pool.stop()
         if getattr(cls, "tmp", None):
             shutil.rmtree(cls.tmp, ignore_errors=True)
 
@@ -68,6 +78,24 @@ class NginxScaleOut(unittest.TestCase):
                                    {"prompt": "Once upon a time", "max_tokens": 8, "temperature": 0})
             self.assertEqual(status, 200, body)
             self.assertEqual(json.loads(body)["usage"]["completion_tokens"], 8)
+
+    def test_1b_both_instances_answer_from_the_shared_provider_pool(self):
+        for server in self.servers:
+            deadline = time.time() + 15
+            while True:
+                status, models = get_json(server.url + "/v1/models")
+                if status == 200 and "pool/stories260K" in [m["id"] for m in models["data"]]:
+                    break
+                self.assertLess(time.time(), deadline, "the pool's models were not discovered: " + json.dumps(models))
+                time.sleep(0.1)
+        answers = set()
+        for _ in range(4):
+            status, headers, out = http("POST", self.url + "/v1/chat/completions",
+                                        {"model": "pool/stories260K", "max_tokens": 6, "temperature": 0,
+                                         "messages": [{"role": "user", "content": "Once upon a time"}]})
+            self.assertEqual(status, 200, out[:300])
+            answers.add(json.loads(out)["choices"][0]["message"]["content"])
+        self.assertEqual(len(answers), 1, "greedy answers from one pool differ between instances")
 
     def test_2_a_stream_passes_through_as_it_is_made(self):
         conn = http_client.HTTPConnection("127.0.0.1", self.port, timeout=60)
@@ -111,7 +139,7 @@ class NginxScaleOut(unittest.TestCase):
             self.assertEqual(status, 200, f"request {i} after the kill")
             self.assertEqual(body["instance"], survivor_id)
             status, _, out = http("POST", self.url + "/v1/chat/completions",
-                                  {"model": "stories260K", "max_tokens": 4,
+                                  {"model": "pool/stories260K" if i % 2 else "stories260K", "max_tokens": 4,
                                    "messages": [{"role": "user", "content": "Hello"}]})
             self.assertEqual(status, 200, f"chat request {i} after the kill: {out[:200]}")
 
