@@ -270,8 +270,22 @@ try {
     expect(rows.length === 3, `3 models listed, got ${rows.length}`);
     expect(rows.some((r) => r.includes('stories260K') && r.includes('llama')), 'the default model shows its metadata');
     await page.getByTestId('server-memory').waitFor();
-    await page.getByText('not available on this server').first().waitFor(); // no model management routes yet
+    // Model management: unload a model that is not the default and load it again.
+    const index = rows.findIndex((r) => !r.includes('default'));
+    expect(index >= 0, 'a model besides the default is listed');
+    const row = page.getByTestId('model-row').nth(index);
+    const load = row.getByRole('button', { name: 'Load', exact: true });
+    const unload = row.getByRole('button', { name: 'Unload', exact: true });
+    if (await unload.isVisible()) {
+      await unload.click();
+      await load.waitFor();
+    }
+    await load.click();
+    await unload.waitFor({ timeout: 30000 });
+    expect((await row.innerText()).includes('loaded'), 'the row says the model is loaded');
     await shot(page, 'models');
+    await unload.click();
+    await load.waitFor({ timeout: 30000 });
   });
 
   await step('documents', async () => {
