@@ -1,8 +1,8 @@
 // `playground migrate --from sqlite:PATH --to postgres://…`: copies a
 // single-machine installation's database into an empty PostgreSQL database
 // (both brought to this playground's schema first), with a progress bar, then
-// prints each table's row count and checksum on both sides; exit code 0 only
-// when every checksum agrees. Never changes the source's data (an older
+// prints each table's row count and checksum on both sides, then writes the
+// chunks' full-text terms; exit code 0 only when every checksum agrees. Never changes the source's data (an older
 // source is first migrated to this playground's schema, as `serve` would do);
 // never writes into a target that already has rows. Files (documents/, models/) are not in the
 // database: docs/DEPLOY.md says where they go.
@@ -13,6 +13,7 @@
 
 #include "cli/commands.h"
 #include "cli/progress_bar.h"
+#include "rag/collection_store.h"
 #include "store/data_dir.h"
 #include "store/store_copy.h"
 
@@ -68,7 +69,19 @@ void add_migrate_command(CLI::App& app, int& exit_code) {
     std::printf("%lld rows in %zu tables copied to %s in %.1f s: %s\n", static_cast<long long>(report->rows),
                 report->tables.size(), (*to)->path().c_str(), report->seconds,
                 report->verified() ? "verified (counts and checksums agree)" : "NOT verified");
-    exit_code = report->verified() ? 0 : 1;
+    if (!report->verified()) {
+      exit_code = 1;
+      return;
+    }
+    // PostgreSQL's full-text terms are not in SQLite's tables: computed here.
+    auto indexed = rag::CollectionStore(**to).index_search_terms();
+    if (!indexed) {
+      std::fprintf(stderr, "playground migrate: %s\n", indexed.error().c_str());
+      exit_code = 1;
+      return;
+    }
+    std::printf("full-text terms written for %lld chunks\n", static_cast<long long>(*indexed));
+    exit_code = 0;
   });
 }
 

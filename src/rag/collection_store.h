@@ -194,10 +194,16 @@ class CollectionStore {
   Result<std::vector<ChunkRecord>> get_chunks(std::span<const int64_t> ids);
 
   // --- retrieval support
-  // Chunks of a collection matching an FTS5 MATCH expression (build it with
-  // build_fts_query; never raw user text), best first, at most `limit`.
-  Result<std::vector<Bm25Match>> bm25_search(int64_t collection_id, const std::string& fts_match,
+  // Chunks of a collection matching any word of `query` (what a user typed:
+  // it is reduced to words, never used as query syntax), best first by BM25,
+  // at most `limit`. SQLite: FTS5's bm25(). PostgreSQL: the same BM25 over the
+  // same terms, computed in SQL (rag/postgres_fts.h).
+  Result<std::vector<Bm25Match>> bm25_search(int64_t collection_id, std::string_view query,
                                              const DocumentFilter& filter, int limit);
+  // PostgreSQL: writes the full-text terms of chunks that have none (chunks
+  // copied by `playground migrate` or written before schema 5); returns how
+  // many. SQLite: 0 (FTS5's triggers keep its index).
+  Result<int64_t> index_search_terms();
   // Ids (ascending) of the collection's chunks of documents passing `filter`.
   Result<std::vector<int64_t>> chunk_ids(int64_t collection_id, const DocumentFilter& filter);
   // Ids (ascending) of the collection's chunks that have an embedding.

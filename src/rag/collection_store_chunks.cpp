@@ -9,6 +9,8 @@
 
 #include "rag/collection_store.h"
 #include "rag/collection_store_sql.h"
+#include "rag/fts_query.h"
+#include "rag/postgres_fts.h"
 #include "store/statement_rows.h"
 #include "util/unix_time.h"
 
@@ -105,9 +107,13 @@ Result<ChunkReplacement> CollectionStore::replace_chunks(int64_t document_id, co
     auto del = db_.prepare("DELETE FROM chunks WHERE document_id = ?");
     if (!del) return del.status();
     if (Status r = del->bind(1, document_id).run(); !r) return r;
+    // PostgreSQL: the chunk's full-text terms too (SQLite's triggers fill FTS5).
+    const bool postgres = db_.dialect() == store::Dialect::Postgres;
     auto ins = db_.prepare(
-        "INSERT INTO chunks (document_id, chunk_index, text, page_start, page_end, heading_path, char_start, char_end, "
-        "token_count, embedding) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        std::string("INSERT INTO chunks (document_id, chunk_index, text, page_start, page_end, heading_path, char_start, "
+                    "char_end, token_count, embedding") +
+        (postgres ? ", search_terms, search_length) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::tsvector, ?)"
+                  : ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
     if (!ins) return ins.status();
     for (const NewChunk& c : chunks) {
       ins->reset();
@@ -124,6 +130,10 @@ Result<ChunkReplacement> CollectionStore::replace_chunks(int64_t document_id, co
         ins->bind_null(10);
       else
         ins->bind_blob(10, encode_embedding(c.embedding));
+      if (postgres) {
+        const SearchTerms terms = postgres_search_terms(c.text);
+        ins->bind(11, terms.tsvector).bind(12, terms.length);
+      }
       if (Status r = ins->run(); !r) return Status::error(where + " chunk " + std::to_string(c.index) + ": " + r.message());
       if (!c.embedding.empty()) {
         change.added_ids.push_back(db_.last_insert_id());
@@ -174,30 +184,85 @@ Result<std::vector<ChunkRecord>> CollectionStore::get_chunks(std::span<const int
   return out;
 }
 
-Result<std::vector<Bm25Match>> CollectionStore::bm25_search(int64_t collection_id, const std::string& fts_match,
+Result<std::vector<Bm25Match>> CollectionStore::bm25_search(int64_t collection_id, std::string_view query,
                                                             const DocumentFilter& filter, int limit) {
-  if (fts_match.empty() || limit <= 0) return std::vector<Bm25Match>{};
+  if (limit <= 0) return std::vector<Bm25Match>{};
+  const bool postgres = db_.dialect() == store::Dialect::Postgres;
+  if (postgres) {
+    if (auto filled = index_search_terms(); !filled) return Error{filled.error()};
+  }
+  const std::string fts_match = postgres ? "" : build_fts_query(query);
+  const std::vector<std::string> terms = postgres ? postgres_query_terms(query) : std::vector<std::string>{};
+  if (postgres ? terms.empty() : fts_match.empty()) return std::vector<Bm25Match>{};
   auto lock = db_.lock();
   // SQLite: FTS5's bm25(), lower is better (negative), reported positive.
-  // PostgreSQL: ts_rank_cd over the stored tsvector, higher is better; the
-  // quoted, OR-joined terms read the same in websearch_to_tsquery.
-  const bool postgres = db_.dialect() == store::Dialect::Postgres;
+  // PostgreSQL: FTS5's formula over the same terms. Per query term (a repeat
+  // counts again, as FTS5's phrases do): idf = ln((N - n + 0.5) / (n + 0.5)),
+  // at least 1e-6, with N chunks and n of them holding the term; per chunk:
+  // the sum of idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * length / average)),
+  // k1 = 1.2, b = 0.75. Like FTS5's, N, n and the average length count the
+  // whole chunks table. ts_filter(setweight(...)) keeps only the query's terms
+  // of a chunk's vector before it is unnested.
   auto st = db_.prepare(
-      postgres ? "SELECT k.id, ts_rank_cd(k.text_search, websearch_to_tsquery('english', ?1)) AS s FROM chunks k "
-                 "JOIN documents d ON d.id = k.document_id "
-                 "WHERE k.text_search @@ websearch_to_tsquery('english', ?1) AND d.collection_id = ?2" +
-                     detail::filter_sql(filter, 4) + " ORDER BY s DESC, k.id LIMIT ?3"
+      postgres ? "WITH terms AS (SELECT t.term, t.q FROM unnest(?4::text[], ?5::tsquery[]) AS t(term, q)), "
+                 "stats AS (SELECT count(search_length)::float8 AS n, "
+                 "                 coalesce(sum(search_length), 0)::float8 / greatest(count(search_length), 1) AS avgdl "
+                 "          FROM chunks WHERE search_length IS NOT NULL), "
+                 "idf AS (SELECT t.term, greatest(ln((s.n - f.n + 0.5) / (f.n + 0.5)), 1e-6) AS w "
+                 "        FROM terms t CROSS JOIN stats s CROSS JOIN LATERAL "
+                 "          (SELECT count(*)::float8 AS n FROM chunks c WHERE c.search_terms @@ t.q) f), "
+                 "hits AS (SELECT k.id, k.search_terms, k.search_length FROM chunks k "
+                 "         JOIN documents d ON d.id = k.document_id "
+                 "         WHERE k.search_terms @@ ?1::tsquery AND d.collection_id = ?2" +
+                     detail::filter_sql(filter, 6) +
+                     ") "
+                     "SELECT h.id, sum(i.w * cardinality(u.positions) * 2.2 / (cardinality(u.positions) + "
+                     "                 1.2 * (0.25 + 0.75 * h.search_length / nullif(s.avgdl, 0)))) AS score "
+                     "FROM hits h CROSS JOIN stats s "
+                     "CROSS JOIN LATERAL unnest(ts_filter(setweight(h.search_terms, 'A', ?4::text[]), '{a}')) u "
+                     "JOIN idf i ON i.term = u.lexeme "
+                     "GROUP BY h.id ORDER BY score DESC, h.id LIMIT ?3"
                : "SELECT chunks_fts.rowid, bm25(chunks_fts) AS s FROM chunks_fts "
                  "JOIN chunks k ON k.id = chunks_fts.rowid JOIN documents d ON d.id = k.document_id "
                  "WHERE chunks_fts MATCH ?1 AND d.collection_id = ?2" +
                      detail::filter_sql(filter, 4) + " ORDER BY s, chunks_fts.rowid LIMIT ?3");
   if (!st) return Error{st.error()};
-  st->bind(1, fts_match).bind(2, collection_id).bind(3, limit);
-  detail::bind_filter(*st, filter, 4);
+  st->bind(1, postgres ? tsquery_any(terms) : fts_match).bind(2, collection_id).bind(3, limit);
+  if (postgres) {
+    std::vector<std::string> one_term_queries;
+    for (const std::string& t : terms) one_term_queries.push_back(tsquery_any({t}));
+    st->bind(4, text_array_literal(terms)).bind(5, text_array_literal(one_term_queries));
+  }
+  detail::bind_filter(*st, filter, postgres ? 6 : 4);
   auto out = store::read_rows(
       *st, [postgres](const store::Statement& r) { return Bm25Match{r.int64(0), postgres ? r.real(1) : -r.real(1)}; });
   if (!out) return Error{"full-text search in collection " + std::to_string(collection_id) + " failed: " + out.error()};
   return out;
+}
+
+Result<int64_t> CollectionStore::index_search_terms() {
+  if (db_.dialect() != store::Dialect::Postgres) return int64_t{0};
+  auto lock = db_.lock();
+  int64_t done = 0;
+  for (;;) {
+    auto todo = db_.prepare("SELECT id, text FROM chunks WHERE search_terms IS NULL ORDER BY id LIMIT 512");
+    if (!todo) return Error{todo.error()};
+    auto rows = store::read_rows(*todo, [](const store::Statement& r) { return std::pair(r.int64(0), r.text(1)); });
+    if (!rows) return Error{"cannot list chunks without full-text terms: " + rows.error()};
+    if (rows->empty()) return done;
+    Status s = db_.transaction([&]() -> Status {
+      auto set = db_.prepare("UPDATE chunks SET search_terms = ?::tsvector, search_length = ? WHERE id = ?");
+      if (!set) return set.status();
+      for (const auto& [id, text] : *rows) {
+        const SearchTerms terms = postgres_search_terms(text);
+        set->reset();
+        if (Status r = set->bind(1, terms.tsvector).bind(2, terms.length).bind(3, id).run(); !r) return r;
+      }
+      return Status::ok();
+    });
+    if (!s) return Error{"cannot write the full-text terms of chunks: " + s.message()};
+    done += static_cast<int64_t>(rows->size());
+  }
 }
 
 Result<std::vector<int64_t>> CollectionStore::chunk_ids(int64_t collection_id, const DocumentFilter& filter) {

@@ -52,22 +52,28 @@ std::string ascii_lower(std::string_view w) {
 
 }  // namespace
 
-std::string build_fts_query(std::string_view text, size_t max_terms) {
-  std::string query;
+std::vector<std::string> query_words(std::string_view text, size_t max_terms) {
+  std::vector<std::string> words;
   std::set<std::string> seen;
   size_t i = 0;
-  while (i < text.size() && seen.size() < max_terms) {
+  while (i < text.size() && words.size() < max_terms) {
     while (i < text.size() && !is_word_byte(static_cast<unsigned char>(text[i]))) ++i;
     const size_t start = i;
     while (i < text.size() && is_word_byte(static_cast<unsigned char>(text[i]))) ++i;
     if (i == start) break;
-    const std::string term = ascii_lower(well_formed_utf8(cut_term(text.substr(start, i - start))));
+    std::string term = ascii_lower(well_formed_utf8(cut_term(text.substr(start, i - start))));
     if (term.empty() || !seen.insert(term).second) continue;
+    words.push_back(std::move(term));
+  }
+  return words;
+}
+
+std::string build_fts_query(std::string_view text, size_t max_terms) {
+  std::string query;
+  for (const std::string& word : query_words(text, max_terms)) {
     if (!query.empty()) query += " OR ";
-    // The term holds no '"' (only word bytes), so quoting needs no escaping.
-    query += '"';
-    query += term;
-    query += '"';
+    // The word holds no '"' (only word bytes), so quoting needs no escaping.
+    query += '"' + word + '"';
   }
   return query;
 }

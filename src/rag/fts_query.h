@@ -8,8 +8,13 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace pg::rag {
+
+// The words of a query as build_fts_query quotes them: lower-cased (ASCII),
+// without repeats, at most max_terms of at most 64 bytes, well-formed UTF-8.
+std::vector<std::string> query_words(std::string_view text, size_t max_terms = 64);
 
 // Words are runs of ASCII letters/digits and of non-ASCII bytes (UTF-8
 // letters; FTS5's tokenizer splits any punctuation inside them itself).

@@ -60,8 +60,7 @@ Result<std::vector<RetrievalHit>> Retriever::retrieve(int64_t collection_id, con
 
   std::vector<Scored> bm25;
   if (want_bm25) {
-    const std::string match = build_fts_query(q.text);
-    auto found = store_.bm25_search(collection_id, match, filter, list_length);
+    auto found = store_.bm25_search(collection_id, q.text, filter, list_length);
     if (!found) return Error{found.error()};
     for (const Bm25Match& m : *found) bm25.push_back({m.chunk_id, m.score});
   }

@@ -171,6 +171,11 @@ CREATE INDEX ingest_job_files_by_document ON ingest_job_files(document_id);
 ALTER TABLE ingest_job_files ADD COLUMN claimed_by TEXT NOT NULL DEFAULT '';
 ALTER TABLE ingest_job_files ADD COLUMN lease_until INTEGER NOT NULL DEFAULT 0;
 )sql"},
+    // PostgreSQL's full text changes to FTS5's terms and BM25; SQLite keeps
+    // chunks_fts as it is.
+    {5, "full-text terms as FTS5 makes them", R"sql(
+SELECT 1;
+)sql"},
 };
 
 

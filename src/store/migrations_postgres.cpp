@@ -166,6 +166,20 @@ CREATE INDEX ingest_job_files_by_document ON ingest_job_files(document_id);
 ALTER TABLE ingest_job_files ADD COLUMN claimed_by TEXT NOT NULL DEFAULT '';
 ALTER TABLE ingest_job_files ADD COLUMN lease_until BIGINT NOT NULL DEFAULT 0;
 )sql"},
+      // Full text as SQLite's FTS5 indexes it, so both rank alike: the
+      // application writes each chunk's FTS5 terms (one position per
+      // occurrence) and their number, and queries compute BM25 from them
+      // (rag/postgres_fts.h). Chunks written before have no terms yet; the
+      // application fills them in (chunks_without_search_terms finds them).
+      // chunks_search_length lets the BM25 averages come from the index alone.
+      {5, R"sql(
+ALTER TABLE chunks DROP COLUMN text_search;
+ALTER TABLE chunks ADD COLUMN search_terms TSVECTOR;
+ALTER TABLE chunks ADD COLUMN search_length BIGINT CHECK (search_length >= 0);
+CREATE INDEX chunks_search_terms ON chunks USING GIN (search_terms);
+CREATE INDEX chunks_search_length ON chunks (search_length) WHERE search_length IS NOT NULL;
+CREATE INDEX chunks_without_search_terms ON chunks (id) WHERE search_terms IS NULL;
+)sql"},
   };
   auto it = kForms.find(version);
   return it == kForms.end() ? nullptr : it->second;

@@ -139,7 +139,7 @@ TEST_F(StoreCopy, EveryTableArrivesWithMatchingCountsAndChecksums) {
   rag::CollectionStore coll(**pg);
   auto c = coll.find_collection("zoo");
   ASSERT_TRUE(c) << c.error();
-  auto hits = coll.bm25_search(c->id, rag::build_fts_query("walrus"), {}, 10);
+  auto hits = coll.bm25_search(c->id, "walrus", {}, 10);
   ASSERT_TRUE(hits) << hits.error();
   ASSERT_EQ(hits->size(), 1u);
   auto batch_count = 0;
