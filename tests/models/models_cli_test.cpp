@@ -4,7 +4,6 @@
 #include <gtest/gtest.h>
 
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 
 #include <filesystem>
@@ -13,9 +12,9 @@
 #include "fake_model_source.h"
 #include "model_bytes.h"
 #include "server/auth/crypto.h"
+#include "child_process.h"
 #include "test_process.h"
 
-extern char** environ;
 
 namespace pg::test {
 namespace {
@@ -61,35 +60,19 @@ TEST_F(ModelsCli, PullKilledHalfwayResumesAfterRestartAndEndsVerified) {
   const std::string& bytes = synthetic_gguf();
   const std::string sha = source_.add_hf_file("acme/Tiny-GGUF", "tiny.Q4_K_M.gguf", bytes);
   source_.throttle_us = 40000;  // 64 KiB per 40 ms: about 2.3 s for the file
-  const std::string url = "HF_ENDPOINT=" + source_.url();
-  std::vector<std::string> args = {binary_path(), "pull", "hf.co/acme/Tiny-GGUF", "--data-dir", (dir_ / "data").string(),
-                                   "--models-dir", (dir_ / "models").string()};
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  std::vector<std::string> env_strings = {url};
-  for (char** e = environ; *e; ++e)
-    if (std::string(*e).rfind("HF_ENDPOINT=", 0) != 0) env_strings.emplace_back(*e);
-  std::vector<char*> envp;
-  for (auto& e : env_strings) envp.push_back(e.data());
-  envp.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-  pid_t pid = 0;
-  ASSERT_EQ(posix_spawn(&pid, binary_path().c_str(), &actions, nullptr, argv.data(), envp.data()), 0);
-  posix_spawn_file_actions_destroy(&actions);
+  ChildProcess pull({"pull", "hf.co/acme/Tiny-GGUF", "--data-dir", (dir_ / "data").string(), "--models-dir",
+                     (dir_ / "models").string()},
+                    ChildProcess::Options{{{"HF_ENDPOINT", source_.url()}}, true, true});
+  ASSERT_GT(pull.pid(), 0);
 
   const fs::path part = dir_ / "models" / ".partial" / "tiny.Q4_K_M.gguf.part";
   std::error_code ec;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   while (std::chrono::steady_clock::now() < deadline && (!fs::exists(part, ec) || fs::file_size(part, ec) < bytes.size() / 3))
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  ASSERT_EQ(::kill(pid, SIGKILL), 0);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  ASSERT_TRUE(WIFSIGNALED(status));
+  ASSERT_EQ(::kill(pull.pid(), SIGKILL), 0);
+  pull.wait_exit();
+  ASSERT_TRUE(pull.signalled());
   const uint64_t kept = fs::file_size(part, ec);
   ASSERT_GE(kept, bytes.size() / 3);
   ASSERT_LT(kept, bytes.size());

@@ -18,6 +18,7 @@
 #include "../models/model_bytes.h"
 #include "models/memory_estimate.h"
 #include "server_test_support.h"
+#include "child_process.h"
 #include "test_process.h"
 
 namespace pg::test {
@@ -174,57 +175,19 @@ TEST_F(ServerModels, ModelLargerThanTheWholeBudgetIsRefusedClearly) {
 
 // `playground serve` in a fresh process: its resident memory is not blurred by
 // what earlier tests allocated and freed in this one.
-class ServeChild {
+class ServeChild : public ChildProcess {
  public:
-  explicit ServeChild(std::vector<std::string> args) {
-    int fds[2];
-    if (::pipe(fds) != 0) return;
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      ::dup2(fds[1], 1);
-      ::close(fds[0]);
-      std::vector<char*> argv;
-      std::string bin = binary_path(), serve = "serve";
-      argv.push_back(bin.data());
-      argv.push_back(serve.data());
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      ::execv(bin.c_str(), argv.data());
-      ::_exit(127);
-    }
-    ::close(fds[1]);
-    out_ = fds[0];
-  }
-  ~ServeChild() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, nullptr, 0);
-    }
-    if (out_ >= 0) ::close(out_);
-  }
+  explicit ServeChild(std::vector<std::string> args) : ChildProcess(with_serve(std::move(args)), Options{}) {}
   int port() {
-    std::string text;
-    const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    while (std::chrono::steady_clock::now() < end) {
-      char buf[256];
-      const ssize_t n = ::read(out_, buf, sizeof buf);
-      if (n <= 0) break;
-      text.append(buf, static_cast<size_t>(n));
-      const size_t at = text.find("listening on http://127.0.0.1:");
-      if (at != std::string::npos && text.find('\n', at) != std::string::npos) return std::atoi(text.c_str() + at + 30);
-    }
-    return 0;
-  }
-  uint64_t rss_bytes() const {
-    std::ifstream in("/proc/" + std::to_string(pid_) + "/statm");
-    uint64_t size = 0, resident = 0;
-    in >> size >> resident;
-    return resident * static_cast<uint64_t>(::sysconf(_SC_PAGE_SIZE));
+    wait_for_url();
+    return ChildProcess::port();
   }
 
  private:
-  pid_t pid_ = -1;
-  int out_ = -1;
+  static std::vector<std::string> with_serve(std::vector<std::string> args) {
+    args.insert(args.begin(), "serve");
+    return args;
+  }
 };
 
 TEST_F(ServerModels, EstimateIsWithin15PercentOfMeasuredRssGrowth) {

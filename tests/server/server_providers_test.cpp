@@ -7,21 +7,15 @@
 // and the admin API keeping keys sealed.
 #include <gtest/gtest.h>
 
-#include <fcntl.h>
-#include <poll.h>
-#include <sys/prctl.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <thread>
 
 #include "providers/fault_server.h"
 #include "server/server_test_support.h"
+#include "child_process.h"
 #include "test_process.h"
 
-extern char** environ;
 
 namespace pg::test {
 namespace {
@@ -29,66 +23,23 @@ namespace {
 // `playground serve` on a free loopback port, killed at the end.
 class PeerProcess {
  public:
-  PeerProcess() {
-    data_ = fresh_data_dir();
-    std::vector<std::string> args = {binary_path(), "serve", "--port", "0", "--data-dir", data_, "--model",
-                                     demo_model_file(), "--threads", "1", "--slots", "2", "--ctx-size", "4096",
-                                     "--auth", "off", "--log-level", "warn"};
-    std::vector<std::string> env;
-    for (char** e = environ; *e; ++e)
-      if (std::string(*e).rfind("PLAYGROUND_", 0) != 0) env.push_back(*e);
-    std::vector<char*> argv, envp;
-    for (auto& s : args) argv.push_back(s.data());
-    argv.push_back(nullptr);
-    for (auto& s : env) envp.push_back(s.data());
-    envp.push_back(nullptr);
-    int fds[2];
-    if (pipe(fds) != 0) return;
-    pid_ = fork();
-    if (pid_ == 0) {
-      prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive the test program, even when it crashes
-      const int null_fd = open("/dev/null", O_WRONLY);
-      if (null_fd >= 0) dup2(null_fd, STDERR_FILENO);
-      dup2(fds[1], STDOUT_FILENO);
-      close(fds[0]);
-      close(fds[1]);
-      execve(argv[0], argv.data(), envp.data());
-      _exit(127);
-    }
-    close(fds[1]);
-    std::string text;
-    const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    while (std::chrono::steady_clock::now() < end) {
-      pollfd p{fds[0], POLLIN, 0};
-      if (poll(&p, 1, 50) <= 0) continue;
-      char buf[256];
-      const ssize_t n = read(fds[0], buf, sizeof buf);
-      if (n <= 0) break;
-      text.append(buf, static_cast<size_t>(n));
-      const size_t at = text.find("listening on ");
-      if (at != std::string::npos && text.find('\n', at) != std::string::npos) {
-        url_ = text.substr(at + 13, text.find('\n', at) - at - 13);
-        break;
-      }
-    }
-    close(fds[0]);
+  PeerProcess()
+      : data_(fresh_data_dir()),
+        child_({"serve", "--port", "0", "--data-dir", data_, "--model", demo_model_file(), "--threads", "1", "--slots",
+                "2", "--ctx-size", "4096", "--auth", "off", "--log-level", "warn"},
+               ChildProcess::Options{{}, true, false}) {
+    child_.wait_for_url();
   }
-  ~PeerProcess() {
-    if (pid_ > 0) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-  }
-  const std::string& url() const { return url_; }
+  const std::string& url() const { return child_.url(); }
   httplib::Client client() const {
-    httplib::Client c(url_);
+    httplib::Client c(url());
     c.set_read_timeout(30, 0);
     return c;
   }
 
  private:
-  pid_t pid_ = -1;
-  std::string data_, url_;
+  std::string data_;
+  ChildProcess child_;
 };
 
 providers::ProviderConfig provider(const std::string& name, const std::string& kind, const std::string& url) {
