@@ -177,12 +177,29 @@ TEST_F(StoreCopy, ATargetWithRowsIsRefusedAndKeepsThem) {
 TEST_F(StoreCopy, TheMigrateCommandCopiesAndVerifies) {
   PG_REQUIRE_POSTGRES(url);
   const std::string db_file = (dir_ / "data" / "playground.db").string();
+  int64_t chunk_count = 0;
+  {
+    auto chunks = sqlite_->prepare("SELECT count(*) FROM chunks");
+    ASSERT_TRUE(chunks);
+    ASSERT_TRUE(chunks->step().value());
+    chunk_count = chunks->int64(0);
+  }
+  ASSERT_GT(chunk_count, 0);
   sqlite_.reset();  // as after stopping the server
   auto r = ::pg::test::run_playground("migrate --from " + ::pg::test::shell_quote("sqlite:" + db_file) + " --to " +
                                       ::pg::test::shell_quote(url));
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("verified (counts and checksums agree)"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("chunks"), std::string::npos) << r.out;
+  // Then PostgreSQL's full-text terms of every copied chunk are written.
+  EXPECT_NE(r.out.find("full-text terms written for " + std::to_string(chunk_count) + " chunks"), std::string::npos)
+      << r.out;
+  auto pg = open_store("", url);
+  ASSERT_TRUE(pg) << pg.error();
+  auto unindexed = (*pg)->prepare("SELECT count(*) FROM chunks WHERE search_terms IS NULL OR search_length IS NULL");
+  ASSERT_TRUE(unindexed);
+  ASSERT_TRUE(unindexed->step().value());
+  EXPECT_EQ(unindexed->int64(0), 0);
   // Twice: the target now has rows, so the second run refuses and says why.
   auto again = ::pg::test::run_playground("migrate --from " + ::pg::test::shell_quote("sqlite:" + db_file) + " --to " +
                                           ::pg::test::shell_quote(url));
