@@ -1,8 +1,11 @@
-// Turns what a user typed into a safe FTS5 MATCH expression: the words of the
-// text, each as a double-quoted string (so FTS5 operators, column filters,
-// NEAR, *, ^, - and quotes typed by the user are just text), joined by OR.
-// Never passes user text to MATCH as syntax; a text with no word gives "" (the
-// caller returns no hits rather than an error).
+// Turns what a user typed into a safe full-text query: the words of the text,
+// as FTS5's tokenizer finds them (fts_terms.h: letters and digits, lower-cased,
+// accents of Latin letters removed), each a double-quoted FTS5 string joined by
+// OR, so FTS5 operators, column filters, NEAR, *, ^, -, quotes and any
+// punctuation typed by the user are just separators. Never passes user text
+// to MATCH as syntax; a text with no word gives "" (the caller returns no hits
+// rather than an error). PostgreSQL's search uses the same words
+// (postgres_fts.h), so both engines see one query.
 #pragma once
 
 #include <cstddef>
@@ -12,15 +15,12 @@
 
 namespace pg::rag {
 
-// The words of a query as build_fts_query quotes them: lower-cased (ASCII),
-// without repeats, at most max_terms of at most 64 bytes, well-formed UTF-8.
+// The distinct words of a query in text order, at most max_terms; words over
+// 256 bytes (no real word; they could only match the same run of letters) are
+// left out.
 std::vector<std::string> query_words(std::string_view text, size_t max_terms = 64);
 
-// Words are runs of ASCII letters/digits and of non-ASCII bytes (UTF-8
-// letters; FTS5's tokenizer splits any punctuation inside them itself).
-// Duplicates (ASCII case-insensitively) are dropped; at most max_terms words
-// are kept, each at most 64 bytes (a longer run is cut at a UTF-8 boundary);
-// bytes that are not well-formed UTF-8 are dropped.
+// "w1" OR "w2" ... for FTS5's MATCH (a word holds no quote: only letters and digits).
 std::string build_fts_query(std::string_view text, size_t max_terms = 64);
 
 }  // namespace pg::rag

@@ -52,9 +52,7 @@ SearchTerms postgres_search_terms(std::string_view text) {
 
 std::vector<std::string> postgres_query_terms(std::string_view text) {
   std::vector<std::string> terms;
-  for (const std::string& word : query_words(text))
-    for (std::string& t : fts_terms(word))
-      if (t.size() <= kMaxLexemeBytes) terms.push_back(std::move(t));
+  for (const std::string& word : query_words(text)) terms.push_back(porter_stem(word));
   return terms;
 }
 

@@ -25,9 +25,9 @@ struct SearchTerms {
 // under PostgreSQL's 1 MB.
 SearchTerms postgres_search_terms(std::string_view text);
 
-// The FTS5 terms of a user's query: the words build_fts_query would quote,
-// each tokenized and stemmed as FTS5 does; a word that stems like another
-// counts again (FTS5 scores each quoted phrase).
+// The FTS5 terms of a user's query: the words build_fts_query quotes for
+// SQLite (fts_query.h), each stemmed as FTS5 stems it; a word that stems like
+// another counts again (FTS5 scores each quoted word).
 std::vector<std::string> postgres_query_terms(std::string_view text);
 
 // 'a' | 'b' | ...: a tsquery literal matching any of the terms.

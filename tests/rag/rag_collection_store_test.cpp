@@ -241,6 +241,33 @@ TEST_P(RagStore, ReplaceChunksKeepsFullTextIndexInStepAndNeverReusesIds) {
   check_full_text_index();
 }
 
+// Chunks without full-text terms (written before schema 5 on PostgreSQL, or
+// copied by `playground migrate`) get them before the next search, which then
+// ranks as with terms written at insert. SQLite's FTS5 needs nothing of this.
+TEST_P(RagStore, ChunksWithoutTermsAreIndexedBeforeTheNextSearch) {
+  Collection c = make_collection("docs");
+  DocumentRecord d = make_document(c.id, "zoo.md");
+  ASSERT_TRUE(store_->replace_chunks(d.id, {text_chunk(0, "The aardvark digs burrows at night."),
+                                            text_chunk(1, "Aardvarks and penguins: penguins swim.", 2),
+                                            text_chunk(2, "Nothing of interest here.", 3)}));
+  auto before = store_->bm25_search(c.id, "aardvark penguin", {}, 10);
+  ASSERT_TRUE(before) << before.error();
+  ASSERT_EQ(before->size(), 2u);
+  auto none = store_->index_search_terms();
+  ASSERT_TRUE(none) << none.error();
+  EXPECT_EQ(*none, 0);  // every chunk got its terms when written
+  if (sqlite()) return;
+  ASSERT_TRUE(db_->exec("UPDATE chunks SET search_terms = NULL, search_length = NULL"));
+  auto after = store_->bm25_search(c.id, "aardvark penguin", {}, 10);
+  ASSERT_TRUE(after) << after.error();
+  ASSERT_EQ(after->size(), before->size());
+  for (size_t i = 0; i < after->size(); ++i) {
+    EXPECT_EQ((*after)[i].chunk_id, (*before)[i].chunk_id);
+    EXPECT_DOUBLE_EQ((*after)[i].score, (*before)[i].score);
+  }
+  check_full_text_index();
+}
+
 TEST_P(RagStore, DeletingADocumentOrCollectionRemovesChunksAndFullTextRows) {
   Collection c = make_collection("docs");
   DocumentRecord keep = make_document(c.id, "keep.txt", {"t"}, {{"k", "v"}});
