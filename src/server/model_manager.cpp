@@ -112,6 +112,13 @@ ModelManager::ModelManager(ModelManagerOptions options, Scheduler::FinishedFn on
   });
 }
 
+void ModelManager::share_pulls(models::PullStore& store, const std::string& instance_id) {
+  models::PullSharing sharing;
+  sharing.store = &store;
+  sharing.instance = instance_id;
+  pulls_ = std::make_unique<models::PullJobs>(registry_, options_.endpoints, 3, std::move(sharing));
+}
+
 ModelManager::~ModelManager() {
   shutdown();
   if (reaper_.joinable()) reaper_.join();
