@@ -262,7 +262,7 @@ class PlaygroundServer::Impl : public RouteTable {
     if (!secret) return Status::error(secret.error());
     provider_store_ = std::make_unique<providers::ProviderStore>(*db_, *secret);
     pull_store_ = std::make_unique<models::PullStore>(*db_);
-    models_.share_pulls(*pull_store_, ctx_.instance_id());
+    models_.share_pulls(*pull_store_, ctx_.instance_id(), static_cast<int>(config_.pull_lease));
     authenticator_ = std::make_unique<auth::Authenticator>(*users_, std::move(*secret), config_.token_ttl);
     auth_on_ = *on;
     if (Status s = open_rag(); !s) return s;
