@@ -51,12 +51,15 @@ class PullJobs {
   // Starts a pull; an error when the same reference is already being pulled
   // (with a store: by any instance).
   Result<std::string> start(const std::string& reference);
+  // Oldest first in this process; with a store, the database's rows newest
+  // first (every live pull and the last 50 finished, of every instance).
   std::vector<PullJobInfo> list() const;
   std::optional<PullJobInfo> get(const std::string& id) const;
   // False when no such job, or it already ended. Another instance's pull is
   // cancelled by its owner within about a tick.
   bool cancel(const std::string& id);
   // Waits until the job's version passes `seen` (or the timeout); returns the job and its version.
+  // Another instance's pull: its row is read every remote_poll and its revision is the version.
   std::optional<std::pair<PullJobInfo, uint64_t>> wait_change(const std::string& id, uint64_t seen,
                                                                std::chrono::milliseconds timeout) const;
   // Names of models being downloaded now (for the model list).
