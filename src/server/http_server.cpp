@@ -10,6 +10,7 @@
 
 #include "server/auth/auth_policy.h"
 #include "providers/provider_registry.h"
+#include "models/pull_store.h"
 #include "providers/provider_store.h"
 #include "server/auth/secret.h"
 #include "server/chat_prompt.h"
@@ -260,6 +261,8 @@ class PlaygroundServer::Impl : public RouteTable {
     auto secret = auth::load_or_create_secret(config_.secret, config_.data_dir);
     if (!secret) return Status::error(secret.error());
     provider_store_ = std::make_unique<providers::ProviderStore>(*db_, *secret);
+    pull_store_ = std::make_unique<models::PullStore>(*db_);
+    models_.share_pulls(*pull_store_, ctx_.instance_id(), static_cast<int>(config_.pull_lease));
     authenticator_ = std::make_unique<auth::Authenticator>(*users_, std::move(*secret), config_.token_ttl);
     auth_on_ = *on;
     if (Status s = open_rag(); !s) return s;
@@ -486,6 +489,7 @@ class PlaygroundServer::Impl : public RouteTable {
   std::unique_ptr<auth::Authenticator> authenticator_;
   bool auth_on_ = false;
   std::unique_ptr<providers::ProviderStore> provider_store_;
+  std::unique_ptr<models::PullStore> pull_store_;  // before models_: its pulls write to it until they stop
   providers::ProviderRegistry providers_;
   Metrics metrics_;
   ModelManager models_;

@@ -112,6 +112,14 @@ ModelManager::ModelManager(ModelManagerOptions options, Scheduler::FinishedFn on
   });
 }
 
+void ModelManager::share_pulls(models::PullStore& store, const std::string& instance_id, int lease_seconds) {
+  models::PullSharing sharing;
+  sharing.store = &store;
+  sharing.instance = instance_id;
+  sharing.lease_seconds = lease_seconds;
+  pulls_ = std::make_unique<models::PullJobs>(registry_, options_.endpoints, 3, std::move(sharing));
+}
+
 ModelManager::~ModelManager() {
   shutdown();
   if (reaper_.joinable()) reaper_.join();

@@ -141,6 +141,9 @@ class ModelManager {
   std::string resolve_name(const std::string& requested) const { return canonical_name(requested); }
   models::ModelRegistry& registry() { return registry_; }
   models::PullJobs& pulls() { return *pulls_; }
+  // Keeps pulls in the database so every instance on it sees them (see
+  // pull_jobs.h). Call once the database is open, before any pull starts.
+  void share_pulls(models::PullStore& store, const std::string& instance_id, int lease_seconds);
   // The loaded model of that name, or nullptr (never loads, never throws).
   std::shared_ptr<LoadedModel> find_loaded(const std::string& name) const;
   std::vector<std::shared_ptr<LoadedModel>> loaded() const;

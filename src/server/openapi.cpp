@@ -246,7 +246,8 @@ oj schemas() {
   s["ModelSearch"] = object({{"query", str()}, {"source", str()}, {"results", array_of(any_object())}});
   s["PullRequest"] = object({{"model", str()}}, {"model"});
   s["PullJob"] = object({{"id", str()}, {"reference", str()}, {"model", str()}, {"state", str()}, {"error", str()},
-                         {"progress", any_object()}, {"notices", array_of(str())}, {"created_at", str()}, {"finished_at", str()}});
+                         {"progress", any_object()}, {"notices", array_of(str())}, {"instance", str()},
+                         {"created_at", str()}, {"finished_at", str()}});
   s["PullList"] = object({{"pulls", array_of(ref("PullJob"))}});
   s["ModelDetail"] = any_object();
   s["ModelDeleted"] = object({{"name", str()}, {"deleted", boolean()}, {"files", array_of(str())}});

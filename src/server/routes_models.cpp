@@ -42,6 +42,7 @@ nlohmann::json pull_json(const models::PullJobInfo& j) {
           {"error", j.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(j.error)},
           {"progress", progress_json(j.progress)},
           {"notices", j.notices},
+          {"instance", j.instance.empty() ? nlohmann::json(nullptr) : nlohmann::json(j.instance)},
           {"created_at", rfc3339_from_unix(j.created_unix)},
           {"finished_at", j.finished_unix ? nlohmann::json(rfc3339_from_unix(j.finished_unix)) : nlohmann::json(nullptr)}};
 }

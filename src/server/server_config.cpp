@@ -51,6 +51,8 @@ const std::vector<ConfigKey> kKeys = {
     {"max_document_pages", "PLAYGROUND_MAX_DOCUMENT_PAGES", "5000", "pages of one PDF (then that file fails)"},
     {"ingest_lease", "PLAYGROUND_INGEST_LEASE", "30",
      "seconds an instance holds a document it ingests; another instance takes it over after that if it died"},
+    {"pull_lease", "PLAYGROUND_PULL_LEASE", "30",
+     "seconds an instance holds a model pull it runs; other instances show it as failed after that if it died"},
     {"rag_context_share", "PLAYGROUND_RAG_CONTEXT_SHARE", "0.75",
      "share of the context left after the question and the answer's max_tokens that sources may fill"},
     {"memory_budget", "PLAYGROUND_MEMORY_BUDGET", "auto (75% of physical RAM)",
@@ -170,6 +172,8 @@ Status apply(ServerConfig& c, const std::string& key, const std::string& v) {
     return set_int(c.max_document_pages, 1, 1000000);
   } else if (key == "ingest_lease") {
     return set_int(c.ingest_lease, 2, 86400);
+  } else if (key == "pull_lease") {
+    return set_int(c.pull_lease, 2, 86400);
   } else if (key == "rag_context_share") {
     char* end = nullptr;
     const double share = std::strtod(v.c_str(), &end);

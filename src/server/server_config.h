@@ -48,6 +48,7 @@ struct ServerConfig {
   int64_t max_document_pages = 5000;                    // per PDF
   double rag_context_share = 0.75;                      // of the free context, for sources
   int64_t ingest_lease = 30;  // seconds a worker holds a file it ingests without renewing (several instances)
+  int64_t pull_lease = 30;    // seconds an instance holds a model pull it runs without renewing (several instances)
   // Remote inference providers: the config file's [[providers]] tables only (docs/PROVIDERS.md).
   std::vector<providers::ProviderConfig> providers;
   std::string memory_budget = "auto";   // models' memory together: "8GiB", "60%", "auto" (75% of RAM)

@@ -176,6 +176,39 @@ ALTER TABLE ingest_job_files ADD COLUMN lease_until INTEGER NOT NULL DEFAULT 0;
     {5, "full-text terms as FTS5 makes them", R"sql(
 SELECT 1;
 )sql"},
+    // Model pulls (downloads) with their progress, so every instance on one
+    // database lists them. The instance running a pull holds a lease it
+    // renews; a live row whose lease ran out belonged to an instance that
+    // stopped, and is shown as failed. At most one live pull per reference.
+    {6, "model pulls", R"sql(
+CREATE TABLE model_pulls (
+  id                TEXT PRIMARY KEY,
+  reference         TEXT NOT NULL,
+  model             TEXT NOT NULL DEFAULT '',
+  state             TEXT NOT NULL CHECK (state IN ('queued', 'running', 'success', 'failed', 'cancelled')),
+  error             TEXT NOT NULL DEFAULT '',
+  progress_status   TEXT NOT NULL DEFAULT '',
+  progress_file     TEXT NOT NULL DEFAULT '',
+  file_index        INTEGER NOT NULL DEFAULT 0,
+  file_count        INTEGER NOT NULL DEFAULT 0,
+  completed_bytes   INTEGER NOT NULL DEFAULT 0,
+  total_bytes       INTEGER NOT NULL DEFAULT 0,
+  bytes_per_second  REAL NOT NULL DEFAULT 0,
+  eta_seconds       REAL NOT NULL DEFAULT -1,
+  notices           TEXT NOT NULL DEFAULT '[]',
+  instance          TEXT NOT NULL,
+  lease_until       INTEGER NOT NULL DEFAULT 0,
+  cancel_requested  INTEGER NOT NULL DEFAULT 0 CHECK (cancel_requested IN (0, 1)),
+  revision          INTEGER NOT NULL DEFAULT 1,
+  created_at        INTEGER NOT NULL,
+  created_ms        INTEGER NOT NULL,
+  updated_at        INTEGER NOT NULL,
+  finished_at       INTEGER
+);
+CREATE UNIQUE INDEX model_pulls_live_reference ON model_pulls(reference) WHERE state IN ('queued', 'running');
+CREATE INDEX model_pulls_by_state ON model_pulls(state, lease_until);
+CREATE INDEX model_pulls_by_created ON model_pulls(created_ms);
+)sql"},
 };
 
 

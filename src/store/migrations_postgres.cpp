@@ -180,6 +180,36 @@ CREATE INDEX chunks_search_terms ON chunks USING GIN (search_terms);
 CREATE INDEX chunks_search_length ON chunks (search_length) WHERE search_length IS NOT NULL;
 CREATE INDEX chunks_without_search_terms ON chunks (id) WHERE search_terms IS NULL;
 )sql"},
+      // Model pulls; see migration 6 in migrations.cpp.
+      {6, R"sql(
+CREATE TABLE model_pulls (
+  id                TEXT PRIMARY KEY,
+  reference         TEXT NOT NULL,
+  model             TEXT NOT NULL DEFAULT '',
+  state             TEXT NOT NULL CHECK (state IN ('queued', 'running', 'success', 'failed', 'cancelled')),
+  error             TEXT NOT NULL DEFAULT '',
+  progress_status   TEXT NOT NULL DEFAULT '',
+  progress_file     TEXT NOT NULL DEFAULT '',
+  file_index        BIGINT NOT NULL DEFAULT 0,
+  file_count        BIGINT NOT NULL DEFAULT 0,
+  completed_bytes   BIGINT NOT NULL DEFAULT 0,
+  total_bytes       BIGINT NOT NULL DEFAULT 0,
+  bytes_per_second  DOUBLE PRECISION NOT NULL DEFAULT 0,
+  eta_seconds       DOUBLE PRECISION NOT NULL DEFAULT -1,
+  notices           TEXT NOT NULL DEFAULT '[]',
+  instance          TEXT NOT NULL,
+  lease_until       BIGINT NOT NULL DEFAULT 0,
+  cancel_requested  BIGINT NOT NULL DEFAULT 0 CHECK (cancel_requested IN (0, 1)),
+  revision          BIGINT NOT NULL DEFAULT 1,
+  created_at        BIGINT NOT NULL,
+  created_ms        BIGINT NOT NULL,
+  updated_at        BIGINT NOT NULL,
+  finished_at       BIGINT
+);
+CREATE UNIQUE INDEX model_pulls_live_reference ON model_pulls(reference) WHERE state IN ('queued', 'running');
+CREATE INDEX model_pulls_by_state ON model_pulls(state, lease_until);
+CREATE INDEX model_pulls_by_created ON model_pulls(created_ms);
+)sql"},
   };
   auto it = kForms.find(version);
   return it == kForms.end() ? nullptr : it->second;

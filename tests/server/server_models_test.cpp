@@ -16,6 +16,7 @@
 
 #include "../models/fake_model_source.h"
 #include "../models/model_bytes.h"
+#include "../store/pg_test_server.h"
 #include "models/memory_estimate.h"
 #include "server_test_support.h"
 #include "child_process.h"
@@ -385,6 +386,60 @@ TEST_F(ServerModels, OllamaPullStreamsStatusLinesAndDeleteRemoves) {
   EXPECT_EQ(del->status, 200) << del->body;
   auto again = c.Delete("/api/delete", R"({"model":"tiny:q4"})", "application/json");
   EXPECT_EQ(again->status, 404);
+}
+
+// Two instances on one PostgreSQL database (models_dir shared, as DEPLOY.md
+// says): a pull started through one is listed with its progress through the
+// other, refused there as a duplicate, watched there over SSE and cancelled
+// there; its owner stops it and frees its disk.
+TEST_F(ServerModels, PullsAreSharedBetweenInstancesOnOnePostgresDatabase) {
+  PG_REQUIRE_POSTGRES(url);
+  source_.add_hf_file("acme/Tiny-GGUF", "tiny.Q4_K_M.gguf", synthetic_gguf());
+  source_.throttle_us = 50000;
+  server::ServerConfig ca = config(), cb = config();
+  ca.database = cb.database = url;
+  TestServer a(ca), b(cb);
+  auto r = post_json(a, "/api/v1/models/pull", {{"model", "hf.co/acme/Tiny-GGUF"}});
+  ASSERT_EQ(r.status, 202) << r.raw;
+  const std::string id = r.body["id"];
+  const std::string owner = r.body["instance"];
+  EXPECT_FALSE(owner.empty());
+  nlohmann::json seen;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto list = get_json(b, "/api/v1/models/pulls").body["pulls"];
+    if (list.size() == 1 && list[0]["progress"]["completed_bytes"].get<uint64_t>() > 0) {
+      seen = list[0];
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_FALSE(seen.is_null()) << "instance B never listed A's pull with progress";
+  EXPECT_EQ(seen["id"], id);
+  EXPECT_EQ(seen["instance"], owner);
+  EXPECT_EQ(seen["state"], "running");
+  EXPECT_EQ(get_json(b, "/api/v1/models/pulls/" + id).body["instance"], owner);
+  auto dup = post_json(b, "/api/v1/models/pull", {{"model", "hf.co/acme/Tiny-GGUF"}});
+  EXPECT_EQ(dup.status, 409) << dup.raw;
+  // B's SSE stream of A's pull ends with "done" once B has cancelled it.
+  std::string events;
+  std::thread watcher([&] {
+    auto c = b.client();
+    auto e = c.Get("/api/v1/models/pull/" + id + "/events");
+    if (e) events = e->body;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  auto cb_client = b.client();
+  auto del = cb_client.Delete("/api/v1/models/pulls/" + id);
+  ASSERT_TRUE(del);
+  EXPECT_EQ(del->status, 200) << del->body;
+  watcher.join();
+  const auto parsed = parse_sse(events);
+  ASSERT_FALSE(parsed.empty()) << events;
+  EXPECT_EQ(parsed.back().event, "done") << events;
+  EXPECT_EQ(parsed.back().json()["state"], "cancelled") << events;
+  EXPECT_EQ(get_json(a, "/api/v1/models/pulls/" + id).body["state"], "cancelled");
+  EXPECT_FALSE(fs::exists(dir_ / "models" / ".partial" / "tiny.Q4_K_M.gguf.part"));
 }
 
 TEST_F(ServerModels, SearchGoesToTheHub) {
