@@ -261,7 +261,8 @@ void add_ollama_routes(RouteTable& routes, ServerContext& ctx) {
                         {"details", details_json(details_for(ctx, f))}});
     }
     for (const std::string& name : ctx.providers().model_names()) {
-      const ModelFile remote{name, name, 0, 0, false};
+      ModelFile remote;
+      remote.name = remote.path = name;
       models.push_back({{"name", tagged(name)},
                         {"model", tagged(name)},
                         {"modified_at", rfc3339_from_unix(0)},
