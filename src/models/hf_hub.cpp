@@ -84,32 +84,39 @@ std::string quant_label(const std::string& file_name) {
   return best;
 }
 
-Result<PullPlan> plan_hf_pull(const std::string& ref, const SourceEndpoints& ep) {
-  std::string rest = strip_prefix(ref);
-  std::string quant;
-  std::string file_path;
+Result<HfReference> parse_hf_reference(const std::string& ref) {
+  const std::string rest = strip_prefix(ref);
+  HfReference r;
   // OWNER/REPO[:QUANT] or OWNER/REPO/PATH.gguf
   const auto s1 = rest.find('/');
   if (s1 == std::string::npos) return Error{"'" + ref + "' is not hf.co/OWNER/REPO[:QUANT] or hf.co/OWNER/REPO/FILE.gguf"};
   const auto s2 = rest.find('/', s1 + 1);
-  std::string owner = rest.substr(0, s1), repo;
+  r.owner = rest.substr(0, s1);
   if (s2 != std::string::npos) {
-    repo = rest.substr(s1 + 1, s2 - s1 - 1);
-    file_path = rest.substr(s2 + 1);
-    if (file_path.size() < 6 || !file_path.ends_with(".gguf"))
+    r.repo = rest.substr(s1 + 1, s2 - s1 - 1);
+    r.file_path = rest.substr(s2 + 1);
+    if (r.file_path.size() < 6 || !r.file_path.ends_with(".gguf"))
       return Error{"'" + ref + "': a file in a repository must end in .gguf"};
-    if (file_path.find("..") != std::string::npos || file_path.find('\\') != std::string::npos)
+    if (r.file_path.find("..") != std::string::npos || r.file_path.find('\\') != std::string::npos)
       return Error{"'" + ref + "': the file path may not contain '..' or '\\'"};
   } else {
-    repo = rest.substr(s1 + 1);
-    if (auto colon = repo.find(':'); colon != std::string::npos) {
-      quant = upper(repo.substr(colon + 1));
-      repo.resize(colon);
+    r.repo = rest.substr(s1 + 1);
+    if (auto colon = r.repo.find(':'); colon != std::string::npos) {
+      r.quant = upper(r.repo.substr(colon + 1));
+      r.repo.resize(colon);
     }
   }
-  if (!repo_part_ok(owner) || !repo_part_ok(repo))
+  if (!repo_part_ok(r.owner) || !repo_part_ok(r.repo))
     return Error{"'" + ref + "': owner and repository may only hold letters, digits, '-', '_' and '.'"};
-  if (quant == "LATEST") quant.clear();
+  if (r.quant == "LATEST") r.quant.clear();
+  return r;
+}
+
+Result<PullPlan> plan_hf_pull(const std::string& ref, const SourceEndpoints& ep) {
+  auto parsed = parse_hf_reference(ref);
+  if (!parsed) return Error{parsed.error()};
+  const std::string &owner = parsed->owner, &repo = parsed->repo, &quant = parsed->quant,
+                    &file_path = parsed->file_path;
 
   const std::string listing_url = ep.hf_endpoint + "/api/models/" + owner + "/" + repo + "/tree/main?recursive=true";
   auto reply = get_small(listing_url, ep.hf_token);

@@ -21,6 +21,13 @@ namespace pg::models {
 
 // True for references the Hub planner takes ("hf.co/...", "huggingface.co/...").
 bool is_hf_reference(const std::string& ref);
+
+// A Hub reference taken apart (no network): OWNER/REPO with an optional
+// quantization (upper case, "" for none) or a .gguf file path in the repository.
+struct HfReference {
+  std::string owner, repo, quant, file_path;
+};
+Result<HfReference> parse_hf_reference(const std::string& ref);
 Result<PullPlan> plan_hf_pull(const std::string& ref, const SourceEndpoints& endpoints);
 // The quantization label in a GGUF file name ("Q4_K_M", "IQ4_XS", "F16", "BF16"), upper case; "" if none.
 std::string quant_label(const std::string& file_name);

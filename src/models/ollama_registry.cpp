@@ -25,20 +25,27 @@ std::string strip_prefix(const std::string& ref) {
 
 bool is_ollama_reference(const std::string& ref) { return strip_prefix(ref) != ref; }
 
-Result<PullPlan> plan_ollama_pull(const std::string& ref, const SourceEndpoints& ep) {
+Result<OllamaReference> parse_ollama_reference(const std::string& ref) {
   std::string rest = strip_prefix(ref);
-  std::string tag = "latest";
+  OllamaReference r{"library", "", "latest"};
   if (auto colon = rest.rfind(':'); colon != std::string::npos) {
-    tag = rest.substr(colon + 1);
+    r.tag = rest.substr(colon + 1);
     rest.resize(colon);
   }
-  std::string ns = "library", name = rest;
+  r.name = rest;
   if (auto slash = rest.find('/'); slash != std::string::npos) {
-    ns = rest.substr(0, slash);
-    name = rest.substr(slash + 1);
+    r.ns = rest.substr(0, slash);
+    r.name = rest.substr(slash + 1);
   }
-  if (!name_part_ok(ns) || !name_part_ok(name) || !name_part_ok(tag))
+  if (!name_part_ok(r.ns) || !name_part_ok(r.name) || !name_part_ok(r.tag))
     return Error{"'" + ref + "' is not ollama.com/[NAMESPACE/]NAME[:TAG] (letters, digits, '-', '_', '.')"};
+  return r;
+}
+
+Result<PullPlan> plan_ollama_pull(const std::string& ref, const SourceEndpoints& ep) {
+  auto parsed = parse_ollama_reference(ref);
+  if (!parsed) return Error{parsed.error()};
+  const std::string &ns = parsed->ns, &name = parsed->name, &tag = parsed->tag;
   const std::string base = ep.ollama_registry + "/v2/" + ns + "/" + name;
   const std::string manifest_url = base + "/manifests/" + tag;
   auto reply = get_small(manifest_url, "", {{"Accept", "application/vnd.docker.distribution.manifest.v2+json"}});

@@ -15,6 +15,12 @@
 namespace pg::models {
 
 bool is_ollama_reference(const std::string& ref);
+// An Ollama reference taken apart (no network): [NAMESPACE/]NAME[:TAG],
+// namespace "library" and tag "latest" when not given.
+struct OllamaReference {
+  std::string ns, name, tag;
+};
+Result<OllamaReference> parse_ollama_reference(const std::string& ref);
 Result<PullPlan> plan_ollama_pull(const std::string& ref, const SourceEndpoints& endpoints);
 
 }  // namespace pg::models

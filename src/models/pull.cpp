@@ -11,14 +11,35 @@
 namespace pg::models {
 namespace fs = std::filesystem;
 
-Result<PullPlan> plan_pull(const std::string& reference, const SourceEndpoints& endpoints) {
+namespace {
+
+enum class Source { Hub, Ollama };
+
+// Which planner takes a reference, and the reference as that planner reads it.
+Result<std::pair<Source, std::string>> route_reference(const std::string& reference) {
   if (reference.empty() || reference.size() > 400) return Error{"a model reference must be 1-400 characters"};
-  if (is_hf_reference(reference)) return plan_hf_pull(reference, endpoints);
-  if (is_ollama_reference(reference)) return plan_ollama_pull(reference, endpoints);
+  if (is_hf_reference(reference)) return std::pair(Source::Hub, reference);
+  if (is_ollama_reference(reference)) return std::pair(Source::Ollama, reference);
   if (reference.find("://") != std::string::npos)
     return Error{"'" + reference + "': pull takes hf.co/OWNER/REPO[:QUANT], hf.co/OWNER/REPO/FILE.gguf or ollama.com/library/NAME[:TAG]"};
-  if (reference.find('/') != std::string::npos) return plan_hf_pull("hf.co/" + reference, endpoints);
-  return plan_ollama_pull("ollama:" + reference, endpoints);
+  if (reference.find('/') != std::string::npos) return std::pair(Source::Hub, "hf.co/" + reference);
+  return std::pair(Source::Ollama, "ollama:" + reference);
+}
+
+}  // namespace
+
+Status check_pull_reference(const std::string& reference) {
+  auto routed = route_reference(reference);
+  if (!routed) return Status::error(routed.error());
+  if (routed->first == Source::Hub) return parse_hf_reference(routed->second).status();
+  return parse_ollama_reference(routed->second).status();
+}
+
+Result<PullPlan> plan_pull(const std::string& reference, const SourceEndpoints& endpoints) {
+  auto routed = route_reference(reference);
+  if (!routed) return Error{routed.error()};
+  return routed->first == Source::Hub ? plan_hf_pull(routed->second, endpoints)
+                                      : plan_ollama_pull(routed->second, endpoints);
 }
 
 Result<RegistryEntry> execute_pull(const PullPlan& plan, ModelRegistry& registry, const PullOptions& options) {

@@ -37,6 +37,9 @@ struct PullOptions {
   std::function<void(const std::string&)> on_notice;
 };
 
+// Whether a reference is well formed, without asking its source: the error
+// plan_pull would give for it, or ok.
+Status check_pull_reference(const std::string& reference);
 // The source a reference names, planned (talks to the source's API).
 Result<PullPlan> plan_pull(const std::string& reference, const SourceEndpoints& endpoints);
 // Downloads the plan's files into the registry's directory and records the model.

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "models/hf_hub.h"
+#include "models/pull.h"
 #include "providers/provider_registry.h"
 #include "server/generation_runner.h"
 #include "server/model_details.h"
@@ -190,6 +191,8 @@ void add_model_routes(RouteTable& routes, ServerContext& ctx) {
     auto ref = r.string("model", 400);
     if (!ref) ref = r.string("reference", 400);
     if (!ref || ref->empty()) throw ApiError(400, "invalid_request", "field 'model' (what to pull, e.g. hf.co/OWNER/REPO:Q4_K_M) is required");
+    if (Status valid = models::check_pull_reference(*ref); !valid)
+      throw ApiError(400, "invalid_reference", valid.message());
     auto id = ctx.models().pulls().start(*ref);
     if (!id) throw ApiError(409, "pull_in_progress", id.error());
     auto job = ctx.models().pulls().get(*id);
@@ -311,6 +314,8 @@ void add_model_routes(RouteTable& routes, ServerContext& ctx) {
     if (!ref) ref = r.string("name", 400);
     if (!ref || ref->empty()) throw ApiError(400, "invalid_request", "field 'model' is required");
     const bool stream = r.boolean("stream").value_or(true);
+    if (Status valid = models::check_pull_reference(*ref); !valid)
+      throw ApiError(400, "invalid_reference", valid.message());
     auto id = ctx.models().pulls().start(*ref);
     if (!id) throw ApiError(409, "pull_in_progress", id.error());
     auto line = [](const models::PullJobInfo& j) -> nlohmann::json {

@@ -287,6 +287,23 @@ TEST_F(ServerModels, KeepAliveZeroAndDurationsUnloadIdleModels) {
   EXPECT_EQ(post_json(srv, "/api/v1/models/alpha/load", {{"keep_alive", "soon"}}).status, 400);
 }
 
+// A reference that can name no model is refused at once with a 400 that says
+// what a reference looks like, on both pull routes; no pull is recorded.
+TEST_F(ServerModels, MalformedReferencesAreRefusedBeforeAnyPullStarts) {
+  auto& srv = start(config());
+  for (const std::string& bad : std::vector<std::string>{"???", "hf.co/acme", "hf.co/acme/Repo/../../etc/passwd.gguf", "hf.co/acme/Repo/notes.txt",
+                                "ollama.com/library/tiny:bad tag", "ftp://example.com/x.gguf", "owner/repo/readme.md", "own er/repo",
+                                std::string(401, 'x')}) {
+    auto r = post_json(srv, "/api/v1/models/pull", {{"model", bad}});
+    EXPECT_EQ(r.status, 400) << bad << ": " << r.raw;
+    EXPECT_EQ(r.body["error"]["code"], bad.size() > 400 ? "invalid_field" : "invalid_reference") << r.raw;
+    EXPECT_FALSE(r.body["error"]["message"].get<std::string>().empty());
+    auto o = post_json(srv, "/api/pull", {{"model", bad}, {"stream", false}});
+    EXPECT_EQ(o.status, 400) << bad << ": " << o.raw;
+  }
+  EXPECT_TRUE(get_json(srv, "/api/v1/models/pulls").body["pulls"].empty());
+}
+
 TEST_F(ServerModels, PullWithSseProgressThenDelete) {
   const std::string sha = source_.add_hf_file("acme/Tiny-GGUF", "tiny.Q4_K_M.gguf", synthetic_gguf());
   source_.throttle_us = 2000;
