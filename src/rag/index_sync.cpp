@@ -32,13 +32,17 @@ void IndexSync::announce(int64_t collection_id) {
 void IndexSync::heard(const std::string& payload) {
   if (payload == "*") {
     indexes_.close_all();
+    ++changes_heard_;
     return;
   }
   const size_t colon = payload.rfind(':');
   if (colon == std::string::npos || payload.compare(0, colon, instance_) == 0) return;  // malformed, or our own
   char* end = nullptr;
   const long long id = std::strtoll(payload.c_str() + colon + 1, &end, 10);
-  if (end && *end == '\0' && id > 0) indexes_.close(id);
+  if (end && *end == '\0' && id > 0) {
+    indexes_.close(id);
+    ++changes_heard_;
+  }
 }
 
 }  // namespace pg::rag

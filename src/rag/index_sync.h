@@ -8,6 +8,9 @@
 // of this. Owns its listening connection; never touches index files itself.
 #pragma once
 
+#include <atomic>
+#include <cstdint>
+
 #include <memory>
 #include <string>
 
@@ -27,6 +30,10 @@ class IndexSync {
                                                   VectorIndexSet& indexes, std::string instance_id);
   ~IndexSync();
 
+  // How many announcements of other instances this one has acted on (closed
+  // an index for): lets a caller wait until another instance's change is in.
+  uint64_t changes_heard() const { return changes_heard_.load(); }
+
  private:
   IndexSync(store::Database& db, VectorIndexSet& indexes, std::string instance_id)
       : db_(db), indexes_(indexes), instance_(std::move(instance_id)) {}
@@ -37,6 +44,7 @@ class IndexSync {
   VectorIndexSet& indexes_;
   std::string instance_;
   std::unique_ptr<store::PostgresListener> listener_;
+  std::atomic<uint64_t> changes_heard_{0};
 };
 
 }  // namespace pg::rag

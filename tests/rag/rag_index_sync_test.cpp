@@ -102,8 +102,10 @@ TEST(RagIndexSync, ChangesThroughOneInstanceReachTheOthersDenseSearch) {
   EXPECT_GE(ms, 0) << "b did not find a's new document within a second";
   std::printf("a's new document found by b's dense search after %.0f ms\n", ms);
 
-  // A deletion through b disappears from a's results.
+  // A deletion through b disappears from a's results; a hears of it (its
+  // results may lose the document earlier: hits are read from the database).
   EXPECT_EQ(dense_documents(a, c->id, {1, 0, 0, 0}).front(), first);
+  const uint64_t heard = a.sync->changes_heard();
   ASSERT_TRUE(b.indexes->delete_document(first));
   EXPECT_GE(within_a_second([&] {
               auto docs = dense_documents(a, c->id, {1, 0, 0, 0});
@@ -111,6 +113,7 @@ TEST(RagIndexSync, ChangesThroughOneInstanceReachTheOthersDenseSearch) {
             }),
             0)
       << "a still finds the document b deleted";
+  EXPECT_GE(within_a_second([&] { return a.sync->changes_heard() > heard; }), 0) << "a did not hear of b's deletion";
 
   // Its own announcements leave an instance's open index alone (same object before and after).
   auto before = a.indexes->index(c->id);
