@@ -118,8 +118,11 @@ bool ends_with(const std::string& w, std::string_view suffix) {
 
 enum class Condition { MeasureAbove0, MeasureAbove1, MeasureAbove1EndingSOrT };
 
+// A suffix rule and the condition its stem must meet (Porter's m > 0 in steps
+// 2 and 3, m > 1 in step 4, plus *S or *T for step 4's "ion").
 struct Rule {
   std::string_view suffix, replacement;
+  Condition condition;
 };
 
 bool holds(Condition c, const std::string& w, size_t stem) {
@@ -135,30 +138,36 @@ bool holds(Condition c, const std::string& w, size_t stem) {
 // The first rule whose suffix ends w (with a non-empty stem) is the only one
 // tried: applied when the condition holds of its stem.
 template <size_t N>
-void apply_first(std::string& w, const std::array<Rule, N>& rules, Condition condition) {
+void apply_first(std::string& w, const std::array<Rule, N>& rules) {
   for (const Rule& r : rules) {
     if (!ends_with(w, r.suffix)) continue;
     const size_t stem = w.size() - r.suffix.size();
-    const Condition c = (r.suffix == "ion") ? Condition::MeasureAbove1EndingSOrT : condition;
-    if (holds(c, w, stem)) w.replace(stem, r.suffix.size(), r.replacement);
+    if (holds(r.condition, w, stem)) w.replace(stem, r.suffix.size(), r.replacement);
     return;
   }
 }
 
+constexpr Condition M0 = Condition::MeasureAbove0;
+constexpr Condition M1 = Condition::MeasureAbove1;
+constexpr Condition M1ST = Condition::MeasureAbove1EndingSOrT;
+
 constexpr std::array<Rule, 21> kStep2 = {{
-    {"ational", "ate"}, {"tional", "tion"}, {"enci", "ence"},  {"anci", "ance"},   {"izer", "ize"},
-    {"logi", "log"},    {"bli", "ble"},     {"alli", "al"},    {"entli", "ent"},   {"eli", "e"},
-    {"ousli", "ous"},   {"ization", "ize"}, {"ation", "ate"},  {"ator", "ate"},    {"alism", "al"},
-    {"iveness", "ive"}, {"fulness", "ful"}, {"ousness", "ous"}, {"aliti", "al"},   {"iviti", "ive"},
-    {"biliti", "ble"},
+    {"ational", "ate", M0}, {"tional", "tion", M0}, {"enci", "ence", M0},   {"anci", "ance", M0},
+    {"izer", "ize", M0},    {"logi", "log", M0},    {"bli", "ble", M0},     {"alli", "al", M0},
+    {"entli", "ent", M0},   {"eli", "e", M0},       {"ousli", "ous", M0},   {"ization", "ize", M0},
+    {"ation", "ate", M0},   {"ator", "ate", M0},    {"alism", "al", M0},    {"iveness", "ive", M0},
+    {"fulness", "ful", M0}, {"ousness", "ous", M0}, {"aliti", "al", M0},    {"iviti", "ive", M0},
+    {"biliti", "ble", M0},
 }};
 constexpr std::array<Rule, 7> kStep3 = {{
-    {"ical", "ic"}, {"ness", ""}, {"icate", "ic"}, {"iciti", "ic"}, {"ful", ""}, {"ative", ""}, {"alize", "al"},
+    {"ical", "ic", M0}, {"ness", "", M0}, {"icate", "ic", M0}, {"iciti", "ic", M0},
+    {"ful", "", M0},    {"ative", "", M0}, {"alize", "al", M0},
 }};
 constexpr std::array<Rule, 19> kStep4 = {{
-    {"al", ""},   {"ance", ""}, {"ence", ""}, {"er", ""},  {"ic", ""},  {"able", ""}, {"ible", ""},
-    {"ant", ""},  {"ement", ""}, {"ment", ""}, {"ent", ""}, {"ion", ""}, {"ou", ""},  {"ism", ""},
-    {"ate", ""},  {"iti", ""},  {"ous", ""},  {"ive", ""}, {"ize", ""},
+    {"al", "", M1},  {"ance", "", M1}, {"ence", "", M1},  {"er", "", M1},   {"ic", "", M1},
+    {"able", "", M1}, {"ible", "", M1}, {"ant", "", M1},  {"ement", "", M1}, {"ment", "", M1},
+    {"ent", "", M1}, {"ion", "", M1ST}, {"ou", "", M1},   {"ism", "", M1},  {"ate", "", M1},
+    {"iti", "", M1}, {"ous", "", M1},  {"ive", "", M1},   {"ize", "", M1},
 }};
 
 void step1a(std::string& w) {
@@ -241,9 +250,9 @@ std::string porter_stem(std::string_view token) {
   step1a(w);
   if (step1b(w)) step1b_tidy(w);
   if (w.back() == 'y' && has_vowel(w, w.size() - 1)) w.back() = 'i';
-  apply_first(w, kStep2, Condition::MeasureAbove0);
-  apply_first(w, kStep3, Condition::MeasureAbove0);
-  apply_first(w, kStep4, Condition::MeasureAbove1);
+  apply_first(w, kStep2);
+  apply_first(w, kStep3);
+  apply_first(w, kStep4);
   if (w.back() == 'e') {
     const size_t stem = w.size() - 1;
     const int m = measure(w, stem);

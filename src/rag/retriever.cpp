@@ -5,7 +5,6 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "rag/fts_query.h"
 #include "rag/rank_fusion.h"
 
 namespace pg::rag {
