@@ -31,8 +31,10 @@ Result<std::pair<Source, std::string>> route_reference(const std::string& refere
 Status check_pull_reference(const std::string& reference) {
   auto routed = route_reference(reference);
   if (!routed) return Status::error(routed.error());
-  if (routed->first == Source::Hub) return parse_hf_reference(routed->second).status();
-  return parse_ollama_reference(routed->second).status();
+  // The parsers take the reference as typed too (their prefixes are optional),
+  // so the error quotes what the user wrote, not the routed form.
+  if (routed->first == Source::Hub) return parse_hf_reference(reference).status();
+  return parse_ollama_reference(reference).status();
 }
 
 Result<PullPlan> plan_pull(const std::string& reference, const SourceEndpoints& endpoints) {
