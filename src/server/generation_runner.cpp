@@ -10,6 +10,8 @@ namespace {
 constexpr size_t kMaxStopSequences = 16;
 constexpr size_t kMaxStopBytes = 1024;
 constexpr auto kEventPoll = std::chrono::milliseconds(250);
+// How often a non-streamed request looks whether its client hung up.
+constexpr auto kDisconnectPoll = std::chrono::milliseconds(100);
 constexpr auto kKeepaliveAfter = std::chrono::seconds(2);
 }  // namespace
 
@@ -107,10 +109,24 @@ std::shared_ptr<GenerationJob> submit_generation(ServerContext& ctx, const std::
   return job;
 }
 
-GenerationOutcome wait_for_outcome(ServerContext& ctx, const std::shared_ptr<GenerationJob>& job) {
+GenerationOutcome wait_for_outcome(ServerContext& ctx, const std::shared_ptr<GenerationJob>& job,
+                                   const std::function<bool()>& client_gone) {
+  auto next_check = std::chrono::steady_clock::now();
+  bool gone = false;
   for (;;) {
-    auto ev = job->next_event(kEventPoll);
+    auto ev = job->next_event(kDisconnectPoll);
+    if (!gone && client_gone && std::chrono::steady_clock::now() >= next_check) {
+      next_check = std::chrono::steady_clock::now() + kDisconnectPoll;
+      if (client_gone()) {
+        gone = true;
+        job->cancel(CancelReason::Disconnected);
+      }
+    }
     if (!ev || ev->kind == JobEvent::Kind::Text) continue;
+    if (gone) {
+      ctx.unregister_job(job->id());
+      throw ApiError(499, "client_closed", "the client closed the connection; the generation was cancelled");
+    }
     ctx.unregister_job(job->id());
     if (ev->kind == JobEvent::Kind::Failed) throw ApiError(ev->status, ev->code, ev->message);
     return std::move(ev->outcome);

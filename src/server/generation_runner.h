@@ -42,8 +42,11 @@ void set_max_tokens(GenerationParams& params, std::optional<int64_t> requested, 
 std::shared_ptr<GenerationJob> submit_generation(ServerContext& ctx, const std::shared_ptr<LoadedModel>& model,
                                                  const std::string& id, GenerationParams params);
 
-// Blocks until the job ends; throws its failure as ApiError.
-GenerationOutcome wait_for_outcome(ServerContext& ctx, const std::shared_ptr<GenerationJob>& job);
+// Blocks until the job ends; throws its failure as ApiError. When client_gone
+// (may be empty) says the caller hung up, the job is cancelled (its slot freed
+// within one decode step) and the request ends as 499 client_closed.
+GenerationOutcome wait_for_outcome(ServerContext& ctx, const std::shared_ptr<GenerationJob>& job,
+                                   const std::function<bool()>& client_gone);
 
 // One API's streaming wire format. Each function returns the bytes to send ("" = nothing).
 struct StreamFormat {

@@ -14,10 +14,12 @@
 #include "providers/provider_store.h"
 #include "server/auth/secret.h"
 #include "server/chat_prompt.h"
+#include "server/guarded_http_server.h"
 #include "server/metrics.h"
 #include "server/model_manager.h"
 #include "server/openapi.h"
 #include "server/request_fields.h"
+#include "server/request_origin.h"
 #include "server/request_tracker.h"
 #include "server/routes.h"
 #include "server/web_ui.h"
@@ -79,6 +81,21 @@ bool public_route(const httplib::Request& req) {
   return req.method == "POST" && req.path == "/api/v1/auth/login";
 }
 
+int http_worker_threads(const ServerConfig& c) {
+  return c.http_threads > 0 ? c.http_threads : std::min(1024, c.slots + c.queue_size + 8);
+}
+
+ConnectionLimits connection_limits(const ServerConfig& c) {
+  ConnectionLimits l;
+  l.head_timeout = std::chrono::seconds(c.header_timeout);
+  l.body_timeout = std::chrono::seconds(c.body_timeout);
+  l.buffered_body_bytes = static_cast<uint64_t>(c.max_body_bytes);
+  l.max_connections = static_cast<size_t>(c.max_connections);
+  l.max_connections_per_ip = static_cast<size_t>(c.max_connections_per_ip);
+  l.worker_threads = static_cast<size_t>(http_worker_threads(c));
+  return l;
+}
+
 }  // namespace
 
 class PlaygroundServer::Impl : public RouteTable {
@@ -90,7 +107,9 @@ class PlaygroundServer::Impl : public RouteTable {
                 [this](const GenerationJob& job, const GenerationOutcome& out) {
                   metrics_.record_generation(job.model(), out);
                 }),
-        ctx_(config_, log_, metrics_, models_) {}
+        ctx_(config_, log_, metrics_, models_),
+        origins_(make_origin_policy(config_.host, config_.allowed_hosts, config_.cors_origins)),
+        svr_(connection_limits(config_)) {}
 
   ~Impl() { shutdown(); }
 
@@ -132,10 +151,10 @@ class PlaygroundServer::Impl : public RouteTable {
                              : ApiError(400, "bad_request", "the request body could not be read"));
         return;
       }
-      run(ApiRequest{req, std::move(body), {}}, res);
+      run(ApiRequest{req, std::move(body), {}, client_gone(req)}, res);
     };
-    auto without_body = [run](const httplib::Request& req, httplib::Response& res) {
-      run(ApiRequest{req, req.body, {}}, res);
+    auto without_body = [this, run](const httplib::Request& req, httplib::Response& res) {
+      run(ApiRequest{req, req.body, {}, client_gone(req)}, res);
     };
     if (method == "GET") svr_.Get(pattern, without_body);
     else if (method == "DELETE") svr_.Delete(pattern, without_body);
@@ -157,7 +176,7 @@ class PlaygroundServer::Impl : public RouteTable {
                                                                          httplib::Response& res,
                                                                          const httplib::ContentReader& reader) {
       tracker_.set_route(&http, route_name);
-      ApiRequest req{http, {}, {}};
+      ApiRequest req{http, {}, {}, client_gone(http)};
       if (auto info = tracker_.find(&http)) req.user = info->principal;
       UploadReceiver receiver(limits);
       try {
@@ -222,7 +241,7 @@ class PlaygroundServer::Impl : public RouteTable {
     } else {
       if (!svr_.bind_to_port(config_.host, config_.port))
         return Status::error("cannot listen on " + config_.host + ":" + std::to_string(config_.port) +
-                             " (address in use or not available)");
+                             " (address already in use, or not available)");
       port_ = config_.port;
     }
     listener_ = std::thread([this] { svr_.listen_after_bind(); });
@@ -325,6 +344,7 @@ class PlaygroundServer::Impl : public RouteTable {
     models_.shutdown();  // in-flight generations end as "cancelled"; their streams finish
     svr_.stop();
     if (listener_.joinable()) listener_.join();
+    svr_.stop_connections();  // waiting connections closed, handlers finished
     if (started_) log_.info("stopped");
     log_.flush();
   }
@@ -338,6 +358,11 @@ class PlaygroundServer::Impl : public RouteTable {
   RequestGate gate_;
   std::vector<std::regex> upload_patterns_;
   uint64_t max_upload_request_bytes_ = 0;
+
+  // Asks the connection layer whether the client of a request in progress hung up.
+  std::function<bool()> client_gone(const httplib::Request& req) {
+    return [this, &req] { return svr_.peer_closed(req); };
+  }
 
   bool is_upload_route(const httplib::Request& req) const {
     if (req.method != "POST") return false;
@@ -364,21 +389,27 @@ class PlaygroundServer::Impl : public RouteTable {
 
  private:
   void configure() {
-    const int threads =
-        config_.http_threads > 0 ? config_.http_threads : std::min(1024, config_.slots + config_.queue_size + 8);
-    svr_.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
+    // Worker threads, connection limits and timeouts: GuardedHttpServer (connection_limits()).
     // The upload routes raise this when they are added (after configure()).
     svr_.set_payload_max_length(static_cast<size_t>(config_.max_body_bytes));
-    svr_.set_keep_alive_timeout(2);
-    svr_.set_read_timeout(30);
-    svr_.set_write_timeout(30);
 
     svr_.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
       const std::string given = req.get_header_value("X-Request-Id");
       const std::string id = valid_request_id(given) ? given : ctx_.new_id("req-");
       tracker_.begin(&req, id);
       res.set_header("X-Request-Id", id);
+      // A page on another site, or one whose name was rebound to this address, gets nothing.
+      if (auto refused = check_host(origins_, req)) {
+        tracker_.set_route(&req, "host");
+        write_error(req, res, *refused);
+        return httplib::Server::HandlerResponse::Handled;
+      }
       if (apply_cors(req, res)) return httplib::Server::HandlerResponse::Handled;
+      if (auto refused = check_cross_site(origins_, req, is_upload_route(req))) {
+        tracker_.set_route(&req, "origin");
+        write_error(req, res, *refused);
+        return httplib::Server::HandlerResponse::Handled;
+      }
       // Only upload routes take bodies beyond max_body_bytes; refuse others before anything is read.
       if (!is_upload_route(req) && declared_body_bytes(req) > static_cast<uint64_t>(config_.max_body_bytes)) {
         tracker_.set_route(&req, "unmatched");
@@ -497,7 +528,8 @@ class PlaygroundServer::Impl : public RouteTable {
   // Declared after what it uses, so it stops before they go.
   std::unique_ptr<rag::IngestWorker> ingest_worker_;
   RequestTracker tracker_;
-  httplib::Server svr_;
+  OriginPolicy origins_;
+  GuardedHttpServer svr_;
   std::thread listener_;
   std::mutex shutdown_mu_;
   bool started_ = false;

@@ -32,6 +32,7 @@ struct ApiRequest {
   const httplib::Request& http;
   std::string body;
   auth::Principal user;  // who called (with auth off: the local caller, an admin)
+  std::function<bool()> client_gone;  // true once the client has closed the connection (may be empty)
 };
 
 // A route handler may throw ApiError; the table's wrapper answers with it.

@@ -308,7 +308,7 @@ void add_conversation_routes(RouteTable& routes, ServerContext& ctx) {
                }
                const store::Message stored_user = db_checked(ctx.conversations().add_message(msg));
                if (!stream) {
-                 const GenerationOutcome out = wait_for_outcome(ctx, job);
+                 const GenerationOutcome out = wait_for_outcome(ctx, job, req.client_gone);
                  const store::Message stored = db_checked(ctx.conversations().add_message(reply_message(*pending, *job, out)));
                  send_json(res, 201, {{"message", message_json(stored_user)}, {"reply", message_json(stored)}});
                  return;

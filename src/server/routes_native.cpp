@@ -41,14 +41,14 @@ bool read_generation_fields(const FieldReader& r, GenerationParams& p, const Loa
 
 // Answers with a job's outcome (JSON) or its events (SSE); `fallback` is added
 // to the outcome when not null (a remote model's fallback).
-void answer_job(ServerContext& ctx, httplib::Response& res, const std::shared_ptr<LoadedModel>& model,
+void answer_job(ServerContext& ctx, const ApiRequest& req, httplib::Response& res, const std::shared_ptr<LoadedModel>& model,
                 const std::shared_ptr<GenerationJob>& job, bool stream, const nlohmann::json& fallback = nullptr) {
   auto with_fallback = [fallback](nlohmann::json j) {
     if (!fallback.is_null()) j["fallback"] = fallback;
     return j;
   };
   if (!stream) {
-    send_json(res, 200, with_fallback(outcome_json(*job, wait_for_outcome(ctx, job))));
+    send_json(res, 200, with_fallback(outcome_json(*job, wait_for_outcome(ctx, job, req.client_gone))));
     return;
   }
   StreamFormat f;
@@ -64,10 +64,10 @@ void answer_job(ServerContext& ctx, httplib::Response& res, const std::shared_pt
   stream_generation(ctx, res, model, job, std::move(f));
 }
 
-void run_generation(ServerContext& ctx, httplib::Response& res, const std::shared_ptr<LoadedModel>& model,
-                    GenerationParams params, bool stream) {
+void run_generation(ServerContext& ctx, const ApiRequest& req, httplib::Response& res,
+                    const std::shared_ptr<LoadedModel>& model, GenerationParams params, bool stream) {
   auto job = submit_generation(ctx, model, ctx.new_id("gen-"), std::move(params));
-  answer_job(ctx, res, model, job, stream);
+  answer_job(ctx, req, res, model, job, stream);
 }
 
 // generate and chat of a remote model: the request's fields go to the provider.
@@ -78,7 +78,7 @@ void run_remote(ServerContext& ctx, const ApiRequest& req, httplib::Response& re
   const bool stream = r.boolean("stream").value_or(false);
   RemoteStart started = start_remote_generation(ctx, req, ref, std::move(rr), ctx.new_id("gen-"));
   started.set_headers(res);
-  answer_job(ctx, res, nullptr, started.job, stream, started.fallback_json());
+  answer_job(ctx, req, res, nullptr, started.job, stream, started.fallback_json());
 }
 
 }  // namespace
@@ -132,7 +132,7 @@ void add_native_routes(RouteTable& routes, ServerContext& ctx) {
                GenerationParams p;
                p.prompt_ids = tokenize_prompt(*model, system.empty() ? prompt : system + "\n\n" + prompt, "prompt");
                const bool stream = read_generation_fields(r, p, *model);
-               run_generation(ctx, res, model, std::move(p), stream);
+               run_generation(ctx, req, res, model, std::move(p), stream);
              });
 
   routes.add("POST", "/api/v1/chat", "/api/v1/chat", [&ctx](const ApiRequest& req, httplib::Response& res) {
@@ -149,7 +149,7 @@ void add_native_routes(RouteTable& routes, ServerContext& ctx) {
     GenerationParams p;
     p.prompt_ids = tokenize_prompt(*model, render_chat_prompt(model->decoder(), messages, true), "messages");
     const bool stream = read_generation_fields(r, p, *model);
-    run_generation(ctx, res, model, std::move(p), stream);
+    run_generation(ctx, req, res, model, std::move(p), stream);
   });
 
   routes.add("POST", "/api/v1/tokenize", "/api/v1/tokenize", [&ctx](const ApiRequest& req, httplib::Response& res) {

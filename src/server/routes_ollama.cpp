@@ -49,6 +49,7 @@ ModelDetails details_for(ServerContext& ctx, const ModelFile& f) {
 }
 
 struct OllamaRequest {
+  std::function<bool()> client_gone;  // the caller hung up (non-streamed answers stop then)
   std::shared_ptr<LoadedModel> model;
   std::string model_name;
   GenerationParams params;
@@ -127,7 +128,7 @@ void respond_job(ServerContext& ctx, httplib::Response& res, const OllamaRequest
     return j;
   };
   if (!o.stream) {
-    const GenerationOutcome out = wait_for_outcome(ctx, job);
+    const GenerationOutcome out = wait_for_outcome(ctx, job, o.client_gone);
     send_json(res, 200, final_object(out, out.text));
     return;
   }
@@ -163,6 +164,7 @@ void respond_remote(ServerContext& ctx, const ApiRequest& req, httplib::Response
     }
   }
   OllamaRequest o;
+  o.client_gone = req.client_gone;
   o.model_name = r.string("model", 256).value_or(ref.full_name());
   o.stream = r.boolean("stream").value_or(true);
   RemoteStart started = start_remote_generation(ctx, req, ref, std::move(rr), ctx.new_id("ollama-"));
@@ -186,6 +188,7 @@ void add_ollama_routes(RouteTable& routes, ServerContext& ctx) {
       return respond_remote(ctx, req, res, r, *ref, std::move(rr), false);
     }
     OllamaRequest o;
+    o.client_gone = req.client_gone;
     o.model = acquire(ctx, r, o.model_name, o.load_seconds);
     (void)o.model->decoder();  // an embedding model cannot generate, not even the empty "load" prompt
     const std::string prompt = r.string("prompt").value_or("");
@@ -236,6 +239,7 @@ void add_ollama_routes(RouteTable& routes, ServerContext& ctx) {
       return respond_remote(ctx, req, res, r, *ref, std::move(rr), true);
     }
     OllamaRequest o;
+    o.client_gone = req.client_gone;
     o.model = acquire(ctx, r, o.model_name, o.load_seconds);
     if (const nlohmann::json* tools = r.raw("tools"); tools && !(tools->is_array() && tools->empty()))
       throw invalid_field("tools", "is not supported yet");

@@ -24,6 +24,7 @@ nlohmann::json usage_json(const GenerationOutcome& o) {
 std::string data_line(const nlohmann::json& j) { return "data: " + dump_json(j) + "\n\n"; }
 
 struct OpenAiRequest {
+  std::function<bool()> client_gone;  // the caller hung up (non-streamed answers stop then)
   std::shared_ptr<LoadedModel> model;
   std::string model_name;  // as the client named it, echoed back
   GenerationParams params;
@@ -65,7 +66,7 @@ void respond_job(ServerContext& ctx, httplib::Response& res, const OpenAiRequest
   const std::string object = chat ? "chat.completion" : "text_completion";
   const std::string model_name = o.model_name;
   if (!o.stream) {
-    const GenerationOutcome out = wait_for_outcome(ctx, job);
+    const GenerationOutcome out = wait_for_outcome(ctx, job, o.client_gone);
     nlohmann::json choice = {{"index", 0}, {"logprobs", nullptr}, {"finish_reason", out.finish_reason}};
     if (chat) choice["message"] = {{"role", "assistant"}, {"content", out.text}, {"refusal", nullptr}};
     else choice["text"] = echo + out.text;
@@ -142,6 +143,7 @@ void respond_remote(ServerContext& ctx, const ApiRequest& req, httplib::Response
   if (!max) max = r.integer("max_tokens", 1, int64_t{1} << 24);
   rr.max_tokens = max;
   OpenAiRequest o;
+  o.client_gone = req.client_gone;
   o.model_name = r.string("model", 256).value_or(ref.full_name());
   o.stream = r.boolean("stream").value_or(false);
   if (auto so = r.object("stream_options")) o.include_usage = so->boolean("include_usage").value_or(false);
@@ -198,6 +200,7 @@ void add_openai_routes(RouteTable& routes, ServerContext& ctx) {
       return respond_remote(ctx, req, res, r, *ref, std::move(rr), false);
     }
     OpenAiRequest o;
+    o.client_gone = req.client_gone;
     o.model = acquire_model(ctx, r, o.model_name);
     std::string prompt;
     if (const nlohmann::json* p = r.raw("prompt")) {
@@ -229,6 +232,7 @@ void add_openai_routes(RouteTable& routes, ServerContext& ctx) {
                  return respond_remote(ctx, req, res, r, *ref, std::move(rr), true);
                }
                OpenAiRequest o;
+               o.client_gone = req.client_gone;
                o.model = acquire_model(ctx, r, o.model_name);
                const nlohmann::ordered_json messages = request_chat_messages(req);
                if (r.boolean("logprobs").value_or(false)) throw invalid_field("logprobs", "is not supported");

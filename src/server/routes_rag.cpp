@@ -74,7 +74,7 @@ void add_rag_routes(RouteTable& routes, ServerContext& ctx) {
       return j;
     };
     if (!stream) {
-      send_json(res, 200, answer(id, model_name, *prepared, wait_for_outcome(ctx, job)));
+      send_json(res, 200, answer(id, model_name, *prepared, wait_for_outcome(ctx, job, req.client_gone)));
       return;
     }
     StreamFormat f;

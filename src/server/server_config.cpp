@@ -29,6 +29,15 @@ const std::vector<ConfigKey> kKeys = {
     {"request_timeout", "PLAYGROUND_REQUEST_TIMEOUT", "600", "seconds a generation may take, queueing included"},
     {"max_body_bytes", "PLAYGROUND_MAX_BODY_BYTES", "4194304", "largest request body (then 413)"},
     {"cors_origins", "PLAYGROUND_CORS_ORIGINS", "(none)", "comma-separated browser origins allowed by CORS; * = any"},
+    {"allowed_hosts", "PLAYGROUND_ALLOWED_HOSTS", "(loopback: localhost names, IP literals, this machine's name; elsewhere: any)",
+     "comma-separated host names the server answers to (Host header; .example.com allows subdomains; * = any): "
+     "a defence against DNS rebinding"},
+    {"max_connections", "PLAYGROUND_MAX_CONNECTIONS", "1024", "open client connections in all (then 503)"},
+    {"max_connections_per_ip", "PLAYGROUND_MAX_CONNECTIONS_PER_IP", "64",
+     "open connections of one client address (then 429)"},
+    {"header_timeout", "PLAYGROUND_HEADER_TIMEOUT", "10", "seconds a request's line and headers may take to arrive (then 408)"},
+    {"body_timeout", "PLAYGROUND_BODY_TIMEOUT", "20",
+     "seconds for a request body to start arriving; every 500 bytes received add one second (then 408)"},
     {"log_level", "PLAYGROUND_LOG_LEVEL", "info", "trace, debug, info, warn, error or off"},
     {"log_format", "PLAYGROUND_LOG_FORMAT", "text", "text or json (one object per line)"},
     {"prompt_chunk", "PLAYGROUND_PROMPT_CHUNK", "256", "prompt tokens evaluated per scheduler step"},
@@ -136,6 +145,16 @@ Status apply(ServerConfig& c, const std::string& key, const std::string& v) {
     return set_int(c.max_body_bytes, 1024, int64_t{1} << 32);
   } else if (key == "cors_origins") {
     c.cors_origins = split_list(v);
+  } else if (key == "allowed_hosts") {
+    c.allowed_hosts = split_list(v);
+  } else if (key == "max_connections") {
+    return set_int(c.max_connections, 16, 1000000);
+  } else if (key == "max_connections_per_ip") {
+    return set_int(c.max_connections_per_ip, 1, 1000000);
+  } else if (key == "header_timeout") {
+    return set_int(c.header_timeout, 1, 3600);
+  } else if (key == "body_timeout") {
+    return set_int(c.body_timeout, 1, 3600);
   } else if (key == "log_level") {
     return set_choice(c.log_level, {"trace", "debug", "info", "warn", "error", "off"});
   } else if (key == "log_format") {

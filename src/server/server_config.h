@@ -30,6 +30,11 @@ struct ServerConfig {
   int request_timeout = 600;            // seconds, from arrival to the last token
   int64_t max_body_bytes = 4 << 20;     // larger request bodies get 413
   std::vector<std::string> cors_origins;  // allowed browser origins ("*" = any); none by default
+  std::vector<std::string> allowed_hosts;  // Host names answered; empty: automatic (see request_origin.h)
+  int64_t max_connections = 1024;         // open client connections in all
+  int64_t max_connections_per_ip = 64;    // open connections of one client address
+  int64_t header_timeout = 10;            // seconds for a request head
+  int64_t body_timeout = 20;              // seconds for a body to start; +1 s per 500 bytes
   std::string log_level = "info";       // trace, debug, info, warn, error, off
   std::string log_format = "text";      // text or json
   int64_t prompt_chunk = 256;           // prompt tokens evaluated per scheduler step
