@@ -36,7 +36,7 @@ nlohmann::json request_json(const ApiRequest& req) { return parse_json_object(re
 
 nlohmann::ordered_json request_chat_messages(const ApiRequest& req) {
   // Parsed again as ordered_json: templates' `tojson` prints keys in the client's order.
-  const nlohmann::ordered_json body = nlohmann::ordered_json::parse(req.body, nullptr, false);
+  const nlohmann::ordered_json body = parse_ordered_json_object(req.body);
   const nlohmann::ordered_json* messages = nullptr;
   if (body.is_object()) {
     auto it = body.find("messages");
