@@ -362,6 +362,21 @@ void throw_too_large(uint64_t size, bool is_string) {
                 std::to_string(kMaxBuiltItems) + " items");
 }
 
+uint64_t saturating_mul(uint64_t a, uint64_t b) {
+  if (a != 0 && b > UINT64_MAX / a) return UINT64_MAX;
+  return a * b;
+}
+
+uint64_t saturating_add(uint64_t a, uint64_t b) { return b > UINT64_MAX - a ? UINT64_MAX : a + b; }
+
+void require_string_fits(uint64_t bytes) {
+  if (bytes > kMaxBuiltString) throw_too_large(bytes, true);
+}
+
+void require_items_fit(uint64_t items) {
+  if (items > kMaxBuiltItems) throw_too_large(items, false);
+}
+
 std::string type_name(const Value& v) {
   switch (v.kind()) {
     case Value::Kind::Undefined: return "Undefined";
