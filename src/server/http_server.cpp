@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "server/auth/auth_policy.h"
+#include "providers/endpoint_address.h"
 #include "providers/provider_registry.h"
 #include "models/pull_store.h"
 #include "providers/provider_store.h"
@@ -278,8 +279,15 @@ class PlaygroundServer::Impl : public RouteTable {
     for (const auto& p : config_.providers) providers_.put(p, "config");
     auto stored = provider_store_->load_all();
     if (!stored) return Status::error("cannot read the stored providers of " + db_->path() + ": " + stored.error());
-    for (auto& p : *stored)
-      if (!providers_.get(p.name)) providers_.put(std::move(p), "api");
+    for (auto& p : *stored) {
+      if (providers_.get(p.name)) continue;
+      // Stored while allow_link_local_providers was on: not used while it is off.
+      if (Status s = config_.allow_link_local_providers ? Status::ok() : providers::check_not_link_local(p); !s) {
+        log_.warn("stored provider not loaded", {{"provider", p.name}, {"reason", s.message()}});
+        continue;
+      }
+      providers_.put(std::move(p), "api");
+    }
     return Status::ok();
   }
 

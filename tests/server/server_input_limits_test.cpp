@@ -193,11 +193,19 @@ TEST(ServerInputLimits, LinkLocalProvidersAreRefusedUnlessAllowed) {
 
   auto allowed_config = test_server_config();
   allowed_config.allow_link_local_providers = true;
-  TestServer allowed(allowed_config);
-  auto ok = post_json(allowed, "/api/v1/providers",
-                      {{"name", "meta"}, {"base_urls", {"http://169.254.169.254"}}, {"refresh_seconds", 0},
-                       {"connect_timeout_ms", 10}});
-  EXPECT_EQ(ok.status, 201) << ok.raw;
+  {
+    TestServer allowed(allowed_config);
+    auto ok = post_json(allowed, "/api/v1/providers",
+                        {{"name", "meta"}, {"base_urls", {"http://169.254.169.254"}}, {"refresh_seconds", 0},
+                         {"connect_timeout_ms", 10}});
+    EXPECT_EQ(ok.status, 201) << ok.raw;
+  }
+  // Stored while allowed, then the key is off: not loaded (and said so in the log).
+  auto strict_config = allowed_config;
+  strict_config.allow_link_local_providers = false;
+  TestServer strict(strict_config);
+  EXPECT_EQ(get_json(strict, "/api/v1/providers/meta").status, 404);
+  EXPECT_NE(strict.log_text().find("stored provider not loaded"), std::string::npos) << strict.log_text();
 }
 
 TEST(ServerInputLimits, LinkLocalProvidersInTheConfigFileAreRefusedUnlessAllowed) {
