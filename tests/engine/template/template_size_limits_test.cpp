@@ -1,6 +1,7 @@
 // Filters and methods whose result size comes from template data (a width, a
 // count, a repeat): center, ljust, rjust, zfill, indent, expandtabs, replace,
-// join, batch. Each must refuse an absurd size with a MemoryError BEFORE
+// join, batch, and printing (str, tojson) of values that share sub-lists.
+// Each must refuse an absurd size with a MemoryError BEFORE
 // allocating it (quickly, with little memory), and still work at sane sizes.
 #include <gtest/gtest.h>
 
@@ -48,6 +49,22 @@ TEST(TemplateSizeLimits, HugeWidthsAreRefusedBeforeAllocating) {
   expect_refused("{{ ('b' * 1000000).join(['x'] * 100) }}");
   expect_refused("{{ (['x'] * 100) | join('b' * 1000000) }}");
   expect_refused("{{ [1] | batch(300000000, 0) | list | length }}");
+}
+
+TEST(TemplateSizeLimits, SharedSubListsCannotPrintPastTheLimit) {
+  // 10^9 items in print, a few thousand in memory.
+  const std::string build = "{% set a = [1] * 1000 %}{% set b = [a] * 1000 %}{% set c = [b] * 1000 %}";
+  for (const std::string& use : {"{{ c | tojson }}", "{{ c }}", "{{ c | string | length }}"}) {
+    SCOPED_TRACE(use);
+    const auto start = std::chrono::steady_clock::now();
+    auto r = render_with(build + use, "{}");
+    ASSERT_FALSE(r.is_ok()) << "rendered " << r->size() << " bytes";
+    EXPECT_NE(r.error().find("MemoryError"), std::string::npos) << r.error();
+    EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 5.0);
+  }
+  auto small = render_with("{% set a = [1, 2] %}{{ [a, a] }} {{ [a, a] | tojson }}", "{}");
+  ASSERT_TRUE(small.is_ok()) << small.error();
+  EXPECT_EQ(*small, "[[1, 2], [1, 2]] [[1, 2], [1, 2]]");
 }
 
 TEST(TemplateSizeLimits, SaneWidthsStillWork) {
