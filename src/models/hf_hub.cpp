@@ -9,6 +9,7 @@
 #include "models/download.h"
 #include "models/http_fetch.h"
 #include "models/registry.h"
+#include "util/json_guard.h"
 
 namespace pg::models {
 namespace {
@@ -122,7 +123,7 @@ Result<PullPlan> plan_hf_pull(const std::string& ref, const SourceEndpoints& ep)
   auto reply = get_small(listing_url, ep.hf_token);
   if (!reply) return reply.status();
   if (reply->status != 200) return Error{"cannot list hf.co/" + owner + "/" + repo + ": " + explain_http_status(reply->status, listing_url)};
-  const auto listing = nlohmann::json::parse(reply->body, nullptr, false);
+  const auto listing = parse_json_or_discarded(reply->body);
   if (!listing.is_array()) return Error{"the Hub's listing of " + owner + "/" + repo + " is not a JSON array"};
   std::vector<RepoFile> ggufs;
   for (const auto& item : listing) {
@@ -224,7 +225,7 @@ Result<nlohmann::json> search_hf(const std::string& query, int limit, const Sour
   auto reply = get_small(url, ep.hf_token);
   if (!reply) return reply.status();
   if (reply->status != 200) return Error{"Hub search failed: " + explain_http_status(reply->status, url)};
-  const auto body = nlohmann::json::parse(reply->body, nullptr, false);
+  const auto body = parse_json_or_discarded(reply->body);
   if (!body.is_array()) return Error{"the Hub's search reply is not a JSON array"};
   nlohmann::json out = nlohmann::json::array();
   for (const auto& m : body) {

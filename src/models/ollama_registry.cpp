@@ -4,6 +4,7 @@
 #include "models/download.h"
 #include "models/http_fetch.h"
 #include "server/auth/crypto.h"
+#include "util/json_guard.h"
 
 namespace pg::models {
 namespace {
@@ -51,7 +52,7 @@ Result<PullPlan> plan_ollama_pull(const std::string& ref, const SourceEndpoints&
   auto reply = get_small(manifest_url, "", {{"Accept", "application/vnd.docker.distribution.manifest.v2+json"}});
   if (!reply) return reply.status();
   if (reply->status != 200) return Error{"cannot read the manifest of " + ns + "/" + name + ":" + tag + ": " + explain_http_status(reply->status, manifest_url)};
-  const auto manifest = nlohmann::json::parse(reply->body, nullptr, false);
+  const auto manifest = parse_json_or_discarded(reply->body);
   if (!manifest.is_object() || !manifest.contains("layers") || !manifest["layers"].is_array())
     return Error{"the manifest of " + ns + "/" + name + ":" + tag + " has no layers array"};
 
@@ -84,7 +85,7 @@ Result<PullPlan> plan_ollama_pull(const std::string& ref, const SourceEndpoints&
     if (server::auth::sha256_hex(blob->body) != digest.substr(7))
       return Error{"the " + std::string(key) + " layer of " + display + " does not match its digest " + digest};
     if (std::string(key) == "params") {
-      auto params = nlohmann::json::parse(blob->body, nullptr, false);
+      auto params = parse_json_or_discarded(blob->body);
       source["params"] = params.is_object() ? params : nlohmann::json(nullptr);
     } else {
       source[key] = blob->body;

@@ -9,6 +9,9 @@
 
 #include <httplib.h>
 
+#include "providers/upstream_text.h"
+#include "util/json_guard.h"
+
 namespace pg::providers {
 namespace {
 
@@ -17,25 +20,6 @@ constexpr size_t kMaxLineBytes = 4 << 20;         // one SSE / NDJSON line
 constexpr size_t kMaxErrorBodyBytes = 64 << 10;   // a non-200 reply's body we keep
 constexpr size_t kMaxJsonBodyBytes = 256 << 20;   // a model list or embeddings reply
 constexpr auto kWatchdogTick = std::chrono::milliseconds(20);
-
-std::string trimmed(std::string s, size_t max) {
-  if (s.size() > max) s = s.substr(0, max) + "...";
-  for (char& c : s)
-    if (static_cast<unsigned char>(c) < ' ') c = ' ';
-  return s;
-}
-
-// The upstream's error message from {"error":{"message":...}}, {"error":"..."} or the raw text.
-std::string upstream_message(const std::string& body) {
-  const nlohmann::json j = nlohmann::json::parse(body, nullptr, false);
-  if (j.is_object() && j.contains("error")) {
-    const auto& e = j["error"];
-    if (e.is_string()) return trimmed(e.get<std::string>(), 500);
-    if (e.is_object() && e.contains("message") && e["message"].is_string()) return trimmed(e["message"].get<std::string>(), 500);
-  }
-  if (j.is_object() && j.contains("message") && j["message"].is_string()) return trimmed(j["message"].get<std::string>(), 500);
-  return trimmed(body, 300);
-}
 
 // One HTTP exchange with one endpoint. A watchdog thread closes the socket
 // when the caller asks to stop or the deadline passes.
@@ -270,10 +254,10 @@ Result<std::vector<std::string>> RemoteClient::list_models() {
       lease->endpoint().healthy = false;
       last_error = url + ": " + (r.transport_error ? r.transport_message
                                  : r.timed_out     ? std::string("timed out")
-                                                   : "HTTP " + std::to_string(r.status) + " " + upstream_message(r.body));
+                                                   : "answered HTTP " + std::to_string(r.status) + ": " + upstream_message(r.body));
       continue;
     }
-    const nlohmann::json j = nlohmann::json::parse(r.body, nullptr, false);
+    const nlohmann::json j = parse_json_or_discarded(r.body);
     const char* list_key = config_.kind == ProviderKind::Ollama ? "models" : "data";
     const char* name_key = config_.kind == ProviderKind::Ollama ? "name" : "id";
     if (!j.is_object() || !j.contains(list_key) || !j[list_key].is_array()) {
@@ -359,16 +343,16 @@ RemoteCompletion RemoteClient::generate(const RemoteGenerationRequest& request, 
         std::string_view data = line.substr(5);
         while (!data.empty() && data.front() == ' ') data.remove_prefix(1);
         if (data == "[DONE]") return false;  // the end
-        j = nlohmann::json::parse(data, nullptr, false);
+        j = parse_json_or_discarded(data);
       } else {
-        j = nlohmann::json::parse(line, nullptr, false);
+        j = parse_json_or_discarded(line);
       }
       if (!j.is_object()) {
         stream_error = make_error(502, "upstream_bad_reply", "provider '" + config_.name + "' sent a line that is not a JSON object");
         return false;
       }
       if (j.contains("error")) {
-        stream_error = make_error(502, "upstream_error", "provider '" + config_.name + "': " + upstream_message(j.dump()));
+        stream_error = make_error(502, "upstream_error", "provider '" + config_.name + "': " + upstream_message(j, config_.kind == ProviderKind::OpenAi ? line.substr(std::min<size_t>(line.size(), 5)) : line));
         return false;
       }
       if (config_.kind == ProviderKind::OpenAi) {
@@ -524,7 +508,7 @@ EmbeddingReply RemoteClient::embed(const std::string& model, const std::vector<s
       if (r.status != 429) lease->failed(Clock::now());
       last = make_error(r.status == 429 ? 429 : 503, r.status == 429 ? "upstream_rate_limited" : "provider_unavailable",
                         "provider '" + config_.name + "' endpoint " + url + ": " +
-                            (r.transport_error ? r.transport_message : "HTTP " + std::to_string(r.status) + " " + upstream_message(r.body)));
+                            (r.transport_error ? r.transport_message : "answered HTTP " + std::to_string(r.status) + ": " + upstream_message(r.body)));
       if (attempt == config_.max_retries) break;
       const int64_t wait = retry_after ? *retry_after : backoff_ms(backoff_, attempt, uniform());
       if (Clock::now() + std::chrono::milliseconds(wait) >= deadline) break;
@@ -541,7 +525,7 @@ EmbeddingReply RemoteClient::embed(const std::string& model, const std::vector<s
       return out;
     }
     lease->succeeded();
-    const nlohmann::json j = nlohmann::json::parse(r.body, nullptr, false);
+    const nlohmann::json j = parse_json_or_discarded(r.body);
     auto bad = [&](const std::string& why) {
       out.vectors.clear();
       out.error = make_error(502, "upstream_bad_reply", "provider '" + config_.name + "' embeddings reply: " + why);

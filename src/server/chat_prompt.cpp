@@ -70,7 +70,7 @@ nlohmann::ordered_json normalize_chat_messages(const nlohmann::ordered_json* mes
   for (size_t i = 0; i < messages->size(); ++i) {
     const std::string name = field + "[" + std::to_string(i) + "]";
     const nlohmann::ordered_json& om = (*messages)[i];
-    if (!om.is_object()) throw invalid_field(name, "must be an object, got " + describe_json(nlohmann::json(om)));
+    if (!om.is_object()) throw invalid_field(name, "must be an object, got " + describe_json(om));
     const nlohmann::json m = om;  // for the field checks; the output keeps `om`'s order
     FieldReader r(m, name + ".");
     auto role = r.string("role", 64);

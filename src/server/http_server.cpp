@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "server/auth/auth_policy.h"
+#include "providers/endpoint_address.h"
 #include "providers/provider_registry.h"
 #include "models/pull_store.h"
 #include "providers/provider_store.h"
@@ -38,7 +39,7 @@ nlohmann::json request_json(const ApiRequest& req) { return parse_json_object(re
 
 nlohmann::ordered_json request_chat_messages(const ApiRequest& req) {
   // Parsed again as ordered_json: templates' `tojson` prints keys in the client's order.
-  const nlohmann::ordered_json body = nlohmann::ordered_json::parse(req.body, nullptr, false);
+  const nlohmann::ordered_json body = parse_ordered_json_object(req.body);
   const nlohmann::ordered_json* messages = nullptr;
   if (body.is_object()) {
     auto it = body.find("messages");
@@ -297,8 +298,15 @@ class PlaygroundServer::Impl : public RouteTable {
     for (const auto& p : config_.providers) providers_.put(p, "config");
     auto stored = provider_store_->load_all();
     if (!stored) return Status::error("cannot read the stored providers of " + db_->path() + ": " + stored.error());
-    for (auto& p : *stored)
-      if (!providers_.get(p.name)) providers_.put(std::move(p), "api");
+    for (auto& p : *stored) {
+      if (providers_.get(p.name)) continue;
+      // Stored while allow_link_local_providers was on: not used while it is off.
+      if (Status s = config_.allow_link_local_providers ? Status::ok() : providers::check_not_link_local(p); !s) {
+        log_.warn("stored provider not loaded", {{"provider", p.name}, {"reason", s.message()}});
+        continue;
+      }
+      providers_.put(std::move(p), "api");
+    }
     return Status::ok();
   }
 

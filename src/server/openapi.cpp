@@ -10,6 +10,7 @@
 
 #include "server/api_error.h"
 #include "server/routes.h"
+#include "server/security_headers.h"
 #include "build_paths.h"
 
 namespace pg::server {
@@ -539,21 +540,33 @@ std::string find_swagger_ui_dir(const std::string& configured) {
   return PG_SWAGGER_UI_DIR;
 }
 
+// Starts Swagger UI on /docs (served as /docs/swagger-init.js: the page's
+// Content-Security-Policy allows no inline script).
+constexpr const char* kSwaggerInitScript = R"(// Starts Swagger UI on #swagger-ui with the API description named by its data-url.
+"use strict";
+(function () {
+  var root = document.getElementById("swagger-ui");
+  window.ui = SwaggerUIBundle({url: root.getAttribute("data-url"), dom_id: "#swagger-ui", validatorUrl: null});
+})();
+)";
+
 void add_docs_routes(RouteTable& routes, ServerContext& ctx) {
   auto document = std::make_shared<std::string>(dump_json(openapi_document()));
   routes.add("GET", "/openapi.json", "/openapi.json", [document](const ApiRequest&, httplib::Response& res) {
     res.status = 200;
     res.set_content(*document, "application/json");
   });
+  // No inline script: the page's Content-Security-Policy allows scripts from /docs only.
   routes.add("GET", "/docs", "/docs", [](const ApiRequest&, httplib::Response& res) {
     res.status = 200;
+    set_page_security_headers(res, kDocsContentSecurityPolicy);
     res.set_content(R"(<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><title>Mistral Playground API</title>
 <link rel="stylesheet" href="/docs/swagger-ui.css"></head>
-<body><div id="swagger-ui"></div>
+<body><div id="swagger-ui" data-url="/openapi.json"></div>
 <script src="/docs/swagger-ui-bundle.js"></script>
-<script>window.ui = SwaggerUIBundle({url: "/openapi.json", dom_id: "#swagger-ui"});</script>
+<script src="/docs/swagger-init.js"></script>
 </body></html>
 )",
                     "text/html; charset=utf-8");
@@ -561,6 +574,13 @@ void add_docs_routes(RouteTable& routes, ServerContext& ctx) {
   const std::string dir = find_swagger_ui_dir(ctx.config().docs_dir);
   routes.add("GET", R"(/docs/([A-Za-z0-9._-]{1,64}))", "/docs/{file}", [dir](const ApiRequest& req, httplib::Response& res) {
     const std::string file = req.http.matches[1];
+    if (file == "swagger-init.js") {  // ours, not Swagger UI's: starts it without an inline script
+      res.status = 200;
+      set_file_security_headers(res);
+      res.set_header("Cache-Control", "no-cache");
+      res.set_content(kSwaggerInitScript, "text/javascript; charset=utf-8");
+      return;
+    }
     static const std::pair<const char*, const char*> kAssets[] = {{"swagger-ui.css", "text/css"},
                                                                   {"swagger-ui-bundle.js", "text/javascript"},
                                                                   {"favicon-32x32.png", "image/png"},
@@ -568,11 +588,13 @@ void add_docs_routes(RouteTable& routes, ServerContext& ctx) {
     for (const auto& [name, type] : kAssets) {
       if (file != name) continue;
       std::ifstream in(std::filesystem::path(dir) / name, std::ios::binary);
-      if (!in)
-        throw ApiError(404, "not_found", "Swagger UI file " + file + " is not in " + dir +
-                                             " (run `npm ci` in tools/swagger-ui, or set docs_dir)");
+      if (!in)  // the message never names the directory: a 404 must not reveal server paths
+        throw ApiError(404, "not_found", "Swagger UI file " + file +
+                                             " is not installed on this server (run `npm ci` in tools/swagger-ui, or "
+                                             "set docs_dir)");
       std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
       res.status = 200;
+      set_file_security_headers(res);
       res.set_header("Cache-Control", "public, max-age=3600");
       res.set_content(std::move(bytes), type);
       return;

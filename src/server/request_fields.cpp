@@ -3,30 +3,35 @@
 
 #include <cmath>
 
+#include "util/json_guard.h"
+#include "util/json_preview.h"
+
 namespace pg::server {
 
 nlohmann::json parse_json_object(const std::string& body) {
   if (body.empty()) throw ApiError(400, "invalid_json", "the request body is empty; expected a JSON object");
-  nlohmann::json parsed = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (parsed.is_discarded()) {
-    // Parse again with exceptions only to get the position of the problem.
-    std::string where;
-    try {
-      (void)nlohmann::json::parse(body);
-    } catch (const nlohmann::json::parse_error& e) {
-      where = " (byte " + std::to_string(e.byte) + ")";
-    }
-    throw ApiError(400, "invalid_json", "the request body is not valid JSON" + where);
-  }
-  if (!parsed.is_object())
-    throw ApiError(400, "invalid_json", "the request body must be a JSON object, got " + describe_json(parsed));
-  return parsed;
+  Result<nlohmann::json> parsed = parse_json_guarded(body, "the request body");
+  if (!parsed) throw ApiError(400, "invalid_json", parsed.error());
+  if (!parsed->is_object())
+    throw ApiError(400, "invalid_json", "the request body must be a JSON object, got " + describe_json(*parsed));
+  return std::move(parsed).value();
+}
+
+nlohmann::ordered_json parse_ordered_json_object(const std::string& body) {
+  if (body.empty()) throw ApiError(400, "invalid_json", "the request body is empty; expected a JSON object");
+  Result<nlohmann::ordered_json> parsed = parse_ordered_json_guarded(body, "the request body");
+  if (!parsed) throw ApiError(400, "invalid_json", parsed.error());
+  if (!parsed->is_object())
+    throw ApiError(400, "invalid_json", "the request body must be a JSON object, got " + describe_json(*parsed));
+  return std::move(parsed).value();
 }
 
 std::string describe_json(const nlohmann::json& value) {
-  std::string text = value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  if (text.size() > 60) text = text.substr(0, 57) + "...";
-  return std::string(value.type_name()) + " " + text;
+  return std::string(value.type_name()) + " " + json_preview(value, 60);
+}
+
+std::string describe_json(const nlohmann::ordered_json& value) {
+  return std::string(value.type_name()) + " " + json_preview(value, 60);
 }
 
 FieldReader::FieldReader(const nlohmann::json& object, std::string path)

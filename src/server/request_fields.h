@@ -16,8 +16,13 @@
 
 namespace pg::server {
 
-// Parses a request body that must be one JSON object (400 "invalid_json" otherwise).
+// Parses a request body that must be one JSON object (400 "invalid_json"
+// otherwise). The ONE parser of request bodies: every route reads its body
+// through these (util/json_guard.h: nesting deeper than kMaxJsonDepth = 512,
+// syntax errors and numbers beyond a double's range are all 400 invalid_json).
 nlohmann::json parse_json_object(const std::string& body);
+// The same, keeping the client's key order (templates' `tojson` prints keys in it).
+nlohmann::ordered_json parse_ordered_json_object(const std::string& body);
 
 class FieldReader {
  public:
@@ -48,7 +53,9 @@ class FieldReader {
   std::string path_;
 };
 
-// Short, bounded rendering of a JSON value for error messages.
+// Short, bounded rendering of a JSON value for error messages ("array [1,2,...");
+// never serializes the whole value (util/json_preview.h).
 std::string describe_json(const nlohmann::json& value);
+std::string describe_json(const nlohmann::ordered_json& value);
 
 }  // namespace pg::server

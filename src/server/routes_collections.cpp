@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "util/json_guard.h"
 #include "rag/ingest_submit.h"
 #include "server/api_error.h"
 #include "server/rag_json.h"
@@ -207,8 +208,11 @@ void add_collection_routes(RouteTable& routes, ServerContext& ctx) {
                       options.max_file_bytes = static_cast<uint64_t>(ctx.config().max_upload_bytes);
                       nlohmann::json form = nlohmann::json::object();
                       if (auto t = upload.fields.find("tags"); t != upload.fields.end()) {
-                        nlohmann::json parsed = nlohmann::json::parse(t->second, nullptr, false);
-                        if (parsed.is_discarded()) {  // a comma-separated list
+                        if (Status depth = check_json_depth(t->second); !depth)
+                          throw invalid_field("tags", depth.message());
+                        Result<nlohmann::json> json_tags = parse_json_guarded(t->second, "field 'tags'");
+                        nlohmann::json parsed = json_tags ? std::move(json_tags).value() : nlohmann::json();
+                        if (!json_tags) {  // a comma-separated list
                           parsed = nlohmann::json::array();
                           size_t pos = 0;
                           while (pos <= t->second.size()) {
@@ -224,9 +228,9 @@ void add_collection_routes(RouteTable& routes, ServerContext& ctx) {
                         form["tags"] = parsed;
                       }
                       if (auto m = upload.fields.find("metadata"); m != upload.fields.end()) {
-                        nlohmann::json parsed = nlohmann::json::parse(m->second, nullptr, false);
-                        if (parsed.is_discarded()) throw invalid_field("metadata", "must be a JSON object");
-                        form["metadata"] = parsed;
+                        Result<nlohmann::json> parsed = parse_json_guarded(m->second, "field 'metadata'");
+                        if (!parsed) throw invalid_field("metadata", "must be a JSON object: " + parsed.error());
+                        form["metadata"] = std::move(parsed).value();
                       }
                       FieldReader r(form);
                       options.tags = read_tags(r, "tags");

@@ -3,6 +3,7 @@
 // usage of providers per user (an admin sees everyone's, a user their own).
 // API keys are accepted and stored sealed, never returned: only has_api_key.
 // Providers of the config file can be shown and refreshed, not changed.
+#include "providers/endpoint_address.h"
 #include "providers/provider_registry.h"
 #include "providers/provider_store.h"
 #include "server/api_error.h"
@@ -35,6 +36,13 @@ nlohmann::json snapshot_json(const providers::ProviderSnapshot& s) {
   return j;
 }
 
+// 400 when an endpoint is a link-local / cloud metadata address, unless the
+// allow_link_local_providers key allows those.
+void refuse_link_local(ServerContext& ctx, const providers::ProviderConfig& config) {
+  if (ctx.config().allow_link_local_providers) return;
+  if (Status s = providers::check_not_link_local(config); !s) throw ApiError(400, "invalid_provider", s.message());
+}
+
 providers::ProviderSnapshot provider_or_404(ServerContext& ctx, const std::string& name) {
   auto s = ctx.providers().get(name);
   if (!s) throw ApiError(404, "provider_not_found", "no provider is named '" + name + "'");
@@ -56,6 +64,7 @@ void add_provider_routes(RouteTable& routes, ServerContext& ctx) {
     const nlohmann::json body = request_json(req);
     auto config = providers::provider_from_json(body, providers::ProviderConfig{});
     if (!config) throw ApiError(400, "invalid_provider", config.error());
+    refuse_link_local(ctx, *config);
     if (!body.contains("name")) throw invalid_field("name", "is required");
     if (!body.contains("base_urls") && !body.contains("base_url")) throw invalid_field("base_urls", "is required");
     if (ctx.providers().get(config->name))
@@ -81,6 +90,7 @@ void add_provider_routes(RouteTable& routes, ServerContext& ctx) {
     if (body.contains("name") && body["name"] != old.config.name) throw invalid_field("name", "cannot be changed");
     auto config = providers::provider_from_json(body, old.config);
     if (!config) throw ApiError(400, "invalid_provider", config.error());
+    refuse_link_local(ctx, *config);
     if (Status s = ctx.provider_store().save(*config); !s) throw ApiError(500, "database_error", "the database failed: " + s.message());
     ctx.providers().put(std::move(*config), "api");
     (void)ctx.providers().refresh(old.config.name);

@@ -9,6 +9,7 @@
 
 #include <toml++/toml.h>
 
+#include "providers/endpoint_address.h"
 #include "server/dotenv.h"
 
 namespace pg::server {
@@ -69,6 +70,8 @@ const std::vector<ConfigKey> kKeys = {
      "least recently used idle models are unloaded to make room"},
     {"keep_alive", "PLAYGROUND_KEEP_ALIVE", "5m",
      "how long an idle model stays loaded (Ollama's keep_alive: 30s, 5m, 1h; 0 unloads after each request; -1 never)"},
+    {"allow_link_local_providers", "PLAYGROUND_ALLOW_LINK_LOCAL_PROVIDERS", "false",
+     "true lets providers use link-local and cloud metadata addresses (169.254.0.0/16, fe80::/10), refused otherwise"},
 };
 
 Result<int64_t> parse_int(const std::string& text, int64_t min, int64_t max) {
@@ -205,6 +208,10 @@ Status apply(ServerConfig& c, const std::string& key, const std::string& v) {
   } else if (key == "keep_alive") {
     if (auto k = models::parse_keep_alive(v); !k) return Status::error(k.error());
     c.keep_alive = v;
+  } else if (key == "allow_link_local_providers") {
+    if (v == "true" || v == "1" || v == "yes" || v == "on") c.allow_link_local_providers = true;
+    else if (v == "false" || v == "0" || v == "no" || v == "off") c.allow_link_local_providers = false;
+    else return Status::error("is '" + v + "', expected true or false");
   } else {
     return Status::error("is not a configuration key");
   }
@@ -376,6 +383,9 @@ Result<ServerConfig> load_server_config(const ConfigInputs& inputs) {
   }
   for (const auto& [name, value] : inputs.flags)
     if (!find_key(name)) return Error{"unknown configuration key '" + name + "'"};
+  if (!c.allow_link_local_providers)
+    for (const providers::ProviderConfig& p : c.providers)
+      if (Status s = providers::check_not_link_local(p); !s) return Error{"config file " + config_file + ": " + s.message()};
   if (c.data_dir.empty()) c.data_dir = default_data_dir(env);
   if (c.models_dir.empty()) c.models_dir = c.data_dir + "/models";
   if (c.documents_dir.empty()) c.documents_dir = c.data_dir + "/documents";

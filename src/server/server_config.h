@@ -58,6 +58,9 @@ struct ServerConfig {
   std::vector<providers::ProviderConfig> providers;
   std::string memory_budget = "auto";   // models' memory together: "8GiB", "60%", "auto" (75% of RAM)
   std::string keep_alive = "5m";        // idle time before a model unloads; "0" right away, "-1" never
+  // Providers may point at link-local / cloud metadata addresses (169.254.0.0/16,
+  // fe80::/10); refused by default (config file and admin API alike).
+  bool allow_link_local_providers = false;
 
   // Where each key's value came from: "flag", "env", ".env", "toml" or "default".
   std::map<std::string, std::string> sources;

@@ -10,6 +10,7 @@
 
 #include "build_paths.h"
 #include "server/api_error.h"
+#include "server/security_headers.h"
 
 namespace pg::server {
 namespace {
@@ -53,19 +54,12 @@ std::optional<std::string> read_inside(const std::string& dir, const std::string
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
-// What the app may load: only its own files and API (no inline scripts, no other
-// origins); inline styles are allowed because Radix positions popovers with them.
-constexpr const char* kContentSecurityPolicy =
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
-    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
-
 void send_index(const std::string& dir, httplib::Response& res, bool page) {
-  res.set_header("X-Content-Type-Options", "nosniff");
-  res.set_header("Content-Security-Policy", kContentSecurityPolicy);
-  res.set_header("Referrer-Policy", "no-referrer");
+  set_page_security_headers(res, kWebUiContentSecurityPolicy);
   auto index = read_inside(dir, "index.html");
   if (!index) {
-    if (page) throw ApiError(404, "not_found", std::string("the web UI is not built in ") + dir + ": run `make web`");
+    // The message never names the directory: a 404 must not reveal server paths.
+    if (page) throw ApiError(404, "not_found", "the web UI is not built on this server: run `make web` or set web_dir");
     res.status = 200;
     res.set_header("Cache-Control", "no-cache");
     res.set_content(kNotBuilt, "text/plain; charset=utf-8");
@@ -120,9 +114,9 @@ void add_web_ui_routes(RouteTable& routes, ServerContext& ctx) {
     const std::string file = req.http.matches[1];
     const std::string type = web_ui_content_type(file);
     auto bytes = type.empty() ? std::nullopt : read_inside(dir, "assets/" + file);
-    if (!bytes) throw ApiError(404, "not_found", "no web UI asset '" + file + "' in " + dir + "/assets");
+    if (!bytes) throw ApiError(404, "not_found", "no web UI asset '" + file + "'");
     res.status = 200;
-    res.set_header("X-Content-Type-Options", "nosniff");
+    set_file_security_headers(res);
     // Asset names carry a hash of their content: a changed file gets a new name.
     res.set_header("Cache-Control", "public, max-age=31536000, immutable");
     res.set_content(std::move(*bytes), type);
@@ -136,9 +130,9 @@ void add_web_ui_routes(RouteTable& routes, ServerContext& ctx) {
     const std::string type = web_ui_content_type(page);
     if (single && !type.empty() && page != "index.html") {
       auto bytes = read_inside(dir, page);
-      if (!bytes) throw ApiError(404, "not_found", "no web UI file '" + page + "' in " + dir);
+      if (!bytes) throw ApiError(404, "not_found", "no web UI file '" + page + "'");
       res.status = 200;
-      res.set_header("X-Content-Type-Options", "nosniff");
+      set_file_security_headers(res);
       res.set_header("Cache-Control", "public, max-age=3600");
       res.set_content(std::move(*bytes), type);
       return;

@@ -1,6 +1,6 @@
 // A fault-injecting OpenAI-compatible test server, in-process on loopback:
 // /v1/chat/completions streams "a", "b", "c" as Server-Sent Events unless
-// told to fail: answer 500 or 429 (with Retry-After) the next N times, drop
+// told to fail: answer 500 (with a settable body) or 429 (with Retry-After) the next N times, drop
 // the connection before or after the first token, wait before the headers,
 // or drip a token every 100 ms forever; model "missing" (listed) gets a 404.
 // /v1/completions answers the same way. It counts
@@ -55,6 +55,12 @@ class FaultServer {
     times_ = times;
     then_ = then;
   }
+  // The body and Content-Type of Fail500 replies (a JSON error by default).
+  void set_failure_body(std::string body, std::string content_type) {
+    std::lock_guard lock(mu_);
+    fail_body_ = std::move(body);
+    fail_type_ = std::move(content_type);
+  }
   int requests() const { return requests_.load(); }
   int hangups() const { return hangups_.load(); }
   int active() const { return active_.load(); }
@@ -79,8 +85,11 @@ class FaultServer {
   void chat(const httplib::Request& req, httplib::Response& res) {
     requests_.fetch_add(1);
     Mode mode;
+    std::string fail_body, fail_type;
     {
       std::lock_guard lock(mu_);
+      fail_body = fail_body_;
+      fail_type = fail_type_;
       last_auth_ = req.get_header_value("Authorization");
       mode = mode_;
       if (times_ > 0 && --times_ == 0) mode_ = then_;
@@ -93,7 +102,7 @@ class FaultServer {
     }
     if (mode == Mode::Fail500) {
       res.status = 500;
-      res.set_content(R"({"error":{"message":"injected failure"}})", "application/json");
+      res.set_content(fail_body, fail_type);
       return;
     }
     if (mode == Mode::Fail429) {
@@ -143,6 +152,8 @@ class FaultServer {
   Mode mode_ = Mode::Ok, then_ = Mode::Ok;
   int times_ = 0;
   std::string last_auth_;
+  std::string fail_body_ = R"({"error":{"message":"injected failure"}})";
+  std::string fail_type_ = "application/json";
   std::atomic<int> requests_{0}, hangups_{0}, active_{0};
 };
 

@@ -120,8 +120,10 @@ Value f_batch(Interpreter&, const Value& v, CallArgs& a) {
     tmp.push_back(item);
   }
   if (!tmp.empty()) {
-    if (b.has(1) && !b.get(1)->is_none())
+    if (b.has(1) && !b.get(1)->is_none()) {
+      py::require_items_fit(static_cast<uint64_t>(n));  // the count comes from the template
       while (static_cast<int64_t>(tmp.size()) < n) tmp.push_back(*b.get(1));
+    }
     out.push_back(Value::list(std::move(tmp)));
   }
   return make_iterator("generator", std::move(out));
@@ -289,6 +291,8 @@ Value f_indent(Interpreter&, const Value& v, CallArgs& a) {
     throw_runtime("TypeError: unsupported operand type(s) for +=: '" + py::type_name(v) + "' and 'str'");
   std::string s = v.as_string() + "\n";
   std::vector<std::string> lines = split_lines(s, false);
+  // The width comes from the template: the result's size is checked before it is built.
+  py::require_string_fits(py::saturating_add(py::saturating_mul(lines.size() + 1, indention.size()), s.size()));
   std::string rv;
   if (blank) {
     for (size_t i = 0; i < lines.size(); ++i) {
@@ -344,7 +348,10 @@ Value f_join(Interpreter& in, const Value& v, CallArgs& a) {
   std::string out;
   const bool escape = in.autoescape();
   for (size_t i = 0; i < items.size(); ++i) {
-    if (i) out += sep;
+    if (i) {
+      py::require_string_fits(out.size() + sep.size());
+      out += sep;
+    }
     out += escape && !items[i].is_markup() ? py::html_escape(py::str(items[i])) : py::str(items[i]);
   }
   return Value::string(std::move(out), escape);

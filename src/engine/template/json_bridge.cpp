@@ -50,6 +50,7 @@ class Dumper {
 
   void value(const Value& v, int level) {
     if (level > 256) throw_runtime("ValueError: Circular reference detected");
+    fits();
     switch (v.kind()) {
       case Value::Kind::None: out_ += "null"; return;
       case Value::Kind::Bool: out_ += v.as_bool() ? "true" : "false"; return;
@@ -80,7 +81,16 @@ class Dumper {
   void newline(int level) {
     if (!opt_.indent) return;
     out_ += '\n';
-    for (int i = 0; i < level; ++i) out_ += *opt_.indent;
+    for (int i = 0; i < level; ++i) {
+      out_ += *opt_.indent;
+      fits();
+    }
+  }
+
+  // The text so far within kMaxBuiltString: values that share sub-lists and a
+  // template-chosen indent can print far more than they hold in memory.
+  void fits() const {
+    if (out_.size() > py::kMaxBuiltString) py::throw_too_large(out_.size(), true);
   }
 
   void array(const std::vector<Value>& items, int level) {

@@ -101,10 +101,18 @@ std::string pad_string(const std::u32string& s, int64_t width, char32_t fill, ch
   int64_t left = 0;
   if (align == 'r') left = marg;
   else if (align == 'c') left = marg / 2 + (marg & width & 1);
-  std::u32string out(static_cast<size_t>(left), fill);
-  out += s;
-  out.append(static_cast<size_t>(marg - left), fill);
-  return text::encode(out);
+  std::string fill_s;
+  text::append_utf8(fill_s, fill);
+  const std::string body = text::encode(s);
+  // The width comes from the template: the result's size is checked before it is built.
+  py::require_string_fits(
+      py::saturating_add(py::saturating_mul(static_cast<uint64_t>(marg), fill_s.size()), body.size()));
+  std::string out;
+  out.reserve(static_cast<size_t>(marg) * fill_s.size() + body.size());
+  for (int64_t i = 0; i < left; ++i) out += fill_s;
+  out += body;
+  for (int64_t i = left; i < marg; ++i) out += fill_s;
+  return out;
 }
 
 char32_t fill_char(const ArgBinder& b, size_t i, const char* method) {
@@ -200,6 +208,7 @@ Value string_method(Interpreter& in, const Value& receiver, const std::string& n
     for (const Value& item : py::iterate(*b.get(0))) {
       if (!item.is_string())
         type_error("sequence item " + std::to_string(k) + ": expected str instance, " + py::type_name(item) + " found");
+      py::require_string_fits(out.size() + s.size() + item.as_string().size());
       if (k++) out += s;
       out += mk && !item.is_markup() ? py::html_escape(item.as_string()) : item.as_string();
     }
@@ -216,6 +225,7 @@ Value string_method(Interpreter& in, const Value& receiver, const std::string& n
     const int64_t width = require_int(*b.get(0), m);
     if (width <= static_cast<int64_t>(cps.size())) return receiver;
     const size_t fill = static_cast<size_t>(width) - cps.size();
+    py::require_string_fits(py::saturating_add(fill, s.size()));
     const size_t at = !cps.empty() && (cps[0] == '+' || cps[0] == '-') ? 1 : 0;
     cps.insert(at, fill, U'0');
     return make_string(cps, mk);
@@ -251,6 +261,7 @@ Value string_method(Interpreter& in, const Value& receiver, const std::string& n
       if (c == '\t') {
         if (tab > 0) {
           const int64_t n = tab - column % tab;
+          py::require_string_fits(py::saturating_add(out.size(), static_cast<uint64_t>(n)));
           out.append(static_cast<size_t>(n), U' ');
           column += n;
         }
@@ -589,6 +600,7 @@ std::string replace_string(const std::string& s, const std::string& old_s, const
     int64_t n = 0;
     for (char32_t c : cps) {
       if (n < count) {
+        py::require_string_fits(out.size() + new_s.size() + 4);
         out += new_s;
         ++n;
       }
@@ -602,6 +614,7 @@ std::string replace_string(const std::string& s, const std::string& old_s, const
   while (n < count) {
     const size_t pos = s.find(old_s, start);
     if (pos == std::string::npos) break;
+    py::require_string_fits(out.size() + (pos - start) + new_s.size());
     out.append(s, start, pos - start);
     out += new_s;
     start = pos + old_s.size();

@@ -35,13 +35,13 @@ class Repr {
   std::string operator()(const Value& v) {
     WalkGuard guard(depth_);
     switch (v.kind()) {
-      case Value::Kind::Undefined: return "Undefined";
-      case Value::Kind::None: return "None";
-      case Value::Kind::Bool: return v.as_bool() ? "True" : "False";
-      case Value::Kind::Int: return int_str(v.as_int());
-      case Value::Kind::Float: return float_repr(v.as_float());
+      case Value::Kind::Undefined: return charged("Undefined");
+      case Value::Kind::None: return charged("None");
+      case Value::Kind::Bool: return charged(v.as_bool() ? "True" : "False");
+      case Value::Kind::Int: return charged(int_str(v.as_int()));
+      case Value::Kind::Float: return charged(float_repr(v.as_float()));
       case Value::Kind::String:
-        return v.is_markup() ? "Markup(" + string_repr(v.as_string()) + ")" : string_repr(v.as_string());
+        return charged(v.is_markup() ? "Markup(" + string_repr(v.as_string()) + ")" : string_repr(v.as_string()));
       case Value::Kind::List: return list(v);
       case Value::Kind::Dict: return dict(v);
       case Value::Kind::Object:
@@ -53,6 +53,18 @@ class Repr {
   }
 
  private:
+  // Every byte of the text (leaves and punctuation) counts against
+  // kMaxBuiltString as it is produced: values that share sub-lists
+  // ([[x] * 1000] * 1000) print far more than they hold in memory.
+  void charge(size_t n) {
+    produced_ += n;
+    if (produced_ > kMaxBuiltString) throw_too_large(produced_, true);
+  }
+  std::string charged(std::string text) {
+    charge(text.size());
+    return text;
+  }
+
   bool on_stack(const Value& v) const {
     for (const void* p : stack_)
       if (p == v.identity()) return true;
@@ -70,7 +82,9 @@ class Repr {
     if (on_stack(v)) return tuple ? "(...)" : "[...]";
     stack_.push_back(v.identity());
     std::string s = tuple ? "(" : "[";
+    charge(2);
     for (size_t i = 0; i < l.items.size(); ++i) {
+      charge(2);
       if (i) s += ", ";
       s += (*this)(l.items[i]);
     }
@@ -89,8 +103,10 @@ class Repr {
     if (on_stack(v)) return "{...}";
     stack_.push_back(v.identity());
     std::string s = "{";
+    charge(2);
     bool first = true;
     for (const auto& [k, val] : v.as_dict().entries()) {
+      charge(4);
       if (!first) s += ", ";
       first = false;
       s += (*this)(k);
@@ -102,6 +118,7 @@ class Repr {
   }
 
   int depth_ = 0;
+  uint64_t produced_ = 0;
   std::vector<const void*> stack_;
 };
 
@@ -360,6 +377,21 @@ void throw_too_large(uint64_t size, bool is_string) {
                   std::to_string(kMaxBuiltString) + " bytes");
   throw_runtime("MemoryError: a list of " + std::to_string(size) + " items exceeds the limit of " +
                 std::to_string(kMaxBuiltItems) + " items");
+}
+
+uint64_t saturating_mul(uint64_t a, uint64_t b) {
+  if (a != 0 && b > UINT64_MAX / a) return UINT64_MAX;
+  return a * b;
+}
+
+uint64_t saturating_add(uint64_t a, uint64_t b) { return b > UINT64_MAX - a ? UINT64_MAX : a + b; }
+
+void require_string_fits(uint64_t bytes) {
+  if (bytes > kMaxBuiltString) throw_too_large(bytes, true);
+}
+
+void require_items_fit(uint64_t items) {
+  if (items > kMaxBuiltItems) throw_too_large(items, false);
 }
 
 std::string type_name(const Value& v) {

@@ -21,6 +21,14 @@ namespace pg::jinja::py {
 inline constexpr uint64_t kMaxBuiltString = uint64_t{32} << 20;
 inline constexpr uint64_t kMaxBuiltItems = uint64_t{1} << 22;
 [[noreturn]] void throw_too_large(uint64_t size, bool is_string);
+// Size arithmetic for results whose size comes from template data (a width, a
+// count, a repeat): saturating, so a hostile width cannot wrap around.
+uint64_t saturating_mul(uint64_t a, uint64_t b);
+uint64_t saturating_add(uint64_t a, uint64_t b);
+// Throws throw_too_large's MemoryError unless a string of `bytes` fits
+// kMaxBuiltString (the items likewise). Called BEFORE allocating the result.
+void require_string_fits(uint64_t bytes);
+void require_items_fit(uint64_t items);
 
 // The Python type name: 'str', 'int', 'list', 'tuple', 'dict', 'NoneType', ...
 std::string type_name(const Value& v);

@@ -9,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "util/json_guard.h"
+
 namespace pg::server::auth {
 namespace {
 
@@ -33,8 +35,8 @@ Result<nlohmann::json> decode_part(const std::string& part, const char* what) {
                         &len, nullptr, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
     return Error{std::string("the token's ") + what + " is not base64url"};
   bin.resize(len);
-  nlohmann::json j = nlohmann::json::parse(bin, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return Error{std::string("the token's ") + what + " is not a JSON object"};
+  Result<nlohmann::json> j = parse_json_guarded(bin);
+  if (!j || !j->is_object()) return Error{std::string("the token's ") + what + " is not a JSON object"};
   return j;
 }
 
