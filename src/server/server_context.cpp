@@ -27,9 +27,9 @@ std::string ServerContext::new_id(std::string_view prefix) {
   return std::string(prefix) + buf;
 }
 
-void ServerContext::register_job(const std::shared_ptr<GenerationJob>& job) {
+void ServerContext::register_job(const std::shared_ptr<GenerationJob>& job, const auth::Principal& owner) {
   std::lock_guard lock(mu_);
-  jobs_[job->id()] = job;
+  jobs_[job->id()] = RegisteredJob{job, owner.anonymous() ? std::string() : owner.username};
 }
 
 void ServerContext::unregister_job(const std::string& id) {
@@ -37,16 +37,31 @@ void ServerContext::unregister_job(const std::string& id) {
   jobs_.erase(id);
 }
 
-bool ServerContext::cancel_job(const std::string& id) {
+namespace {
+
+bool may_see(const std::string& owner, const auth::Principal& caller) {
+  return caller.is_admin() || (!caller.anonymous() && caller.username == owner);
+}
+
+}  // namespace
+
+bool ServerContext::cancel_job(const std::string& id, const auth::Principal& caller) {
   std::shared_ptr<GenerationJob> job;
   {
     std::lock_guard lock(mu_);
     auto it = jobs_.find(id);
-    if (it != jobs_.end()) job = it->second.lock();
+    if (it != jobs_.end() && may_see(it->second.owner, caller)) job = it->second.job.lock();
   }
   if (!job || job->finished()) return false;
   job->cancel(CancelReason::Requested);
   return true;
+}
+
+bool ServerContext::may_see_job(const std::string& id, const auth::Principal& caller) {
+  if (caller.is_admin()) return true;
+  std::lock_guard lock(mu_);
+  auto it = jobs_.find(id);
+  return it != jobs_.end() && may_see(it->second.owner, caller);
 }
 
 }  // namespace pg::server
