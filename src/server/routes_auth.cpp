@@ -2,11 +2,13 @@
 // POST /api/v1/auth/login, GET /api/v1/auth/me, /api/v1/auth/keys (create,
 // list, delete) and /api/v1/users (list, create, delete, change password).
 // Passwords and keys never appear in answers or logs, except a new API key,
-// shown once in the answer that creates it.
+// shown once in the answer that creates it. New passwords must pass the
+// password policy (400 weak_password).
 #include <memory>
 #include <mutex>
 
 #include "server/api_error.h"
+#include "server/auth/password_policy.h"
 #include "server/request_fields.h"
 #include "server/routes.h"
 #include "store/user_store.h"
@@ -26,10 +28,12 @@ nlohmann::json key_json(const store::ApiKey& k) {
           {"last_used_at", k.last_used_at ? nlohmann::json(rfc3339_from_unix(*k.last_used_at)) : nlohmann::json()}};
 }
 
-std::string password_field(const FieldReader& r, const char* key) {
+// A new password for `username`, checked against the password policy.
+std::string password_field(const FieldReader& r, const char* key, const std::string& username) {
   auto p = r.string(key, 1024);
   if (!p) throw invalid_field(key, "is required");
-  if (Status s = auth::check_password_rules(*p); !s) throw invalid_field(key, s.message());
+  if (Status s = auth::check_new_password(*p, username); !s)
+    throw ApiError(400, "weak_password", std::string("field '") + key + "': " + s.message());
   return *p;
 }
 
@@ -136,7 +140,7 @@ void add_auth_routes(RouteTable& routes, ServerContext& ctx) {
       throw invalid_field("username", "must be 1 to 64 letters, digits or . _ - @");
     const std::string role = r.string("role", 16).value_or("user");
     if (role != "admin" && role != "user") throw invalid_field("role", "must be \"admin\" or \"user\"");
-    const std::string password = password_field(r, "password");
+    const std::string password = password_field(r, "password", *username);
     if (db_checked(ctx.users().find_by_name(*username)))
       throw ApiError(409, "user_exists", "user '" + *username + "' already exists");
     auto user = ctx.users().create(*username, hash_or_throw(ctx, password), role);
@@ -162,7 +166,7 @@ void add_auth_routes(RouteTable& routes, ServerContext& ctx) {
                FieldReader r(body);
                const bool self = !req.user.anonymous() && req.user.username == name;
                if (!self) require_admin(req);
-               const std::string password = password_field(r, "password");
+               const std::string password = password_field(r, "password", name);
                auto user = db_checked(ctx.users().find_by_name(name));
                if (!user) throw ApiError(404, "user_not_found", "no user '" + name + "'");
                if (self && !req.user.is_admin()) {
