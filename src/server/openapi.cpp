@@ -64,16 +64,17 @@ const std::vector<RouteDoc>& route_docs() {
       {"GET", "/api/v1/slots", "playground", "Scheduler slots of the loaded models", Access::User, "", "Slots", {}},
       {"GET", "/api/v1/metrics", "playground", "Prometheus metrics", Access::User, "", "text/plain", {}},
       {"GET", "/metrics", "playground", "Prometheus metrics (same as /api/v1/metrics)", Access::User, "", "text/plain", {}},
-      {"POST", "/api/v1/auth/login", "auth", "Log in: an access token (JWT, HS256)", Access::Public, "LoginRequest", "LoginResult", {400}},
+      {"POST", "/api/v1/auth/login", "auth", "Log in: an access token (JWT, HS256); throttled after failures",
+       Access::Public, "LoginRequest", "LoginResult", {400, 429, 503}},
       {"GET", "/api/v1/auth/me", "auth", "Who is calling", Access::User, "", "Me", {}},
       {"POST", "/api/v1/auth/keys", "auth", "Create an API key (shown once)", Access::User, "CreateKeyRequest", "CreatedKey", {400}},
       {"GET", "/api/v1/auth/keys", "auth", "Your API keys (never the keys themselves)", Access::User, "", "KeyList", {400}},
       {"DELETE", "/api/v1/auth/keys/{id}", "auth", "Delete one of your API keys", Access::User, "", "Deleted", {400, 404}},
       {"GET", "/api/v1/users", "users", "List users", Access::Admin, "", "UserList", {}},
-      {"POST", "/api/v1/users", "users", "Create a user", Access::Admin, "CreateUserRequest", "User", {400, 409}},
+      {"POST", "/api/v1/users", "users", "Create a user", Access::Admin, "CreateUserRequest", "User", {400, 409, 503}},
       {"DELETE", "/api/v1/users/{username}", "users", "Delete a user (with keys and conversations)", Access::Admin, "", "Deleted", {404, 409}},
       {"PUT", "/api/v1/users/{username}/password", "users", "Set a password (admins: anyone's; users: their own)",
-       Access::User, "PasswordRequest", "PasswordChanged", {400, 404}},
+       Access::User, "PasswordRequest", "PasswordChanged", {400, 404, 429, 503}},
       {"POST", "/api/v1/conversations", "conversations", "Create a conversation", Access::User, "ConversationCreate", "Conversation", {400, 404}},
       {"GET", "/api/v1/conversations", "conversations", "List conversations (newest first; limit, offset)", Access::User, "", "ConversationList", {400}},
       {"GET", "/api/v1/conversations/{id}", "conversations", "A conversation with its messages", Access::User, "", "ConversationWithMessages", {404}},
@@ -438,10 +439,10 @@ const char* status_text(int status) {
     case 404: return "Unknown route, model or id";
     case 409: return "Conflict (name taken, last admin, model busy, pull already running or ended)";
     case 413: return "Body larger than max_body_bytes";
-    case 429: return "Queue full; retry after Retry-After seconds";
+    case 429: return "Queue full, or too many failed logins; retry after Retry-After seconds";
     case 500: return "Server error";
     case 502: return "The upstream service (model hub) failed";
-    case 503: return "Shutting down, timed out waiting for a slot, or the memory budget is held by busy models";
+    case 503: return "Shutting down, timed out waiting for a slot or a password-hash slot (busy), or the memory budget is held by busy models";
     case 507: return "The model needs more memory than the whole memory_budget";
     default: return "Error";
   }

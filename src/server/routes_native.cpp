@@ -185,7 +185,7 @@ void add_native_routes(RouteTable& routes, ServerContext& ctx) {
       gauges.push_back({m->file.name, s.slots, s.active, s.queued, m->weight_bytes()});
     }
     res.status = 200;
-    res.set_content(ctx.metrics().render(gauges) + provider_metrics_text(ctx), "text/plain; version=0.0.4; charset=utf-8");
+    res.set_content(ctx.metrics().render(gauges) + provider_metrics_text(ctx) + auth_metrics_text(ctx), "text/plain; version=0.0.4; charset=utf-8");
   };
   routes.add("GET", "/api/v1/metrics", "/api/v1/metrics", metrics);
   routes.add("GET", "/metrics", "/metrics", metrics);

@@ -1,12 +1,33 @@
 // Shared handler state; see server_context.h.
 #include "server/server_context.h"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace pg::server {
 
+namespace {
+
+auth::FailureLimiter::Options limiter_options(int failures, int64_t window, const ServerConfig& c) {
+  auth::FailureLimiter::Options o;
+  o.max_failures = failures;
+  o.window = std::chrono::seconds(window);
+  o.max_lockout = std::chrono::seconds(std::max(c.login_max_lockout, window));
+  o.max_keys = static_cast<size_t>(c.login_tracked_keys);
+  return o;
+}
+
+}  // namespace
+
 ServerContext::ServerContext(ServerConfig config, ServerLog& log, Metrics& metrics, ModelManager& models)
-    : config_(std::move(config)), log_(log), metrics_(metrics), models_(models), rng_(std::random_device{}()) {
+    : config_(std::move(config)),
+      log_(log),
+      metrics_(metrics),
+      models_(models),
+      rng_(std::random_device{}()),
+      login_throttle_(limiter_options(config_.login_account_failures, config_.login_account_window, config_),
+                      limiter_options(config_.login_ip_failures, config_.login_ip_window, config_)),
+      hash_permits_(config_.password_hash_concurrency) {
   instance_id_ = new_id("").substr(0, 12);
 }
 

@@ -1,6 +1,7 @@
 // What every route handler shares: the configuration, logger, metrics, model
 // manager, the registry of running generations with their owners (for cancel
-// by id and the slot listing), id generation and the shutdown flag. Owned by PlaygroundServer and alive for
+// by id and the slot listing), the login throttle and the password-hash
+// permits, id generation and the shutdown flag. Owned by PlaygroundServer and alive for
 // as long as any handler runs. Holds no HTTP objects.
 #pragma once
 
@@ -15,6 +16,8 @@
 
 #include "server/auth/authenticator.h"
 #include "server/auth/crypto.h"
+#include "server/auth/hash_permits.h"
+#include "server/auth/login_throttle.h"
 #include "server/generation_job.h"
 #include "server/metrics.h"
 #include "server/model_manager.h"
@@ -82,6 +85,10 @@ class ServerContext {
   // Admins (everyone with auth off) see every generation; users their own only.
   bool may_see_job(const std::string& id, const auth::Principal& caller);
 
+  // Failed-login throttling and the bound on concurrent password hashes.
+  auth::LoginThrottle& login_throttle() { return login_throttle_; }
+  auth::HashPermits& hash_permits() { return hash_permits_; }
+
  private:
   const ServerConfig config_;
   ServerLog& log_;
@@ -97,6 +104,8 @@ class ServerContext {
     std::string owner;  // the user name; "" for the anonymous caller (auth off)
   };
   std::map<std::string, RegisteredJob> jobs_;
+  auth::LoginThrottle login_throttle_;
+  auth::HashPermits hash_permits_;
   std::string instance_id_;
 };
 
