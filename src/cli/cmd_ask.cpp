@@ -58,7 +58,7 @@ void add_ask_command(CLI::App& app, int& exit_code) {
       auto model = ctx.models().acquire("");
       const server::PreparedAnswer prepared = server::prepare_answer(ctx, c, *model, a->question, r);
       const std::string id = ctx.new_id("rag-");
-      auto job = server::submit_generation(ctx, model, id, prepared.params);
+      auto job = server::submit_generation(ctx, model, id, prepared.params, server::auth::Principal{});
       std::optional<server::GenerationOutcome> outcome;
       while (!outcome) {
         auto ev = job->next_event(std::chrono::milliseconds(500));

@@ -14,6 +14,7 @@
 
 #include "cli/commands.h"
 #include "server/auth/crypto.h"
+#include "server/auth/password_policy.h"
 #include "server/http_util.h"
 #include "server/server_config.h"
 #include "store/data_dir.h"
@@ -45,7 +46,8 @@ Result<server::ServerConfig> config_for(const UserArgs& a) {
   return server::load_server_config(in);
 }
 
-Result<std::string> read_password(bool from_stdin) {
+// The new password of user `name`, checked against the password policy.
+Result<std::string> read_password(bool from_stdin, const std::string& name) {
   std::string first;
   if (from_stdin) {
     if (!std::getline(std::cin, first)) return Error{"no password on standard input"};
@@ -69,7 +71,8 @@ Result<std::string> read_password(bool from_stdin) {
     if (!ask("Password: ", first) || !ask("Repeat password: ", second)) return Error{"no password entered"};
     if (first != second) return Error{"the passwords do not match"};
   }
-  if (Status s = server::auth::check_password_rules(first); !s) return Error{s.message()};
+  if (Status s = server::auth::check_new_password(first, name); !s)
+    return Error{"weak password: " + s.message() + " (nothing was changed)"};
   return first;
 }
 
@@ -89,8 +92,8 @@ std::unique_ptr<store::Database> open_or_report(const UserArgs& a, server::Serve
   return std::move(*db);
 }
 
-Result<std::string> new_hash(const server::ServerConfig& config, bool from_stdin) {
-  auto password = read_password(from_stdin);
+Result<std::string> new_hash(const server::ServerConfig& config, bool from_stdin, const std::string& name) {
+  auto password = read_password(from_stdin, name);
   if (!password) return password;
   auto cost = server::auth::parse_password_cost(config.password_cost);
   if (!cost) return Error{cost.error()};
@@ -122,7 +125,7 @@ void add_user_command(CLI::App& app, int& exit_code) {
     auto existing = users.find_by_name(add_args->name);
     if (!existing) return (void)std::fprintf(stderr, "error: %s\n", existing.error().c_str());
     if (*existing) return (void)std::fprintf(stderr, "error: user '%s' already exists\n", add_args->name.c_str());
-    auto hash = new_hash(config, add_args->password_stdin);
+    auto hash = new_hash(config, add_args->password_stdin, add_args->name);
     if (!hash) return (void)std::fprintf(stderr, "error: %s\n", hash.error().c_str());
     auto created = users.create(add_args->name, *hash, add_args->role);
     if (!created) return (void)std::fprintf(stderr, "error: %s\n", created.error().c_str());
@@ -176,7 +179,7 @@ void add_user_command(CLI::App& app, int& exit_code) {
     auto existing = users.find_by_name(pw_args->name);
     if (!existing) return (void)std::fprintf(stderr, "error: %s\n", existing.error().c_str());
     if (!*existing) return (void)std::fprintf(stderr, "error: no user '%s'\n", pw_args->name.c_str());
-    auto hash = new_hash(config, pw_args->password_stdin);
+    auto hash = new_hash(config, pw_args->password_stdin, pw_args->name);
     if (!hash) return (void)std::fprintf(stderr, "error: %s\n", hash.error().c_str());
     auto changed = users.set_password(pw_args->name, *hash);
     if (!changed || !*changed) return (void)std::fprintf(stderr, "error: cannot change the password\n");

@@ -20,6 +20,8 @@ struct ApiError : std::exception {
   int status;           // HTTP status, 4xx or 5xx
   std::string code;     // stable machine-readable code, e.g. "invalid_field"
   std::string message;  // says what was wrong and with which input
+  // Seconds for the Retry-After header of a 429 or 503; 0: the default (1 or 5).
+  long long retry_after = 0;
 };
 
 // 400 with code "invalid_field" naming the field.

@@ -88,12 +88,13 @@ void set_max_tokens(GenerationParams& p, std::optional<int64_t> requested, const
 }
 
 std::shared_ptr<GenerationJob> submit_generation(ServerContext& ctx, const std::shared_ptr<LoadedModel>& model,
-                                                 const std::string& id, GenerationParams params) {
+                                                 const std::string& id, GenerationParams params,
+                                                 const auth::Principal& owner) {
   if (ctx.shutting_down()) throw ApiError(503, "shutting_down", "the server is shutting down");
   Scheduler& scheduler = model->generation_scheduler();
   auto job = std::make_shared<GenerationJob>(id, model->file.name, std::move(params),
                                              std::chrono::seconds(ctx.config().request_timeout));
-  ctx.register_job(job);
+  ctx.register_job(job, owner);
   switch (scheduler.submit(job)) {
     case SubmitResult::Accepted: break;
     case SubmitResult::QueueFull:

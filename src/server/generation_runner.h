@@ -38,9 +38,11 @@ void read_sampling_fields(const FieldReader& r, GenerationParams& params);
 void set_max_tokens(GenerationParams& params, std::optional<int64_t> requested, const std::string& field,
                     const LoadedModel& model);
 
-// Registers and submits the job (429 queue full, 503 shutting down).
+// Registers the job as `owner`'s (who may cancel it) and submits it (429
+// queue full, 503 shutting down).
 std::shared_ptr<GenerationJob> submit_generation(ServerContext& ctx, const std::shared_ptr<LoadedModel>& model,
-                                                 const std::string& id, GenerationParams params);
+                                                 const std::string& id, GenerationParams params,
+                                                 const auth::Principal& owner);
 
 // Blocks until the job ends; throws its failure as ApiError. When client_gone
 // (may be empty) says the caller hung up, the job is cancelled (its slot freed

@@ -67,8 +67,8 @@ bool valid_request_id(const std::string& id) {
 void write_error(const httplib::Request& req, httplib::Response& res, const ApiError& e) {
   send_json(res, e.status, error_body_for(req.path, e));
   if (e.status == 401) res.set_header("WWW-Authenticate", "Bearer");
-  if (e.status == 429) res.set_header("Retry-After", "1");
-  if (e.status == 503) res.set_header("Retry-After", "5");
+  if (e.status == 429 || e.status == 503)
+    res.set_header("Retry-After", std::to_string(e.retry_after > 0 ? e.retry_after : e.status == 429 ? 1 : 5));
 }
 
 

@@ -50,9 +50,9 @@ const std::vector<RouteDoc>& route_docs() {
        "", "ModelDetail", {404}},
       {"DELETE", "/api/v1/models/{name}", "models", "Delete a model's files (unloads it first); admins", Access::Admin, "",
        "ModelDeleted", {404, 409}},
-      {"POST", "/api/v1/models/{name}/load", "models", "Load a model within the memory budget (keep_alive optional)",
-       Access::User, "LoadRequest", "ModelLoaded", {400, 404, 500, 503, 507}},
-      {"POST", "/api/v1/models/{name}/unload", "models", "Unload a model", Access::User, "", "ModelUnloaded", {404, 409}},
+      {"POST", "/api/v1/models/{name}/load", "models", "Load a model within the memory budget (keep_alive optional); admins",
+       Access::Admin, "LoadRequest", "ModelLoaded", {400, 404, 500, 503, 507}},
+      {"POST", "/api/v1/models/{name}/unload", "models", "Unload a model; admins", Access::Admin, "", "ModelUnloaded", {404, 409}},
       {"POST", "/api/v1/models/generate", "playground", "Complete a prompt (JSON or SSE with stream: true)", Access::User,
        "GenerateRequest", "GenerationResult", {400, 404, 413, 429, 503}},
       {"POST", "/api/v1/chat", "playground", "Chat with the model's chat template (JSON or SSE)", Access::User,
@@ -61,20 +61,21 @@ const std::vector<RouteDoc>& route_docs() {
        "EmbeddingsRequest", "EmbeddingsResult", {400, 404, 413, 429, 503}},
       {"POST", "/api/v1/tokenize", "playground", "Text to token ids", Access::User, "TokenizeRequest", "TokenizeResult", {400, 404}},
       {"POST", "/api/v1/detokenize", "playground", "Token ids to text", Access::User, "DetokenizeRequest", "DetokenizeResult", {400, 404}},
-      {"POST", "/api/v1/generations/{id}/cancel", "playground", "Cancel a running generation", Access::User, "", "Cancelled", {404}},
+      {"POST", "/api/v1/generations/{id}/cancel", "playground", "Cancel a running generation (its owner or an admin)", Access::User, "", "Cancelled", {404}},
       {"GET", "/api/v1/slots", "playground", "Scheduler slots of the loaded models", Access::User, "", "Slots", {}},
       {"GET", "/api/v1/metrics", "playground", "Prometheus metrics", Access::User, "", "text/plain", {}},
       {"GET", "/metrics", "playground", "Prometheus metrics (same as /api/v1/metrics)", Access::User, "", "text/plain", {}},
-      {"POST", "/api/v1/auth/login", "auth", "Log in: an access token (JWT, HS256)", Access::Public, "LoginRequest", "LoginResult", {400}},
+      {"POST", "/api/v1/auth/login", "auth", "Log in: an access token (JWT, HS256); throttled after failures",
+       Access::Public, "LoginRequest", "LoginResult", {400, 429, 503}},
       {"GET", "/api/v1/auth/me", "auth", "Who is calling", Access::User, "", "Me", {}},
       {"POST", "/api/v1/auth/keys", "auth", "Create an API key (shown once)", Access::User, "CreateKeyRequest", "CreatedKey", {400}},
       {"GET", "/api/v1/auth/keys", "auth", "Your API keys (never the keys themselves)", Access::User, "", "KeyList", {400}},
       {"DELETE", "/api/v1/auth/keys/{id}", "auth", "Delete one of your API keys", Access::User, "", "Deleted", {400, 404}},
       {"GET", "/api/v1/users", "users", "List users", Access::Admin, "", "UserList", {}},
-      {"POST", "/api/v1/users", "users", "Create a user", Access::Admin, "CreateUserRequest", "User", {400, 409}},
+      {"POST", "/api/v1/users", "users", "Create a user", Access::Admin, "CreateUserRequest", "User", {400, 409, 503}},
       {"DELETE", "/api/v1/users/{username}", "users", "Delete a user (with keys and conversations)", Access::Admin, "", "Deleted", {404, 409}},
       {"PUT", "/api/v1/users/{username}/password", "users", "Set a password (admins: anyone's; users: their own)",
-       Access::User, "PasswordRequest", "PasswordChanged", {400, 404}},
+       Access::User, "PasswordRequest", "PasswordChanged", {400, 404, 429, 503}},
       {"POST", "/api/v1/conversations", "conversations", "Create a conversation", Access::User, "ConversationCreate", "Conversation", {400, 404}},
       {"GET", "/api/v1/conversations", "conversations", "List conversations (newest first; limit, offset)", Access::User, "", "ConversationList", {400}},
       {"GET", "/api/v1/conversations/{id}", "conversations", "A conversation with its messages", Access::User, "", "ConversationWithMessages", {404}},
@@ -439,10 +440,10 @@ const char* status_text(int status) {
     case 404: return "Unknown route, model or id";
     case 409: return "Conflict (name taken, last admin, model busy, pull already running or ended)";
     case 413: return "Body larger than max_body_bytes";
-    case 429: return "Queue full; retry after Retry-After seconds";
+    case 429: return "Queue full, or too many failed logins; retry after Retry-After seconds";
     case 500: return "Server error";
     case 502: return "The upstream service (model hub) failed";
-    case 503: return "Shutting down, timed out waiting for a slot, or the memory budget is held by busy models";
+    case 503: return "Shutting down, timed out waiting for a slot or a password-hash slot (busy), or the memory budget is held by busy models";
     case 507: return "The model needs more memory than the whole memory_budget";
     default: return "Error";
   }

@@ -81,7 +81,7 @@ RemoteStart start_remote_generation(ServerContext& ctx, const ApiRequest& req, c
   auto signal = std::make_shared<StartSignal>();
   signal->used = first.full_name();
   signal->reason = reason;
-  ctx.register_job(job);
+  ctx.register_job(job, req.user);
   const std::string user = usage_user(req);
   Metrics* metrics = &ctx.metrics();
   auto work = [job, signal, first, ref, request, user, metrics, &registry]() mutable {

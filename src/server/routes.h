@@ -46,6 +46,8 @@ T db_checked(Result<T> r) {
   if (!r) throw ApiError(500, "database_error", "the database failed: " + r.error());
   return std::move(*r);
 }
+// Password-hash permits and login throttling in Prometheus text (routes_auth.cpp).
+std::string auth_metrics_text(ServerContext& ctx);
 // Provider usage and endpoint state in Prometheus text (routes_providers.cpp).
 std::string provider_metrics_text(ServerContext& ctx);
 // One Server-Sent Event of our API: "event: NAME\ndata: JSON\n\n".

@@ -2,11 +2,16 @@
 // POST /api/v1/auth/login, GET /api/v1/auth/me, /api/v1/auth/keys (create,
 // list, delete) and /api/v1/users (list, create, delete, change password).
 // Passwords and keys never appear in answers or logs, except a new API key,
-// shown once in the answer that creates it.
+// shown once in the answer that creates it. Failed logins are throttled
+// before any hash is computed (429 too_many_attempts), every hash takes one
+// of the server's hash permits (503 busy when none comes free in time), and
+// new passwords must pass the password policy (400 weak_password).
+#include <chrono>
 #include <memory>
 #include <mutex>
 
 #include "server/api_error.h"
+#include "server/auth/password_policy.h"
 #include "server/request_fields.h"
 #include "server/routes.h"
 #include "store/user_store.h"
@@ -26,17 +31,47 @@ nlohmann::json key_json(const store::ApiKey& k) {
           {"last_used_at", k.last_used_at ? nlohmann::json(rfc3339_from_unix(*k.last_used_at)) : nlohmann::json()}};
 }
 
-std::string password_field(const FieldReader& r, const char* key) {
+// A new password for `username`, checked against the password policy.
+std::string password_field(const FieldReader& r, const char* key, const std::string& username) {
   auto p = r.string(key, 1024);
   if (!p) throw invalid_field(key, "is required");
-  if (Status s = auth::check_password_rules(*p); !s) throw invalid_field(key, s.message());
+  if (Status s = auth::check_new_password(*p, username); !s)
+    throw ApiError(400, "weak_password", std::string("field '") + key + "': " + s.message());
   return *p;
 }
 
+// One of the server's password-hash permits, or 503 busy after password_hash_wait.
+auth::HashPermits::Permit hash_permit(ServerContext& ctx) {
+  auto permit = ctx.hash_permits().acquire(std::chrono::seconds(ctx.config().password_hash_wait));
+  if (!permit) {
+    ApiError busy(503, "busy", "too many password checks are running at once; retry shortly");
+    busy.retry_after = 1;
+    throw busy;
+  }
+  return std::move(*permit);
+}
+
 std::string hash_or_throw(ServerContext& ctx, const std::string& password) {
+  auto permit = hash_permit(ctx);
   auto h = auth::hash_password(password, ctx.password_cost());
   if (!h) throw ApiError(500, "internal_error", h.error());
   return *h;
+}
+
+// 429 too_many_attempts unless `account` may try a password from the caller's address now.
+void check_throttle(ServerContext& ctx, const ApiRequest& req, const std::string& account) {
+  const auto wait = ctx.login_throttle().check(account, req.http.remote_addr, auth::LoginThrottle::Clock::now());
+  if (wait <= auth::LoginThrottle::Clock::duration::zero()) return;
+  const auto seconds = std::chrono::ceil<std::chrono::seconds>(wait).count();
+  ApiError e(429, "too_many_attempts",
+             "too many failed logins for this user name or from this address; retry in " + std::to_string(seconds) +
+                 " seconds");
+  e.retry_after = seconds;
+  throw e;
+}
+
+void record_failure(ServerContext& ctx, const ApiRequest& req, const std::string& account) {
+  ctx.login_throttle().record_failure(account, req.http.remote_addr, auth::LoginThrottle::Clock::now());
 }
 
 void require_user(const ApiRequest& req) {
@@ -62,17 +97,25 @@ void add_auth_routes(RouteTable& routes, ServerContext& ctx) {
                auto password = r.string("password", 1024);
                if (!username) throw invalid_field("username", "is required");
                if (!password) throw invalid_field("password", "is required");
+               check_throttle(ctx, req, *username);  // before any hash
                auto user = db_checked(ctx.users().find_by_name(*username));
                bool ok = false;
-               if (user) {
-                 ok = auth::verify_password(*password, user->password_hash);
-               } else {
-                 std::call_once(dummy->once, [&] {
-                   dummy->hash = auth::hash_password("not a password", ctx.password_cost()).value();
-                 });
-                 (void)auth::verify_password(*password, dummy->hash);
+               {
+                 auto permit = hash_permit(ctx);
+                 if (user) {
+                   ok = auth::verify_password(*password, user->password_hash);
+                 } else {
+                   std::call_once(dummy->once, [&] {
+                     dummy->hash = auth::hash_password("not a password", ctx.password_cost()).value();
+                   });
+                   (void)auth::verify_password(*password, dummy->hash);
+                 }
                }
-               if (!ok) throw ApiError(401, "invalid_credentials", "wrong user name or password");
+               if (!ok) {
+                 record_failure(ctx, req, *username);
+                 throw ApiError(401, "invalid_credentials", "wrong user name or password");
+               }
+               ctx.login_throttle().record_success(*username);
                auto token = ctx.authenticator().issue_token(*user);
                if (!token) throw ApiError(500, "internal_error", token.error());
                send_json(res, 200,
@@ -136,7 +179,7 @@ void add_auth_routes(RouteTable& routes, ServerContext& ctx) {
       throw invalid_field("username", "must be 1 to 64 letters, digits or . _ - @");
     const std::string role = r.string("role", 16).value_or("user");
     if (role != "admin" && role != "user") throw invalid_field("role", "must be \"admin\" or \"user\"");
-    const std::string password = password_field(r, "password");
+    const std::string password = password_field(r, "password", *username);
     if (db_checked(ctx.users().find_by_name(*username)))
       throw ApiError(409, "user_exists", "user '" + *username + "' already exists");
     auto user = ctx.users().create(*username, hash_or_throw(ctx, password), role);
@@ -162,19 +205,50 @@ void add_auth_routes(RouteTable& routes, ServerContext& ctx) {
                FieldReader r(body);
                const bool self = !req.user.anonymous() && req.user.username == name;
                if (!self) require_admin(req);
-               const std::string password = password_field(r, "password");
+               const std::string password = password_field(r, "password", name);
                auto user = db_checked(ctx.users().find_by_name(name));
                if (!user) throw ApiError(404, "user_not_found", "no user '" + name + "'");
                if (self && !req.user.is_admin()) {
                  auto current = r.string("current_password", 1024);
                  if (!current) throw invalid_field("current_password", "is required to change your own password");
-                 if (!auth::verify_password(*current, user->password_hash))
+                 // Guessing the current password with a stolen token is throttled like logging in.
+                 check_throttle(ctx, req, name);
+                 bool ok = false;
+                 {
+                   auto permit = hash_permit(ctx);
+                   ok = auth::verify_password(*current, user->password_hash);
+                 }
+                 if (!ok) {
+                   record_failure(ctx, req, name);
                    throw ApiError(403, "invalid_credentials", "current_password is wrong");
+                 }
                }
                if (!db_checked(ctx.users().set_password(name, hash_or_throw(ctx, password))))
                  throw ApiError(404, "user_not_found", "no user '" + name + "'");
                send_json(res, 200, {{"username", name}, {"password_changed", true}});
              });
+}
+
+std::string auth_metrics_text(ServerContext& ctx) {
+  const auth::HashPermits& permits = ctx.hash_permits();
+  const auth::LoginThrottle& throttle = ctx.login_throttle();
+  std::string out;
+  auto metric = [&out](const char* name, const char* type, const char* help, long long value) {
+    out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n" + name + " " +
+           std::to_string(value) + "\n";
+  };
+  metric("playground_password_hash_permits", "gauge", "Password hashes that may run at once.", permits.capacity());
+  metric("playground_password_hashes_running", "gauge", "Password hashes running now.", permits.in_use());
+  metric("playground_password_hashes_peak", "gauge", "Most password hashes that ever ran at once.", permits.peak());
+  metric("playground_password_hashes_total", "counter", "Password hashes and verifications started.",
+         static_cast<long long>(permits.granted()));
+  metric("playground_password_hash_busy_total", "counter", "Requests answered 503 busy waiting for a hash permit.",
+         static_cast<long long>(permits.timed_out()));
+  metric("playground_login_failures_total", "counter", "Failed logins (wrong user name or password).",
+         static_cast<long long>(throttle.failures()));
+  metric("playground_login_throttled_total", "counter", "Logins refused with 429 too_many_attempts.",
+         static_cast<long long>(throttle.refused()));
+  return out;
 }
 
 }  // namespace pg::server

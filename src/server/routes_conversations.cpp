@@ -304,7 +304,7 @@ void add_conversation_routes(RouteTable& routes, ServerContext& ctx) {
                  pending->template_sha256 = auth::sha256_hex(source);
                  if (Status s = ctx.conversations().put_template(pending->template_sha256, source); !s)
                    throw ApiError(500, "database_error", "the database failed: " + s.message());
-                 job = submit_generation(ctx, pending->model, ctx.new_id("gen-"), p);
+                 job = submit_generation(ctx, pending->model, ctx.new_id("gen-"), p, req.user);
                }
                const store::Message stored_user = db_checked(ctx.conversations().add_message(msg));
                if (!stream) {

@@ -270,8 +270,11 @@ void add_model_routes(RouteTable& routes, ServerContext& ctx) {
                throw ApiError(404, "model_not_found", "model '" + path_model(req) + "' not found; GET /api/v1/models lists the models");
              });
 
+  // Loading and unloading on request are for admins (with auth off, the local
+  // caller is one); a generation naming a model still loads it implicitly.
   routes.add("POST", std::string("/api/v1/models/") + kModelId + "/load", "/api/v1/models/{name}/load",
              [&ctx](const ApiRequest& req, httplib::Response& res) {
+               require_admin(req);
                std::optional<double> keep_alive;
                if (!req.body.empty()) {
                  const nlohmann::json body = request_json(req);
@@ -287,6 +290,7 @@ void add_model_routes(RouteTable& routes, ServerContext& ctx) {
 
   routes.add("POST", std::string("/api/v1/models/") + kModelId + "/unload", "/api/v1/models/{name}/unload",
              [&ctx](const ApiRequest& req, httplib::Response& res) {
+               require_admin(req);
                const std::string name = ctx.models().resolve_name(path_model(req));
                bool known = false;
                for (const ModelFile& f : ctx.models().available()) known = known || f.name == name;

@@ -66,7 +66,7 @@ void answer_job(ServerContext& ctx, const ApiRequest& req, httplib::Response& re
 
 void run_generation(ServerContext& ctx, const ApiRequest& req, httplib::Response& res,
                     const std::shared_ptr<LoadedModel>& model, GenerationParams params, bool stream) {
-  auto job = submit_generation(ctx, model, ctx.new_id("gen-"), std::move(params));
+  auto job = submit_generation(ctx, model, ctx.new_id("gen-"), std::move(params), req.user);
   answer_job(ctx, req, res, model, job, stream);
 }
 
@@ -185,23 +185,26 @@ void add_native_routes(RouteTable& routes, ServerContext& ctx) {
       gauges.push_back({m->file.name, s.slots, s.active, s.queued, m->weight_bytes()});
     }
     res.status = 200;
-    res.set_content(ctx.metrics().render(gauges) + provider_metrics_text(ctx), "text/plain; version=0.0.4; charset=utf-8");
+    res.set_content(ctx.metrics().render(gauges) + provider_metrics_text(ctx) + auth_metrics_text(ctx), "text/plain; version=0.0.4; charset=utf-8");
   };
   routes.add("GET", "/api/v1/metrics", "/api/v1/metrics", metrics);
   routes.add("GET", "/metrics", "/metrics", metrics);
 
-  routes.add("GET", "/api/v1/slots", "/api/v1/slots", [&ctx](const ApiRequest&, httplib::Response& res) {
+  // Users see the ids of their own generations only (others' are null), admins all.
+  routes.add("GET", "/api/v1/slots", "/api/v1/slots", [&ctx](const ApiRequest& req, httplib::Response& res) {
     nlohmann::json models = nlohmann::json::array();
     for (const auto& m : ctx.models().loaded()) {
       if (!m->scheduler) continue;  // an embedding-only model has no slots
       const SchedulerStatus s = m->scheduler->status();
       nlohmann::json slots = nlohmann::json::array();
-      for (const SlotStatus& st : s.slot_status)
+      for (const SlotStatus& st : s.slot_status) {
+        const bool shown = !st.job_id.empty() && ctx.may_see_job(st.job_id, req.user);
         slots.push_back({{"index", st.index},
                          {"state", st.state},
-                         {"generation_id", st.job_id.empty() ? nlohmann::json(nullptr) : nlohmann::json(st.job_id)},
+                         {"generation_id", shown ? nlohmann::json(st.job_id) : nlohmann::json(nullptr)},
                          {"cached_tokens", st.cached_tokens},
                          {"generated_tokens", st.generated_tokens}});
+      }
       models.push_back({{"model", m->file.name},
                         {"context_size", m->scheduler->context_size()},
                         {"active", s.active},
@@ -212,10 +215,12 @@ void add_native_routes(RouteTable& routes, ServerContext& ctx) {
     send_json(res, 200, {{"models", models}});
   });
 
+  // Only the generation's owner or an admin may cancel it; to anyone else it
+  // does not exist (404, so ids of others' generations are not confirmed).
   routes.add("POST", R"(/api/v1/generations/([A-Za-z0-9_.-]{1,128})/cancel)", "/api/v1/generations/{id}/cancel",
              [&ctx](const ApiRequest& req, httplib::Response& res) {
                const std::string id = req.http.matches[1];
-               if (!ctx.cancel_job(id))
+               if (!ctx.cancel_job(id, req.user))
                  throw ApiError(404, "generation_not_found", "no running generation has id '" + id + "'");
                send_json(res, 200, {{"id", id}, {"cancelled", true}});
              });

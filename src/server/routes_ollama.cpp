@@ -146,9 +146,9 @@ void respond_job(ServerContext& ctx, httplib::Response& res, const OllamaRequest
   stream_generation(ctx, res, o.model, job, std::move(f));
 }
 
-void respond(ServerContext& ctx, httplib::Response& res, OllamaRequest o, bool chat) {
+void respond(ServerContext& ctx, const ApiRequest& req, httplib::Response& res, OllamaRequest o, bool chat) {
   const auto arrival = std::chrono::steady_clock::now();
-  auto job = submit_generation(ctx, o.model, ctx.new_id("ollama-"), o.params);
+  auto job = submit_generation(ctx, o.model, ctx.new_id("ollama-"), o.params, req.user);
   respond_job(ctx, res, o, job, chat, arrival);
 }
 
@@ -226,7 +226,7 @@ void add_ollama_routes(RouteTable& routes, ServerContext& ctx) {
     }
     o.params.prompt_ids = tokenize_prompt(*o.model, text, "prompt");
     read_options(r, o);
-    respond(ctx, res, std::move(o), false);
+    respond(ctx, req, res, std::move(o), false);
   });
 
   routes.add("POST", "/api/chat", "/api/chat", [&ctx](const ApiRequest& req, httplib::Response& res) {
@@ -246,7 +246,7 @@ void add_ollama_routes(RouteTable& routes, ServerContext& ctx) {
     const nlohmann::ordered_json messages = request_chat_messages(req);
     o.params.prompt_ids = tokenize_prompt(*o.model, render_chat_prompt(o.model->decoder(), messages, true), "messages");
     read_options(r, o);
-    respond(ctx, res, std::move(o), true);
+    respond(ctx, req, res, std::move(o), true);
   });
 
   routes.add("GET", "/api/tags", "/api/tags", [&ctx](const ApiRequest&, httplib::Response& res) {

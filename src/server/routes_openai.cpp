@@ -128,8 +128,9 @@ void respond_job(ServerContext& ctx, httplib::Response& res, const OpenAiRequest
   stream_generation(ctx, res, o.model, job, std::move(f));
 }
 
-void respond(ServerContext& ctx, httplib::Response& res, OpenAiRequest o, bool chat, const std::string& echo) {
-  auto job = submit_generation(ctx, o.model, ctx.new_id(chat ? "chatcmpl-" : "cmpl-"), std::move(o.params));
+void respond(ServerContext& ctx, const ApiRequest& req, httplib::Response& res, OpenAiRequest o, bool chat,
+             const std::string& echo) {
+  auto job = submit_generation(ctx, o.model, ctx.new_id(chat ? "chatcmpl-" : "cmpl-"), std::move(o.params), req.user);
   respond_job(ctx, res, o, job, chat, echo);
 }
 
@@ -218,7 +219,7 @@ void add_openai_routes(RouteTable& routes, ServerContext& ctx) {
     const bool echo = r.boolean("echo").value_or(false);
     o.params.prompt_ids = tokenize_prompt(*o.model, prompt, "prompt");
     read_common(r, o);
-    respond(ctx, res, std::move(o), false, echo ? prompt : std::string());
+    respond(ctx, req, res, std::move(o), false, echo ? prompt : std::string());
   });
 
   routes.add("POST", "/v1/chat/completions", "/v1/chat/completions",
@@ -245,7 +246,7 @@ void add_openai_routes(RouteTable& routes, ServerContext& ctx) {
                o.params.prompt_ids =
                    tokenize_prompt(*o.model, render_chat_prompt(o.model->decoder(), messages, true), "messages");
                read_common(r, o);
-               respond(ctx, res, std::move(o), true, "");
+               respond(ctx, req, res, std::move(o), true, "");
              });
 
   routes.add("POST", "/v1/embeddings", "/v1/embeddings", [&ctx](const ApiRequest& req, httplib::Response& res) {

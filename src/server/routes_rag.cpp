@@ -64,7 +64,7 @@ void add_rag_routes(RouteTable& routes, ServerContext& ctx) {
       model = ctx.models().acquire(r.string("model", 256).value_or(""));
       prepared = std::make_shared<PreparedAnswer>(prepare_answer(ctx, c, *model, *question, r));
       id = ctx.new_id("rag-");
-      job = submit_generation(ctx, model, id, prepared->params);
+      job = submit_generation(ctx, model, id, prepared->params, req.user);
       model_name = model->file.name;
     }
     auto answer = [fallback](const std::string& id, const std::string& model_name, const PreparedAnswer& p,

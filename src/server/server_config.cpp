@@ -49,6 +49,21 @@ const std::vector<ConfigKey> kKeys = {
     {"token_ttl", "PLAYGROUND_TOKEN_TTL", "86400", "seconds an access token from login stays valid"},
     {"password_cost", "PLAYGROUND_PASSWORD_COST", "moderate",
      "argon2id cost of new password hashes: min (tests only), interactive, moderate, sensitive"},
+    {"login_account_failures", "PLAYGROUND_LOGIN_ACCOUNT_FAILURES", "10",
+     "failed logins of one user name within login_account_window before it is locked out (429); 0 = no limit"},
+    {"login_account_window", "PLAYGROUND_LOGIN_ACCOUNT_WINDOW", "900",
+     "seconds over which an account's failed logins count; the first lockout lasts as long, each next one twice as long"},
+    {"login_ip_failures", "PLAYGROUND_LOGIN_IP_FAILURES", "20",
+     "failed logins from one client address within login_ip_window before it is locked out (429); 0 = no limit"},
+    {"login_ip_window", "PLAYGROUND_LOGIN_IP_WINDOW", "300",
+     "seconds over which an address's failed logins count; the first lockout lasts as long, each next one twice as long"},
+    {"login_max_lockout", "PLAYGROUND_LOGIN_MAX_LOCKOUT", "86400", "longest lockout, in seconds (the doubling stops there)"},
+    {"login_tracked_keys", "PLAYGROUND_LOGIN_TRACKED_KEYS", "10000",
+     "user names and client addresses the login throttle remembers (each); the least recently failed is forgotten first"},
+    {"password_hash_concurrency", "PLAYGROUND_PASSWORD_HASH_CONCURRENCY", "2",
+     "password hashes (login, user creation, password change) that run at once; each takes the cost's memory"},
+    {"password_hash_wait", "PLAYGROUND_PASSWORD_HASH_WAIT", "5",
+     "seconds a request waits for a password-hash slot before it is answered 503 busy"},
     {"documents_dir", "PLAYGROUND_DOCUMENTS_DIR", "<data_dir>/documents",
      "where uploaded documents are kept (a path all instances share when they use one PostgreSQL database)"},
     {"docs_dir", "PLAYGROUND_DOCS_DIR", "(found next to the binary or the sources)",
@@ -177,6 +192,22 @@ Status apply(ServerConfig& c, const std::string& key, const std::string& v) {
     return set_int(c.token_ttl, 1, int64_t{365} * 86400);
   } else if (key == "password_cost") {
     return set_choice(c.password_cost, {"min", "interactive", "moderate", "sensitive"});
+  } else if (key == "login_account_failures") {
+    return set_int(c.login_account_failures, 0, 100);
+  } else if (key == "login_account_window") {
+    return set_int(c.login_account_window, 1, 86400);
+  } else if (key == "login_ip_failures") {
+    return set_int(c.login_ip_failures, 0, 100000);
+  } else if (key == "login_ip_window") {
+    return set_int(c.login_ip_window, 1, 86400);
+  } else if (key == "login_max_lockout") {
+    return set_int(c.login_max_lockout, 1, int64_t{30} * 86400);
+  } else if (key == "login_tracked_keys") {
+    return set_int(c.login_tracked_keys, 16, 10000000);
+  } else if (key == "password_hash_concurrency") {
+    return set_int(c.password_hash_concurrency, 1, 256);
+  } else if (key == "password_hash_wait") {
+    return set_int(c.password_hash_wait, 0, 600);
   } else if (key == "documents_dir") {
     if (v.empty()) return Status::error("is empty");
     c.documents_dir = v;

@@ -44,6 +44,15 @@ struct ServerConfig {
   std::string secret;                   // token signing key (>= 32 bytes); empty: <data_dir>/secret
   int64_t token_ttl = 86400;            // seconds an access token is valid
   std::string password_cost = "moderate";  // argon2id preset: min (tests), interactive, moderate, sensitive
+  // Failed-login throttling (docs/security/auth-limits.md); 0 failures turns a limit off.
+  int login_account_failures = 10;      // failed logins of one account name within login_account_window, then a lockout
+  int64_t login_account_window = 900;   // seconds; also the first lockout's length (then doubling)
+  int login_ip_failures = 20;           // failed logins from one client address within login_ip_window, then a lockout
+  int64_t login_ip_window = 300;        // seconds; also the first lockout's length (then doubling)
+  int64_t login_max_lockout = 86400;    // seconds a doubling lockout grows to at most
+  int64_t login_tracked_keys = 10000;   // account names and addresses remembered each (oldest forgotten first)
+  int password_hash_concurrency = 2;    // password hashes/verifications running at once
+  int64_t password_hash_wait = 5;       // seconds a request waits for a hash permit before 503 busy
   std::string documents_dir;            // kept uploads; default <data_dir>/documents (shared path for several instances)
   std::string docs_dir;                 // Swagger UI assets; empty: found next to the binary or the sources
   std::string web_dir;                  // built web UI (web/dist); empty: found next to the binary or the sources

@@ -1,6 +1,7 @@
 // What every route handler shares: the configuration, logger, metrics, model
-// manager, the registry of running generations (for cancel by id), id
-// generation and the shutdown flag. Owned by PlaygroundServer and alive for
+// manager, the registry of running generations with their owners (for cancel
+// by id and the slot listing), the login throttle and the password-hash
+// permits, id generation and the shutdown flag. Owned by PlaygroundServer and alive for
 // as long as any handler runs. Holds no HTTP objects.
 #pragma once
 
@@ -15,6 +16,8 @@
 
 #include "server/auth/authenticator.h"
 #include "server/auth/crypto.h"
+#include "server/auth/hash_permits.h"
+#include "server/auth/login_throttle.h"
 #include "server/generation_job.h"
 #include "server/metrics.h"
 #include "server/model_manager.h"
@@ -73,10 +76,18 @@ class ServerContext {
   // prefix + 24 random hex digits, e.g. "chatcmpl-3f9a...".
   std::string new_id(std::string_view prefix);
 
-  void register_job(const std::shared_ptr<GenerationJob>& job);
+  // `owner`: who started the job (with auth off the anonymous local caller).
+  void register_job(const std::shared_ptr<GenerationJob>& job, const auth::Principal& owner);
   void unregister_job(const std::string& id);
-  // Asks a running or queued generation to stop; false when no such id is running.
-  bool cancel_job(const std::string& id);
+  // Asks a running or queued generation to stop; false when no such id is
+  // running or `caller` may not see it (see may_see_job).
+  bool cancel_job(const std::string& id, const auth::Principal& caller);
+  // Admins (everyone with auth off) see every generation; users their own only.
+  bool may_see_job(const std::string& id, const auth::Principal& caller);
+
+  // Failed-login throttling and the bound on concurrent password hashes.
+  auth::LoginThrottle& login_throttle() { return login_throttle_; }
+  auth::HashPermits& hash_permits() { return hash_permits_; }
 
  private:
   const ServerConfig config_;
@@ -88,7 +99,13 @@ class ServerContext {
   const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   std::mutex mu_;
   std::mt19937_64 rng_;
-  std::map<std::string, std::weak_ptr<GenerationJob>> jobs_;
+  struct RegisteredJob {
+    std::weak_ptr<GenerationJob> job;
+    std::string owner;  // the user name; "" for the anonymous caller (auth off)
+  };
+  std::map<std::string, RegisteredJob> jobs_;
+  auth::LoginThrottle login_throttle_;
+  auth::HashPermits hash_permits_;
   std::string instance_id_;
 };
 

@@ -212,7 +212,7 @@ test('auth on: the openai client works with an API key and fails without one', a
   const dir = mkdtempSync(path.join(tmpdir(), 'pg-compat-auth-'));
   const env = serverEnv(dir);
   execFileSync(binary, ['user', 'add', 'admin', '--role', 'admin', '--password-stdin', '--password-cost', 'min'], {
-    cwd: dir, env, input: 'admin-password\n',
+    cwd: dir, env, input: 'compat-granite-ferry-42\n',
   });
   const authServer = spawn(binary, ['serve', '--port', '0', '--threads', '1', '--log-level', 'warn', '--auth', 'on'], {
     cwd: dir, env, stdio: ['ignore', 'pipe', 'inherit'],
@@ -220,7 +220,7 @@ test('auth on: the openai client works with an API key and fails without one', a
   try {
     const url = await waitForUrl(authServer);
     const login = await fetch(`${url}/api/v1/auth/login`, {
-      method: 'POST', body: JSON.stringify({ username: 'admin', password: 'admin-password' }),
+      method: 'POST', body: JSON.stringify({ username: 'admin', password: 'compat-granite-ferry-42' }),
     });
     assert.equal(login.status, 200);
     const { access_token: token } = await login.json();

@@ -20,7 +20,7 @@ import urllib.request
 from deploy_util import Nginx, PostgresServer, Serve, binary, get_json, http, multipart
 
 SECRET = "a-shared-token-secret-of-more-than-32-bytes"
-ADMIN_PASSWORD = "admin-password-for-tests"
+ADMIN_PASSWORD = "scaleout-granite-ferry-42"
 
 
 class PostgresScaleOut(unittest.TestCase):
@@ -87,16 +87,16 @@ class PostgresScaleOut(unittest.TestCase):
     def test_1_a_user_made_on_one_instance_logs_in_through_the_other(self):
         admin_a = self.login(self.a.url, "admin", ADMIN_PASSWORD)
         status, _, body = http("POST", self.a.url + "/api/v1/users",
-                               {"username": "bob", "password": "bob-password-123", "role": "user"}, headers=admin_a)
+                               {"username": "bob", "password": "lantern-quay-77", "role": "user"}, headers=admin_a)
         self.assertEqual(status, 201, body)
-        bob_b = self.login(self.b.url, "bob", "bob-password-123")
+        bob_b = self.login(self.b.url, "bob", "lantern-quay-77")
         status, me = get_json_auth(self.b.url + "/api/v1/auth/me", bob_b)
         self.assertEqual(status, 200)
         self.assertEqual(me["user"]["username"], "bob")
         # And a token from one instance is accepted by the other (one secret, one database).
         status, me = get_json_auth(self.a.url + "/api/v1/auth/me", bob_b)
         self.assertEqual(status, 200)
-        through_nginx = self.login(self.nginx.url, "bob", "bob-password-123")
+        through_nginx = self.login(self.nginx.url, "bob", "lantern-quay-77")
         self.assertEqual(get_json_auth(self.nginx.url + "/api/v1/auth/me", through_nginx)[0], 200)
 
     def test_2_a_document_uploaded_to_one_is_found_through_the_other_within_a_second(self):

@@ -137,13 +137,13 @@ TEST_F(ServerAuth, AdminOnlyRoutesAre403ForUsers) {
   ASSERT_EQ(list.status, 200) << list.raw;
   EXPECT_EQ(list.body["users"].size(), 2u);
   for (const auto& u : list.body["users"]) EXPECT_FALSE(u.contains("password_hash"));
-  EXPECT_EQ(post_json(srv(), "/api/v1/users", {{"username", "bob"}, {"password", "bob-password"}}, bearer(user)).status, 403);
-  auto created = post_json(srv(), "/api/v1/users", {{"username", "bob"}, {"password", "bob-password"}}, bearer(admin));
+  EXPECT_EQ(post_json(srv(), "/api/v1/users", {{"username", "bob"}, {"password", "lantern-quay-77"}}, bearer(user)).status, 403);
+  auto created = post_json(srv(), "/api/v1/users", {{"username", "bob"}, {"password", "lantern-quay-77"}}, bearer(admin));
   EXPECT_EQ(created.status, 201) << created.raw;
-  EXPECT_EQ(post_json(srv(), "/api/v1/users", {{"username", "bob"}, {"password", "bob-password"}}, bearer(admin)).status, 409);
-  EXPECT_EQ(post_json(srv(), "/api/v1/users", {{"username", "bad name"}, {"password", "bob-password"}}, bearer(admin)).status, 400);
+  EXPECT_EQ(post_json(srv(), "/api/v1/users", {{"username", "bob"}, {"password", "lantern-quay-77"}}, bearer(admin)).status, 409);
+  EXPECT_EQ(post_json(srv(), "/api/v1/users", {{"username", "bad name"}, {"password", "lantern-quay-77"}}, bearer(admin)).status, 400);
   EXPECT_EQ(post_json(srv(), "/api/v1/users", {{"username", "carol"}, {"password", "short"}}, bearer(admin)).status, 400);
-  EXPECT_FALSE(login(srv(), "bob", "bob-password").empty());
+  EXPECT_FALSE(login(srv(), "bob", "lantern-quay-77").empty());
   auto c = srv().client();
   auto del = c.Delete("/api/v1/users/bob", bearer(admin));
   ASSERT_TRUE(del);
@@ -180,17 +180,17 @@ TEST_F(ServerAuth, ApiKeysAreShownOnceAndWorkUntilDeleted) {
 
 TEST_F(ServerAuth, APasswordChangeEndsOldTokens) {
   const std::string admin = login(srv(), "root", "root-password");
-  ASSERT_EQ(post_json(srv(), "/api/v1/users", {{"username", "dave"}, {"password", "dave-password"}}, bearer(admin)).status, 201);
-  const std::string old_token = login(srv(), "dave", "dave-password");
+  ASSERT_EQ(post_json(srv(), "/api/v1/users", {{"username", "dave"}, {"password", "otter-lamp-2024"}}, bearer(admin)).status, 201);
+  const std::string old_token = login(srv(), "dave", "otter-lamp-2024");
   auto c = srv().client();
-  auto no_current = c.Put("/api/v1/users/dave/password", bearer(old_token), R"({"password":"dave-new-password"})",
+  auto no_current = c.Put("/api/v1/users/dave/password", bearer(old_token), R"({"password":"quiet-river-stone"})",
                           "application/json");
   EXPECT_EQ(no_current->status, 400) << no_current->body;
   auto changed = c.Put("/api/v1/users/dave/password", bearer(old_token),
-                       R"({"password":"dave-new-password","current_password":"dave-password"})", "application/json");
+                       R"({"password":"quiet-river-stone","current_password":"otter-lamp-2024"})", "application/json");
   EXPECT_EQ(changed->status, 200) << changed->body;
   expect_unauthorized(get_json(srv(), "/api/v1/auth/me", bearer(old_token)));
-  EXPECT_FALSE(login(srv(), "dave", "dave-new-password").empty());
+  EXPECT_FALSE(login(srv(), "dave", "quiet-river-stone").empty());
   // Another user's password: admins only.
   const std::string user = login(srv(), "alice", "alice-password");
   EXPECT_EQ(c.Put("/api/v1/users/dave/password", bearer(user), R"({"password":"xxxxxxxxxx"})", "application/json")->status, 403);

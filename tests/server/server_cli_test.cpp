@@ -106,6 +106,24 @@ TEST(ServerCli, UserCommandsRoundTrip) {
   EXPECT_NE(run_playground("user rm bob --data-dir " + s.data()).exit_code, 0);
 }
 
+TEST(ServerCli, UserCommandsRefuseWeakPasswords) {
+  UserScratch s;
+  s.write("common", "Password123\n");
+  s.write("name", "Margaret\n");
+  s.write("with_name", "margaret-1984\n");
+  const std::string common = " --data-dir " + s.data() + " --password-cost min";
+  for (const char* weak : {"short", "common", "name", "with_name"}) {
+    ProcessResult r = run_playground("user add margaret --role admin --password-stdin" + common + s.from(weak));
+    EXPECT_NE(r.exit_code, 0) << weak;
+    EXPECT_NE(r.err.find("weak password"), std::string::npos) << weak << ": " << r.err;
+  }
+  EXPECT_EQ(run_playground("user list --data-dir " + s.data()).out.find("margaret"), std::string::npos);
+  ASSERT_EQ(run_playground("user add margaret --role admin --password-stdin" + common + s.from("pw1")).exit_code, 0);
+  ProcessResult passwd = run_playground("user passwd margaret --password-stdin" + common + s.from("with_name"));
+  EXPECT_NE(passwd.exit_code, 0);
+  EXPECT_NE(passwd.err.find("must not contain the user name"), std::string::npos) << passwd.err;
+}
+
 TEST(ServerCli, NonLoopbackBindWithoutAnAdminRefusesToStart) {
   UserScratch s;
   ProcessResult r = run_playground("serve --host 0.0.0.0 --port 0 --log-level off --data-dir " + s.data());

@@ -62,11 +62,4 @@ std::string sha256_hex(std::string_view data) {
   return hex;
 }
 
-Status check_password_rules(std::string_view password) {
-  if (password.size() < 8) return Status::error("the password must be at least 8 bytes long");
-  if (password.size() > 1024) return Status::error("the password must be at most 1024 bytes long");
-  if (password.find('\0') != std::string_view::npos) return Status::error("the password must not contain NUL");
-  return Status::ok();
-}
-
 }  // namespace pg::server::auth

@@ -1,6 +1,7 @@
 // The cryptography of users and keys, all from libsodium: argon2id password
 // hashes (crypto_pwhash_str, the cost chosen by a setting), random secrets and
-// API keys, SHA-256 of key material, and constant-time comparison. Never
+// API keys, SHA-256 of key material, and constant-time comparison (which
+// passwords are acceptable is password_policy.h's job). Never
 // logs, stores or returns a password or a key except the one it generates.
 #pragma once
 
@@ -28,8 +29,5 @@ bool verify_password(std::string_view password, const std::string& stored_hash);
 std::string random_hex(size_t n_bytes);
 // SHA-256 of `data` as lowercase hex.
 std::string sha256_hex(std::string_view data);
-
-// Checks a password a user chose: 8 to 1024 bytes, no NUL.
-Status check_password_rules(std::string_view password);
 
 }  // namespace pg::server::auth
