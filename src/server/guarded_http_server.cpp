@@ -548,6 +548,9 @@ class GuardedHttpServer::Impl {
 GuardedHttpServer::GuardedHttpServer(ConnectionLimits limits) {
   new_task_queue = [] { return new InlineQueue; };
   set_socket_options(listening_socket_options);
+  // What httplib's Keep-Alive header announces: the limits this layer applies.
+  set_keep_alive_max_count(limits.max_requests_per_connection);
+  set_keep_alive_timeout(std::max<time_t>(1, std::chrono::duration_cast<std::chrono::seconds>(limits.idle_timeout).count()));
   impl_ = std::make_unique<Impl>(*this, std::move(limits));
 }
 
