@@ -15,30 +15,18 @@ usage: bench/serve_streams.py [--binary build/playground] -m MODEL [--streams 1,
 import argparse
 import json
 import os
-import re
-import subprocess
 import sys
 import threading
 import time
 import urllib.request
 
+import playground_server
+
 
 def start_server(binary, model, slots, threads, ctx):
-    args = [binary, "serve", "--port", "0", "-m", model, "--slots", str(slots), "--threads", str(threads),
-            "--ctx-size", str(ctx), "--queue-size", str(slots * 2), "--log-level", "warn"]
-    env = dict(os.environ, PLAYGROUND_DATA_DIR=os.path.join("/tmp", "pg-bench-streams-%d" % os.getpid()))
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        line = proc.stdout.readline()
-        if not line:
-            break
-        match = re.search(r"listening on (http://[^\s]+)", line)
-        if match:
-            threading.Thread(target=lambda: [None for _ in proc.stdout], daemon=True).start()
-            return proc, match.group(1).rstrip("/")
-    proc.kill()
-    sys.exit("error: the server did not start: " + binary)
+    args = ["-m", model, "--slots", str(slots), "--threads", str(threads), "--ctx-size", str(ctx),
+            "--queue-size", str(slots * 2)]
+    return playground_server.start(binary, args, os.path.join("/tmp", "pg-bench-streams-%d" % os.getpid()))
 
 
 def generate(url, seed, tokens, results, index):

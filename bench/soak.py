@@ -20,29 +20,16 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.request
+
+import playground_server
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def start_server(binary, data_dir):
-    args = [binary, "serve", "--port", "0", "--log-level", "warn", "--slots", "4", "--queue-size", "64",
-            "--threads", "1"]
-    env = dict(os.environ, PLAYGROUND_DATA_DIR=data_dir)
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        line = proc.stdout.readline()
-        if not line:
-            break
-        match = re.search(r"listening on (http://[^\s]+)", line)
-        if match:
-            threading.Thread(target=lambda: [None for _ in proc.stdout], daemon=True).start()
-            return proc, match.group(1).rstrip("/")
-    proc.kill()
-    sys.exit("the server did not start")
+    return playground_server.start(binary, ["--slots", "4", "--queue-size", "64", "--threads", "1"], data_dir)
 
 
 def call(url, method="GET", body=None, content_type="application/json"):
