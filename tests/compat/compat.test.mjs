@@ -220,12 +220,14 @@ test('auth on: the openai client works with an API key and fails without one', a
   try {
     const url = await waitForUrl(authServer);
     const login = await fetch(`${url}/api/v1/auth/login`, {
-      method: 'POST', body: JSON.stringify({ username: 'admin', password: 'compat-granite-ferry-42' }),
+      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password: 'compat-granite-ferry-42' }),
     });
     assert.equal(login.status, 200);
     const { access_token: token } = await login.json();
     const created = await fetch(`${url}/api/v1/auth/keys`, {
-      method: 'POST', headers: { Authorization: `Bearer ${token}` }, body: JSON.stringify({ name: 'compat' }),
+      method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: 'compat' }),
     });
     assert.equal(created.status, 201);
     const { key } = await created.json();
