@@ -27,6 +27,29 @@ TEST(ServerFuzzRegression, JsonNumberOverflowIsInvalidJson) {
   }
 }
 
+// json_request: an integer field given as a float of 2^63 or more passed the
+// range check against double(INT64_MAX) (which is 2^63) and its conversion to
+// int64_t was undefined (UBSan: outside the range of representable values)
+// (fuzz/regressions/json_request-integer-2pow63).
+TEST(ServerFuzzRegression, IntegerFieldAsLargeFloatIsOutOfRange) {
+  for (const char* body : {R"({"n": 9223372036854775808.0})", R"({"n": 1e19})", R"({"n": -9.3e18})"}) {
+    const nlohmann::json j = parse_json_object(body);
+    const FieldReader r(j);
+    try {
+      (void)r.integer("n", INT64_MIN, INT64_MAX);
+      FAIL() << "accepted " << body;
+    } catch (const ApiError& e) {
+      EXPECT_EQ(e.status, 400) << body;
+      EXPECT_EQ(e.code, "invalid_field") << body;
+    }
+  }
+  const nlohmann::json j = parse_json_object(R"({"a": -9223372036854775808.0, "b": 4096.0, "c": 4097.0})");
+  const FieldReader r(j);
+  EXPECT_EQ(r.integer("a", INT64_MIN, INT64_MAX), INT64_MIN);
+  EXPECT_EQ(r.integer("b", 1, 4096), 4096);
+  EXPECT_THROW((void)r.integer("c", 1, 4096), ApiError);
+}
+
 // request_head: a request line of exactly max_line_bytes whose CR had arrived
 // but not its LF was refused as too long (414), while the whole line was within
 // the limit: the verdict depended on where a read ended
