@@ -153,7 +153,8 @@ def json_seeds():
     for i, b in enumerate(bodies):
         write("json_request", "b%02d.json" % i, json.dumps(b))
     raw = ['{}', '[]', '{"messages": []}', '{"messages": [1]}', '{"temperature": 1e400}', '{"top_k": 5.0, "stop": "x"}',
-           '{"a": "\\ud800"}', '{"seed": -2}', '{"max_tokens": -9223372036854775808}', '{"messages": [{"role": "user"}]}']
+           '{"a": "\\ud800"}', '{"seed": -2}', '{"max_tokens": -9223372036854775808}', '{"messages": [{"role": "user"}]}',
+           '{"max_tokens": 9223372036854775808.0}']
     for i, b in enumerate(raw):
         write("json_request", "r%02d.json" % i, b)
 
