@@ -1,9 +1,11 @@
 // Fuzz target: the JSON request readers of every route family (server/
-// request_fields, chat_messages, sampling_fields). Input: a request body.
-// It goes through what the routes do with a body: parse_json_object, the
-// shared sampling fields (top level, Ollama's options{}, a conversation's
-// params{}), the chat message normalizer (on the body parsed as ordered_json,
-// as request_chat_messages does), token-id prompts, and the fields the OpenAI,
+// request_fields, chat_messages, sampling_fields, remote_fields,
+// collection_name). Input: a request body. It goes through what the routes do
+// with a body: parse_json_object, the shared sampling fields (top level,
+// Ollama's options{}, a conversation's params{}, a remote model's), the chat
+// message normalizer (on the body parsed as ordered_json, as
+// request_chat_messages does), token-id prompts, remote inputs, the collection
+// name check, and the fields the OpenAI,
 // Ollama, native, RAG/collections, conversations, auth and models routes read
 // with FieldReader. An ApiError (4xx) is a normal outcome; any other
 // exception escapes and is a finding, as is a crash. Never touches a server.
@@ -17,6 +19,8 @@
 #include "server/api_error.h"
 #include "server/chat_prompt.h"
 #include "server/generation_runner.h"
+#include "server/rag_json.h"
+#include "server/remote_generation.h"
 #include "server/request_fields.h"
 
 namespace {
@@ -113,6 +117,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       if (const nlohmann::json* prompt = r.raw("prompt"); prompt && prompt->is_array())
         (void)pg::server::read_token_ids(*prompt, "prompt", 512);
     });
+    reader([&] { (void)pg::server::read_remote_sampling(r); });
+    reader([&] { (void)pg::server::read_remote_inputs(r.raw("input"), "input"); });
+    reader([&] { (void)pg::server::checked_collection_name(r.string("name", 4096)); });
     reader([&] { read_route_fields(r); });
   });
 
