@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "models/memory_estimate.h"
 #include "server/api_error.h"
 #include "server/request_fields.h"
 #include "server/request_head.h"
@@ -48,6 +49,23 @@ TEST(ServerFuzzRegression, IntegerFieldAsLargeFloatIsOutOfRange) {
   EXPECT_EQ(r.integer("a", INT64_MIN, INT64_MAX), INT64_MIN);
   EXPECT_EQ(r.integer("b", 1, 4096), 4096);
   EXPECT_THROW((void)r.integer("c", 1, 4096), ApiError);
+}
+
+// json_request: keep_alive "nanh" parsed as NaN seconds and "1e308h1e308h" as
+// infinity, and a finite 1e300 s passed through; the model manager converts
+// keep_alive (in ms) to int64_t, undefined for all three
+// (fuzz/regressions/json_request-keep-alive-nan).
+TEST(ServerFuzzRegression, KeepAliveIsFiniteOrForever) {
+  for (const char* text : {"nanh", "1e308h1e308h", "infm", "1s-nanm"})
+    EXPECT_FALSE(models::parse_keep_alive(text)) << text;
+  for (const char* text : {"1e300", "1e15", "300000000000h", "-5", "1h-2h"}) {
+    auto v = models::parse_keep_alive(text);
+    ASSERT_TRUE(v) << text;
+    EXPECT_EQ(*v, -1.0) << text;
+  }
+  EXPECT_EQ(*models::parse_keep_alive("5m"), 300.0);
+  EXPECT_EQ(*models::parse_keep_alive("1h30m"), 5400.0);
+  EXPECT_EQ(*models::parse_keep_alive("0"), 0.0);
 }
 
 // request_head: a request line of exactly max_line_bytes whose CR had arrived
