@@ -5,7 +5,7 @@
 // Ollama's options{}, a conversation's params{}, a remote model's), the chat
 // message normalizer (on the body parsed as ordered_json, as
 // request_chat_messages does), token-id prompts, remote inputs, the collection
-// name check, and the fields the OpenAI,
+// name check, Ollama's keep_alive durations, and the fields the OpenAI,
 // Ollama, native, RAG/collections, conversations, auth and models routes read
 // with FieldReader. An ApiError (4xx) is a normal outcome; any other
 // exception escapes and is a finding, as is a crash. Never touches a server.
@@ -16,6 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "models/memory_estimate.h"
 #include "server/api_error.h"
 #include "server/chat_prompt.h"
 #include "server/generation_runner.h"
@@ -120,6 +121,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     reader([&] { (void)pg::server::read_remote_sampling(r); });
     reader([&] { (void)pg::server::read_remote_inputs(r.raw("input"), "input"); });
     reader([&] { (void)pg::server::checked_collection_name(r.string("name", 4096)); });
+    reader([&] {
+      // As request_keep_alive: a duration string must give forever (-1) or finite seconds below the cap.
+      if (auto ka = r.string("keep_alive", 4096))
+        if (auto secs = pg::models::parse_keep_alive(*ka))
+          if (!(*secs == -1.0 || (*secs >= 0 && *secs < pg::models::kKeepAliveForever))) std::abort();
+    });
     reader([&] { read_route_fields(r); });
   });
 
