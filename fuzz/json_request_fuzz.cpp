@@ -3,7 +3,7 @@
 // collection_name). Input: a request body. It goes through what the routes do
 // with a body: parse_json_object, the shared sampling fields (top level,
 // Ollama's options{}, a conversation's params{}, a remote model's), the chat
-// message normalizer (on the body parsed as ordered_json, as
+// message normalizer (on the body parsed by parse_ordered_json_object, as
 // request_chat_messages does), token-id prompts, remote inputs, the collection
 // name check, Ollama's keep_alive durations, and the fields the OpenAI,
 // Ollama, native, RAG/collections, conversations, auth and models routes read
@@ -132,7 +132,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   reader([&] {
     // As request_chat_messages: the body again as ordered_json, then the normalizer.
-    const nlohmann::ordered_json body_ordered = nlohmann::ordered_json::parse(body, nullptr, false);
+    const nlohmann::ordered_json body_ordered = pg::server::parse_ordered_json_object(body);
     const nlohmann::ordered_json* messages = nullptr;
     if (body_ordered.is_object()) {
       auto it = body_ordered.find("messages");
