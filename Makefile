@@ -1,10 +1,15 @@
 # The two commands of the README:
 #   make run   install what is missing, build, start the playground with the demo model
-#   make test  install what is missing, build, run every test (also under ASan/UBSan)
+#   make test  install what is missing, build, run every test (also under ASan/UBSan),
+#              and fuzz each parser for 30 s (make fuzz-ci)
+# make fuzz: the fuzz targets (or FUZZ_TARGETS) for FUZZ_SECONDS each (docs/security/fuzzing.md).
 # Dependencies come from Debian packages only (apt), installed when missing.
 
 BUILD_DIR      ?= build
 ASAN_BUILD_DIR ?= build-asan
+FUZZ_BUILD_DIR ?= build-fuzz
+FUZZ_SECONDS   ?= 600
+FUZZ_TARGETS   ?=
 JOBS           ?= $(shell nproc)
 CMAKE_FLAGS    ?=
 PROMPT         ?= Once upon a time
@@ -20,7 +25,8 @@ DEBIAN_PACKAGES := cmake g++ make pkg-config git python3 libcli11-dev nlohmann-j
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps test-deps compat-deps docs-deps web web-deps build build-asan run story install test test-unit test-asan test-web bench clean
+.PHONY: all deps test-deps compat-deps docs-deps web web-deps build build-asan run story install test test-unit test-asan test-web \
+        fuzz-deps build-fuzz fuzz fuzz-ci bench clean
 
 all: build
 
@@ -72,7 +78,7 @@ install: build
 story: build
 	./$(BUILD_DIR)/playground run -p "$(PROMPT)" -n 200
 
-test: test-unit test-asan test-web
+test: test-unit test-asan test-web fuzz-ci
 
 # npm packages of the client compatibility tests (the official openai and ollama clients).
 compat-deps:
@@ -106,8 +112,34 @@ test-web: build test-deps
 	cd web && npm test
 	cd web && node e2e/run.mjs ../$(BUILD_DIR)/playground
 
+# Fuzzing (fuzz/, libFuzzer + ASan + UBSan): clang 14 and its libFuzzer runtime.
+FUZZ_PACKAGES := clang-14 libclang-rt-14-dev
+fuzz-deps: deps
+	@missing=""; for p in $(FUZZ_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages for fuzzing:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+# Only the parsers under test are compiled (fuzz/CMakeLists.txt), with clang.
+build-fuzz: fuzz-deps
+	cmake -S fuzz -B $(FUZZ_BUILD_DIR) -DCMAKE_CXX_COMPILER=clang++-14 \
+	  $$(command -v ccache >/dev/null && echo -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+	cmake --build $(FUZZ_BUILD_DIR) -j $(JOBS)
+
+# Each target for FUZZ_SECONDS on its corpus, one at a time; crashing inputs
+# go to fuzz/crashes/<target>/ and fail the run.
+fuzz: build-fuzz
+	fuzz/run_fuzz.sh $(FUZZ_BUILD_DIR) $(FUZZ_SECONDS) 1 $(FUZZ_TARGETS)
+
+# What `make test` runs: each target for 30 s, two at a time.
+fuzz-ci: build-fuzz
+	fuzz/run_fuzz.sh $(FUZZ_BUILD_DIR) 30 2 $(FUZZ_TARGETS)
+
 bench: build
 	./$(BUILD_DIR)/playground bench -m models/demo/stories260K.gguf
 
 clean:
-	rm -rf $(BUILD_DIR) $(ASAN_BUILD_DIR)
+	rm -rf $(BUILD_DIR) $(ASAN_BUILD_DIR) $(FUZZ_BUILD_DIR)

@@ -86,14 +86,15 @@ Result<double> parse_keep_alive(const std::string& text) {
   char* end = nullptr;
   double v = std::strtod(t.c_str(), &end);
   if (end == t.c_str() || !std::isfinite(v)) return Error{"keep_alive '" + text + "' is not a duration (e.g. 5m, 1h, 30s, 0, -1)"};
-  if (*end == '\0') return v < 0 ? -1.0 : v;
+  if (*end == '\0') return v < 0 || v >= kKeepAliveForever ? -1.0 : v;
   if (v < 0) return -1.0;
   // Go-style duration: number+unit pairs.
   double total = 0;
   const char* p = t.c_str();
   while (*p) {
     v = std::strtod(p, &end);
-    if (end == p) return Error{"keep_alive '" + text + "' is not a duration (e.g. 5m, 1h, 30s, 0, -1)"};
+    if (end == p || !std::isfinite(v))
+      return Error{"keep_alive '" + text + "' is not a duration (e.g. 5m, 1h, 30s, 0, -1)"};
     p = end;
     std::string unit;
     while (*p && std::isalpha(static_cast<unsigned char>(*p))) unit += *p++;
@@ -107,7 +108,8 @@ Result<double> parse_keep_alive(const std::string& text) {
     else return Error{"keep_alive '" + text + "' has an unknown unit '" + unit + "' (h, m, s, ms)"};
     total += v * mul;
   }
-  return total;
+  if (!std::isfinite(total)) return Error{"keep_alive '" + text + "' is not a duration (e.g. 5m, 1h, 30s, 0, -1)"};
+  return total < 0 || total >= kKeepAliveForever ? -1.0 : total;
 }
 
 std::string format_bytes(uint64_t bytes) {

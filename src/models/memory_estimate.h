@@ -34,7 +34,10 @@ uint64_t physical_memory_bytes();
 Result<uint64_t> parse_memory_budget(const std::string& text);
 // Ollama's keep_alive: "5m", "1h30m", "30s", "250ms", a number of seconds,
 // 0 (unload right after the request) or any negative value (never unload).
-// Returns seconds; negative means forever.
+// Returns seconds; negative means forever, and so does kKeepAliveForever or more
+// (-1 is returned), so that the value in milliseconds always fits an int64_t.
+// Errors: not a duration, an unknown unit, a value that is not finite (nan, 1e999s).
+inline constexpr double kKeepAliveForever = 1e15;
 Result<double> parse_keep_alive(const std::string& text);
 // "3.2 GiB" style.
 std::string format_bytes(uint64_t bytes);

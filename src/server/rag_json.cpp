@@ -130,17 +130,6 @@ nlohmann::json hit_json(const rag::RetrievalHit& hit, int rank) {
           {"document", {{"id", hit.document.id}, {"file_name", hit.document.file_name}, {"title", hit.document.title}}}};
 }
 
-std::string checked_collection_name(const std::optional<std::string>& name) {
-  if (!name || name->empty()) throw invalid_field("name", "is required");
-  if (name->size() > 128) throw invalid_field("name", "is longer than 128 bytes");
-  if (std::all_of(name->begin(), name->end(), [](char c) { return c >= '0' && c <= '9'; }))
-    throw invalid_field("name", "must not be all digits (numbers are collection ids)");
-  for (unsigned char c : *name)
-    if (c < 0x20 || c == 0x7f || c == '/' || c == '\\')
-      throw invalid_field("name", "must not contain control characters, '/' or '\\'");
-  return *name;
-}
-
 rag::Collection collection_or_404(ServerContext& ctx, const std::string& id_or_name) {
   RagServices& rag = ctx.rag();
   const bool numeric = !id_or_name.empty() && id_or_name.size() <= 18 &&

@@ -9,9 +9,6 @@
 namespace pg::server {
 namespace {
 
-constexpr size_t kMaxStopSequences = 16;
-constexpr size_t kMaxRemoteInputs = 2048;
-
 // What the worker tells the waiting handler.
 struct StartSignal {
   std::mutex mu;
@@ -26,25 +23,6 @@ struct StartSignal {
 std::optional<providers::RemoteModelRef> find_remote(ServerContext& ctx, const std::string& name) {
   if (!ctx.has_providers() || name.find('/') == std::string::npos) return std::nullopt;
   return ctx.providers().resolve(name);
-}
-
-nlohmann::json read_remote_sampling(const FieldReader& r) {
-  nlohmann::json s = nlohmann::json::object();
-  if (auto v = r.number("temperature", 0, 5)) s["temperature"] = *v;
-  if (auto v = r.number("top_p", 0, 1)) s["top_p"] = *v;
-  if (auto v = r.integer("top_k", 0, 1 << 24)) s["top_k"] = *v;
-  if (auto v = r.number("min_p", 0, 1)) s["min_p"] = *v;
-  if (auto v = r.number("repeat_penalty", 0, 10)) {
-    if (*v == 0) throw invalid_field(r.name("repeat_penalty"), "must be greater than 0 (1 = off)");
-    s["repeat_penalty"] = *v;
-  }
-  if (auto v = r.number("frequency_penalty", -2, 2)) s["frequency_penalty"] = *v;
-  if (auto v = r.number("presence_penalty", -2, 2)) s["presence_penalty"] = *v;
-  if (const nlohmann::json* v = r.raw("seed"); v && v->is_number_unsigned()) s["seed"] = v->get<uint64_t>();
-  else if (auto i = r.integer("seed", -1, INT64_MAX); i && *i >= 0) s["seed"] = *i;
-  if (auto v = r.string_list("stop", kMaxStopSequences); v && !v->empty()) s["stop"] = *v;
-  if (auto v = r.boolean("ignore_eos"); v && *v) s["ignore_eos"] = true;  // llama.cpp, vLLM and ours take it
-  return s;
 }
 
 nlohmann::json RemoteStart::fallback_json() const {
@@ -180,27 +158,6 @@ RemoteStart start_remote_generation(ServerContext& ctx, const ApiRequest& req, c
   }
   out.job = job;
   return out;
-}
-
-std::vector<std::string> read_remote_inputs(const nlohmann::json* input, const std::string& field) {
-  if (!input) throw invalid_field(field, "is required");
-  std::vector<std::string> texts;
-  if (input->is_string()) {
-    texts.push_back(input->get<std::string>());
-  } else if (input->is_array() && !input->empty() && input->size() <= kMaxRemoteInputs) {
-    for (size_t i = 0; i < input->size(); ++i) {
-      if (!(*input)[i].is_string())
-        throw invalid_field(field + "[" + std::to_string(i) + "]",
-                            "must be a string for a remote model, got " + describe_json((*input)[i]));
-      texts.push_back((*input)[i].get<std::string>());
-    }
-  } else {
-    throw invalid_field(field, "must be a string or an array of 1 to " + std::to_string(kMaxRemoteInputs) +
-                                   " strings, got " + describe_json(*input));
-  }
-  for (size_t i = 0; i < texts.size(); ++i)
-    if (texts[i].empty()) throw invalid_field(field + "[" + std::to_string(i) + "]", "is empty");
-  return texts;
 }
 
 std::vector<std::vector<float>> remote_embeddings(ServerContext& ctx, const std::string& user,

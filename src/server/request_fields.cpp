@@ -104,9 +104,11 @@ std::optional<int64_t> FieldReader::integer(std::string_view key, int64_t min, i
   const double d = v->get<double>();
   if (!std::isfinite(d) || d != std::floor(d))
     throw invalid_field(name(key), "must be an integer, got " + v->dump());
-  if (d < static_cast<double>(min) || d > static_cast<double>(max))
-    throw invalid_field(name(key), "is " + v->dump() + range);
-  return static_cast<int64_t>(d);
+  // Outside [-2^63, 2^63) the conversion to int64_t is undefined (double(INT64_MAX) is 2^63).
+  if (!(d >= -0x1p63 && d < 0x1p63)) throw invalid_field(name(key), "is " + v->dump() + range);
+  const int64_t i = static_cast<int64_t>(d);
+  if (i < min || i > max) throw invalid_field(name(key), "is " + v->dump() + range);
+  return i;
 }
 
 std::optional<std::vector<std::string>> FieldReader::string_list(std::string_view key, size_t max_items) const {

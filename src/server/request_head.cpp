@@ -130,7 +130,9 @@ HeadScan scan_request_head(std::string_view bytes, const HeadLimits& limits) {
   const std::string_view rest = bytes.substr(pos);
   auto first = line_at(rest, 0);
   if (!first) {
-    if (rest.size() > limits.max_line_bytes)
+    // A CR at the end may be the start of the line's CRLF: it is not part of the line.
+    const size_t line_so_far = rest.size() - (!rest.empty() && rest.back() == '\r' ? 1 : 0);
+    if (line_so_far > limits.max_line_bytes)
       return refuse(HeadState::line_too_long,
                     "the request line is longer than " + std::to_string(limits.max_line_bytes) + " bytes");
     return HeadScan{};

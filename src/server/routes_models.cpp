@@ -112,7 +112,7 @@ std::optional<double> request_keep_alive(const FieldReader& r) {
   if (!v || v->is_null()) return std::nullopt;
   if (v->is_number()) {
     const double s = v->get<double>();
-    return s < 0 ? -1.0 : s;
+    return s < 0 || s >= models::kKeepAliveForever ? -1.0 : s;
   }
   if (v->is_string()) {
     auto parsed = models::parse_keep_alive(v->get<std::string>());

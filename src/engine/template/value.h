@@ -72,8 +72,9 @@ class DictData final : public HeapNode {
   void set(Value key, Value value);
   bool erase(const Value& key);
   void clear();
-  size_t size() const { return entries_.size(); }
-  bool empty() const { return entries_.empty(); }
+  // Defined below Value: clang needs the pair's type complete here.
+  size_t size() const;
+  bool empty() const;
   const std::vector<std::pair<Value, Value>>& entries() const { return entries_; }
 
  private:
@@ -182,5 +183,8 @@ class Object : public HeapNode {
   virtual bool is_iterator() const { return false; }
   virtual std::vector<Value> drain() { return {}; }
 };
+
+inline size_t DictData::size() const { return entries_.size(); }
+inline bool DictData::empty() const { return entries_.empty(); }
 
 }  // namespace pg::jinja
