@@ -44,7 +44,7 @@ for t in "${TARGETS[@]}"; do
   log="$LOGS/$t.log"; rc=$(cat "$LOGS/$t.rc" 2>/dev/null || echo 1)
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   secs=$(sed -n 's/^stat::.*//; s/.*Done [0-9]* runs in \([0-9]*\) second.*/\1/p' "$log" | tail -1)
-  last=$(grep -E '^#[0-9]+' "$log" | tail -1)
+  last=$(grep -a -E '^#[0-9]+' "$log" | tail -1)
   cov=$(sed -n 's/.* cov: \([0-9]*\).*/\1/p' <<<"$last"); ft=$(sed -n 's/.* ft: \([0-9]*\).*/\1/p' <<<"$last")
   corp=$(sed -n 's/.* corp: \([0-9]*\/[0-9a-zA-Z]*\).*/\1/p' <<<"$last")
   crashes=$(find "$CRASHES/$t" -type f 2>/dev/null | wc -l)
@@ -54,7 +54,7 @@ for t in "${TARGETS[@]}"; do
   if [ "$rc" != 0 ] || [ "$crashes" != 0 ]; then
     fail=1
     notes+="$t: exit $rc; log $log; crashing inputs in $CRASHES/$t/"$'\n'
-    notes+=$(grep -m3 -E 'ERROR:|SUMMARY:|runtime error|uncaught|terminate' "$log" | sed 's/^/    /')$'\n'
+    notes+=$(grep -a -m3 -E 'ERROR:|SUMMARY:|runtime error|uncaught|terminate' "$log" | sed 's/^/    /')$'\n'
   fi
 done
 [ -n "$notes" ] && printf 'FUZZ FAILURES\n%s' "$notes"
