@@ -58,17 +58,7 @@ inline std::string login_token(const TestServer& srv, const std::string& user, c
 inline httplib::Result post_streaming_as(const TestServer& srv, const std::string& path, const nlohmann::json& body,
                                          const httplib::Headers& headers,
                                          const std::function<bool(std::string_view)>& on_chunk) {
-  auto c = srv.client();
-  httplib::Request req;
-  req.method = "POST";
-  req.path = path;
-  req.body = body.dump();
-  req.headers = headers;
-  req.set_header("Content-Type", "application/json");
-  req.content_receiver = [&](const char* data, size_t n, uint64_t, uint64_t) {
-    return on_chunk(std::string_view(data, n));
-  };
-  return c.send(req);
+  return post_streaming(srv, path, body, on_chunk, headers);
 }
 
 }  // namespace pg::test

@@ -133,14 +133,17 @@ inline JsonReply get_json(const TestServer& srv, const std::string& path, const 
   return to_reply(c.Get(path, headers));
 }
 
-// POSTs JSON and hands each received chunk to on_chunk; returning false hangs up.
+// POSTs JSON (with extra headers, e.g. bearer(token)) and hands each received
+// chunk to on_chunk; returning false hangs up.
 inline httplib::Result post_streaming(const TestServer& srv, const std::string& path, const nlohmann::json& body,
-                                      const std::function<bool(std::string_view)>& on_chunk) {
+                                      const std::function<bool(std::string_view)>& on_chunk,
+                                      const httplib::Headers& headers = {}) {
   auto c = srv.client();
   httplib::Request req;
   req.method = "POST";
   req.path = path;
   req.body = body.dump();
+  req.headers = headers;
   req.set_header("Content-Type", "application/json");
   req.content_receiver = [&](const char* data, size_t n, uint64_t, uint64_t) {
     return on_chunk(std::string_view(data, n));
