@@ -8,22 +8,29 @@
 
 namespace pg::server {
 
-nlohmann::json parse_json_object(const std::string& body) {
+namespace {
+
+// The one reading of a request body: guarded parse, then "an object".
+template <class Json, class Parse>
+Json parse_object(const std::string& body, Parse parse) {
   if (body.empty()) throw ApiError(400, "invalid_json", "the request body is empty; expected a JSON object");
-  Result<nlohmann::json> parsed = parse_json_guarded(body, "the request body");
+  Result<Json> parsed = parse(body, "the request body");
   if (!parsed) throw ApiError(400, "invalid_json", parsed.error());
   if (!parsed->is_object())
     throw ApiError(400, "invalid_json", "the request body must be a JSON object, got " + describe_json(*parsed));
   return std::move(parsed).value();
 }
 
+}  // namespace
+
+nlohmann::json parse_json_object(const std::string& body) {
+  return parse_object<nlohmann::json>(
+      body, [](const std::string& text, const char* what) { return parse_json_guarded(text, what); });
+}
+
 nlohmann::ordered_json parse_ordered_json_object(const std::string& body) {
-  if (body.empty()) throw ApiError(400, "invalid_json", "the request body is empty; expected a JSON object");
-  Result<nlohmann::ordered_json> parsed = parse_ordered_json_guarded(body, "the request body");
-  if (!parsed) throw ApiError(400, "invalid_json", parsed.error());
-  if (!parsed->is_object())
-    throw ApiError(400, "invalid_json", "the request body must be a JSON object, got " + describe_json(*parsed));
-  return std::move(parsed).value();
+  return parse_object<nlohmann::ordered_json>(
+      body, [](const std::string& text, const char* what) { return parse_ordered_json_guarded(text, what); });
 }
 
 std::string describe_json(const nlohmann::json& value) {
