@@ -84,19 +84,24 @@ test: test-unit test-asan test-web fuzz-ci
 compat-deps:
 	cd tests/compat && { [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund; }
 
+# Installs those of the Debian packages $(1) that are missing; $(2) says what they are for.
+define install_missing
+	@missing=""; for p in $(1); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages $(2):$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+endef
+
 # Debian packages only the tests use: real PDFs (the R manuals) for the document
 # tests, nginx for the load-balancer test and the PostgreSQL server for the storage
 # tests (both started by the tests as ordinary processes in temp dirs, never as services),
 # headless Chromium for the web UI's end-to-end tests (driven by npm playwright-core).
 TEST_PACKAGES := r-doc-pdf nginx postgresql chromium chromium-driver
 test-deps: deps
-	@missing=""; for p in $(TEST_PACKAGES); do \
-	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
-	done; \
-	if [ -n "$$missing" ]; then \
-	  echo "Installing Debian packages for the tests:$$missing"; \
-	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
-	fi
+	$(call install_missing,$(TEST_PACKAGES),for the tests)
 
 test-unit: build compat-deps test-deps
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
@@ -115,13 +120,7 @@ test-web: build test-deps
 # Fuzzing (fuzz/, libFuzzer + ASan + UBSan): clang 14 and its libFuzzer runtime.
 FUZZ_PACKAGES := clang-14 libclang-rt-14-dev
 fuzz-deps: deps
-	@missing=""; for p in $(FUZZ_PACKAGES); do \
-	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
-	done; \
-	if [ -n "$$missing" ]; then \
-	  echo "Installing Debian packages for fuzzing:$$missing"; \
-	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
-	fi
+	$(call install_missing,$(FUZZ_PACKAGES),for fuzzing)
 
 # Only the parsers under test are compiled (fuzz/CMakeLists.txt), with clang.
 build-fuzz: fuzz-deps
