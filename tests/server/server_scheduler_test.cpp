@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cstdlib>
+#include <fstream>
 #include <thread>
 
 #include "server_test_support.h"
@@ -60,6 +62,44 @@ TEST(ServerScheduler, EightConcurrentStreamsEqualTheirSoloRuns) {
     threads.emplace_back([&, i] { queued[i] = post_json(small, "/api/v1/models/generate", requests[i]).body["text"]; });
   for (auto& t : threads) t.join();
   for (size_t i = 0; i < prompts.size(); ++i) EXPECT_EQ(queued[i], solo[i]) << i;
+}
+
+// The texts of 8 concurrent seeded streams, recorded from the code before the
+// application core was redesigned (issue 19): the redesign must not change a
+// single token. To record anew (only when a change is meant to alter
+// outputs), run this test with PG_RECORD_SEEDED_STREAMS=1.
+TEST(ServerScheduler, EightConcurrentSeededStreamsGiveTheRecordedTexts) {
+  const std::string path = source_dir() + "/tests/server/data/seeded_streams.json";
+  auto config = test_server_config();
+  config.slots = 8;
+  TestServer srv(config);
+  const std::vector<std::string> prompts = {"Once upon a time", "Lily saw a dog", "Tom had a red ball",
+                                            "The sun was hot", "Once upon a time", "Sam and Mia",
+                                            "A little bird", "The cat"};
+  std::vector<nlohmann::json> requests;
+  for (size_t i = 0; i < prompts.size(); ++i)
+    requests.push_back({{"prompt", prompts[i]}, {"max_tokens", 60}, {"seed", 7 + 31 * i},
+                        {"temperature", 0.5 + 0.1 * static_cast<double>(i)}, {"top_p", 0.95}, {"top_k", 40}});
+  std::vector<std::vector<SseEvent>> streamed(prompts.size());
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < prompts.size(); ++i)
+    threads.emplace_back([&, i] { streamed[i] = stream_generate(srv, requests[i]); });
+  for (auto& t : threads) t.join();
+  std::vector<std::string> texts;
+  for (const auto& events : streamed) texts.push_back(joined_text(events));
+  if (std::getenv("PG_RECORD_SEEDED_STREAMS")) {
+    std::ofstream(path) << nlohmann::json{{"requests", requests}, {"texts", texts}}.dump(2) << "\n";
+    GTEST_SKIP() << "recorded " << path;
+  }
+  std::ifstream in(path);
+  ASSERT_TRUE(in) << "missing " << path;
+  const nlohmann::json recorded = nlohmann::json::parse(in);
+  ASSERT_EQ(recorded["requests"], nlohmann::json(requests)) << "the requests changed; the recording no longer applies";
+  for (size_t i = 0; i < prompts.size(); ++i) {
+    ASSERT_FALSE(streamed[i].empty()) << i;
+    EXPECT_EQ(streamed[i].back().event, "done") << i;
+    EXPECT_EQ(texts[i], recorded["texts"][i].get<std::string>()) << "stream " << i << " differs from the recording";
+  }
 }
 
 TEST(ServerScheduler, FullQueueAnswers429AndCancelStopsAGeneration) {
