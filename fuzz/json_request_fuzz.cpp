@@ -17,8 +17,9 @@
 #include <nlohmann/json.hpp>
 
 #include "models/memory_estimate.h"
+#include "server/chat_messages.h"
 #include "server/api_error.h"
-#include "server/chat_prompt.h"
+#include "app/chat_prompt.h"
 #include "server/generation_runner.h"
 #include "server/rag_json.h"
 #include "server/remote_generation.h"
@@ -96,12 +97,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     (void)pg::server::describe_json(j);
     const FieldReader r(j);
     reader([&] {
-      pg::server::GenerationParams p;
+      pg::app::GenerationParams p;
       pg::server::read_sampling_fields(r, p);
     });
     reader([&] {
       if (auto opts = r.object("options")) {
-        pg::server::GenerationParams p;
+        pg::app::GenerationParams p;
         pg::server::read_sampling_fields(*opts, p);
         (void)opts->integer("num_ctx", 1, int64_t{1} << 24);
         (void)opts->integer("num_predict", -2, int64_t{1} << 24);
@@ -110,7 +111,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     reader([&] {
       if (const nlohmann::json* params = r.raw("params")) {
         const FieldReader pr(*params, "params.");
-        pg::server::GenerationParams p;
+        pg::app::GenerationParams p;
         pg::server::read_sampling_fields(pr, p);
       }
     });

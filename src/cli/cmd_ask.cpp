@@ -55,23 +55,23 @@ void add_ask_command(CLI::App& app, int& exit_code) {
       body["params"] = params;
       server::FieldReader r(body);
       const rag::Collection c = server::collection_or_404(ctx, a->collection);
-      auto model = ctx.models().acquire("");
+      auto model = server::value_or_throw(ctx.models().acquire(""));
       const server::PreparedAnswer prepared = server::prepare_answer(ctx, c, *model, a->question, r);
       const std::string id = ctx.new_id("rag-");
       auto job = server::submit_generation(ctx, model, id, prepared.params, server::auth::Principal{});
-      std::optional<server::GenerationOutcome> outcome;
+      std::optional<app::GenerationOutcome> outcome;
       while (!outcome) {
         auto ev = job->next_event(std::chrono::milliseconds(500));
         if (!ev) continue;
-        if (ev->kind == server::JobEvent::Kind::Text) {
+        if (ev->kind == app::JobEvent::Kind::Text) {
           if (!a->json) {
             std::fwrite(ev->text.data(), 1, ev->text.size(), stdout);
             std::fflush(stdout);
           }
-        } else if (ev->kind == server::JobEvent::Kind::Done) {
+        } else if (ev->kind == app::JobEvent::Kind::Done) {
           outcome = ev->outcome;
         } else {
-          std::fprintf(stderr, "error: %s\n", ev->message.c_str());
+          std::fprintf(stderr, "error: %s\n", ev->error.message().c_str());
           return;
         }
       }

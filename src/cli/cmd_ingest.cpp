@@ -13,6 +13,7 @@
 #include <set>
 #include <string>
 
+#include "server/model_embedder.h"
 #include "cli/commands.h"
 #include "cli/local_rag.h"
 #include "cli/progress_bar.h"
@@ -79,7 +80,7 @@ void add_ingest_command(CLI::App& app, int& exit_code) {
     if (!config) return (void)std::fprintf(stderr, "error: %s\n", config.error().c_str());
     auto local = LocalRag::open(*config);
     if (!local) return (void)std::fprintf(stderr, "error: %s\n", local.error().c_str());
-    server::RagServices& rag = (*local)->rag();
+    app::RagServices& rag = (*local)->rag();
 
     auto collection = rag.collections->find_collection(a->collection);
     if (!collection) {

@@ -18,7 +18,7 @@
 #include "models/memory_estimate.h"
 #include "models/pull.h"
 #include "models/registry.h"
-#include "server/server_config.h"
+#include "app/server_config.h"
 
 namespace pg::cli {
 namespace {
@@ -34,13 +34,13 @@ void add_dir_flags(CLI::App* cmd, DirFlags& f) {
   cmd->add_option("--env-file", f.env_file, "the .env file to read (default: ./.env)");
 }
 
-Result<server::ServerConfig> load(const DirFlags& f) {
-  server::ConfigInputs in;
+Result<app::ServerConfig> load(const DirFlags& f) {
+  app::ConfigInputs in;
   if (!f.data_dir.empty()) in.flags["data_dir"] = f.data_dir;
   if (!f.models_dir.empty()) in.flags["models_dir"] = f.models_dir;
   in.config_file = f.config_file;
   in.env_file = f.env_file;
-  return server::load_server_config(in);
+  return app::load_server_config(in);
 }
 
 std::string params_text(uint64_t n) {

@@ -56,7 +56,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
     if (!model) return (void)std::fprintf(stderr, "error: %s\n", model.error().c_str());
     const Tokenizer& tok = (*model)->tokenizer();
 
-    GenerationRequest req;
+    DecodeRequest req;
     req.prompt_ids = tok.encode(a->prompt, true, !a->no_special);
     if (req.prompt_ids.empty() && tok.bos_id() >= 0) req.prompt_ids.push_back(tok.bos_id());
     req.max_tokens = a->n;

@@ -12,7 +12,7 @@
 
 #include "cli/commands.h"
 #include "server/http_server.h"
-#include "server/server_config.h"
+#include "app/server_config.h"
 
 namespace pg::cli {
 
@@ -25,8 +25,8 @@ void add_serve_command(CLI::App& app, int& exit_code) {
   };
   auto a = std::make_shared<Args>();
   const std::map<std::string, std::string> short_names = {{"model", "-m"}, {"threads", "-t"}, {"ctx_size", "-c"}};
-  for (const server::ConfigKey& key : server::config_keys()) {
-    std::string names = server::flag_name(key);
+  for (const app::ConfigKey& key : app::config_keys()) {
+    std::string names = app::flag_name(key);
     if (auto it = short_names.find(key.name); it != short_names.end()) names = it->second + "," + names;
     a->options[key.name] = cmd->add_option(names, a->values[key.name],
                                            std::string(key.help) + " [default: " + key.default_text + "; env " +
@@ -37,12 +37,12 @@ void add_serve_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--env-file", a->env_file, "the .env file to read (default: ./.env; missing is fine)");
   cmd->callback([a, &exit_code] {
     exit_code = 1;
-    server::ConfigInputs inputs;
+    app::ConfigInputs inputs;
     for (const auto& [name, opt] : a->options)
       if (opt->count() > 0) inputs.flags[name] = a->values[name];
     inputs.config_file = a->config_file;
     inputs.env_file = a->env_file;
-    auto config = server::load_server_config(inputs);
+    auto config = app::load_server_config(inputs);
     if (!config) return (void)std::fprintf(stderr, "error: %s\n", config.error().c_str());
 
     // Signals are taken synchronously by this thread; every thread the server

@@ -16,7 +16,7 @@
 #include "server/auth/crypto.h"
 #include "server/auth/password_policy.h"
 #include "server/http_util.h"
-#include "server/server_config.h"
+#include "app/server_config.h"
 #include "store/data_dir.h"
 #include "store/user_store.h"
 
@@ -36,14 +36,14 @@ void add_store_options(CLI::App* cmd, UserArgs& a) {
   cmd->add_option("--env-file", a.env_file, "the .env file to read (default: ./.env)");
 }
 
-Result<server::ServerConfig> config_for(const UserArgs& a) {
-  server::ConfigInputs in;
+Result<app::ServerConfig> config_for(const UserArgs& a) {
+  app::ConfigInputs in;
   if (!a.data_dir.empty()) in.flags["data_dir"] = a.data_dir;
   if (!a.database.empty()) in.flags["database"] = a.database;
   if (!a.password_cost.empty()) in.flags["password_cost"] = a.password_cost;
   in.config_file = a.config_file;
   in.env_file = a.env_file;
-  return server::load_server_config(in);
+  return app::load_server_config(in);
 }
 
 // The new password of user `name`, checked against the password policy.
@@ -77,7 +77,7 @@ Result<std::string> read_password(bool from_stdin, const std::string& name) {
 }
 
 // Opens the store for a command; prints the error and returns nullptr on failure.
-std::unique_ptr<store::Database> open_or_report(const UserArgs& a, server::ServerConfig& config) {
+std::unique_ptr<store::Database> open_or_report(const UserArgs& a, app::ServerConfig& config) {
   auto c = config_for(a);
   if (!c) {
     std::fprintf(stderr, "error: %s\n", c.error().c_str());
@@ -92,7 +92,7 @@ std::unique_ptr<store::Database> open_or_report(const UserArgs& a, server::Serve
   return std::move(*db);
 }
 
-Result<std::string> new_hash(const server::ServerConfig& config, bool from_stdin, const std::string& name) {
+Result<std::string> new_hash(const app::ServerConfig& config, bool from_stdin, const std::string& name) {
   auto password = read_password(from_stdin, name);
   if (!password) return password;
   auto cost = server::auth::parse_password_cost(config.password_cost);
@@ -115,7 +115,7 @@ void add_user_command(CLI::App& app, int& exit_code) {
   add_store_options(add, *add_args);
   add->callback([add_args, &exit_code] {
     exit_code = 1;
-    server::ServerConfig config;
+    app::ServerConfig config;
     auto db = open_or_report(*add_args, config);
     if (!db) return;
     store::UserStore users(*db);
@@ -138,7 +138,7 @@ void add_user_command(CLI::App& app, int& exit_code) {
   add_store_options(list, *list_args);
   list->callback([list_args, &exit_code] {
     exit_code = 1;
-    server::ServerConfig config;
+    app::ServerConfig config;
     auto db = open_or_report(*list_args, config);
     if (!db) return;
     auto all = store::UserStore(*db).list();
@@ -154,7 +154,7 @@ void add_user_command(CLI::App& app, int& exit_code) {
   add_store_options(rm, *rm_args);
   rm->callback([rm_args, &exit_code] {
     exit_code = 1;
-    server::ServerConfig config;
+    app::ServerConfig config;
     auto db = open_or_report(*rm_args, config);
     if (!db) return;
     auto removed = store::UserStore(*db).remove(rm_args->name);
@@ -172,7 +172,7 @@ void add_user_command(CLI::App& app, int& exit_code) {
   add_store_options(pw, *pw_args);
   pw->callback([pw_args, &exit_code] {
     exit_code = 1;
-    server::ServerConfig config;
+    app::ServerConfig config;
     auto db = open_or_report(*pw_args, config);
     if (!db) return;
     store::UserStore users(*db);

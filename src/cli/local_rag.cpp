@@ -1,21 +1,22 @@
 // The in-process document stack of the CLI; see local_rag.h.
+#include "server/model_embedder.h"
 #include "cli/local_rag.h"
 
 #include "store/data_dir.h"
 
 namespace pg::cli {
 
-LocalRag::LocalRag(const server::ServerConfig& config)
+LocalRag::LocalRag(const app::ServerConfig& config)
     : config_(config),
       log_(config.log_level == "info" ? "warn" : config.log_level, "text"),
-      models_(server::model_manager_options(config), nullptr) {}
+      models_(app::model_manager_options(config), nullptr) {}
 
 LocalRag::~LocalRag() {
   if (worker_) worker_->stop();
   models_.shutdown();
 }
 
-Result<std::unique_ptr<LocalRag>> LocalRag::open(const server::ServerConfig& config) {
+Result<std::unique_ptr<LocalRag>> LocalRag::open(const app::ServerConfig& config) {
   std::unique_ptr<LocalRag> r(new LocalRag(config));
   auto db = store::open_store(config.data_dir, config.database);
   if (!db) return Error{db.error()};
@@ -55,8 +56,8 @@ void add_config_flags(CLI::App* cmd, ConfigFlags& f) {
   cmd->add_option("--env-file", f.env_file, "the .env file to read (default: ./.env)");
 }
 
-Result<server::ServerConfig> load_config(const ConfigFlags& f) {
-  server::ConfigInputs in;
+Result<app::ServerConfig> load_config(const ConfigFlags& f) {
+  app::ConfigInputs in;
   if (!f.data_dir.empty()) in.flags["data_dir"] = f.data_dir;
   if (!f.database.empty()) in.flags["database"] = f.database;
   if (!f.models_dir.empty()) in.flags["models_dir"] = f.models_dir;
@@ -65,7 +66,7 @@ Result<server::ServerConfig> load_config(const ConfigFlags& f) {
   in.flags["slots"] = "1";  // one sequence at a time in the CLI
   in.config_file = f.config_file;
   in.env_file = f.env_file;
-  return server::load_server_config(in);
+  return app::load_server_config(in);
 }
 
 }  // namespace pg::cli

@@ -14,12 +14,12 @@
 #include "rag/ingest_jobs.h"
 #include "rag/ingest_worker.h"
 #include "rag/vector_index_set.h"
-#include "server/metrics.h"
-#include "server/model_manager.h"
-#include "server/rag_services.h"
-#include "server/server_config.h"
+#include "app/metrics.h"
+#include "app/model_manager.h"
+#include "app/rag_services.h"
+#include "app/server_config.h"
 #include "server/server_context.h"
-#include "server/server_log.h"
+#include "app/server_log.h"
 #include "store/database.h"
 
 namespace pg::cli {
@@ -28,26 +28,26 @@ class LocalRag {
  public:
   // Opens the database and loads the default model (needed for answers and
   // for collections whose embedding model is the default one).
-  static Result<std::unique_ptr<LocalRag>> open(const server::ServerConfig& config);
+  static Result<std::unique_ptr<LocalRag>> open(const app::ServerConfig& config);
   ~LocalRag();
 
   server::ServerContext& ctx() { return *ctx_; }
-  server::RagServices& rag() { return rag_; }
+  app::RagServices& rag() { return rag_; }
   rag::IngestWorker& worker() { return *worker_; }
 
  private:
-  explicit LocalRag(const server::ServerConfig& config);
+  explicit LocalRag(const app::ServerConfig& config);
 
-  server::ServerConfig config_;
-  server::ServerLog log_;
-  server::Metrics metrics_;
+  app::ServerConfig config_;
+  app::ServerLog log_;
+  app::Metrics metrics_;
   std::unique_ptr<store::Database> db_;
   std::unique_ptr<rag::CollectionStore> collections_;
   std::unique_ptr<rag::IngestJobStore> jobs_;
   std::unique_ptr<rag::VectorIndexSet> vectors_;
-  server::ModelManager models_;
+  app::ModelManager models_;
   std::unique_ptr<server::ServerContext> ctx_;
-  server::RagServices rag_;
+  app::RagServices rag_;
   std::unique_ptr<rag::IngestWorker> worker_;
 };
 
@@ -57,6 +57,6 @@ struct ConfigFlags {
   int threads = 0;
 };
 void add_config_flags(CLI::App* cmd, ConfigFlags& f);
-Result<server::ServerConfig> load_config(const ConfigFlags& f);
+Result<app::ServerConfig> load_config(const ConfigFlags& f);
 
 }  // namespace pg::cli

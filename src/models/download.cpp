@@ -13,7 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "models/http_fetch.h"
-#include "util/file_sha256.h"
+#include "util/sha256.h"
 
 namespace pg::models {
 namespace fs = std::filesystem;
@@ -340,13 +340,6 @@ Result<DownloadOutcome> Transfer::run() {
 }
 
 }  // namespace
-
-bool is_sha256_hex(const std::string& s) {
-  if (s.size() != 64) return false;
-  for (char c : s)
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-  return true;
-}
 
 std::string partial_file_path(const std::string& partial_dir, const std::string& dest_path) {
   return (fs::path(partial_dir) / (fs::path(dest_path).filename().string() + ".part")).string();

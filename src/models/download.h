@@ -53,7 +53,5 @@ Result<DownloadOutcome> download_file(const DownloadRequest& request);
 std::string partial_file_path(const std::string& partial_dir, const std::string& dest_path);
 // Removes a download's partial file and state (after a cancel).
 void discard_partial(const std::string& partial_dir, const std::string& dest_path);
-// True for 64 lowercase hex digits.
-bool is_sha256_hex(const std::string& s);
 
 }  // namespace pg::models

@@ -1,4 +1,5 @@
 // Hugging Face Hub planning and search; see hf_hub.h.
+#include "util/sha256.h"
 #include "models/hf_hub.h"
 
 #include <algorithm>

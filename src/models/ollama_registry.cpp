@@ -3,7 +3,7 @@
 
 #include "models/download.h"
 #include "models/http_fetch.h"
-#include "server/auth/crypto.h"
+#include "util/sha256.h"
 #include "util/json_guard.h"
 
 namespace pg::models {
@@ -82,7 +82,7 @@ Result<PullPlan> plan_ollama_pull(const std::string& ref, const SourceEndpoints&
     auto blob = get_small(blob_url, "", {}, 1u << 20);
     if (!blob) return blob.status();
     if (blob->status != 200) return Error{"cannot read the " + std::string(key) + " layer of " + display + ": " + explain_http_status(blob->status, blob_url)};
-    if (server::auth::sha256_hex(blob->body) != digest.substr(7))
+    if (sha256_hex(blob->body) != digest.substr(7))
       return Error{"the " + std::string(key) + " layer of " + display + " does not match its digest " + digest};
     if (std::string(key) == "params") {
       auto params = parse_json_or_discarded(blob->body);

@@ -6,7 +6,7 @@
 #include "models/download.h"
 #include "models/hf_hub.h"
 #include "models/ollama_registry.h"
-#include "util/file_sha256.h"
+#include "util/sha256.h"
 
 namespace pg::models {
 namespace fs = std::filesystem;

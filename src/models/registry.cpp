@@ -12,8 +12,8 @@
 #include <map>
 
 #include "models/quant_recipe.h"
-#include "server/model_details.h"
-#include "util/file_sha256.h"
+#include "models/model_details.h"
+#include "util/sha256.h"
 
 namespace pg::models {
 namespace fs = std::filesystem;
@@ -173,7 +173,7 @@ std::vector<RegistryEntry> ModelRegistry::list(bool with_sha256, const std::atom
       }
     }
     if (!with_metadata) continue;
-    auto d = server::describe_gguf_file(r.path);
+    auto d = describe_gguf_file(r.path);
     if (!d) {
       r.error = d.error();
       continue;

@@ -9,7 +9,7 @@
 #include "rag/extract.h"
 #include "rag/file_name.h"
 #include "store/data_dir.h"
-#include "util/file_sha256.h"
+#include "util/sha256.h"
 
 namespace pg::rag {
 namespace fs = std::filesystem;

@@ -10,6 +10,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "util/result.h"
+
 namespace pg::server {
 
 struct ApiError : std::exception {
@@ -23,6 +25,23 @@ struct ApiError : std::exception {
   // Seconds for the Retry-After header of a 429 or 503; 0: the default (1 or 5).
   long long retry_after = 0;
 };
+
+// THE table from a Status code to HTTP: the status, and the error code shown
+// when the Status has no reason of its own (kInvalidArgument 400
+// "invalid_request", kNotFound 404 "not_found", kConflict 409, kBusy 429,
+// kUnavailable 503, kResourceExhausted 507, kCancelled 499, kDeadlineExceeded
+// 504, kUpstreamFailed 502, kUnauthenticated 401, kPermissionDenied 403,
+// kInternal 500). Every failure of the layers below reaches a client through it.
+int http_status_for(StatusCode code);
+ApiError api_error(const Status& error);
+// Throws api_error(status) unless it is ok.
+void throw_if_error(const Status& status);
+// The value, or throws api_error of the failure.
+template <typename T>
+T value_or_throw(Result<T> result) {
+  if (!result) throw_if_error(result.status());
+  return std::move(result).value();
+}
 
 // 400 with code "invalid_field" naming the field.
 ApiError invalid_field(const std::string& field, const std::string& problem);

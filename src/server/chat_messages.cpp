@@ -1,9 +1,9 @@
 // The check of a request's chat messages (normalize_chat_messages, declared in
-// chat_prompt.h): a pure function of the request's JSON, kept apart from prompt
+// chat_messages.h): a pure function of the request's JSON, kept apart from prompt
 // rendering so it links without the model (the fuzz targets use it). It must
 // never render, tokenize or touch a model; a bad message is an ApiError 400.
 #include "server/api_error.h"
-#include "server/chat_prompt.h"
+#include "server/chat_messages.h"
 #include "server/request_fields.h"
 
 namespace pg::server {

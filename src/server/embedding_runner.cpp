@@ -98,7 +98,7 @@ EmbeddingOutcome compute_embeddings(ServerContext& ctx, const std::shared_ptr<Lo
     case SubmitResult::ShuttingDown: throw ApiError(503, "shutting_down", "the server is shutting down");
   }
   EmbeddingOutcome out = job->wait();
-  if (out.status != 0) throw ApiError(out.status, out.code, out.message);
+  throw_if_error(out.error);
   return out;
 }
 

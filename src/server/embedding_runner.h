@@ -13,8 +13,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "server/embedding_job.h"
-#include "server/model_manager.h"
+#include "app/embedding_job.h"
+#include "app/model_manager.h"
 #include "server/server_context.h"
 
 namespace pg::server {

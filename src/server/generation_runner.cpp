@@ -13,8 +13,13 @@ constexpr auto kDisconnectPoll = std::chrono::milliseconds(100);
 constexpr auto kKeepaliveAfter = std::chrono::seconds(2);
 }  // namespace
 
+const LlamaModel& generator_of(const LoadedModel& model) {
+  throw_if_error(model.require_generation());
+  return model.decoder();
+}
+
 std::vector<TokenId> tokenize_prompt(const LoadedModel& model, const std::string& text, const std::string& field) {
-  const Tokenizer& tok = model.decoder().tokenizer();
+  const Tokenizer& tok = generator_of(model).tokenizer();
   std::vector<TokenId> ids = tok.encode(text, true, true);
   if (ids.empty() && tok.bos_id() >= 0) ids.push_back(tok.bos_id());
   if (ids.empty()) throw invalid_field(field, "is empty and model '" + model.file.name + "' has no BOS token to start from");
@@ -23,7 +28,7 @@ std::vector<TokenId> tokenize_prompt(const LoadedModel& model, const std::string
 
 void set_max_tokens(GenerationParams& p, std::optional<int64_t> requested, const std::string& field,
                     const LoadedModel& model) {
-  const int64_t n_ctx = model.generation_scheduler().context_size();
+  const int64_t n_ctx = (generator_of(model), model.generation_scheduler().context_size());
   const int64_t n_prompt = static_cast<int64_t>(p.prompt_ids.size());
   if (n_prompt > n_ctx)
     throw ApiError(400, "context_length_exceeded",
@@ -43,6 +48,7 @@ std::shared_ptr<GenerationJob> submit_generation(ServerContext& ctx, const std::
                                                  const std::string& id, GenerationParams params,
                                                  const auth::Principal& owner) {
   if (ctx.shutting_down()) throw ApiError(503, "shutting_down", "the server is shutting down");
+  generator_of(*model);
   Scheduler& scheduler = model->generation_scheduler();
   auto job = std::make_shared<GenerationJob>(id, model->file.name, std::move(params),
                                              std::chrono::seconds(ctx.config().request_timeout));
@@ -81,7 +87,7 @@ GenerationOutcome wait_for_outcome(ServerContext& ctx, const std::shared_ptr<Gen
       throw ApiError(499, "client_closed", "the client closed the connection; the generation was cancelled");
     }
     ctx.unregister_job(job->id());
-    if (ev->kind == JobEvent::Kind::Failed) throw ApiError(ev->status, ev->code, ev->message);
+    if (ev->kind == JobEvent::Kind::Failed) throw api_error(ev->error);
     return std::move(ev->outcome);
   }
 }
@@ -119,8 +125,13 @@ void stream_generation(ServerContext& ctx, httplib::Response& res, std::shared_p
             if (!write(fmt->text(ev->text))) return gone();
             continue;
           }
-          const bool ok = ev->kind == JobEvent::Kind::Done ? write(fmt->done(ev->outcome))
-                                                           : write(fmt->error(ev->status, ev->code, ev->message));
+          bool ok = false;
+          if (ev->kind == JobEvent::Kind::Done) {
+            ok = write(fmt->done(ev->outcome));
+          } else {
+            const ApiError e = api_error(ev->error);
+            ok = write(fmt->error(e.status, e.code, e.message));
+          }
           if (!ok) return false;
           sink.done();
           return true;

@@ -14,12 +14,16 @@
 
 #include <httplib.h>
 
-#include "server/generation_job.h"
-#include "server/model_manager.h"
+#include "app/generation_job.h"
+#include "app/sampling_options.h"
+#include "app/model_manager.h"
 #include "server/request_fields.h"
 #include "server/server_context.h"
 
 namespace pg::server {
+
+// The model's decoder; 400 not_a_generation_model for an embedding model.
+const LlamaModel& generator_of(const LoadedModel& model);
 
 // BOS added as the model says, special-token texts recognised (as `playground run`).
 // An empty prompt becomes [BOS]; a model without BOS gives 400.
@@ -29,8 +33,10 @@ std::vector<TokenId> tokenize_prompt(const LoadedModel& model, const std::string
 // field[i] and the value otherwise). The caller checks that it is an array.
 std::vector<TokenId> read_token_ids(const nlohmann::json& array, const std::string& field, int64_t n_vocab);
 
-// temperature, top_p, top_k, min_p, repeat_penalty, repeat_last_n,
-// frequency_penalty, presence_penalty, seed, stop and ignore_eos, each checked.
+// THE reader of the sampling fields (app/sampling_options.h's table, then
+// seed, stop and ignore_eos), for local and remote models alike.
+SamplingOptions read_sampling_options(const FieldReader& r);
+// Reads them and applies them to params (400 invalid_field when out of range).
 void read_sampling_fields(const FieldReader& r, GenerationParams& params);
 
 // Fills params.max_tokens: `requested` (1..context size) or, when absent,

@@ -21,7 +21,7 @@
 #include <spdlog/common.h>
 
 #include "server/api_error.h"
-#include "server/server_config.h"
+#include "app/server_config.h"
 #include "util/result.h"
 
 namespace pg::server {
@@ -32,7 +32,7 @@ using RequestGate = std::function<std::optional<ApiError>(const httplib::Request
 class PlaygroundServer {
  public:
   // log_sink: where log lines go (nullptr: stderr).
-  explicit PlaygroundServer(ServerConfig config, spdlog::sink_ptr log_sink = nullptr);
+  explicit PlaygroundServer(app::ServerConfig config, spdlog::sink_ptr log_sink = nullptr);
   ~PlaygroundServer();
   PlaygroundServer(const PlaygroundServer&) = delete;
   PlaygroundServer& operator=(const PlaygroundServer&) = delete;

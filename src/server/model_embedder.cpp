@@ -1,5 +1,6 @@
 // rag::Embedder over a model the server serves; see rag_services.h.
-#include "server/rag_services.h"
+#include "app/rag_services.h"
+#include "server/model_embedder.h"
 
 #include <cmath>
 
@@ -97,7 +98,7 @@ Result<std::shared_ptr<rag::Embedder>> model_embedder(ServerContext& ctx, const 
     }
   }
   try {
-    std::shared_ptr<LoadedModel> loaded = ctx.models().acquire(model);
+    std::shared_ptr<LoadedModel> loaded = value_or_throw(ctx.models().acquire(model));
     return std::shared_ptr<rag::Embedder>(std::make_shared<ServedModelEmbedder>(ctx, std::move(loaded)));
   } catch (const ApiError& e) {
     return Error{e.message};

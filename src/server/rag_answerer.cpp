@@ -5,10 +5,11 @@
 #include <cmath>
 
 #include "server/api_error.h"
-#include "server/chat_prompt.h"
+#include "app/chat_prompt.h"
 #include "server/generation_runner.h"
 #include "server/rag_json.h"
-#include "server/rag_services.h"
+#include "app/rag_services.h"
+#include "server/model_embedder.h"
 #include "server/remote_generation.h"
 #include "server/routes.h"
 
@@ -115,7 +116,7 @@ PreparedAnswer prepare_answer(ServerContext& ctx, const rag::Collection& c, cons
   const std::string instruction = r.string("system_prompt", 8192).value_or(rag::kDefaultAnswerInstruction);
 
   // The budget: the context less the prompt without sources and the answer's tokens.
-  const LlamaModel& llm = model.decoder();
+  const LlamaModel& llm = generator_of(model);
   const Tokenizer& tok = llm.tokenizer();
   const int64_t n_ctx = model.context_size();
   const int64_t answer_tokens = max_tokens.value_or(std::min<int64_t>(kDefaultAnswerTokens, n_ctx / 4));
@@ -124,10 +125,10 @@ PreparedAnswer prepare_answer(ServerContext& ctx, const rag::Collection& c, cons
   bool system_role = true;
   std::string bare_prompt;
   try {
-    bare_prompt = render_chat_prompt(llm, rag::answer_messages(question, {}, instruction, true), true);
+    bare_prompt = value_or_throw(render_chat_prompt(llm, rag::answer_messages(question, {}, instruction, true), true));
   } catch (const ApiError&) {
     system_role = false;  // the template refuses a system message: everything goes in the user turn
-    bare_prompt = render_chat_prompt(llm, rag::answer_messages(question, {}, instruction, false), true);
+    bare_prompt = value_or_throw(render_chat_prompt(llm, rag::answer_messages(question, {}, instruction, false), true));
   }
   const int64_t overhead = static_cast<int64_t>(tok.encode(bare_prompt, true, true).size());
   const int64_t free_tokens = n_ctx - overhead - answer_tokens;
@@ -143,7 +144,7 @@ PreparedAnswer prepare_answer(ServerContext& ctx, const rag::Collection& c, cons
   // Token counts of parts differ a little from the whole: shrink until the prompt really fits.
   while (true) {
     const std::string prompt =
-        render_chat_prompt(llm, rag::answer_messages(question, plan.used, instruction, system_role), true);
+        value_or_throw(render_chat_prompt(llm, rag::answer_messages(question, plan.used, instruction, system_role), true));
     p.prompt_ids = tok.encode(prompt, true, true);
     if (static_cast<int64_t>(p.prompt_ids.size()) + answer_tokens <= n_ctx || plan.used.empty()) break;
     rag::SourcePassage last = plan.used.back();

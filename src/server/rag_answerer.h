@@ -17,8 +17,8 @@
 #include "rag/answer.h"
 #include "rag/collection_store.h"
 #include "rag/retriever.h"
-#include "server/generation_job.h"
-#include "server/model_manager.h"
+#include "app/generation_job.h"
+#include "app/model_manager.h"
 #include "server/request_fields.h"
 #include "server/server_context.h"
 

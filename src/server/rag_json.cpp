@@ -5,7 +5,7 @@
 #include <cmath>
 
 #include "server/http_util.h"
-#include "server/rag_services.h"
+#include "app/rag_services.h"
 #include "server/server_context.h"
 
 namespace pg::server {

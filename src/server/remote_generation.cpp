@@ -9,6 +9,28 @@
 namespace pg::server {
 namespace {
 
+// A provider's failure as a Status for the job (the upstream's status becomes
+// the nearest code; its error code is kept as the reason).
+Status status_of(const providers::RemoteError& e) {
+  StatusCode code = StatusCode::kUpstreamFailed;
+  switch (e.status) {
+    case 401: code = StatusCode::kUnauthenticated; break;
+    case 403: code = StatusCode::kPermissionDenied; break;
+    case 404: code = StatusCode::kNotFound; break;
+    case 409: code = StatusCode::kConflict; break;
+    case 429: code = StatusCode::kBusy; break;
+    case 500: code = StatusCode::kInternal; break;
+    case 503: code = StatusCode::kUnavailable; break;
+    case 504: code = StatusCode::kDeadlineExceeded; break;
+    default: code = e.status >= 400 && e.status < 500 ? StatusCode::kInvalidArgument : StatusCode::kUpstreamFailed;
+  }
+  return Status(code, e.message, e.code);
+}
+
+}  // namespace
+
+namespace {
+
 // What the worker tells the waiting handler.
 struct StartSignal {
   std::mutex mu;
@@ -105,7 +127,7 @@ RemoteStart start_remote_generation(ServerContext& ctx, const ApiRequest& req, c
         if (!signal->started) signal->error = res.error;
         signal->cv.notify_all();
       }
-      job->fail(res.error->status, res.error->code, res.error->message);
+      job->fail(status_of(*res.error));
       return;
     }
     GenerationOutcome o;
@@ -135,7 +157,7 @@ RemoteStart start_remote_generation(ServerContext& ctx, const ApiRequest& req, c
         if (!signal->started) signal->error = err;
         signal->cv.notify_all();
       }
-      job->fail(err.status, err.code, err.message);
+      job->fail(status_of(err));
     }
   };
   if (!registry.spawn(std::move(guarded))) {

@@ -15,7 +15,8 @@
 #include <nlohmann/json.hpp>
 
 #include "providers/provider_registry.h"
-#include "server/generation_job.h"
+#include "app/generation_job.h"
+#include "app/sampling_options.h"
 #include "server/http_util.h"
 #include "server/request_fields.h"
 #include "server/server_context.h"
@@ -25,10 +26,11 @@ namespace pg::server {
 // The remote model a request's `model` names, or nullopt for a local model.
 std::optional<providers::RemoteModelRef> find_remote(ServerContext& ctx, const std::string& name);
 
-// temperature, top_p, top_k, min_p, repeat_penalty, seed, stop,
-// frequency_penalty, presence_penalty, ignore_eos, checked as for local models, under
-// their OpenAI names (the client renames them for Ollama).
+// The sampling fields, read by the same reader as for local models
+// (read_sampling_options), as the provider client takes them: OpenAI names
+// (the client renames them for Ollama), repeat_last_n left out.
 nlohmann::json read_remote_sampling(const FieldReader& r);
+nlohmann::json remote_sampling_json(const SamplingOptions& options);
 
 struct RemoteStart {
   std::shared_ptr<GenerationJob> job;  // its model() is the full name that serves

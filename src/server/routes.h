@@ -6,6 +6,7 @@
 #pragma once
 
 #include "server/api_error.h"
+#include "server/chat_messages.h"
 #include "server/http_util.h"
 #include "server/server_context.h"
 

@@ -13,7 +13,8 @@
 #include "rag/ingest_submit.h"
 #include "server/api_error.h"
 #include "server/rag_json.h"
-#include "server/rag_services.h"
+#include "app/rag_services.h"
+#include "server/model_embedder.h"
 #include "server/request_fields.h"
 #include "server/routes.h"
 

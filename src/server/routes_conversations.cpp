@@ -6,8 +6,9 @@
 // sampling settings with the seed actually used, token counts and timings.
 // With auth on, callers see their own conversations (admins also those made
 // while auth was off); with auth off, all of them.
+#include "util/sha256.h"
 #include "server/api_error.h"
-#include "server/chat_prompt.h"
+#include "app/chat_prompt.h"
 #include "server/generation_runner.h"
 #include "server/remote_generation.h"
 #include "server/routes.h"
@@ -157,7 +158,7 @@ void add_conversation_routes(RouteTable& routes, ServerContext& ctx) {
                c.title = r.string("title", 512).value_or("New conversation");
                const std::string asked = r.string("model", 256).value_or("");
                if (auto ref = find_remote(ctx, asked)) c.model = ref->full_name();
-               else c.model = ctx.models().acquire(asked)->file.name;
+               else c.model = value_or_throw(ctx.models().acquire(asked))->file.name;
                c.system_prompt = r.string("system_prompt", 1 << 20).value_or("");
                c.params = checked_params(r.raw("params"), "params");
                send_json(res, 201, conversation_json(db_checked(ctx.conversations().create(c))));
@@ -205,7 +206,7 @@ void add_conversation_routes(RouteTable& routes, ServerContext& ctx) {
     u.title = r.string("title", 512);
     if (auto m = r.string("model", 256)) {
       if (auto ref = find_remote(ctx, *m)) u.model = ref->full_name();
-      else u.model = ctx.models().acquire(*m)->file.name;
+      else u.model = value_or_throw(ctx.models().acquire(*m))->file.name;
     }
     u.system_prompt = r.string("system_prompt", 1 << 20);
     if (r.has("params")) u.params = checked_params(r.raw("params"), "params");
@@ -294,14 +295,14 @@ void add_conversation_routes(RouteTable& routes, ServerContext& ctx) {
                  started.set_headers(res);
                  job = started.job;
                } else {
-                 pending->model = ctx.models().acquire(c.model);
-                 const LlamaModel& model = pending->model->decoder();
+                 pending->model = value_or_throw(ctx.models().acquire(c.model));
+                 const LlamaModel& model = generator_of(*pending->model);
                  GenerationParams& p = pending->params;
-                 p.prompt_ids = tokenize_prompt(*pending->model, render_chat_prompt(model, history, true), "content");
+                 p.prompt_ids = tokenize_prompt(*pending->model, value_or_throw(render_chat_prompt(model, history, true)), "content");
                  read_sampling_fields(pr, p);
                  set_max_tokens(p, pr.integer("max_tokens", 1, int64_t{1} << 24), "params.max_tokens", *pending->model);
                  const std::string source = effective_chat_template(model);
-                 pending->template_sha256 = auth::sha256_hex(source);
+                 pending->template_sha256 = sha256_hex(source);
                  if (Status s = ctx.conversations().put_template(pending->template_sha256, source); !s)
                    throw ApiError(500, "database_error", "the database failed: " + s.message());
                  job = submit_generation(ctx, pending->model, ctx.new_id("gen-"), p, req.user);

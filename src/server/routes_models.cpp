@@ -10,7 +10,7 @@
 #include "models/pull.h"
 #include "providers/provider_registry.h"
 #include "server/generation_runner.h"
-#include "server/model_details.h"
+#include "models/model_details.h"
 #include "server/request_fields.h"
 #include "server/routes.h"
 
@@ -77,15 +77,15 @@ nlohmann::json local_model_json(ServerContext& ctx, const ModelFile& f, const mo
   j["loaded"] = loaded != nullptr;
   j["status"] = loaded ? "loaded" : st.status;
   if (!st.reason.empty()) j["status_reason"] = st.reason;
-  ModelDetails d;
+  models::ModelDetails d;
   bool have = false;
   if (loaded) {
-    d = describe_gguf(loaded->gguf()), have = true;
+    d = models::describe_gguf(loaded->gguf()), have = true;
   } else if (meta && meta->error.empty()) {
     d.architecture = meta->architecture, d.parameters = meta->parameters, d.quantization = meta->quantization;
     d.context_length = meta->context_length, d.chat_template = meta->has_chat_template ? "x" : "";
     have = true;
-  } else if (auto dd = describe_gguf_file(f.path)) {
+  } else if (auto dd = models::describe_gguf_file(f.path)) {
     d = *dd, have = true;
   }
   if (have) {
@@ -260,7 +260,7 @@ void add_model_routes(RouteTable& routes, ServerContext& ctx) {
                    auto entry = ctx.models().registry().find(name, true);
                    nlohmann::json j = local_model_json(ctx, f, entry ? &*entry : nullptr);
                    if (entry) j["sha256"] = entry->sha256;
-                   const models::MemoryEstimate e = ctx.models().estimate(name);
+                   const models::MemoryEstimate e = value_or_throw(ctx.models().estimate(name));
                    j["memory_estimate"] = {{"total_bytes", e.total()}, {"weights_bytes", e.weights},
                                            {"kv_cache_bytes", e.kv_cache}, {"scratch_bytes", e.scratch},
                                            {"context_length", e.context}, {"slots", e.slots}};
@@ -281,7 +281,7 @@ void add_model_routes(RouteTable& routes, ServerContext& ctx) {
                  keep_alive = request_keep_alive(FieldReader(body));
                }
                const bool was = ctx.models().find_loaded(path_model(req)) != nullptr;
-               auto m = ctx.models().acquire(path_model(req), keep_alive);
+               auto m = value_or_throw(ctx.models().acquire(path_model(req), keep_alive));
                nlohmann::json j = {{"name", m->file.name}, {"status", "loaded"}, {"already_loaded", was},
                                    {"load_seconds", was ? 0.0 : m->load_seconds}};
                j["runtime"] = loaded_json(*m);
@@ -296,14 +296,14 @@ void add_model_routes(RouteTable& routes, ServerContext& ctx) {
                for (const ModelFile& f : ctx.models().available()) known = known || f.name == name;
                if (!known) throw ApiError(404, "model_not_found", "model '" + path_model(req) + "' not found");
                // A request that just ended may still be letting go of the model: a short grace.
-               const bool was = ctx.models().unload(name, std::chrono::milliseconds(250));
+               const bool was = value_or_throw(ctx.models().unload(name, std::chrono::milliseconds(250)));
                send_json(res, 200, {{"name", name}, {"status", "downloaded"}, {"was_loaded", was}});
              });
 
   routes.add("DELETE", std::string("/api/v1/models/") + kModelId, "/api/v1/models/{name}",
              [&ctx](const ApiRequest& req, httplib::Response& res) {
                require_admin(req);
-               const auto removed = ctx.models().remove(path_model(req));
+               const auto removed = value_or_throw(ctx.models().remove(path_model(req)));
                nlohmann::json files = nlohmann::json::array();
                for (const auto& p : removed) files.push_back(std::filesystem::path(p).filename().string());
                send_json(res, 200, {{"name", ctx.models().resolve_name(path_model(req))}, {"deleted", true}, {"files", files}});
@@ -372,7 +372,7 @@ void add_model_routes(RouteTable& routes, ServerContext& ctx) {
     auto name = r.string("model", 400);
     if (!name) name = r.string("name", 400);
     if (!name || name->empty()) throw ApiError(400, "invalid_request", "field 'model' is required");
-    ctx.models().remove(*name);
+    value_or_throw(ctx.models().remove(*name));
     res.status = 200;
   });
 }

@@ -6,10 +6,10 @@
 
 #include "engine/kernels/kernels.h"
 #include "server/api_error.h"
-#include "server/chat_prompt.h"
+#include "app/chat_prompt.h"
 #include "server/embedding_runner.h"
 #include "server/generation_runner.h"
-#include "server/model_details.h"
+#include "models/model_details.h"
 #include "server/remote_generation.h"
 #include "server/routes.h"
 #include "providers/provider_registry.h"
@@ -126,7 +126,7 @@ void add_native_routes(RouteTable& routes, ServerContext& ctx) {
                  rr.system = r.string("system_prompt").value_or("");
                  return run_remote(ctx, req, res, r, *ref, std::move(rr));
                }
-               auto model = ctx.models().acquire(r.string("model", 256).value_or(""), request_keep_alive(r));
+               auto model = value_or_throw(ctx.models().acquire(r.string("model", 256).value_or(""), request_keep_alive(r)));
                const std::string prompt = r.string("prompt").value_or("");
                const std::string system = r.string("system_prompt").value_or("");
                GenerationParams p;
@@ -144,10 +144,10 @@ void add_native_routes(RouteTable& routes, ServerContext& ctx) {
       rr.messages = nlohmann::json::parse(request_chat_messages(req).dump());
       return run_remote(ctx, req, res, r, *ref, std::move(rr));
     }
-    auto model = ctx.models().acquire(r.string("model", 256).value_or(""), request_keep_alive(r));
+    auto model = value_or_throw(ctx.models().acquire(r.string("model", 256).value_or(""), request_keep_alive(r)));
     const nlohmann::ordered_json messages = request_chat_messages(req);
     GenerationParams p;
-    p.prompt_ids = tokenize_prompt(*model, render_chat_prompt(model->decoder(), messages, true), "messages");
+    p.prompt_ids = tokenize_prompt(*model, value_or_throw(render_chat_prompt(generator_of(*model), messages, true)), "messages");
     const bool stream = read_generation_fields(r, p, *model);
     run_generation(ctx, req, res, model, std::move(p), stream);
   });
@@ -155,7 +155,7 @@ void add_native_routes(RouteTable& routes, ServerContext& ctx) {
   routes.add("POST", "/api/v1/tokenize", "/api/v1/tokenize", [&ctx](const ApiRequest& req, httplib::Response& res) {
     const nlohmann::json body = request_json(req);
     FieldReader r(body);
-    auto model = ctx.models().acquire(r.string("model", 256).value_or(""), request_keep_alive(r));
+    auto model = value_or_throw(ctx.models().acquire(r.string("model", 256).value_or(""), request_keep_alive(r)));
     auto text = r.string("text");
     if (!text) throw invalid_field("text", "is required");
     const bool add_special = r.boolean("add_special").value_or(true);
@@ -167,7 +167,7 @@ void add_native_routes(RouteTable& routes, ServerContext& ctx) {
   routes.add("POST", "/api/v1/detokenize", "/api/v1/detokenize", [&ctx](const ApiRequest& req, httplib::Response& res) {
     const nlohmann::json body = request_json(req);
     FieldReader r(body);
-    auto model = ctx.models().acquire(r.string("model", 256).value_or(""), request_keep_alive(r));
+    auto model = value_or_throw(ctx.models().acquire(r.string("model", 256).value_or(""), request_keep_alive(r)));
     const nlohmann::json* tokens = r.raw("tokens");
     if (!tokens) throw invalid_field("tokens", "is required");
     if (!tokens->is_array()) throw invalid_field("tokens", "must be an array of token ids, got " + describe_json(*tokens));
@@ -238,7 +238,7 @@ void add_native_routes(RouteTable& routes, ServerContext& ctx) {
                  {"usage", {{"prompt_tokens", tokens}, {"total_tokens", tokens}}}});
       return;
     }
-    auto model = ctx.models().acquire(r.string("model", 256).value_or(""), request_keep_alive(r));
+    auto model = value_or_throw(ctx.models().acquire(r.string("model", 256).value_or(""), request_keep_alive(r)));
     EmbeddingInputs in = read_embedding_inputs(r.raw("input"), "input", *model, false, false);
     const EmbeddingOutcome out = compute_embeddings(ctx, model, std::move(in.tokens));
     send_json(res, 200,

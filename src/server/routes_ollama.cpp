@@ -7,10 +7,10 @@
 #include <cmath>
 
 #include "server/api_error.h"
-#include "server/chat_prompt.h"
+#include "app/chat_prompt.h"
 #include "server/embedding_runner.h"
 #include "server/generation_runner.h"
-#include "server/model_details.h"
+#include "models/model_details.h"
 #include "server/remote_generation.h"
 #include "server/routes.h"
 #include "providers/provider_registry.h"
@@ -33,19 +33,19 @@ std::string digest_of(const ModelFile& f) {
   return std::string(buf) + std::string(48, '0');
 }
 
-nlohmann::json details_json(const ModelDetails& d) {
+nlohmann::json details_json(const models::ModelDetails& d) {
   return {{"parent_model", ""},
           {"format", "gguf"},
           {"family", d.architecture},
           {"families", nlohmann::json::array({d.architecture})},
-          {"parameter_size", format_parameter_count(d.parameters)},
+          {"parameter_size", models::format_parameter_count(d.parameters)},
           {"quantization_level", d.quantization}};
 }
 
-ModelDetails details_for(ServerContext& ctx, const ModelFile& f) {
-  if (auto m = ctx.models().find_loaded(f.name)) return describe_gguf(m->gguf());
-  auto d = describe_gguf_file(f.path);
-  return d ? *d : ModelDetails{};
+models::ModelDetails details_for(ServerContext& ctx, const ModelFile& f) {
+  if (auto m = ctx.models().find_loaded(f.name)) return models::describe_gguf(m->gguf());
+  auto d = models::describe_gguf_file(f.path);
+  return d ? *d : models::ModelDetails{};
 }
 
 struct OllamaRequest {
@@ -82,7 +82,7 @@ std::shared_ptr<LoadedModel> acquire(ServerContext& ctx, const FieldReader& r, s
   if (!requested || requested->empty()) throw invalid_field("model", "is required");
   name = *requested;
   const bool was_loaded = ctx.models().find_loaded(name) != nullptr;
-  auto m = ctx.models().acquire(name, request_keep_alive(r));
+  auto m = value_or_throw(ctx.models().acquire(name, request_keep_alive(r)));
   load_s = was_loaded ? 0 : m->load_seconds;
   return m;
 }
@@ -190,7 +190,7 @@ void add_ollama_routes(RouteTable& routes, ServerContext& ctx) {
     OllamaRequest o;
     o.client_gone = req.client_gone;
     o.model = acquire(ctx, r, o.model_name, o.load_seconds);
-    (void)o.model->decoder();  // an embedding model cannot generate, not even the empty "load" prompt
+    (void)generator_of(*o.model);  // an embedding model cannot generate, not even the empty "load" prompt
     const std::string prompt = r.string("prompt").value_or("");
     const std::string system = r.string("system").value_or("");
     const bool raw = r.boolean("raw").value_or(false);
@@ -202,11 +202,8 @@ void add_ollama_routes(RouteTable& routes, ServerContext& ctx) {
       if (unload) {
         const std::string loaded_name = o.model->file.name;
         o.model.reset();
-        try {
-          ctx.models().unload(loaded_name);
-        } catch (const ApiError&) {
-          // busy: the keep-alive of 0 unloads it once its requests finish
-        }
+        // Busy: the keep-alive of 0 unloads it once its requests finish.
+        (void)ctx.models().unload(loaded_name);
       }
       send_json(res, 200,
                 {{"model", o.model_name}, {"created_at", rfc3339_now()}, {"response", ""}, {"done", true},
@@ -216,11 +213,11 @@ void add_ollama_routes(RouteTable& routes, ServerContext& ctx) {
     // Like Ollama: the model's prompt template unless raw; a model without a chat
     // template (a base model such as the demo) gets the text as it is.
     std::string text;
-    if (!raw && !model_chat_template(o.model->decoder()).empty()) {
+    if (!raw && !model_chat_template(generator_of(*o.model)).empty()) {
       nlohmann::ordered_json messages = nlohmann::ordered_json::array();
       if (!system.empty()) messages.push_back({{"role", "system"}, {"content", system}});
       messages.push_back({{"role", "user"}, {"content", prompt}});
-      text = render_chat_prompt(o.model->decoder(), messages, true);
+      text = value_or_throw(render_chat_prompt(generator_of(*o.model), messages, true));
     } else {
       text = system.empty() || raw ? prompt : system + "\n\n" + prompt;
     }
@@ -244,7 +241,7 @@ void add_ollama_routes(RouteTable& routes, ServerContext& ctx) {
     if (const nlohmann::json* tools = r.raw("tools"); tools && !(tools->is_array() && tools->empty()))
       throw invalid_field("tools", "is not supported yet");
     const nlohmann::ordered_json messages = request_chat_messages(req);
-    o.params.prompt_ids = tokenize_prompt(*o.model, render_chat_prompt(o.model->decoder(), messages, true), "messages");
+    o.params.prompt_ids = tokenize_prompt(*o.model, value_or_throw(render_chat_prompt(generator_of(*o.model), messages, true)), "messages");
     read_options(r, o);
     respond(ctx, req, res, std::move(o), true);
   });
@@ -273,7 +270,7 @@ void add_ollama_routes(RouteTable& routes, ServerContext& ctx) {
                         {"size", 0},
                         {"digest", digest_of(remote)},
                         {"remote", true},
-                        {"details", details_json(ModelDetails{})}});
+                        {"details", details_json(models::ModelDetails{})}});
     }
     send_json(res, 200, {{"models", models}});
   });
@@ -284,7 +281,7 @@ void add_ollama_routes(RouteTable& routes, ServerContext& ctx) {
     std::string name;
     double load_s = 0;
     auto model = acquire(ctx, r, name, load_s);
-    const ModelDetails d = describe_gguf(model->gguf());
+    const models::ModelDetails d = models::describe_gguf(model->gguf());
     send_json(res, 200,
               {{"license", ""},
                {"modelfile", "FROM " + model->file.path + "\n"},
@@ -306,7 +303,7 @@ void add_ollama_routes(RouteTable& routes, ServerContext& ctx) {
                         {"model", tagged(m->file.name)},
                         {"size", size},
                         {"digest", digest_of(m->file)},
-                        {"details", details_json(describe_gguf(m->gguf()))},
+                        {"details", details_json(models::describe_gguf(m->gguf()))},
                         // Ollama's "forever" is a far-future time.
                         {"expires_at", expires == INT64_MAX ? std::string("9999-12-31T23:59:59Z") : rfc3339_from_unix(expires)},
                         {"size_vram", 0},

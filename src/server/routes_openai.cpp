@@ -4,7 +4,7 @@
 // response shapes follow OpenAI's API reference; extensions (top_k, min_p,
 // repeat_penalty, ignore_eos) are accepted as llama.cpp's server does.
 #include "server/api_error.h"
-#include "server/chat_prompt.h"
+#include "app/chat_prompt.h"
 #include "server/embedding_runner.h"
 #include "server/generation_runner.h"
 #include "server/remote_generation.h"
@@ -53,7 +53,7 @@ void read_common(const FieldReader& r, OpenAiRequest& o) {
 
 std::shared_ptr<LoadedModel> acquire_model(ServerContext& ctx, const FieldReader& r, std::string& name) {
   name = r.string("model", 256).value_or("");
-  auto m = ctx.models().acquire(name);
+  auto m = value_or_throw(ctx.models().acquire(name));
   if (name.empty()) name = m->file.name;
   return m;
 }
@@ -244,7 +244,7 @@ void add_openai_routes(RouteTable& routes, ServerContext& ctx) {
                    throw invalid_field("response_format.type", "must be \"text\" (structured output is not supported)");
                }
                o.params.prompt_ids =
-                   tokenize_prompt(*o.model, render_chat_prompt(o.model->decoder(), messages, true), "messages");
+                   tokenize_prompt(*o.model, value_or_throw(render_chat_prompt(generator_of(*o.model), messages, true)), "messages");
                read_common(r, o);
                respond(ctx, req, res, std::move(o), true, "");
              });

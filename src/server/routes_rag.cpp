@@ -61,7 +61,7 @@ void add_rag_routes(RouteTable& routes, ServerContext& ctx) {
       id = job->id();
       model_name = job->model();
     } else {
-      model = ctx.models().acquire(r.string("model", 256).value_or(""));
+      model = value_or_throw(ctx.models().acquire(r.string("model", 256).value_or("")));
       prepared = std::make_shared<PreparedAnswer>(prepare_answer(ctx, c, *model, *question, r));
       id = ctx.new_id("rag-");
       job = submit_generation(ctx, model, id, prepared->params, req.user);

@@ -1,16 +1,13 @@
-// The request fields every generation API shares, read into GenerationParams
-// (read_sampling_fields, read_token_ids; declared in generation_runner.h): pure
-// functions of the request's JSON, kept apart from the generation plumbing so
-// they link without the server (the fuzz targets use them). They must never
-// touch a model, a job or a connection; a bad field is an ApiError 400.
+// THE reader of the sampling fields of every generation request, local or
+// remote (read_sampling_options; declared in generation_runner.h), made from
+// the table in app/sampling_options.h, and the token-id reader. Pure functions
+// of the request's JSON, kept apart from the generation plumbing so they link
+// without the server (the fuzz targets use them). They must never touch a
+// model, a job or a connection; a bad field is an ApiError 400.
 #include "server/api_error.h"
 #include "server/generation_runner.h"
 
 namespace pg::server {
-namespace {
-constexpr size_t kMaxStopSequences = 16;
-constexpr size_t kMaxStopBytes = 1024;
-}  // namespace
 
 std::vector<TokenId> read_token_ids(const nlohmann::json& array, const std::string& field, int64_t n_vocab) {
   std::vector<TokenId> ids;
@@ -27,35 +24,50 @@ std::vector<TokenId> read_token_ids(const nlohmann::json& array, const std::stri
   return ids;
 }
 
-void read_sampling_fields(const FieldReader& r, GenerationParams& p) {
-  SamplerParams& s = p.sampling;
-  if (auto v = r.number("temperature", 0, 5)) s.temperature = static_cast<float>(*v);
-  if (auto v = r.number("top_p", 0, 1)) {
-    // top_p 0 keeps only the most likely token: the same as greedy.
-    if (*v == 0) s.temperature = 0;
-    else s.top_p = static_cast<float>(*v);
+SamplingOptions read_sampling_options(const FieldReader& r) {
+  SamplingOptions o;
+  for (const SamplingField& f : sampling_fields()) {
+    if (f.integer) {
+      if (auto v = r.integer(f.name, static_cast<int64_t>(f.min), static_cast<int64_t>(f.max))) o.*f.whole = *v;
+    } else if (auto v = r.number(f.name, f.min, f.max)) {
+      if (f.zero_excluded && *v == 0) throw invalid_field(r.name(f.name), "must be greater than 0 (1 = off)");
+      o.*f.number = *v;
+    }
   }
-  if (auto v = r.integer("top_k", 0, 1 << 24)) s.top_k = static_cast<int>(*v);
-  if (auto v = r.number("min_p", 0, 1)) s.min_p = static_cast<float>(*v);
-  if (auto v = r.number("repeat_penalty", 0, 10)) {
-    if (*v == 0) throw invalid_field(r.name("repeat_penalty"), "must be greater than 0 (1 = off)");
-    s.repeat_penalty = static_cast<float>(*v);
-  }
-  if (auto v = r.integer("repeat_last_n", -1, 1 << 20)) s.repeat_last_n = static_cast<int>(*v);
-  if (auto v = r.number("frequency_penalty", -2, 2)) s.frequency_penalty = static_cast<float>(*v);
-  if (auto v = r.number("presence_penalty", -2, 2)) s.presence_penalty = static_cast<float>(*v);
   // Seeds are 64-bit: a seed the server picked (returned as `seed`) may exceed INT64_MAX and must replay.
-  if (const nlohmann::json* v = r.raw("seed"); v && v->is_number_unsigned()) s.seed = v->get<uint64_t>();
-  else if (auto i = r.integer("seed", -1, INT64_MAX)) s.seed = *i < 0 ? kRandomSeed : static_cast<uint64_t>(*i);
+  if (const nlohmann::json* v = r.raw("seed"); v && v->is_number_unsigned()) o.seed = v->get<uint64_t>();
+  else if (auto i = r.integer("seed", -1, INT64_MAX)) o.seed = *i < 0 ? kRandomSeed : static_cast<uint64_t>(*i);
   if (auto v = r.string_list("stop", kMaxStopSequences)) {
     for (size_t i = 0; i < v->size(); ++i)
       if ((*v)[i].size() > kMaxStopBytes)
         throw invalid_field(r.name("stop") + "[" + std::to_string(i) + "]",
                             "is longer than " + std::to_string(kMaxStopBytes) + " bytes");
-    p.stop = std::move(*v);
+    o.stop = std::move(*v);
   }
-  if (auto v = r.boolean("ignore_eos")) p.ignore_eos = *v;
-  if (Status st = s.validate(); !st) throw ApiError(400, "invalid_field", st.message());
+  if (auto v = r.boolean("ignore_eos")) o.ignore_eos = *v;
+  return o;
 }
+
+void read_sampling_fields(const FieldReader& r, GenerationParams& params) {
+  throw_if_error(apply_sampling(read_sampling_options(r), params));
+}
+
+nlohmann::json remote_sampling_json(const SamplingOptions& o) {
+  nlohmann::json s = nlohmann::json::object();
+  for (const SamplingField& f : sampling_fields()) {
+    if (std::string_view(f.name) == "repeat_last_n") continue;  // no remote API takes it
+    if (f.integer) {
+      if (const auto& v = o.*f.whole) s[f.name] = *v;
+    } else if (const auto& v = o.*f.number) {
+      s[f.name] = *v;
+    }
+  }
+  if (o.seed && *o.seed != kRandomSeed) s["seed"] = *o.seed;
+  if (o.stop && !o.stop->empty()) s["stop"] = *o.stop;
+  if (o.ignore_eos.value_or(false)) s["ignore_eos"] = true;  // llama.cpp, vLLM and ours take it
+  return s;
+}
+
+nlohmann::json read_remote_sampling(const FieldReader& r) { return remote_sampling_json(read_sampling_options(r)); }
 
 }  // namespace pg::server

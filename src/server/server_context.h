@@ -14,16 +14,17 @@
 #include <string>
 #include <string_view>
 
+#include "server/app_names.h"
 #include "server/auth/authenticator.h"
 #include "server/auth/crypto.h"
 #include "server/auth/hash_permits.h"
 #include "server/auth/login_throttle.h"
-#include "server/generation_job.h"
-#include "server/metrics.h"
-#include "server/model_manager.h"
-#include "server/rag_services.h"
-#include "server/server_config.h"
-#include "server/server_log.h"
+#include "app/generation_job.h"
+#include "app/metrics.h"
+#include "app/model_manager.h"
+#include "app/rag_services.h"
+#include "app/server_config.h"
+#include "app/server_log.h"
 
 namespace pg::store {
 class ConversationStore;

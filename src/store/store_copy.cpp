@@ -7,9 +7,9 @@
 #include <map>
 #include <set>
 
-#include <sodium.h>
 
 #include "store/migrations.h"
+#include "util/sha256.h"
 
 namespace pg::store {
 namespace {
@@ -138,11 +138,8 @@ std::string order_by(const Table& t, Dialect dialect) {
 Result<std::string> table_checksum(Database& db, const Table& t) {
   auto st = db.prepare("SELECT " + column_list(t) + " FROM " + quoted(t.name) + " ORDER BY " + order_by(t, db.dialect()));
   if (!st) return Error{st.error()};
-  crypto_hash_sha256_state h;
-  crypto_hash_sha256_init(&h);
-  auto feed = [&](const std::string& s) {
-    crypto_hash_sha256_update(&h, reinterpret_cast<const unsigned char*>(s.data()), s.size());
-  };
+  Sha256 h;
+  auto feed = [&](const std::string& s) { h.update(s); };
   for (;;) {
     auto row = st->step();
     if (!row) return Error{"reading " + t.name + ": " + row.error()};
@@ -170,12 +167,7 @@ Result<std::string> table_checksum(Database& db, const Table& t) {
     }
     feed("\n");
   }
-  unsigned char out[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256_final(&h, out);
-  static const char* hex = "0123456789abcdef";
-  std::string s;
-  for (unsigned char b : out) s += hex[b >> 4], s += hex[b & 15];
-  return s;
+  return h.hex();
 }
 
 Result<int64_t> row_count(Database& db, const std::string& table) {

@@ -20,6 +20,7 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include "util/sha256.h"
 #include "server/auth/crypto.h"
 
 namespace pg::test {
@@ -148,7 +149,7 @@ class FakeModelSource {
 
   // Serves `bytes` as OWNER/REPO's file at `path`; returns its sha256.
   std::string add_hf_file(const std::string& repo, const std::string& path, const std::string& bytes) {
-    const std::string sha = server::auth::sha256_hex(bytes);
+    const std::string sha = sha256_hex(bytes);
     std::lock_guard lock(mu_);
     blobs_[sha] = bytes;
     repos_[repo][path] = sha;
@@ -157,10 +158,10 @@ class FakeModelSource {
   // An Ollama library model NAME:TAG with a GGUF, a template and params layer.
   std::string add_ollama_model(const std::string& name, const std::string& tag, const std::string& gguf,
                                const std::string& tmpl, const nlohmann::json& params) {
-    const std::string model_sha = server::auth::sha256_hex(gguf);
-    const std::string tmpl_sha = server::auth::sha256_hex(tmpl);
+    const std::string model_sha = sha256_hex(gguf);
+    const std::string tmpl_sha = sha256_hex(tmpl);
     const std::string params_text = params.dump();
-    const std::string params_sha = server::auth::sha256_hex(params_text);
+    const std::string params_sha = sha256_hex(params_text);
     nlohmann::json m = {
         {"schemaVersion", 2},
         {"mediaType", "application/vnd.docker.distribution.manifest.v2+json"},

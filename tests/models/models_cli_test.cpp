@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "util/sha256.h"
 #include "fake_model_source.h"
 #include "model_bytes.h"
 #include "server/auth/crypto.h"
@@ -90,7 +91,7 @@ TEST_F(ModelsCli, PullKilledHalfwayResumesAfterRestartAndEndsVerified) {
   ASSERT_EQ(ranges.size(), 2u);
   EXPECT_EQ(ranges[1], "bytes=" + std::to_string(kept) + "-");
   const auto got = slurp(dir_ / "models" / "tiny.Q4_K_M.gguf");
-  EXPECT_EQ(server::auth::sha256_hex(std::string_view(got.data(), got.size())), sha);
+  EXPECT_EQ(sha256_hex(std::string_view(got.data(), got.size())), sha);
   EXPECT_FALSE(fs::exists(part));
 }
 
@@ -123,7 +124,7 @@ TEST_F(ModelsCli, PlainLinesWhenNotATerminalThenListShowRm) {
   const ProcessResult show = run_shell(playground("show hf.co/acme/Tiny-GGUF:Q4_K_M --json"));
   ASSERT_EQ(show.exit_code, 0) << show.err;
   const auto j = nlohmann::json::parse(show.out);
-  EXPECT_EQ(j["sha256"], server::auth::sha256_hex(synthetic_gguf()));
+  EXPECT_EQ(j["sha256"], sha256_hex(synthetic_gguf()));
   EXPECT_GT(j["memory_estimate"]["kv_cache_bytes"].get<uint64_t>(), 0u);
 
   const ProcessResult rm = run_shell(playground("rm hf.co/acme/Tiny-GGUF:Q4_K_M"));

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 
+#include "util/sha256.h"
 #include "model_bytes.h"
 #include "models/memory_estimate.h"
 #include "models/registry.h"
@@ -42,7 +43,7 @@ TEST_F(ModelsRegistry, ListsMetadataAndCachesTheDigest) {
   EXPECT_EQ(e.quantization, "F16");
   EXPECT_EQ(e.context_length, 512);
   EXPECT_EQ(e.size_bytes, bytes.size());
-  EXPECT_EQ(e.sha256, server::auth::sha256_hex(bytes));
+  EXPECT_EQ(e.sha256, sha256_hex(bytes));
   // Cached: a later list without computing still knows it...
   EXPECT_EQ(reg.list(false)[0].sha256, e.sha256);
   // ...until the file changes (size or mtime).

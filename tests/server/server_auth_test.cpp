@@ -29,7 +29,7 @@ void add_user(const std::string& data_dir, const std::string& name, const std::s
   ASSERT_TRUE(store::UserStore(**db).create(name, *hash, role));
 }
 
-server::ServerConfig auth_config(int64_t ttl = 3600) {
+app::ServerConfig auth_config(int64_t ttl = 3600) {
   auto c = test_server_config();
   c.auth = "on";
   c.secret = kSecret;

@@ -7,11 +7,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "server/app_names.h"
 #include "engine/gguf/gguf.h"
+#include "server/chat_messages.h"
 #include "engine/model/llama_model.h"
 #include "../engine/model/synthetic_model.h"
 #include "server/api_error.h"
-#include "server/chat_prompt.h"
+#include "app/chat_prompt.h"
 
 namespace pg::server {
 namespace {
@@ -49,7 +51,7 @@ TEST(ServerChatPrompt, RendersTheModelsOwnTemplateWithoutADoubleBos) {
   auto model = model_with_template(kLlama2Style);
   const std::string bos = model->tokenizer().token_text(model->tokenizer().bos_id());
   const std::string eos = model->tokenizer().token_text(model->tokenizer().eos_id());
-  const std::string prompt = render_chat_prompt(*model, kMessages, true);
+  const std::string prompt = render_chat_prompt(*model, kMessages, true).value();
   // The first BOS is left to the tokenizer; the later turns keep theirs.
   EXPECT_EQ(prompt, "[INST] <<SYS>>\nBe brief.\n<</SYS>>\n\nHi [/INST] Hello " + eos + bos + "[INST] Bye [/INST]");
 }
@@ -57,18 +59,17 @@ TEST(ServerChatPrompt, RendersTheModelsOwnTemplateWithoutADoubleBos) {
 TEST(ServerChatPrompt, ATemplateThatRefusesTheConversationIsA400WithItsMessage) {
   auto model = model_with_template(kLlama2Style);
   const nlohmann::json bad = nlohmann::json::parse(R"([{"role":"user","content":"a"},{"role":"user","content":"b"}])");
-  try {
-    render_chat_prompt(*model, bad, true);
-    FAIL() << "expected an ApiError";
-  } catch (const ApiError& e) {
-    EXPECT_EQ(e.status, 400);
-    EXPECT_NE(std::string(e.what()).find("roles must alternate"), std::string::npos) << e.what();
-  }
+  const auto rendered = render_chat_prompt(*model, bad, true);
+  ASSERT_FALSE(rendered) << "expected the template to refuse";
+  const ApiError e = api_error(rendered.status());  // what a route answers
+  EXPECT_EQ(e.status, 400);
+  EXPECT_EQ(e.code, "chat_template_error");
+  EXPECT_NE(std::string(e.what()).find("roles must alternate"), std::string::npos) << e.what();
 }
 
 TEST(ServerChatPrompt, ModelsWithoutATemplateGetTheDefaultFormat) {
   auto model = model_with_template("");
-  EXPECT_EQ(render_chat_prompt(*model, nlohmann::json::parse(R"([{"role":"user","content":"Hi"}])"), true),
+  EXPECT_EQ(render_chat_prompt(*model, nlohmann::json::parse(R"([{"role":"user","content":"Hi"}])"), true).value(),
             "<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n");
 }
 
@@ -83,7 +84,7 @@ TEST(ServerChatPrompt, ToolCallMessagesKeepTheClientsKeyOrderForTojson) {
       R"("function":{"name":"get_weather","arguments":{"zip":"10115","city":"Berlin","a":1}}}]},)"
       R"({"role":"tool","tool_call_id":"c1","content":"sunny"}]})");
   const auto messages = normalize_chat_messages(&body["messages"], "messages");
-  EXPECT_EQ(render_chat_prompt(*model, messages, false),
+  EXPECT_EQ(render_chat_prompt(*model, messages, false).value(),
             R"({"zip": "10115", "city": "Berlin", "a": 1}|)"
             R"({"type": "function", "id": "c1", "function": {"name": "get_weather", "arguments": {"zip": "10115", "city": "Berlin", "a": 1}}})"
             "|c1:sunny");
@@ -95,8 +96,8 @@ TEST(ServerChatPrompt, TheStoredDefaultTemplateRendersTheDefaultFormat) {
   auto plain = model_with_template("");
   auto templated = model_with_template(kDefaultChatTemplate);
   EXPECT_EQ(effective_chat_template(*plain), kDefaultChatTemplate);
-  EXPECT_EQ(render_chat_prompt(*templated, kMessages, true), render_chat_prompt(*plain, kMessages, true));
-  EXPECT_EQ(render_chat_prompt(*templated, kMessages, false), render_chat_prompt(*plain, kMessages, false));
+  EXPECT_EQ(render_chat_prompt(*templated, kMessages, true).value(), render_chat_prompt(*plain, kMessages, true).value());
+  EXPECT_EQ(render_chat_prompt(*templated, kMessages, false).value(), render_chat_prompt(*plain, kMessages, false).value());
 }
 
 }  // namespace

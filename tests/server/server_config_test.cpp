@@ -6,8 +6,9 @@
 #include <map>
 #include <optional>
 
-#include "server/dotenv.h"
-#include "server/server_config.h"
+#include "server/app_names.h"
+#include "app/dotenv.h"
+#include "app/server_config.h"
 #include "test_process.h"
 
 namespace pg::server {

@@ -9,6 +9,7 @@
 
 #include <fstream>
 
+#include "util/sha256.h"
 #include "server/auth/crypto.h"
 #include "server_test_support.h"
 #include "store/data_dir.h"
@@ -22,7 +23,7 @@ std::string demo_sha256() {
     std::ifstream in(demo_model_file(), std::ios::binary);
     return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   }();
-  return server::auth::sha256_hex(bytes);
+  return sha256_hex(bytes);
 }
 
 JsonReply patch_json(const TestServer& srv, const std::string& path, const nlohmann::json& body) {
@@ -93,7 +94,7 @@ TEST(ServerConversations, CrudReplyExportAndRestart) {
   ASSERT_EQ(json_export.status, 200);
   EXPECT_EQ(json_export.body["messages"].size(), 3u);
   const std::string sha = reply["chat_template_sha256"];
-  EXPECT_EQ(server::auth::sha256_hex(json_export.body["chat_templates"][sha].get<std::string>()), sha);
+  EXPECT_EQ(sha256_hex(json_export.body["chat_templates"][sha].get<std::string>()), sha);
   auto c = srv.client();
   auto md = c.Get("/api/v1/conversations/" + id + "/export?format=markdown");
   ASSERT_TRUE(md);

@@ -24,7 +24,7 @@ class ServerEncoderEmbeddings : public ::testing::Test {
     std::filesystem::rename(write_synth_bert(*dir_, "bert-tiny", "Q8_0"), dir_->file("minibert.gguf"));
     std::filesystem::rename(write_synth_bert(*dir_, "nomic-tiny", "F16", "", PoolingType::Cls),
                             dir_->file("nomic.gguf"));
-    server::ServerConfig c = test_server_config();
+    app::ServerConfig c = test_server_config();
     c.models_dir = dir_->path().string();
     server_ = new TestServer(c);
   }

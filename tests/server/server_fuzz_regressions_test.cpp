@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "server/app_names.h"
 #include "models/memory_estimate.h"
 #include "server/api_error.h"
 #include "server/request_fields.h"

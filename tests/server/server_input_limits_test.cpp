@@ -213,15 +213,15 @@ TEST(ServerInputLimits, LinkLocalProvidersInTheConfigFileAreRefusedUnlessAllowed
   std::filesystem::create_directories(dir);
   const std::string file = dir + "/playground.toml";
   std::ofstream(file) << "[[providers]]\nname = \"meta\"\nbase_urls = [\"http://169.254.169.254/v1\"]\n";
-  server::ConfigInputs inputs;
+  app::ConfigInputs inputs;
   inputs.config_file = file;
   inputs.env_file = dir + "/no.env";
   inputs.getenv = [](const std::string&) -> std::optional<std::string> { return std::nullopt; };
-  auto refused = server::load_server_config(inputs);
+  auto refused = app::load_server_config(inputs);
   ASSERT_FALSE(refused);
   EXPECT_NE(refused.error().find("link-local"), std::string::npos) << refused.error();
   inputs.flags["allow_link_local_providers"] = "true";
-  auto allowed = server::load_server_config(inputs);
+  auto allowed = app::load_server_config(inputs);
   ASSERT_TRUE(allowed) << allowed.error();
   EXPECT_TRUE(allowed->allow_link_local_providers);
   EXPECT_EQ(allowed->providers.size(), 1u);

@@ -20,7 +20,7 @@ using std::chrono::seconds;
 
 const std::string kSecret = "server-login-throttle-test-secret-0123456789";
 
-server::ServerConfig throttle_config(int account_failures, int ip_failures) {
+app::ServerConfig throttle_config(int account_failures, int ip_failures) {
   auto c = test_server_config();
   c.auth = "on";
   c.secret = kSecret;
@@ -32,7 +32,7 @@ server::ServerConfig throttle_config(int account_failures, int ip_failures) {
 }
 
 // A metric of the server, read with an admin token made without logging in.
-double metric(TestServer& srv, const server::ServerConfig& c, const std::string& name) {
+double metric(TestServer& srv, const app::ServerConfig& c, const std::string& name) {
   const std::string token = token_for(c.data_dir, "root", kSecret);
   return metric_value(get_json(srv, "/api/v1/metrics", bearer(token)).raw, name);
 }

@@ -41,13 +41,13 @@ class ServerModels : public ::testing::Test {
     ::unsetenv("PLAYGROUND_OLLAMA_REGISTRY");
     cleanup(dir_);
   }
-  server::ServerConfig config() {
-    server::ServerConfig c = test_server_config();
+  app::ServerConfig config() {
+    app::ServerConfig c = test_server_config();
     c.models_dir = (dir_ / "models").string();
     c.ctx_size = 256;
     return c;
   }
-  TestServer& start(server::ServerConfig c) {
+  TestServer& start(app::ServerConfig c) {
     server_ = std::make_unique<TestServer>(std::move(c));
     return *server_;
   }
@@ -57,7 +57,7 @@ class ServerModels : public ::testing::Test {
       if (m["name"] == name) return m;
     return nullptr;
   }
-  uint64_t estimate(const std::string& file, const server::ServerConfig& c) {
+  uint64_t estimate(const std::string& file, const app::ServerConfig& c) {
     auto e = models::estimate_model_memory((dir_ / "models" / file).string(), c.ctx_size, c.slots);
     EXPECT_TRUE(e);
     return e ? e->total() : 0;
@@ -100,7 +100,7 @@ TEST_F(ServerModels, ListShowsStatusAndLoadUnloadChangeIt) {
 TEST_F(ServerModels, SecondModelOverBudgetUnloadsTheLeastRecentlyUsed) {
   write_file(dir_ / "models" / "alpha.gguf", synthetic_gguf(128, 2, 1));
   write_file(dir_ / "models" / "beta.gguf", synthetic_gguf(128, 2, 2));
-  server::ServerConfig c = config();
+  app::ServerConfig c = config();
   auto demo = models::estimate_model_memory(demo_model_file(), c.ctx_size, c.slots);
   ASSERT_TRUE(demo);
   const uint64_t one = estimate("alpha.gguf", c);
@@ -124,7 +124,7 @@ TEST_F(ServerModels, SecondModelOverBudgetUnloadsTheLeastRecentlyUsed) {
 TEST_F(ServerModels, ModelWithARunningGenerationIsNeverUnloaded) {
   write_file(dir_ / "models" / "big.gguf", synthetic_gguf(512, 8, 5));
   write_file(dir_ / "models" / "beta.gguf", synthetic_gguf(256, 2, 1));
-  server::ServerConfig c = config();
+  app::ServerConfig c = config();
   auto demo = models::estimate_model_memory(demo_model_file(), c.ctx_size, c.slots);
   ASSERT_TRUE(demo);
   // beta fits only if big goes (unloading the idle demo model alone is not enough).
@@ -165,7 +165,7 @@ TEST_F(ServerModels, ModelWithARunningGenerationIsNeverUnloaded) {
 
 TEST_F(ServerModels, ModelLargerThanTheWholeBudgetIsRefusedClearly) {
   write_file(dir_ / "models" / "alpha.gguf", synthetic_gguf(128, 2, 1));
-  server::ServerConfig c = config();
+  app::ServerConfig c = config();
   c.memory_budget = "3MiB";
   auto& srv = start(c);
   auto r = post_json(srv, "/api/v1/models/alpha/load", nlohmann::json::object());
@@ -417,7 +417,7 @@ TEST_F(ServerModels, PullsAreSharedBetweenInstancesOnOnePostgresDatabase) {
   PG_REQUIRE_POSTGRES(url);
   source_.add_hf_file("acme/Tiny-GGUF", "tiny.Q4_K_M.gguf", synthetic_gguf());
   source_.throttle_us = 50000;
-  server::ServerConfig ca = config(), cb = config();
+  app::ServerConfig ca = config(), cb = config();
   ca.database = cb.database = url;
   TestServer a(ca), b(cb);
   auto r = post_json(a, "/api/v1/models/pull", {{"model", "hf.co/acme/Tiny-GGUF"}});

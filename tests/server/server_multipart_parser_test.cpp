@@ -8,6 +8,7 @@
 
 #include <random>
 
+#include "server/app_names.h"
 #include "server/multipart_parser.h"
 #include "server_test_support.h"
 

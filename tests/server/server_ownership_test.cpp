@@ -16,7 +16,7 @@ namespace {
 
 const std::string kSecret = "server-ownership-test-secret-0123456789abc";
 
-server::ServerConfig ownership_config() {
+app::ServerConfig ownership_config() {
   auto c = test_server_config();
   c.auth = "on";
   c.secret = kSecret;
@@ -98,7 +98,7 @@ class ServerOwnership : public ::testing::Test {
     alice_ = bearer(token_for(config_.data_dir, "alice", kSecret));
     bob_ = bearer(token_for(config_.data_dir, "bob", kSecret));
   }
-  server::ServerConfig config_;
+  app::ServerConfig config_;
   std::unique_ptr<TestServer> srv_;
   httplib::Headers admin_, alice_, bob_;
 };

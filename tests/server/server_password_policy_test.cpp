@@ -14,7 +14,7 @@
 namespace pg::test {
 namespace {
 
-server::ServerConfig policy_config() {
+app::ServerConfig policy_config() {
   auto c = test_server_config();
   c.auth = "on";
   c.secret = "server-password-policy-test-secret-012345";

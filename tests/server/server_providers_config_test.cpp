@@ -8,7 +8,8 @@
 #include <filesystem>
 #include <fstream>
 
-#include "server/server_config.h"
+#include "server/app_names.h"
+#include "app/server_config.h"
 
 namespace pg::server {
 namespace {

@@ -25,7 +25,7 @@
 #include <spdlog/sinks/ostream_sink.h>
 
 #include "server/http_server.h"
-#include "server/server_config.h"
+#include "app/server_config.h"
 #include "test_paths.h"
 
 namespace pg::test {
@@ -55,8 +55,8 @@ inline std::string fresh_data_dir() {
 
 // A config for tests: loopback, port 0, the demo model, one compute thread,
 // its own data directory, the cheapest password hashing.
-inline server::ServerConfig test_server_config() {
-  server::ServerConfig c;
+inline app::ServerConfig test_server_config() {
+  app::ServerConfig c;
   c.host = "127.0.0.1";
   c.port = 0;
   c.model = demo_model_file();
@@ -71,7 +71,7 @@ inline server::ServerConfig test_server_config() {
 
 class TestServer {
  public:
-  explicit TestServer(server::ServerConfig config = test_server_config())
+  explicit TestServer(app::ServerConfig config = test_server_config())
       : sink_(std::make_shared<spdlog::sinks::ostream_sink_mt>(log_)),
         server_(std::make_unique<server::PlaygroundServer>(std::move(config), sink_)) {
     const Status s = server_->start();

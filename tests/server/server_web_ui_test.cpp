@@ -42,7 +42,7 @@ struct WebDir {
   }
 };
 
-server::ServerConfig config_with_web(const std::string& web_dir) {
+app::ServerConfig config_with_web(const std::string& web_dir) {
   auto c = test_server_config();
   c.web_dir = web_dir;
   return c;

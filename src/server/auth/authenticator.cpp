@@ -1,4 +1,5 @@
 // Bearer authentication; see authenticator.h.
+#include "util/sha256.h"
 #include "server/auth/authenticator.h"
 
 #include "server/auth/crypto.h"

@@ -53,13 +53,4 @@ std::string random_hex(size_t n_bytes) {
   return hex;
 }
 
-std::string sha256_hex(std::string_view data) {
-  (void)init_crypto();
-  unsigned char digest[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(data.data()), data.size());
-  char hex[crypto_hash_sha256_BYTES * 2 + 1];
-  sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
-  return hex;
-}
-
 }  // namespace pg::server::auth

@@ -1,6 +1,6 @@
 // The cryptography of users and keys, all from libsodium: argon2id password
 // hashes (crypto_pwhash_str, the cost chosen by a setting), random secrets and
-// API keys, SHA-256 of key material, and constant-time comparison (which
+// API keys (SHA-256 of key material: util/sha256.h), and constant-time comparison (which
 // passwords are acceptable is password_policy.h's job). Never
 // logs, stores or returns a password or a key except the one it generates.
 #pragma once
@@ -27,7 +27,5 @@ bool verify_password(std::string_view password, const std::string& stored_hash);
 
 // `n` random bytes as lowercase hex.
 std::string random_hex(size_t n_bytes);
-// SHA-256 of `data` as lowercase hex.
-std::string sha256_hex(std::string_view data);
 
 }  // namespace pg::server::auth

@@ -34,7 +34,7 @@ TEST(ModelGeneration, DemoModelTellsTheKnownStoryFromBos) {
   ASSERT_TRUE(model) << model.error();
   ThreadPool pool(2);
   InferenceSession s(**model, pool);
-  GenerationRequest req;
+  DecodeRequest req;
   req.prompt_ids = {(*model)->tokenizer().bos_id()};
   req.max_tokens = 80;
   req.sampling = greedy();
@@ -91,7 +91,7 @@ TEST(ModelGeneration, ContextLimitIsAClearError) {
   EXPECT_NE(st.message().find("context"), std::string::npos) << st.message();
   EXPECT_EQ(s.position(), 0);
   // Generation stops at the limit instead of failing.
-  GenerationRequest req;
+  DecodeRequest req;
   req.prompt_ids = {1, 403};
   req.max_tokens = 100;
   req.sampling = greedy();
@@ -119,7 +119,7 @@ TEST(ModelGeneration, TinyRandomLlamaIsDeterministicAcrossThreadCounts) {
   auto run = [&](int threads) {
     ThreadPool pool(threads);
     InferenceSession s(**model, pool);
-    GenerationRequest req;
+    DecodeRequest req;
     req.prompt_ids = (*model)->tokenizer().encode("The quick brown fox", true, true);
     req.max_tokens = 24;
     req.sampling = greedy();
@@ -140,7 +140,7 @@ TEST(ModelGeneration, SameSeedSameText) {
   ThreadPool pool(2);
   auto run = [&](uint64_t seed) {
     InferenceSession s(**model, pool);
-    GenerationRequest req;
+    DecodeRequest req;
     req.prompt_ids = {1};
     req.max_tokens = 40;
     req.sampling.temperature = 1.0f;
@@ -158,7 +158,7 @@ TEST(ModelGeneration, StopSequenceEndsAndIsNotEmitted) {
   ASSERT_TRUE(model) << model.error();
   ThreadPool pool(2);
   InferenceSession s(**model, pool);
-  GenerationRequest req;
+  DecodeRequest req;
   req.prompt_ids = {1};
   req.max_tokens = 100;
   req.sampling = greedy();
@@ -176,7 +176,7 @@ TEST(ModelGeneration, CallbackCancels) {
   ASSERT_TRUE(model) << model.error();
   ThreadPool pool(1);
   InferenceSession s(**model, pool);
-  GenerationRequest req;
+  DecodeRequest req;
   req.prompt_ids = {1};
   req.max_tokens = 100;
   req.sampling = greedy();

@@ -9,6 +9,8 @@
 #include <cstring>
 #include <filesystem>
 
+#include "server/app_names.h"
+#include "util/sha256.h"
 #include "server/auth/auth_policy.h"
 #include "server/auth/crypto.h"
 #include "server/auth/jwt.h"

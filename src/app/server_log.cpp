@@ -1,10 +1,10 @@
 // Text and JSON log lines; see server_log.h.
-#include "server/server_log.h"
+#include "app/server_log.h"
 
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_sinks.h>
 
-namespace pg::server {
+namespace pg::app {
 namespace {
 
 bool needs_quotes(const std::string& s) {
@@ -53,4 +53,4 @@ void ServerLog::log(spdlog::level::level_enum level, std::string_view message, c
   logger_->log(level, "{}", line);
 }
 
-}  // namespace pg::server
+}  // namespace pg::app

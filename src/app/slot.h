@@ -1,9 +1,9 @@
 // One slot of a scheduler: an InferenceSession (its KV cache), the tokens that
-// cache holds, and the state of the job it runs. A step is one prompt chunk or
-// one decoded token, so a scheduler can interleave slots. The decoding follows
-// engine/generate's loop exactly (same sampler feeding, stop handling and
-// flushing), so a slot's text equals `playground run`'s for the same request.
-// Only the scheduler thread may call its non-const members.
+// cache holds, and the job it runs through the engine's one decode loop
+// (engine/generate/decode_loop.h) one step at a time, so a scheduler can
+// interleave slots — the same loop `playground run` drives, so a slot's text
+// equals run's for the same request. Only the scheduler thread may call its
+// non-const members.
 #pragma once
 
 #include <memory>
@@ -11,11 +11,11 @@
 #include <string>
 #include <vector>
 
+#include "app/generation_job.h"
+#include "engine/generate/decode_loop.h"
 #include "engine/model/inference_session.h"
-#include "engine/sampler/stop_matcher.h"
-#include "server/generation_job.h"
 
-namespace pg::server {
+namespace pg::app {
 
 class Slot {
  public:
@@ -28,11 +28,11 @@ class Slot {
   const GenerationJob* job() const { return active_ ? active_->job.get() : nullptr; }
   int64_t context_size() const { return session_.context_size(); }
   // Tokens whose keys/values the cache holds (kept after a job for prefix reuse).
-  int64_t cached_tokens() const { return static_cast<int64_t>(cached_.size()); }
-  bool in_prompt() const;
-  int64_t generated_tokens() const;
+  int64_t cached_tokens() const { return session_.position(); }
+  bool in_prompt() const { return active_ && active_->loop->in_prompt(); }
+  int64_t generated_tokens() const { return active_ ? active_->loop->result().stats.generated_tokens : 0; }
 
-  // Prompt tokens already in this slot's cache.
+  // Prompt tokens already in this slot's cache (between jobs).
   size_t common_prefix(const std::vector<TokenId>& prompt) const;
 
   // Takes a job: keeps the cached prefix it shares with the prompt (at least one
@@ -45,9 +45,9 @@ class Slot {
   // Continuous batching: a generating slot's pending token can be evaluated
   // together with other slots' (InferenceSession::eval_generated_batch), then
   // after_decode() samples the next one exactly as step() would have.
-  bool ready_to_decode() const { return active_ && active_->generating && active_->pending >= 0; }
+  bool ready_to_decode() const { return active_ && active_->loop->ready_to_decode(); }
   InferenceSession& session() { return session_; }
-  TokenId pending_token() const { return active_ ? active_->pending : -1; }
+  TokenId pending_token() const { return active_ ? active_->loop->pending_token() : -1; }
   // After the pending token was evaluated in a batch. Returns true when the job ended.
   bool after_decode();
   // Ends the running job early with this finish reason ("cancelled", "timeout").
@@ -56,29 +56,20 @@ class Slot {
  private:
   struct Active {
     std::shared_ptr<GenerationJob> job;
-    size_t prompt_done = 0;
-    std::optional<Sampler> sampler;
-    std::optional<StreamDecoder> decoder;
-    std::optional<StopMatcher> stops;
-    int64_t step = 0;
-    TokenId pending = -1;  // sampled, not yet evaluated
-    Clock::time_point start, generation_start;
-    bool generating = false;
-    GenerationOutcome out;
+    std::optional<DecodeLoop> loop;
+    Clock::time_point start;
+    int64_t cached_prompt_tokens = 0;
   };
 
-  bool sample_next();
-  bool finish(FinishReason reason);
+  bool end_if_done();
   void end(std::string finish_reason);
-  void emit(const std::string& text);
-  void fail_and_reset(const std::string& message);
+  void fail_and_reset(const Status& error);
 
   const int index_;
   InferenceSession session_;
   FinishedFn on_finished_;
-  std::vector<TokenId> cached_;
-  std::vector<float> masked_logits_;
+  std::vector<TokenId> cached_;  // what the cache holds between jobs
   std::unique_ptr<Active> active_;
 };
 
-}  // namespace pg::server
+}  // namespace pg::app

@@ -11,7 +11,7 @@
 #include "engine/gguf/gguf.h"
 #include "util/result.h"
 
-namespace pg::server {
+namespace pg::models {
 
 struct ModelDetails {
   std::string architecture;   // general.architecture
@@ -31,4 +31,4 @@ Result<ModelDetails> describe_gguf_file(const std::string& path);
 // "260K", "1.1B", "7.2B": Ollama's parameter_size style.
 std::string format_parameter_count(uint64_t n);
 
-}  // namespace pg::server
+}  // namespace pg::models

@@ -1,7 +1,7 @@
 // Event hand-over between a scheduler and a handler; see generation_job.h.
-#include "server/generation_job.h"
+#include "app/generation_job.h"
 
-namespace pg::server {
+namespace pg::app {
 
 double GenerationOutcome::prompt_tokens_per_second() const {
   const double evaluated = static_cast<double>(stats.prompt_tokens - cached_prompt_tokens);
@@ -58,13 +58,11 @@ void GenerationJob::finish(GenerationOutcome outcome) {
   push(std::move(e), true);
 }
 
-void GenerationJob::fail(int status, std::string code, std::string message) {
+void GenerationJob::fail(Status error) {
   JobEvent e;
   e.kind = JobEvent::Kind::Failed;
-  e.status = status;
-  e.code = std::move(code);
-  e.message = std::move(message);
+  e.error = std::move(error);
   push(std::move(e), true);
 }
 
-}  // namespace pg::server
+}  // namespace pg::app

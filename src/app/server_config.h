@@ -15,7 +15,7 @@
 #include "providers/provider_config.h"
 #include "util/result.h"
 
-namespace pg::server {
+namespace pg::app {
 
 struct ServerConfig {
   std::string host = "127.0.0.1";
@@ -96,4 +96,4 @@ struct ConfigInputs {
 
 Result<ServerConfig> load_server_config(const ConfigInputs& inputs);
 
-}  // namespace pg::server
+}  // namespace pg::app

@@ -1,7 +1,6 @@
 // What the document routes share: the collection store, the ingestion jobs,
 // the vector indexes, the ingest worker and where documents and uploads are
-// kept — opened by the server at start and owned by it — plus the embedder of
-// a collection's model over the server's loaded models. Holds no HTTP objects.
+// kept — opened by the server at start and owned by it. Holds no HTTP objects.
 #pragma once
 
 #include <memory>
@@ -13,9 +12,7 @@
 #include "rag/ingest_worker.h"
 #include "rag/vector_index_set.h"
 
-namespace pg::server {
-
-class ServerContext;
+namespace pg::app {
 
 struct RagServices {
   rag::CollectionStore* collections = nullptr;
@@ -26,8 +23,4 @@ struct RagServices {
   std::string uploads_dir;    // <data_dir>/uploads: uploads being received
 };
 
-// The embedder of a model the server serves (loading it if needed); an error
-// when the model is unknown or is not usable for embeddings.
-Result<std::shared_ptr<rag::Embedder>> model_embedder(ServerContext& ctx, const std::string& model);
-
-}  // namespace pg::server
+}  // namespace pg::app

@@ -1,12 +1,12 @@
 // .env parsing; see dotenv.h.
-#include "server/dotenv.h"
+#include "app/dotenv.h"
 
 #include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
-namespace pg::server {
+namespace pg::app {
 namespace {
 
 std::string_view trim(std::string_view s) {
@@ -89,4 +89,4 @@ Result<std::map<std::string, std::string>> read_dotenv_file(const std::string& p
   return parsed;
 }
 
-}  // namespace pg::server
+}  // namespace pg::app

@@ -10,14 +10,13 @@
 #include <string>
 #include <vector>
 
-#include "server/generation_job.h"
+#include "app/generation_job.h"
 
-namespace pg::server {
+namespace pg::app {
 
 struct EmbeddingOutcome {
   std::vector<std::vector<float>> vectors;  // one per input, in order
-  int status = 0;                           // 0: ok; else the HTTP status of the failure
-  std::string code, message;
+  Status error;                             // ok, or why the job failed
   double seconds = 0;                       // compute time
 };
 
@@ -31,7 +30,7 @@ class EmbeddingJob {
   // Scheduler side: the index of the next input to compute; then its vector.
   size_t next_input() const;
   void add_vector(std::vector<float> v, double seconds);
-  void fail(int status, std::string code, std::string message);
+  void fail(Status error);
   bool done() const;
 
   // Handler side: blocks until every vector is there or the job failed.
@@ -45,4 +44,4 @@ class EmbeddingJob {
   EmbeddingOutcome out_;
 };
 
-}  // namespace pg::server
+}  // namespace pg::app

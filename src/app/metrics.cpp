@@ -1,5 +1,5 @@
 // Prometheus text rendering; see metrics.h.
-#include "server/metrics.h"
+#include "app/metrics.h"
 
 #include <unistd.h>
 
@@ -7,7 +7,7 @@
 #include <fstream>
 #include <sstream>
 
-namespace pg::server {
+namespace pg::app {
 namespace {
 
 const std::vector<double> kTtftBounds = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30};
@@ -157,4 +157,4 @@ uint64_t process_resident_bytes() {
   return resident * static_cast<uint64_t>(page > 0 ? page : 4096);
 }
 
-}  // namespace pg::server
+}  // namespace pg::app

@@ -6,15 +6,16 @@
 // within the memory budget: the estimate (weights + KV cache of every slot)
 // is checked before loading and the least recently used idle models are
 // unloaded to make room (a model with requests in flight is never unloaded:
-// the load is refused with 503 instead). A model idle for longer than its
+// the load is refused as unavailable instead). A model idle for longer than its
 // keep-alive (Ollama's convention: seconds, 0 = right after the request,
 // negative = never) is unloaded by a reaper thread. The manager also owns
 // the background pulls (models/pull_jobs.h). A GGUF whose architecture is an encoder (bert, nomic-bert)
 // loads as an embedding-only model: no scheduler, embeddings computed in the
-// request's thread on the model's pool; asking it to generate throws ApiError
-// 400 not_a_generation_model. Names never reach the file system unchecked (no
-// paths, no "..", only files inside models_dir). Lookups of unknown models
-// throw ApiError 404 (only inside src/server).
+// request's thread on the model's pool; asking it to generate is
+// invalid_argument (not_a_generation_model). Names never reach the file system
+// unchecked (no paths, no "..", only files inside models_dir). Failures are
+// Status codes with reasons (model_not_found, model_busy, insufficient_memory,
+// memory_budget_busy, shutting_down, ...); nothing here speaks HTTP.
 #pragma once
 
 #include <atomic>
@@ -34,15 +35,15 @@
 #include "engine/kernels/thread_pool.h"
 #include "engine/model/bert_model.h"
 #include "engine/model/llama_model.h"
-#include "server/file_digest.h"
-#include "server/scheduler.h"
-#include "server/server_config.h"
+#include "app/file_digest.h"
+#include "app/scheduler.h"
+#include "app/server_config.h"
 #include "util/result.h"
 #include "models/memory_estimate.h"
 #include "models/pull_jobs.h"
 #include "models/registry.h"
 
-namespace pg::server {
+namespace pg::app {
 
 struct ModelFile {
   std::string name;          // file stem, e.g. "stories260K"
@@ -79,9 +80,11 @@ struct LoadedModel {
   int64_t expires_unix() const;  // when idle unload is due (INT64_MAX: never)
 
   bool is_encoder() const { return encoder != nullptr; }
-  // The decoder, or ApiError 400 not_a_generation_model for an encoder.
-  const LlamaModel& decoder() const;
-  Scheduler& generation_scheduler() const;
+  // invalid_argument (reason not_a_generation_model) for an encoder.
+  Status require_generation() const;
+  // The decoder and its scheduler: only after require_generation() passed.
+  const LlamaModel& decoder() const { return *model; }
+  Scheduler& generation_scheduler() const { return *scheduler; }
   // What both kinds have.
   const Tokenizer& tokenizer() const;
   const gguf::GgufFile& gguf() const;
@@ -122,19 +125,19 @@ class ModelManager {
   // The default model and the GGUF files of models_dir, by name.
   std::vector<ModelFile> available() const;
   // The loaded model of that name ("" or the default's general.name: the
-  // default), loading it first if needed. Throws ApiError 404 for unknown
-  // names, 500 when the file does not load, 503 after shutdown.
+  // default), loading it first if needed. not_found for unknown names,
+  // internal when the file does not load, unavailable after shutdown.
   // keep_alive (seconds, see above) replaces the model's keep-alive when given.
-  std::shared_ptr<LoadedModel> acquire(const std::string& name,
-                                       std::optional<double> keep_alive = std::nullopt);
-  // Unloads a loaded model (false when it was not loaded); ApiError 409 while it
+  Result<std::shared_ptr<LoadedModel>> acquire(const std::string& name,
+                                               std::optional<double> keep_alive = std::nullopt);
+  // Unloads a loaded model (false when it was not loaded); conflict (model_busy) while it
   // has requests in flight after waiting up to `wait` for them to end.
-  bool unload(const std::string& name, std::chrono::milliseconds wait = std::chrono::milliseconds(0));
-  // Deletes a model's files (unloading it first, waiting up to 2 s for its requests); ApiError 404/409.
-  std::vector<std::string> remove(const std::string& name);
+  Result<bool> unload(const std::string& name, std::chrono::milliseconds wait = std::chrono::milliseconds(0));
+  // Deletes a model's files (unloading it first, waiting up to 2 s for its requests); not_found / conflict.
+  Result<std::vector<std::string>> remove(const std::string& name);
   ModelState state(const std::string& name) const;
-  // The estimate for a model by name (ApiError 404 when unknown).
-  models::MemoryEstimate estimate(const std::string& name) const;
+  // The estimate for a model by name (not_found when unknown).
+  Result<models::MemoryEstimate> estimate(const std::string& name) const;
   uint64_t memory_budget() const { return options_.memory_budget; }
   uint64_t memory_in_use() const;  // estimates of the loaded models
   // The file stem a request's name means ("" and the default's general.name: the default).
@@ -155,7 +158,7 @@ class ModelManager {
   std::string canonical_name(const std::string& requested) const;
   std::optional<ModelFile> find_file(const std::string& name) const;
   // Unloads idle models, least recently used first, until `needed` more bytes fit. Under load_mu_.
-  void make_room(const std::string& for_name, uint64_t needed);
+  Status make_room(const std::string& for_name, uint64_t needed);
   void reap_idle();
 
   const ModelManagerOptions options_;
@@ -177,4 +180,4 @@ class ModelManager {
 // Reads a file's size and modification time into a ModelFile named by its stem.
 Result<ModelFile> describe_model_file(const std::string& path);
 
-}  // namespace pg::server
+}  // namespace pg::app

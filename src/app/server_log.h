@@ -11,7 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
-namespace pg::server {
+namespace pg::app {
 
 class ServerLog {
  public:
@@ -31,4 +31,4 @@ class ServerLog {
   bool json_ = false;
 };
 
-}  // namespace pg::server
+}  // namespace pg::app

@@ -16,34 +16,29 @@
 #include <string>
 #include <vector>
 
-#include "engine/generate/generator.h"
+#include "engine/generate/decode_loop.h"
 #include "engine/sampler/sampler.h"
 #include "engine/tokenizer/tokenizer.h"
 
-namespace pg::server {
+namespace pg::app {
 
 using Clock = std::chrono::steady_clock;
 
-struct GenerationParams {
-  std::vector<TokenId> prompt_ids;  // non-empty and at most the context size
-  int64_t max_tokens = 1;           // >= 1; generation also ends when the context is full
-  SamplerParams sampling;
-  std::vector<std::string> stop;    // stop sequences, not included in the text
-  bool ignore_eos = false;          // never end at an end-of-generation token
-};
+// What a slot's decode loop runs: prompt_ids non-empty and at most the
+// context size, max_tokens >= 1 (generation also ends when the context is full).
+using GenerationParams = DecodeRequest;
 
 // Why a job was stopped from outside; the first reason given wins.
 enum class CancelReason { None, Requested, Disconnected, Timeout, Shutdown };
 
-struct GenerationOutcome {
-  std::string text;
-  std::vector<TokenId> tokens;
+// The decode loop's result (text, tokens, stats — prompt_tokens counts the
+// whole prompt, cached part included — and the seed used) and what the
+// scheduler adds.
+struct GenerationOutcome : DecodeResult {
   std::string finish_reason;  // "stop", "length", "cancelled" or "timeout"
-  GenerationStats stats;      // prompt_tokens counts the whole prompt, cached part included
   int64_t cached_prompt_tokens = 0;  // prompt tokens reused from the slot's KV cache
   double queue_seconds = 0;          // from submission until a slot took the job
   double first_token_seconds = -1;   // from submission to the first sampled token; < 0: none
-  uint64_t seed = 0;                 // the seed actually used
   int slot = -1;
 
   // Prompt tokens actually evaluated per second (the cached prefix costs nothing).
@@ -55,8 +50,7 @@ struct JobEvent {
   Kind kind = Kind::Text;
   std::string text;           // Text
   GenerationOutcome outcome;  // Done
-  int status = 0;             // Failed: HTTP status, code and message of the error
-  std::string code, message;
+  Status error;               // Failed: what went wrong (never ok)
 };
 
 class GenerationJob {
@@ -82,7 +76,7 @@ class GenerationJob {
   // Producer (the scheduler thread). After finish() or fail() nothing more is accepted.
   void push_text(std::string text);
   void finish(GenerationOutcome outcome);
-  void fail(int status, std::string code, std::string message);
+  void fail(Status error);
 
  private:
   void push(JobEvent event, bool last);
@@ -98,4 +92,4 @@ class GenerationJob {
   bool finished_ = false;
 };
 
-}  // namespace pg::server
+}  // namespace pg::app

@@ -1,13 +1,12 @@
 // Model lookup and loading; see model_manager.h.
-#include "server/model_manager.h"
+#include "app/model_manager.h"
 
 #include <algorithm>
 #include <filesystem>
 
 #include "models/default_model.h"
-#include "server/api_error.h"
 
-namespace pg::server {
+namespace pg::app {
 namespace fs = std::filesystem;
 
 namespace {
@@ -35,6 +34,12 @@ ModelFile file_of(const models::RegistryEntry& e) {
   f.parts = e.parts;
   return f;
 }
+Status model_not_found(const std::string& requested) {
+  return Status::not_found("model '" + requested + "' not found; GET /api/v1/models lists the models", "model_not_found");
+}
+
+Status shutting_down() { return Status::unavailable("the server is shutting down", "shutting_down"); }
+
 }  // namespace
 
 LoadedModel::~LoadedModel() { scheduler.reset(); }
@@ -54,17 +59,11 @@ int64_t LoadedModel::expires_unix() const {
   return unix_now() + static_cast<int64_t>(ka) - idle_ms / 1000;
 }
 
-const LlamaModel& LoadedModel::decoder() const {
-  if (!model)
-    throw ApiError(400, "not_a_generation_model",
-                   "model '" + file.name + "' is an embedding model (" + encoder->architecture() +
-                       "); it computes embeddings but cannot generate text");
-  return *model;
-}
-
-Scheduler& LoadedModel::generation_scheduler() const {
-  decoder();
-  return *scheduler;
+Status LoadedModel::require_generation() const {
+  if (model) return Status::ok();
+  return Status::invalid_argument("model '" + file.name + "' is an embedding model (" + encoder->architecture() +
+                                      "); it computes embeddings but cannot generate text",
+                                  "not_a_generation_model");
 }
 
 const Tokenizer& LoadedModel::tokenizer() const { return model ? model->tokenizer() : encoder->tokenizer(); }
@@ -253,26 +252,26 @@ uint64_t ModelManager::memory_in_use() const {
   return n;
 }
 
-models::MemoryEstimate ModelManager::estimate(const std::string& requested) const {
+Result<models::MemoryEstimate> ModelManager::estimate(const std::string& requested) const {
   const std::string name = canonical_name(requested);
   auto file = safe_model_name(name) ? find_file(name) : std::nullopt;
-  if (!file) throw ApiError(404, "model_not_found", "model '" + requested + "' not found; GET /api/v1/models lists the models");
+  if (!file) return model_not_found(requested);
   auto gguf_file = gguf::GgufFile::open(file->path, MapMode::Plain);
   const bool encoder = gguf_file && BertModel::is_encoder_architecture((*gguf_file)->get_string("general.architecture").value_or(""));
   auto est = models::estimate_model_memory(file->path, options_.scheduler.n_ctx, encoder ? 0 : options_.scheduler.slots);
-  if (!est) throw ApiError(500, "model_load_failed", est.error());
+  if (!est) return Status::internal(est.error(), "model_load_failed");
   return *est;
 }
 
-void ModelManager::make_room(const std::string& for_name, uint64_t needed) {
+Status ModelManager::make_room(const std::string& for_name, uint64_t needed) {
   const uint64_t budget = options_.memory_budget;
-  if (budget == 0) return;
+  if (budget == 0) return Status::ok();
   if (needed > budget)
-    throw ApiError(507, "insufficient_memory",
+    return Status::resource_exhausted(
                    "model '" + for_name + "' needs about " + models::format_bytes(needed) +
                        " (weights + KV cache for " + std::to_string(options_.scheduler.slots) +
                        " slots), more than the whole memory_budget of " + models::format_bytes(budget) +
-                       "; raise memory_budget or lower ctx_size/slots");
+                       "; raise memory_budget or lower ctx_size/slots", "insufficient_memory");
   for (;;) {
     std::shared_ptr<LoadedModel> victim;
     uint64_t in_use = 0;
@@ -280,7 +279,7 @@ void ModelManager::make_room(const std::string& for_name, uint64_t needed) {
     {
       std::lock_guard lock(mu_);
       for (const auto& [name, m] : loaded_) in_use += m->estimated_bytes;
-      if (in_use + needed <= budget) return;
+      if (in_use + needed <= budget) return Status::ok();
       uint64_t idle_bytes = 0;
       for (const auto& [name, m] : loaded_) {
         if (m->busy() || m.use_count() > 1) {
@@ -292,10 +291,10 @@ void ModelManager::make_room(const std::string& for_name, uint64_t needed) {
       }
       // Unload nothing when even unloading every idle model would not make room.
       if (!victim || in_use - idle_bytes + needed > budget)
-        throw ApiError(503, "memory_budget_busy",
+        return Status::unavailable(
                        "cannot load model '" + for_name + "' (about " + models::format_bytes(needed) + "): the loaded models (" +
                            busy_names + ") hold " + models::format_bytes(in_use) + " of the memory_budget " +
-                           models::format_bytes(budget) + " and have requests in flight; retry when they finish");
+                           models::format_bytes(budget) + " and have requests in flight; retry when they finish", "memory_budget_busy");
       loaded_.erase(victim->file.name);
     }
     if (victim->scheduler) victim->scheduler->shutdown();
@@ -303,11 +302,14 @@ void ModelManager::make_room(const std::string& for_name, uint64_t needed) {
   }
 }
 
-std::shared_ptr<LoadedModel> ModelManager::acquire(const std::string& requested, std::optional<double> keep_alive) {
+Result<std::shared_ptr<LoadedModel>> ModelManager::acquire(const std::string& requested,
+                                                           std::optional<double> keep_alive) {
   const std::string name = canonical_name(requested);
+  bool stopped = false;
   auto check_loaded = [&]() -> std::shared_ptr<LoadedModel> {
     std::lock_guard lock(mu_);
-    if (stopped_) throw ApiError(503, "shutting_down", "the server is shutting down");
+    stopped = stopped_;
+    if (stopped_) return nullptr;
     auto it = loaded_.find(name);
     if (it == loaded_.end()) return nullptr;
     it->second->last_used_ms = steady_ms();
@@ -315,39 +317,38 @@ std::shared_ptr<LoadedModel> ModelManager::acquire(const std::string& requested,
     return it->second;
   };
   if (auto m = check_loaded()) return m;
+  if (stopped) return shutting_down();
   auto file = safe_model_name(name) ? find_file(name) : std::nullopt;
-  if (!file)
-    throw ApiError(404, "model_not_found", "model '" + requested + "' not found; GET /api/v1/models lists the models");
+  if (!file) return model_not_found(requested);
   std::lock_guard load_lock(load_mu_);
   if (auto m = check_loaded()) return m;
-  models::MemoryEstimate est;
-  try {
-    est = estimate(name);
-  } catch (const ApiError& e) {
+  if (stopped) return shutting_down();
+  auto est = estimate(name);
+  if (!est) {
     std::lock_guard lock(mu_);
-    failures_[name] = e.message;  // listed as "failed" with the reason
-    throw;
+    failures_[name] = est.error();  // listed as "failed" with the reason
+    return est.status();
   }
-  make_room(name, est.total());
+  if (Status s = make_room(name, est->total()); !s) return s;
   {
     std::lock_guard lock(mu_);
     loading_ = name;
   }
-  auto loaded = load(*file, est.total());
+  auto loaded = load(*file, est->total());
   std::lock_guard lock(mu_);
   loading_.clear();
   if (!loaded) {
     failures_[name] = loaded.error();
-    throw ApiError(500, "model_load_failed", loaded.error());
+    return Status::internal(loaded.error(), "model_load_failed");
   }
   failures_.erase(name);
-  if (stopped_) throw ApiError(503, "shutting_down", "the server is shutting down");
+  if (stopped_) return shutting_down();
   if (keep_alive) (*loaded)->keep_alive_seconds = *keep_alive;
   loaded_[name] = *loaded;
   return *loaded;
 }
 
-bool ModelManager::unload(const std::string& requested, std::chrono::milliseconds wait) {
+Result<bool> ModelManager::unload(const std::string& requested, std::chrono::milliseconds wait) {
   const std::string name = canonical_name(requested);
   const auto deadline = std::chrono::steady_clock::now() + wait;
   std::shared_ptr<LoadedModel> m;
@@ -363,23 +364,23 @@ bool ModelManager::unload(const std::string& requested, std::chrono::millisecond
       }
     }
     if (std::chrono::steady_clock::now() >= deadline)
-      throw ApiError(409, "model_busy", "model '" + name + "' has requests in flight; unload it when they finish");
+      return Status::conflict("model '" + name + "' has requests in flight; unload it when they finish", "model_busy");
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   if (m->scheduler) m->scheduler->shutdown();
   return true;
 }
 
-std::vector<std::string> ModelManager::remove(const std::string& requested) {
+Result<std::vector<std::string>> ModelManager::remove(const std::string& requested) {
   const std::string name = canonical_name(requested);
   if (name == default_.name && fs::path(default_.path).parent_path() != fs::path(options_.models_dir))
-    throw ApiError(409, "model_protected", "model '" + name + "' is the server's default model and not in the models directory");
-  if (!find_file(name) || options_.models_dir.empty())
-    throw ApiError(404, "model_not_found", "model '" + requested + "' not found; GET /api/v1/models lists the models");
+    return Status::conflict("model '" + name + "' is the server's default model and not in the models directory",
+                            "model_protected");
+  if (!find_file(name) || options_.models_dir.empty()) return model_not_found(requested);
   std::lock_guard load_lock(load_mu_);
-  unload(name, std::chrono::seconds(2));
+  if (auto unloaded = unload(name, std::chrono::seconds(2)); !unloaded) return unloaded.status();
   auto removed = registry_.remove(name);
-  if (!removed) throw ApiError(500, "delete_failed", removed.error());
+  if (!removed) return Status::internal(removed.error(), "delete_failed");
   return *removed;
 }
 
@@ -436,4 +437,4 @@ void ModelManager::shutdown() {
     if (m->scheduler) m->scheduler->shutdown();
 }
 
-}  // namespace pg::server
+}  // namespace pg::app

@@ -11,7 +11,7 @@
 
 #include "util/result.h"
 
-namespace pg::server {
+namespace pg::app {
 
 // Later lines override earlier ones. Errors name the line number.
 Result<std::map<std::string, std::string>> parse_dotenv(std::string_view text);
@@ -19,4 +19,4 @@ Result<std::map<std::string, std::string>> parse_dotenv(std::string_view text);
 // Reads and parses a file; a missing file gives an empty map (nothing to read).
 Result<std::map<std::string, std::string>> read_dotenv_file(const std::string& path);
 
-}  // namespace pg::server
+}  // namespace pg::app

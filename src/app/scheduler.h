@@ -22,11 +22,11 @@
 
 #include "engine/kernels/thread_pool.h"
 #include "engine/model/llama_model.h"
-#include "server/embedding_job.h"
-#include "server/generation_job.h"
-#include "server/slot.h"
+#include "app/embedding_job.h"
+#include "app/generation_job.h"
+#include "app/slot.h"
 
-namespace pg::server {
+namespace pg::app {
 
 struct SchedulerOptions {
   int slots = 4;                // parallel sequences
@@ -103,4 +103,4 @@ class Scheduler {
   std::thread thread_;
 };
 
-}  // namespace pg::server
+}  // namespace pg::app

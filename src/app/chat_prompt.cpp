@@ -1,12 +1,10 @@
 // Chat prompts: the model's own Jinja template, or the default format; see
 // chat_prompt.h (the message checks are in chat_messages.cpp).
-#include "server/chat_prompt.h"
+#include "app/chat_prompt.h"
 
 #include "engine/template/chat_template.h"
-#include "server/api_error.h"
-#include "server/request_fields.h"
 
-namespace pg::server {
+namespace pg::app {
 namespace {
 
 std::string special_token_text(const Tokenizer& tok, TokenId id) {
@@ -37,8 +35,8 @@ std::string effective_chat_template(const LlamaModel& model) {
   return own.empty() ? std::string(kDefaultChatTemplate) : own;
 }
 
-std::string render_chat_prompt(const LlamaModel& model, const nlohmann::ordered_json& messages,
-                               bool add_generation_prompt) {
+Result<std::string> render_chat_prompt(const LlamaModel& model, const nlohmann::ordered_json& messages,
+                                       bool add_generation_prompt) {
   const std::string source = model_chat_template(model);
   if (source.empty()) return render_default_format(messages, add_generation_prompt);
   const Tokenizer& tok = model.tokenizer();
@@ -49,7 +47,8 @@ std::string render_chat_prompt(const LlamaModel& model, const nlohmann::ordered_
                             {"eos_token", special_token_text(tok, tok.eos_id())}};
   Result<std::string> text = jinja::render_chat_template(source, context);
   if (!text) {
-    throw ApiError(400, "chat_template_error", "the model's chat template refused these messages: " + text.error());
+    return Status::invalid_argument("the model's chat template refused these messages: " + text.error(),
+                                    "chat_template_error");
   }
   // Templates write the BOS text themselves; the tokenizer adds BOS too, so
   // drop the template's copy (as llama.cpp and Ollama avoid a double BOS).
@@ -62,4 +61,4 @@ std::string model_chat_template(const LlamaModel& model) {
   return model.file().get_string("tokenizer.chat_template").value_or("");
 }
 
-}  // namespace pg::server
+}  // namespace pg::app

@@ -1,10 +1,10 @@
 // GGUF metadata summaries; see model_details.h.
-#include "server/model_details.h"
+#include "models/model_details.h"
 
 #include <cstdio>
 #include <map>
 
-namespace pg::server {
+namespace pg::models {
 
 std::string format_parameter_count(uint64_t n) {
   char buf[32];
@@ -55,4 +55,4 @@ Result<ModelDetails> describe_gguf_file(const std::string& path) {
   return describe_gguf(**file);
 }
 
-}  // namespace pg::server
+}  // namespace pg::models

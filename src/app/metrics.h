@@ -12,9 +12,9 @@
 #include <tuple>
 #include <vector>
 
-#include "server/generation_job.h"
+#include "app/generation_job.h"
 
-namespace pg::server {
+namespace pg::app {
 
 struct ModelGauges {
   std::string model;
@@ -54,4 +54,4 @@ class Metrics {
 // Resident set size of this process in bytes (0 when unknown).
 uint64_t process_resident_bytes();
 
-}  // namespace pg::server
+}  // namespace pg::app

@@ -1,9 +1,9 @@
 // Background SHA-256 of a file; see file_digest.h.
-#include "server/file_digest.h"
+#include "app/file_digest.h"
 
-#include "util/file_sha256.h"
+#include "util/sha256.h"
 
-namespace pg::server {
+namespace pg::app {
 
 FileDigest::FileDigest(std::string path) : path_(std::move(path)), thread_([this] { compute(); }) {}
 
@@ -39,4 +39,4 @@ Result<std::string> FileDigest::wait() const {
   return hex_;
 }
 
-}  // namespace pg::server
+}  // namespace pg::app

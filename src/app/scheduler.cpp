@@ -1,11 +1,11 @@
 // Round-robin slot scheduler; see scheduler.h.
-#include "server/scheduler.h"
+#include "app/scheduler.h"
 
 #include <algorithm>
 
 #include "engine/model/embedding.h"
 
-namespace pg::server {
+namespace pg::app {
 namespace {
 // How often an idle scheduler looks at queued jobs' cancellation and deadlines.
 constexpr auto kIdlePoll = std::chrono::milliseconds(20);
@@ -58,7 +58,7 @@ SubmitResult Scheduler::submit_embedding(std::shared_ptr<EmbeddingJob> job) {
 
 void Scheduler::embed_one(EmbeddingJob& job) {
   if (Clock::now() >= job.deadline()) {
-    job.fail(503, "queue_timeout", "the embeddings request timed out (request_timeout)");
+    job.fail(Status::unavailable("the embeddings request timed out (request_timeout)", "queue_timeout"));
     return;
   }
   if (!embed_session_) {
@@ -70,7 +70,7 @@ void Scheduler::embed_one(EmbeddingJob& job) {
   const auto& tokens = job.inputs()[job.next_input()];
   auto v = sentence_embedding(*embed_session_, tokens);
   if (!v) {
-    job.fail(500, "embedding_failed", "embedding failed: " + v.error());
+    job.fail(Status::internal("embedding failed: " + v.error(), "embedding_failed"));
     return;
   }
   job.add_vector(std::move(*v), std::chrono::duration<double>(Clock::now() - start).count());
@@ -114,7 +114,7 @@ void Scheduler::admit_queued() {
       job.finish(std::move(out));
       it = queue_.erase(it);
     } else if (now >= job.deadline()) {
-      job.fail(503, "queue_timeout", "request timed out after waiting for a free slot of model '" + job.model() + "'");
+      job.fail(Status::unavailable("request timed out after waiting for a free slot of model '" + job.model() + "'", "queue_timeout"));
       it = queue_.erase(it);
     } else {
       ++it;
@@ -224,7 +224,7 @@ void Scheduler::run() {
     active_ -= ended;
   }
   // Shutdown: queued and running jobs end as cancelled so streams close cleanly.
-  for (auto& job : embed_queue_) job->fail(503, "shutting_down", "the server is shutting down");
+  for (auto& job : embed_queue_) job->fail(Status::unavailable("the server is shutting down", "shutting_down"));
   embed_queue_.clear();
   for (auto& job : queue_) {
     GenerationOutcome out;
@@ -240,4 +240,4 @@ void Scheduler::run() {
   publish_status();
 }
 
-}  // namespace pg::server
+}  // namespace pg::app

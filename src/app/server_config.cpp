@@ -1,5 +1,5 @@
 // Layered configuration; see server_config.h.
-#include "server/server_config.h"
+#include "app/server_config.h"
 
 #include "models/memory_estimate.h"
 
@@ -10,9 +10,9 @@
 #include <toml++/toml.h>
 
 #include "providers/endpoint_address.h"
-#include "server/dotenv.h"
+#include "app/dotenv.h"
 
-namespace pg::server {
+namespace pg::app {
 namespace {
 
 const std::vector<ConfigKey> kKeys = {
@@ -423,4 +423,4 @@ Result<ServerConfig> load_server_config(const ConfigInputs& inputs) {
   return c;
 }
 
-}  // namespace pg::server
+}  // namespace pg::app

@@ -13,7 +13,7 @@
 
 #include "util/result.h"
 
-namespace pg::server {
+namespace pg::app {
 
 class FileDigest {
  public:
@@ -39,4 +39,4 @@ class FileDigest {
   std::thread thread_;  // last: starts after the members above exist
 };
 
-}  // namespace pg::server
+}  // namespace pg::app
