@@ -223,6 +223,17 @@ oj usage_schema() {
                  {"cached_prompt_tokens", integer()}});
 }
 
+// A model of GET /api/v1/models (the main fields; remote models have fewer).
+// `defaults`: the sampling fields the model's own params set (a local model's).
+oj model_schema(const oj& sampling) {
+  oj defaults = sampling;
+  defaults.erase("max_tokens");
+  return object({{"name", str()}, {"kind", str()}, {"file", str()}, {"size_bytes", integer()}, {"modified_at", str()},
+                 {"default", boolean()}, {"loaded", boolean()}, {"status", str()}, {"aliases", array_of(str())},
+                 {"source", {{"type", oj::array({"object", "null"})}}}, {"defaults", object(defaults)},
+                 {"capabilities", array_of(str())}, {"runtime", any_object()}});
+}
+
 oj schemas() {
   const oj sampling = sampling_properties();
   const oj embedding_input = {{"oneOf", oj::array({str(), array_of(str())})}};
@@ -244,14 +255,16 @@ oj schemas() {
   s["OllamaError"] = object({{"error", str()}}, {"error"});
   s["Health"] = object({{"status", str()}, {"version", str()}, {"instance", str()}, {"uptime_seconds", number()}, {"default_model", str()},
                         {"models_loaded", integer()}});
-  s["ModelList"] = object({{"default", str()}, {"models", array_of(any_object())}, {"memory", any_object()}});
+  s["Model"] = model_schema(sampling);
+  s["ModelList"] = object({{"default", str()}, {"models", array_of(ref("Model"))}, {"memory", any_object()}});
   s["ModelSearch"] = object({{"query", str()}, {"source", str()}, {"results", array_of(any_object())}});
   s["PullRequest"] = object({{"model", str()}}, {"model"});
   s["PullJob"] = object({{"id", str()}, {"reference", str()}, {"model", str()}, {"state", str()}, {"error", str()},
                          {"progress", any_object()}, {"notices", array_of(str())}, {"instance", str()},
                          {"created_at", str()}, {"finished_at", str()}});
   s["PullList"] = object({{"pulls", array_of(ref("PullJob"))}});
-  s["ModelDetail"] = any_object();
+  s["ModelDetail"] = model_schema(sampling);
+  s["ModelDetail"]["properties"]["memory_estimate"] = any_object();
   s["ModelDeleted"] = object({{"name", str()}, {"deleted", boolean()}, {"files", array_of(str())}});
   s["LoadRequest"] = object({{"keep_alive", {{"type", oj::array({"string", "number"})}}}});
   s["ModelLoaded"] = object({{"name", str()}, {"status", str()}, {"already_loaded", boolean()}, {"load_seconds", number()},

@@ -299,6 +299,7 @@ void add_conversation_routes(RouteTable& routes, ServerContext& ctx) {
                  const LlamaModel& model = generator_of(*pending->model);
                  GenerationParams& p = pending->params;
                  p.prompt_ids = tokenize_prompt(*pending->model, value_or_throw(render_chat_prompt(model, history, true)), "content");
+                 apply_model_defaults(*pending->model, p);  // the model's own defaults, as generate and chat do
                  read_sampling_fields(pr, p);
                  set_max_tokens(p, pr.integer("max_tokens", 1, int64_t{1} << 24), "params.max_tokens", *pending->model);
                  const std::string source = effective_chat_template(model);

@@ -3,23 +3,13 @@
 // log, CORS and `playground run` equivalence.
 #include <gtest/gtest.h>
 
-#include "server_test_support.h"
+#include "shared_server_fixture.h"
 #include "test_process.h"
 
 namespace pg::test {
 namespace {
 
-class ServerApi : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() { server_ = new TestServer(); }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
-  static TestServer& srv() { return *server_; }
-  static TestServer* server_;
-};
-TestServer* ServerApi::server_ = nullptr;
+class ServerApi : public SharedServerTest<ServerApi> {};
 
 TEST_F(ServerApi, HealthAndModels) {
   auto health = get_json(srv(), "/api/v1/health");

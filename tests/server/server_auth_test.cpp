@@ -11,7 +11,7 @@
 
 #include "server/auth/crypto.h"
 #include "server/auth/jwt.h"
-#include "server_test_support.h"
+#include "shared_server_fixture.h"
 #include "store/data_dir.h"
 #include "store/user_store.h"
 
@@ -51,17 +51,10 @@ void expect_unauthorized(const JsonReply& r) {
   EXPECT_EQ(r.body["error"]["code"], "unauthorized") << r.raw;
 }
 
-class ServerAuth : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() { server_ = new TestServer(auth_config()); }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
-  static TestServer& srv() { return *server_; }
-  static TestServer* server_;
+class ServerAuth : public SharedServerTest<ServerAuth> {
+ public:
+  static server::ServerConfig suite_config() { return auth_config(); }
 };
-TestServer* ServerAuth::server_ = nullptr;
 
 TEST_F(ServerAuth, PublicRoutesAnswerWithoutAToken) {
   EXPECT_EQ(get_json(srv(), "/api/v1/health").status, 200);

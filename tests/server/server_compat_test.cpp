@@ -2,19 +2,13 @@
 // clients in tests/compat check the same routes end to end).
 #include <gtest/gtest.h>
 
-#include "server_test_support.h"
+#include "shared_server_fixture.h"
 
 namespace pg::test {
 namespace {
 
-class ServerCompat : public ::testing::Test {
+class ServerCompat : public SharedServerTest<ServerCompat> {
  protected:
-  static void SetUpTestSuite() { server_ = new TestServer(); }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
-  static TestServer& srv() { return *server_; }
   static std::string stream_raw(const std::string& path, const nlohmann::json& body) {
     std::string received;
     auto r = post_streaming(srv(), path, body, [&](std::string_view c) {
@@ -27,9 +21,7 @@ class ServerCompat : public ::testing::Test {
     }
     return received;
   }
-  static TestServer* server_;
 };
-TestServer* ServerCompat::server_ = nullptr;
 
 const nlohmann::json kMessages = {{{"role", "system"}, {"content", "You tell stories."}},
                                   {{"role", "user"}, {"content", "Tell me about a cat."}}};

@@ -9,22 +9,12 @@
 #include <cmath>
 #include <cstring>
 
-#include "server_test_support.h"
+#include "shared_server_fixture.h"
 
 namespace pg::test {
 namespace {
 
-class ServerEmbeddings : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() { server_ = new TestServer(); }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
-  static TestServer& srv() { return *server_; }
-  static TestServer* server_;
-};
-TestServer* ServerEmbeddings::server_ = nullptr;
+class ServerEmbeddings : public SharedServerTest<ServerEmbeddings> {};
 
 std::vector<float> floats(const nlohmann::json& j) { return j.get<std::vector<float>>(); }
 

@@ -11,12 +11,12 @@
 #include "engine/kernels/thread_pool.h"
 #include "engine/model/bert_model.h"
 #include "../engine/model/bert_test_util.h"
-#include "server_test_support.h"
+#include "shared_server_fixture.h"
 
 namespace pg::test {
 namespace {
 
-class ServerEncoderEmbeddings : public ::testing::Test {
+class ServerEncoderEmbeddings : public SharedServerTest<ServerEncoderEmbeddings> {
  protected:
   static void SetUpTestSuite() {
     dir_ = new BertTempDir();
@@ -26,15 +26,13 @@ class ServerEncoderEmbeddings : public ::testing::Test {
                             dir_->file("nomic.gguf"));
     app::ServerConfig c = test_server_config();
     c.models_dir = dir_->path().string();
-    server_ = new TestServer(c);
+    start_server(c);
   }
   static void TearDownTestSuite() {
-    delete server_;
+    stop_server();
     delete dir_;
-    server_ = nullptr;
     dir_ = nullptr;
   }
-  static TestServer& srv() { return *server_; }
   // What the engine computes for these texts, to compare the server with.
   static std::vector<std::vector<float>> expected(const std::string& model, const std::vector<std::string>& texts) {
     auto m = BertModel::load(dir_->file(model + ".gguf"));
@@ -46,10 +44,8 @@ class ServerEncoderEmbeddings : public ::testing::Test {
     EXPECT_TRUE(v) << v.error();
     return v ? *v : std::vector<std::vector<float>>{};
   }
-  static TestServer* server_;
   static BertTempDir* dir_;
 };
-TestServer* ServerEncoderEmbeddings::server_ = nullptr;
 BertTempDir* ServerEncoderEmbeddings::dir_ = nullptr;
 
 std::vector<float> floats(const nlohmann::json& j) { return j.get<std::vector<float>>(); }

@@ -3,24 +3,20 @@
 // naming the problem, and the server keeps answering afterwards.
 #include <gtest/gtest.h>
 
-#include "server_test_support.h"
+#include "shared_server_fixture.h"
 
 namespace pg::test {
 namespace {
 
-class ServerErrors : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
+class ServerErrors : public SharedServerTest<ServerErrors> {
+ public:
+  static server::ServerConfig suite_config() {
     auto config = test_server_config();
     config.max_body_bytes = 64 * 1024;
-    server_ = new TestServer(config);
+    return config;
   }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
-  static TestServer& srv() { return *server_; }
 
+ protected:
   // Checks the error shape and that the message mentions `mention`.
   static void expect_error(const JsonReply& r, int status, const std::string& code, const std::string& mention) {
     EXPECT_EQ(r.status, status) << r.raw;
@@ -34,9 +30,7 @@ class ServerErrors : public ::testing::Test {
     EXPECT_TRUE(e["type"].is_string()) << r.raw;
     EXPECT_NE(e["message"].get<std::string>().find(mention), std::string::npos) << r.raw;
   }
-  static TestServer* server_;
 };
-TestServer* ServerErrors::server_ = nullptr;
 
 TEST_F(ServerErrors, MalformedJsonAndNonObjects) {
   expect_error(post_raw(srv(), "/api/v1/models/generate", "{\"prompt\": "), 400, "invalid_json", "not valid JSON");

@@ -2,7 +2,8 @@
 // memory budget (LRU unloading, refusal when too large, the estimate within
 // 15 % of the measured RSS growth), keep-alive (Ollama's 0 and durations),
 // pulls with SSE progress and cancel, delete, Ollama's /api/pull and
-// /api/delete. Real server on loopback, real files, a fake Hub.
+// /api/delete, a model's own sampling defaults (`defaults`). Real server on
+// loopback, real files, a fake Hub.
 #include <gtest/gtest.h>
 
 #include <signal.h>
@@ -407,6 +408,34 @@ TEST_F(ServerModels, OllamaPullStreamsStatusLinesAndDeleteRemoves) {
   EXPECT_EQ(del->status, 200) << del->body;
   auto again = c.Delete("/api/delete", R"({"model":"tiny:q4"})", "application/json");
   EXPECT_EQ(again->status, 404);
+}
+
+// A model's own sampling defaults (its params layer) are listed under
+// `defaults`: the sampling fields only, and none when one is unusable (then the
+// server applies none); a conversation's replies use them under their own params.
+TEST_F(ServerModels, ModelDefaultsAreListedAndApplyToConversationReplies) {
+  source_.add_ollama_model("tiny", "q4", synthetic_gguf(), "{{ .Prompt }}",
+                           {{"temperature", 0.5}, {"top_k", 7}, {"stop", {" ", "e"}}, {"num_ctx", 4096}});
+  source_.add_ollama_model("odd", "q4", synthetic_gguf(64, 1, 2, "F32"), "{{ .Prompt }}", {{"temperature", 9}, {"top_k", 7}});
+  auto& srv = start(config());
+  for (const char* name : {"tiny:q4", "odd:q4"}) {
+    auto pulled = post_json(srv, "/api/pull", {{"model", name}, {"stream", false}});
+    ASSERT_EQ(pulled.status, 200) << pulled.raw;
+  }
+  const nlohmann::json expected = {{"temperature", 0.5}, {"top_k", 7}, {"stop", {" ", "e"}}};
+  EXPECT_EQ(model("tiny-q4")["defaults"], expected);
+  EXPECT_EQ(get_json(srv, "/api/v1/models/tiny-q4").body["defaults"], expected);
+  EXPECT_EQ(model("odd-q4")["defaults"], nlohmann::json::object());
+  EXPECT_EQ(model("stories260K")["defaults"], nlohmann::json::object());
+
+  auto conv = post_json(srv, "/api/v1/conversations", {{"model", "tiny-q4"}, {"params", {{"temperature", 0}, {"max_tokens", 4}}}});
+  ASSERT_EQ(conv.status, 201) << conv.raw;
+  auto sent = post_json(srv, "/api/v1/conversations/" + conv.body["id"].get<std::string>() + "/messages", {{"content", "hello"}});
+  ASSERT_EQ(sent.status, 201) << sent.raw;
+  const nlohmann::json& used = sent.body["reply"]["generation"]["sampling"];
+  EXPECT_EQ(used["temperature"], 0) << used;  // the conversation's own value
+  EXPECT_EQ(used["top_k"], 7) << used;        // the model's defaults
+  EXPECT_EQ(used["stop"], nlohmann::json({" ", "e"})) << used;
 }
 
 // Two instances on one PostgreSQL database (models_dir shared, as DEPLOY.md

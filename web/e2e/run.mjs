@@ -159,7 +159,12 @@ try {
     await page.getByRole('heading', { name: 'Playground' }).waitFor();
     await page.getByLabel('Model', { exact: true }).filter({ hasText: 'stories260K' }).waitFor();
     await page.getByLabel('Seed', { exact: true }).fill('42');
+    // A value set equal to the default (0.8, via 0.7: typed over itself it would not change) is sent; untouched fields are not.
+    for (const t of ['0.7', '0.8']) await page.locator('#p-temperature').fill(t);
+    const request = page.waitForRequest((r) => r.url().endsWith('/api/v1/models/generate'));
     await page.getByLabel('Prompt', { exact: true }).press('Control+Enter'); // the keyboard way
+    const sent = (await request).postDataJSON();
+    expect(sent.temperature === 0.8 && sent.seed === 42 && !('top_p' in sent), `the request's sampling fields: ${JSON.stringify(sent)}`);
     await page.getByTestId('generation-status').filter({ hasText: 'Done' }).waitFor();
     const text = await page.getByTestId('output').innerText();
     expect(text.length > 20, `the output is too short: ${JSON.stringify(text)}`);

@@ -4,38 +4,68 @@
 // namespaces, loop filters and {% generation %}), written for these tests, rendered for several
 // conversations (plain, system prompt, tool calls and results, multimodal
 // content lists, wrong roles). Expected outputs come from real Jinja2 3.1.6 with
-// Hugging Face's environment; cases marked `error` must fail (raise_exception).
+// Hugging Face's environment and are kept byte for byte in data files,
+// models_expected/<template>/<case>.txt (never edited by hand, never with a
+// trailing newline added); cases marked kMustFail must fail (raise_exception).
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
 #include <string>
 
 #include "engine/template/chat_template.h"
 #include "template_case.h"
+#include "test_paths.h"
 
 namespace pg::jinja {
 namespace {
 
+// A case whose rendering must fail instead of giving an output.
+constexpr const char* kMustFail = nullptr;
+
 struct ConversationCase {
   const char* context_json;
-  bool error;
-  const char* expected;
+  const char* expected_file;  // in the template's folder of models_expected/, or kMustFail
 };
 
+std::filesystem::path expected_dir(const std::string& template_name) {
+  return std::filesystem::path(test::source_dir()) / "tests/engine/template/models_expected" / template_name;
+}
+
+// The file's exact bytes; a missing file fails the test.
+std::string read_expected(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  EXPECT_TRUE(in.is_open()) << "missing expected output " << file;
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  return bytes.str();
+}
+
+// Renders every case; the folder's .txt files must be exactly those the cases name.
 template <size_t N>
-void check_conversations(const char* source, const ConversationCase (&cases)[N], size_t expected_count) {
+void check_conversations(const char* source, const std::string& template_name, const ConversationCase (&cases)[N],
+                         size_t expected_count) {
   ASSERT_EQ(N, expected_count);
   auto tmpl = Template::parse(source);
   ASSERT_TRUE(tmpl.is_ok()) << tmpl.error();
+  const std::filesystem::path dir = expected_dir(template_name);
+  std::set<std::string> named, present;
   for (const ConversationCase& c : cases) {
     SCOPED_TRACE(std::string("context: ") + c.context_json);
     auto r = tmpl->render(nlohmann::ordered_json::parse(c.context_json));
-    if (c.error) {
+    if (c.expected_file == kMustFail) {
       EXPECT_FALSE(r.is_ok()) << "rendered instead of failing: " << (r ? *r : "");
     } else {
+      named.insert(c.expected_file);
       ASSERT_TRUE(r.is_ok()) << r.error();
-      EXPECT_EQ(*r, c.expected);
+      EXPECT_EQ(*r, read_expected(dir / c.expected_file)) << "expected output: " << (dir / c.expected_file);
     }
   }
+  for (const auto& entry : std::filesystem::directory_iterator(dir))
+    if (entry.path().extension() == ".txt") present.insert(entry.path().filename().string());
+  EXPECT_EQ(present, named) << ".txt files in " << dir << " that no case names";
 }
 
 constexpr const char* kLlama31Style =
@@ -157,638 +187,35 @@ constexpr const char* kLlama31Style =
 
 const ConversationCase kLlama31StyleCases[] = {
     {R"json({"messages": [{"role": "user", "content": "Hi"}], "add_generation_prompt": true, "bos_token": "<s>", "eos_token": "</s>", "tools": null})json",
-     false, "<s><|start_header_id|>system<|end_header_id|>\n"
-      "\n"
-      "Cutting Knowledge Date: December 2023\n"
-      "Today Date: 26 Jul 2024\n"
-      "\n"
-      "<|eot_id|><|start_header_id|>user<|end_header_id|>\n"
-      "\n"
-      "Hi<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n"
-      "\n"},
+     "01.txt"},
     {R"json({"messages": [{"role": "user", "content": "Hi"}], "add_generation_prompt": true, "bos_token": "<s>", "eos_token": "</s>", "tools": [{"type": "function", "function": {"name": "get_weather", "description": "Get the weather \u201cnow\u201d", "parameters": {"type": "object", "properties": {"city": {"type": "string", "description": "City name"}, "unit": {"type": "string", "enum": ["c", "f"]}}, "required": ["city"]}}}, {"type": "function", "function": {"name": "sum", "parameters": {"type": "object", "properties": {"a": {"type": "number"}, "b": {"type": "number"}}}, "return": {"type": "number"}}}]})json",
-     false, "<s><|start_header_id|>system<|end_header_id|>\n"
-      "\n"
-      "Environment: ipython\n"
-      "Cutting Knowledge Date: December 2023\n"
-      "Today Date: 26 Jul 2024\n"
-      "\n"
-      "<|eot_id|><|start_header_id|>user<|end_header_id|>\n"
-      "\n"
-      "Given the following functions, please respond with a JSON for a function call with its proper argumen"
-      "ts that best answers the given prompt.\n"
-      "\n"
-      "Respond in the format {\"name\": function name, \"parameters\": dictionary of argument name and its v"
-      "alue}.Do not use variables.\n"
-      "\n"
-      "{\n"
-      "    \"type\": \"function\",\n"
-      "    \"function\": {\n"
-      "        \"name\": \"get_weather\",\n"
-      "        \"description\": \"Get the weather “now”\",\n"
-      "        \"parameters\": {\n"
-      "            \"type\": \"object\",\n"
-      "            \"properties\": {\n"
-      "                \"city\": {\n"
-      "                    \"type\": \"string\",\n"
-      "                    \"description\": \"City name\"\n"
-      "                },\n"
-      "                \"unit\": {\n"
-      "                    \"type\": \"string\",\n"
-      "                    \"enum\": [\n"
-      "                        \"c\",\n"
-      "                        \"f\"\n"
-      "                    ]\n"
-      "                }\n"
-      "            },\n"
-      "            \"required\": [\n"
-      "                \"city\"\n"
-      "            ]\n"
-      "        }\n"
-      "    }\n"
-      "}\n"
-      "\n"
-      "{\n"
-      "    \"type\": \"function\",\n"
-      "    \"function\": {\n"
-      "        \"name\": \"sum\",\n"
-      "        \"parameters\": {\n"
-      "            \"type\": \"object\",\n"
-      "            \"properties\": {\n"
-      "                \"a\": {\n"
-      "                    \"type\": \"number\"\n"
-      "                },\n"
-      "                \"b\": {\n"
-      "                    \"type\": \"number\"\n"
-      "                }\n"
-      "            }\n"
-      "        },\n"
-      "        \"return\": {\n"
-      "            \"type\": \"number\"\n"
-      "        }\n"
-      "    }\n"
-      "}\n"
-      "\n"
-      "Hi<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n"
-      "\n"},
+     "02.txt"},
     {R"json({"messages": [{"role": "system", "content": "  You are helpful.  "}, {"role": "user", "content": "What's the weather in Paris?"}], "add_generation_prompt": false, "bos_token": "<s>", "eos_token": "</s>", "tools": null})json",
-     false, "<s><|start_header_id|>system<|end_header_id|>\n"
-      "\n"
-      "Cutting Knowledge Date: December 2023\n"
-      "Today Date: 26 Jul 2024\n"
-      "\n"
-      "You are helpful.<|eot_id|><|start_header_id|>user<|end_header_id|>\n"
-      "\n"
-      "What's the weather in Paris?<|eot_id|>"},
+     "03.txt"},
     {R"json({"messages": [{"role": "system", "content": "  You are helpful.  "}, {"role": "user", "content": "What's the weather in Paris?"}], "add_generation_prompt": false, "bos_token": "<s>", "eos_token": "</s>", "tools": [{"type": "function", "function": {"name": "get_weather", "description": "Get the weather \u201cnow\u201d", "parameters": {"type": "object", "properties": {"city": {"type": "string", "description": "City name"}, "unit": {"type": "string", "enum": ["c", "f"]}}, "required": ["city"]}}}, {"type": "function", "function": {"name": "sum", "parameters": {"type": "object", "properties": {"a": {"type": "number"}, "b": {"type": "number"}}}, "return": {"type": "number"}}}]})json",
-     false, "<s><|start_header_id|>system<|end_header_id|>\n"
-      "\n"
-      "Environment: ipython\n"
-      "Cutting Knowledge Date: December 2023\n"
-      "Today Date: 26 Jul 2024\n"
-      "\n"
-      "You are helpful.<|eot_id|><|start_header_id|>user<|end_header_id|>\n"
-      "\n"
-      "Given the following functions, please respond with a JSON for a function call with its proper argumen"
-      "ts that best answers the given prompt.\n"
-      "\n"
-      "Respond in the format {\"name\": function name, \"parameters\": dictionary of argument name and its v"
-      "alue}.Do not use variables.\n"
-      "\n"
-      "{\n"
-      "    \"type\": \"function\",\n"
-      "    \"function\": {\n"
-      "        \"name\": \"get_weather\",\n"
-      "        \"description\": \"Get the weather “now”\",\n"
-      "        \"parameters\": {\n"
-      "            \"type\": \"object\",\n"
-      "            \"properties\": {\n"
-      "                \"city\": {\n"
-      "                    \"type\": \"string\",\n"
-      "                    \"description\": \"City name\"\n"
-      "                },\n"
-      "                \"unit\": {\n"
-      "                    \"type\": \"string\",\n"
-      "                    \"enum\": [\n"
-      "                        \"c\",\n"
-      "                        \"f\"\n"
-      "                    ]\n"
-      "                }\n"
-      "            },\n"
-      "            \"required\": [\n"
-      "                \"city\"\n"
-      "            ]\n"
-      "        }\n"
-      "    }\n"
-      "}\n"
-      "\n"
-      "{\n"
-      "    \"type\": \"function\",\n"
-      "    \"function\": {\n"
-      "        \"name\": \"sum\",\n"
-      "        \"parameters\": {\n"
-      "            \"type\": \"object\",\n"
-      "            \"properties\": {\n"
-      "                \"a\": {\n"
-      "                    \"type\": \"number\"\n"
-      "                },\n"
-      "                \"b\": {\n"
-      "                    \"type\": \"number\"\n"
-      "                }\n"
-      "            }\n"
-      "        },\n"
-      "        \"return\": {\n"
-      "            \"type\": \"number\"\n"
-      "        }\n"
-      "    }\n"
-      "}\n"
-      "\n"
-      "What's the weather in Paris?<|eot_id|>"},
+     "04.txt"},
     {R"json({"messages": [{"role": "system", "content": "Sys"}, {"role": "user", "content": "Weather?"}, {"role": "assistant", "content": null, "tool_calls": [{"id": "abc123xyz", "type": "function", "function": {"name": "get_weather", "arguments": {"city": "Paris", "unit": "c"}}}]}, {"role": "tool", "tool_call_id": "abc123xyz", "content": "{\"temp\": 21}"}, {"role": "assistant", "content": "It is 21\u00b0C."}, {"role": "user", "content": "Thanks"}], "add_generation_prompt": true, "bos_token": "<s>", "eos_token": "</s>", "tools": null})json",
-     false, "<s><|start_header_id|>system<|end_header_id|>\n"
-      "\n"
-      "Cutting Knowledge Date: December 2023\n"
-      "Today Date: 26 Jul 2024\n"
-      "\n"
-      "Sys<|eot_id|><|start_header_id|>user<|end_header_id|>\n"
-      "\n"
-      "Weather?<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n"
-      "\n"
-      "{\"name\": \"get_weather\", \"parameters\": {\"city\": \"Paris\", \"unit\": \"c\"}}<|eot_id|><|start_"
-      "header_id|>ipython<|end_header_id|>\n"
-      "\n"
-      "\"{\\\"temp\\\": 21}\"<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n"
-      "\n"
-      "It is 21°C.<|eot_id|><|start_header_id|>user<|end_header_id|>\n"
-      "\n"
-      "Thanks<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n"
-      "\n"},
+     "05.txt"},
     {R"json({"messages": [{"role": "system", "content": "Sys"}, {"role": "user", "content": "Weather?"}, {"role": "assistant", "content": null, "tool_calls": [{"id": "abc123xyz", "type": "function", "function": {"name": "get_weather", "arguments": {"city": "Paris", "unit": "c"}}}]}, {"role": "tool", "tool_call_id": "abc123xyz", "content": "{\"temp\": 21}"}, {"role": "assistant", "content": "It is 21\u00b0C."}, {"role": "user", "content": "Thanks"}], "add_generation_prompt": true, "bos_token": "<s>", "eos_token": "</s>", "tools": [{"type": "function", "function": {"name": "get_weather", "description": "Get the weather \u201cnow\u201d", "parameters": {"type": "object", "properties": {"city": {"type": "string", "description": "City name"}, "unit": {"type": "string", "enum": ["c", "f"]}}, "required": ["city"]}}}, {"type": "function", "function": {"name": "sum", "parameters": {"type": "object", "properties": {"a": {"type": "number"}, "b": {"type": "number"}}}, "return": {"type": "number"}}}]})json",
-     false, "<s><|start_header_id|>system<|end_header_id|>\n"
-      "\n"
-      "Environment: ipython\n"
-      "Cutting Knowledge Date: December 2023\n"
-      "Today Date: 26 Jul 2024\n"
-      "\n"
-      "Sys<|eot_id|><|start_header_id|>user<|end_header_id|>\n"
-      "\n"
-      "Given the following functions, please respond with a JSON for a function call with its proper argumen"
-      "ts that best answers the given prompt.\n"
-      "\n"
-      "Respond in the format {\"name\": function name, \"parameters\": dictionary of argument name and its v"
-      "alue}.Do not use variables.\n"
-      "\n"
-      "{\n"
-      "    \"type\": \"function\",\n"
-      "    \"function\": {\n"
-      "        \"name\": \"get_weather\",\n"
-      "        \"description\": \"Get the weather “now”\",\n"
-      "        \"parameters\": {\n"
-      "            \"type\": \"object\",\n"
-      "            \"properties\": {\n"
-      "                \"city\": {\n"
-      "                    \"type\": \"string\",\n"
-      "                    \"description\": \"City name\"\n"
-      "                },\n"
-      "                \"unit\": {\n"
-      "                    \"type\": \"string\",\n"
-      "                    \"enum\": [\n"
-      "                        \"c\",\n"
-      "                        \"f\"\n"
-      "                    ]\n"
-      "                }\n"
-      "            },\n"
-      "            \"required\": [\n"
-      "                \"city\"\n"
-      "            ]\n"
-      "        }\n"
-      "    }\n"
-      "}\n"
-      "\n"
-      "{\n"
-      "    \"type\": \"function\",\n"
-      "    \"function\": {\n"
-      "        \"name\": \"sum\",\n"
-      "        \"parameters\": {\n"
-      "            \"type\": \"object\",\n"
-      "            \"properties\": {\n"
-      "                \"a\": {\n"
-      "                    \"type\": \"number\"\n"
-      "                },\n"
-      "                \"b\": {\n"
-      "                    \"type\": \"number\"\n"
-      "                }\n"
-      "            }\n"
-      "        },\n"
-      "        \"return\": {\n"
-      "            \"type\": \"number\"\n"
-      "        }\n"
-      "    }\n"
-      "}\n"
-      "\n"
-      "Weather?<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n"
-      "\n"
-      "{\"name\": \"get_weather\", \"parameters\": {\"city\": \"Paris\", \"unit\": \"c\"}}<|eot_id|><|start_"
-      "header_id|>ipython<|end_header_id|>\n"
-      "\n"
-      "\"{\\\"temp\\\": 21}\"<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n"
-      "\n"
-      "It is 21°C.<|eot_id|><|start_header_id|>user<|end_header_id|>\n"
-      "\n"
-      "Thanks<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n"
-      "\n"},
+     "06.txt"},
     {R"json({"messages": [{"role": "user", "content": [{"type": "text", "text": "Look"}, {"type": "image"}, {"type": "text", "text": "this"}]}, {"role": "assistant", "content": "Nice"}], "add_generation_prompt": false, "bos_token": "<s>", "eos_token": "</s>", "tools": null})json",
-     false, "<s><|start_header_id|>system<|end_header_id|>\n"
-      "\n"
-      "Cutting Knowledge Date: December 2023\n"
-      "Today Date: 26 Jul 2024\n"
-      "\n"
-      "<|eot_id|><|start_header_id|>user<|end_header_id|>\n"
-      "\n"
-      "[{'type': 'text', 'text': 'Look'}, {'type': 'image'}, {'type': 'text', 'text': 'this'}]<|eot_id|><|st"
-      "art_header_id|>assistant<|end_header_id|>\n"
-      "\n"
-      "Nice<|eot_id|>"},
+     "07.txt"},
     {R"json({"messages": [{"role": "user", "content": [{"type": "text", "text": "Look"}, {"type": "image"}, {"type": "text", "text": "this"}]}, {"role": "assistant", "content": "Nice"}], "add_generation_prompt": false, "bos_token": "<s>", "eos_token": "</s>", "tools": [{"type": "function", "function": {"name": "get_weather", "description": "Get the weather \u201cnow\u201d", "parameters": {"type": "object", "properties": {"city": {"type": "string", "description": "City name"}, "unit": {"type": "string", "enum": ["c", "f"]}}, "required": ["city"]}}}, {"type": "function", "function": {"name": "sum", "parameters": {"type": "object", "properties": {"a": {"type": "number"}, "b": {"type": "number"}}}, "return": {"type": "number"}}}]})json",
-     false, "<s><|start_header_id|>system<|end_header_id|>\n"
-      "\n"
-      "Environment: ipython\n"
-      "Cutting Knowledge Date: December 2023\n"
-      "Today Date: 26 Jul 2024\n"
-      "\n"
-      "<|eot_id|><|start_header_id|>user<|end_header_id|>\n"
-      "\n"
-      "Given the following functions, please respond with a JSON for a function call with its proper argumen"
-      "ts that best answers the given prompt.\n"
-      "\n"
-      "Respond in the format {\"name\": function name, \"parameters\": dictionary of argument name and its v"
-      "alue}.Do not use variables.\n"
-      "\n"
-      "{\n"
-      "    \"type\": \"function\",\n"
-      "    \"function\": {\n"
-      "        \"name\": \"get_weather\",\n"
-      "        \"description\": \"Get the weather “now”\",\n"
-      "        \"parameters\": {\n"
-      "            \"type\": \"object\",\n"
-      "            \"properties\": {\n"
-      "                \"city\": {\n"
-      "                    \"type\": \"string\",\n"
-      "                    \"description\": \"City name\"\n"
-      "                },\n"
-      "                \"unit\": {\n"
-      "                    \"type\": \"string\",\n"
-      "                    \"enum\": [\n"
-      "                        \"c\",\n"
-      "                        \"f\"\n"
-      "                    ]\n"
-      "                }\n"
-      "            },\n"
-      "            \"required\": [\n"
-      "                \"city\"\n"
-      "            ]\n"
-      "        }\n"
-      "    }\n"
-      "}\n"
-      "\n"
-      "{\n"
-      "    \"type\": \"function\",\n"
-      "    \"function\": {\n"
-      "        \"name\": \"sum\",\n"
-      "        \"parameters\": {\n"
-      "            \"type\": \"object\",\n"
-      "            \"properties\": {\n"
-      "                \"a\": {\n"
-      "                    \"type\": \"number\"\n"
-      "                },\n"
-      "                \"b\": {\n"
-      "                    \"type\": \"number\"\n"
-      "                }\n"
-      "            }\n"
-      "        },\n"
-      "        \"return\": {\n"
-      "            \"type\": \"number\"\n"
-      "        }\n"
-      "    }\n"
-      "}\n"
-      "\n"
-      "[{'type': 'text', 'text': 'Look'}, {'type': 'image'}, {'type': 'text', 'text': 'this'}]<|eot_id|><|st"
-      "art_header_id|>assistant<|end_header_id|>\n"
-      "\n"
-      "Nice<|eot_id|>"},
+     "08.txt"},
     {R"json({"messages": [{"role": "user", "content": "a"}, {"role": "user", "content": "b"}], "add_generation_prompt": true, "bos_token": "<s>", "eos_token": "</s>", "tools": null})json",
-     false, "<s><|start_header_id|>system<|end_header_id|>\n"
-      "\n"
-      "Cutting Knowledge Date: December 2023\n"
-      "Today Date: 26 Jul 2024\n"
-      "\n"
-      "<|eot_id|><|start_header_id|>user<|end_header_id|>\n"
-      "\n"
-      "a<|eot_id|><|start_header_id|>user<|end_header_id|>\n"
-      "\n"
-      "b<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n"
-      "\n"},
+     "09.txt"},
     {R"json({"messages": [{"role": "user", "content": "a"}, {"role": "user", "content": "b"}], "add_generation_prompt": true, "bos_token": "<s>", "eos_token": "</s>", "tools": [{"type": "function", "function": {"name": "get_weather", "description": "Get the weather \u201cnow\u201d", "parameters": {"type": "object", "properties": {"city": {"type": "string", "description": "City name"}, "unit": {"type": "string", "enum": ["c", "f"]}}, "required": ["city"]}}}, {"type": "function", "function": {"name": "sum", "parameters": {"type": "object", "properties": {"a": {"type": "number"}, "b": {"type": "number"}}}, "return": {"type": "number"}}}]})json",
-     false, "<s><|start_header_id|>system<|end_header_id|>\n"
-      "\n"
-      "Environment: ipython\n"
-      "Cutting Knowledge Date: December 2023\n"
-      "Today Date: 26 Jul 2024\n"
-      "\n"
-      "<|eot_id|><|start_header_id|>user<|end_header_id|>\n"
-      "\n"
-      "Given the following functions, please respond with a JSON for a function call with its proper argumen"
-      "ts that best answers the given prompt.\n"
-      "\n"
-      "Respond in the format {\"name\": function name, \"parameters\": dictionary of argument name and its v"
-      "alue}.Do not use variables.\n"
-      "\n"
-      "{\n"
-      "    \"type\": \"function\",\n"
-      "    \"function\": {\n"
-      "        \"name\": \"get_weather\",\n"
-      "        \"description\": \"Get the weather “now”\",\n"
-      "        \"parameters\": {\n"
-      "            \"type\": \"object\",\n"
-      "            \"properties\": {\n"
-      "                \"city\": {\n"
-      "                    \"type\": \"string\",\n"
-      "                    \"description\": \"City name\"\n"
-      "                },\n"
-      "                \"unit\": {\n"
-      "                    \"type\": \"string\",\n"
-      "                    \"enum\": [\n"
-      "                        \"c\",\n"
-      "                        \"f\"\n"
-      "                    ]\n"
-      "                }\n"
-      "            },\n"
-      "            \"required\": [\n"
-      "                \"city\"\n"
-      "            ]\n"
-      "        }\n"
-      "    }\n"
-      "}\n"
-      "\n"
-      "{\n"
-      "    \"type\": \"function\",\n"
-      "    \"function\": {\n"
-      "        \"name\": \"sum\",\n"
-      "        \"parameters\": {\n"
-      "            \"type\": \"object\",\n"
-      "            \"properties\": {\n"
-      "                \"a\": {\n"
-      "                    \"type\": \"number\"\n"
-      "                },\n"
-      "                \"b\": {\n"
-      "                    \"type\": \"number\"\n"
-      "                }\n"
-      "            }\n"
-      "        },\n"
-      "        \"return\": {\n"
-      "            \"type\": \"number\"\n"
-      "        }\n"
-      "    }\n"
-      "}\n"
-      "\n"
-      "a<|eot_id|><|start_header_id|>user<|end_header_id|>\n"
-      "\n"
-      "b<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n"
-      "\n"},
+     "10.txt"},
     {R"json({"messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "", "tool_calls": [{"id": "short", "function": {"name": "sum", "arguments": {"a": 1, "b": 2.5}}}]}, {"role": "tool", "tool_call_id": "short", "content": {"result": 3.5}}], "add_generation_prompt": false, "bos_token": "<s>", "eos_token": "</s>", "tools": null})json",
-     false, "<s><|start_header_id|>system<|end_header_id|>\n"
-      "\n"
-      "Cutting Knowledge Date: December 2023\n"
-      "Today Date: 26 Jul 2024\n"
-      "\n"
-      "<|eot_id|><|start_header_id|>user<|end_header_id|>\n"
-      "\n"
-      "q<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n"
-      "\n"
-      "{\"name\": \"sum\", \"parameters\": {\"a\": 1, \"b\": 2.5}}<|eot_id|><|start_header_id|>ipython<|end_"
-      "header_id|>\n"
-      "\n"
-      "{\"result\": 3.5}<|eot_id|>"},
+     "11.txt"},
     {R"json({"messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "", "tool_calls": [{"id": "short", "function": {"name": "sum", "arguments": {"a": 1, "b": 2.5}}}]}, {"role": "tool", "tool_call_id": "short", "content": {"result": 3.5}}], "add_generation_prompt": false, "bos_token": "<s>", "eos_token": "</s>", "tools": [{"type": "function", "function": {"name": "get_weather", "description": "Get the weather \u201cnow\u201d", "parameters": {"type": "object", "properties": {"city": {"type": "string", "description": "City name"}, "unit": {"type": "string", "enum": ["c", "f"]}}, "required": ["city"]}}}, {"type": "function", "function": {"name": "sum", "parameters": {"type": "object", "properties": {"a": {"type": "number"}, "b": {"type": "number"}}}, "return": {"type": "number"}}}]})json",
-     false, "<s><|start_header_id|>system<|end_header_id|>\n"
-      "\n"
-      "Environment: ipython\n"
-      "Cutting Knowledge Date: December 2023\n"
-      "Today Date: 26 Jul 2024\n"
-      "\n"
-      "<|eot_id|><|start_header_id|>user<|end_header_id|>\n"
-      "\n"
-      "Given the following functions, please respond with a JSON for a function call with its proper argumen"
-      "ts that best answers the given prompt.\n"
-      "\n"
-      "Respond in the format {\"name\": function name, \"parameters\": dictionary of argument name and its v"
-      "alue}.Do not use variables.\n"
-      "\n"
-      "{\n"
-      "    \"type\": \"function\",\n"
-      "    \"function\": {\n"
-      "        \"name\": \"get_weather\",\n"
-      "        \"description\": \"Get the weather “now”\",\n"
-      "        \"parameters\": {\n"
-      "            \"type\": \"object\",\n"
-      "            \"properties\": {\n"
-      "                \"city\": {\n"
-      "                    \"type\": \"string\",\n"
-      "                    \"description\": \"City name\"\n"
-      "                },\n"
-      "                \"unit\": {\n"
-      "                    \"type\": \"string\",\n"
-      "                    \"enum\": [\n"
-      "                        \"c\",\n"
-      "                        \"f\"\n"
-      "                    ]\n"
-      "                }\n"
-      "            },\n"
-      "            \"required\": [\n"
-      "                \"city\"\n"
-      "            ]\n"
-      "        }\n"
-      "    }\n"
-      "}\n"
-      "\n"
-      "{\n"
-      "    \"type\": \"function\",\n"
-      "    \"function\": {\n"
-      "        \"name\": \"sum\",\n"
-      "        \"parameters\": {\n"
-      "            \"type\": \"object\",\n"
-      "            \"properties\": {\n"
-      "                \"a\": {\n"
-      "                    \"type\": \"number\"\n"
-      "                },\n"
-      "                \"b\": {\n"
-      "                    \"type\": \"number\"\n"
-      "                }\n"
-      "            }\n"
-      "        },\n"
-      "        \"return\": {\n"
-      "            \"type\": \"number\"\n"
-      "        }\n"
-      "    }\n"
-      "}\n"
-      "\n"
-      "q<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n"
-      "\n"
-      "{\"name\": \"sum\", \"parameters\": {\"a\": 1, \"b\": 2.5}}<|eot_id|><|start_header_id|>ipython<|end_"
-      "header_id|>\n"
-      "\n"
-      "{\"result\": 3.5}<|eot_id|>"},
+     "12.txt"},
     {R"json({"messages": [{"role": "robot", "content": "?"}], "add_generation_prompt": true, "bos_token": "<s>", "eos_token": "</s>", "tools": null})json",
-     false, "<s><|start_header_id|>system<|end_header_id|>\n"
-      "\n"
-      "Cutting Knowledge Date: December 2023\n"
-      "Today Date: 26 Jul 2024\n"
-      "\n"
-      "<|eot_id|><|start_header_id|>robot<|end_header_id|>\n"
-      "\n"
-      "?<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n"
-      "\n"},
+     "13.txt"},
     {R"json({"messages": [{"role": "robot", "content": "?"}], "add_generation_prompt": true, "bos_token": "<s>", "eos_token": "</s>", "tools": [{"type": "function", "function": {"name": "get_weather", "description": "Get the weather \u201cnow\u201d", "parameters": {"type": "object", "properties": {"city": {"type": "string", "description": "City name"}, "unit": {"type": "string", "enum": ["c", "f"]}}, "required": ["city"]}}}, {"type": "function", "function": {"name": "sum", "parameters": {"type": "object", "properties": {"a": {"type": "number"}, "b": {"type": "number"}}}, "return": {"type": "number"}}}]})json",
-     false, "<s><|start_header_id|>system<|end_header_id|>\n"
-      "\n"
-      "Environment: ipython\n"
-      "Cutting Knowledge Date: December 2023\n"
-      "Today Date: 26 Jul 2024\n"
-      "\n"
-      "<|eot_id|><|start_header_id|>user<|end_header_id|>\n"
-      "\n"
-      "Given the following functions, please respond with a JSON for a function call with its proper argumen"
-      "ts that best answers the given prompt.\n"
-      "\n"
-      "Respond in the format {\"name\": function name, \"parameters\": dictionary of argument name and its v"
-      "alue}.Do not use variables.\n"
-      "\n"
-      "{\n"
-      "    \"type\": \"function\",\n"
-      "    \"function\": {\n"
-      "        \"name\": \"get_weather\",\n"
-      "        \"description\": \"Get the weather “now”\",\n"
-      "        \"parameters\": {\n"
-      "            \"type\": \"object\",\n"
-      "            \"properties\": {\n"
-      "                \"city\": {\n"
-      "                    \"type\": \"string\",\n"
-      "                    \"description\": \"City name\"\n"
-      "                },\n"
-      "                \"unit\": {\n"
-      "                    \"type\": \"string\",\n"
-      "                    \"enum\": [\n"
-      "                        \"c\",\n"
-      "                        \"f\"\n"
-      "                    ]\n"
-      "                }\n"
-      "            },\n"
-      "            \"required\": [\n"
-      "                \"city\"\n"
-      "            ]\n"
-      "        }\n"
-      "    }\n"
-      "}\n"
-      "\n"
-      "{\n"
-      "    \"type\": \"function\",\n"
-      "    \"function\": {\n"
-      "        \"name\": \"sum\",\n"
-      "        \"parameters\": {\n"
-      "            \"type\": \"object\",\n"
-      "            \"properties\": {\n"
-      "                \"a\": {\n"
-      "                    \"type\": \"number\"\n"
-      "                },\n"
-      "                \"b\": {\n"
-      "                    \"type\": \"number\"\n"
-      "                }\n"
-      "            }\n"
-      "        },\n"
-      "        \"return\": {\n"
-      "            \"type\": \"number\"\n"
-      "        }\n"
-      "    }\n"
-      "}\n"
-      "\n"
-      "?<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n"
-      "\n"},
+     "14.txt"},
     {R"json({"messages": [{"role": "system", "content": "Sys"}, {"role": "user", "content": "Weather?"}, {"role": "assistant", "content": null, "tool_calls": [{"id": "abc123xyz", "type": "function", "function": {"name": "get_weather", "arguments": {"city": "Paris", "unit": "c"}}}]}, {"role": "tool", "tool_call_id": "abc123xyz", "content": "{\"temp\": 21}"}, {"role": "assistant", "content": "It is 21\u00b0C."}, {"role": "user", "content": "Thanks"}], "add_generation_prompt": true, "bos_token": "<s>", "eos_token": "</s>", "builtin_tools": ["brave_search", "code_interpreter"], "tools": [{"type": "function", "function": {"name": "get_weather", "description": "Get the weather \u201cnow\u201d", "parameters": {"type": "object", "properties": {"city": {"type": "string", "description": "City name"}, "unit": {"type": "string", "enum": ["c", "f"]}}, "required": ["city"]}}}, {"type": "function", "function": {"name": "sum", "parameters": {"type": "object", "properties": {"a": {"type": "number"}, "b": {"type": "number"}}}, "return": {"type": "number"}}}]})json",
-     false, "<s><|start_header_id|>system<|end_header_id|>\n"
-      "\n"
-      "Environment: ipython\n"
-      "Tools: brave_search\n"
-      "\n"
-      "Cutting Knowledge Date: December 2023\n"
-      "Today Date: 26 Jul 2024\n"
-      "\n"
-      "Sys<|eot_id|><|start_header_id|>user<|end_header_id|>\n"
-      "\n"
-      "Given the following functions, please respond with a JSON for a function call with its proper argumen"
-      "ts that best answers the given prompt.\n"
-      "\n"
-      "Respond in the format {\"name\": function name, \"parameters\": dictionary of argument name and its v"
-      "alue}.Do not use variables.\n"
-      "\n"
-      "{\n"
-      "    \"type\": \"function\",\n"
-      "    \"function\": {\n"
-      "        \"name\": \"get_weather\",\n"
-      "        \"description\": \"Get the weather “now”\",\n"
-      "        \"parameters\": {\n"
-      "            \"type\": \"object\",\n"
-      "            \"properties\": {\n"
-      "                \"city\": {\n"
-      "                    \"type\": \"string\",\n"
-      "                    \"description\": \"City name\"\n"
-      "                },\n"
-      "                \"unit\": {\n"
-      "                    \"type\": \"string\",\n"
-      "                    \"enum\": [\n"
-      "                        \"c\",\n"
-      "                        \"f\"\n"
-      "                    ]\n"
-      "                }\n"
-      "            },\n"
-      "            \"required\": [\n"
-      "                \"city\"\n"
-      "            ]\n"
-      "        }\n"
-      "    }\n"
-      "}\n"
-      "\n"
-      "{\n"
-      "    \"type\": \"function\",\n"
-      "    \"function\": {\n"
-      "        \"name\": \"sum\",\n"
-      "        \"parameters\": {\n"
-      "            \"type\": \"object\",\n"
-      "            \"properties\": {\n"
-      "                \"a\": {\n"
-      "                    \"type\": \"number\"\n"
-      "                },\n"
-      "                \"b\": {\n"
-      "                    \"type\": \"number\"\n"
-      "                }\n"
-      "            }\n"
-      "        },\n"
-      "        \"return\": {\n"
-      "            \"type\": \"number\"\n"
-      "        }\n"
-      "    }\n"
-      "}\n"
-      "\n"
-      "Weather?<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n"
-      "\n"
-      "{\"name\": \"get_weather\", \"parameters\": {\"city\": \"Paris\", \"unit\": \"c\"}}<|eom_id|><|start_"
-      "header_id|>ipython<|end_header_id|>\n"
-      "\n"
-      "\"{\\\"temp\\\": 21}\"<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n"
-      "\n"
-      "It is 21°C.<|eot_id|><|start_header_id|>user<|end_header_id|>\n"
-      "\n"
-      "Thanks<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n"
-      "\n"},
+     "15.txt"},
 };
 
 constexpr const char* kQwen25Style =
@@ -854,243 +281,31 @@ constexpr const char* kQwen25Style =
 
 const ConversationCase kQwen25StyleCases[] = {
     {R"json({"messages": [{"role": "user", "content": "Hi"}], "add_generation_prompt": true, "bos_token": "<s>", "eos_token": "</s>", "tools": null})json",
-     false, "<|im_start|>system\n"
-      "You are Qwen, created by Alibaba Cloud. You are a helpful assistant.<|im_end|>\n"
-      "<|im_start|>user\n"
-      "Hi<|im_end|>\n"
-      "<|im_start|>assistant\n"},
+     "01.txt"},
     {R"json({"messages": [{"role": "user", "content": "Hi"}], "add_generation_prompt": true, "bos_token": "<s>", "eos_token": "</s>", "tools": [{"type": "function", "function": {"name": "get_weather", "description": "Get the weather \u201cnow\u201d", "parameters": {"type": "object", "properties": {"city": {"type": "string", "description": "City name"}, "unit": {"type": "string", "enum": ["c", "f"]}}, "required": ["city"]}}}, {"type": "function", "function": {"name": "sum", "parameters": {"type": "object", "properties": {"a": {"type": "number"}, "b": {"type": "number"}}}, "return": {"type": "number"}}}]})json",
-     false, "<|im_start|>system\n"
-      "You are Qwen, created by Alibaba Cloud. You are a helpful assistant.\n"
-      "\n"
-      "# Tools\n"
-      "\n"
-      "You may call one or more functions to assist with the user query.\n"
-      "\n"
-      "You are provided with function signatures within <tools></tools> XML tags:\n"
-      "<tools>\n"
-      "{\"type\": \"function\", \"function\": {\"name\": \"get_weather\", \"description\": \"Get the weather"
-      " “now”\", \"parameters\": {\"type\": \"object\", \"properties\": {\"city\": {\"type\": \"string\", \""
-      "description\": \"City name\"}, \"unit\": {\"type\": \"string\", \"enum\": [\"c\", \"f\"]}}, \"require"
-      "d\": [\"city\"]}}}\n"
-      "{\"type\": \"function\", \"function\": {\"name\": \"sum\", \"parameters\": {\"type\": \"object\", \"p"
-      "roperties\": {\"a\": {\"type\": \"number\"}, \"b\": {\"type\": \"number\"}}}, \"return\": {\"type\": "
-      "\"number\"}}}\n"
-      "</tools>\n"
-      "\n"
-      "For each function call, return a json object with function name and arguments within <tool_call></too"
-      "l_call> XML tags:\n"
-      "<tool_call>\n"
-      "{\"name\": <function-name>, \"arguments\": <args-json-object>}\n"
-      "</tool_call><|im_end|>\n"
-      "<|im_start|>user\n"
-      "Hi<|im_end|>\n"
-      "<|im_start|>assistant\n"},
+     "02.txt"},
     {R"json({"messages": [{"role": "system", "content": "  You are helpful.  "}, {"role": "user", "content": "What's the weather in Paris?"}], "add_generation_prompt": false, "bos_token": "<s>", "eos_token": "</s>", "tools": null})json",
-     false, "<|im_start|>system\n"
-      "  You are helpful.  <|im_end|>\n"
-      "<|im_start|>user\n"
-      "What's the weather in Paris?<|im_end|>\n"},
+     "03.txt"},
     {R"json({"messages": [{"role": "system", "content": "  You are helpful.  "}, {"role": "user", "content": "What's the weather in Paris?"}], "add_generation_prompt": false, "bos_token": "<s>", "eos_token": "</s>", "tools": [{"type": "function", "function": {"name": "get_weather", "description": "Get the weather \u201cnow\u201d", "parameters": {"type": "object", "properties": {"city": {"type": "string", "description": "City name"}, "unit": {"type": "string", "enum": ["c", "f"]}}, "required": ["city"]}}}, {"type": "function", "function": {"name": "sum", "parameters": {"type": "object", "properties": {"a": {"type": "number"}, "b": {"type": "number"}}}, "return": {"type": "number"}}}]})json",
-     false, "<|im_start|>system\n"
-      "  You are helpful.  \n"
-      "\n"
-      "# Tools\n"
-      "\n"
-      "You may call one or more functions to assist with the user query.\n"
-      "\n"
-      "You are provided with function signatures within <tools></tools> XML tags:\n"
-      "<tools>\n"
-      "{\"type\": \"function\", \"function\": {\"name\": \"get_weather\", \"description\": \"Get the weather"
-      " “now”\", \"parameters\": {\"type\": \"object\", \"properties\": {\"city\": {\"type\": \"string\", \""
-      "description\": \"City name\"}, \"unit\": {\"type\": \"string\", \"enum\": [\"c\", \"f\"]}}, \"require"
-      "d\": [\"city\"]}}}\n"
-      "{\"type\": \"function\", \"function\": {\"name\": \"sum\", \"parameters\": {\"type\": \"object\", \"p"
-      "roperties\": {\"a\": {\"type\": \"number\"}, \"b\": {\"type\": \"number\"}}}, \"return\": {\"type\": "
-      "\"number\"}}}\n"
-      "</tools>\n"
-      "\n"
-      "For each function call, return a json object with function name and arguments within <tool_call></too"
-      "l_call> XML tags:\n"
-      "<tool_call>\n"
-      "{\"name\": <function-name>, \"arguments\": <args-json-object>}\n"
-      "</tool_call><|im_end|>\n"
-      "<|im_start|>user\n"
-      "What's the weather in Paris?<|im_end|>\n"},
+     "04.txt"},
     {R"json({"messages": [{"role": "system", "content": "Sys"}, {"role": "user", "content": "Weather?"}, {"role": "assistant", "content": null, "tool_calls": [{"id": "abc123xyz", "type": "function", "function": {"name": "get_weather", "arguments": {"city": "Paris", "unit": "c"}}}]}, {"role": "tool", "tool_call_id": "abc123xyz", "content": "{\"temp\": 21}"}, {"role": "assistant", "content": "It is 21\u00b0C."}, {"role": "user", "content": "Thanks"}], "add_generation_prompt": true, "bos_token": "<s>", "eos_token": "</s>", "tools": null})json",
-     false, "<|im_start|>system\n"
-      "Sys<|im_end|>\n"
-      "<|im_start|>user\n"
-      "Weather?<|im_end|>\n"
-      "<|im_start|>assistant\n"
-      "<tool_call>\n"
-      "{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\", \"unit\": \"c\"}}\n"
-      "</tool_call><|im_end|>\n"
-      "<|im_start|>user\n"
-      "<tool_response>\n"
-      "{\"temp\": 21}\n"
-      "</tool_response><|im_end|>\n"
-      "<|im_start|>assistant\n"
-      "It is 21°C.<|im_end|>\n"
-      "<|im_start|>user\n"
-      "Thanks<|im_end|>\n"
-      "<|im_start|>assistant\n"},
+     "05.txt"},
     {R"json({"messages": [{"role": "system", "content": "Sys"}, {"role": "user", "content": "Weather?"}, {"role": "assistant", "content": null, "tool_calls": [{"id": "abc123xyz", "type": "function", "function": {"name": "get_weather", "arguments": {"city": "Paris", "unit": "c"}}}]}, {"role": "tool", "tool_call_id": "abc123xyz", "content": "{\"temp\": 21}"}, {"role": "assistant", "content": "It is 21\u00b0C."}, {"role": "user", "content": "Thanks"}], "add_generation_prompt": true, "bos_token": "<s>", "eos_token": "</s>", "tools": [{"type": "function", "function": {"name": "get_weather", "description": "Get the weather \u201cnow\u201d", "parameters": {"type": "object", "properties": {"city": {"type": "string", "description": "City name"}, "unit": {"type": "string", "enum": ["c", "f"]}}, "required": ["city"]}}}, {"type": "function", "function": {"name": "sum", "parameters": {"type": "object", "properties": {"a": {"type": "number"}, "b": {"type": "number"}}}, "return": {"type": "number"}}}]})json",
-     false, "<|im_start|>system\n"
-      "Sys\n"
-      "\n"
-      "# Tools\n"
-      "\n"
-      "You may call one or more functions to assist with the user query.\n"
-      "\n"
-      "You are provided with function signatures within <tools></tools> XML tags:\n"
-      "<tools>\n"
-      "{\"type\": \"function\", \"function\": {\"name\": \"get_weather\", \"description\": \"Get the weather"
-      " “now”\", \"parameters\": {\"type\": \"object\", \"properties\": {\"city\": {\"type\": \"string\", \""
-      "description\": \"City name\"}, \"unit\": {\"type\": \"string\", \"enum\": [\"c\", \"f\"]}}, \"require"
-      "d\": [\"city\"]}}}\n"
-      "{\"type\": \"function\", \"function\": {\"name\": \"sum\", \"parameters\": {\"type\": \"object\", \"p"
-      "roperties\": {\"a\": {\"type\": \"number\"}, \"b\": {\"type\": \"number\"}}}, \"return\": {\"type\": "
-      "\"number\"}}}\n"
-      "</tools>\n"
-      "\n"
-      "For each function call, return a json object with function name and arguments within <tool_call></too"
-      "l_call> XML tags:\n"
-      "<tool_call>\n"
-      "{\"name\": <function-name>, \"arguments\": <args-json-object>}\n"
-      "</tool_call><|im_end|>\n"
-      "<|im_start|>user\n"
-      "Weather?<|im_end|>\n"
-      "<|im_start|>assistant\n"
-      "<tool_call>\n"
-      "{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\", \"unit\": \"c\"}}\n"
-      "</tool_call><|im_end|>\n"
-      "<|im_start|>user\n"
-      "<tool_response>\n"
-      "{\"temp\": 21}\n"
-      "</tool_response><|im_end|>\n"
-      "<|im_start|>assistant\n"
-      "It is 21°C.<|im_end|>\n"
-      "<|im_start|>user\n"
-      "Thanks<|im_end|>\n"
-      "<|im_start|>assistant\n"},
-    {R"json({"messages": [{"role": "user", "content": [{"type": "text", "text": "Look"}, {"type": "image"}, {"type": "text", "text": "this"}]}, {"role": "assistant", "content": "Nice"}], "add_generation_prompt": false, "bos_token": "<s>", "eos_token": "</s>", "tools": null})json",
-     true, ""},  // TypeError: can only concatenate str (not "list") to str
-    {R"json({"messages": [{"role": "user", "content": [{"type": "text", "text": "Look"}, {"type": "image"}, {"type": "text", "text": "this"}]}, {"role": "assistant", "content": "Nice"}], "add_generation_prompt": false, "bos_token": "<s>", "eos_token": "</s>", "tools": [{"type": "function", "function": {"name": "get_weather", "description": "Get the weather \u201cnow\u201d", "parameters": {"type": "object", "properties": {"city": {"type": "string", "description": "City name"}, "unit": {"type": "string", "enum": ["c", "f"]}}, "required": ["city"]}}}, {"type": "function", "function": {"name": "sum", "parameters": {"type": "object", "properties": {"a": {"type": "number"}, "b": {"type": "number"}}}, "return": {"type": "number"}}}]})json",
-     true, ""},  // TypeError: can only concatenate str (not "list") to str
+     "06.txt"},
+    {R"json({"messages": [{"role": "user", "content": [{"type": "text", "text": "Look"}, {"type": "image"}, {"type": "text", "text": "this"}]}, {"role": "assistant", "content": "Nice"}], "add_generation_prompt": false, "bos_token": "<s>", "eos_token": "</s>", "tools": null})json", kMustFail},  // TypeError: can only concatenate str (not "list") to str
+    {R"json({"messages": [{"role": "user", "content": [{"type": "text", "text": "Look"}, {"type": "image"}, {"type": "text", "text": "this"}]}, {"role": "assistant", "content": "Nice"}], "add_generation_prompt": false, "bos_token": "<s>", "eos_token": "</s>", "tools": [{"type": "function", "function": {"name": "get_weather", "description": "Get the weather \u201cnow\u201d", "parameters": {"type": "object", "properties": {"city": {"type": "string", "description": "City name"}, "unit": {"type": "string", "enum": ["c", "f"]}}, "required": ["city"]}}}, {"type": "function", "function": {"name": "sum", "parameters": {"type": "object", "properties": {"a": {"type": "number"}, "b": {"type": "number"}}}, "return": {"type": "number"}}}]})json", kMustFail},  // TypeError: can only concatenate str (not "list") to str
     {R"json({"messages": [{"role": "user", "content": "a"}, {"role": "user", "content": "b"}], "add_generation_prompt": true, "bos_token": "<s>", "eos_token": "</s>", "tools": null})json",
-     false, "<|im_start|>system\n"
-      "You are Qwen, created by Alibaba Cloud. You are a helpful assistant.<|im_end|>\n"
-      "<|im_start|>user\n"
-      "a<|im_end|>\n"
-      "<|im_start|>user\n"
-      "b<|im_end|>\n"
-      "<|im_start|>assistant\n"},
+     "09.txt"},
     {R"json({"messages": [{"role": "user", "content": "a"}, {"role": "user", "content": "b"}], "add_generation_prompt": true, "bos_token": "<s>", "eos_token": "</s>", "tools": [{"type": "function", "function": {"name": "get_weather", "description": "Get the weather \u201cnow\u201d", "parameters": {"type": "object", "properties": {"city": {"type": "string", "description": "City name"}, "unit": {"type": "string", "enum": ["c", "f"]}}, "required": ["city"]}}}, {"type": "function", "function": {"name": "sum", "parameters": {"type": "object", "properties": {"a": {"type": "number"}, "b": {"type": "number"}}}, "return": {"type": "number"}}}]})json",
-     false, "<|im_start|>system\n"
-      "You are Qwen, created by Alibaba Cloud. You are a helpful assistant.\n"
-      "\n"
-      "# Tools\n"
-      "\n"
-      "You may call one or more functions to assist with the user query.\n"
-      "\n"
-      "You are provided with function signatures within <tools></tools> XML tags:\n"
-      "<tools>\n"
-      "{\"type\": \"function\", \"function\": {\"name\": \"get_weather\", \"description\": \"Get the weather"
-      " “now”\", \"parameters\": {\"type\": \"object\", \"properties\": {\"city\": {\"type\": \"string\", \""
-      "description\": \"City name\"}, \"unit\": {\"type\": \"string\", \"enum\": [\"c\", \"f\"]}}, \"require"
-      "d\": [\"city\"]}}}\n"
-      "{\"type\": \"function\", \"function\": {\"name\": \"sum\", \"parameters\": {\"type\": \"object\", \"p"
-      "roperties\": {\"a\": {\"type\": \"number\"}, \"b\": {\"type\": \"number\"}}}, \"return\": {\"type\": "
-      "\"number\"}}}\n"
-      "</tools>\n"
-      "\n"
-      "For each function call, return a json object with function name and arguments within <tool_call></too"
-      "l_call> XML tags:\n"
-      "<tool_call>\n"
-      "{\"name\": <function-name>, \"arguments\": <args-json-object>}\n"
-      "</tool_call><|im_end|>\n"
-      "<|im_start|>user\n"
-      "a<|im_end|>\n"
-      "<|im_start|>user\n"
-      "b<|im_end|>\n"
-      "<|im_start|>assistant\n"},
+     "10.txt"},
     {R"json({"messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "", "tool_calls": [{"id": "short", "function": {"name": "sum", "arguments": {"a": 1, "b": 2.5}}}]}, {"role": "tool", "tool_call_id": "short", "content": {"result": 3.5}}], "add_generation_prompt": false, "bos_token": "<s>", "eos_token": "</s>", "tools": null})json",
-     false, "<|im_start|>system\n"
-      "You are Qwen, created by Alibaba Cloud. You are a helpful assistant.<|im_end|>\n"
-      "<|im_start|>user\n"
-      "q<|im_end|>\n"
-      "<|im_start|>assistant\n"
-      "<tool_call>\n"
-      "{\"name\": \"sum\", \"arguments\": {\"a\": 1, \"b\": 2.5}}\n"
-      "</tool_call><|im_end|>\n"
-      "<|im_start|>user\n"
-      "<tool_response>\n"
-      "{'result': 3.5}\n"
-      "</tool_response><|im_end|>\n"},
+     "11.txt"},
     {R"json({"messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "", "tool_calls": [{"id": "short", "function": {"name": "sum", "arguments": {"a": 1, "b": 2.5}}}]}, {"role": "tool", "tool_call_id": "short", "content": {"result": 3.5}}], "add_generation_prompt": false, "bos_token": "<s>", "eos_token": "</s>", "tools": [{"type": "function", "function": {"name": "get_weather", "description": "Get the weather \u201cnow\u201d", "parameters": {"type": "object", "properties": {"city": {"type": "string", "description": "City name"}, "unit": {"type": "string", "enum": ["c", "f"]}}, "required": ["city"]}}}, {"type": "function", "function": {"name": "sum", "parameters": {"type": "object", "properties": {"a": {"type": "number"}, "b": {"type": "number"}}}, "return": {"type": "number"}}}]})json",
-     false, "<|im_start|>system\n"
-      "You are Qwen, created by Alibaba Cloud. You are a helpful assistant.\n"
-      "\n"
-      "# Tools\n"
-      "\n"
-      "You may call one or more functions to assist with the user query.\n"
-      "\n"
-      "You are provided with function signatures within <tools></tools> XML tags:\n"
-      "<tools>\n"
-      "{\"type\": \"function\", \"function\": {\"name\": \"get_weather\", \"description\": \"Get the weather"
-      " “now”\", \"parameters\": {\"type\": \"object\", \"properties\": {\"city\": {\"type\": \"string\", \""
-      "description\": \"City name\"}, \"unit\": {\"type\": \"string\", \"enum\": [\"c\", \"f\"]}}, \"require"
-      "d\": [\"city\"]}}}\n"
-      "{\"type\": \"function\", \"function\": {\"name\": \"sum\", \"parameters\": {\"type\": \"object\", \"p"
-      "roperties\": {\"a\": {\"type\": \"number\"}, \"b\": {\"type\": \"number\"}}}, \"return\": {\"type\": "
-      "\"number\"}}}\n"
-      "</tools>\n"
-      "\n"
-      "For each function call, return a json object with function name and arguments within <tool_call></too"
-      "l_call> XML tags:\n"
-      "<tool_call>\n"
-      "{\"name\": <function-name>, \"arguments\": <args-json-object>}\n"
-      "</tool_call><|im_end|>\n"
-      "<|im_start|>user\n"
-      "q<|im_end|>\n"
-      "<|im_start|>assistant\n"
-      "<tool_call>\n"
-      "{\"name\": \"sum\", \"arguments\": {\"a\": 1, \"b\": 2.5}}\n"
-      "</tool_call><|im_end|>\n"
-      "<|im_start|>user\n"
-      "<tool_response>\n"
-      "{'result': 3.5}\n"
-      "</tool_response><|im_end|>\n"},
+     "12.txt"},
     {R"json({"messages": [{"role": "robot", "content": "?"}], "add_generation_prompt": true, "bos_token": "<s>", "eos_token": "</s>", "tools": null})json",
-     false, "<|im_start|>system\n"
-      "You are Qwen, created by Alibaba Cloud. You are a helpful assistant.<|im_end|>\n"
-      "<|im_start|>assistant\n"},
+     "13.txt"},
     {R"json({"messages": [{"role": "robot", "content": "?"}], "add_generation_prompt": true, "bos_token": "<s>", "eos_token": "</s>", "tools": [{"type": "function", "function": {"name": "get_weather", "description": "Get the weather \u201cnow\u201d", "parameters": {"type": "object", "properties": {"city": {"type": "string", "description": "City name"}, "unit": {"type": "string", "enum": ["c", "f"]}}, "required": ["city"]}}}, {"type": "function", "function": {"name": "sum", "parameters": {"type": "object", "properties": {"a": {"type": "number"}, "b": {"type": "number"}}}, "return": {"type": "number"}}}]})json",
-     false, "<|im_start|>system\n"
-      "You are Qwen, created by Alibaba Cloud. You are a helpful assistant.\n"
-      "\n"
-      "# Tools\n"
-      "\n"
-      "You may call one or more functions to assist with the user query.\n"
-      "\n"
-      "You are provided with function signatures within <tools></tools> XML tags:\n"
-      "<tools>\n"
-      "{\"type\": \"function\", \"function\": {\"name\": \"get_weather\", \"description\": \"Get the weather"
-      " “now”\", \"parameters\": {\"type\": \"object\", \"properties\": {\"city\": {\"type\": \"string\", \""
-      "description\": \"City name\"}, \"unit\": {\"type\": \"string\", \"enum\": [\"c\", \"f\"]}}, \"require"
-      "d\": [\"city\"]}}}\n"
-      "{\"type\": \"function\", \"function\": {\"name\": \"sum\", \"parameters\": {\"type\": \"object\", \"p"
-      "roperties\": {\"a\": {\"type\": \"number\"}, \"b\": {\"type\": \"number\"}}}, \"return\": {\"type\": "
-      "\"number\"}}}\n"
-      "</tools>\n"
-      "\n"
-      "For each function call, return a json object with function name and arguments within <tool_call></too"
-      "l_call> XML tags:\n"
-      "<tool_call>\n"
-      "{\"name\": <function-name>, \"arguments\": <args-json-object>}\n"
-      "</tool_call><|im_end|>\n"
-      "<|im_start|>assistant\n"},
+     "14.txt"},
 };
 
 constexpr const char* kMistralV3Style =
@@ -1188,60 +403,25 @@ constexpr const char* kMistralV3Style =
 
 const ConversationCase kMistralV3StyleCases[] = {
     {R"json({"messages": [{"role": "user", "content": "Hi"}], "add_generation_prompt": true, "bos_token": "<s>", "eos_token": "</s>", "tools": null})json",
-     false, "<s>[INST] Hi[/INST]"},
+     "01.txt"},
     {R"json({"messages": [{"role": "user", "content": "Hi"}], "add_generation_prompt": true, "bos_token": "<s>", "eos_token": "</s>", "tools": [{"type": "function", "function": {"name": "get_weather", "description": "Get the weather \u201cnow\u201d", "parameters": {"type": "object", "properties": {"city": {"type": "string", "description": "City name"}, "unit": {"type": "string", "enum": ["c", "f"]}}, "required": ["city"]}}}, {"type": "function", "function": {"name": "sum", "parameters": {"type": "object", "properties": {"a": {"type": "number"}, "b": {"type": "number"}}}, "return": {"type": "number"}}}]})json",
-     false, "<s>[AVAILABLE_TOOLS] [{\"type\": \"function\", \"function\": {\"name\": \"get_weather\", \"descriptio"
-      "n\": \"Get the weather “now”\", \"parameters\": {\"type\": \"object\", \"properties\": {\"city\": {\""
-      "type\": \"string\", \"description\": \"City name\"}, \"unit\": {\"type\": \"string\", \"enum\": [\"c\""
-      ", \"f\"]}}, \"required\": [\"city\"]}}}, {\"type\": \"function\", \"function\": {\"name\": \"sum\", \""
-      "parameters\": {\"type\": \"object\", \"properties\": {\"a\": {\"type\": \"number\"}, \"b\": {\"type\""
-      ": \"number\"}}}}}][/AVAILABLE_TOOLS][INST] Hi[/INST]"},
+     "02.txt"},
     {R"json({"messages": [{"role": "system", "content": "  You are helpful.  "}, {"role": "user", "content": "What's the weather in Paris?"}], "add_generation_prompt": false, "bos_token": "<s>", "eos_token": "</s>", "tools": null})json",
-     false, "<s>[INST]   You are helpful.  \n"
-      "\n"
-      "What's the weather in Paris?[/INST]"},
+     "03.txt"},
     {R"json({"messages": [{"role": "system", "content": "  You are helpful.  "}, {"role": "user", "content": "What's the weather in Paris?"}], "add_generation_prompt": false, "bos_token": "<s>", "eos_token": "</s>", "tools": [{"type": "function", "function": {"name": "get_weather", "description": "Get the weather \u201cnow\u201d", "parameters": {"type": "object", "properties": {"city": {"type": "string", "description": "City name"}, "unit": {"type": "string", "enum": ["c", "f"]}}, "required": ["city"]}}}, {"type": "function", "function": {"name": "sum", "parameters": {"type": "object", "properties": {"a": {"type": "number"}, "b": {"type": "number"}}}, "return": {"type": "number"}}}]})json",
-     false, "<s>[AVAILABLE_TOOLS] [{\"type\": \"function\", \"function\": {\"name\": \"get_weather\", \"descriptio"
-      "n\": \"Get the weather “now”\", \"parameters\": {\"type\": \"object\", \"properties\": {\"city\": {\""
-      "type\": \"string\", \"description\": \"City name\"}, \"unit\": {\"type\": \"string\", \"enum\": [\"c\""
-      ", \"f\"]}}, \"required\": [\"city\"]}}}, {\"type\": \"function\", \"function\": {\"name\": \"sum\", \""
-      "parameters\": {\"type\": \"object\", \"properties\": {\"a\": {\"type\": \"number\"}, \"b\": {\"type\""
-      ": \"number\"}}}}}][/AVAILABLE_TOOLS][INST]   You are helpful.  \n"
-      "\n"
-      "What's the weather in Paris?[/INST]"},
+     "04.txt"},
     {R"json({"messages": [{"role": "system", "content": "Sys"}, {"role": "user", "content": "Weather?"}, {"role": "assistant", "content": null, "tool_calls": [{"id": "abc123xyz", "type": "function", "function": {"name": "get_weather", "arguments": {"city": "Paris", "unit": "c"}}}]}, {"role": "tool", "tool_call_id": "abc123xyz", "content": "{\"temp\": 21}"}, {"role": "assistant", "content": "It is 21\u00b0C."}, {"role": "user", "content": "Thanks"}], "add_generation_prompt": true, "bos_token": "<s>", "eos_token": "</s>", "tools": null})json",
-     false, "<s>[INST] Weather?[/INST][TOOL_CALLS] [{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\""
-      ", \"unit\": \"c\"}, \"id\": \"abc123xyz\"}]</s>[TOOL_RESULTS] {\"content\": {\"temp\": 21}, \"call_id"
-      "\": \"abc123xyz\"}[/TOOL_RESULTS] It is 21°C.</s>[INST] Sys\n"
-      "\n"
-      "Thanks[/INST]"},
+     "05.txt"},
     {R"json({"messages": [{"role": "system", "content": "Sys"}, {"role": "user", "content": "Weather?"}, {"role": "assistant", "content": null, "tool_calls": [{"id": "abc123xyz", "type": "function", "function": {"name": "get_weather", "arguments": {"city": "Paris", "unit": "c"}}}]}, {"role": "tool", "tool_call_id": "abc123xyz", "content": "{\"temp\": 21}"}, {"role": "assistant", "content": "It is 21\u00b0C."}, {"role": "user", "content": "Thanks"}], "add_generation_prompt": true, "bos_token": "<s>", "eos_token": "</s>", "tools": [{"type": "function", "function": {"name": "get_weather", "description": "Get the weather \u201cnow\u201d", "parameters": {"type": "object", "properties": {"city": {"type": "string", "description": "City name"}, "unit": {"type": "string", "enum": ["c", "f"]}}, "required": ["city"]}}}, {"type": "function", "function": {"name": "sum", "parameters": {"type": "object", "properties": {"a": {"type": "number"}, "b": {"type": "number"}}}, "return": {"type": "number"}}}]})json",
-     false, "<s>[INST] Weather?[/INST][TOOL_CALLS] [{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\""
-      ", \"unit\": \"c\"}, \"id\": \"abc123xyz\"}]</s>[TOOL_RESULTS] {\"content\": {\"temp\": 21}, \"call_id"
-      "\": \"abc123xyz\"}[/TOOL_RESULTS] It is 21°C.</s>[AVAILABLE_TOOLS] [{\"type\": \"function\", \"functi"
-      "on\": {\"name\": \"get_weather\", \"description\": \"Get the weather “now”\", \"parameters\": {\"type"
-      "\": \"object\", \"properties\": {\"city\": {\"type\": \"string\", \"description\": \"City name\"}, \""
-      "unit\": {\"type\": \"string\", \"enum\": [\"c\", \"f\"]}}, \"required\": [\"city\"]}}}, {\"type\": \""
-      "function\", \"function\": {\"name\": \"sum\", \"parameters\": {\"type\": \"object\", \"properties\": "
-      "{\"a\": {\"type\": \"number\"}, \"b\": {\"type\": \"number\"}}}}}][/AVAILABLE_TOOLS][INST] Sys\n"
-      "\n"
-      "Thanks[/INST]"},
-    {R"json({"messages": [{"role": "user", "content": [{"type": "text", "text": "Look"}, {"type": "image"}, {"type": "text", "text": "this"}]}, {"role": "assistant", "content": "Nice"}], "add_generation_prompt": false, "bos_token": "<s>", "eos_token": "</s>", "tools": null})json",
-     true, ""},  // TypeError: can only concatenate str (not "list") to str
-    {R"json({"messages": [{"role": "user", "content": [{"type": "text", "text": "Look"}, {"type": "image"}, {"type": "text", "text": "this"}]}, {"role": "assistant", "content": "Nice"}], "add_generation_prompt": false, "bos_token": "<s>", "eos_token": "</s>", "tools": [{"type": "function", "function": {"name": "get_weather", "description": "Get the weather \u201cnow\u201d", "parameters": {"type": "object", "properties": {"city": {"type": "string", "description": "City name"}, "unit": {"type": "string", "enum": ["c", "f"]}}, "required": ["city"]}}}, {"type": "function", "function": {"name": "sum", "parameters": {"type": "object", "properties": {"a": {"type": "number"}, "b": {"type": "number"}}}, "return": {"type": "number"}}}]})json",
-     true, ""},  // TypeError: can only concatenate str (not "list") to str
-    {R"json({"messages": [{"role": "user", "content": "a"}, {"role": "user", "content": "b"}], "add_generation_prompt": true, "bos_token": "<s>", "eos_token": "</s>", "tools": null})json",
-     true, ""},  // TemplateError: After the optional system message, conversation roles must alternate user/a
-    {R"json({"messages": [{"role": "user", "content": "a"}, {"role": "user", "content": "b"}], "add_generation_prompt": true, "bos_token": "<s>", "eos_token": "</s>", "tools": [{"type": "function", "function": {"name": "get_weather", "description": "Get the weather \u201cnow\u201d", "parameters": {"type": "object", "properties": {"city": {"type": "string", "description": "City name"}, "unit": {"type": "string", "enum": ["c", "f"]}}, "required": ["city"]}}}, {"type": "function", "function": {"name": "sum", "parameters": {"type": "object", "properties": {"a": {"type": "number"}, "b": {"type": "number"}}}, "return": {"type": "number"}}}]})json",
-     true, ""},  // TemplateError: After the optional system message, conversation roles must alternate user/a
-    {R"json({"messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "", "tool_calls": [{"id": "short", "function": {"name": "sum", "arguments": {"a": 1, "b": 2.5}}}]}, {"role": "tool", "tool_call_id": "short", "content": {"result": 3.5}}], "add_generation_prompt": false, "bos_token": "<s>", "eos_token": "</s>", "tools": null})json",
-     true, ""},  // TemplateError: Tool call IDs should be alphanumeric strings with length 9!
-    {R"json({"messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "", "tool_calls": [{"id": "short", "function": {"name": "sum", "arguments": {"a": 1, "b": 2.5}}}]}, {"role": "tool", "tool_call_id": "short", "content": {"result": 3.5}}], "add_generation_prompt": false, "bos_token": "<s>", "eos_token": "</s>", "tools": [{"type": "function", "function": {"name": "get_weather", "description": "Get the weather \u201cnow\u201d", "parameters": {"type": "object", "properties": {"city": {"type": "string", "description": "City name"}, "unit": {"type": "string", "enum": ["c", "f"]}}, "required": ["city"]}}}, {"type": "function", "function": {"name": "sum", "parameters": {"type": "object", "properties": {"a": {"type": "number"}, "b": {"type": "number"}}}, "return": {"type": "number"}}}]})json",
-     true, ""},  // TemplateError: Tool call IDs should be alphanumeric strings with length 9!
-    {R"json({"messages": [{"role": "robot", "content": "?"}], "add_generation_prompt": true, "bos_token": "<s>", "eos_token": "</s>", "tools": null})json",
-     true, ""},  // TemplateError: After the optional system message, conversation roles must alternate user/a
-    {R"json({"messages": [{"role": "robot", "content": "?"}], "add_generation_prompt": true, "bos_token": "<s>", "eos_token": "</s>", "tools": [{"type": "function", "function": {"name": "get_weather", "description": "Get the weather \u201cnow\u201d", "parameters": {"type": "object", "properties": {"city": {"type": "string", "description": "City name"}, "unit": {"type": "string", "enum": ["c", "f"]}}, "required": ["city"]}}}, {"type": "function", "function": {"name": "sum", "parameters": {"type": "object", "properties": {"a": {"type": "number"}, "b": {"type": "number"}}}, "return": {"type": "number"}}}]})json",
-     true, ""},  // TemplateError: After the optional system message, conversation roles must alternate user/a
+     "06.txt"},
+    {R"json({"messages": [{"role": "user", "content": [{"type": "text", "text": "Look"}, {"type": "image"}, {"type": "text", "text": "this"}]}, {"role": "assistant", "content": "Nice"}], "add_generation_prompt": false, "bos_token": "<s>", "eos_token": "</s>", "tools": null})json", kMustFail},  // TypeError: can only concatenate str (not "list") to str
+    {R"json({"messages": [{"role": "user", "content": [{"type": "text", "text": "Look"}, {"type": "image"}, {"type": "text", "text": "this"}]}, {"role": "assistant", "content": "Nice"}], "add_generation_prompt": false, "bos_token": "<s>", "eos_token": "</s>", "tools": [{"type": "function", "function": {"name": "get_weather", "description": "Get the weather \u201cnow\u201d", "parameters": {"type": "object", "properties": {"city": {"type": "string", "description": "City name"}, "unit": {"type": "string", "enum": ["c", "f"]}}, "required": ["city"]}}}, {"type": "function", "function": {"name": "sum", "parameters": {"type": "object", "properties": {"a": {"type": "number"}, "b": {"type": "number"}}}, "return": {"type": "number"}}}]})json", kMustFail},  // TypeError: can only concatenate str (not "list") to str
+    {R"json({"messages": [{"role": "user", "content": "a"}, {"role": "user", "content": "b"}], "add_generation_prompt": true, "bos_token": "<s>", "eos_token": "</s>", "tools": null})json", kMustFail},  // TemplateError: After the optional system message, conversation roles must alternate user/a
+    {R"json({"messages": [{"role": "user", "content": "a"}, {"role": "user", "content": "b"}], "add_generation_prompt": true, "bos_token": "<s>", "eos_token": "</s>", "tools": [{"type": "function", "function": {"name": "get_weather", "description": "Get the weather \u201cnow\u201d", "parameters": {"type": "object", "properties": {"city": {"type": "string", "description": "City name"}, "unit": {"type": "string", "enum": ["c", "f"]}}, "required": ["city"]}}}, {"type": "function", "function": {"name": "sum", "parameters": {"type": "object", "properties": {"a": {"type": "number"}, "b": {"type": "number"}}}, "return": {"type": "number"}}}]})json", kMustFail},  // TemplateError: After the optional system message, conversation roles must alternate user/a
+    {R"json({"messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "", "tool_calls": [{"id": "short", "function": {"name": "sum", "arguments": {"a": 1, "b": 2.5}}}]}, {"role": "tool", "tool_call_id": "short", "content": {"result": 3.5}}], "add_generation_prompt": false, "bos_token": "<s>", "eos_token": "</s>", "tools": null})json", kMustFail},  // TemplateError: Tool call IDs should be alphanumeric strings with length 9!
+    {R"json({"messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "", "tool_calls": [{"id": "short", "function": {"name": "sum", "arguments": {"a": 1, "b": 2.5}}}]}, {"role": "tool", "tool_call_id": "short", "content": {"result": 3.5}}], "add_generation_prompt": false, "bos_token": "<s>", "eos_token": "</s>", "tools": [{"type": "function", "function": {"name": "get_weather", "description": "Get the weather \u201cnow\u201d", "parameters": {"type": "object", "properties": {"city": {"type": "string", "description": "City name"}, "unit": {"type": "string", "enum": ["c", "f"]}}, "required": ["city"]}}}, {"type": "function", "function": {"name": "sum", "parameters": {"type": "object", "properties": {"a": {"type": "number"}, "b": {"type": "number"}}}, "return": {"type": "number"}}}]})json", kMustFail},  // TemplateError: Tool call IDs should be alphanumeric strings with length 9!
+    {R"json({"messages": [{"role": "robot", "content": "?"}], "add_generation_prompt": true, "bos_token": "<s>", "eos_token": "</s>", "tools": null})json", kMustFail},  // TemplateError: After the optional system message, conversation roles must alternate user/a
+    {R"json({"messages": [{"role": "robot", "content": "?"}], "add_generation_prompt": true, "bos_token": "<s>", "eos_token": "</s>", "tools": [{"type": "function", "function": {"name": "get_weather", "description": "Get the weather \u201cnow\u201d", "parameters": {"type": "object", "properties": {"city": {"type": "string", "description": "City name"}, "unit": {"type": "string", "enum": ["c", "f"]}}, "required": ["city"]}}}, {"type": "function", "function": {"name": "sum", "parameters": {"type": "object", "properties": {"a": {"type": "number"}, "b": {"type": "number"}}}, "return": {"type": "number"}}}]})json", kMustFail},  // TemplateError: After the optional system message, conversation roles must alternate user/a
 };
 
 constexpr const char* kMacroHeavy =
@@ -1303,259 +483,31 @@ constexpr const char* kMacroHeavy =
 
 const ConversationCase kMacroHeavyCases[] = {
     {R"json({"messages": [{"role": "user", "content": "Hi"}], "add_generation_prompt": true, "bos_token": "<s>", "eos_token": "</s>", "tools": null})json",
-     false, "<user last>Hi</user><assistant>"},
+     "01.txt"},
     {R"json({"messages": [{"role": "user", "content": "Hi"}], "add_generation_prompt": true, "bos_token": "<s>", "eos_token": "</s>", "tools": [{"type": "function", "function": {"name": "get_weather", "description": "Get the weather \u201cnow\u201d", "parameters": {"type": "object", "properties": {"city": {"type": "string", "description": "City name"}, "unit": {"type": "string", "enum": ["c", "f"]}}, "required": ["city"]}}}, {"type": "function", "function": {"name": "sum", "parameters": {"type": "object", "properties": {"a": {"type": "number"}, "b": {"type": "number"}}}, "return": {"type": "number"}}}]})json",
-     false, "<tools count=\"2\" names=\"get_weather,sum\">\n"
-      "## get_weather\n"
-      "Get the weather “now”\n"
-      "Parameters: {\n"
-      "  \"type\": \"object\",\n"
-      "  \"properties\": {\n"
-      "    \"city\": {\n"
-      "      \"type\": \"string\",\n"
-      "      \"description\": \"City name\"\n"
-      "    },\n"
-      "    \"unit\": {\n"
-      "      \"type\": \"string\",\n"
-      "      \"enum\": [\n"
-      "        \"c\",\n"
-      "        \"f\"\n"
-      "      ]\n"
-      "    }\n"
-      "  },\n"
-      "  \"required\": [\n"
-      "    \"city\"\n"
-      "  ]\n"
-      "}\n"
-      "## sum\n"
-      "(no description)\n"
-      "Parameters: {\n"
-      "  \"type\": \"object\",\n"
-      "  \"properties\": {\n"
-      "    \"a\": {\n"
-      "      \"type\": \"number\"\n"
-      "    },\n"
-      "    \"b\": {\n"
-      "      \"type\": \"number\"\n"
-      "    }\n"
-      "  }\n"
-      "}\n"
-      "</tools>\n"
-      "<user last>Hi</user><assistant>"},
+     "02.txt"},
     {R"json({"messages": [{"role": "system", "content": "  You are helpful.  "}, {"role": "user", "content": "What's the weather in Paris?"}], "add_generation_prompt": false, "bos_token": "<s>", "eos_token": "</s>", "tools": null})json",
-     false, "[SYS]You are helpful.[/SYS]\n"
-      "<user>What's the weather in Paris?</user>"},
+     "03.txt"},
     {R"json({"messages": [{"role": "system", "content": "  You are helpful.  "}, {"role": "user", "content": "What's the weather in Paris?"}], "add_generation_prompt": false, "bos_token": "<s>", "eos_token": "</s>", "tools": [{"type": "function", "function": {"name": "get_weather", "description": "Get the weather \u201cnow\u201d", "parameters": {"type": "object", "properties": {"city": {"type": "string", "description": "City name"}, "unit": {"type": "string", "enum": ["c", "f"]}}, "required": ["city"]}}}, {"type": "function", "function": {"name": "sum", "parameters": {"type": "object", "properties": {"a": {"type": "number"}, "b": {"type": "number"}}}, "return": {"type": "number"}}}]})json",
-     false, "<tools count=\"2\" names=\"get_weather,sum\">\n"
-      "## get_weather\n"
-      "Get the weather “now”\n"
-      "Parameters: {\n"
-      "  \"type\": \"object\",\n"
-      "  \"properties\": {\n"
-      "    \"city\": {\n"
-      "      \"type\": \"string\",\n"
-      "      \"description\": \"City name\"\n"
-      "    },\n"
-      "    \"unit\": {\n"
-      "      \"type\": \"string\",\n"
-      "      \"enum\": [\n"
-      "        \"c\",\n"
-      "        \"f\"\n"
-      "      ]\n"
-      "    }\n"
-      "  },\n"
-      "  \"required\": [\n"
-      "    \"city\"\n"
-      "  ]\n"
-      "}\n"
-      "## sum\n"
-      "(no description)\n"
-      "Parameters: {\n"
-      "  \"type\": \"object\",\n"
-      "  \"properties\": {\n"
-      "    \"a\": {\n"
-      "      \"type\": \"number\"\n"
-      "    },\n"
-      "    \"b\": {\n"
-      "      \"type\": \"number\"\n"
-      "    }\n"
-      "  }\n"
-      "}\n"
-      "</tools>\n"
-      "[SYS]You are helpful.[/SYS]\n"
-      "<user>What's the weather in Paris?</user>"},
+     "04.txt"},
     {R"json({"messages": [{"role": "system", "content": "Sys"}, {"role": "user", "content": "Weather?"}, {"role": "assistant", "content": null, "tool_calls": [{"id": "abc123xyz", "type": "function", "function": {"name": "get_weather", "arguments": {"city": "Paris", "unit": "c"}}}]}, {"role": "tool", "tool_call_id": "abc123xyz", "content": "{\"temp\": 21}"}, {"role": "assistant", "content": "It is 21\u00b0C."}, {"role": "user", "content": "Thanks"}], "add_generation_prompt": true, "bos_token": "<s>", "eos_token": "</s>", "tools": null})json",
-     false, "[SYS]Sys[/SYS]\n"
-      "<user>Weather?</user><call id=\"abc123xyz\">{\"name\": \"get_weather\", \"arguments\": {\"city\": \"P"
-      "aris\", \"unit\": \"c\"}}</call><result>{\"temp\": 21}</result><assistant>It is 21°C.</assistant><use"
-      "r>Thanks</user><assistant>"},
+     "05.txt"},
     {R"json({"messages": [{"role": "system", "content": "Sys"}, {"role": "user", "content": "Weather?"}, {"role": "assistant", "content": null, "tool_calls": [{"id": "abc123xyz", "type": "function", "function": {"name": "get_weather", "arguments": {"city": "Paris", "unit": "c"}}}]}, {"role": "tool", "tool_call_id": "abc123xyz", "content": "{\"temp\": 21}"}, {"role": "assistant", "content": "It is 21\u00b0C."}, {"role": "user", "content": "Thanks"}], "add_generation_prompt": true, "bos_token": "<s>", "eos_token": "</s>", "tools": [{"type": "function", "function": {"name": "get_weather", "description": "Get the weather \u201cnow\u201d", "parameters": {"type": "object", "properties": {"city": {"type": "string", "description": "City name"}, "unit": {"type": "string", "enum": ["c", "f"]}}, "required": ["city"]}}}, {"type": "function", "function": {"name": "sum", "parameters": {"type": "object", "properties": {"a": {"type": "number"}, "b": {"type": "number"}}}, "return": {"type": "number"}}}]})json",
-     false, "<tools count=\"2\" names=\"get_weather,sum\">\n"
-      "## get_weather\n"
-      "Get the weather “now”\n"
-      "Parameters: {\n"
-      "  \"type\": \"object\",\n"
-      "  \"properties\": {\n"
-      "    \"city\": {\n"
-      "      \"type\": \"string\",\n"
-      "      \"description\": \"City name\"\n"
-      "    },\n"
-      "    \"unit\": {\n"
-      "      \"type\": \"string\",\n"
-      "      \"enum\": [\n"
-      "        \"c\",\n"
-      "        \"f\"\n"
-      "      ]\n"
-      "    }\n"
-      "  },\n"
-      "  \"required\": [\n"
-      "    \"city\"\n"
-      "  ]\n"
-      "}\n"
-      "## sum\n"
-      "(no description)\n"
-      "Parameters: {\n"
-      "  \"type\": \"object\",\n"
-      "  \"properties\": {\n"
-      "    \"a\": {\n"
-      "      \"type\": \"number\"\n"
-      "    },\n"
-      "    \"b\": {\n"
-      "      \"type\": \"number\"\n"
-      "    }\n"
-      "  }\n"
-      "}\n"
-      "</tools>\n"
-      "[SYS]Sys[/SYS]\n"
-      "<user>Weather?</user><call id=\"abc123xyz\">{\"name\": \"get_weather\", \"arguments\": {\"city\": \"P"
-      "aris\", \"unit\": \"c\"}}</call><result>{\"temp\": 21}</result><assistant>It is 21°C.</assistant><use"
-      "r>Thanks</user><assistant>"},
+     "06.txt"},
     {R"json({"messages": [{"role": "user", "content": [{"type": "text", "text": "Look"}, {"type": "image"}, {"type": "text", "text": "this"}]}, {"role": "assistant", "content": "Nice"}], "add_generation_prompt": false, "bos_token": "<s>", "eos_token": "</s>", "tools": null})json",
-     false, "<user last>Look <image> this</user><assistant>Nice</assistant>"},
+     "07.txt"},
     {R"json({"messages": [{"role": "user", "content": [{"type": "text", "text": "Look"}, {"type": "image"}, {"type": "text", "text": "this"}]}, {"role": "assistant", "content": "Nice"}], "add_generation_prompt": false, "bos_token": "<s>", "eos_token": "</s>", "tools": [{"type": "function", "function": {"name": "get_weather", "description": "Get the weather \u201cnow\u201d", "parameters": {"type": "object", "properties": {"city": {"type": "string", "description": "City name"}, "unit": {"type": "string", "enum": ["c", "f"]}}, "required": ["city"]}}}, {"type": "function", "function": {"name": "sum", "parameters": {"type": "object", "properties": {"a": {"type": "number"}, "b": {"type": "number"}}}, "return": {"type": "number"}}}]})json",
-     false, "<tools count=\"2\" names=\"get_weather,sum\">\n"
-      "## get_weather\n"
-      "Get the weather “now”\n"
-      "Parameters: {\n"
-      "  \"type\": \"object\",\n"
-      "  \"properties\": {\n"
-      "    \"city\": {\n"
-      "      \"type\": \"string\",\n"
-      "      \"description\": \"City name\"\n"
-      "    },\n"
-      "    \"unit\": {\n"
-      "      \"type\": \"string\",\n"
-      "      \"enum\": [\n"
-      "        \"c\",\n"
-      "        \"f\"\n"
-      "      ]\n"
-      "    }\n"
-      "  },\n"
-      "  \"required\": [\n"
-      "    \"city\"\n"
-      "  ]\n"
-      "}\n"
-      "## sum\n"
-      "(no description)\n"
-      "Parameters: {\n"
-      "  \"type\": \"object\",\n"
-      "  \"properties\": {\n"
-      "    \"a\": {\n"
-      "      \"type\": \"number\"\n"
-      "    },\n"
-      "    \"b\": {\n"
-      "      \"type\": \"number\"\n"
-      "    }\n"
-      "  }\n"
-      "}\n"
-      "</tools>\n"
-      "<user last>Look <image> this</user><assistant>Nice</assistant>"},
+     "08.txt"},
     {R"json({"messages": [{"role": "user", "content": "a"}, {"role": "user", "content": "b"}], "add_generation_prompt": true, "bos_token": "<s>", "eos_token": "</s>", "tools": null})json",
-     false, "<user>a</user><user last>b</user><assistant>"},
+     "09.txt"},
     {R"json({"messages": [{"role": "user", "content": "a"}, {"role": "user", "content": "b"}], "add_generation_prompt": true, "bos_token": "<s>", "eos_token": "</s>", "tools": [{"type": "function", "function": {"name": "get_weather", "description": "Get the weather \u201cnow\u201d", "parameters": {"type": "object", "properties": {"city": {"type": "string", "description": "City name"}, "unit": {"type": "string", "enum": ["c", "f"]}}, "required": ["city"]}}}, {"type": "function", "function": {"name": "sum", "parameters": {"type": "object", "properties": {"a": {"type": "number"}, "b": {"type": "number"}}}, "return": {"type": "number"}}}]})json",
-     false, "<tools count=\"2\" names=\"get_weather,sum\">\n"
-      "## get_weather\n"
-      "Get the weather “now”\n"
-      "Parameters: {\n"
-      "  \"type\": \"object\",\n"
-      "  \"properties\": {\n"
-      "    \"city\": {\n"
-      "      \"type\": \"string\",\n"
-      "      \"description\": \"City name\"\n"
-      "    },\n"
-      "    \"unit\": {\n"
-      "      \"type\": \"string\",\n"
-      "      \"enum\": [\n"
-      "        \"c\",\n"
-      "        \"f\"\n"
-      "      ]\n"
-      "    }\n"
-      "  },\n"
-      "  \"required\": [\n"
-      "    \"city\"\n"
-      "  ]\n"
-      "}\n"
-      "## sum\n"
-      "(no description)\n"
-      "Parameters: {\n"
-      "  \"type\": \"object\",\n"
-      "  \"properties\": {\n"
-      "    \"a\": {\n"
-      "      \"type\": \"number\"\n"
-      "    },\n"
-      "    \"b\": {\n"
-      "      \"type\": \"number\"\n"
-      "    }\n"
-      "  }\n"
-      "}\n"
-      "</tools>\n"
-      "<user>a</user><user last>b</user><assistant>"},
+     "10.txt"},
     {R"json({"messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "", "tool_calls": [{"id": "short", "function": {"name": "sum", "arguments": {"a": 1, "b": 2.5}}}]}, {"role": "tool", "tool_call_id": "short", "content": {"result": 3.5}}], "add_generation_prompt": false, "bos_token": "<s>", "eos_token": "</s>", "tools": null})json",
-     false, "<user last>q</user><call id=\"short\">{\"name\": \"sum\", \"arguments\": {\"a\": 1, \"b\": 2.5}}</cal"
-      "l><result>{\"result\": 3.5}</result>"},
+     "11.txt"},
     {R"json({"messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "", "tool_calls": [{"id": "short", "function": {"name": "sum", "arguments": {"a": 1, "b": 2.5}}}]}, {"role": "tool", "tool_call_id": "short", "content": {"result": 3.5}}], "add_generation_prompt": false, "bos_token": "<s>", "eos_token": "</s>", "tools": [{"type": "function", "function": {"name": "get_weather", "description": "Get the weather \u201cnow\u201d", "parameters": {"type": "object", "properties": {"city": {"type": "string", "description": "City name"}, "unit": {"type": "string", "enum": ["c", "f"]}}, "required": ["city"]}}}, {"type": "function", "function": {"name": "sum", "parameters": {"type": "object", "properties": {"a": {"type": "number"}, "b": {"type": "number"}}}, "return": {"type": "number"}}}]})json",
-     false, "<tools count=\"2\" names=\"get_weather,sum\">\n"
-      "## get_weather\n"
-      "Get the weather “now”\n"
-      "Parameters: {\n"
-      "  \"type\": \"object\",\n"
-      "  \"properties\": {\n"
-      "    \"city\": {\n"
-      "      \"type\": \"string\",\n"
-      "      \"description\": \"City name\"\n"
-      "    },\n"
-      "    \"unit\": {\n"
-      "      \"type\": \"string\",\n"
-      "      \"enum\": [\n"
-      "        \"c\",\n"
-      "        \"f\"\n"
-      "      ]\n"
-      "    }\n"
-      "  },\n"
-      "  \"required\": [\n"
-      "    \"city\"\n"
-      "  ]\n"
-      "}\n"
-      "## sum\n"
-      "(no description)\n"
-      "Parameters: {\n"
-      "  \"type\": \"object\",\n"
-      "  \"properties\": {\n"
-      "    \"a\": {\n"
-      "      \"type\": \"number\"\n"
-      "    },\n"
-      "    \"b\": {\n"
-      "      \"type\": \"number\"\n"
-      "    }\n"
-      "  }\n"
-      "}\n"
-      "</tools>\n"
-      "<user last>q</user><call id=\"short\">{\"name\": \"sum\", \"arguments\": {\"a\": 1, \"b\": 2.5}}</cal"
-      "l><result>{\"result\": 3.5}</result>"},
-    {R"json({"messages": [{"role": "robot", "content": "?"}], "add_generation_prompt": true, "bos_token": "<s>", "eos_token": "</s>", "tools": null})json",
-     true, ""},  // TemplateError: unknown role robot
-    {R"json({"messages": [{"role": "robot", "content": "?"}], "add_generation_prompt": true, "bos_token": "<s>", "eos_token": "</s>", "tools": [{"type": "function", "function": {"name": "get_weather", "description": "Get the weather \u201cnow\u201d", "parameters": {"type": "object", "properties": {"city": {"type": "string", "description": "City name"}, "unit": {"type": "string", "enum": ["c", "f"]}}, "required": ["city"]}}}, {"type": "function", "function": {"name": "sum", "parameters": {"type": "object", "properties": {"a": {"type": "number"}, "b": {"type": "number"}}}, "return": {"type": "number"}}}]})json",
-     true, ""},  // TemplateError: unknown role robot
+     "12.txt"},
+    {R"json({"messages": [{"role": "robot", "content": "?"}], "add_generation_prompt": true, "bos_token": "<s>", "eos_token": "</s>", "tools": null})json", kMustFail},  // TemplateError: unknown role robot
+    {R"json({"messages": [{"role": "robot", "content": "?"}], "add_generation_prompt": true, "bos_token": "<s>", "eos_token": "</s>", "tools": [{"type": "function", "function": {"name": "get_weather", "description": "Get the weather \u201cnow\u201d", "parameters": {"type": "object", "properties": {"city": {"type": "string", "description": "City name"}, "unit": {"type": "string", "enum": ["c", "f"]}}, "required": ["city"]}}}, {"type": "function", "function": {"name": "sum", "parameters": {"type": "object", "properties": {"a": {"type": "number"}, "b": {"type": "number"}}}, "return": {"type": "number"}}}]})json", kMustFail},  // TemplateError: unknown role robot
 };
 
 constexpr const char* kHermesStyle =
@@ -1691,215 +643,27 @@ constexpr const char* kHermesStyle =
 
 const ConversationCase kHermesStyleCases[] = {
     {R"json({"messages": [{"role": "user", "content": "Hi"}], "add_generation_prompt": true, "bos_token": "<s>", "eos_token": "</s>", "tools": null})json",
-     false, "<s><|im_start|>system\n"
-      "You are a function calling AI model. You are provided with function signatures within <tools></tools>"
-      " XML tags. Here are the available tools: <tools>  </tools><|im_end|>\n"
-      "<|im_start|>user\n"
-      "Hi<|im_end|>\n"
-      "<|im_start|>assistant\n"},
+     "01.txt"},
     {R"json({"messages": [{"role": "user", "content": "Hi"}], "add_generation_prompt": true, "bos_token": "<s>", "eos_token": "</s>", "tools": [{"type": "function", "function": {"name": "get_weather", "description": "Get the weather", "parameters": {"type": "object", "properties": {"city": {"type": "string", "description": " City name "}, "days": {"type": "integer", "description": "Days"}, "tags": {"type": "array", "items": {"type": "string"}, "description": "Tags"}, "opts": {"type": "object", "additionalProperties": {"type": "number"}, "description": "Options"}, "mode": {"type": ["string", "null"], "description": "Mode"}}, "required": ["city"]}, "return": {"type": "string", "description": "Forecast"}}}, {"type": "function", "function": {"name": "noop", "description": "Nothing", "parameters": {"type": "object", "properties": {}}}}]})json",
-     false, "<s><|im_start|>system\n"
-      "You are a function calling AI model. You are provided with function signatures within <tools></tools>"
-      " XML tags. Here are the available tools: <tools> {\"type\": \"function\", \"function\": {\"name\": \""
-      "get_weather\", \"description\": \"get_weather(city: str, days: int, tags: list[str], opts: dict[str, "
-      "float], mode: Union[str,None]) -> str - Get the weather\n"
-      "\n"
-      "    Args:\n"
-      "        city(str): City name        days(int): Days        tags(list[str]): Tags        opts(dict[str"
-      ", float]): Options        mode(Union[str,None]): Mode\n"
-      "    Returns:\n"
-      "        Forecast\", \"parameters\": {\"type\": \"object\", \"properties\": {\"city\": {\"type\": \"st"
-      "ring\", \"description\": \" City name \"}, \"days\": {\"type\": \"integer\", \"description\": \"Days\""
-      "}, \"tags\": {\"type\": \"array\", \"items\": {\"type\": \"string\"}, \"description\": \"Tags\"}, \"o"
-      "pts\": {\"type\": \"object\", \"additionalProperties\": {\"type\": \"number\"}, \"description\": \"Op"
-      "tions\"}, \"mode\": {\"type\": [\"string\", \"null\"], \"description\": \"Mode\"}}, \"required\": [\""
-      "city\"]}}\n"
-      "{\"type\": \"function\", \"function\": {\"name\": \"noop\", \"description\": \"noop() - Nothing\n"
-      "\n"
-      "\", \"parameters\": {}} </tools><|im_end|>\n"
-      "<|im_start|>user\n"
-      "Hi<|im_end|>\n"
-      "<|im_start|>assistant\n"},
+     "02.txt"},
     {R"json({"messages": [{"role": "system", "content": "You are helpful."}, {"role": "user", "content": "Weather?"}, {"role": "assistant", "content": "<think>\nLet me think.\n</think>\n\nSure."}, {"role": "user", "content": "Again"}], "add_generation_prompt": false, "bos_token": "<s>", "eos_token": "</s>", "tools": null, "enable_thinking": false})json",
-     false, "<s><|im_start|>system\n"
-      "You are a function calling AI model. You are provided with function signatures within <tools></tools>"
-      " XML tags. Here are the available tools: <tools>  </tools><|im_end|>\n"
-      "<|im_start|>system\n"
-      "You are helpful.<|im_end|>\n"
-      "<|im_start|>user\n"
-      "Weather?<|im_end|>\n"
-      "<|im_start|>assistant\n"
-      "<think>\n"
-      "Let me think.\n"
-      "</think>\n"
-      "\n"
-      "Sure.<|im_end|>\n"
-      "<|im_start|>user\n"
-      "Again<|im_end|>\n"},
+     "03.txt"},
     {R"json({"messages": [{"role": "system", "content": "You are helpful."}, {"role": "user", "content": "Weather?"}, {"role": "assistant", "content": "<think>\nLet me think.\n</think>\n\nSure."}, {"role": "user", "content": "Again"}], "add_generation_prompt": false, "bos_token": "<s>", "eos_token": "</s>", "tools": [{"type": "function", "function": {"name": "get_weather", "description": "Get the weather", "parameters": {"type": "object", "properties": {"city": {"type": "string", "description": " City name "}, "days": {"type": "integer", "description": "Days"}, "tags": {"type": "array", "items": {"type": "string"}, "description": "Tags"}, "opts": {"type": "object", "additionalProperties": {"type": "number"}, "description": "Options"}, "mode": {"type": ["string", "null"], "description": "Mode"}}, "required": ["city"]}, "return": {"type": "string", "description": "Forecast"}}}, {"type": "function", "function": {"name": "noop", "description": "Nothing", "parameters": {"type": "object", "properties": {}}}}], "enable_thinking": false})json",
-     false, "<s><|im_start|>system\n"
-      "You are a function calling AI model. You are provided with function signatures within <tools></tools>"
-      " XML tags. Here are the available tools: <tools> {\"type\": \"function\", \"function\": {\"name\": \""
-      "get_weather\", \"description\": \"get_weather(city: str, days: int, tags: list[str], opts: dict[str, "
-      "float], mode: Union[str,None]) -> str - Get the weather\n"
-      "\n"
-      "    Args:\n"
-      "        city(str): City name        days(int): Days        tags(list[str]): Tags        opts(dict[str"
-      ", float]): Options        mode(Union[str,None]): Mode\n"
-      "    Returns:\n"
-      "        Forecast\", \"parameters\": {\"type\": \"object\", \"properties\": {\"city\": {\"type\": \"st"
-      "ring\", \"description\": \" City name \"}, \"days\": {\"type\": \"integer\", \"description\": \"Days\""
-      "}, \"tags\": {\"type\": \"array\", \"items\": {\"type\": \"string\"}, \"description\": \"Tags\"}, \"o"
-      "pts\": {\"type\": \"object\", \"additionalProperties\": {\"type\": \"number\"}, \"description\": \"Op"
-      "tions\"}, \"mode\": {\"type\": [\"string\", \"null\"], \"description\": \"Mode\"}}, \"required\": [\""
-      "city\"]}}\n"
-      "{\"type\": \"function\", \"function\": {\"name\": \"noop\", \"description\": \"noop() - Nothing\n"
-      "\n"
-      "\", \"parameters\": {}} </tools><|im_end|>\n"
-      "<|im_start|>system\n"
-      "You are helpful.<|im_end|>\n"
-      "<|im_start|>user\n"
-      "Weather?<|im_end|>\n"
-      "<|im_start|>assistant\n"
-      "<think>\n"
-      "Let me think.\n"
-      "</think>\n"
-      "\n"
-      "Sure.<|im_end|>\n"
-      "<|im_start|>user\n"
-      "Again<|im_end|>\n"},
+     "04.txt"},
     {R"json({"messages": [{"role": "user", "content": "Weather in Paris?"}, {"role": "assistant", "content": null, "tool_calls": [{"type": "function", "function": {"name": "get_weather", "arguments": "{\"city\": \"Paris\"}"}}]}, {"role": "tool", "content": "sunny"}, {"role": "tool", "content": "warm"}, {"role": "assistant", "content": "It is sunny."}], "add_generation_prompt": true, "bos_token": "<s>", "eos_token": "</s>", "tools": null})json",
-     false, "<s><|im_start|>system\n"
-      "You are a function calling AI model. You are provided with function signatures within <tools></tools>"
-      " XML tags. Here are the available tools: <tools>  </tools><|im_end|>\n"
-      "<|im_start|>user\n"
-      "Weather in Paris?<|im_end|>\n"
-      "<|im_start|>assistant\n"
-      "<tool_call>\n"
-      "{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\"}}\n"
-      "</tool_call><|im_end|>\n"
-      "<|im_start|>tool\n"
-      "<tool_response>\n"
-      "sunny\n"
-      "</tool_response>\n"
-      "<tool_response>\n"
-      "warm\n"
-      "</tool_response>\n"
-      "<|im_end|><|im_start|>assistant\n"
-      "It is sunny.<|im_end|>\n"
-      "<|im_start|>assistant\n"},
+     "05.txt"},
     {R"json({"messages": [{"role": "user", "content": "Weather in Paris?"}, {"role": "assistant", "content": null, "tool_calls": [{"type": "function", "function": {"name": "get_weather", "arguments": "{\"city\": \"Paris\"}"}}]}, {"role": "tool", "content": "sunny"}, {"role": "tool", "content": "warm"}, {"role": "assistant", "content": "It is sunny."}], "add_generation_prompt": true, "bos_token": "<s>", "eos_token": "</s>", "tools": [{"type": "function", "function": {"name": "get_weather", "description": "Get the weather", "parameters": {"type": "object", "properties": {"city": {"type": "string", "description": " City name "}, "days": {"type": "integer", "description": "Days"}, "tags": {"type": "array", "items": {"type": "string"}, "description": "Tags"}, "opts": {"type": "object", "additionalProperties": {"type": "number"}, "description": "Options"}, "mode": {"type": ["string", "null"], "description": "Mode"}}, "required": ["city"]}, "return": {"type": "string", "description": "Forecast"}}}, {"type": "function", "function": {"name": "noop", "description": "Nothing", "parameters": {"type": "object", "properties": {}}}}]})json",
-     false, "<s><|im_start|>system\n"
-      "You are a function calling AI model. You are provided with function signatures within <tools></tools>"
-      " XML tags. Here are the available tools: <tools> {\"type\": \"function\", \"function\": {\"name\": \""
-      "get_weather\", \"description\": \"get_weather(city: str, days: int, tags: list[str], opts: dict[str, "
-      "float], mode: Union[str,None]) -> str - Get the weather\n"
-      "\n"
-      "    Args:\n"
-      "        city(str): City name        days(int): Days        tags(list[str]): Tags        opts(dict[str"
-      ", float]): Options        mode(Union[str,None]): Mode\n"
-      "    Returns:\n"
-      "        Forecast\", \"parameters\": {\"type\": \"object\", \"properties\": {\"city\": {\"type\": \"st"
-      "ring\", \"description\": \" City name \"}, \"days\": {\"type\": \"integer\", \"description\": \"Days\""
-      "}, \"tags\": {\"type\": \"array\", \"items\": {\"type\": \"string\"}, \"description\": \"Tags\"}, \"o"
-      "pts\": {\"type\": \"object\", \"additionalProperties\": {\"type\": \"number\"}, \"description\": \"Op"
-      "tions\"}, \"mode\": {\"type\": [\"string\", \"null\"], \"description\": \"Mode\"}}, \"required\": [\""
-      "city\"]}}\n"
-      "{\"type\": \"function\", \"function\": {\"name\": \"noop\", \"description\": \"noop() - Nothing\n"
-      "\n"
-      "\", \"parameters\": {}} </tools><|im_end|>\n"
-      "<|im_start|>user\n"
-      "Weather in Paris?<|im_end|>\n"
-      "<|im_start|>assistant\n"
-      "<tool_call>\n"
-      "{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\"}}\n"
-      "</tool_call><|im_end|>\n"
-      "<|im_start|>tool\n"
-      "<tool_response>\n"
-      "sunny\n"
-      "</tool_response>\n"
-      "<tool_response>\n"
-      "warm\n"
-      "</tool_response>\n"
-      "<|im_end|><|im_start|>assistant\n"
-      "It is sunny.<|im_end|>\n"
-      "<|im_start|>assistant\n"},
-    {R"json({"messages": [{"role": "system", "content": [{"type": "text", "text": "Sys"}]}, {"role": "user", "content": [{"type": "image"}, {"type": "text", "text": " Describe "}]}, {"role": "assistant", "content": "A cat."}], "add_generation_prompt": false, "bos_token": "<s>", "eos_token": "</s>", "tools": null})json",
-     true, ""},  // TypeError: can only concatenate str (not "list") to str
-    {R"json({"messages": [{"role": "system", "content": [{"type": "text", "text": "Sys"}]}, {"role": "user", "content": [{"type": "image"}, {"type": "text", "text": " Describe "}]}, {"role": "assistant", "content": "A cat."}], "add_generation_prompt": false, "bos_token": "<s>", "eos_token": "</s>", "tools": [{"type": "function", "function": {"name": "get_weather", "description": "Get the weather", "parameters": {"type": "object", "properties": {"city": {"type": "string", "description": " City name "}, "days": {"type": "integer", "description": "Days"}, "tags": {"type": "array", "items": {"type": "string"}, "description": "Tags"}, "opts": {"type": "object", "additionalProperties": {"type": "number"}, "description": "Options"}, "mode": {"type": ["string", "null"], "description": "Mode"}}, "required": ["city"]}, "return": {"type": "string", "description": "Forecast"}}}, {"type": "function", "function": {"name": "noop", "description": "Nothing", "parameters": {"type": "object", "properties": {}}}}]})json",
-     true, ""},  // TypeError: can only concatenate str (not "list") to str
+     "06.txt"},
+    {R"json({"messages": [{"role": "system", "content": [{"type": "text", "text": "Sys"}]}, {"role": "user", "content": [{"type": "image"}, {"type": "text", "text": " Describe "}]}, {"role": "assistant", "content": "A cat."}], "add_generation_prompt": false, "bos_token": "<s>", "eos_token": "</s>", "tools": null})json", kMustFail},  // TypeError: can only concatenate str (not "list") to str
+    {R"json({"messages": [{"role": "system", "content": [{"type": "text", "text": "Sys"}]}, {"role": "user", "content": [{"type": "image"}, {"type": "text", "text": " Describe "}]}, {"role": "assistant", "content": "A cat."}], "add_generation_prompt": false, "bos_token": "<s>", "eos_token": "</s>", "tools": [{"type": "function", "function": {"name": "get_weather", "description": "Get the weather", "parameters": {"type": "object", "properties": {"city": {"type": "string", "description": " City name "}, "days": {"type": "integer", "description": "Days"}, "tags": {"type": "array", "items": {"type": "string"}, "description": "Tags"}, "opts": {"type": "object", "additionalProperties": {"type": "number"}, "description": "Options"}, "mode": {"type": ["string", "null"], "description": "Mode"}}, "required": ["city"]}, "return": {"type": "string", "description": "Forecast"}}}, {"type": "function", "function": {"name": "noop", "description": "Nothing", "parameters": {"type": "object", "properties": {}}}}]})json", kMustFail},  // TypeError: can only concatenate str (not "list") to str
     {R"json({"messages": [{"role": "user", "content": "a"}, {"role": "assistant", "content": "", "tool_calls": [{"type": "function", "function": {"name": "noop", "arguments": {"x": [1, 2]}}}]}, {"role": "tool", "content": "<tool_response>ok</tool_response>"}], "add_generation_prompt": true, "bos_token": "<s>", "eos_token": "</s>", "tools": null})json",
-     false, "<s><|im_start|>system\n"
-      "You are a function calling AI model. You are provided with function signatures within <tools></tools>"
-      " XML tags. Here are the available tools: <tools>  </tools><|im_end|>\n"
-      "<|im_start|>user\n"
-      "a<|im_end|>\n"
-      "<|im_start|>assistant\n"
-      "<tool_call>\n"
-      "{\"name\": \"noop\", \"arguments\": {\"x\": [1, 2]}}\n"
-      "</tool_call><|im_end|>\n"
-      "<|im_start|>tool\n"
-      "<tool_response>\n"
-      "<tool_response>ok</tool_response>\n"
-      "</tool_response><|im_end|><|im_start|>assistant\n"},
+     "09.txt"},
     {R"json({"messages": [{"role": "user", "content": "a"}, {"role": "assistant", "content": "", "tool_calls": [{"type": "function", "function": {"name": "noop", "arguments": {"x": [1, 2]}}}]}, {"role": "tool", "content": "<tool_response>ok</tool_response>"}], "add_generation_prompt": true, "bos_token": "<s>", "eos_token": "</s>", "tools": [{"type": "function", "function": {"name": "get_weather", "description": "Get the weather", "parameters": {"type": "object", "properties": {"city": {"type": "string", "description": " City name "}, "days": {"type": "integer", "description": "Days"}, "tags": {"type": "array", "items": {"type": "string"}, "description": "Tags"}, "opts": {"type": "object", "additionalProperties": {"type": "number"}, "description": "Options"}, "mode": {"type": ["string", "null"], "description": "Mode"}}, "required": ["city"]}, "return": {"type": "string", "description": "Forecast"}}}, {"type": "function", "function": {"name": "noop", "description": "Nothing", "parameters": {"type": "object", "properties": {}}}}]})json",
-     false, "<s><|im_start|>system\n"
-      "You are a function calling AI model. You are provided with function signatures within <tools></tools>"
-      " XML tags. Here are the available tools: <tools> {\"type\": \"function\", \"function\": {\"name\": \""
-      "get_weather\", \"description\": \"get_weather(city: str, days: int, tags: list[str], opts: dict[str, "
-      "float], mode: Union[str,None]) -> str - Get the weather\n"
-      "\n"
-      "    Args:\n"
-      "        city(str): City name        days(int): Days        tags(list[str]): Tags        opts(dict[str"
-      ", float]): Options        mode(Union[str,None]): Mode\n"
-      "    Returns:\n"
-      "        Forecast\", \"parameters\": {\"type\": \"object\", \"properties\": {\"city\": {\"type\": \"st"
-      "ring\", \"description\": \" City name \"}, \"days\": {\"type\": \"integer\", \"description\": \"Days\""
-      "}, \"tags\": {\"type\": \"array\", \"items\": {\"type\": \"string\"}, \"description\": \"Tags\"}, \"o"
-      "pts\": {\"type\": \"object\", \"additionalProperties\": {\"type\": \"number\"}, \"description\": \"Op"
-      "tions\"}, \"mode\": {\"type\": [\"string\", \"null\"], \"description\": \"Mode\"}}, \"required\": [\""
-      "city\"]}}\n"
-      "{\"type\": \"function\", \"function\": {\"name\": \"noop\", \"description\": \"noop() - Nothing\n"
-      "\n"
-      "\", \"parameters\": {}} </tools><|im_end|>\n"
-      "<|im_start|>user\n"
-      "a<|im_end|>\n"
-      "<|im_start|>assistant\n"
-      "<tool_call>\n"
-      "{\"name\": \"noop\", \"arguments\": {\"x\": [1, 2]}}\n"
-      "</tool_call><|im_end|>\n"
-      "<|im_start|>tool\n"
-      "<tool_response>\n"
-      "<tool_response>ok</tool_response>\n"
-      "</tool_response><|im_end|><|im_start|>assistant\n"},
+     "10.txt"},
     {R"json({"messages": [{"role": "assistant", "content": "first"}], "add_generation_prompt": false, "bos_token": "<s>", "eos_token": "</s>", "tools": null})json",
-     false, "<s><|im_start|>system\n"
-      "You are a function calling AI model. You are provided with function signatures within <tools></tools>"
-      " XML tags. Here are the available tools: <tools>  </tools><|im_end|>\n"
-      "<|im_start|>assistant\n"
-      "first<|im_end|>\n"},
+     "11.txt"},
     {R"json({"messages": [{"role": "assistant", "content": "first"}], "add_generation_prompt": false, "bos_token": "<s>", "eos_token": "</s>", "tools": [{"type": "function", "function": {"name": "get_weather", "description": "Get the weather", "parameters": {"type": "object", "properties": {"city": {"type": "string", "description": " City name "}, "days": {"type": "integer", "description": "Days"}, "tags": {"type": "array", "items": {"type": "string"}, "description": "Tags"}, "opts": {"type": "object", "additionalProperties": {"type": "number"}, "description": "Options"}, "mode": {"type": ["string", "null"], "description": "Mode"}}, "required": ["city"]}, "return": {"type": "string", "description": "Forecast"}}}, {"type": "function", "function": {"name": "noop", "description": "Nothing", "parameters": {"type": "object", "properties": {}}}}]})json",
-     false, "<s><|im_start|>system\n"
-      "You are a function calling AI model. You are provided with function signatures within <tools></tools>"
-      " XML tags. Here are the available tools: <tools> {\"type\": \"function\", \"function\": {\"name\": \""
-      "get_weather\", \"description\": \"get_weather(city: str, days: int, tags: list[str], opts: dict[str, "
-      "float], mode: Union[str,None]) -> str - Get the weather\n"
-      "\n"
-      "    Args:\n"
-      "        city(str): City name        days(int): Days        tags(list[str]): Tags        opts(dict[str"
-      ", float]): Options        mode(Union[str,None]): Mode\n"
-      "    Returns:\n"
-      "        Forecast\", \"parameters\": {\"type\": \"object\", \"properties\": {\"city\": {\"type\": \"st"
-      "ring\", \"description\": \" City name \"}, \"days\": {\"type\": \"integer\", \"description\": \"Days\""
-      "}, \"tags\": {\"type\": \"array\", \"items\": {\"type\": \"string\"}, \"description\": \"Tags\"}, \"o"
-      "pts\": {\"type\": \"object\", \"additionalProperties\": {\"type\": \"number\"}, \"description\": \"Op"
-      "tions\"}, \"mode\": {\"type\": [\"string\", \"null\"], \"description\": \"Mode\"}}, \"required\": [\""
-      "city\"]}}\n"
-      "{\"type\": \"function\", \"function\": {\"name\": \"noop\", \"description\": \"noop() - Nothing\n"
-      "\n"
-      "\", \"parameters\": {}} </tools><|im_end|>\n"
-      "<|im_start|>assistant\n"
-      "first<|im_end|>\n"},
+     "12.txt"},
 };
 
 constexpr const char* kQwen3Style =
@@ -2001,222 +765,27 @@ constexpr const char* kQwen3Style =
 
 const ConversationCase kQwen3StyleCases[] = {
     {R"json({"messages": [{"role": "user", "content": "Hi"}], "add_generation_prompt": true, "bos_token": "<s>", "eos_token": "</s>", "tools": null})json",
-     false, "<|im_start|>user\n"
-      "Hi<|im_end|>\n"
-      "<|im_start|>assistant\n"},
+     "01.txt"},
     {R"json({"messages": [{"role": "user", "content": "Hi"}], "add_generation_prompt": true, "bos_token": "<s>", "eos_token": "</s>", "tools": [{"type": "function", "function": {"name": "get_weather", "description": "Get the weather", "parameters": {"type": "object", "properties": {"city": {"type": "string", "description": " City name "}, "days": {"type": "integer", "description": "Days"}, "tags": {"type": "array", "items": {"type": "string"}, "description": "Tags"}, "opts": {"type": "object", "additionalProperties": {"type": "number"}, "description": "Options"}, "mode": {"type": ["string", "null"], "description": "Mode"}}, "required": ["city"]}, "return": {"type": "string", "description": "Forecast"}}}, {"type": "function", "function": {"name": "noop", "description": "Nothing", "parameters": {"type": "object", "properties": {}}}}]})json",
-     false, "<|im_start|>system\n"
-      "# Tools\n"
-      "\n"
-      "You may call one or more functions to assist with the user query.\n"
-      "\n"
-      "You are provided with function signatures within <tools></tools> XML tags:\n"
-      "<tools>\n"
-      "{\"type\": \"function\", \"function\": {\"name\": \"get_weather\", \"description\": \"Get the weather"
-      "\", \"parameters\": {\"type\": \"object\", \"properties\": {\"city\": {\"type\": \"string\", \"descri"
-      "ption\": \" City name \"}, \"days\": {\"type\": \"integer\", \"description\": \"Days\"}, \"tags\": {\""
-      "type\": \"array\", \"items\": {\"type\": \"string\"}, \"description\": \"Tags\"}, \"opts\": {\"type\""
-      ": \"object\", \"additionalProperties\": {\"type\": \"number\"}, \"description\": \"Options\"}, \"mode"
-      "\": {\"type\": [\"string\", \"null\"], \"description\": \"Mode\"}}, \"required\": [\"city\"]}, \"retu"
-      "rn\": {\"type\": \"string\", \"description\": \"Forecast\"}}}\n"
-      "{\"type\": \"function\", \"function\": {\"name\": \"noop\", \"description\": \"Nothing\", \"parameter"
-      "s\": {\"type\": \"object\", \"properties\": {}}}}\n"
-      "</tools>\n"
-      "\n"
-      "For each function call, return a json object with function name and arguments within <tool_call></too"
-      "l_call> XML tags:\n"
-      "<tool_call>\n"
-      "{\"name\": <function-name>, \"arguments\": <args-json-object>}\n"
-      "</tool_call><|im_end|>\n"
-      "<|im_start|>user\n"
-      "Hi<|im_end|>\n"
-      "<|im_start|>assistant\n"},
+     "02.txt"},
     {R"json({"messages": [{"role": "system", "content": "You are helpful."}, {"role": "user", "content": "Weather?"}, {"role": "assistant", "content": "<think>\nLet me think.\n</think>\n\nSure."}, {"role": "user", "content": "Again"}], "add_generation_prompt": false, "bos_token": "<s>", "eos_token": "</s>", "tools": null, "enable_thinking": false})json",
-     false, "<|im_start|>system\n"
-      "You are helpful.<|im_end|>\n"
-      "<|im_start|>user\n"
-      "Weather?<|im_end|>\n"
-      "<|im_start|>assistant\n"
-      "Sure.<|im_end|>\n"
-      "<|im_start|>user\n"
-      "Again<|im_end|>\n"},
+     "03.txt"},
     {R"json({"messages": [{"role": "system", "content": "You are helpful."}, {"role": "user", "content": "Weather?"}, {"role": "assistant", "content": "<think>\nLet me think.\n</think>\n\nSure."}, {"role": "user", "content": "Again"}], "add_generation_prompt": false, "bos_token": "<s>", "eos_token": "</s>", "tools": [{"type": "function", "function": {"name": "get_weather", "description": "Get the weather", "parameters": {"type": "object", "properties": {"city": {"type": "string", "description": " City name "}, "days": {"type": "integer", "description": "Days"}, "tags": {"type": "array", "items": {"type": "string"}, "description": "Tags"}, "opts": {"type": "object", "additionalProperties": {"type": "number"}, "description": "Options"}, "mode": {"type": ["string", "null"], "description": "Mode"}}, "required": ["city"]}, "return": {"type": "string", "description": "Forecast"}}}, {"type": "function", "function": {"name": "noop", "description": "Nothing", "parameters": {"type": "object", "properties": {}}}}], "enable_thinking": false})json",
-     false, "<|im_start|>system\n"
-      "You are helpful.\n"
-      "\n"
-      "# Tools\n"
-      "\n"
-      "You may call one or more functions to assist with the user query.\n"
-      "\n"
-      "You are provided with function signatures within <tools></tools> XML tags:\n"
-      "<tools>\n"
-      "{\"type\": \"function\", \"function\": {\"name\": \"get_weather\", \"description\": \"Get the weather"
-      "\", \"parameters\": {\"type\": \"object\", \"properties\": {\"city\": {\"type\": \"string\", \"descri"
-      "ption\": \" City name \"}, \"days\": {\"type\": \"integer\", \"description\": \"Days\"}, \"tags\": {\""
-      "type\": \"array\", \"items\": {\"type\": \"string\"}, \"description\": \"Tags\"}, \"opts\": {\"type\""
-      ": \"object\", \"additionalProperties\": {\"type\": \"number\"}, \"description\": \"Options\"}, \"mode"
-      "\": {\"type\": [\"string\", \"null\"], \"description\": \"Mode\"}}, \"required\": [\"city\"]}, \"retu"
-      "rn\": {\"type\": \"string\", \"description\": \"Forecast\"}}}\n"
-      "{\"type\": \"function\", \"function\": {\"name\": \"noop\", \"description\": \"Nothing\", \"parameter"
-      "s\": {\"type\": \"object\", \"properties\": {}}}}\n"
-      "</tools>\n"
-      "\n"
-      "For each function call, return a json object with function name and arguments within <tool_call></too"
-      "l_call> XML tags:\n"
-      "<tool_call>\n"
-      "{\"name\": <function-name>, \"arguments\": <args-json-object>}\n"
-      "</tool_call><|im_end|>\n"
-      "<|im_start|>user\n"
-      "Weather?<|im_end|>\n"
-      "<|im_start|>assistant\n"
-      "Sure.<|im_end|>\n"
-      "<|im_start|>user\n"
-      "Again<|im_end|>\n"},
+     "04.txt"},
     {R"json({"messages": [{"role": "user", "content": "Weather in Paris?"}, {"role": "assistant", "content": null, "tool_calls": [{"type": "function", "function": {"name": "get_weather", "arguments": "{\"city\": \"Paris\"}"}}]}, {"role": "tool", "content": "sunny"}, {"role": "tool", "content": "warm"}, {"role": "assistant", "content": "It is sunny."}], "add_generation_prompt": true, "bos_token": "<s>", "eos_token": "</s>", "tools": null})json",
-     false, "<|im_start|>user\n"
-      "Weather in Paris?<|im_end|>\n"
-      "<|im_start|>assistant\n"
-      "<tool_call>\n"
-      "{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\"}}\n"
-      "</tool_call><|im_end|>\n"
-      "<|im_start|>user\n"
-      "<tool_response>\n"
-      "sunny\n"
-      "</tool_response>\n"
-      "<tool_response>\n"
-      "warm\n"
-      "</tool_response><|im_end|>\n"
-      "<|im_start|>assistant\n"
-      "<think>\n"
-      "\n"
-      "</think>\n"
-      "\n"
-      "It is sunny.<|im_end|>\n"
-      "<|im_start|>assistant\n"},
+     "05.txt"},
     {R"json({"messages": [{"role": "user", "content": "Weather in Paris?"}, {"role": "assistant", "content": null, "tool_calls": [{"type": "function", "function": {"name": "get_weather", "arguments": "{\"city\": \"Paris\"}"}}]}, {"role": "tool", "content": "sunny"}, {"role": "tool", "content": "warm"}, {"role": "assistant", "content": "It is sunny."}], "add_generation_prompt": true, "bos_token": "<s>", "eos_token": "</s>", "tools": [{"type": "function", "function": {"name": "get_weather", "description": "Get the weather", "parameters": {"type": "object", "properties": {"city": {"type": "string", "description": " City name "}, "days": {"type": "integer", "description": "Days"}, "tags": {"type": "array", "items": {"type": "string"}, "description": "Tags"}, "opts": {"type": "object", "additionalProperties": {"type": "number"}, "description": "Options"}, "mode": {"type": ["string", "null"], "description": "Mode"}}, "required": ["city"]}, "return": {"type": "string", "description": "Forecast"}}}, {"type": "function", "function": {"name": "noop", "description": "Nothing", "parameters": {"type": "object", "properties": {}}}}]})json",
-     false, "<|im_start|>system\n"
-      "# Tools\n"
-      "\n"
-      "You may call one or more functions to assist with the user query.\n"
-      "\n"
-      "You are provided with function signatures within <tools></tools> XML tags:\n"
-      "<tools>\n"
-      "{\"type\": \"function\", \"function\": {\"name\": \"get_weather\", \"description\": \"Get the weather"
-      "\", \"parameters\": {\"type\": \"object\", \"properties\": {\"city\": {\"type\": \"string\", \"descri"
-      "ption\": \" City name \"}, \"days\": {\"type\": \"integer\", \"description\": \"Days\"}, \"tags\": {\""
-      "type\": \"array\", \"items\": {\"type\": \"string\"}, \"description\": \"Tags\"}, \"opts\": {\"type\""
-      ": \"object\", \"additionalProperties\": {\"type\": \"number\"}, \"description\": \"Options\"}, \"mode"
-      "\": {\"type\": [\"string\", \"null\"], \"description\": \"Mode\"}}, \"required\": [\"city\"]}, \"retu"
-      "rn\": {\"type\": \"string\", \"description\": \"Forecast\"}}}\n"
-      "{\"type\": \"function\", \"function\": {\"name\": \"noop\", \"description\": \"Nothing\", \"parameter"
-      "s\": {\"type\": \"object\", \"properties\": {}}}}\n"
-      "</tools>\n"
-      "\n"
-      "For each function call, return a json object with function name and arguments within <tool_call></too"
-      "l_call> XML tags:\n"
-      "<tool_call>\n"
-      "{\"name\": <function-name>, \"arguments\": <args-json-object>}\n"
-      "</tool_call><|im_end|>\n"
-      "<|im_start|>user\n"
-      "Weather in Paris?<|im_end|>\n"
-      "<|im_start|>assistant\n"
-      "<tool_call>\n"
-      "{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\"}}\n"
-      "</tool_call><|im_end|>\n"
-      "<|im_start|>user\n"
-      "<tool_response>\n"
-      "sunny\n"
-      "</tool_response>\n"
-      "<tool_response>\n"
-      "warm\n"
-      "</tool_response><|im_end|>\n"
-      "<|im_start|>assistant\n"
-      "<think>\n"
-      "\n"
-      "</think>\n"
-      "\n"
-      "It is sunny.<|im_end|>\n"
-      "<|im_start|>assistant\n"},
-    {R"json({"messages": [{"role": "system", "content": [{"type": "text", "text": "Sys"}]}, {"role": "user", "content": [{"type": "image"}, {"type": "text", "text": " Describe "}]}, {"role": "assistant", "content": "A cat."}], "add_generation_prompt": false, "bos_token": "<s>", "eos_token": "</s>", "tools": null})json",
-     true, ""},  // TypeError: can only concatenate str (not "list") to str
-    {R"json({"messages": [{"role": "system", "content": [{"type": "text", "text": "Sys"}]}, {"role": "user", "content": [{"type": "image"}, {"type": "text", "text": " Describe "}]}, {"role": "assistant", "content": "A cat."}], "add_generation_prompt": false, "bos_token": "<s>", "eos_token": "</s>", "tools": [{"type": "function", "function": {"name": "get_weather", "description": "Get the weather", "parameters": {"type": "object", "properties": {"city": {"type": "string", "description": " City name "}, "days": {"type": "integer", "description": "Days"}, "tags": {"type": "array", "items": {"type": "string"}, "description": "Tags"}, "opts": {"type": "object", "additionalProperties": {"type": "number"}, "description": "Options"}, "mode": {"type": ["string", "null"], "description": "Mode"}}, "required": ["city"]}, "return": {"type": "string", "description": "Forecast"}}}, {"type": "function", "function": {"name": "noop", "description": "Nothing", "parameters": {"type": "object", "properties": {}}}}]})json",
-     true, ""},  // TypeError: can only concatenate list (not "str") to list
+     "06.txt"},
+    {R"json({"messages": [{"role": "system", "content": [{"type": "text", "text": "Sys"}]}, {"role": "user", "content": [{"type": "image"}, {"type": "text", "text": " Describe "}]}, {"role": "assistant", "content": "A cat."}], "add_generation_prompt": false, "bos_token": "<s>", "eos_token": "</s>", "tools": null})json", kMustFail},  // TypeError: can only concatenate str (not "list") to str
+    {R"json({"messages": [{"role": "system", "content": [{"type": "text", "text": "Sys"}]}, {"role": "user", "content": [{"type": "image"}, {"type": "text", "text": " Describe "}]}, {"role": "assistant", "content": "A cat."}], "add_generation_prompt": false, "bos_token": "<s>", "eos_token": "</s>", "tools": [{"type": "function", "function": {"name": "get_weather", "description": "Get the weather", "parameters": {"type": "object", "properties": {"city": {"type": "string", "description": " City name "}, "days": {"type": "integer", "description": "Days"}, "tags": {"type": "array", "items": {"type": "string"}, "description": "Tags"}, "opts": {"type": "object", "additionalProperties": {"type": "number"}, "description": "Options"}, "mode": {"type": ["string", "null"], "description": "Mode"}}, "required": ["city"]}, "return": {"type": "string", "description": "Forecast"}}}, {"type": "function", "function": {"name": "noop", "description": "Nothing", "parameters": {"type": "object", "properties": {}}}}]})json", kMustFail},  // TypeError: can only concatenate list (not "str") to list
     {R"json({"messages": [{"role": "user", "content": "a"}, {"role": "assistant", "content": "", "tool_calls": [{"type": "function", "function": {"name": "noop", "arguments": {"x": [1, 2]}}}]}, {"role": "tool", "content": "<tool_response>ok</tool_response>"}], "add_generation_prompt": true, "bos_token": "<s>", "eos_token": "</s>", "tools": null})json",
-     false, "<|im_start|>user\n"
-      "a<|im_end|>\n"
-      "<|im_start|>assistant\n"
-      "<tool_call>\n"
-      "{\"name\": \"noop\", \"arguments\": {\"x\": [1, 2]}}\n"
-      "</tool_call><|im_end|>\n"
-      "<|im_start|>user\n"
-      "<tool_response>\n"
-      "<tool_response>ok</tool_response>\n"
-      "</tool_response><|im_end|>\n"
-      "<|im_start|>assistant\n"},
+     "09.txt"},
     {R"json({"messages": [{"role": "user", "content": "a"}, {"role": "assistant", "content": "", "tool_calls": [{"type": "function", "function": {"name": "noop", "arguments": {"x": [1, 2]}}}]}, {"role": "tool", "content": "<tool_response>ok</tool_response>"}], "add_generation_prompt": true, "bos_token": "<s>", "eos_token": "</s>", "tools": [{"type": "function", "function": {"name": "get_weather", "description": "Get the weather", "parameters": {"type": "object", "properties": {"city": {"type": "string", "description": " City name "}, "days": {"type": "integer", "description": "Days"}, "tags": {"type": "array", "items": {"type": "string"}, "description": "Tags"}, "opts": {"type": "object", "additionalProperties": {"type": "number"}, "description": "Options"}, "mode": {"type": ["string", "null"], "description": "Mode"}}, "required": ["city"]}, "return": {"type": "string", "description": "Forecast"}}}, {"type": "function", "function": {"name": "noop", "description": "Nothing", "parameters": {"type": "object", "properties": {}}}}]})json",
-     false, "<|im_start|>system\n"
-      "# Tools\n"
-      "\n"
-      "You may call one or more functions to assist with the user query.\n"
-      "\n"
-      "You are provided with function signatures within <tools></tools> XML tags:\n"
-      "<tools>\n"
-      "{\"type\": \"function\", \"function\": {\"name\": \"get_weather\", \"description\": \"Get the weather"
-      "\", \"parameters\": {\"type\": \"object\", \"properties\": {\"city\": {\"type\": \"string\", \"descri"
-      "ption\": \" City name \"}, \"days\": {\"type\": \"integer\", \"description\": \"Days\"}, \"tags\": {\""
-      "type\": \"array\", \"items\": {\"type\": \"string\"}, \"description\": \"Tags\"}, \"opts\": {\"type\""
-      ": \"object\", \"additionalProperties\": {\"type\": \"number\"}, \"description\": \"Options\"}, \"mode"
-      "\": {\"type\": [\"string\", \"null\"], \"description\": \"Mode\"}}, \"required\": [\"city\"]}, \"retu"
-      "rn\": {\"type\": \"string\", \"description\": \"Forecast\"}}}\n"
-      "{\"type\": \"function\", \"function\": {\"name\": \"noop\", \"description\": \"Nothing\", \"parameter"
-      "s\": {\"type\": \"object\", \"properties\": {}}}}\n"
-      "</tools>\n"
-      "\n"
-      "For each function call, return a json object with function name and arguments within <tool_call></too"
-      "l_call> XML tags:\n"
-      "<tool_call>\n"
-      "{\"name\": <function-name>, \"arguments\": <args-json-object>}\n"
-      "</tool_call><|im_end|>\n"
-      "<|im_start|>user\n"
-      "a<|im_end|>\n"
-      "<|im_start|>assistant\n"
-      "<tool_call>\n"
-      "{\"name\": \"noop\", \"arguments\": {\"x\": [1, 2]}}\n"
-      "</tool_call><|im_end|>\n"
-      "<|im_start|>user\n"
-      "<tool_response>\n"
-      "<tool_response>ok</tool_response>\n"
-      "</tool_response><|im_end|>\n"
-      "<|im_start|>assistant\n"},
+     "10.txt"},
     {R"json({"messages": [{"role": "assistant", "content": "first"}], "add_generation_prompt": false, "bos_token": "<s>", "eos_token": "</s>", "tools": null})json",
-     false, "<|im_start|>assistant\n"
-      "first<|im_end|>\n"},
+     "11.txt"},
     {R"json({"messages": [{"role": "assistant", "content": "first"}], "add_generation_prompt": false, "bos_token": "<s>", "eos_token": "</s>", "tools": [{"type": "function", "function": {"name": "get_weather", "description": "Get the weather", "parameters": {"type": "object", "properties": {"city": {"type": "string", "description": " City name "}, "days": {"type": "integer", "description": "Days"}, "tags": {"type": "array", "items": {"type": "string"}, "description": "Tags"}, "opts": {"type": "object", "additionalProperties": {"type": "number"}, "description": "Options"}, "mode": {"type": ["string", "null"], "description": "Mode"}}, "required": ["city"]}, "return": {"type": "string", "description": "Forecast"}}}, {"type": "function", "function": {"name": "noop", "description": "Nothing", "parameters": {"type": "object", "properties": {}}}}]})json",
-     false, "<|im_start|>system\n"
-      "# Tools\n"
-      "\n"
-      "You may call one or more functions to assist with the user query.\n"
-      "\n"
-      "You are provided with function signatures within <tools></tools> XML tags:\n"
-      "<tools>\n"
-      "{\"type\": \"function\", \"function\": {\"name\": \"get_weather\", \"description\": \"Get the weather"
-      "\", \"parameters\": {\"type\": \"object\", \"properties\": {\"city\": {\"type\": \"string\", \"descri"
-      "ption\": \" City name \"}, \"days\": {\"type\": \"integer\", \"description\": \"Days\"}, \"tags\": {\""
-      "type\": \"array\", \"items\": {\"type\": \"string\"}, \"description\": \"Tags\"}, \"opts\": {\"type\""
-      ": \"object\", \"additionalProperties\": {\"type\": \"number\"}, \"description\": \"Options\"}, \"mode"
-      "\": {\"type\": [\"string\", \"null\"], \"description\": \"Mode\"}}, \"required\": [\"city\"]}, \"retu"
-      "rn\": {\"type\": \"string\", \"description\": \"Forecast\"}}}\n"
-      "{\"type\": \"function\", \"function\": {\"name\": \"noop\", \"description\": \"Nothing\", \"parameter"
-      "s\": {\"type\": \"object\", \"properties\": {}}}}\n"
-      "</tools>\n"
-      "\n"
-      "For each function call, return a json object with function name and arguments within <tool_call></too"
-      "l_call> XML tags:\n"
-      "<tool_call>\n"
-      "{\"name\": <function-name>, \"arguments\": <args-json-object>}\n"
-      "</tool_call><|im_end|>\n"
-      "<|im_start|>assistant\n"
-      "first<|im_end|>\n"},
+     "12.txt"},
 };
 
 constexpr const char* kGemma3Style =
@@ -2264,65 +833,23 @@ constexpr const char* kGemma3Style =
 
 const ConversationCase kGemma3StyleCases[] = {
     {R"json({"messages": [{"role": "user", "content": "Hi"}], "add_generation_prompt": true, "bos_token": "<s>", "eos_token": "</s>", "tools": null})json",
-     false, "<s><start_of_turn>user\n"
-      "Hi<end_of_turn>\n"
-      "<start_of_turn>model\n"},
+     "01.txt"},
     {R"json({"messages": [{"role": "user", "content": "Hi"}], "add_generation_prompt": true, "bos_token": "<s>", "eos_token": "</s>", "tools": [{"type": "function", "function": {"name": "get_weather", "description": "Get the weather", "parameters": {"type": "object", "properties": {"city": {"type": "string", "description": " City name "}, "days": {"type": "integer", "description": "Days"}, "tags": {"type": "array", "items": {"type": "string"}, "description": "Tags"}, "opts": {"type": "object", "additionalProperties": {"type": "number"}, "description": "Options"}, "mode": {"type": ["string", "null"], "description": "Mode"}}, "required": ["city"]}, "return": {"type": "string", "description": "Forecast"}}}, {"type": "function", "function": {"name": "noop", "description": "Nothing", "parameters": {"type": "object", "properties": {}}}}]})json",
-     false, "<s><start_of_turn>user\n"
-      "Hi<end_of_turn>\n"
-      "<start_of_turn>model\n"},
+     "02.txt"},
     {R"json({"messages": [{"role": "system", "content": "You are helpful."}, {"role": "user", "content": "Weather?"}, {"role": "assistant", "content": "<think>\nLet me think.\n</think>\n\nSure."}, {"role": "user", "content": "Again"}], "add_generation_prompt": false, "bos_token": "<s>", "eos_token": "</s>", "tools": null, "enable_thinking": false})json",
-     false, "<s><start_of_turn>user\n"
-      "You are helpful.\n"
-      "\n"
-      "Weather?<end_of_turn>\n"
-      "<start_of_turn>model\n"
-      "<think>\n"
-      "Let me think.\n"
-      "</think>\n"
-      "\n"
-      "Sure.<end_of_turn>\n"
-      "<start_of_turn>user\n"
-      "Again<end_of_turn>\n"},
+     "03.txt"},
     {R"json({"messages": [{"role": "system", "content": "You are helpful."}, {"role": "user", "content": "Weather?"}, {"role": "assistant", "content": "<think>\nLet me think.\n</think>\n\nSure."}, {"role": "user", "content": "Again"}], "add_generation_prompt": false, "bos_token": "<s>", "eos_token": "</s>", "tools": [{"type": "function", "function": {"name": "get_weather", "description": "Get the weather", "parameters": {"type": "object", "properties": {"city": {"type": "string", "description": " City name "}, "days": {"type": "integer", "description": "Days"}, "tags": {"type": "array", "items": {"type": "string"}, "description": "Tags"}, "opts": {"type": "object", "additionalProperties": {"type": "number"}, "description": "Options"}, "mode": {"type": ["string", "null"], "description": "Mode"}}, "required": ["city"]}, "return": {"type": "string", "description": "Forecast"}}}, {"type": "function", "function": {"name": "noop", "description": "Nothing", "parameters": {"type": "object", "properties": {}}}}], "enable_thinking": false})json",
-     false, "<s><start_of_turn>user\n"
-      "You are helpful.\n"
-      "\n"
-      "Weather?<end_of_turn>\n"
-      "<start_of_turn>model\n"
-      "<think>\n"
-      "Let me think.\n"
-      "</think>\n"
-      "\n"
-      "Sure.<end_of_turn>\n"
-      "<start_of_turn>user\n"
-      "Again<end_of_turn>\n"},
-    {R"json({"messages": [{"role": "user", "content": "Weather in Paris?"}, {"role": "assistant", "content": null, "tool_calls": [{"type": "function", "function": {"name": "get_weather", "arguments": "{\"city\": \"Paris\"}"}}]}, {"role": "tool", "content": "sunny"}, {"role": "tool", "content": "warm"}, {"role": "assistant", "content": "It is sunny."}], "add_generation_prompt": true, "bos_token": "<s>", "eos_token": "</s>", "tools": null})json",
-     true, ""},  // TemplateError: Invalid content type
-    {R"json({"messages": [{"role": "user", "content": "Weather in Paris?"}, {"role": "assistant", "content": null, "tool_calls": [{"type": "function", "function": {"name": "get_weather", "arguments": "{\"city\": \"Paris\"}"}}]}, {"role": "tool", "content": "sunny"}, {"role": "tool", "content": "warm"}, {"role": "assistant", "content": "It is sunny."}], "add_generation_prompt": true, "bos_token": "<s>", "eos_token": "</s>", "tools": [{"type": "function", "function": {"name": "get_weather", "description": "Get the weather", "parameters": {"type": "object", "properties": {"city": {"type": "string", "description": " City name "}, "days": {"type": "integer", "description": "Days"}, "tags": {"type": "array", "items": {"type": "string"}, "description": "Tags"}, "opts": {"type": "object", "additionalProperties": {"type": "number"}, "description": "Options"}, "mode": {"type": ["string", "null"], "description": "Mode"}}, "required": ["city"]}, "return": {"type": "string", "description": "Forecast"}}}, {"type": "function", "function": {"name": "noop", "description": "Nothing", "parameters": {"type": "object", "properties": {}}}}]})json",
-     true, ""},  // TemplateError: Invalid content type
+     "04.txt"},
+    {R"json({"messages": [{"role": "user", "content": "Weather in Paris?"}, {"role": "assistant", "content": null, "tool_calls": [{"type": "function", "function": {"name": "get_weather", "arguments": "{\"city\": \"Paris\"}"}}]}, {"role": "tool", "content": "sunny"}, {"role": "tool", "content": "warm"}, {"role": "assistant", "content": "It is sunny."}], "add_generation_prompt": true, "bos_token": "<s>", "eos_token": "</s>", "tools": null})json", kMustFail},  // TemplateError: Invalid content type
+    {R"json({"messages": [{"role": "user", "content": "Weather in Paris?"}, {"role": "assistant", "content": null, "tool_calls": [{"type": "function", "function": {"name": "get_weather", "arguments": "{\"city\": \"Paris\"}"}}]}, {"role": "tool", "content": "sunny"}, {"role": "tool", "content": "warm"}, {"role": "assistant", "content": "It is sunny."}], "add_generation_prompt": true, "bos_token": "<s>", "eos_token": "</s>", "tools": [{"type": "function", "function": {"name": "get_weather", "description": "Get the weather", "parameters": {"type": "object", "properties": {"city": {"type": "string", "description": " City name "}, "days": {"type": "integer", "description": "Days"}, "tags": {"type": "array", "items": {"type": "string"}, "description": "Tags"}, "opts": {"type": "object", "additionalProperties": {"type": "number"}, "description": "Options"}, "mode": {"type": ["string", "null"], "description": "Mode"}}, "required": ["city"]}, "return": {"type": "string", "description": "Forecast"}}}, {"type": "function", "function": {"name": "noop", "description": "Nothing", "parameters": {"type": "object", "properties": {}}}}]})json", kMustFail},  // TemplateError: Invalid content type
     {R"json({"messages": [{"role": "system", "content": [{"type": "text", "text": "Sys"}]}, {"role": "user", "content": [{"type": "image"}, {"type": "text", "text": " Describe "}]}, {"role": "assistant", "content": "A cat."}], "add_generation_prompt": false, "bos_token": "<s>", "eos_token": "</s>", "tools": null})json",
-     false, "<s><start_of_turn>user\n"
-      "Sys\n"
-      "\n"
-      "<start_of_image>Describe<end_of_turn>\n"
-      "<start_of_turn>model\n"
-      "A cat.<end_of_turn>\n"},
+     "07.txt"},
     {R"json({"messages": [{"role": "system", "content": [{"type": "text", "text": "Sys"}]}, {"role": "user", "content": [{"type": "image"}, {"type": "text", "text": " Describe "}]}, {"role": "assistant", "content": "A cat."}], "add_generation_prompt": false, "bos_token": "<s>", "eos_token": "</s>", "tools": [{"type": "function", "function": {"name": "get_weather", "description": "Get the weather", "parameters": {"type": "object", "properties": {"city": {"type": "string", "description": " City name "}, "days": {"type": "integer", "description": "Days"}, "tags": {"type": "array", "items": {"type": "string"}, "description": "Tags"}, "opts": {"type": "object", "additionalProperties": {"type": "number"}, "description": "Options"}, "mode": {"type": ["string", "null"], "description": "Mode"}}, "required": ["city"]}, "return": {"type": "string", "description": "Forecast"}}}, {"type": "function", "function": {"name": "noop", "description": "Nothing", "parameters": {"type": "object", "properties": {}}}}]})json",
-     false, "<s><start_of_turn>user\n"
-      "Sys\n"
-      "\n"
-      "<start_of_image>Describe<end_of_turn>\n"
-      "<start_of_turn>model\n"
-      "A cat.<end_of_turn>\n"},
-    {R"json({"messages": [{"role": "user", "content": "a"}, {"role": "assistant", "content": "", "tool_calls": [{"type": "function", "function": {"name": "noop", "arguments": {"x": [1, 2]}}}]}, {"role": "tool", "content": "<tool_response>ok</tool_response>"}], "add_generation_prompt": true, "bos_token": "<s>", "eos_token": "</s>", "tools": null})json",
-     true, ""},  // TemplateError: Conversation roles must alternate user/assistant/user/assistant/...
-    {R"json({"messages": [{"role": "user", "content": "a"}, {"role": "assistant", "content": "", "tool_calls": [{"type": "function", "function": {"name": "noop", "arguments": {"x": [1, 2]}}}]}, {"role": "tool", "content": "<tool_response>ok</tool_response>"}], "add_generation_prompt": true, "bos_token": "<s>", "eos_token": "</s>", "tools": [{"type": "function", "function": {"name": "get_weather", "description": "Get the weather", "parameters": {"type": "object", "properties": {"city": {"type": "string", "description": " City name "}, "days": {"type": "integer", "description": "Days"}, "tags": {"type": "array", "items": {"type": "string"}, "description": "Tags"}, "opts": {"type": "object", "additionalProperties": {"type": "number"}, "description": "Options"}, "mode": {"type": ["string", "null"], "description": "Mode"}}, "required": ["city"]}, "return": {"type": "string", "description": "Forecast"}}}, {"type": "function", "function": {"name": "noop", "description": "Nothing", "parameters": {"type": "object", "properties": {}}}}]})json",
-     true, ""},  // TemplateError: Conversation roles must alternate user/assistant/user/assistant/...
-    {R"json({"messages": [{"role": "assistant", "content": "first"}], "add_generation_prompt": false, "bos_token": "<s>", "eos_token": "</s>", "tools": null})json",
-     true, ""},  // TemplateError: Conversation roles must alternate user/assistant/user/assistant/...
-    {R"json({"messages": [{"role": "assistant", "content": "first"}], "add_generation_prompt": false, "bos_token": "<s>", "eos_token": "</s>", "tools": [{"type": "function", "function": {"name": "get_weather", "description": "Get the weather", "parameters": {"type": "object", "properties": {"city": {"type": "string", "description": " City name "}, "days": {"type": "integer", "description": "Days"}, "tags": {"type": "array", "items": {"type": "string"}, "description": "Tags"}, "opts": {"type": "object", "additionalProperties": {"type": "number"}, "description": "Options"}, "mode": {"type": ["string", "null"], "description": "Mode"}}, "required": ["city"]}, "return": {"type": "string", "description": "Forecast"}}}, {"type": "function", "function": {"name": "noop", "description": "Nothing", "parameters": {"type": "object", "properties": {}}}}]})json",
-     true, ""},  // TemplateError: Conversation roles must alternate user/assistant/user/assistant/...
+     "08.txt"},
+    {R"json({"messages": [{"role": "user", "content": "a"}, {"role": "assistant", "content": "", "tool_calls": [{"type": "function", "function": {"name": "noop", "arguments": {"x": [1, 2]}}}]}, {"role": "tool", "content": "<tool_response>ok</tool_response>"}], "add_generation_prompt": true, "bos_token": "<s>", "eos_token": "</s>", "tools": null})json", kMustFail},  // TemplateError: Conversation roles must alternate user/assistant/user/assistant/...
+    {R"json({"messages": [{"role": "user", "content": "a"}, {"role": "assistant", "content": "", "tool_calls": [{"type": "function", "function": {"name": "noop", "arguments": {"x": [1, 2]}}}]}, {"role": "tool", "content": "<tool_response>ok</tool_response>"}], "add_generation_prompt": true, "bos_token": "<s>", "eos_token": "</s>", "tools": [{"type": "function", "function": {"name": "get_weather", "description": "Get the weather", "parameters": {"type": "object", "properties": {"city": {"type": "string", "description": " City name "}, "days": {"type": "integer", "description": "Days"}, "tags": {"type": "array", "items": {"type": "string"}, "description": "Tags"}, "opts": {"type": "object", "additionalProperties": {"type": "number"}, "description": "Options"}, "mode": {"type": ["string", "null"], "description": "Mode"}}, "required": ["city"]}, "return": {"type": "string", "description": "Forecast"}}}, {"type": "function", "function": {"name": "noop", "description": "Nothing", "parameters": {"type": "object", "properties": {}}}}]})json", kMustFail},  // TemplateError: Conversation roles must alternate user/assistant/user/assistant/...
+    {R"json({"messages": [{"role": "assistant", "content": "first"}], "add_generation_prompt": false, "bos_token": "<s>", "eos_token": "</s>", "tools": null})json", kMustFail},  // TemplateError: Conversation roles must alternate user/assistant/user/assistant/...
+    {R"json({"messages": [{"role": "assistant", "content": "first"}], "add_generation_prompt": false, "bos_token": "<s>", "eos_token": "</s>", "tools": [{"type": "function", "function": {"name": "get_weather", "description": "Get the weather", "parameters": {"type": "object", "properties": {"city": {"type": "string", "description": " City name "}, "days": {"type": "integer", "description": "Days"}, "tags": {"type": "array", "items": {"type": "string"}, "description": "Tags"}, "opts": {"type": "object", "additionalProperties": {"type": "number"}, "description": "Options"}, "mode": {"type": ["string", "null"], "description": "Mode"}}, "required": ["city"]}, "return": {"type": "string", "description": "Forecast"}}}, {"type": "function", "function": {"name": "noop", "description": "Nothing", "parameters": {"type": "object", "properties": {}}}}]})json", kMustFail},  // TemplateError: Conversation roles must alternate user/assistant/user/assistant/...
 };
 
 constexpr const char* kDeepSeekR1Style =
@@ -2355,63 +882,37 @@ constexpr const char* kDeepSeekR1Style =
 
 const ConversationCase kDeepSeekR1StyleCases[] = {
     {R"json({"messages": [{"role": "user", "content": "Hi"}], "add_generation_prompt": true, "bos_token": "<s>", "eos_token": "</s>", "tools": null})json",
-     false, "<s><｜User｜>Hi<｜Assistant｜><think>\n"},
+     "01.txt"},
     {R"json({"messages": [{"role": "user", "content": "Hi"}], "add_generation_prompt": true, "bos_token": "<s>", "eos_token": "</s>", "tools": [{"type": "function", "function": {"name": "get_weather", "description": "Get the weather", "parameters": {"type": "object", "properties": {"city": {"type": "string", "description": " City name "}, "days": {"type": "integer", "description": "Days"}, "tags": {"type": "array", "items": {"type": "string"}, "description": "Tags"}, "opts": {"type": "object", "additionalProperties": {"type": "number"}, "description": "Options"}, "mode": {"type": ["string", "null"], "description": "Mode"}}, "required": ["city"]}, "return": {"type": "string", "description": "Forecast"}}}, {"type": "function", "function": {"name": "noop", "description": "Nothing", "parameters": {"type": "object", "properties": {}}}}]})json",
-     false, "<s><｜User｜>Hi<｜Assistant｜><think>\n"},
+     "02.txt"},
     {R"json({"messages": [{"role": "system", "content": "You are helpful."}, {"role": "user", "content": "Weather?"}, {"role": "assistant", "content": "<think>\nLet me think.\n</think>\n\nSure."}, {"role": "user", "content": "Again"}], "add_generation_prompt": false, "bos_token": "<s>", "eos_token": "</s>", "tools": null, "enable_thinking": false})json",
-     false, "<s>You are helpful.<｜User｜>Weather?<｜Assistant｜>\n"
-      "\n"
-      "Sure.<｜end▁of▁sentence｜><｜User｜>Again"},
+     "03.txt"},
     {R"json({"messages": [{"role": "system", "content": "You are helpful."}, {"role": "user", "content": "Weather?"}, {"role": "assistant", "content": "<think>\nLet me think.\n</think>\n\nSure."}, {"role": "user", "content": "Again"}], "add_generation_prompt": false, "bos_token": "<s>", "eos_token": "</s>", "tools": [{"type": "function", "function": {"name": "get_weather", "description": "Get the weather", "parameters": {"type": "object", "properties": {"city": {"type": "string", "description": " City name "}, "days": {"type": "integer", "description": "Days"}, "tags": {"type": "array", "items": {"type": "string"}, "description": "Tags"}, "opts": {"type": "object", "additionalProperties": {"type": "number"}, "description": "Options"}, "mode": {"type": ["string", "null"], "description": "Mode"}}, "required": ["city"]}, "return": {"type": "string", "description": "Forecast"}}}, {"type": "function", "function": {"name": "noop", "description": "Nothing", "parameters": {"type": "object", "properties": {}}}}], "enable_thinking": false})json",
-     false, "<s>You are helpful.<｜User｜>Weather?<｜Assistant｜>\n"
-      "\n"
-      "Sure.<｜end▁of▁sentence｜><｜User｜>Again"},
+     "04.txt"},
     {R"json({"messages": [{"role": "user", "content": "Weather in Paris?"}, {"role": "assistant", "content": null, "tool_calls": [{"type": "function", "function": {"name": "get_weather", "arguments": "{\"city\": \"Paris\"}"}}]}, {"role": "tool", "content": "sunny"}, {"role": "tool", "content": "warm"}, {"role": "assistant", "content": "It is sunny."}], "add_generation_prompt": true, "bos_token": "<s>", "eos_token": "</s>", "tools": null})json",
-     false, "<s><｜User｜>Weather in Paris?<｜Assistant｜><｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function<｜tool▁sep｜>g"
-      "et_weather\n"
-      "```json\n"
-      "\"{\\\"city\\\": \\\"Paris\\\"}\"\n"
-      "```<｜tool▁call▁end｜><｜tool▁calls▁end｜><｜end▁of▁sentence｜><｜tool▁outputs▁begin｜><｜tool▁output▁begin｜>s"
-      "unny<｜tool▁output▁end｜><｜tool▁output▁begin｜>warm<｜tool▁output▁end｜><｜tool▁outputs▁end｜>It is sunny.<｜"
-      "end▁of▁sentence｜><｜Assistant｜><think>\n"},
+     "05.txt"},
     {R"json({"messages": [{"role": "user", "content": "Weather in Paris?"}, {"role": "assistant", "content": null, "tool_calls": [{"type": "function", "function": {"name": "get_weather", "arguments": "{\"city\": \"Paris\"}"}}]}, {"role": "tool", "content": "sunny"}, {"role": "tool", "content": "warm"}, {"role": "assistant", "content": "It is sunny."}], "add_generation_prompt": true, "bos_token": "<s>", "eos_token": "</s>", "tools": [{"type": "function", "function": {"name": "get_weather", "description": "Get the weather", "parameters": {"type": "object", "properties": {"city": {"type": "string", "description": " City name "}, "days": {"type": "integer", "description": "Days"}, "tags": {"type": "array", "items": {"type": "string"}, "description": "Tags"}, "opts": {"type": "object", "additionalProperties": {"type": "number"}, "description": "Options"}, "mode": {"type": ["string", "null"], "description": "Mode"}}, "required": ["city"]}, "return": {"type": "string", "description": "Forecast"}}}, {"type": "function", "function": {"name": "noop", "description": "Nothing", "parameters": {"type": "object", "properties": {}}}}]})json",
-     false, "<s><｜User｜>Weather in Paris?<｜Assistant｜><｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function<｜tool▁sep｜>g"
-      "et_weather\n"
-      "```json\n"
-      "\"{\\\"city\\\": \\\"Paris\\\"}\"\n"
-      "```<｜tool▁call▁end｜><｜tool▁calls▁end｜><｜end▁of▁sentence｜><｜tool▁outputs▁begin｜><｜tool▁output▁begin｜>s"
-      "unny<｜tool▁output▁end｜><｜tool▁output▁begin｜>warm<｜tool▁output▁end｜><｜tool▁outputs▁end｜>It is sunny.<｜"
-      "end▁of▁sentence｜><｜Assistant｜><think>\n"},
-    {R"json({"messages": [{"role": "system", "content": [{"type": "text", "text": "Sys"}]}, {"role": "user", "content": [{"type": "image"}, {"type": "text", "text": " Describe "}]}, {"role": "assistant", "content": "A cat."}], "add_generation_prompt": false, "bos_token": "<s>", "eos_token": "</s>", "tools": null})json",
-     true, ""},  // TypeError: can only concatenate str (not "list") to str
-    {R"json({"messages": [{"role": "system", "content": [{"type": "text", "text": "Sys"}]}, {"role": "user", "content": [{"type": "image"}, {"type": "text", "text": " Describe "}]}, {"role": "assistant", "content": "A cat."}], "add_generation_prompt": false, "bos_token": "<s>", "eos_token": "</s>", "tools": [{"type": "function", "function": {"name": "get_weather", "description": "Get the weather", "parameters": {"type": "object", "properties": {"city": {"type": "string", "description": " City name "}, "days": {"type": "integer", "description": "Days"}, "tags": {"type": "array", "items": {"type": "string"}, "description": "Tags"}, "opts": {"type": "object", "additionalProperties": {"type": "number"}, "description": "Options"}, "mode": {"type": ["string", "null"], "description": "Mode"}}, "required": ["city"]}, "return": {"type": "string", "description": "Forecast"}}}, {"type": "function", "function": {"name": "noop", "description": "Nothing", "parameters": {"type": "object", "properties": {}}}}]})json",
-     true, ""},  // TypeError: can only concatenate str (not "list") to str
+     "06.txt"},
+    {R"json({"messages": [{"role": "system", "content": [{"type": "text", "text": "Sys"}]}, {"role": "user", "content": [{"type": "image"}, {"type": "text", "text": " Describe "}]}, {"role": "assistant", "content": "A cat."}], "add_generation_prompt": false, "bos_token": "<s>", "eos_token": "</s>", "tools": null})json", kMustFail},  // TypeError: can only concatenate str (not "list") to str
+    {R"json({"messages": [{"role": "system", "content": [{"type": "text", "text": "Sys"}]}, {"role": "user", "content": [{"type": "image"}, {"type": "text", "text": " Describe "}]}, {"role": "assistant", "content": "A cat."}], "add_generation_prompt": false, "bos_token": "<s>", "eos_token": "</s>", "tools": [{"type": "function", "function": {"name": "get_weather", "description": "Get the weather", "parameters": {"type": "object", "properties": {"city": {"type": "string", "description": " City name "}, "days": {"type": "integer", "description": "Days"}, "tags": {"type": "array", "items": {"type": "string"}, "description": "Tags"}, "opts": {"type": "object", "additionalProperties": {"type": "number"}, "description": "Options"}, "mode": {"type": ["string", "null"], "description": "Mode"}}, "required": ["city"]}, "return": {"type": "string", "description": "Forecast"}}}, {"type": "function", "function": {"name": "noop", "description": "Nothing", "parameters": {"type": "object", "properties": {}}}}]})json", kMustFail},  // TypeError: can only concatenate str (not "list") to str
     {R"json({"messages": [{"role": "user", "content": "a"}, {"role": "assistant", "content": "", "tool_calls": [{"type": "function", "function": {"name": "noop", "arguments": {"x": [1, 2]}}}]}, {"role": "tool", "content": "<tool_response>ok</tool_response>"}], "add_generation_prompt": true, "bos_token": "<s>", "eos_token": "</s>", "tools": null})json",
-     false, "<s><｜User｜>a<｜Assistant｜><｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function<｜tool▁sep｜>noop\n"
-      "```json\n"
-      "{\"x\": [1, 2]}\n"
-      "```<｜tool▁call▁end｜><｜tool▁calls▁end｜><｜end▁of▁sentence｜><｜tool▁outputs▁begin｜><｜tool▁output▁begin｜><"
-      "tool_response>ok</tool_response><｜tool▁output▁end｜><｜tool▁outputs▁end｜>"},
+     "09.txt"},
     {R"json({"messages": [{"role": "user", "content": "a"}, {"role": "assistant", "content": "", "tool_calls": [{"type": "function", "function": {"name": "noop", "arguments": {"x": [1, 2]}}}]}, {"role": "tool", "content": "<tool_response>ok</tool_response>"}], "add_generation_prompt": true, "bos_token": "<s>", "eos_token": "</s>", "tools": [{"type": "function", "function": {"name": "get_weather", "description": "Get the weather", "parameters": {"type": "object", "properties": {"city": {"type": "string", "description": " City name "}, "days": {"type": "integer", "description": "Days"}, "tags": {"type": "array", "items": {"type": "string"}, "description": "Tags"}, "opts": {"type": "object", "additionalProperties": {"type": "number"}, "description": "Options"}, "mode": {"type": ["string", "null"], "description": "Mode"}}, "required": ["city"]}, "return": {"type": "string", "description": "Forecast"}}}, {"type": "function", "function": {"name": "noop", "description": "Nothing", "parameters": {"type": "object", "properties": {}}}}]})json",
-     false, "<s><｜User｜>a<｜Assistant｜><｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function<｜tool▁sep｜>noop\n"
-      "```json\n"
-      "{\"x\": [1, 2]}\n"
-      "```<｜tool▁call▁end｜><｜tool▁calls▁end｜><｜end▁of▁sentence｜><｜tool▁outputs▁begin｜><｜tool▁output▁begin｜><"
-      "tool_response>ok</tool_response><｜tool▁output▁end｜><｜tool▁outputs▁end｜>"},
+     "10.txt"},
     {R"json({"messages": [{"role": "assistant", "content": "first"}], "add_generation_prompt": false, "bos_token": "<s>", "eos_token": "</s>", "tools": null})json",
-     false, "<s><｜Assistant｜>first<｜end▁of▁sentence｜>"},
+     "11.txt"},
     {R"json({"messages": [{"role": "assistant", "content": "first"}], "add_generation_prompt": false, "bos_token": "<s>", "eos_token": "</s>", "tools": [{"type": "function", "function": {"name": "get_weather", "description": "Get the weather", "parameters": {"type": "object", "properties": {"city": {"type": "string", "description": " City name "}, "days": {"type": "integer", "description": "Days"}, "tags": {"type": "array", "items": {"type": "string"}, "description": "Tags"}, "opts": {"type": "object", "additionalProperties": {"type": "number"}, "description": "Options"}, "mode": {"type": ["string", "null"], "description": "Mode"}}, "required": ["city"]}, "return": {"type": "string", "description": "Forecast"}}}, {"type": "function", "function": {"name": "noop", "description": "Nothing", "parameters": {"type": "object", "properties": {}}}}]})json",
-     false, "<s><｜Assistant｜>first<｜end▁of▁sentence｜>"},
+     "12.txt"},
 };
 
-TEST(TemplateModels, Llama31StyleToolTemplate) { check_conversations(kLlama31Style, kLlama31StyleCases, 15); }
-TEST(TemplateModels, Qwen25StyleToolTemplate) { check_conversations(kQwen25Style, kQwen25StyleCases, 14); }
-TEST(TemplateModels, MistralV3StyleToolTemplate) { check_conversations(kMistralV3Style, kMistralV3StyleCases, 14); }
-TEST(TemplateModels, MacroNamespaceAndLoopControls) { check_conversations(kMacroHeavy, kMacroHeavyCases, 14); }
-TEST(TemplateModels, HermesStyleRecursiveMacroTemplate) { check_conversations(kHermesStyle, kHermesStyleCases, 12); }
-TEST(TemplateModels, Qwen3StyleThinkingTemplate) { check_conversations(kQwen3Style, kQwen3StyleCases, 12); }
-TEST(TemplateModels, Gemma3StyleMultimodalTemplate) { check_conversations(kGemma3Style, kGemma3StyleCases, 12); }
-TEST(TemplateModels, DeepSeekR1StyleTemplate) { check_conversations(kDeepSeekR1Style, kDeepSeekR1StyleCases, 12); }
+TEST(TemplateModels, Llama31StyleToolTemplate) { check_conversations(kLlama31Style, "llama31_style", kLlama31StyleCases, 15); }
+TEST(TemplateModels, Qwen25StyleToolTemplate) { check_conversations(kQwen25Style, "qwen25_style", kQwen25StyleCases, 14); }
+TEST(TemplateModels, MistralV3StyleToolTemplate) { check_conversations(kMistralV3Style, "mistral_v3_style", kMistralV3StyleCases, 14); }
+TEST(TemplateModels, MacroNamespaceAndLoopControls) { check_conversations(kMacroHeavy, "macro_heavy", kMacroHeavyCases, 14); }
+TEST(TemplateModels, HermesStyleRecursiveMacroTemplate) { check_conversations(kHermesStyle, "hermes_style", kHermesStyleCases, 12); }
+TEST(TemplateModels, Qwen3StyleThinkingTemplate) { check_conversations(kQwen3Style, "qwen3_style", kQwen3StyleCases, 12); }
+TEST(TemplateModels, Gemma3StyleMultimodalTemplate) { check_conversations(kGemma3Style, "gemma3_style", kGemma3StyleCases, 12); }
+TEST(TemplateModels, DeepSeekR1StyleTemplate) { check_conversations(kDeepSeekR1Style, "deepseek_r1_style", kDeepSeekR1StyleCases, 12); }
 
 }  // namespace
 }  // namespace pg::jinja

@@ -1,13 +1,17 @@
 // Small components: figures of a generation, the context budget of a chat,
-// Markdown with code (no raw HTML), sampling request fields.
+// Markdown with code (no raw HTML), the sampling controls (model defaults shown
+// for unset fields, user-set values kept and reset; the request rules are in
+// lib/sampling.test.ts).
 import { describe, expect, it } from 'vitest';
-import { render, screen } from '@testing-library/react';
+import * as React from 'react';
+import { fireEvent, render, screen } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
 import { GenerationStats } from './GenerationStats';
 import { Markdown } from './Markdown';
 import { contextBudget } from '@/pages/ChatPage';
-import { samplingBody } from '@/lib/sampling';
+import { SamplingControls } from './SamplingControls';
 import type { GenerationState } from '@/lib/useGeneration';
-import type { Message } from '@/lib/types';
+import type { Message, SamplingParams } from '@/lib/types';
 
 const base: GenerationState = {
   status: 'streaming', text: 'abc', id: 'g', error: null, finishReason: null, usage: null, timings: null, pieces: 3,
@@ -53,8 +57,57 @@ describe('Markdown', () => {
   });
 });
 
-describe('samplingBody', () => {
-  it('sends only what differs from the defaults', () => {
-    expect(samplingBody({ temperature: 0.8, top_k: 10, max_tokens: 64, seed: -1, stop: [] })).toEqual({ top_k: 10, max_tokens: 64 });
+describe('SamplingControls', () => {
+  // The controls with their state, as the pages hold it; `seen` gets every change.
+  function Harness({ defaults, initial = {}, seen }: { defaults: SamplingParams; initial?: SamplingParams; seen: SamplingParams[] }) {
+    const [value, setValue] = React.useState<SamplingParams>(initial);
+    return (
+      <SamplingControls
+        value={value}
+        defaults={defaults}
+        onChange={(v) => {
+          seen.push(v);
+          setValue(v);
+        }}
+      />
+    );
+  }
+  const temperature = () => screen.getByLabelText('Temperature', { selector: 'input' });
+
+  it("shows the model's defaults for unset fields, and the new model's when the defaults change", () => {
+    const seen: SamplingParams[] = [];
+    const { rerender } = render(<Harness defaults={{ temperature: 0.6, stop: ['</s>'] }} initial={{ top_k: 5 }} seen={seen} />);
+    expect(temperature()).toHaveValue(0.6);
+    expect(screen.getByLabelText('Top P', { selector: 'input' })).toHaveValue(0.95);
+    expect(screen.getByLabelText('Top K', { selector: 'input' })).toHaveValue(5);
+    expect(screen.getByLabelText('Stop sequences')).toHaveValue('</s>');
+    expect(screen.getByText(/Default 0\.6 \(this model's\)/)).toBeInTheDocument();
+    rerender(<Harness defaults={{ temperature: 0.3 }} initial={{ top_k: 5 }} seen={seen} />);
+    expect(temperature()).toHaveValue(0.3);
+    expect(screen.getByLabelText('Top K', { selector: 'input' })).toHaveValue(5);
+    expect(screen.getByLabelText('Stop sequences')).toHaveValue('');
+    rerender(<Harness defaults={{}} initial={{ top_k: 5 }} seen={seen} />);
+    expect(temperature()).toHaveValue(0.8);
+    expect(seen).toEqual([]);
+  });
+
+  it('keeps a value the user typed even when it equals a default, and its reset button unsets it', async () => {
+    const seen: SamplingParams[] = [];
+    render(<Harness defaults={{ temperature: 0.6 }} seen={seen} />);
+    expect(screen.queryByRole('button', { name: 'Reset Temperature to the default' })).toBeNull();
+    fireEvent.change(temperature(), { target: { value: '0.8' } }); // as a paste or Playwright's fill
+    expect(seen.at(-1)).toEqual({ temperature: 0.8 });
+    expect(temperature()).toHaveValue(0.8);
+    await userEvent.click(screen.getByRole('button', { name: 'Reset Temperature to the default' }));
+    expect(seen.at(-1)).toEqual({});
+    expect(temperature()).toHaveValue(0.6);
+  });
+
+  it('"Reset to model defaults" unsets every sampling field but keeps max tokens', async () => {
+    const seen: SamplingParams[] = [];
+    render(<Harness defaults={{}} initial={{ temperature: 1.2, seed: 4, stop: ['x'], ignore_eos: true, max_tokens: 64 }} seen={seen} />);
+    await userEvent.click(screen.getByRole('button', { name: 'Reset to model defaults' }));
+    expect(seen.at(-1)).toEqual({ max_tokens: 64 });
+    expect(screen.getByRole('button', { name: 'Reset to model defaults' })).toBeDisabled();
   });
 });

@@ -21,6 +21,8 @@ export interface ModelInfo {
   status_reason?: string;
   aliases?: string[];
   runtime?: { memory_bytes?: number; weights_bytes?: number; active?: number; keep_alive_seconds?: number; expires_at?: string | null };
+  // The model's own sampling defaults (its Modelfile PARAMETERs), applied by the server to fields a request leaves out.
+  defaults?: SamplingParams;
 }
 export interface ModelList {
   default: string;

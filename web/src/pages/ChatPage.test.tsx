@@ -1,8 +1,9 @@
 // Chat against a fake server: the first message creates a server-stored
 // conversation (reply length from the model's context), the reply streams in,
-// and the stored conversation is shown afterwards; a stream error keeps the draft.
+// and the stored conversation is shown afterwards; a stream error keeps the draft;
+// the conversation's settings store only the sampling values the user set.
 import { describe, expect, it } from 'vitest';
-import { screen, waitFor } from '@testing-library/react';
+import { fireEvent, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import ChatPage from './ChatPage';
 import { fakeFetch, ev } from '@/test/fakeServer';
@@ -55,5 +56,27 @@ describe('ChatPage', () => {
     await userEvent.type(screen.getByLabelText('Message'), 'Hello there{Enter}');
     await waitFor(() => expect(screen.getByLabelText('Message')).toHaveValue('Hello there'));
     expect(screen.getByText(/the model failed/)).toBeInTheDocument();
+  });
+
+  it("stores only the sampling values the user set, showing the model's defaults for the rest", async () => {
+    const models = { ...MODELS, models: [{ ...MODELS.models[0], defaults: { temperature: 0.6 } }, MODELS.models[1]] };
+    const conv = { ...CONV, params: { max_tokens: 128, top_k: 40 }, messages: [] };
+    const { impl, calls } = fakeFetch((method, url, body) => {
+      if (url.endsWith('/auth/me')) return { kind: 'json', body: ME_NO_AUTH };
+      if (url.endsWith('/models')) return { kind: 'json', body: models };
+      if (url.startsWith('/api/v1/conversations?')) return { kind: 'json', body: { conversations: [conv], total: 1, limit: 200, offset: 0 } };
+      if (method === 'PATCH') return { kind: 'json', body: { ...conv, ...(body as object) } };
+      return { kind: 'json', body: conv };
+    });
+    renderPage(<ChatPage />, impl, { path: '/chat/conv-1', patterns: ['/chat', '/chat/:id'] });
+    await userEvent.click(await screen.findByRole('button', { name: /settings/i }));
+    const input = (name: string) => screen.getByLabelText(name, { selector: 'input' });
+    await waitFor(() => expect(input('Temperature')).toHaveValue(0.6));
+    expect(input('Top K')).toHaveValue(40); // stored: the user's, though equal to the built-in default
+    fireEvent.change(input('Temperature'), { target: { value: '0.8' } });
+    await userEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(calls.some((c) => c.method === 'PATCH')).toBe(true));
+    const patch = calls.find((c) => c.method === 'PATCH')!;
+    expect((patch.body as { params: unknown }).params).toEqual({ max_tokens: 128, top_k: 40, temperature: 0.8 });
   });
 });

@@ -20,7 +20,7 @@ import { GenerationStats } from '@/components/GenerationStats';
 import { useApi } from '@/lib/session';
 import { errorText } from '@/lib/api';
 import { useGeneration } from '@/lib/useGeneration';
-import { samplingBody, DEFAULT_MAX_TOKENS } from '@/lib/sampling';
+import { samplingBody, modelDefaults, DEFAULT_MAX_TOKENS } from '@/lib/sampling';
 import type { Conversation, Message, SamplingParams } from '@/lib/types';
 import { cn } from '@/lib/utils';
 
@@ -467,7 +467,9 @@ function ConversationSettings({
   const api = useApi();
   const [model, setModel] = React.useState(conv.model);
   const [system, setSystem] = React.useState(conv.system_prompt ?? '');
+  // The conversation's params hold only what the user set; the model's own defaults apply to the rest.
   const [params, setParams] = React.useState<SamplingParams>(conv.params ?? {});
+  const defaults = modelDefaults(models?.find((m) => m.name === model));
   const [error, setError] = React.useState<string | null>(null);
   return (
     <form
@@ -484,7 +486,7 @@ function ConversationSettings({
         <Label htmlFor="conv-system">System prompt</Label>
         <Textarea id="conv-system" rows={3} value={system} onChange={(e) => setSystem(e.target.value)} />
       </div>
-      <SamplingControls value={params} onChange={setParams} idPrefix="conv" />
+      <SamplingControls value={params} onChange={setParams} defaults={defaults} idPrefix="conv" />
       {error ? <ErrorNote>{error}</ErrorNote> : null}
       <Button type="submit">Save</Button>
     </form>

@@ -1,8 +1,10 @@
 // The Playground against a fake server: text streams into the output with the
 // figures of the run; Stop calls the cancel route with the generation's id and
-// keeps the text; a refused request shows the server's message.
+// keeps the text; a refused request shows the server's message; the sampling
+// controls start from the model's own defaults, follow the model picked, and
+// a request carries exactly the values the user set.
 import { describe, expect, it } from 'vitest';
-import { screen, waitFor } from '@testing-library/react';
+import { fireEvent, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import PlaygroundPage from './PlaygroundPage';
 import { fakeFetch, ev } from '@/test/fakeServer';
@@ -72,5 +74,65 @@ describe('PlaygroundPage', () => {
     renderPage(<PlaygroundPage />, impl);
     for (const name of ['Temperature', 'Top P', 'Top K', 'Min P', 'Repeat penalty', 'Max tokens', 'Seed', 'Stop sequences', 'Prompt', 'System prompt'])
       expect(screen.getByLabelText(name, { selector: 'input,textarea' })).toBeInTheDocument();
+  });
+
+  describe('sampling settings', () => {
+    // stories260K (the default) says temperature 0.6 and top_k 20; "other" says nothing.
+    const WITH_DEFAULTS = { ...MODELS, models: [{ ...MODELS.models[0], defaults: { temperature: 0.6, top_k: 20 } }, MODELS.models[1]] };
+    function server() {
+      return fakeFetch((_method, url) => {
+        if (url.endsWith('/auth/me')) return { kind: 'json', body: ME_NO_AUTH };
+        if (url.endsWith('/models')) return { kind: 'json', body: WITH_DEFAULTS };
+        return { kind: 'sse', chunks: [ev('start', { id: 'gen-1' }), ev('done', DONE)] };
+      });
+    }
+    const input = (name: string) => screen.getByLabelText(name, { selector: 'input' });
+    async function generateAndGetBody(calls: ReturnType<typeof fakeFetch>['calls']) {
+      const before = calls.length;
+      await userEvent.click(screen.getByRole('button', { name: /^generate$/i }));
+      await waitFor(() => expect(screen.getByTestId('generation-status')).toHaveTextContent('Done'));
+      return calls.slice(before).find((c) => c.url.endsWith('/models/generate'))!.body as Record<string, unknown>;
+    }
+
+    it("starts from the model's defaults and sends none of them", async () => {
+      const { impl, calls } = server();
+      renderPage(<PlaygroundPage />, impl);
+      await waitFor(() => expect(input('Temperature')).toHaveValue(0.6));
+      expect(input('Top K')).toHaveValue(20);
+      expect(input('Top P')).toHaveValue(0.95); // not the model's: the built-in default
+      await waitFor(() => expect(screen.getByRole('button', { name: /^generate$/i })).toBeEnabled());
+      const body = await generateAndGetBody(calls);
+      expect(body).toEqual({ model: 'stories260K', prompt: 'Once upon a time', stream: true, max_tokens: 256 });
+    });
+
+    it('sends a value the user set even when it equals a default, until it is reset', async () => {
+      const { impl, calls } = server();
+      renderPage(<PlaygroundPage />, impl);
+      await waitFor(() => expect(input('Temperature')).toHaveValue(0.6));
+      fireEvent.change(input('Temperature'), { target: { value: '0.8' } }); // the built-in default
+      // The model's default, typed over itself (the field shows 20 already).
+      for (const typed of ['2', '20']) fireEvent.change(input('Top K'), { target: { value: typed } });
+      await waitFor(() => expect(screen.getByRole('button', { name: /^generate$/i })).toBeEnabled());
+      expect(await generateAndGetBody(calls)).toMatchObject({ temperature: 0.8, top_k: 20 });
+      await userEvent.click(screen.getByRole('button', { name: 'Reset Temperature to the default' }));
+      expect(input('Temperature')).toHaveValue(0.6);
+      const after = await generateAndGetBody(calls);
+      expect(after).not.toHaveProperty('temperature');
+      expect(after).toMatchObject({ top_k: 20 });
+    });
+
+    it("shows the new model's defaults for unset fields when the model changes, keeping what the user set", async () => {
+      const { impl, calls } = server();
+      renderPage(<PlaygroundPage />, impl);
+      await waitFor(() => expect(input('Temperature')).toHaveValue(0.6));
+      fireEvent.change(input('Min P'), { target: { value: '0.1' } });
+      await userEvent.click(screen.getByRole('combobox', { name: 'Model' }));
+      await userEvent.click(await screen.findByRole('option', { name: 'other' }));
+      await waitFor(() => expect(input('Temperature')).toHaveValue(0.8));
+      expect(input('Top K')).toHaveValue(40);
+      expect(input('Min P')).toHaveValue(0.1);
+      const body = await generateAndGetBody(calls);
+      expect(body).toEqual({ model: 'other', prompt: 'Once upon a time', stream: true, max_tokens: 256, min_p: 0.1 });
+    });
   });
 });

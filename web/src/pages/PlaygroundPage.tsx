@@ -13,7 +13,7 @@ import { GenerationStats } from '@/components/GenerationStats';
 import { ErrorNote } from '@/components/ErrorNote';
 import { useApi } from '@/lib/session';
 import { useGeneration } from '@/lib/useGeneration';
-import { samplingBody, DEFAULT_MAX_TOKENS } from '@/lib/sampling';
+import { samplingBody, modelDefaults, DEFAULT_MAX_TOKENS } from '@/lib/sampling';
 import type { SamplingParams } from '@/lib/types';
 
 export default function PlaygroundPage() {
@@ -22,7 +22,9 @@ export default function PlaygroundPage() {
   const [model, setModel] = React.useState('');
   const [prompt, setPrompt] = React.useState('Once upon a time');
   const [system, setSystem] = React.useState('');
+  // Only what the user set: the model's own defaults apply to the rest (server side), and show in the controls.
   const [params, setParams] = React.useState<SamplingParams>({ max_tokens: DEFAULT_MAX_TOKENS });
+  const defaults = modelDefaults(models?.find((m) => m.name === model));
   const { state, run, stop } = useGeneration(api);
   const streaming = state.status === 'streaming';
   const [copied, setCopied] = React.useState(false);
@@ -125,7 +127,7 @@ export default function PlaygroundPage() {
             <CardTitle>Sampling</CardTitle>
           </CardHeader>
           <CardContent>
-            <SamplingControls value={params} onChange={setParams} />
+            <SamplingControls value={params} onChange={setParams} defaults={defaults} />
           </CardContent>
         </Card>
       </aside>
