@@ -36,6 +36,10 @@ std::vector<TokenId> read_token_ids(const nlohmann::json& array, const std::stri
 // THE reader of the sampling fields (app/sampling_options.h's table, then
 // seed, stop and ignore_eos), for local and remote models alike.
 SamplingOptions read_sampling_options(const FieldReader& r);
+// The JSON names read_sampling_options reads.
+std::vector<std::string> sampling_field_names();
+// Options as JSON, the fields that are set only (a random seed as -1).
+nlohmann::json sampling_options_json(const SamplingOptions& options);
 // Reads them and applies them to params (400 invalid_field when out of range).
 void read_sampling_fields(const FieldReader& r, GenerationParams& params);
 

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iterator>
 
+#include "app/sampling_options.h"
 #include "server/api_error.h"
 #include "server/routes.h"
 #include "server/security_headers.h"
@@ -189,19 +190,26 @@ oj object(oj properties, std::vector<std::string> required = {}) {
 }
 oj any_object() { return {{"type", "object"}}; }
 
+// Made from the one table the request reader uses (app/sampling_options.h),
+// so the documented ranges are the enforced ones.
 oj sampling_properties() {
-  return {{"temperature", {{"type", "number"}, {"minimum", 0}, {"maximum", 5}}},
-          {"top_p", {{"type", "number"}, {"minimum", 0}, {"maximum", 1}}},
-          {"top_k", {{"type", "integer"}, {"minimum", 0}}},
-          {"min_p", {{"type", "number"}, {"minimum", 0}, {"maximum", 1}}},
-          {"repeat_penalty", {{"type", "number"}, {"exclusiveMinimum", 0}, {"maximum", 10}}},
-          {"repeat_last_n", {{"type", "integer"}, {"minimum", -1}}},
-          {"frequency_penalty", {{"type", "number"}, {"minimum", -2}, {"maximum", 2}}},
-          {"presence_penalty", {{"type", "number"}, {"minimum", -2}, {"maximum", 2}}},
-          {"seed", {{"type", "integer"}, {"minimum", -1}, {"maximum", UINT64_MAX}}},
-          {"stop", {{"oneOf", oj::array({str(), array_of(str())})}}},
-          {"max_tokens", {{"type", "integer"}, {"minimum", 1}}},
-          {"ignore_eos", boolean()}};
+  oj props = oj::object();
+  for (const SamplingField& f : sampling_fields()) {
+    oj p = {{"type", f.integer ? "integer" : "number"}, {"description", f.description}};
+    if (f.zero_excluded) p["exclusiveMinimum"] = f.min;
+    else if (f.integer) p["minimum"] = static_cast<int64_t>(f.min);
+    else p["minimum"] = f.min;
+    if (f.integer) p["maximum"] = static_cast<int64_t>(f.max);
+    else p["maximum"] = f.max;
+    props[f.name] = std::move(p);
+  }
+  props["seed"] = {{"type", "integer"}, {"minimum", -1}, {"maximum", UINT64_MAX}, {"description", "-1: a random seed"}};
+  const oj stop_list = {{"type", "array"}, {"items", str()}, {"maxItems", kMaxStopSequences}};
+  props["stop"] = {{"oneOf", oj::array({str(), stop_list})},
+                   {"description", "stop sequences of at most " + std::to_string(kMaxStopBytes) + " bytes each"}};
+  props["max_tokens"] = {{"type", "integer"}, {"minimum", 1}};
+  props["ignore_eos"] = boolean();
+  return props;
 }
 
 oj with(oj base, const oj& more) {

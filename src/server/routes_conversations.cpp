@@ -20,11 +20,6 @@ namespace {
 
 constexpr const char* kIdPattern = R"(([A-Za-z0-9_-]{1,64}))";
 constexpr int64_t kMaxListLimit = 200;
-const char* const kParamKeys[] = {"temperature",  "top_p",          "top_k",
-                                  "min_p",        "repeat_penalty", "repeat_last_n",
-                                  "frequency_penalty", "presence_penalty", "seed",
-                                  "stop",         "ignore_eos",     "max_tokens"};
-
 store::Access access_for(ServerContext& ctx, const ApiRequest& req) {
   if (!ctx.auth_on()) return {true, 0, false};
   return {false, req.user.user_id, req.user.is_admin()};
@@ -63,8 +58,9 @@ std::string checked_params(const nlohmann::json* params, const std::string& fiel
   read_sampling_fields(r, scratch);
   (void)r.integer("max_tokens", 1, int64_t{1} << 24);
   nlohmann::json kept = nlohmann::json::object();
-  for (const char* k : kParamKeys)
+  for (const std::string& k : sampling_field_names())
     if (const nlohmann::json* v = r.raw(k)) kept[k] = *v;
+  if (const nlohmann::json* v = r.raw("max_tokens")) kept["max_tokens"] = *v;
   return kept.dump();
 }
 

@@ -61,34 +61,19 @@ nlohmann::json loaded_json(const LoadedModel& m) {
           {"expires_at", expires == INT64_MAX ? nlohmann::json(nullptr) : nlohmann::json(rfc3339_from_unix(expires))}};
 }
 
-// The sampling fields a model's params may set: those read_sampling_fields reads.
-constexpr const char* kSamplingKeys[] = {"temperature",      "top_p",           "top_k", "min_p",
-                                         "repeat_penalty",   "repeat_last_n",   "frequency_penalty",
-                                         "presence_penalty", "seed",            "stop",  "ignore_eos"};
-
-// `params` with the model's params (source.params, an Ollama params layer)
-// read over them, checked as a request's fields are; nullopt when the model
+// The sampling options a model's params (source.params, an Ollama params
+// layer) set, read by the one reader of sampling fields; nullopt when the model
 // has none or any of them is unusable (then none apply: the built-in defaults).
-std::optional<GenerationParams> with_model_params(const nlohmann::json& source, const GenerationParams& params) {
+std::optional<SamplingOptions> model_sampling_defaults(const nlohmann::json& source) {
   if (!source.is_object() || !source.contains("params") || !source.at("params").is_object()) return std::nullopt;
-  GenerationParams with_defaults = params;
   try {
-    read_sampling_fields(FieldReader(source.at("params"), "params."), with_defaults);
+    SamplingOptions options = read_sampling_options(FieldReader(source.at("params"), "params."));
+    GenerationParams scratch;
+    if (!apply_sampling(options, scratch)) return std::nullopt;
+    return options;
   } catch (const ApiError&) {
     return std::nullopt;
   }
-  return with_defaults;
-}
-
-// A model's `defaults` in the model list: the sampling fields its params set,
-// exactly when apply_model_defaults applies them (else an empty object).
-nlohmann::json model_defaults_json(const nlohmann::json& source) {
-  nlohmann::json defaults = nlohmann::json::object();
-  if (!with_model_params(source, GenerationParams{})) return defaults;
-  const FieldReader params(source.at("params"));
-  for (const char* key : kSamplingKeys)
-    if (const nlohmann::json* value = params.raw(key)) defaults[key] = *value;
-  return defaults;
 }
 
 nlohmann::json local_model_json(ServerContext& ctx, const ModelFile& f, const models::RegistryEntry* meta) {
@@ -101,7 +86,7 @@ nlohmann::json local_model_json(ServerContext& ctx, const ModelFile& f, const mo
                       {"aliases", f.aliases},
                       {"sha256", f.sha256.empty() ? nlohmann::json(nullptr) : nlohmann::json(f.sha256)},
                       {"source", f.source},
-                      {"defaults", model_defaults_json(f.source)}};
+                      {"defaults", sampling_options_json(model_sampling_defaults(f.source).value_or(SamplingOptions{}))}};
   if (f.parts.size() > 1) j["parts"] = f.parts.size();
   const ModelState st = ctx.models().state(f.name);
   auto loaded = ctx.models().find_loaded(f.name);
@@ -154,7 +139,10 @@ std::optional<double> request_keep_alive(const FieldReader& r) {
 }
 
 void apply_model_defaults(const LoadedModel& model, GenerationParams& params) {
-  if (auto with_defaults = with_model_params(model.file.source, params)) params = std::move(*with_defaults);
+  if (auto defaults = model_sampling_defaults(model.file.source)) {
+    GenerationParams with_defaults = params;
+    if (apply_sampling(*defaults, with_defaults)) params = std::move(with_defaults);
+  }
 }
 
 nlohmann::json model_list_json(ServerContext& ctx) {

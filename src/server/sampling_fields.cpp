@@ -24,6 +24,13 @@ std::vector<TokenId> read_token_ids(const nlohmann::json& array, const std::stri
   return ids;
 }
 
+std::vector<std::string> sampling_field_names() {
+  std::vector<std::string> names;
+  for (const SamplingField& f : sampling_fields()) names.emplace_back(f.name);
+  for (const char* other : {"seed", "stop", "ignore_eos"}) names.emplace_back(other);
+  return names;
+}
+
 SamplingOptions read_sampling_options(const FieldReader& r) {
   SamplingOptions o;
   for (const SamplingField& f : sampling_fields()) {
@@ -52,19 +59,27 @@ void read_sampling_fields(const FieldReader& r, GenerationParams& params) {
   throw_if_error(apply_sampling(read_sampling_options(r), params));
 }
 
-nlohmann::json remote_sampling_json(const SamplingOptions& o) {
+nlohmann::json sampling_options_json(const SamplingOptions& o) {
   nlohmann::json s = nlohmann::json::object();
   for (const SamplingField& f : sampling_fields()) {
-    if (std::string_view(f.name) == "repeat_last_n") continue;  // no remote API takes it
     if (f.integer) {
       if (const auto& v = o.*f.whole) s[f.name] = *v;
     } else if (const auto& v = o.*f.number) {
       s[f.name] = *v;
     }
   }
-  if (o.seed && *o.seed != kRandomSeed) s["seed"] = *o.seed;
-  if (o.stop && !o.stop->empty()) s["stop"] = *o.stop;
-  if (o.ignore_eos.value_or(false)) s["ignore_eos"] = true;  // llama.cpp, vLLM and ours take it
+  if (o.seed) s["seed"] = *o.seed == kRandomSeed ? nlohmann::json(-1) : nlohmann::json(*o.seed);
+  if (o.stop) s["stop"] = *o.stop;
+  if (o.ignore_eos) s["ignore_eos"] = *o.ignore_eos;
+  return s;
+}
+
+nlohmann::json remote_sampling_json(const SamplingOptions& o) {
+  nlohmann::json s = sampling_options_json(o);
+  s.erase("repeat_last_n");  // no remote API takes it
+  if (o.seed && *o.seed == kRandomSeed) s.erase("seed");
+  if (o.stop && o.stop->empty()) s.erase("stop");
+  if (!o.ignore_eos.value_or(false)) s.erase("ignore_eos");  // true: llama.cpp, vLLM and ours take it
   return s;
 }
 

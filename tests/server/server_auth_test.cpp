@@ -53,7 +53,7 @@ void expect_unauthorized(const JsonReply& r) {
 
 class ServerAuth : public SharedServerTest<ServerAuth> {
  public:
-  static server::ServerConfig suite_config() { return auth_config(); }
+  static app::ServerConfig suite_config() { return auth_config(); }
 };
 
 TEST_F(ServerAuth, PublicRoutesAnswerWithoutAToken) {

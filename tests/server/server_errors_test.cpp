@@ -10,7 +10,7 @@ namespace {
 
 class ServerErrors : public SharedServerTest<ServerErrors> {
  public:
-  static server::ServerConfig suite_config() {
+  static app::ServerConfig suite_config() {
     auto config = test_server_config();
     config.max_body_bytes = 64 * 1024;
     return config;

@@ -39,6 +39,45 @@ TEST(ServerOpenApi, RoutesServedEqualRoutesDescribed) {
     EXPECT_TRUE(doc.body["components"]["schemas"].contains((*it)[1].str())) << (*it)[1].str();
 }
 
+// The documented range of every numeric sampling field is the enforced one,
+// on the native, OpenAI and Ollama generation routes: its bounds are
+// accepted, one step beyond them is a 400 naming the field.
+TEST(ServerOpenApi, SamplingRangesDocumentedAreTheRangesEnforced) {
+  TestServer srv;
+  auto doc = get_json(srv, "/openapi.json");
+  ASSERT_EQ(doc.status, 200);
+  const nlohmann::json& props = doc.body["components"]["schemas"]["GenerateRequest"]["properties"];
+  int numeric = 0;
+  for (const auto& [name, schema] : props.items()) {
+    if (!schema.contains("maximum") || name == "seed") continue;
+    ++numeric;
+    const bool integer = schema["type"] == "integer";
+    const double step = integer ? 1 : 0.001;
+    const double max = schema["maximum"].get<double>();
+    const bool exclusive = schema.contains("exclusiveMinimum");
+    const double min = exclusive ? schema["exclusiveMinimum"].get<double>() : schema["minimum"].get<double>();
+    auto value = [&](double v) { return integer ? nlohmann::json(static_cast<int64_t>(v)) : nlohmann::json(v); };
+    auto status_of = [&](const std::string& path, nlohmann::json body) {
+      return post_json(srv, path, body).status;
+    };
+    for (double ok : {max, exclusive ? min + step : min}) {
+      EXPECT_EQ(status_of("/api/v1/models/generate", {{"prompt", "a"}, {"max_tokens", 1}, {name, value(ok)}}), 200)
+          << name << " = " << ok;
+    }
+    for (double bad : {max + step, min - step, exclusive ? min : min - step}) {
+      const nlohmann::json field = value(bad);
+      auto native = post_json(srv, "/api/v1/models/generate", {{"prompt", "a"}, {"max_tokens", 1}, {name, field}});
+      EXPECT_EQ(native.status, 400) << name << " = " << field;
+      EXPECT_NE(native.raw.find(name), std::string::npos) << native.raw;
+      EXPECT_EQ(status_of("/v1/completions", {{"prompt", "a"}, {"max_tokens", 1}, {name, field}}), 400) << name;
+      EXPECT_EQ(status_of("/api/generate", {{"prompt", "a"}, {"stream", false}, {"options", {{name, field}, {"num_predict", 1}}}}),
+                400)
+          << name;
+    }
+  }
+  EXPECT_EQ(numeric, 8);
+}
+
 TEST(ServerOpenApi, DocsPageAndItsAssetsAreServed) {
   TestServer srv;
   auto c = srv.client();
