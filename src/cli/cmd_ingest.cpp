@@ -84,7 +84,7 @@ void add_ingest_command(CLI::App& app, int& exit_code) {
 
     auto collection = rag.collections->find_collection(a->collection);
     if (!collection) {
-      if (collection.error().rfind("not found", 0) != 0)
+      if (collection.code() != StatusCode::kNotFound)
         return (void)std::fprintf(stderr, "error: %s\n", collection.error().c_str());
       rag::ChunkingSettings chunking;
       chunking.unit = a->chunk_unit;

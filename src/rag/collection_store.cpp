@@ -219,7 +219,7 @@ Status CollectionStore::delete_collection(int64_t id) {
   if (!st) return st.status();
   if (Status s = st->bind(1, id).run(); !s)
     return Status::error("cannot delete collection " + std::to_string(id) + ": " + s.message());
-  if (db_.changes() == 0) return Status::error(not_found("collection " + std::to_string(id)).message);
+  if (db_.changes() == 0) return not_found("collection " + std::to_string(id));
   return Status::ok();
 }
 
@@ -278,7 +278,7 @@ Status CollectionStore::set_document_status(int64_t id, std::string_view status,
                      .run();
       !s)
     return Status::error("cannot set the status of document " + std::to_string(id) + ": " + s.message());
-  if (db_.changes() == 0) return Status::error(not_found("document " + std::to_string(id)).message);
+  if (db_.changes() == 0) return not_found("document " + std::to_string(id));
   return Status::ok();
 }
 

@@ -13,8 +13,8 @@
 
 namespace pg::rag::detail {
 
-inline Error not_found(const std::string& what) { return Error{"not found: " + what}; }
-inline Error conflict(const std::string& what) { return Error{"conflict: " + what}; }
+inline Status not_found(const std::string& what) { return Status::not_found("not found: " + what); }
+inline Status conflict(const std::string& what) { return Status::conflict("conflict: " + what); }
 inline Error invalid(const std::string& what) { return Error{"invalid: " + what}; }
 
 // Empty when `text` is acceptable as a name/tag/key: 1..max_bytes bytes, no

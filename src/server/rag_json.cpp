@@ -135,14 +135,16 @@ rag::Collection collection_or_404(ServerContext& ctx, const std::string& id_or_n
   const bool numeric = !id_or_name.empty() && id_or_name.size() <= 18 &&
                        std::all_of(id_or_name.begin(), id_or_name.end(), [](char c) { return c >= '0' && c <= '9'; });
   auto c = numeric ? rag.collections->get_collection(std::stoll(id_or_name)) : rag.collections->find_collection(id_or_name);
-  if (!c) throw store_error(c.error(), "collection '" + id_or_name + "'");
+  if (!c) throw store_error(c.status(), "collection '" + id_or_name + "'");
   return *c;
 }
 
-ApiError store_error(const std::string& message, const std::string& what) {
-  if (message.rfind("not found", 0) == 0) return ApiError(404, "not_found", "no " + what);
-  if (message.rfind("conflict", 0) == 0) return ApiError(409, "conflict", what + " already exists");
-  return ApiError(500, "database_error", "the database failed: " + message);
+ApiError store_error(const Status& error, const std::string& what) {
+  switch (error.code()) {
+    case StatusCode::kNotFound: return ApiError(404, "not_found", "no " + what);
+    case StatusCode::kConflict: return ApiError(409, "conflict", what + " already exists");
+    default: return ApiError(500, "database_error", "the database failed: " + error.message());
+  }
 }
 
 }  // namespace pg::server

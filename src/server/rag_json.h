@@ -30,6 +30,6 @@ nlohmann::json hit_json(const rag::RetrievalHit& hit, int rank);
 std::string checked_collection_name(const std::optional<std::string>& name);
 // By numeric id or by name; 404 otherwise.
 rag::Collection collection_or_404(ServerContext& ctx, const std::string& id_or_name);
-ApiError store_error(const std::string& message, const std::string& what);
+ApiError store_error(const Status& error, const std::string& what);
 
 }  // namespace pg::server

@@ -31,7 +31,7 @@ int64_t document_id_of(const ApiRequest& req) { return std::stoll(req.http.match
 
 rag::DocumentRecord document_or_404(RagServices& rag, int64_t id) {
   auto doc = rag.collections->get_document(id);
-  if (!doc) throw store_error(doc.error(), "document " + std::to_string(id));
+  if (!doc) throw store_error(doc.status(), "document " + std::to_string(id));
   return *doc;
 }
 
@@ -160,7 +160,7 @@ void add_collection_routes(RouteTable& routes, ServerContext& ctx) {
     fields.embedding_dim = dimension;
     fields.chunking = chunking;
     auto c = rag.collections->create_collection(fields);
-    if (!c) throw store_error(c.error(), "collection '" + name + "'");
+    if (!c) throw store_error(c.status(), "collection '" + name + "'");
     send_json(res, 201, collection_json(*c));
   });
 
@@ -183,7 +183,7 @@ void add_collection_routes(RouteTable& routes, ServerContext& ctx) {
     update.name = name;
     update.description = description;
     auto updated = rag.collections->update_collection(c.id, update);
-    if (!updated) throw store_error(updated.error(), "collection '" + name.value_or(c.name) + "'");
+    if (!updated) throw store_error(updated.status(), "collection '" + name.value_or(c.name) + "'");
     send_json(res, 200, collection_json(*updated));
   });
 
@@ -192,7 +192,7 @@ void add_collection_routes(RouteTable& routes, ServerContext& ctx) {
     std::vector<int64_t> ids;
     for (const rag::DocumentRecord& d : db_checked(rag.collections->list_documents(c.id))) ids.push_back(d.id);
     for (const rag::IngestJob& j : db_checked(rag.jobs->list(c.id, 1000))) (void)rag.worker->cancel(j.id);
-    if (Status s = rag.vectors->delete_collection(c.id); !s) throw store_error(s.message(), c.name);
+    if (Status s = rag.vectors->delete_collection(c.id); !s) throw store_error(s, c.name);
     remove_document_files(rag, ids);
     send_json(res, 200, {{"deleted", true}});
   });
@@ -309,7 +309,7 @@ void add_collection_routes(RouteTable& routes, ServerContext& ctx) {
 
   routes.add("DELETE", kDocumentPattern, "/api/v1/documents/{id}", [&ctx, &rag](const ApiRequest& req, httplib::Response& res) {
     const rag::DocumentRecord d = document_or_404(rag, document_id_of(req));
-    if (Status s = rag.vectors->delete_document(d.id); !s) throw store_error(s.message(), "document");
+    if (Status s = rag.vectors->delete_document(d.id); !s) throw store_error(s, "document");
     remove_document_files(rag, {d.id});
     send_json(res, 200, {{"deleted", true}});
   });
