@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <functional>
 #include <iostream>
 #include <memory>
 
@@ -14,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/config_flags.h"
 #include "cli/progress_bar.h"
 #include "models/memory_estimate.h"
 #include "models/pull.h"
@@ -27,20 +29,22 @@ struct DirFlags {
   std::string data_dir, models_dir, config_file, env_file = ".env";
 };
 
+// The flags and operands of a command on the models directory.
+struct DirCommandArgs {
+  DirFlags dirs;
+  std::string name;                // show: the model; pull: the reference
+  std::vector<std::string> names;  // rm: the models
+  bool json = false, quiet = false;
+};
+
 void add_dir_flags(CLI::App* cmd, DirFlags& f) {
-  cmd->add_option("--data-dir", f.data_dir, "data directory (as for serve)");
+  add_data_dir_option(cmd, f.data_dir);
   cmd->add_option("--models-dir", f.models_dir, "models directory (default: <data_dir>/models, as for serve)");
-  cmd->add_option("--config", f.config_file, "TOML config file (as for serve)");
-  cmd->add_option("--env-file", f.env_file, "the .env file to read (default: ./.env)");
+  add_config_file_options(cmd, f.config_file, f.env_file);
 }
 
 Result<app::ServerConfig> load(const DirFlags& f) {
-  app::ConfigInputs in;
-  if (!f.data_dir.empty()) in.flags["data_dir"] = f.data_dir;
-  if (!f.models_dir.empty()) in.flags["models_dir"] = f.models_dir;
-  in.config_file = f.config_file;
-  in.env_file = f.env_file;
-  return app::load_server_config(in);
+  return load_config_with_flags({{"data_dir", f.data_dir}, {"models_dir", f.models_dir}}, f.config_file, f.env_file);
 }
 
 std::string params_text(uint64_t n) {
@@ -78,13 +82,8 @@ nlohmann::json entry_json(const models::RegistryEntry& e) {
           {"has_chat_template", e.has_chat_template}, {"error", e.error}};
 }
 
-int run_list(const DirFlags& f, bool json) {
-  auto config = load(f);
-  if (!config) {
-    std::cerr << "error: " << config.error() << "\n";
-    return 1;
-  }
-  models::ModelRegistry registry(config->models_dir);
+int run_list(const DirCommandArgs& a, const app::ServerConfig& config, models::ModelRegistry& registry) {
+  const bool json = a.json;
   const auto entries = registry.list(false);
   if (json) {
     nlohmann::json out = nlohmann::json::array();
@@ -93,7 +92,7 @@ int run_list(const DirFlags& f, bool json) {
     return 0;
   }
   if (entries.empty()) {
-    std::cout << "no models in " << config->models_dir
+    std::cout << "no models in " << config.models_dir
               << " (pull one: playground pull hf.co/OWNER/REPO:Q4_K_M, or copy a .gguf file there)\n";
     return 0;
   }
@@ -109,19 +108,15 @@ int run_list(const DirFlags& f, bool json) {
   return 0;
 }
 
-int run_show(const DirFlags& f, const std::string& name, bool json) {
-  auto config = load(f);
-  if (!config) {
-    std::cerr << "error: " << config.error() << "\n";
-    return 1;
-  }
-  models::ModelRegistry registry(config->models_dir);
+int run_show(const DirCommandArgs& a, const app::ServerConfig& config, models::ModelRegistry& registry) {
+  const std::string& name = a.name;
+  const bool json = a.json;
   auto e = registry.find(name, true);
   if (!e) {
-    std::cerr << "error: model '" << name << "' is not in " << config->models_dir << " (see playground list)\n";
+    std::cerr << "error: model '" << name << "' is not in " << config.models_dir << " (see playground list)\n";
     return 1;
   }
-  auto est = models::estimate_model_memory(e->path, config->ctx_size, config->slots);
+  auto est = models::estimate_model_memory(e->path, config.ctx_size, config.slots);
   nlohmann::json j = entry_json(*e);
   if (est) j["memory_estimate"] = {{"total_bytes", est->total()}, {"weights_bytes", est->weights},
                                    {"kv_cache_bytes", est->kv_cache}, {"context_length", est->context},
@@ -151,13 +146,8 @@ int run_show(const DirFlags& f, const std::string& name, bool json) {
   return 0;
 }
 
-int run_rm(const DirFlags& f, const std::vector<std::string>& names) {
-  auto config = load(f);
-  if (!config) {
-    std::cerr << "error: " << config.error() << "\n";
-    return 1;
-  }
-  models::ModelRegistry registry(config->models_dir);
+int run_rm(const DirCommandArgs& a, const app::ServerConfig&, models::ModelRegistry& registry) {
+  const std::vector<std::string>& names = a.names;
   int rc = 0;
   for (const auto& n : names) {
     auto removed = registry.remove(n);
@@ -171,13 +161,9 @@ int run_rm(const DirFlags& f, const std::vector<std::string>& names) {
   return rc;
 }
 
-int run_pull(const DirFlags& f, const std::string& reference, bool quiet) {
-  auto config = load(f);
-  if (!config) {
-    std::cerr << "error: " << config.error() << "\n";
-    return 1;
-  }
-  models::ModelRegistry registry(config->models_dir);
+int run_pull(const DirCommandArgs& a, const app::ServerConfig&, models::ModelRegistry& registry) {
+  const std::string& reference = a.name;
+  const bool quiet = a.quiet;
   models::PullOptions options;
   options.endpoints = models::endpoints_from_environment();
   const bool tty = ::isatty(STDERR_FILENO) != 0;
@@ -273,49 +259,59 @@ int run_ps(const std::string& host, int port, const std::string& api_key, bool j
   return 0;
 }
 
+using DirCommand =
+    std::function<int(const DirCommandArgs&, const app::ServerConfig&, models::ModelRegistry&)>;
+
+// Adds a command on the models directory: the directory flags, then what
+// `options` adds. It loads the configuration and exits with what `run` returns.
+CLI::App* add_dir_command(CLI::App& app, const std::string& name, const std::string& about, int& exit_code,
+                          const std::function<void(CLI::App*, DirCommandArgs&)>& options, DirCommand run) {
+  auto* cmd = app.add_subcommand(name, about);
+  auto args = std::make_shared<DirCommandArgs>();
+  add_dir_flags(cmd, args->dirs);
+  options(cmd, *args);
+  cmd->callback([args, run = std::move(run), &exit_code] {
+    auto config = load(args->dirs);
+    if (!config) {
+      std::cerr << "error: " << config.error() << "\n";
+      exit_code = 1;
+      return;
+    }
+    models::ModelRegistry registry(config->models_dir);
+    exit_code = run(*args, *config, registry);
+  });
+  return cmd;
+}
+
+void add_json_flag(CLI::App* cmd, DirCommandArgs& a) { cmd->add_flag("--json", a.json, "print JSON"); }
+
 }  // namespace
 
 void add_model_commands(CLI::App& app, int& exit_code) {
-  {
-    auto* cmd = app.add_subcommand("list", "list the models in the models directory (name, size, quantization, ...)");
-    cmd->alias("ls");
-    auto f = std::make_shared<DirFlags>();
-    auto json = std::make_shared<bool>(false);
-    add_dir_flags(cmd, *f);
-    cmd->add_flag("--json", *json, "print JSON");
-    cmd->callback([f, json, &exit_code] { exit_code = run_list(*f, *json); });
-  }
-  {
-    auto* cmd = app.add_subcommand("show", "show a model's metadata, sha256, aliases, source and memory estimate");
-    auto f = std::make_shared<DirFlags>();
-    auto name = std::make_shared<std::string>();
-    auto json = std::make_shared<bool>(false);
-    add_dir_flags(cmd, *f);
-    cmd->add_option("model", *name, "model name or alias")->required();
-    cmd->add_flag("--json", *json, "print JSON");
-    cmd->callback([f, name, json, &exit_code] { exit_code = run_show(*f, *name, *json); });
-  }
-  {
-    auto* cmd = app.add_subcommand("rm", "delete models (their files, aliases and cached digests)");
-    auto f = std::make_shared<DirFlags>();
-    auto names = std::make_shared<std::vector<std::string>>();
-    add_dir_flags(cmd, *f);
-    cmd->add_option("models", *names, "model names or aliases")->required();
-    cmd->callback([f, names, &exit_code] { exit_code = run_rm(*f, *names); });
-  }
-  {
-    auto* cmd = app.add_subcommand(
-        "pull",
-        "download a model: hf.co/OWNER/REPO[:QUANT], hf.co/OWNER/REPO/FILE.gguf or ollama.com/library/NAME[:TAG] "
-        "(resumable, sha256-verified; HF_TOKEN for gated repositories, HF_ENDPOINT for a mirror)");
-    auto f = std::make_shared<DirFlags>();
-    auto ref = std::make_shared<std::string>();
-    auto quiet = std::make_shared<bool>(false);
-    add_dir_flags(cmd, *f);
-    cmd->add_option("reference", *ref, "what to pull")->required();
-    cmd->add_flag("-q,--quiet", *quiet, "no progress output");
-    cmd->callback([f, ref, quiet, &exit_code] { exit_code = run_pull(*f, *ref, *quiet); });
-  }
+  add_dir_command(app, "list", "list the models in the models directory (name, size, quantization, ...)", exit_code,
+                  add_json_flag, run_list)
+      ->alias("ls");
+  add_dir_command(
+      app, "show", "show a model's metadata, sha256, aliases, source and memory estimate", exit_code,
+      [](CLI::App* cmd, DirCommandArgs& a) {
+        cmd->add_option("model", a.name, "model name or alias")->required();
+        add_json_flag(cmd, a);
+      },
+      run_show);
+  add_dir_command(
+      app, "rm", "delete models (their files, aliases and cached digests)", exit_code,
+      [](CLI::App* cmd, DirCommandArgs& a) { cmd->add_option("models", a.names, "model names or aliases")->required(); },
+      run_rm);
+  add_dir_command(
+      app, "pull",
+      "download a model: hf.co/OWNER/REPO[:QUANT], hf.co/OWNER/REPO/FILE.gguf or ollama.com/library/NAME[:TAG] "
+      "(resumable, sha256-verified; HF_TOKEN for gated repositories, HF_ENDPOINT for a mirror)",
+      exit_code,
+      [](CLI::App* cmd, DirCommandArgs& a) {
+        cmd->add_option("reference", a.name, "what to pull")->required();
+        cmd->add_flag("-q,--quiet", a.quiet, "no progress output");
+      },
+      run_pull);
   {
     auto* cmd = app.add_subcommand("ps", "list the models a running server has loaded (memory, slots, keep-alive)");
     auto host = std::make_shared<std::string>("127.0.0.1");

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "cli/progress_bar.h"
 #include "models/quant_recipe.h"
 #include "models/quantize.h"
 
@@ -15,16 +16,6 @@ std::string mib(uint64_t bytes) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.2f MiB", static_cast<double>(bytes) / (1024.0 * 1024.0));
   return buf;
-}
-
-void print_progress(size_t index, size_t count, const std::string& name, const std::string& type) {
-  constexpr int kWidth = 24;
-  const int filled = static_cast<int>((index + 1) * kWidth / count);
-  std::string bar(static_cast<size_t>(filled), '#');
-  bar.resize(kWidth, '.');
-  std::fprintf(stderr, "\r[%s] %4zu/%zu %-36s -> %-7s", bar.c_str(), index + 1, count, name.c_str(), type.c_str());
-  if (index + 1 == count) std::fputc('\n', stderr);
-  std::fflush(stderr);
 }
 
 }  // namespace
@@ -45,7 +36,7 @@ void add_quantize_command(CLI::App& app, int& exit_code) {
   cmd->callback([a, &exit_code] {
     QuantizeOptions opts;
     opts.threads = a->threads;
-    opts.progress = print_progress;
+    opts.progress = tensor_progress(" -> ");
     auto r = quantize_model(a->in, a->out, a->type, opts);
     if (!r) {
       std::fprintf(stderr, "\nerror: %s\n", r.error().c_str());

@@ -7,20 +7,39 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "cli/progress_bar.h"
 #include "models/synth.h"
 #include "models/synth_bert.h"
 
 namespace pg::cli {
 namespace {
 
-void print_progress(size_t index, size_t count, const std::string& name, const std::string& type) {
-  constexpr int kWidth = 24;
-  const int filled = static_cast<int>((index + 1) * kWidth / count);
-  std::string bar(static_cast<size_t>(filled), '#');
-  bar.resize(kWidth, '.');
-  std::fprintf(stderr, "\r[%s] %4zu/%zu %-36s %-7s", bar.c_str(), index + 1, count, name.c_str(), type.c_str());
-  if (index + 1 == count) std::fputc('\n', stderr);
-  std::fflush(stderr);
+struct SynthArgs {
+  std::string shape, vocab_from, type = "F16", out, pooling;
+  int64_t dim = 0, layers = 0, heads = 0, kv_heads = 0, ffn = 0, vocab = 32000, ctx = 0;
+  uint64_t seed = 1;
+  int threads = 0;
+};
+
+// The options of the written file, the same for decoder and encoder shapes.
+void set_file_options(SynthFileOptions& o, const SynthArgs& a) {
+  o.vocab_from = a.vocab_from;
+  o.type = a.type;
+  o.ctx = a.ctx;
+  o.seed = a.seed;
+  o.threads = a.threads;
+  o.progress = tensor_progress(" ");
+}
+
+// Prints what was written (or the error); the exit code.
+int report_written(const Result<SynthReport>& r, const std::string& out, const std::string& shape_name) {
+  if (!r) {
+    std::fprintf(stderr, "\nerror: %s\n", r.error().c_str());
+    return 1;
+  }
+  std::printf("wrote %s: %s shape, %.3g parameters, %.2f MiB, %.2f s\n", out.c_str(), shape_name.c_str(),
+              static_cast<double>(r->parameters), static_cast<double>(r->output_bytes) / (1024.0 * 1024.0), r->seconds);
+  return 0;
 }
 
 }  // namespace
@@ -45,13 +64,7 @@ void add_synth_command(CLI::App& app, int& exit_code) {
   }
   auto* cmd = app.add_subcommand("synth", "Write a deterministic random-weight model of a real model's shape");
   cmd->footer("Shapes:" + shapes);
-  struct Args {
-    std::string shape, vocab_from, type = "F16", out, pooling;
-    int64_t dim = 0, layers = 0, heads = 0, kv_heads = 0, ffn = 0, vocab = 32000, ctx = 0;
-    uint64_t seed = 1;
-    int threads = 0;
-  };
-  auto a = std::make_shared<Args>();
+  auto a = std::make_shared<SynthArgs>();
   cmd->add_option("out", a->out, "output GGUF file")->required();
   auto* shape = cmd->add_option("--shape", a->shape, "a built-in shape (listed below)");
   auto* dim = cmd->add_option("--dim", a->dim, "custom shape: embedding size");
@@ -72,25 +85,11 @@ void add_synth_command(CLI::App& app, int& exit_code) {
     if (auto encoder = find_bert_synth_shape(a->shape)) {
       BertSynthOptions opts;
       opts.shape = *encoder;
-      opts.vocab_from = a->vocab_from;
-      opts.type = a->type;
-      opts.ctx = a->ctx;
-      opts.seed = a->seed;
-      opts.threads = a->threads;
-      opts.progress = print_progress;
+      set_file_options(opts, *a);
       if (a->pooling == "mean") opts.pooling = PoolingType::Mean;
       if (a->pooling == "cls") opts.pooling = PoolingType::Cls;
       if (a->pooling == "last") opts.pooling = PoolingType::Last;
-      auto r = synthesize_bert_model(a->out, opts);
-      if (!r) {
-        std::fprintf(stderr, "\nerror: %s\n", r.error().c_str());
-        exit_code = 1;
-        return;
-      }
-      std::printf("wrote %s: %s shape, %.3g parameters, %.2f MiB, %.2f s\n", a->out.c_str(), encoder->name.c_str(),
-                  static_cast<double>(r->parameters), static_cast<double>(r->output_bytes) / (1024.0 * 1024.0),
-                  r->seconds);
-      exit_code = 0;
+      exit_code = report_written(synthesize_bert_model(a->out, opts), a->out, encoder->name);
       return;
     }
     if (!a->pooling.empty()) {
@@ -125,22 +124,8 @@ void add_synth_command(CLI::App& app, int& exit_code) {
       opts.shape.vocab = a->vocab;
       opts.shape.ctx = 2048;
     }
-    opts.vocab_from = a->vocab_from;
-    opts.type = a->type;
-    opts.ctx = a->ctx;
-    opts.seed = a->seed;
-    opts.threads = a->threads;
-    opts.progress = print_progress;
-    auto r = synthesize_model(a->out, opts);
-    if (!r) {
-      std::fprintf(stderr, "\nerror: %s\n", r.error().c_str());
-      exit_code = 1;
-      return;
-    }
-    std::printf("wrote %s: %s shape, %.3g parameters, %.2f MiB, %.2f s\n", a->out.c_str(), opts.shape.name.c_str(),
-                static_cast<double>(r->parameters), static_cast<double>(r->output_bytes) / (1024.0 * 1024.0),
-                r->seconds);
-    exit_code = 0;
+    set_file_options(opts, *a);
+    exit_code = report_written(synthesize_model(a->out, opts), a->out, opts.shape.name);
   });
 }
 

@@ -7,12 +7,14 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <memory>
 #include <string>
 
 #include "cli/commands.h"
+#include "cli/config_flags.h"
 #include "server/auth/crypto.h"
 #include "server/auth/password_policy.h"
 #include "server/http_util.h"
@@ -30,20 +32,20 @@ struct UserArgs {
 };
 
 void add_store_options(CLI::App* cmd, UserArgs& a) {
-  cmd->add_option("--data-dir", a.data_dir, "data directory (as for serve)");
-  cmd->add_option("--database", a.database, "SQLite database file (default: <data_dir>/playground.db)");
-  cmd->add_option("--config", a.config_file, "TOML config file (as for serve)");
-  cmd->add_option("--env-file", a.env_file, "the .env file to read (default: ./.env)");
+  add_data_dir_option(cmd, a.data_dir);
+  add_database_option(cmd, a.database);
+  add_config_file_options(cmd, a.config_file, a.env_file);
+}
+
+void add_password_options(CLI::App* cmd, UserArgs& a) {
+  cmd->add_flag("--password-stdin", a.password_stdin, "read the password from one line of standard input");
+  cmd->add_option("--password-cost", a.password_cost, "argon2id cost: min, interactive, moderate, sensitive");
 }
 
 Result<app::ServerConfig> config_for(const UserArgs& a) {
-  app::ConfigInputs in;
-  if (!a.data_dir.empty()) in.flags["data_dir"] = a.data_dir;
-  if (!a.database.empty()) in.flags["database"] = a.database;
-  if (!a.password_cost.empty()) in.flags["password_cost"] = a.password_cost;
-  in.config_file = a.config_file;
-  in.env_file = a.env_file;
-  return app::load_server_config(in);
+  return load_config_with_flags(
+      {{"data_dir", a.data_dir}, {"database", a.database}, {"password_cost", a.password_cost}}, a.config_file,
+      a.env_file);
 }
 
 // The new password of user `name`, checked against the password policy.
@@ -92,6 +94,28 @@ std::unique_ptr<store::Database> open_or_report(const UserArgs& a, app::ServerCo
   return std::move(*db);
 }
 
+// What one `user` subcommand does with the opened store: prints its result
+// and returns ok, or returns what went wrong (printed as "error: ...").
+using UserAction = std::function<Status(const UserArgs&, const app::ServerConfig&, store::Database&)>;
+
+// Adds a `user` subcommand: what `options` adds, then the store options; it
+// opens the store, runs `action` and exits with 0 exactly when both succeed.
+void add_user_action(CLI::App* user, const std::string& name, const std::string& about, int& exit_code,
+                     const std::function<void(CLI::App*, UserArgs&)>& options, UserAction action) {
+  auto args = std::make_shared<UserArgs>();
+  auto* cmd = user->add_subcommand(name, about);
+  options(cmd, *args);
+  add_store_options(cmd, *args);
+  cmd->callback([args, action = std::move(action), &exit_code] {
+    exit_code = 1;
+    app::ServerConfig config;
+    auto db = open_or_report(*args, config);
+    if (!db) return;
+    if (Status s = action(*args, config, *db); !s) return (void)std::fprintf(stderr, "error: %s\n", s.message().c_str());
+    exit_code = 0;
+  });
+}
+
 Result<std::string> new_hash(const app::ServerConfig& config, bool from_stdin, const std::string& name) {
   auto password = read_password(from_stdin, name);
   if (!password) return password;
@@ -106,86 +130,68 @@ void add_user_command(CLI::App& app, int& exit_code) {
   auto* user = app.add_subcommand("user", "Manage the users of the server's database");
   user->require_subcommand(1);
 
-  auto add_args = std::make_shared<UserArgs>();
-  auto* add = user->add_subcommand("add", "Create a user (asks for the password)");
-  add->add_option("name", add_args->name, "user name (letters, digits, . _ - @)")->required();
-  add->add_option("--role", add_args->role, "admin or user")->check(CLI::IsMember({"admin", "user"}));
-  add->add_flag("--password-stdin", add_args->password_stdin, "read the password from one line of standard input");
-  add->add_option("--password-cost", add_args->password_cost, "argon2id cost: min, interactive, moderate, sensitive");
-  add_store_options(add, *add_args);
-  add->callback([add_args, &exit_code] {
-    exit_code = 1;
-    app::ServerConfig config;
-    auto db = open_or_report(*add_args, config);
-    if (!db) return;
-    store::UserStore users(*db);
-    if (!store::valid_username(add_args->name))
-      return (void)std::fprintf(stderr, "error: '%s' is not a valid user name (letters, digits, . _ - @)\n",
-                                add_args->name.c_str());
-    auto existing = users.find_by_name(add_args->name);
-    if (!existing) return (void)std::fprintf(stderr, "error: %s\n", existing.error().c_str());
-    if (*existing) return (void)std::fprintf(stderr, "error: user '%s' already exists\n", add_args->name.c_str());
-    auto hash = new_hash(config, add_args->password_stdin, add_args->name);
-    if (!hash) return (void)std::fprintf(stderr, "error: %s\n", hash.error().c_str());
-    auto created = users.create(add_args->name, *hash, add_args->role);
-    if (!created) return (void)std::fprintf(stderr, "error: %s\n", created.error().c_str());
-    std::printf("created %s '%s' in %s\n", created->role.c_str(), created->username.c_str(), db->path().c_str());
-    exit_code = 0;
-  });
+  add_user_action(
+      user, "add", "Create a user (asks for the password)", exit_code,
+      [](CLI::App* cmd, UserArgs& a) {
+        cmd->add_option("name", a.name, "user name (letters, digits, . _ - @)")->required();
+        cmd->add_option("--role", a.role, "admin or user")->check(CLI::IsMember({"admin", "user"}));
+        add_password_options(cmd, a);
+      },
+      [](const UserArgs& a, const app::ServerConfig& config, store::Database& db) -> Status {
+        store::UserStore users(db);
+        if (!store::valid_username(a.name))
+          return Status::error("'" + a.name + "' is not a valid user name (letters, digits, . _ - @)");
+        auto existing = users.find_by_name(a.name);
+        if (!existing) return existing.status();
+        if (*existing) return Status::error("user '" + a.name + "' already exists");
+        auto hash = new_hash(config, a.password_stdin, a.name);
+        if (!hash) return hash.status();
+        auto created = users.create(a.name, *hash, a.role);
+        if (!created) return created.status();
+        std::printf("created %s '%s' in %s\n", created->role.c_str(), created->username.c_str(), db.path().c_str());
+        return Status::ok();
+      });
 
-  auto list_args = std::make_shared<UserArgs>();
-  auto* list = user->add_subcommand("list", "List the users");
-  add_store_options(list, *list_args);
-  list->callback([list_args, &exit_code] {
-    exit_code = 1;
-    app::ServerConfig config;
-    auto db = open_or_report(*list_args, config);
-    if (!db) return;
-    auto all = store::UserStore(*db).list();
-    if (!all) return (void)std::fprintf(stderr, "error: %s\n", all.error().c_str());
-    for (const auto& u : *all)
-      std::printf("%s\t%s\t%s\n", u.username.c_str(), u.role.c_str(), server::rfc3339_from_unix(u.created_at).c_str());
-    exit_code = 0;
-  });
+  add_user_action(
+      user, "list", "List the users", exit_code, [](CLI::App*, UserArgs&) {},
+      [](const UserArgs&, const app::ServerConfig&, store::Database& db) -> Status {
+        auto all = store::UserStore(db).list();
+        if (!all) return all.status();
+        for (const auto& u : *all)
+          std::printf("%s\t%s\t%s\n", u.username.c_str(), u.role.c_str(),
+                      server::rfc3339_from_unix(u.created_at).c_str());
+        return Status::ok();
+      });
 
-  auto rm_args = std::make_shared<UserArgs>();
-  auto* rm = user->add_subcommand("rm", "Delete a user (with its API keys and conversations)");
-  rm->add_option("name", rm_args->name, "user name")->required();
-  add_store_options(rm, *rm_args);
-  rm->callback([rm_args, &exit_code] {
-    exit_code = 1;
-    app::ServerConfig config;
-    auto db = open_or_report(*rm_args, config);
-    if (!db) return;
-    auto removed = store::UserStore(*db).remove(rm_args->name);
-    if (!removed) return (void)std::fprintf(stderr, "error: %s\n", removed.error().c_str());
-    if (!*removed) return (void)std::fprintf(stderr, "error: no user '%s'\n", rm_args->name.c_str());
-    std::printf("deleted '%s'\n", rm_args->name.c_str());
-    exit_code = 0;
-  });
+  add_user_action(
+      user, "rm", "Delete a user (with its API keys and conversations)", exit_code,
+      [](CLI::App* cmd, UserArgs& a) { cmd->add_option("name", a.name, "user name")->required(); },
+      [](const UserArgs& a, const app::ServerConfig&, store::Database& db) -> Status {
+        auto removed = store::UserStore(db).remove(a.name);
+        if (!removed) return removed.status();
+        if (!*removed) return Status::error("no user '" + a.name + "'");
+        std::printf("deleted '%s'\n", a.name.c_str());
+        return Status::ok();
+      });
 
-  auto pw_args = std::make_shared<UserArgs>();
-  auto* pw = user->add_subcommand("passwd", "Set a user's password (its existing tokens stop working)");
-  pw->add_option("name", pw_args->name, "user name")->required();
-  pw->add_flag("--password-stdin", pw_args->password_stdin, "read the password from one line of standard input");
-  pw->add_option("--password-cost", pw_args->password_cost, "argon2id cost: min, interactive, moderate, sensitive");
-  add_store_options(pw, *pw_args);
-  pw->callback([pw_args, &exit_code] {
-    exit_code = 1;
-    app::ServerConfig config;
-    auto db = open_or_report(*pw_args, config);
-    if (!db) return;
-    store::UserStore users(*db);
-    auto existing = users.find_by_name(pw_args->name);
-    if (!existing) return (void)std::fprintf(stderr, "error: %s\n", existing.error().c_str());
-    if (!*existing) return (void)std::fprintf(stderr, "error: no user '%s'\n", pw_args->name.c_str());
-    auto hash = new_hash(config, pw_args->password_stdin, pw_args->name);
-    if (!hash) return (void)std::fprintf(stderr, "error: %s\n", hash.error().c_str());
-    auto changed = users.set_password(pw_args->name, *hash);
-    if (!changed || !*changed) return (void)std::fprintf(stderr, "error: cannot change the password\n");
-    std::printf("password of '%s' changed\n", pw_args->name.c_str());
-    exit_code = 0;
-  });
+  add_user_action(
+      user, "passwd", "Set a user's password (its existing tokens stop working)", exit_code,
+      [](CLI::App* cmd, UserArgs& a) {
+        cmd->add_option("name", a.name, "user name")->required();
+        add_password_options(cmd, a);
+      },
+      [](const UserArgs& a, const app::ServerConfig& config, store::Database& db) -> Status {
+        store::UserStore users(db);
+        auto existing = users.find_by_name(a.name);
+        if (!existing) return existing.status();
+        if (!*existing) return Status::error("no user '" + a.name + "'");
+        auto hash = new_hash(config, a.password_stdin, a.name);
+        if (!hash) return hash.status();
+        auto changed = users.set_password(a.name, *hash);
+        if (!changed || !*changed) return Status::error("cannot change the password");
+        std::printf("password of '%s' changed\n", a.name.c_str());
+        return Status::ok();
+      });
 }
 
 }  // namespace pg::cli

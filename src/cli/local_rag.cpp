@@ -2,6 +2,7 @@
 #include "server/model_embedder.h"
 #include "cli/local_rag.h"
 
+#include "cli/config_flags.h"
 #include "store/data_dir.h"
 
 namespace pg::cli {
@@ -47,26 +48,22 @@ Result<std::unique_ptr<LocalRag>> LocalRag::open(const app::ServerConfig& config
 }
 
 void add_config_flags(CLI::App* cmd, ConfigFlags& f) {
-  cmd->add_option("--data-dir", f.data_dir, "data directory (as for serve)");
-  cmd->add_option("--database", f.database, "SQLite database file (default: <data_dir>/playground.db)");
+  add_data_dir_option(cmd, f.data_dir);
+  add_database_option(cmd, f.database);
   cmd->add_option("--models-dir", f.models_dir, "directory of GGUF models served by name (as for serve)");
   cmd->add_option("-m,--model", f.model, "model: a GGUF path or a name in models_dir (default: the configured one)");
   cmd->add_option("-t,--threads", f.threads, "compute threads (default: physical cores)");
-  cmd->add_option("--config", f.config_file, "TOML config file (as for serve)");
-  cmd->add_option("--env-file", f.env_file, "the .env file to read (default: ./.env)");
+  add_config_file_options(cmd, f.config_file, f.env_file);
 }
 
 Result<app::ServerConfig> load_config(const ConfigFlags& f) {
-  app::ConfigInputs in;
-  if (!f.data_dir.empty()) in.flags["data_dir"] = f.data_dir;
-  if (!f.database.empty()) in.flags["database"] = f.database;
-  if (!f.models_dir.empty()) in.flags["models_dir"] = f.models_dir;
-  if (!f.model.empty()) in.flags["model"] = f.model;
-  if (f.threads > 0) in.flags["threads"] = std::to_string(f.threads);
-  in.flags["slots"] = "1";  // one sequence at a time in the CLI
-  in.config_file = f.config_file;
-  in.env_file = f.env_file;
-  return app::load_server_config(in);
+  return load_config_with_flags({{"data_dir", f.data_dir},
+                                 {"database", f.database},
+                                 {"models_dir", f.models_dir},
+                                 {"model", f.model},
+                                 {"threads", f.threads > 0 ? std::to_string(f.threads) : ""},
+                                 {"slots", "1"}},  // one sequence at a time in the CLI
+                                f.config_file, f.env_file);
 }
 
 }  // namespace pg::cli

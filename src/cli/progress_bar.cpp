@@ -17,6 +17,17 @@ std::string bar_cells(int64_t done, int64_t total, int width) {
   return bar;
 }
 
+std::function<void(size_t index, size_t count, const std::string& name, const std::string& type)> tensor_progress(
+    std::string between) {
+  return [between = std::move(between)](size_t index, size_t count, const std::string& name, const std::string& type) {
+    const std::string bar = bar_cells(static_cast<int64_t>(index + 1), static_cast<int64_t>(count), 24);
+    std::fprintf(stderr, "\r%s %4zu/%zu %-36s%s%-7s", bar.c_str(), index + 1, count, name.c_str(), between.c_str(),
+                 type.c_str());
+    if (index + 1 == count) std::fputc('\n', stderr);
+    std::fflush(stderr);
+  };
+}
+
 ProgressBar::ProgressBar() : tty_(isatty(STDERR_FILENO) != 0) {}
 
 void ProgressBar::update(int64_t done, int64_t total, const std::string& text) {

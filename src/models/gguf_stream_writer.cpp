@@ -16,6 +16,8 @@
 #include <random>
 #include <set>
 
+#include "util/write_fully.h"
+
 namespace pg {
 namespace {
 
@@ -95,17 +97,8 @@ GgufStreamWriter::~GgufStreamWriter() {
 }
 
 Status GgufStreamWriter::write_bytes(const void* data, uint64_t n) {
-  const auto* p = static_cast<const uint8_t*>(data);
-  while (n > 0) {
-    const size_t chunk = n > (uint64_t{1} << 30) ? size_t{1} << 30 : static_cast<size_t>(n);
-    ssize_t w = ::write(fd_, p, chunk);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      return Status::error(tmp_path_ + ": write failed: " + std::strerror(errno));
-    }
-    p += w;
-    n -= static_cast<uint64_t>(w);
-  }
+  if (Status s = write_fully(fd_, data, static_cast<size_t>(n)); !s)
+    return Status::error(tmp_path_ + ": write failed: " + s.message());
   return Status::ok();
 }
 

@@ -9,18 +9,14 @@
 
 #include "models/download.h"
 #include "models/http_fetch.h"
+#include "models/reference_part.h"
 #include "models/registry.h"
 #include "util/json_guard.h"
 
 namespace pg::models {
 namespace {
 
-bool repo_part_ok(const std::string& s) {
-  if (s.empty() || s.size() > 96 || s[0] == '.' || s[0] == '-') return false;
-  for (char c : s)
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') return false;
-  return true;
-}
+bool repo_part_ok(const std::string& s) { return is_reference_part(s, 96); }
 
 std::string percent_encode(const std::string& s, bool keep_slash) {
   static const char* hex = "0123456789ABCDEF";

@@ -3,18 +3,14 @@
 
 #include "models/download.h"
 #include "models/http_fetch.h"
+#include "models/reference_part.h"
 #include "util/sha256.h"
 #include "util/json_guard.h"
 
 namespace pg::models {
 namespace {
 
-bool name_part_ok(const std::string& s) {
-  if (s.empty() || s.size() > 80 || s[0] == '.' || s[0] == '-') return false;
-  for (char c : s)
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') return false;
-  return true;
-}
+bool name_part_ok(const std::string& s) { return is_reference_part(s, 80); }
 
 std::string strip_prefix(const std::string& ref) {
   for (const char* p : {"https://ollama.com/", "ollama.com/", "registry.ollama.ai/", "ollama:"})

@@ -88,26 +88,26 @@ void bind_progress(store::Statement& st, int first, const PullJobInfo& info) {
       .bind(first + 8, notices_to_json(info.notices));
 }
 
+// The pull `where` selects with `key` bound to ?1, or nullopt; a failed step
+// reads "<reading>: <the engine's message>".
+Result<std::optional<PullRecord>> one_record(store::Database& db, const std::string& where, const std::string& key,
+                                             const std::string& reading) {
+  auto st = db.prepare(std::string("SELECT ") + kColumns + " FROM model_pulls WHERE " + where);
+  if (!st) return Error{st.error()};
+  auto record = store::read_first_row(st->bind(1, key), read_record);
+  if (!record) return Error{reading + ": " + record.error()};
+  return record;
+}
+
 }  // namespace
 
 Result<std::optional<PullRecord>> PullStore::read_one(const std::string& id) {
-  auto st = db_.prepare(std::string("SELECT ") + kColumns + " FROM model_pulls WHERE id = ?");
-  if (!st) return Error{st.error()};
-  st->bind(1, id);
-  auto row = st->step();
-  if (!row) return Error{"cannot read model pull " + id + ": " + row.error()};
-  if (!*row) return std::optional<PullRecord>();
-  return std::optional<PullRecord>(read_record(*st));
+  return one_record(db_, "id = ?", id, "cannot read model pull " + id);
 }
 
 Result<std::optional<PullRecord>> PullStore::live_for_reference(const std::string& reference) {
-  auto st = db_.prepare(std::string("SELECT ") + kColumns + " FROM model_pulls WHERE reference = ? AND " + kLive);
-  if (!st) return Error{st.error()};
-  st->bind(1, reference);
-  auto row = st->step();
-  if (!row) return Error{"cannot look for a live pull of '" + reference + "': " + row.error()};
-  if (!*row) return std::optional<PullRecord>();
-  return std::optional<PullRecord>(read_record(*st));
+  return one_record(db_, std::string("reference = ? AND ") + kLive, reference,
+                    "cannot look for a live pull of '" + reference + "'");
 }
 
 Result<int64_t> PullStore::expire(int64_t now) {

@@ -87,21 +87,13 @@ const std::vector<SynthShape>& synth_shapes() {
   return kShapes;
 }
 
-std::optional<SynthShape> find_synth_shape(const std::string& name) {
-  for (const SynthShape& s : synth_shapes())
-    if (s.name == name) return s;
-  return std::nullopt;
-}
+std::optional<SynthShape> find_synth_shape(const std::string& name) { return find_shape_named(synth_shapes(), name); }
 
 Status validate_synth_shape(const SynthShape& s) {
   auto in = [](int64_t v, int64_t lo, int64_t hi) { return v >= lo && v <= hi; };
   const std::string what = "shape '" + s.name + "': ";
   if (s.arch != "llama" && s.arch != "qwen2") return Status::error(what + "architecture must be llama or qwen2");
-  if (!in(s.dim, 2, 1 << 16)) return Status::error(what + "--dim " + std::to_string(s.dim) + " out of range 2..65536");
-  if (!in(s.layers, 1, 1024)) return Status::error(what + "--layers " + std::to_string(s.layers) + " out of range 1..1024");
-  if (!in(s.ffn, 1, 1 << 18)) return Status::error(what + "--ffn " + std::to_string(s.ffn) + " out of range 1..262144");
-  if (!in(s.heads, 1, s.dim) || s.dim % s.heads != 0)
-    return Status::error(what + "--heads " + std::to_string(s.heads) + " does not divide --dim " + std::to_string(s.dim));
+  if (Status sizes = check_synth_sizes(what, "--", s.dim, s.layers, s.ffn, s.heads); !sizes) return sizes;
   if ((s.dim / s.heads) % 2 != 0)
     return Status::error(what + "head size dim/heads = " + std::to_string(s.dim / s.heads) + " must be even");
   if (!in(s.kv_heads, 1, s.heads) || s.heads % s.kv_heads != 0)

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "models/gguf_stream_writer.h"
+#include "models/synth_weights.h"
 #include "util/result.h"
 
 namespace pg {
@@ -37,20 +38,8 @@ Status validate_synth_shape(const SynthShape& shape);
 std::vector<StreamTensorSpec> synth_tensor_specs(const SynthShape& shape);
 uint64_t synth_parameter_count(const SynthShape& shape);
 
-struct SynthOptions {
+struct SynthOptions : SynthFileOptions {
   SynthShape shape;
-  std::string vocab_from;     // GGUF whose tokenizer.* keys are copied; empty: built-in vocabulary
-  std::string type = "F16";   // F32, F16, BF16 or any quantize file type (Q4_0, Q4_K_M, ...)
-  int64_t ctx = 0;            // context length to store; 0: the shape's
-  uint64_t seed = 1;
-  int threads = 0;            // <= 0: physical cores
-  std::function<void(size_t index, size_t count, const std::string& name, const std::string& type)> progress;
-};
-
-struct SynthReport {
-  uint64_t parameters = 0;
-  uint64_t output_bytes = 0;
-  double seconds = 0;
 };
 
 Result<SynthReport> synthesize_model(const std::string& out_path, const SynthOptions& options);

@@ -83,20 +83,14 @@ const std::vector<BertSynthShape>& bert_synth_shapes() {
 }
 
 std::optional<BertSynthShape> find_bert_synth_shape(const std::string& name) {
-  for (const BertSynthShape& s : bert_synth_shapes())
-    if (s.name == name) return s;
-  return std::nullopt;
+  return find_shape_named(bert_synth_shapes(), name);
 }
 
 Status validate_bert_synth_shape(const BertSynthShape& s) {
   auto in = [](int64_t v, int64_t lo, int64_t hi) { return v >= lo && v <= hi; };
   const std::string what = "shape '" + s.name + "': ";
   if (!is_encoder_architecture(s.arch)) return Status::error(what + "architecture must be bert or nomic-bert");
-  if (!in(s.dim, 2, 1 << 16)) return Status::error(what + "dim " + std::to_string(s.dim) + " out of range 2..65536");
-  if (!in(s.layers, 1, 1024)) return Status::error(what + "layers " + std::to_string(s.layers) + " out of range 1..1024");
-  if (!in(s.ffn, 1, 1 << 18)) return Status::error(what + "ffn " + std::to_string(s.ffn) + " out of range 1..262144");
-  if (!in(s.heads, 1, s.dim) || s.dim % s.heads != 0)
-    return Status::error(what + "heads " + std::to_string(s.heads) + " does not divide dim " + std::to_string(s.dim));
+  if (Status sizes = check_synth_sizes(what, "", s.dim, s.layers, s.ffn, s.heads); !sizes) return sizes;
   if (s.arch == "nomic-bert" && (s.dim / s.heads) % 2 != 0)
     return Status::error(what + "head size must be even for rotary positions");
   if (!in(s.ctx, 1, 1 << 20)) return Status::error(what + "context length " + std::to_string(s.ctx) + " out of range");
@@ -138,7 +132,7 @@ std::vector<StreamTensorSpec> bert_synth_tensor_specs(const BertSynthShape& s, i
   return t;
 }
 
-Result<BertSynthReport> synthesize_bert_model(const std::string& out_path, const BertSynthOptions& options) {
+Result<SynthReport> synthesize_bert_model(const std::string& out_path, const BertSynthOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   BertSynthShape shape = options.shape;
   if (options.ctx > 0) shape.ctx = options.ctx;
@@ -173,7 +167,7 @@ Result<BertSynthReport> synthesize_bert_model(const std::string& out_path, const
   if (!specs) return Error{specs.error()};
   auto written = write_synth_weights(out_path, md, *specs, {options.seed, options.threads, options.progress, fill_for});
   if (!written) return Error{written.error()};
-  BertSynthReport report;
+  SynthReport report;
   report.parameters = written->parameters;
   report.output_bytes = written->output_bytes;
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -15,6 +15,7 @@
 
 #include "engine/model/bert_config.h"
 #include "models/gguf_stream_writer.h"
+#include "models/synth_weights.h"
 #include "util/result.h"
 
 namespace pg {
@@ -37,23 +38,12 @@ Status validate_bert_synth_shape(const BertSynthShape& shape);
 // The tensors of a shape with `vocab` tokens (llama.cpp names, GGML dims, F32 before typing).
 std::vector<StreamTensorSpec> bert_synth_tensor_specs(const BertSynthShape& shape, int64_t vocab);
 
-struct BertSynthOptions {
+// The built-in vocabulary (vocab_from empty) is a small WordPiece one.
+struct BertSynthOptions : SynthFileOptions {
   BertSynthShape shape;
-  std::string vocab_from;    // GGUF whose tokenizer.* keys are copied; empty: built-in WordPiece vocabulary
-  std::string type = "F16";  // F32, F16, BF16 or any quantize file type (Q8_0, Q4_K_M, ...)
-  int64_t ctx = 0;           // context length to store; 0: the shape's
   std::optional<PoolingType> pooling;  // nullopt: the shape's
-  uint64_t seed = 1;
-  int threads = 0;           // <= 0: physical cores
-  std::function<void(size_t index, size_t count, const std::string& name, const std::string& type)> progress;
 };
 
-struct BertSynthReport {
-  uint64_t parameters = 0;
-  uint64_t output_bytes = 0;
-  double seconds = 0;
-};
-
-Result<BertSynthReport> synthesize_bert_model(const std::string& out_path, const BertSynthOptions& options);
+Result<SynthReport> synthesize_bert_model(const std::string& out_path, const BertSynthOptions& options);
 
 }  // namespace pg

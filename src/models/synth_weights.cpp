@@ -46,6 +46,19 @@ Result<int64_t> synth_vocab_from(GgufStreamWriter::Metadata& md, const std::stri
   return static_cast<int64_t>(arr->items.size());
 }
 
+Status check_synth_sizes(const std::string& what, const std::string& flag, int64_t dim, int64_t layers, int64_t ffn,
+                         int64_t heads) {
+  auto in = [](int64_t v, int64_t lo, int64_t hi) { return v >= lo && v <= hi; };
+  if (!in(dim, 2, 1 << 16)) return Status::error(what + flag + "dim " + std::to_string(dim) + " out of range 2..65536");
+  if (!in(layers, 1, 1024))
+    return Status::error(what + flag + "layers " + std::to_string(layers) + " out of range 1..1024");
+  if (!in(ffn, 1, 1 << 18)) return Status::error(what + flag + "ffn " + std::to_string(ffn) + " out of range 1..262144");
+  if (!in(heads, 1, dim) || dim % heads != 0)
+    return Status::error(what + flag + "heads " + std::to_string(heads) + " does not divide " + flag + "dim " +
+                         std::to_string(dim));
+  return Status::ok();
+}
+
 Result<QuantFileType> synth_file_type(const std::string& type) {
   auto ftype = find_quant_file_type(type);
   if (ftype) return *ftype;

@@ -4,12 +4,14 @@
 // random weights (splitmix64 per tensor name and row, so the bytes depend only
 // on the seed, never on platform or thread count) through GgufStreamWriter.
 // Knows no architecture: the callers (synth.cpp, synth_bert.cpp) give the
-// shape's tensor list, its own metadata and each tensor's distribution. Never
-// leaves a partial file.
+// shape's tensor list, its own metadata and each tensor's distribution. Also
+// what both families' options, reports, shape look-up and size checks share.
+// Never leaves a partial file.
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +20,38 @@
 #include "util/result.h"
 
 namespace pg {
+
+using SynthProgress = std::function<void(size_t index, size_t count, const std::string& name, const std::string& type)>;
+
+// How a synthesized file is written, whatever its shape.
+struct SynthFileOptions {
+  std::string vocab_from;     // GGUF whose tokenizer.* keys are copied; empty: the family's built-in vocabulary
+  std::string type = "F16";   // F32, F16, BF16 or any quantize file type (Q4_0, Q8_0, Q4_K_M, ...)
+  int64_t ctx = 0;            // context length to store; 0: the shape's
+  uint64_t seed = 1;
+  int threads = 0;            // <= 0: physical cores
+  SynthProgress progress;
+};
+
+struct SynthReport {
+  uint64_t parameters = 0;
+  uint64_t output_bytes = 0;
+  double seconds = 0;
+};
+
+// The shape called `name` in `shapes`, or nullopt.
+template <typename Shape>
+std::optional<Shape> find_shape_named(const std::vector<Shape>& shapes, const std::string& name) {
+  for (const Shape& s : shapes)
+    if (s.name == name) return s;
+  return std::nullopt;
+}
+
+// The sizes every transformer shape has: dim, layers and ffn in range, heads
+// dividing dim. `what` starts each message ("shape 'x': "); `flag` comes
+// before each size's name ("--" where the sizes are the CLI's flags).
+Status check_synth_sizes(const std::string& what, const std::string& flag, int64_t dim, int64_t layers, int64_t ffn,
+                         int64_t heads);
 
 // Copies every tokenizer.* key of the GGUF at `path` into `md`; returns the vocabulary size.
 Result<int64_t> synth_vocab_from(GgufStreamWriter::Metadata& md, const std::string& path);
@@ -46,7 +80,7 @@ struct SynthFill {
 struct SynthWeightsOptions {
   uint64_t seed = 1;
   int threads = 0;  // <= 0: physical cores
-  std::function<void(size_t index, size_t count, const std::string& name, const std::string& type)> progress;
+  SynthProgress progress;
   std::function<SynthFill(const StreamTensorSpec&)> fill;
 };
 

@@ -3,7 +3,7 @@
 #include "rag/collection_store.h"
 
 #include "rag/collection_store_sql.h"
-#include "store/statement_rows.h"
+#include "store/query.h"
 #include "util/unix_time.h"
 
 namespace pg::rag {
@@ -66,45 +66,55 @@ bool is_document_status(std::string_view s) {
 
 Result<Collection> one_collection(store::Database& db, const std::string& where, const auto& key,
                                   const std::string& described) {
-  auto st = db.prepare(std::string(detail::kCollectionSelect) + " WHERE " + where);
-  if (!st) return Error{st.error()};
-  st->bind(1, key);
-  auto row = st->step();
-  if (!row) return Error{row.error()};
-  if (!*row) return not_found(described);
-  return detail::read_collection(*st);
+  return detail::one_row(db, std::string(detail::kCollectionSelect) + " WHERE " + where, detail::read_collection, key,
+                         described);
+}
+
+// The documents `st` selects (kDocumentSelect), each with its tags and metadata.
+Result<std::vector<DocumentRecord>> labelled_documents(store::Database& db, store::Statement& st) {
+  auto out = store::read_rows(st, detail::read_document);
+  if (!out) return out;
+  for (DocumentRecord& d : *out)
+    if (Status s = detail::load_labels(db, d); !s) return Error{s.message()};
+  return out;
+}
+
+// Replaces the rows of `table` of one document: deletes them, then inserts
+// one per element of `rows` with `bind_row(statement, element)` binding ?2 on.
+template <typename Rows, typename BindRow>
+Status replace_rows(store::Database& db, const std::string& table, const std::string& insert_sql, int64_t document_id,
+                    const Rows& rows, BindRow bind_row) {
+  if (Status s = store::execute(db, "DELETE FROM " + table + " WHERE document_id = ?", document_id); !s) return s;
+  auto ins = db.prepare(insert_sql);
+  if (!ins) return ins.status();
+  for (const auto& row : rows) {
+    ins->reset();
+    bind_row(ins->bind(1, document_id), row);
+    if (Status s = ins->run(); !s) return s;
+  }
+  return Status::ok();
 }
 
 Status write_tags(store::Database& db, int64_t document_id, const std::vector<std::string>& tags) {
-  auto del = db.prepare("DELETE FROM document_tags WHERE document_id = ?");
-  if (!del) return del.status();
-  if (Status s = del->bind(1, document_id).run(); !s) return s;
-  auto ins = db.prepare("INSERT INTO document_tags (document_id, tag) VALUES (?, ?) ON CONFLICT DO NOTHING");
-  if (!ins) return ins.status();
-  for (const std::string& tag : tags) {
-    ins->reset();
-    if (Status s = ins->bind(1, document_id).bind(2, tag).run(); !s) return s;
-  }
-  return Status::ok();
+  return replace_rows(db, "document_tags",
+                      "INSERT INTO document_tags (document_id, tag) VALUES (?, ?) ON CONFLICT DO NOTHING", document_id,
+                      tags, [](store::Statement& st, const std::string& tag) { st.bind(2, tag); });
 }
 
 Status write_metadata(store::Database& db, int64_t document_id, const std::map<std::string, std::string>& metadata) {
-  auto del = db.prepare("DELETE FROM document_metadata WHERE document_id = ?");
-  if (!del) return del.status();
-  if (Status s = del->bind(1, document_id).run(); !s) return s;
-  auto ins = db.prepare("INSERT INTO document_metadata (document_id, key, value) VALUES (?, ?, ?)");
-  if (!ins) return ins.status();
-  for (const auto& [key, value] : metadata) {
-    ins->reset();
-    if (Status s = ins->bind(1, document_id).bind(2, key).bind(3, value).run(); !s) return s;
-  }
-  return Status::ok();
+  return replace_rows(db, "document_metadata", "INSERT INTO document_metadata (document_id, key, value) VALUES (?, ?, ?)",
+                      document_id, metadata, [](store::Statement& st, const auto& pair) {
+                        store::bind_values_at(st, 2, pair.first, pair.second);
+                      });
 }
 
-Status touch_document(store::Database& db, int64_t document_id) {
-  auto st = db.prepare("UPDATE documents SET updated_at = ? WHERE id = ?");
-  if (!st) return st.status();
-  return st->bind(1, unix_time_now()).bind(2, document_id).run();
+// Changes one document's labels with `write` and touches it, in one transaction.
+template <typename Write>
+Status relabel_document(store::Database& db, int64_t document_id, Write write) {
+  return db.transaction([&]() -> Status {
+    if (Status s = write(db, document_id); !s) return s;
+    return detail::touch_document(db, document_id);
+  });
 }
 
 }  // namespace
@@ -127,7 +137,7 @@ Result<Collection> CollectionStore::create_collection(const NewCollection& c) {
       "INSERT INTO collections (name, description, embedding_model, embedding_dim, chunk_unit, chunk_size, "
       "chunk_overlap, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
   if (!st) return Error{st.error()};
-  if (Status s = detail::bind_collection(*st, c).bind(8, now).bind(9, now).run(); !s) {
+  if (Status s = store::bind_values_at(detail::bind_collection(*st, c), 8, now, now).run(); !s) {
     if (store::is_unique_violation(s.message()))
       return conflict("a collection named '" + c.name + "' already exists");
     return Error{"cannot create collection '" + c.name + "': " + s.message()};
@@ -137,9 +147,7 @@ Result<Collection> CollectionStore::create_collection(const NewCollection& c) {
 
 Result<std::vector<Collection>> CollectionStore::list_collections() {
   auto lock = db_.lock();
-  auto st = db_.prepare(std::string(detail::kCollectionSelect) + " ORDER BY c.name");
-  if (!st) return Error{st.error()};
-  return store::read_rows(*st, detail::read_collection);
+  return store::query_rows(db_, std::string(detail::kCollectionSelect) + " ORDER BY c.name", detail::read_collection);
 }
 
 Result<Collection> CollectionStore::get_collection(int64_t id) {
@@ -193,17 +201,17 @@ Result<Collection> CollectionStore::update_collection(int64_t id, const Collecti
         "UPDATE collections SET name = ?, description = ?, embedding_model = ?, embedding_dim = ?, chunk_unit = ?, "
         "chunk_size = ?, chunk_overlap = ?, updated_at = ? WHERE id = ?");
     if (!st) return st.status();
-    if (Status r = detail::bind_collection(*st, c).bind(8, unix_time_now()).bind(9, id).run(); !r) return r;
+    if (Status r = store::bind_values_at(detail::bind_collection(*st, c), 8, unix_time_now(), id).run(); !r) return r;
     if (!(embedding_changed || chunking_changed) || current->document_count == 0) return Status::ok();
-    auto pending = db_.prepare(
-        "UPDATE documents SET status = 'pending', error = '', updated_at = ? WHERE collection_id = ?");
-    if (!pending) return pending.status();
-    if (Status r = pending->bind(1, unix_time_now()).bind(2, id).run(); !r) return r;
+    if (Status r = store::execute(
+            db_, "UPDATE documents SET status = 'pending', error = '', updated_at = ? WHERE collection_id = ?",
+            unix_time_now(), id);
+        !r)
+      return r;
     if (!embedding_changed) return Status::ok();
-    auto clear = db_.prepare(
-        "UPDATE chunks SET embedding = NULL WHERE document_id IN (SELECT id FROM documents WHERE collection_id = ?)");
-    if (!clear) return clear.status();
-    return clear->bind(1, id).run();
+    return store::execute(
+        db_, "UPDATE chunks SET embedding = NULL WHERE document_id IN (SELECT id FROM documents WHERE collection_id = ?)",
+        id);
   });
   if (!s) {
     if (store::is_unique_violation(s.message()))
@@ -238,18 +246,10 @@ Result<DocumentRecord> CollectionStore::add_document(int64_t collection_id, cons
   int64_t id = 0;
   Status s = db_.transaction([&]() -> Status {
     const int64_t now = unix_time_now();
-    auto st = db_.prepare(
-        "INSERT INTO documents (collection_id, file_name, format, size_bytes, sha256, status, created_at, updated_at) "
-        "VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)");
-    if (!st) return st.status();
-    if (Status r = st->bind(1, collection_id)
-                       .bind(2, d.file_name)
-                       .bind(3, d.format)
-                       .bind(4, d.size_bytes)
-                       .bind(5, d.sha256)
-                       .bind(6, now)
-                       .bind(7, now)
-                       .run();
+    if (Status r = store::execute(db_,
+                                  "INSERT INTO documents (collection_id, file_name, format, size_bytes, sha256, status, "
+                                  "created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)",
+                                  collection_id, d.file_name, d.format, d.size_bytes, d.sha256, now, now);
         !r)
       return r;
     id = db_.last_insert_id();
@@ -274,9 +274,7 @@ Status CollectionStore::set_document_status(int64_t id, std::string_view status,
   if (!st) return st.status();
   std::optional<int64_t> pages;
   if (page_count) pages = *page_count;
-  if (Status s = st->bind(1, status).bind(2, error).bind(3, title).bind(4, pages).bind(5, unix_time_now()).bind(6, id)
-                     .run();
-      !s)
+  if (Status s = store::bind_values(*st, status, error, title, pages, unix_time_now(), id).run(); !s)
     return Status::error("cannot set the status of document " + std::to_string(id) + ": " + s.message());
   if (db_.changes() == 0) return not_found("document " + std::to_string(id));
   return Status::ok();
@@ -284,14 +282,10 @@ Status CollectionStore::set_document_status(int64_t id, std::string_view status,
 
 Result<DocumentRecord> CollectionStore::get_document(int64_t id) {
   auto lock = db_.lock();
-  auto st = db_.prepare(std::string(detail::kDocumentSelect) + " WHERE d.id = ?");
-  if (!st) return Error{st.error()};
-  st->bind(1, id);
-  auto row = st->step();
-  if (!row) return Error{row.error()};
-  if (!*row) return not_found("document " + std::to_string(id));
-  DocumentRecord d = detail::read_document(*st);
-  if (Status s = detail::load_labels(db_, d); !s) return Error{s.message()};
+  auto d = detail::one_row(db_, std::string(detail::kDocumentSelect) + " WHERE d.id = ?", detail::read_document, id,
+                           "document " + std::to_string(id));
+  if (!d) return d;
+  if (Status s = detail::load_labels(db_, *d); !s) return Error{s.message()};
   return d;
 }
 
@@ -304,11 +298,7 @@ Result<std::vector<DocumentRecord>> CollectionStore::list_documents(int64_t coll
   if (!st) return Error{st.error()};
   st->bind(1, collection_id);
   detail::bind_filter(*st, filter, 2);
-  auto out = store::read_rows(*st, detail::read_document);
-  if (!out) return out;
-  for (DocumentRecord& d : *out)
-    if (Status s = detail::load_labels(db_, d); !s) return Error{s.message()};
-  return out;
+  return labelled_documents(db_, *st);
 }
 
 Result<std::vector<DocumentRecord>> CollectionStore::find_documents_by_sha256(int64_t collection_id,
@@ -316,12 +306,7 @@ Result<std::vector<DocumentRecord>> CollectionStore::find_documents_by_sha256(in
   auto lock = db_.lock();
   auto st = db_.prepare(std::string(detail::kDocumentSelect) + " WHERE d.collection_id = ? AND d.sha256 = ? ORDER BY d.id");
   if (!st) return Error{st.error()};
-  st->bind(1, collection_id).bind(2, sha256);
-  auto out = store::read_rows(*st, detail::read_document);
-  if (!out) return out;
-  for (DocumentRecord& d : *out)
-    if (Status s = detail::load_labels(db_, d); !s) return Error{s.message()};
-  return out;
+  return labelled_documents(db_, store::bind_values(*st, collection_id, sha256));
 }
 
 Status CollectionStore::set_tags(int64_t document_id, const std::vector<std::string>& tags) {
@@ -329,10 +314,7 @@ Status CollectionStore::set_tags(int64_t document_id, const std::vector<std::str
     return Status::error("invalid: document " + std::to_string(document_id) + ": " + e);
   auto lock = db_.lock();
   if (auto d = get_document(document_id); !d) return d.status();
-  return db_.transaction([&]() -> Status {
-    if (Status s = write_tags(db_, document_id, tags); !s) return s;
-    return touch_document(db_, document_id);
-  });
+  return relabel_document(db_, document_id, [&](store::Database& db, int64_t id) { return write_tags(db, id, tags); });
 }
 
 Status CollectionStore::set_metadata(int64_t document_id, const std::map<std::string, std::string>& metadata) {
@@ -340,10 +322,8 @@ Status CollectionStore::set_metadata(int64_t document_id, const std::map<std::st
     return Status::error("invalid: document " + std::to_string(document_id) + ": " + e);
   auto lock = db_.lock();
   if (auto d = get_document(document_id); !d) return d.status();
-  return db_.transaction([&]() -> Status {
-    if (Status s = write_metadata(db_, document_id, metadata); !s) return s;
-    return touch_document(db_, document_id);
-  });
+  return relabel_document(db_, document_id,
+                          [&](store::Database& db, int64_t id) { return write_metadata(db, id, metadata); });
 }
 
 Result<std::vector<int64_t>> CollectionStore::delete_document(int64_t id) {
@@ -351,15 +331,10 @@ Result<std::vector<int64_t>> CollectionStore::delete_document(int64_t id) {
   if (auto d = get_document(id); !d) return Error{d.error()};
   std::vector<int64_t> removed;
   Status s = db_.transaction([&]() -> Status {
-    auto ids = db_.prepare("SELECT id FROM chunks WHERE document_id = ? AND embedding IS NOT NULL ORDER BY id");
-    if (!ids) return ids.status();
-    ids->bind(1, id);
-    auto chunk_ids = detail::read_ids(*ids);
+    auto chunk_ids = detail::embedded_chunk_ids_of_document(db_, id);
     if (!chunk_ids) return chunk_ids.status();
     removed = std::move(*chunk_ids);
-    auto del = db_.prepare("DELETE FROM documents WHERE id = ?");
-    if (!del) return del.status();
-    return del->bind(1, id).run();
+    return store::execute(db_, "DELETE FROM documents WHERE id = ?", id);
   });
   if (!s) return Error{"cannot delete document " + std::to_string(id) + ": " + s.message()};
   return removed;

@@ -40,13 +40,10 @@ struct NewCollection {
   ChunkingSettings chunking;
 };
 
-struct Collection {
+// A stored collection: the settings it was created with (as changed since),
+// its id, times and counts.
+struct Collection : NewCollection {
   int64_t id = 0;
-  std::string name;
-  std::string description;
-  std::string embedding_model;
-  int embedding_dim = 0;
-  ChunkingSettings chunking;
   int64_t created_unix = 0;
   int64_t updated_unix = 0;
   int64_t document_count = 0;
@@ -102,7 +99,9 @@ struct DocumentFilter {
   bool empty() const { return tags.empty() && metadata.empty(); }
 };
 
-struct NewChunk {
+// What a chunk is, both as written (NewChunk) and as read back (ChunkRecord):
+// its place in the document and its text.
+struct ChunkFields {
   int index = 0;
   std::string text;
   int page_start = 1;
@@ -111,20 +110,15 @@ struct NewChunk {
   int64_t char_start = 0;
   int64_t char_end = 0;
   int token_count = 0;
+};
+
+struct NewChunk : ChunkFields {
   std::vector<float> embedding;  // empty = none; else exactly the collection's dimension
 };
 
-struct ChunkRecord {
+struct ChunkRecord : ChunkFields {
   int64_t id = 0;
   int64_t document_id = 0;
-  int index = 0;
-  std::string text;
-  int page_start = 1;
-  int page_end = 1;
-  std::string heading_path;
-  int64_t char_start = 0;
-  int64_t char_end = 0;
-  int token_count = 0;
 };
 
 // What replace_chunks changed, for the vector index: the ids that went away,

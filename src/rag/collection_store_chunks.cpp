@@ -11,13 +11,11 @@
 #include "rag/collection_store_sql.h"
 #include "rag/fts_query.h"
 #include "rag/postgres_fts.h"
-#include "store/statement_rows.h"
-#include "util/unix_time.h"
+#include "store/query.h"
 
 namespace pg::rag {
 
 using detail::invalid;
-using detail::not_found;
 
 std::string encode_embedding(std::span<const float> v) {
   std::string bytes(v.size() * 4, '\0');
@@ -98,15 +96,10 @@ Result<ChunkReplacement> CollectionStore::replace_chunks(int64_t document_id, co
   ChunkReplacement change;
   change.collection_id = doc->collection_id;
   Status s = db_.transaction([&]() -> Status {
-    auto old_ids = db_.prepare("SELECT id FROM chunks WHERE document_id = ? AND embedding IS NOT NULL ORDER BY id");
-    if (!old_ids) return old_ids.status();
-    old_ids->bind(1, document_id);
-    auto removed = detail::read_ids(*old_ids);
+    auto removed = detail::embedded_chunk_ids_of_document(db_, document_id);
     if (!removed) return removed.status();
     change.removed_ids = std::move(*removed);
-    auto del = db_.prepare("DELETE FROM chunks WHERE document_id = ?");
-    if (!del) return del.status();
-    if (Status r = del->bind(1, document_id).run(); !r) return r;
+    if (Status r = store::execute(db_, "DELETE FROM chunks WHERE document_id = ?", document_id); !r) return r;
     // PostgreSQL: the chunk's full-text terms too (SQLite's triggers fill FTS5).
     const bool postgres = db_.dialect() == store::Dialect::Postgres;
     auto ins = db_.prepare(
@@ -117,15 +110,8 @@ Result<ChunkReplacement> CollectionStore::replace_chunks(int64_t document_id, co
     if (!ins) return ins.status();
     for (const NewChunk& c : chunks) {
       ins->reset();
-      ins->bind(1, document_id)
-          .bind(2, c.index)
-          .bind(3, c.text)
-          .bind(4, c.page_start)
-          .bind(5, c.page_end)
-          .bind(6, c.heading_path)
-          .bind(7, c.char_start)
-          .bind(8, c.char_end)
-          .bind(9, c.token_count);
+      store::bind_values(*ins, document_id, c.index, c.text, c.page_start, c.page_end, c.heading_path, c.char_start,
+                         c.char_end, c.token_count);
       if (c.embedding.empty())
         ins->bind_null(10);
       else
@@ -140,9 +126,7 @@ Result<ChunkReplacement> CollectionStore::replace_chunks(int64_t document_id, co
         change.added_vectors.insert(change.added_vectors.end(), c.embedding.begin(), c.embedding.end());
       }
     }
-    auto touch = db_.prepare("UPDATE documents SET updated_at = ? WHERE id = ?");
-    if (!touch) return touch.status();
-    return touch->bind(1, unix_time_now()).bind(2, document_id).run();
+    return detail::touch_document(db_, document_id);
   });
   if (!s) return Error{"cannot replace the chunks of " + where + ": " + s.message()};
   return change;
@@ -151,21 +135,14 @@ Result<ChunkReplacement> CollectionStore::replace_chunks(int64_t document_id, co
 Result<std::vector<ChunkRecord>> CollectionStore::document_chunks(int64_t document_id) {
   auto lock = db_.lock();
   if (auto d = get_document(document_id); !d) return Error{d.error()};
-  auto st = db_.prepare(std::string(detail::kChunkSelect) + " WHERE k.document_id = ? ORDER BY k.chunk_index");
-  if (!st) return Error{st.error()};
-  st->bind(1, document_id);
-  return store::read_rows(*st, detail::read_chunk);
+  return store::query_rows(db_, std::string(detail::kChunkSelect) + " WHERE k.document_id = ? ORDER BY k.chunk_index",
+                           detail::read_chunk, document_id);
 }
 
 Result<ChunkRecord> CollectionStore::get_chunk(int64_t id) {
   auto lock = db_.lock();
-  auto st = db_.prepare(std::string(detail::kChunkSelect) + " WHERE k.id = ?");
-  if (!st) return Error{st.error()};
-  st->bind(1, id);
-  auto row = st->step();
-  if (!row) return Error{row.error()};
-  if (!*row) return not_found("chunk " + std::to_string(id));
-  return detail::read_chunk(*st);
+  return detail::one_row(db_, std::string(detail::kChunkSelect) + " WHERE k.id = ?", detail::read_chunk, id,
+                         "chunk " + std::to_string(id));
 }
 
 Result<std::vector<ChunkRecord>> CollectionStore::get_chunks(std::span<const int64_t> ids) {
@@ -176,10 +153,9 @@ Result<std::vector<ChunkRecord>> CollectionStore::get_chunks(std::span<const int
   out.reserve(ids.size());
   for (int64_t id : ids) {
     st->reset();
-    st->bind(1, id);
-    auto row = st->step();
-    if (!row) return Error{row.error()};
-    if (*row) out.push_back(detail::read_chunk(*st));
+    auto chunk = store::read_first_row(st->bind(1, id), detail::read_chunk);
+    if (!chunk) return Error{chunk.error()};
+    if (*chunk) out.push_back(std::move(**chunk));
   }
   return out;
 }

@@ -1,7 +1,8 @@
 // Shared helpers of the collection store; see collection_store_sql.h.
 #include "rag/collection_store_sql.h"
 
-#include "store/statement_rows.h"
+#include "store/query.h"
+#include "util/unix_time.h"
 
 namespace pg::rag::detail {
 
@@ -24,18 +25,9 @@ const char* const kCollectionSelect =
 
 Collection read_collection(const store::Statement& st) {
   Collection c;
-  c.id = st.int64(0);
-  c.name = st.text(1);
-  c.description = st.text(2);
-  c.embedding_model = st.text(3);
-  c.embedding_dim = static_cast<int>(st.int64(4));
-  c.chunking.unit = st.text(5);
-  c.chunking.size = static_cast<int>(st.int64(6));
-  c.chunking.overlap = static_cast<int>(st.int64(7));
-  c.created_unix = st.int64(8);
-  c.updated_unix = st.int64(9);
-  c.document_count = st.int64(10);
-  c.chunk_count = st.int64(11);
+  store::read_columns(st, c.id, c.name, c.description, c.embedding_model, c.embedding_dim, c.chunking.unit,
+                      c.chunking.size, c.chunking.overlap, c.created_unix, c.updated_unix, c.document_count,
+                      c.chunk_count);
   return c;
 }
 
@@ -46,34 +38,21 @@ const char* const kDocumentSelect =
 
 DocumentRecord read_document(const store::Statement& st) {
   DocumentRecord d;
-  d.id = st.int64(0);
-  d.collection_id = st.int64(1);
-  d.file_name = st.text(2);
-  d.format = st.text(3);
-  d.size_bytes = st.int64(4);
-  d.sha256 = st.text(5);
-  d.title = st.text(6);
-  d.page_count = static_cast<int>(st.int64(7));
-  d.status = st.text(8);
-  d.error = st.text(9);
-  d.created_unix = st.int64(10);
-  d.updated_unix = st.int64(11);
-  d.chunk_count = st.int64(12);
+  store::read_columns(st, d.id, d.collection_id, d.file_name, d.format, d.size_bytes, d.sha256, d.title, d.page_count,
+                      d.status, d.error, d.created_unix, d.updated_unix, d.chunk_count);
   return d;
 }
 
 Status load_labels(store::Database& db, DocumentRecord& d) {
-  auto tags = db.prepare("SELECT tag FROM document_tags WHERE document_id = ? ORDER BY tag");
+  auto tags = store::query_rows(db, "SELECT tag FROM document_tags WHERE document_id = ? ORDER BY tag",
+                                 [](const store::Statement& row) { return row.text(0); }, d.id);
   if (!tags) return tags.status();
-  tags->bind(1, d.id);
-  d.tags.clear();
-  if (Status s = store::for_each_row(*tags, [&](const store::Statement& row) { d.tags.push_back(row.text(0)); }); !s)
-    return s;
-  auto meta = db.prepare("SELECT key, value FROM document_metadata WHERE document_id = ?");
+  d.tags = std::move(*tags);
+  auto meta = store::query_rows(db, "SELECT key, value FROM document_metadata WHERE document_id = ?",
+                                 [](const store::Statement& row) { return std::pair(row.text(0), row.text(1)); }, d.id);
   if (!meta) return meta.status();
-  meta->bind(1, d.id);
-  d.metadata.clear();
-  return store::for_each_row(*meta, [&](const store::Statement& row) { d.metadata[row.text(0)] = row.text(1); });
+  d.metadata = std::map<std::string, std::string>(meta->begin(), meta->end());
+  return Status::ok();
 }
 
 std::string filter_sql(const DocumentFilter& filter, int first) {
@@ -107,18 +86,20 @@ Result<std::vector<int64_t>> read_ids(store::Statement& st) {
   return store::read_rows(st, [](const store::Statement& row) { return row.int64(0); });
 }
 
+Status touch_document(store::Database& db, int64_t document_id) {
+  return store::execute(db, "UPDATE documents SET updated_at = ? WHERE id = ?", unix_time_now(), document_id);
+}
+
+Result<std::vector<int64_t>> embedded_chunk_ids_of_document(store::Database& db, int64_t document_id) {
+  auto st = db.prepare("SELECT id FROM chunks WHERE document_id = ? AND embedding IS NOT NULL ORDER BY id");
+  if (!st) return Error{st.error()};
+  return read_ids(st->bind(1, document_id));
+}
+
 ChunkRecord read_chunk(const store::Statement& st) {
   ChunkRecord c;
-  c.id = st.int64(0);
-  c.document_id = st.int64(1);
-  c.index = static_cast<int>(st.int64(2));
-  c.text = st.text(3);
-  c.page_start = static_cast<int>(st.int64(4));
-  c.page_end = static_cast<int>(st.int64(5));
-  c.heading_path = st.text(6);
-  c.char_start = st.int64(7);
-  c.char_end = st.int64(8);
-  c.token_count = static_cast<int>(st.int64(9));
+  store::read_columns(st, c.id, c.document_id, c.index, c.text, c.page_start, c.page_end, c.heading_path, c.char_start,
+                      c.char_end, c.token_count);
   return c;
 }
 

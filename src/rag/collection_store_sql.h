@@ -1,6 +1,7 @@
 // Helpers shared by the collection store's source files: error messages with
 // the conventional prefixes, argument checks, reading rows into records, binding
-// a collection's settings and the SQL of a document filter. Internal to
+// a collection's settings, the SQL of a document filter and the small queries
+// more than one of them runs. Internal to
 // src/rag/collection_store*.cpp; nothing here takes the database lock (the
 // callers hold it).
 #pragma once
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "rag/collection_store.h"
+#include "store/query.h"
 
 namespace pg::rag::detail {
 
@@ -26,16 +28,10 @@ extern const char* const kCollectionSelect;
 Collection read_collection(const store::Statement& st);
 // Binds a collection's settings to parameters 1..7 in the column order name,
 // description, embedding_model, embedding_dim, chunk_unit, chunk_size,
-// chunk_overlap (as INSERT and UPDATE list them). C: Collection or NewCollection.
-template <typename C>
-store::Statement& bind_collection(store::Statement& st, const C& c) {
-  return st.bind(1, c.name)
-      .bind(2, c.description)
-      .bind(3, c.embedding_model)
-      .bind(4, c.embedding_dim)
-      .bind(5, c.chunking.unit)
-      .bind(6, c.chunking.size)
-      .bind(7, c.chunking.overlap);
+// chunk_overlap (as INSERT and UPDATE list them).
+inline store::Statement& bind_collection(store::Statement& st, const NewCollection& c) {
+  return store::bind_values(st, c.name, c.description, c.embedding_model, c.embedding_dim, c.chunking.unit,
+                            c.chunking.size, c.chunking.overlap);
 }
 
 // SELECT list and FROM clause of a document row (alias d) with its chunk count.
@@ -53,7 +49,23 @@ void bind_filter(store::Statement& st, const DocumentFilter& filter, int first);
 extern const char* const kChunkSelect;
 ChunkRecord read_chunk(const store::Statement& st);
 
+// What `read` makes of the first row of `sql` with `key` bound to ?1, or
+// "not found: <described>" when there is none.
+template <typename Read>
+auto one_row(store::Database& db, const std::string& sql, Read read, const auto& key, const std::string& described)
+    -> Result<std::invoke_result_t<Read&, const store::Statement&>> {
+  auto row = store::query_first(db, sql, read, key);
+  if (!row) return Error{row.error()};
+  if (!*row) return not_found(described);
+  return std::move(**row);
+}
+
+// Sets a document's updated_at to now.
+Status touch_document(store::Database& db, int64_t document_id);
+
 // Column 0 of every row (chunk ids).
 Result<std::vector<int64_t>> read_ids(store::Statement& st);
+// The ids of one document's chunks that have an embedding, ascending.
+Result<std::vector<int64_t>> embedded_chunk_ids_of_document(store::Database& db, int64_t document_id);
 
 }  // namespace pg::rag::detail

@@ -17,13 +17,17 @@
 
 namespace pg::rag {
 
-struct IngestFile {
-  int64_t id = 0;
-  std::string job_id;
-  int position = 0;
+struct NewIngestFile {
   int64_t document_id = 0;
   std::string file_name;
   int64_t size_bytes = 0;
+};
+
+// A file of a job: what was queued and how its work went.
+struct IngestFile : NewIngestFile {
+  int64_t id = 0;
+  std::string job_id;
+  int position = 0;
   std::string status;  // pending, running, done, failed, cancelled
   std::string error;
   std::string warnings;  // e.g. pages without a text layer
@@ -44,12 +48,6 @@ struct IngestJob {
   int64_t files_with(const std::string& status) const;
   int64_t pages() const;
   int64_t chunks() const;
-};
-
-struct NewIngestFile {
-  int64_t document_id = 0;
-  std::string file_name;
-  int64_t size_bytes = 0;
 };
 
 class IngestJobStore {
@@ -87,6 +85,10 @@ class IngestJobStore {
 
  private:
   Status refresh_job_status(const std::string& job_id);
+  // Runs `sql`, an UPDATE of one file whose last parameter is its id, and
+  // refreshes the status of the file's job, in one transaction.
+  template <typename... Values>
+  Status update_file(int64_t file_id, const std::string& sql, const Values&... values);
   Result<std::vector<IngestFile>> files_of(const std::string& job_id);
   store::Database& db_;
 };

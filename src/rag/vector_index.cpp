@@ -32,6 +32,7 @@
 #pragma GCC diagnostic pop
 
 #include "rag/vector_dot.h"
+#include "util/write_fully.h"
 
 namespace pg::rag {
 namespace fs = std::filesystem;
@@ -266,16 +267,9 @@ uint64_t expected_payload_size(const Hnsw& g) {
 Status write_file_synced(const std::string& path, const std::string& bytes) {
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return Status::error("cannot create " + path + ": " + std::strerror(errno));
-  size_t done = 0;
-  while (done < bytes.size()) {
-    const ssize_t w = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      const std::string e = std::strerror(errno);
-      ::close(fd);
-      return Status::error("cannot write " + path + ": " + e);
-    }
-    done += static_cast<size_t>(w);
+  if (Status s = write_fully(fd, bytes.data(), bytes.size()); !s) {
+    ::close(fd);
+    return Status::error("cannot write " + path + ": " + s.message());
   }
   const bool synced = ::fsync(fd) == 0;
   ::close(fd);

@@ -10,6 +10,7 @@
 
 #include "store/migrations.h"
 #include "util/sha256.h"
+#include "store/query.h"
 
 namespace pg::store {
 namespace {
@@ -41,16 +42,10 @@ Kind kind_of_declared(std::string type) {
 
 std::string quoted(const std::string& identifier) { return "\"" + identifier + "\""; }
 
+std::string first_text(const Statement& row) { return row.text(0); }
+
 Result<std::vector<std::string>> string_column(Database& db, const std::string& sql) {
-  auto st = db.prepare(sql);
-  if (!st) return Error{st.error()};
-  std::vector<std::string> out;
-  for (;;) {
-    auto row = st->step();
-    if (!row) return Error{row.error()};
-    if (!*row) return out;
-    out.push_back(st->text(0));
-  }
+  return query_rows(db, sql, first_text);
 }
 
 // The tables to copy, referenced ones first.
@@ -69,26 +64,20 @@ Result<std::vector<Table>> read_tables(Database& sqlite) {
     if (is_fts) continue;
     Table t;
     t.name = name;
-    auto info = sqlite.prepare("SELECT name, type, pk FROM pragma_table_info(?)");
-    if (!info) return Error{info.error()};
-    info->bind(1, name);
-    for (;;) {
-      auto row = info->step();
-      if (!row) return Error{row.error()};
-      if (!*row) break;
-      Column c{info->text(0), kind_of_declared(info->text(1)), static_cast<int>(info->int64(2))};
+    auto columns = query_rows(
+        sqlite, "SELECT name, type, pk FROM pragma_table_info(?)",
+        [](const Statement& row) {
+          return Column{row.text(0), kind_of_declared(row.text(1)), static_cast<int>(row.int64(2))};
+        },
+        name);
+    if (!columns) return Error{columns.error()};
+    t.columns = std::move(*columns);
+    for (const Column& c : t.columns)
       if (c.name == "id" && c.pk == 1 && c.kind == Kind::Integer) t.has_id_sequence = true;
-      t.columns.push_back(std::move(c));
-    }
-    auto refs = sqlite.prepare("SELECT DISTINCT \"table\" FROM pragma_foreign_key_list(?)");
+    auto refs = query_rows(sqlite, "SELECT DISTINCT \"table\" FROM pragma_foreign_key_list(?)", first_text, name);
     if (!refs) return Error{refs.error()};
-    refs->bind(1, name);
-    for (;;) {
-      auto row = refs->step();
-      if (!row) return Error{row.error()};
-      if (!*row) break;
-      if (refs->text(0) != name) t.references.push_back(refs->text(0));
-    }
+    for (const std::string& ref : *refs)
+      if (ref != name) t.references.push_back(ref);
     tables.emplace(name, std::move(t));
   }
   // Referenced tables first (a plain topological order; the schema has no cycles).
@@ -171,11 +160,7 @@ Result<std::string> table_checksum(Database& db, const Table& t) {
 }
 
 Result<int64_t> row_count(Database& db, const std::string& table) {
-  auto st = db.prepare("SELECT count(*) FROM " + quoted(table));
-  if (!st) return Error{st.error()};
-  auto row = st->step();
-  if (!row) return Error{row.error()};
-  return st->int64(0);
+  return query_int64(db, "SELECT count(*) FROM " + quoted(table));
 }
 
 Status copy_table(Database& from, Database& to, const Table& t, const CopyProgress& progress, int64_t& copied) {
