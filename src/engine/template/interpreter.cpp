@@ -6,8 +6,7 @@
 
 #include <unordered_set>
 
-#include "engine/template/builtin_filters.h"
-#include "engine/template/builtin_tests.h"
+#include "engine/template/builtins.h"
 #include "engine/template/globals.h"
 #include "engine/template/methods.h"
 #include "engine/template/python_ops.h"

@@ -6,8 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/template/builtin_filters.h"
-#include "engine/template/builtin_tests.h"
+#include "engine/template/builtins.h"
 #include "engine/template/lexer.h"
 #include "engine/template/template_error.h"
 
