@@ -119,20 +119,12 @@ void quantize_iq4_block(int super_block_size, const float* x, Iq4Scales& out, ui
   std::memset(q4, 0, static_cast<size_t>(super_block_size / 2));
   *dh = fp32_to_fp16(0.f);
 
-  float max_scale = 0, amax_scale = 0;
   for (int ib = 0; ib < super_block_size / kBlock; ++ib) {
     const float* xb = x + ib * kBlock;
     uint8_t* Lb = L + ib * kBlock;
     for (int j = 0; j < kBlock; ++j) weight[j] = xb[j] * xb[j];
-    float amax = 0, max = 0;
-    for (int j = 0; j < kBlock; ++j) {
-      const float ax = std::fabs(xb[j]);
-      if (ax > amax) {
-        amax = ax;
-        max = xb[j];
-      }
-    }
-    if (amax < kGroupMaxEps) {
+    const float max = max_by_magnitude(xb, kBlock);
+    if (std::fabs(max) < kGroupMaxEps) {
       scales[ib] = 0;
       std::memset(Lb, 0, kBlock);
       continue;
@@ -166,12 +158,8 @@ void quantize_iq4_block(int super_block_size, const float* x, Iq4Scales& out, ui
       }
     }
     scales[ib] = d;
-    const float abs_d = std::fabs(d);
-    if (abs_d > amax_scale) {
-      amax_scale = abs_d;
-      max_scale = d;
-    }
   }
+  const float max_scale = max_by_magnitude(scales, super_block_size / kBlock);
 
   if (super_block_size / kBlock > 1) {
     *scales_h = 0;
