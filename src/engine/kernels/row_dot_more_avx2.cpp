@@ -11,8 +11,8 @@
 // never saturates; activations come from the Q8 quantizers, which never emit -128.
 #include <cstring>
 
+#include "engine/kernels/int8_dot_avx2.h"
 #include "engine/kernels/row_dot_more.h"
-#include "engine/kernels/simd_basics.h"
 #include "engine/quant/blocks.h"
 
 namespace pg::kernels::detail {
@@ -28,22 +28,6 @@ using quant::BlockQ5_1;
 using quant::BlockQ8_0;
 using quant::BlockQ8_1;
 using quant::BlockQ8_K;
-
-// Sums of 4 adjacent products unsigned(u) * signed(s) into 8 int32 lanes.
-template <bool kVnni>
-inline __m256i dot_unsigned_signed(__m256i u, __m256i s) {
-  if constexpr (kVnni) {
-    return _mm256_dpbusd_avx_epi32(_mm256_setzero_si256(), u, s);
-  } else {
-    return _mm256_madd_epi16(_mm256_maddubs_epi16(u, s), _mm256_set1_epi16(1));
-  }
-}
-
-// Signed x signed: move x's sign onto y so the left operand is |x| (<= 127 here).
-template <bool kVnni>
-inline __m256i dot_signed_signed(__m256i x, __m256i y) {
-  return dot_unsigned_signed<kVnni>(_mm256_sign_epi8(x, x), _mm256_sign_epi8(y, x));
-}
 
 // acc + the int16 pairs of `pairs` times `scales`, summed two by two into int32.
 // The same exact sums either way; VNNI fuses the multiply and the add.
