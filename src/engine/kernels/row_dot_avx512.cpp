@@ -10,6 +10,7 @@
 #include "engine/kernels/row_dot.h"
 #include "engine/kernels/simd_basics.h"
 #include "engine/quant/blocks.h"
+#include "engine/tensor/type_table.h"
 
 namespace pg::kernels::detail {
 namespace {
@@ -39,9 +40,9 @@ inline __m256i unpack_nibbles(const BlockQ4_0& block) {
   return _mm256_and_si256(_mm256_set_m128i(_mm_srli_epi16(packed, 4), packed), _mm256_set1_epi8(0x0F));
 }
 
-// Weights::prepare_pair readies the weight side of a block pair once;
-// pair_sums and block_sums (the odd last block) then take the activations. The
-// single-token dot and its token tile run the same instructions per token.
+// Q4_0 and Q8_0 against Q8_0 for kTokens tokens: Weights::prepare_pair
+// readies the weight side of a block pair once, then pair_sums and block_sums
+// (the odd last block) take each token's activations.
 
 inline const BlockQ8_0* tile_row(const void* activations, uint64_t stride, int k) {
   return reinterpret_cast<const BlockQ8_0*>(static_cast<const uint8_t*>(activations) + k * stride);
@@ -73,74 +74,40 @@ struct Q4_0Weights {  // the unsigned nibbles; (q - 8) * a = q*a - 8*a
   }
 };
 
-template <typename Block, typename Weights>
+template <typename Block, typename Weights, int kTokens>
 inline void tile_pair(const Block* x, const BlockQ8_0* const* y, int64_t b, __m512* acc) {
   __mmask64 negative = 0;
   const __m512i w = Weights::prepare_pair(x + b, &negative);
   const float d0 = half_to_float(x[b].d), d1 = half_to_float(x[b + 1].d);
 #pragma GCC unroll 4
-  for (int k = 0; k < kTileTokens; ++k) {
+  for (int k = 0; k < kTokens; ++k) {
     const __m512i sums = Weights::pair_sums(w, negative, join(load256(y[k][b].qs), load256(y[k][b + 1].qs)));
     const __m512 scales = two_scales(d0 * half_to_float(y[k][b].d), d1 * half_to_float(y[k][b + 1].d));
     acc[k] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(sums), scales, acc[k]);
   }
 }
 
-template <typename Block, typename Weights>
-inline __m512 pair_step(const Block* x, const BlockQ8_0* y, __m512 acc) {
-  __mmask64 negative = 0;
-  const __m512i w = Weights::prepare_pair(x, &negative);
-  const __m512i sums = Weights::pair_sums(w, negative, join(load256(y[0].qs), load256(y[1].qs)));
-  const __m512 scales = two_scales(half_to_float(x[0].d) * half_to_float(y[0].d),
-                                   half_to_float(x[1].d) * half_to_float(y[1].d));
-  return _mm512_fmadd_ps(_mm512_cvtepi32_ps(sums), scales, acc);
-}
-
-template <typename Block, typename Weights>
-float dot_x_q8_0(int64_t n, const void* weight_row, const void* activation_row) {
-  const auto* x = static_cast<const Block*>(weight_row);
-  const auto* y = static_cast<const BlockQ8_0*>(activation_row);
-  const int64_t blocks = n / 32;
-  __m512 acc0 = _mm512_setzero_ps(), acc1 = _mm512_setzero_ps();
-  int64_t b = 0;
-  for (; b + 4 <= blocks; b += 4) {
-    acc0 = pair_step<Block, Weights>(x + b, y + b, acc0);
-    acc1 = pair_step<Block, Weights>(x + b + 2, y + b + 2, acc1);
-  }
-  if (b + 2 <= blocks) {
-    acc0 = pair_step<Block, Weights>(x + b, y + b, acc0);
-    b += 2;
-  }
-  float sum = horizontal_sum(_mm512_add_ps(acc0, acc1));
-  if (b < blocks) {
-    const __m256i sums = Weights::block_sums(x[b], load256(y[b].qs));
-    const __m256 scale = _mm256_set1_ps(half_to_float(x[b].d) * half_to_float(y[b].d));
-    sum += horizontal_sum(_mm256_mul_ps(_mm256_cvtepi32_ps(sums), scale));
-  }
-  return sum;
-}
-
-template <typename Block, typename Weights>
+template <typename Block, typename Weights, int kTokens = kTileTokens>
 void dot_tokens_x_q8_0(int64_t n, const void* weight_row, const void* activations, uint64_t stride, float* out) {
   const auto* x = static_cast<const Block*>(weight_row);
-  const BlockQ8_0* y[kTileTokens];
+  const BlockQ8_0* y[kTokens];
 #pragma GCC unroll 4
-  for (int k = 0; k < kTileTokens; ++k) y[k] = tile_row(activations, stride, k);
+  for (int k = 0; k < kTokens; ++k) y[k] = tile_row(activations, stride, k);
   const int64_t blocks = n / 32;
-  __m512 acc0[kTileTokens], acc1[kTileTokens];
+  __m512 acc0[kTokens], acc1[kTokens];
 #pragma GCC unroll 4
-  for (int k = 0; k < kTileTokens; ++k) acc0[k] = acc1[k] = _mm512_setzero_ps();
+  for (int k = 0; k < kTokens; ++k) acc0[k] = acc1[k] = _mm512_setzero_ps();
   int64_t b = 0;
   for (; b + 4 <= blocks; b += 4) {
-    tile_pair<Block, Weights>(x, y, b, acc0);
-    tile_pair<Block, Weights>(x, y, b + 2, acc1);
+    tile_pair<Block, Weights, kTokens>(x, y, b, acc0);
+    tile_pair<Block, Weights, kTokens>(x, y, b + 2, acc1);
   }
   if (b + 2 <= blocks) {
-    tile_pair<Block, Weights>(x, y, b, acc0);
+    tile_pair<Block, Weights, kTokens>(x, y, b, acc0);
     b += 2;
   }
 #pragma GCC unroll 4
-  for (int k = 0; k < kTileTokens; ++k) {
+  for (int k = 0; k < kTokens; ++k) {
     float sum = horizontal_sum(_mm512_add_ps(acc0[k], acc1[k]));
     if (b < blocks) {
       const __m256i sums = Weights::block_sums(x[b], load256(y[k][b].qs));
@@ -149,6 +116,14 @@ void dot_tokens_x_q8_0(int64_t n, const void* weight_row, const void* activation
     }
     out[k] = sum;
   }
+}
+
+// The single-token kernel is the tile with one token.
+template <typename Block, typename Weights>
+float dot_x_q8_0(int64_t n, const void* weight_row, const void* activation_row) {
+  float out;
+  dot_tokens_x_q8_0<Block, Weights, 1>(n, weight_row, activation_row, 0, &out);
+  return out;
 }
 
 // ---- F32 · F32 and F16 · F16: 4 accumulators of 16 lanes, masked tail.
@@ -282,29 +257,26 @@ constexpr PackedKernel kF16Packed = {f16_packed_bytes, f16_pack,
                                      dot_sixteen_lanes<2, load_f16x16, 4, load_f32x16, true>,
                                      dot_tokens_sixteen_lanes<2, load_f16x16, 4, load_f32x16>};
 
+constexpr TypeEntry<RowKernels> kKernels[] = {
+    {GgmlType::Q4_0, {dot_x_q8_0<BlockQ4_0, Q4_0Weights>, dot_tokens_x_q8_0<BlockQ4_0, Q4_0Weights>}},
+    {GgmlType::Q8_0, {dot_x_q8_0<BlockQ8_0, Q8_0Weights>, dot_tokens_x_q8_0<BlockQ8_0, Q8_0Weights>}},
+    {GgmlType::F16, {dot_sixteen_lanes<2, load_f16x16, 2, load_f16x16>, dot_tokens_sixteen_lanes<2, load_f16x16, 2, load_f16x16>}},
+    {GgmlType::F32, {dot_sixteen_lanes<4, load_f32x16, 4, load_f32x16>, dot_tokens_sixteen_lanes<4, load_f32x16, 4, load_f32x16>}},
+    {GgmlType::BF16, {dot_bf16, nullptr}},
+};
+
 }  // namespace
 
 const PackedKernel* avx512_packed_f16_kernel(GgmlType type) { return type == GgmlType::F16 ? &kF16Packed : nullptr; }
 
 RowDotFn avx512_row_dot(GgmlType type) {
-  switch (type) {
-    case GgmlType::Q4_0: return dot_x_q8_0<BlockQ4_0, Q4_0Weights>;
-    case GgmlType::Q8_0: return dot_x_q8_0<BlockQ8_0, Q8_0Weights>;
-    case GgmlType::F16: return dot_sixteen_lanes<2, load_f16x16, 2, load_f16x16>;
-    case GgmlType::F32: return dot_sixteen_lanes<4, load_f32x16, 4, load_f32x16>;
-    case GgmlType::BF16: return dot_bf16;
-    default: return nullptr;
-  }
+  const RowKernels* kernels = find_type_entry(kKernels, type);
+  return kernels != nullptr ? kernels->dot : nullptr;
 }
 
 RowDotTokensFn avx512_row_dot_tokens(GgmlType type) {
-  switch (type) {
-    case GgmlType::Q4_0: return dot_tokens_x_q8_0<BlockQ4_0, Q4_0Weights>;
-    case GgmlType::Q8_0: return dot_tokens_x_q8_0<BlockQ8_0, Q8_0Weights>;
-    case GgmlType::F16: return dot_tokens_sixteen_lanes<2, load_f16x16, 2, load_f16x16>;
-    case GgmlType::F32: return dot_tokens_sixteen_lanes<4, load_f32x16, 4, load_f32x16>;
-    default: return nullptr;
-  }
+  const RowKernels* kernels = find_type_entry(kKernels, type);
+  return kernels != nullptr ? kernels->dot_tokens : nullptr;
 }
 
 }  // namespace pg::kernels::detail
