@@ -68,51 +68,57 @@ std::optional<std::string> GgufFile::get_string(std::string_view key) const {
   return *s;
 }
 
-std::optional<std::vector<std::string>> GgufFile::get_string_array(std::string_view key) const {
-  const Value* v = find(key);
-  const Array* a = v ? v->as_array() : nullptr;
-  if (!a || a->elem_type != ValueType::STRING) return std::nullopt;
-  std::vector<std::string> out;
+namespace {
+
+// Every item of the array at `value`, converted; nullopt when there is no such
+// array, accept(element type) refuses it, or any item does not convert.
+template <typename T, typename Accept, typename Convert>
+std::optional<std::vector<T>> convert_array(const Value* value, Accept accept, Convert convert) {
+  const Array* a = value ? value->as_array() : nullptr;
+  if (!a || !accept(a->elem_type)) return std::nullopt;
+  std::vector<T> out;
   out.reserve(a->items.size());
   for (const Value& item : a->items) {
-    const std::string* s = item.as_string();
-    if (!s) return std::nullopt;
-    out.push_back(*s);
+    std::optional<T> converted = convert(item);
+    if (!converted) return std::nullopt;
+    out.push_back(std::move(*converted));
   }
   return out;
+}
+
+}  // namespace
+
+std::optional<std::vector<std::string>> GgufFile::get_string_array(std::string_view key) const {
+  return convert_array<std::string>(
+      find(key), [](ValueType type) { return type == ValueType::STRING; },
+      [](const Value& item) -> std::optional<std::string> {
+        const std::string* s = item.as_string();
+        if (!s) return std::nullopt;
+        return *s;
+      });
 }
 
 std::optional<std::vector<float>> GgufFile::get_float_array(std::string_view key) const {
-  const Value* v = find(key);
-  const Array* a = v ? v->as_array() : nullptr;
-  if (!a) return std::nullopt;
-  Value probe{a->elem_type, uint64_t{0}};
-  if (!probe.is_float() && !probe.is_integer()) return std::nullopt;
-  std::vector<float> out;
-  out.reserve(a->items.size());
-  for (const Value& item : a->items) {
-    auto d = item.as_double();
-    if (!d) return std::nullopt;
-    out.push_back(narrow_to_float(*d));
-  }
-  return out;
+  return convert_array<float>(
+      find(key),
+      [](ValueType type) {
+        Value probe{type, uint64_t{0}};
+        return probe.is_float() || probe.is_integer();
+      },
+      [](const Value& item) -> std::optional<float> {
+        auto d = item.as_double();
+        if (!d) return std::nullopt;
+        return narrow_to_float(*d);
+      });
 }
 
 std::optional<std::vector<int64_t>> GgufFile::get_int_array(std::string_view key) const {
-  const Value* v = find(key);
-  const Array* a = v ? v->as_array() : nullptr;
-  if (!a) return std::nullopt;
-  Value probe{a->elem_type, uint64_t{0}};
-  if (!probe.is_integer()) return std::nullopt;
-  std::vector<int64_t> out;
-  out.reserve(a->items.size());
-  for (const Value& item : a->items) {
-    if (!item.is_integer()) return std::nullopt;
-    auto i = item.as_int();
-    if (!i) return std::nullopt;
-    out.push_back(*i);
-  }
-  return out;
+  return convert_array<int64_t>(
+      find(key), [](ValueType type) { return Value{type, uint64_t{0}}.is_integer(); },
+      [](const Value& item) -> std::optional<int64_t> {
+        if (!item.is_integer()) return std::nullopt;
+        return item.as_int();
+      });
 }
 
 const TensorInfo* GgufFile::find_tensor(std::string_view name) const {

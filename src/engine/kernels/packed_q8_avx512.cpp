@@ -14,14 +14,11 @@
 // Built with AVX-512 flags: nothing here may run before CPUID says all of
 // F/BW/VL/DQ/VNNI/BF16 are present and the OS saves ZMM state. Never reads a
 // weight byte outside the row it is given.
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#include <immintrin.h>
-
 #include <algorithm>
 #include <cstring>
 
 #include "engine/kernels/row_dot.h"
+#include "engine/kernels/simd_basics.h"
 #include "engine/quant/blocks.h"
 
 namespace pg::kernels::detail {
@@ -51,12 +48,6 @@ PackedLayout packed_layout(int64_t n) {
 }
 
 inline float horizontal_sum(__m512 v) { return _mm512_reduce_add_ps(v); }
-
-inline __m128i load128(const void* p) { return _mm_loadu_si128(static_cast<const __m128i*>(p)); }
-inline __m256i load256(const void* p) { return _mm256_loadu_si256(static_cast<const __m256i*>(p)); }
-inline __m512i load512(const void* p) { return _mm512_loadu_si512(p); }
-
-inline __m512i join(__m256i low, __m256i high) { return _mm512_inserti64x4(_mm512_castsi256_si512(low), high, 1); }
 
 // ---- Weight formats. Each gives the unsigned bytes u of a block pair with
 // weight = u - kOffset, in the byte order of its activation packing, and the
@@ -108,8 +99,6 @@ struct Q8_0Format {
   }
   static __m512i lane_blocks() { return _mm512_setr_epi32(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1); }
 };
-
-inline float half_to_float(uint16_t h) { return _cvtsh_ss(h); }
 
 template <typename Format>
 void pack_activations(int64_t n, const void* q8_row, void* packed) {

@@ -11,13 +11,10 @@
 // tile repeats the single-token arithmetic per token, so tiling never changes
 // an output. Built with AVX-512 flags: never run before CPUID says so. Never
 // reads a weight byte outside the row it is given.
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#include <immintrin.h>
-
 #include <cstring>
 
 #include "engine/kernels/row_dot.h"
+#include "engine/kernels/simd_basics.h"
 #include "engine/quant/blocks.h"
 
 namespace pg::kernels::detail {
@@ -31,11 +28,6 @@ using quant::kQK_K;
 constexpr uint64_t kSumsOffset = 256;
 constexpr uint64_t kScaleOffset = 256 + 64;
 constexpr uint64_t kPackedBlockBytes = 384;
-
-inline __m256i load256(const void* p) { return _mm256_loadu_si256(static_cast<const __m256i*>(p)); }
-inline __m512i load512(const void* p) { return _mm512_loadu_si512(p); }
-inline __m512i join(__m256i low, __m256i high) { return _mm512_inserti64x4(_mm512_castsi256_si512(low), high, 1); }
-inline float half_to_float(uint16_t h) { return _cvtsh_ss(h); }
 
 uint64_t packed_bytes(int64_t n) { return static_cast<uint64_t>(n / kQK_K) * kPackedBlockBytes; }
 

@@ -23,6 +23,13 @@ constexpr int kTileTokens = 4;
 using RowDotTokensFn = void (*)(int64_t n, const void* weight_row, const void* activations,
                                 uint64_t activation_stride, float* out);
 
+// A weight type's kernels on one instruction-set path: the single-token dot
+// and its token-tile twin (null when the type has none).
+struct RowKernels {
+  RowDotFn dot;
+  RowDotTokensFn dot_tokens;
+};
+
 // Kernels that take activations in their own packed layout instead of the
 // vec_dot_type row: matmul quantizes each token to the vec_dot_type with the
 // reference quantizer, then `pack` rearranges it (packed_bytes(n) bytes per

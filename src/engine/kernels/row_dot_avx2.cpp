@@ -5,11 +5,11 @@
 // the reference; only the float accumulation order differs from it.
 // Built with AVX2 flags: nothing here may run before CPUID says AVX2 is present,
 // and AVX-VNNI instructions run only in the kernels selected with avx_vnni.
-#include <immintrin.h>
-
+#include "engine/kernels/int8_dot_avx2.h"
 #include "engine/kernels/row_dot.h"
 #include "engine/quant/blocks.h"
 #include "engine/quant/fp16.h"
+#include "engine/tensor/type_table.h"
 
 namespace pg::kernels::detail {
 namespace {
@@ -21,34 +21,6 @@ using quant::BlockQ6_K;
 using quant::BlockQ8_0;
 using quant::BlockQ8_K;
 
-inline float horizontal_sum(__m256 v) {
-  __m128 sum = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-  sum = _mm_add_ps(sum, _mm_movehl_ps(sum, sum));
-  sum = _mm_add_ss(sum, _mm_movehdup_ps(sum));
-  return _mm_cvtss_f32(sum);
-}
-
-inline float half_to_float(uint16_t h) { return _cvtsh_ss(h); }
-
-// Sums of 4 adjacent products unsigned(u) * signed(s) into 8 int32 lanes.
-// maddubs cannot saturate here: |u| <= 128 and |s| <= 127 in every caller.
-template <bool kVnni>
-inline __m256i dot_unsigned_signed(__m256i u, __m256i s) {
-  if constexpr (kVnni) {
-    return _mm256_dpbusd_avx_epi32(_mm256_setzero_si256(), u, s);
-  } else {
-    return _mm256_madd_epi16(_mm256_maddubs_epi16(u, s), _mm256_set1_epi16(1));
-  }
-}
-
-// Signed x signed: move x's sign onto y so the left operand is |x|.
-template <bool kVnni>
-inline __m256i dot_signed_signed(__m256i x, __m256i y) {
-  return dot_unsigned_signed<kVnni>(_mm256_sign_epi8(x, x), _mm256_sign_epi8(y, x));
-}
-
-inline __m256i load256(const void* p) { return _mm256_loadu_si256(static_cast<const __m256i*>(p)); }
-
 // The 32 values of a Q4_0 block as signed bytes in [-8, 7], in element order.
 inline __m256i unpack_q4_0(const BlockQ4_0& block) {
   const __m128i packed = _mm_loadu_si128(reinterpret_cast<const __m128i*>(block.qs));
@@ -57,49 +29,8 @@ inline __m256i unpack_q4_0(const BlockQ4_0& block) {
   return _mm256_sub_epi8(nibbles, _mm256_set1_epi8(8));
 }
 
-template <bool kVnni>
-inline __m256 q4_0_block(const BlockQ4_0& x, const BlockQ8_0& y, __m256 acc) {
-  const __m256i sums = dot_signed_signed<kVnni>(unpack_q4_0(x), load256(y.qs));
-  const __m256 scale = _mm256_set1_ps(half_to_float(x.d) * half_to_float(y.d));
-  return _mm256_fmadd_ps(scale, _mm256_cvtepi32_ps(sums), acc);
-}
 
-template <bool kVnni>
-float dot_q4_0_q8_0(int64_t n, const void* weight_row, const void* activation_row) {
-  const auto* x = static_cast<const BlockQ4_0*>(weight_row);
-  const auto* y = static_cast<const BlockQ8_0*>(activation_row);
-  const int64_t blocks = n / quant::kQK4_0;
-  __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
-  int64_t b = 0;
-  for (; b + 2 <= blocks; b += 2) {
-    acc0 = q4_0_block<kVnni>(x[b], y[b], acc0);
-    acc1 = q4_0_block<kVnni>(x[b + 1], y[b + 1], acc1);
-  }
-  if (b < blocks) acc0 = q4_0_block<kVnni>(x[b], y[b], acc0);
-  return horizontal_sum(_mm256_add_ps(acc0, acc1));
-}
-
-template <bool kVnni>
-inline __m256 q8_0_block(const BlockQ8_0& x, const BlockQ8_0& y, __m256 acc) {
-  const __m256i sums = dot_signed_signed<kVnni>(load256(x.qs), load256(y.qs));
-  const __m256 scale = _mm256_set1_ps(half_to_float(x.d) * half_to_float(y.d));
-  return _mm256_fmadd_ps(scale, _mm256_cvtepi32_ps(sums), acc);
-}
-
-template <bool kVnni>
-float dot_q8_0_q8_0(int64_t n, const void* weight_row, const void* activation_row) {
-  const auto* x = static_cast<const BlockQ8_0*>(weight_row);
-  const auto* y = static_cast<const BlockQ8_0*>(activation_row);
-  const int64_t blocks = n / quant::kQK8_0;
-  __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
-  int64_t b = 0;
-  for (; b + 2 <= blocks; b += 2) {
-    acc0 = q8_0_block<kVnni>(x[b], y[b], acc0);
-    acc1 = q8_0_block<kVnni>(x[b + 1], y[b + 1], acc1);
-  }
-  if (b < blocks) acc0 = q8_0_block<kVnni>(x[b], y[b], acc0);
-  return horizontal_sum(_mm256_add_ps(acc0, acc1));
-}
+inline __m256i unpack_q8_0(const BlockQ8_0& block) { return load256(block.qs); }
 
 // Activation row k of a token tile.
 template <typename Block>
@@ -107,8 +38,10 @@ inline const Block* tile_row(const void* activations, uint64_t stride, int k) {
   return reinterpret_cast<const Block*>(static_cast<const uint8_t*>(activations) + k * stride);
 }
 
-// Token tiles of Q4_0 / Q8_0: the weight block is unpacked once, then each
-// token gets exactly q4_0_block's / q8_0_block's instructions.
+// Q4_0 and Q8_0 weights against Q8_0 activations for kTokens tokens: kUnpack
+// gives a weight block's 32 signed values, unpacked once for all the tokens;
+// two accumulators per token take alternate blocks. The single-token kernel is
+// this one with kTokens = 1, so a tile's outputs equal it by construction.
 template <bool kVnni>
 inline __m256 tile_block(__m256i weights_abs, __m256i weights, float weight_scale, const BlockQ8_0& y, __m256 acc) {
   const __m256i sums = dot_unsigned_signed<kVnni>(weights_abs, _mm256_sign_epi8(load256(y.qs), weights));
@@ -116,23 +49,23 @@ inline __m256 tile_block(__m256i weights_abs, __m256i weights, float weight_scal
   return _mm256_fmadd_ps(scale, _mm256_cvtepi32_ps(sums), acc);
 }
 
-template <bool kVnni, typename WeightBlock, __m256i (*kUnpack)(const WeightBlock&)>
+template <bool kVnni, typename WeightBlock, __m256i (*kUnpack)(const WeightBlock&), int kTokens = kTileTokens>
 void dot_tokens_x_q8_0(int64_t n, const void* weight_row, const void* activations, uint64_t stride, float* out) {
   const auto* x = static_cast<const WeightBlock*>(weight_row);
-  const BlockQ8_0* y[kTileTokens];
+  const BlockQ8_0* y[kTokens];
 #pragma GCC unroll 4
-  for (int k = 0; k < kTileTokens; ++k) y[k] = tile_row<BlockQ8_0>(activations, stride, k);
+  for (int k = 0; k < kTokens; ++k) y[k] = tile_row<BlockQ8_0>(activations, stride, k);
   const int64_t blocks = n / 32;
-  __m256 acc0[kTileTokens], acc1[kTileTokens];
+  __m256 acc0[kTokens], acc1[kTokens];
 #pragma GCC unroll 4
-  for (int k = 0; k < kTileTokens; ++k) acc0[k] = acc1[k] = _mm256_setzero_ps();
+  for (int k = 0; k < kTokens; ++k) acc0[k] = acc1[k] = _mm256_setzero_ps();
   int64_t b = 0;
   for (; b + 2 <= blocks; b += 2) {
     const __m256i w0 = kUnpack(x[b]), w1 = kUnpack(x[b + 1]);
     const __m256i abs0 = _mm256_sign_epi8(w0, w0), abs1 = _mm256_sign_epi8(w1, w1);
     const float d0 = half_to_float(x[b].d), d1 = half_to_float(x[b + 1].d);
 #pragma GCC unroll 4
-    for (int k = 0; k < kTileTokens; ++k) {
+    for (int k = 0; k < kTokens; ++k) {
       acc0[k] = tile_block<kVnni>(abs0, w0, d0, y[k][b], acc0[k]);
       acc1[k] = tile_block<kVnni>(abs1, w1, d1, y[k][b + 1], acc1[k]);
     }
@@ -142,13 +75,18 @@ void dot_tokens_x_q8_0(int64_t n, const void* weight_row, const void* activation
     const __m256i abs0 = _mm256_sign_epi8(w0, w0);
     const float d0 = half_to_float(x[b].d);
 #pragma GCC unroll 4
-    for (int k = 0; k < kTileTokens; ++k) acc0[k] = tile_block<kVnni>(abs0, w0, d0, y[k][b], acc0[k]);
+    for (int k = 0; k < kTokens; ++k) acc0[k] = tile_block<kVnni>(abs0, w0, d0, y[k][b], acc0[k]);
   }
 #pragma GCC unroll 4
-  for (int k = 0; k < kTileTokens; ++k) out[k] = horizontal_sum(_mm256_add_ps(acc0[k], acc1[k]));
+  for (int k = 0; k < kTokens; ++k) out[k] = horizontal_sum(_mm256_add_ps(acc0[k], acc1[k]));
 }
 
-inline __m256i unpack_q8_0(const BlockQ8_0& block) { return load256(block.qs); }
+template <bool kVnni, typename WeightBlock, __m256i (*kUnpack)(const WeightBlock&)>
+float dot_x_q8_0(int64_t n, const void* weight_row, const void* activation_row) {
+  float out;
+  dot_tokens_x_q8_0<kVnni, WeightBlock, kUnpack, 1>(n, weight_row, activation_row, 0, &out);
+  return out;
+}
 
 // Q4_K / Q5_K: value = d*scale[g]*q - dmin*min[g], 8 groups of 32, q 4 bits
 // (plus a 5th from qh for Q5_K). The q*a products are exact int32 block sums
@@ -312,33 +250,33 @@ void dot_tokens_plain(int64_t n, const void* weight_row, const void* activations
   }
 }
 
+// The kernels of each weight type; dot_tokens is null where a type has no tile.
+template <bool kVnni>
+constexpr TypeEntry<RowKernels> kKernels[] = {
+    {GgmlType::Q4_0, {dot_x_q8_0<kVnni, BlockQ4_0, unpack_q4_0>, dot_tokens_x_q8_0<kVnni, BlockQ4_0, unpack_q4_0>}},
+    {GgmlType::Q8_0, {dot_x_q8_0<kVnni, BlockQ8_0, unpack_q8_0>, dot_tokens_x_q8_0<kVnni, BlockQ8_0, unpack_q8_0>}},
+    {GgmlType::Q4_K, {dot_qx_k_q8_k<BlockQ4_K, false>, nullptr}},
+    {GgmlType::Q5_K, {dot_qx_k_q8_k<BlockQ5_K, true>, nullptr}},
+    {GgmlType::Q6_K, {dot_q6_k_q8_k, nullptr}},
+    {GgmlType::F16, {dot_plain<uint16_t, load_f16x8, fp16_to_fp32>, dot_tokens_plain<uint16_t, load_f16x8, fp16_to_fp32>}},
+    {GgmlType::BF16, {dot_plain<uint16_t, load_bf16x8, bf16_to_fp32>, dot_tokens_plain<uint16_t, load_bf16x8, bf16_to_fp32>}},
+    {GgmlType::F32, {dot_plain<float, load_f32x8, identity>, dot_tokens_plain<float, load_f32x8, identity>}},
+};
+
+const RowKernels* kernels_for(GgmlType type, bool avx_vnni) {
+  return avx_vnni ? find_type_entry(kKernels<true>, type) : find_type_entry(kKernels<false>, type);
+}
+
 }  // namespace
 
 RowDotFn avx2_row_dot(GgmlType type, bool avx_vnni) {
-  switch (type) {
-    case GgmlType::Q4_0: return avx_vnni ? dot_q4_0_q8_0<true> : dot_q4_0_q8_0<false>;
-    case GgmlType::Q8_0: return avx_vnni ? dot_q8_0_q8_0<true> : dot_q8_0_q8_0<false>;
-    case GgmlType::Q4_K: return dot_qx_k_q8_k<BlockQ4_K, false>;
-    case GgmlType::Q5_K: return dot_qx_k_q8_k<BlockQ5_K, true>;
-    case GgmlType::Q6_K: return dot_q6_k_q8_k;
-    case GgmlType::F16: return dot_plain<uint16_t, load_f16x8, fp16_to_fp32>;
-    case GgmlType::BF16: return dot_plain<uint16_t, load_bf16x8, bf16_to_fp32>;
-    case GgmlType::F32: return dot_plain<float, load_f32x8, identity>;
-    default: return nullptr;
-  }
+  const RowKernels* kernels = kernels_for(type, avx_vnni);
+  return kernels != nullptr ? kernels->dot : nullptr;
 }
 
 RowDotTokensFn avx2_row_dot_tokens(GgmlType type, bool avx_vnni) {
-  switch (type) {
-    case GgmlType::Q4_0:
-      return avx_vnni ? dot_tokens_x_q8_0<true, BlockQ4_0, unpack_q4_0> : dot_tokens_x_q8_0<false, BlockQ4_0, unpack_q4_0>;
-    case GgmlType::Q8_0:
-      return avx_vnni ? dot_tokens_x_q8_0<true, BlockQ8_0, unpack_q8_0> : dot_tokens_x_q8_0<false, BlockQ8_0, unpack_q8_0>;
-    case GgmlType::F16: return dot_tokens_plain<uint16_t, load_f16x8, fp16_to_fp32>;
-    case GgmlType::BF16: return dot_tokens_plain<uint16_t, load_bf16x8, bf16_to_fp32>;
-    case GgmlType::F32: return dot_tokens_plain<float, load_f32x8, identity>;
-    default: return nullptr;
-  }
+  const RowKernels* kernels = kernels_for(type, avx_vnni);
+  return kernels != nullptr ? kernels->dot_tokens : nullptr;
 }
 
 }  // namespace pg::kernels::detail

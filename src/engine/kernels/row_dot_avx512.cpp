@@ -7,14 +7,10 @@
 // reference; only the float accumulation order differs from it.
 // Built with AVX-512 flags: nothing here may run before CPUID says all of
 // F/BW/VL/DQ/VNNI/BF16 are present and the OS saves ZMM state.
-// GCC 12's AVX-512 intrinsic headers pass deliberately undefined vectors
-// (_mm512_undefined_ps) and then warn about them; nothing here is uninitialized.
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#include <immintrin.h>
-
 #include "engine/kernels/row_dot.h"
+#include "engine/kernels/simd_basics.h"
 #include "engine/quant/blocks.h"
+#include "engine/tensor/type_table.h"
 
 namespace pg::kernels::detail {
 namespace {
@@ -22,23 +18,8 @@ namespace {
 using quant::BlockQ4_0;
 using quant::BlockQ8_0;
 
-inline float horizontal_sum(__m256 v) {
-  __m128 sum = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-  sum = _mm_add_ps(sum, _mm_movehl_ps(sum, sum));
-  sum = _mm_add_ss(sum, _mm_movehdup_ps(sum));
-  return _mm_cvtss_f32(sum);
-}
-
 inline float horizontal_sum(__m512 v) {
   return horizontal_sum(_mm256_add_ps(_mm512_castps512_ps256(v), _mm512_extractf32x8_ps(v, 1)));
-}
-
-inline float half_to_float(uint16_t h) { return _cvtsh_ss(h); }
-
-inline __m256i load256(const void* p) { return _mm256_loadu_si256(static_cast<const __m256i*>(p)); }
-
-inline __m512i join(__m256i low, __m256i high) {
-  return _mm512_inserti64x4(_mm512_castsi256_si512(low), high, 1);
 }
 
 // Scale `low` for the first block's 8 int32 lanes, `high` for the second's.
@@ -47,96 +28,21 @@ inline __m512 two_scales(float low, float high) {
 }
 
 // Signed x signed int8 products summed by 4: |x| times y carrying x's sign.
-inline __m512i dot_signed_signed(__m512i x, __m512i y) {
-  const __mmask64 negative = _mm512_movepi8_mask(x);
-  const __m512i y_signed = _mm512_mask_sub_epi8(y, negative, _mm512_setzero_si512(), y);
-  return _mm512_dpbusd_epi32(_mm512_setzero_si512(), _mm512_abs_epi8(x), y_signed);
-}
-
 inline __m256i dot_signed_signed(__m256i x, __m256i y) {
   return _mm256_dpbusd_epi32(_mm256_setzero_si256(), _mm256_sign_epi8(x, x), _mm256_sign_epi8(y, x));
 }
 
-// ---- Q8_0 · Q8_0
-
-inline __m512 q8_0_pair(const BlockQ8_0* x, const BlockQ8_0* y, __m512 acc) {
-  const __m512i sums = dot_signed_signed(join(load256(x[0].qs), load256(x[1].qs)),
-                                         join(load256(y[0].qs), load256(y[1].qs)));
-  const __m512 scales = two_scales(half_to_float(x[0].d) * half_to_float(y[0].d),
-                                   half_to_float(x[1].d) * half_to_float(y[1].d));
-  return _mm512_fmadd_ps(_mm512_cvtepi32_ps(sums), scales, acc);
-}
-
-float dot_q8_0_q8_0(int64_t n, const void* weight_row, const void* activation_row) {
-  const auto* x = static_cast<const BlockQ8_0*>(weight_row);
-  const auto* y = static_cast<const BlockQ8_0*>(activation_row);
-  const int64_t blocks = n / quant::kQK8_0;
-  __m512 acc0 = _mm512_setzero_ps(), acc1 = _mm512_setzero_ps();
-  int64_t b = 0;
-  for (; b + 4 <= blocks; b += 4) {
-    acc0 = q8_0_pair(x + b, y + b, acc0);
-    acc1 = q8_0_pair(x + b + 2, y + b + 2, acc1);
-  }
-  if (b + 2 <= blocks) {
-    acc0 = q8_0_pair(x + b, y + b, acc0);
-    b += 2;
-  }
-  float sum = horizontal_sum(_mm512_add_ps(acc0, acc1));
-  if (b < blocks) {
-    const __m256i sums = dot_signed_signed(load256(x[b].qs), load256(y[b].qs));
-    const __m256 scale = _mm256_set1_ps(half_to_float(x[b].d) * half_to_float(y[b].d));
-    sum += horizontal_sum(_mm256_mul_ps(_mm256_cvtepi32_ps(sums), scale));
-  }
-  return sum;
-}
-
-// ---- Q4_0 · Q8_0: (q - 8) * y computed as q*y - 8*y, q the unsigned nibble.
+// ---- Q4_0 · Q8_0 and Q8_0 · Q8_0, two blocks per 512-bit register. Q4_0's
+// (q - 8) * y is computed as q*y - 8*y, q the unsigned nibble.
 
 inline __m256i unpack_nibbles(const BlockQ4_0& block) {
   const __m128i packed = _mm_loadu_si128(reinterpret_cast<const __m128i*>(block.qs));
   return _mm256_and_si256(_mm256_set_m128i(_mm_srli_epi16(packed, 4), packed), _mm256_set1_epi8(0x0F));
 }
 
-inline __m512 q4_0_pair(const BlockQ4_0* x, const BlockQ8_0* y, __m512 acc) {
-  const __m512i a = join(load256(y[0].qs), load256(y[1].qs));
-  const __m512i zero = _mm512_setzero_si512();
-  const __m512i codes_times_a = _mm512_dpbusd_epi32(zero, join(unpack_nibbles(x[0]), unpack_nibbles(x[1])), a);
-  const __m512i eight_times_a = _mm512_dpbusd_epi32(zero, _mm512_set1_epi8(8), a);
-  const __m512i sums = _mm512_sub_epi32(codes_times_a, eight_times_a);
-  const __m512 scales = two_scales(half_to_float(x[0].d) * half_to_float(y[0].d),
-                                   half_to_float(x[1].d) * half_to_float(y[1].d));
-  return _mm512_fmadd_ps(_mm512_cvtepi32_ps(sums), scales, acc);
-}
-
-float dot_q4_0_q8_0(int64_t n, const void* weight_row, const void* activation_row) {
-  const auto* x = static_cast<const BlockQ4_0*>(weight_row);
-  const auto* y = static_cast<const BlockQ8_0*>(activation_row);
-  const int64_t blocks = n / quant::kQK4_0;
-  __m512 acc0 = _mm512_setzero_ps(), acc1 = _mm512_setzero_ps();
-  int64_t b = 0;
-  for (; b + 4 <= blocks; b += 4) {
-    acc0 = q4_0_pair(x + b, y + b, acc0);
-    acc1 = q4_0_pair(x + b + 2, y + b + 2, acc1);
-  }
-  if (b + 2 <= blocks) {
-    acc0 = q4_0_pair(x + b, y + b, acc0);
-    b += 2;
-  }
-  float sum = horizontal_sum(_mm512_add_ps(acc0, acc1));
-  if (b < blocks) {
-    const __m256i a = load256(y[b].qs);
-    const __m256i zero = _mm256_setzero_si256();
-    const __m256i sums = _mm256_sub_epi32(_mm256_dpbusd_epi32(zero, unpack_nibbles(x[b]), a),
-                                          _mm256_dpbusd_epi32(zero, _mm256_set1_epi8(8), a));
-    const __m256 scale = _mm256_set1_ps(half_to_float(x[b].d) * half_to_float(y[b].d));
-    sum += horizontal_sum(_mm256_mul_ps(_mm256_cvtepi32_ps(sums), scale));
-  }
-  return sum;
-}
-
-// ---- Token tiles of Q4_0 / Q8_0. The weight side of a block pair (and of the
-// odd last block) is prepared once; each token then gets exactly the
-// instructions of q4_0_pair / q8_0_pair and of the single-block tails above.
+// Q4_0 and Q8_0 against Q8_0 for kTokens tokens: Weights::prepare_pair
+// readies the weight side of a block pair once, then pair_sums and block_sums
+// (the odd last block) take each token's activations.
 
 inline const BlockQ8_0* tile_row(const void* activations, uint64_t stride, int k) {
   return reinterpret_cast<const BlockQ8_0*>(static_cast<const uint8_t*>(activations) + k * stride);
@@ -168,40 +74,40 @@ struct Q4_0Weights {  // the unsigned nibbles; (q - 8) * a = q*a - 8*a
   }
 };
 
-template <typename Block, typename Weights>
+template <typename Block, typename Weights, int kTokens>
 inline void tile_pair(const Block* x, const BlockQ8_0* const* y, int64_t b, __m512* acc) {
   __mmask64 negative = 0;
   const __m512i w = Weights::prepare_pair(x + b, &negative);
   const float d0 = half_to_float(x[b].d), d1 = half_to_float(x[b + 1].d);
 #pragma GCC unroll 4
-  for (int k = 0; k < kTileTokens; ++k) {
+  for (int k = 0; k < kTokens; ++k) {
     const __m512i sums = Weights::pair_sums(w, negative, join(load256(y[k][b].qs), load256(y[k][b + 1].qs)));
     const __m512 scales = two_scales(d0 * half_to_float(y[k][b].d), d1 * half_to_float(y[k][b + 1].d));
     acc[k] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(sums), scales, acc[k]);
   }
 }
 
-template <typename Block, typename Weights>
+template <typename Block, typename Weights, int kTokens = kTileTokens>
 void dot_tokens_x_q8_0(int64_t n, const void* weight_row, const void* activations, uint64_t stride, float* out) {
   const auto* x = static_cast<const Block*>(weight_row);
-  const BlockQ8_0* y[kTileTokens];
+  const BlockQ8_0* y[kTokens];
 #pragma GCC unroll 4
-  for (int k = 0; k < kTileTokens; ++k) y[k] = tile_row(activations, stride, k);
+  for (int k = 0; k < kTokens; ++k) y[k] = tile_row(activations, stride, k);
   const int64_t blocks = n / 32;
-  __m512 acc0[kTileTokens], acc1[kTileTokens];
+  __m512 acc0[kTokens], acc1[kTokens];
 #pragma GCC unroll 4
-  for (int k = 0; k < kTileTokens; ++k) acc0[k] = acc1[k] = _mm512_setzero_ps();
+  for (int k = 0; k < kTokens; ++k) acc0[k] = acc1[k] = _mm512_setzero_ps();
   int64_t b = 0;
   for (; b + 4 <= blocks; b += 4) {
-    tile_pair<Block, Weights>(x, y, b, acc0);
-    tile_pair<Block, Weights>(x, y, b + 2, acc1);
+    tile_pair<Block, Weights, kTokens>(x, y, b, acc0);
+    tile_pair<Block, Weights, kTokens>(x, y, b + 2, acc1);
   }
   if (b + 2 <= blocks) {
-    tile_pair<Block, Weights>(x, y, b, acc0);
+    tile_pair<Block, Weights, kTokens>(x, y, b, acc0);
     b += 2;
   }
 #pragma GCC unroll 4
-  for (int k = 0; k < kTileTokens; ++k) {
+  for (int k = 0; k < kTokens; ++k) {
     float sum = horizontal_sum(_mm512_add_ps(acc0[k], acc1[k]));
     if (b < blocks) {
       const __m256i sums = Weights::block_sums(x[b], load256(y[k][b].qs));
@@ -210,6 +116,14 @@ void dot_tokens_x_q8_0(int64_t n, const void* weight_row, const void* activation
     }
     out[k] = sum;
   }
+}
+
+// The single-token kernel is the tile with one token.
+template <typename Block, typename Weights>
+float dot_x_q8_0(int64_t n, const void* weight_row, const void* activation_row) {
+  float out;
+  dot_tokens_x_q8_0<Block, Weights, 1>(n, weight_row, activation_row, 0, &out);
+  return out;
 }
 
 // ---- F32 · F32 and F16 · F16: 4 accumulators of 16 lanes, masked tail.
@@ -343,29 +257,26 @@ constexpr PackedKernel kF16Packed = {f16_packed_bytes, f16_pack,
                                      dot_sixteen_lanes<2, load_f16x16, 4, load_f32x16, true>,
                                      dot_tokens_sixteen_lanes<2, load_f16x16, 4, load_f32x16>};
 
+constexpr TypeEntry<RowKernels> kKernels[] = {
+    {GgmlType::Q4_0, {dot_x_q8_0<BlockQ4_0, Q4_0Weights>, dot_tokens_x_q8_0<BlockQ4_0, Q4_0Weights>}},
+    {GgmlType::Q8_0, {dot_x_q8_0<BlockQ8_0, Q8_0Weights>, dot_tokens_x_q8_0<BlockQ8_0, Q8_0Weights>}},
+    {GgmlType::F16, {dot_sixteen_lanes<2, load_f16x16, 2, load_f16x16>, dot_tokens_sixteen_lanes<2, load_f16x16, 2, load_f16x16>}},
+    {GgmlType::F32, {dot_sixteen_lanes<4, load_f32x16, 4, load_f32x16>, dot_tokens_sixteen_lanes<4, load_f32x16, 4, load_f32x16>}},
+    {GgmlType::BF16, {dot_bf16, nullptr}},
+};
+
 }  // namespace
 
 const PackedKernel* avx512_packed_f16_kernel(GgmlType type) { return type == GgmlType::F16 ? &kF16Packed : nullptr; }
 
 RowDotFn avx512_row_dot(GgmlType type) {
-  switch (type) {
-    case GgmlType::Q4_0: return dot_q4_0_q8_0;
-    case GgmlType::Q8_0: return dot_q8_0_q8_0;
-    case GgmlType::F16: return dot_sixteen_lanes<2, load_f16x16, 2, load_f16x16>;
-    case GgmlType::F32: return dot_sixteen_lanes<4, load_f32x16, 4, load_f32x16>;
-    case GgmlType::BF16: return dot_bf16;
-    default: return nullptr;
-  }
+  const RowKernels* kernels = find_type_entry(kKernels, type);
+  return kernels != nullptr ? kernels->dot : nullptr;
 }
 
 RowDotTokensFn avx512_row_dot_tokens(GgmlType type) {
-  switch (type) {
-    case GgmlType::Q4_0: return dot_tokens_x_q8_0<BlockQ4_0, Q4_0Weights>;
-    case GgmlType::Q8_0: return dot_tokens_x_q8_0<BlockQ8_0, Q8_0Weights>;
-    case GgmlType::F16: return dot_tokens_sixteen_lanes<2, load_f16x16, 2, load_f16x16>;
-    case GgmlType::F32: return dot_tokens_sixteen_lanes<4, load_f32x16, 4, load_f32x16>;
-    default: return nullptr;
-  }
+  const RowKernels* kernels = find_type_entry(kKernels, type);
+  return kernels != nullptr ? kernels->dot_tokens : nullptr;
 }
 
 }  // namespace pg::kernels::detail

@@ -9,10 +9,9 @@
 // and AVX-VNNI instructions run only in the kernels selected with avx_vnni.
 // Every maddubs below has |u*a + u*a| < 2^15 (bounds next to each use), so it
 // never saturates; activations come from the Q8 quantizers, which never emit -128.
-#include <immintrin.h>
-
 #include <cstring>
 
+#include "engine/kernels/int8_dot_avx2.h"
 #include "engine/kernels/row_dot_more.h"
 #include "engine/quant/blocks.h"
 
@@ -29,34 +28,6 @@ using quant::BlockQ5_1;
 using quant::BlockQ8_0;
 using quant::BlockQ8_1;
 using quant::BlockQ8_K;
-
-inline float horizontal_sum(__m256 v) {
-  __m128 sum = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-  sum = _mm_add_ps(sum, _mm_movehl_ps(sum, sum));
-  sum = _mm_add_ss(sum, _mm_movehdup_ps(sum));
-  return _mm_cvtss_f32(sum);
-}
-
-inline float half_to_float(uint16_t h) { return _cvtsh_ss(h); }
-
-inline __m256i load256(const void* p) { return _mm256_loadu_si256(static_cast<const __m256i*>(p)); }
-inline __m128i load128(const void* p) { return _mm_loadu_si128(static_cast<const __m128i*>(p)); }
-
-// Sums of 4 adjacent products unsigned(u) * signed(s) into 8 int32 lanes.
-template <bool kVnni>
-inline __m256i dot_unsigned_signed(__m256i u, __m256i s) {
-  if constexpr (kVnni) {
-    return _mm256_dpbusd_avx_epi32(_mm256_setzero_si256(), u, s);
-  } else {
-    return _mm256_madd_epi16(_mm256_maddubs_epi16(u, s), _mm256_set1_epi16(1));
-  }
-}
-
-// Signed x signed: move x's sign onto y so the left operand is |x| (<= 127 here).
-template <bool kVnni>
-inline __m256i dot_signed_signed(__m256i x, __m256i y) {
-  return dot_unsigned_signed<kVnni>(_mm256_sign_epi8(x, x), _mm256_sign_epi8(y, x));
-}
 
 // acc + the int16 pairs of `pairs` times `scales`, summed two by two into int32.
 // The same exact sums either way; VNNI fuses the multiply and the add.
@@ -201,6 +172,29 @@ inline __m256i lane_copy(__m256i v, int lane) {
   return lane == 0 ? _mm256_permute2x128_si256(v, v, 0x00) : _mm256_permute2x128_si256(v, v, 0x11);
 }
 
+// The group-weighted sum of the 256 2-bit codes of a Q2_K/Q3_K super-block
+// (qs) with its activations (q8): codes_of(low, half, k) turns the 2 low bits
+// of step k of half `half` into the code (Q3_K adds its high bit). `scales`
+// holds the 16 group scales as int16.
+template <bool kVnni, typename CodesOf>
+inline __m256i two_bit_block_sum(const uint8_t* qs, const int8_t* q8, __m256i scales, CodesOf codes_of) {
+  const __m256i low2 = _mm256_set1_epi8(3);
+  __m256i block_sum = _mm256_setzero_si256();
+#pragma GCC unroll 2
+  for (int half = 0; half < 2; ++half) {
+    const __m256i packed = load256(qs + 32 * half);
+    const __m256i half_scales = lane_copy(scales, half);
+#pragma GCC unroll 4
+    for (int k = 0; k < 4; ++k) {
+      const __m256i codes = codes_of(_mm256_and_si256(_mm256_srli_epi16(packed, 2 * k), low2), half, k);
+      const __m256i pairs = _mm256_maddubs_epi16(codes, load256(q8 + 32 * k));
+      block_sum = add_scaled_pairs<kVnni>(block_sum, pairs, pair_scales(half_scales, k));
+    }
+    q8 += 128;
+  }
+  return block_sum;
+}
+
 // Q2_K: value = d*(sc & 15)*q - dmin*(sc >> 4), q in 0..3, 16 groups of 16.
 // The q*a sums are weighted per group; the min part uses Q8_K's group sums, as
 // the reference does. maddubs bound: 2 * 3 * 128.
@@ -209,27 +203,14 @@ float dot_q2_k_q8_k(int64_t n, const void* weight_row, const void* activation_ro
   const auto* x = static_cast<const BlockQ2_K*>(weight_row);
   const auto* y = static_cast<const BlockQ8_K*>(activation_row);
   const int64_t blocks = n / quant::kQK_K;
-  const __m256i low2 = _mm256_set1_epi8(3);
   __m256 acc = _mm256_setzero_ps(), acc_min = _mm256_setzero_ps();
   for (int64_t b = 0; b < blocks; ++b) {
     const __m256i packed_scales = _mm256_cvtepu8_epi16(load128(x[b].scales));
     const __m256i scales = _mm256_and_si256(packed_scales, _mm256_set1_epi16(0x0F));
     const __m256i mins = _mm256_srli_epi16(packed_scales, 4);
     const __m256i min_sums = _mm256_madd_epi16(mins, load256(y[b].bsums));
-    const int8_t* q8 = y[b].qs;
-    __m256i block_sum = _mm256_setzero_si256();
-#pragma GCC unroll 2
-    for (int half = 0; half < 2; ++half) {
-      const __m256i q2 = load256(x[b].qs + 32 * half);
-      const __m256i half_scales = lane_copy(scales, half);
-#pragma GCC unroll 4
-      for (int k = 0; k < 4; ++k) {
-        const __m256i codes = _mm256_and_si256(_mm256_srli_epi16(q2, 2 * k), low2);
-        const __m256i pairs = _mm256_maddubs_epi16(codes, load256(q8 + 32 * k));
-        block_sum = add_scaled_pairs<kVnni>(block_sum, pairs, pair_scales(half_scales, k));
-      }
-      q8 += 128;
-    }
+    const __m256i block_sum =
+        two_bit_block_sum<kVnni>(x[b].qs, y[b].qs, scales, [](__m256i low, int, int) { return low; });
     const float dy = y[b].d;
     acc = _mm256_fmadd_ps(_mm256_set1_ps(dy * half_to_float(x[b].d)), _mm256_cvtepi32_ps(block_sum), acc);
     acc_min = _mm256_fmadd_ps(_mm256_set1_ps(dy * half_to_float(x[b].dmin)), _mm256_cvtepi32_ps(min_sums), acc_min);
@@ -267,26 +248,13 @@ float dot_q3_k_q8_k(int64_t n, const void* weight_row, const void* activation_ro
   const auto* x = static_cast<const BlockQ3_K*>(weight_row);
   const auto* y = static_cast<const BlockQ8_K*>(activation_row);
   const int64_t blocks = n / quant::kQK_K;
-  const __m256i low2 = _mm256_set1_epi8(3);
   __m256 acc = _mm256_setzero_ps();
   for (int64_t b = 0; b < blocks; ++b) {
     const __m256i scales = q3_k_scales(x[b].scales);
     const __m256i high_bits = load256(x[b].hmask);
-    const int8_t* q8 = y[b].qs;
-    __m256i block_sum = _mm256_setzero_si256();
-#pragma GCC unroll 2
-    for (int half = 0; half < 2; ++half) {
-      const __m256i q3 = load256(x[b].qs + 32 * half);
-      const __m256i half_scales = lane_copy(scales, half);
-#pragma GCC unroll 4
-      for (int k = 0; k < 4; ++k) {
-        const __m256i low = _mm256_and_si256(_mm256_srli_epi16(q3, 2 * k), low2);
-        const __m256i codes = _mm256_or_si256(low, move_bit(high_bits, 4 * half + k, 2));
-        const __m256i pairs = _mm256_maddubs_epi16(codes, load256(q8 + 32 * k));
-        block_sum = add_scaled_pairs<kVnni>(block_sum, pairs, pair_scales(half_scales, k));
-      }
-      q8 += 128;
-    }
+    __m256i block_sum = two_bit_block_sum<kVnni>(x[b].qs, y[b].qs, scales, [&](__m256i low, int half, int k) {
+      return _mm256_or_si256(low, move_bit(high_bits, 4 * half + k, 2));
+    });
     const __m256i offset = _mm256_slli_epi32(_mm256_madd_epi16(scales, load256(y[b].bsums)), 2);
     block_sum = _mm256_sub_epi32(block_sum, offset);
     acc = _mm256_fmadd_ps(_mm256_set1_ps(half_to_float(x[b].d) * y[b].d), _mm256_cvtepi32_ps(block_sum), acc);

@@ -5,11 +5,13 @@
 // Never reads or writes past the whole blocks that n covers.
 #include <cmath>
 #include <cstring>
+#include <type_traits>
 
 #include "engine/quant/blocks.h"
 #include "engine/quant/fp16.h"
 #include "engine/quant/quant_math.h"
 #include "engine/quant/type_families.h"
+#include "engine/tensor/type_table.h"
 
 namespace pg::quant::detail {
 namespace {
@@ -18,78 +20,67 @@ namespace {
 constexpr int8_t kIq4Values[16] = {-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113};
 constexpr float kGroupMaxEps = 1e-15f;
 
-int64_t nl_block_count(int64_t n) { return n > 0 ? n / kQK4_NL : 0; }
-int64_t xs_block_count(int64_t n) { return n > 0 ? n / kQK_K : 0; }
-
 // 6-bit scale of group g (0..7) of an IQ4_XS block, offset by 32.
 int iq4_xs_group_scale(const BlockIQ4_XS& block, int g) {
   return ((block.scales_l[g / 2] >> (4 * (g % 2))) & 0xF) | (((block.scales_h >> (2 * g)) & 3) << 4);
 }
 
-void dequantize_row_iq4_nl(const void* src, float* dst, int64_t n) {
-  const auto* blocks = static_cast<const BlockIQ4_NL*>(src);
-  for (int64_t b = 0; b < nl_block_count(n); ++b) {
-    const float d = fp16_to_fp32(blocks[b].d);
-    float* y = dst + b * kQK4_NL;
-    for (int j = 0; j < kQK4_NL / 2; ++j) {
-      y[j] = d * kIq4Values[blocks[b].qs[j] & 0xF];
-      y[j + kQK4_NL / 2] = d * kIq4Values[blocks[b].qs[j] >> 4];
-    }
-  }
-}
+// IQ4_NL: one block of 32 with one fp16 scale d; value = d * table[q].
+struct Iq4NlFormat {
+  using Block = BlockIQ4_NL;
+  using Activation = BlockQ8_0;
+  static constexpr int kSize = kQK4_NL;
+  static int group_scale(const Block&, int) { return 1; }
+  // GGML's vec_dot_iq4_nl_q8_0 multiplies dy by dx.
+  static float block_scale(const Block& x, const Activation& y) { return fp16_to_fp32(y.d) * fp16_to_fp32(x.d); }
+};
 
-void dequantize_row_iq4_xs(const void* src, float* dst, int64_t n) {
-  const auto* blocks = static_cast<const BlockIQ4_XS*>(src);
+// IQ4_XS: 8 groups of 32; value = d * (ls - 32) * table[q] with a 6-bit ls per group.
+struct Iq4XsFormat {
+  using Block = BlockIQ4_XS;
+  using Activation = BlockQ8_K;
+  static constexpr int kSize = kQK_K;
+  static int group_scale(const Block& x, int g) { return iq4_xs_group_scale(x, g) - 32; }
+  static float block_scale(const Block& x, const Activation& y) { return fp16_to_fp32(x.d) * y.d; }
+};
+
+template <typename Format>
+int64_t block_count(int64_t n) { return n > 0 ? n / Format::kSize : 0; }
+
+template <typename Format>
+void dequantize_row(const void* src, float* dst, int64_t n) {
+  const auto* blocks = static_cast<const typename Format::Block*>(src);
   float* y = dst;
-  for (int64_t b = 0; b < xs_block_count(n); ++b) {
+  for (int64_t b = 0; b < block_count<Format>(n); ++b) {
     const float d = fp16_to_fp32(blocks[b].d);
     const uint8_t* qs = blocks[b].qs;
-    for (int g = 0; g < kQK_K / 32; ++g) {
-      const float dl = d * (iq4_xs_group_scale(blocks[b], g) - 32);
+    for (int g = 0; g < Format::kSize / 32; ++g, y += 32, qs += 16) {
+      const float dl = d * Format::group_scale(blocks[b], g);
       for (int j = 0; j < 16; ++j) {
         y[j] = dl * kIq4Values[qs[j] & 0xF];
         y[j + 16] = dl * kIq4Values[qs[j] >> 4];
       }
-      y += 32;
-      qs += 16;
     }
   }
 }
 
-float vec_dot_iq4_nl_q8_0(int64_t n, const void* weight_row, const void* activation_row) {
-  const auto* x = static_cast<const BlockIQ4_NL*>(weight_row);
-  const auto* y = static_cast<const BlockQ8_0*>(activation_row);
+template <typename Format>
+float vec_dot(int64_t n, const void* weight_row, const void* activation_row) {
+  const auto* x = static_cast<const typename Format::Block*>(weight_row);
+  const auto* y = static_cast<const typename Format::Activation*>(activation_row);
   float sum = 0;
-  for (int64_t b = 0; b < nl_block_count(n); ++b) {
-    const float d = fp16_to_fp32(y[b].d) * fp16_to_fp32(x[b].d);
-    int sum1 = 0, sum2 = 0;
-    for (int j = 0; j < kQK4_NL / 2; ++j) {
-      sum1 += y[b].qs[j] * kIq4Values[x[b].qs[j] & 0xF];
-      sum2 += y[b].qs[j + kQK4_NL / 2] * kIq4Values[x[b].qs[j] >> 4];
-    }
-    sum += d * (sum1 + sum2);
-  }
-  return sum;
-}
-
-float vec_dot_iq4_xs_q8_k(int64_t n, const void* weight_row, const void* activation_row) {
-  const auto* x = static_cast<const BlockIQ4_XS*>(weight_row);
-  const auto* y = static_cast<const BlockQ8_K*>(activation_row);
-  float sum = 0;
-  for (int64_t b = 0; b < xs_block_count(n); ++b) {
-    const float d4d8 = fp16_to_fp32(x[b].d) * y[b].d;
+  for (int64_t b = 0; b < block_count<Format>(n); ++b) {
+    const float d = Format::block_scale(x[b], y[b]);
     const uint8_t* qs = x[b].qs;
     const int8_t* q8 = y[b].qs;
-    for (int g = 0; g < kQK_K / 32; ++g) {
-      const float dl = d4d8 * (iq4_xs_group_scale(x[b], g) - 32);
+    for (int g = 0; g < Format::kSize / 32; ++g, qs += 16, q8 += 32) {
+      const float dl = d * Format::group_scale(x[b], g);
       int sum1 = 0, sum2 = 0;
       for (int j = 0; j < 16; ++j) {
         sum1 += q8[j] * kIq4Values[qs[j] & 0xF];
         sum2 += q8[j + 16] * kIq4Values[qs[j] >> 4];
       }
       sum += dl * (sum1 + sum2);
-      qs += 16;
-      q8 += 32;
     }
   }
   return sum;
@@ -119,20 +110,12 @@ void quantize_iq4_block(int super_block_size, const float* x, Iq4Scales& out, ui
   std::memset(q4, 0, static_cast<size_t>(super_block_size / 2));
   *dh = fp32_to_fp16(0.f);
 
-  float max_scale = 0, amax_scale = 0;
   for (int ib = 0; ib < super_block_size / kBlock; ++ib) {
     const float* xb = x + ib * kBlock;
     uint8_t* Lb = L + ib * kBlock;
     for (int j = 0; j < kBlock; ++j) weight[j] = xb[j] * xb[j];
-    float amax = 0, max = 0;
-    for (int j = 0; j < kBlock; ++j) {
-      const float ax = std::fabs(xb[j]);
-      if (ax > amax) {
-        amax = ax;
-        max = xb[j];
-      }
-    }
-    if (amax < kGroupMaxEps) {
+    const float max = max_by_magnitude(xb, kBlock);
+    if (std::fabs(max) < kGroupMaxEps) {
       scales[ib] = 0;
       std::memset(Lb, 0, kBlock);
       continue;
@@ -166,12 +149,8 @@ void quantize_iq4_block(int super_block_size, const float* x, Iq4Scales& out, ui
       }
     }
     scales[ib] = d;
-    const float abs_d = std::fabs(d);
-    if (abs_d > amax_scale) {
-      amax_scale = abs_d;
-      max_scale = d;
-    }
   }
+  const float max_scale = max_by_magnitude(scales, super_block_size / kBlock);
 
   if (super_block_size / kBlock > 1) {
     *scales_h = 0;
@@ -209,50 +188,32 @@ void quantize_iq4_block(int super_block_size, const float* x, Iq4Scales& out, ui
   }
 }
 
-// quantize_row_iq4_nl_ref: one scale from the largest value, no search.
-void quantize_row_iq4_nl(const float* src, void* dst, int64_t n) {
-  auto* blocks = static_cast<BlockIQ4_NL*>(dst);
-  for (int64_t b = 0; b < nl_block_count(n); ++b) {
+// kTries -1: quantize_row_iq4_nl_ref (one scale from the largest value, no
+// search); 7: quantize_iq4_*(..., quant_weights = NULL), what llama-quantize
+// writes, which also searches 15 group scales.
+template <typename Format, int kTries>
+void quantize_row(const float* src, void* dst, int64_t n) {
+  auto* blocks = static_cast<typename Format::Block*>(dst);
+  for (int64_t b = 0; b < block_count<Format>(n); ++b) {
     Iq4Scales scales;
-    quantize_iq4_block(kQK4_NL, src + b * kQK4_NL, scales, blocks[b].qs, -1);
+    quantize_iq4_block(Format::kSize, src + b * Format::kSize, scales, blocks[b].qs, kTries);
     blocks[b].d = scales.d;
+    if constexpr (std::is_same_v<Format, Iq4XsFormat>) {
+      blocks[b].scales_h = scales.scales_h;
+      std::memcpy(blocks[b].scales_l, scales.scales_l, sizeof scales.scales_l);
+    }
   }
 }
 
-// quantize_iq4_nl(..., quant_weights = NULL), what llama-quantize writes: searches 15 scales.
-void quantize_row_iq4_nl_model(const float* src, void* dst, int64_t n) {
-  auto* blocks = static_cast<BlockIQ4_NL*>(dst);
-  for (int64_t b = 0; b < nl_block_count(n); ++b) {
-    Iq4Scales scales;
-    quantize_iq4_block(kQK4_NL, src + b * kQK4_NL, scales, blocks[b].qs, 7);
-    blocks[b].d = scales.d;
-  }
-}
-
-void quantize_row_iq4_xs(const float* src, void* dst, int64_t n) {
-  auto* blocks = static_cast<BlockIQ4_XS*>(dst);
-  for (int64_t b = 0; b < xs_block_count(n); ++b) {
-    Iq4Scales scales;
-    quantize_iq4_block(kQK_K, src + b * kQK_K, scales, blocks[b].qs, 7);
-    blocks[b].d = scales.d;
-    blocks[b].scales_h = scales.scales_h;
-    std::memcpy(blocks[b].scales_l, scales.scales_l, sizeof scales.scales_l);
-  }
-}
-
-constexpr TypeOps kIQ4_NL{dequantize_row_iq4_nl, quantize_row_iq4_nl, GgmlType::Q8_0, vec_dot_iq4_nl_q8_0,
-                          quantize_row_iq4_nl_model};
-constexpr TypeOps kIQ4_XS{dequantize_row_iq4_xs, quantize_row_iq4_xs, GgmlType::Q8_K, vec_dot_iq4_xs_q8_k,
-                          quantize_row_iq4_xs};
+constexpr TypeEntry<TypeOps> kIq4Ops[] = {
+    {GgmlType::IQ4_NL, {dequantize_row<Iq4NlFormat>, quantize_row<Iq4NlFormat, -1>, GgmlType::Q8_0,
+                        vec_dot<Iq4NlFormat>, quantize_row<Iq4NlFormat, 7>}},
+    {GgmlType::IQ4_XS, {dequantize_row<Iq4XsFormat>, quantize_row<Iq4XsFormat, 7>, GgmlType::Q8_K,
+                        vec_dot<Iq4XsFormat>, quantize_row<Iq4XsFormat, 7>}},
+};
 
 }  // namespace
 
-const TypeOps* iq4_ops(GgmlType type) {
-  switch (type) {
-    case GgmlType::IQ4_NL: return &kIQ4_NL;
-    case GgmlType::IQ4_XS: return &kIQ4_XS;
-    default: return nullptr;
-  }
-}
+const TypeOps* iq4_ops(GgmlType type) { return find_type_entry(kIq4Ops, type); }
 
 }  // namespace pg::quant::detail

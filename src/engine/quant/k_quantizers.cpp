@@ -23,15 +23,8 @@ int64_t super_block_count(int64_t n) { return n > 0 ? n / kQK_K : 0; }
 // L = q + nmax), weighted by x^2, trying 19 scales around nmax/max
 // (GGML's make_qx_quants with rmse_type 1 and no importance weights).
 float make_qx_quants(int n, int nmax, const float* x, int8_t* L) {
-  float max = 0, amax = 0;
-  for (int i = 0; i < n; ++i) {
-    const float ax = std::fabs(x[i]);
-    if (ax > amax) {
-      amax = ax;
-      max = x[i];
-    }
-  }
-  if (amax < kGroupMaxEps) {
+  const float max = max_by_magnitude(x, n);
+  if (std::fabs(max) < kGroupMaxEps) {
     for (int i = 0; i < n; ++i) L[i] = 0;
     return 0.f;
   }
@@ -71,15 +64,8 @@ float make_qx_quants(int n, int nmax, const float* x, int8_t* L) {
 // Q3_K's group quantizer: start from nmax/max, then up to 5 rounds of moving
 // single values to the level that improves the x^2-weighted fit (make_q3_quants).
 float make_q3_quants(int n, int nmax, const float* x, int8_t* L) {
-  float max = 0, amax = 0;
-  for (int i = 0; i < n; ++i) {
-    const float ax = std::fabs(x[i]);
-    if (ax > amax) {
-      amax = ax;
-      max = x[i];
-    }
-  }
-  if (amax < kGroupMaxEps) {
+  const float max = max_by_magnitude(x, n);
+  if (std::fabs(max) < kGroupMaxEps) {
     for (int i = 0; i < n; ++i) L[i] = 0;
     return 0.f;
   }
@@ -259,6 +245,29 @@ void quantize_scales_and_levels_k4(const float* x, Block& block, int nmax, float
   }
 }
 
+// Q3_K and Q6_K: each group of 16 quantized on its own by make_group (levels
+// into L, scale into scales); returns the scale of largest magnitude.
+float quantize_groups_of_16(const float* x, int8_t* L, float* scales,
+                            float (*make_group)(int n, int nmax, const float* x, int8_t* L), int nmax) {
+  for (int g = 0; g < kQK_K / 16; ++g) scales[g] = make_group(16, nmax, x + 16 * g, L + 16 * g);
+  return max_by_magnitude(scales, kQK_K / 16);
+}
+
+// Requantizes each group of 16 with the scale the block stores for it,
+// scale_of(g): L = clamp(round(x / scale), -nmax, nmax - 1) + nmax. A group
+// whose stored scale is 0 keeps the levels it had.
+template <typename ScaleOf>
+void requantize_groups_of_16(const float* x, int nmax, int8_t* L, ScaleOf scale_of) {
+  for (int g = 0; g < kQK_K / 16; ++g) {
+    const float d = scale_of(g);
+    if (d == 0.0f) continue;
+    for (int i = 0; i < 16; ++i) {
+      const int l = nearest_int(x[16 * g + i] / d);
+      L[16 * g + i] = static_cast<int8_t>(std::max(-nmax, std::min(nmax - 1, l)) + nmax);
+    }
+  }
+}
+
 }  // namespace
 
 void quantize_row_q2_k(const float* src, void* dst, int64_t n) {
@@ -315,15 +324,7 @@ void quantize_row_q3_k(const float* src, void* dst, int64_t n) {
     BlockQ3_K& y = blocks[b];
     int8_t L[kQK_K];
     float scales[kQK_K / 16];
-    float max_scale = 0, amax = 0;
-    for (int j = 0; j < kQK_K / 16; ++j) {
-      scales[j] = make_q3_quants(16, 4, x + 16 * j, L + 16 * j);
-      const float scale = std::fabs(scales[j]);
-      if (scale > amax) {
-        amax = scale;
-        max_scale = scales[j];
-      }
-    }
+    const float max_scale = quantize_groups_of_16(x, L, scales, make_q3_quants, 4);
     std::memset(y.scales, 0, sizeof y.scales);
     if (max_scale != 0.0f) {
       const float iscale = -32.f / max_scale;
@@ -344,14 +345,7 @@ void quantize_row_q3_k(const float* src, void* dst, int64_t n) {
     }
     int8_t stored_scales[16];
     unpack_q3_k_scales(y.scales, stored_scales);
-    for (int j = 0; j < kQK_K / 16; ++j) {
-      const float d = fp16_to_fp32(y.d) * static_cast<int8_t>(stored_scales[j] - 32);
-      if (d == 0.0f) continue;
-      for (int ii = 0; ii < 16; ++ii) {
-        const int l = nearest_int(x[16 * j + ii] / d);
-        L[16 * j + ii] = static_cast<int8_t>(std::max(-4, std::min(3, l)) + 4);
-      }
-    }
+    requantize_groups_of_16(x, 4, L, [&](int g) { return fp16_to_fp32(y.d) * static_cast<int8_t>(stored_scales[g] - 32); });
     // The high bit of level j goes to bit (j / 32) of hmask[j % 32].
     std::memset(y.hmask, 0, sizeof y.hmask);
     uint8_t levels[kQK_K];
@@ -419,16 +413,8 @@ void quantize_row_q6_k(const float* src, void* dst, int64_t n) {
     BlockQ6_K& y = blocks[b];
     int8_t L[kQK_K];
     float scales[kQK_K / 16];
-    float max_scale = 0, max_abs_scale = 0;
-    for (int g = 0; g < kQK_K / 16; ++g) {
-      scales[g] = make_qx_quants(16, 32, x + 16 * g, L + 16 * g);
-      const float abs_scale = std::fabs(scales[g]);
-      if (abs_scale > max_abs_scale) {
-        max_abs_scale = abs_scale;
-        max_scale = scales[g];
-      }
-    }
-    if (max_abs_scale < kGroupMaxEps) {
+    const float max_scale = quantize_groups_of_16(x, L, scales, make_qx_quants, 32);
+    if (std::fabs(max_scale) < kGroupMaxEps) {
       std::memset(&y, 0, sizeof y);
       y.d = fp32_to_fp16(0.f);
       continue;
@@ -438,14 +424,7 @@ void quantize_row_q6_k(const float* src, void* dst, int64_t n) {
     for (int g = 0; g < kQK_K / 16; ++g) {
       y.scales[g] = static_cast<int8_t>(std::min(127, nearest_int(iscale * scales[g])));
     }
-    for (int j = 0; j < kQK_K / 16; ++j) {
-      const float d = fp16_to_fp32(y.d) * y.scales[j];
-      if (d == 0.0f) continue;
-      for (int ii = 0; ii < 16; ++ii) {
-        const int l = nearest_int(x[16 * j + ii] / d);
-        L[16 * j + ii] = static_cast<int8_t>(std::max(-32, std::min(31, l)) + 32);
-      }
-    }
+    requantize_groups_of_16(x, 32, L, [&](int g) { return fp16_to_fp32(y.d) * y.scales[g]; });
     uint8_t* ql = y.ql;
     uint8_t* qh = y.qh;
     for (int j = 0; j < kQK_K; j += 128) {

@@ -1,364 +1,220 @@
 // Reference ops of GGML's 32-element block types Q4_0, Q4_1, Q5_0, Q5_1, Q8_0
 // and Q8_1: dequantize_row_*, quantize_row_*_ref and the generic vec_dot_*
-// of ggml-cpu, with the same operation order so results are bit-exact.
+// of ggml-cpu, with the same operation order so results are bit-exact. One
+// template per operation; a format struct says what the types differ in.
 // Never reads or writes past the whole blocks that n covers.
 #include <algorithm>
 #include <cfloat>
 #include <cmath>
 #include <cstring>
+#include <type_traits>
 
 #include "engine/quant/blocks.h"
 #include "engine/quant/fp16.h"
 #include "engine/quant/quant_math.h"
 #include "engine/quant/type_families.h"
+#include "engine/tensor/type_table.h"
 
 namespace pg::quant::detail {
 namespace {
 
-constexpr int kHalf = 16;  // every type here packs two 16-element halves
+constexpr int kBlock = 32;
+constexpr int kHalf = 16;  // the nibble types pack elements j and j + 16 in byte j
 
-int64_t block_count(int64_t n) { return n > 0 ? n / 32 : 0; }
+int64_t block_count(int64_t n) { return n > 0 ? n / kBlock : 0; }
 
-// The 5th bits of a Q5 block: bit j of qh belongs to element j.
-uint32_t load_qh(const uint8_t* qh) {
-  uint32_t bits;
-  std::memcpy(&bits, qh, sizeof bits);
-  return bits;
+// ---- Formats. kBits: 4 or 5 (a nibble plus a 5th bit in qh) or 8 (int8
+// values). Symmetric types store value = d * (q - kOffset), min types
+// value = d * q + m. kClampCodes: the quantizer clamps codes to 2^kBits - 1
+// (all but GGML's quantize_row_q5_1_ref do). kScaleEach: the dot product
+// multiplies a block's integer sum by dx and then by dy (GGML's Q4_0 kernel)
+// instead of by dx * dy.
+
+template <typename BlockType, GgmlType kTypeValue, GgmlType kVecDotTypeValue, int kBitsValue, int kOffsetValue,
+          bool kHasMinValue, bool kClampCodesValue, bool kScaleEachValue>
+struct LegacyFormat {
+  using Block = BlockType;
+  using Activation = std::conditional_t<kVecDotTypeValue == GgmlType::Q8_1, BlockQ8_1, BlockQ8_0>;
+  static constexpr GgmlType kType = kTypeValue, kVecDotType = kVecDotTypeValue;
+  static constexpr int kBits = kBitsValue, kOffset = kOffsetValue, kMaxCode = (1 << kBits) - 1;
+  static constexpr bool kHasMin = kHasMinValue, kClampCodes = kClampCodesValue, kScaleEach = kScaleEachValue;
+};
+
+using Q4_0Format = LegacyFormat<BlockQ4_0, GgmlType::Q4_0, GgmlType::Q8_0, 4, 8, false, true, true>;
+using Q4_1Format = LegacyFormat<BlockQ4_1, GgmlType::Q4_1, GgmlType::Q8_1, 4, 0, true, true, false>;
+using Q5_0Format = LegacyFormat<BlockQ5_0, GgmlType::Q5_0, GgmlType::Q8_0, 5, 16, false, true, false>;
+using Q5_1Format = LegacyFormat<BlockQ5_1, GgmlType::Q5_1, GgmlType::Q8_1, 5, 0, true, false, false>;
+using Q8_0Format = LegacyFormat<BlockQ8_0, GgmlType::Q8_0, GgmlType::Q8_0, 8, 0, false, true, false>;
+// Q8_0 plus s = d * sum(q), the term Q4_1/Q5_1 dot products need for m. GGML
+// has no Q8_1 weights: no dot product, only the activation conversion.
+using Q8_1Format = LegacyFormat<BlockQ8_1, GgmlType::Q8_1, GgmlType::Q8_1, 8, 0, false, true, false>;
+
+// A block's share of the dot product from its integer sum; min types add
+// m * s, where s = dy * sum(activations) comes with the Q8_1 block.
+template <typename Format>
+float scale_sum(int sumi, const typename Format::Block& x, const typename Format::Activation& y) {
+  const float dx = fp16_to_fp32(x.d), dy = fp16_to_fp32(y.d);
+  if constexpr (Format::kScaleEach) return sumi * dx * dy;
+  if constexpr (Format::kHasMin) return (dx * dy) * sumi + fp16_to_fp32(x.m) * fp16_to_fp32(y.s);
+  return (dx * dy) * sumi;
 }
 
-// ---- Q4_0: d * (q - 8), q in 0..15
+// ---- Decoding: the 32 integers q - kOffset of a block, in element order.
 
-void dequantize_row_q4_0(const void* src, float* dst, int64_t n) {
-  const auto* blocks = static_cast<const BlockQ4_0*>(src);
-  for (int64_t b = 0; b < block_count(n); ++b) {
-    const float d = fp16_to_fp32(blocks[b].d);
+template <typename Format>
+void decode_block(const typename Format::Block& block, int (&q)[kBlock]) {
+  if constexpr (Format::kBits == 8) {
+    for (int j = 0; j < kBlock; ++j) q[j] = block.qs[j];
+  } else {
+    uint32_t qh = 0;  // bit j: the 5th bit of element j
+    if constexpr (Format::kBits == 5) std::memcpy(&qh, block.qh, sizeof qh);
     for (int j = 0; j < kHalf; ++j) {
-      const int x0 = (blocks[b].qs[j] & 0x0F) - 8;
-      const int x1 = (blocks[b].qs[j] >> 4) - 8;
-      dst[b * 32 + j] = x0 * d;
-      dst[b * 32 + j + kHalf] = x1 * d;
-    }
-  }
-}
-
-void quantize_row_q4_0(const float* src, void* dst, int64_t n) {
-  auto* blocks = static_cast<BlockQ4_0*>(dst);
-  for (int64_t b = 0; b < block_count(n); ++b) {
-    const float* x = src + b * 32;
-    float amax = 0.0f, max = 0.0f;  // the value of largest magnitude, with its sign
-    for (int j = 0; j < 32; ++j) {
-      if (amax < std::fabs(x[j])) {
-        amax = std::fabs(x[j]);
-        max = x[j];
+      int low = block.qs[j] & 0x0F, high = block.qs[j] >> 4;
+      if constexpr (Format::kBits == 5) {
+        low |= ((qh >> j) << 4) & 0x10;
+        high |= (qh >> (j + 12)) & 0x10;
       }
-    }
-    const float d = max / -8;
-    const float id = d != 0.0f ? 1.0f / d : 0.0f;
-    blocks[b].d = fp32_to_fp16(d);
-    for (int j = 0; j < kHalf; ++j) {
-      const int q0 = std::min(15, static_cast<int>(trunc_to_int8(x[j] * id + 8.5f)));
-      const int q1 = std::min(15, static_cast<int>(trunc_to_int8(x[j + kHalf] * id + 8.5f)));
-      blocks[b].qs[j] = static_cast<uint8_t>(static_cast<uint8_t>(q0) | (static_cast<uint8_t>(q1) << 4));
+      q[j] = low - Format::kOffset;
+      q[j + kHalf] = high - Format::kOffset;
     }
   }
 }
 
-// ---- Q4_1: d * q + m, q in 0..15
-
-void dequantize_row_q4_1(const void* src, float* dst, int64_t n) {
-  const auto* blocks = static_cast<const BlockQ4_1*>(src);
+template <typename Format>
+void dequantize_row(const void* src, float* dst, int64_t n) {
+  const auto* blocks = static_cast<const typename Format::Block*>(src);
   for (int64_t b = 0; b < block_count(n); ++b) {
+    int q[kBlock];
+    decode_block<Format>(blocks[b], q);
     const float d = fp16_to_fp32(blocks[b].d);
-    const float m = fp16_to_fp32(blocks[b].m);
-    for (int j = 0; j < kHalf; ++j) {
-      const int x0 = blocks[b].qs[j] & 0x0F;
-      const int x1 = blocks[b].qs[j] >> 4;
-      dst[b * 32 + j] = x0 * d + m;
-      dst[b * 32 + j + kHalf] = x1 * d + m;
+    if constexpr (Format::kHasMin) {
+      const float m = fp16_to_fp32(blocks[b].m);
+      for (int j = 0; j < kBlock; ++j) dst[b * kBlock + j] = q[j] * d + m;
+    } else {
+      for (int j = 0; j < kBlock; ++j) dst[b * kBlock + j] = q[j] * d;
     }
   }
 }
 
-void quantize_row_q4_1(const float* src, void* dst, int64_t n) {
-  auto* blocks = static_cast<BlockQ4_1*>(dst);
+// Weight row . activation row, as ggml_vec_dot_*_generic.
+template <typename Format>
+float vec_dot(int64_t n, const void* weight_row, const void* activation_row) {
+  const auto* x = static_cast<const typename Format::Block*>(weight_row);
+  const auto* y = static_cast<const typename Format::Activation*>(activation_row);
+  float sum = 0;
   for (int64_t b = 0; b < block_count(n); ++b) {
-    const float* x = src + b * 32;
+    int q[kBlock];
+    decode_block<Format>(x[b], q);
+    int sumi = 0;
+    for (int j = 0; j < kBlock; ++j) sumi += q[j] * y[b].qs[j];
+    sum += scale_sum<Format>(sumi, x[b], y[b]);
+  }
+  return sum;
+}
+
+// ---- Quantizing the 4- and 5-bit types: codes q = (x - base) * id + bias,
+// truncated like C's (int8_t) cast and, unless the format says otherwise,
+// clamped to kMaxCode; base and bias come from the block's range.
+
+struct BlockRange {
+  float d;     // the scale stored in the block
+  float base;  // subtracted from each value: the min, or 0 for symmetric types
+  float bias;  // added before truncation: 0.5 (rounding), plus kOffset if symmetric
+};
+
+template <typename Format>
+BlockRange block_range(const float* x, typename Format::Block& block) {
+  if constexpr (Format::kHasMin) {
     float min = FLT_MAX, max = -FLT_MAX;
-    for (int j = 0; j < 32; ++j) {
+    for (int j = 0; j < kBlock; ++j) {
       if (x[j] < min) min = x[j];
       if (x[j] > max) max = x[j];
     }
-    const float d = (max - min) / 15;
-    const float id = d != 0.0f ? 1.0f / d : 0.0f;
-    blocks[b].d = fp32_to_fp16(d);
-    blocks[b].m = fp32_to_fp16(min);
-    for (int j = 0; j < kHalf; ++j) {
-      const int q0 = std::min(15, static_cast<int>(trunc_to_int8((x[j] - min) * id + 0.5f)));
-      const int q1 = std::min(15, static_cast<int>(trunc_to_int8((x[j + kHalf] - min) * id + 0.5f)));
-      blocks[b].qs[j] = static_cast<uint8_t>(static_cast<uint8_t>(q0) | (static_cast<uint8_t>(q1) << 4));
-    }
+    block.m = fp32_to_fp16(min);
+    return {(max - min) / Format::kMaxCode, min, 0.5f};
+  } else {
+    return {max_by_magnitude(x, kBlock) / -Format::kOffset, 0.0f, Format::kOffset + 0.5f};
   }
 }
 
-// ---- Q5_0: d * (q - 16), q in 0..31 (low 4 bits in qs, 5th bit in qh)
-
-void dequantize_row_q5_0(const void* src, float* dst, int64_t n) {
-  const auto* blocks = static_cast<const BlockQ5_0*>(src);
-  for (int64_t b = 0; b < block_count(n); ++b) {
-    const float d = fp16_to_fp32(blocks[b].d);
-    const uint32_t qh = load_qh(blocks[b].qh);
-    for (int j = 0; j < kHalf; ++j) {
-      const int high0 = ((qh >> j) << 4) & 0x10;
-      const int high1 = (qh >> (j + 12)) & 0x10;
-      const int x0 = ((blocks[b].qs[j] & 0x0F) | high0) - 16;
-      const int x1 = ((blocks[b].qs[j] >> 4) | high1) - 16;
-      dst[b * 32 + j] = x0 * d;
-      dst[b * 32 + j + kHalf] = x1 * d;
-    }
+template <typename Format>
+uint8_t code(float scaled) {
+  if constexpr (Format::kClampCodes) {
+    return static_cast<uint8_t>(std::min(Format::kMaxCode, static_cast<int>(trunc_to_int8(scaled))));
+  } else {
+    return trunc_to_uint8(scaled);
   }
 }
 
-void quantize_row_q5_0(const float* src, void* dst, int64_t n) {
-  auto* blocks = static_cast<BlockQ5_0*>(dst);
-  for (int64_t b = 0; b < block_count(n); ++b) {
-    const float* x = src + b * 32;
-    float amax = 0.0f, max = 0.0f;
-    for (int j = 0; j < 32; ++j) {
-      if (amax < std::fabs(x[j])) {
-        amax = std::fabs(x[j]);
-        max = x[j];
-      }
-    }
-    const float d = max / -16;
-    const float id = d != 0.0f ? 1.0f / d : 0.0f;
-    blocks[b].d = fp32_to_fp16(d);
-    uint32_t qh = 0;
-    for (int j = 0; j < kHalf; ++j) {
-      const auto q0 = static_cast<uint8_t>(std::min(31, static_cast<int>(trunc_to_int8(x[j] * id + 16.5f))));
-      const auto q1 =
-          static_cast<uint8_t>(std::min(31, static_cast<int>(trunc_to_int8(x[j + kHalf] * id + 16.5f))));
-      blocks[b].qs[j] = static_cast<uint8_t>((q0 & 0x0F) | ((q1 & 0x0F) << 4));
+template <typename Format>
+void quantize_nibble_block(const float* x, typename Format::Block& block) {
+  const BlockRange range = block_range<Format>(x, block);
+  const float id = range.d != 0.0f ? 1.0f / range.d : 0.0f;
+  block.d = fp32_to_fp16(range.d);
+  uint32_t qh = 0;
+  for (int j = 0; j < kHalf; ++j) {
+    const uint8_t q0 = code<Format>((x[j] - range.base) * id + range.bias);
+    const uint8_t q1 = code<Format>((x[j + kHalf] - range.base) * id + range.bias);
+    if constexpr (Format::kBits == 4) {
+      block.qs[j] = static_cast<uint8_t>(q0 | (q1 << 4));
+    } else {
+      block.qs[j] = static_cast<uint8_t>((q0 & 0x0F) | ((q1 & 0x0F) << 4));
       qh |= ((q0 & 0x10u) >> 4) << j;
       qh |= ((q1 & 0x10u) >> 4) << (j + kHalf);
     }
-    std::memcpy(blocks[b].qh, &qh, sizeof qh);
   }
+  if constexpr (Format::kBits == 5) std::memcpy(block.qh, &qh, sizeof qh);
 }
 
-// ---- Q5_1: d * q + m, q in 0..31
-
-void dequantize_row_q5_1(const void* src, float* dst, int64_t n) {
-  const auto* blocks = static_cast<const BlockQ5_1*>(src);
-  for (int64_t b = 0; b < block_count(n); ++b) {
-    const float d = fp16_to_fp32(blocks[b].d);
-    const float m = fp16_to_fp32(blocks[b].m);
-    const uint32_t qh = load_qh(blocks[b].qh);
-    for (int j = 0; j < kHalf; ++j) {
-      const int high0 = ((qh >> j) << 4) & 0x10;
-      const int high1 = (qh >> (j + 12)) & 0x10;
-      const int x0 = (blocks[b].qs[j] & 0x0F) | high0;
-      const int x1 = (blocks[b].qs[j] >> 4) | high1;
-      dst[b * 32 + j] = x0 * d + m;
-      dst[b * 32 + j + kHalf] = x1 * d + m;
-    }
-  }
-}
-
-void quantize_row_q5_1(const float* src, void* dst, int64_t n) {
-  auto* blocks = static_cast<BlockQ5_1*>(dst);
-  for (int64_t b = 0; b < block_count(n); ++b) {
-    const float* x = src + b * 32;
-    float min = FLT_MAX, max = -FLT_MAX;
-    for (int j = 0; j < 32; ++j) {
-      if (x[j] < min) min = x[j];
-      if (x[j] > max) max = x[j];
-    }
-    const float d = (max - min) / 31;
-    const float id = d != 0.0f ? 1.0f / d : 0.0f;
-    blocks[b].d = fp32_to_fp16(d);
-    blocks[b].m = fp32_to_fp16(min);
-    uint32_t qh = 0;
-    for (int j = 0; j < kHalf; ++j) {
-      const uint8_t q0 = trunc_to_uint8((x[j] - min) * id + 0.5f);
-      const uint8_t q1 = trunc_to_uint8((x[j + kHalf] - min) * id + 0.5f);
-      blocks[b].qs[j] = static_cast<uint8_t>((q0 & 0x0F) | ((q1 & 0x0F) << 4));
-      qh |= ((q0 & 0x10u) >> 4) << j;
-      qh |= ((q1 & 0x10u) >> 4) << (j + kHalf);
-    }
-    std::memcpy(blocks[b].qh, &qh, sizeof qh);
-  }
-}
-
-// ---- Q8_0: d * q, q in -127..127, d = amax / 127
-
-void dequantize_row_q8_0(const void* src, float* dst, int64_t n) {
-  const auto* blocks = static_cast<const BlockQ8_0*>(src);
-  for (int64_t b = 0; b < block_count(n); ++b) {
-    const float d = fp16_to_fp32(blocks[b].d);
-    for (int j = 0; j < 32; ++j) dst[b * 32 + j] = blocks[b].qs[j] * d;
-  }
-}
-
-// amax / 127 and its inverse, computed as GGML does (MAX(a, b) is a > b ? a : b).
-float q8_block_scale(const float* x) {
+// Q8_0 / Q8_1: q = round(x / d), d = amax / 127 computed as GGML does
+// (MAX(a, b) is a > b ? a : b); Q8_1 also stores s = d * sum(q).
+template <typename Format>
+void quantize_int8_block(const float* x, typename Format::Block& block) {
   float amax = 0.0f;
-  for (int j = 0; j < 32; ++j) {
+  for (int j = 0; j < kBlock; ++j) {
     const float ax = std::fabs(x[j]);
     amax = amax > ax ? amax : ax;
   }
-  return amax / 127;
-}
-
-void quantize_row_q8_0(const float* src, void* dst, int64_t n) {
-  auto* blocks = static_cast<BlockQ8_0*>(dst);
-  for (int64_t b = 0; b < block_count(n); ++b) {
-    const float* x = src + b * 32;
-    const float d = q8_block_scale(x);
-    const float id = d != 0.0f ? 1.0f / d : 0.0f;
-    blocks[b].d = fp32_to_fp16(d);
-    for (int j = 0; j < 32; ++j) blocks[b].qs[j] = trunc_to_int8(std::round(x[j] * id));
+  const float d = amax / 127;
+  const float id = d != 0.0f ? 1.0f / d : 0.0f;
+  block.d = fp32_to_fp16(d);
+  int sum = 0;
+  for (int j = 0; j < kBlock; ++j) {
+    block.qs[j] = trunc_to_int8(std::round(x[j] * id));
+    sum += block.qs[j];
   }
+  if constexpr (Format::kType == GgmlType::Q8_1) block.s = fp32_to_fp16(sum * d);
 }
 
-// ---- Q8_1: Q8_0 plus s = d * sum(q), the term Q4_1/Q5_1 dot products need for m
-
-void dequantize_row_q8_1(const void* src, float* dst, int64_t n) {
-  const auto* blocks = static_cast<const BlockQ8_1*>(src);
+template <typename Format>
+void quantize_row(const float* src, void* dst, int64_t n) {
+  auto* blocks = static_cast<typename Format::Block*>(dst);
   for (int64_t b = 0; b < block_count(n); ++b) {
-    const float d = fp16_to_fp32(blocks[b].d);
-    for (int j = 0; j < 32; ++j) dst[b * 32 + j] = blocks[b].qs[j] * d;
-  }
-}
-
-void quantize_row_q8_1(const float* src, void* dst, int64_t n) {
-  auto* blocks = static_cast<BlockQ8_1*>(dst);
-  for (int64_t b = 0; b < block_count(n); ++b) {
-    const float* x = src + b * 32;
-    const float d = q8_block_scale(x);
-    const float id = d != 0.0f ? 1.0f / d : 0.0f;
-    blocks[b].d = fp32_to_fp16(d);
-    int sum = 0;
-    for (int j = 0; j < kHalf; ++j) {
-      blocks[b].qs[j] = trunc_to_int8(std::round(x[j] * id));
-      blocks[b].qs[j + kHalf] = trunc_to_int8(std::round(x[j + kHalf] * id));
-      sum += blocks[b].qs[j];
-      sum += blocks[b].qs[j + kHalf];
+    if constexpr (Format::kBits == 8) {
+      quantize_int8_block<Format>(src + b * kBlock, blocks[b]);
+    } else {
+      quantize_nibble_block<Format>(src + b * kBlock, blocks[b]);
     }
-    blocks[b].s = fp32_to_fp16(sum * d);
   }
 }
 
-// ---- dot products (weight row . activation row), as ggml_vec_dot_*_generic
-
-float vec_dot_q4_0_q8_0(int64_t n, const void* weight_row, const void* activation_row) {
-  const auto* x = static_cast<const BlockQ4_0*>(weight_row);
-  const auto* y = static_cast<const BlockQ8_0*>(activation_row);
-  float sum = 0;
-  for (int64_t b = 0; b < block_count(n); ++b) {
-    int sum0 = 0, sum1 = 0;
-    for (int j = 0; j < kHalf; ++j) {
-      sum0 += ((x[b].qs[j] & 0x0F) - 8) * y[b].qs[j];
-      sum1 += ((x[b].qs[j] >> 4) - 8) * y[b].qs[j + kHalf];
-    }
-    const int sumi = sum0 + sum1;
-    sum += sumi * fp16_to_fp32(x[b].d) * fp16_to_fp32(y[b].d);
+template <typename Format>
+constexpr TypeEntry<TypeOps> ops_entry() {
+  TypeOps ops{dequantize_row<Format>, quantize_row<Format>, Format::kType, nullptr, quantize_row<Format>};
+  if constexpr (Format::kType != GgmlType::Q8_1) {
+    ops.vec_dot_type = Format::kVecDotType;
+    ops.vec_dot = vec_dot<Format>;
   }
-  return sum;
+  return {Format::kType, ops};
 }
 
-float vec_dot_q4_1_q8_1(int64_t n, const void* weight_row, const void* activation_row) {
-  const auto* x = static_cast<const BlockQ4_1*>(weight_row);
-  const auto* y = static_cast<const BlockQ8_1*>(activation_row);
-  float sum = 0;
-  for (int64_t b = 0; b < block_count(n); ++b) {
-    int sum0 = 0, sum1 = 0;
-    for (int j = 0; j < kHalf; ++j) {
-      sum0 += (x[b].qs[j] & 0x0F) * y[b].qs[j];
-      sum1 += (x[b].qs[j] >> 4) * y[b].qs[j + kHalf];
-    }
-    const int sumi = sum0 + sum1;
-    sum += (fp16_to_fp32(x[b].d) * fp16_to_fp32(y[b].d)) * sumi +
-           fp16_to_fp32(x[b].m) * fp16_to_fp32(y[b].s);
-  }
-  return sum;
-}
-
-float vec_dot_q5_0_q8_0(int64_t n, const void* weight_row, const void* activation_row) {
-  const auto* x = static_cast<const BlockQ5_0*>(weight_row);
-  const auto* y = static_cast<const BlockQ8_0*>(activation_row);
-  float sum = 0;
-  for (int64_t b = 0; b < block_count(n); ++b) {
-    const uint32_t qh = load_qh(x[b].qh);
-    int sum0 = 0, sum1 = 0;
-    for (int j = 0; j < kHalf; ++j) {
-      const int high0 = ((qh >> j) << 4) & 0x10;
-      const int high1 = (qh >> (j + 12)) & 0x10;
-      sum0 += (((x[b].qs[j] & 0x0F) | high0) - 16) * y[b].qs[j];
-      sum1 += (((x[b].qs[j] >> 4) | high1) - 16) * y[b].qs[j + kHalf];
-    }
-    const int sumi = sum0 + sum1;
-    sum += (fp16_to_fp32(x[b].d) * fp16_to_fp32(y[b].d)) * sumi;
-  }
-  return sum;
-}
-
-float vec_dot_q5_1_q8_1(int64_t n, const void* weight_row, const void* activation_row) {
-  const auto* x = static_cast<const BlockQ5_1*>(weight_row);
-  const auto* y = static_cast<const BlockQ8_1*>(activation_row);
-  float sum = 0;
-  for (int64_t b = 0; b < block_count(n); ++b) {
-    const uint32_t qh = load_qh(x[b].qh);
-    int sum0 = 0, sum1 = 0;
-    for (int j = 0; j < kHalf; ++j) {
-      const int high0 = ((qh >> j) << 4) & 0x10;
-      const int high1 = (qh >> (j + 12)) & 0x10;
-      sum0 += ((x[b].qs[j] & 0x0F) | high0) * y[b].qs[j];
-      sum1 += ((x[b].qs[j] >> 4) | high1) * y[b].qs[j + kHalf];
-    }
-    const int sumi = sum0 + sum1;
-    sum += (fp16_to_fp32(x[b].d) * fp16_to_fp32(y[b].d)) * sumi +
-           fp16_to_fp32(x[b].m) * fp16_to_fp32(y[b].s);
-  }
-  return sum;
-}
-
-float vec_dot_q8_0_q8_0(int64_t n, const void* weight_row, const void* activation_row) {
-  const auto* x = static_cast<const BlockQ8_0*>(weight_row);
-  const auto* y = static_cast<const BlockQ8_0*>(activation_row);
-  float sum = 0;
-  for (int64_t b = 0; b < block_count(n); ++b) {
-    int sumi = 0;
-    for (int j = 0; j < 32; ++j) sumi += x[b].qs[j] * y[b].qs[j];
-    sum += sumi * (fp16_to_fp32(x[b].d) * fp16_to_fp32(y[b].d));
-  }
-  return sum;
-}
-
-constexpr TypeOps kQ4_0{dequantize_row_q4_0, quantize_row_q4_0, GgmlType::Q8_0, vec_dot_q4_0_q8_0,
-                        quantize_row_q4_0};
-constexpr TypeOps kQ4_1{dequantize_row_q4_1, quantize_row_q4_1, GgmlType::Q8_1, vec_dot_q4_1_q8_1,
-                        quantize_row_q4_1};
-constexpr TypeOps kQ5_0{dequantize_row_q5_0, quantize_row_q5_0, GgmlType::Q8_0, vec_dot_q5_0_q8_0,
-                        quantize_row_q5_0};
-constexpr TypeOps kQ5_1{dequantize_row_q5_1, quantize_row_q5_1, GgmlType::Q8_1, vec_dot_q5_1_q8_1,
-                        quantize_row_q5_1};
-constexpr TypeOps kQ8_0{dequantize_row_q8_0, quantize_row_q8_0, GgmlType::Q8_0, vec_dot_q8_0_q8_0,
-                        quantize_row_q8_0};
-// GGML has no Q8_1 weights: no dot product, only the activation conversion.
-constexpr TypeOps kQ8_1{dequantize_row_q8_1, quantize_row_q8_1, GgmlType::Q8_1, nullptr, quantize_row_q8_1};
+constexpr TypeEntry<TypeOps> kLegacyOps[] = {
+    ops_entry<Q4_0Format>(), ops_entry<Q4_1Format>(), ops_entry<Q5_0Format>(),
+    ops_entry<Q5_1Format>(), ops_entry<Q8_0Format>(), ops_entry<Q8_1Format>(),
+};
 
 }  // namespace
 
-const TypeOps* legacy_quant_ops(GgmlType type) {
-  switch (type) {
-    case GgmlType::Q4_0: return &kQ4_0;
-    case GgmlType::Q4_1: return &kQ4_1;
-    case GgmlType::Q5_0: return &kQ5_0;
-    case GgmlType::Q5_1: return &kQ5_1;
-    case GgmlType::Q8_0: return &kQ8_0;
-    case GgmlType::Q8_1: return &kQ8_1;
-    default: return nullptr;
-  }
-}
+const TypeOps* legacy_quant_ops(GgmlType type) { return find_type_entry(kLegacyOps, type); }
 
 }  // namespace pg::quant::detail

@@ -1,80 +1,78 @@
 // Reference ops of the unquantized types F32, F16 and BF16: conversion rows and
 // the dot products GGML's scalar path computes (float products summed in double).
+// One template per operation over the element's conversions to and from float.
 // Never approximates: conversions are the bit-exact ones of fp16.h.
 #include <cstring>
+#include <type_traits>
 
 #include "engine/quant/fp16.h"
 #include "engine/quant/type_families.h"
+#include "engine/tensor/type_table.h"
 
 namespace pg::quant::detail {
 namespace {
 
-void dequantize_row_f32(const void* src, float* dst, int64_t n) {
-  if (n > 0) std::memcpy(dst, src, static_cast<size_t>(n) * sizeof(float));
+struct F32Element {
+  using Storage = float;
+  static constexpr GgmlType kType = GgmlType::F32;
+  static float to_float(float f) { return f; }
+  static float from_float(float f) { return f; }
+};
+
+struct F16Element {
+  using Storage = uint16_t;
+  static constexpr GgmlType kType = GgmlType::F16;
+  static float to_float(uint16_t h) { return fp16_to_fp32(h); }
+  static uint16_t from_float(float f) { return fp32_to_fp16(f); }
+};
+
+struct BF16Element {
+  using Storage = uint16_t;
+  static constexpr GgmlType kType = GgmlType::BF16;
+  static float to_float(uint16_t h) { return bf16_to_fp32(h); }
+  static uint16_t from_float(float f) { return fp32_to_bf16(f); }
+};
+
+// F32 rows are copied bytewise, so every bit pattern (NaN payloads too) survives.
+template <typename Element>
+void dequantize_row(const void* src, float* dst, int64_t n) {
+  if constexpr (std::is_same_v<typename Element::Storage, float>) {
+    if (n > 0) std::memcpy(dst, src, static_cast<size_t>(n) * sizeof(float));
+  } else {
+    const auto* s = static_cast<const typename Element::Storage*>(src);
+    for (int64_t i = 0; i < n; ++i) dst[i] = Element::to_float(s[i]);
+  }
 }
 
-void quantize_row_f32(const float* src, void* dst, int64_t n) {
-  if (n > 0) std::memcpy(dst, src, static_cast<size_t>(n) * sizeof(float));
+template <typename Element>
+void quantize_row(const float* src, void* dst, int64_t n) {
+  if constexpr (std::is_same_v<typename Element::Storage, float>) {
+    if (n > 0) std::memcpy(dst, src, static_cast<size_t>(n) * sizeof(float));
+  } else {
+    auto* d = static_cast<typename Element::Storage*>(dst);
+    for (int64_t i = 0; i < n; ++i) d[i] = Element::from_float(src[i]);
+  }
 }
 
-float vec_dot_f32(int64_t n, const void* weight_row, const void* activation_row) {
-  const auto* w = static_cast<const float*>(weight_row);
-  const auto* a = static_cast<const float*>(activation_row);
+template <typename Element>
+float vec_dot(int64_t n, const void* weight_row, const void* activation_row) {
+  const auto* w = static_cast<const typename Element::Storage*>(weight_row);
+  const auto* a = static_cast<const typename Element::Storage*>(activation_row);
   double sum = 0.0;
-  for (int64_t i = 0; i < n; ++i) sum += static_cast<double>(w[i] * a[i]);
+  for (int64_t i = 0; i < n; ++i) sum += static_cast<double>(Element::to_float(w[i]) * Element::to_float(a[i]));
   return static_cast<float>(sum);
 }
 
-void dequantize_row_f16(const void* src, float* dst, int64_t n) {
-  const auto* h = static_cast<const uint16_t*>(src);
-  for (int64_t i = 0; i < n; ++i) dst[i] = fp16_to_fp32(h[i]);
+template <typename Element>
+constexpr TypeEntry<TypeOps> ops_entry() {
+  return {Element::kType, {dequantize_row<Element>, quantize_row<Element>, Element::kType, vec_dot<Element>,
+                           quantize_row<Element>}};
 }
 
-void quantize_row_f16(const float* src, void* dst, int64_t n) {
-  auto* h = static_cast<uint16_t*>(dst);
-  for (int64_t i = 0; i < n; ++i) h[i] = fp32_to_fp16(src[i]);
-}
-
-float vec_dot_f16(int64_t n, const void* weight_row, const void* activation_row) {
-  const auto* w = static_cast<const uint16_t*>(weight_row);
-  const auto* a = static_cast<const uint16_t*>(activation_row);
-  double sum = 0.0;
-  for (int64_t i = 0; i < n; ++i) sum += static_cast<double>(fp16_to_fp32(w[i]) * fp16_to_fp32(a[i]));
-  return static_cast<float>(sum);
-}
-
-void dequantize_row_bf16(const void* src, float* dst, int64_t n) {
-  const auto* h = static_cast<const uint16_t*>(src);
-  for (int64_t i = 0; i < n; ++i) dst[i] = bf16_to_fp32(h[i]);
-}
-
-void quantize_row_bf16(const float* src, void* dst, int64_t n) {
-  auto* h = static_cast<uint16_t*>(dst);
-  for (int64_t i = 0; i < n; ++i) h[i] = fp32_to_bf16(src[i]);
-}
-
-float vec_dot_bf16(int64_t n, const void* weight_row, const void* activation_row) {
-  const auto* w = static_cast<const uint16_t*>(weight_row);
-  const auto* a = static_cast<const uint16_t*>(activation_row);
-  double sum = 0.0;
-  for (int64_t i = 0; i < n; ++i) sum += static_cast<double>(bf16_to_fp32(w[i]) * bf16_to_fp32(a[i]));
-  return static_cast<float>(sum);
-}
-
-constexpr TypeOps kF32{dequantize_row_f32, quantize_row_f32, GgmlType::F32, vec_dot_f32, quantize_row_f32};
-constexpr TypeOps kF16{dequantize_row_f16, quantize_row_f16, GgmlType::F16, vec_dot_f16, quantize_row_f16};
-constexpr TypeOps kBF16{dequantize_row_bf16, quantize_row_bf16, GgmlType::BF16, vec_dot_bf16,
-                        quantize_row_bf16};
+constexpr TypeEntry<TypeOps> kPlainOps[] = {ops_entry<F32Element>(), ops_entry<F16Element>(), ops_entry<BF16Element>()};
 
 }  // namespace
 
-const TypeOps* plain_type_ops(GgmlType type) {
-  switch (type) {
-    case GgmlType::F32: return &kF32;
-    case GgmlType::F16: return &kF16;
-    case GgmlType::BF16: return &kBF16;
-    default: return nullptr;
-  }
-}
+const TypeOps* plain_type_ops(GgmlType type) { return find_type_entry(kPlainOps, type); }
 
 }  // namespace pg::quant::detail

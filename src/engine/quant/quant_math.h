@@ -35,6 +35,21 @@ inline int32_t trunc_to_int(float f) {
 inline int8_t trunc_to_int8(float f) { return static_cast<int8_t>(trunc_to_int(f)); }
 inline uint8_t trunc_to_uint8(float f) { return static_cast<uint8_t>(trunc_to_int(f)); }
 
+// The value of largest magnitude among x[0..n), with its sign: the first such
+// value, or 0 when every value is 0 or NaN (GGML's quantizers search it this
+// way; |result| is the largest magnitude).
+inline float max_by_magnitude(const float* x, int n) {
+  float max = 0, amax = 0;
+  for (int i = 0; i < n; ++i) {
+    const float ax = std::fabs(x[i]);
+    if (ax > amax) {
+      amax = ax;
+      max = x[i];
+    }
+  }
+  return max;
+}
+
 // Index of the entry of the sorted table `values` (n a power of two) nearest to
 // x: entry i wins once x reaches the midpoint between values[i-1] and values[i].
 inline int best_index_int8(int n, const int8_t* values, float x) {

@@ -1,5 +1,5 @@
-// Jinja2's builtin filters (see builtin_filters.h), after jinja2/filters.py.
-#include "engine/template/builtin_filters.h"
+// Jinja2's builtin filters (see builtins.h), after jinja2/filters.py.
+#include "engine/template/builtins.h"
 
 #include <algorithm>
 #include <cmath>
@@ -7,6 +7,7 @@
 #include <functional>
 #include <unordered_set>
 
+#include "engine/template/lookup_table.h"
 #include "engine/template/call_args.h"
 #include "engine/template/interpreter.h"
 #include "engine/template/json_bridge.h"
@@ -635,23 +636,21 @@ std::string html_unescape(const std::string& s) {
   return out;
 }
 
+// `value` with every span from `open` to the next `close` (both included) cut out.
+std::string without_spans(std::string value, std::string_view open, std::string_view close) {
+  while (true) {
+    const size_t start = value.find(open);
+    if (start == std::string::npos) break;
+    const size_t end = value.find(close, start);
+    if (end == std::string::npos) break;
+    value = value.substr(0, start) + value.substr(end + close.size());
+  }
+  return value;
+}
+
 Value f_striptags(Interpreter&, const Value& v, CallArgs& a) {
   ArgBinder("striptags", a, {});
-  std::string value = soft_str(v);
-  while (true) {
-    const size_t start = value.find("<!--");
-    if (start == std::string::npos) break;
-    const size_t end = value.find("-->", start);
-    if (end == std::string::npos) break;
-    value = value.substr(0, start) + value.substr(end + 3);
-  }
-  while (true) {
-    const size_t start = value.find('<');
-    if (start == std::string::npos) break;
-    const size_t end = value.find('>', start);
-    if (end == std::string::npos) break;
-    value = value.substr(0, start) + value.substr(end + 1);
-  }
+  const std::string value = without_spans(without_spans(soft_str(v), "<!--", "-->"), "<", ">");
   std::string collapsed;
   for (const Value& w : split_string(value, nullptr, -1, false)) {
     if (!collapsed.empty()) collapsed += ' ';
@@ -833,12 +832,7 @@ Value f_xmlattr(Interpreter&, const Value& v, CallArgs& a) {
   return Value::string(std::move(rv), true);
 }
 
-struct FilterEntry {
-  std::string_view name;
-  FilterFn fn;
-};
-
-constexpr FilterEntry kFilters[] = {
+constexpr TableEntry<std::string_view, FilterFn> kFilters[] = {
     {"abs", f_abs},           {"attr", f_attr},           {"batch", f_batch},
     {"capitalize", f_capitalize}, {"center", f_center},   {"count", f_length},
     {"d", f_default},         {"default", f_default},     {"dictsort", f_dictsort},
@@ -858,20 +852,12 @@ constexpr FilterEntry kFilters[] = {
     {"urlencode", f_urlencode}, {"wordcount", f_wordcount}, {"xmlattr", f_xmlattr},
 };
 
-const FilterEntry* find_filter(std::string_view name) {
-  for (const FilterEntry& f : kFilters)
-    if (f.name == name) return &f;
-  return nullptr;
-}
-
 }  // namespace
 
-bool is_known_filter(std::string_view name) { return find_filter(name) != nullptr; }
+bool is_known_filter(std::string_view name) { return find_in_table(kFilters, name) != nullptr; }
 
 Value apply_builtin_filter(Interpreter& in, std::string_view name, const Value& input, CallArgs& args) {
-  const FilterEntry* f = find_filter(name);
-  if (!f) throw_runtime("TemplateRuntimeError: No filter named '" + std::string(name) + "' found.");
-  return f->fn(in, input, args);
+  return require_builtin(kFilters, "filter", name)(in, input, args);
 }
 
 }  // namespace pg::jinja

@@ -1,7 +1,7 @@
-// Jinja2's builtin tests (see builtin_tests.h), after jinja2/tests.py.
-#include "engine/template/builtin_tests.h"
+// Jinja2's builtin tests (see builtins.h), after jinja2/tests.py.
+#include "engine/template/builtins.h"
 
-#include "engine/template/builtin_filters.h"
+#include "engine/template/lookup_table.h"
 #include "engine/template/call_args.h"
 #include "engine/template/interpreter.h"
 #include "engine/template/objects.h"
@@ -98,24 +98,24 @@ bool test_le(Interpreter&, const Value& v, const CallArgs& a) { return py::compa
 bool test_gt(Interpreter&, const Value& v, const CallArgs& a) { return py::compare(py::CompareOp::Gt, v, one_arg(a, "gt")); }
 bool test_ge(Interpreter&, const Value& v, const CallArgs& a) { return py::compare(py::CompareOp::Ge, v, one_arg(a, "ge")); }
 
-bool test_lower(Interpreter&, const Value& v, const CallArgs& a) {
-  no_args(a, "lower");
+// Python's str.islower()/isupper(): some cased character and none of the other case.
+bool cased_without(const Value& v, bool (*other_case)(char32_t)) {
   bool cased = false;
   for (char32_t c : text::decode(py::str(v))) {
-    if (text::is_upper(c)) return false;
+    if (other_case(c)) return false;
     cased = cased || text::is_cased(c);
   }
   return cased;
 }
 
+bool test_lower(Interpreter&, const Value& v, const CallArgs& a) {
+  no_args(a, "lower");
+  return cased_without(v, text::is_upper);
+}
+
 bool test_upper(Interpreter&, const Value& v, const CallArgs& a) {
   no_args(a, "upper");
-  bool cased = false;
-  for (char32_t c : text::decode(py::str(v))) {
-    if (text::is_lower(c)) return false;
-    cased = cased || text::is_cased(c);
-  }
-  return cased;
+  return cased_without(v, text::is_lower);
 }
 
 bool test_filter(Interpreter&, const Value& v, const CallArgs& a) {
@@ -128,12 +128,7 @@ bool test_test(Interpreter&, const Value& v, const CallArgs& a) {
   return v.is_string() && is_known_test(v.as_string());
 }
 
-struct TestEntry {
-  std::string_view name;
-  TestFn fn;
-};
-
-constexpr TestEntry kTests[] = {
+constexpr TableEntry<std::string_view, TestFn> kTests[] = {
     {"defined", test_defined},     {"undefined", test_undefined}, {"none", test_none},
     {"boolean", test_boolean},     {"true", test_true},           {"false", test_false},
     {"integer", test_integer},     {"float", test_float},         {"number", test_number},
@@ -149,20 +144,12 @@ constexpr TestEntry kTests[] = {
     {"upper", test_upper},         {"filter", test_filter},       {"test", test_test},
 };
 
-const TestEntry* find_test(std::string_view name) {
-  for (const TestEntry& t : kTests)
-    if (t.name == name) return &t;
-  return nullptr;
-}
-
 }  // namespace
 
-bool is_known_test(std::string_view name) { return find_test(name) != nullptr; }
+bool is_known_test(std::string_view name) { return find_in_table(kTests, name) != nullptr; }
 
 bool apply_builtin_test(Interpreter& in, std::string_view name, const Value& v, CallArgs& args) {
-  const TestEntry* t = find_test(name);
-  if (!t) throw_runtime("TemplateRuntimeError: No test named '" + std::string(name) + "' found.");
-  return t->fn(in, v, args);
+  return require_builtin(kTests, "test", name)(in, v, args);
 }
 
 }  // namespace pg::jinja

@@ -5,6 +5,7 @@
 
 #include "engine/template/call_args.h"
 #include "engine/template/interpreter.h"
+#include "engine/template/methods.h"
 #include "engine/template/objects.h"
 #include "engine/template/python_ops.h"
 #include "engine/template/template_error.h"
@@ -55,21 +56,7 @@ void fill_dict(DictData& d, const CallArgs& args, const char* what) {
   if (args.positional.size() > 1)
     throw_runtime(std::string("TypeError: ") + what + " expected at most 1 argument, got " +
                   std::to_string(args.positional.size()));
-  if (!args.positional.empty()) {
-    const Value& src = args.positional[0];
-    if (src.is_dict()) {
-      for (const auto& [k, v] : src.as_dict().entries()) d.set(k, v);
-    } else {
-      for (const Value& pair : py::iterate(src)) {
-        std::vector<Value> kv = py::iterate(pair);
-        if (kv.size() != 2)
-          throw_runtime("ValueError: dictionary update sequence element has length " + std::to_string(kv.size()) +
-                        "; 2 is required");
-        d.set(kv[0], kv[1]);
-      }
-    }
-  }
-  for (const auto& [k, v] : args.keyword) d.set(Value::string(k), v);
+  update_dict(d, args, true);
 }
 
 Value g_dict(Interpreter&, CallArgs& args) {

@@ -6,8 +6,7 @@
 
 #include <unordered_set>
 
-#include "engine/template/builtin_filters.h"
-#include "engine/template/builtin_tests.h"
+#include "engine/template/builtins.h"
 #include "engine/template/globals.h"
 #include "engine/template/methods.h"
 #include "engine/template/python_ops.h"
@@ -145,11 +144,19 @@ std::string Interpreter::render(const Value& context) {
 
 // ---- resource accounting --------------------------------------------------
 
+namespace {
+
+// Adds n to a counter of the template's work; throws once it passes limit,
+// naming the limit as "<what> <limit> <unit>".
+void count_within(uint64_t& counter, uint64_t n, uint64_t limit, const char* what, const char* unit) {
+  counter += n;
+  if (counter > limit) throw_runtime(std::string("template exceeded ") + what + " " + std::to_string(limit) + " " + unit);
+}
+
+}  // namespace
+
 void Interpreter::charge(uint64_t steps) {
-  steps_ += steps;
-  if (steps_ > options_.limits.max_steps)
-    throw_runtime("template exceeded its evaluation budget of " + std::to_string(options_.limits.max_steps) +
-                  " steps");
+  count_within(steps_, steps, options_.limits.max_steps, "its evaluation budget of", "steps");
 }
 
 void Interpreter::charge_for(const Value& created) {
@@ -167,10 +174,7 @@ void Interpreter::charge_for(const Value& created) {
 }
 
 void Interpreter::count_iterations(uint64_t n) {
-  iterations_ += n;
-  if (iterations_ > options_.limits.max_loop_iterations)
-    throw_runtime("template exceeded the limit of " + std::to_string(options_.limits.max_loop_iterations) +
-                  " loop iterations");
+  count_within(iterations_, n, options_.limits.max_loop_iterations, "the limit of", "loop iterations");
 }
 
 void Interpreter::note_possible_cycle(const Value& container) {

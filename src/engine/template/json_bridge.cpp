@@ -5,12 +5,18 @@
 #include <cmath>
 #include <cstdio>
 
+#include "engine/template/lookup_table.h"
 #include "engine/template/python_ops.h"
 #include "engine/template/template_error.h"
 #include "engine/template/unicode_text.h"
 
 namespace pg::jinja {
 namespace {
+
+// json.dumps's two-character escapes; other control characters become \uXXXX.
+constexpr TableEntry<char32_t, std::string_view> kJsonEscapes[] = {
+    {'"', "\\\""}, {'\\', "\\\\"}, {'\n', "\\n"}, {'\r', "\\r"}, {'\t', "\\t"}, {'\b', "\\b"}, {'\f', "\\f"},
+};
 
 template <typename Json>
 Value convert(const Json& j, int depth) {
@@ -149,15 +155,9 @@ class Dumper {
   void string(const std::string& s) {
     out_ += '"';
     for (char32_t c : text::decode(s)) {
-      switch (c) {
-        case '"': out_ += "\\\""; continue;
-        case '\\': out_ += "\\\\"; continue;
-        case '\n': out_ += "\\n"; continue;
-        case '\r': out_ += "\\r"; continue;
-        case '\t': out_ += "\\t"; continue;
-        case '\b': out_ += "\\b"; continue;
-        case '\f': out_ += "\\f"; continue;
-        default: break;
+      if (const std::string_view* escape = find_in_table(kJsonEscapes, c)) {
+        out_ += *escape;
+        continue;
       }
       char buf[16];
       if (c < 0x20 || (opt_.ensure_ascii && c >= 0x7F)) {

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "engine/template/lookup_table.h"
 #include "engine/template/python_ops.h"
 #include "engine/template/template_error.h"
 #include "engine/template/unicode_text.h"
@@ -140,6 +141,12 @@ size_t match_name(std::string_view s, size_t pos) {
   return i;
 }
 
+// Python's one-letter string escapes: `\n` stands for a newline, and so on.
+constexpr TableEntry<char, char> kSimpleEscapes[] = {
+    {'\\', '\\'}, {'\'', '\''}, {'"', '"'}, {'a', '\a'}, {'b', '\b'},
+    {'f', '\f'}, {'n', '\n'}, {'r', '\r'}, {'t', '\t'}, {'v', '\v'},
+};
+
 // Python's unicode-escape decoding of a string literal body.
 std::string unescape(std::string_view body, size_t offset) {
   std::string out;
@@ -163,18 +170,12 @@ std::string unescape(std::string_view body, size_t offset) {
     }
     const char e = body[i + 1];
     i += 2;
+    if (const char* unescaped = find_in_table(kSimpleEscapes, e)) {
+      out += *unescaped;
+      continue;
+    }
     switch (e) {
       case '\n': break;
-      case '\\': out += '\\'; break;
-      case '\'': out += '\''; break;
-      case '"': out += '"'; break;
-      case 'a': out += '\a'; break;
-      case 'b': out += '\b'; break;
-      case 'f': out += '\f'; break;
-      case 'n': out += '\n'; break;
-      case 'r': out += '\r'; break;
-      case 't': out += '\t'; break;
-      case 'v': out += '\v'; break;
       case 'x': text::append_utf8(out, hex_value(i, 2, "\\xXX")); i += 2; break;
       case 'u': text::append_utf8(out, hex_value(i, 4, "\\uXXXX")); i += 4; break;
       case 'U': {

@@ -447,19 +447,7 @@ Value dict_method(Interpreter& in, const Value& receiver, const std::string& nam
   }
   if (name == "update") {
     if (args.positional.size() > 1) type_error("update expected at most 1 argument");
-    if (!args.positional.empty()) {
-      const Value& other = args.positional[0];
-      if (other.is_dict()) {
-        for (const auto& [k, v] : other.as_dict().entries()) d.set(k, v);
-      } else {
-        for (const Value& pair : py::iterate(other)) {
-          std::vector<Value> kv = py::iterate(pair);
-          if (kv.size() != 2) throw_runtime("ValueError: dictionary update sequence element has wrong length");
-          d.set(kv[0], kv[1]);
-        }
-      }
-    }
-    for (const auto& [k, v] : args.keyword) d.set(Value::string(k), v);
+    update_dict(d, args, false);
     return Value::none();
   }
   if (name == "clear") {
@@ -471,6 +459,26 @@ Value dict_method(Interpreter& in, const Value& receiver, const std::string& nam
 }
 
 }  // namespace
+
+void update_dict(DictData& d, const CallArgs& args, bool length_in_error) {
+  if (!args.positional.empty()) {
+    const Value& source = args.positional[0];
+    if (source.is_dict()) {
+      for (const auto& [k, v] : source.as_dict().entries()) d.set(k, v);
+    } else {
+      for (const Value& pair : py::iterate(source)) {
+        std::vector<Value> kv = py::iterate(pair);
+        if (kv.size() != 2) {
+          throw_runtime(length_in_error ? "ValueError: dictionary update sequence element has length " +
+                                              std::to_string(kv.size()) + "; 2 is required"
+                                        : "ValueError: dictionary update sequence element has wrong length");
+        }
+        d.set(kv[0], kv[1]);
+      }
+    }
+  }
+  for (const auto& [k, v] : args.keyword) d.set(Value::string(k), v);
+}
 
 std::optional<Value> find_method(Interpreter& in, const Value& receiver, std::string_view name) {
   bool known = false, mutating = false;

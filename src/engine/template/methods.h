@@ -32,6 +32,13 @@ std::vector<Value> split_string(const std::string& s, const std::string* sep, in
 // str.replace(old, new, count).
 std::string replace_string(const std::string& s, const std::string& old_s, const std::string& new_s, int64_t count);
 
+// dict.update(args), shared with the dict() and namespace() globals, which
+// check first that there is at most one positional argument: the pairs of that
+// argument (a dict, or an iterable of 2-item iterables), then the keywords. A
+// pair of another length raises ValueError, whose message gives the length
+// when `length_in_error` (dict()'s wording) and not otherwise (update()'s).
+void update_dict(DictData& d, const CallArgs& args, bool length_in_error);
+
 // str.splitlines(keepends).
 std::vector<std::string> split_lines(const std::string& s, bool keepends);
 

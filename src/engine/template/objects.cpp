@@ -17,11 +17,7 @@ void push_if_heap(const Value& v, std::vector<std::shared_ptr<HeapNode>>& out) {
 
 // ---- NamespaceObject ------------------------------------------------------
 
-NamespaceObject::~NamespaceObject() {
-  std::vector<std::shared_ptr<HeapNode>> pending;
-  take_children(pending);
-  destroy_pending(pending);
-}
+NamespaceObject::~NamespaceObject() { destroy_children(); }
 
 std::string NamespaceObject::repr(const std::function<std::string(const Value&)>& child) const {
   if (!attributes_) return "<Namespace {}>";
@@ -58,11 +54,7 @@ std::optional<Value> MacroObject::attribute(Interpreter&, std::string_view name)
 
 // ---- LoopObject -----------------------------------------------------------
 
-LoopObject::~LoopObject() {
-  std::vector<std::shared_ptr<HeapNode>> pending;
-  take_children(pending);
-  destroy_pending(pending);
-}
+LoopObject::~LoopObject() { destroy_children(); }
 
 void LoopObject::take_children(std::vector<std::shared_ptr<HeapNode>>& out) {
   for (const Value& v : last_changed_) push_if_heap(v, out);
@@ -127,11 +119,7 @@ std::optional<Value> LoopObject::attribute(Interpreter&, std::string_view name) 
 
 // ---- BoundMethodObject ----------------------------------------------------
 
-BoundMethodObject::~BoundMethodObject() {
-  std::vector<std::shared_ptr<HeapNode>> pending;
-  take_children(pending);
-  destroy_pending(pending);
-}
+BoundMethodObject::~BoundMethodObject() { destroy_children(); }
 
 void BoundMethodObject::take_children(std::vector<std::shared_ptr<HeapNode>>& out) {
   push_if_heap(receiver_, out);

@@ -3,11 +3,11 @@
 #include "engine/template/parser.h"
 
 #include <initializer_list>
+#include <optional>
 #include <string>
 #include <vector>
 
-#include "engine/template/builtin_filters.h"
-#include "engine/template/builtin_tests.h"
+#include "engine/template/builtins.h"
 #include "engine/template/lexer.h"
 #include "engine/template/template_error.h"
 
@@ -55,31 +55,29 @@ class Parser {
 
   static std::string quoted(const Token& t) { return std::string("'") + describe_token(t) + "'"; }
 
-  const Token& expect_op(std::string_view op) {
-    if (!cur().is_op(op)) {
+  // Consumes the current token when it `matches`; otherwise fails with Jinja2's
+  // message, naming what was expected as describe_expected() gives it.
+  template <typename Describe>
+  const Token& expect(bool matches, Describe describe_expected) {
+    if (!matches) {
       if (cur().type == TokenType::Eof)
-        fail("unexpected end of template, expected '" + std::string(op) + "'.", cur());
-      fail("expected token '" + std::string(op) + "', got " + quoted(cur()), cur());
+        fail("unexpected end of template, expected " + describe_expected() + ".", cur());
+      fail("expected token " + describe_expected() + ", got " + quoted(cur()), cur());
     }
     return next();
   }
-  const Token& expect_type(TokenType type) {
-    if (cur().type != type) {
-      Token want;
-      want.type = type;
-      if (cur().type == TokenType::Eof)
-        fail("unexpected end of template, expected " + quoted(want) + ".", cur());
-      fail("expected token " + quoted(want) + ", got " + quoted(cur()), cur());
-    }
-    return next();
+  const Token& expect_op(std::string_view op) {
+    return expect(cur().is_op(op), [op] { return "'" + std::string(op) + "'"; });
   }
   const Token& expect_name(std::string_view name) {
-    if (!cur().is_name(name)) {
-      if (cur().type == TokenType::Eof)
-        fail("unexpected end of template, expected '" + std::string(name) + "'.", cur());
-      fail("expected token '" + std::string(name) + "', got " + quoted(cur()), cur());
-    }
-    return next();
+    return expect(cur().is_name(name), [name] { return "'" + std::string(name) + "'"; });
+  }
+  const Token& expect_type(TokenType type) {
+    return expect(cur().type == type, [type] {
+      Token want;
+      want.type = type;
+      return quoted(want);
+    });
   }
   const Token& expect_any_name() { return expect_type(TokenType::Name); }
 
@@ -288,6 +286,13 @@ class Parser {
     return s;
   }
 
+  // A block statement's body up to `end_tag`, parsed in a frame of its own
+  // (keep_loop: whether loop controls of an enclosing for loop stay valid).
+  StmtList parse_body(std::string_view end_tag, bool keep_loop) {
+    FrameScope frame(*this, keep_loop);
+    return parse_statements({end_tag}, true);
+  }
+
   void parse_signature(Stmt& s) {
     expect_op("(");
     bool has_defaults = false;
@@ -330,8 +335,7 @@ class Parser {
     }
     s->expr = parse_expression(true);
     if (s->expr->kind != ExprKind::Call) fail_at("expected call", offset);
-    FrameScope frame(*this, false);
-    s->body = parse_statements({"endcall"}, true);
+    s->body = parse_body("endcall", false);
     note_special_names(*s);
     return s;
   }
@@ -354,8 +358,7 @@ class Parser {
       expect_op("=");
       s->with_values.push_back(parse_expression(true));
     }
-    FrameScope frame(*this, true);
-    s->body = parse_statements({"endwith"}, true);
+    s->body = parse_body("endwith", true);
     return s;
   }
 
@@ -366,8 +369,7 @@ class Parser {
     s->scoped = skip_if_name("scoped");
     skip_if_name("required");
     if (cur().is_op("-")) fail("Block names in Jinja have to be valid Python identifiers and may not contain hyphens, use an underscore instead.", cur());
-    FrameScope frame(*this, false);
-    s->body = parse_statements({"endblock"}, true);
+    s->body = parse_body("endblock", false);
     skip_if_name(s->text);
     return s;
   }
@@ -393,8 +395,7 @@ class Parser {
   StmtPtr parse_generation() {
     const uint32_t offset = next().offset;
     auto s = make_stmt(StmtKind::Generation, offset);
-    FrameScope frame(*this, false);
-    s->body = parse_statements({"endgeneration"}, true);
+    s->body = parse_body("endgeneration", false);
     return s;
   }
 
@@ -402,8 +403,7 @@ class Parser {
     const uint32_t offset = next().offset;
     auto s = make_stmt(StmtKind::Autoescape, offset);
     s->expr = parse_expression(true);
-    FrameScope frame(*this, true);
-    s->body = parse_statements({"endautoescape"}, true);
+    s->body = parse_body("endautoescape", true);
     return s;
   }
 
@@ -523,29 +523,42 @@ class Parser {
     return expr1;
   }
 
-  ExprPtr binary(ExprKind kind, uint32_t offset, ExprPtr a, ExprPtr b) {
-    auto e = make_expr(kind, offset);
-    e->a = std::move(a);
-    e->b = std::move(b);
-    return e;
+  // The node between two operands of a left-associative chain: And, Or, or a
+  // Binary node with its operator.
+  struct InfixOp {
+    ExprKind kind;
+    BinaryOp op = BinaryOp::Add;
+  };
+
+  // `operand (operator operand)*`, grouped to the left. op_of(token) is the
+  // InfixOp the token stands for, or nullopt where the chain ends.
+  template <typename Operand, typename OpOf>
+  ExprPtr left_chain(Operand operand, OpOf op_of) {
+    ExprPtr left = operand();
+    while (const std::optional<InfixOp> op = op_of(cur())) {
+      const uint32_t offset = next().offset;
+      ExprPtr right = operand();
+      auto e = make_expr(op->kind, offset);
+      e->binary_op = op->op;
+      e->a = std::move(left);
+      e->b = std::move(right);
+      left = std::move(e);
+    }
+    return left;
   }
 
   ExprPtr parse_or() {
-    ExprPtr left = parse_and();
-    while (cur().is_name("or")) {
-      const uint32_t offset = next().offset;
-      left = binary(ExprKind::Or, offset, std::move(left), parse_and());
-    }
-    return left;
+    return left_chain([this] { return parse_and(); }, [](const Token& t) -> std::optional<InfixOp> {
+      if (t.is_name("or")) return InfixOp{ExprKind::Or};
+      return std::nullopt;
+    });
   }
 
   ExprPtr parse_and() {
-    ExprPtr left = parse_not();
-    while (cur().is_name("and")) {
-      const uint32_t offset = next().offset;
-      left = binary(ExprKind::And, offset, std::move(left), parse_not());
-    }
-    return left;
+    return left_chain([this] { return parse_not(); }, [](const Token& t) -> std::optional<InfixOp> {
+      if (t.is_name("and")) return InfixOp{ExprKind::And};
+      return std::nullopt;
+    });
   }
 
   ExprPtr parse_not() {
@@ -589,20 +602,12 @@ class Parser {
     return cmp ? std::move(cmp) : std::move(expr);
   }
 
-  ExprPtr arith(BinaryOp op, uint32_t offset, ExprPtr a, ExprPtr b) {
-    auto e = binary(ExprKind::Binary, offset, std::move(a), std::move(b));
-    e->binary_op = op;
-    return e;
-  }
-
   ExprPtr parse_math1() {
-    ExprPtr left = parse_concat();
-    while (cur().is_op("+") || cur().is_op("-")) {
-      const Token& t = next();
-      const BinaryOp op = t.text == "+" ? BinaryOp::Add : BinaryOp::Sub;
-      left = arith(op, t.offset, std::move(left), parse_concat());
-    }
-    return left;
+    return left_chain([this] { return parse_concat(); }, [](const Token& t) -> std::optional<InfixOp> {
+      if (t.is_op("+")) return InfixOp{ExprKind::Binary, BinaryOp::Add};
+      if (t.is_op("-")) return InfixOp{ExprKind::Binary, BinaryOp::Sub};
+      return std::nullopt;
+    });
   }
 
   ExprPtr parse_concat() {
@@ -616,28 +621,20 @@ class Parser {
   }
 
   ExprPtr parse_math2() {
-    ExprPtr left = parse_pow();
-    while (true) {
-      const Token& t = cur();
-      BinaryOp op;
-      if (t.is_op("*")) op = BinaryOp::Mul;
-      else if (t.is_op("/")) op = BinaryOp::Div;
-      else if (t.is_op("//")) op = BinaryOp::FloorDiv;
-      else if (t.is_op("%")) op = BinaryOp::Mod;
-      else break;
-      const uint32_t offset = next().offset;
-      left = arith(op, offset, std::move(left), parse_pow());
-    }
-    return left;
+    return left_chain([this] { return parse_pow(); }, [](const Token& t) -> std::optional<InfixOp> {
+      if (t.is_op("*")) return InfixOp{ExprKind::Binary, BinaryOp::Mul};
+      if (t.is_op("/")) return InfixOp{ExprKind::Binary, BinaryOp::Div};
+      if (t.is_op("//")) return InfixOp{ExprKind::Binary, BinaryOp::FloorDiv};
+      if (t.is_op("%")) return InfixOp{ExprKind::Binary, BinaryOp::Mod};
+      return std::nullopt;
+    });
   }
 
   ExprPtr parse_pow() {
-    ExprPtr left = parse_unary(true);
-    while (cur().is_op("**")) {
-      const uint32_t offset = next().offset;
-      left = arith(BinaryOp::Pow, offset, std::move(left), parse_unary(true));
-    }
-    return left;
+    return left_chain([this] { return parse_unary(true); }, [](const Token& t) -> std::optional<InfixOp> {
+      if (t.is_op("**")) return InfixOp{ExprKind::Binary, BinaryOp::Pow};
+      return std::nullopt;
+    });
   }
 
   ExprPtr parse_unary(bool with_filter) {
@@ -703,30 +700,33 @@ class Parser {
     return node;
   }
 
-  ExprPtr parse_list() {
-    const uint32_t offset = expect_op("[").offset;
-    auto e = make_expr(ExprKind::List, offset);
-    while (!cur().is_op("]")) {
+  // `open item, item, ... close` (a trailing comma allowed); parse_item adds
+  // the expressions of one item to the node's items.
+  template <typename ParseItem>
+  ExprPtr parse_bracketed(ExprKind kind, std::string_view open, std::string_view close, ParseItem parse_item) {
+    const uint32_t offset = expect_op(open).offset;
+    auto e = make_expr(kind, offset);
+    while (!cur().is_op(close)) {
       if (!e->items.empty()) expect_op(",");
-      if (cur().is_op("]")) break;
-      e->items.push_back(parse_expression(true));
+      if (cur().is_op(close)) break;
+      parse_item(e->items);
     }
-    expect_op("]");
+    expect_op(close);
     return e;
   }
 
+  ExprPtr parse_list() {
+    return parse_bracketed(ExprKind::List, "[", "]", [this](std::vector<ExprPtr>& items) {
+      items.push_back(parse_expression(true));
+    });
+  }
+
   ExprPtr parse_dict() {
-    const uint32_t offset = expect_op("{").offset;
-    auto e = make_expr(ExprKind::Dict, offset);
-    while (!cur().is_op("}")) {
-      if (!e->items.empty()) expect_op(",");
-      if (cur().is_op("}")) break;
-      e->items.push_back(parse_expression(true));
+    return parse_bracketed(ExprKind::Dict, "{", "}", [this](std::vector<ExprPtr>& items) {
+      items.push_back(parse_expression(true));
       expect_op(":");
-      e->items.push_back(parse_expression(true));
-    }
-    expect_op("}");
-    return e;
+      items.push_back(parse_expression(true));
+    });
   }
 
   ExprPtr parse_postfix(ExprPtr node) {

@@ -7,8 +7,11 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <limits>
+#include <optional>
 
+#include "engine/template/lookup_table.h"
 #include "engine/template/python_format.h"
 #include "engine/template/template_error.h"
 #include "engine/template/unicode_text.h"
@@ -618,16 +621,23 @@ bool contains(const Value& container, const Value& item) {
   }
 }
 
-Value add(const Value& a, const Value& b) {
+// +, - and * when both operands are numbers (nullopt otherwise): exact on two
+// integers, raising OverflowError past 64 bits, else in floating point.
+template <typename IntOp, typename FloatOp>
+std::optional<Value> number_arithmetic(const Value& a, const Value& b, IntOp int_op, FloatOp float_op) {
   require_both_defined(a, b);
-  if (a.is_number() && b.is_number()) {
-    if (a.is_integral() && b.is_integral()) {
-      int64_t r = 0;
-      const bool overflow = __builtin_add_overflow(a.as_int(), b.as_int(), &r);
-      return Value::integer(checked(overflow, r));
-    }
-    return Value::number(a.as_float() + b.as_float());
+  if (!a.is_number() || !b.is_number()) return std::nullopt;
+  if (a.is_integral() && b.is_integral()) {
+    int64_t r = 0;
+    const bool overflow = int_op(a.as_int(), b.as_int(), &r);
+    return Value::integer(checked(overflow, r));
   }
+  return Value::number(float_op(a.as_float(), b.as_float()));
+}
+
+Value add(const Value& a, const Value& b) {
+  const auto int_op = [](int64_t x, int64_t y, int64_t* r) { return __builtin_add_overflow(x, y, r); };
+  if (std::optional<Value> r = number_arithmetic(a, b, int_op, std::plus<>())) return std::move(*r);
   if (a.is_string() && b.is_string()) return Value::string(concat_strings(a, b), a.is_markup() || b.is_markup());
   if (a.is_string() && !a.is_markup())
     type_error("can only concatenate str (not \"" + type_name(b) + "\") to str");
@@ -647,28 +657,14 @@ Value add(const Value& a, const Value& b) {
 }
 
 Value subtract(const Value& a, const Value& b) {
-  require_both_defined(a, b);
-  if (a.is_number() && b.is_number()) {
-    if (a.is_integral() && b.is_integral()) {
-      int64_t r = 0;
-      const bool overflow = __builtin_sub_overflow(a.as_int(), b.as_int(), &r);
-      return Value::integer(checked(overflow, r));
-    }
-    return Value::number(a.as_float() - b.as_float());
-  }
+  const auto int_op = [](int64_t x, int64_t y, int64_t* r) { return __builtin_sub_overflow(x, y, r); };
+  if (std::optional<Value> r = number_arithmetic(a, b, int_op, std::minus<>())) return std::move(*r);
   unsupported("-", a, b);
 }
 
 Value multiply(const Value& a, const Value& b) {
-  require_both_defined(a, b);
-  if (a.is_number() && b.is_number()) {
-    if (a.is_integral() && b.is_integral()) {
-      int64_t r = 0;
-      const bool overflow = __builtin_mul_overflow(a.as_int(), b.as_int(), &r);
-      return Value::integer(checked(overflow, r));
-    }
-    return Value::number(a.as_float() * b.as_float());
-  }
+  const auto int_op = [](int64_t x, int64_t y, int64_t* r) { return __builtin_mul_overflow(x, y, r); };
+  if (std::optional<Value> r = number_arithmetic(a, b, int_op, std::multiplies<>())) return std::move(*r);
   if (is_repeatable(a) && b.is_integral()) return repeat(a, b.as_int());
   if (a.is_integral() && is_repeatable(b)) return repeat(b, a.as_int());
   if (is_repeatable(a) || is_repeatable(b)) {
@@ -687,21 +683,34 @@ Value true_divide(const Value& a, const Value& b) {
   return Value::number(a.as_float() / b.as_float());
 }
 
-Value floor_divide(const Value& a, const Value& b) {
-  require_both_defined(a, b);
-  if (!a.is_number() || !b.is_number()) unsupported("//", a, b);
+// Python's // (quotient) or % (remainder) of two numbers, both rounding the
+// quotient toward negative infinity, with Python's ZeroDivisionError messages.
+Value floored_division(const Value& a, const Value& b, bool remainder) {
   if (a.is_integral() && b.is_integral()) {
     const int64_t x = a.as_int(), y = b.as_int();
     if (y == 0) throw_runtime("ZeroDivisionError: integer division or modulo by zero");
+    if (remainder) {
+      if (y == -1) return Value::integer(0);
+      int64_t r = x % y;
+      if (r != 0 && ((r < 0) != (y < 0))) r += y;
+      return Value::integer(r);
+    }
     if (x == std::numeric_limits<int64_t>::min() && y == -1) checked(true, 0);
     int64_t q = x / y;
     if ((x % y != 0) && ((x < 0) != (y < 0))) --q;
     return Value::integer(q);
   }
-  if (b.as_float() == 0.0) throw_runtime("ZeroDivisionError: float floor division by zero");
+  if (b.as_float() == 0.0)
+    throw_runtime(remainder ? "ZeroDivisionError: float modulo" : "ZeroDivisionError: float floor division by zero");
   double div, mod;
   float_divmod(a.as_float(), b.as_float(), div, mod);
-  return Value::number(div);
+  return Value::number(remainder ? mod : div);
+}
+
+Value floor_divide(const Value& a, const Value& b) {
+  require_both_defined(a, b);
+  if (!a.is_number() || !b.is_number()) unsupported("//", a, b);
+  return floored_division(a, b, false);
 }
 
 Value modulo(const Value& a, const Value& b) {
@@ -709,18 +718,7 @@ Value modulo(const Value& a, const Value& b) {
   if (a.is_string()) return Value::string(percent_format(a.as_string(), b), a.is_markup());
   require_defined(b);
   if (!a.is_number() || !b.is_number()) unsupported("%", a, b);
-  if (a.is_integral() && b.is_integral()) {
-    const int64_t x = a.as_int(), y = b.as_int();
-    if (y == 0) throw_runtime("ZeroDivisionError: integer division or modulo by zero");
-    if (y == -1) return Value::integer(0);
-    int64_t r = x % y;
-    if (r != 0 && ((r < 0) != (y < 0))) r += y;
-    return Value::integer(r);
-  }
-  if (b.as_float() == 0.0) throw_runtime("ZeroDivisionError: float modulo");
-  double div, mod;
-  float_divmod(a.as_float(), b.as_float(), div, mod);
-  return Value::number(mod);
+  return floored_division(a, b, true);
 }
 
 Value power(const Value& a, const Value& b) {
@@ -870,18 +868,17 @@ bool parse_float(std::string_view input, double& out) {
   return true;
 }
 
+// markupsafe.escape's replacements.
+constexpr TableEntry<char, std::string_view> kHtmlEntities[] = {
+    {'&', "&amp;"}, {'<', "&lt;"}, {'>', "&gt;"}, {'\'', "&#39;"}, {'"', "&#34;"},
+};
+
 std::string html_escape(std::string_view s) {
   std::string out;
   out.reserve(s.size());
   for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '\'': out += "&#39;"; break;
-      case '"': out += "&#34;"; break;
-      default: out += c;
-    }
+    if (const std::string_view* entity = find_in_table(kHtmlEntities, c)) out += *entity;
+    else out += c;
   }
   return out;
 }

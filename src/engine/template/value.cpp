@@ -37,6 +37,12 @@ void HeapNode::destroy_iteratively(std::vector<Value>& values) {
 
 void HeapNode::destroy_pending(std::vector<std::shared_ptr<HeapNode>>& nodes) { drain(nodes); }
 
+void HeapNode::destroy_children() {
+  std::vector<std::shared_ptr<HeapNode>> pending;
+  take_children(pending);
+  drain(pending);
+}
+
 ListData::ListData(std::vector<Value> v, SeqKind k) : items(std::move(v)), kind(k) {}
 
 ListData::~ListData() { destroy_iteratively(items); }

@@ -37,6 +37,10 @@ class HeapNode : public std::enable_shared_from_this<HeapNode> {
   static void destroy_iteratively(std::vector<Value>& values);
   // Releases nodes (and, iteratively, what they own).
   static void destroy_pending(std::vector<std::shared_ptr<HeapNode>>& nodes);
+  // Call from the destructor of a node whose take_children() gives up what it
+  // owns: releases those children iteratively (the override of the class being
+  // destroyed runs, as in any call from a destructor).
+  void destroy_children();
 };
 
 struct StringNode final : HeapNode {

@@ -4,9 +4,7 @@
 // then leftmost). Unknown pieces fall back to single-byte tokens when present.
 #include "engine/tokenizer/bpe.h"
 
-#include <queue>
-
-#include "engine/tokenizer/utf8.h"
+#include "engine/tokenizer/pair_merge.h"
 
 namespace pg::tok {
 
@@ -91,12 +89,6 @@ Result<BpeMerges> BpeMerges::build(const gguf::GgufFile& file, const Vocab& voca
 
 namespace {
 
-struct Symbol {
-  int prev, next;
-  size_t offset, len;
-  int32_t id;  // symbol id, -1 when the text is unknown
-};
-
 struct Bigram {
   int32_t rank;
   int left, right;
@@ -120,45 +112,24 @@ void BpeMerges::tokenize_word(const Vocab& vocab, std::string_view word, std::ve
       return;
     }
   }
-  std::vector<Symbol> symbols;
-  symbols.reserve(word.size());
-  for (size_t offset = 0; offset < word.size();) {
-    const size_t len = std::min(utf8::sequence_length(static_cast<uint8_t>(word[offset])), word.size() - offset);
-    const int index = static_cast<int>(symbols.size());
-    symbols.push_back({index - 1, offset + len == word.size() ? -1 : index + 1, offset, len,
-                       symbol_id(vocab, word.substr(offset, len))});
-    offset += len;
-  }
-
-  std::priority_queue<Bigram, std::vector<Bigram>, BigramOrder> queue;
-  auto try_add = [&](int left, int right) {
-    if (left == -1 || right == -1) return;
-    const int32_t l = symbols[static_cast<size_t>(left)].id;
-    const int32_t r = symbols[static_cast<size_t>(right)].id;
-    if (l < 0 || r < 0) return;
-    const Merge* merge = find_merge(key(l, r));
-    if (merge == nullptr) return;
-    queue.push({merge->rank, left, right, l, r, merge->result});
-  };
-  for (size_t i = 1; i < symbols.size(); ++i) try_add(static_cast<int>(i) - 1, static_cast<int>(i));
-
-  while (!queue.empty()) {
-    const Bigram b = queue.top();
-    queue.pop();
-    Symbol& l = symbols[static_cast<size_t>(b.left)];
-    Symbol& r = symbols[static_cast<size_t>(b.right)];
-    if (l.len == 0 || r.len == 0 || l.id != b.left_id || r.id != b.right_id) continue;  // stale
-    l.len += r.len;
-    l.id = b.result;
-    r.len = 0;
-    l.next = r.next;
-    if (r.next >= 0) symbols[static_cast<size_t>(r.next)].prev = b.left;
-    try_add(l.prev, b.left);
-    try_add(b.left, l.next);
-  }
+  std::vector<MergeSymbol> symbols =
+      split_characters(word, [&](std::string_view piece) { return symbol_id(vocab, piece); });
+  merge_pairs<Bigram, BigramOrder>(
+      symbols,
+      [&](int left, int right, auto push) {
+        const int32_t l = symbols[static_cast<size_t>(left)].id;
+        const int32_t r = symbols[static_cast<size_t>(right)].id;
+        if (l < 0 || r < 0) return;
+        const Merge* merge = find_merge(key(l, r));
+        if (merge != nullptr) push({merge->rank, left, right, l, r, merge->result});
+      },
+      [](const Bigram& b, const MergeSymbol& l, const MergeSymbol& r) {
+        return l.id == b.left_id && r.id == b.right_id;
+      },
+      [](const Bigram& b, MergeSymbol& l) { l.id = b.result; });
 
   for (int i = 0; i != -1; i = symbols[static_cast<size_t>(i)].next) {
-    const Symbol& s = symbols[static_cast<size_t>(i)];
+    const MergeSymbol& s = symbols[static_cast<size_t>(i)];
     if (s.len == 0) continue;
     if (s.id >= 0 && s.id < n_vocab_) {
       out.push_back(s.id);

@@ -5,18 +5,11 @@
 // llama.cpp does, and ends up as byte tokens (or UNK when there are none).
 #include "engine/tokenizer/spm.h"
 
-#include <queue>
-
-#include "engine/tokenizer/utf8.h"
+#include "engine/tokenizer/pair_merge.h"
 
 namespace pg::tok {
 
 namespace {
-
-struct Symbol {
-  int prev, next;
-  size_t offset, len;
-};
 
 struct Bigram {
   int left, right;
@@ -33,44 +26,21 @@ struct BigramOrder {
 }  // namespace
 
 void spm_tokenize(const Vocab& vocab, std::string_view text, std::vector<TokenId>& out) {
-  std::vector<Symbol> symbols;
-  symbols.reserve(text.size());
-  for (size_t offset = 0; offset < text.size();) {
-    const size_t len = std::min(utf8::sequence_length(static_cast<uint8_t>(text[offset])), text.size() - offset);
-    const int index = static_cast<int>(symbols.size());
-    symbols.push_back({index - 1, offset + len == text.size() ? -1 : index + 1, offset, len});
-    offset += len;
-  }
-
-  std::priority_queue<Bigram, std::vector<Bigram>, BigramOrder> queue;
-  auto try_add = [&](int left, int right) {
-    if (left == -1 || right == -1) return;
-    const Symbol& l = symbols[static_cast<size_t>(left)];
-    const Symbol& r = symbols[static_cast<size_t>(right)];
-    const std::string_view piece = text.substr(l.offset, l.len + r.len);
-    const TokenId id = vocab.find(piece);
-    if (id == kNoToken) return;
-    queue.push({left, right, vocab.scores[static_cast<size_t>(id)], piece.size()});
-  };
-
-  for (size_t i = 1; i < symbols.size(); ++i) try_add(static_cast<int>(i) - 1, static_cast<int>(i));
-
-  while (!queue.empty()) {
-    const Bigram b = queue.top();
-    queue.pop();
-    Symbol& l = symbols[static_cast<size_t>(b.left)];
-    Symbol& r = symbols[static_cast<size_t>(b.right)];
-    if (l.len == 0 || r.len == 0 || l.len + r.len != b.size) continue;  // stale
-    l.len += r.len;
-    r.len = 0;
-    l.next = r.next;
-    if (r.next >= 0) symbols[static_cast<size_t>(r.next)].prev = b.left;
-    try_add(l.prev, b.left);
-    try_add(b.left, l.next);
-  }
+  std::vector<MergeSymbol> symbols = split_characters(text, [](std::string_view) { return 0; });
+  merge_pairs<Bigram, BigramOrder>(
+      symbols,
+      [&](int left, int right, auto push) {
+        const MergeSymbol& l = symbols[static_cast<size_t>(left)];
+        const MergeSymbol& r = symbols[static_cast<size_t>(right)];
+        const std::string_view piece = text.substr(l.offset, l.len + r.len);
+        const TokenId id = vocab.find(piece);
+        if (id != kNoToken) push({left, right, vocab.scores[static_cast<size_t>(id)], piece.size()});
+      },
+      [](const Bigram& b, const MergeSymbol& l, const MergeSymbol& r) { return l.len + r.len == b.size; },
+      [](const Bigram&, MergeSymbol&) {});
 
   for (int i = symbols.empty() ? -1 : 0; i != -1; i = symbols[static_cast<size_t>(i)].next) {
-    const Symbol& s = symbols[static_cast<size_t>(i)];
+    const MergeSymbol& s = symbols[static_cast<size_t>(i)];
     const std::string_view piece = text.substr(s.offset, s.len);
     const TokenId id = vocab.find(piece);
     if (id != kNoToken) {

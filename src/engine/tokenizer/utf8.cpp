@@ -56,7 +56,7 @@ std::vector<uint32_t> decode(std::string_view s) {
   return out;
 }
 
-void append(std::string& out, uint32_t cp) {
+void append_unchecked(std::string& out, uint32_t cp) {
   if (cp < 0x80) {
     out.push_back(static_cast<char>(cp));
   } else if (cp < 0x800) {
@@ -66,15 +66,15 @@ void append(std::string& out, uint32_t cp) {
     out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
     out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
     out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp <= 0x10FFFF) {
+  } else {
     out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
     out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
     out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
     out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    append(out, kReplacement);
   }
 }
+
+void append(std::string& out, uint32_t cp) { append_unchecked(out, cp <= 0x10FFFF ? cp : kReplacement); }
 
 std::string encode(uint32_t cp) {
   std::string s;

@@ -26,6 +26,10 @@ std::vector<uint32_t> decode(std::string_view s);
 
 // Appends the UTF-8 form of cp; a value above U+10FFFF appends U+FFFD.
 void append(std::string& out, uint32_t cp);
+// Appends the 1- to 4-byte pattern that cp's magnitude selects, with no range
+// check: callers with their own policy for surrogates or values above U+10FFFF
+// (the Jinja interpreter's lossless strings) build on it; others use append.
+void append_unchecked(std::string& out, uint32_t cp);
 std::string encode(uint32_t cp);
 std::string encode(const std::vector<uint32_t>& cps);
 
