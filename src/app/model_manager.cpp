@@ -138,7 +138,7 @@ ModelManagerOptions model_manager_options(const ServerConfig& c) {
                         ? *models::parse_memory_budget(c.memory_budget) : 0;
   auto ka = models::parse_keep_alive(c.keep_alive);
   o.keep_alive_seconds = ka ? *ka : 300;
-  o.endpoints = models::endpoints_from_environment();
+  o.endpoints = c.endpoints;
   return o;
 }
 

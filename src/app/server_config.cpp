@@ -1,6 +1,8 @@
 // Layered configuration; see server_config.h.
 #include "app/server_config.h"
 
+#include "util/env_lookup.h"
+
 #include "models/memory_estimate.h"
 
 #include <algorithm>
@@ -363,13 +365,7 @@ std::string flag_name(const ConfigKey& key) {
 }
 
 Result<ServerConfig> load_server_config(const ConfigInputs& inputs) {
-  auto env = inputs.getenv;
-  if (!env) {
-    env = [](const std::string& name) -> std::optional<std::string> {
-      const char* v = std::getenv(name.c_str());
-      return v ? std::optional<std::string>(v) : std::nullopt;
-    };
-  }
+  const EnvLookup env = inputs.getenv ? inputs.getenv : process_environment();
   auto dotenv = read_dotenv_file(inputs.env_file);
   if (!dotenv) return Error{dotenv.error()};
 
@@ -420,6 +416,7 @@ Result<ServerConfig> load_server_config(const ConfigInputs& inputs) {
   if (c.data_dir.empty()) c.data_dir = default_data_dir(env);
   if (c.models_dir.empty()) c.models_dir = c.data_dir + "/models";
   if (c.documents_dir.empty()) c.documents_dir = c.data_dir + "/documents";
+  c.endpoints = models::endpoints_from(env);
   return c;
 }
 

@@ -12,7 +12,9 @@
 #include <string>
 #include <vector>
 
+#include "models/pull_plan.h"
 #include "providers/provider_config.h"
+#include "util/env_lookup.h"
 #include "util/result.h"
 
 namespace pg::app {
@@ -65,6 +67,8 @@ struct ServerConfig {
   int64_t pull_lease = 30;    // seconds an instance holds a model pull it runs without renewing (several instances)
   // Remote inference providers: the config file's [[providers]] tables only (docs/PROVIDERS.md).
   std::vector<providers::ProviderConfig> providers;
+  // Where pulls and searches go (HF_ENDPOINT, HF_TOKEN, PLAYGROUND_OLLAMA_REGISTRY).
+  models::SourceEndpoints endpoints;
   std::string memory_budget = "auto";   // models' memory together: "8GiB", "60%", "auto" (75% of RAM)
   std::string keep_alive = "5m";        // idle time before a model unloads; "0" right away, "-1" never
   // Providers may point at link-local / cloud metadata addresses (169.254.0.0/16,
@@ -91,7 +95,7 @@ struct ConfigInputs {
   std::string config_file;                   // --config; else PLAYGROUND_CONFIG (env, .env), else the XDG file if present
   std::string env_file = ".env";             // --env-file
   // Environment lookup (tests pass their own; empty: the process environment).
-  std::function<std::optional<std::string>(const std::string&)> getenv;
+  EnvLookup getenv;
 };
 
 Result<ServerConfig> load_server_config(const ConfigInputs& inputs);

@@ -8,6 +8,7 @@
 
 #include "bench/benchmark.h"
 #include "cli/commands.h"
+#include "util/env_lookup.h"
 #include "models/default_model.h"
 
 namespace pg::cli {
@@ -54,7 +55,7 @@ void add_bench_command(CLI::App& app, int& exit_code) {
     // Checked before loading so a typo fails fast.
     if (Status s = bench::validate_bench_options(options); !s)
       return (void)std::fprintf(stderr, "error: %s\n", s.message().c_str());
-    auto model = load_model_or_default(a->model);
+    auto model = load_model_or_default(a->model, process_environment());
     if (!model) return (void)std::fprintf(stderr, "error: %s\n", model.error().c_str());
     auto report = bench::run_benchmark(**model, options, [](const std::string& step) {
       std::fprintf(stderr, "bench: %s\n", step.c_str());

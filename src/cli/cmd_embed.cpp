@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "util/env_lookup.h"
 #include "engine/gguf/gguf.h"
 #include "engine/kernels/thread_pool.h"
 #include "engine/model/bert_model.h"
@@ -151,7 +152,7 @@ void add_embed_command(CLI::App& app, int& exit_code) {
   cmd->callback([a, &exit_code] {
     exit_code = 1;
     if (!a->bench && a->texts.empty()) return (void)std::fprintf(stderr, "error: give at least one text to embed\n");
-    auto path = resolve_model_path(a->model);
+    auto path = resolve_model_path(a->model, process_environment());
     if (!path) return (void)std::fprintf(stderr, "error: %s\n", path.error().c_str());
     auto file = gguf::GgufFile::open(*path);
     if (!file) return (void)std::fprintf(stderr, "error: %s\n", file.error().c_str());

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "util/env_lookup.h"
 #include "engine/model/inference_session.h"
 #include "engine/model/llama_model.h"
 #include "models/default_model.h"
@@ -26,7 +27,7 @@ void add_logits_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--top", a->top, "without --json: how many top tokens to list")->check(CLI::Range(1, 1000));
   cmd->callback([a, &exit_code] {
     exit_code = 1;
-    auto model = load_model_or_default(a->model);
+    auto model = load_model_or_default(a->model, process_environment());
     if (!model) return (void)std::fprintf(stderr, "error: %s\n", model.error().c_str());
     const Tokenizer& tok = (*model)->tokenizer();
     std::vector<TokenId> ids = tok.encode(a->prompt, true, true);

@@ -161,11 +161,11 @@ int run_rm(const DirCommandArgs& a, const app::ServerConfig&, models::ModelRegis
   return rc;
 }
 
-int run_pull(const DirCommandArgs& a, const app::ServerConfig&, models::ModelRegistry& registry) {
+int run_pull(const DirCommandArgs& a, const app::ServerConfig& config, models::ModelRegistry& registry) {
   const std::string& reference = a.name;
   const bool quiet = a.quiet;
   models::PullOptions options;
-  options.endpoints = models::endpoints_from_environment();
+  options.endpoints = config.endpoints;
   const bool tty = ::isatty(STDERR_FILENO) != 0;
   ProgressBar bar;
   auto last_line = std::chrono::steady_clock::now() - std::chrono::hours(1);

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "util/env_lookup.h"
 #include "engine/generate/generator.h"
 #include "engine/model/inference_session.h"
 #include "engine/model/llama_model.h"
@@ -52,7 +53,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--no-special", a->no_special, "treat special-token texts in the prompt as plain text");
   cmd->callback([a, &exit_code] {
     exit_code = 1;
-    auto model = load_model_or_default(a->model);
+    auto model = load_model_or_default(a->model, process_environment());
     if (!model) return (void)std::fprintf(stderr, "error: %s\n", model.error().c_str());
     const Tokenizer& tok = (*model)->tokenizer();
 

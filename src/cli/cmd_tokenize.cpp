@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "util/env_lookup.h"
 #include "engine/gguf/gguf.h"
 #include "engine/tokenizer/tokenizer.h"
 #include "models/default_model.h"
@@ -22,7 +23,7 @@ void add_tokenize_command(CLI::App& app, int& exit_code) {
   cmd->add_option("text", a->text, "text to tokenize")->required();
   cmd->callback([a, &exit_code] {
     exit_code = 1;
-    auto path = resolve_model_path(a->model);
+    auto path = resolve_model_path(a->model, process_environment());
     if (!path) return (void)std::fprintf(stderr, "error: %s\n", path.error().c_str());
     auto file = gguf::GgufFile::open(*path);
     if (!file) return (void)std::fprintf(stderr, "error: %s\n", file.error().c_str());

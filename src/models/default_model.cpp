@@ -39,14 +39,14 @@ Result<std::string> demo_model_path() {
   return Error{"demo model not found; looked in:" + tried};
 }
 
-Result<std::string> resolve_model_path(const std::string& requested) {
+Result<std::string> resolve_model_path(const std::string& requested, const EnvLookup& env) {
   if (!requested.empty()) return requested;
-  if (const char* env = std::getenv("PLAYGROUND_MODEL"); env && *env) return std::string(env);
+  if (auto v = env("PLAYGROUND_MODEL"); v && !v->empty()) return *v;
   return demo_model_path();
 }
 
-Result<std::unique_ptr<LlamaModel>> load_model_or_default(const std::string& requested) {
-  auto path = resolve_model_path(requested);
+Result<std::unique_ptr<LlamaModel>> load_model_or_default(const std::string& requested, const EnvLookup& env) {
+  auto path = resolve_model_path(requested, env);
   if (!path) return path.status();
   return LlamaModel::load(*path);
 }

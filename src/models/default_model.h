@@ -7,6 +7,7 @@
 
 #include "engine/model/llama_model.h"
 
+#include "util/env_lookup.h"
 #include "util/result.h"
 
 namespace pg {
@@ -16,9 +17,9 @@ namespace pg {
 Result<std::string> demo_model_path();
 
 // `requested` if non-empty, else $PLAYGROUND_MODEL, else the demo model.
-Result<std::string> resolve_model_path(const std::string& requested);
+Result<std::string> resolve_model_path(const std::string& requested, const EnvLookup& env);
 
 // Loads the model resolve_model_path picks.
-Result<std::unique_ptr<LlamaModel>> load_model_or_default(const std::string& requested);
+Result<std::unique_ptr<LlamaModel>> load_model_or_default(const std::string& requested, const EnvLookup& env);
 
 }  // namespace pg

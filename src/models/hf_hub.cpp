@@ -47,12 +47,12 @@ struct RepoFile {
 
 }  // namespace
 
-SourceEndpoints endpoints_from_environment() {
+SourceEndpoints endpoints_from(const EnvLookup& env) {
   SourceEndpoints e;
-  if (const char* v = std::getenv("HF_ENDPOINT"); v && *v) e.hf_endpoint = v;
+  if (auto v = env("HF_ENDPOINT"); v && !v->empty()) e.hf_endpoint = *v;
   while (e.hf_endpoint.size() > 1 && e.hf_endpoint.back() == '/') e.hf_endpoint.pop_back();
-  if (const char* v = std::getenv("HF_TOKEN"); v && *v) e.hf_token = v;
-  if (const char* v = std::getenv("PLAYGROUND_OLLAMA_REGISTRY"); v && *v) e.ollama_registry = v;
+  if (auto v = env("HF_TOKEN"); v && !v->empty()) e.hf_token = *v;
+  if (auto v = env("PLAYGROUND_OLLAMA_REGISTRY"); v && !v->empty()) e.ollama_registry = *v;
   while (e.ollama_registry.size() > 1 && e.ollama_registry.back() == '/') e.ollama_registry.pop_back();
   return e;
 }

@@ -10,6 +10,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "util/env_lookup.h"
+
 namespace pg::models {
 
 struct PlannedFile {
@@ -40,6 +42,6 @@ struct SourceEndpoints {
   std::string ollama_registry = "https://registry.ollama.ai";  // PLAYGROUND_OLLAMA_REGISTRY
 };
 // The endpoints from the environment (HF_ENDPOINT, HF_TOKEN, PLAYGROUND_OLLAMA_REGISTRY).
-SourceEndpoints endpoints_from_environment();
+SourceEndpoints endpoints_from(const EnvLookup& env);
 
 }  // namespace pg::models

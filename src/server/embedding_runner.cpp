@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstring>
 
+#include "app/embeddings.h"
 #include "server/api_error.h"
 #include "server/generation_runner.h"
 #include "server/request_fields.h"
@@ -28,19 +29,9 @@ EmbeddingInputs read_embedding_inputs(const nlohmann::json* input, const std::st
   if (!input) throw invalid_field(field, "is required");
   const Tokenizer& tok = model.tokenizer();
   const int64_t n_vocab = static_cast<int64_t>(tok.vocab_size());
-  const int64_t n_ctx = model.context_size();
   EmbeddingInputs out;
   auto add = [&](std::vector<TokenId> ids, const std::string& name) {
-    if (static_cast<int64_t>(ids.size()) > n_ctx) {
-      if (!truncate)
-        throw ApiError(400, "context_length_exceeded",
-                       "'" + name + "' has " + std::to_string(ids.size()) + " tokens, more than the context size " +
-                           std::to_string(n_ctx) + " of model '" + model.file.name + "'");
-      // An encoder's input keeps its closing SEP, as BertModel::tokenize cuts.
-      const bool keep_sep = model.is_encoder() && tok.sep_id() >= 0 && ids.back() == tok.sep_id();
-      ids.resize(static_cast<size_t>(n_ctx));
-      if (keep_sep) ids.back() = tok.sep_id();
-    }
+    ids = value_or_throw(fit_embedding_input(model, std::move(ids), truncate, name));
     out.total_tokens += static_cast<int64_t>(ids.size());
     out.tokens.push_back(std::move(ids));
   };
@@ -79,27 +70,8 @@ EmbeddingInputs read_embedding_inputs(const nlohmann::json* input, const std::st
 EmbeddingOutcome compute_embeddings(ServerContext& ctx, const std::shared_ptr<LoadedModel>& model,
                                     std::vector<std::vector<TokenId>> inputs) {
   if (ctx.shutting_down()) throw ApiError(503, "shutting_down", "the server is shutting down");
-  if (model->is_encoder()) {
-    // All inputs in one batched call on the model's pool, in this request's
-    // thread (embed is thread-safe; concurrent requests share the pool run by run).
-    const auto start = std::chrono::steady_clock::now();
-    auto vectors = model->encoder->embed(inputs, *model->pool);
-    if (!vectors) throw ApiError(400, "invalid_input", "model '" + model->file.name + "': " + vectors.error());
-    EmbeddingOutcome out;
-    out.vectors = std::move(*vectors);
-    out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    return out;
-  }
-  auto job = std::make_shared<EmbeddingJob>(std::move(inputs), std::chrono::seconds(ctx.config().request_timeout));
-  switch (model->scheduler->submit_embedding(job)) {
-    case SubmitResult::Accepted: break;
-    case SubmitResult::QueueFull:
-      throw ApiError(429, "queue_full", "the queue of model '" + model->file.name + "' is full; retry later");
-    case SubmitResult::ShuttingDown: throw ApiError(503, "shutting_down", "the server is shutting down");
-  }
-  EmbeddingOutcome out = job->wait();
-  throw_if_error(out.error);
-  return out;
+  return value_or_throw(
+      app::compute_embeddings(model, std::move(inputs), std::chrono::seconds(ctx.config().request_timeout)));
 }
 
 std::string embedding_base64(const std::vector<float>& v) {

@@ -190,7 +190,7 @@ void add_model_routes(RouteTable& routes, ServerContext& ctx) {
     if (q.empty() || q.size() > 200) throw ApiError(400, "invalid_request", "query parameter 'q' must be 1-200 characters");
     int limit = 20;
     if (req.http.has_param("limit")) limit = std::atoi(req.http.get_param_value("limit").c_str());
-    auto found = models::search_hf(q, limit, models::endpoints_from_environment());
+    auto found = models::search_hf(q, limit, ctx.config().endpoints);
     if (!found) throw ApiError(502, "search_failed", found.error());
     send_json(res, 200, {{"query", q}, {"source", "huggingface"}, {"results", *found}});
   });
