@@ -9,24 +9,97 @@
 
 #include "cli/commands.h"
 #include "cli/local_rag.h"
-#include "server/api_error.h"
-#include "server/generation_runner.h"
+#include "app/generation.h"
+#include "app/rag_answer.h"
+#include "cli/exit_codes.h"
 #include "server/rag_answerer.h"
-#include "server/rag_json.h"
 
 namespace pg::cli {
 
+namespace {
+
+struct AskArgs {
+  ConfigFlags config;
+  std::string collection, question, mode;
+  int top_k = 5, max_tokens = 0;
+  double temperature = -1;
+  int64_t seed = -1;
+  bool json = false;
+};
+
+int fail(const Status& s) {
+  std::fprintf(stderr, "error: %s\n", s.message().c_str());
+  return exit_code_for(s.code());
+}
+
+void print_sources(const app::AnswerPlan& plan, const std::string& answer) {
+  std::printf("\n\nSources:\n");
+  for (const rag::SourcePassage& s : plan.used) {
+    const bool one = s.page_start == s.page_end;
+    std::printf("  [%d] %s, %s %d%s%s\n", s.number, s.document_name.c_str(), one ? "page" : "pages", s.page_start,
+                one ? "" : ("-" + std::to_string(s.page_end)).c_str(),
+                s.heading_path.empty() ? "" : (" (" + s.heading_path + ")").c_str());
+  }
+  if (plan.used.empty()) std::printf("  (no chunk matched the question)\n");
+  const rag::CitationCheck check = rag::check_citations(answer, static_cast<int>(plan.used.size()));
+  if (!check.invented.empty()) {
+    std::string list;
+    for (int n : check.invented) list += (list.empty() ? "" : ",") + std::to_string(n);
+    std::printf("Warning: the answer cites [%s], which match no source.\n", list.c_str());
+  }
+  if (!plan.dropped.empty())
+    std::printf("Note: %zu retrieved chunks did not fit the context and were left out.\n", plan.dropped.size());
+}
+
+int ask(app::Core& core, const AskArgs& a) {
+  auto collection = app::find_collection(core, a.collection);
+  if (!collection) return fail(collection.status());
+  app::RagQuery query;
+  query.question = a.question;
+  query.mode = a.mode;
+  query.top_k = a.top_k;
+  if (a.max_tokens > 0) query.max_tokens = a.max_tokens;
+  if (a.temperature >= 0) query.sampling.temperature = a.temperature;
+  if (a.seed >= 0) query.sampling.seed = static_cast<uint64_t>(a.seed);
+  auto model = core.models().acquire("");
+  if (!model) return fail(model.status());
+  auto prepared = app::prepare_answer(core, *collection, **model, query);
+  if (!prepared) return fail(prepared.status());
+  const std::string id = core.new_id("rag-");
+  auto job = app::submit_generation(core, *model, id, prepared->params, "");
+  if (!job) return fail(job.status());
+  std::optional<app::GenerationOutcome> outcome;
+  while (!outcome) {
+    auto ev = (*job)->next_event(std::chrono::milliseconds(500));
+    if (!ev) continue;
+    if (ev->kind == app::JobEvent::Kind::Text) {
+      if (!a.json) {
+        std::fwrite(ev->text.data(), 1, ev->text.size(), stdout);
+        std::fflush(stdout);
+      }
+    } else if (ev->kind == app::JobEvent::Kind::Done) {
+      outcome = std::move(ev->outcome);
+    } else {
+      return fail(ev->error);
+    }
+  }
+  core.unregister_job(id);
+  if (a.json) {
+    // The API's answer object, written by the server's one writer of it.
+    server::PreparedAnswer view;
+    server::describe_plan(view, *collection, prepared->plan);
+    std::printf("%s\n", server::answer_json(id, (*model)->file.name, view, *outcome).dump(2).c_str());
+    return 0;
+  }
+  print_sources(prepared->plan, outcome->text);
+  return 0;
+}
+
+}  // namespace
+
 void add_ask_command(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand("ask", "Answer a question from a document collection, with citations");
-  struct Args {
-    ConfigFlags config;
-    std::string collection, question, mode;
-    int top_k = 5, max_tokens = 0;
-    double temperature = -1;
-    int64_t seed = -1;
-    bool json = false;
-  };
-  auto a = std::make_shared<Args>();
+  auto a = std::make_shared<AskArgs>();
   cmd->add_option("question", a->question, "the question")->required();
   cmd->add_option("--collection", a->collection, "collection name or id")->required();
   cmd->add_option("--mode", a->mode, "retrieval: bm25, dense or hybrid (default: hybrid with an embedding model, else bm25)")
@@ -42,61 +115,9 @@ void add_ask_command(CLI::App& app, int& exit_code) {
     exit_code = 1;
     auto config = load_config(a->config);
     if (!config) return (void)std::fprintf(stderr, "error: %s\n", config.error().c_str());
-    auto local = LocalRag::open(*config);
+    auto local = open_local_core(*config);
     if (!local) return (void)std::fprintf(stderr, "error: %s\n", local.error().c_str());
-    server::ServerContext& ctx = (*local)->ctx();
-    try {
-      nlohmann::json body = {{"top_k", a->top_k}};
-      if (!a->mode.empty()) body["mode"] = a->mode;
-      nlohmann::json params = nlohmann::json::object();
-      if (a->max_tokens > 0) params["max_tokens"] = a->max_tokens;
-      if (a->temperature >= 0) params["temperature"] = a->temperature;
-      if (a->seed >= 0) params["seed"] = a->seed;
-      body["params"] = params;
-      server::FieldReader r(body);
-      const rag::Collection c = server::collection_or_404(ctx, a->collection);
-      auto model = server::value_or_throw(ctx.models().acquire(""));
-      const server::PreparedAnswer prepared = server::prepare_answer(ctx, c, *model, a->question, r);
-      const std::string id = ctx.new_id("rag-");
-      auto job = server::submit_generation(ctx, model, id, prepared.params, server::auth::Principal{});
-      std::optional<app::GenerationOutcome> outcome;
-      while (!outcome) {
-        auto ev = job->next_event(std::chrono::milliseconds(500));
-        if (!ev) continue;
-        if (ev->kind == app::JobEvent::Kind::Text) {
-          if (!a->json) {
-            std::fwrite(ev->text.data(), 1, ev->text.size(), stdout);
-            std::fflush(stdout);
-          }
-        } else if (ev->kind == app::JobEvent::Kind::Done) {
-          outcome = ev->outcome;
-        } else {
-          std::fprintf(stderr, "error: %s\n", ev->error.message().c_str());
-          return;
-        }
-      }
-      const nlohmann::json answer = server::answer_json(id, model->file.name, prepared, *outcome);
-      if (a->json) {
-        std::printf("%s\n", answer.dump(2).c_str());
-        exit_code = 0;
-        return;
-      }
-      std::printf("\n\nSources:\n");
-      for (const auto& s : answer["sources"]) {
-        const int first = s["page_start"], last = s["page_end"];
-        std::printf("  [%d] %s, %s %d%s%s\n", s["number"].get<int>(), s["document"].get<std::string>().c_str(),
-                    first == last ? "page" : "pages", first, first == last ? "" : ("-" + std::to_string(last)).c_str(),
-                    s["heading_path"].get<std::string>().empty() ? "" : (" (" + s["heading_path"].get<std::string>() + ")").c_str());
-      }
-      if (answer["sources"].empty()) std::printf("  (no chunk matched the question)\n");
-      if (!answer["invalid_citations"].empty())
-        std::printf("Warning: the answer cites %s, which match no source.\n", answer["invalid_citations"].dump().c_str());
-      if (!answer["dropped"].empty())
-        std::printf("Note: %zu retrieved chunks did not fit the context and were left out.\n", answer["dropped"].size());
-      exit_code = 0;
-    } catch (const server::ApiError& e) {
-      std::fprintf(stderr, "error: %s\n", e.message.c_str());
-    }
+    exit_code = ask(**local, *a);
   });
 }
 

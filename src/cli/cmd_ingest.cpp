@@ -13,7 +13,6 @@
 #include <set>
 #include <string>
 
-#include "server/model_embedder.h"
 #include "cli/commands.h"
 #include "cli/local_rag.h"
 #include "cli/progress_bar.h"
@@ -78,7 +77,7 @@ void add_ingest_command(CLI::App& app, int& exit_code) {
     exit_code = 1;
     auto config = load_config(a->config);
     if (!config) return (void)std::fprintf(stderr, "error: %s\n", config.error().c_str());
-    auto local = LocalRag::open(*config);
+    auto local = open_local_core(*config);
     if (!local) return (void)std::fprintf(stderr, "error: %s\n", local.error().c_str());
     app::RagServices& rag = (*local)->rag();
 
@@ -95,7 +94,7 @@ void add_ingest_command(CLI::App& app, int& exit_code) {
         return (void)std::fprintf(stderr, "error: --chunk-overlap must be less than half of --chunk-size\n");
       int dimension = 0;
       if (!a->embedding_model.empty()) {
-        auto embedder = server::model_embedder((*local)->ctx(), a->embedding_model);
+        auto embedder = (*local)->embedder(a->embedding_model);
         if (!embedder)
           return (void)std::fprintf(stderr, "error: --embedding-model %s: %s\n", a->embedding_model.c_str(),
                                     embedder.error().c_str());
@@ -122,7 +121,7 @@ void add_ingest_command(CLI::App& app, int& exit_code) {
     options.max_file_bytes = static_cast<uint64_t>(config->max_upload_bytes);
     options.tags = a->tags;
     auto submitted = rag::submit_files(*rag.collections, *rag.jobs, rag.documents_dir, *collection, files, options,
-                                       (*local)->ctx().new_id("job-"));
+                                       (*local)->new_id("job-"));
     if (!submitted) return (void)std::fprintf(stderr, "error: %s\n", submitted.error().c_str());
     size_t refused = 0, skipped = 0;
     for (const rag::RefusedFile& f : submitted->refused) {
@@ -138,7 +137,7 @@ void add_ingest_command(CLI::App& app, int& exit_code) {
     int64_t files_done = 0, failed = 0, pages = 0, chunks = 0;
     const int64_t total = submitted->job ? submitted->job->files_total() : 0;
     const auto started = std::chrono::steady_clock::now();
-    Status drained = (*local)->worker().drain(
+    Status drained = (*local)->rag().worker->drain(
         [&](const rag::IngestProgress& p) {
           std::string text = p.file_name + " (" + p.stage;
           if (p.chunks_total > 0 && p.stage == "embedding")

@@ -1,50 +1,25 @@
-// The in-process document stack of the CLI; see local_rag.h.
-#include "server/model_embedder.h"
+// The application core inside the CLI; see local_rag.h.
 #include "cli/local_rag.h"
+
+#include "server/auth/secret.h"
 
 #include "cli/config_flags.h"
 #include "store/data_dir.h"
 
 namespace pg::cli {
 
-LocalRag::LocalRag(const app::ServerConfig& config)
-    : config_(config),
-      log_(config.log_level == "info" ? "warn" : config.log_level, "text"),
-      models_(app::model_manager_options(config), nullptr) {}
-
-LocalRag::~LocalRag() {
-  if (worker_) worker_->stop();
-  models_.shutdown();
-}
-
-Result<std::unique_ptr<LocalRag>> LocalRag::open(const app::ServerConfig& config) {
-  std::unique_ptr<LocalRag> r(new LocalRag(config));
-  auto db = store::open_store(config.data_dir, config.database);
-  if (!db) return Error{db.error()};
-  r->db_ = std::move(*db);
-  r->collections_ = std::make_unique<rag::CollectionStore>(*r->db_);
-  r->jobs_ = std::make_unique<rag::IngestJobStore>(*r->db_);
-  r->vectors_ = std::make_unique<rag::VectorIndexSet>(*r->collections_, config.data_dir + "/vectors");
-  if (Status s = r->models_.load_default(); !s) return Error{s.message()};
-  r->ctx_ = std::make_unique<server::ServerContext>(r->config_, r->log_, r->metrics_, r->models_);
-  r->rag_.collections = r->collections_.get();
-  r->rag_.jobs = r->jobs_.get();
-  r->rag_.vectors = r->vectors_.get();
-  r->rag_.documents_dir = config.documents_dir.empty() ? config.data_dir + "/documents" : config.documents_dir;
-  r->rag_.uploads_dir = config.data_dir + "/uploads";
-  rag::IngestServices services;
-  services.collections = r->collections_.get();
-  services.jobs = r->jobs_.get();
-  services.vectors = r->vectors_.get();
-  services.documents_dir = r->rag_.documents_dir;
-  services.limits.max_bytes = static_cast<uint64_t>(config.max_upload_bytes);
-  services.limits.max_pages = static_cast<int>(config.max_document_pages);
-  server::ServerContext* ctx = r->ctx_.get();
-  services.embedder_for = [ctx](const std::string& model) { return server::model_embedder(*ctx, model); };
-  r->worker_ = std::make_unique<rag::IngestWorker>(std::move(services));
-  r->rag_.worker = r->worker_.get();
-  r->ctx_->attach(server::DataServices{nullptr, nullptr, nullptr, false, {}, &r->rag_});
-  return r;
+Result<std::unique_ptr<app::Core>> open_local_core(const app::ServerConfig& config) {
+  // Provider keys are not used here; the secret only has to be the server's
+  // for the stores to open alike.
+  auto secret = server::auth::load_or_create_secret(config.secret, config.data_dir);
+  if (!secret) return secret.status();
+  app::CoreInputs inputs;
+  inputs.config = config;
+  if (inputs.config.log_level == "info") inputs.config.log_level = "warn";
+  inputs.config.log_format = "text";
+  inputs.secret = std::move(*secret);
+  inputs.serving = false;
+  return app::Core::open(std::move(inputs));
 }
 
 void add_config_flags(CLI::App* cmd, ConfigFlags& f) {

@@ -3,6 +3,7 @@
 
 #include <chrono>
 
+#include "app/generation.h"
 #include "server/api_error.h"
 
 namespace pg::server {
@@ -19,53 +20,19 @@ const LlamaModel& generator_of(const LoadedModel& model) {
 }
 
 std::vector<TokenId> tokenize_prompt(const LoadedModel& model, const std::string& text, const std::string& field) {
-  const Tokenizer& tok = generator_of(model).tokenizer();
-  std::vector<TokenId> ids = tok.encode(text, true, true);
-  if (ids.empty() && tok.bos_id() >= 0) ids.push_back(tok.bos_id());
-  if (ids.empty()) throw invalid_field(field, "is empty and model '" + model.file.name + "' has no BOS token to start from");
-  return ids;
+  return value_or_throw(app::tokenize_prompt(model, text, field));
 }
 
 void set_max_tokens(GenerationParams& p, std::optional<int64_t> requested, const std::string& field,
                     const LoadedModel& model) {
-  const int64_t n_ctx = (generator_of(model), model.generation_scheduler().context_size());
-  const int64_t n_prompt = static_cast<int64_t>(p.prompt_ids.size());
-  if (n_prompt > n_ctx)
-    throw ApiError(400, "context_length_exceeded",
-                   "the prompt has " + std::to_string(n_prompt) + " tokens, more than the context size " +
-                       std::to_string(n_ctx) + " of model '" + model.file.name + "'");
-  if (requested) {
-    if (*requested < 1 || *requested > n_ctx)
-      throw invalid_field(field, "is " + std::to_string(*requested) + ", outside the allowed range 1 to " +
-                                     std::to_string(n_ctx) + " (the context size)");
-    p.max_tokens = *requested;
-  } else {
-    p.max_tokens = std::max<int64_t>(1, n_ctx - n_prompt);
-  }
+  throw_if_error(app::fit_max_tokens(p, requested, field, model));
 }
 
 std::shared_ptr<GenerationJob> submit_generation(ServerContext& ctx, const std::shared_ptr<LoadedModel>& model,
                                                  const std::string& id, GenerationParams params,
                                                  const auth::Principal& owner) {
-  if (ctx.shutting_down()) throw ApiError(503, "shutting_down", "the server is shutting down");
-  generator_of(*model);
-  Scheduler& scheduler = model->generation_scheduler();
-  auto job = std::make_shared<GenerationJob>(id, model->file.name, std::move(params),
-                                             std::chrono::seconds(ctx.config().request_timeout));
-  ctx.register_job(job, owner);
-  switch (scheduler.submit(job)) {
-    case SubmitResult::Accepted: break;
-    case SubmitResult::QueueFull:
-      ctx.unregister_job(id);
-      throw ApiError(429, "queue_full",
-                     "all " + std::to_string(scheduler.options().slots) + " slots and " +
-                         std::to_string(scheduler.options().queue_size) + " queue places of model '" +
-                         model->file.name + "' are taken; retry later");
-    case SubmitResult::ShuttingDown:
-      ctx.unregister_job(id);
-      throw ApiError(503, "shutting_down", "the server is shutting down");
-  }
-  return job;
+  return value_or_throw(app::submit_generation(ctx.core(), model, id, std::move(params),
+                                               owner.anonymous() ? std::string() : owner.username));
 }
 
 GenerationOutcome wait_for_outcome(ServerContext& ctx, const std::shared_ptr<GenerationJob>& job,

@@ -1,7 +1,4 @@
 // The HTTP service: middleware chain, route table, start and shutdown; see http_server.h.
-#include "server/model_embedder.h"
-#include "server/chat_messages.h"
-#include "build_info.h"
 #include "server/http_server.h"
 
 #include <algorithm>
@@ -10,16 +7,14 @@
 #include <regex>
 #include <thread>
 
-#include "server/auth/auth_policy.h"
+#include "app/core.h"
+#include "build_info.h"
 #include "providers/endpoint_address.h"
-#include "providers/provider_registry.h"
-#include "models/pull_store.h"
-#include "providers/provider_store.h"
+#include "server/auth/auth_policy.h"
 #include "server/auth/secret.h"
-#include "app/chat_prompt.h"
+#include "server/chat_messages.h"
 #include "server/guarded_http_server.h"
-#include "app/metrics.h"
-#include "app/model_manager.h"
+#include "server/model_embedder.h"
 #include "server/openapi.h"
 #include "server/request_fields.h"
 #include "server/request_origin.h"
@@ -27,13 +22,9 @@
 #include "server/routes.h"
 #include "server/web_ui.h"
 #include "server/server_context.h"
-#include "app/server_log.h"
-#include "rag/index_sync.h"
 #include "server/multipart_parser.h"
 #include "server/upload_receiver.h"
-#include "store/conversation_store.h"
 #include "store/data_dir.h"
-#include "store/user_store.h"
 
 namespace pg::server {
 
@@ -105,12 +96,7 @@ class PlaygroundServer::Impl : public RouteTable {
  public:
   Impl(ServerConfig config, spdlog::sink_ptr sink)
       : config_(std::move(config)),
-        log_(config_.log_level, config_.log_format, std::move(sink)),
-        models_(model_manager_options(config_),
-                [this](const GenerationJob& job, const GenerationOutcome& out) {
-                  metrics_.record_generation(job.model(), out);
-                }),
-        ctx_(config_, log_, metrics_, models_),
+        sink_(std::move(sink)),
         origins_(make_origin_policy(config_.host, config_.allowed_hosts, config_.cors_origins)),
         svr_(connection_limits(config_)) {}
 
@@ -127,7 +113,7 @@ class PlaygroundServer::Impl : public RouteTable {
       } catch (const ApiError& e) {
         write_error(req.http, res, e);
       } catch (const std::exception& e) {
-        log_.error("handler failed", {{"route", route_name}, {"error", e.what()}});
+        core_->log().error("handler failed", {{"route", route_name}, {"error", e.what()}});
         write_error(req.http, res, ApiError(500, "internal_error", std::string("internal error: ") + e.what()));
       }
     };
@@ -213,7 +199,7 @@ class PlaygroundServer::Impl : public RouteTable {
       } catch (const ApiError& e) {
         write_error(http, res, e);
       } catch (const std::exception& e) {
-        log_.error("handler failed", {{"route", route_name}, {"error", e.what()}});
+        core_->log().error("handler failed", {{"route", route_name}, {"error", e.what()}});
         write_error(http, res, ApiError(500, "internal_error", std::string("internal error: ") + e.what()));
       }
     };
@@ -221,22 +207,21 @@ class PlaygroundServer::Impl : public RouteTable {
   }
 
   Status start() {
-    if (Status s = open_data(); !s) return s;
-    if (Status s = models_.load_default(); !s) return s;
-    if (Status s = ingest_worker_->start(); !s) return Status::error("cannot resume ingestion jobs: " + s.message());
+    if (Status s = open(); !s) return s;
+    if (Status s = core_->start_ingestion(); !s) return s;
     configure();
-    add_model_routes(*this, ctx_);  // before the others: its GET /api/v1/models/{name} pattern is broad
-    providers_.start();
-    add_native_routes(*this, ctx_);
-    add_provider_routes(*this, ctx_);
-    add_auth_routes(*this, ctx_);
-    add_conversation_routes(*this, ctx_);
-    add_collection_routes(*this, ctx_);
-    add_rag_routes(*this, ctx_);
-    add_docs_routes(*this, ctx_);
-    add_openai_routes(*this, ctx_);
-    add_ollama_routes(*this, ctx_);
-    add_web_ui_routes(*this, ctx_);  // last: its page pattern answers what no route above took
+    add_model_routes(*this, *ctx_);  // before the others: its GET /api/v1/models/{name} pattern is broad
+    core_->providers().start();
+    add_native_routes(*this, *ctx_);
+    add_provider_routes(*this, *ctx_);
+    add_auth_routes(*this, *ctx_);
+    add_conversation_routes(*this, *ctx_);
+    add_collection_routes(*this, *ctx_);
+    add_rag_routes(*this, *ctx_);
+    add_docs_routes(*this, *ctx_);
+    add_openai_routes(*this, *ctx_);
+    add_ollama_routes(*this, *ctx_);
+    add_web_ui_routes(*this, *ctx_);  // last: its page pattern answers what no route above took
 
     if (config_.port == 0) {
       port_ = svr_.bind_to_any_port(config_.host);
@@ -251,95 +236,43 @@ class PlaygroundServer::Impl : public RouteTable {
     // stop() only works once the listener runs; wait for it.
     for (int i = 0; i < 500 && !svr_.is_running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(2));
     started_ = true;
-    const auto* info = models_.loaded().empty() ? nullptr : models_.loaded().front().get();
-    log_.info("listening", {{"url", url()},
-                            {"model", models_.default_name()},
+    ModelManager& models = core_->models();
+    const auto* info = models.loaded().empty() ? nullptr : models.loaded().front().get();
+    core_->log().info("listening", {{"url", url()},
+                            {"model", models.default_name()},
                             {"slots", config_.slots},
                             {"context", info ? info->context_size() : 0},
                             {"config_file", config_.config_file},
-                            {"auth", auth_on_ ? "on" : "off"},
-                            {"database", db_->path()}});
+                            {"auth", ctx_->auth_on() ? "on" : "off"},
+                            {"database", core_->database().path()}});
     return Status::ok();
   }
 
-  // Opens the database, decides on auth and loads the token secret. With auth
-  // on and no admin yet, refuses to start and says how to create one.
-  Status open_data() {
+  // Decides on auth, opens the application core (app/core.h) and the
+  // handlers' shared state. With auth on and no admin yet, refuses to start
+  // and says how to create one.
+  Status open() {
     auto on = auth::auth_enabled(config_.auth, config_.host);
     if (!on) return Status::error(on.error());
     auto cost = auth::parse_password_cost(config_.password_cost);
     if (!cost) return Status::error("password_cost: " + cost.error());
     if (Status s = auth::init_crypto(); !s) return s;
-    auto db = store::open_store(config_.data_dir, config_.database);
-    if (!db) return Status::error(db.error());
-    db_ = std::move(*db);
-    users_ = std::make_unique<store::UserStore>(*db_);
-    conversations_ = std::make_unique<store::ConversationStore>(*db_);
-    if (*on) {
-      auto admins = users_->count_admins();
-      if (!admins) return Status::error("cannot read the users of " + db_->path() + ": " + admins.error());
-      if (*admins == 0) return Status::error(auth::no_admin_message(config_.host, config_.data_dir, config_.database));
-    }
     auto secret = auth::load_or_create_secret(config_.secret, config_.data_dir);
     if (!secret) return Status::error(secret.error());
-    provider_store_ = std::make_unique<providers::ProviderStore>(*db_, *secret);
-    pull_store_ = std::make_unique<models::PullStore>(*db_);
-    models_.share_pulls(*pull_store_, ctx_.instance_id(), static_cast<int>(config_.pull_lease));
-    authenticator_ = std::make_unique<auth::Authenticator>(*users_, std::move(*secret), config_.token_ttl);
-    auth_on_ = *on;
-    if (Status s = open_rag(); !s) return s;
-    if (Status s = open_providers(); !s) return s;
-    ctx_.attach(DataServices{users_.get(), conversations_.get(), authenticator_.get(), auth_on_, *cost, &rag_,
-                             &providers_, provider_store_.get()});
-    return Status::ok();
-  }
-
-  // Remote providers: the config file's, then those added through the API
-  // (a stored one of the same name as a configured one is ignored).
-  Status open_providers() {
-    for (const auto& p : config_.providers) providers_.put(p, "config");
-    auto stored = provider_store_->load_all();
-    if (!stored) return Status::error("cannot read the stored providers of " + db_->path() + ": " + stored.error());
-    for (auto& p : *stored) {
-      if (providers_.get(p.name)) continue;
-      // Stored while allow_link_local_providers was on: not used while it is off.
-      if (Status s = config_.allow_link_local_providers ? Status::ok() : providers::check_not_link_local(p); !s) {
-        log_.warn("stored provider not loaded", {{"provider", p.name}, {"reason", s.message()}});
-        continue;
-      }
-      providers_.put(std::move(p), "api");
+    app::CoreInputs inputs;
+    inputs.config = config_;
+    inputs.log_sink = sink_;
+    inputs.secret = *secret;
+    inputs.embedder_for = [](app::Core& core, const std::string& model) { return model_embedder(core, model); };
+    auto core = app::Core::open(std::move(inputs));
+    if (!core) return core.status();
+    core_ = std::move(*core);
+    if (*on) {
+      auto admins = core_->users().count_admins();
+      if (!admins) return Status::error("cannot read the users of " + core_->database().path() + ": " + admins.error());
+      if (*admins == 0) return Status::error(auth::no_admin_message(config_.host, config_.data_dir, config_.database));
     }
-    return Status::ok();
-  }
-
-  // Collections, ingestion jobs (resumed from where a previous run stopped) and vector indexes.
-  Status open_rag() {
-    rag_.documents_dir = config_.documents_dir.empty() ? config_.data_dir + "/documents" : config_.documents_dir;
-    rag_.uploads_dir = config_.data_dir + "/uploads";
-    collections_ = std::make_unique<rag::CollectionStore>(*db_);
-    ingest_jobs_ = std::make_unique<rag::IngestJobStore>(*db_);
-    vectors_ = std::make_unique<rag::VectorIndexSet>(*collections_, config_.data_dir + "/vectors");
-    if (db_->dialect() == store::Dialect::Postgres) {
-      // Other instances share the database: keep this one's vector indexes current.
-      auto sync = rag::IndexSync::start(config_.database, *db_, *vectors_, ctx_.instance_id());
-      if (!sync) return Status::error(sync.error());
-      index_sync_ = std::move(*sync);
-    }
-    rag::IngestServices services;
-    services.collections = collections_.get();
-    services.jobs = ingest_jobs_.get();
-    services.vectors = vectors_.get();
-    services.documents_dir = rag_.documents_dir;
-    services.worker_id = "worker-" + ctx_.instance_id();
-    services.lease_seconds = config_.ingest_lease;
-    services.limits.max_bytes = static_cast<uint64_t>(config_.max_upload_bytes);
-    services.limits.max_pages = static_cast<int>(config_.max_document_pages);
-    services.embedder_for = [this](const std::string& model) { return model_embedder(ctx_, model); };
-    ingest_worker_ = std::make_unique<rag::IngestWorker>(std::move(services));
-    rag_.collections = collections_.get();
-    rag_.jobs = ingest_jobs_.get();
-    rag_.vectors = vectors_.get();
-    rag_.worker = ingest_worker_.get();
+    ctx_ = std::make_unique<ServerContext>(*core_, AuthSettings{*on, *cost, std::move(*secret)});
     return Status::ok();
   }
 
@@ -347,16 +280,14 @@ class PlaygroundServer::Impl : public RouteTable {
     std::lock_guard once(shutdown_mu_);
     if (stopped_) return;
     stopped_ = true;
-    ctx_.begin_shutdown();
-    if (started_) log_.info("shutting down", {{"url", url()}});
-    if (ingest_worker_) ingest_worker_->stop();  // the file in hand is redone at the next start
-    providers_.stop();  // remote generations end as "cancelled", their upstream requests closed
-    models_.shutdown();  // in-flight generations end as "cancelled"; their streams finish
+    if (started_) core_->log().info("shutting down", {{"url", url()}});
+    if (core_) core_->shutdown();  // ingestion, remote and local generations end ("cancelled")
     svr_.stop();
     if (listener_.joinable()) listener_.join();
     svr_.stop_connections();  // waiting connections closed, handlers finished
-    if (started_) log_.info("stopped");
-    log_.flush();
+    if (!core_) return;
+    if (started_) core_->log().info("stopped");
+    core_->log().flush();
   }
 
   std::string url() const {
@@ -405,7 +336,7 @@ class PlaygroundServer::Impl : public RouteTable {
 
     svr_.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
       const std::string given = req.get_header_value("X-Request-Id");
-      const std::string id = valid_request_id(given) ? given : ctx_.new_id("req-");
+      const std::string id = valid_request_id(given) ? given : ctx_->new_id("req-");
       tracker_.begin(&req, id);
       res.set_header("X-Request-Id", id);
       // A page on another site, or one whose name was rebound to this address, gets nothing.
@@ -434,8 +365,8 @@ class PlaygroundServer::Impl : public RouteTable {
           return httplib::Server::HandlerResponse::Handled;
         }
       }
-      if (auth_on_ && !public_route(req)) {
-        auto who = authenticator_->authenticate(req.get_header_value("Authorization"));
+      if (ctx_->auth_on() && !public_route(req)) {
+        auto who = ctx_->authenticator().authenticate(req.get_header_value("Authorization"));
         if (!who) {
           tracker_.set_route(&req, "auth");
           write_error(req, res, ApiError(401, "unauthorized", "authentication required: " + who.error()));
@@ -467,7 +398,7 @@ class PlaygroundServer::Impl : public RouteTable {
         what = e.what();
       } catch (...) {
       }
-      log_.error("unhandled exception", {{"error", what}});
+      core_->log().error("unhandled exception", {{"error", what}});
       write_error(req, res, ApiError(500, "internal_error", "internal error: " + what));
     });
 
@@ -476,8 +407,8 @@ class PlaygroundServer::Impl : public RouteTable {
       const double seconds =
           info ? std::chrono::duration<double>(std::chrono::steady_clock::now() - info->arrived).count() : 0.0;
       const std::string route = info ? info->route : "unmatched";
-      metrics_.record_request(req.method, route, res.status, seconds);
-      log_.info("request", {{"request_id", info ? info->id : ""},
+      core_->metrics().record_request(req.method, route, res.status, seconds);
+      core_->log().info("request", {{"request_id", info ? info->id : ""},
                             {"method", req.method},
                             {"path", req.path},
                             {"route", route},
@@ -517,26 +448,10 @@ class PlaygroundServer::Impl : public RouteTable {
   }
 
   ServerConfig config_;
-  ServerLog log_;
-  // The database and what uses it; opened by start(), before any handler runs.
-  std::unique_ptr<store::Database> db_;
-  std::unique_ptr<store::UserStore> users_;
-  std::unique_ptr<store::ConversationStore> conversations_;
-  std::unique_ptr<rag::CollectionStore> collections_;
-  std::unique_ptr<rag::IngestJobStore> ingest_jobs_;
-  std::unique_ptr<rag::VectorIndexSet> vectors_;
-  std::unique_ptr<rag::IndexSync> index_sync_;  // PostgreSQL only; goes before vectors_
-  RagServices rag_;
-  std::unique_ptr<auth::Authenticator> authenticator_;
-  bool auth_on_ = false;
-  std::unique_ptr<providers::ProviderStore> provider_store_;
-  std::unique_ptr<models::PullStore> pull_store_;  // before models_: its pulls write to it until they stop
-  providers::ProviderRegistry providers_;
-  Metrics metrics_;
-  ModelManager models_;
-  ServerContext ctx_;
-  // Declared after what it uses, so it stops before they go.
-  std::unique_ptr<rag::IngestWorker> ingest_worker_;
+  spdlog::sink_ptr sink_;
+  // The application and the handlers' state; made by start() before any handler runs.
+  std::unique_ptr<app::Core> core_;
+  std::unique_ptr<ServerContext> ctx_;
   RequestTracker tracker_;
   OriginPolicy origins_;
   GuardedHttpServer svr_;

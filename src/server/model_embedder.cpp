@@ -19,7 +19,7 @@ namespace {
 // as the provider's tokenizer is not known here.
 class RemoteEmbedder final : public rag::Embedder {
  public:
-  RemoteEmbedder(ServerContext& ctx, providers::RemoteModelRef ref, int dimension)
+  RemoteEmbedder(app::Core& ctx, providers::RemoteModelRef ref, int dimension)
       : ctx_(ctx), ref_(std::move(ref)), name_(ref_.full_name()), dimension_(dimension) {}
 
   const std::string& model_name() const override { return name_; }
@@ -48,7 +48,7 @@ class RemoteEmbedder final : public rag::Embedder {
   }
 
  private:
-  ServerContext& ctx_;
+  app::Core& ctx_;
   providers::RemoteModelRef ref_;
   std::string name_;
   int dimension_;
@@ -56,7 +56,7 @@ class RemoteEmbedder final : public rag::Embedder {
 
 }  // namespace
 
-Result<std::shared_ptr<rag::Embedder>> model_embedder(ServerContext& ctx, const std::string& model) {
+Result<std::shared_ptr<rag::Embedder>> model_embedder(app::Core& ctx, const std::string& model) {
   if (auto ref = find_remote(ctx, model)) {
     try {
       auto probe = remote_embeddings(ctx, "ingestion", *ref, {"dimension probe"}, nullptr);

@@ -7,12 +7,12 @@
 #include <string>
 
 #include "rag/embedder.h"
-#include "server/server_context.h"
+#include "app/core.h"
 
 namespace pg::server {
 
 // The embedder of a model the server serves (loading it if needed); an error
 // when the model is unknown or is not usable for embeddings.
-Result<std::shared_ptr<rag::Embedder>> model_embedder(ServerContext& ctx, const std::string& model);
+Result<std::shared_ptr<rag::Embedder>> model_embedder(app::Core& core, const std::string& model);
 
 }  // namespace pg::server

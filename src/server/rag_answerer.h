@@ -1,11 +1,8 @@
-// Answering a question from a collection, shared by POST /api/v1/rag/query and
-// `playground ask`: retrieval from the request's fields (mode, top_k, filters,
-// weights), the context budget (the model's context less the prompt without
-// sources and the answer's tokens, times rag_context_share), the sources that
-// fit (the rest reported as dropped), the chat prompt (the model's own
-// template; a template that refuses a system message gets one user message),
-// and the answer's JSON with its citations checked against the sources.
-// Throws ApiError for the caller's mistakes (inside src/server and its CLI only).
+// The wire side of RAG answering (the work itself is app/rag_answer.h): the
+// query's fields read into an app::RagQuery, and the answer's JSON — sources,
+// dropped passages, retrieval figures, and the citations checked against the
+// sources — for POST /api/v1/rag/query, the search route and `ask --json`.
+// Throws ApiError (inside src/server and its CLI only).
 #pragma once
 
 #include <memory>
@@ -18,20 +15,20 @@
 #include "rag/collection_store.h"
 #include "rag/retriever.h"
 #include "app/generation_job.h"
+#include "app/rag_answer.h"
 #include "app/model_manager.h"
 #include "server/request_fields.h"
 #include "server/server_context.h"
 
 namespace pg::server {
 
-struct Retrieval {
-  std::string mode;  // bm25, dense or hybrid
-  std::vector<rag::RetrievalHit> hits;
-};
+// The query's fields (mode, top_k, min_score, tags, metadata, bm25_weight,
+// dense_weight, rrf_k, system_prompt, params {sampling, max_tokens}) read
+// and checked (400 naming the field).
+app::RagQuery read_rag_query(const FieldReader& r, const std::string& question);
 
-// Reads mode, top_k, min_score, tags, metadata, bm25_weight, dense_weight and
-// rrf_k from `r` and searches the collection for `text`.
-Retrieval retrieve(ServerContext& ctx, const rag::Collection& c, const std::string& text, const FieldReader& r);
+// Searches the collection for `text` with the fields of `r`.
+app::Retrieval retrieve(ServerContext& ctx, const rag::Collection& c, const std::string& text, const FieldReader& r);
 
 struct PreparedAnswer {
   GenerationParams params;  // the prompt with the sources, sampling, max_tokens
@@ -55,11 +52,8 @@ struct PreparedRemoteAnswer {
 PreparedRemoteAnswer prepare_remote_answer(ServerContext& ctx, const rag::Collection& c, int64_t context_size,
                                            const std::string& question, const FieldReader& r);
 
-// Shared by both preparations: the retrieved chunks as candidate passages, and
-// the API's view (sources, dropped, retrieval) of the plan that fitted.
-std::vector<rag::SourcePassage> source_candidates(const Retrieval& found);
-void describe_plan(PreparedAnswer& out, const rag::Collection& c, const Retrieval& found, size_t budget,
-                   rag::ContextPlan plan);
+// The API's view (sources, dropped, retrieval) of the plan that fitted.
+void describe_plan(PreparedAnswer& out, const rag::Collection& c, app::AnswerPlan plan);
 
 // The answer as the API returns it: text, citations, invalid citations, sources, dropped, usage, timings.
 nlohmann::json answer_json(const std::string& id, const std::string& model, const PreparedAnswer& prepared,

@@ -1,6 +1,8 @@
 // JSON of the document API's objects; see rag_json.h.
 #include "server/rag_json.h"
 
+#include "app/rag_answer.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -131,10 +133,7 @@ nlohmann::json hit_json(const rag::RetrievalHit& hit, int rank) {
 }
 
 rag::Collection collection_or_404(ServerContext& ctx, const std::string& id_or_name) {
-  RagServices& rag = ctx.rag();
-  const bool numeric = !id_or_name.empty() && id_or_name.size() <= 18 &&
-                       std::all_of(id_or_name.begin(), id_or_name.end(), [](char c) { return c >= '0' && c <= '9'; });
-  auto c = numeric ? rag.collections->get_collection(std::stoll(id_or_name)) : rag.collections->find_collection(id_or_name);
+  auto c = app::find_collection(ctx.core(), id_or_name);
   if (!c) throw store_error(c.status(), "collection '" + id_or_name + "'");
   return *c;
 }

@@ -42,8 +42,8 @@ struct StartSignal {
 
 }  // namespace
 
-std::optional<providers::RemoteModelRef> find_remote(ServerContext& ctx, const std::string& name) {
-  if (!ctx.has_providers() || name.find('/') == std::string::npos) return std::nullopt;
+std::optional<providers::RemoteModelRef> find_remote(app::Core& ctx, const std::string& name) {
+  if (name.find('/') == std::string::npos) return std::nullopt;
   return ctx.providers().resolve(name);
 }
 
@@ -182,7 +182,7 @@ RemoteStart start_remote_generation(ServerContext& ctx, const ApiRequest& req, c
   return out;
 }
 
-std::vector<std::vector<float>> remote_embeddings(ServerContext& ctx, const std::string& user,
+std::vector<std::vector<float>> remote_embeddings(app::Core& ctx, const std::string& user,
                                                   const providers::RemoteModelRef& ref,
                                                   const std::vector<std::string>& texts, int64_t* prompt_tokens) {
   providers::ProviderRegistry& registry = ctx.providers();

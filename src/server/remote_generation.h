@@ -24,7 +24,7 @@
 namespace pg::server {
 
 // The remote model a request's `model` names, or nullopt for a local model.
-std::optional<providers::RemoteModelRef> find_remote(ServerContext& ctx, const std::string& name);
+std::optional<providers::RemoteModelRef> find_remote(app::Core& core, const std::string& name);
 
 // The sampling fields, read by the same reader as for local models
 // (read_sampling_options), as the provider client takes them: OpenAI names
@@ -50,7 +50,7 @@ RemoteStart start_remote_generation(ServerContext& ctx, const ApiRequest& req, c
 
 // Embeddings of `texts` through the provider (fallback not applied: vectors
 // of another model would not match). Throws ApiError on failure.
-std::vector<std::vector<float>> remote_embeddings(ServerContext& ctx, const std::string& user,
+std::vector<std::vector<float>> remote_embeddings(app::Core& core, const std::string& user,
                                                   const providers::RemoteModelRef& ref,
                                                   const std::vector<std::string>& texts, int64_t* prompt_tokens);
 

@@ -149,7 +149,7 @@ void add_collection_routes(RouteTable& routes, ServerContext& ctx) {
     const rag::ChunkingSettings chunking = read_chunking(r);
     int dimension = 0;
     if (!model.empty()) {
-      auto embedder = model_embedder(ctx, model);
+      auto embedder = model_embedder(ctx.core(), model);
       if (!embedder) throw invalid_field("embedding_model", embedder.error());
       dimension = (*embedder)->dimension();
     }

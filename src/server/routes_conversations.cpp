@@ -153,7 +153,7 @@ void add_conversation_routes(RouteTable& routes, ServerContext& ctx) {
                else c.user_id = req.user.user_id;
                c.title = r.string("title", 512).value_or("New conversation");
                const std::string asked = r.string("model", 256).value_or("");
-               if (auto ref = find_remote(ctx, asked)) c.model = ref->full_name();
+               if (auto ref = find_remote(ctx.core(), asked)) c.model = ref->full_name();
                else c.model = value_or_throw(ctx.models().acquire(asked))->file.name;
                c.system_prompt = r.string("system_prompt", 1 << 20).value_or("");
                c.params = checked_params(r.raw("params"), "params");
@@ -201,7 +201,7 @@ void add_conversation_routes(RouteTable& routes, ServerContext& ctx) {
     store::ConversationUpdate u;
     u.title = r.string("title", 512);
     if (auto m = r.string("model", 256)) {
-      if (auto ref = find_remote(ctx, *m)) u.model = ref->full_name();
+      if (auto ref = find_remote(ctx.core(), *m)) u.model = ref->full_name();
       else u.model = value_or_throw(ctx.models().acquire(*m))->file.name;
     }
     u.system_prompt = r.string("system_prompt", 1 << 20);
@@ -279,7 +279,7 @@ void add_conversation_routes(RouteTable& routes, ServerContext& ctx) {
                }
                FieldReader pr(params, "params.");
                std::shared_ptr<GenerationJob> job;
-               if (auto ref = find_remote(ctx, c.model)) {
+               if (auto ref = find_remote(ctx.core(), c.model)) {
                  // A provider's model: the history goes as chat messages, the provider applies its template.
                  providers::RemoteGenerationRequest rr;
                  rr.chat = true;

@@ -120,7 +120,7 @@ void add_native_routes(RouteTable& routes, ServerContext& ctx) {
              [&ctx](const ApiRequest& req, httplib::Response& res) {
                const nlohmann::json body = request_json(req);
                FieldReader r(body);
-               if (auto ref = find_remote(ctx, r.string("model", 256).value_or(""))) {
+               if (auto ref = find_remote(ctx.core(), r.string("model", 256).value_or(""))) {
                  providers::RemoteGenerationRequest rr;
                  rr.prompt = r.string("prompt").value_or("");
                  rr.system = r.string("system_prompt").value_or("");
@@ -138,7 +138,7 @@ void add_native_routes(RouteTable& routes, ServerContext& ctx) {
   routes.add("POST", "/api/v1/chat", "/api/v1/chat", [&ctx](const ApiRequest& req, httplib::Response& res) {
     const nlohmann::json body = request_json(req);
     FieldReader r(body);
-    if (auto ref = find_remote(ctx, r.string("model", 256).value_or(""))) {
+    if (auto ref = find_remote(ctx.core(), r.string("model", 256).value_or(""))) {
       providers::RemoteGenerationRequest rr;
       rr.chat = true;
       rr.messages = nlohmann::json::parse(request_chat_messages(req).dump());
@@ -228,9 +228,9 @@ void add_native_routes(RouteTable& routes, ServerContext& ctx) {
   routes.add("POST", "/api/v1/embeddings", "/api/v1/embeddings", [&ctx](const ApiRequest& req, httplib::Response& res) {
     const nlohmann::json body = request_json(req);
     FieldReader r(body);
-    if (auto ref = find_remote(ctx, r.string("model", 256).value_or(""))) {
+    if (auto ref = find_remote(ctx.core(), r.string("model", 256).value_or(""))) {
       int64_t tokens = 0;
-      const auto vectors = remote_embeddings(ctx, usage_user(req), *ref, read_remote_inputs(r.raw("input"), "input"), &tokens);
+      const auto vectors = remote_embeddings(ctx.core(), usage_user(req), *ref, read_remote_inputs(r.raw("input"), "input"), &tokens);
       send_json(res, 200,
                 {{"model", ref->full_name()},
                  {"dimensions", vectors.empty() ? 0 : vectors[0].size()},

@@ -179,7 +179,7 @@ void add_ollama_routes(RouteTable& routes, ServerContext& ctx) {
   routes.add("POST", "/api/generate", "/api/generate", [&ctx](const ApiRequest& req, httplib::Response& res) {
     const nlohmann::json body = request_json(req);
     FieldReader r(body);
-    if (auto ref = find_remote(ctx, r.string("model", 256).value_or(""))) {
+    if (auto ref = find_remote(ctx.core(), r.string("model", 256).value_or(""))) {
       if (r.has("images")) throw invalid_field("images", "is not supported (no vision models yet)");
       providers::RemoteGenerationRequest rr;
       rr.prompt = r.string("prompt").value_or("");
@@ -229,7 +229,7 @@ void add_ollama_routes(RouteTable& routes, ServerContext& ctx) {
   routes.add("POST", "/api/chat", "/api/chat", [&ctx](const ApiRequest& req, httplib::Response& res) {
     const nlohmann::json body = request_json(req);
     FieldReader r(body);
-    if (auto ref = find_remote(ctx, r.string("model", 256).value_or(""))) {
+    if (auto ref = find_remote(ctx.core(), r.string("model", 256).value_or(""))) {
       providers::RemoteGenerationRequest rr;
       rr.chat = true;
       rr.messages = nlohmann::json::parse(request_chat_messages(req).dump());
@@ -320,9 +320,9 @@ void add_ollama_routes(RouteTable& routes, ServerContext& ctx) {
     const auto arrival = std::chrono::steady_clock::now();
     const nlohmann::json body = request_json(req);
     FieldReader r(body);
-    if (auto ref = find_remote(ctx, r.string("model", 256).value_or(""))) {
+    if (auto ref = find_remote(ctx.core(), r.string("model", 256).value_or(""))) {
       int64_t tokens = 0;
-      const auto vectors = remote_embeddings(ctx, usage_user(req), *ref, read_remote_inputs(r.raw("input"), "input"), &tokens);
+      const auto vectors = remote_embeddings(ctx.core(), usage_user(req), *ref, read_remote_inputs(r.raw("input"), "input"), &tokens);
       const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - arrival).count();
       send_json(res, 200, {{"model", r.string("model", 256).value_or("")}, {"embeddings", vectors},
                            {"total_duration", ns(total)}, {"load_duration", 0}, {"prompt_eval_count", tokens}});
@@ -347,10 +347,10 @@ void add_ollama_routes(RouteTable& routes, ServerContext& ctx) {
   routes.add("POST", "/api/embeddings", "/api/embeddings", [&ctx](const ApiRequest& req, httplib::Response& res) {
     const nlohmann::json body = request_json(req);
     FieldReader r(body);
-    if (auto ref = find_remote(ctx, r.string("model", 256).value_or(""))) {
+    if (auto ref = find_remote(ctx.core(), r.string("model", 256).value_or(""))) {
       const std::string prompt = r.string("prompt").value_or("");
       if (prompt.empty()) return send_json(res, 200, {{"embedding", nlohmann::json::array()}});
-      const auto vectors = remote_embeddings(ctx, usage_user(req), *ref, {prompt}, nullptr);
+      const auto vectors = remote_embeddings(ctx.core(), usage_user(req), *ref, {prompt}, nullptr);
       return send_json(res, 200, {{"embedding", vectors.at(0)}});
     }
     std::string name;

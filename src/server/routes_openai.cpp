@@ -191,7 +191,7 @@ void add_openai_routes(RouteTable& routes, ServerContext& ctx) {
   routes.add("POST", "/v1/completions", "/v1/completions", [&ctx](const ApiRequest& req, httplib::Response& res) {
     const nlohmann::json body = request_json(req);
     FieldReader r(body);
-    if (auto ref = find_remote(ctx, r.string("model", 256).value_or(""))) {
+    if (auto ref = find_remote(ctx.core(), r.string("model", 256).value_or(""))) {
       providers::RemoteGenerationRequest rr;
       if (const nlohmann::json* p = r.raw("prompt")) {
         if (p->is_string()) rr.prompt = p->get<std::string>();
@@ -226,7 +226,7 @@ void add_openai_routes(RouteTable& routes, ServerContext& ctx) {
              [&ctx](const ApiRequest& req, httplib::Response& res) {
                const nlohmann::json body = request_json(req);
                FieldReader r(body);
-               if (auto ref = find_remote(ctx, r.string("model", 256).value_or(""))) {
+               if (auto ref = find_remote(ctx.core(), r.string("model", 256).value_or(""))) {
                  providers::RemoteGenerationRequest rr;
                  rr.chat = true;
                  rr.messages = nlohmann::json::parse(request_chat_messages(req).dump());
@@ -254,9 +254,9 @@ void add_openai_routes(RouteTable& routes, ServerContext& ctx) {
     FieldReader r(body);
     const std::string format = r.string("encoding_format", 16).value_or("float");
     if (format != "float" && format != "base64") throw invalid_field("encoding_format", "must be \"float\" or \"base64\"");
-    if (auto ref = find_remote(ctx, r.string("model", 256).value_or(""))) {
+    if (auto ref = find_remote(ctx.core(), r.string("model", 256).value_or(""))) {
       int64_t tokens = 0;
-      const auto vectors = remote_embeddings(ctx, usage_user(req), *ref, read_remote_inputs(r.raw("input"), "input"), &tokens);
+      const auto vectors = remote_embeddings(ctx.core(), usage_user(req), *ref, read_remote_inputs(r.raw("input"), "input"), &tokens);
       nlohmann::json data = nlohmann::json::array();
       for (size_t i = 0; i < vectors.size(); ++i) {
         nlohmann::json e = {{"object", "embedding"}, {"index", i}};

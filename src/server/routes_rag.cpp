@@ -45,7 +45,7 @@ void add_rag_routes(RouteTable& routes, ServerContext& ctx) {
     std::shared_ptr<GenerationJob> job;
     std::string id, model_name;
     nlohmann::json fallback;
-    if (auto ref = find_remote(ctx, r.string("model", 256).value_or(""))) {
+    if (auto ref = find_remote(ctx.core(), r.string("model", 256).value_or(""))) {
       // A remote model answers from chat messages that carry the sources.
       PreparedRemoteAnswer remote = prepare_remote_answer(ctx, c, ref->client->config().context_size, *question, r);
       prepared = std::make_shared<PreparedAnswer>(std::move(remote.prepared));

@@ -40,6 +40,24 @@ class ServerConfigTest : public ::testing::Test {
   std::filesystem::path dir_;
 };
 
+// Where pulls and searches go comes from the injected environment only
+// (HF_ENDPOINT, HF_TOKEN, PLAYGROUND_OLLAMA_REGISTRY), never from the process's.
+TEST_F(ServerConfigTest, SourceEndpointsComeFromTheInjectedEnvironment) {
+  auto plain = load_server_config(inputs({{"HOME", "/home/u"}}));
+  ASSERT_TRUE(plain) << plain.error();
+  EXPECT_EQ(plain->endpoints.hf_endpoint, "https://huggingface.co");
+  EXPECT_EQ(plain->endpoints.ollama_registry, "https://registry.ollama.ai");
+  EXPECT_EQ(plain->endpoints.hf_token, "");
+  auto c = load_server_config(inputs({{"HOME", "/home/u"},
+                                      {"HF_ENDPOINT", "http://127.0.0.1:9/hub/"},
+                                      {"HF_TOKEN", "hf_abc"},
+                                      {"PLAYGROUND_OLLAMA_REGISTRY", "http://127.0.0.1:9/reg"}}));
+  ASSERT_TRUE(c) << c.error();
+  EXPECT_EQ(c->endpoints.hf_endpoint, "http://127.0.0.1:9/hub");
+  EXPECT_EQ(c->endpoints.hf_token, "hf_abc");
+  EXPECT_EQ(c->endpoints.ollama_registry, "http://127.0.0.1:9/reg");
+}
+
 TEST_F(ServerConfigTest, DefaultsFollowTheDocumentedTable) {
   auto c = load_server_config(inputs({{"XDG_DATA_HOME", "/xdg/data"}, {"HOME", "/home/u"}}));
   ASSERT_TRUE(c) << c.error();

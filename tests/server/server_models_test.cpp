@@ -33,19 +33,17 @@ class ServerModels : public ::testing::Test {
     dir_ = temp_dir(std::string("pg_server_models_") + ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
     fs::create_directories(dir_ / "models");
-    ::setenv("HF_ENDPOINT", source_.url().c_str(), 1);
-    ::setenv("PLAYGROUND_OLLAMA_REGISTRY", source_.url().c_str(), 1);
   }
   void TearDown() override {
     server_.reset();
-    ::unsetenv("HF_ENDPOINT");
-    ::unsetenv("PLAYGROUND_OLLAMA_REGISTRY");
     cleanup(dir_);
   }
   app::ServerConfig config() {
     app::ServerConfig c = test_server_config();
     c.models_dir = (dir_ / "models").string();
     c.ctx_size = 256;
+    c.endpoints.hf_endpoint = source_.url();  // where HF_ENDPOINT would point
+    c.endpoints.ollama_registry = source_.url();
     return c;
   }
   TestServer& start(app::ServerConfig c) {

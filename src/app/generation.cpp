@@ -1,0 +1,66 @@
+// Starting a generation on a local model; see generation.h.
+#include "app/generation.h"
+
+#include <algorithm>
+
+namespace pg::app {
+
+Result<std::vector<TokenId>> tokenize_prompt(const LoadedModel& model, const std::string& text, const std::string& field) {
+  if (Status s = model.require_generation(); !s) return s;
+  const Tokenizer& tok = model.decoder().tokenizer();
+  std::vector<TokenId> ids = tok.encode(text, true, true);
+  if (ids.empty() && tok.bos_id() >= 0) ids.push_back(tok.bos_id());
+  if (ids.empty())
+    return Status::invalid_argument(
+        "field '" + field + "' is empty and model '" + model.file.name + "' has no BOS token to start from", "invalid_field");
+  return ids;
+}
+
+Status fit_max_tokens(GenerationParams& p, std::optional<int64_t> requested, const std::string& field,
+                      const LoadedModel& model) {
+  if (Status s = model.require_generation(); !s) return s;
+  const int64_t n_ctx = model.generation_scheduler().context_size();
+  const int64_t n_prompt = static_cast<int64_t>(p.prompt_ids.size());
+  if (n_prompt > n_ctx)
+    return Status::invalid_argument("the prompt has " + std::to_string(n_prompt) +
+                                        " tokens, more than the context size " + std::to_string(n_ctx) +
+                                        " of model '" + model.file.name + "'",
+                                    "context_length_exceeded");
+  if (requested) {
+    if (*requested < 1 || *requested > n_ctx)
+      return Status::invalid_argument("field '" + field + "' is " + std::to_string(*requested) +
+                                          ", outside the allowed range 1 to " + std::to_string(n_ctx) +
+                                          " (the context size)",
+                                      "invalid_field");
+    p.max_tokens = *requested;
+  } else {
+    p.max_tokens = std::max<int64_t>(1, n_ctx - n_prompt);
+  }
+  return Status::ok();
+}
+
+Result<std::shared_ptr<GenerationJob>> submit_generation(Core& core, const std::shared_ptr<LoadedModel>& model,
+                                                         const std::string& id, GenerationParams params,
+                                                         const std::string& owner) {
+  if (core.shutting_down()) return Status::unavailable("the server is shutting down", "shutting_down");
+  if (Status s = model->require_generation(); !s) return s;
+  Scheduler& scheduler = model->generation_scheduler();
+  auto job = std::make_shared<GenerationJob>(id, model->file.name, std::move(params),
+                                             std::chrono::seconds(core.config().request_timeout));
+  core.register_job(job, owner);
+  switch (scheduler.submit(job)) {
+    case SubmitResult::Accepted: break;
+    case SubmitResult::QueueFull:
+      core.unregister_job(id);
+      return Status::busy("all " + std::to_string(scheduler.options().slots) + " slots and " +
+                              std::to_string(scheduler.options().queue_size) + " queue places of model '" +
+                              model->file.name + "' are taken; retry later",
+                          "queue_full");
+    case SubmitResult::ShuttingDown:
+      core.unregister_job(id);
+      return Status::unavailable("the server is shutting down", "shutting_down");
+  }
+  return job;
+}
+
+}  // namespace pg::app

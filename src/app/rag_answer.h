@@ -1,0 +1,83 @@
+// Answering a question from a collection, for POST /api/v1/rag/query, the
+// search route and `playground ask`: retrieval (mode, top_k, filters,
+// weights), the context budget (the model's context less the prompt without
+// sources and the answer's tokens, times rag_context_share), the sources that
+// fit (the rest reported as dropped) and the chat prompt (the model's own
+// template; a template that refuses a system message gets one user message).
+// Typed in and out; failures are Status codes with reasons. Never reads or
+// writes a wire format (the server's rag_answerer.h does).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "app/core.h"
+#include "app/generation_job.h"
+#include "app/model_manager.h"
+#include "app/sampling_options.h"
+#include "rag/answer.h"
+#include "rag/collection_store.h"
+#include "rag/retriever.h"
+
+namespace pg::app {
+
+struct RagQuery {
+  std::string question;
+  std::string mode;  // bm25, dense or hybrid; "": hybrid with an embedding model, else bm25
+  int top_k = 5;
+  std::optional<double> min_score;
+  std::vector<std::string> tags;
+  std::map<std::string, std::string> metadata;
+  double bm25_weight = 1, dense_weight = 1;
+  int rrf_k = 60;
+  std::string instruction = rag::kDefaultAnswerInstruction;
+  SamplingOptions sampling;
+  std::optional<int64_t> max_tokens;  // of the answer
+};
+
+// A collection by numeric id or by name; not_found otherwise.
+Result<rag::Collection> find_collection(Core& core, const std::string& id_or_name);
+
+struct Retrieval {
+  std::string mode;  // bm25, dense or hybrid
+  std::vector<rag::RetrievalHit> hits;
+};
+
+// Searches the collection for query.question.
+Result<Retrieval> retrieve(Core& core, const rag::Collection& c, const RagQuery& query);
+
+// What went into the prompt and what did not.
+struct AnswerPlan {
+  std::string mode;
+  size_t retrieved = 0;
+  size_t budget_tokens = 0;
+  size_t source_tokens = 0;
+  std::vector<rag::SourcePassage> used;
+  std::vector<rag::DroppedPassage> dropped;
+};
+
+struct PreparedAnswer {
+  GenerationParams params;  // the prompt with the sources, sampling, max_tokens
+  AnswerPlan plan;
+};
+Result<PreparedAnswer> prepare_answer(Core& core, const rag::Collection& c, const LoadedModel& model,
+                                      const RagQuery& query);
+
+// A RAG answer by a remote model: the chat messages with the sources (the
+// budget estimated at about 3 bytes per token, as the provider's tokenizer
+// is unknown), its sampling and max_tokens.
+struct PreparedRemoteAnswer {
+  AnswerPlan plan;
+  nlohmann::json messages;
+  SamplingOptions sampling;
+  int64_t max_tokens = 0;
+};
+Result<PreparedRemoteAnswer> prepare_remote_answer(Core& core, const rag::Collection& c, int64_t context_size,
+                                                   const RagQuery& query);
+
+}  // namespace pg::app
