@@ -9,6 +9,7 @@
 
 #include "cli/commands.h"
 #include "cli/local_rag.h"
+#include "cli/sampling_flags.h"
 #include "app/generation.h"
 #include "app/rag_answer.h"
 #include "cli/exit_codes.h"
@@ -22,7 +23,7 @@ struct AskArgs {
   ConfigFlags config;
   std::string collection, question, mode;
   int top_k = 5, max_tokens = 0;
-  double temperature = -1;
+  app::SamplingOptions sampling;
   int64_t seed = -1;
   bool json = false;
 };
@@ -59,7 +60,7 @@ int ask(app::Core& core, const AskArgs& a) {
   query.mode = a.mode;
   query.top_k = a.top_k;
   if (a.max_tokens > 0) query.max_tokens = a.max_tokens;
-  if (a.temperature >= 0) query.sampling.temperature = a.temperature;
+  query.sampling = a.sampling;
   if (a.seed >= 0) query.sampling.seed = static_cast<uint64_t>(a.seed);
   auto model = core.models().acquire("");
   if (!model) return fail(model.status());
@@ -107,7 +108,7 @@ void add_ask_command(CLI::App& app, int& exit_code) {
   cmd->add_option("-k,--top-k", a->top_k, "chunks to retrieve (default 5)")->check(CLI::Range(1, 100));
   cmd->add_option("-n,--max-tokens", a->max_tokens, "answer length limit in tokens (default min(512, context/4))")
       ->check(CLI::Range(1, 1 << 24));
-  cmd->add_option("--temp", a->temperature, "sampling temperature (default as the API: 0.8)")->check(CLI::Range(0.0, 5.0));
+  add_sampling_flags(cmd, a->sampling, {"temperature"});
   cmd->add_option("--seed", a->seed, "sampling seed");
   cmd->add_flag("--json", a->json, "print the answer object of POST /api/v1/rag/query");
   add_config_flags(cmd, a->config);

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/sampling_flags.h"
 #include "util/env_lookup.h"
 #include "engine/generate/generator.h"
 #include "engine/model/inference_session.h"
@@ -20,7 +21,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
     int64_t n = 256;
     int threads = 0;
     int64_t ctx = 0;
-    SamplerParams sp;
+    app::SamplingOptions sampling;
     int64_t seed = -1;
     std::vector<std::string> stop;
     bool no_special = false;
@@ -30,20 +31,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_option("-p,--prompt", a->prompt, "prompt text (default: empty, i.e. start from BOS)");
   cmd->add_option("-n,--n-predict", a->n, "tokens to generate (-1: until end of text or context)")
       ->check(CLI::Range(int64_t{-1}, int64_t{1} << 24));
-  cmd->add_option("--temp", a->sp.temperature, "temperature; 0 = greedy")->check(CLI::Range(0.0, 100.0));
-  cmd->add_option("--top-k", a->sp.top_k, "keep the k most likely tokens (0 = off)")->check(CLI::Range(0, 1 << 24));
-  cmd->add_option("--top-p", a->sp.top_p, "nucleus sampling: smallest set with this probability mass")
-      ->check(CLI::Range(0.0, 1.0));
-  cmd->add_option("--min-p", a->sp.min_p, "drop tokens below min-p × the top token's probability")
-      ->check(CLI::Range(0.0, 1.0));
-  cmd->add_option("--repeat-penalty", a->sp.repeat_penalty, "penalty for recently seen tokens (1 = off)")
-      ->check(CLI::Range(0.0, 10.0));
-  cmd->add_option("--repeat-last-n", a->sp.repeat_last_n, "how many recent tokens the repeat penalty sees")
-      ->check(CLI::Range(0, 1 << 20));
-  cmd->add_option("--frequency-penalty", a->sp.frequency_penalty, "OpenAI-style frequency penalty")
-      ->check(CLI::Range(-2.0, 2.0));
-  cmd->add_option("--presence-penalty", a->sp.presence_penalty, "OpenAI-style presence penalty")
-      ->check(CLI::Range(-2.0, 2.0));
+  add_sampling_flags(cmd, a->sampling);
   cmd->add_option("--seed", a->seed, "random seed (-1: random; the seed used is printed)")
       ->check(CLI::Range(int64_t{-1}, int64_t{0xFFFFFFFE}));
   cmd->add_option("--stop", a->stop, "stop sequence (repeatable)");
@@ -61,7 +49,8 @@ void add_run_command(CLI::App& app, int& exit_code) {
     req.prompt_ids = tok.encode(a->prompt, true, !a->no_special);
     if (req.prompt_ids.empty() && tok.bos_id() >= 0) req.prompt_ids.push_back(tok.bos_id());
     req.max_tokens = a->n;
-    req.sampling = a->sp;
+    if (Status s = app::apply_sampling(a->sampling, req); !s)
+      return (void)std::fprintf(stderr, "error: %s\n", s.message().c_str());
     if (a->seed >= 0) req.sampling.seed = static_cast<uint64_t>(a->seed);
     req.stop = a->stop;
 
