@@ -1,7 +1,7 @@
 // One generation request on its way through a model's scheduler: validated
 // parameters in, a stream of events out (text pieces, then exactly one Done or
-// Failed). The scheduler thread produces the events and one HTTP handler
-// thread consumes them; either side may cancel. Holds no engine state and
+// Failed). The scheduler thread produces the events and one consumer thread
+// (an HTTP handler, or the CLI) consumes them; either side may cancel. Holds no engine state and
 // never blocks the producer (the event queue is unbounded, a slow client
 // only delays itself).
 #pragma once

@@ -1,6 +1,6 @@
-// What the document routes share: the collection store, the ingestion jobs,
+// The documents part of the application core: the collection store, the ingestion jobs,
 // the vector indexes, the ingest worker and where documents and uploads are
-// kept — opened by the server at start and owned by it. Holds no HTTP objects.
+// kept — opened by app::Core and owned by it. Holds no HTTP objects.
 #pragma once
 
 #include <memory>
