@@ -119,7 +119,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       if (const nlohmann::json* prompt = r.raw("prompt"); prompt && prompt->is_array())
         (void)pg::server::read_token_ids(*prompt, "prompt", 512);
     });
-    reader([&] { (void)pg::server::read_remote_sampling(r); });
+    reader([&] { (void)pg::server::remote_sampling_json(pg::server::read_sampling_options(r)); });
     reader([&] { (void)pg::server::read_remote_inputs(r.raw("input"), "input"); });
     reader([&] { (void)pg::server::checked_collection_name(r.string("name", 4096)); });
     reader([&] {

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "app/chat_prompt.h"
+
 namespace pg::app {
 
 Result<std::vector<TokenId>> tokenize_prompt(const LoadedModel& model, const std::string& text, const std::string& field) {
@@ -14,6 +16,43 @@ Result<std::vector<TokenId>> tokenize_prompt(const LoadedModel& model, const std
     return Status::invalid_argument(
         "field '" + field + "' is empty and model '" + model.file.name + "' has no BOS token to start from", "invalid_field");
   return ids;
+}
+
+Result<std::string> prompt_text(const LlamaModel& model, const GenerationInput& in) {
+  switch (in.style) {
+    case PromptStyle::Chat: return render_chat_prompt(model, in.messages, true);
+    case PromptStyle::Template:
+      if (!in.raw && !model_chat_template(model).empty()) {
+        nlohmann::ordered_json messages = nlohmann::ordered_json::array();
+        if (!in.system.empty()) messages.push_back({{"role", "system"}, {"content", in.system}});
+        messages.push_back({{"role", "user"}, {"content", in.prompt}});
+        return render_chat_prompt(model, messages, true);
+      }
+      if (in.raw) return in.prompt;
+      break;
+    case PromptStyle::Text: break;
+  }
+  return in.system.empty() ? in.prompt : in.system + "\n\n" + in.prompt;
+}
+
+Result<GenerationParams> prepare_generation(const LoadedModel& model, const GenerationRequest& request,
+                                            const std::optional<SamplingOptions>& model_defaults) {
+  if (Status s = model.require_generation(); !s) return s;
+  auto text = prompt_text(model.decoder(), request.input);
+  if (!text) return text.status();
+  GenerationParams p;
+  const std::string& field = request.input.field;
+  auto ids = tokenize_prompt(model, *text,
+                             !field.empty() ? field : request.input.style == PromptStyle::Chat ? "messages" : "prompt");
+  if (!ids) return ids.status();
+  p.prompt_ids = std::move(*ids);
+  if (model_defaults) {
+    GenerationParams with_defaults = p;
+    if (apply_sampling(*model_defaults, with_defaults)) p = std::move(with_defaults);
+  }
+  if (Status s = apply_sampling(request.sampling, p); !s) return s;
+  if (Status s = fit_max_tokens(p, request.max_tokens, request.max_tokens_field, model); !s) return s;
+  return p;
 }
 
 Status fit_max_tokens(GenerationParams& p, std::optional<int64_t> requested, const std::string& field,

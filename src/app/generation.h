@@ -9,11 +9,58 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "app/core.h"
 #include "app/generation_job.h"
 #include "app/model_manager.h"
+#include "app/sampling_options.h"
 
 namespace pg::app {
+
+// How the text to continue is given.
+enum class PromptStyle {
+  Text,      // `prompt`, after `system` and a blank line when there is one
+  Template,  // Ollama's generate: [system, user: prompt] through the model's
+             // chat template unless `raw` or the model has none (then as Text, or the bare prompt when raw)
+  Chat,      // `messages` through the model's chat template
+};
+
+struct GenerationInput {
+  PromptStyle style = PromptStyle::Text;
+  std::string prompt;
+  std::string system;
+  bool raw = false;
+  nlohmann::ordered_json messages;  // Chat: checked messages, in the client's key order
+  std::string field;  // its name in the request, for messages ("": "messages" for Chat, else "prompt")
+};
+
+// One generation request, whatever API it came through (native, OpenAI,
+// Ollama) and whether a local or a remote model serves it. The server reads
+// it from JSON in one place (server/generation_request.h), the CLI from flags.
+struct GenerationRequest {
+  std::string model;  // as the client named it; "" = the default model
+  std::optional<double> keep_alive;  // seconds; negative = never unload
+  GenerationInput input;
+  SamplingOptions sampling;  // what the client set; the model's defaults fill the rest
+  std::optional<int64_t> max_tokens;  // of the reply; absent: what the context leaves
+  std::string max_tokens_field = "max_tokens";  // its name in the request, for messages
+  bool stream = false;
+  // What comes next has its place here: several choices (n), constrained
+  // output, tools and logprobs. Only n = 1 is served today; the reader
+  // refuses the others with a 400 naming the field.
+  int n = 1;
+};
+
+// The text a local model continues: the prompt as the request's style says.
+// invalid_argument (chat_template_error) when the template refuses.
+Result<std::string> prompt_text(const LlamaModel& model, const GenerationInput& input);
+
+// The decode request for a local model: the prompt's tokens, `model_defaults`
+// (its Modelfile parameters, when usable) under the request's sampling, and
+// max_tokens fitted to the context.
+Result<GenerationParams> prepare_generation(const LoadedModel& model, const GenerationRequest& request,
+                                            const std::optional<SamplingOptions>& model_defaults);
 
 // BOS added as the model says, special-token texts recognised (as `playground run`).
 // An empty prompt becomes [BOS]; a model without BOS gives invalid_argument naming `field`.

@@ -14,20 +14,6 @@ constexpr auto kDisconnectPoll = std::chrono::milliseconds(100);
 constexpr auto kKeepaliveAfter = std::chrono::seconds(2);
 }  // namespace
 
-const LlamaModel& generator_of(const LoadedModel& model) {
-  throw_if_error(model.require_generation());
-  return model.decoder();
-}
-
-std::vector<TokenId> tokenize_prompt(const LoadedModel& model, const std::string& text, const std::string& field) {
-  return value_or_throw(app::tokenize_prompt(model, text, field));
-}
-
-void set_max_tokens(GenerationParams& p, std::optional<int64_t> requested, const std::string& field,
-                    const LoadedModel& model) {
-  throw_if_error(app::fit_max_tokens(p, requested, field, model));
-}
-
 std::shared_ptr<GenerationJob> submit_generation(ServerContext& ctx, const std::shared_ptr<LoadedModel>& model,
                                                  const std::string& id, GenerationParams params,
                                                  const auth::Principal& owner) {

@@ -1,9 +1,9 @@
-// The part of a generation request every API shares: tokenizing the prompt,
-// reading the common sampling fields, checking the prompt and max_tokens
-// against the context, submitting to the model's scheduler, and then either
-// waiting for the outcome or streaming it through a chunked HTTP response in
-// the API's own wire format. Throws ApiError for the client's mistakes, 429
-// when the queue is full, 503 while shutting down (inside src/server only).
+// The wire side of a generation every API shares: reading the sampling
+// fields and token ids, submitting a prepared job (app/generation.h) as the
+// caller's, and then either waiting for the outcome or streaming it through a
+// chunked HTTP response in the API's own wire format. Throws ApiError: the
+// failures' Status codes through the one table (429 queue full, 503 shutting
+// down, ...), inside src/server only.
 #pragma once
 
 #include <functional>
@@ -22,13 +22,6 @@
 
 namespace pg::server {
 
-// The model's decoder; 400 not_a_generation_model for an embedding model.
-const LlamaModel& generator_of(const LoadedModel& model);
-
-// BOS added as the model says, special-token texts recognised (as `playground run`).
-// An empty prompt becomes [BOS]; a model without BOS gives 400.
-std::vector<TokenId> tokenize_prompt(const LoadedModel& model, const std::string& text, const std::string& field);
-
 // The items of a JSON array as token ids within the vocabulary (400 naming
 // field[i] and the value otherwise). The caller checks that it is an array.
 std::vector<TokenId> read_token_ids(const nlohmann::json& array, const std::string& field, int64_t n_vocab);
@@ -42,11 +35,6 @@ std::vector<std::string> sampling_field_names();
 nlohmann::json sampling_options_json(const SamplingOptions& options);
 // Reads them and applies them to params (400 invalid_field when out of range).
 void read_sampling_fields(const FieldReader& r, GenerationParams& params);
-
-// Fills params.max_tokens: `requested` (1..context size) or, when absent,
-// what is left of the context. 400 when the prompt does not fit.
-void set_max_tokens(GenerationParams& params, std::optional<int64_t> requested, const std::string& field,
-                    const LoadedModel& model);
 
 // Registers the job as `owner`'s (who may cancel it) and submits it (429
 // queue full, 503 shutting down).

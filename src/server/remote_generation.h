@@ -26,10 +26,9 @@ namespace pg::server {
 // The remote model a request's `model` names, or nullopt for a local model.
 std::optional<providers::RemoteModelRef> find_remote(app::Core& core, const std::string& name);
 
-// The sampling fields, read by the same reader as for local models
-// (read_sampling_options), as the provider client takes them: OpenAI names
-// (the client renames them for Ollama), repeat_last_n left out.
-nlohmann::json read_remote_sampling(const FieldReader& r);
+// Sampling options (read by read_sampling_options, as for local models) as
+// the provider client takes them: OpenAI names (the client renames them for
+// Ollama), repeat_last_n left out.
 nlohmann::json remote_sampling_json(const SamplingOptions& options);
 
 struct RemoteStart {

@@ -5,6 +5,7 @@
 // ingestion jobs (routes_collections.cpp), retrieval and answers (routes_rag.cpp). They only register handlers.
 #pragma once
 
+#include "app/sampling_options.h"
 #include "server/api_error.h"
 #include "server/chat_messages.h"
 #include "server/http_util.h"
@@ -27,10 +28,9 @@ class FieldReader;
 // A request's keep_alive (seconds; negative forever), Ollama's convention:
 // a number of seconds or a duration string ("5m"); 400 when malformed.
 std::optional<double> request_keep_alive(const FieldReader& r);
-// The sampling defaults a model was pulled with (the Ollama registry's params
-// layer: temperature, top_k, top_p, min_p, repeat_penalty, stop, ...), applied
-// before the request's own fields, which override them (routes_models.cpp).
-void apply_model_defaults(const LoadedModel& model, GenerationParams& params);
+// The sampling options of the model's own parameters (its Modelfile PARAMETERs),
+// or nullopt when it has none or one is unusable (then none apply).
+std::optional<SamplingOptions> model_sampling_defaults(const LoadedModel& model);
 // Every model GET /api/v1/models lists (routes_models.cpp).
 nlohmann::json model_list_json(ServerContext& ctx);
 // JSON body of a POST (400 when malformed or not an object).

@@ -8,6 +8,7 @@
 // while auth was off); with auth off, all of them.
 #include "util/sha256.h"
 #include "server/api_error.h"
+#include "server/generation_request.h"
 #include "app/chat_prompt.h"
 #include "server/generation_runner.h"
 #include "server/remote_generation.h"
@@ -278,31 +279,33 @@ void add_conversation_routes(RouteTable& routes, ServerContext& ctx) {
                  params.update(*overrides);
                }
                FieldReader pr(params, "params.");
+               app::GenerationRequest g;
+               g.model = c.model;
+               g.input.style = app::PromptStyle::Chat;
+               g.input.messages = std::move(history);
+               g.input.field = "content";
+               g.sampling = read_sampling_options(pr);
+               g.max_tokens = pr.integer("max_tokens", 1, int64_t{1} << 24);
+               g.max_tokens_field = "params.max_tokens";
                std::shared_ptr<GenerationJob> job;
                if (auto ref = find_remote(ctx.core(), c.model)) {
                  // A provider's model: the history goes as chat messages, the provider applies its template.
-                 providers::RemoteGenerationRequest rr;
-                 rr.chat = true;
-                 rr.messages = nlohmann::json::parse(history.dump());
-                 rr.sampling = read_remote_sampling(pr);
-                 rr.max_tokens = pr.integer("max_tokens", 1, int64_t{1} << 24);
+                 providers::RemoteGenerationRequest rr = remote_generation_request(g);
                  pending->remote_sampling = rr.sampling;
                  RemoteStart started = start_remote_generation(ctx, req, *ref, std::move(rr), ctx.new_id("gen-"));
                  started.set_headers(res);
                  job = started.job;
                } else {
                  pending->model = value_or_throw(ctx.models().acquire(c.model));
-                 const LlamaModel& model = generator_of(*pending->model);
-                 GenerationParams& p = pending->params;
-                 p.prompt_ids = tokenize_prompt(*pending->model, value_or_throw(render_chat_prompt(model, history, true)), "content");
-                 apply_model_defaults(*pending->model, p);  // the model's own defaults, as generate and chat do
-                 read_sampling_fields(pr, p);
-                 set_max_tokens(p, pr.integer("max_tokens", 1, int64_t{1} << 24), "params.max_tokens", *pending->model);
-                 const std::string source = effective_chat_template(model);
+                 throw_if_error(pending->model->require_generation());
+                 // The model's own defaults under the conversation's params, as generate and chat do.
+                 pending->params =
+                     value_or_throw(app::prepare_generation(*pending->model, g, model_sampling_defaults(*pending->model)));
+                 const std::string source = effective_chat_template(pending->model->decoder());
                  pending->template_sha256 = sha256_hex(source);
                  if (Status s = ctx.conversations().put_template(pending->template_sha256, source); !s)
                    throw ApiError(500, "database_error", "the database failed: " + s.message());
-                 job = submit_generation(ctx, pending->model, ctx.new_id("gen-"), p, req.user);
+                 job = submit_generation(ctx, pending->model, ctx.new_id("gen-"), pending->params, req.user);
                }
                const store::Message stored_user = db_checked(ctx.conversations().add_message(msg));
                if (!stream) {

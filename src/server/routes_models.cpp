@@ -138,11 +138,8 @@ std::optional<double> request_keep_alive(const FieldReader& r) {
   throw ApiError(400, "invalid_request", "field 'keep_alive' must be a number of seconds or a duration string like \"5m\"");
 }
 
-void apply_model_defaults(const LoadedModel& model, GenerationParams& params) {
-  if (auto defaults = model_sampling_defaults(model.file.source)) {
-    GenerationParams with_defaults = params;
-    if (apply_sampling(*defaults, with_defaults)) params = std::move(with_defaults);
-  }
+std::optional<SamplingOptions> model_sampling_defaults(const LoadedModel& model) {
+  return model_sampling_defaults(model.file.source);
 }
 
 nlohmann::json model_list_json(ServerContext& ctx) {

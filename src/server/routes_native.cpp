@@ -6,6 +6,7 @@
 
 #include "engine/kernels/kernels.h"
 #include "server/api_error.h"
+#include "server/generation_request.h"
 #include "app/chat_prompt.h"
 #include "server/embedding_runner.h"
 #include "server/generation_runner.h"
@@ -29,14 +30,6 @@ nlohmann::json outcome_json(const GenerationJob& job, const GenerationOutcome& o
           {"usage", native_usage_json(o)},
           {"timings", native_timings_json(o)},
           {"seed", o.seed}};
-}
-
-// The fields generate and chat share, read into params; returns `stream`.
-bool read_generation_fields(const FieldReader& r, GenerationParams& p, const LoadedModel& model) {
-  apply_model_defaults(model, p);
-  read_sampling_fields(r, p);
-  set_max_tokens(p, r.integer("max_tokens", INT64_MIN, INT64_MAX), "max_tokens", model);
-  return r.boolean("stream").value_or(false);
 }
 
 // Answers with a job's outcome (JSON) or its events (SSE); `fallback` is added
@@ -64,21 +57,19 @@ void answer_job(ServerContext& ctx, const ApiRequest& req, httplib::Response& re
   stream_generation(ctx, res, model, job, std::move(f));
 }
 
-void run_generation(ServerContext& ctx, const ApiRequest& req, httplib::Response& res,
-                    const std::shared_ptr<LoadedModel>& model, GenerationParams params, bool stream) {
+// generate and chat: one typed request, served by a remote provider or a local model.
+void run_generation(ServerContext& ctx, const ApiRequest& req, httplib::Response& res, const FieldReader& r,
+                    GenerationApi api) {
+  const app::GenerationRequest g = read_generation_request(req, r, api).request;
+  if (auto ref = find_remote(ctx.core(), g.model)) {
+    RemoteStart started = start_remote_generation(ctx, req, *ref, remote_generation_request(g), ctx.new_id("gen-"));
+    started.set_headers(res);
+    return answer_job(ctx, req, res, nullptr, started.job, g.stream, started.fallback_json());
+  }
+  auto model = value_or_throw(ctx.models().acquire(g.model, g.keep_alive));
+  GenerationParams params = value_or_throw(app::prepare_generation(*model, g, model_sampling_defaults(*model)));
   auto job = submit_generation(ctx, model, ctx.new_id("gen-"), std::move(params), req.user);
-  answer_job(ctx, req, res, model, job, stream);
-}
-
-// generate and chat of a remote model: the request's fields go to the provider.
-void run_remote(ServerContext& ctx, const ApiRequest& req, httplib::Response& res, const FieldReader& r,
-                const providers::RemoteModelRef& ref, providers::RemoteGenerationRequest rr) {
-  rr.sampling = read_remote_sampling(r);
-  if (auto m = r.integer("max_tokens", 1, int64_t{1} << 24)) rr.max_tokens = *m;
-  const bool stream = r.boolean("stream").value_or(false);
-  RemoteStart started = start_remote_generation(ctx, req, ref, std::move(rr), ctx.new_id("gen-"));
-  started.set_headers(res);
-  answer_job(ctx, req, res, nullptr, started.job, stream, started.fallback_json());
+  answer_job(ctx, req, res, model, job, g.stream);
 }
 
 }  // namespace
@@ -119,37 +110,12 @@ void add_native_routes(RouteTable& routes, ServerContext& ctx) {
   routes.add("POST", "/api/v1/models/generate", "/api/v1/models/generate",
              [&ctx](const ApiRequest& req, httplib::Response& res) {
                const nlohmann::json body = request_json(req);
-               FieldReader r(body);
-               if (auto ref = find_remote(ctx.core(), r.string("model", 256).value_or(""))) {
-                 providers::RemoteGenerationRequest rr;
-                 rr.prompt = r.string("prompt").value_or("");
-                 rr.system = r.string("system_prompt").value_or("");
-                 return run_remote(ctx, req, res, r, *ref, std::move(rr));
-               }
-               auto model = value_or_throw(ctx.models().acquire(r.string("model", 256).value_or(""), request_keep_alive(r)));
-               const std::string prompt = r.string("prompt").value_or("");
-               const std::string system = r.string("system_prompt").value_or("");
-               GenerationParams p;
-               p.prompt_ids = tokenize_prompt(*model, system.empty() ? prompt : system + "\n\n" + prompt, "prompt");
-               const bool stream = read_generation_fields(r, p, *model);
-               run_generation(ctx, req, res, model, std::move(p), stream);
+               run_generation(ctx, req, res, FieldReader(body), GenerationApi::NativeGenerate);
              });
 
   routes.add("POST", "/api/v1/chat", "/api/v1/chat", [&ctx](const ApiRequest& req, httplib::Response& res) {
     const nlohmann::json body = request_json(req);
-    FieldReader r(body);
-    if (auto ref = find_remote(ctx.core(), r.string("model", 256).value_or(""))) {
-      providers::RemoteGenerationRequest rr;
-      rr.chat = true;
-      rr.messages = nlohmann::json::parse(request_chat_messages(req).dump());
-      return run_remote(ctx, req, res, r, *ref, std::move(rr));
-    }
-    auto model = value_or_throw(ctx.models().acquire(r.string("model", 256).value_or(""), request_keep_alive(r)));
-    const nlohmann::ordered_json messages = request_chat_messages(req);
-    GenerationParams p;
-    p.prompt_ids = tokenize_prompt(*model, value_or_throw(render_chat_prompt(generator_of(*model), messages, true)), "messages");
-    const bool stream = read_generation_fields(r, p, *model);
-    run_generation(ctx, req, res, model, std::move(p), stream);
+    run_generation(ctx, req, res, FieldReader(body), GenerationApi::NativeChat);
   });
 
   routes.add("POST", "/api/v1/tokenize", "/api/v1/tokenize", [&ctx](const ApiRequest& req, httplib::Response& res) {

@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "server/api_error.h"
+#include "server/generation_request.h"
 #include "app/chat_prompt.h"
 #include "server/embedding_runner.h"
 #include "server/generation_runner.h"
@@ -57,34 +58,22 @@ struct OllamaRequest {
   double load_seconds = 0;
 };
 
-// options{...}: Ollama's sampling names. num_ctx is accepted and ignored: each
-// slot's context size is fixed by the server configuration.
-void read_options(const FieldReader& r, OllamaRequest& o) {
-  std::optional<int64_t> max;
-  apply_model_defaults(*o.model, o.params);  // the Modelfile's PARAMETERs, as Ollama does
-  if (auto opts = r.object("options")) {
-    read_sampling_fields(*opts, o.params);
-    (void)opts->integer("num_ctx", 1, int64_t{1} << 24);
-    if (auto n = opts->integer("num_predict", -2, int64_t{1} << 24)) {
-      if (*n == 0) throw invalid_field("options.num_predict", "must not be 0 (-1 = until the context is full)");
-      if (*n > 0) max = *n;
-    }
-  }
-  set_max_tokens(o.params, max, "options.num_predict", *o.model);
-  o.stream = r.boolean("stream").value_or(true);
-  if (auto fmt = r.raw("format"); fmt && !(fmt->is_string() && fmt->get<std::string>().empty()))
-    throw invalid_field("format", "is not supported (structured output is not implemented)");
-}
-
-std::shared_ptr<LoadedModel> acquire(ServerContext& ctx, const FieldReader& r, std::string& name, double& load_s) {
-  auto requested = r.string("model", 256);
-  if (!requested) requested = r.string("name", 256);
-  if (!requested || requested->empty()) throw invalid_field("model", "is required");
-  name = *requested;
+std::shared_ptr<LoadedModel> acquire(ServerContext& ctx, const app::GenerationRequest& g, std::string& name,
+                                     double& load_s) {
+  if (g.model.empty()) throw invalid_field("model", "is required");
+  name = g.model;
   const bool was_loaded = ctx.models().find_loaded(name) != nullptr;
-  auto m = value_or_throw(ctx.models().acquire(name, request_keep_alive(r)));
+  auto m = value_or_throw(ctx.models().acquire(name, g.keep_alive));
   load_s = was_loaded ? 0 : m->load_seconds;
   return m;
+}
+
+// The model a non-generating request (show, embed) names under `model` or `name`.
+std::shared_ptr<LoadedModel> acquire(ServerContext& ctx, const FieldReader& r, std::string& name, double& load_s) {
+  app::GenerationRequest g;
+  g.model = r.string("model", 256).value_or(r.string("name", 256).value_or(""));
+  g.keep_alive = request_keep_alive(r);
+  return acquire(ctx, g, name, load_s);
 }
 
 nlohmann::json final_fields(const OllamaRequest& o, const GenerationOutcome& out, double total_seconds) {
@@ -146,31 +135,41 @@ void respond_job(ServerContext& ctx, httplib::Response& res, const OllamaRequest
   stream_generation(ctx, res, o.model, job, std::move(f));
 }
 
-void respond(ServerContext& ctx, const ApiRequest& req, httplib::Response& res, OllamaRequest o, bool chat) {
+// generate and chat: one typed request, served by a remote provider or a local model.
+void respond(ServerContext& ctx, const ApiRequest& req, httplib::Response& res, const FieldReader& r, bool chat) {
   const auto arrival = std::chrono::steady_clock::now();
-  auto job = submit_generation(ctx, o.model, ctx.new_id("ollama-"), o.params, req.user);
-  respond_job(ctx, res, o, job, chat, arrival);
-}
-
-// generate and chat of a remote model: options{...} and the fields go to the provider.
-void respond_remote(ServerContext& ctx, const ApiRequest& req, httplib::Response& res, const FieldReader& r,
-                    const providers::RemoteModelRef& ref, providers::RemoteGenerationRequest rr, bool chat) {
-  const auto arrival = std::chrono::steady_clock::now();
-  if (auto opts = r.object("options")) {
-    rr.sampling = read_remote_sampling(*opts);
-    if (auto n = opts->integer("num_predict", -2, int64_t{1} << 24)) {
-      if (*n == 0) throw invalid_field("options.num_predict", "must not be 0 (-1 = until the context is full)");
-      if (*n > 0) rr.max_tokens = *n;
-    }
-  }
+  const app::GenerationRequest g =
+      read_generation_request(req, r, chat ? GenerationApi::OllamaChat : GenerationApi::OllamaGenerate).request;
   OllamaRequest o;
   o.client_gone = req.client_gone;
-  o.model_name = r.string("model", 256).value_or(ref.full_name());
-  o.stream = r.boolean("stream").value_or(true);
-  RemoteStart started = start_remote_generation(ctx, req, ref, std::move(rr), ctx.new_id("ollama-"));
-  started.set_headers(res);
-  if (!started.fallback_reason.empty()) o.model_name = started.job->model();
-  respond_job(ctx, res, o, started.job, chat, arrival, started.fallback_json());
+  o.stream = g.stream;
+  if (auto ref = find_remote(ctx.core(), r.string("model", 256).value_or(""))) {
+    o.model_name = g.model;
+    RemoteStart started = start_remote_generation(ctx, req, *ref, remote_generation_request(g), ctx.new_id("ollama-"));
+    started.set_headers(res);
+    if (!started.fallback_reason.empty()) o.model_name = started.job->model();
+    return respond_job(ctx, res, o, started.job, chat, arrival, started.fallback_json());
+  }
+  o.model = acquire(ctx, g, o.model_name, o.load_seconds);
+  throw_if_error(o.model->require_generation());  // an embedding model cannot generate, not even the empty "load" prompt
+  if (!chat && g.input.prompt.empty() && g.input.system.empty()) {
+    // Ollama answers an empty prompt by loading the model, or with keep_alive 0 by unloading it.
+    const bool unload = g.keep_alive && *g.keep_alive == 0;
+    if (unload) {
+      const std::string loaded_name = o.model->file.name;
+      o.model.reset();
+      // Busy: the keep-alive of 0 unloads it once its requests finish.
+      (void)ctx.models().unload(loaded_name);
+    }
+    send_json(res, 200,
+              {{"model", o.model_name}, {"created_at", rfc3339_now()}, {"response", ""}, {"done", true},
+               {"done_reason", unload ? "unload" : "load"}});
+    return;
+  }
+  // The Modelfile's PARAMETERs apply under the request's options, as Ollama does.
+  o.params = value_or_throw(app::prepare_generation(*o.model, g, model_sampling_defaults(*o.model)));
+  auto job = submit_generation(ctx, o.model, ctx.new_id("ollama-"), o.params, req.user);
+  respond_job(ctx, res, o, job, chat, arrival);
 }
 
 }  // namespace
@@ -178,72 +177,12 @@ void respond_remote(ServerContext& ctx, const ApiRequest& req, httplib::Response
 void add_ollama_routes(RouteTable& routes, ServerContext& ctx) {
   routes.add("POST", "/api/generate", "/api/generate", [&ctx](const ApiRequest& req, httplib::Response& res) {
     const nlohmann::json body = request_json(req);
-    FieldReader r(body);
-    if (auto ref = find_remote(ctx.core(), r.string("model", 256).value_or(""))) {
-      if (r.has("images")) throw invalid_field("images", "is not supported (no vision models yet)");
-      providers::RemoteGenerationRequest rr;
-      rr.prompt = r.string("prompt").value_or("");
-      rr.system = r.string("system").value_or("");
-      rr.raw = r.boolean("raw").value_or(false);
-      return respond_remote(ctx, req, res, r, *ref, std::move(rr), false);
-    }
-    OllamaRequest o;
-    o.client_gone = req.client_gone;
-    o.model = acquire(ctx, r, o.model_name, o.load_seconds);
-    (void)generator_of(*o.model);  // an embedding model cannot generate, not even the empty "load" prompt
-    const std::string prompt = r.string("prompt").value_or("");
-    const std::string system = r.string("system").value_or("");
-    const bool raw = r.boolean("raw").value_or(false);
-    if (r.has("images")) throw invalid_field("images", "is not supported (no vision models yet)");
-    if (prompt.empty() && system.empty()) {
-      // Ollama answers an empty prompt by loading the model, or with keep_alive 0 by unloading it.
-      const auto keep_alive = request_keep_alive(r);
-      const bool unload = keep_alive && *keep_alive == 0;
-      if (unload) {
-        const std::string loaded_name = o.model->file.name;
-        o.model.reset();
-        // Busy: the keep-alive of 0 unloads it once its requests finish.
-        (void)ctx.models().unload(loaded_name);
-      }
-      send_json(res, 200,
-                {{"model", o.model_name}, {"created_at", rfc3339_now()}, {"response", ""}, {"done", true},
-                 {"done_reason", unload ? "unload" : "load"}});
-      return;
-    }
-    // Like Ollama: the model's prompt template unless raw; a model without a chat
-    // template (a base model such as the demo) gets the text as it is.
-    std::string text;
-    if (!raw && !model_chat_template(generator_of(*o.model)).empty()) {
-      nlohmann::ordered_json messages = nlohmann::ordered_json::array();
-      if (!system.empty()) messages.push_back({{"role", "system"}, {"content", system}});
-      messages.push_back({{"role", "user"}, {"content", prompt}});
-      text = value_or_throw(render_chat_prompt(generator_of(*o.model), messages, true));
-    } else {
-      text = system.empty() || raw ? prompt : system + "\n\n" + prompt;
-    }
-    o.params.prompt_ids = tokenize_prompt(*o.model, text, "prompt");
-    read_options(r, o);
-    respond(ctx, req, res, std::move(o), false);
+    respond(ctx, req, res, FieldReader(body), false);
   });
 
   routes.add("POST", "/api/chat", "/api/chat", [&ctx](const ApiRequest& req, httplib::Response& res) {
     const nlohmann::json body = request_json(req);
-    FieldReader r(body);
-    if (auto ref = find_remote(ctx.core(), r.string("model", 256).value_or(""))) {
-      providers::RemoteGenerationRequest rr;
-      rr.chat = true;
-      rr.messages = nlohmann::json::parse(request_chat_messages(req).dump());
-      return respond_remote(ctx, req, res, r, *ref, std::move(rr), true);
-    }
-    OllamaRequest o;
-    o.client_gone = req.client_gone;
-    o.model = acquire(ctx, r, o.model_name, o.load_seconds);
-    if (const nlohmann::json* tools = r.raw("tools"); tools && !(tools->is_array() && tools->empty()))
-      throw invalid_field("tools", "is not supported yet");
-    const nlohmann::ordered_json messages = request_chat_messages(req);
-    o.params.prompt_ids = tokenize_prompt(*o.model, value_or_throw(render_chat_prompt(generator_of(*o.model), messages, true)), "messages");
-    read_options(r, o);
-    respond(ctx, req, res, std::move(o), true);
+    respond(ctx, req, res, FieldReader(body), true);
   });
 
   routes.add("GET", "/api/tags", "/api/tags", [&ctx](const ApiRequest&, httplib::Response& res) {

@@ -4,6 +4,7 @@
 // response shapes follow OpenAI's API reference; extensions (top_k, min_p,
 // repeat_penalty, ignore_eos) are accepted as llama.cpp's server does.
 #include "server/api_error.h"
+#include "server/generation_request.h"
 #include "app/chat_prompt.h"
 #include "server/embedding_runner.h"
 #include "server/generation_runner.h"
@@ -27,32 +28,12 @@ struct OpenAiRequest {
   std::function<bool()> client_gone;  // the caller hung up (non-streamed answers stop then)
   std::shared_ptr<LoadedModel> model;
   std::string model_name;  // as the client named it, echoed back
-  GenerationParams params;
   bool stream = false;
   bool include_usage = false;
 };
 
-// Fields both endpoints share. `prompt` must be set on params before.
-void read_common(const FieldReader& r, OpenAiRequest& o) {
-  if (auto n = r.integer("n", 1, 128); n && *n != 1)
-    throw invalid_field("n", "is " + std::to_string(*n) + "; this server generates one choice (n = 1) only");
-  if (auto b = r.integer("best_of", 1, 128); b && *b != 1) throw invalid_field("best_of", "must be 1");
-  if (const nlohmann::json* lb = r.raw("logit_bias"); lb && !(lb->is_object() && lb->empty()))
-    throw invalid_field("logit_bias", "is not supported");
-  read_sampling_fields(r, o.params);
-  std::optional<int64_t> max = r.integer("max_completion_tokens", INT64_MIN, INT64_MAX);
-  std::string max_field = "max_completion_tokens";
-  if (!max) {
-    max = r.integer("max_tokens", INT64_MIN, INT64_MAX);
-    max_field = "max_tokens";
-  }
-  set_max_tokens(o.params, max, max_field, *o.model);
-  o.stream = r.boolean("stream").value_or(false);
-  if (auto so = r.object("stream_options")) o.include_usage = so->boolean("include_usage").value_or(false);
-}
-
-std::shared_ptr<LoadedModel> acquire_model(ServerContext& ctx, const FieldReader& r, std::string& name) {
-  name = r.string("model", 256).value_or("");
+std::shared_ptr<LoadedModel> acquire_model(ServerContext& ctx, const std::string& requested, std::string& name) {
+  name = requested;
   auto m = value_or_throw(ctx.models().acquire(name));
   if (name.empty()) name = m->file.name;
   return m;
@@ -128,30 +109,28 @@ void respond_job(ServerContext& ctx, httplib::Response& res, const OpenAiRequest
   stream_generation(ctx, res, o.model, job, std::move(f));
 }
 
-void respond(ServerContext& ctx, const ApiRequest& req, httplib::Response& res, OpenAiRequest o, bool chat,
-             const std::string& echo) {
-  auto job = submit_generation(ctx, o.model, ctx.new_id(chat ? "chatcmpl-" : "cmpl-"), std::move(o.params), req.user);
-  respond_job(ctx, res, o, job, chat, echo);
-}
-
-// completions and chat of a remote model: the fields go to the provider.
-void respond_remote(ServerContext& ctx, const ApiRequest& req, httplib::Response& res, const FieldReader& r,
-                    const providers::RemoteModelRef& ref, providers::RemoteGenerationRequest rr, bool chat) {
-  if (auto n = r.integer("n", 1, 128); n && *n != 1)
-    throw invalid_field("n", "is " + std::to_string(*n) + "; this server generates one choice (n = 1) only");
-  rr.sampling = read_remote_sampling(r);
-  std::optional<int64_t> max = r.integer("max_completion_tokens", 1, int64_t{1} << 24);
-  if (!max) max = r.integer("max_tokens", 1, int64_t{1} << 24);
-  rr.max_tokens = max;
+// completions and chat: one typed request, served by a remote provider or a local model.
+void respond(ServerContext& ctx, const ApiRequest& req, httplib::Response& res, const FieldReader& r, bool chat) {
+  const ApiGenerationRequest read =
+      read_generation_request(req, r, chat ? GenerationApi::OpenAiChat : GenerationApi::OpenAiCompletion);
+  const app::GenerationRequest& g = read.request;
   OpenAiRequest o;
   o.client_gone = req.client_gone;
-  o.model_name = r.string("model", 256).value_or(ref.full_name());
-  o.stream = r.boolean("stream").value_or(false);
-  if (auto so = r.object("stream_options")) o.include_usage = so->boolean("include_usage").value_or(false);
-  RemoteStart started = start_remote_generation(ctx, req, ref, std::move(rr), ctx.new_id(chat ? "chatcmpl-" : "cmpl-"));
-  started.set_headers(res);
-  if (!started.fallback_reason.empty()) o.model_name = started.job->model();
-  respond_job(ctx, res, o, started.job, chat, "", started.fallback_json());
+  o.model_name = g.model;
+  o.stream = g.stream;
+  o.include_usage = read.include_usage;
+  const std::string id = ctx.new_id(chat ? "chatcmpl-" : "cmpl-");
+  if (auto ref = find_remote(ctx.core(), g.model)) {
+    RemoteStart started = start_remote_generation(ctx, req, *ref, remote_generation_request(g), id);
+    started.set_headers(res);
+    if (!started.fallback_reason.empty()) o.model_name = started.job->model();
+    return respond_job(ctx, res, o, started.job, chat, "", started.fallback_json());
+  }
+  o.model = acquire_model(ctx, g.model, o.model_name);
+  // The OpenAI routes apply no Modelfile defaults: clients send what they mean.
+  GenerationParams params = value_or_throw(app::prepare_generation(*o.model, g, std::nullopt));
+  auto job = submit_generation(ctx, o.model, id, std::move(params), req.user);
+  respond_job(ctx, res, o, job, chat, read.echo ? g.input.prompt : std::string());
 }
 
 nlohmann::json model_object(const ModelFile& f) {
@@ -190,63 +169,13 @@ void add_openai_routes(RouteTable& routes, ServerContext& ctx) {
 
   routes.add("POST", "/v1/completions", "/v1/completions", [&ctx](const ApiRequest& req, httplib::Response& res) {
     const nlohmann::json body = request_json(req);
-    FieldReader r(body);
-    if (auto ref = find_remote(ctx.core(), r.string("model", 256).value_or(""))) {
-      providers::RemoteGenerationRequest rr;
-      if (const nlohmann::json* p = r.raw("prompt")) {
-        if (p->is_string()) rr.prompt = p->get<std::string>();
-        else if (p->is_array() && p->size() == 1 && (*p)[0].is_string()) rr.prompt = (*p)[0].get<std::string>();
-        else throw invalid_field("prompt", "must be a string or an array of one string, got " + describe_json(*p));
-      }
-      return respond_remote(ctx, req, res, r, *ref, std::move(rr), false);
-    }
-    OpenAiRequest o;
-    o.client_gone = req.client_gone;
-    o.model = acquire_model(ctx, r, o.model_name);
-    std::string prompt;
-    if (const nlohmann::json* p = r.raw("prompt")) {
-      if (p->is_string()) {
-        prompt = p->get<std::string>();
-      } else if (p->is_array() && p->size() == 1 && (*p)[0].is_string()) {
-        prompt = (*p)[0].get<std::string>();
-      } else {
-        throw invalid_field("prompt", "must be a string or an array of one string, got " + describe_json(*p));
-      }
-    }
-    if (r.has("suffix")) throw invalid_field("suffix", "is not supported");
-    if (const nlohmann::json* lp = r.raw("logprobs"); lp && !(lp->is_number() && lp->get<double>() == 0))
-      throw invalid_field("logprobs", "is not supported");
-    const bool echo = r.boolean("echo").value_or(false);
-    o.params.prompt_ids = tokenize_prompt(*o.model, prompt, "prompt");
-    read_common(r, o);
-    respond(ctx, req, res, std::move(o), false, echo ? prompt : std::string());
+    respond(ctx, req, res, FieldReader(body), false);
   });
 
   routes.add("POST", "/v1/chat/completions", "/v1/chat/completions",
              [&ctx](const ApiRequest& req, httplib::Response& res) {
                const nlohmann::json body = request_json(req);
-               FieldReader r(body);
-               if (auto ref = find_remote(ctx.core(), r.string("model", 256).value_or(""))) {
-                 providers::RemoteGenerationRequest rr;
-                 rr.chat = true;
-                 rr.messages = nlohmann::json::parse(request_chat_messages(req).dump());
-                 return respond_remote(ctx, req, res, r, *ref, std::move(rr), true);
-               }
-               OpenAiRequest o;
-               o.client_gone = req.client_gone;
-               o.model = acquire_model(ctx, r, o.model_name);
-               const nlohmann::ordered_json messages = request_chat_messages(req);
-               if (r.boolean("logprobs").value_or(false)) throw invalid_field("logprobs", "is not supported");
-               if (const nlohmann::json* tools = r.raw("tools"); tools && !(tools->is_array() && tools->empty()))
-                 throw invalid_field("tools", "is not supported yet");
-               if (auto rf = r.object("response_format")) {
-                 if (rf->string("type", 64).value_or("text") != "text")
-                   throw invalid_field("response_format.type", "must be \"text\" (structured output is not supported)");
-               }
-               o.params.prompt_ids =
-                   tokenize_prompt(*o.model, value_or_throw(render_chat_prompt(generator_of(*o.model), messages, true)), "messages");
-               read_common(r, o);
-               respond(ctx, req, res, std::move(o), true, "");
+               respond(ctx, req, res, FieldReader(body), true);
              });
 
   routes.add("POST", "/v1/embeddings", "/v1/embeddings", [&ctx](const ApiRequest& req, httplib::Response& res) {
@@ -269,7 +198,7 @@ void add_openai_routes(RouteTable& routes, ServerContext& ctx) {
       return;
     }
     std::string name;
-    auto model = acquire_model(ctx, r, name);
+    auto model = acquire_model(ctx, r.string("model", 256).value_or(""), name);
     const int64_t n_embd = model->n_embd();
     if (auto d = r.integer("dimensions", 1, INT64_MAX); d && *d != n_embd)
       throw invalid_field("dimensions", "is " + std::to_string(*d) + "; model '" + model->file.name + "' has " +

@@ -83,6 +83,5 @@ nlohmann::json remote_sampling_json(const SamplingOptions& o) {
   return s;
 }
 
-nlohmann::json read_remote_sampling(const FieldReader& r) { return remote_sampling_json(read_sampling_options(r)); }
 
 }  // namespace pg::server

@@ -1,0 +1,34 @@
+// THE reader of generation requests: the body of any generating route —
+// native generate and chat, OpenAI completions and chat completions, Ollama
+// generate and chat — read into one app::GenerationRequest, for local and
+// remote models alike; and that request as a remote provider takes it.
+// Field names differ by API (max_tokens, max_completion_tokens,
+// options.num_predict; Ollama's sampling under options), what they mean does
+// not. What is not served yet (n > 1, logprobs, tools, structured output,
+// images) is a 400 naming the field. Throws ApiError (inside src/server only).
+#pragma once
+
+#include "app/generation.h"
+#include "providers/remote_client.h"
+#include "server/request_fields.h"
+#include "server/routes.h"
+
+namespace pg::server {
+
+enum class GenerationApi { NativeGenerate, NativeChat, OpenAiCompletion, OpenAiChat, OllamaGenerate, OllamaChat };
+
+// The request and the API's own reply options.
+struct ApiGenerationRequest {
+  app::GenerationRequest request;
+  bool echo = false;           // OpenAI completions: the prompt is repeated before the text
+  bool include_usage = false;  // OpenAI streams: a last chunk with the usage
+};
+
+// `r` reads the parsed body of `req` (messages are parsed again in the
+// client's key order).
+ApiGenerationRequest read_generation_request(const ApiRequest& req, const FieldReader& r, GenerationApi api);
+
+// The request as the provider client takes it (max_tokens 1 to 2^24).
+providers::RemoteGenerationRequest remote_generation_request(const app::GenerationRequest& request);
+
+}  // namespace pg::server
