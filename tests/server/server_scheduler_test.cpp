@@ -13,6 +13,11 @@
 namespace pg::test {
 namespace {
 
+// Eight short story openings, one of them twice (the same prompt in two slots).
+const std::vector<std::string> kEightPrompts = {"Once upon a time", "Lily saw a dog", "Tom had a red ball",
+                                                "The sun was hot",  "Once upon a time", "Sam and Mia",
+                                                "A little bird",    "The cat"};
+
 nlohmann::json slots_of(const TestServer& srv) { return get_json(srv, "/api/v1/slots").body["models"][0]; }
 
 // Polls until pred(slot status) holds or the time is up.
@@ -30,9 +35,7 @@ TEST(ServerScheduler, EightConcurrentStreamsEqualTheirSoloRuns) {
   auto config = test_server_config();
   config.slots = 8;
   TestServer srv(config);
-  const std::vector<std::string> prompts = {"Once upon a time", "Lily saw a dog", "Tom had a red ball",
-                                            "The sun was hot", "Once upon a time", "Sam and Mia",
-                                            "A little bird", "The cat"};
+  const std::vector<std::string>& prompts = kEightPrompts;
   std::vector<nlohmann::json> requests;
   std::vector<std::string> solo;
   for (size_t i = 0; i < prompts.size(); ++i) {
@@ -73,9 +76,7 @@ TEST(ServerScheduler, EightConcurrentSeededStreamsGiveTheRecordedTexts) {
   auto config = test_server_config();
   config.slots = 8;
   TestServer srv(config);
-  const std::vector<std::string> prompts = {"Once upon a time", "Lily saw a dog", "Tom had a red ball",
-                                            "The sun was hot", "Once upon a time", "Sam and Mia",
-                                            "A little bird", "The cat"};
+  const std::vector<std::string>& prompts = kEightPrompts;
   std::vector<nlohmann::json> requests;
   for (size_t i = 0; i < prompts.size(); ++i)
     requests.push_back({{"prompt", prompts[i]}, {"max_tokens", 60}, {"seed", 7 + 31 * i},
