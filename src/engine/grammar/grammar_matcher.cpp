@@ -1,0 +1,172 @@
+// Incremental grammar matching; see grammar_matcher.h.
+#include "engine/grammar/grammar_matcher.h"
+
+#include <algorithm>
+
+namespace pg::grammar {
+namespace {
+
+bool fits(const Element& e, uint32_t cp) {
+  const bool in = std::any_of(e.ranges.begin(), e.ranges.end(), [cp](const CodeRange& r) { return cp >= r.lo && cp <= r.hi; });
+  return in != e.negated;
+}
+
+// Rules that can match the empty string.
+std::vector<bool> nullable_rules(const Grammar& g) {
+  std::vector<bool> nullable(g.rules.size(), false);
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (size_t r = 0; r < g.rules.size(); ++r) {
+      if (nullable[r]) continue;
+      for (const Sequence& seq : g.rules[r].alternatives) {
+        const bool all = std::all_of(seq.begin(), seq.end(), [&](const Element& e) {
+          return e.kind == Element::Kind::Rule && nullable[e.rule];
+        });
+        if (all) {
+          nullable[r] = changed = true;
+          break;
+        }
+      }
+    }
+  }
+  return nullable;
+}
+
+// The first rule that can reach itself without consuming a code point, or -1.
+int64_t left_recursive_rule(const Grammar& g) {
+  const std::vector<bool> nullable = nullable_rules(g);
+  // leftmost[r]: rules r can start with (through nullable prefixes).
+  std::vector<std::vector<uint32_t>> leftmost(g.rules.size());
+  for (size_t r = 0; r < g.rules.size(); ++r)
+    for (const Sequence& seq : g.rules[r].alternatives)
+      for (const Element& e : seq) {
+        if (e.kind != Element::Kind::Rule) break;
+        leftmost[r].push_back(e.rule);
+        if (!nullable[e.rule]) break;
+      }
+  // A cycle in the leftmost graph: iterative depth-first search with colours.
+  std::vector<int> colour(g.rules.size(), 0);  // 0 new, 1 on the path, 2 done
+  for (size_t start = 0; start < g.rules.size(); ++start) {
+    if (colour[start]) continue;
+    std::vector<std::pair<uint32_t, size_t>> path{{static_cast<uint32_t>(start), 0}};
+    colour[start] = 1;
+    while (!path.empty()) {
+      auto& [r, next] = path.back();
+      if (next < leftmost[r].size()) {
+        const uint32_t to = leftmost[r][next++];
+        if (colour[to] == 1) return to;
+        if (colour[to] == 0) {
+          colour[to] = 1;
+          path.push_back({to, 0});
+        }
+      } else {
+        colour[r] = 2;
+        path.pop_back();
+      }
+    }
+  }
+  return -1;
+}
+
+}  // namespace
+
+Result<GrammarMatcher> GrammarMatcher::create(const Grammar& grammar) {
+  if (grammar.rules.empty()) return Status::invalid_argument("the grammar has no rules", "invalid_grammar");
+  if (int64_t r = left_recursive_rule(grammar); r >= 0)
+    return Status::invalid_argument("rule '" + grammar.rules[static_cast<size_t>(r)].name +
+                                        "' is left-recursive (it can reach itself before matching any character)",
+                                    "invalid_grammar");
+  GrammarMatcher m(grammar);
+  m.reset();
+  return m;
+}
+
+void GrammarMatcher::reset() {
+  stacks_.clear();
+  for (uint32_t a = 0; a < g_->rules[g_->root].alternatives.size(); ++a) expand(Stack{Pos{g_->root, a, 0}}, stacks_);
+  normalize(stacks_);
+}
+
+// Follows rule references and finished alternatives until each stack's top is
+// a Chars element (or the stack is empty: the root is complete).
+void GrammarMatcher::expand(Stack stack, std::vector<Stack>& out) const {
+  if (out.size() >= kMaxStacks) return;
+  if (stack.empty()) {
+    out.push_back(std::move(stack));
+    return;
+  }
+  const Pos pos = stack.back();
+  const Sequence& seq = g_->rules[pos.rule].alternatives[pos.alt];
+  if (pos.idx >= seq.size()) {
+    stack.pop_back();
+    expand(std::move(stack), out);
+    return;
+  }
+  const Element& e = seq[pos.idx];
+  if (e.kind == Element::Kind::Chars) {
+    out.push_back(std::move(stack));
+    return;
+  }
+  // Continue after the reference once the referred rule is done; a
+  // continuation at the end of its sequence is dropped at once, so right
+  // recursion (x*) keeps stacks short.
+  stack.back().idx++;
+  if (stack.back().idx >= seq.size()) stack.pop_back();
+  for (uint32_t a = 0; a < g_->rules[e.rule].alternatives.size(); ++a) {
+    Stack next = stack;
+    next.push_back(Pos{e.rule, a, 0});
+    expand(std::move(next), out);
+  }
+}
+
+void GrammarMatcher::normalize(std::vector<Stack>& stacks) const {
+  std::sort(stacks.begin(), stacks.end());
+  stacks.erase(std::unique(stacks.begin(), stacks.end()), stacks.end());
+}
+
+bool GrammarMatcher::accept(uint32_t cp) {
+  std::vector<Stack> next;
+  for (const Stack& s : stacks_) {
+    if (s.empty()) continue;
+    const Pos& top = s.back();
+    if (!fits(g_->rules[top.rule].alternatives[top.alt][top.idx], cp)) continue;
+    Stack advanced = s;
+    advanced.back().idx++;
+    expand(std::move(advanced), next);
+  }
+  if (next.empty()) return false;
+  normalize(next);
+  stacks_ = std::move(next);
+  return true;
+}
+
+bool GrammarMatcher::accept_text(std::string_view s) {
+  const std::vector<Stack> saved = stacks_;
+  for (size_t i = 0; i < s.size();) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    const int n = c < 0x80 ? 0 : c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC0 ? 1 : -1;
+    bool ok = n >= 0 && i + static_cast<size_t>(n) < s.size() + (n == 0 ? 1 : 0);
+    uint32_t cp = 0;
+    if (ok) {
+      cp = n == 0 ? c : c & (0x3Fu >> n);
+      for (int k = 1; k <= n; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + static_cast<size_t>(k)]) & 0x3F);
+      ok = accept(cp);
+    }
+    if (!ok) {
+      stacks_ = saved;
+      return false;
+    }
+    i += static_cast<size_t>(n) + 1;
+  }
+  return true;
+}
+
+bool GrammarMatcher::can_end() const {
+  return std::any_of(stacks_.begin(), stacks_.end(), [](const Stack& s) { return s.empty(); });
+}
+
+bool GrammarMatcher::finished() const {
+  return std::all_of(stacks_.begin(), stacks_.end(), [](const Stack& s) { return s.empty(); });
+}
+
+}  // namespace pg::grammar

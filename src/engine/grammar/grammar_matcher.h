@@ -1,0 +1,56 @@
+// Incremental matching of text against a parsed grammar, one code point at a
+// time: the state is the set of parse stacks (positions in rules still open),
+// as llama.cpp's grammar sampler keeps it. accept() advances every stack the
+// code point fits and drops the others; can_end() says whether the text so
+// far is a whole sentence of the grammar. The token-masking sampler builds on
+// this. Left-recursive grammars are refused (matching them would not end).
+// Never allocates more than kMaxStacks stacks.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "engine/grammar/gbnf.h"
+#include "util/result.h"
+
+namespace pg::grammar {
+
+class GrammarMatcher {
+ public:
+  static constexpr size_t kMaxStacks = 1 << 14;
+
+  // invalid_argument naming the rule when the grammar is left-recursive.
+  static Result<GrammarMatcher> create(const Grammar& grammar);
+
+  // Advances by one code point; false (state unchanged) when no stack takes it.
+  bool accept(uint32_t code_point);
+  // Advances by a UTF-8 text, all or nothing; false when any of it does not fit
+  // or the text is not valid UTF-8 (partial characters must not be passed).
+  bool accept_text(std::string_view utf8);
+  // The text so far is a complete sentence of the grammar.
+  bool can_end() const;
+  // No code point can follow (the grammar is finished, or nothing fits).
+  bool finished() const;
+  // Back to the start of the root rule.
+  void reset();
+
+ private:
+  struct Pos {
+    uint32_t rule = 0, alt = 0, idx = 0;
+    bool operator==(const Pos&) const = default;
+    bool operator<(const Pos& o) const {
+      return rule != o.rule ? rule < o.rule : alt != o.alt ? alt < o.alt : idx < o.idx;
+    }
+  };
+  using Stack = std::vector<Pos>;
+
+  explicit GrammarMatcher(const Grammar& g) : g_(&g) {}
+  void expand(Stack stack, std::vector<Stack>& out) const;
+  void normalize(std::vector<Stack>& stacks) const;
+
+  const Grammar* g_;
+  std::vector<Stack> stacks_;  // each ends at a Chars element, or is empty (the root is complete)
+};
+
+}  // namespace pg::grammar
