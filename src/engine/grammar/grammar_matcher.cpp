@@ -2,6 +2,7 @@
 #include "engine/grammar/grammar_matcher.h"
 
 #include <algorithm>
+#include <set>
 
 namespace pg::grammar {
 namespace {
@@ -32,10 +33,9 @@ std::vector<bool> nullable_rules(const Grammar& g) {
   return nullable;
 }
 
-// The first rule that can reach itself without consuming a code point, or -1.
-int64_t left_recursive_rule(const Grammar& g) {
+// leftmost[r]: the rules r can start with (through nullable prefixes).
+std::vector<std::vector<uint32_t>> leftmost_rules(const Grammar& g) {
   const std::vector<bool> nullable = nullable_rules(g);
-  // leftmost[r]: rules r can start with (through nullable prefixes).
   std::vector<std::vector<uint32_t>> leftmost(g.rules.size());
   for (size_t r = 0; r < g.rules.size(); ++r)
     for (const Sequence& seq : g.rules[r].alternatives)
@@ -44,6 +44,11 @@ int64_t left_recursive_rule(const Grammar& g) {
         leftmost[r].push_back(e.rule);
         if (!nullable[e.rule]) break;
       }
+  return leftmost;
+}
+
+// The first rule that can reach itself without consuming a code point, or -1.
+int64_t left_recursive_rule(const Grammar& g, const std::vector<std::vector<uint32_t>>& leftmost) {
   // A cycle in the leftmost graph: iterative depth-first search with colours.
   std::vector<int> colour(g.rules.size(), 0);  // 0 new, 1 on the path, 2 done
   for (size_t start = 0; start < g.rules.size(); ++start) {
@@ -68,55 +73,107 @@ int64_t left_recursive_rule(const Grammar& g) {
   return -1;
 }
 
+// The longest chain of rules entered without consuming a code point (the
+// depth of expand()'s recursion); the leftmost graph has no cycle here.
+size_t longest_leftmost_chain(const Grammar& g, const std::vector<std::vector<uint32_t>>& leftmost) {
+  std::vector<size_t> depth(g.rules.size(), 0);
+  std::vector<int> state(g.rules.size(), 0);  // 0 new, 1 open, 2 done
+  size_t longest = 0;
+  for (size_t start = 0; start < g.rules.size(); ++start) {
+    if (state[start]) continue;
+    std::vector<std::pair<uint32_t, size_t>> path{{static_cast<uint32_t>(start), 0}};
+    state[start] = 1;
+    while (!path.empty()) {
+      auto& [r, next] = path.back();
+      if (next < leftmost[r].size()) {
+        const uint32_t to = leftmost[r][next++];
+        if (state[to] == 0) {
+          state[to] = 1;
+          path.push_back({to, 0});
+        }
+      } else {
+        size_t d = 1;
+        for (uint32_t to : leftmost[r]) d = std::max(d, depth[to] + 1);
+        depth[r] = d;
+        longest = std::max(longest, d);
+        state[r] = 2;
+        path.pop_back();
+      }
+    }
+  }
+  return longest;
+}
+
 }  // namespace
 
 Result<GrammarMatcher> GrammarMatcher::create(const Grammar& grammar) {
   if (grammar.rules.empty()) return Status::invalid_argument("the grammar has no rules", "invalid_grammar");
-  if (int64_t r = left_recursive_rule(grammar); r >= 0)
+  const auto leftmost = leftmost_rules(grammar);
+  if (int64_t r = left_recursive_rule(grammar, leftmost); r >= 0)
     return Status::invalid_argument("rule '" + grammar.rules[static_cast<size_t>(r)].name +
                                         "' is left-recursive (it can reach itself before matching any character)",
                                     "invalid_grammar");
+  if (longest_leftmost_chain(grammar, leftmost) > kMaxRuleChain)
+    return Status::invalid_argument("rules nest more than " + std::to_string(kMaxRuleChain) +
+                                        " deep before the first character",
+                                    "invalid_grammar");
   GrammarMatcher m(grammar);
-  m.reset();
+  if (!m.reset())
+    return Status::invalid_argument("the grammar is too ambiguous: more than " + std::to_string(kMaxStacks) +
+                                        " ways to start",
+                                    "invalid_grammar");
   return m;
 }
 
-void GrammarMatcher::reset() {
+bool GrammarMatcher::reset() {
   stacks_.clear();
-  for (uint32_t a = 0; a < g_->rules[g_->root].alternatives.size(); ++a) expand(Stack{Pos{g_->root, a, 0}}, stacks_);
+  for (uint32_t a = 0; a < g_->rules[g_->root].alternatives.size(); ++a)
+    if (!expand(Stack{Pos{g_->root, a, 0}}, stacks_)) return false;
   normalize(stacks_);
+  return true;
 }
 
 // Follows rule references and finished alternatives until each stack's top is
-// a Chars element (or the stack is empty: the root is complete).
-void GrammarMatcher::expand(Stack stack, std::vector<Stack>& out) const {
-  if (out.size() >= kMaxStacks) return;
-  if (stack.empty()) {
-    out.push_back(std::move(stack));
-    return;
+// a Chars element (or the stack is empty: the root is complete). Iterative,
+// and each distinct stack is followed once, so long runs of rules that match
+// nothing cost neither stack depth nor repeated work. False when the result
+// would exceed kMaxStacks (the grammar is too ambiguous here).
+bool GrammarMatcher::expand(Stack start, std::vector<Stack>& out) const {
+  std::vector<Stack> work{std::move(start)};
+  std::set<Stack> seen;
+  while (!work.empty()) {
+    Stack stack = std::move(work.back());
+    work.pop_back();
+    if (!seen.insert(stack).second) continue;
+    if (seen.size() > kMaxStacks * 4 || out.size() >= kMaxStacks) return false;
+    if (stack.empty()) {
+      out.push_back(std::move(stack));
+      continue;
+    }
+    const Pos pos = stack.back();
+    const Sequence& seq = g_->rules[pos.rule].alternatives[pos.alt];
+    if (pos.idx >= seq.size()) {
+      stack.pop_back();
+      work.push_back(std::move(stack));
+      continue;
+    }
+    const Element& e = seq[pos.idx];
+    if (e.kind == Element::Kind::Chars) {
+      out.push_back(std::move(stack));
+      continue;
+    }
+    // Continue after the reference once the referred rule is done; a
+    // continuation at the end of its sequence is dropped at once, so right
+    // recursion (x*) keeps stacks short.
+    stack.back().idx++;
+    if (stack.back().idx >= seq.size()) stack.pop_back();
+    for (uint32_t a = 0; a < g_->rules[e.rule].alternatives.size(); ++a) {
+      Stack next = stack;
+      next.push_back(Pos{e.rule, a, 0});
+      work.push_back(std::move(next));
+    }
   }
-  const Pos pos = stack.back();
-  const Sequence& seq = g_->rules[pos.rule].alternatives[pos.alt];
-  if (pos.idx >= seq.size()) {
-    stack.pop_back();
-    expand(std::move(stack), out);
-    return;
-  }
-  const Element& e = seq[pos.idx];
-  if (e.kind == Element::Kind::Chars) {
-    out.push_back(std::move(stack));
-    return;
-  }
-  // Continue after the reference once the referred rule is done; a
-  // continuation at the end of its sequence is dropped at once, so right
-  // recursion (x*) keeps stacks short.
-  stack.back().idx++;
-  if (stack.back().idx >= seq.size()) stack.pop_back();
-  for (uint32_t a = 0; a < g_->rules[e.rule].alternatives.size(); ++a) {
-    Stack next = stack;
-    next.push_back(Pos{e.rule, a, 0});
-    expand(std::move(next), out);
-  }
+  return true;
 }
 
 void GrammarMatcher::normalize(std::vector<Stack>& stacks) const {
@@ -132,7 +189,7 @@ bool GrammarMatcher::accept(uint32_t cp) {
     if (!fits(g_->rules[top.rule].alternatives[top.alt][top.idx], cp)) continue;
     Stack advanced = s;
     advanced.back().idx++;
-    expand(std::move(advanced), next);
+    if (!expand(std::move(advanced), next) || next.size() > kMaxStacks) return false;  // too ambiguous here
   }
   if (next.empty()) return false;
   normalize(next);

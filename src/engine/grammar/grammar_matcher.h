@@ -4,7 +4,7 @@
 // code point fits and drops the others; can_end() says whether the text so
 // far is a whole sentence of the grammar. The token-masking sampler builds on
 // this. Left-recursive grammars are refused (matching them would not end).
-// Never allocates more than kMaxStacks stacks.
+// Keeps at most kMaxStacks stacks.
 #pragma once
 
 #include <cstdint>
@@ -18,9 +18,15 @@ namespace pg::grammar {
 
 class GrammarMatcher {
  public:
+  // Limits: alternative parse stacks at once (past it, a code point is
+  // refused as if it did not fit: the grammar is too ambiguous there), and
+  // rules entered in a row before a character (deeper grammars are refused).
   static constexpr size_t kMaxStacks = 1 << 14;
+  static constexpr size_t kMaxRuleChain = 1000;
 
-  // invalid_argument naming the rule when the grammar is left-recursive.
+  // invalid_argument naming the rule when the grammar is left-recursive, or
+  // when its rules chain deeper than kMaxRuleChain. `grammar` must outlive
+  // the matcher.
   static Result<GrammarMatcher> create(const Grammar& grammar);
 
   // Advances by one code point; false (state unchanged) when no stack takes it.
@@ -32,8 +38,9 @@ class GrammarMatcher {
   bool can_end() const;
   // No code point can follow (the grammar is finished, or nothing fits).
   bool finished() const;
-  // Back to the start of the root rule.
-  void reset();
+  // Back to the start of the root rule (false only when the start is too
+  // ambiguous, which create() already refuses).
+  bool reset();
 
  private:
   struct Pos {
@@ -46,7 +53,7 @@ class GrammarMatcher {
   using Stack = std::vector<Pos>;
 
   explicit GrammarMatcher(const Grammar& g) : g_(&g) {}
-  void expand(Stack stack, std::vector<Stack>& out) const;
+  bool expand(Stack start, std::vector<Stack>& out) const;
   void normalize(std::vector<Stack>& stacks) const;
 
   const Grammar* g_;

@@ -110,5 +110,44 @@ TEST(GrammarMatcher, LeftRecursionIsRefused) {
   }
 }
 
+TEST(GrammarMatcher, RuleChainsDeeperThanTheLimitAreRefused) {
+  auto chain = [](int n) {
+    std::string text = "root ::= r0\n";
+    for (int i = 0; i < n; ++i) text += "r" + std::to_string(i) + " ::= r" + std::to_string(i + 1) + "\n";
+    return text + "r" + std::to_string(n) + " ::= \"x\"\n";
+  };
+  auto ok = parse_gbnf(chain(500));
+  ASSERT_TRUE(ok) << ok.error();
+  auto m = GrammarMatcher::create(*ok);
+  ASSERT_TRUE(m) << m.error();
+  EXPECT_TRUE(m->accept('x'));
+  EXPECT_TRUE(m->can_end());
+  auto deep = parse_gbnf(chain(5000));
+  ASSERT_TRUE(deep) << deep.error();
+  auto refused = GrammarMatcher::create(*deep);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().find("nest more than"), std::string::npos) << refused.error();
+}
+
+// Fuzzing findings, fixed: a long run of rules that match nothing once blew
+// the stack (expansion was recursive), and an ambiguous grammar over a long
+// text took seconds per character (now refused past kMaxStacks ways).
+TEST(GrammarMatcher, FuzzFindingsStayFixed) {
+  auto empties = parse_gbnf("root ::= \"\"{8308} \"a\"");
+  ASSERT_TRUE(empties) << empties.error();
+  auto m = GrammarMatcher::create(*empties);
+  ASSERT_TRUE(m) << m.error();
+  EXPECT_TRUE(m->accept_text("a"));
+  EXPECT_TRUE(m->can_end());
+
+  auto ambiguous = parse_gbnf("root ::= item+\nitem ::= \"-x\"? [^\\n]+ \"\\n\"* root_1\n");
+  ASSERT_TRUE(ambiguous) << ambiguous.error();
+  auto a = GrammarMatcher::create(*ambiguous);
+  ASSERT_TRUE(a) << a.error();
+  int taken = 0;  // each accept is bounded by kMaxStacks; before, 300 of them hung for minutes
+  for (int i = 0; i < 300 && a->accept('z'); ++i) ++taken;
+  EXPECT_GT(taken, 0);
+}
+
 }  // namespace
 }  // namespace pg::grammar
