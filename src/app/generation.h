@@ -32,6 +32,7 @@ struct GenerationInput {
   std::string system;
   bool raw = false;
   nlohmann::ordered_json messages;  // Chat: checked messages, in the client's key order
+  nlohmann::ordered_json tools;     // Chat: OpenAI-style tool list given to the template; null: none
   std::string field;  // its name in the request, for messages ("": "messages" for Chat, else "prompt")
 };
 
