@@ -35,6 +35,11 @@ double GenerationStats::generation_tokens_per_second() const {
 
 Status check_decode_request(const DecodeRequest& request) {
   if (request.prompt_ids.empty()) return Status::invalid_argument("the prompt has no tokens");
+  if (request.top_logprobs > kMaxTopLogprobs)
+    return Status::invalid_argument("top_logprobs must be at most " + std::to_string(kMaxTopLogprobs));
+  if (request.grammar) {
+    if (auto m = grammar::GrammarMatcher::create(*request.grammar); !m) return m.status();
+  }
   return request.sampling.validate();
 }
 
@@ -76,8 +81,17 @@ void DecodeLoop::begin_generation() {
   // Text after a prompt that has more than BOS continues that prompt's words.
   bool prompt_has_text = false;
   for (TokenId id : request_.prompt_ids) prompt_has_text |= id != tok.bos_id();
-  decoder_.emplace(tok, !prompt_has_text);
+  decoder_.emplace(tok, !prompt_has_text, request_.render_special);
   stops_.emplace(request_.stop);
+  if (request_.grammar) {
+    const bool strip_space = !prompt_has_text && tok.add_space_prefix();
+    auto constraint = grammar::TokenConstraint::create(request_.grammar, tok.pieces(request_.render_special),
+                                                       tok.end_of_generation_ids(), strip_space);
+    if (constraint) {  // check_decode_request refused grammars that cannot be matched
+      constraint_.emplace(std::move(*constraint));
+      constraint_active_ = request_.grammar_triggers.empty();
+    }
+  }
   generating_ = true;
   generation_start_ = Clock::now();
   if (request_.max_tokens == 0) return finish(FinishReason::MaxTokens);
@@ -100,7 +114,10 @@ void DecodeLoop::sample_next() {
         masked_logits_[static_cast<size_t>(id)] = -std::numeric_limits<float>::infinity();
     logits = masked_logits_;
   }
-  const TokenId id = sampler_->sample(logits);
+  if (constraint_active_ && constraint_->finished()) return finish(FinishReason::EndOfGeneration);
+  const TokenId id = sample_token(logits);
+  if (request_.top_logprobs >= 0 && id >= 0 && !tok.is_end_of_generation(id))
+    result_.logprobs.push_back(token_logprob(session_.last_logits(), id, request_.top_logprobs));
   if (!first_token_at_) {
     first_token_at_ = Clock::now();
     result_.stats.time_to_first_token = seconds_between(start_, *first_token_at_);
@@ -109,7 +126,10 @@ void DecodeLoop::sample_next() {
   sampler_->accept(id);
   result_.tokens.push_back(id);
   ++result_.stats.generated_tokens;
-  StopMatch piece = stops_->push(decoder_->push(id));
+  if (constraint_active_) constraint_->accept_token(id);
+  std::string text = decoder_->push(id);
+  if (constraint_ && !constraint_active_) watch_triggers(text);
+  StopMatch piece = stops_->push(std::move(text));
   emit(piece.emit);
   if (piece.stopped) return finish(FinishReason::StopSequence);
   if (cancelled_) return finish(FinishReason::Cancelled);
@@ -117,6 +137,35 @@ void DecodeLoop::sample_next() {
     return finish(FinishReason::MaxTokens);
   if (session_.position() >= session_.context_size()) return finish(FinishReason::ContextFull);
   pending_ = id;
+}
+
+TokenId DecodeLoop::sample_token(std::span<const float> logits) {
+  if (!constraint_active_) return sampler_->sample(logits);
+  // Tokens left for this reply, this one included: max_tokens and the context both bound it.
+  int64_t left = session_.context_size() - session_.position();
+  if (request_.max_tokens >= 0) left = std::min(left, request_.max_tokens - result_.stats.generated_tokens);
+  constraint_->begin_step(left);
+  return sampler_->sample(logits, *constraint_);
+}
+
+// Lazy constraint: once a trigger appears, the grammar holds for the text
+// after it (already generated text after the trigger is fed at once; if it
+// does not fit, the reply goes on unconstrained).
+void DecodeLoop::watch_triggers(const std::string& piece) {
+  trigger_window_ += piece;
+  size_t longest = 0;
+  for (const std::string& t : request_.grammar_triggers) {
+    const size_t at = trigger_window_.find(t);
+    if (at != std::string::npos) {
+      constraint_active_ = constraint_->accept_text(std::string_view(trigger_window_).substr(at + t.size()));
+      if (!constraint_active_) constraint_.reset();
+      trigger_window_.clear();
+      return;
+    }
+    longest = std::max(longest, t.size());
+  }
+  // Keep only what could still be the start of a trigger.
+  if (trigger_window_.size() > longest) trigger_window_.erase(0, trigger_window_.size() - longest);
 }
 
 void DecodeLoop::emit(const std::string& text) {

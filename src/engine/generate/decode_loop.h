@@ -17,9 +17,12 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/grammar/gbnf.h"
+#include "engine/grammar/token_constraint.h"
 #include "engine/model/inference_session.h"
 #include "engine/sampler/sampler.h"
 #include "engine/sampler/stop_matcher.h"
+#include "engine/sampler/token_logprobs.h"
 #include "engine/tokenizer/tokenizer.h"
 #include "util/result.h"
 
@@ -31,6 +34,14 @@ struct DecodeRequest {
   SamplerParams sampling;
   std::vector<std::string> stop;  // stop sequences (not included in the output)
   bool ignore_eos = false;        // never end at an end-of-generation token
+  // Constrained output: only tokens that keep the text inside `grammar`, from
+  // the first token or, when `grammar_triggers` are given, once one of them
+  // appears in the text (the grammar then matches what follows it). The
+  // reply ends when the grammar is complete and nothing more can follow.
+  std::shared_ptr<const grammar::Grammar> grammar;
+  std::vector<std::string> grammar_triggers;
+  bool render_special = false;  // control tokens' texts are part of the text (tool-call markers)
+  int top_logprobs = -1;        // >= 0: record each token's log-probability and this many alternatives
 };
 
 enum class FinishReason { EndOfGeneration, StopSequence, MaxTokens, ContextFull, Cancelled };
@@ -49,6 +60,7 @@ struct GenerationStats {
 struct DecodeResult {
   std::string text;
   std::vector<TokenId> tokens;
+  std::vector<TokenLogprob> logprobs;  // one per token when top_logprobs >= 0
   FinishReason finish = FinishReason::MaxTokens;
   GenerationStats stats;
   uint64_t seed = 0;  // the seed actually used, to reproduce the reply
@@ -98,6 +110,8 @@ class DecodeLoop {
   void sample_next();
   void finish(FinishReason reason);
   void emit(const std::string& text);
+  TokenId sample_token(std::span<const float> logits);
+  void watch_triggers(const std::string& piece);
 
   InferenceSession& session_;
   const DecodeRequest& request_;
@@ -115,6 +129,9 @@ class DecodeLoop {
   std::optional<StreamDecoder> decoder_;
   std::optional<StopMatcher> stops_;
   std::vector<float> masked_logits_;
+  std::optional<grammar::TokenConstraint> constraint_;
+  bool constraint_active_ = false;
+  std::string trigger_window_;  // recent text, while waiting for a trigger
   DecodeResult result_;
 };
 

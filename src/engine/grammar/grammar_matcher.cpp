@@ -2,7 +2,10 @@
 #include "engine/grammar/grammar_matcher.h"
 
 #include <algorithm>
+#include <queue>
 #include <set>
+
+#include "engine/tokenizer/utf8.h"
 
 namespace pg::grammar {
 namespace {
@@ -104,6 +107,77 @@ size_t longest_leftmost_chain(const Grammar& g, const std::vector<std::vector<ui
   return longest;
 }
 
+bool intersects(const Element& e, uint32_t lo, uint32_t hi) {
+  if (!e.negated)
+    return std::any_of(e.ranges.begin(), e.ranges.end(), [&](const CodeRange& r) { return r.lo <= hi && lo <= r.hi; });
+  // Negated: some code point of [lo, hi] lies outside every range. Walk up
+  // from lo, jumping over ranges that cover the current point.
+  uint32_t cp = lo;
+  for (bool moved = true; moved && cp <= hi;) {
+    moved = false;
+    for (const CodeRange& r : e.ranges)
+      if (cp >= r.lo && cp <= r.hi) {
+        if (r.hi >= hi) return false;
+        cp = r.hi + 1;
+        moved = true;
+      }
+  }
+  return cp <= hi;
+}
+
+uint32_t saturating_add(uint32_t a, uint32_t b) {
+  return std::min<uint32_t>(GrammarMatcher::kUnreachable, a + b);
+}
+
+// Fewest code points a rule can match (Knuth's generalisation of Dijkstra's
+// algorithm to grammars: a rule's length is final once it is the smallest
+// pending; each alternative waits for the rules it refers to).
+std::vector<uint32_t> rule_min_lengths(const Grammar& g) {
+  constexpr uint32_t kInf = GrammarMatcher::kUnreachable;
+  struct AltState {
+    uint32_t rule, pending;  // references not yet final
+    uint32_t sum;
+  };
+  std::vector<AltState> alts;
+  std::vector<std::vector<size_t>> users(g.rules.size());  // rule -> alts referring to it (once per reference)
+  std::vector<uint32_t> best(g.rules.size(), kInf);
+  using Item = std::pair<uint32_t, uint32_t>;  // length, rule
+  std::priority_queue<Item, std::vector<Item>, std::greater<Item>> queue;
+  for (uint32_t r = 0; r < g.rules.size(); ++r)
+    for (const Sequence& seq : g.rules[r].alternatives) {
+      AltState a{r, 0, 0};
+      for (const Element& e : seq) {
+        if (e.kind == Element::Kind::Chars) {
+          a.sum = saturating_add(a.sum, 1);
+        } else {
+          ++a.pending;
+          users[e.rule].push_back(alts.size());
+        }
+      }
+      if (a.pending == 0 && a.sum < best[r]) {
+        best[r] = a.sum;
+        queue.push({a.sum, r});
+      }
+      alts.push_back(a);
+    }
+  std::vector<bool> done(g.rules.size(), false);
+  while (!queue.empty()) {
+    const auto [len, r] = queue.top();
+    queue.pop();
+    if (done[r] || len != best[r]) continue;
+    done[r] = true;
+    for (size_t ai : users[r]) {
+      AltState& a = alts[ai];
+      a.sum = saturating_add(a.sum, len);
+      if (--a.pending == 0 && a.sum < best[a.rule]) {
+        best[a.rule] = a.sum;
+        queue.push({a.sum, a.rule});
+      }
+    }
+  }
+  return best;
+}
+
 }  // namespace
 
 Result<GrammarMatcher> GrammarMatcher::create(const Grammar& grammar) {
@@ -118,6 +192,17 @@ Result<GrammarMatcher> GrammarMatcher::create(const Grammar& grammar) {
                                         " deep before the first character",
                                     "invalid_grammar");
   GrammarMatcher m(grammar);
+  const std::vector<uint32_t> rule_min = rule_min_lengths(grammar);
+  auto lengths = std::make_shared<MinLengths>();
+  lengths->suffix.resize(grammar.rules.size());
+  for (size_t r = 0; r < grammar.rules.size(); ++r)
+    for (const Sequence& seq : grammar.rules[r].alternatives) {
+      std::vector<uint32_t> suffix(seq.size() + 1, 0);
+      for (size_t i = seq.size(); i-- > 0;)
+        suffix[i] = saturating_add(suffix[i + 1], seq[i].kind == Element::Kind::Chars ? 1 : rule_min[seq[i].rule]);
+      lengths->suffix[r].push_back(std::move(suffix));
+    }
+  m.min_lengths_ = std::move(lengths);
   if (!m.reset())
     return Status::invalid_argument("the grammar is too ambiguous: more than " + std::to_string(kMaxStacks) +
                                         " ways to start",
@@ -200,22 +285,41 @@ bool GrammarMatcher::accept(uint32_t cp) {
 bool GrammarMatcher::accept_text(std::string_view s) {
   const std::vector<Stack> saved = stacks_;
   for (size_t i = 0; i < s.size();) {
-    const unsigned char c = static_cast<unsigned char>(s[i]);
-    const int n = c < 0x80 ? 0 : c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC0 ? 1 : -1;
-    bool ok = n >= 0 && i + static_cast<size_t>(n) < s.size() + (n == 0 ? 1 : 0);
-    uint32_t cp = 0;
-    if (ok) {
-      cp = n == 0 ? c : c & (0x3Fu >> n);
-      for (int k = 1; k <= n; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + static_cast<size_t>(k)]) & 0x3F);
-      ok = accept(cp);
-    }
-    if (!ok) {
+    const int n = utf8::strict_sequence(s.substr(i));
+    size_t at = i;
+    if (n <= 0 || !accept(utf8::decode_one(s, at))) {
       stacks_ = saved;
       return false;
     }
-    i += static_cast<size_t>(n) + 1;
+    i += static_cast<size_t>(n);
   }
   return true;
+}
+
+bool GrammarMatcher::accepts_any_in(uint32_t lo, uint32_t hi) const {
+  return std::any_of(stacks_.begin(), stacks_.end(), [&](const Stack& st) {
+    if (st.empty()) return false;
+    const Pos& top = st.back();
+    return intersects(g_->rules[top.rule].alternatives[top.alt][top.idx], lo, hi);
+  });
+}
+
+bool GrammarMatcher::accepts_next(uint32_t cp) const {
+  return std::any_of(stacks_.begin(), stacks_.end(), [&](const Stack& st) {
+    if (st.empty()) return false;
+    const Pos& top = st.back();
+    return fits(g_->rules[top.rule].alternatives[top.alt][top.idx], cp);
+  });
+}
+
+uint32_t GrammarMatcher::min_remaining() const {
+  uint32_t best = kUnreachable;
+  for (const Stack& st : stacks_) {
+    uint32_t sum = 0;
+    for (const Pos& p : st) sum = saturating_add(sum, min_lengths_->suffix[p.rule][p.alt][p.idx]);
+    best = std::min(best, sum);
+  }
+  return best;
 }
 
 bool GrammarMatcher::can_end() const {

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string_view>
 #include <vector>
 
@@ -34,6 +35,15 @@ class GrammarMatcher {
   // Advances by a UTF-8 text, all or nothing; false when any of it does not fit
   // or the text is not valid UTF-8 (partial characters must not be passed).
   bool accept_text(std::string_view utf8);
+  // Some code point in [lo, hi] could come next (a partial UTF-8 character's
+  // possible completions, for token checks).
+  bool accepts_any_in(uint32_t lo, uint32_t hi) const;
+  // Whether `cp` could come next, without advancing.
+  bool accepts_next(uint32_t cp) const;
+  // The fewest code points that complete a sentence from here (0 when
+  // can_end()); kUnreachable when no completion exists.
+  static constexpr uint32_t kUnreachable = 1u << 30;
+  uint32_t min_remaining() const;
   // The text so far is a complete sentence of the grammar.
   bool can_end() const;
   // No code point can follow (the grammar is finished, or nothing fits).
@@ -52,11 +62,18 @@ class GrammarMatcher {
   };
   using Stack = std::vector<Pos>;
 
+  // Fewest code points each rule's alternatives match from each position:
+  // suffix[rule][alt][idx] (idx up to the sequence's length, which is 0).
+  struct MinLengths {
+    std::vector<std::vector<std::vector<uint32_t>>> suffix;
+  };
+
   explicit GrammarMatcher(const Grammar& g) : g_(&g) {}
   bool expand(Stack start, std::vector<Stack>& out) const;
   void normalize(std::vector<Stack>& stacks) const;
 
   const Grammar* g_;
+  std::shared_ptr<const MinLengths> min_lengths_;
   std::vector<Stack> stacks_;  // each ends at a Chars element, or is empty (the root is complete)
 };
 

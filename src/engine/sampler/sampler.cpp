@@ -105,12 +105,18 @@ bool Sampler::sorted_better(int32_t a, int32_t b) const {
   return la > lb || (la == lb && a < b);
 }
 
-int32_t Sampler::sample(std::span<const float> logits) {
+size_t Sampler::prepare(std::span<const float> logits) {
   const size_t n = std::min(logits.size(), static_cast<size_t>(n_vocab_));
-  if (n == 0) return -1;
   float* work = logits_.data();
   for (size_t i = 0; i < n; ++i) work[i] = std::isnan(logits[i]) ? -kInf : logits[i];
   apply_penalties(n);
+  return n;
+}
+
+int32_t Sampler::sample(std::span<const float> logits) {
+  const size_t n = prepare(logits);
+  if (n == 0) return -1;
+  float* work = logits_.data();
 
   size_t best = 0;
   for (size_t i = 1; i < n; ++i)
@@ -138,6 +144,62 @@ int32_t Sampler::sample(std::span<const float> logits) {
     count = keep_top_p(count, total_weight);
   }
   return draw(count, max_logit);
+}
+
+int32_t Sampler::sample(std::span<const float> logits, TokenFilter& filter) {
+  const size_t n = prepare(logits);
+  return n == 0 ? -1 : sample_filtered(n, filter);
+}
+
+int32_t Sampler::sample_filtered(size_t n, TokenFilter& filter) {
+  float* work = logits_.data();
+  size_t count = 0;
+  for (size_t i = 0; i < n; ++i)
+    if (work[i] != -kInf && filter.may_allow(static_cast<int32_t>(i))) candidates_[count++] = static_cast<int32_t>(i);
+  const size_t want = greedy_ ? 1 : params_.top_k > 0 ? static_cast<size_t>(params_.top_k) : count;
+  size_t kept = 0;
+  if (want >= count) {
+    // Every allowed token stays: ask about all of them, in id order.
+    for (size_t j = 0; j < count; ++j)
+      if (filter.allows(candidates_[j])) candidates_[kept++] = candidates_[j];
+    candidates_sorted_ = false;
+  } else {
+    // Best-first, sorting growing chunks, until `want` tokens are allowed.
+    auto better = [this](int32_t a, int32_t b) { return sorted_better(a, b); };
+    const auto first = candidates_.begin();
+    const auto last = first + static_cast<ptrdiff_t>(count);
+    size_t sorted_end = 0;
+    for (size_t j = 0; j < count && kept < want; ++j) {
+      if (j == sorted_end) {
+        sorted_end = std::min(count, std::max<size_t>(want + 8, j * 4));
+        std::partial_sort(first + static_cast<ptrdiff_t>(j), first + static_cast<ptrdiff_t>(sorted_end), last, better);
+      }
+      const int32_t id = candidates_[j];
+      if (filter.allows(id)) candidates_[kept++] = id;
+    }
+    candidates_sorted_ = true;
+  }
+  if (kept == 0) return -1;
+  size_t best = 0;
+  for (size_t j = 1; j < kept; ++j)
+    if (sorted_better(candidates_[j], candidates_[best])) best = j;
+  float max_logit = work[static_cast<size_t>(candidates_[best])];
+  if (greedy_) return candidates_[best];
+  if (max_logit == kInf) {
+    // Infinite logits mean certainty: they share all the probability.
+    size_t certain = 0;
+    for (size_t j = 0; j < kept; ++j)
+      if (work[static_cast<size_t>(candidates_[j])] == kInf) candidates_[certain++] = candidates_[j];
+    for (size_t j = 0; j < certain; ++j) work[static_cast<size_t>(candidates_[j])] = 0.0f;
+    kept = certain;
+    max_logit = 0.0f;
+  }
+  if (params_.top_p < 1.0f || params_.min_p > 0.0f) {
+    const double total_weight = compute_untempered_weights(kept, max_logit);
+    kept = keep_min_p(kept);
+    kept = keep_top_p(kept, total_weight);
+  }
+  return draw(kept, max_logit);
 }
 
 void Sampler::apply_penalties(size_t n) {

@@ -10,6 +10,7 @@
 #include <span>
 #include <vector>
 
+#include "engine/sampler/token_filter.h"
 #include "util/result.h"
 
 namespace pg {
@@ -53,6 +54,11 @@ class Sampler {
   // descending, then id) when top-k removed any or top_p < 1, otherwise in id order. So a
   // (seed, logits, accepted tokens) sequence replays exactly on any platform.
   int32_t sample(std::span<const float> logits);
+  // The same chain with `filter` applied first (as llama.cpp applies a grammar
+  // before the other samplers): top-k keeps the k best tokens the filter
+  // allows, and so on. Candidates are asked best-first, so with top-k on only
+  // about k exact checks run. -1 when the filter allows nothing.
+  int32_t sample(std::span<const float> logits, TokenFilter& filter);
 
   // Records a token of the history the penalties look at (prompt tokens included,
   // as llama.cpp does). Ids outside [0, n_vocab) are ignored.
@@ -68,6 +74,8 @@ class Sampler {
   int32_t vocab_size() const { return n_vocab_; }
 
  private:
+  size_t prepare(std::span<const float> logits);  // sanitised, penalised logits; returns their count
+  int32_t sample_filtered(size_t n, TokenFilter& filter);
   void apply_penalties(size_t n);
   size_t keep_top_k(size_t count);
   double compute_untempered_weights(size_t count, float max_logit);  // returns their sum

@@ -140,8 +140,18 @@ std::string Tokenizer::decode(const std::vector<TokenId>& ids, bool render_speci
   return text;
 }
 
+const std::vector<std::string>& Tokenizer::pieces(bool render_special) const {
+  const int which = render_special ? 1 : 0;
+  std::call_once(impl_->pieces_once[which], [&] {
+    std::vector<std::string>& out = impl_->pieces[which];
+    out.resize(impl_->vocab.texts.size());
+    for (size_t id = 0; id < out.size(); ++id) out[id] = token_to_piece(static_cast<TokenId>(id), render_special);
+  });
+  return impl_->pieces[which];
+}
+
 std::string StreamDecoder::push(TokenId id) {
-  std::string piece = tok_.token_to_piece(id);
+  std::string piece = tok_.token_to_piece(id, render_special_);
   if (first_) {
     if (id == tok_.bos_id() && piece.empty()) return {};
     first_ = false;

@@ -49,6 +49,10 @@ class Tokenizer {
   // Control tokens give "" unless render_special is set. Bad ids give "".
   std::string token_to_piece(TokenId id, bool render_special = false) const;
 
+  // token_to_piece of every id, built once on first use (thread-safe); for
+  // per-token work over the whole vocabulary (constrained sampling).
+  const std::vector<std::string>& pieces(bool render_special) const;
+
   // Joins pieces; drops the one leading space SentencePiece adds after BOS/start,
   // and applies the vocabulary's clean_up_tokenization_spaces rules as llama.cpp.
   std::string decode(const std::vector<TokenId>& ids, bool render_special = false) const;
@@ -96,8 +100,9 @@ class StreamDecoder {
   // at_text_start: the first piece begins the text, so SentencePiece's added
   // leading space is dropped. Pass false when continuing text that is already
   // shown (a prompt), where that space separates words.
-  explicit StreamDecoder(const Tokenizer& tok, bool at_text_start = true)
-      : tok_(tok), first_(at_text_start) {}
+  // render_special: control tokens show their text (e.g. "[TOOL_CALLS]").
+  explicit StreamDecoder(const Tokenizer& tok, bool at_text_start = true, bool render_special = false)
+      : tok_(tok), first_(at_text_start), render_special_(render_special) {}
   // Returns the text that is complete after this token (possibly "").
   std::string push(TokenId id);
   // Returns what is left at the end (invalid trailing bytes become U+FFFD).
@@ -107,6 +112,7 @@ class StreamDecoder {
   const Tokenizer& tok_;
   std::string pending_;
   bool first_;
+  bool render_special_;
 };
 
 }  // namespace pg

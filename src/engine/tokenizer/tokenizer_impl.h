@@ -3,7 +3,10 @@
 // detokenize.cpp (pieces, decoding); nothing outside engine/tokenizer includes it.
 #pragma once
 
+#include <mutex>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "engine/tokenizer/bpe.h"
 #include "engine/tokenizer/pre_tokenizer.h"
@@ -15,6 +18,10 @@ struct TokenizerImpl {
   Vocab vocab;
   std::optional<BpeMerges> merges;          // BytePairEncoding only
   std::optional<PreTokenizer> pre_tokenizer;  // BytePairEncoding only
+  // Every token's piece, built on first use (Tokenizer::pieces): [0] without,
+  // [1] with special tokens rendered.
+  std::once_flag pieces_once[2];
+  std::vector<std::string> pieces[2];
 };
 
 // llama.cpp's clean_up_tokenization_spaces passes over decoded text.
