@@ -52,7 +52,18 @@ Result<GenerationParams> prepare_generation(const LoadedModel& model, const Gene
   }
   if (Status s = apply_sampling(request.sampling, p); !s) return s;
   if (Status s = fit_max_tokens(p, request.max_tokens, request.max_tokens_field, model); !s) return s;
+  auto grammar = output_grammar(request.format);
+  if (!grammar) return grammar.status();
+  p.grammar = std::move(*grammar);
+  p.top_logprobs = request.top_logprobs;
   return p;
+}
+
+uint64_t choice_seed(uint64_t seed, int index) {
+  if (seed == kRandomSeed || index == 0) return seed;
+  uint64_t derived = seed + static_cast<uint64_t>(index);
+  if (derived == kRandomSeed) ++derived;
+  return derived;
 }
 
 Status fit_max_tokens(GenerationParams& p, std::optional<int64_t> requested, const std::string& field,

@@ -14,6 +14,7 @@
 #include "app/core.h"
 #include "app/generation_job.h"
 #include "app/model_manager.h"
+#include "app/output_format.h"
 #include "app/sampling_options.h"
 
 namespace pg::app {
@@ -47,11 +48,16 @@ struct GenerationRequest {
   std::optional<int64_t> max_tokens;  // of the reply; absent: what the context leaves
   std::string max_tokens_field = "max_tokens";  // its name in the request, for messages
   bool stream = false;
-  // What comes next has its place here: several choices (n), constrained
-  // output, tools and logprobs. Only n = 1 is served today; the reader
-  // refuses the others with a 400 naming the field.
-  int n = 1;
+  int n = 1;                 // independent choices, 1..kMaxChoices (seeds derived from the request's)
+  OutputFormat format;       // the reply's shape (JSON, a schema, a grammar)
+  int top_logprobs = -1;     // >= 0: each token's log-probability and this many alternatives
 };
+
+inline constexpr int kMaxChoices = 8;
+
+// The seed of choice `index` of a request: its own seed for the first, then
+// seed + index (a random seed stays random for each).
+uint64_t choice_seed(uint64_t seed, int index);
 
 // The text a local model continues: the prompt as the request's style says.
 // invalid_argument (chat_template_error) when the template refuses.

@@ -43,11 +43,12 @@ void GenerationJob::push(JobEvent event, bool last) {
   cv_.notify_all();
 }
 
-void GenerationJob::push_text(std::string text) {
+void GenerationJob::push_text(std::string text, std::vector<TokenLogprob> logprobs) {
   if (text.empty()) return;
   JobEvent e;
   e.kind = JobEvent::Kind::Text;
   e.text = std::move(text);
+  e.logprobs = std::move(logprobs);
   push(std::move(e), false);
 }
 

@@ -49,6 +49,7 @@ struct JobEvent {
   enum class Kind { Text, Done, Failed };
   Kind kind = Kind::Text;
   std::string text;           // Text
+  std::vector<TokenLogprob> logprobs;  // Text: the tokens' log-probabilities since the last piece (when asked for)
   GenerationOutcome outcome;  // Done
   Status error;               // Failed: what went wrong (never ok)
 };
@@ -74,7 +75,7 @@ class GenerationJob {
   bool finished() const;
 
   // Producer (the scheduler thread). After finish() or fail() nothing more is accepted.
-  void push_text(std::string text);
+  void push_text(std::string text, std::vector<TokenLogprob> logprobs = {});
   void finish(GenerationOutcome outcome);
   void fail(Status error);
 

@@ -32,8 +32,14 @@ void Slot::start(std::shared_ptr<GenerationJob> job) {
   active_->start = Clock::now();
   active_->cached_prompt_tokens = static_cast<int64_t>(keep);
   GenerationJob& j = *active_->job;
-  active_->loop.emplace(session_, j.params(), keep, [&j](std::string_view text) {
-    j.push_text(std::string(text));
+  Active* a = active_.get();
+  active_->loop.emplace(session_, j.params(), keep, [&j, a](std::string_view text) {
+    // The log-probabilities of the tokens since the last piece go with it.
+    std::vector<TokenLogprob> logprobs;
+    const auto& all = a->loop->result().logprobs;
+    if (a->logprobs_sent < all.size()) logprobs.assign(all.begin() + static_cast<long>(a->logprobs_sent), all.end());
+    a->logprobs_sent = all.size();
+    j.push_text(std::string(text), std::move(logprobs));
     return true;
   });
 }

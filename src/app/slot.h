@@ -59,6 +59,7 @@ class Slot {
     std::optional<DecodeLoop> loop;
     Clock::time_point start;
     int64_t cached_prompt_tokens = 0;
+    size_t logprobs_sent = 0;  // the loop's logprobs already pushed with text
   };
 
   bool end_if_done();

@@ -1,6 +1,7 @@
 // The one reader of generation requests; see generation_request.h.
 #include "server/generation_request.h"
 
+#include "engine/grammar/gbnf.h"
 #include "server/api_error.h"
 #include "server/generation_runner.h"
 #include "server/remote_generation.h"
@@ -10,12 +11,82 @@ namespace {
 
 constexpr int64_t kMaxRemoteTokens = int64_t{1} << 24;
 
-void refuse_more_than_one_choice(const FieldReader& r) {
-  if (auto n = r.integer("n", 1, 128); n && *n != 1)
-    throw invalid_field("n", "is " + std::to_string(*n) + "; this server generates one choice (n = 1) only");
-  if (auto b = r.integer("best_of", 1, 128); b && *b != 1) throw invalid_field("best_of", "must be 1");
+// OpenAI's n (independent choices); best_of only as n.
+int read_choices(const FieldReader& r) {
+  const int n = static_cast<int>(r.integer("n", 1, app::kMaxChoices).value_or(1));
+  if (auto b = r.integer("best_of", 1, 128); b && *b != n)
+    throw invalid_field("best_of", "must equal n (ranking several candidates is not supported)");
   if (const nlohmann::json* lb = r.raw("logit_bias"); lb && !(lb->is_object() && lb->empty()))
     throw invalid_field("logit_bias", "is not supported");
+  return n;
+}
+
+app::OutputFormat schema_format(const nlohmann::json& schema, const std::string& field) {
+  if (!schema.is_object() && !schema.is_boolean())
+    throw invalid_field(field, "must be a JSON Schema object, got " + describe_json(schema));
+  app::OutputFormat f;
+  f.kind = app::OutputFormat::Kind::JsonSchema;
+  f.schema = schema;
+  f.field = field;
+  return f;
+}
+
+// OpenAI's response_format, and llama.cpp's server extensions `json_schema` and `grammar` (GBNF).
+app::OutputFormat read_openai_format(const FieldReader& r) {
+  app::OutputFormat f;
+  if (auto rf = r.object("response_format")) {
+    const std::string type = rf->string("type", 64).value_or("text");
+    if (type == "json_object") {
+      f.kind = app::OutputFormat::Kind::JsonObject;
+      f.field = "response_format";
+      if (const nlohmann::json* schema = rf->raw("schema")) f = schema_format(*schema, "response_format.schema");
+    } else if (type == "json_schema") {
+      auto js = rf->object("json_schema");
+      if (!js) throw invalid_field("response_format.json_schema", "is required when type is \"json_schema\"");
+      (void)js->string("name", 256);
+      (void)js->boolean("strict");
+      const nlohmann::json* schema = js->raw("schema");
+      if (!schema) throw invalid_field("response_format.json_schema.schema", "is required");
+      f = schema_format(*schema, "response_format.json_schema.schema");
+    } else if (type != "text") {
+      throw invalid_field("response_format.type", "must be \"text\", \"json_object\" or \"json_schema\", got \"" + type + "\"");
+    }
+  }
+  if (const nlohmann::json* schema = r.raw("json_schema")) {
+    if (f.kind != app::OutputFormat::Kind::Text) throw invalid_field("json_schema", "cannot be combined with response_format");
+    f = schema_format(*schema, "json_schema");
+  }
+  if (auto gbnf = r.string("grammar", grammar::kMaxGrammarBytes); gbnf && !gbnf->empty()) {
+    if (f.kind != app::OutputFormat::Kind::Text)
+      throw invalid_field("grammar", "cannot be combined with response_format or json_schema");
+    f.kind = app::OutputFormat::Kind::Grammar;
+    f.grammar = *gbnf;
+    f.field = "grammar";
+  }
+  return f;
+}
+
+// Ollama's format: "json" or a JSON Schema object ("" = free text).
+app::OutputFormat read_ollama_format(const FieldReader& r) {
+  app::OutputFormat f;
+  const nlohmann::json* fmt = r.raw("format");
+  if (!fmt || fmt->is_null() || (fmt->is_string() && fmt->get<std::string>().empty())) return f;
+  if (fmt->is_string()) {
+    if (fmt->get<std::string>() != "json")
+      throw invalid_field("format", "must be \"json\" or a JSON Schema object, got " + describe_json(*fmt));
+    f.kind = app::OutputFormat::Kind::JsonObject;
+    f.field = "format";
+    return f;
+  }
+  return schema_format(*fmt, "format");
+}
+
+// Chat logprobs: `logprobs` (bool) and `top_logprobs` (0..20, only with logprobs).
+int read_chat_logprobs(const FieldReader& r) {
+  const bool on = r.boolean("logprobs").value_or(false);
+  const auto top = r.integer("top_logprobs", 0, kMaxTopLogprobs);
+  if (top && !on) throw invalid_field("top_logprobs", "requires logprobs to be true");
+  return on ? static_cast<int>(top.value_or(0)) : -1;
 }
 
 void refuse_tools(const FieldReader& r) {
@@ -34,20 +105,19 @@ std::string completion_prompt(const FieldReader& r) {
 
 void read_openai(const ApiRequest& req, const FieldReader& r, bool chat, ApiGenerationRequest& out) {
   app::GenerationRequest& g = out.request;
-  refuse_more_than_one_choice(r);
+  g.n = read_choices(r);
+  g.format = read_openai_format(r);
   if (chat) {
     g.input.style = app::PromptStyle::Chat;
     g.input.messages = request_chat_messages(req);
-    if (r.boolean("logprobs").value_or(false)) throw invalid_field("logprobs", "is not supported");
+    g.top_logprobs = read_chat_logprobs(r);
     refuse_tools(r);
-    if (auto rf = r.object("response_format"))
-      if (rf->string("type", 64).value_or("text") != "text")
-        throw invalid_field("response_format.type", "must be \"text\" (structured output is not supported)");
   } else {
     g.input.prompt = completion_prompt(r);
     if (r.has("suffix")) throw invalid_field("suffix", "is not supported");
-    if (const nlohmann::json* lp = r.raw("logprobs"); lp && !(lp->is_number() && lp->get<double>() == 0))
-      throw invalid_field("logprobs", "is not supported");
+    // Completions: logprobs is the number of alternatives (null: none).
+    if (const nlohmann::json* lp = r.raw("logprobs"); lp && !lp->is_null())
+      g.top_logprobs = static_cast<int>(*r.integer("logprobs", 0, kMaxTopLogprobs));
     out.echo = r.boolean("echo").value_or(false);
   }
   g.sampling = read_sampling_options(r);
@@ -63,6 +133,9 @@ void read_openai(const ApiRequest& req, const FieldReader& r, bool chat, ApiGene
 
 void read_ollama(const ApiRequest& req, const FieldReader& r, bool chat, app::GenerationRequest& g) {
   if (!r.string("model", 256)) g.model = r.string("name", 256).value_or("");
+  g.format = read_ollama_format(r);
+  if (r.boolean("logprobs").value_or(false)) g.top_logprobs = static_cast<int>(r.integer("top_logprobs", 0, kMaxTopLogprobs).value_or(0));
+  else if (r.integer("top_logprobs", 0, kMaxTopLogprobs)) throw invalid_field("top_logprobs", "requires logprobs to be true");
   if (chat) {
     refuse_tools(r);
     g.input.style = app::PromptStyle::Chat;
@@ -86,9 +159,6 @@ void read_ollama(const ApiRequest& req, const FieldReader& r, bool chat, app::Ge
   }
   g.max_tokens_field = "options.num_predict";
   g.stream = r.boolean("stream").value_or(true);
-  if (!chat)
-    if (auto fmt = r.raw("format"); fmt && !(fmt->is_string() && fmt->get<std::string>().empty()))
-      throw invalid_field("format", "is not supported (structured output is not implemented)");
 }
 
 }  // namespace
@@ -111,6 +181,8 @@ ApiGenerationRequest read_generation_request(const ApiRequest& req, const FieldR
       g.sampling = read_sampling_options(r);
       g.max_tokens = r.integer("max_tokens", INT64_MIN, INT64_MAX);
       g.stream = r.boolean("stream").value_or(false);
+      g.format = read_openai_format(r);
+      g.top_logprobs = read_chat_logprobs(r);
       break;
     case GenerationApi::OpenAiCompletion: read_openai(req, r, false, out); break;
     case GenerationApi::OpenAiChat: read_openai(req, r, true, out); break;
@@ -121,6 +193,10 @@ ApiGenerationRequest read_generation_request(const ApiRequest& req, const FieldR
 }
 
 providers::RemoteGenerationRequest remote_generation_request(const app::GenerationRequest& g) {
+  if (g.n != 1) throw invalid_field("n", "must be 1 for a remote model");
+  if (g.format.kind != app::OutputFormat::Kind::Text)
+    throw invalid_field(g.format.field, "is not forwarded to remote models yet");
+  if (g.top_logprobs >= 0) throw invalid_field("logprobs", "is not forwarded to remote models yet");
   providers::RemoteGenerationRequest rr;
   rr.chat = g.input.style == app::PromptStyle::Chat;
   if (rr.chat) rr.messages = nlohmann::json::parse(g.input.messages.dump());

@@ -4,8 +4,9 @@
 // remote models alike; and that request as a remote provider takes it.
 // Field names differ by API (max_tokens, max_completion_tokens,
 // options.num_predict; Ollama's sampling under options), what they mean does
-// not. What is not served yet (n > 1, logprobs, tools, structured output,
-// images) is a 400 naming the field. Throws ApiError (inside src/server only).
+// not; so do structured output (response_format, json_schema, grammar,
+// Ollama's format), logprobs and n. What is not served (images, suffix,
+// logit_bias) is a 400 naming the field. Throws ApiError (inside src/server only).
 #pragma once
 
 #include "app/generation.h"

@@ -52,7 +52,7 @@ GenerationOutcome wait_for_outcome(ServerContext& ctx, const std::shared_ptr<Gen
 struct StreamFormat {
   std::string content_type;
   std::function<std::string()> start;
-  std::function<std::string(const std::string& text)> text;
+  std::function<std::string(const JobEvent& text)> text;  // a Text event: its text (and logprobs)
   std::function<std::string(const GenerationOutcome& outcome)> done;
   std::function<std::string(int status, const std::string& code, const std::string& message)> error;
   std::string keepalive;  // sent after a quiet while so a closed connection is noticed; "" = none
@@ -62,5 +62,19 @@ struct StreamFormat {
 // client went away) cancels the job, which stops within one decode step.
 void stream_generation(ServerContext& ctx, httplib::Response& res, std::shared_ptr<LoadedModel> model,
                        std::shared_ptr<GenerationJob> job, StreamFormat format);
+
+// Several choices of one request (OpenAI's n), streamed one after another
+// (each chunk names its choice); they generate side by side meanwhile.
+struct ChoiceStreamFormat {
+  std::string content_type;
+  std::function<std::string()> start;
+  std::function<std::string(size_t choice, const JobEvent& text)> text;
+  std::function<std::string(size_t choice, const GenerationOutcome& outcome)> choice_done;  // may be empty
+  std::function<std::string(const std::vector<GenerationOutcome>& outcomes)> done;
+  std::function<std::string(int status, const std::string& code, const std::string& message)> error;
+  std::string keepalive;
+};
+void stream_choices(ServerContext& ctx, httplib::Response& res, std::shared_ptr<LoadedModel> model,
+                    std::vector<std::shared_ptr<GenerationJob>> jobs, ChoiceStreamFormat format);
 
 }  // namespace pg::server

@@ -322,7 +322,7 @@ void add_conversation_routes(RouteTable& routes, ServerContext& ctx) {
                f.start = [j, user_json, id = c.id] {
                  return sse_event("start", {{"id", j->id()}, {"model", j->model()}, {"conversation_id", id}, {"message", user_json}});
                };
-               f.text = [](const std::string& text) { return sse_event("text", {{"text", text}}); };
+               f.text = [](const JobEvent& ev) { return sse_event("text", {{"text", ev.text}}); };
                f.done = [&ctx, pending, j](const GenerationOutcome& o) {
                  auto stored = ctx.conversations().add_message(reply_message(*pending, *j, o));
                  if (!stored)

@@ -10,6 +10,7 @@
 #include "app/chat_prompt.h"
 #include "server/embedding_runner.h"
 #include "server/generation_runner.h"
+#include "server/logprobs_json.h"
 #include "models/model_details.h"
 #include "server/remote_generation.h"
 #include "server/routes.h"
@@ -22,14 +23,18 @@ constexpr size_t kMaxDetokenizeTokens = 1 << 20;
 
 double ms(double seconds) { return std::round(seconds * 1e6) / 1e3; }
 
-nlohmann::json outcome_json(const GenerationJob& job, const GenerationOutcome& o) {
-  return {{"id", job.id()},
-          {"model", job.model()},
-          {"text", o.text},
-          {"finish_reason", o.finish_reason},
-          {"usage", native_usage_json(o)},
-          {"timings", native_timings_json(o)},
-          {"seed", o.seed}};
+// The outcome; `model` (local models) gives the tokens' texts for logprobs when they were asked for.
+nlohmann::json outcome_json(const GenerationJob& job, const GenerationOutcome& o, const LoadedModel* model) {
+  nlohmann::json j = {{"id", job.id()},
+                      {"model", job.model()},
+                      {"text", o.text},
+                      {"finish_reason", o.finish_reason},
+                      {"usage", native_usage_json(o)},
+                      {"timings", native_timings_json(o)},
+                      {"seed", o.seed}};
+  if (model && job.params().top_logprobs >= 0)
+    j["logprobs"] = token_logprob_items(model->decoder().tokenizer(), o.logprobs);
+  return j;
 }
 
 // Answers with a job's outcome (JSON) or its events (SSE); `fallback` is added
@@ -41,7 +46,7 @@ void answer_job(ServerContext& ctx, const ApiRequest& req, httplib::Response& re
     return j;
   };
   if (!stream) {
-    send_json(res, 200, with_fallback(outcome_json(*job, wait_for_outcome(ctx, job, req.client_gone))));
+    send_json(res, 200, with_fallback(outcome_json(*job, wait_for_outcome(ctx, job, req.client_gone), model.get())));
     return;
   }
   StreamFormat f;
@@ -49,8 +54,13 @@ void answer_job(ServerContext& ctx, const ApiRequest& req, httplib::Response& re
   f.keepalive = ": keep-alive\n\n";
   const GenerationJob* j = job.get();
   f.start = [j, with_fallback] { return sse_event("start", with_fallback({{"id", j->id()}, {"model", j->model()}})); };
-  f.text = [](const std::string& text) { return sse_event("text", {{"text", text}}); };
-  f.done = [j, with_fallback](const GenerationOutcome& o) { return sse_event("done", with_fallback(outcome_json(*j, o))); };
+  const LoadedModel* m = model.get();  // the stream holds the model while it runs
+  f.text = [m](const JobEvent& ev) {
+    nlohmann::json data = {{"text", ev.text}};
+    if (m && !ev.logprobs.empty()) data["logprobs"] = token_logprob_items(m->decoder().tokenizer(), ev.logprobs);
+    return sse_event("text", data);
+  };
+  f.done = [j, m, with_fallback](const GenerationOutcome& o) { return sse_event("done", with_fallback(outcome_json(*j, o, m))); };
   f.error = [](int status, const std::string& code, const std::string& message) {
     return sse_event("error", error_body(ApiError(status, code, message)));
   };

@@ -11,6 +11,7 @@
 #include "app/chat_prompt.h"
 #include "server/embedding_runner.h"
 #include "server/generation_runner.h"
+#include "server/logprobs_json.h"
 #include "models/model_details.h"
 #include "server/remote_generation.h"
 #include "server/routes.h"
@@ -116,15 +117,23 @@ void respond_job(ServerContext& ctx, httplib::Response& res, const OllamaRequest
     }
     return j;
   };
+  // Ollama's logprobs: the chat shape of OpenAI's items, when asked for (local models only).
+  const std::shared_ptr<LoadedModel> model = o.model;
+  auto logprobs = [model](const std::vector<TokenLogprob>& lps) {
+    return model ? token_logprob_items(model->decoder().tokenizer(), lps) : nlohmann::json::array();
+  };
   if (!o.stream) {
     const GenerationOutcome out = wait_for_outcome(ctx, job, o.client_gone);
-    send_json(res, 200, final_object(out, out.text));
+    nlohmann::json body = final_object(out, out.text);
+    if (o.params.top_logprobs >= 0) body["logprobs"] = logprobs(out.logprobs);
+    send_json(res, 200, body);
     return;
   }
   StreamFormat f;
   f.content_type = "application/x-ndjson";
-  f.text = [=](const std::string& text) {
-    nlohmann::json j = with_text(head(), text);
+  f.text = [=](const JobEvent& ev) {
+    nlohmann::json j = with_text(head(), ev.text);
+    if (!ev.logprobs.empty()) j["logprobs"] = logprobs(ev.logprobs);
     j["done"] = false;
     return dump_json(j) + "\n";
   };

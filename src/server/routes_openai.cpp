@@ -8,6 +8,7 @@
 #include "app/chat_prompt.h"
 #include "server/embedding_runner.h"
 #include "server/generation_runner.h"
+#include "server/logprobs_json.h"
 #include "server/remote_generation.h"
 #include "server/routes.h"
 #include "providers/provider_registry.h"
@@ -15,11 +16,14 @@
 namespace pg::server {
 namespace {
 
-nlohmann::json usage_json(const GenerationOutcome& o) {
-  return {{"prompt_tokens", o.stats.prompt_tokens},
-          {"completion_tokens", o.stats.generated_tokens},
-          {"total_tokens", o.stats.prompt_tokens + o.stats.generated_tokens},
-          {"prompt_tokens_details", {{"cached_tokens", o.cached_prompt_tokens}}}};
+nlohmann::json usage_json(const std::vector<GenerationOutcome>& outcomes) {
+  const GenerationOutcome& first = outcomes.front();
+  int64_t completion = 0;
+  for (const GenerationOutcome& o : outcomes) completion += o.stats.generated_tokens;
+  return {{"prompt_tokens", first.stats.prompt_tokens},
+          {"completion_tokens", completion},
+          {"total_tokens", first.stats.prompt_tokens + completion},
+          {"prompt_tokens_details", {{"cached_tokens", first.cached_prompt_tokens}}}};
 }
 
 std::string data_line(const nlohmann::json& j) { return "data: " + dump_json(j) + "\n\n"; }
@@ -30,6 +34,9 @@ struct OpenAiRequest {
   std::string model_name;  // as the client named it, echoed back
   bool stream = false;
   bool include_usage = false;
+  bool chat = false;
+  int top_logprobs = -1;  // >= 0: logprobs were asked for
+  std::string echo;       // completions with echo: the prompt, repeated before the text
 };
 
 std::shared_ptr<LoadedModel> acquire_model(ServerContext& ctx, const std::string& requested, std::string& name) {
@@ -39,30 +46,63 @@ std::shared_ptr<LoadedModel> acquire_model(ServerContext& ctx, const std::string
   return m;
 }
 
-// Answers with the job's outcome or its chunks; `fallback` (not null) is added to each object.
-void respond_job(ServerContext& ctx, httplib::Response& res, const OpenAiRequest& o, std::shared_ptr<GenerationJob> job,
-                 bool chat, const std::string& echo, const nlohmann::json& fallback = nullptr) {
-  const std::string id = job->id();
+// A choice's logprobs field (null when not asked for, or for a remote model).
+nlohmann::json logprobs_json(const OpenAiRequest& o, const std::vector<TokenLogprob>& logprobs, size_t offset) {
+  if (o.top_logprobs < 0 || !o.model) return nullptr;
+  const Tokenizer& tok = o.model->decoder().tokenizer();
+  if (o.chat) return {{"content", token_logprob_items(tok, logprobs)}, {"refusal", nullptr}};
+  return completion_logprobs(tok, logprobs, offset);
+}
+
+// The choices' outcomes in order; a failure cancels the other choices.
+std::vector<GenerationOutcome> wait_for_choices(ServerContext& ctx, const OpenAiRequest& o,
+                                                const std::vector<std::shared_ptr<GenerationJob>>& jobs) {
+  std::vector<GenerationOutcome> outcomes;
+  try {
+    for (const auto& job : jobs) outcomes.push_back(wait_for_outcome(ctx, job, o.client_gone));
+  } catch (...) {
+    for (const auto& job : jobs) {
+      job->cancel(CancelReason::Requested);
+      ctx.unregister_job(job->id());
+    }
+    throw;
+  }
+  return outcomes;
+}
+
+// Answers with the jobs' outcomes (one choice each) or their chunks; `fallback` (not null) is added to each object.
+void respond_jobs(ServerContext& ctx, httplib::Response& res, const OpenAiRequest& o,
+                  std::vector<std::shared_ptr<GenerationJob>> jobs, const nlohmann::json& fallback = nullptr) {
+  const std::string id = jobs.front()->id();
   const int64_t created = unix_seconds_now();
+  const bool chat = o.chat;
   const std::string object = chat ? "chat.completion" : "text_completion";
   const std::string model_name = o.model_name;
   if (!o.stream) {
-    const GenerationOutcome out = wait_for_outcome(ctx, job, o.client_gone);
-    nlohmann::json choice = {{"index", 0}, {"logprobs", nullptr}, {"finish_reason", out.finish_reason}};
-    if (chat) choice["message"] = {{"role", "assistant"}, {"content", out.text}, {"refusal", nullptr}};
-    else choice["text"] = echo + out.text;
+    const std::vector<GenerationOutcome> outcomes = wait_for_choices(ctx, o, jobs);
+    nlohmann::json choices = nlohmann::json::array();
+    for (size_t i = 0; i < outcomes.size(); ++i) {
+      const GenerationOutcome& out = outcomes[i];
+      nlohmann::json choice = {{"index", i},
+                               {"logprobs", logprobs_json(o, out.logprobs, o.echo.size())},
+                               {"finish_reason", out.finish_reason}};
+      if (chat) choice["message"] = {{"role", "assistant"}, {"content", out.text}, {"refusal", nullptr}};
+      else choice["text"] = o.echo + out.text;
+      choices.push_back(std::move(choice));
+    }
     nlohmann::json body = {{"id", id},
                            {"object", object},
                            {"created", created},
                            {"model", model_name},
                            {"system_fingerprint", system_fingerprint()},
-                           {"choices", nlohmann::json::array({choice})},
-                           {"usage", usage_json(out)}};
+                           {"choices", std::move(choices)},
+                           {"usage", usage_json(outcomes)}};
     if (!fallback.is_null()) body["fallback"] = fallback;
     send_json(res, 200, body);
     return;
   }
   const bool include_usage = o.include_usage;
+  const size_t n = jobs.size();
   auto chunk = [=](nlohmann::json choices) {
     nlohmann::json c = {{"id", id},
                         {"object", chat ? "chat.completion.chunk" : "text_completion"},
@@ -74,31 +114,45 @@ void respond_job(ServerContext& ctx, httplib::Response& res, const OpenAiRequest
     if (!fallback.is_null()) c["fallback"] = fallback;
     return c;
   };
-  auto piece = [=](const std::string& text, const nlohmann::json& finish) {
-    nlohmann::json choice = {{"index", 0}, {"logprobs", nullptr}, {"finish_reason", finish}};
+  // Completions' text offsets continue over the choice's earlier pieces.
+  auto offsets = std::make_shared<std::vector<size_t>>(n, o.echo.size());
+  auto piece = [=](size_t index, const std::string& text, const nlohmann::json& finish,
+                   const std::vector<TokenLogprob>& logprobs) {
+    nlohmann::json choice = {{"index", index},
+                             {"logprobs", logprobs.empty() ? nlohmann::json() : logprobs_json(o, logprobs, (*offsets)[index])},
+                             {"finish_reason", finish}};
+    (*offsets)[index] += text.size();
     if (chat) choice["delta"] = text.empty() && !finish.is_null() ? nlohmann::json::object() : nlohmann::json{{"content", text}};
     else choice["text"] = text;
     return chunk(nlohmann::json::array({choice}));
   };
-  StreamFormat f;
+  ChoiceStreamFormat f;
   f.content_type = "text/event-stream";
   f.keepalive = ": keep-alive\n\n";
   f.start = [=] {
-    if (chat) {
-      nlohmann::json choice = {{"index", 0},
-                               {"delta", {{"role", "assistant"}, {"content", ""}}},
-                               {"logprobs", nullptr},
-                               {"finish_reason", nullptr}};
-      return data_line(chunk(nlohmann::json::array({choice})));
+    std::string bytes;
+    for (size_t i = 0; i < n; ++i) {
+      if (chat) {
+        nlohmann::json choice = {{"index", i},
+                                 {"delta", {{"role", "assistant"}, {"content", ""}}},
+                                 {"logprobs", nullptr},
+                                 {"finish_reason", nullptr}};
+        bytes += data_line(chunk(nlohmann::json::array({choice})));
+      } else if (!o.echo.empty()) {
+        bytes += data_line(piece(i, o.echo, nullptr, {}));
+      }
     }
-    return echo.empty() ? std::string() : data_line(piece(echo, nullptr));
+    return bytes;
   };
-  f.text = [=](const std::string& text) { return data_line(piece(text, nullptr)); };
-  f.done = [=](const GenerationOutcome& out) {
-    std::string bytes = data_line(piece("", out.finish_reason));
+  f.text = [=](size_t index, const JobEvent& ev) { return data_line(piece(index, ev.text, nullptr, ev.logprobs)); };
+  f.choice_done = [=](size_t index, const GenerationOutcome& out) {
+    return data_line(piece(index, "", out.finish_reason, {}));
+  };
+  f.done = [=](const std::vector<GenerationOutcome>& outcomes) {
+    std::string bytes;
     if (include_usage) {
       nlohmann::json last = chunk(nlohmann::json::array());
-      last["usage"] = usage_json(out);
+      last["usage"] = usage_json(outcomes);
       bytes += data_line(last);
     }
     return bytes + "data: [DONE]\n\n";
@@ -106,7 +160,28 @@ void respond_job(ServerContext& ctx, httplib::Response& res, const OpenAiRequest
   f.error = [](int status, const std::string& code, const std::string& message) {
     return data_line(error_body(ApiError(status, code, message))) + "data: [DONE]\n\n";
   };
-  stream_generation(ctx, res, o.model, job, std::move(f));
+  stream_choices(ctx, res, o.model, std::move(jobs), std::move(f));
+}
+
+// Submits one job per choice, each with its own seed; a refusal cancels those already submitted.
+std::vector<std::shared_ptr<GenerationJob>> submit_choices(ServerContext& ctx, const ApiRequest& req,
+                                                           const OpenAiRequest& o, const std::string& id,
+                                                           const GenerationParams& params, int n) {
+  std::vector<std::shared_ptr<GenerationJob>> jobs;
+  try {
+    for (int i = 0; i < n; ++i) {
+      GenerationParams p = params;
+      p.sampling.seed = app::choice_seed(params.sampling.seed, i);
+      jobs.push_back(submit_generation(ctx, o.model, i == 0 ? id : id + "-" + std::to_string(i), std::move(p), req.user));
+    }
+  } catch (...) {
+    for (const auto& job : jobs) {
+      job->cancel(CancelReason::Requested);
+      ctx.unregister_job(job->id());
+    }
+    throw;
+  }
+  return jobs;
 }
 
 // completions and chat: one typed request, served by a remote provider or a local model.
@@ -119,18 +194,20 @@ void respond(ServerContext& ctx, const ApiRequest& req, httplib::Response& res, 
   o.model_name = g.model;
   o.stream = g.stream;
   o.include_usage = read.include_usage;
+  o.chat = chat;
+  o.top_logprobs = g.top_logprobs;
   const std::string id = ctx.new_id(chat ? "chatcmpl-" : "cmpl-");
   if (auto ref = find_remote(ctx.core(), g.model)) {
     RemoteStart started = start_remote_generation(ctx, req, *ref, remote_generation_request(g), id);
     started.set_headers(res);
     if (!started.fallback_reason.empty()) o.model_name = started.job->model();
-    return respond_job(ctx, res, o, started.job, chat, "", started.fallback_json());
+    return respond_jobs(ctx, res, o, {started.job}, started.fallback_json());
   }
   o.model = acquire_model(ctx, g.model, o.model_name);
+  o.echo = read.echo ? g.input.prompt : std::string();
   // The OpenAI routes apply no Modelfile defaults: clients send what they mean.
-  GenerationParams params = value_or_throw(app::prepare_generation(*o.model, g, std::nullopt));
-  auto job = submit_generation(ctx, o.model, id, std::move(params), req.user);
-  respond_job(ctx, res, o, job, chat, read.echo ? g.input.prompt : std::string());
+  const GenerationParams params = value_or_throw(app::prepare_generation(*o.model, g, std::nullopt));
+  respond_jobs(ctx, res, o, submit_choices(ctx, req, o, id, params, g.n));
 }
 
 nlohmann::json model_object(const ModelFile& f) {

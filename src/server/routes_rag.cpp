@@ -84,7 +84,7 @@ void add_rag_routes(RouteTable& routes, ServerContext& ctx) {
       return sse_event("sources", {{"id", id}, {"sources", prepared->sources}, {"dropped", prepared->dropped},
                                    {"retrieval", prepared->retrieval}});
     };
-    f.text = [](const std::string& text) { return sse_event("text", {{"text", text}}); };
+    f.text = [](const JobEvent& ev) { return sse_event("text", {{"text", ev.text}}); };
     f.done = [id, model_name, prepared, answer](const GenerationOutcome& o) {
       return sse_event("done", answer(id, model_name, *prepared, o));
     };

@@ -70,7 +70,7 @@ TEST_F(ServerErrors, OutOfRangeValuesAreRefused) {
   expect_error(post_json(srv(), gen, {{"prompt", "x"}, {"max_tokens", 513}}), 400, "invalid_field", "context size");
   expect_error(post_json(srv(), gen, {{"prompt", "x"}, {"stop", std::vector<std::string>(17, "a")}}), 400,
                "invalid_field", "stop");
-  expect_error(post_json(srv(), "/v1/completions", {{"prompt", "x"}, {"n", 2}}), 400, "invalid_field", "'n'");
+  expect_error(post_json(srv(), "/v1/completions", {{"prompt", "x"}, {"n", 9}}), 400, "invalid_field", "'n'");
   expect_error(post_json(srv(), "/api/v1/detokenize", {{"tokens", {1, 100000}}}), 400, "invalid_field", "vocabulary");
   expect_error(post_json(srv(), "/api/generate", {{"model", "stories260K"}, {"prompt", "x"}, {"options", {{"num_predict", 0}}}}),
                400, "invalid_field", "num_predict");
