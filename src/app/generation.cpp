@@ -20,7 +20,7 @@ Result<std::vector<TokenId>> tokenize_prompt(const LoadedModel& model, const std
 
 Result<std::string> prompt_text(const LlamaModel& model, const GenerationInput& in) {
   switch (in.style) {
-    case PromptStyle::Chat: return render_chat_prompt(model, in.messages, true);
+    case PromptStyle::Chat: return render_chat_prompt(model, in.messages, true, in.tools);
     case PromptStyle::Template:
       if (!in.raw && !model_chat_template(model).empty()) {
         nlohmann::ordered_json messages = nlohmann::ordered_json::array();

@@ -3,6 +3,9 @@
 // added). The template comes from a text file, or from a GGUF model's
 // tokenizer.chat_template (--file may be a GGUF file, or use --model); a GGUF
 // also supplies the BOS/EOS token text unless --bos-token/--eos-token are given.
+// --tools TOOLS.json gives the `tools` variable (an OpenAI tool list) and wins over
+// a "tools" key of the messages file; with neither, `tools` is None, as
+// transformers passes it. Never changes the messages it is given.
 #include <cstdio>
 #include <fstream>
 #include <iterator>
@@ -70,7 +73,7 @@ Result<GgufTemplate> read_gguf_template(const std::string& path) {
 void add_template_command(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand("template", "Render a chat template (Jinja2, as Hugging Face does) for messages");
   struct Args {
-    std::string file, model, messages;
+    std::string file, model, messages, tools;
     bool add_generation_prompt = false;
     std::optional<std::string> bos, eos;
   };
@@ -80,6 +83,9 @@ void add_template_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--messages", a->messages,
                   "JSON file: an array of messages, or an object {\"messages\": [...], \"tools\": [...], ...}")
       ->required();
+  cmd->add_option("--tools", a->tools,
+                  "JSON file: an OpenAI tool list [{\"type\": \"function\", \"function\": {...}}, ...], "
+                  "passed as the `tools` variable");
   cmd->add_flag("--add-generation-prompt", a->add_generation_prompt, "set add_generation_prompt to true");
   cmd->add_option("--bos-token", a->bos, "text of bos_token");
   cmd->add_option("--eos-token", a->eos, "text of eos_token");
@@ -119,6 +125,20 @@ void add_template_command(CLI::App& app, int& exit_code) {
     } else {
       return (void)std::fprintf(stderr, "error: '%s' must hold a JSON array of messages or an object\n",
                                 a->messages.c_str());
+    }
+    if (!a->tools.empty()) {
+      auto tools_text = read_file(a->tools, "tools file");
+      if (!tools_text) return (void)std::fprintf(stderr, "error: %s\n", tools_text.error().c_str());
+      nlohmann::ordered_json tools;
+      try {
+        tools = nlohmann::ordered_json::parse(*tools_text);
+      } catch (const nlohmann::json::exception& e) {
+        return (void)std::fprintf(stderr, "error: '%s' is not valid JSON: %s\n", a->tools.c_str(), e.what());
+      }
+      if (!tools.is_array())
+        return (void)std::fprintf(stderr, "error: '%s' must hold a JSON array of tools, got %s\n", a->tools.c_str(),
+                                  tools.type_name());
+      context["tools"] = std::move(tools);
     }
     if (a->add_generation_prompt) context["add_generation_prompt"] = true;
     if (a->bos) context["bos_token"] = *a->bos;

@@ -218,11 +218,18 @@ oj with(oj base, const oj& more) {
 }
 
 oj message_schema() {
+  const oj function = object({{"name", str()}, {"arguments", {{"oneOf", oj::array({str(), any_object()})}}}}, {"name"});
+  const oj tool_call = object({{"id", str()}, {"type", {{"type", "string"}, {"enum", oj::array({"function"})}}}, {"function", function}},
+                              {"function"});
   return object({{"role", {{"type", "string"}, {"enum", {"system", "user", "assistant", "tool", "developer"}}}},
-                 {"content", {{"oneOf", oj::array({str(), array_of(object({{"type", str()}, {"text", str()}}))})}}},
-                 {"tool_calls", array_of(any_object())},
+                 {"content", {{"oneOf", oj::array({str(), array_of(object({{"type", str()}, {"text", str()}})),
+                                                   {{"type", "null"}}})}}},
+                 {"tool_calls", array_of(tool_call)},
                  {"tool_call_id", str()},
-                 {"name", str()}},
+                 {"tool_name", str()},
+                 {"name", str()},
+                 {"reasoning_content", str()},
+                 {"thinking", str()}},
                 {"role"});
 }
 

@@ -158,6 +158,32 @@ TEST_F(ServerCompat, OllamaChatStreamAndNot) {
   EXPECT_TRUE(lines.back()["done"].get<bool>());
 }
 
+TEST_F(ServerCompat, ToolCallHistoriesOfBothClientsAreAccepted) {
+  // OpenAI's shape: content null beside the calls, arguments as JSON text, results by id.
+  const auto openai = nlohmann::json::parse(R"([
+    {"role": "user", "content": "What time is it in Paris?"},
+    {"role": "assistant", "content": null, "tool_calls": [{"id": "call_Xk7pQ2mZ1vB9nW3e", "type": "function",
+      "function": {"name": "get_time", "arguments": "{\"zone\": \"Europe/Paris\"}"}}]},
+    {"role": "tool", "tool_call_id": "call_Xk7pQ2mZ1vB9nW3e", "content": "10:00"}])");
+  // Ollama's: arguments as an object, results by tool name, reasoning as `thinking`.
+  const auto ollama = nlohmann::json::parse(R"([
+    {"role": "user", "content": "What time is it in Paris?"},
+    {"role": "assistant", "content": "", "thinking": "Look it up.",
+     "tool_calls": [{"function": {"name": "get_time", "arguments": {"zone": "Europe/Paris"}}}]},
+    {"role": "tool", "tool_name": "get_time", "content": "10:00"}])");
+  auto a = post_json(srv(), "/v1/chat/completions",
+                     {{"model", "stories260K"}, {"messages", openai}, {"max_tokens", 4}, {"temperature", 0}});
+  ASSERT_EQ(a.status, 200) << a.raw;
+  auto b = post_json(srv(), "/v1/chat/completions",
+                     {{"model", "stories260K"}, {"messages", ollama}, {"max_tokens", 4}, {"temperature", 0}});
+  ASSERT_EQ(b.status, 200) << b.raw;
+  // The default format writes both histories the same way.
+  EXPECT_EQ(a.body["usage"]["prompt_tokens"], b.body["usage"]["prompt_tokens"]);
+  auto c = post_json(srv(), "/api/chat",
+                     {{"model", "stories260K"}, {"messages", ollama}, {"stream", false}, {"options", {{"num_predict", 4}}}});
+  ASSERT_EQ(c.status, 200) << c.raw;
+}
+
 TEST_F(ServerCompat, OllamaTagsShowPsVersion) {
   auto tags = get_json(srv(), "/api/tags");
   ASSERT_EQ(tags.status, 200);

@@ -53,6 +53,12 @@ TEST_F(ServerErrors, WrongTypesNameTheField) {
                "invalid_field", "messages[0].role");
   expect_error(post_json(srv(), "/api/chat", {{"model", "stories260K"}, {"messages", {{{"role", "user"}, {"content", 1}}}}}),
                400, "invalid_field", "messages[0].content");
+  const auto bad_call = nlohmann::json::parse(
+      R"([{"role": "user", "content": "x"}, {"role": "assistant", "content": null, "tool_calls": [{"function": {"arguments": {}}}]}])");
+  expect_error(post_json(srv(), "/v1/chat/completions", {{"messages", bad_call}}), 400, "invalid_field",
+               "messages[1].tool_calls[0].function.name");
+  expect_error(post_json(srv(), "/api/chat", {{"model", "stories260K"}, {"messages", bad_call}}), 400, "invalid_field",
+               "messages[1].tool_calls[0].function.name");
   expect_error(post_json(srv(), "/api/generate", {{"model", "stories260K"}, {"prompt", "x"}, {"options", "hot"}}), 400,
                "invalid_field", "'options' must be a JSON object");
   expect_error(post_json(srv(), "/api/v1/detokenize", {{"tokens", {1, "two"}}}), 400, "invalid_field", "tokens[1]");

@@ -1,12 +1,15 @@
 // `playground template` as a user runs it: the exact rendered bytes on stdout
 // (no trailing newline added), the template's error on stderr with a non-zero
 // exit, messages given as an array or as an object with extra variables, and
-// the chat template and BOS/EOS text read from a GGUF model.
+// the chat template and BOS/EOS text read from a GGUF model, and --tools
+// giving the `tools` variable (a real tool-calling template renders as Jinja2 did).
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
 #include <string>
+
+#include <nlohmann/json.hpp>
 
 #include "engine/gguf/gguf.h"
 #include "test_paths.h"
@@ -51,6 +54,63 @@ TEST_F(TemplateCli, AcceptsAnObjectWithToolsAndExtraVariables) {
   ProcessResult r = run_playground("template --file " + tmpl + " --messages " + msgs);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "a,b|today|1");
+}
+
+TEST_F(TemplateCli, ToolsFileGivesTheToolsVariable) {
+  const std::string tmpl = write("t.jinja", "{{ tools is none }}|{{ tools | tojson }}");
+  const std::string msgs = write("m.json", R"([{"role": "user", "content": "x"}])");
+  // Without --tools (and no "tools" in the messages file) tools is None, as transformers passes it.
+  ProcessResult r = run_playground("template --file " + tmpl + " --messages " + msgs);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "True|null");
+
+  const std::string tools = write(
+      "tools.json",
+      R"([{"type": "function", "function": {"name": "get_time", "parameters": {"type": "object", "properties": {"zone": {"type": "string"}}}}}])");
+  r = run_playground("template --file " + tmpl + " --messages " + msgs + " --tools " + tools);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, R"(False|[{"type": "function", "function": {"name": "get_time", "parameters": {"type": "object", "properties": {"zone": {"type": "string"}}}}}])");
+
+  // --tools wins over a "tools" key of the messages file.
+  const std::string with_tools = write("mt.json", R"({"messages": [], "tools": [{"name": "old"}]})");
+  r = run_playground("template --file " + tmpl + " --messages " + with_tools + " --tools " + tools);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("get_time"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("old"), std::string::npos) << r.out;
+
+  const std::string not_list = write("obj.json", R"({"name": "get_time"})");
+  r = run_playground("template --file " + tmpl + " --messages " + msgs + " --tools " + not_list);
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("must hold a JSON array of tools"), std::string::npos) << r.err;
+  const std::string broken = write("broken.json", "[{");
+  r = run_playground("template --file " + tmpl + " --messages " + msgs + " --tools " + broken);
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("not valid JSON"), std::string::npos) << r.err;
+  r = run_playground("template --file " + tmpl + " --messages " + msgs + " --tools " + shell_quote((dir_ / "none.json").string()));
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("cannot open tools file"), std::string::npos) << r.err;
+}
+
+TEST_F(TemplateCli, RendersARealToolCallingTemplateAsJinja2Did) {
+  PG_REQUIRE_SHARED();
+  std::ifstream in(test::shared_path("testdata/chat-templates/tools.jsonl"));
+  ASSERT_TRUE(in) << "cannot open testdata/chat-templates/tools.jsonl";
+  std::string line;
+  nlohmann::ordered_json c;
+  while (std::getline(in, line)) {
+    c = nlohmann::ordered_json::parse(line);
+    if (c["template_id"] == "Qwen-Qwen2.5-7B-Instruct" && c["case"] == "tool_call_args_object") break;
+  }
+  ASSERT_EQ(c["case"], "tool_call_args_object") << "the Qwen 2.5 vector is missing";
+  ASSERT_TRUE(c["add_generation_prompt"].get<bool>());
+  const std::string tmpl = write("qwen.jinja", c["template"].get<std::string>());
+  const std::string msgs = write("m.json", c["messages"].dump());
+  const std::string tools = write("tools.json", c["tools"].dump());
+  ProcessResult r = run_playground("template --file " + tmpl + " --messages " + msgs + " --tools " + tools +
+                                   " --add-generation-prompt --bos-token " + shell_quote(c["bos_token"].get<std::string>()) +
+                                   " --eos-token " + shell_quote(c["eos_token"].get<std::string>()));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, c["expected"].get<std::string>());
 }
 
 TEST_F(TemplateCli, TemplateErrorsGoToStderrWithNonZeroExit) {
