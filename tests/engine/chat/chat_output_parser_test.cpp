@@ -373,6 +373,21 @@ TEST(ToolCallParser, PushAfterFinishDoesNothingAndIdsAreSeeded) {
   EXPECT_EQ(random_id_generator()(9).size(), 9u);
 }
 
+TEST(ToolCallParser, ParseWholeOutputAtOnce) {
+  const ParsedChatOutput r = parse_chat_output(
+      "<think>a</think>b<tool_call>{\"name\": \"f\", \"arguments\": {\"x\": 1}}</tool_call>",
+      format_of(ToolCallSyntax::TaggedJson, ReasoningSyntax::ThinkTags), true, true, test::counting_ids());
+  EXPECT_EQ(r.reasoning, "a");
+  EXPECT_EQ(r.content, "b");
+  ASSERT_EQ(r.tool_calls.size(), 1u);
+  EXPECT_EQ(r.tool_calls[0], call("call_AAAAAAAAAAAAAAAAAAAAAAA0", "f", R"({"x":1})"));
+  // Without an id generator, ids are random (and well-formed).
+  const ParsedChatOutput m = parse_chat_output("[TOOL_CALLS]f[ARGS]{}", format_of(ToolCallSyntax::MistralNamed), true,
+                                               true, IdGenerator());
+  ASSERT_EQ(m.tool_calls.size(), 1u);
+  EXPECT_EQ(m.tool_calls[0].id.size(), 9u);
+}
+
 TEST(ToolCallParser, RandomFragmentsAgreeHoweverSplit) {
   // Texts made of markers, JSON pieces, whitespace and words, in random order: whatever they
   // parse to, splitting them anywhere must not change it, and the deltas must add up.
