@@ -35,12 +35,60 @@ Result<std::string> prompt_text(const LlamaModel& model, const GenerationInput& 
   return in.system.empty() ? in.prompt : in.system + "\n\n" + in.prompt;
 }
 
+namespace {
+
+// The reply's format for a chat request, and the tool-call constraint when
+// tools are on: the grammar (from the start when a call is forced, else after
+// a trigger) and the prompt's forced prefix.
+Status plan_chat_output(const LlamaModel& model, const GenerationRequest& request, std::string& prompt,
+                        GenerationParams& p, ChatOutputPlan& plan) {
+  const Tokenizer& tok = model.tokenizer();
+  plan.format = chat::detect_chat_output_format(
+      effective_chat_template(model), [&tok](std::string_view text) { return tok.find_token(text).has_value(); });
+  plan.format.prompt_opens_reasoning = chat::prompt_ends_inside_reasoning(plan.format.reasoning, prompt);
+  plan.reasoning = plan.format.reasoning != chat::ReasoningSyntax::None;
+  plan.tools = request.tool_calls && request.input.tools.is_array() && !request.input.tools.empty();
+  if (!plan.tools) {
+    p.render_special = plan.reasoning;
+    return Status::ok();
+  }
+  auto constraint = chat::tool_call_constraint(plan.format, nlohmann::json::parse(request.input.tools.dump()),
+                                               request.tool_choice, request.parallel_tool_calls);
+  if (!constraint) return constraint.status();
+  if (request.format.kind != OutputFormat::Kind::Text && request.tool_choice.mode != chat::ToolChoice::Mode::Auto)
+    return Status::invalid_argument("a forced tool call cannot be combined with '" + request.format.field + "'",
+                                    "invalid_field");
+  auto grammar = compile_grammar(constraint->gbnf, request.tools_field);
+  if (!grammar) return grammar.status();
+  p.render_special = true;
+  if (request.tool_choice.mode == chat::ToolChoice::Mode::Auto) {
+    if (request.format.kind != OutputFormat::Kind::Text) return Status::ok();  // the reply's format holds instead
+    p.grammar = std::move(*grammar);
+    p.grammar_triggers = constraint->triggers;
+    p.grammar_trigger_at_start = constraint->triggers_at_start;
+  } else {
+    p.grammar = std::move(*grammar);
+    plan.forced_prefix = constraint->forced_prefix;
+    prompt += constraint->forced_prefix;
+  }
+  return Status::ok();
+}
+
+}  // namespace
+
 Result<GenerationParams> prepare_generation(const LoadedModel& model, const GenerationRequest& request,
-                                            const std::optional<SamplingOptions>& model_defaults) {
+                                            const std::optional<SamplingOptions>& model_defaults,
+                                            ChatOutputPlan* plan) {
   if (Status s = model.require_generation(); !s) return s;
   auto text = prompt_text(model.decoder(), request.input);
   if (!text) return text.status();
   GenerationParams p;
+  auto grammar = output_grammar(request.format);
+  if (!grammar) return grammar.status();
+  p.grammar = std::move(*grammar);
+  ChatOutputPlan local_plan;
+  if (request.input.style == PromptStyle::Chat)
+    if (Status s = plan_chat_output(model.decoder(), request, *text, p, plan ? *plan : local_plan); !s) return s;
   const std::string& field = request.input.field;
   auto ids = tokenize_prompt(model, *text,
                              !field.empty() ? field : request.input.style == PromptStyle::Chat ? "messages" : "prompt");
@@ -52,9 +100,6 @@ Result<GenerationParams> prepare_generation(const LoadedModel& model, const Gene
   }
   if (Status s = apply_sampling(request.sampling, p); !s) return s;
   if (Status s = fit_max_tokens(p, request.max_tokens, request.max_tokens_field, model); !s) return s;
-  auto grammar = output_grammar(request.format);
-  if (!grammar) return grammar.status();
-  p.grammar = std::move(*grammar);
   p.top_logprobs = request.top_logprobs;
   return p;
 }

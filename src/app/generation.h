@@ -15,6 +15,8 @@
 #include "app/generation_job.h"
 #include "app/model_manager.h"
 #include "app/output_format.h"
+#include "engine/chat/tool_call_format.h"
+#include "engine/chat/tool_call_grammar.h"
 #include "app/sampling_options.h"
 
 namespace pg::app {
@@ -51,6 +53,26 @@ struct GenerationRequest {
   int n = 1;                 // independent choices, 1..kMaxChoices (seeds derived from the request's)
   OutputFormat format;       // the reply's shape (JSON, a schema, a grammar)
   int top_logprobs = -1;     // >= 0: each token's log-probability and this many alternatives
+  // Tool calling (input.tools holds the list, which the template sees even
+  // when calls are off): calls are parsed out of the model's own format and,
+  // once one starts (auto) or from the first token (required, named), held
+  // to the tools' schemas.
+  bool tool_calls = false;   // tools given and tool_choice is not "none"
+  chat::ToolChoice tool_choice;
+  bool parallel_tool_calls = true;
+  std::string tools_field = "tools";  // its name in the request, for messages
+  std::optional<bool> think;  // Ollama's think; absent: the model's default
+};
+
+// How a chat reply's text is split into content, reasoning and tool calls
+// (engine/chat): the model's formats, what is on, and the text the prompt
+// was given so the call starts at once (fed to the parser before the reply).
+struct ChatOutputPlan {
+  chat::ChatOutputFormat format;
+  bool tools = false;
+  bool reasoning = false;
+  std::string forced_prefix;
+  bool active() const { return tools || reasoning; }
 };
 
 inline constexpr int kMaxChoices = 8;
@@ -66,8 +88,10 @@ Result<std::string> prompt_text(const LlamaModel& model, const GenerationInput& 
 // The decode request for a local model: the prompt's tokens, `model_defaults`
 // (its Modelfile parameters, when usable) under the request's sampling, and
 // max_tokens fitted to the context.
+// For chat requests, `plan` (when given) receives how to split the reply.
 Result<GenerationParams> prepare_generation(const LoadedModel& model, const GenerationRequest& request,
-                                            const std::optional<SamplingOptions>& model_defaults);
+                                            const std::optional<SamplingOptions>& model_defaults,
+                                            ChatOutputPlan* plan = nullptr);
 
 // BOS added as the model says, special-token texts recognised (as `playground run`).
 // An empty prompt becomes [BOS]; a model without BOS gives invalid_argument naming `field`.

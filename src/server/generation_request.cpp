@@ -89,9 +89,49 @@ int read_chat_logprobs(const FieldReader& r) {
   return on ? static_cast<int>(top.value_or(0)) : -1;
 }
 
-void refuse_tools(const FieldReader& r) {
-  if (const nlohmann::json* tools = r.raw("tools"); tools && !(tools->is_array() && tools->empty()))
-    throw invalid_field("tools", "is not supported yet");
+constexpr size_t kMaxTools = 128;
+
+// tools (OpenAI's shape, which Ollama shares), tool_choice and
+// parallel_tool_calls. The list goes to the template as given; the tools'
+// names and parameter schemas are checked when the call grammar is built.
+void read_tools(const ApiRequest& req, const FieldReader& r, app::GenerationRequest& g) {
+  const nlohmann::json* tools = r.raw("tools");
+  if (!tools || tools->is_null()) {
+    if (r.has("tool_choice") && !r.raw("tool_choice")->is_null()) {
+      const nlohmann::json& c = *r.raw("tool_choice");
+      if (!(c.is_string() && (c == "none" || c == "auto"))) throw invalid_field("tool_choice", "names a tool but no tools are given");
+    }
+    return;
+  }
+  if (!tools->is_array()) throw invalid_field("tools", "must be an array of tools, got " + describe_json(*tools));
+  if (tools->size() > kMaxTools) throw invalid_field("tools", "has more than " + std::to_string(kMaxTools) + " tools");
+  if (tools->empty()) return;
+  for (size_t i = 0; i < tools->size(); ++i) {
+    const nlohmann::json& t = (*tools)[i];
+    const std::string where = "tools[" + std::to_string(i) + "]";
+    if (!t.is_object()) throw invalid_field(where, "must be an object, got " + describe_json(t));
+    if (t.contains("type") && t["type"] != "function") throw invalid_field(where + ".type", "must be \"function\"");
+    if (!t.contains("function") || !t["function"].is_object())
+      throw invalid_field(where + ".function", "must be an object with the function's name and parameters");
+    if (!t["function"].contains("name") || !t["function"]["name"].is_string())
+      throw invalid_field(where + ".function.name", "must be a string");
+  }
+  g.input.tools = request_ordered_field(req, "tools");
+  g.tool_calls = true;
+  if (const nlohmann::json* c = r.raw("tool_choice"); c && !c->is_null()) {
+    if (c->is_string()) {
+      const std::string mode = c->get<std::string>();
+      if (mode == "none") g.tool_calls = false;
+      else if (mode == "required") g.tool_choice = chat::ToolChoice::required();
+      else if (mode != "auto") throw invalid_field("tool_choice", "must be \"none\", \"auto\", \"required\" or {\"type\": \"function\", \"function\": {\"name\": ...}}");
+    } else if (c->is_object() && c->contains("function") && (*c)["function"].is_object() &&
+               (*c)["function"].contains("name") && (*c)["function"]["name"].is_string()) {
+      g.tool_choice = chat::ToolChoice::named((*c)["function"]["name"].get<std::string>());
+    } else {
+      throw invalid_field("tool_choice", "must be \"none\", \"auto\", \"required\" or {\"type\": \"function\", \"function\": {\"name\": ...}}, got " + describe_json(*c));
+    }
+  }
+  g.parallel_tool_calls = r.boolean("parallel_tool_calls").value_or(true);
 }
 
 // OpenAI's prompt: a string or an array of one string.
@@ -111,7 +151,7 @@ void read_openai(const ApiRequest& req, const FieldReader& r, bool chat, ApiGene
     g.input.style = app::PromptStyle::Chat;
     g.input.messages = request_chat_messages(req);
     g.top_logprobs = read_chat_logprobs(r);
-    refuse_tools(r);
+    read_tools(req, r, g);
   } else {
     g.input.prompt = completion_prompt(r);
     if (r.has("suffix")) throw invalid_field("suffix", "is not supported");
@@ -137,9 +177,15 @@ void read_ollama(const ApiRequest& req, const FieldReader& r, bool chat, app::Ge
   if (r.boolean("logprobs").value_or(false)) g.top_logprobs = static_cast<int>(r.integer("top_logprobs", 0, kMaxTopLogprobs).value_or(0));
   else if (r.integer("top_logprobs", 0, kMaxTopLogprobs)) throw invalid_field("top_logprobs", "requires logprobs to be true");
   if (chat) {
-    refuse_tools(r);
     g.input.style = app::PromptStyle::Chat;
     g.input.messages = request_chat_messages(req);
+    read_tools(req, r, g);
+    if (const nlohmann::json* think = r.raw("think"); think && !think->is_null()) {
+      // true/false, or a level ("low", "medium", "high") for models that take one.
+      if (think->is_boolean()) g.think = think->get<bool>();
+      else if (think->is_string()) g.think = true;
+      else throw invalid_field("think", "must be a boolean or \"low\", \"medium\" or \"high\"");
+    }
   } else {
     if (r.has("images")) throw invalid_field("images", "is not supported (no vision models yet)");
     g.input.style = app::PromptStyle::Template;
@@ -174,6 +220,7 @@ ApiGenerationRequest read_generation_request(const ApiRequest& req, const FieldR
       if (api == GenerationApi::NativeChat) {
         g.input.style = app::PromptStyle::Chat;
         g.input.messages = request_chat_messages(req);
+        read_tools(req, r, g);
       } else {
         g.input.prompt = r.string("prompt").value_or("");
         g.input.system = r.string("system_prompt").value_or("");
@@ -197,6 +244,7 @@ providers::RemoteGenerationRequest remote_generation_request(const app::Generati
   if (g.format.kind != app::OutputFormat::Kind::Text)
     throw invalid_field(g.format.field, "is not forwarded to remote models yet");
   if (g.top_logprobs >= 0) throw invalid_field("logprobs", "is not forwarded to remote models yet");
+  if (g.tool_calls) throw invalid_field(g.tools_field, "is not forwarded to remote models yet");
   providers::RemoteGenerationRequest rr;
   rr.chat = g.input.style == app::PromptStyle::Chat;
   if (rr.chat) rr.messages = nlohmann::json::parse(g.input.messages.dump());

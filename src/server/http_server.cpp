@@ -41,6 +41,13 @@ nlohmann::ordered_json request_chat_messages(const ApiRequest& req) {
   return normalize_chat_messages(messages, "messages");
 }
 
+nlohmann::ordered_json request_ordered_field(const ApiRequest& req, const std::string& key) {
+  const nlohmann::ordered_json body = parse_ordered_json_object(req.body);
+  if (!body.is_object()) return nullptr;
+  auto it = body.find(key);
+  return it == body.end() ? nlohmann::ordered_json() : *it;
+}
+
 void require_admin(const ApiRequest& req) {
   if (!req.user.is_admin())
     throw ApiError(403, "forbidden", "this route is for admins; user '" + req.user.username + "' is not one");

@@ -37,6 +37,8 @@ nlohmann::json model_list_json(ServerContext& ctx);
 nlohmann::json request_json(const ApiRequest& req);
 // The body's `messages`, checked by normalize_chat_messages, in the client's key order.
 nlohmann::ordered_json request_chat_messages(const ApiRequest& req);
+// A top-level field of the body parsed in the client's key order (null when absent).
+nlohmann::ordered_json request_ordered_field(const ApiRequest& req, const std::string& key);
 // The system fingerprint OpenAI responses carry: the build of this server.
 std::string system_fingerprint();
 // 403 unless the caller is an admin.

@@ -10,6 +10,7 @@
 #include "app/chat_prompt.h"
 #include "server/embedding_runner.h"
 #include "server/generation_runner.h"
+#include "server/chat_reply.h"
 #include "server/logprobs_json.h"
 #include "models/model_details.h"
 #include "server/remote_generation.h"
@@ -24,29 +25,37 @@ constexpr size_t kMaxDetokenizeTokens = 1 << 20;
 double ms(double seconds) { return std::round(seconds * 1e6) / 1e3; }
 
 // The outcome; `model` (local models) gives the tokens' texts for logprobs when they were asked for.
-nlohmann::json outcome_json(const GenerationJob& job, const GenerationOutcome& o, const LoadedModel* model) {
+nlohmann::json outcome_json(const GenerationJob& job, const GenerationOutcome& o, const LoadedModel* model,
+                            const app::ChatOutputPlan& plan) {
+  const chat::ParsedChatOutput reply = split_reply(plan, o.text);
   nlohmann::json j = {{"id", job.id()},
                       {"model", job.model()},
-                      {"text", o.text},
+                      {"text", reply.content},
                       {"finish_reason", o.finish_reason},
                       {"usage", native_usage_json(o)},
                       {"timings", native_timings_json(o)},
                       {"seed", o.seed}};
   if (model && job.params().top_logprobs >= 0)
     j["logprobs"] = token_logprob_items(model->decoder().tokenizer(), o.logprobs);
+  if (!reply.reasoning.empty()) j["reasoning"] = reply.reasoning;
+  if (!reply.tool_calls.empty()) {
+    j["tool_calls"] = openai_tool_calls(reply.tool_calls);
+    j["finish_reason"] = "tool_calls";
+  }
   return j;
 }
 
 // Answers with a job's outcome (JSON) or its events (SSE); `fallback` is added
 // to the outcome when not null (a remote model's fallback).
 void answer_job(ServerContext& ctx, const ApiRequest& req, httplib::Response& res, const std::shared_ptr<LoadedModel>& model,
-                const std::shared_ptr<GenerationJob>& job, bool stream, const nlohmann::json& fallback = nullptr) {
+                const std::shared_ptr<GenerationJob>& job, bool stream, const app::ChatOutputPlan& plan,
+                const nlohmann::json& fallback = nullptr) {
   auto with_fallback = [fallback](nlohmann::json j) {
     if (!fallback.is_null()) j["fallback"] = fallback;
     return j;
   };
   if (!stream) {
-    send_json(res, 200, with_fallback(outcome_json(*job, wait_for_outcome(ctx, job, req.client_gone), model.get())));
+    send_json(res, 200, with_fallback(outcome_json(*job, wait_for_outcome(ctx, job, req.client_gone), model.get(), plan)));
     return;
   }
   StreamFormat f;
@@ -55,12 +64,23 @@ void answer_job(ServerContext& ctx, const ApiRequest& req, httplib::Response& re
   const GenerationJob* j = job.get();
   f.start = [j, with_fallback] { return sse_event("start", with_fallback({{"id", j->id()}, {"model", j->model()}})); };
   const LoadedModel* m = model.get();  // the stream holds the model while it runs
-  f.text = [m](const JobEvent& ev) {
-    nlohmann::json data = {{"text", ev.text}};
-    if (m && !ev.logprobs.empty()) data["logprobs"] = token_logprob_items(m->decoder().tokenizer(), ev.logprobs);
-    return sse_event("text", data);
+  // Content goes out as `text` events and reasoning as `reasoning` events; tool calls come with `done`.
+  auto splitter = std::make_shared<ReplySplitter>(plan);
+  auto events = [m](const std::vector<chat::ChatDelta>& deltas, std::vector<TokenLogprob> logprobs) {
+    std::string bytes;
+    for (const chat::ChatDelta& d : deltas) {
+      if (d.kind != chat::ChatDelta::Content && d.kind != chat::ChatDelta::Reasoning) continue;
+      nlohmann::json data = {{"text", d.text}};
+      if (m && !logprobs.empty()) data["logprobs"] = token_logprob_items(m->decoder().tokenizer(), logprobs);
+      logprobs.clear();
+      bytes += sse_event(d.kind == chat::ChatDelta::Content ? "text" : "reasoning", data);
+    }
+    return bytes;
   };
-  f.done = [j, m, with_fallback](const GenerationOutcome& o) { return sse_event("done", with_fallback(outcome_json(*j, o, m))); };
+  f.text = [splitter, events](const JobEvent& ev) { return events(splitter->push(ev.text), ev.logprobs); };
+  f.done = [j, m, plan, splitter, events, with_fallback](const GenerationOutcome& o) {
+    return events(splitter->finish(), {}) + sse_event("done", with_fallback(outcome_json(*j, o, m, plan)));
+  };
   f.error = [](int status, const std::string& code, const std::string& message) {
     return sse_event("error", error_body(ApiError(status, code, message)));
   };
@@ -74,12 +94,13 @@ void run_generation(ServerContext& ctx, const ApiRequest& req, httplib::Response
   if (auto ref = find_remote(ctx.core(), g.model)) {
     RemoteStart started = start_remote_generation(ctx, req, *ref, remote_generation_request(g), ctx.new_id("gen-"));
     started.set_headers(res);
-    return answer_job(ctx, req, res, nullptr, started.job, g.stream, started.fallback_json());
+    return answer_job(ctx, req, res, nullptr, started.job, g.stream, app::ChatOutputPlan{}, started.fallback_json());
   }
   auto model = value_or_throw(ctx.models().acquire(g.model, g.keep_alive));
-  GenerationParams params = value_or_throw(app::prepare_generation(*model, g, model_sampling_defaults(*model)));
+  app::ChatOutputPlan plan;
+  GenerationParams params = value_or_throw(app::prepare_generation(*model, g, model_sampling_defaults(*model), &plan));
   auto job = submit_generation(ctx, model, ctx.new_id("gen-"), std::move(params), req.user);
-  answer_job(ctx, req, res, model, job, g.stream);
+  answer_job(ctx, req, res, model, job, g.stream, plan);
 }
 
 }  // namespace

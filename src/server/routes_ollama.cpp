@@ -11,6 +11,7 @@
 #include "app/chat_prompt.h"
 #include "server/embedding_runner.h"
 #include "server/generation_runner.h"
+#include "server/chat_reply.h"
 #include "server/logprobs_json.h"
 #include "models/model_details.h"
 #include "server/remote_generation.h"
@@ -57,6 +58,8 @@ struct OllamaRequest {
   GenerationParams params;
   bool stream = true;
   double load_seconds = 0;
+  app::ChatOutputPlan plan;   // chat: how the reply splits into content, thinking and tool calls
+  bool show_thinking = true;  // think: false hides the reasoning
 };
 
 std::shared_ptr<LoadedModel> acquire(ServerContext& ctx, const app::GenerationRequest& g, std::string& name,
@@ -107,6 +110,15 @@ void respond_job(ServerContext& ctx, httplib::Response& res, const OllamaRequest
     else j["response"] = text;
     return j;
   };
+  const bool show_thinking = o.show_thinking;
+  // A chat message from split text: content, thinking, tool calls (each when present).
+  auto with_reply = [show_thinking](nlohmann::json j, const chat::ParsedChatOutput& reply) {
+    nlohmann::json m = {{"role", "assistant"}, {"content", reply.content}};
+    if (show_thinking && !reply.reasoning.empty()) m["thinking"] = reply.reasoning;
+    if (!reply.tool_calls.empty()) m["tool_calls"] = ollama_tool_calls(reply.tool_calls);
+    j["message"] = std::move(m);
+    return j;
+  };
   auto final_object = [=](const GenerationOutcome& out, const std::string& text) {
     nlohmann::json j = with_text(head(), text);
     j.update(final_fields(o, out, seconds_since_arrival()));
@@ -122,22 +134,53 @@ void respond_job(ServerContext& ctx, httplib::Response& res, const OllamaRequest
   auto logprobs = [model](const std::vector<TokenLogprob>& lps) {
     return model ? token_logprob_items(model->decoder().tokenizer(), lps) : nlohmann::json::array();
   };
+  const app::ChatOutputPlan plan = o.plan;
   if (!o.stream) {
     const GenerationOutcome out = wait_for_outcome(ctx, job, o.client_gone);
     nlohmann::json body = final_object(out, out.text);
+    if (chat) body = with_reply(std::move(body), split_reply(plan, out.text));
     if (o.params.top_logprobs >= 0) body["logprobs"] = logprobs(out.logprobs);
     send_json(res, 200, body);
     return;
   }
+  // Chat streams: content and thinking as they come; tool calls whole, once complete, before the end.
+  auto splitter = std::make_shared<ReplySplitter>(plan);
+  auto reply_line = [=](const std::vector<chat::ChatDelta>& deltas, const std::vector<TokenLogprob>& lps) {
+    chat::ParsedChatOutput piece;
+    for (const chat::ChatDelta& d : deltas) {
+      if (d.kind == chat::ChatDelta::Content) piece.content += d.text;
+      if (d.kind == chat::ChatDelta::Reasoning) piece.reasoning += d.text;
+    }
+    if (piece.content.empty() && (piece.reasoning.empty() || !show_thinking) && lps.empty()) return std::string();
+    nlohmann::json j = with_reply(head(), piece);
+    if (!lps.empty()) j["logprobs"] = logprobs(lps);
+    j["done"] = false;
+    return dump_json(j) + "\n";
+  };
   StreamFormat f;
   f.content_type = "application/x-ndjson";
   f.text = [=](const JobEvent& ev) {
+    if (chat) return reply_line(splitter->push(ev.text), ev.logprobs);
     nlohmann::json j = with_text(head(), ev.text);
     if (!ev.logprobs.empty()) j["logprobs"] = logprobs(ev.logprobs);
     j["done"] = false;
     return dump_json(j) + "\n";
   };
-  f.done = [=](const GenerationOutcome& out) { return dump_json(final_object(out, "")) + "\n"; };
+  f.done = [=](const GenerationOutcome& out) {
+    std::string bytes;
+    if (chat) {
+      bytes = reply_line(splitter->finish(), {});
+      const auto calls = splitter->result().tool_calls;
+      if (!calls.empty()) {
+        chat::ParsedChatOutput only_calls;
+        only_calls.tool_calls = calls;
+        nlohmann::json j = with_reply(head(), only_calls);
+        j["done"] = false;
+        bytes += dump_json(j) + "\n";
+      }
+    }
+    return bytes + dump_json(final_object(out, "")) + "\n";
+  };
   f.error = [](int, const std::string&, const std::string& message) {
     return dump_json({{"error", message}}) + "\n";
   };
@@ -176,7 +219,8 @@ void respond(ServerContext& ctx, const ApiRequest& req, httplib::Response& res, 
     return;
   }
   // The Modelfile's PARAMETERs apply under the request's options, as Ollama does.
-  o.params = value_or_throw(app::prepare_generation(*o.model, g, model_sampling_defaults(*o.model)));
+  o.show_thinking = g.think.value_or(true);
+  o.params = value_or_throw(app::prepare_generation(*o.model, g, model_sampling_defaults(*o.model), &o.plan));
   auto job = submit_generation(ctx, o.model, ctx.new_id("ollama-"), o.params, req.user);
   respond_job(ctx, res, o, job, chat, arrival);
 }

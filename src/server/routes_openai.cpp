@@ -8,6 +8,7 @@
 #include "app/chat_prompt.h"
 #include "server/embedding_runner.h"
 #include "server/generation_runner.h"
+#include "server/chat_reply.h"
 #include "server/logprobs_json.h"
 #include "server/remote_generation.h"
 #include "server/routes.h"
@@ -37,7 +38,33 @@ struct OpenAiRequest {
   bool chat = false;
   int top_logprobs = -1;  // >= 0: logprobs were asked for
   std::string echo;       // completions with echo: the prompt, repeated before the text
+  app::ChatOutputPlan plan;  // chat: how the reply splits into content, reasoning and tool calls
 };
+
+// A chat message from a whole reply: content (null when only tool calls), reasoning, tool calls.
+nlohmann::json chat_message(const chat::ParsedChatOutput& reply) {
+  nlohmann::json m = {{"role", "assistant"}, {"content", reply.content}, {"refusal", nullptr}};
+  if (!reply.reasoning.empty()) m["reasoning_content"] = reply.reasoning;
+  if (!reply.tool_calls.empty()) {
+    m["tool_calls"] = openai_tool_calls(reply.tool_calls);
+    if (reply.content.empty()) m["content"] = nullptr;
+  }
+  return m;
+}
+
+// A stream delta for one piece the parser made certain.
+nlohmann::json delta_json(const chat::ChatDelta& d) {
+  switch (d.kind) {
+    case chat::ChatDelta::Content: return {{"content", d.text}};
+    case chat::ChatDelta::Reasoning: return {{"reasoning_content", d.text}};
+    case chat::ChatDelta::ToolCallBegin:
+      return {{"tool_calls",
+               {{{"index", d.index}, {"id", d.id}, {"type", "function"}, {"function", {{"name", d.name}, {"arguments", ""}}}}}}};
+    case chat::ChatDelta::ToolCallArguments:
+      return {{"tool_calls", {{{"index", d.index}, {"function", {{"arguments", d.text}}}}}}};
+  }
+  return nlohmann::json::object();
+}
 
 std::shared_ptr<LoadedModel> acquire_model(ServerContext& ctx, const std::string& requested, std::string& name) {
   name = requested;
@@ -86,8 +113,13 @@ void respond_jobs(ServerContext& ctx, httplib::Response& res, const OpenAiReques
       nlohmann::json choice = {{"index", i},
                                {"logprobs", logprobs_json(o, out.logprobs, o.echo.size())},
                                {"finish_reason", out.finish_reason}};
-      if (chat) choice["message"] = {{"role", "assistant"}, {"content", out.text}, {"refusal", nullptr}};
-      else choice["text"] = o.echo + out.text;
+      if (chat) {
+        const chat::ParsedChatOutput reply = split_reply(o.plan, out.text);
+        choice["message"] = chat_message(reply);
+        if (!reply.tool_calls.empty()) choice["finish_reason"] = "tool_calls";
+      } else {
+        choice["text"] = o.echo + out.text;
+      }
       choices.push_back(std::move(choice));
     }
     nlohmann::json body = {{"id", id},
@@ -122,9 +154,28 @@ void respond_jobs(ServerContext& ctx, httplib::Response& res, const OpenAiReques
                              {"logprobs", logprobs.empty() ? nlohmann::json() : logprobs_json(o, logprobs, (*offsets)[index])},
                              {"finish_reason", finish}};
     (*offsets)[index] += text.size();
-    if (chat) choice["delta"] = text.empty() && !finish.is_null() ? nlohmann::json::object() : nlohmann::json{{"content", text}};
-    else choice["text"] = text;
+    choice["text"] = text;
     return chunk(nlohmann::json::array({choice}));
+  };
+  // Chat: each choice's text goes through its own splitter; one chunk per delta.
+  auto splitters = std::make_shared<std::vector<ReplySplitter>>();
+  for (size_t i = 0; i < n; ++i) splitters->emplace_back(o.plan);
+  auto delta_chunk = [=](size_t index, nlohmann::json delta, const nlohmann::json& finish,
+                         const std::vector<TokenLogprob>& logprobs) {
+    nlohmann::json choice = {{"index", index},
+                             {"delta", std::move(delta)},
+                             {"logprobs", logprobs.empty() ? nlohmann::json() : logprobs_json(o, logprobs, 0)},
+                             {"finish_reason", finish}};
+    return data_line(chunk(nlohmann::json::array({choice})));
+  };
+  auto delta_lines = [=](size_t index, const std::vector<chat::ChatDelta>& deltas, std::vector<TokenLogprob> logprobs) {
+    std::string bytes;
+    for (const chat::ChatDelta& d : deltas) {
+      bytes += delta_chunk(index, delta_json(d), nullptr, logprobs);
+      logprobs.clear();
+    }
+    if (!logprobs.empty()) bytes += delta_chunk(index, nlohmann::json::object(), nullptr, logprobs);
+    return bytes;
   };
   ChoiceStreamFormat f;
   f.content_type = "text/event-stream";
@@ -144,9 +195,16 @@ void respond_jobs(ServerContext& ctx, httplib::Response& res, const OpenAiReques
     }
     return bytes;
   };
-  f.text = [=](size_t index, const JobEvent& ev) { return data_line(piece(index, ev.text, nullptr, ev.logprobs)); };
+  f.text = [=](size_t index, const JobEvent& ev) {
+    if (!chat) return data_line(piece(index, ev.text, nullptr, ev.logprobs));
+    return delta_lines(index, (*splitters)[index].push(ev.text), ev.logprobs);
+  };
   f.choice_done = [=](size_t index, const GenerationOutcome& out) {
-    return data_line(piece(index, "", out.finish_reason, {}));
+    if (!chat) return data_line(piece(index, "", out.finish_reason, {}));
+    ReplySplitter& splitter = (*splitters)[index];
+    std::string bytes = delta_lines(index, splitter.finish(), {});
+    const bool calls = !splitter.result().tool_calls.empty();
+    return bytes + delta_chunk(index, nlohmann::json::object(), calls ? "tool_calls" : out.finish_reason, {});
   };
   f.done = [=](const std::vector<GenerationOutcome>& outcomes) {
     std::string bytes;
@@ -206,7 +264,7 @@ void respond(ServerContext& ctx, const ApiRequest& req, httplib::Response& res, 
   o.model = acquire_model(ctx, g.model, o.model_name);
   o.echo = read.echo ? g.input.prompt : std::string();
   // The OpenAI routes apply no Modelfile defaults: clients send what they mean.
-  const GenerationParams params = value_or_throw(app::prepare_generation(*o.model, g, std::nullopt));
+  const GenerationParams params = value_or_throw(app::prepare_generation(*o.model, g, std::nullopt, &o.plan));
   respond_jobs(ctx, res, o, submit_choices(ctx, req, o, id, params, g.n));
 }
 

@@ -154,9 +154,13 @@ TokenId DecodeLoop::sample_token(std::span<const float> logits) {
 void DecodeLoop::watch_triggers(const std::string& piece) {
   trigger_window_ += piece;
   size_t longest = 0;
+  auto blank = [](std::string_view s) { return s.find_first_not_of(" \t\r\n") == std::string_view::npos; };
   for (const std::string& t : request_.grammar_triggers) {
     const size_t at = trigger_window_.find(t);
-    if (at != std::string::npos) {
+    const bool counts = at != std::string::npos &&
+                        (!request_.grammar_trigger_at_start ||
+                         (only_blank_so_far_ && blank(std::string_view(trigger_window_).substr(0, at))));
+    if (counts) {
       constraint_active_ = constraint_->accept_text(std::string_view(trigger_window_).substr(at + t.size()));
       if (!constraint_active_) constraint_.reset();
       trigger_window_.clear();
@@ -165,7 +169,11 @@ void DecodeLoop::watch_triggers(const std::string& piece) {
     longest = std::max(longest, t.size());
   }
   // Keep only what could still be the start of a trigger.
-  if (trigger_window_.size() > longest) trigger_window_.erase(0, trigger_window_.size() - longest);
+  if (trigger_window_.size() > longest) {
+    const size_t drop = trigger_window_.size() - longest;
+    only_blank_so_far_ = only_blank_so_far_ && blank(std::string_view(trigger_window_).substr(0, drop));
+    trigger_window_.erase(0, drop);
+  }
 }
 
 void DecodeLoop::emit(const std::string& text) {

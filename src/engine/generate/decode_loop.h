@@ -40,6 +40,7 @@ struct DecodeRequest {
   // reply ends when the grammar is complete and nothing more can follow.
   std::shared_ptr<const grammar::Grammar> grammar;
   std::vector<std::string> grammar_triggers;
+  bool grammar_trigger_at_start = false;  // a trigger counts only when nothing but whitespace precedes it
   bool render_special = false;  // control tokens' texts are part of the text (tool-call markers)
   int top_logprobs = -1;        // >= 0: record each token's log-probability and this many alternatives
 };
@@ -132,6 +133,7 @@ class DecodeLoop {
   std::optional<grammar::TokenConstraint> constraint_;
   bool constraint_active_ = false;
   std::string trigger_window_;  // recent text, while waiting for a trigger
+  bool only_blank_so_far_ = true;  // the text before the window is whitespace
   DecodeResult result_;
 };
 
