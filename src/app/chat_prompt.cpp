@@ -120,11 +120,9 @@ Result<std::string> render(const std::string& source, const nlohmann::ordered_js
 const char* const kDefaultChatTemplate =
     "{%- if tools %}<|im_start|>system\n"
     "{% if messages and messages[0]['role'] == 'system' %}{{ messages[0]['content'] }}\n\n{% endif %}"
-    "# Tools\n\nYou may call one or more functions to help with the request. "
-    "The functions you can call are described as JSON within <tools></tools>:\n<tools>\n"
+    "# Tools\n\nFunctions you may call:\n<tools>\n"
     "{% for tool in tools %}{{ tool | tojson }}\n{% endfor %}"
-    "</tools>\n\nTo call functions, reply with one block per call, each holding a JSON object with the name and "
-    "the arguments:\n<tool_call>\n{\"name\": <function-name>, \"arguments\": <arguments-json-object>}\n"
+    "</tools>\n\nTo call one, reply with:\n<tool_call>\n{\"name\": <name>, \"arguments\": <JSON object>}\n"
     "</tool_call><|im_end|>\n"
     "{% endif %}"
     "{% for message in messages %}"

@@ -129,12 +129,10 @@ TEST(ServerChatPrompt, ToolsAreTheTemplatesToolsVariableAndNoneWithout) {
 
 // Rendered by Python's Jinja2 (trim_blocks, lstrip_blocks) from the same template text.
 const char* kDefaultWithTools =
-    "<|im_start|>system\nBe brief.\n\n# Tools\n\nYou may call one or more functions to help with the request. The "
-    "functions you can call are described as JSON within <tools></tools>:\n<tools>\n{\"type\": \"function\", "
+    "<|im_start|>system\nBe brief.\n\n# Tools\n\nFunctions you may call:\n<tools>\n{\"type\": \"function\", "
     "\"function\": {\"name\": \"get_time\", \"description\": \"Local time\", \"parameters\": {\"type\": \"object\", "
-    "\"properties\": {\"zone\": {\"type\": \"string\"}}}}}\n</tools>\n\nTo call functions, reply with one block per "
-    "call, each holding a JSON object with the name and the arguments:\n<tool_call>\n{\"name\": <function-name>, "
-    "\"arguments\": <arguments-json-object>}\n</tool_call><|im_end|>\n<|im_start|>user\nTime in Paris?<|im_end|>\n"
+    "\"properties\": {\"zone\": {\"type\": \"string\"}}}}}\n</tools>\n\nTo call one, reply with:\n<tool_call>\n"
+    "{\"name\": <name>, \"arguments\": <JSON object>}\n</tool_call><|im_end|>\n<|im_start|>user\nTime in Paris?<|im_end|>\n"
     "<|im_start|>assistant\nLet me check.\n<tool_call>\n{\"name\": \"get_time\", \"arguments\": {\"zone\": "
     "\"Europe/Paris\"}}\n</tool_call><|im_end|>\n<|im_start|>tool\n10:00<|im_end|>\n<|im_start|>assistant\n";
 
