@@ -8,7 +8,9 @@
 #include <fstream>
 #include <iterator>
 
+#include "app/generation.h"
 #include "app/sampling_options.h"
+#include "engine/sampler/token_logprobs.h"
 #include "server/api_error.h"
 #include "server/routes.h"
 #include "server/security_headers.h"
@@ -286,8 +288,23 @@ oj schemas() {
                              {"runtime", any_object()}});
   s["ModelUnloaded"] = object({{"name", str()}, {"status", str()}, {"was_loaded", boolean()}});
   s["OllamaStatus"] = object({{"status", str()}, {"digest", str()}, {"total", integer()}, {"completed", integer()}});
-  s["GenerateRequest"] = object(with(sampling, {{"model", str()}, {"prompt", str()}, {"system_prompt", str()}, {"stream", boolean()}}));
-  s["ChatRequest"] = object(with(sampling, {{"model", str()}, {"messages", array_of(ref("Message"))}, {"stream", boolean()}}), {"messages"});
+  // Structured output, tools and logprobs, as every generating API reads them (server/generation_request.cpp).
+  s["ResponseFormat"] = object({{"type", {{"type", "string"}, {"enum", {"text", "json_object", "json_schema"}}}},
+                                {"json_schema", object({{"name", str()}, {"schema", any_object()}, {"strict", boolean()}})},
+                                {"schema", any_object()}});
+  s["Tool"] = object({{"type", {{"type", "string"}, {"enum", {"function"}}}},
+                      {"function", object({{"name", str()}, {"description", str()}, {"parameters", any_object()}}, {"name"})}},
+                     {"function"});
+  const oj tool_choice = {{"oneOf", oj::array({{{"type", "string"}, {"enum", {"none", "auto", "required"}}},
+                                               object({{"type", str()}, {"function", object({{"name", str()}}, {"name"})}})})}};
+  const oj structured = {{"response_format", ref("ResponseFormat")},
+                         {"json_schema", any_object()},
+                         {"grammar", str()},
+                         {"logprobs", boolean()},
+                         {"top_logprobs", {{"type", "integer"}, {"minimum", 0}, {"maximum", kMaxTopLogprobs}}}};
+  const oj tools = {{"tools", array_of(ref("Tool"))}, {"tool_choice", tool_choice}, {"parallel_tool_calls", boolean()}};
+  s["GenerateRequest"] = object(with(with(sampling, structured), {{"model", str()}, {"prompt", str()}, {"system_prompt", str()}, {"stream", boolean()}}));
+  s["ChatRequest"] = object(with(with(with(sampling, structured), tools), {{"model", str()}, {"messages", array_of(ref("Message"))}, {"stream", boolean()}}), {"messages"});
   s["Message"] = message_schema();
   s["GenerationResult"] = object({{"id", str()}, {"model", str()}, {"text", str()}, {"finish_reason", str()},
                                   {"seed", integer()}, {"usage", usage_schema()}, {"timings", any_object()}});
@@ -421,14 +438,18 @@ oj schemas() {
                            {"usage", any_object()}, {"timings", any_object()}, {"seed", integer()}});
   s["OpenAiModel"] = object({{"id", str()}, {"object", str()}, {"created", integer()}, {"owned_by", str()}});
   s["OpenAiModelList"] = object({{"object", str()}, {"data", array_of(ref("OpenAiModel"))}});
-  s["OpenAiCompletionRequest"] = object(with(sampling, {{"model", str()}, {"prompt", {{"oneOf", oj::array({str(), array_of(str())})}}},
-                                                        {"stream", boolean()}, {"echo", boolean()}, {"n", integer()},
-                                                        {"stream_options", any_object()}}));
+  const oj choices = {{"n", {{"type", "integer"}, {"minimum", 1}, {"maximum", app::kMaxChoices}}}};
+  s["OpenAiCompletionRequest"] = object(with(with(sampling, choices), {{"model", str()}, {"prompt", {{"oneOf", oj::array({str(), array_of(str())})}}},
+                                                        {"stream", boolean()}, {"echo", boolean()},
+                                                        {"logprobs", {{"type", "integer"}, {"minimum", 0}, {"maximum", kMaxTopLogprobs}}},
+                                                        {"response_format", ref("ResponseFormat")}, {"json_schema", any_object()},
+                                                        {"grammar", str()}, {"stream_options", any_object()}}));
   s["OpenAiCompletion"] = object({{"id", str()}, {"object", str()}, {"created", integer()}, {"model", str()},
                                   {"choices", array_of(any_object())}, {"usage", any_object()}});
-  s["OpenAiChatRequest"] = object(with(sampling, {{"model", str()}, {"messages", array_of(ref("Message"))},
-                                                  {"max_completion_tokens", integer()}, {"stream", boolean()},
-                                                  {"stream_options", any_object()}, {"response_format", any_object()}}),
+  s["OpenAiChatRequest"] = object(with(with(with(with(sampling, structured), tools), choices),
+                                       {{"model", str()}, {"messages", array_of(ref("Message"))},
+                                        {"max_completion_tokens", integer()}, {"stream", boolean()},
+                                        {"stream_options", any_object()}}),
                                   {"messages"});
   s["OpenAiChatCompletion"] = s["OpenAiCompletion"];
   s["OpenAiEmbeddingsRequest"] = object({{"model", str()}, {"input", openai_input},
@@ -438,13 +459,18 @@ oj schemas() {
                                                                               {"embedding", {{"oneOf", oj::array({array_of(number()), str()})}}}}))},
                                   {"model", str()}, {"usage", any_object()}});
   const oj ollama_options = object(with(sampling, {{"num_predict", integer()}, {"num_ctx", integer()}}));
-  s["OllamaGenerateRequest"] = object({{"model", str()}, {"prompt", str()}, {"system", str()}, {"raw", boolean()},
-                                       {"stream", boolean()}, {"options", ollama_options}}, {"model"});
+  const oj ollama_format = {{"format", {{"oneOf", oj::array({{{"type", "string"}, {"enum", {"", "json"}}}, any_object()})}}},
+                            {"logprobs", boolean()},
+                            {"top_logprobs", {{"type", "integer"}, {"minimum", 0}, {"maximum", kMaxTopLogprobs}}}};
+  s["OllamaGenerateRequest"] = object(with(ollama_format, {{"model", str()}, {"prompt", str()}, {"system", str()}, {"raw", boolean()},
+                                       {"stream", boolean()}, {"options", ollama_options}}), {"model"});
   s["OllamaGenerateResult"] = object({{"model", str()}, {"created_at", str()}, {"response", str()}, {"done", boolean()},
                                       {"done_reason", str()}, {"context", array_of(integer())}, {"total_duration", integer()},
                                       {"eval_count", integer()}});
-  s["OllamaChatRequest"] = object({{"model", str()}, {"messages", array_of(ref("Message"))}, {"stream", boolean()},
-                                   {"options", ollama_options}}, {"model", "messages"});
+  s["OllamaChatRequest"] = object(with(ollama_format, {{"model", str()}, {"messages", array_of(ref("Message"))}, {"stream", boolean()},
+                                   {"tools", array_of(ref("Tool"))},
+                                   {"think", {{"oneOf", oj::array({boolean(), {{"type", "string"}, {"enum", {"low", "medium", "high"}}}})}}},
+                                   {"options", ollama_options}}), {"model", "messages"});
   s["OllamaChatResult"] = object({{"model", str()}, {"created_at", str()}, {"message", ref("Message")}, {"done", boolean()},
                                   {"done_reason", str()}, {"total_duration", integer()}, {"eval_count", integer()}});
   s["OllamaTags"] = object({{"models", array_of(any_object())}});

@@ -4,9 +4,11 @@
 // package swagger-ui-dist, served from disk) answer 200.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <regex>
 #include <set>
 
+#include "server/generation_runner.h"
 #include "server_test_support.h"
 
 namespace pg::test {
@@ -47,9 +49,12 @@ TEST(ServerOpenApi, SamplingRangesDocumentedAreTheRangesEnforced) {
   auto doc = get_json(srv, "/openapi.json");
   ASSERT_EQ(doc.status, 200);
   const nlohmann::json& props = doc.body["components"]["schemas"]["GenerateRequest"]["properties"];
+  const std::vector<std::string> sampling = server::sampling_field_names();
   int numeric = 0;
   for (const auto& [name, schema] : props.items()) {
+    // Sampling fields only: they are Ollama options too (logprobs fields are not).
     if (!schema.contains("maximum") || name == "seed") continue;
+    if (std::find(sampling.begin(), sampling.end(), name) == sampling.end()) continue;
     ++numeric;
     const bool integer = schema["type"] == "integer";
     const double step = integer ? 1 : 0.001;
