@@ -3,6 +3,7 @@
 // after `|` and inside parentheses), `#` comments, literals with escapes,
 // character classes, `.`, groups and repetition suffixes.
 #include "engine/grammar/gbnf.h"
+#include "engine/tokenizer/utf8.h"
 
 #include <map>
 #include <optional>
@@ -326,17 +327,11 @@ class Parser {
       ++pos_;
       return uint32_t{c};
     }
-    const int n = c >= 0xF0 && c < 0xF5 ? 3 : c >= 0xE0 ? 2 : c >= 0xC2 && c < 0xE0 ? 1 : -1;
-    if (n < 0 || c >= 0xF5) return error("invalid UTF-8");
-    uint32_t cp = c & (0x3F >> n);
-    for (int i = 1; i <= n; ++i) {
-      const unsigned char cc = static_cast<unsigned char>(peek(static_cast<size_t>(i)));
-      if ((cc & 0xC0) != 0x80) return error("invalid UTF-8");
-      cp = (cp << 6) | (cc & 0x3F);
-    }
-    if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)) || (cp >= 0xD800 && cp <= 0xDFFF))
-      return error("invalid UTF-8");
-    pos_ += static_cast<size_t>(n) + 1;
+    const int n = utf8::strict_sequence(text_.substr(pos_));
+    if (n <= 0) return error("invalid UTF-8");
+    size_t at = pos_;
+    const uint32_t cp = utf8::decode_one(text_, at);
+    pos_ += static_cast<size_t>(n);
     return cp;
   }
 

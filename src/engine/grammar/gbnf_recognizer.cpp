@@ -9,24 +9,10 @@
 #include <map>
 #include <set>
 
+#include "engine/tokenizer/utf8.h"
+
 namespace pg::grammar {
 namespace {
-
-std::vector<uint32_t> code_points(std::string_view s, bool& ok) {
-  std::vector<uint32_t> out;
-  ok = false;
-  for (size_t i = 0; i < s.size();) {
-    const unsigned char c = static_cast<unsigned char>(s[i]);
-    const int n = c < 0x80 ? 0 : c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC0 ? 1 : -1;
-    if (n < 0 || i + static_cast<size_t>(n) >= s.size() + (n == 0 ? 1 : 0)) return out;
-    uint32_t cp = n == 0 ? c : c & (0x3Fu >> n);
-    for (int k = 1; k <= n; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + static_cast<size_t>(k)]) & 0x3F);
-    out.push_back(cp);
-    i += static_cast<size_t>(n) + 1;
-  }
-  ok = true;
-  return out;
-}
 
 bool matches(const Element& e, uint32_t cp) {
   const bool in = std::any_of(e.ranges.begin(), e.ranges.end(), [cp](const CodeRange& r) { return cp >= r.lo && cp <= r.hi; });
@@ -71,9 +57,8 @@ class Recognizer {
 }  // namespace
 
 bool grammar_accepts(const Grammar& g, std::string_view text) {
-  bool ok = false;
-  const std::vector<uint32_t> cps = code_points(text, ok);
-  if (!ok || g.rules.empty()) return false;
+  std::vector<uint32_t> cps;
+  if (!utf8::decode_strict(text, cps) || g.rules.empty()) return false;
   Recognizer r(g, cps);
   return r.rule_ends(g.root, 0).count(cps.size()) > 0;
 }

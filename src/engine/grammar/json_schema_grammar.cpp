@@ -25,6 +25,7 @@
 #include "engine/grammar/grammar_matcher.h"
 #include "engine/grammar/number_range_gbnf.h"
 #include "engine/grammar/regex_to_gbnf.h"
+#include "engine/tokenizer/utf8.h"
 
 namespace pg::grammar {
 
@@ -177,11 +178,7 @@ std::vector<std::string> json_units(const std::string& dumped) {
   std::vector<std::string> units;
   for (size_t i = 0; i < dumped.size();) {
     const unsigned char c = static_cast<unsigned char>(dumped[i]);
-    size_t n = c == '\\'   ? (i + 1 < dumped.size() && dumped[i + 1] == 'u' ? 6 : 2)
-               : c < 0x80  ? 1
-               : c >= 0xF0 ? 4
-               : c >= 0xE0 ? 3
-                           : 2;
+    size_t n = c == '\\' ? (i + 1 < dumped.size() && dumped[i + 1] == 'u' ? 6 : 2) : utf8::sequence_length(c);
     n = std::min(n, dumped.size() - i);
     units.push_back(dumped.substr(i, n));
     i += n;

@@ -13,6 +13,7 @@
 
 #include "engine/grammar/gbnf.h"
 #include "engine/grammar/json_schema_grammar.h"
+#include "engine/tokenizer/utf8.h"
 
 namespace pg::grammar {
 namespace {
@@ -132,42 +133,11 @@ bool is_ascii_alnum(uint32_t c) { return (c >= '0' && c <= '9') || (c >= 'a' && 
 
 Result<std::vector<uint32_t>> decode_utf8(std::string_view s) {
   std::vector<uint32_t> out;
-  for (size_t i = 0; i < s.size();) {
-    const unsigned char c = static_cast<unsigned char>(s[i]);
-    const int n = c < 0x80 ? 0 : c >= 0xF0 && c < 0xF5 ? 3 : c >= 0xE0 && c < 0xF0 ? 2 : c >= 0xC2 && c < 0xE0 ? 1 : -1;
-    if (n < 0 || i + static_cast<size_t>(n) >= s.size() + (n == 0 ? 1 : 0))
-      return Status::invalid_argument("the pattern is not valid UTF-8");
-    uint32_t cp = n == 0 ? c : c & (0x3Fu >> n);
-    for (int k = 1; k <= n; ++k) {
-      const unsigned char cc = static_cast<unsigned char>(s[i + static_cast<size_t>(k)]);
-      if ((cc & 0xC0) != 0x80) return Status::invalid_argument("the pattern is not valid UTF-8");
-      cp = (cp << 6) | (cc & 0x3F);
-    }
-    out.push_back(cp);
-    i += static_cast<size_t>(n) + 1;
-  }
+  if (!utf8::decode_strict(s, out)) return Status::invalid_argument("the pattern is not valid UTF-8");
   return out;
 }
 
-std::string to_utf8(uint32_t cp) {
-  std::string s;
-  if (cp < 0x80) {
-    s += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    s += static_cast<char>(0xC0 | (cp >> 6));
-    s += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    s += static_cast<char>(0xE0 | (cp >> 12));
-    s += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    s += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    s += static_cast<char>(0xF0 | (cp >> 18));
-    s += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    s += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    s += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-  return s;
-}
+std::string to_utf8(uint32_t cp) { return utf8::encode(cp); }
 
 // ---- Parsing ---------------------------------------------------------------
 

@@ -117,6 +117,18 @@ int strict_sequence(std::string_view s) {
   return need;
 }
 
+bool decode_strict(std::string_view s, std::vector<uint32_t>& out) {
+  out.clear();
+  for (size_t i = 0; i < s.size();) {
+    const int n = strict_sequence(s.substr(i));
+    if (n <= 0) return false;
+    size_t at = i;
+    out.push_back(decode_one(s, at));
+    i += static_cast<size_t>(n);
+  }
+  return true;
+}
+
 std::string take_complete(std::string& bytes, bool final) {
   std::string out;
   size_t i = 0;

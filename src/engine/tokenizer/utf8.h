@@ -39,6 +39,10 @@ std::string encode(const std::vector<uint32_t>& cps);
 //   < 0: s[0] starts no valid sequence.
 int strict_sequence(std::string_view s);
 
+// Strict (RFC 3629) decoding of all of `s`; false (out unspecified) when any
+// of it is not valid UTF-8, a truncated last character included.
+bool decode_strict(std::string_view s, std::vector<uint32_t>& out);
+
 // Longest prefix of `bytes` that can be emitted now: complete sequences, with
 // invalid bytes replaced by U+FFFD; an incomplete tail stays in `bytes`.
 // With `final`, an incomplete tail is replaced by U+FFFD too.
