@@ -5,6 +5,8 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/exit_codes.h"
+#include "cli/output_format_flags.h"
 #include "cli/sampling_flags.h"
 #include "util/env_lookup.h"
 #include "engine/generate/generator.h"
@@ -25,6 +27,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
     int64_t seed = -1;
     std::vector<std::string> stop;
     bool no_special = false;
+    OutputFormatFlags format;
   };
   auto a = std::make_shared<Args>();
   cmd->add_option("-m,--model", a->model, "GGUF model (default: $PLAYGROUND_MODEL or the demo model)");
@@ -39,8 +42,14 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_option("-c,--ctx-size", a->ctx, "context size (default: the model's, at most 4096)")
       ->check(CLI::Range(int64_t{0}, int64_t{1} << 24));
   cmd->add_flag("--no-special", a->no_special, "treat special-token texts in the prompt as plain text");
+  add_output_format_flags(cmd, a->format);
   cmd->callback([a, &exit_code] {
     exit_code = 1;
+    auto grammar = output_format_grammar(a->format);
+    if (!grammar) {
+      exit_code = exit_code_for(grammar.code());
+      return (void)std::fprintf(stderr, "error: %s\n", grammar.error().c_str());
+    }
     auto model = load_model_or_default(a->model, process_environment());
     if (!model) return (void)std::fprintf(stderr, "error: %s\n", model.error().c_str());
     const Tokenizer& tok = (*model)->tokenizer();
@@ -53,6 +62,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
       return (void)std::fprintf(stderr, "error: %s\n", s.message().c_str());
     if (a->seed >= 0) req.sampling.seed = static_cast<uint64_t>(a->seed);
     req.stop = a->stop;
+    req.grammar = *grammar;
 
     ThreadPool pool(a->threads > 0 ? a->threads : physical_core_count());
     SessionOptions so;

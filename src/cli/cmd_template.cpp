@@ -15,25 +15,12 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/input_file.h"
 #include "engine/gguf/gguf.h"
 #include "engine/template/chat_template.h"
 
 namespace pg::cli {
 namespace {
-
-constexpr size_t kMaxInputBytes = size_t{256} << 20;
-
-Result<std::string> read_file(const std::string& path, const char* what) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Error{std::string("cannot open ") + what + " '" + path + "'"};
-  std::string data;
-  char buf[1 << 16];
-  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
-    data.append(buf, static_cast<size_t>(in.gcount()));
-    if (data.size() > kMaxInputBytes) return Error{std::string(what) + " '" + path + "' is larger than 256 MiB"};
-  }
-  return data;
-}
 
 bool is_gguf_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -104,12 +91,12 @@ void add_template_command(CLI::App& app, int& exit_code) {
       source = from_model.chat_template;
     }
     if (!a->file.empty() && a->file != gguf_path) {
-      auto text = read_file(a->file, "template file");
+      auto text = read_input_file(a->file, "template file");
       if (!text) return (void)std::fprintf(stderr, "error: %s\n", text.error().c_str());
       source = std::move(*text);
     }
 
-    auto messages_text = read_file(a->messages, "messages file");
+    auto messages_text = read_input_file(a->messages, "messages file");
     if (!messages_text) return (void)std::fprintf(stderr, "error: %s\n", messages_text.error().c_str());
     nlohmann::ordered_json input;
     try {
@@ -127,7 +114,7 @@ void add_template_command(CLI::App& app, int& exit_code) {
                                 a->messages.c_str());
     }
     if (!a->tools.empty()) {
-      auto tools_text = read_file(a->tools, "tools file");
+      auto tools_text = read_input_file(a->tools, "tools file");
       if (!tools_text) return (void)std::fprintf(stderr, "error: %s\n", tools_text.error().c_str());
       nlohmann::ordered_json tools;
       try {

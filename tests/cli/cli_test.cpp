@@ -52,6 +52,29 @@ TEST(Cli, RunKeepsTheSpaceBetweenPromptAndContinuation) {
   EXPECT_EQ(r.out.rfind("Once upon a time, there", 0), 0u) << r.out;
 }
 
+TEST(Cli, RunHoldsTheOutputToAJsonSchemaOrAGrammar) {
+  const std::string schema =
+      R"({"type":"object","properties":{"hero":{"type":"string","maxLength":12},"age":{"type":"integer","minimum":3,"maximum":9}},"required":["hero","age"]})";
+  for (int seed = 1; seed <= 5; ++seed) {
+    ProcessResult r = run_playground("run -p 'Once upon a time' --temp 1.2 -n 40 --seed " + std::to_string(seed) +
+                                     " --json-schema " + quote(schema));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const std::string reply = r.out.substr(std::string("Once upon a time").size());
+    const auto doc = nlohmann::json::parse(reply, nullptr, false);
+    ASSERT_TRUE(doc.is_object()) << reply;
+    EXPECT_GE(doc["age"].get<int>(), 3);
+    EXPECT_LE(doc["age"].get<int>(), 9);
+  }
+  const std::string dir = ::testing::TempDir();
+  std::ofstream(dir + "/yes_no.gbnf") << "# a llama.cpp grammar file\nroot ::= (\"yes\" | \"no\") \".\"\n";
+  ProcessResult g = run_playground("run --temp 0 --grammar-file " + quote(dir + "/yes_no.gbnf"));
+  ASSERT_EQ(g.exit_code, 0) << g.err;
+  EXPECT_TRUE(g.out == "yes.\n" || g.out == "no.\n") << g.out;
+  ProcessResult bad = run_playground("run --json-schema '{\"type\":\"string\",\"not\":{}}'");
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("not"), std::string::npos) << bad.err;
+}
+
 TEST(Cli, TokenizeJsonMatchesLlamaCpp) {
   PG_REQUIRE_SHARED();
   ProcessResult r = run_playground("tokenize -m " + quote(test::shared_path("testdata/gguf/stories260K.gguf")) +
