@@ -66,6 +66,11 @@ Status plan_chat_output(const LlamaModel& model, const GenerationRequest& reques
     p.grammar = std::move(*grammar);
     p.grammar_triggers = constraint->triggers;
     p.grammar_trigger_at_start = constraint->triggers_at_start;
+    if (plan.reasoning) {
+      p.reasoning_open = std::string(chat::reasoning_open_tag(plan.format.reasoning));
+      p.reasoning_close = std::string(chat::reasoning_close_tag(plan.format.reasoning));
+      p.prompt_opens_reasoning = plan.format.prompt_opens_reasoning;
+    }
   } else {
     p.grammar = std::move(*grammar);
     plan.forced_prefix = constraint->forced_prefix;

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <limits>
 #include <span>
+#include <utility>
 
 namespace pg {
 namespace {
@@ -90,6 +91,8 @@ void DecodeLoop::begin_generation() {
     if (constraint) {  // check_decode_request refused grammars that cannot be matched
       constraint_.emplace(std::move(*constraint));
       constraint_active_ = request_.grammar_triggers.empty();
+      if (!request_.reasoning_close.empty())
+        reasoning_ = request_.prompt_opens_reasoning ? Reasoning::Inside : Reasoning::Undecided;
     }
   }
   generating_ = true;
@@ -122,6 +125,8 @@ void DecodeLoop::sample_next() {
     first_token_at_ = Clock::now();
     result_.stats.time_to_first_token = seconds_between(start_, *first_token_at_);
   }
+  // Nothing the grammar allows fits in the tokens left: the reply is cut short, as at max_tokens.
+  if (id < 0 && constraint_active_ && !constraint_->can_end()) return finish(FinishReason::MaxTokens);
   if (id < 0 || (!request_.ignore_eos && tok.is_end_of_generation(id))) return finish(FinishReason::EndOfGeneration);
   sampler_->accept(id);
   result_.tokens.push_back(id);
@@ -151,7 +156,38 @@ TokenId DecodeLoop::sample_token(std::span<const float> logits) {
 // Lazy constraint: once a trigger appears, the grammar holds for the text
 // after it (already generated text after the trigger is fed at once; if it
 // does not fit, the reply goes on unconstrained).
-void DecodeLoop::watch_triggers(const std::string& piece) {
+std::string DecodeLoop::outside_reasoning(const std::string& piece) {
+  if (reasoning_ == Reasoning::Settled) return piece;
+  reasoning_text_ += piece;
+  if (reasoning_ == Reasoning::Undecided) {
+    const size_t start = reasoning_text_.find_first_not_of(" \t\r\n");
+    if (start == std::string::npos) return {};
+    const std::string_view text = std::string_view(reasoning_text_).substr(start);
+    const std::string_view open = request_.reasoning_open;
+    if (text.size() < open.size() && open.substr(0, text.size()) == text) return {};  // may still become the tag
+    if (open.empty() || text.substr(0, open.size()) != open) {
+      reasoning_ = Reasoning::Settled;
+      return std::exchange(reasoning_text_, {});
+    }
+    reasoning_ = Reasoning::Inside;
+    reasoning_text_.erase(0, start + open.size());
+  }
+  const size_t close = reasoning_text_.find(request_.reasoning_close);
+  if (close == std::string::npos) {
+    // Keep only what could be the start of the closing tag.
+    const size_t keep = request_.reasoning_close.size();
+    if (reasoning_text_.size() > keep) reasoning_text_.erase(0, reasoning_text_.size() - keep);
+    return {};
+  }
+  reasoning_ = Reasoning::Settled;
+  std::string after = reasoning_text_.substr(close + request_.reasoning_close.size());
+  reasoning_text_.clear();
+  return after;
+}
+
+void DecodeLoop::watch_triggers(const std::string& generated) {
+  const std::string piece = outside_reasoning(generated);
+  if (piece.empty()) return;
   trigger_window_ += piece;
   size_t longest = 0;
   auto blank = [](std::string_view s) { return s.find_first_not_of(" \t\r\n") == std::string_view::npos; };

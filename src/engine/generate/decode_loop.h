@@ -41,6 +41,10 @@ struct DecodeRequest {
   std::shared_ptr<const grammar::Grammar> grammar;
   std::vector<std::string> grammar_triggers;
   bool grammar_trigger_at_start = false;  // a trigger counts only when nothing but whitespace precedes it
+  // Triggers do not count inside a reasoning block: one the prompt opened
+  // (reasoning_open empty) or one the reply starts with, up to reasoning_close.
+  std::string reasoning_open, reasoning_close;
+  bool prompt_opens_reasoning = false;
   bool render_special = false;  // control tokens' texts are part of the text (tool-call markers)
   int top_logprobs = -1;        // >= 0: record each token's log-probability and this many alternatives
 };
@@ -113,6 +117,8 @@ class DecodeLoop {
   void emit(const std::string& text);
   TokenId sample_token(std::span<const float> logits);
   void watch_triggers(const std::string& piece);
+  // The part of `piece` outside a leading reasoning block ("" while inside or undecided).
+  std::string outside_reasoning(const std::string& piece);
 
   InferenceSession& session_;
   const DecodeRequest& request_;
@@ -134,6 +140,8 @@ class DecodeLoop {
   bool constraint_active_ = false;
   std::string trigger_window_;  // recent text, while waiting for a trigger
   bool only_blank_so_far_ = true;  // the text before the window is whitespace
+  enum class Reasoning { Undecided, Inside, Settled } reasoning_ = Reasoning::Settled;
+  std::string reasoning_text_;  // text while the reasoning block is undecided or open
   DecodeResult result_;
 };
 

@@ -87,6 +87,25 @@ TEST(ConstrainedGeneration, LazyGrammarHoldsOnlyAfterItsTrigger) {
   EXPECT_EQ(r->text, "Once upon a time, there was a little girl named Bob!");
 }
 
+TEST(ConstrainedGeneration, TriggersInsideAReasoningBlockDoNotCount) {
+  auto model = LlamaModel::load(demo_path());
+  ASSERT_TRUE(model) << model.error();
+  ThreadPool pool(2);
+  InferenceSession s(**model, pool);
+  DecodeRequest req;
+  req.prompt_ids = {(*model)->tokenizer().bos_id()};
+  req.max_tokens = 60;
+  req.sampling.temperature = 0;
+  // "Once upon a time," plays the reasoning block: "upon" inside it is no trigger, "little" after it is.
+  req.reasoning_open = "Once";
+  req.reasoning_close = " time,";
+  req.grammar = grammar_of(R"(root ::= " girl" " named" " Bob!")");
+  req.grammar_triggers = {"upon", "little"};
+  auto r = generate(s, req);
+  ASSERT_TRUE(r) << r.error();
+  EXPECT_EQ(r->text, "Once upon a time, there was a little girl named Bob!");
+}
+
 TEST(ConstrainedGeneration, LogprobsComeWithEachToken) {
   auto model = LlamaModel::load(demo_path());
   ASSERT_TRUE(model) << model.error();
