@@ -200,6 +200,115 @@ try {
     expect(busy.length === 0, `slots still busy after Stop: ${JSON.stringify(busy)}`);
   });
 
+  await step('structured', async () => {
+    // The token view: coloured tokens with a legend, the popover with the alternatives on hover;
+    // JSON-schema mode: a broken schema is held back, a valid one gives a reply that parses.
+    await page.goto(`${open.url}/`);
+    await page.getByLabel('Model', { exact: true }).filter({ hasText: 'stories260K' }).waitFor();
+    await page.getByLabel('Max tokens', { exact: true }).fill('40');
+    await page.getByLabel('Seed', { exact: true }).fill('42');
+    await page.getByRole('switch', { name: 'Show token probabilities' }).click();
+    const generate = page.getByRole('button', { name: 'Generate', exact: true });
+    const request = page.waitForRequest((r) => r.url().endsWith('/api/v1/models/generate'));
+    await generate.click();
+    const sent = (await request).postDataJSON();
+    expect(sent.logprobs === true && sent.top_logprobs === 5, `logprobs fields: ${JSON.stringify(sent)}`);
+    await page.getByTestId('generation-status').filter({ hasText: 'Done' }).waitFor();
+    const tokens = page.getByTestId('token');
+    expect((await tokens.count()) > 10, 'the reply shows as tokens');
+    const colours = await tokens.evaluateAll((els) => els.map((e) => getComputedStyle(e).backgroundColor));
+    expect(colours.every((c) => /^rgba?\(/.test(c) && c !== 'rgba(0, 0, 0, 0)'), `every token is coloured: ${colours.join(' ')}`);
+    expect(new Set(colours).size > 1, 'likely and unlikely tokens differ in colour');
+    await page.getByTestId('token-legend').waitFor();
+    await tokens.nth(3).hover();
+    const tip = page.getByRole('tooltip');
+    await tip.waitFor();
+    expect(/\d%/.test(await tip.innerText()), `the popover gives a probability: ${await tip.innerText()}`);
+    expect((await page.getByTestId('token-alternatives').locator('li').count()) >= 2, 'the popover lists the alternatives');
+    // The keyboard way: focus the tokens, move with the arrow keys.
+    await page.mouse.move(0, 0);
+    await tip.waitFor({ state: 'detached' });
+    await page.getByTestId('token-view').focus();
+    for (let i = 0; i < 4; i++) await page.keyboard.press('ArrowRight');
+    await tip.filter({ hasText: 'Top alternatives' }).waitFor();
+    await shot(page, 'playground-tokens');
+    await page.getByTestId('token-view').press('Escape');
+
+    await choose(page, 'Output format', 'JSON schema');
+    const editor = page.getByLabel('JSON Schema', { exact: true });
+    await editor.fill('{"type": "object", "properties": {"ok": {"type": "boolean"}},}');
+    await page.getByTestId('schema-error').filter({ hasText: 'Not valid JSON' }).waitFor();
+    expect(await generate.isDisabled(), 'a broken schema is not sent');
+    await editor.fill('{"type": "object", "properties": {"ok": {"type": "boolean"}}, "required": ["ok"]}');
+    await page.getByTestId('schema-ok').waitFor();
+    const request2 = page.waitForRequest((r) => r.url().endsWith('/api/v1/models/generate'));
+    await generate.click();
+    const sent2 = (await request2).postDataJSON();
+    expect(sent2.response_format?.type === 'json_schema' && sent2.response_format.json_schema.strict === true, `response_format: ${JSON.stringify(sent2)}`);
+    await page.getByTestId('generation-status').filter({ hasText: 'Done' }).waitFor();
+    const text = await page.getByTestId('output').innerText();
+    let reply;
+    try {
+      reply = JSON.parse(text);
+    } catch {
+      throw new Error(`the reply is not JSON: ${JSON.stringify(text)}`);
+    }
+    expect(typeof reply.ok === 'boolean', `the reply follows the schema: ${text}`);
+
+    // Tokens show while the reply streams (the slow model), not only at the end.
+    await choose(page, 'Output format', 'Off');
+    await choose(page, 'Model', 'slow');
+    await page.getByLabel('Max tokens', { exact: true }).fill('400');
+    await generate.click();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="token"]').length >= 5);
+    expect(await page.getByRole('button', { name: 'Stop' }).isVisible(), 'tokens appear while streaming');
+    await page.getByRole('button', { name: 'Stop' }).click({ timeout: 2000 }).catch(() => undefined); // it may have just ended
+    await page.getByTestId('generation-status').filter({ hasText: /Stopped\.|Done/ }).waitFor();
+  });
+
+  await step('tools', async () => {
+    // A forced call (tool_choice names the function): the call shows with its arguments; a typed result
+    // and Continue send the history with the call and a `tool` message, and the next reply shows.
+    // The demo model's context is 512 tokens and the tools take about 400 of them: one tiny function,
+    // and the reply after the result goes without the tools.
+    await page.goto(`${open.url}/`);
+    await page.getByLabel('Model', { exact: true }).filter({ hasText: 'stories260K' }).waitFor();
+    await page.getByLabel('Prompt', { exact: true }).fill('Hi');
+    await page.getByLabel('Max tokens', { exact: true }).fill('70');
+    await page.getByLabel('Seed', { exact: true }).fill('3');
+    await page.getByRole('button', { name: 'Add function' }).click();
+    await page.getByLabel('Function name', { exact: true }).fill('f');
+    await page.getByLabel('Description', { exact: true }).fill('');
+    await page.getByLabel('Parameters (JSON Schema)', { exact: true }).fill('{"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}');
+    await choose(page, 'Tool choice', 'Call f');
+    const first = page.waitForRequest((r) => r.url().endsWith('/api/v1/chat'));
+    await page.getByRole('button', { name: 'Generate', exact: true }).click();
+    const sent = (await first).postDataJSON();
+    expect(sent.tool_choice?.function?.name === 'f' && sent.tools?.length === 1 && sent.messages?.[0]?.content === 'Hi', `the request: ${JSON.stringify(sent)}`);
+    await page.getByTestId('tool-call').filter({ hasText: 'f' }).waitFor();
+    const argsText = await page.getByTestId('tool-call-arguments').innerText();
+    const args = JSON.parse(argsText);
+    expect(typeof args.city === 'string', `the call's arguments follow the parameters: ${argsText}`);
+    await page.getByLabel('Result of f', { exact: true }).fill('Sunny, 21 C');
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: path.join(shotsDir, 'playground-tools.png'), fullPage: true });
+    await page.getByRole('switch', { name: 'Offer the tools again' }).click();
+    const next = page.waitForRequest((r) => r.url().endsWith('/api/v1/chat'));
+    await page.getByRole('button', { name: 'Continue' }).click();
+    const body = (await next).postDataJSON();
+    const [user, assistant, tool] = body.messages ?? [];
+    expect(
+      body.messages?.length === 3 && user.content === 'Hi' && assistant.role === 'assistant' && assistant.tool_calls?.[0]?.function?.name === 'f' &&
+        tool.role === 'tool' && tool.content === 'Sunny, 21 C' && tool.tool_call_id === assistant.tool_calls[0].id && !('tools' in body),
+      `the history sent: ${JSON.stringify(body)}`,
+    );
+    await page.getByTestId('tool-steps').filter({ hasText: 'Sunny, 21 C' }).waitFor();
+    await page.getByTestId('tool-calls').waitFor({ state: 'detached' });
+    await page.getByTestId('generation-status').filter({ hasText: 'Done' }).waitFor();
+    const reply = await page.getByTestId('output').innerText();
+    expect(reply.trim().length > 0, 'the next reply shows');
+  });
+
   await step('chat', async () => {
     await page.goto(`${open.url}/chat`);
     const input = page.getByLabel('Message', { exact: true });

@@ -14,7 +14,7 @@ import type { GenerationState } from '@/lib/useGeneration';
 import type { Message, SamplingParams } from '@/lib/types';
 
 const base: GenerationState = {
-  status: 'streaming', text: 'abc', id: 'g', error: null, finishReason: null, usage: null, timings: null, pieces: 3,
+  status: 'streaming', text: 'abc', reasoning: '', tokens: [], toolCalls: [], id: 'g', error: null, finishReason: null, usage: null, timings: null, pieces: 3,
   firstTokenMs: 12, elapsedMs: null, done: null,
 };
 

@@ -155,6 +155,10 @@ export class ApiClient {
   generate(body: Record<string, unknown>, handlers: StreamHandlers, signal?: AbortSignal) {
     return this.stream('generate', handlers, { body: { ...body, stream: true }, signal });
   }
+  // Native chat (messages, tools, structured output, logprobs): `text`, `reasoning` and `done` events.
+  chat(body: Record<string, unknown>, handlers: StreamHandlers, signal?: AbortSignal) {
+    return this.stream('chat', handlers, { body: { ...body, stream: true }, signal });
+  }
   cancel(id: string) {
     return this.call<{ id: string; cancelled: boolean }>('cancel', { params: { id } });
   }

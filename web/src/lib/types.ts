@@ -68,6 +68,43 @@ export interface GenerationResult {
   seed: number;
   usage: Usage;
   timings: Timings;
+  // With `logprobs: true` / tools / a reasoning model (docs/API.md).
+  logprobs?: TokenLogprob[];
+  reasoning?: string;
+  tool_calls?: ToolCall[];
+}
+
+// One generated token with `logprobs: true`: its text, natural-log probability,
+// UTF-8 bytes and (with `top_logprobs` > 0) the likeliest tokens at that step.
+export interface TopLogprob {
+  token: string;
+  logprob: number;
+  bytes?: number[] | null;
+}
+export interface TokenLogprob extends TopLogprob {
+  top_logprobs?: TopLogprob[];
+}
+
+// OpenAI's tool call (also the native chat's `tool_calls`); `arguments` is JSON text.
+export interface ToolCall {
+  id: string;
+  type: 'function';
+  function: { name: string; arguments: string };
+}
+export interface ToolDefinition {
+  type: 'function';
+  function: { name: string; description?: string; parameters?: Record<string, unknown> };
+}
+export type ToolChoice = 'auto' | 'none' | 'required' | { type: 'function'; function: { name: string } };
+
+// A message of a chat request's history (POST /api/v1/chat `messages`).
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant' | 'tool';
+  content: string;
+  tool_calls?: ToolCall[];
+  tool_call_id?: string;
+  name?: string;
+  reasoning_content?: string;
 }
 
 export interface SamplingParams {
@@ -91,6 +128,9 @@ export interface Message {
   content: string;
   created_at: string;
   model?: string;
+  // A reasoning model's thinking, where the server stores it apart from the answer.
+  reasoning_content?: string;
+  reasoning?: string;
   generation?: {
     generation_id: string;
     finish_reason: string;

@@ -3,15 +3,21 @@
 // final result, client-side time to first token, and Stop (the cancel route,
 // which ends the stream with finish_reason "cancelled"; the connection is
 // closed as a fallback). Never leaves a request running when the component goes.
+// Reasoning, the tokens' probabilities and tool calls are gathered alongside
+// (lib/replyStream.ts) and flushed with the text.
 import * as React from 'react';
 import { isAbort, errorText, type ApiClient, type StreamHandlers } from './api';
-import type { Timings, Usage } from './types';
+import { applyReplyEvent, emptyReply } from './replyStream';
+import type { Timings, TokenLogprob, ToolCall, Usage } from './types';
 
 export type GenerationStatus = 'idle' | 'streaming' | 'done' | 'stopped' | 'error';
 
 export interface GenerationState {
   status: GenerationStatus;
   text: string;
+  reasoning: string; // a reasoning model's thinking (`reasoning` events)
+  tokens: TokenLogprob[]; // with logprobs requested: the answer's tokens so far
+  toolCalls: ToolCall[]; // the reply's tool calls (with `done`)
   id: string | null;
   error: string | null;
   finishReason: string | null;
@@ -24,7 +30,7 @@ export interface GenerationState {
 }
 
 const initial: GenerationState = {
-  status: 'idle', text: '', id: null, error: null, finishReason: null, usage: null, timings: null, pieces: 0,
+  status: 'idle', text: '', reasoning: '', tokens: [], toolCalls: [], id: null, error: null, finishReason: null, usage: null, timings: null, pieces: 0,
   firstTokenMs: null, elapsedMs: null, done: null,
 };
 
@@ -45,15 +51,17 @@ export function useGeneration(api: ApiClient, onEvent?: (event: string, data: un
     abortRef.current = controller;
     idRef.current = null;
     const started = performance.now();
+    const acc = emptyReply();
     let text = '';
     let pieces = 0;
     let firstTokenMs: number | null = null;
     let frame = 0;
     let final: GenerationState = { ...initial, status: 'streaming' };
     setState(final);
+    const parts = () => ({ reasoning: acc.reasoning, tokens: acc.tokens.slice(), toolCalls: acc.toolCalls.map((c) => ({ ...c, function: { ...c.function } })) });
     const flush = () => {
       frame = 0;
-      if (abortRef.current === controller) setState((s) => ({ ...s, text, pieces, firstTokenMs }));
+      if (abortRef.current === controller) setState((s) => ({ ...s, text, pieces, firstTokenMs, ...parts() }));
     };
     const handlers: StreamHandlers = {
       onEvent: (event, data) => {
@@ -61,12 +69,14 @@ export function useGeneration(api: ApiClient, onEvent?: (event: string, data: un
         if (event === 'start' && typeof d.id === 'string') {
           idRef.current = d.id;
           setState((s) => ({ ...s, id: d.id as string }));
-        } else if (event === 'text' && typeof d.text === 'string') {
+        } else if (event === 'text' || event === 'reasoning') {
+          applyReplyEvent(acc, event, data);
           if (firstTokenMs === null) firstTokenMs = performance.now() - started;
-          text += d.text;
-          pieces++;
+          text = acc.text;
+          pieces = acc.pieces;
           if (!frame) frame = requestAnimationFrame(flush);
         } else if (event === 'done') {
+          applyReplyEvent(acc, event, data);
           const answer = typeof d.text === 'string' ? d.text : typeof d.answer === 'string' ? d.answer : null;
           if (answer !== null) text = answer;
           const reply = d.reply as Record<string, unknown> | undefined;
@@ -74,6 +84,7 @@ export function useGeneration(api: ApiClient, onEvent?: (event: string, data: un
           const gen = (reply?.generation ?? d) as Record<string, unknown>;
           final = {
             ...final,
+            ...parts(),
             text,
             pieces,
             firstTokenMs,
@@ -90,11 +101,11 @@ export function useGeneration(api: ApiClient, onEvent?: (event: string, data: un
     try {
       await runner(handlers, controller.signal);
       const cancelled = final.finishReason === 'cancelled';
-      final = { ...final, text, pieces, firstTokenMs, status: cancelled ? 'stopped' : 'done', elapsedMs: performance.now() - started };
+      final = { ...final, ...parts(), text, pieces, firstTokenMs, status: cancelled ? 'stopped' : 'done', elapsedMs: performance.now() - started };
     } catch (e) {
       final = isAbort(e)
-        ? { ...final, text, pieces, firstTokenMs, status: 'stopped', finishReason: 'cancelled', elapsedMs: performance.now() - started }
-        : { ...final, text, pieces, firstTokenMs, status: 'error', error: errorText(e), elapsedMs: performance.now() - started };
+        ? { ...final, ...parts(), text, pieces, firstTokenMs, status: 'stopped', finishReason: 'cancelled', elapsedMs: performance.now() - started }
+        : { ...final, ...parts(), text, pieces, firstTokenMs, status: 'error', error: errorText(e), elapsedMs: performance.now() - started };
     } finally {
       if (frame) cancelAnimationFrame(frame);
     }

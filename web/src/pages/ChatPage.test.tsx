@@ -79,4 +79,34 @@ describe('ChatPage', () => {
     const patch = calls.find((c) => c.method === 'PATCH')!;
     expect((patch.body as { params: unknown }).params).toEqual({ max_tokens: 128, top_k: 40, temperature: 0.8 });
   });
+
+  it('folds the reasoning above the answer, streamed and stored', async () => {
+    const stored = {
+      ...STORED,
+      messages: [STORED.messages[0], { ...STORED.messages[1], content: '<think>\nThey said hello.\n</think>\n\nHi! **A cat** sat.' }],
+    };
+    const { impl } = fakeFetch((method, url) => {
+      if (url.endsWith('/auth/me')) return { kind: 'json', body: ME_NO_AUTH };
+      if (url.endsWith('/models')) return { kind: 'json', body: MODELS };
+      if (url.startsWith('/api/v1/conversations?')) return { kind: 'json', body: { conversations: [], total: 0, limit: 200, offset: 0 } };
+      if (method === 'POST' && url === '/api/v1/conversations') return { kind: 'json', status: 201, body: CONV };
+      if (url.endsWith('/messages'))
+        return {
+          kind: 'sse',
+          delayMs: 30,
+          chunks: [ev('start', { id: 'gen-1' }), ev('reasoning', { text: 'They said ' }), ev('reasoning', { text: 'hello.' }), ev('text', { text: 'Hi!' }), ev('done', { reply: stored.messages[1] })],
+        };
+      return { kind: 'json', body: stored };
+    });
+    renderPage(<ChatPage />, impl, { path: '/chat', patterns: ['/chat', '/chat/:id'] });
+    await screen.findByText('stories260K (default)');
+    await userEvent.type(screen.getByLabelText('Message'), 'Hello there{Enter}');
+    // While it streams: the reasoning in its own closed disclosure, not in the answer.
+    await waitFor(() => expect(screen.getByTestId('reasoning')).toHaveTextContent('They said'));
+    await waitFor(() => expect(screen.getByText('A cat').tagName).toBe('STRONG'));
+    const details = screen.getByTestId('reasoning');
+    expect(details).toHaveTextContent('They said hello.');
+    expect(details).not.toHaveAttribute('open');
+    expect(screen.queryByText(/<think>/)).not.toBeInTheDocument();
+  });
 });

@@ -2,7 +2,9 @@
 // or Markdown), messages rendered as Markdown with code, streaming replies with
 // Stop, edit-and-resend (a copy of the conversation up to that message, so the
 // original stays), per-conversation model/system prompt/parameters, and a bar
-// of the context used (warning before the next reply would not fit).
+// of the context used (warning before the next reply would not fit). A reasoning
+// model's thinking (`reasoning` events, a stored `reasoning_content`, or a leading
+// <think> block) is folded in a closed "Reasoning" disclosure above the answer.
 import * as React from 'react';
 import { useNavigate, useParams } from 'react-router-dom';
 import { Download, Pencil, Plus, Send, Settings2, Square, Trash2, Check, X } from 'lucide-react';
@@ -17,7 +19,9 @@ import { ErrorNote, Notice } from '@/components/ErrorNote';
 import { ModelPicker, useModels } from '@/components/ModelPicker';
 import { SamplingControls } from '@/components/SamplingControls';
 import { GenerationStats } from '@/components/GenerationStats';
+import { Reasoning } from '@/components/Reasoning';
 import { useApi } from '@/lib/session';
+import { splitThinking } from '@/lib/replyStream';
 import { errorText } from '@/lib/api';
 import { useGeneration } from '@/lib/useGeneration';
 import { samplingBody, modelDefaults, DEFAULT_MAX_TOKENS } from '@/lib/sampling';
@@ -139,8 +143,17 @@ function ConversationList({
   );
 }
 
+// An assistant message's reasoning and answer: the stored reasoning, else a leading <think> block.
+export function reasoningOf(m: Pick<Message, 'content' | 'reasoning_content' | 'reasoning'>): { reasoning: string; answer: string } {
+  const stored = m.reasoning_content || m.reasoning;
+  if (stored) return { reasoning: stored, answer: m.content };
+  const split = splitThinking(m.content);
+  return { reasoning: split.reasoning, answer: split.answer };
+}
+
 function MessageView({ m, onEdit, disabled }: { m: Message; onEdit?: (m: Message) => void; disabled: boolean }) {
   const user = m.role === 'user';
+  const { reasoning, answer } = user ? { reasoning: '', answer: m.content } : reasoningOf(m);
   return (
     <li className={cn('flex', user ? 'justify-end' : 'justify-start')} data-role={m.role}>
       <div className={cn('group max-w-[85%] rounded-lg px-3 py-2', user ? 'bg-primary/10' : 'bg-muted')}>
@@ -160,7 +173,14 @@ function MessageView({ m, onEdit, disabled }: { m: Message; onEdit?: (m: Message
             </button>
           ) : null}
         </div>
-        {user ? <p className="whitespace-pre-wrap break-words text-sm">{m.content}</p> : <Markdown text={m.content} />}
+        {user ? (
+          <p className="whitespace-pre-wrap break-words text-sm">{m.content}</p>
+        ) : (
+          <>
+            <Reasoning text={reasoning} className="mb-2" />
+            <Markdown text={answer} />
+          </>
+        )}
       </div>
     </li>
   );
@@ -182,6 +202,7 @@ export default function ChatPage() {
   const { state, run, stop, reset } = useGeneration(api);
   const streaming = state.status === 'streaming';
   const bottomRef = React.useRef<HTMLDivElement>(null);
+  const streamed = state.reasoning ? { reasoning: state.reasoning, answer: state.text } : splitThinking(state.text);
   // The id of a conversation this page just made and navigated to: its state is already here.
   const madeHereRef = React.useRef<string | null>(null);
 
@@ -218,7 +239,7 @@ export default function ChatPage() {
 
   React.useEffect(() => {
     bottomRef.current?.scrollIntoView({ block: 'end' });
-  }, [conv?.messages?.length, pendingUser, state.text]);
+  }, [conv?.messages?.length, pendingUser, state.text, state.reasoning]);
 
   const params: SamplingParams = conv?.params ?? {};
   const maxTokens = params.max_tokens ?? DEFAULT_MAX_TOKENS;
@@ -347,7 +368,8 @@ export default function ChatPage() {
                 <li className="flex justify-start" data-role="assistant" data-streaming="true">
                   <div className="min-h-[2.5rem] max-w-[85%] rounded-lg bg-muted px-3 py-2">
                     <div className="mb-1 text-xs font-medium text-muted-foreground">assistant</div>
-                    <p className="whitespace-pre-wrap break-words text-sm">{state.text || '…'}</p>
+                    <Reasoning text={streamed.reasoning} streaming={Boolean(streamed.reasoning) && !streamed.answer && streaming} className="mb-2" />
+                    <p className="whitespace-pre-wrap break-words text-sm">{streamed.answer || (streamed.reasoning ? '' : '…')}</p>
                   </div>
                 </li>
               </>

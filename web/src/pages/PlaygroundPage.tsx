@@ -1,20 +1,40 @@
 // Playground: one prompt (and system prompt) to one model with every sampling
 // parameter; the output streams in a fixed-height box with Stop, copy and
 // regenerate, and the figures of the run (tokens, first token, tokens/s).
+// Structured output (JSON object, a JSON Schema, or a GBNF grammar), tools
+// (functions the model may call; the calls show with a box for each result and
+// Continue), the tokens coloured by probability with the alternatives on hover,
+// and a reasoning model's thinking folded above the answer. Without functions
+// the prompt goes to the generate route; with them, to the chat route as a user
+// message (after the system prompt), and Continue sends the history with the
+// calls and their results.
 import * as React from 'react';
 import { Play, Square, Copy, RotateCcw } from 'lucide-react';
 import { Button } from '@/components/ui/button';
 import { Textarea } from '@/components/ui/input';
 import { Label } from '@/components/ui/label';
+import { Switch } from '@/components/ui/switch';
 import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card';
 import { ModelPicker, useModels } from '@/components/ModelPicker';
 import { SamplingControls } from '@/components/SamplingControls';
 import { GenerationStats } from '@/components/GenerationStats';
 import { ErrorNote } from '@/components/ErrorNote';
+import { StructuredOutputPanel } from '@/components/StructuredOutputPanel';
+import { ToolsPanel, ToolCallsView, ToolSteps, type ToolStep } from '@/components/ToolsPanel';
+import { TokenView, TokenLegend } from '@/components/TokenView';
+import { Reasoning } from '@/components/Reasoning';
 import { useApi } from '@/lib/session';
 import { useGeneration } from '@/lib/useGeneration';
 import { samplingBody, modelDefaults, DEFAULT_MAX_TOKENS } from '@/lib/sampling';
-import type { SamplingParams } from '@/lib/types';
+import {
+  DEFAULT_STRUCTURED, followUpChoice, historyWithResults, structuredFields, structuredProblem, toolDefinitions, toolFields, toolsProblem,
+  type StructuredSettings, type ToolChoiceSetting, type ToolDraft,
+} from '@/lib/structured';
+import { splitThinking } from '@/lib/replyStream';
+import type { ChatMessage, SamplingParams } from '@/lib/types';
+
+// With logprobs on: the likeliest 5 tokens at each step come with each token.
+const TOP_LOGPROBS = 5;
 
 export default function PlaygroundPage() {
   const api = useApi();
@@ -28,15 +48,50 @@ export default function PlaygroundPage() {
   const { state, run, stop } = useGeneration(api);
   const streaming = state.status === 'streaming';
   const [copied, setCopied] = React.useState(false);
+  const [structured, setStructured] = React.useState<StructuredSettings>(DEFAULT_STRUCTURED);
+  const [tools, setTools] = React.useState<ToolDraft[]>([]);
+  const [toolChoice, setToolChoice] = React.useState<ToolChoiceSetting>('auto');
+  const [showTokens, setShowTokens] = React.useState(false);
+  // With tools: the messages of the last request, and the calls answered since the prompt.
+  const [history, setHistory] = React.useState<ChatMessage[]>([]);
+  const [steps, setSteps] = React.useState<ToolStep[]>([]);
 
   React.useEffect(() => {
     if (!model && defaultModel) setModel(defaultModel);
   }, [model, defaultModel]);
 
-  const generate = () =>
-    run((handlers, signal) =>
-      api.generate({ model, prompt, system_prompt: system || undefined, ...samplingBody(params) }, handlers, signal),
-    );
+  const problem = structuredProblem(structured) ?? (tools.length ? toolsProblem(tools, toolChoice) : null);
+  const extras = () => ({ ...structuredFields(structured), ...(showTokens ? { logprobs: true, top_logprobs: TOP_LOGPROBS } : {}), ...samplingBody(params) });
+
+  const generate = () => {
+    if (problem) return;
+    setSteps([]);
+    if (tools.length === 0) {
+      setHistory([]);
+      return run((handlers, signal) =>
+        api.generate({ model, prompt, system_prompt: system || undefined, ...extras() }, handlers, signal),
+      );
+    }
+    const messages: ChatMessage[] = [...(system ? [{ role: 'system' as const, content: system }] : []), { role: 'user', content: prompt }];
+    setHistory(messages);
+    return run((handlers, signal) => api.chat({ model, messages, ...toolFields(tools, toolChoice), ...extras() }, handlers, signal));
+  };
+
+  // The results typed for the reply's calls: the history with them, and the next reply.
+  const continueWithResults = (results: Record<string, string>, offerTools: boolean) => {
+    const reply = { text: state.text, toolCalls: state.toolCalls };
+    const messages = historyWithResults(history, reply, results);
+    if (state.reasoning) messages[history.length] = { ...messages[history.length], reasoning_content: state.reasoning };
+    setHistory(messages);
+    setSteps((s) => [...s, { text: state.text, calls: state.toolCalls, results }]);
+    const toolBody = offerTools && tools.length ? { tools: toolDefinitions(tools), tool_choice: followUpChoice(toolChoice) } : {};
+    return run((handlers, signal) => api.chat({ model, messages, ...toolBody, ...extras() }, handlers, signal));
+  };
+
+  // A reasoning model's thinking: its own events, or a leading <think> block the server left in the text.
+  const inline = splitThinking(state.text);
+  const reasoning = state.reasoning || inline.reasoning;
+  const answer = state.reasoning ? state.text : inline.answer;
 
   return (
     <div className="grid gap-4 lg:grid-cols-[1fr_320px]">
@@ -76,11 +131,11 @@ export default function PlaygroundPage() {
                 <Square aria-hidden /> Stop
               </Button>
             ) : (
-              <Button type="submit" disabled={!model}>
+              <Button type="submit" disabled={!model || problem !== null} aria-describedby={problem ? 'request-problem' : undefined}>
                 <Play aria-hidden /> Generate
               </Button>
             )}
-            <Button variant="outline" disabled={streaming || state.status === 'idle'} onClick={() => void generate()}>
+            <Button variant="outline" disabled={streaming || state.status === 'idle' || problem !== null} onClick={() => void generate()}>
               <RotateCcw aria-hidden /> Regenerate
             </Button>
             <Button
@@ -95,12 +150,25 @@ export default function PlaygroundPage() {
               <Copy aria-hidden /> {copied ? 'Copied' : 'Copy'}
             </Button>
           </div>
+          {problem ? (
+            <p id="request-problem" className="text-xs text-destructive" data-testid="request-problem">
+              Not sent until this is fixed: {problem}
+            </p>
+          ) : null}
         </form>
-        <Card>
-          <CardHeader>
+        <Card data-testid="output-card">
+          <CardHeader className="flex flex-row flex-wrap items-center justify-between gap-2">
             <CardTitle>Output</CardTitle>
+            <div className="flex items-center gap-2">
+              <Switch id="show-tokens" checked={showTokens} onCheckedChange={setShowTokens} disabled={streaming} />
+              <Label htmlFor="show-tokens" className="text-xs font-normal">
+                Show token probabilities
+              </Label>
+            </div>
           </CardHeader>
           <CardContent className="flex flex-col gap-3">
+            <ToolSteps steps={steps} />
+            <Reasoning text={reasoning} streaming={streaming && Boolean(reasoning) && !answer} />
             <div
               className="h-[40vh] min-h-[200px] overflow-y-auto whitespace-pre-wrap break-words rounded-md border bg-background p-3 font-mono text-sm"
               data-testid="output"
@@ -109,9 +177,14 @@ export default function PlaygroundPage() {
               aria-label="Generated text"
             >
               <span className="text-muted-foreground">{state.text || state.status !== 'idle' ? '' : 'The generated text appears here.'}</span>
-              {state.text}
+              {showTokens && state.tokens.length ? <TokenView tokens={state.tokens} text={answer} className="inline" /> : answer}
+              {!answer && state.toolCalls.length && !streaming ? <span className="text-muted-foreground">No text: the reply calls a tool (below).</span> : null}
               {streaming ? <span className="ml-0.5 inline-block h-4 w-2 animate-pulse bg-primary align-middle" aria-hidden /> : null}
             </div>
+            {showTokens ? <TokenLegend /> : null}
+            {state.toolCalls.length && state.status === 'done' ? (
+              <ToolCallsView key={state.id ?? 'calls'} calls={state.toolCalls} onContinue={(r, offer) => void continueWithResults(r, offer)} disabled={streaming} />
+            ) : null}
             {state.error ? <ErrorNote>{state.error}</ErrorNote> : null}
             <GenerationStats state={state} />
             <p className="h-4 text-xs text-muted-foreground" data-testid="generation-status">
@@ -122,6 +195,22 @@ export default function PlaygroundPage() {
       </div>
       <aside className="flex flex-col gap-4" aria-label="Settings">
         <ModelPicker id="model" value={model} onChange={setModel} models={models} disabled={streaming} />
+        <Card>
+          <CardHeader>
+            <CardTitle>Structured output</CardTitle>
+          </CardHeader>
+          <CardContent>
+            <StructuredOutputPanel value={structured} onChange={setStructured} disabled={streaming} />
+          </CardContent>
+        </Card>
+        <Card>
+          <CardHeader>
+            <CardTitle>Tools</CardTitle>
+          </CardHeader>
+          <CardContent>
+            <ToolsPanel tools={tools} onToolsChange={setTools} choice={toolChoice} onChoiceChange={setToolChoice} disabled={streaming} />
+          </CardContent>
+        </Card>
         <Card>
           <CardHeader>
             <CardTitle>Sampling</CardTitle>
