@@ -130,6 +130,13 @@ TEST_F(ServerStructuredOutput, ForcedToolCallsComeBackInEachApisShape) {
   EXPECT_TRUE(nlohmann::json::parse(arguments, nullptr, false).is_object()) << arguments;
 }
 
+TEST_F(ServerStructuredOutput, AConstrainedReplyTooLongForMaxTokensEndsAsLength) {
+  auto r = post_json(srv(), "/v1/chat/completions", chat({{"tools", {kWeatherTool}}, {"tool_choice", "required"}, {"max_tokens", 3}}));
+  ASSERT_EQ(r.status, 200) << r.raw;
+  EXPECT_EQ(r.body["choices"][0]["finish_reason"], "length") << r.raw;
+  EXPECT_FALSE(r.body["choices"][0]["message"].contains("tool_calls")) << r.raw;
+}
+
 TEST_F(ServerStructuredOutput, LogprobsAndSeveralChoices) {
   auto r = post_json(srv(), "/v1/chat/completions", chat({{"logprobs", true}, {"top_logprobs", 3}, {"max_tokens", 5}, {"n", 2}, {"seed", 9}}));
   ASSERT_EQ(r.status, 200) << r.raw;
