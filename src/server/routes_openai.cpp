@@ -81,6 +81,14 @@ nlohmann::json logprobs_json(const OpenAiRequest& o, const std::vector<TokenLogp
   return completion_logprobs(tok, logprobs, offset);
 }
 
+// Stops a request's choices (one failed, or could not be submitted) and forgets them.
+void cancel_all(ServerContext& ctx, const std::vector<std::shared_ptr<GenerationJob>>& jobs) {
+  for (const auto& job : jobs) {
+    job->cancel(CancelReason::Requested);
+    ctx.unregister_job(job->id());
+  }
+}
+
 // The choices' outcomes in order; a failure cancels the other choices.
 std::vector<GenerationOutcome> wait_for_choices(ServerContext& ctx, const OpenAiRequest& o,
                                                 const std::vector<std::shared_ptr<GenerationJob>>& jobs) {
@@ -88,10 +96,7 @@ std::vector<GenerationOutcome> wait_for_choices(ServerContext& ctx, const OpenAi
   try {
     for (const auto& job : jobs) outcomes.push_back(wait_for_outcome(ctx, job, o.client_gone));
   } catch (...) {
-    for (const auto& job : jobs) {
-      job->cancel(CancelReason::Requested);
-      ctx.unregister_job(job->id());
-    }
+    cancel_all(ctx, jobs);
     throw;
   }
   return outcomes;
@@ -233,10 +238,7 @@ std::vector<std::shared_ptr<GenerationJob>> submit_choices(ServerContext& ctx, c
       jobs.push_back(submit_generation(ctx, o.model, i == 0 ? id : id + "-" + std::to_string(i), std::move(p), req.user));
     }
   } catch (...) {
-    for (const auto& job : jobs) {
-      job->cancel(CancelReason::Requested);
-      ctx.unregister_job(job->id());
-    }
+    cancel_all(ctx, jobs);
     throw;
   }
   return jobs;

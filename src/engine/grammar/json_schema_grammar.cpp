@@ -12,6 +12,7 @@
 // errors are caught here), never recurse without a bound, and never otherwise
 // return a grammar looser than the schema.
 #include "engine/grammar/json_schema_grammar.h"
+#include "util/str_cat.h"
 
 #include <algorithm>
 #include <cctype>
@@ -33,13 +34,6 @@ using json = nlohmann::json;
 
 namespace {
 
-// Concatenation by appending (GCC 12 misreports `"x" + std::string(...)` under -O3).
-template <typename... Parts>
-std::string cat(const Parts&... parts) {
-  std::string s;
-  (s += ... += parts);
-  return s;
-}
 
 // One JSON string character: raw, or an escape; \u escapes of UTF-16
 // surrogates only as a high-low pair (JSON parsers refuse lone ones).
@@ -121,10 +115,10 @@ std::string sanitized(std::string_view hint) {
 
 // `x{min,max}` as a GBNF suffix ("" for exactly one).
 std::string repetition(uint64_t min, std::optional<uint64_t> max) {
-  if (!max) return min == 0 ? "*" : min == 1 ? "+" : cat("{", std::to_string(min), ",}");
+  if (!max) return min == 0 ? "*" : min == 1 ? "+" : str_cat("{", std::to_string(min), ",}");
   if (min == 0 && *max == 1) return "?";
-  if (min == *max) return min == 1 ? "" : cat("{", std::to_string(min), "}");
-  return cat("{", std::to_string(min), ",", std::to_string(*max), "}");
+  if (min == *max) return min == 1 ? "" : str_cat("{", std::to_string(min), "}");
+  return str_cat("{", std::to_string(min), ",", std::to_string(*max), "}");
 }
 
 // Rule names a GBNF body refers to (outside literals, classes and counts).
@@ -350,7 +344,7 @@ struct SchemaGrammarBuilder::Impl {
   std::pair<std::string, std::string> any_value_rules() {
     const std::string sp = space(), str = string_rule(), num = number_rule(), boo = boolean_rule(), nul = null_rule();
     for (int k = 1;; ++k) {
-      const std::string sfx = k == 1 ? "" : cat("-", std::to_string(k));
+      const std::string sfx = k == 1 ? "" : str_cat("-", std::to_string(k));
       const std::string v = "value" + sfx, o = "object" + sfx, a = "array" + sfx;
       const std::string member = str + " " + sp + " \":\" " + sp + " " + v + " " + sp;
       const std::string vb = o + " | " + a + " | " + str + " | " + num + " | " + boo + " | " + nul;

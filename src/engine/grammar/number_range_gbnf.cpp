@@ -3,6 +3,7 @@
 // two ends share, then the lower end's tail, the full middle digits, and the
 // upper end's tail. Must never write a number outside the bounds.
 #include "engine/grammar/number_range_gbnf.h"
+#include "util/str_cat.h"
 
 #include <string_view>
 #include <vector>
@@ -10,13 +11,6 @@
 namespace pg::grammar {
 namespace {
 
-// Concatenation by appending (GCC 12 misreports `"x" + std::string(...)` under -O3).
-template <typename... Parts>
-std::string cat(const Parts&... parts) {
-  std::string s;
-  (s += ... += parts);
-  return s;
-}
 
 // A fraction of any digits, of zeros only (the value stays whole), of digits not all zero.
 constexpr const char* kFractionAny = R"(( "." [0-9]{1,16} )?)";
@@ -29,13 +23,13 @@ std::string join(const std::vector<std::string>& parts, const char* sep) {
   return s;
 }
 
-std::string quoted(std::string_view digits) { return cat("\"", digits, "\""); }
+std::string quoted(std::string_view digits) { return str_cat("\"", digits, "\""); }
 
 std::string digit_class(char from, char to) {
   return from == to ? quoted(std::string_view(&from, 1)) : std::string("[") + from + "-" + to + "]";
 }
 
-std::string any_digits(size_t n) { return n == 1 ? "[0-9]" : cat("[0-9]{", std::to_string(n), "}"); }
+std::string any_digits(size_t n) { return n == 1 ? "[0-9]" : str_cat("[0-9]{", std::to_string(n), "}"); }
 
 bool all(std::string_view s, char c) { return s.find_first_not_of(c) == std::string_view::npos; }
 
@@ -59,7 +53,7 @@ std::string same_length(std::string_view a, std::string_view b) {
   if (first_full <= last_full) alts.push_back(digit_class(first_full, last_full) + " " + any_digits(rest));
   if (upper_partial)
     alts.push_back(digit_class(b[0], b[0]) + " (" + same_length(std::string(rest, '0'), b.substr(1)) + ")");
-  return cat(prefix, "(", join(alts, " | "), ")");
+  return str_cat(prefix, "(", join(alts, " | "), ")");
 }
 
 int64_t power_of_ten(size_t n) {
@@ -77,7 +71,7 @@ std::string non_negative_range(int64_t lo, int64_t hi) {
     const int64_t b = len == hi_s.size() ? hi : power_of_ten(len) - 1;
     alts.push_back(same_length(std::to_string(a), std::to_string(b)));
   }
-  return cat("(", join(alts, " | "), ")");
+  return str_cat("(", join(alts, " | "), ")");
 }
 
 // Spellings "I" or "I.F" of magnitudes m with lo < m (or <=) and m < hi (or <=);
@@ -97,9 +91,9 @@ std::vector<std::string> magnitudes(int64_t lo, bool lo_exclusive, bool has_hi, 
 }  // namespace
 
 std::string integer_range_gbnf(int64_t lo, int64_t hi) {
-  if (hi < 0) return cat("(\"-\" ", non_negative_range(-hi, -lo), ")");
+  if (hi < 0) return str_cat("(\"-\" ", non_negative_range(-hi, -lo), ")");
   if (lo >= 0) return non_negative_range(lo, hi);
-  return cat("(\"-\" ", non_negative_range(1, -lo), " | ", non_negative_range(0, hi), ")");
+  return str_cat("(\"-\" ", non_negative_range(1, -lo), " | ", non_negative_range(0, hi), ")");
 }
 
 std::string number_range_gbnf(NumberBound lower, NumberBound upper) {
@@ -116,9 +110,9 @@ std::string number_range_gbnf(NumberBound lower, NumberBound upper) {
     const bool from_upper = upper.present && upper.value < 0;
     const auto m = magnitudes(from_upper ? -upper.value : 0, from_upper ? upper.exclusive : true, lower.present,
                               -lower.value, lower.exclusive);
-    if (!m.empty()) alts.push_back(cat("\"-\" (", join(m, " | "), ")"));
+    if (!m.empty()) alts.push_back(str_cat("\"-\" (", join(m, " | "), ")"));
   }
-  return alts.empty() ? "" : cat("(", join(alts, " | "), ")");
+  return alts.empty() ? "" : str_cat("(", join(alts, " | "), ")");
 }
 
 }  // namespace pg::grammar

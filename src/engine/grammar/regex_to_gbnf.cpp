@@ -6,6 +6,7 @@
 // language and keeps the grammar free of left recursion. Must never accept a
 // pattern feature it cannot translate exactly, and never throws.
 #include "engine/grammar/regex_to_gbnf.h"
+#include "util/str_cat.h"
 
 #include <algorithm>
 #include <memory>
@@ -18,13 +19,6 @@
 namespace pg::grammar {
 namespace {
 
-// Concatenation by appending (GCC 12 misreports `"x" + std::string(...)` under -O3).
-template <typename... Parts>
-std::string cat(const Parts&... parts) {
-  std::string s;
-  (s += ... += parts);
-  return s;
-}
 
 constexpr uint32_t kLastCodePoint = 0x10FFFF;
 constexpr uint32_t kEnd = 0xFFFFFFFF;    // peek() past the end
@@ -165,7 +159,7 @@ class PatternParser {
   Status error(const std::string& what) const {
     return Status::invalid_argument(what + " (at character " + std::to_string(pos_ + 1) + ")");
   }
-  static std::string shown(uint32_t c) { return c == kEnd ? std::string("the end") : cat("'", to_utf8(c), "'"); }
+  static std::string shown(uint32_t c) { return c == kEnd ? std::string("the end") : str_cat("'", to_utf8(c), "'"); }
 
   // Without '^' the match may start anywhere, without '$' end anywhere.
   Result<NodeP> parse_top_alternative() {
@@ -478,7 +472,7 @@ std::string class_gbnf(const Ranges& set) {
   std::string s = negate ? "[^" : "[";
   for (const CodeRange& r : negate ? rest : set) {
     s += gbnf_class_char(r.lo);
-    if (r.hi != r.lo) s += cat("-", gbnf_class_char(r.hi));
+    if (r.hi != r.lo) s += str_cat("-", gbnf_class_char(r.hi));
   }
   return s + "]";
 }
@@ -506,7 +500,7 @@ std::string chars_gbnf(const Ranges& set) {
       const bool has_short = cp == '\b' || cp == '\t' || cp == '\n' || cp == '\f' || cp == '\r';
       if (!has_short && contains(set, cp)) digits += kLowerHex[low];
     }
-    if (!digits.empty()) parts.push_back(cat("(", gbnf_literal(cat("\\u00", kLowerHex[high])), " [", digits, "])"));
+    if (!digits.empty()) parts.push_back(str_cat("(", gbnf_literal(str_cat("\\u00", kLowerHex[high])), " [", digits, "])"));
   }
   if (parts.size() == 1) return parts[0];
   std::string s = "(";
@@ -515,10 +509,10 @@ std::string chars_gbnf(const Ranges& set) {
 }
 
 std::string repetition_suffix(uint32_t min, uint32_t max, bool unbounded) {
-  if (unbounded) return min == 0 ? "*" : min == 1 ? "+" : cat("{", std::to_string(min), ",}");
+  if (unbounded) return min == 0 ? "*" : min == 1 ? "+" : str_cat("{", std::to_string(min), ",}");
   if (min == 0 && max == 1) return "?";
-  if (min == max) return min == 1 ? "" : cat("{", std::to_string(min), "}");
-  return cat("{", std::to_string(min), ",", std::to_string(max), "}");
+  if (min == max) return min == 1 ? "" : str_cat("{", std::to_string(min), "}");
+  return str_cat("{", std::to_string(min), ",", std::to_string(max), "}");
 }
 
 class GbnfWriter {
