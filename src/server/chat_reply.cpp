@@ -1,6 +1,9 @@
 // Splitting chat replies and shaping tool calls; see chat_reply.h.
 #include "server/chat_reply.h"
 
+#include "server/logprobs_json.h"
+#include "server/routes.h"
+
 namespace pg::server {
 
 ReplySplitter::ReplySplitter(const app::ChatOutputPlan& plan) {
@@ -49,6 +52,19 @@ nlohmann::json ollama_tool_calls(const std::vector<chat::ToolCall>& calls) {
     out.push_back({{"id", c.id}, {"function", {{"name", c.name}, {"arguments", nlohmann::json::parse(args.dump())}}}});
   }
   return out;
+}
+
+std::string native_reply_events(const std::vector<chat::ChatDelta>& deltas, std::vector<TokenLogprob> logprobs,
+                                const Tokenizer* tok) {
+  std::string bytes;
+  for (const chat::ChatDelta& d : deltas) {
+    if (d.kind != chat::ChatDelta::Content && d.kind != chat::ChatDelta::Reasoning) continue;
+    nlohmann::json data = {{"text", d.text}};
+    if (tok && !logprobs.empty()) data["logprobs"] = token_logprob_items(*tok, logprobs);
+    logprobs.clear();
+    bytes += sse_event(d.kind == chat::ChatDelta::Content ? "text" : "reasoning", data);
+  }
+  return bytes;
 }
 
 }  // namespace pg::server

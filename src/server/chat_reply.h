@@ -1,7 +1,8 @@
 // A chat reply's text split into content, reasoning and tool calls (the
 // engine's chat output parser, as the request's ChatOutputPlan says), and
-// tool calls in OpenAI's and Ollama's wire shapes. For whole replies and for
-// streams. Only splits and shapes text; never generates.
+// tool calls in OpenAI's and Ollama's wire shapes, and our API's stream events
+// of a reply's pieces. For whole replies and for streams. Only splits and
+// shapes text; never generates.
 #pragma once
 
 #include <memory>
@@ -12,6 +13,8 @@
 
 #include "app/generation.h"
 #include "engine/chat/chat_output_parser.h"
+#include "engine/sampler/token_logprobs.h"
+#include "engine/tokenizer/tokenizer.h"
 
 namespace pg::server {
 
@@ -37,5 +40,12 @@ chat::ParsedChatOutput split_reply(const app::ChatOutputPlan& plan, const std::s
 nlohmann::json openai_tool_calls(const std::vector<chat::ToolCall>& calls);
 // Ollama: [{function: {name, arguments (an object)}}] (with the call's id, as newer Ollama versions send).
 nlohmann::json ollama_tool_calls(const std::vector<chat::ToolCall>& calls);
+
+// Our API's Server-Sent Events (/api/v1/chat, conversations) of reply pieces:
+// content as `text` events, reasoning as `reasoning` events, each {"text"};
+// tool-call pieces make none (the calls come whole with `done`). `logprobs`
+// (the tokens of these pieces) go on the first event, when `tok` is given.
+std::string native_reply_events(const std::vector<chat::ChatDelta>& deltas, std::vector<TokenLogprob> logprobs,
+                                const Tokenizer* tok);
 
 }  // namespace pg::server

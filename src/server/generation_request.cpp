@@ -209,6 +209,12 @@ void read_ollama(const ApiRequest& req, const FieldReader& r, bool chat, app::Ge
 
 }  // namespace
 
+void read_native_output_fields(const ApiRequest& req, const FieldReader& r, bool chat, app::GenerationRequest& g) {
+  if (chat) read_tools(req, r, g);
+  g.format = read_openai_format(r);
+  g.top_logprobs = read_chat_logprobs(r);
+}
+
 ApiGenerationRequest read_generation_request(const ApiRequest& req, const FieldReader& r, GenerationApi api) {
   ApiGenerationRequest out;
   app::GenerationRequest& g = out.request;
@@ -220,7 +226,6 @@ ApiGenerationRequest read_generation_request(const ApiRequest& req, const FieldR
       if (api == GenerationApi::NativeChat) {
         g.input.style = app::PromptStyle::Chat;
         g.input.messages = request_chat_messages(req);
-        read_tools(req, r, g);
       } else {
         g.input.prompt = r.string("prompt").value_or("");
         g.input.system = r.string("system_prompt").value_or("");
@@ -228,8 +233,7 @@ ApiGenerationRequest read_generation_request(const ApiRequest& req, const FieldR
       g.sampling = read_sampling_options(r);
       g.max_tokens = r.integer("max_tokens", INT64_MIN, INT64_MAX);
       g.stream = r.boolean("stream").value_or(false);
-      g.format = read_openai_format(r);
-      g.top_logprobs = read_chat_logprobs(r);
+      read_native_output_fields(req, r, api == GenerationApi::NativeChat, g);
       break;
     case GenerationApi::OpenAiCompletion: read_openai(req, r, false, out); break;
     case GenerationApi::OpenAiChat: read_openai(req, r, true, out); break;

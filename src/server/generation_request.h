@@ -29,6 +29,13 @@ struct ApiGenerationRequest {
 // client's key order).
 ApiGenerationRequest read_generation_request(const ApiRequest& req, const FieldReader& r, GenerationApi api);
 
+// The fields of our API that shape a reply, as /api/v1/models/generate and
+// /api/v1/chat read them: response_format, json_schema, grammar, logprobs,
+// top_logprobs and, for chat, tools, tool_choice, parallel_tool_calls (`tools`
+// is read from `req`'s body in the client's key order). For routes that build
+// the rest of their request themselves (a conversation's reply).
+void read_native_output_fields(const ApiRequest& req, const FieldReader& r, bool chat, app::GenerationRequest& g);
+
 // The request as the provider client takes it (max_tokens 1 to 2^24).
 providers::RemoteGenerationRequest remote_generation_request(const app::GenerationRequest& request);
 

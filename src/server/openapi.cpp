@@ -86,7 +86,8 @@ const std::vector<RouteDoc>& route_docs() {
        "ConversationUpdate", "Conversation", {400, 404}},
       {"DELETE", "/api/v1/conversations/{id}", "conversations", "Delete a conversation and its messages", Access::User, "", "Deleted", {404}},
       {"POST", "/api/v1/conversations/{id}/messages", "conversations",
-       "Add a message; a user message gets the model's reply (JSON or SSE), stored with what reproduces it", Access::User,
+       "Add a message; a user or tool message gets the model's reply (JSON or SSE; tools and structured output as /api/v1/chat), "
+       "stored with its tool calls, reasoning and what reproduces it", Access::User,
        "MessageCreate", "MessageReply", {400, 404, 413, 429, 503}},
       {"GET", "/api/v1/conversations/{id}/export", "conversations", "Export as JSON (format=json) or Markdown (format=markdown)",
        Access::User, "", "ConversationExport", {400, 404}},
@@ -219,10 +220,15 @@ oj with(oj base, const oj& more) {
   return base;
 }
 
-oj message_schema() {
+// A tool call of an assistant message (OpenAI's shape; Ollama's has object arguments and no type).
+oj tool_call_schema() {
   const oj function = object({{"name", str()}, {"arguments", {{"oneOf", oj::array({str(), any_object()})}}}}, {"name"});
-  const oj tool_call = object({{"id", str()}, {"type", {{"type", "string"}, {"enum", oj::array({"function"})}}}, {"function", function}},
-                              {"function"});
+  return object({{"id", str()}, {"type", {{"type", "string"}, {"enum", oj::array({"function"})}}}, {"function", function}},
+                {"function"});
+}
+
+oj message_schema() {
+  const oj tool_call = tool_call_schema();
   return object({{"role", {{"type", "string"}, {"enum", {"system", "user", "assistant", "tool", "developer"}}}},
                  {"content", {{"oneOf", oj::array({str(), array_of(object({{"type", str()}, {"text", str()}})),
                                                    {{"type", "null"}}})}}},
@@ -259,10 +265,12 @@ oj schemas() {
                                   {"params", object(sampling)}, {"created_at", str()}, {"updated_at", str()},
                                   {"message_count", integer()}});
   const oj stored_message = object({{"id", integer()}, {"role", str()}, {"content", str()}, {"created_at", str()},
+                                    {"tool_calls", array_of(tool_call_schema())}, {"tool_call_id", str()},
+                                    {"reasoning", str()},
                                     {"model", str()}, {"model_sha256", str()}, {"chat_template_sha256", str()},
                                     {"generation", object({{"generation_id", str()}, {"finish_reason", str()},
                                                            {"sampling", object(sampling)}, {"usage", usage_schema()},
-                                                           {"timings", any_object()}})}});
+                                                           {"timings", any_object()}, {"output", any_object()}})}});
   const oj user = object({{"id", integer()}, {"username", str()}, {"role", {{"type", "string"}, {"enum", {"admin", "user"}}}},
                           {"created_at", str()}});
   const oj key = object({{"id", integer()}, {"name", str()}, {"prefix", str()}, {"created_at", str()},
@@ -342,9 +350,16 @@ oj schemas() {
   s["ConversationExport"] = with(s["ConversationWithMessages"],
                                  {{"properties", with(s["ConversationWithMessages"]["properties"],
                                                       {{"chat_templates", any_object()}, {"format", str()}})}});
-  s["MessageCreate"] = object({{"role", str()}, {"content", str()}, {"reply", boolean()}, {"stream", boolean()},
-                               {"params", object(sampling)}}, {"content"});
-  s["MessageReply"] = object({{"message", ref("StoredMessage")}, {"reply", ref("StoredMessage")}});
+  s["MessageCreate"] = object(with(with(structured, tools),
+                                    {{"role", {{"type", "string"}, {"enum", {"user", "assistant", "system", "tool"}}}},
+                                     {"content", str()},
+                                     {"tool_call_id", {{"type", "string"},
+                                                       {"description", "role tool: the id of the stored tool call this result answers"}}},
+                                     {"reply", boolean()},
+                                     {"stream", boolean()}, {"params", object(sampling)}}),
+                               {"content"});
+  s["MessageReply"] = object({{"message", ref("StoredMessage")}, {"reply", ref("StoredMessage")},
+                              {"logprobs", array_of(any_object())}});
   const oj chunking = object({{"unit", {{"type", "string"}, {"enum", {"tokens", "characters"}}}},
                               {"size", {{"type", "integer"}, {"minimum", 16}, {"maximum", 8192}}},
                               {"overlap", {{"type", "integer"}, {"minimum", 0}}}});

@@ -4,11 +4,16 @@
 // export as JSON or Markdown. Each stored reply records what reproduces it:
 // model name and file SHA-256, the chat template (by hash), the effective
 // sampling settings with the seed actually used, token counts and timings.
+// Replies take /api/v1/chat's tools and structured-output fields; a reply's
+// tool calls and reasoning are stored apart from its content, and a tool's
+// result is posted as a `tool` message naming the call it answers.
 // With auth on, callers see their own conversations (admins also those made
 // while auth was off); with auth off, all of them.
 #include "util/sha256.h"
 #include "server/api_error.h"
+#include "server/chat_reply.h"
 #include "server/generation_request.h"
+#include "server/logprobs_json.h"
 #include "app/chat_prompt.h"
 #include "server/generation_runner.h"
 #include "server/remote_generation.h"
@@ -21,6 +26,12 @@ namespace {
 
 constexpr const char* kIdPattern = R"(([A-Za-z0-9_-]{1,64}))";
 constexpr int64_t kMaxListLimit = 200;
+constexpr size_t kMaxToolCallIdBytes = 256;
+// The fields of a reply request that shape the reply (read by
+// read_native_output_fields), recorded as sent with the reply.
+constexpr const char* kOutputFields[] = {"tools",           "tool_choice", "parallel_tool_calls", "response_format",
+                                         "json_schema",     "grammar",     "logprobs",            "top_logprobs"};
+
 store::Access access_for(ServerContext& ctx, const ApiRequest& req) {
   if (!ctx.auth_on()) return {true, 0, false};
   return {false, req.user.user_id, req.user.is_admin()};
@@ -42,8 +53,18 @@ nlohmann::json conversation_json(const store::Conversation& c) {
           {"message_count", c.message_count}};
 }
 
+// A stored tool-call list (a JSON array), or an empty one if it is not.
+template <typename Json>
+Json parse_tool_calls(const std::string& text) {
+  Json j = Json::parse(text, nullptr, false);
+  return j.is_array() ? j : Json::array();
+}
+
 nlohmann::json message_json(const store::Message& m) {
   nlohmann::json j = {{"id", m.id}, {"role", m.role}, {"content", m.content}, {"created_at", rfc3339_from_unix(m.created_at)}};
+  if (m.tool_calls) j["tool_calls"] = parse_tool_calls<nlohmann::json>(*m.tool_calls);
+  if (m.tool_call_id) j["tool_call_id"] = *m.tool_call_id;
+  if (m.reasoning) j["reasoning"] = *m.reasoning;
   if (m.model) j["model"] = *m.model;
   if (m.model_sha256) j["model_sha256"] = *m.model_sha256;
   if (m.chat_template_sha256) j["chat_template_sha256"] = *m.chat_template_sha256;
@@ -63,6 +84,28 @@ std::string checked_params(const nlohmann::json* params, const std::string& fiel
     if (const nlohmann::json* v = r.raw(k)) kept[k] = *v;
   if (const nlohmann::json* v = r.raw("max_tokens")) kept["max_tokens"] = *v;
   return kept.dump();
+}
+
+// A stored message as the chat template takes it (normalize_chat_messages'
+// form): an assistant's tool calls and reasoning (as reasoning_content), the
+// call a tool result answers.
+nlohmann::ordered_json template_message(const store::Message& m) {
+  nlohmann::ordered_json j = {{"role", m.role}, {"content", m.content}};
+  if (m.tool_calls)
+    if (auto calls = parse_tool_calls<nlohmann::ordered_json>(*m.tool_calls); !calls.empty()) j["tool_calls"] = std::move(calls);
+  if (m.tool_call_id) j["tool_call_id"] = *m.tool_call_id;
+  if (m.reasoning) j["reasoning_content"] = *m.reasoning;
+  return j;
+}
+
+// True when an assistant message of `messages` made the call `id`.
+bool has_tool_call(const std::vector<store::Message>& messages, const std::string& id) {
+  for (const auto& m : messages) {
+    if (!m.tool_calls) continue;
+    for (const auto& call : parse_tool_calls<nlohmann::json>(*m.tool_calls))
+      if (call.is_object() && call.value("id", "") == id) return true;
+  }
+  return false;
 }
 
 std::string checked_role(const std::optional<std::string>& role) {
@@ -94,14 +137,20 @@ struct PendingReply {
   std::shared_ptr<LoadedModel> model;  // null for a remote provider's model
   std::string template_sha256;         // "" for a remote model (its template is the provider's)
   GenerationParams params;
+  app::ChatOutputPlan plan;            // how the reply splits into content, reasoning and tool calls
+  nlohmann::json output;               // the reply-shaping fields as sent (kOutputFields); null when none
   nlohmann::json remote_sampling;      // a remote model's sampling fields as sent
 };
 
+// The reply to store: its text split into content, reasoning and tool calls (OpenAI's shape).
 store::Message reply_message(const PendingReply& p, const GenerationJob& job, const GenerationOutcome& o) {
+  const chat::ParsedChatOutput split = split_reply(p.plan, o.text);
   store::Message m;
   m.conversation_id = p.conversation_id;
   m.role = "assistant";
-  m.content = o.text;
+  m.content = split.content;
+  if (!split.reasoning.empty()) m.reasoning = split.reasoning;
+  if (!split.tool_calls.empty()) m.tool_calls = openai_tool_calls(split.tool_calls).dump();
   if (p.model) {
     m.model = p.model->file.name;
     if (auto digest = p.model->sha256->wait()) m.model_sha256 = *digest;  // computed once per loaded model
@@ -109,12 +158,13 @@ store::Message reply_message(const PendingReply& p, const GenerationJob& job, co
   } else {
     m.model = job.model();  // "provider/model", the fallback's when one answered
   }
-  m.generation = nlohmann::json{{"generation_id", job.id()},
-                                {"finish_reason", o.finish_reason},
-                                {"sampling", p.model ? sampling_record(p.params, o.seed) : p.remote_sampling},
-                                {"usage", native_usage_json(o)},
-                                {"timings", native_timings_json(o)}}
-                     .dump();
+  nlohmann::json generation = {{"generation_id", job.id()},
+                               {"finish_reason", split.tool_calls.empty() ? o.finish_reason : "tool_calls"},
+                               {"sampling", p.model ? sampling_record(p.params, o.seed) : p.remote_sampling},
+                               {"usage", native_usage_json(o)},
+                               {"timings", native_timings_json(o)}};
+  if (!p.output.is_null()) generation["output"] = p.output;
+  m.generation = generation.dump();
   return m;
 }
 
@@ -125,7 +175,18 @@ std::string markdown_export(const store::Conversation& c, const std::vector<stor
   for (const auto& m : messages) {
     std::string role = m.role;
     if (!role.empty()) role[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(role[0])));
-    md += "## " + role + "\n\n" + m.content + "\n\n";
+    md += "## " + role + "\n\n";
+    if (m.tool_call_id) md += "<sub>result of tool call `" + *m.tool_call_id + "`</sub>\n\n";
+    if (m.reasoning) md += "<details><summary>Reasoning</summary>\n\n" + *m.reasoning + "\n\n</details>\n\n";
+    if (!m.content.empty()) md += m.content + "\n\n";
+    if (m.tool_calls)
+      for (const auto& call : parse_tool_calls<nlohmann::json>(*m.tool_calls)) {
+        if (!call.is_object() || !call.contains("function") || !call["function"].is_object()) continue;
+        const nlohmann::json& fn = call["function"];
+        const nlohmann::json args = fn.value("arguments", nlohmann::json());
+        md += "Tool call `" + fn.value("name", "") + "` (`" + call.value("id", "") + "`):\n\n```json\n" +
+              (args.is_string() ? args.get<std::string>() : args.dump()) + "\n```\n\n";
+      }
     if (m.generation) {
       const nlohmann::json g = parse_stored(*m.generation);
       md += "<sub>model `" + m.model.value_or("") + "`";
@@ -246,8 +307,9 @@ void add_conversation_routes(RouteTable& routes, ServerContext& ctx) {
                send_json(res, 200, j);
              });
 
-  // Appends a message; for a user message (unless reply: false) the model
-  // answers with the conversation's model and params (overridable per request).
+  // Appends a message; for a user or tool message (unless reply: false) the
+  // model answers with the conversation's model and params (overridable per
+  // request), and the request's tools and structured-output fields.
   routes.add("POST", one + "/messages", "/api/v1/conversations/{id}/messages",
              [&ctx](const ApiRequest& req, httplib::Response& res) {
                const store::Conversation c = find_or_404(ctx, req, req.http.matches[1]);
@@ -259,7 +321,16 @@ void add_conversation_routes(RouteTable& routes, ServerContext& ctx) {
                auto content = r.string("content", 1 << 22);
                if (!content) throw invalid_field("content", "is required");
                msg.content = *content;
-               const bool reply = r.boolean("reply").value_or(msg.role == "user");
+               if (r.has("tool_calls"))
+                 throw invalid_field("tool_calls", "cannot be posted: an assistant's tool calls are stored from the model's replies");
+               const std::vector<store::Message> stored_messages = db_checked(ctx.conversations().messages(c.id));
+               if (auto call_id = r.string("tool_call_id", kMaxToolCallIdBytes)) {
+                 if (msg.role != "tool") throw invalid_field("tool_call_id", "is only allowed with role \"tool\"");
+                 if (!has_tool_call(stored_messages, *call_id))
+                   throw invalid_field("tool_call_id", "is '" + *call_id + "', which names no tool call of this conversation");
+                 msg.tool_call_id = *call_id;
+               }
+               const bool reply = r.boolean("reply").value_or(msg.role == "user" || msg.role == "tool");
                const bool stream = r.boolean("stream").value_or(false);
                if (!reply) {
                  send_json(res, 201, {{"message", message_json(db_checked(ctx.conversations().add_message(msg)))}});
@@ -270,9 +341,8 @@ void add_conversation_routes(RouteTable& routes, ServerContext& ctx) {
                pending->conversation_id = c.id;
                nlohmann::ordered_json history = nlohmann::ordered_json::array();
                if (!c.system_prompt.empty()) history.push_back({{"role", "system"}, {"content", c.system_prompt}});
-               for (const auto& m : db_checked(ctx.conversations().messages(c.id)))
-                 history.push_back({{"role", m.role}, {"content", m.content}});
-               history.push_back({{"role", msg.role}, {"content", msg.content}});
+               for (const auto& m : stored_messages) history.push_back(template_message(m));
+               history.push_back(template_message(msg));
                nlohmann::json params = parse_stored(c.params);
                if (const nlohmann::json* overrides = r.raw("params")) {
                  (void)checked_params(overrides, "params");
@@ -287,6 +357,9 @@ void add_conversation_routes(RouteTable& routes, ServerContext& ctx) {
                g.sampling = read_sampling_options(pr);
                g.max_tokens = pr.integer("max_tokens", 1, int64_t{1} << 24);
                g.max_tokens_field = "params.max_tokens";
+               read_native_output_fields(req, r, true, g);
+               for (const char* key : kOutputFields)
+                 if (const nlohmann::json* v = r.raw(key)) pending->output[key] = *v;
                std::shared_ptr<GenerationJob> job;
                if (auto ref = find_remote(ctx.core(), c.model)) {
                  // A provider's model: the history goes as chat messages, the provider applies its template.
@@ -299,19 +372,24 @@ void add_conversation_routes(RouteTable& routes, ServerContext& ctx) {
                  pending->model = value_or_throw(ctx.models().acquire(c.model));
                  throw_if_error(pending->model->require_generation());
                  // The model's own defaults under the conversation's params, as generate and chat do.
-                 pending->params =
-                     value_or_throw(app::prepare_generation(*pending->model, g, model_sampling_defaults(*pending->model)));
+                 pending->params = value_or_throw(
+                     app::prepare_generation(*pending->model, g, model_sampling_defaults(*pending->model), &pending->plan));
                  const std::string source = effective_chat_template(pending->model->decoder());
                  pending->template_sha256 = sha256_hex(source);
                  if (Status s = ctx.conversations().put_template(pending->template_sha256, source); !s)
                    throw ApiError(500, "database_error", "the database failed: " + s.message());
                  job = submit_generation(ctx, pending->model, ctx.new_id("gen-"), pending->params, req.user);
                }
+               // The tokens' texts for logprobs (a local model's, when they were asked for).
+               const Tokenizer* tok =
+                   pending->model && g.top_logprobs >= 0 ? &pending->model->decoder().tokenizer() : nullptr;
                const store::Message stored_user = db_checked(ctx.conversations().add_message(msg));
                if (!stream) {
                  const GenerationOutcome out = wait_for_outcome(ctx, job, req.client_gone);
                  const store::Message stored = db_checked(ctx.conversations().add_message(reply_message(*pending, *job, out)));
-                 send_json(res, 201, {{"message", message_json(stored_user)}, {"reply", message_json(stored)}});
+                 nlohmann::json answer = {{"message", message_json(stored_user)}, {"reply", message_json(stored)}};
+                 if (tok) answer["logprobs"] = token_logprob_items(*tok, out.logprobs);
+                 send_json(res, 201, answer);
                  return;
                }
                StreamFormat f;
@@ -322,12 +400,21 @@ void add_conversation_routes(RouteTable& routes, ServerContext& ctx) {
                f.start = [j, user_json, id = c.id] {
                  return sse_event("start", {{"id", j->id()}, {"model", j->model()}, {"conversation_id", id}, {"message", user_json}});
                };
-               f.text = [](const JobEvent& ev) { return sse_event("text", {{"text", ev.text}}); };
-               f.done = [&ctx, pending, j](const GenerationOutcome& o) {
+               // As /api/v1/chat: content in `text` events, reasoning in `reasoning` events, tool calls with `done`.
+               auto splitter = std::make_shared<ReplySplitter>(pending->plan);
+               f.text = [splitter, tok](const JobEvent& ev) { return native_reply_events(splitter->push(ev.text), ev.logprobs, tok); };
+               f.done = [&ctx, pending, j, splitter, tok](const GenerationOutcome& o) {
+                 std::string bytes = native_reply_events(splitter->finish(), {}, tok);
                  auto stored = ctx.conversations().add_message(reply_message(*pending, *j, o));
                  if (!stored)
-                   return sse_event("error", error_body(ApiError(500, "database_error", "the reply was not stored: " + stored.error())));
-                 return sse_event("done", {{"reply", message_json(*stored)}, {"text", o.text}, {"finish_reason", o.finish_reason}});
+                   return bytes + sse_event("error", error_body(ApiError(500, "database_error", "the reply was not stored: " + stored.error())));
+                 const nlohmann::json reply = message_json(*stored);
+                 nlohmann::json done = {{"reply", reply},
+                                        {"text", stored->content},
+                                        {"finish_reason", reply.contains("tool_calls") ? "tool_calls" : o.finish_reason}};
+                 if (reply.contains("reasoning")) done["reasoning"] = reply["reasoning"];
+                 if (reply.contains("tool_calls")) done["tool_calls"] = reply["tool_calls"];
+                 return bytes + sse_event("done", done);
                };
                f.error = [](int status, const std::string& code, const std::string& message) {
                  return sse_event("error", error_body(ApiError(status, code, message)));

@@ -67,15 +67,7 @@ void answer_job(ServerContext& ctx, const ApiRequest& req, httplib::Response& re
   // Content goes out as `text` events and reasoning as `reasoning` events; tool calls come with `done`.
   auto splitter = std::make_shared<ReplySplitter>(plan);
   auto events = [m](const std::vector<chat::ChatDelta>& deltas, std::vector<TokenLogprob> logprobs) {
-    std::string bytes;
-    for (const chat::ChatDelta& d : deltas) {
-      if (d.kind != chat::ChatDelta::Content && d.kind != chat::ChatDelta::Reasoning) continue;
-      nlohmann::json data = {{"text", d.text}};
-      if (m && !logprobs.empty()) data["logprobs"] = token_logprob_items(m->decoder().tokenizer(), logprobs);
-      logprobs.clear();
-      bytes += sse_event(d.kind == chat::ChatDelta::Content ? "text" : "reasoning", data);
-    }
-    return bytes;
+    return native_reply_events(deltas, std::move(logprobs), m ? &m->decoder().tokenizer() : nullptr);
   };
   f.text = [splitter, events](const JobEvent& ev) { return events(splitter->push(ev.text), ev.logprobs); };
   f.done = [j, m, plan, splitter, events, with_fallback](const GenerationOutcome& o) {

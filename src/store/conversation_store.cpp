@@ -31,7 +31,7 @@ Conversation read_conversation(const Statement& st) {
 Message read_message(const Statement& st) {
   Message m;
   read_columns(st, m.id, m.conversation_id, m.role, m.content, m.created_at, m.model, m.model_sha256,
-               m.chat_template_sha256, m.generation);
+               m.chat_template_sha256, m.generation, m.tool_calls, m.tool_call_id, m.reasoning);
   return m;
 }
 
@@ -105,9 +105,10 @@ Result<Message> ConversationStore::add_message(Message m) {
   Status s = db_.transaction([&]() -> Status {
     if (Status r = execute(db_,
                            "INSERT INTO messages (conversation_id, role, content, created_at, model, model_sha256, "
-                           "chat_template_sha256, generation) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                           "chat_template_sha256, generation, tool_calls, tool_call_id, reasoning) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                            m.conversation_id, m.role, m.content, m.created_at, m.model, m.model_sha256,
-                           m.chat_template_sha256, m.generation);
+                           m.chat_template_sha256, m.generation, m.tool_calls, m.tool_call_id, m.reasoning);
         !r)
       return r;
     m.id = db_.last_insert_id();
@@ -121,7 +122,7 @@ Result<std::vector<Message>> ConversationStore::messages(const std::string& conv
   auto lock = db_.lock();
   return query_rows(db_,
                     "SELECT id, conversation_id, role, content, created_at, model, model_sha256, chat_template_sha256, "
-                    "generation FROM messages WHERE conversation_id = ? ORDER BY id",
+                    "generation, tool_calls, tool_call_id, reasoning FROM messages WHERE conversation_id = ? ORDER BY id",
                     read_message, conversation_id);
 }
 

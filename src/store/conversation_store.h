@@ -4,7 +4,9 @@
 // message stores its role and text and, for generated replies, the model file
 // hash, the chat template (by SHA-256; each template's text is stored once in
 // chat_templates) and the generation record (JSON: sampling settings, seed,
-// token counts, timings). Deleting a conversation deletes its messages (the
+// token counts, timings). Tool calling: an assistant message's tool calls (a
+// JSON array in OpenAI's shape) and reasoning, and the call id a tool message
+// answers. Deleting a conversation deletes its messages (the
 // foreign key cascades). Access rules are applied in SQL by an Access value.
 #pragma once
 
@@ -39,6 +41,9 @@ struct Message {
   std::optional<std::string> model_sha256;
   std::optional<std::string> chat_template_sha256;
   std::optional<std::string> generation;  // JSON object
+  std::optional<std::string> tool_calls;  // JSON array: [{id, type: "function", function: {name, arguments}}]
+  std::optional<std::string> tool_call_id;  // role "tool": the call this result answers
+  std::optional<std::string> reasoning;     // a reply's reasoning (its <think> part), apart from content
 };
 
 // Which conversations a caller may see: all of them, or those of one user

@@ -237,6 +237,14 @@ CREATE UNIQUE INDEX model_pulls_live_reference ON model_pulls(reference) WHERE s
 CREATE INDEX model_pulls_by_state ON model_pulls(state, lease_until);
 CREATE INDEX model_pulls_by_created ON model_pulls(created_ms);
 )sql"},
+    // Tool calling in conversations: an assistant message's calls (a JSON
+    // array in OpenAI's shape, NULL when none), the call a tool message
+    // answers, and a reply's reasoning. Existing rows get NULL in all three.
+    {7, "message tool calls, tool call ids and reasoning", R"sql(
+ALTER TABLE messages ADD COLUMN tool_calls TEXT;
+ALTER TABLE messages ADD COLUMN tool_call_id TEXT;
+ALTER TABLE messages ADD COLUMN reasoning TEXT;
+)sql"},
 };
 
 }  // namespace

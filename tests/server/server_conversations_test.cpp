@@ -4,7 +4,10 @@
 // and the seed used — and replaying those settings through /api/v1/chat gives
 // the same text; export as JSON and Markdown; everything survives a server
 // restart; bad input and unknown ids are 4xx and the server keeps answering;
-// with auth on, users see only their own conversations.
+// with auth on, users see only their own conversations. Tools: a forced tool
+// call is stored and returned (JSON and SSE), a tool's result posted against
+// it gets the next reply (the same as /api/v1/chat gives for that history),
+// and exports carry both; structured output and logprobs are accepted too.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -133,6 +136,137 @@ TEST(ServerConversations, StreamedReplyIsStoredToo) {
   auto got = get_json(srv, "/api/v1/conversations/" + id);
   ASSERT_EQ(got.body["messages"].size(), 2u);
   EXPECT_EQ(got.body["messages"][1]["content"], joined_text(events));
+}
+
+const nlohmann::json kWeatherTool = {
+    {"type", "function"},
+    {"function",
+     {{"name", "get_weather"},
+      {"parameters", {{"type", "object"}, {"properties", {{"city", {{"type", "string"}, {"maxLength", 12}}}}}, {"required", {"city"}}}}}}};
+const nlohmann::json kForceWeather = {{"type", "function"}, {"function", {{"name", "get_weather"}}}};
+
+TEST(ServerConversations, ToolCallsAndResultsAreStoredRepliedToAndExported) {
+  TestServer srv;
+  auto created = post_json(srv, "/api/v1/conversations", {{"params", {{"max_tokens", 60}, {"seed", 11}}}});
+  ASSERT_EQ(created.status, 201) << created.raw;
+  const std::string id = created.body["id"];
+  const std::string messages_path = "/api/v1/conversations/" + id + "/messages";
+
+  // A forced call: stored apart from the content, returned in OpenAI's shape.
+  auto called = post_json(srv, messages_path,
+                          {{"content", "Weather in Paris?"}, {"tools", {kWeatherTool}}, {"tool_choice", kForceWeather}});
+  ASSERT_EQ(called.status, 201) << called.raw;
+  const nlohmann::json call_reply = called.body["reply"];
+  ASSERT_EQ(call_reply["tool_calls"].size(), 1u) << called.raw;
+  const nlohmann::json call = call_reply["tool_calls"][0];
+  EXPECT_EQ(call["type"], "function");
+  EXPECT_EQ(call["function"]["name"], "get_weather");
+  ASSERT_TRUE(call["id"].is_string());
+  const auto args = nlohmann::json::parse(call["function"]["arguments"].get<std::string>(), nullptr, false);
+  ASSERT_TRUE(args.is_object()) << called.raw;
+  EXPECT_TRUE(args["city"].is_string());
+  EXPECT_EQ(call_reply["generation"]["finish_reason"], "tool_calls");
+  EXPECT_EQ(call_reply["generation"]["output"]["tool_choice"], kForceWeather);
+  EXPECT_EQ(call_reply["generation"]["output"]["tools"], nlohmann::json::array({kWeatherTool}));
+  EXPECT_FALSE(called.body["message"].contains("tool_calls"));
+
+  // The record reproduces the call through /api/v1/chat.
+  nlohmann::json replay = call_reply["generation"]["sampling"];
+  replay.update(call_reply["generation"]["output"]);
+  replay["messages"] = {{{"role", "user"}, {"content", "Weather in Paris?"}}};
+  auto again = post_json(srv, "/api/v1/chat", replay);
+  ASSERT_EQ(again.status, 200) << again.raw;
+  ASSERT_EQ(again.body["tool_calls"].size(), 1u) << again.raw;
+  EXPECT_EQ(again.body["tool_calls"][0]["function"], call["function"]);
+
+  // Refused tool results store nothing.
+  const auto count = [&] { return get_json(srv, "/api/v1/conversations/" + id).body["messages"].size(); };
+  auto refused = post_json(srv, messages_path, {{"role", "tool"}, {"tool_call_id", "call_nope"}, {"content", "x"}});
+  EXPECT_EQ(refused.status, 400);
+  EXPECT_NE(refused.raw.find("tool_call_id"), std::string::npos) << refused.raw;
+  refused = post_json(srv, messages_path, {{"role", "user"}, {"tool_call_id", call["id"]}, {"content", "x"}});
+  EXPECT_EQ(refused.status, 400);
+  EXPECT_NE(refused.raw.find("tool_call_id"), std::string::npos) << refused.raw;
+  refused = post_json(srv, messages_path, {{"role", "assistant"}, {"content", ""}, {"tool_calls", {call}}, {"reply", false}});
+  EXPECT_EQ(refused.status, 400);
+  EXPECT_NE(refused.raw.find("tool_calls"), std::string::npos) << refused.raw;
+  refused = post_json(srv, messages_path, {{"content", "x"}, {"tool_choice", kForceWeather}});
+  EXPECT_EQ(refused.status, 400);
+  EXPECT_NE(refused.raw.find("tool_choice"), std::string::npos) << refused.raw;
+  refused = post_json(srv, messages_path, {{"content", "x"}, {"response_format", {{"type", "xml"}}}});
+  EXPECT_EQ(refused.status, 400);
+  EXPECT_NE(refused.raw.find("response_format.type"), std::string::npos) << refused.raw;
+  EXPECT_EQ(count(), 2u);
+
+  // The tool's result, typed in: stored with its call id and answered by default.
+  auto answered = post_json(srv, messages_path,
+                            {{"role", "tool"}, {"tool_call_id", call["id"]}, {"content", "sunny"}, {"params", {{"max_tokens", 8}}}});
+  ASSERT_EQ(answered.status, 201) << answered.raw;
+  EXPECT_EQ(answered.body["message"]["role"], "tool");
+  EXPECT_EQ(answered.body["message"]["tool_call_id"], call["id"]);
+  const nlohmann::json answer = answered.body["reply"];
+  EXPECT_EQ(answer["role"], "assistant");
+  EXPECT_FALSE(answer.contains("tool_calls"));
+  EXPECT_FALSE(answer["generation"].contains("output"));
+  // The history (the call and its result) went into the template as /api/v1/chat puts it.
+  replay = answer["generation"]["sampling"];
+  replay["messages"] = {{{"role", "user"}, {"content", "Weather in Paris?"}},
+                        {{"role", "assistant"}, {"content", call_reply["content"]}, {"tool_calls", {call}}},
+                        {{"role", "tool"}, {"tool_call_id", call["id"]}, {"content", "sunny"}}};
+  again = post_json(srv, "/api/v1/chat", replay);
+  ASSERT_EQ(again.status, 200) << again.raw;
+  EXPECT_EQ(again.body["text"], answer["content"]);
+
+  // GET and both exports carry the calls and the result's call id.
+  auto got = get_json(srv, "/api/v1/conversations/" + id);
+  ASSERT_EQ(got.body["messages"].size(), 4u);
+  EXPECT_EQ(got.body["messages"][1], call_reply);
+  EXPECT_EQ(got.body["messages"][2]["tool_call_id"], call["id"]);
+  auto exported = get_json(srv, "/api/v1/conversations/" + id + "/export?format=json");
+  ASSERT_EQ(exported.status, 200);
+  EXPECT_EQ(exported.body["messages"][1]["tool_calls"], call_reply["tool_calls"]);
+  EXPECT_EQ(exported.body["messages"][2]["role"], "tool");
+  EXPECT_EQ(exported.body["messages"][2]["tool_call_id"], call["id"]);
+  auto c = srv.client();
+  auto md = c.Get("/api/v1/conversations/" + id + "/export?format=markdown");
+  ASSERT_TRUE(md);
+  EXPECT_NE(md->body.find("Tool call `get_weather` (`" + call["id"].get<std::string>() + "`)"), std::string::npos) << md->body;
+  EXPECT_NE(md->body.find("## Tool\n\n<sub>result of tool call `" + call["id"].get<std::string>() + "`</sub>\n\nsunny"),
+            std::string::npos)
+      << md->body;
+}
+
+TEST(ServerConversations, StreamedToolCallsStructuredOutputAndLogprobs) {
+  TestServer srv;
+  const std::string id = post_json(srv, "/api/v1/conversations", {{"params", {{"max_tokens", 60}}}}).body["id"];
+  const std::string messages_path = "/api/v1/conversations/" + id + "/messages";
+  auto streamed = post_json(srv, messages_path,
+                            {{"content", "Weather?"}, {"stream", true}, {"tools", {kWeatherTool}}, {"tool_choice", "required"}});
+  ASSERT_EQ(streamed.status, 200) << streamed.raw;
+  const auto events = parse_sse(streamed.raw);
+  ASSERT_GE(events.size(), 2u);
+  EXPECT_EQ(events.front().event, "start");
+  ASSERT_EQ(events.back().event, "done") << events.back().data;
+  const auto done = events.back().json();
+  EXPECT_EQ(done["finish_reason"], "tool_calls");
+  ASSERT_EQ(done["tool_calls"].size(), 1u) << events.back().data;
+  EXPECT_EQ(done["tool_calls"][0]["function"]["name"], "get_weather");
+  EXPECT_EQ(done["reply"]["tool_calls"], done["tool_calls"]);
+  EXPECT_EQ(done["reply"]["content"], joined_text(events));
+  EXPECT_EQ(get_json(srv, "/api/v1/conversations/" + id).body["messages"][1]["tool_calls"], done["tool_calls"]);
+
+  auto r = post_json(srv, messages_path, {{"content", "Yes or no?"}, {"grammar", "root ::= (\"yes\" | \"no\") \"!\""}});
+  ASSERT_EQ(r.status, 201) << r.raw;
+  const std::string text = r.body["reply"]["content"];
+  EXPECT_TRUE(text == "yes!" || text == "no!") << text;
+  EXPECT_EQ(r.body["reply"]["generation"]["output"]["grammar"], "root ::= (\"yes\" | \"no\") \"!\"");
+  EXPECT_FALSE(r.body.contains("logprobs"));
+
+  r = post_json(srv, messages_path, {{"content", "Hi"}, {"logprobs", true}, {"top_logprobs", 2}, {"params", {{"max_tokens", 4}}}});
+  ASSERT_EQ(r.status, 201) << r.raw;
+  ASSERT_TRUE(r.body["logprobs"].is_array()) << r.raw;
+  EXPECT_EQ(r.body["logprobs"].size(), r.body["reply"]["generation"]["usage"]["completion_tokens"].get<size_t>());
+  EXPECT_EQ(r.body["logprobs"][0]["top_logprobs"].size(), 2u);
 }
 
 TEST(ServerConversations, ListIsPaginatedNewestFirst) {

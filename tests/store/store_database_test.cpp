@@ -2,6 +2,8 @@
 // mode 0600 in a 0700 directory, reopening keeps the data and applies no
 // migration twice, a file that is not a database or a newer schema gives a
 // clear error (never a crash, never a rewrite), and foreign keys cascade.
+// Messages keep tool calls, tool call ids and reasoning, and a database made
+// before those columns keeps its messages when migrated.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
@@ -11,6 +13,7 @@
 #include "store/conversation_store.h"
 #include "store/data_dir.h"
 #include "store/migrations.h"
+#include "store/query.h"
 #include "store/user_store.h"
 #include "pg_test_server.h"
 #include "test_process.h"
@@ -200,6 +203,94 @@ TEST_P(StoreEngines, AccessLimitsWhatAUserSees) {
   EXPECT_FALSE(*convs.get("cb", Access{false, a, false}));
   EXPECT_FALSE(*convs.remove("cb", Access{false, a, false}));
   EXPECT_TRUE(*convs.get("cb", Access{false, b, false}));
+}
+
+TEST_P(StoreEngines, MessagesKeepToolCallsToolCallIdsAndReasoning) {
+  auto db = open_store(data_dir(), database_);
+  ASSERT_TRUE(db) << db.error();
+  ConversationStore convs(**db);
+  Conversation c;
+  c.id = "conv-tools";
+  c.title = "t";
+  c.model = "m";
+  ASSERT_TRUE(convs.create(c));
+  const std::string calls =
+      R"([{"function":{"arguments":"{\"city\":\"Paris\"}","name":"get_weather"},"id":"call_1","type":"function"}])";
+  Message call;
+  call.conversation_id = c.id;
+  call.role = "assistant";
+  call.tool_calls = calls;
+  call.reasoning = "The user wants the weather.";
+  ASSERT_TRUE(convs.add_message(call));
+  Message result;
+  result.conversation_id = c.id;
+  result.role = "tool";
+  result.content = "sunny";
+  result.tool_call_id = "call_1";
+  ASSERT_TRUE(convs.add_message(result));
+  Message plain;
+  plain.conversation_id = c.id;
+  plain.role = "user";
+  plain.content = "thanks";
+  ASSERT_TRUE(convs.add_message(plain));
+  auto messages = convs.messages(c.id);
+  ASSERT_TRUE(messages) << messages.error();
+  ASSERT_EQ(messages->size(), 3u);
+  EXPECT_EQ((*messages)[0].tool_calls, calls);
+  EXPECT_EQ((*messages)[0].reasoning, "The user wants the weather.");
+  EXPECT_EQ((*messages)[0].content, "");
+  EXPECT_FALSE((*messages)[0].tool_call_id);
+  EXPECT_EQ((*messages)[1].tool_call_id, "call_1");
+  EXPECT_FALSE((*messages)[1].tool_calls);
+  EXPECT_FALSE((*messages)[2].tool_calls || (*messages)[2].tool_call_id || (*messages)[2].reasoning);
+}
+
+// A database of schema version 6 (before messages had tool calls) with a
+// conversation: migrating it keeps the messages, the new fields empty.
+TEST_P(StoreEngines, AnOldDatabaseKeepsItsMessagesWhenMigrated) {
+  {
+    std::string spec = database_;
+    if (spec.empty()) {
+      ASSERT_TRUE(ensure_private_dir(data_dir()));
+      spec = "sqlite:" + database_path(data_dir(), "");
+    }
+    auto old = Database::open_url(spec);
+    ASSERT_TRUE(old) << old.error();
+    ASSERT_TRUE(schema_version(**old));
+    for (const Migration& m : migrations()) {
+      if (m.version > 6) break;
+      ASSERT_TRUE((*old)->exec(migration_sql(m, (*old)->dialect()))) << m.version;
+      ASSERT_TRUE(execute(**old, "INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, 0)", m.version,
+                          std::string(m.name)));
+    }
+    ASSERT_TRUE((*old)->exec(
+        "INSERT INTO conversations (id, title, model, created_at, updated_at) VALUES ('conv-old', 'old', 'm', 1, 1)"));
+    ASSERT_TRUE((*old)->exec("INSERT INTO messages (conversation_id, role, content, created_at, model, generation) "
+                             "VALUES ('conv-old', 'user', 'hi', 2, NULL, NULL), "
+                             "('conv-old', 'assistant', 'hello', 3, 'm', '{\"finish_reason\": \"stop\"}')"));
+  }
+  auto db = open_store(data_dir(), database_);
+  ASSERT_TRUE(db) << db.error();
+  auto version = schema_version(**db);
+  ASSERT_TRUE(version);
+  EXPECT_EQ(*version, migrations().back().version);
+  ConversationStore convs(**db);
+  auto messages = convs.messages("conv-old");
+  ASSERT_TRUE(messages) << messages.error();
+  ASSERT_EQ(messages->size(), 2u);
+  EXPECT_EQ((*messages)[0].content, "hi");
+  EXPECT_EQ((*messages)[1].content, "hello");
+  EXPECT_EQ((*messages)[1].model, "m");
+  EXPECT_EQ((*messages)[1].generation, R"({"finish_reason": "stop"})");
+  for (const Message& m : *messages) EXPECT_FALSE(m.tool_calls || m.tool_call_id || m.reasoning);
+  // New messages carry the new fields.
+  Message result;
+  result.conversation_id = "conv-old";
+  result.role = "tool";
+  result.content = "42";
+  result.tool_call_id = "call_9";
+  ASSERT_TRUE(convs.add_message(result));
+  EXPECT_EQ(convs.messages("conv-old")->back().tool_call_id, "call_9");
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, StoreEngines, ::testing::Values(Dialect::Sqlite, Dialect::Postgres),

@@ -32,6 +32,8 @@ constexpr ShippedText kShipped[] = {
      "8792e907564302bd2078331ab7d0597341ad6bd15b9e5777c07a019e0a2d9991"},
     {6, "fe07ed891ea2f5a04e0e09076334950820b6e0267fccebf81ff26307ba6eb4f1",
      "0f1fb5c4326b7c96faeb96b32c15a3d040870c460151dd0160b9755fb69767c5"},
+    {7, "e1657a65f2b21d6f05cc507de18c514a3d3369596b53e3905a552345aba7fa2a",
+     "e1657a65f2b21d6f05cc507de18c514a3d3369596b53e3905a552345aba7fa2a"},
 };
 
 TEST(StoreMigrationText, EachEngineGetsTheTextThatShipped) {
