@@ -1,75 +1,26 @@
 // Compatibility of `playground serve` with the official npm clients `openai`
 // and `ollama`, against the built-in demo model. Starts the server binary
-// (PLAYGROUND_BINARY, default ../../build/playground) on a free port, runs the
-// clients' chat, completion, streaming, embeddings and model-list calls, then
+// (PLAYGROUND_BINARY, default ../../build/playground; see server.mjs) on a
+// free port, runs the clients' chat, completion, streaming, embeddings and
+// model-list calls, then
 // stops it with SIGTERM and expects exit code 0. A second server runs with
 // auth on (an admin made with `playground user add`), where the OpenAI
 // client authenticates with an API key. Run with `node --test` in this folder.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import OpenAI from 'openai';
 import { Ollama } from 'ollama';
+import { MODEL, binary, serverEnv, useServer, waitForUrl } from './server.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const binary = process.env.PLAYGROUND_BINARY || path.join(here, '../../build/playground');
-const MODEL = 'stories260K';
+// The demo model with its own context size (512).
+const server = useServer([]);
 
-let server;
-let baseUrl;
-let workDir;
-
-function serverEnv(dir) {
-  const env = { ...process.env, XDG_CONFIG_HOME: dir, XDG_DATA_HOME: dir };
-  for (const key of Object.keys(env)) if (key.startsWith('PLAYGROUND_')) delete env[key];
-  return env;
-}
-
-function startServer() {
-  workDir = mkdtempSync(path.join(tmpdir(), 'pg-compat-'));
-  server = spawn(binary, ['serve', '--port', '0', '--threads', '1', '--log-level', 'warn'], {
-    cwd: workDir, env: serverEnv(workDir), stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return waitForUrl(server);
-}
-
-function waitForUrl(server) {
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`server printed no URL: ${out}`)), 15000);
-    const earlyExit = (code) => reject(new Error(`server exited early with ${code}: ${out}`));
-    server.once('exit', earlyExit);
-    server.stdout.on('data', (chunk) => {
-      out += chunk;
-      const m = out.match(/listening on (http:\/\/\S+)\n/);
-      if (m) {
-        clearTimeout(timer);
-        server.off('exit', earlyExit);
-        resolve(m[1]);
-      }
-    });
-  });
-}
-
-before(async () => {
-  baseUrl = await startServer();
-});
-
-after(async () => {
-  if (server && server.exitCode === null) {
-    const exited = new Promise((resolve) => server.once('exit', (code) => resolve(code)));
-    server.kill('SIGTERM');
-    assert.equal(await exited, 0, 'playground serve should exit 0 on SIGTERM');
-  }
-  if (workDir) rmSync(workDir, { recursive: true, force: true });
-});
-
-const openai = () => new OpenAI({ baseURL: `${baseUrl}/v1`, apiKey: 'not-needed', maxRetries: 0 });
-const ollama = () => new Ollama({ host: baseUrl });
+const openai = () => new OpenAI({ baseURL: `${server()}/v1`, apiKey: 'not-needed', maxRetries: 0 });
+const ollama = () => new Ollama({ host: server() });
 const messages = [
   { role: 'system', content: 'You tell short stories.' },
   { role: 'user', content: 'Tell me about a cat.' },

@@ -70,6 +70,27 @@ TEST(ConstrainedGeneration, EndsWhenNothingMoreCanFollow) {
   EXPECT_EQ(r->finish, FinishReason::EndOfGeneration);
 }
 
+// max_tokens shorter than the grammar's shortest sentence: nothing fits, and
+// the reply is cut short by the limit ("length"), not ended as if complete.
+TEST(ConstrainedGeneration, TooFewTokensForTheGrammarIsCutShortNotEnded) {
+  auto model = LlamaModel::load(demo_path());
+  ASSERT_TRUE(model) << model.error();
+  ThreadPool pool(2);
+  for (uint64_t seed = 1; seed <= 3; ++seed) {
+    InferenceSession s(**model, pool);
+    DecodeRequest req;
+    req.prompt_ids = {(*model)->tokenizer().bos_id()};
+    req.max_tokens = 3;
+    req.sampling.temperature = 1.0f;
+    req.sampling.seed = seed;
+    req.grammar = grammar_of(R"(root ::= "{\"name\": \"" [a-z]+ "\"}")");
+    auto r = generate(s, req);
+    ASSERT_TRUE(r) << r.error();
+    EXPECT_EQ(r->finish, FinishReason::MaxTokens) << finish_reason_name(r->finish) << " after " << r->text;
+    EXPECT_LE(r->tokens.size(), 3u);
+  }
+}
+
 TEST(ConstrainedGeneration, LazyGrammarHoldsOnlyAfterItsTrigger) {
   auto model = LlamaModel::load(demo_path());
   ASSERT_TRUE(model) << model.error();
