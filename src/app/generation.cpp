@@ -52,7 +52,7 @@ Status plan_chat_output(const LlamaModel& model, const GenerationRequest& reques
     p.render_special = plan.reasoning;
     return Status::ok();
   }
-  auto constraint = chat::tool_call_constraint(plan.format, nlohmann::json::parse(request.input.tools.dump()),
+  auto constraint = chat::tool_call_constraint(plan.format, request.input.tools,
                                                request.tool_choice, request.parallel_tool_calls);
   if (!constraint) return constraint.status();
   if (request.format.kind != OutputFormat::Kind::Text && request.tool_choice.mode != chat::ToolChoice::Mode::Auto)

@@ -19,7 +19,7 @@ namespace pg::app {
 struct OutputFormat {
   enum class Kind { Text, JsonObject, JsonSchema, Grammar };
   Kind kind = Kind::Text;
-  nlohmann::json schema;  // JsonSchema
+  nlohmann::ordered_json schema;  // JsonSchema, in the client's key order (properties are written in it)
   std::string grammar;    // Grammar: GBNF text
   std::string field;      // where the request gave it, for messages (e.g. "response_format.json_schema.schema")
 };

@@ -33,7 +33,7 @@ Result<std::shared_ptr<const grammar::Grammar>> output_format_grammar(const Outp
     field = "--json-schema-file";
   }
   if (!schema_text.empty()) {
-    const nlohmann::json schema = nlohmann::json::parse(schema_text, nullptr, false);
+    const nlohmann::ordered_json schema = nlohmann::ordered_json::parse(schema_text, nullptr, false);
     if (schema.is_discarded()) return Status::invalid_argument(field + " is not valid JSON");
     format.kind = app::OutputFormat::Kind::JsonSchema;
     format.schema = schema;

@@ -21,25 +21,27 @@ int read_choices(const FieldReader& r) {
   return n;
 }
 
-app::OutputFormat schema_format(const nlohmann::json& schema, const std::string& field) {
+// The schema at `field` (a dotted path in the body), read again in the
+// client's key order: properties are written in the order the schema gives.
+app::OutputFormat schema_format(const ApiRequest& req, const nlohmann::json& schema, const std::string& field) {
   if (!schema.is_object() && !schema.is_boolean())
     throw invalid_field(field, "must be a JSON Schema object, got " + describe_json(schema));
   app::OutputFormat f;
   f.kind = app::OutputFormat::Kind::JsonSchema;
-  f.schema = schema;
+  f.schema = request_ordered_value(req, field);
   f.field = field;
   return f;
 }
 
 // OpenAI's response_format, and llama.cpp's server extensions `json_schema` and `grammar` (GBNF).
-app::OutputFormat read_openai_format(const FieldReader& r) {
+app::OutputFormat read_openai_format(const ApiRequest& req, const FieldReader& r) {
   app::OutputFormat f;
   if (auto rf = r.object("response_format")) {
     const std::string type = rf->string("type", 64).value_or("text");
     if (type == "json_object") {
       f.kind = app::OutputFormat::Kind::JsonObject;
       f.field = "response_format";
-      if (const nlohmann::json* schema = rf->raw("schema")) f = schema_format(*schema, "response_format.schema");
+      if (const nlohmann::json* schema = rf->raw("schema")) f = schema_format(req, *schema, rf->name("schema"));
     } else if (type == "json_schema") {
       auto js = rf->object("json_schema");
       if (!js) throw invalid_field("response_format.json_schema", "is required when type is \"json_schema\"");
@@ -47,14 +49,14 @@ app::OutputFormat read_openai_format(const FieldReader& r) {
       (void)js->boolean("strict");
       const nlohmann::json* schema = js->raw("schema");
       if (!schema) throw invalid_field("response_format.json_schema.schema", "is required");
-      f = schema_format(*schema, "response_format.json_schema.schema");
+      f = schema_format(req, *schema, js->name("schema"));
     } else if (type != "text") {
       throw invalid_field("response_format.type", "must be \"text\", \"json_object\" or \"json_schema\", got \"" + type + "\"");
     }
   }
   if (const nlohmann::json* schema = r.raw("json_schema")) {
     if (f.kind != app::OutputFormat::Kind::Text) throw invalid_field("json_schema", "cannot be combined with response_format");
-    f = schema_format(*schema, "json_schema");
+    f = schema_format(req, *schema, r.name("json_schema"));
   }
   if (auto gbnf = r.string("grammar", grammar::kMaxGrammarBytes); gbnf && !gbnf->empty()) {
     if (f.kind != app::OutputFormat::Kind::Text)
@@ -67,7 +69,7 @@ app::OutputFormat read_openai_format(const FieldReader& r) {
 }
 
 // Ollama's format: "json" or a JSON Schema object ("" = free text).
-app::OutputFormat read_ollama_format(const FieldReader& r) {
+app::OutputFormat read_ollama_format(const ApiRequest& req, const FieldReader& r) {
   app::OutputFormat f;
   const nlohmann::json* fmt = r.raw("format");
   if (!fmt || fmt->is_null() || (fmt->is_string() && fmt->get<std::string>().empty())) return f;
@@ -78,7 +80,7 @@ app::OutputFormat read_ollama_format(const FieldReader& r) {
     f.field = "format";
     return f;
   }
-  return schema_format(*fmt, "format");
+  return schema_format(req, *fmt, r.name("format"));
 }
 
 // Chat logprobs: `logprobs` (bool) and `top_logprobs` (0..20, only with logprobs).
@@ -146,7 +148,7 @@ std::string completion_prompt(const FieldReader& r) {
 void read_openai(const ApiRequest& req, const FieldReader& r, bool chat, ApiGenerationRequest& out) {
   app::GenerationRequest& g = out.request;
   g.n = read_choices(r);
-  g.format = read_openai_format(r);
+  g.format = read_openai_format(req, r);
   if (chat) {
     g.input.style = app::PromptStyle::Chat;
     g.input.messages = request_chat_messages(req);
@@ -173,7 +175,7 @@ void read_openai(const ApiRequest& req, const FieldReader& r, bool chat, ApiGene
 
 void read_ollama(const ApiRequest& req, const FieldReader& r, bool chat, app::GenerationRequest& g) {
   if (!r.string("model", 256)) g.model = r.string("name", 256).value_or("");
-  g.format = read_ollama_format(r);
+  g.format = read_ollama_format(req, r);
   if (r.boolean("logprobs").value_or(false)) g.top_logprobs = static_cast<int>(r.integer("top_logprobs", 0, kMaxTopLogprobs).value_or(0));
   else if (r.integer("top_logprobs", 0, kMaxTopLogprobs)) throw invalid_field("top_logprobs", "requires logprobs to be true");
   if (chat) {
@@ -211,7 +213,7 @@ void read_ollama(const ApiRequest& req, const FieldReader& r, bool chat, app::Ge
 
 void read_native_output_fields(const ApiRequest& req, const FieldReader& r, bool chat, app::GenerationRequest& g) {
   if (chat) read_tools(req, r, g);
-  g.format = read_openai_format(r);
+  g.format = read_openai_format(req, r);
   g.top_logprobs = read_chat_logprobs(r);
 }
 

@@ -48,6 +48,21 @@ nlohmann::ordered_json request_ordered_field(const ApiRequest& req, const std::s
   return it == body.end() ? nlohmann::ordered_json() : *it;
 }
 
+nlohmann::ordered_json request_ordered_value(const ApiRequest& req, const std::string& dotted_path) {
+  nlohmann::ordered_json value = parse_ordered_json_object(req.body);
+  size_t start = 0;
+  while (start <= dotted_path.size()) {
+    const size_t dot = dotted_path.find('.', start);
+    const std::string key = dotted_path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    if (!value.is_object() || !value.contains(key)) return nullptr;
+    nlohmann::ordered_json next = std::move(value[key]);
+    value = std::move(next);
+    if (dot == std::string::npos) break;
+    start = dot + 1;
+  }
+  return value;
+}
+
 void require_admin(const ApiRequest& req) {
   if (!req.user.is_admin())
     throw ApiError(403, "forbidden", "this route is for admins; user '" + req.user.username + "' is not one");

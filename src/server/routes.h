@@ -39,6 +39,9 @@ nlohmann::json request_json(const ApiRequest& req);
 nlohmann::ordered_json request_chat_messages(const ApiRequest& req);
 // A top-level field of the body parsed in the client's key order (null when absent).
 nlohmann::ordered_json request_ordered_field(const ApiRequest& req, const std::string& key);
+// A value anywhere in the body by its dotted path ("response_format.json_schema.schema"),
+// in the client's key order; null when absent.
+nlohmann::ordered_json request_ordered_value(const ApiRequest& req, const std::string& dotted_path);
 // The system fingerprint OpenAI responses carry: the build of this server.
 std::string system_fingerprint();
 // 403 unless the caller is an admin.

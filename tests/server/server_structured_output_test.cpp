@@ -130,6 +130,20 @@ TEST_F(ServerStructuredOutput, ForcedToolCallsComeBackInEachApisShape) {
   EXPECT_TRUE(nlohmann::json::parse(arguments, nullptr, false).is_object()) << arguments;
 }
 
+TEST_F(ServerStructuredOutput, PropertiesComeInTheSchemasOrder) {
+  // Sent as text so the keys keep this order ("reasoning" before "answer", not alphabetical).
+  const std::string body =
+      R"({"messages":[{"role":"user","content":"Q"}],"max_tokens":60,"seed":2,"temperature":1.0,)"
+      R"("response_format":{"type":"json_schema","json_schema":{"name":"a","schema":{"type":"object",)"
+      R"("properties":{"reasoning":{"type":"string","maxLength":5},"answer":{"type":"integer"}},)"
+      R"("required":["reasoning","answer"]}}}})";
+  auto r = post_raw(srv(), "/v1/chat/completions", body);
+  ASSERT_EQ(r.status, 200) << r.raw;
+  const std::string content = r.body["choices"][0]["message"]["content"];
+  ASSERT_NE(content.find("\"answer\""), std::string::npos) << content;
+  EXPECT_LT(content.find("\"reasoning\""), content.find("\"answer\"")) << content;
+}
+
 TEST_F(ServerStructuredOutput, AConstrainedReplyTooLongForMaxTokensEndsAsLength) {
   auto r = post_json(srv(), "/v1/chat/completions", chat({{"tools", {kWeatherTool}}, {"tool_choice", "required"}, {"max_tokens", 3}}));
   ASSERT_EQ(r.status, 200) << r.raw;

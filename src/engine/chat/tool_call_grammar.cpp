@@ -20,7 +20,7 @@ constexpr size_t kMaxToolName = 64;
 
 struct Tool {
   std::string name;
-  nlohmann::json parameters;
+  nlohmann::ordered_json parameters;
   std::string where;  // "tools[i].function.parameters"
 };
 
@@ -39,7 +39,7 @@ bool valid_tool_name(const std::string& name) {
 }
 
 // An object schema: a JSON object whose "type" is "object", or that has "properties" and no type.
-bool is_object_schema(const nlohmann::json& schema) {
+bool is_object_schema(const nlohmann::ordered_json& schema) {
   if (!schema.is_object()) return false;
   const auto type = schema.find("type");
   if (type != schema.end()) return type->is_string() && type->get_ref<const std::string&>() == "object";
@@ -47,7 +47,7 @@ bool is_object_schema(const nlohmann::json& schema) {
   return properties != schema.end() && properties->is_object();
 }
 
-Result<Tool> read_tool(const nlohmann::json& entry, size_t i) {
+Result<Tool> read_tool(const nlohmann::ordered_json& entry, size_t i) {
   const std::string at = "tools[" + std::to_string(i) + "]";
   if (!entry.is_object()) return field_error(at, "expected an object");
   const auto type = entry.find("type");
@@ -60,11 +60,11 @@ Result<Tool> read_tool(const nlohmann::json& entry, size_t i) {
   if (name == function->end() || !name->is_string() || !valid_tool_name(name->get_ref<const std::string&>())) {
     return field_error(at + ".function.name", "expected 1 to 64 characters of A-Z, a-z, 0-9, '_', '-' or '.'");
   }
-  Tool tool{name->get<std::string>(), nlohmann::json(), at + ".function.parameters"};
+  Tool tool{name->get<std::string>(), nlohmann::ordered_json(), at + ".function.parameters"};
   const auto parameters = function->find("parameters");
   if (parameters == function->end() || parameters->is_null()) {
     // No parameters: the arguments are an empty object.
-    tool.parameters = {{"type", "object"}, {"properties", nlohmann::json::object()}, {"additionalProperties", false}};
+    tool.parameters = {{"type", "object"}, {"properties", nlohmann::ordered_json::object()}, {"additionalProperties", false}};
   } else if (is_object_schema(*parameters)) {
     tool.parameters = *parameters;
   } else {
@@ -74,7 +74,7 @@ Result<Tool> read_tool(const nlohmann::json& entry, size_t i) {
 }
 
 // The tools the grammar offers: all of them, or the one the choice names.
-Result<std::vector<Tool>> read_tools(const nlohmann::json& tools, const ToolChoice& choice) {
+Result<std::vector<Tool>> read_tools(const nlohmann::ordered_json& tools, const ToolChoice& choice) {
   if (!tools.is_array() || tools.empty()) return field_error("tools", "expected a non-empty list of tools");
   std::vector<Tool> all;
   std::set<std::string> names;
@@ -191,7 +191,7 @@ std::string reasoning_exit(const ChatOutputFormat& format) {
 
 }  // namespace
 
-Result<ToolCallConstraint> tool_call_constraint(const ChatOutputFormat& format, const nlohmann::json& tools,
+Result<ToolCallConstraint> tool_call_constraint(const ChatOutputFormat& format, const nlohmann::ordered_json& tools,
                                                 const ToolChoice& choice, bool parallel_calls) {
   if (format.tools == ToolCallSyntax::None) {
     return Status::invalid_argument("tools: this model's chat format has no tool-call syntax", "tools_unsupported");

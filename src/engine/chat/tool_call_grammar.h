@@ -49,7 +49,13 @@ struct ToolCallConstraint {
 // [A-Za-z0-9_.-]{1,64} or given twice, `parameters` that is not an object schema (absent means
 // no parameters), a schema the grammar builder refuses (its own error), a named choice that is
 // not in the list. A format without a call syntax is refused with reason "tools_unsupported".
-Result<ToolCallConstraint> tool_call_constraint(const ChatOutputFormat& format, const nlohmann::json& tools,
+// `tools` in the client's key order: arguments follow each schema's property order.
+Result<ToolCallConstraint> tool_call_constraint(const ChatOutputFormat& format, const nlohmann::ordered_json& tools,
                                                 const ToolChoice& choice, bool parallel_calls);
+// The same for a tool list whose keys are sorted.
+inline Result<ToolCallConstraint> tool_call_constraint(const ChatOutputFormat& format, const nlohmann::json& tools,
+                                                       const ToolChoice& choice, bool parallel_calls) {
+  return tool_call_constraint(format, nlohmann::ordered_json(tools), choice, parallel_calls);
+}
 
 }  // namespace pg::chat

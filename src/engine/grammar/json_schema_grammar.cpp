@@ -2,7 +2,7 @@
 // schema once (each $ref target once, so recursion ends), writing one rule
 // per subschema plus shared primitives (space, string, number, value...).
 // Semantics follow llama.cpp's converter where it is exact: properties in the
-// order the schema object iterates them (nlohmann::json: sorted by name), the
+// order the schema gives them (ordered_json keeps the client's order), the
 // required ones always present; no other property when `additionalProperties`
 // is absent but `properties` is given, and no item past `prefixItems` when
 // `items` is absent (both tighter than JSON Schema); oneOf is matched as
@@ -30,7 +30,7 @@
 
 namespace pg::grammar {
 
-using json = nlohmann::json;
+using json = nlohmann::ordered_json;
 
 namespace {
 
@@ -1111,7 +1111,7 @@ struct SchemaGrammarBuilder::Impl {
   }
 };
 
-Result<std::string> SchemaGrammarBuilder::add_schema(const nlohmann::json& schema, std::string_view name_hint,
+Result<std::string> SchemaGrammarBuilder::add_schema(const nlohmann::ordered_json& schema, std::string_view name_hint,
                                                      std::string_view where) {
   const size_t mark = rules_.size();
   Impl impl{*this, &schema, std::string(where), {}, 0};
@@ -1152,7 +1152,7 @@ std::string SchemaGrammarBuilder::gbnf(std::string_view root_rule) const {
   return text;
 }
 
-Result<std::string> json_schema_to_gbnf(const nlohmann::json& schema, std::string_view where) {
+Result<std::string> json_schema_to_gbnf(const nlohmann::ordered_json& schema, std::string_view where) {
   SchemaGrammarBuilder builder;
   auto name = builder.add_schema(schema, "schema", where);
   if (!name) return name;
@@ -1186,6 +1186,19 @@ std::string gbnf_literal(std::string_view text) {
       out += c;
   }
   return out + "\"";
+}
+
+}  // namespace pg::grammar
+
+namespace pg::grammar {
+
+Result<std::string> SchemaGrammarBuilder::add_schema(const nlohmann::json& schema, std::string_view name_hint,
+                                                     std::string_view where) {
+  return add_schema(nlohmann::ordered_json(schema), name_hint, where);
+}
+
+Result<std::string> json_schema_to_gbnf(const nlohmann::json& schema, std::string_view where) {
+  return json_schema_to_gbnf(nlohmann::ordered_json(schema), where);
 }
 
 }  // namespace pg::grammar

@@ -24,6 +24,10 @@ class SchemaGrammarBuilder {
   // Adds the rules for `schema` and returns the name of the rule matching
   // exactly the JSON values valid for it. `where` names the schema in errors
   // (e.g. "response_format.json_schema.schema"). `name_hint` seeds rule names.
+  // Properties are written in the schema's own order (ordered_json keeps the
+  // client's), as OpenAI's structured outputs and llama.cpp write them.
+  Result<std::string> add_schema(const nlohmann::ordered_json& schema, std::string_view name_hint, std::string_view where);
+  // The same for a schema whose keys are sorted (nlohmann::json): properties by name.
   Result<std::string> add_schema(const nlohmann::json& schema, std::string_view name_hint, std::string_view where);
   // Adds `name ::= body` (body in GBNF) under a unique name derived from
   // `name_hint`, and returns that name.
@@ -39,6 +43,7 @@ class SchemaGrammarBuilder {
 };
 
 // A whole grammar whose root is a value valid for `schema`.
+Result<std::string> json_schema_to_gbnf(const nlohmann::ordered_json& schema, std::string_view where);
 Result<std::string> json_schema_to_gbnf(const nlohmann::json& schema, std::string_view where);
 // A whole grammar whose root is any JSON object (OpenAI's json_object mode, Ollama's format "json").
 std::string json_object_gbnf();

@@ -626,7 +626,7 @@ TEST(JsonSchemaGrammar, HostileSchemasEndInAnError) {
     defs[std::string("d").append(std::to_string(i))] =
         json{{"allOf", json::array({json{{"$ref", prev}}, json{{"$ref", prev}}})}};
   }
-  r = json_schema_to_gbnf({{"$defs", defs}, {"$ref", "#/$defs/d39"}}, "exponential");
+  r = json_schema_to_gbnf(nlohmann::json{{"$defs", defs}, {"$ref", "#/$defs/d39"}}, "exponential");
   EXPECT_TRUE(r || r.code() == StatusCode::kInvalidArgument);
 
   // Many $refs to one recursive definition stay one rule each.
