@@ -5,6 +5,7 @@
 #include <string>
 
 #include "bench/benchmark.h"
+#include "engine/sampler/sampler.h"
 
 namespace pg::bench {
 namespace {
@@ -44,6 +45,56 @@ std::string rate_cell(const RateStats& r) {
   return buf;
 }
 
+nlohmann::json decode_loop_json(const DecodeLoopResult& t) {
+  return {{"test", t.name},
+          {"tokens_per_s", {{"median", t.rate.median}, {"min", t.rate.min}, {"max", t.rate.max}}},
+          {"samples", t.rate.samples},
+          {"generated", t.generated},
+          {"finish", t.finish},
+          {"choose_ms_per_token", t.choose_ms_per_token},
+          {"eval_ms_per_token", t.eval_ms_per_token},
+          {"first_step_ms", t.first_step_ms}};
+}
+
+std::string joined(const std::vector<int64_t>& counts) {
+  std::string out;
+  for (int64_t n : counts) out += (out.empty() ? "" : ",") + std::to_string(n);
+  return out;
+}
+
+std::string constrained_text(const ConstrainedReport& c, uint32_t seed) {
+  std::string out;
+  char line[512];
+  const SamplerParams sampling;  // what decode_loop_request uses: llama.cpp's defaults
+  std::snprintf(line, sizeof line,
+                "constrained decoding: grammar %s (%zu rules) | decode loop, prompt %d tokens | "
+                "T %.2g, top-k %d, top-p %.2g, min-p %.2g, seed %u\n\n",
+                c.grammar_name.c_str(), c.grammar_rules, c.prompt_tokens, sampling.temperature, sampling.top_k,
+                sampling.top_p, sampling.min_p, seed);
+  out += line;
+  std::snprintf(line, sizeof line, "| %-14s | %32s | %16s | %13s | %11s | %13s |\n", "test", "t/s median [min, max]",
+                "tokens/rep", "choose ms/tok", "eval ms/tok", "first step ms");
+  out += line;
+  out += "| -------------- | -------------------------------: | ---------------: | ------------: | ----------: | ------------: |\n";
+  for (const DecodeLoopResult* t : {&c.unconstrained, &c.constrained}) {
+    std::snprintf(line, sizeof line, "| %-14s | %32s | %16s | %13.3f | %11.2f | %13.2f |\n", t->name.c_str(),
+                  rate_cell(t->rate).c_str(), joined(t->generated).c_str(), t->choose_ms_per_token,
+                  t->eval_ms_per_token, t->first_step_ms);
+    out += line;
+  }
+  out += "\n";
+  std::snprintf(line, sizeof line,
+                "masking: %+.3f ms/token (token choice with the grammar minus without) | constrained %.1f%% %s "
+                "than unconstrained\n",
+                c.masking_ms_per_token, std::fabs(c.slowdown_percent), c.slowdown_percent >= 0 ? "slower" : "faster");
+  out += line;
+  std::string sample = c.sample_text.substr(0, 160);
+  for (char& ch : sample)
+    if (ch == '\n' || ch == '\r' || ch == '\t') ch = ' ';
+  out += "constrained reply: " + sample + (c.sample_text.size() > 160 ? "..." : "") + "\n";
+  return out;
+}
+
 }  // namespace
 
 nlohmann::json bench_report_json(const BenchReport& r) {
@@ -67,6 +118,17 @@ nlohmann::json bench_report_json(const BenchReport& r) {
                     {"passes", r.bandwidth_passes},
                     {"generation_weight_gb_per_s", r.generation_weight_gb_per_s},
                     {"fraction_of_measured", r.fraction_of_measured}};
+  if (r.constrained) {
+    const ConstrainedReport& c = *r.constrained;
+    j["constrained"] = {{"grammar", c.grammar_name},
+                        {"grammar_rules", c.grammar_rules},
+                        {"prompt_tokens", c.prompt_tokens},
+                        {"unconstrained", decode_loop_json(c.unconstrained)},
+                        {"constrained", decode_loop_json(c.constrained)},
+                        {"masking_ms_per_token", c.masking_ms_per_token},
+                        {"slowdown_percent", c.slowdown_percent},
+                        {"sample_text", c.sample_text}};
+  }
   return j;
 }
 
@@ -105,6 +167,7 @@ std::string bench_report_text(const BenchReport& r) {
                 r.generation_weight_gb_per_s, r.fraction_of_measured * 100, r.measured_gb_per_s,
                 human_bytes(r.bandwidth_buffer_bytes).c_str(), r.bandwidth_passes, r.threads);
   out += line;
+  if (r.constrained) out += "\n" + constrained_text(*r.constrained, r.options.seed);
   return out;
 }
 

@@ -14,6 +14,7 @@
 #include <random>
 #include <sstream>
 
+#include "bench/decode_loop_bench.h"
 #include "bench/memory_bandwidth.h"
 #include "engine/kernels/kernels.h"
 #include "engine/kernels/thread_pool.h"
@@ -127,6 +128,70 @@ uint64_t peak_rss_bytes() {
 
 namespace {
 
+DecodeLoopResult summarize(std::string name, const std::vector<DecodeLoopTiming>& runs) {
+  DecodeLoopResult out;
+  out.name = std::move(name);
+  std::vector<double> rates, choose, eval, first;
+  for (const DecodeLoopTiming& t : runs) {
+    rates.push_back(t.tokens_per_second());
+    choose.push_back(t.choose_ms_per_token());
+    eval.push_back(t.eval_ms_per_token());
+    first.push_back(t.first_step_seconds * 1e3);
+    out.generated.push_back(t.generated);
+    out.finish.push_back(t.finish);
+  }
+  out.rate = rate_stats(std::move(rates));
+  out.choose_ms_per_token = median_of(std::move(choose));
+  out.eval_ms_per_token = median_of(std::move(eval));
+  out.first_step_ms = median_of(std::move(first));
+  return out;
+}
+
+// The tg test through the decode loop: each run generates one reply without
+// and one with the grammar, from the same prompt and seed, in fresh sessions.
+Result<ConstrainedReport> run_constrained(const LlamaModel& model, ThreadPool& pool,
+                                          const SessionOptions& session_options, const BenchOptions& options,
+                                          int64_t n_ctx, const ProgressFn& progress) {
+  ConstrainedReport c;
+  c.grammar_name = options.grammar_name;
+  c.grammar_rules = options.grammar->rules.size();
+  std::vector<TokenId> prompt = model.tokenizer().encode(kDecodeLoopPrompt, true, false);
+  if (prompt.empty()) return Error{"bench: the decode-loop prompt has no tokens"};
+  c.prompt_tokens = static_cast<int>(prompt.size());
+  if (static_cast<int64_t>(prompt.size()) + options.n_gen > n_ctx)
+    return Error{"bench: -n " + std::to_string(options.n_gen) + " generated tokens after the " +
+                 std::to_string(prompt.size()) + "-token prompt exceed the context of " + std::to_string(n_ctx) +
+                 " (raise --ctx)"};
+  const DecodeRequest free_request = decode_loop_request(prompt, options.n_gen, options.seed, nullptr);
+  const DecodeRequest grammar_request = decode_loop_request(prompt, options.n_gen, options.seed, options.grammar);
+  const std::string name = "tg" + std::to_string(options.n_gen);
+  std::vector<DecodeLoopTiming> free_runs, grammar_runs;
+  const int total_runs = options.repetitions + 1;  // the first is the warm-up
+  for (int run = 0; run < total_runs; ++run) {
+    const std::string which =
+        run == 0 ? std::string(" warm-up") : " " + std::to_string(run) + "/" + std::to_string(options.repetitions);
+    for (const bool constrained : {false, true}) {
+      if (progress) progress(name + (constrained ? " grammar" : " free") + which);
+      InferenceSession session(model, pool, session_options);
+      auto t = time_decode_loop(session, constrained ? grammar_request : free_request);
+      if (!t) return t.status();
+      if (t->timed_tokens < 1)
+        return Error{"bench: the " + std::string(constrained ? "constrained" : "unconstrained") + " reply ended after " +
+                     std::to_string(t->generated) + " token(s); nothing to time (use a grammar that allows longer output)"};
+      if (run == 0) continue;
+      if (constrained) c.sample_text = t->text;
+      (constrained ? grammar_runs : free_runs).push_back(std::move(*t));
+    }
+  }
+  c.unconstrained = summarize(name + " free", free_runs);
+  c.constrained = summarize(name + " grammar", grammar_runs);
+  c.masking_ms_per_token = c.constrained.choose_ms_per_token - c.unconstrained.choose_ms_per_token;
+  c.slowdown_percent = c.unconstrained.rate.median > 0
+                           ? 100.0 * (1.0 - c.constrained.rate.median / c.unconstrained.rate.median)
+                           : 0.0;
+  return c;
+}
+
 Result<BenchReport> run_benchmark_unguarded(const LlamaModel& model, const BenchOptions& options,
                                             const ProgressFn& progress) {
   BenchReport r;
@@ -193,25 +258,34 @@ Result<BenchReport> run_benchmark_unguarded(const LlamaModel& model, const Bench
   }
   r.prompt.rate = rate_stats(std::move(pp_rates));
 
-  r.generation.name = "tg" + std::to_string(options.n_gen);
-  r.generation.tokens = options.n_gen;
-  std::vector<double> tg_rates;
-  for (int run = 0; run < total_runs; ++run) {
-    if (progress)
-      progress(r.generation.name + (run == 0 ? std::string(" warm-up") :
-                                    " " + std::to_string(run) + "/" + std::to_string(options.repetitions)));
-    InferenceSession session(model, pool, session_options);
-    const int32_t start_token[1] = {first};
-    if (Status s = session.eval(start_token); !s) return Error{"bench: start token eval failed: " + s.message()};
-    const auto start = std::chrono::steady_clock::now();
-    for (int32_t t : gen_tokens) {
-      if (Status s = session.eval_generated(std::span<const int32_t>(&t, 1)); !s)
-        return Error{"bench: generation eval failed: " + s.message()};
+  if (options.grammar) {
+    auto constrained = run_constrained(model, pool, session_options, options, r.n_ctx, progress);
+    if (!constrained) return constrained.status();
+    r.generation.name = constrained->unconstrained.name;
+    r.generation.tokens = options.n_gen;
+    r.generation.rate = constrained->unconstrained.rate;
+    r.constrained = std::move(*constrained);
+  } else {
+    r.generation.name = "tg" + std::to_string(options.n_gen);
+    r.generation.tokens = options.n_gen;
+    std::vector<double> tg_rates;
+    for (int run = 0; run < total_runs; ++run) {
+      if (progress)
+        progress(r.generation.name + (run == 0 ? std::string(" warm-up") :
+                                      " " + std::to_string(run) + "/" + std::to_string(options.repetitions)));
+      InferenceSession session(model, pool, session_options);
+      const int32_t start_token[1] = {first};
+      if (Status s = session.eval(start_token); !s) return Error{"bench: start token eval failed: " + s.message()};
+      const auto start = std::chrono::steady_clock::now();
+      for (int32_t t : gen_tokens) {
+        if (Status s = session.eval_generated(std::span<const int32_t>(&t, 1)); !s)
+          return Error{"bench: generation eval failed: " + s.message()};
+      }
+      const double secs = seconds_since(start);
+      if (run > 0) tg_rates.push_back(secs > 0 ? options.n_gen / secs : 0);
     }
-    const double secs = seconds_since(start);
-    if (run > 0) tg_rates.push_back(secs > 0 ? options.n_gen / secs : 0);
+    r.generation.rate = rate_stats(std::move(tg_rates));
   }
-  r.generation.rate = rate_stats(std::move(tg_rates));
 
   // Before the bandwidth buffer exists, so the peak is the model's own.
   r.peak_rss_bytes = peak_rss_bytes();

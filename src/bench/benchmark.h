@@ -17,17 +17,31 @@
 //   bandwidth       {measured_gb_per_s, buffer_bytes, passes,
 //                    generation_weight_gb_per_s (weight_bytes x tg median t/s / 1e9),
 //                    fraction_of_measured}
+//   constrained     only with a grammar (--grammar / --json-schema): the tg test
+//                   then runs through the decode loop, each repetition once
+//                   without and once with the grammar (same prompt, seed, threads):
+//                   {grammar (the file), grammar_rules, prompt_tokens,
+//                    unconstrained / constrained: {test, tokens_per_s {median,
+//                      min, max}, samples, generated [tokens per repetition],
+//                      finish [per repetition], choose_ms_per_token,
+//                      eval_ms_per_token, first_step_ms (medians)},
+//                    masking_ms_per_token (constrained minus unconstrained
+//                      choose time), slowdown_percent (100 x (1 - constrained /
+//                      unconstrained median t/s)), sample_text}
+//                   "generation" is then the unconstrained decode-loop test.
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "engine/grammar/gbnf.h"
 #include "engine/kernels/kernels.h"
 #include "engine/model/llama_model.h"
 #include "util/result.h"
@@ -47,6 +61,11 @@ struct BenchOptions {
   uint32_t seed = 1234;            // prompt/generation token ids
   // Kernel path to run (--kernels); nullopt: the best this CPU supports.
   std::optional<kernels::KernelPath> kernel_path;
+  // Constrained generation: with a grammar the tg test runs through the decode
+  // loop without and with it (decode_loop_bench.h). `grammar_name` names it in
+  // the report (the file it came from).
+  std::shared_ptr<const grammar::Grammar> grammar;
+  std::string grammar_name;
 };
 
 // Accepted ranges (also used by the CLI to explain what is allowed).
@@ -66,6 +85,27 @@ struct TestResult {
   RateStats rate;
 };
 
+// One side of the constrained comparison: decode-loop replies, one per repetition.
+struct DecodeLoopResult {
+  std::string name;  // "tg64 free", "tg64 grammar"
+  RateStats rate;    // tokens per second of the timed steps
+  std::vector<int64_t> generated;   // tokens per repetition
+  std::vector<std::string> finish;  // "stop" / "length" per repetition
+  double choose_ms_per_token = 0;   // medians over the repetitions
+  double eval_ms_per_token = 0;
+  double first_step_ms = 0;
+};
+
+struct ConstrainedReport {
+  std::string grammar_name;
+  size_t grammar_rules = 0;
+  int prompt_tokens = 0;
+  DecodeLoopResult unconstrained, constrained;
+  double masking_ms_per_token = 0;  // constrained minus unconstrained choose time per token
+  double slowdown_percent = 0;      // 100 x (1 - constrained / unconstrained median t/s)
+  std::string sample_text;          // the constrained reply of the last repetition
+};
+
 struct BenchReport {
   std::string date, cpu, simd;
   int threads = 0;
@@ -82,6 +122,7 @@ struct BenchReport {
   int bandwidth_passes = 0;
   double generation_weight_gb_per_s = 0;
   double fraction_of_measured = 0;
+  std::optional<ConstrainedReport> constrained;  // only with a grammar
 };
 
 // Called with a short line such as "pp128 2/3" before each run.
@@ -101,7 +142,9 @@ std::string type_mix(const std::map<std::string, int>& counts);
 uint64_t peak_rss_bytes();
 
 // Runs the whole benchmark: one warm-up and `repetitions` timed runs of pp and
-// tg, each in a fresh session; then the memory-bandwidth measurement.
+// tg, each in a fresh session; then the memory-bandwidth measurement. With a
+// grammar, tg runs through the decode loop, unconstrained and constrained in
+// turn (each repetition both, so load changes hit both alike).
 Result<BenchReport> run_benchmark(const LlamaModel& model, const BenchOptions& options,
                                   const ProgressFn& progress = {});
 

@@ -1,24 +1,52 @@
-// `playground bench -m MODEL -p 128 -n 64 -t 2 -r 3 [--json] [--ctx N] [--bw-mib M] [--kernels PATH]`:
+// `playground bench -m MODEL -p 128 -n 64 -t 2 -r 3 [--json] [--ctx N] [--bw-mib M] [--kernels PATH]
+//  [--grammar FILE.gbnf | --json-schema FILE.json]`:
 // llama-bench-style prompt-processing and generation throughput, memory use and
-// weight bandwidth against the machine's measured memory bandwidth. Progress
-// goes to stderr, the report to stdout.
+// weight bandwidth against the machine's measured memory bandwidth; with a
+// grammar, generation through the decode loop with and without it side by
+// side. Progress goes to stderr, the report to stdout. Never writes files.
 #include <cstdio>
+#include <fstream>
+#include <iterator>
 #include <memory>
 #include <string>
 
 #include "bench/benchmark.h"
 #include "cli/commands.h"
+#include "engine/grammar/gbnf.h"
+#include "engine/grammar/json_schema_grammar.h"
+#include "util/json_guard.h"
 #include "util/env_lookup.h"
 #include "models/default_model.h"
 
 namespace pg::cli {
+namespace {
+
+// A grammar file's text, bounded by the parser's own limit.
+Result<std::string> read_grammar_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Error{"bench: cannot read " + path};
+  std::string text;
+  text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  if (in.bad()) return Error{"bench: cannot read " + path};
+  if (text.size() > grammar::kMaxGrammarBytes)
+    return Error{"bench: " + path + " is larger than " + std::to_string(grammar::kMaxGrammarBytes) + " bytes"};
+  return text;
+}
+
+Result<std::shared_ptr<const grammar::Grammar>> parse_grammar_text(const std::string& gbnf, const std::string& path) {
+  auto g = grammar::parse_gbnf(gbnf);
+  if (!g) return Error{"bench: grammar " + path + ": " + g.status().message()};
+  return std::shared_ptr<const grammar::Grammar>(std::make_shared<grammar::Grammar>(std::move(*g)));
+}
+
+}  // namespace
 
 void add_bench_command(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand("bench", "Measure prompt-processing and generation speed (like llama-bench)");
   struct Args {
     std::string model;
     long long n_prompt = 128, n_gen = 64, threads = 2, repetitions = 3, ctx = 0, bw_mib = 1024;
-    std::string kernels;
+    std::string kernels, grammar_file, schema_file;
     bool json = false;
   };
   auto a = std::make_shared<Args>();
@@ -31,6 +59,11 @@ void add_bench_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--bw-mib", a->bw_mib, "buffer size in MiB for the memory-bandwidth measurement");
   cmd->add_option("--kernels", a->kernels,
                   "kernel path: scalar, avx2, avx2-vnni, avx512-vnni or avx512-amx (default: the best this CPU has)");
+  auto* grammar_opt = cmd->add_option("--grammar", a->grammar_file,
+                                      "GBNF grammar: tg then runs through the decode loop, without and with it");
+  cmd->add_option("--json-schema", a->schema_file,
+                  "JSON schema (converted to a grammar): tg then runs through the decode loop, without and with it")
+      ->excludes(grammar_opt);
   cmd->add_flag("--json", a->json, "print one JSON object with every figure");
   cmd->callback([a, &exit_code] {
     exit_code = 1;
@@ -55,6 +88,25 @@ void add_bench_command(CLI::App& app, int& exit_code) {
     // Checked before loading so a typo fails fast.
     if (Status s = bench::validate_bench_options(options); !s)
       return (void)std::fprintf(stderr, "error: %s\n", s.message().c_str());
+    if (!a->grammar_file.empty()) {
+      auto text = read_grammar_file(a->grammar_file);
+      if (!text) return (void)std::fprintf(stderr, "error: %s\n", text.error().c_str());
+      auto g = parse_grammar_text(*text, a->grammar_file);
+      if (!g) return (void)std::fprintf(stderr, "error: %s\n", g.error().c_str());
+      options.grammar = std::move(*g);
+      options.grammar_name = a->grammar_file;
+    } else if (!a->schema_file.empty()) {
+      auto text = read_grammar_file(a->schema_file);
+      if (!text) return (void)std::fprintf(stderr, "error: %s\n", text.error().c_str());
+      auto schema = parse_json_guarded(*text, a->schema_file);
+      if (!schema) return (void)std::fprintf(stderr, "error: bench: %s\n", schema.error().c_str());
+      auto gbnf = grammar::json_schema_to_gbnf(*schema, a->schema_file);
+      if (!gbnf) return (void)std::fprintf(stderr, "error: bench: %s\n", gbnf.status().message().c_str());
+      auto g = parse_grammar_text(*gbnf, a->schema_file);
+      if (!g) return (void)std::fprintf(stderr, "error: %s\n", g.error().c_str());
+      options.grammar = std::move(*g);
+      options.grammar_name = a->schema_file;
+    }
     auto model = load_model_or_default(a->model, process_environment());
     if (!model) return (void)std::fprintf(stderr, "error: %s\n", model.error().c_str());
     auto report = bench::run_benchmark(**model, options, [](const std::string& step) {
@@ -62,7 +114,8 @@ void add_bench_command(CLI::App& app, int& exit_code) {
     });
     if (!report) return (void)std::fprintf(stderr, "error: %s\n", report.error().c_str());
     if (a->json)
-      std::printf("%s\n", bench::bench_report_json(*report).dump(2).c_str());
+      std::printf("%s\n",
+                  bench::bench_report_json(*report).dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
     else
       std::printf("%s", bench::bench_report_text(*report).c_str());
     exit_code = 0;

@@ -1,7 +1,9 @@
 // The benchmark: the bandwidth loop's checksum, the statistics helpers, a real
-// tiny run on the demo model (library and binary) and the binary's refusals.
+// tiny run on the demo model (library and binary), the constrained comparison
+// through the decode loop (--grammar / --json-schema) and the binary's refusals.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdio>
@@ -15,8 +17,11 @@
 #include <nlohmann/json.hpp>
 
 #include "bench/benchmark.h"
+#include "bench/decode_loop_bench.h"
 #include "bench/memory_bandwidth.h"
+#include "engine/grammar/gbnf.h"
 #include "engine/kernels/thread_pool.h"
+#include "engine/model/inference_session.h"
 #include "engine/model/llama_model.h"
 #include "test_paths.h"
 #include "test_process.h"
@@ -135,6 +140,108 @@ TEST(BenchRun, PromptLongerThanContextIsAnError) {
   EXPECT_NE(r.error().find("-n 16"), std::string::npos) << r.error();
 }
 
+// Lists of lowercase words: long replies are possible, and every one is checkable.
+constexpr const char* kWordsGrammar = R"(root ::= "[" ( word ( "," word )* )? "]"
+word ::= [a-z ]{1,12})";
+
+std::shared_ptr<const grammar::Grammar> words_grammar() {
+  auto g = grammar::parse_gbnf(kWordsGrammar);
+  EXPECT_TRUE(g) << g.error();
+  return g ? std::make_shared<grammar::Grammar>(std::move(*g)) : nullptr;
+}
+
+TEST(BenchDecodeLoop, TimesEveryTokenButTheFirstAndKeepsToTheGrammar) {
+  auto model = LlamaModel::load(demo_model());
+  ASSERT_TRUE(model) << model.error();
+  ThreadPool pool(2);
+  const auto prompt = (*model)->tokenizer().encode(bench::kDecodeLoopPrompt, true, false);
+  ASSERT_GT(prompt.size(), 1u);
+  {
+    InferenceSession session(**model, pool);
+    auto t = bench::time_decode_loop(session, bench::decode_loop_request(prompt, 12, 7, nullptr));
+    ASSERT_TRUE(t) << t.error();
+    EXPECT_EQ(t->generated, 12);  // end of generation is ignored without a grammar
+    EXPECT_EQ(t->timed_tokens, 11);
+    EXPECT_EQ(t->finish, "length");
+    EXPECT_TRUE(positive_finite(t->tokens_per_second()));
+    EXPECT_TRUE(positive_finite(t->eval_ms_per_token()));
+    EXPECT_TRUE(positive_finite(t->choose_ms_per_token()));
+    EXPECT_GT(t->first_step_seconds, 0);
+  }
+  const auto g = words_grammar();
+  ASSERT_TRUE(g);
+  InferenceSession session(**model, pool);
+  auto t = bench::time_decode_loop(session, bench::decode_loop_request(prompt, 12, 7, g));
+  ASSERT_TRUE(t) << t.error();
+  EXPECT_GE(t->generated, 1);
+  EXPECT_LE(t->generated, 12);
+  EXPECT_EQ(t->timed_tokens, t->generated - 1);
+  // The budget keeps even a reply cut at max tokens complete.
+  EXPECT_TRUE(grammar::grammar_accepts(*g, t->text)) << t->text;
+  InferenceSession used(**model, pool);
+  ASSERT_TRUE(used.eval(std::span<const int32_t>(prompt.data(), 1)));
+  EXPECT_FALSE(bench::time_decode_loop(used, bench::decode_loop_request(prompt, 4, 7, nullptr)));
+}
+
+TEST(BenchRun, GrammarComparesDecodeLoopWithAndWithoutIt) {
+  auto model = LlamaModel::load(demo_model());
+  ASSERT_TRUE(model) << model.error();
+  bench::BenchOptions o;
+  o.n_prompt = 8;
+  o.n_gen = 10;
+  o.repetitions = 2;
+  o.bandwidth_mib = 8;
+  o.grammar = words_grammar();
+  o.grammar_name = "words.gbnf";
+  ASSERT_TRUE(o.grammar);
+  std::vector<std::string> steps;
+  auto r = bench::run_benchmark(**model, o, [&](const std::string& s) { steps.push_back(s); });
+  ASSERT_TRUE(r) << r.error();
+  // pp: warm-up + 2; tg: (warm-up + 2) x (free, grammar); bandwidth.
+  EXPECT_EQ(steps.size(), 10u);
+  EXPECT_NE(std::find(steps.begin(), steps.end(), "tg10 grammar 2/2"), steps.end());
+  ASSERT_TRUE(r->constrained);
+  const bench::ConstrainedReport& c = *r->constrained;
+  EXPECT_EQ(c.grammar_name, "words.gbnf");
+  EXPECT_EQ(c.grammar_rules, o.grammar->rules.size());
+  for (const bench::DecodeLoopResult* t : {&c.unconstrained, &c.constrained}) {
+    EXPECT_EQ(t->rate.samples.size(), 2u) << t->name;
+    EXPECT_EQ(t->generated.size(), 2u) << t->name;
+    EXPECT_TRUE(positive_finite(t->rate.median)) << t->name;
+    EXPECT_TRUE(positive_finite(t->choose_ms_per_token)) << t->name;
+    EXPECT_TRUE(positive_finite(t->eval_ms_per_token)) << t->name;
+  }
+  EXPECT_EQ(c.unconstrained.generated, (std::vector<int64_t>{10, 10}));
+  // Same seed, same logits: both repetitions give the same reply.
+  EXPECT_EQ(c.constrained.generated[0], c.constrained.generated[1]);
+  EXPECT_TRUE(grammar::grammar_accepts(*o.grammar, c.sample_text)) << c.sample_text;
+  EXPECT_NEAR(c.masking_ms_per_token, c.constrained.choose_ms_per_token - c.unconstrained.choose_ms_per_token, 1e-12);
+  EXPECT_NEAR(c.slowdown_percent, 100 * (1 - c.constrained.rate.median / c.unconstrained.rate.median), 1e-9);
+  EXPECT_EQ(r->generation.name, "tg10 free");
+  EXPECT_DOUBLE_EQ(r->generation.rate.median, c.unconstrained.rate.median);
+  const std::string text = bench::bench_report_text(*r);
+  EXPECT_NE(text.find("| tg10 grammar"), std::string::npos) << text;
+  EXPECT_NE(text.find("masking: "), std::string::npos) << text;
+  const nlohmann::json j = bench::bench_report_json(*r);
+  EXPECT_EQ(j["constrained"]["grammar"], "words.gbnf");
+  EXPECT_EQ(j["constrained"]["unconstrained"]["generated"].size(), 2u);
+}
+
+TEST(BenchCli, JsonSchemaAndGrammarFilesRunTheComparison) {
+  const std::string base = "bench -m '" + demo_model() + "' -p 8 -n 24 -r 1 -t 2 --bw-mib 8 --json ";
+  for (const std::string& opt : {"--json-schema '" + test::source_dir() + "/bench/grammar/notes.schema.json'",
+                                "--grammar '" + test::source_dir() + "/bench/grammar/notes.gbnf'"}) {
+    ProcessResult r = run_playground(base + opt);
+    ASSERT_EQ(r.exit_code, 0) << opt << ": " << r.err;
+    nlohmann::json j = nlohmann::json::parse(r.out);
+    const auto& c = j["constrained"];
+    EXPECT_TRUE(positive_finite(c["constrained"]["tokens_per_s"]["median"].get<double>())) << opt;
+    EXPECT_TRUE(positive_finite(c["unconstrained"]["tokens_per_s"]["median"].get<double>())) << opt;
+    const std::string reply = c["sample_text"];
+    EXPECT_EQ(reply.rfind("{", 0), 0u) << opt << ": " << reply;
+  }
+}
+
 TEST(BenchCli, JsonReportHasPositiveFiniteFigures) {
   ProcessResult r = run_playground("bench -m '" + demo_model() + "' -p 8 -n 4 -r 2 -t 2 --bw-mib 16 --json");
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -178,6 +285,8 @@ TEST(BenchCli, BadArgumentsExitNonZeroWithMessage) {
            {"bench" + m + "-r 0", "-r"},
            {"bench" + m + "-t 0", "-t"},
            {"bench" + m + "-p 64 --ctx 32", "context"},
+           {"bench" + m + "-p 4 -n 2 --grammar /nonexistent/g.gbnf", "/nonexistent/g.gbnf"},
+           {"bench" + m + "-p 4 -n 2 --json-schema /nonexistent/s.json", "/nonexistent/s.json"},
            {"bench -m /nonexistent/model.gguf -p 4 -n 2 -r 1", "/nonexistent/model.gguf"}}) {
     ProcessResult r = run_playground(c.args);
     EXPECT_NE(r.exit_code, 0) << c.args;

@@ -225,12 +225,29 @@ bool GrammarMatcher::reset() {
 // would exceed kMaxStacks (the grammar is too ambiguous here).
 bool GrammarMatcher::expand(Stack start, std::vector<Stack>& out) const {
   std::vector<Stack> work{std::move(start)};
-  std::set<Stack> seen;
+  // The stacks followed so far: a short list searched in order (most
+  // expansions follow a handful), a set once there are many.
+  constexpr size_t kListed = 32;
+  std::vector<Stack> seen_list;
+  std::set<Stack> seen_set;
+  size_t seen = 0;
+  auto first_visit = [&](const Stack& stack) {
+    if (seen_set.empty()) {
+      if (std::find(seen_list.begin(), seen_list.end(), stack) != seen_list.end()) return false;
+      if (seen_list.size() < kListed) {
+        seen_list.push_back(stack);
+        return true;
+      }
+      seen_set.insert(std::make_move_iterator(seen_list.begin()), std::make_move_iterator(seen_list.end()));
+      seen_list.clear();
+    }
+    return seen_set.insert(stack).second;
+  };
   while (!work.empty()) {
     Stack stack = std::move(work.back());
     work.pop_back();
-    if (!seen.insert(stack).second) continue;
-    if (seen.size() > kMaxStacks * 4 || out.size() >= kMaxStacks) return false;
+    if (!first_visit(stack)) continue;
+    if (++seen > kMaxStacks * 4 || out.size() >= kMaxStacks) return false;
     if (stack.empty()) {
       out.push_back(std::move(stack));
       continue;

@@ -48,6 +48,9 @@ class GrammarMatcher {
   bool can_end() const;
   // No code point can follow (the grammar is finished, or nothing fits).
   bool finished() const;
+  // The same parse state as `other` (of the same grammar): both take the
+  // same text from here.
+  bool same_state(const GrammarMatcher& other) const { return g_ == other.g_ && stacks_ == other.stacks_; }
   // Back to the start of the root rule (false only when the start is too
   // ambiguous, which create() already refuses).
   bool reset();

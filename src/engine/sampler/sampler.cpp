@@ -153,9 +153,7 @@ int32_t Sampler::sample(std::span<const float> logits, TokenFilter& filter) {
 
 int32_t Sampler::sample_filtered(size_t n, TokenFilter& filter) {
   float* work = logits_.data();
-  size_t count = 0;
-  for (size_t i = 0; i < n; ++i)
-    if (work[i] != -kInf && filter.may_allow(static_cast<int32_t>(i))) candidates_[count++] = static_cast<int32_t>(i);
+  size_t count = filter.may_allow_all(std::span<const float>(work, n), candidates_.data());
   const size_t want = greedy_ ? 1 : params_.top_k > 0 ? static_cast<size_t>(params_.top_k) : count;
   size_t kept = 0;
   if (want >= count) {

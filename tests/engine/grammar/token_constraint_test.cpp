@@ -3,9 +3,12 @@
 // or have no text; end-of-generation only at a complete sentence; the budget
 // that keeps every reply completable. On the Llama-3 vocabulary (128k
 // byte-level BPE tokens) the exact check agrees, token for token, with the
-// code-point matcher fed each complete piece (the scalar reference).
+// code-point matcher fed each complete piece (the scalar reference), and the
+// quick check over the whole vocabulary (two bytes, memoised per step) gives
+// the same ids as asking may_allow of each token (the reference loop).
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <memory>
 
 #include "engine/gguf/gguf.h"
@@ -78,6 +81,10 @@ TEST(TokenConstraint, TokensEndingInsideACharacter) {
   ASSERT_TRUE(c.accept_token(kE6));
   EXPECT_FALSE(c.can_end());
   EXPECT_EQ(allowed(c), (std::vector<int32_t>{k97}));
+  // Inside the character the quick check already knows which continuation byte fits.
+  EXPECT_FALSE(c.may_allow(kA5));
+  EXPECT_FALSE(c.may_allow(kA));
+  EXPECT_TRUE(c.may_allow(k97));
   ASSERT_TRUE(c.accept_token(k97));
   EXPECT_EQ(allowed(c), (std::vector<int32_t>{kA5}));
   ASSERT_TRUE(c.accept_token(kA5));
@@ -105,6 +112,30 @@ TEST(TokenConstraint, BudgetKeepsTheReplyCompletable) {
   // Two tokens left: a letter, then "}" still fits; one left: only what closes.
   EXPECT_EQ(allowed(c, 2), (std::vector<int32_t>{kClose, kA, kAb, kXClose, kAbClose}));
   EXPECT_EQ(allowed(c, 1), (std::vector<int32_t>{kClose, kXClose, kAbClose}));
+}
+
+TEST(TokenConstraint, QuickCheckLooksAtTheSecondByte) {
+  auto c = make(R"(root ::= "{" ws "\"" [a-z]* "\"" ws "}"
+ws ::= | " ")");
+  ASSERT_TRUE(c.accept_token(kOpen));
+  c.begin_step(100);
+  // " {" starts with a space that fits, but "{" cannot follow it.
+  EXPECT_FALSE(c.may_allow(kSpaceOpen));
+  EXPECT_TRUE(c.may_allow(kSpace));
+  EXPECT_TRUE(c.may_allow(kQuoteA));
+  EXPECT_FALSE(c.may_allow(kOpenQuote));
+  // The step's memo goes with the state: after '"' a letter fits, a space no longer.
+  ASSERT_TRUE(c.accept_token(kQuote));
+  c.begin_step(100);
+  EXPECT_TRUE(c.may_allow(kAb));
+  EXPECT_FALSE(c.may_allow(kSpace));
+  ASSERT_TRUE(c.accept_token(kAb));
+  ASSERT_TRUE(c.accept_token(kQuote));
+  c.begin_step(100);
+  EXPECT_FALSE(c.may_allow(kA));
+  EXPECT_TRUE(c.may_allow(kSpace));
+  EXPECT_TRUE(c.may_allow(kClose));
+  EXPECT_FALSE(c.may_allow(kSpaceOpen));  // a space fits, "{" after it does not
 }
 
 TEST(TokenConstraint, TokensWithoutTextAreNeverAllowed) {
@@ -136,8 +167,14 @@ ws ::= | " ")");
   const std::vector<TokenId> ids = (*tok)->encode(text, false, false);
   ASSERT_GT(ids.size(), 4u);
   size_t partial_pieces = 0;
+  const std::vector<float> logits(pieces.size(), 0.0f);
+  std::vector<int32_t> quick(pieces.size()), reference_quick(pieces.size());
   for (TokenId step : ids) {
     c->begin_step(1 << 20);
+    const size_t n_quick = c->may_allow_all(logits, quick.data());
+    const size_t n_reference = c->TokenFilter::may_allow_all(logits, reference_quick.data());
+    ASSERT_EQ(std::vector<int32_t>(quick.begin(), quick.begin() + static_cast<long>(n_quick)),
+              std::vector<int32_t>(reference_quick.begin(), reference_quick.begin() + static_cast<long>(n_reference)));
     for (size_t id = 0; id < pieces.size(); ++id) {
       const std::string& piece = pieces[id];
       if (piece.empty()) continue;
@@ -162,6 +199,50 @@ ws ::= | " ")");
   }
   EXPECT_TRUE(c->can_end());
   EXPECT_GT(partial_pieces, 0u);
+}
+
+TEST(TokenConstraint, Llama3QuickCheckIsSoundAndSelective) {
+  PG_REQUIRE_SHARED();
+  auto file = gguf::GgufFile::open(test::shared_path("testdata/vocab/llama3-bpe.gguf"));
+  ASSERT_TRUE(file) << file.error();
+  auto tok = Tokenizer::from_gguf(**file);
+  ASSERT_TRUE(tok) << tok.error();
+  const auto& pieces = (*tok)->pieces(false);
+  // JSON-like, with bounded strings and optional whitespace, as schemas give.
+  const auto g = grammar_of(R"(root ::= "{" ws "\"notes\"" ws ":" ws "[" ws (str ("," ws str)*)? "]" ws "}"
+str ::= "\"" [^"\\]{0,6} "\"" ws
+ws ::= | " " | "\n" [ \t]{0,4})");
+  auto c = TokenConstraint::create(g, pieces, (*tok)->end_of_generation_ids(), false);
+  ASSERT_TRUE(c) << c.error();
+  std::vector<float> logits(pieces.size(), 0.0f);
+  logits[17] = -std::numeric_limits<float>::infinity();  // never listed
+  std::vector<int32_t> quick(pieces.size()), reference(pieces.size());
+  const std::string text = "{ \"notes\": [\"日本 ok\", \"x\"] }";
+  const std::vector<TokenId> ids = (*tok)->encode(text, false, false);
+  size_t after_space = 0;
+  for (size_t k = 0; k <= ids.size(); ++k) {
+    c->begin_step(1 << 20);
+    const size_t n = c->may_allow_all(logits, quick.data());
+    const size_t n_ref = c->TokenFilter::may_allow_all(logits, reference.data());
+    ASSERT_EQ(std::vector<int32_t>(quick.begin(), quick.begin() + static_cast<long>(n)),
+              std::vector<int32_t>(reference.begin(), reference.begin() + static_cast<long>(n_ref)))
+        << "step " << k;
+    size_t exact = 0;
+    for (size_t id = 0; id < pieces.size(); ++id) {
+      if (!c->allows(static_cast<int32_t>(id))) continue;
+      ++exact;
+      ASSERT_TRUE(id == 17 || c->may_allow(static_cast<int32_t>(id))) << "step " << k << " token " << id;
+    }
+    ASSERT_GE(n + 1, exact);
+    if (k == 1) after_space = n;  // after "{": whitespace, then only a quote
+    if (k < ids.size()) {
+      ASSERT_TRUE(c->accept_token(ids[k])) << "token " << ids[k];
+    }
+  }
+  // Tens of thousands of pieces start with a space; the second byte keeps only a few.
+  EXPECT_GT(after_space, 0u);
+  EXPECT_LT(after_space, pieces.size() / 20) << after_space << " of " << pieces.size();
+  EXPECT_TRUE(c->can_end());
 }
 
 }  // namespace
