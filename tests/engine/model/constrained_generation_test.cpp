@@ -24,6 +24,17 @@ std::shared_ptr<const grammar::Grammar> grammar_of(const std::string& gbnf) {
   return std::make_shared<const grammar::Grammar>(std::move(*g));
 }
 
+// Greedy generation from BOS with the demo model; `req` gives the rest.
+Result<DecodeResult> greedy_from_bos(DecodeRequest req) {
+  auto model = LlamaModel::load(demo_path());
+  if (!model) return model.status();
+  ThreadPool pool(2);
+  InferenceSession s(**model, pool);
+  req.prompt_ids = {(*model)->tokenizer().bos_id()};
+  req.sampling.temperature = 0;
+  return generate(s, req);
+}
+
 const char* const kObject = R"(root ::= "{" ws pair ("," ws pair)* "}"
 pair ::= "\"" [a-z]+ "\"" ws ":" ws (num | str | "true" | "false")
 num ::= "-"? [0-9]{1,4}
@@ -55,16 +66,10 @@ TEST(ConstrainedGeneration, EveryReplyIsASentenceOfTheGrammar) {
 }
 
 TEST(ConstrainedGeneration, EndsWhenNothingMoreCanFollow) {
-  auto model = LlamaModel::load(demo_path());
-  ASSERT_TRUE(model) << model.error();
-  ThreadPool pool(2);
-  InferenceSession s(**model, pool);
   DecodeRequest req;
-  req.prompt_ids = {(*model)->tokenizer().bos_id()};
   req.max_tokens = 100;
-  req.sampling.temperature = 0;
   req.grammar = grammar_of(R"(root ::= "yes" | "no")");
-  auto r = generate(s, req);
+  auto r = greedy_from_bos(req);
   ASSERT_TRUE(r) << r.error();
   EXPECT_TRUE(r->text == "yes" || r->text == "no") << r->text;
   EXPECT_EQ(r->finish, FinishReason::EndOfGeneration);
@@ -92,52 +97,34 @@ TEST(ConstrainedGeneration, TooFewTokensForTheGrammarIsCutShortNotEnded) {
 }
 
 TEST(ConstrainedGeneration, LazyGrammarHoldsOnlyAfterItsTrigger) {
-  auto model = LlamaModel::load(demo_path());
-  ASSERT_TRUE(model) << model.error();
-  ThreadPool pool(2);
-  InferenceSession s(**model, pool);
   DecodeRequest req;
-  req.prompt_ids = {(*model)->tokenizer().bos_id()};
   req.max_tokens = 60;
-  req.sampling.temperature = 0;
   // Greedy text starts "Once upon a time, there was a little girl named Lily."
   req.grammar = grammar_of(R"(root ::= " girl" " named" " Bob!")");
   req.grammar_triggers = {"little"};
-  auto r = generate(s, req);
+  auto r = greedy_from_bos(req);
   ASSERT_TRUE(r) << r.error();
   EXPECT_EQ(r->text, "Once upon a time, there was a little girl named Bob!");
 }
 
 TEST(ConstrainedGeneration, TriggersInsideAReasoningBlockDoNotCount) {
-  auto model = LlamaModel::load(demo_path());
-  ASSERT_TRUE(model) << model.error();
-  ThreadPool pool(2);
-  InferenceSession s(**model, pool);
   DecodeRequest req;
-  req.prompt_ids = {(*model)->tokenizer().bos_id()};
   req.max_tokens = 60;
-  req.sampling.temperature = 0;
   // "Once upon a time," plays the reasoning block: "upon" inside it is no trigger, "little" after it is.
   req.reasoning_open = "Once";
   req.reasoning_close = " time,";
   req.grammar = grammar_of(R"(root ::= " girl" " named" " Bob!")");
   req.grammar_triggers = {"upon", "little"};
-  auto r = generate(s, req);
+  auto r = greedy_from_bos(req);
   ASSERT_TRUE(r) << r.error();
   EXPECT_EQ(r->text, "Once upon a time, there was a little girl named Bob!");
 }
 
 TEST(ConstrainedGeneration, LogprobsComeWithEachToken) {
-  auto model = LlamaModel::load(demo_path());
-  ASSERT_TRUE(model) << model.error();
-  ThreadPool pool(2);
-  InferenceSession s(**model, pool);
   DecodeRequest req;
-  req.prompt_ids = {(*model)->tokenizer().bos_id()};
   req.max_tokens = 8;
-  req.sampling.temperature = 0;
   req.top_logprobs = 3;
-  auto r = generate(s, req);
+  auto r = greedy_from_bos(req);
   ASSERT_TRUE(r) << r.error();
   ASSERT_EQ(r->logprobs.size(), r->tokens.size());
   for (size_t i = 0; i < r->tokens.size(); ++i) {
