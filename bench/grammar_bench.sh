@@ -22,12 +22,18 @@
 #     --keep DIR         keep every raw output in DIR
 #
 # Our figures come from `playground bench --json-schema/--grammar` (tg through
-# the decode loop, each repetition once without and once with the
-# constraint). llama.cpp's from llama-completion's timing lines, with its
+# the decode loop, each repetition a reply without and one with the
+# constraint, taking turns step by step). llama.cpp's from llama-completion's
+# timing lines (free and constrained runs alternating), with its
 # default sampling (as ours: T 0.8, top-k 40, top-p 0.95, min-p 0.05) and
 # tokens/s = eval runs / (eval time + sampling time); its unconstrained run
 # ignores end of generation (as ours does), its constrained run ends when the
 # grammar is complete (as ours does). Both get the prompt below (BOS first).
+# llama.cpp runs with OMP_WAIT_POLICY=passive (override with
+# LLAMA_OMP_WAIT_POLICY=active): its OpenMP threads otherwise spin at every
+# barrier, and on a 2-core machine shared with other work one preempted
+# thread stalls the other (measured 1.7-7 t/s instead of 16-17 t/s); ours
+# yields while waiting.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -83,7 +89,7 @@ llama_run() {  # model log [constraint args...]
   # -b 1 -ub 1: one token per forward pass (prompt included). At 3f545becc
   # llama.cpp's AMX matmul crashes on larger batches on this CPU; generation
   # is one token at a time anyway, and the extra buffer types stay on.
-  "$llama" -m "$model" -p "$prompt" -n "$n_gen" -t "$threads" -tb "$threads" -c "$ctx" -s 1234 -b 1 -ub 1 \
+  OMP_WAIT_POLICY=${LLAMA_OMP_WAIT_POLICY:-passive} "$llama" -m "$model" -p "$prompt" -n "$n_gen" -t "$threads" -tb "$threads" -c "$ctx" -s 1234 -b 1 -ub 1 \
     -no-cnv --no-display-prompt "$@" </dev/null >"$log.out" 2>"$log" || {
     echo "grammar_bench.sh: llama-completion failed, see $log" >&2; tail -5 "$log" >&2; return 1; }
   awk '
@@ -103,8 +109,9 @@ for model in "${models[@]}"; do
     "${ours_constraint[@]}" >"$json" 2>"$work/$name.ours.log"
   free_ts=$(jq -r '.constrained.unconstrained.tokens_per_s.median' "$json")
   con_ts=$(jq -r '.constrained.constrained.tokens_per_s.median' "$json")
-  free_n=$(jq -r '.constrained.unconstrained.generated | map(tostring) | join(",")' "$json")
-  con_n=$(jq -r '.constrained.constrained.generated | map(tostring) | join(",")' "$json")
+  counts='(.generated | map(tostring) | join(",")) + " (" + (.timed | map(tostring) | join(",")) + ")"'
+  free_n=$(jq -r ".constrained.unconstrained | $counts" "$json")
+  con_n=$(jq -r ".constrained.constrained | $counts" "$json")
   free_ms=$(jq -r '.constrained.unconstrained.choose_ms_per_token' "$json")
   con_ms=$(jq -r '.constrained.constrained.choose_ms_per_token' "$json")
   rows+=("$name|ours|free|$free_ts|$free_n|$free_ms")
@@ -133,10 +140,11 @@ llama_version=""
 [ -n "$llama" ] && llama_version=$("$llama" --version 2>&1 | awk '/^version/ {sub(/^version: /, ""); print; exit}')
 echo "constraint: $what | -n $n_gen, -t $threads, -c $ctx, $reps repetitions (median)"
 echo "machine: $cpu, $(nproc) CPUs | load average $load_start at start, $(cut -d' ' -f1 /proc/loadavg) at end | $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-echo "ours: $("$playground" --version 2>/dev/null | head -1)${llama_version:+ | llama.cpp: $llama_version}"
+echo "ours: $("$playground" --version 2>/dev/null | head -1)"
+[ -z "$llama" ] || echo "llama.cpp: $llama_version, llama-completion -b 1 -ub 1, OMP_WAIT_POLICY=${LLAMA_OMP_WAIT_POLICY:-passive}"
 echo
-printf '| %-14s | %-9s | %-11s | %9s | %-15s | %16s | %16s | %9s |\n' model engine run "t/s" "tokens/run" "sampling ms/tok" "masking ms/tok" "vs free"
-echo '| -------------- | --------- | ----------- | --------: | --------------- | ---------------: | ---------------: | --------: |'
+printf '| %-14s | %-9s | %-11s | %9s | %-24s | %16s | %16s | %9s |\n' model engine run "t/s" "tokens/run (timed)" "sampling ms/tok" "masking ms/tok" "vs free"
+echo '| -------------- | --------- | ----------- | --------: | ------------------------ | ---------------: | ---------------: | --------: |'
 declare -A free_rate free_ms
 for row in "${rows[@]}"; do
   IFS='|' read -r m e side ts ns ms <<<"$row"
@@ -146,5 +154,5 @@ for row in "${rows[@]}"; do
     rel=$(awk -v a="$ts" -v b="${free_rate["$m|$e"]}" 'BEGIN { if (b > 0) printf "%+.1f %%", 100 * (a / b - 1); else print "?" }')
     mask=$(awk -v a="$ms" -v b="${free_ms["$m|$e"]}" 'BEGIN { printf "%+.3f", a - b }')
   fi
-  printf '| %-14s | %-9s | %-11s | %9.2f | %-15s | %16.3f | %16s | %9s |\n' "$m" "$e" "$side" "$ts" "$ns" "$ms" "$mask" "$rel"
+  printf '| %-14s | %-9s | %-11s | %9.2f | %-24s | %16.3f | %16s | %9s |\n' "$m" "$e" "$side" "$ts" "$ns" "$ms" "$mask" "$rel"
 done

@@ -50,6 +50,7 @@ nlohmann::json decode_loop_json(const DecodeLoopResult& t) {
           {"tokens_per_s", {{"median", t.rate.median}, {"min", t.rate.min}, {"max", t.rate.max}}},
           {"samples", t.rate.samples},
           {"generated", t.generated},
+          {"timed", t.timed},
           {"finish", t.finish},
           {"choose_ms_per_token", t.choose_ms_per_token},
           {"eval_ms_per_token", t.eval_ms_per_token},
@@ -58,7 +59,10 @@ nlohmann::json decode_loop_json(const DecodeLoopResult& t) {
 
 std::string joined(const std::vector<int64_t>& counts) {
   std::string out;
-  for (int64_t n : counts) out += (out.empty() ? "" : ",") + std::to_string(n);
+  for (int64_t n : counts) {
+    if (!out.empty()) out.push_back(',');
+    out.append(std::to_string(n));
+  }
   return out;
 }
 
@@ -72,14 +76,16 @@ std::string constrained_text(const ConstrainedReport& c, uint32_t seed) {
                 c.grammar_name.c_str(), c.grammar_rules, c.prompt_tokens, sampling.temperature, sampling.top_k,
                 sampling.top_p, sampling.min_p, seed);
   out += line;
-  std::snprintf(line, sizeof line, "| %-14s | %32s | %16s | %13s | %11s | %13s |\n", "test", "t/s median [min, max]",
-                "tokens/rep", "choose ms/tok", "eval ms/tok", "first step ms");
+  std::snprintf(line, sizeof line, "| %-14s | %32s | %24s | %13s | %11s | %13s |\n", "test", "t/s median [min, max]",
+                "tokens/rep (timed)", "choose ms/tok", "eval ms/tok", "first step ms");
   out += line;
-  out += "| -------------- | -------------------------------: | ---------------: | ------------: | ----------: | ------------: |\n";
+  out += "| -------------- | -------------------------------: | -----------------------: | ------------: | ----------: | ------------: |\n";
   for (const DecodeLoopResult* t : {&c.unconstrained, &c.constrained}) {
-    std::snprintf(line, sizeof line, "| %-14s | %32s | %16s | %13.3f | %11.2f | %13.2f |\n", t->name.c_str(),
-                  rate_cell(t->rate).c_str(), joined(t->generated).c_str(), t->choose_ms_per_token,
-                  t->eval_ms_per_token, t->first_step_ms);
+    std::string counts = joined(t->generated);
+    counts.append(" (").append(joined(t->timed)).append(")");
+    std::snprintf(line, sizeof line, "| %-14s | %32s | %24s | %13.3f | %11.2f | %13.2f |\n", t->name.c_str(),
+                  rate_cell(t->rate).c_str(), counts.c_str(), t->choose_ms_per_token, t->eval_ms_per_token,
+                  t->first_step_ms);
     out += line;
   }
   out += "\n";
@@ -91,7 +97,7 @@ std::string constrained_text(const ConstrainedReport& c, uint32_t seed) {
   std::string sample = c.sample_text.substr(0, 160);
   for (char& ch : sample)
     if (ch == '\n' || ch == '\r' || ch == '\t') ch = ' ';
-  out += "constrained reply: " + sample + (c.sample_text.size() > 160 ? "..." : "") + "\n";
+  out.append("constrained reply: ").append(sample).append(c.sample_text.size() > 160 ? "...\n" : "\n");
   return out;
 }
 
@@ -167,7 +173,10 @@ std::string bench_report_text(const BenchReport& r) {
                 r.generation_weight_gb_per_s, r.fraction_of_measured * 100, r.measured_gb_per_s,
                 human_bytes(r.bandwidth_buffer_bytes).c_str(), r.bandwidth_passes, r.threads);
   out += line;
-  if (r.constrained) out += "\n" + constrained_text(*r.constrained, r.options.seed);
+  if (r.constrained) {
+    out.push_back('\n');
+    out.append(constrained_text(*r.constrained, r.options.seed));
+  }
   return out;
 }
 

@@ -138,6 +138,7 @@ DecodeLoopResult summarize(std::string name, const std::vector<DecodeLoopTiming>
     eval.push_back(t.eval_ms_per_token());
     first.push_back(t.first_step_seconds * 1e3);
     out.generated.push_back(t.generated);
+    out.timed.push_back(t.timed_tokens);
     out.finish.push_back(t.finish);
   }
   out.rate = rate_stats(std::move(rates));
@@ -148,7 +149,8 @@ DecodeLoopResult summarize(std::string name, const std::vector<DecodeLoopTiming>
 }
 
 // The tg test through the decode loop: each run generates one reply without
-// and one with the grammar, from the same prompt and seed, in fresh sessions.
+// and one with the grammar, from the same prompt and seed, in fresh sessions,
+// taking turns step by step.
 Result<ConstrainedReport> run_constrained(const LlamaModel& model, ThreadPool& pool,
                                           const SessionOptions& session_options, const BenchOptions& options,
                                           int64_t n_ctx, const ProgressFn& progress) {
@@ -170,18 +172,20 @@ Result<ConstrainedReport> run_constrained(const LlamaModel& model, ThreadPool& p
   for (int run = 0; run < total_runs; ++run) {
     const std::string which =
         run == 0 ? std::string(" warm-up") : " " + std::to_string(run) + "/" + std::to_string(options.repetitions);
-    for (const bool constrained : {false, true}) {
-      if (progress) progress(name + (constrained ? " grammar" : " free") + which);
-      InferenceSession session(model, pool, session_options);
-      auto t = time_decode_loop(session, constrained ? grammar_request : free_request);
-      if (!t) return t.status();
-      if (t->timed_tokens < 1)
-        return Error{"bench: the " + std::string(constrained ? "constrained" : "unconstrained") + " reply ended after " +
-                     std::to_string(t->generated) + " token(s); nothing to time (use a grammar that allows longer output)"};
-      if (run == 0) continue;
-      if (constrained) c.sample_text = t->text;
-      (constrained ? grammar_runs : free_runs).push_back(std::move(*t));
-    }
+    if (progress) progress(name + " free+grammar" + which);
+    InferenceSession free_session(model, pool, session_options), grammar_session(model, pool, session_options);
+    auto t = time_decode_loops_in_turn(free_session, free_request, grammar_session, grammar_request);
+    if (!t) return t.status();
+    auto& [free_run, grammar_run] = *t;
+    for (const DecodeLoopTiming* one : {&free_run, &grammar_run})
+      if (one->timed_tokens < 1)
+        return Error{"bench: the " + std::string(one == &grammar_run ? "constrained" : "unconstrained") +
+                     " reply ended after " + std::to_string(one->generated) +
+                     " token(s); nothing to time (use a grammar that allows longer output)"};
+    if (run == 0) continue;
+    c.sample_text = grammar_run.text;
+    free_runs.push_back(std::move(free_run));
+    grammar_runs.push_back(std::move(grammar_run));
   }
   c.unconstrained = summarize(name + " free", free_runs);
   c.constrained = summarize(name + " grammar", grammar_runs);

@@ -23,6 +23,7 @@
 //                   {grammar (the file), grammar_rules, prompt_tokens,
 //                    unconstrained / constrained: {test, tokens_per_s {median,
 //                      min, max}, samples, generated [tokens per repetition],
+//                      timed [of which timed: the steps while both replies ran],
 //                      finish [per repetition], choose_ms_per_token,
 //                      eval_ms_per_token, first_step_ms (medians)},
 //                    masking_ms_per_token (constrained minus unconstrained
@@ -90,6 +91,7 @@ struct DecodeLoopResult {
   std::string name;  // "tg64 free", "tg64 grammar"
   RateStats rate;    // tokens per second of the timed steps
   std::vector<int64_t> generated;   // tokens per repetition
+  std::vector<int64_t> timed;       // of which in timed steps (see time_decode_loops_in_turn)
   std::vector<std::string> finish;  // "stop" / "length" per repetition
   double choose_ms_per_token = 0;   // medians over the repetitions
   double eval_ms_per_token = 0;

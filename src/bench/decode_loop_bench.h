@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "engine/generate/decode_loop.h"
@@ -25,7 +26,7 @@ inline constexpr const char* kDecodeLoopPrompt = "Here is a JSON object with a l
 // One reply generated through the decode loop.
 struct DecodeLoopTiming {
   int64_t generated = 0;       // tokens the reply has
-  int64_t timed_tokens = 0;    // tokens sampled in the timed steps (all but the first)
+  int64_t timed_tokens = 0;    // tokens sampled in the timed steps (all but the first; see time_decode_loops_in_turn)
   double eval_seconds = 0;     // forward passes of the timed steps
   double choose_seconds = 0;   // token choice of the timed steps (sampler, mask, matcher, detokenizer, stops)
   double first_step_seconds = 0;  // last prompt token + setting up the loop (and its grammar) + the first choice
@@ -43,6 +44,17 @@ struct DecodeLoopTiming {
 // forward pass and choice apart. A final step that ends the reply without a
 // token (the grammar is complete) is not counted.
 Result<DecodeLoopTiming> time_decode_loop(InferenceSession& session, const DecodeRequest& request);
+
+// Two replies, each in its own empty session, taking turns step by step (a
+// step of one, then a step of the other, until both end), so a change of
+// machine load during the run hits both alike. Each is timed as above, but
+// only over the turns when both were still generating: once one has ended
+// (a constrained reply usually ends first) the other runs to its end
+// untimed, so both rates cover the same stretch of time.
+Result<std::pair<DecodeLoopTiming, DecodeLoopTiming>> time_decode_loops_in_turn(InferenceSession& session_a,
+                                                                               const DecodeRequest& request_a,
+                                                                               InferenceSession& session_b,
+                                                                               const DecodeRequest& request_b);
 
 // The request both runs of a comparison use: `prompt`, at most `n_gen` tokens,
 // llama.cpp's default sampling (temperature 0.8, top-k 40, top-p 0.95,

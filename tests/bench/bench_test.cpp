@@ -183,6 +183,34 @@ TEST(BenchDecodeLoop, TimesEveryTokenButTheFirstAndKeepsToTheGrammar) {
   EXPECT_FALSE(bench::time_decode_loop(used, bench::decode_loop_request(prompt, 4, 7, nullptr)));
 }
 
+TEST(BenchDecodeLoop, RepliesTakingTurnsMatchRepliesAlone) {
+  auto model = LlamaModel::load(demo_model());
+  ASSERT_TRUE(model) << model.error();
+  ThreadPool pool(2);
+  const auto prompt = (*model)->tokenizer().encode(bench::kDecodeLoopPrompt, true, false);
+  const auto g = words_grammar();
+  ASSERT_TRUE(g);
+  const DecodeRequest free_request = bench::decode_loop_request(prompt, 16, 3, nullptr);
+  const DecodeRequest grammar_request = bench::decode_loop_request(prompt, 16, 3, g);
+  InferenceSession a(**model, pool), b(**model, pool), alone(**model, pool), alone_too(**model, pool);
+  auto both = bench::time_decode_loops_in_turn(a, free_request, b, grammar_request);
+  ASSERT_TRUE(both) << both.error();
+  auto free_alone = bench::time_decode_loop(alone, free_request);
+  auto grammar_alone = bench::time_decode_loop(alone_too, grammar_request);
+  ASSERT_TRUE(free_alone && grammar_alone);
+  // Sessions are independent: the same seeds give the same replies either way.
+  EXPECT_EQ(both->first.text, free_alone->text);
+  EXPECT_EQ(both->second.text, grammar_alone->text);
+  EXPECT_EQ(both->first.generated, 16);
+  // Only turns when both were generating are timed: the same number of steps, give or take the last.
+  EXPECT_LE(both->first.timed_tokens, 15);
+  EXPECT_LE(both->second.timed_tokens, grammar_alone->timed_tokens);
+  EXPECT_NEAR(static_cast<double>(both->first.timed_tokens), static_cast<double>(both->second.timed_tokens), 1.0);
+  EXPECT_GE(both->second.timed_tokens, 1);
+  InferenceSession c(**model, pool);
+  EXPECT_FALSE(bench::time_decode_loops_in_turn(c, free_request, c, grammar_request));
+}
+
 TEST(BenchRun, GrammarComparesDecodeLoopWithAndWithoutIt) {
   auto model = LlamaModel::load(demo_model());
   ASSERT_TRUE(model) << model.error();
@@ -197,9 +225,9 @@ TEST(BenchRun, GrammarComparesDecodeLoopWithAndWithoutIt) {
   std::vector<std::string> steps;
   auto r = bench::run_benchmark(**model, o, [&](const std::string& s) { steps.push_back(s); });
   ASSERT_TRUE(r) << r.error();
-  // pp: warm-up + 2; tg: (warm-up + 2) x (free, grammar); bandwidth.
-  EXPECT_EQ(steps.size(), 10u);
-  EXPECT_NE(std::find(steps.begin(), steps.end(), "tg10 grammar 2/2"), steps.end());
+  // pp: warm-up + 2; tg: warm-up + 2, free and grammar replies taking turns; bandwidth.
+  EXPECT_EQ(steps.size(), 7u);
+  EXPECT_NE(std::find(steps.begin(), steps.end(), "tg10 free+grammar 2/2"), steps.end());
   ASSERT_TRUE(r->constrained);
   const bench::ConstrainedReport& c = *r->constrained;
   EXPECT_EQ(c.grammar_name, "words.gbnf");
@@ -207,6 +235,8 @@ TEST(BenchRun, GrammarComparesDecodeLoopWithAndWithoutIt) {
   for (const bench::DecodeLoopResult* t : {&c.unconstrained, &c.constrained}) {
     EXPECT_EQ(t->rate.samples.size(), 2u) << t->name;
     EXPECT_EQ(t->generated.size(), 2u) << t->name;
+    ASSERT_EQ(t->timed.size(), 2u) << t->name;
+    EXPECT_LT(t->timed[0], t->generated[0]) << t->name;
     EXPECT_TRUE(positive_finite(t->rate.median)) << t->name;
     EXPECT_TRUE(positive_finite(t->choose_ms_per_token)) << t->name;
     EXPECT_TRUE(positive_finite(t->eval_ms_per_token)) << t->name;

@@ -2,6 +2,7 @@
 #include "engine/grammar/grammar_matcher.h"
 
 #include <algorithm>
+#include <iterator>
 #include <queue>
 #include <set>
 
