@@ -24,7 +24,8 @@ void Slot::start(std::shared_ptr<GenerationJob> job) {
   const auto& prompt = job->params().prompt_ids;
   size_t keep = common_prefix(prompt);
   if (keep >= prompt.size()) keep = prompt.empty() ? 0 : prompt.size() - 1;
-  session_.truncate(static_cast<int64_t>(keep));
+  // A sliding-window model may not keep a prefix its rings have moved past.
+  keep = static_cast<size_t>(session_.truncate(static_cast<int64_t>(keep)));
   cached_.resize(keep);
 
   active_ = std::make_unique<Active>();

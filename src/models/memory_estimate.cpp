@@ -8,6 +8,8 @@
 #include <cstdio>
 
 #include "engine/gguf/gguf.h"
+#include "engine/model/inference_session.h"
+#include "engine/model/model_config.h"
 
 namespace pg::models {
 
@@ -36,8 +38,15 @@ Result<MemoryEstimate> estimate_model_memory(const std::string& path, int64_t n_
   e.slots = std::max(0, slots);
   e.context = n_ctx > 0 ? n_ctx : std::min<int64_t>(train_ctx, 4096);
   const uint64_t kv_embd = static_cast<uint64_t>(kv_heads * head_dim);
-  // K and V, F16, per layer and position, for every slot.
-  e.kv_cache = 2ull * 2ull * static_cast<uint64_t>(layers) * static_cast<uint64_t>(e.context) * kv_embd * e.slots;
+  // K and V, F16, per layer and cached position, for every slot: the context
+  // on full-attention layers, the window plus a batch on sliding ones.
+  uint64_t kv_rows = static_cast<uint64_t>(layers) * static_cast<uint64_t>(e.context);
+  if (auto config = read_model_config(f, n_vocab); config && config->has_sliding_layers()) {
+    kv_rows = 0;
+    for (int64_t l = 0; l < config->n_layer; ++l)
+      kv_rows += static_cast<uint64_t>(kv_cache_rows(*config, l, e.context, SessionOptions{}.max_batch));
+  }
+  e.kv_cache = 2ull * 2ull * kv_rows * kv_embd * e.slots;
   // Logits per slot, and the activations of one prompt chunk (256 tokens, the
   // scheduler's default) for the widest layer; allocated as requests arrive.
   e.scratch = 4ull * static_cast<uint64_t>(n_vocab) * std::max(1, e.slots) +

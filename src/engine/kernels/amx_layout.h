@@ -15,7 +15,7 @@
 // BF16 family (F16, BF16). Rows are bf16 in blocks of 32 values. BF16 weights are
 // used as they are; an F16 value w is split into hi = bf16(w) and lo = bf16(w - hi),
 // which is exact (an F16 significand has 11 bits, hi keeps 8), so the tile
-// products hi·hi + hi·lo + lo·hi carry the F16 inputs to within 2^-16 relative.
+// products hi·hi + hi·lo + lo·hi + lo·lo give each F16 product exactly.
 // Built with AMX flags: nothing here may run before kernel_path_supported(Amx).
 #pragma once
 

@@ -21,7 +21,6 @@ namespace {
 
 void f16_weighted_sum_scalar(const uint16_t* rows, int64_t row_stride, int64_t n_rows, const float* weights, int64_t n,
                              float* out) {
-  for (int64_t i = 0; i < n; ++i) out[i] = 0.0f;
   for (int64_t j = 0; j < n_rows; ++j) {
     const uint16_t* row = rows + j * row_stride;
     for (int64_t i = 0; i < n; ++i) out[i] = std::fma(weights[j], fp16_to_fp32(row[i]), out[i]);

@@ -16,8 +16,10 @@ namespace pg::kernels {
 void f16_dots(KernelPath path, const uint16_t* rows, int64_t row_stride, int64_t n_rows, const uint16_t* x,
               int64_t n, float* out);
 
-// out[i] = sum_j weights[j] * rows[j * row_stride + i], accumulated in j order
-// (one float FMA per term) for i in [0, n).
+// out[i] += sum_j weights[j] * rows[j * row_stride + i], accumulated onto
+// out[i] in j order (one float FMA per term) for i in [0, n): zero out first
+// for a plain sum. Two calls over consecutive runs of rows give exactly what one
+// call over both gives (a ring of cache rows that wraps).
 void f16_weighted_sum(KernelPath path, const uint16_t* rows, int64_t row_stride, int64_t n_rows,
                       const float* weights, int64_t n, float* out);
 

@@ -14,7 +14,7 @@ void f16_weighted_sum_avx2(const uint16_t* rows, int64_t row_stride, int64_t n_r
                            float* out) {
   int64_t i = 0;
   for (; i + 16 <= n; i += 16) {
-    __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
+    __m256 a0 = _mm256_loadu_ps(out + i), a1 = _mm256_loadu_ps(out + i + 8);
     for (int64_t j = 0; j < n_rows; ++j) {
       const uint16_t* row = rows + j * row_stride + i;
       const __m256 w = _mm256_set1_ps(weights[j]);
@@ -25,7 +25,7 @@ void f16_weighted_sum_avx2(const uint16_t* rows, int64_t row_stride, int64_t n_r
     _mm256_storeu_ps(out + i + 8, a1);
   }
   for (; i < n; ++i) {
-    float a = 0.0f;
+    float a = out[i];
     for (int64_t j = 0; j < n_rows; ++j) a = std::fma(weights[j], fp16_to_fp32(rows[j * row_stride + i]), a);
     out[i] = a;
   }

@@ -1,6 +1,9 @@
-// Forward pass of Llama-family models (Llama 2/3, Mistral, TinyLlama, Qwen2):
-// embedding → n × (RMSNorm → attention with RoPE and grouped-query KV heads →
-// residual → RMSNorm → SwiGLU feed-forward → residual) → RMSNorm → logits.
+// Forward pass of the decoder architectures (engine/model/architecture.h):
+// embedding (× scale) → n × ([RMSNorm] → Q/K/V (+bias) → [Q/K norm] → RoPE →
+// grouped-query attention over the KV cache (scaled, [soft-capped], [sliding
+// window]) → output → [post-norm] → [× residual scale] → residual add →
+// [RMSNorm] → SwiGLU or GeGLU feed-forward → [post-norm] → [× scale] →
+// residual add) → RMSNorm → logits ([÷ logit scale], [soft-capped]).
 #include "engine/model/inference_session.h"
 
 #include <algorithm>
@@ -24,13 +27,34 @@ InferenceSession::InferenceSession(const LlamaModel& model, ThreadPool& pool, Se
   const ModelConfig& c = model_.config();
   n_ctx_ = options_.n_ctx > 0 ? options_.n_ctx : std::min<int64_t>(c.n_ctx_train, 4096);
   if (options_.max_batch <= 0) options_.max_batch = 512;
-  const size_t cache = static_cast<size_t>(c.n_layer * n_ctx_ * c.n_embd_kv());
+  layer_rows_.resize(static_cast<size_t>(c.n_layer));
+  layer_base_.resize(static_cast<size_t>(c.n_layer));
+  int64_t rows = 0;
+  for (int64_t l = 0; l < c.n_layer; ++l) {
+    const int64_t r = kv_cache_rows(c, l, n_ctx_, options_.max_batch);
+    layer_rows_[static_cast<size_t>(l)] = r;
+    layer_base_[static_cast<size_t>(l)] = rows * c.n_embd_kv();
+    rows += r;
+  }
+  const size_t cache = static_cast<size_t>(rows * c.n_embd_kv());
   if (options_.kv_cache_f16) {
     k_cache16_.assign(cache, 0);
     v_cache16_.assign(cache, 0);
   } else {
     k_cache32_.assign(cache, 0.0f);
     v_cache32_.assign(cache, 0.0f);
+  }
+  const std::vector<float>& factors = model_.rope_factors_for(n_ctx_);
+  layer_rope_.resize(static_cast<size_t>(c.n_layer));
+  for (int64_t l = 0; l < c.n_layer; ++l) {
+    const LayerRope& lr = c.layer_rope[static_cast<size_t>(l)];
+    ops::RopeParams& rp = layer_rope_[static_cast<size_t>(l)];
+    rp = ops::RopeParams{c.n_rot, lr.freq_base, lr.freq_scale, c.rope_style,
+                         factors.empty() ? nullptr : factors.data()};
+    rp.ext_factor = lr.ext_factor;
+    rp.attn_factor = lr.attn_factor;
+    ops::yarn_corr_dims(c.n_rot, c.n_ctx_orig > 0 ? c.n_ctx_orig : c.n_ctx_train, lr.freq_base, c.yarn_beta_fast,
+                        c.yarn_beta_slow, rp.corr_dims);
   }
 }
 
@@ -39,7 +63,25 @@ uint64_t InferenceSession::kv_cache_bytes() const {
          (k_cache32_.size() + v_cache32_.size()) * sizeof(float);
 }
 
-void InferenceSession::truncate(int64_t n) { n_past_ = std::clamp<int64_t>(n, 0, n_past_); }
+int64_t InferenceSession::earliest_reusable_position() const {
+  const ModelConfig& c = model_.config();
+  int64_t earliest = 0;
+  for (int64_t l = 0; l < c.n_layer; ++l) {
+    const int64_t rows = layer_rows_[static_cast<size_t>(l)];
+    if (!c.is_sliding(l) || n_past_ <= rows) continue;
+    // Positions [n_past - rows, n_past) are in the ring; position n attends
+    // to [n - window + 1, n).
+    earliest = std::max(earliest, n_past_ - rows + c.sliding_window - 1);
+  }
+  return std::min(earliest, n_past_);
+}
+
+int64_t InferenceSession::truncate(int64_t n) {
+  n = std::clamp<int64_t>(n, 0, n_past_);
+  if (n < earliest_reusable_position()) n = 0;
+  n_past_ = n;
+  return n;
+}
 
 std::span<const float> InferenceSession::last_logits() const {
   const int64_t n_vocab = model_.config().n_vocab;
@@ -152,51 +194,75 @@ void InferenceSession::forward_slots(std::span<const int32_t> tokens, bool all_l
                                      std::vector<float>* hidden) {
   const ModelConfig& c = model_.config();
   const int64_t T = static_cast<int64_t>(tokens.size());
-  const int64_t E = c.n_embd, Q = c.n_embd_q(), KV = c.n_embd_kv();
+  const int64_t E = c.n_embd, Q = c.n_embd_q(), KV = c.n_embd_kv(), F = c.n_ff;
   x_.resize(static_cast<size_t>(T * E));
   xb_.resize(static_cast<size_t>(T * std::max(E, Q)));
   q_.resize(static_cast<size_t>(T * Q));
   k_.resize(static_cast<size_t>(T * KV));
   v_.resize(static_cast<size_t>(T * KV));
   attn_out_.resize(static_cast<size_t>(T * Q));
-  gate_.resize(static_cast<size_t>(T * c.n_ff));
-  up_.resize(static_cast<size_t>(T * c.n_ff));
+  gate_.resize(static_cast<size_t>(T * F));
+  up_.resize(static_cast<size_t>(T * F));
+  rope_cs_.resize(static_cast<size_t>(T * c.n_rot));
 
   for (int64_t t = 0; t < T; ++t) kernels::get_row(model_.token_embedding(), tokens[t], &x_[t * E]);
+  if (c.embedding_scale != 0.0f)
+    for (float& v : x_) v *= c.embedding_scale;
 
-  const ops::RopeParams rp{c.n_rot, c.rope_freq_base, c.rope_freq_scale, c.rope_style,
-                           model_.rope_freq_factors().empty() ? nullptr : model_.rope_freq_factors().data()};
+  auto add_bias = [](float* y, const std::vector<float>& b) {
+    for (size_t i = 0; i < b.size(); ++i) y[i] += b[i];
+  };
+  // A branch's output (in xb_) joins the residual stream x_.
+  auto add_branch = [&](int64_t t, const std::vector<float>& post_norm) {
+    float* out = &xb_[t * E];
+    if (!post_norm.empty()) ops::rms_norm(out, post_norm.data(), out, E, c.rms_eps);
+    if (c.residual_scale != 0.0f)
+      for (int64_t i = 0; i < E; ++i) out[i] *= c.residual_scale;
+    for (int64_t i = 0; i < E; ++i) x_[t * E + i] += out[i];
+  };
+
   for (int64_t l = 0; l < c.n_layer; ++l) {
     const LayerWeights& w = model_.layer(l);
-    for_each_token(T, [&](int64_t t) { ops::rms_norm(&x_[t * E], w.attn_norm.data(), &xb_[t * E], E, c.rms_eps); });
-    matmul(path, w.wq, xb_.data(), T, q_.data());
-    matmul(path, w.wk, xb_.data(), T, k_.data());
-    matmul(path, w.wv, xb_.data(), T, v_.data());
+    const float* attn_in = x_.data();
+    if (!w.attn_norm.empty()) {
+      for_each_token(T, [&](int64_t t) { ops::rms_norm(&x_[t * E], w.attn_norm.data(), &xb_[t * E], E, c.rms_eps); });
+      attn_in = xb_.data();
+    }
+    matmul(path, w.wq, attn_in, T, q_.data());
+    matmul(path, w.wk, attn_in, T, k_.data());
+    matmul(path, w.wv, attn_in, T, v_.data());
+    const ops::RopeParams& rp = layer_rope_[static_cast<size_t>(l)];
     for_each_token(T, [&](int64_t t) {
       if (!w.bq.empty()) {
-        for (int64_t i = 0; i < Q; ++i) q_[t * Q + i] += w.bq[i];
-        for (int64_t i = 0; i < KV; ++i) {
-          k_[t * KV + i] += w.bk[i];
-          v_[t * KV + i] += w.bv[i];
-        }
+        add_bias(&q_[t * Q], w.bq);
+        add_bias(&k_[t * KV], w.bk);
+        add_bias(&v_[t * KV], w.bv);
       }
-      const int64_t position = slots_[static_cast<size_t>(t)].position;
-      for (int64_t h = 0; h < c.n_head; ++h) ops::rope(&q_[t * Q + h * c.head_dim], position, rp);
-      for (int64_t h = 0; h < c.n_head_kv; ++h) ops::rope(&k_[t * KV + h * c.head_dim], position, rp);
+      ops::rope_angles(slots_[static_cast<size_t>(t)].position, rp, &rope_cs_[t * c.n_rot]);
+      prepare_qk(l, t);
       store_kv(l, t);
     });
     attention(l, T);
     matmul(path, w.wo, attn_out_.data(), T, xb_.data());
+    const float* ffn_in = x_.data();
     for_each_token(T, [&](int64_t t) {
-      for (int64_t i = t * E; i < (t + 1) * E; ++i) x_[i] += xb_[i];
-      ops::rms_norm(&x_[t * E], w.ffn_norm.data(), &xb_[t * E], E, c.rms_eps);
+      if (!w.bo.empty()) add_bias(&xb_[t * E], w.bo);
+      add_branch(t, w.post_attn_norm);
+      if (!w.ffn_norm.empty()) ops::rms_norm(&x_[t * E], w.ffn_norm.data(), &xb_[t * E], E, c.rms_eps);
     });
-    matmul(path, w.w_gate, xb_.data(), T, gate_.data());
-    matmul(path, w.w_up, xb_.data(), T, up_.data());
-    for_each_token(T, [&](int64_t t) { ops::swiglu(&gate_[t * c.n_ff], &up_[t * c.n_ff], c.n_ff); });
+    if (!w.ffn_norm.empty()) ffn_in = xb_.data();
+    matmul(path, w.w_gate, ffn_in, T, gate_.data());
+    matmul(path, w.w_up, ffn_in, T, up_.data());
+    for_each_token(T, [&](int64_t t) {
+      if (!w.b_gate.empty()) add_bias(&gate_[t * F], w.b_gate);
+      if (!w.b_up.empty()) add_bias(&up_[t * F], w.b_up);
+      if (c.ffn_activation == FfnActivation::GeluTanh) ops::geglu(&gate_[t * F], &up_[t * F], F);
+      else ops::swiglu(&gate_[t * F], &up_[t * F], F);
+    });
     matmul(path, w.w_down, gate_.data(), T, xb_.data());
     for_each_token(T, [&](int64_t t) {
-      for (int64_t i = t * E; i < (t + 1) * E; ++i) x_[i] += xb_[i];
+      if (!w.b_down.empty()) add_bias(&xb_[t * E], w.b_down);
+      add_branch(t, w.post_ffn_norm);
     });
   }
 
@@ -216,7 +282,43 @@ void InferenceSession::forward_slots(std::span<const int32_t> tokens, bool all_l
     ops::rms_norm(&x_[t * E], model_.output_norm().data(), &xb_[(t - first) * E], E, c.rms_eps);
   logits_.resize(static_cast<size_t>(rows * c.n_vocab));
   matmul(path, model_.output(), xb_.data(), rows, logits_.data());
+  if (c.logit_scale != 0.0f) {
+    const float inv = 1.0f / c.logit_scale;
+    for (float& v : logits_) v *= inv;
+  }
+  if (c.final_softcap != 0.0f) ops::softcap(logits_.data(), rows * c.n_vocab, c.final_softcap);
   logits_rows_ = rows;
+}
+
+void InferenceSession::prepare_qk(int64_t layer, int64_t t) {
+  const ModelConfig& c = model_.config();
+  const LayerWeights& w = model_.layer(layer);
+  const int64_t Q = c.n_embd_q(), KV = c.n_embd_kv(), hd = c.head_dim;
+  float* q = &q_[t * Q];
+  float* k = &k_[t * KV];
+  if (c.qk_norm == QkNorm::PerHead) {
+    for (int64_t h = 0; h < c.n_head; ++h) ops::rms_norm(q + h * hd, w.attn_q_norm.data(), q + h * hd, hd, c.rms_eps);
+    for (int64_t h = 0; h < c.n_head_kv; ++h)
+      ops::rms_norm(k + h * hd, w.attn_k_norm.data(), k + h * hd, hd, c.rms_eps);
+  } else if (c.qk_norm == QkNorm::FullWidth) {
+    ops::rms_norm(q, w.attn_q_norm.data(), q, Q, c.rms_eps);
+    ops::rms_norm(k, w.attn_k_norm.data(), k, KV, c.rms_eps);
+  }
+  const float* cs = &rope_cs_[t * c.n_rot];
+  for (int64_t h = 0; h < c.n_head; ++h) ops::rope_apply(q + h * hd, cs, c.n_rot, c.rope_style);
+  for (int64_t h = 0; h < c.n_head_kv; ++h) ops::rope_apply(k + h * hd, cs, c.n_rot, c.rope_style);
+  // Scales of the queries before their products with the keys (the query is
+  // rounded to F16 after them, as in GGML).
+  const int64_t position = slots_[static_cast<size_t>(t)].position;
+  if (c.attn_temp_scale != 0.0f) {
+    // llama.cpp computes it from a float position in double precision.
+    const float steps = std::floor(static_cast<float>(position) / static_cast<float>(c.attn_temp_length));
+    const float temp =
+        static_cast<float>(std::log(static_cast<double>(steps) + 1.0) * c.attn_temp_scale + 1.0);
+    for (int64_t i = 0; i < Q; ++i) q[i] *= temp;
+  }
+  if (c.query_scale != 1.0f)
+    for (int64_t i = 0; i < Q; ++i) q[i] *= c.query_scale;
 }
 
 void InferenceSession::store_kv(int64_t layer, int64_t t) {
@@ -224,7 +326,7 @@ void InferenceSession::store_kv(int64_t layer, int64_t t) {
   const int64_t KV = c.n_embd_kv();
   const TokenSlot& slot = slots_[static_cast<size_t>(t)];
   InferenceSession& s = *slot.session;
-  const size_t base = static_cast<size_t>((layer * s.n_ctx_ + slot.position) * KV);
+  const size_t base = s.kv_row_offset(layer, slot.position);
   for (int64_t i = 0; i < KV; ++i) {
     if (options_.kv_cache_f16) {
       s.k_cache16_[base + i] = fp32_to_fp16(k_[t * KV + i]);
@@ -240,9 +342,12 @@ void InferenceSession::attention(int64_t layer, int64_t n_tokens) {
   const ModelConfig& c = model_.config();
   const int64_t hd = c.head_dim, KV = c.n_embd_kv(), Q = c.n_embd_q();
   const int64_t group = c.n_head / c.n_head_kv;
-  const float scale = 1.0f / std::sqrt(static_cast<float>(hd));
-  int64_t longest = 0;  // the longest context among the batch's sessions
-  for (int64_t t = 0; t < n_tokens; ++t) longest = std::max(longest, slots_[static_cast<size_t>(t)].session->n_ctx_);
+  const bool sliding = c.is_sliding(layer);
+  int64_t longest = 0;  // the most keys any token of the batch attends to
+  for (int64_t t = 0; t < n_tokens; ++t) {
+    const TokenSlot& slot = slots_[static_cast<size_t>(t)];
+    longest = std::max(longest, sliding ? std::min(slot.position + 1, c.sliding_window) : slot.position + 1);
+  }
   const int64_t per_thread = longest + 2 * hd;
   scores_.resize(static_cast<size_t>(per_thread * pool_.size()));
   const bool f16 = options_.kv_cache_f16;
@@ -259,32 +364,46 @@ void InferenceSession::attention(int64_t layer, int64_t n_tokens) {
       const int64_t kvh = h / group;
       const TokenSlot& slot = slots_[static_cast<size_t>(t)];
       const InferenceSession& s = *slot.session;
-      const int64_t n_keys = slot.position + 1;  // causal: up to and including itself
-      const size_t layer_base = static_cast<size_t>(layer * s.n_ctx_ * KV);
+      // Causal, and within the window on sliding layers: positions [first, position].
+      const int64_t first = sliding ? std::max<int64_t>(0, slot.position - c.sliding_window + 1) : 0;
+      const int64_t n_keys = slot.position - first + 1;
+      // The keys are one run of cache rows, or two when the ring wraps.
+      const int64_t rows = s.layer_rows_[static_cast<size_t>(layer)];
+      const int64_t first_row = first % rows;
+      const int64_t run1 = std::min(n_keys, rows - first_row), run2 = n_keys - run1;
+      const size_t layer_base = static_cast<size_t>(s.layer_base_[static_cast<size_t>(layer)]) + static_cast<size_t>(kvh * hd);
+      const size_t run1_base = layer_base + static_cast<size_t>(first_row * KV);
       const float* q = &q_[t * Q + h * hd];
       float* out = &attn_out_[t * Q + h * hd];
-      const size_t head_base = layer_base + static_cast<size_t>(kvh * hd);
       if (f16) {
         // As GGML: the query is rounded to F16 for the F16 K·Q product, and the
         // probabilities are rounded to F16 before they weight the F16 values.
         for (int64_t i = 0; i < hd; ++i) q16[i] = fp32_to_fp16(q[i]);
-        kernels::f16_dots(kernel_path_, &s.k_cache16_[head_base], KV, n_keys, q16, hd, scores);
-        ops::softmax(scores, n_keys, scale);
+        kernels::f16_dots(kernel_path_, &s.k_cache16_[run1_base], KV, run1, q16, hd, scores);
+        if (run2 > 0) kernels::f16_dots(kernel_path_, &s.k_cache16_[layer_base], KV, run2, q16, hd, scores + run1);
+        if (c.attn_softcap != 0.0f) ops::softcap(scores, n_keys, c.attn_softcap);
+        ops::softmax(scores, n_keys, c.kq_scale);
         for (int64_t j = 0; j < n_keys; ++j) scores[j] = fp16_to_fp32(fp32_to_fp16(scores[j]));
-        kernels::f16_weighted_sum(kernel_path_, &s.v_cache16_[head_base], KV, n_keys, scores, hd, out);
+        std::fill(out, out + hd, 0.0f);
+        kernels::f16_weighted_sum(kernel_path_, &s.v_cache16_[run1_base], KV, run1, scores, hd, out);
+        if (run2 > 0) kernels::f16_weighted_sum(kernel_path_, &s.v_cache16_[layer_base], KV, run2, scores + run1, hd, out);
         continue;
       }
+      auto row = [&](int64_t j) {  // offset of the j-th key's row
+        return j < run1 ? run1_base + static_cast<size_t>(j * KV) : layer_base + static_cast<size_t>((j - run1) * KV);
+      };
       for (int64_t i = 0; i < hd; ++i) qv[i] = q[i];
       for (int64_t j = 0; j < n_keys; ++j) {
-        const size_t off = head_base + static_cast<size_t>(j * KV);
+        const size_t off = row(j);
         double dot = 0.0;
         for (int64_t i = 0; i < hd; ++i) dot += static_cast<double>(qv[i]) * s.k_cache32_[off + i];
         scores[j] = static_cast<float>(dot);
       }
-      ops::softmax(scores, n_keys, scale);
+      if (c.attn_softcap != 0.0f) ops::softcap(scores, n_keys, c.attn_softcap);
+      ops::softmax(scores, n_keys, c.kq_scale);
       for (int64_t i = 0; i < hd; ++i) acc[i] = 0.0f;
       for (int64_t j = 0; j < n_keys; ++j) {
-        const size_t off = head_base + static_cast<size_t>(j * KV);
+        const size_t off = row(j);
         const float p = scores[j];
         for (int64_t i = 0; i < hd; ++i) acc[i] += p * s.v_cache32_[off + i];
       }

@@ -1,5 +1,7 @@
 // One sequence being evaluated by a LlamaModel: its KV cache, position and
-// scratch buffers. Evaluates batches of tokens (the prompt as matrix-matrix
+// scratch buffers. Sliding-window layers keep only their window (plus one
+// batch) in a ring of cache rows, so their memory follows the window, not the
+// context. Evaluates batches of tokens (the prompt as matrix-matrix
 // products, then one token per step) and exposes the logits. Never modifies
 // the model; several sessions may share one model (each needs its own pool
 // or must not run concurrently on the same pool).
@@ -14,6 +16,7 @@
 #include "engine/kernels/kernels.h"
 #include "engine/kernels/thread_pool.h"
 #include "engine/model/llama_model.h"
+#include "engine/model/ops.h"
 #include "util/result.h"
 
 namespace pg {
@@ -69,10 +72,19 @@ class InferenceSession {
   int64_t position() const { return n_past_; }
   int64_t context_size() const { return n_ctx_; }
   const LlamaModel& model() const { return model_; }
-  // Forgets everything after the first n positions (0 = start over).
-  void truncate(int64_t n);
+  // Forgets everything after the first n positions (0 = start over) and
+  // returns the positions kept: n, or 0 when a sliding-window layer no longer
+  // holds the keys position n would attend to (its ring has moved on), in
+  // which case the sequence must be evaluated again from the start.
+  int64_t truncate(int64_t n);
+  // The smallest n that truncate(n) keeps as it is (0 without sliding layers
+  // or while the rings still hold every position).
+  int64_t earliest_reusable_position() const;
   // Bytes held by the KV cache.
   uint64_t kv_cache_bytes() const;
+  // Cache rows of one layer: the context for full-attention layers, the
+  // window plus one batch for sliding ones.
+  int64_t kv_rows(int64_t layer) const { return layer_rows_[static_cast<size_t>(layer)]; }
 
  private:
   Status check_tokens(std::span<const int32_t> tokens) const;
@@ -85,6 +97,13 @@ class InferenceSession {
   void forward_slots(std::span<const int32_t> tokens, bool all_logits, kernels::KernelPath path,
                      std::vector<float>* hidden);
   void attention(int64_t layer, int64_t n_tokens);
+  // Q/K norms, RoPE and the query scales for token t of the batch, in place.
+  void prepare_qk(int64_t layer, int64_t t);
+  // Offset of position `position`'s row in a layer's K or V cache (elements).
+  size_t kv_row_offset(int64_t layer, int64_t position) const {
+    const size_t l = static_cast<size_t>(layer);
+    return static_cast<size_t>(layer_base_[l] + (position % layer_rows_[l]) * model_.config().n_embd_kv());
+  }
   // Stores token t of the batch's K and V in the cache.
   void store_kv(int64_t layer, int64_t t);
   // fn(t) for every token t of a batch of n, split across the pool for
@@ -109,8 +128,12 @@ class InferenceSession {
   int64_t n_ctx_ = 0;
   int64_t n_past_ = 0;
 
-  // KV cache: [layer][position][n_embd_kv], F16 bits or F32.
+  // KV cache: per layer, layer_rows_[l] rows of n_embd_kv values starting at
+  // element layer_base_[l]; position p lives in row p % layer_rows_[l]. F16 bits or F32.
+  std::vector<int64_t> layer_rows_, layer_base_;
   std::vector<uint16_t> k_cache16_, v_cache16_;
+  // Each layer's RoPE, with the frequency factors this context length selects.
+  std::vector<ops::RopeParams> layer_rope_;
   std::vector<float> k_cache32_, v_cache32_;
 
   // Where each token of the batch being evaluated belongs.
@@ -121,6 +144,7 @@ class InferenceSession {
   std::vector<TokenSlot> slots_;
   // Scratch for one batch.
   std::vector<float> x_, xb_, q_, k_, v_, attn_out_, gate_, up_, logits_;
+  std::vector<float> rope_cs_;  // per token: cos/sin of its position for the current layer
   std::vector<float> scores_;  // per thread: n_ctx scores + head_dim accumulators
   std::vector<uint16_t> query16_;  // per thread: the query head rounded to F16
   int64_t logits_rows_ = 0;

@@ -1,11 +1,104 @@
-// Loads and validates the tensors of a Llama-family GGUF model: every expected
-// tensor present, with the shape the hyper-parameters imply and a type the
+// Loads and validates the tensors of a decoder GGUF model (every architecture
+// of engine/model/architecture.h): every tensor the configuration needs present, with the shape the hyper-parameters imply and a type the
 // engine can compute with (checked by engine/model/tensor_loader.h).
 #include "engine/model/llama_model.h"
 
 #include "engine/model/tensor_loader.h"
 
 namespace pg {
+namespace {
+
+// Collects the first failure of several lookups, so a layer reads as a list.
+struct LayerReader {
+  const TensorLoader& L;
+  std::string prefix;
+  Status status = Status::ok();
+
+  kernels::WeightMatrix matrix(const std::string& name, int64_t cols, int64_t rows) {
+    if (!status) return {};
+    auto r = L.matrix(prefix + name, cols, rows);
+    if (!r) { status = r.status(); return {}; }
+    return *r;
+  }
+  std::vector<float> vector(const std::string& name, int64_t n, bool required) {
+    if (!status) return {};
+    auto r = required ? L.vector(prefix + name, n) : L.optional_vector(prefix + name, n);
+    if (!r) { status = r.status(); return {}; }
+    return std::move(*r);
+  }
+  bool has(const std::string& name) const { return L.has(prefix + name); }
+};
+
+// The rows [first, first + rows) of a matrix, as a matrix of their own.
+kernels::WeightMatrix row_range(const kernels::WeightMatrix& w, int64_t first, int64_t rows) {
+  kernels::WeightMatrix v = w;
+  v.rows = rows;
+  v.data = static_cast<const uint8_t*>(w.data) + static_cast<uint64_t>(first) * w.row_bytes;
+  return v;
+}
+
+Status load_layer(const TensorLoader& loader, const ModelConfig& c, int64_t i, LayerWeights& l) {
+  LayerReader r{loader, "blk." + std::to_string(i) + "."};
+  const int64_t E = c.n_embd, Q = c.n_embd_q(), KV = c.n_embd_kv(), F = c.n_ff;
+  l.attn_norm = r.vector("attn_norm.weight", E, c.pre_norms);
+  l.ffn_norm = r.vector("ffn_norm.weight", E, c.pre_norms);
+  if (c.post_norms) {
+    l.post_attn_norm = r.vector("post_attention_norm.weight", E, true);
+    l.post_ffn_norm = r.vector("post_ffw_norm.weight", E, true);
+  }
+  if (c.qk_norm == QkNorm::PerHead) {
+    l.attn_q_norm = r.vector("attn_q_norm.weight", c.head_dim, true);
+    l.attn_k_norm = r.vector("attn_k_norm.weight", c.head_dim, true);
+  } else if (c.qk_norm == QkNorm::FullWidth) {
+    l.attn_q_norm = r.vector("attn_q_norm.weight", Q, true);
+    l.attn_k_norm = r.vector("attn_k_norm.weight", KV, true);
+  }
+  if (r.has("attn_qkv.weight")) {
+    const kernels::WeightMatrix qkv = r.matrix("attn_qkv.weight", E, Q + 2 * KV);
+    if (r.status) {
+      l.wq = row_range(qkv, 0, Q);
+      l.wk = row_range(qkv, Q, KV);
+      l.wv = row_range(qkv, Q + KV, KV);
+    }
+  } else {
+    l.wq = r.matrix("attn_q.weight", E, Q);
+    l.wk = r.matrix("attn_k.weight", E, KV);
+    l.wv = r.matrix("attn_v.weight", E, KV);
+  }
+  l.wo = r.matrix("attn_output.weight", Q, E);
+  if (r.has("attn_q.bias")) {
+    l.bq = r.vector("attn_q.bias", Q, true);
+    l.bk = r.vector("attn_k.bias", KV, true);
+    l.bv = r.vector("attn_v.bias", KV, true);
+  }
+  l.bo = r.vector("attn_output.bias", E, false);
+  if (r.has("ffn_gate.weight")) {
+    l.w_gate = r.matrix("ffn_gate.weight", E, F);
+    l.w_up = r.matrix("ffn_up.weight", E, F);
+  } else {
+    // Phi-3: one ffn_up of 2F rows, the gate's rows first.
+    const kernels::WeightMatrix up = r.matrix("ffn_up.weight", E, 2 * F);
+    if (r.status) {
+      l.w_gate = row_range(up, 0, F);
+      l.w_up = row_range(up, F, F);
+    }
+  }
+  l.w_down = r.matrix("ffn_down.weight", F, E);
+  l.b_gate = r.vector("ffn_gate.bias", F, false);
+  l.b_up = r.vector("ffn_up.bias", F, false);
+  l.b_down = r.vector("ffn_down.bias", E, false);
+  return r.status;
+}
+
+// Tensors of a vision encoder or projector (Mistral 3 and Gemma 3 files may
+// carry them beside the text model), which the text forward pass leaves alone.
+bool is_vision_tensor(const std::string& name) {
+  return name.starts_with("v.") || name.starts_with("mm.") || name.starts_with("vision") ||
+         name.starts_with("multi_modal_projector");
+}
+
+}  // namespace
+
 Result<std::unique_ptr<LlamaModel>> LlamaModel::load(const std::string& path) {
   auto file = gguf::GgufFile::open(path, MapMode::Streamed);
   if (!file) return file.status();
@@ -49,43 +142,31 @@ Result<std::unique_ptr<LlamaModel>> LlamaModel::from_file(std::unique_ptr<gguf::
   auto on = L.vector("output_norm.weight", c.n_embd);
   if (!on) return fail(on.error());
   m->output_norm_ = std::move(*on);
-  if (L.has("rope_freqs.weight")) {
-    auto rf = L.vector("rope_freqs.weight", c.n_rot / 2);
-    if (!rf) return fail(rf.error());
-    m->rope_freqs_ = std::move(*rf);
-  }
+  auto rf = L.optional_vector("rope_freqs.weight", c.n_rot / 2);
+  auto rl = L.optional_vector("rope_factors_long.weight", c.n_rot / 2);
+  auto rs = L.optional_vector("rope_factors_short.weight", c.n_rot / 2);
+  for (const Status& s : {rf.status(), rl.status(), rs.status()})
+    if (!s) return fail(s.message());
+  m->rope_freqs_ = std::move(*rf);
+  m->rope_long_ = std::move(*rl);
+  m->rope_short_ = std::move(*rs);
 
   m->layers_.resize(static_cast<size_t>(c.n_layer));
   for (int64_t i = 0; i < c.n_layer; ++i) {
-    const std::string b = "blk." + std::to_string(i) + ".";
-    LayerWeights& l = m->layers_[static_cast<size_t>(i)];
-    auto an = L.vector(b + "attn_norm.weight", c.n_embd);
-    auto fn = L.vector(b + "ffn_norm.weight", c.n_embd);
-    auto wq = L.matrix(b + "attn_q.weight", c.n_embd, c.n_embd_q());
-    auto wk = L.matrix(b + "attn_k.weight", c.n_embd, c.n_embd_kv());
-    auto wv = L.matrix(b + "attn_v.weight", c.n_embd, c.n_embd_kv());
-    auto wo = L.matrix(b + "attn_output.weight", c.n_embd_q(), c.n_embd);
-    auto wg = L.matrix(b + "ffn_gate.weight", c.n_embd, c.n_ff);
-    auto wu = L.matrix(b + "ffn_up.weight", c.n_embd, c.n_ff);
-    auto wd = L.matrix(b + "ffn_down.weight", c.n_ff, c.n_embd);
-    for (const Status& s : {an.status(), fn.status(), wq.status(), wk.status(), wv.status(),
-                            wo.status(), wg.status(), wu.status(), wd.status()}) {
-      if (!s) return fail(s.message());
-    }
-    l.attn_norm = std::move(*an);
-    l.ffn_norm = std::move(*fn);
-    l.wq = *wq; l.wk = *wk; l.wv = *wv; l.wo = *wo;
-    l.w_gate = *wg; l.w_up = *wu; l.w_down = *wd;
-    if (L.has(b + "attn_q.bias")) {
-      auto bq = L.vector(b + "attn_q.bias", c.n_embd_q());
-      auto bk = L.vector(b + "attn_k.bias", c.n_embd_kv());
-      auto bv = L.vector(b + "attn_v.bias", c.n_embd_kv());
-      for (const Status& s : {bq.status(), bk.status(), bv.status()})
-        if (!s) return fail(s.message());
-      l.bq = std::move(*bq); l.bk = std::move(*bk); l.bv = std::move(*bv);
-    }
+    if (Status s = load_layer(L, c, i, m->layers_[static_cast<size_t>(i)]); !s) return fail(s.message());
   }
+  size_t vision = 0;
+  for (const auto& t : f.tensors()) vision += is_vision_tensor(t.name) ? 1 : 0;
+  if (vision > 0)
+    m->notices_.push_back("ignoring " + std::to_string(vision) +
+                          " vision tensors: this engine runs the text model only (images are not supported)");
   return m;
+}
+
+const std::vector<float>& LlamaModel::rope_factors_for(int64_t n_ctx) const {
+  if (!rope_freqs_.empty()) return rope_freqs_;
+  if (n_ctx > config_.n_ctx_orig) return rope_long_;
+  return rope_short_;
 }
 
 uint64_t LlamaModel::parameter_count() const {

@@ -1,5 +1,6 @@
-// A loaded Llama-family model: its GGUF file (mmapped), hyper-parameters,
-// tokenizer and weight views that point into the file. Immutable after load, so
+// A loaded decoder model (Llama, Mistral, Qwen 2/3, Gemma 2/3, Phi-3, OLMo 2,
+// Granite; engine/model/architecture.h): its GGUF file (mmapped),
+// hyper-parameters, tokenizer and weight views that point into the file. Immutable after load, so
 // any number of inference sessions can share it. Never holds per-sequence state
 // (that is InferenceSession's).
 #pragma once
@@ -16,11 +17,17 @@
 
 namespace pg {
 
+// One block's weights. Optional vectors are empty when the file has none.
+// Fused tensors (Phi-3's attn_qkv and gate+up ffn_up) are split into views of
+// their row ranges, so every architecture has separate wq/wk/wv and w_gate/w_up.
 struct LayerWeights {
-  std::vector<float> attn_norm, ffn_norm;
+  std::vector<float> attn_norm, ffn_norm;            // empty without pre-norms (OLMo 2)
+  std::vector<float> attn_q_norm, attn_k_norm;       // Q/K norm weights (head_dim or full width)
+  std::vector<float> post_attn_norm, post_ffn_norm;  // Gemma 2/3, OLMo 2
   kernels::WeightMatrix wq, wk, wv, wo;
-  std::vector<float> bq, bk, bv;  // empty when the model has no QKV bias
+  std::vector<float> bq, bk, bv, bo;
   kernels::WeightMatrix w_gate, w_up, w_down;
+  std::vector<float> b_gate, b_up, b_down;
 };
 
 class LlamaModel {
@@ -37,6 +44,12 @@ class LlamaModel {
   const kernels::WeightMatrix& output() const { return output_; }  // the embedding when tied
   const std::vector<float>& output_norm() const { return output_norm_; }
   const std::vector<float>& rope_freq_factors() const { return rope_freqs_; }  // empty if none
+  // The RoPE frequency factors for a context of n_ctx positions: rope_freqs
+  // (Llama 3.1), else LongRoPE's long factors beyond the original context and
+  // its short ones within it (as llama.cpp chooses), else empty.
+  const std::vector<float>& rope_factors_for(int64_t n_ctx) const;
+  // What loading noticed but did not refuse (e.g. vision tensors left unused).
+  const std::vector<std::string>& notices() const { return notices_; }
   const LayerWeights& layer(int64_t i) const { return layers_[static_cast<size_t>(i)]; }
   uint64_t parameter_count() const;
   uint64_t weight_bytes() const;
@@ -48,7 +61,8 @@ class LlamaModel {
   ModelConfig config_;
   std::unique_ptr<Tokenizer> tokenizer_;
   kernels::WeightMatrix token_embd_, output_;
-  std::vector<float> output_norm_, rope_freqs_;
+  std::vector<float> output_norm_, rope_freqs_, rope_long_, rope_short_;
+  std::vector<std::string> notices_;
   std::vector<LayerWeights> layers_;
 };
 

@@ -58,7 +58,7 @@ TEST(KernelsAttention, ValueSumsAreBitIdenticalToScalarOnEveryPath) {
       const Cache v = random_cache(rows, n, stride, 23 + static_cast<uint32_t>(n + rows));
       std::vector<float> weights = test::random_floats(static_cast<size_t>(rows), 9);
       for (float& w : weights) w = std::fabs(w) / static_cast<float>(rows);
-      std::vector<float> expected(static_cast<size_t>(n), NAN);
+      std::vector<float> expected(static_cast<size_t>(n), 0.0f);
       f16_weighted_sum(KernelPath::Scalar, v.values.data(), stride, rows, weights.data(), n, expected.data());
       for (int64_t i = 0; i < n; ++i) {
         double exact = 0;
@@ -68,9 +68,17 @@ TEST(KernelsAttention, ValueSumsAreBitIdenticalToScalarOnEveryPath) {
       for (KernelPath path : supported_kernel_paths()) {
         SCOPED_TRACE(test::path_label(path) + " n=" + std::to_string(n) + " rows=" + std::to_string(rows));
         std::vector<float> out(static_cast<size_t>(n) + 1, -7.0f);  // one guard value past the end
+        std::fill(out.begin(), out.begin() + n, 0.0f);
         f16_weighted_sum(path, v.values.data(), stride, rows, weights.data(), n, out.data());
         for (int64_t i = 0; i < n; ++i) ASSERT_EQ(out[i], expected[i]) << "i=" << i;
         EXPECT_EQ(out[n], -7.0f) << "wrote past the output";
+        // Two runs of rows (a wrapping ring) accumulate to exactly the one-call sum.
+        const int64_t first = rows / 3;
+        std::vector<float> split(static_cast<size_t>(n), 0.0f);
+        f16_weighted_sum(path, v.values.data(), stride, first, weights.data(), n, split.data());
+        f16_weighted_sum(path, v.values.data() + first * stride, stride, rows - first, weights.data() + first, n,
+                         split.data());
+        for (int64_t i = 0; i < n; ++i) ASSERT_EQ(split[i], expected[i]) << "split at " << first << ", i=" << i;
       }
     }
   }
