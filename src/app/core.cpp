@@ -24,7 +24,11 @@ Result<std::unique_ptr<Core>> Core::open(CoreInputs inputs) {
     on_finished = [&c](const GenerationJob& job, const GenerationOutcome& out) {
       c.metrics_.record_generation(job.model(), out);
     };
-  c.models_ = std::make_unique<ModelManager>(model_manager_options(c.config_), std::move(on_finished));
+  ModelManagerOptions model_options = model_manager_options(c.config_);
+  model_options.on_notice = [&c](const std::string& model, const std::string& notice) {
+    c.log_.warn("model notice", {{"model", model}, {"notice", notice}});
+  };
+  c.models_ = std::make_unique<ModelManager>(std::move(model_options), std::move(on_finished));
   if (Status s = c.open_stores(inputs); !s) return s;
   if (Status s = c.open_documents(inputs); !s) return s;
   if (inputs.serving)

@@ -193,6 +193,8 @@ Result<std::shared_ptr<LoadedModel>> ModelManager::load(const ModelFile& file, u
     auto model = LlamaModel::from_file(std::move(*gguf_file));
     if (!model) return failed(model.error());
     lm->model = std::move(*model);
+    if (options_.on_notice)
+      for (const std::string& notice : lm->model->notices()) options_.on_notice(file.name, notice);
   }
   lm->sha256 = std::make_unique<FileDigest>(file.path);
   lm->pool = std::make_unique<ThreadPool>(options_.threads > 0 ? options_.threads : physical_core_count());

@@ -25,6 +25,7 @@
 #include <thread>
 #include <cstdint>
 #include <map>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -102,6 +103,9 @@ struct ModelManagerOptions {
   uint64_t memory_budget = 0;       // bytes; 0: unlimited
   double keep_alive_seconds = 300;  // default idle time before unload; negative: never
   models::SourceEndpoints endpoints;  // for pulls
+  // Told what loading a model noticed but did not refuse (LlamaModel::notices,
+  // e.g. vision tensors left unused); may be empty.
+  std::function<void(const std::string& model, const std::string& notice)> on_notice;
 };
 
 // A model's state for listings.

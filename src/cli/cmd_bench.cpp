@@ -109,6 +109,7 @@ void add_bench_command(CLI::App& app, int& exit_code) {
     }
     auto model = load_model_or_default(a->model, process_environment());
     if (!model) return (void)std::fprintf(stderr, "error: %s\n", model.error().c_str());
+    for (const std::string& notice : (*model)->notices()) std::fprintf(stderr, "notice: %s\n", notice.c_str());
     auto report = bench::run_benchmark(**model, options, [](const std::string& step) {
       std::fprintf(stderr, "bench: %s\n", step.c_str());
     });

@@ -29,6 +29,7 @@ void add_logits_command(CLI::App& app, int& exit_code) {
     exit_code = 1;
     auto model = load_model_or_default(a->model, process_environment());
     if (!model) return (void)std::fprintf(stderr, "error: %s\n", model.error().c_str());
+    for (const std::string& notice : (*model)->notices()) std::fprintf(stderr, "notice: %s\n", notice.c_str());
     const Tokenizer& tok = (*model)->tokenizer();
     std::vector<TokenId> ids = tok.encode(a->prompt, true, true);
     if (ids.empty()) return (void)std::fprintf(stderr, "error: the prompt has no tokens\n");

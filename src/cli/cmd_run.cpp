@@ -52,6 +52,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
     }
     auto model = load_model_or_default(a->model, process_environment());
     if (!model) return (void)std::fprintf(stderr, "error: %s\n", model.error().c_str());
+    for (const std::string& notice : (*model)->notices()) std::fprintf(stderr, "notice: %s\n", notice.c_str());
     const Tokenizer& tok = (*model)->tokenizer();
 
     DecodeRequest req;

@@ -101,6 +101,9 @@ TEST(ModelArchitectureCorrupt, UnknownArchitectureAndBadHyperParameters) {
   auto m = load(spec);
   ASSERT_FALSE(m);
   EXPECT_NE(m.error().find("mamba"), std::string::npos) << m.error();
+  // The message lists what is supported.
+  for (const char* arch : {"llama", "qwen3", "gemma2", "gemma3", "phi3", "mistral3", "olmo2", "granite"})
+    EXPECT_NE(m.error().find(arch), std::string::npos) << arch << ": " << m.error();
 
   test::SynthSpec bad_heads;
   bad_heads.n_head = 4;
@@ -130,6 +133,84 @@ TEST(ModelArchitectureCorrupt, ShapeMismatchIsReported) {
   ASSERT_FALSE(m);
   EXPECT_NE(m.error().find("attn_k.weight"), std::string::npos) << m.error();
   EXPECT_NE(m.error().find("expected"), std::string::npos) << m.error();
+}
+
+// A synthetic llama file rewritten with extra metadata and extra tensors.
+Result<std::unique_ptr<LlamaModel>> load_rewritten(const test::SynthSpec& spec,
+                                                   const std::vector<std::pair<std::string, gguf::Value>>& metadata,
+                                                   const std::vector<std::string>& extra_vectors = {}) {
+  auto file = gguf::GgufFile::from_bytes(test::make_synthetic_model(spec));
+  if (!file) return file.status();
+  gguf::GgufWriter w;
+  for (const auto& [k, v] : (*file)->metadata()) w.set(k, v);
+  for (const auto& [k, v] : metadata) w.set(k, v);
+  for (const auto& t : (*file)->tensors())
+    if (!w.add_tensor(t.name, t.type, t.dims, std::vector<uint8_t>(t.data, t.data + t.n_bytes)))
+      return Error{"writer refused " + t.name};
+  for (const std::string& name : extra_vectors)
+    if (!w.add_tensor(name, GgmlType::F32, {4}, std::vector<uint8_t>(16, 0))) return Error{"writer refused " + name};
+  auto out = w.to_bytes();
+  if (!out) return Error{"writer refused the file"};
+  auto f = gguf::GgufFile::from_bytes(std::move(*out));
+  if (!f) return f.status();
+  return LlamaModel::from_file(std::move(*f));
+}
+
+TEST(ModelArchitecture, VisionTensorsAreLeftAloneWithANotice) {
+  auto plain = load_rewritten(test::SynthSpec{}, {});
+  ASSERT_TRUE(plain) << plain.error();
+  EXPECT_TRUE((*plain)->notices().empty());
+  auto m = load_rewritten(test::SynthSpec{}, {}, {"v.blk.0.attn_q.bias", "mm.input_norm.weight"});
+  ASSERT_TRUE(m) << m.error();
+  ASSERT_EQ((*m)->notices().size(), 1u);
+  EXPECT_NE((*m)->notices()[0].find("2 vision tensors"), std::string::npos) << (*m)->notices()[0];
+  EXPECT_EQ(last_logits(**m, kIds), last_logits(**plain, kIds));
+}
+
+TEST(ModelArchitectureCorrupt, HostileRopeAndWindowKeysAreRefusedClearly) {
+  using V = gguf::Value;
+  struct Case { std::vector<std::pair<std::string, V>> md; const char* expect; };
+  const std::vector<Case> cases = {
+      {{{"llama.rope.scaling.type", V::str("dynamic-ntk")}}, "rope.scaling.type"},
+      {{{"llama.rope.scaling.factor", V::f32(-2.0f)}}, "scaling factor"},
+      {{{"llama.rope.freq_base", V::f32(0.0f)}}, "freq_base"},
+      {{{"llama.rope.scaling.type", V::str("yarn")}, {"llama.rope.scaling.factor", V::f32(4.0f)},
+        {"llama.rope.scaling.original_context_length", V::u32(0)}},
+       "original_context_length"},
+      {{{"llama.expert_count", V::u32(8)}}, "mixture-of-experts"},
+  };
+  for (const Case& c : cases) {
+    auto m = load_rewritten(test::SynthSpec{}, c.md);
+    ASSERT_FALSE(m) << c.expect;
+    EXPECT_NE(m.error().find(c.expect), std::string::npos) << m.error();
+  }
+  // Gemma 2 with a zero window, Granite without its logit scale.
+  test::SynthSpec gemma;
+  gemma.arch = "gemma2";
+  auto g = load_rewritten(gemma, {{"gemma2.attention.sliding_window", V::u32(0)}});
+  ASSERT_FALSE(g);
+  EXPECT_NE(g.error().find("sliding_window"), std::string::npos) << g.error();
+  test::SynthSpec granite;
+  granite.arch = "granite";
+  auto gr = load_rewritten(granite, {});
+  ASSERT_FALSE(gr);
+  EXPECT_NE(gr.error().find("logit_scale"), std::string::npos) << gr.error();
+}
+
+// YaRN on a llama file: loads, runs, and changes the logits only past the
+// first position (at position 0 every rotation is the identity... up to the
+// magnitude factor, which scales q and k alike).
+TEST(ModelArchitecture, YarnScalingLoadsAndChangesLongerPrompts) {
+  using V = gguf::Value;
+  auto plain = load_rewritten(test::SynthSpec{}, {});
+  auto yarn = load_rewritten(test::SynthSpec{}, {{"llama.rope.scaling.type", V::str("yarn")},
+                                                 {"llama.rope.scaling.factor", V::f32(4.0f)},
+                                                 {"llama.rope.scaling.original_context_length", V::u32(16)}});
+  ASSERT_TRUE(plain && yarn) << yarn.error();
+  EXPECT_EQ((*yarn)->config().rope_scaling, RopeScalingType::Yarn);
+  EXPECT_FLOAT_EQ((*yarn)->config().rope_freq_scale, 0.25f);
+  EXPECT_GT(max_diff(last_logits(**plain, kIds), last_logits(**yarn, kIds)), 1e-4);
+  for (float f : last_logits(**yarn, kIds)) EXPECT_TRUE(std::isfinite(f));
 }
 
 }  // namespace

@@ -1,7 +1,9 @@
-// Properties of the scalar forward-pass ops (RMSNorm, RoPE, softmax, SwiGLU),
+// Properties of the scalar forward-pass ops (RMSNorm, RoPE with YaRN, softmax,
+// SwiGLU, GeGLU, soft-capping),
 // checked against values worked out by hand and against each other.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <numeric>
 #include <random>
@@ -108,6 +110,73 @@ TEST(ModelOps, RopePartialRotationLeavesTailAndLinearScalingSlowsAngles) {
   ops::rope(b, 2, rope_params(RopeStyle::Normal, 2));
   EXPECT_FLOAT_EQ(a[0], b[0]);
   EXPECT_FLOAT_EQ(a[1], b[1]);
+}
+
+// YaRN's correction dims as ../shared/testdata/arch/README.md works them out
+// for its files (head dim 64): lo = max(0, floor(d·ln(n0/(2π·32))/(2 ln b))),
+// hi = min(d−1, ceil(d·ln(n0/(2π))/(2 ln b))).
+TEST(ModelOps, YarnCorrectionDimsMatchTheWorkedValues) {
+  struct Case { int64_t n_ctx_orig; float base, beta_fast, beta_slow; float lo, hi; };
+  for (const Case& c : {Case{512, 500000.0f, 32, 1, 2, 11}, Case{512, 150000.0f, 32, 1, 2, 12},
+                        Case{32, 1000000.0f, 32, 1, 0, 4}}) {
+    float dims[2];
+    ops::yarn_corr_dims(64, c.n_ctx_orig, c.base, c.beta_fast, c.beta_slow, dims);
+    EXPECT_EQ(dims[0], c.lo) << c.n_ctx_orig << " " << c.base;
+    EXPECT_EQ(dims[1], c.hi) << c.n_ctx_orig << " " << c.base;
+  }
+}
+
+// Below the ramp YaRN keeps the extrapolated (unscaled) angle, above it the
+// interpolated one; cos/sin carry the magnitude factor 1 + 0.1·ln(s) times attn_factor.
+TEST(ModelOps, YarnMixesAnglesAcrossTheRampAndScalesMagnitude) {
+  ops::RopeParams p{16, 10000.0f, 0.25f, RopeStyle::NeoX, nullptr};
+  p.ext_factor = 1.0f;
+  p.attn_factor = 0.5f;
+  p.corr_dims[0] = 2;
+  p.corr_dims[1] = 5;
+  std::vector<float> cs(16);
+  const int64_t pos = 7;
+  ops::rope_angles(pos, p, cs.data());
+  const float m = 0.5f * (1.0f + 0.1f * std::log(4.0f));
+  for (int i = 0; i < 8; ++i) {
+    const double theta = pos * std::pow(10000.0, -2.0 * i / 16);
+    const double ramp = 1 - std::clamp((i - 2.0) / 3.0, 0.0, 1.0);
+    const double mixed = theta * 0.25 * (1 - ramp) + theta * ramp;
+    EXPECT_NEAR(cs[2 * i], std::cos(mixed) * m, 2e-5) << i;
+    EXPECT_NEAR(cs[2 * i + 1], std::sin(mixed) * m, 2e-5) << i;
+  }
+  // rope() is rope_angles + rope_apply.
+  std::vector<float> a(16), b(16);
+  for (int i = 0; i < 16; ++i) a[i] = b[i] = 0.1f * static_cast<float>(i) - 0.7f;
+  ops::rope(a.data(), pos, p);
+  ops::rope_apply(b.data(), cs.data(), 16, RopeStyle::NeoX);
+  EXPECT_EQ(a, b);
+}
+
+// GGML's GELU table: F16 input, F16 output of tanh-GELU; 0 below -10, x above 10.
+TEST(ModelOps, GeluThroughTheF16TableAndGeglu) {
+  auto exact = [](double x) { return 0.5 * x * (1 + std::tanh(std::sqrt(2 / M_PI) * (x + 0.044715 * x * x * x))); };
+  for (float x : {-3.0f, -0.5f, 0.0f, 0.25f, 1.0f, 2.5f, 9.9f}) EXPECT_NEAR(ops::gelu_table(x), exact(x), 2e-3 * (1 + std::fabs(x)));
+  EXPECT_EQ(ops::gelu_table(-11.0f), 0.0f);
+  EXPECT_EQ(ops::gelu_table(12.5f), 12.5f);
+  // 1.0 is an F16 value: the table entry is gelu(1) rounded to F16.
+  EXPECT_NE(ops::gelu_table(1.0f), static_cast<float>(exact(1.0)));
+  std::vector<float> gate = {1.0f, -2.0f, 3.0f}, up = {2.0f, 0.5f, -1.0f};
+  ops::geglu(gate.data(), up.data(), 3);
+  EXPECT_EQ(gate[0], ops::gelu_table(1.0f) * 2.0f);
+  EXPECT_EQ(gate[1], ops::gelu_table(-2.0f) * 0.5f);
+  EXPECT_EQ(gate[2], ops::gelu_table(3.0f) * -1.0f);
+}
+
+TEST(ModelOps, SoftcapBoundsAndKeepsSmallValues) {
+  std::vector<float> x = {0.0f, 1.0f, -1.0f, 100.0f, -1000.0f};
+  ops::softcap(x.data(), 5, 30.0f);
+  EXPECT_EQ(x[0], 0.0f);
+  EXPECT_NEAR(x[1], 30 * std::tanh(1.0 / 30), 1e-6);
+  EXPECT_NEAR(x[2], -x[1], 1e-7);
+  EXPECT_LT(x[3], 30.0f);
+  EXPECT_GT(x[3], 29.0f);
+  EXPECT_GE(x[4], -30.0f);
 }
 
 }  // namespace
