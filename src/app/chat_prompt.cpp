@@ -175,7 +175,8 @@ nlohmann::ordered_json template_messages(const nlohmann::ordered_json& messages)
 }
 
 Result<std::string> render_chat_prompt(const LlamaModel& model, const nlohmann::ordered_json& messages,
-                                       bool add_generation_prompt, const nlohmann::ordered_json& tools) {
+                                       bool add_generation_prompt, const nlohmann::ordered_json& tools,
+                                       const nlohmann::ordered_json& template_vars) {
   const std::string own = model_chat_template(model);
   const Tokenizer& tok = model.tokenizer();
   const std::string bos = special_token_text(tok, tok.bos_id());
@@ -184,6 +185,9 @@ Result<std::string> render_chat_prompt(const LlamaModel& model, const nlohmann::
                                     {"add_generation_prompt", add_generation_prompt},
                                     {"bos_token", bos},
                                     {"eos_token", special_token_text(tok, tok.eos_id())}};
+  if (template_vars.is_object())
+    for (const auto& [name, value] : template_vars.items())
+      if (!context.contains(name)) context[name] = value;
   if (own.empty()) return render(kDefaultChatTemplate, context, false);
   Result<std::string> text = render(own, context, true);
   if (!text) return text;

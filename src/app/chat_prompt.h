@@ -26,9 +26,12 @@ namespace pg::app {
 // `tools` = None, as transformers passes it. A template that refuses the
 // conversation (raise_exception, e.g. roles not alternating) or fails to render
 // is invalid_argument (reason chat_template_error) with the template's message.
+// template_vars: more variables for the template (an object, e.g. enable_thinking);
+// they never replace messages, tools, add_generation_prompt, bos_token or eos_token.
 Result<std::string> render_chat_prompt(const LlamaModel& model, const nlohmann::ordered_json& messages,
                                        bool add_generation_prompt,
-                                       const nlohmann::ordered_json& tools = nlohmann::ordered_json());
+                                       const nlohmann::ordered_json& tools = nlohmann::ordered_json(),
+                                       const nlohmann::ordered_json& template_vars = nlohmann::ordered_json::object());
 
 // The messages as templates expect them (what llama.cpp does before rendering):
 // an assistant message with tool_calls whose content is null or absent gets

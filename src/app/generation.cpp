@@ -20,13 +20,13 @@ Result<std::vector<TokenId>> tokenize_prompt(const LoadedModel& model, const std
 
 Result<std::string> prompt_text(const LlamaModel& model, const GenerationInput& in) {
   switch (in.style) {
-    case PromptStyle::Chat: return render_chat_prompt(model, in.messages, true, in.tools);
+    case PromptStyle::Chat: return render_chat_prompt(model, in.messages, true, in.tools, in.template_vars);
     case PromptStyle::Template:
       if (!in.raw && !model_chat_template(model).empty()) {
         nlohmann::ordered_json messages = nlohmann::ordered_json::array();
         if (!in.system.empty()) messages.push_back({{"role", "system"}, {"content", in.system}});
         messages.push_back({{"role", "user"}, {"content", in.prompt}});
-        return render_chat_prompt(model, messages, true);
+        return render_chat_prompt(model, messages, true, nlohmann::ordered_json(), in.template_vars);
       }
       if (in.raw) return in.prompt;
       break;

@@ -37,6 +37,12 @@ struct GenerationInput {
   nlohmann::ordered_json messages;  // Chat: checked messages, in the client's key order
   nlohmann::ordered_json tools;     // Chat: OpenAI-style tool list given to the template; null: none
   std::string field;  // its name in the request, for messages ("": "messages" for Chat, else "prompt")
+  // Chat and Template: more variables for the chat template (chat_template_kwargs,
+  // enable_thinking from think or reasoning_effort); an empty object: none, and
+  // the template's own defaults hold (enable_thinking stays undefined).
+  nlohmann::ordered_json template_vars = nlohmann::ordered_json::object();
+  // The request field that gave template_vars explicitly ("" when none did), for messages.
+  std::string template_vars_field;
 };
 
 // One generation request, whatever API it came through (native, OpenAI,
@@ -61,7 +67,7 @@ struct GenerationRequest {
   chat::ToolChoice tool_choice;
   bool parallel_tool_calls = true;
   std::string tools_field = "tools";  // its name in the request, for messages
-  std::optional<bool> think;  // Ollama's think; absent: the model's default
+  std::optional<bool> think;  // Ollama's think (also input.template_vars' enable_thinking); absent: the model's default
 };
 
 // How a chat reply's text is split into content, reasoning and tool calls

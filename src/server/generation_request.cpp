@@ -5,6 +5,7 @@
 #include "server/api_error.h"
 #include "server/generation_runner.h"
 #include "server/remote_generation.h"
+#include "server/template_vars.h"
 
 namespace pg::server {
 namespace {
@@ -154,6 +155,8 @@ void read_openai(const ApiRequest& req, const FieldReader& r, bool chat, ApiGene
     g.input.messages = request_chat_messages(req);
     g.top_logprobs = read_chat_logprobs(r);
     read_tools(req, r, g);
+    read_chat_template_kwargs(req, r, g.input);
+    read_reasoning_effort(r, g.input);
   } else {
     g.input.prompt = completion_prompt(r);
     if (r.has("suffix")) throw invalid_field("suffix", "is not supported");
@@ -188,6 +191,7 @@ void read_ollama(const ApiRequest& req, const FieldReader& r, bool chat, app::Ge
       else if (think->is_string()) g.think = true;
       else throw invalid_field("think", "must be a boolean or \"low\", \"medium\" or \"high\"");
     }
+    apply_think(r, g.think, g.input);
   } else {
     if (r.has("images")) throw invalid_field("images", "is not supported (no vision models yet)");
     g.input.style = app::PromptStyle::Template;
@@ -228,6 +232,7 @@ ApiGenerationRequest read_generation_request(const ApiRequest& req, const FieldR
       if (api == GenerationApi::NativeChat) {
         g.input.style = app::PromptStyle::Chat;
         g.input.messages = request_chat_messages(req);
+        read_chat_template_kwargs(req, r, g.input);
       } else {
         g.input.prompt = r.string("prompt").value_or("");
         g.input.system = r.string("system_prompt").value_or("");
@@ -251,6 +256,8 @@ providers::RemoteGenerationRequest remote_generation_request(const app::Generati
     throw invalid_field(g.format.field, "is not forwarded to remote models yet");
   if (g.top_logprobs >= 0) throw invalid_field("logprobs", "is not forwarded to remote models yet");
   if (g.tool_calls) throw invalid_field(g.tools_field, "is not forwarded to remote models yet");
+  if (!g.input.template_vars_field.empty())
+    throw invalid_field(g.input.template_vars_field, "is not forwarded to remote models yet");
   providers::RemoteGenerationRequest rr;
   rr.chat = g.input.style == app::PromptStyle::Chat;
   if (rr.chat) rr.messages = nlohmann::json::parse(g.input.messages.dump());

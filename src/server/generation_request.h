@@ -5,7 +5,8 @@
 // Field names differ by API (max_tokens, max_completion_tokens,
 // options.num_predict; Ollama's sampling under options), what they mean does
 // not; so do structured output (response_format, json_schema, grammar,
-// Ollama's format), logprobs and n. What is not served (images, suffix,
+// Ollama's format), logprobs and n; so do the chat template's extra variables
+// (think, reasoning_effort, chat_template_kwargs: template_vars.h). What is not served (images, suffix,
 // logit_bias) is a 400 naming the field. Throws ApiError (inside src/server only).
 #pragma once
 

@@ -312,7 +312,15 @@ oj schemas() {
                          {"top_logprobs", {{"type", "integer"}, {"minimum", 0}, {"maximum", kMaxTopLogprobs}}}};
   const oj tools = {{"tools", array_of(ref("Tool"))}, {"tool_choice", tool_choice}, {"parallel_tool_calls", boolean()}};
   s["GenerateRequest"] = object(with(with(sampling, structured), {{"model", str()}, {"prompt", str()}, {"system_prompt", str()}, {"stream", boolean()}}));
-  s["ChatRequest"] = object(with(with(with(sampling, structured), tools), {{"model", str()}, {"messages", array_of(ref("Message"))}, {"stream", boolean()}}), {"messages"});
+  // Extra variables for the model's chat template (server/template_vars.h).
+  const oj template_kwargs = {
+      {"chat_template_kwargs",
+       {{"type", "object"},
+        {"description", "variables for the model's chat template, e.g. {\"enable_thinking\": false} (a boolean); "
+                        "messages, tools, add_generation_prompt, bos_token and eos_token are the server's"}}}};
+  s["ChatRequest"] = object(with(with(with(with(sampling, structured), tools), template_kwargs),
+                                 {{"model", str()}, {"messages", array_of(ref("Message"))}, {"stream", boolean()}}),
+                            {"messages"});
   s["Message"] = message_schema();
   s["GenerationResult"] = object({{"id", str()}, {"model", str()}, {"text", str()}, {"finish_reason", str()},
                                   {"seed", integer()}, {"usage", usage_schema()}, {"timings", any_object()}});
@@ -461,10 +469,12 @@ oj schemas() {
                                                         {"grammar", str()}, {"stream_options", any_object()}}));
   s["OpenAiCompletion"] = object({{"id", str()}, {"object", str()}, {"created", integer()}, {"model", str()},
                                   {"choices", array_of(any_object())}, {"usage", any_object()}});
-  s["OpenAiChatRequest"] = object(with(with(with(with(sampling, structured), tools), choices),
+  s["OpenAiChatRequest"] = object(with(with(with(with(with(sampling, structured), tools), choices), template_kwargs),
                                        {{"model", str()}, {"messages", array_of(ref("Message"))},
                                         {"max_completion_tokens", integer()}, {"stream", boolean()},
-                                        {"stream_options", any_object()}}),
+                                        {"stream_options", any_object()},
+                                        {"reasoning_effort", {{"type", "string"}, {"enum", {"none", "minimal", "low", "medium", "high"}},
+                                                              {"description", "none: enable_thinking false; a level: the template's reasoning_effort"}}}}),
                                   {"messages"});
   s["OpenAiChatCompletion"] = s["OpenAiCompletion"];
   s["OpenAiEmbeddingsRequest"] = object({{"model", str()}, {"input", openai_input},
@@ -484,7 +494,8 @@ oj schemas() {
                                       {"eval_count", integer()}});
   s["OllamaChatRequest"] = object(with(ollama_format, {{"model", str()}, {"messages", array_of(ref("Message"))}, {"stream", boolean()},
                                    {"tools", array_of(ref("Tool"))},
-                                   {"think", {{"oneOf", oj::array({boolean(), {{"type", "string"}, {"enum", {"low", "medium", "high"}}}})}}},
+                                   {"think", {{"oneOf", oj::array({boolean(), {{"type", "string"}, {"enum", {"low", "medium", "high"}}}})},
+                                              {"description", "the template's enable_thinking (a level: true, and its reasoning_effort); false also leaves message.thinking out"}}},
                                    {"options", ollama_options}}), {"model", "messages"});
   s["OllamaChatResult"] = object({{"model", str()}, {"created_at", str()}, {"message", ref("Message")}, {"done", boolean()},
                                   {"done_reason", str()}, {"total_duration", integer()}, {"eval_count", integer()}});
