@@ -504,7 +504,7 @@ const Int8Weights* int8_weights(GgmlType type) {
 
 const Bf16Weights* bf16_weights(GgmlType type) {
   switch (type) {
-    case GgmlType::F16: return &kF16;
+    // F16 goes through the AVX-512 kernels in GGML's order (row_dot_avx512.cpp).
     case GgmlType::BF16: return &kBF16;
     default: return nullptr;
   }

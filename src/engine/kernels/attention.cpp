@@ -1,6 +1,7 @@
 // Dispatch and scalar reference of the attention kernels (attention.h). The
-// key dot products reuse the F16 row dot product of the matmul kernels; the
-// value sums have their own SIMD versions in attention_avx2/avx512.cpp.
+// key dot products reuse the F16 row dot product of the matmul kernels (GGML's
+// order on AVX-512); the value sums have their own SIMD versions in
+// attention_avx2/avx512.cpp.
 #include "engine/kernels/attention.h"
 
 #include <cmath>
@@ -11,19 +12,20 @@
 
 namespace pg::kernels {
 namespace detail {
-void f16_weighted_sum_avx2(const uint16_t* rows, int64_t row_stride, int64_t n_rows, const float* weights, int64_t n,
-                           float* out);
-void f16_weighted_sum_avx512(const uint16_t* rows, int64_t row_stride, int64_t n_rows, const float* weights,
-                             int64_t n, float* out);
+void f16_weighted_sum_lanes_avx2(const uint16_t* rows, int64_t row_stride, int64_t n_rows, const float* weights,
+                                 int64_t n, int64_t lane0, float* lanes);
+void f16_weighted_sum_lanes_avx512(const uint16_t* rows, int64_t row_stride, int64_t n_rows, const float* weights,
+                                   int64_t n, int64_t lane0, float* lanes);
 }  // namespace detail
 
 namespace {
 
-void f16_weighted_sum_scalar(const uint16_t* rows, int64_t row_stride, int64_t n_rows, const float* weights, int64_t n,
-                             float* out) {
+void f16_weighted_sum_lanes_scalar(const uint16_t* rows, int64_t row_stride, int64_t n_rows, const float* weights,
+                                   int64_t n, int64_t lane0, float* lanes) {
   for (int64_t j = 0; j < n_rows; ++j) {
     const uint16_t* row = rows + j * row_stride;
-    for (int64_t i = 0; i < n; ++i) out[i] = std::fma(weights[j], fp16_to_fp32(row[i]), out[i]);
+    float* lane = lanes + ((lane0 + j) % kValueLanes) * n;
+    for (int64_t i = 0; i < n; ++i) lane[i] = std::fma(weights[j], fp16_to_fp32(row[i]), lane[i]);
   }
 }
 
@@ -37,16 +39,30 @@ void f16_dots(KernelPath path, const uint16_t* rows, int64_t row_stride, int64_t
   for (int64_t j = 0; j < n_rows; ++j) out[j] = dot(n, rows + j * row_stride, x);
 }
 
-void f16_weighted_sum(KernelPath path, const uint16_t* rows, int64_t row_stride, int64_t n_rows,
-                      const float* weights, int64_t n, float* out) {
+void f16_weighted_sum_lanes(KernelPath path, const uint16_t* rows, int64_t row_stride, int64_t n_rows,
+                            const float* weights, int64_t n, int64_t lane0, float* lanes) {
+  lane0 %= kValueLanes;
   switch (path) {
     case KernelPath::Avx512:
-    case KernelPath::Amx: detail::f16_weighted_sum_avx512(rows, row_stride, n_rows, weights, n, out); return;
+    case KernelPath::Amx: detail::f16_weighted_sum_lanes_avx512(rows, row_stride, n_rows, weights, n, lane0, lanes); return;
     case KernelPath::Avx2:
-    case KernelPath::Avx2Vnni: detail::f16_weighted_sum_avx2(rows, row_stride, n_rows, weights, n, out); return;
+    case KernelPath::Avx2Vnni: detail::f16_weighted_sum_lanes_avx2(rows, row_stride, n_rows, weights, n, lane0, lanes); return;
     case KernelPath::Scalar: break;
   }
-  f16_weighted_sum_scalar(rows, row_stride, n_rows, weights, n, out);
+  f16_weighted_sum_lanes_scalar(rows, row_stride, n_rows, weights, n, lane0, lanes);
+}
+
+void reduce_value_lanes(const float* lanes, int64_t n, float* out) {
+  // _mm512_reduce_add_ps: upper 8 + lower 8, upper 4 + lower 4, then
+  // (v0 + v2) + (v1 + v3). Plain float adds, so every path shares this code.
+  for (int64_t i = 0; i < n; ++i) {
+    float v[kValueLanes];
+    for (int l = 0; l < kValueLanes; ++l) v[l] = lanes[l * n + i];
+    float h8[8], h4[4];
+    for (int k = 0; k < 8; ++k) h8[k] = v[k + 8] + v[k];
+    for (int k = 0; k < 4; ++k) h4[k] = h8[k + 4] + h8[k];
+    out[i] = (h4[0] + h4[2]) + (h4[1] + h4[3]);
+  }
 }
 
 }  // namespace pg::kernels

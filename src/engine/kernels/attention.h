@@ -16,11 +16,17 @@ namespace pg::kernels {
 void f16_dots(KernelPath path, const uint16_t* rows, int64_t row_stride, int64_t n_rows, const uint16_t* x,
               int64_t n, float* out);
 
-// out[i] += sum_j weights[j] * rows[j * row_stride + i], accumulated onto
-// out[i] in j order (one float FMA per term) for i in [0, n): zero out first
-// for a plain sum. Two calls over consecutive runs of rows give exactly what one
-// call over both gives (a ring of cache rows that wraps).
-void f16_weighted_sum(KernelPath path, const uint16_t* rows, int64_t row_stride, int64_t n_rows,
-                      const float* weights, int64_t n, float* out);
+// The probability-weighted sum of value rows in GGML's order (the tinyBLAS
+// product of llama.cpp's transposed V cache with the probabilities): the term
+// of row j goes to lane (lane0 + j) % kValueLanes and each lane adds its terms
+// in row order with one FMA each, for every output i in [0, n); then
+// reduce_value_lanes adds each output's lanes in _mm512_reduce_add_ps's tree.
+// lanes holds kValueLanes * n floats (lane l's outputs at l * n), zeroed before
+// the first call; lane0 is the cache position of the first row (mod 16), so
+// several runs of rows (a ring that wraps) accumulate exactly as one run.
+constexpr int kValueLanes = 16;
+void f16_weighted_sum_lanes(KernelPath path, const uint16_t* rows, int64_t row_stride, int64_t n_rows,
+                            const float* weights, int64_t n, int64_t lane0, float* lanes);
+void reduce_value_lanes(const float* lanes, int64_t n, float* out);
 
 }  // namespace pg::kernels

@@ -1,38 +1,56 @@
-// AVX-512 value sums of attention (attention.h): 16 output values per register
-// (64 per pass: four independent FMA chains continuing from out), terms added in
-// row order with one FMA each, so every output equals the scalar reference's bit for bit. Built
-// with AVX-512 flags: call only after CPUID says AVX-512 is usable.
+// AVX-512 value sums of attention (attention.h) in lane order: 16 outputs per
+// register; rows whose lanes run 0..15 are added with the 16 lanes' sums held
+// in registers, the rows before and after that through memory. Each term is
+// one FMA onto its lane, so every output equals the scalar reference's bit for
+// bit. Built with AVX-512 flags: call only after CPUID says AVX-512 is usable.
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <immintrin.h>
 
+#include <algorithm>
 #include <cstdint>
+
+#include "engine/kernels/attention.h"
 
 namespace pg::kernels::detail {
 
-void f16_weighted_sum_avx512(const uint16_t* rows, int64_t row_stride, int64_t n_rows, const float* weights,
-                             int64_t n, float* out) {
-  auto load = [](const uint16_t* p, __mmask16 mask) { return _mm512_cvtph_ps(_mm256_maskz_loadu_epi16(mask, p)); };
-  for (int64_t i = 0; i < n; i += 64) {
-    __mmask16 masks[4];
-    for (int k = 0; k < 4; ++k) {
-      const int64_t left = n - (i + 16 * k);
-      masks[k] = left >= 16 ? static_cast<__mmask16>(0xFFFF)
-                            : left <= 0 ? static_cast<__mmask16>(0) : static_cast<__mmask16>((1u << left) - 1);
-    }
-    __m512 acc[4];
-    for (int k = 0; k < 4; ++k) acc[k] = _mm512_maskz_loadu_ps(masks[k], out + i + 16 * k);
-    for (int64_t j = 0; j < n_rows; ++j) {
-      const uint16_t* row = rows + j * row_stride + i;
-      const __m512 w = _mm512_set1_ps(weights[j]);
-#pragma GCC unroll 4
-      for (int k = 0; k < 4; ++k) {
-        if (masks[k] != 0) acc[k] = _mm512_fmadd_ps(w, load(row + 16 * k, masks[k]), acc[k]);
+namespace {
+inline __m512 load_f16(const uint16_t* p, __mmask16 mask) { return _mm512_cvtph_ps(_mm256_maskz_loadu_epi16(mask, p)); }
+
+// Rows [j0, j1) one term at a time through the lanes in memory.
+inline void add_rows_in_memory(const uint16_t* rows, int64_t row_stride, const float* weights, int64_t j0, int64_t j1,
+                               int64_t lane0, int64_t n, int64_t i, __mmask16 mask, float* lanes) {
+  for (int64_t j = j0; j < j1; ++j) {
+    float* lane = lanes + ((lane0 + j) % kValueLanes) * n + i;
+    const __m512 acc = _mm512_maskz_loadu_ps(mask, lane);
+    _mm512_mask_storeu_ps(lane, mask,
+                          _mm512_fmadd_ps(_mm512_set1_ps(weights[j]), load_f16(rows + j * row_stride + i, mask), acc));
+  }
+}
+}  // namespace
+
+void f16_weighted_sum_lanes_avx512(const uint16_t* rows, int64_t row_stride, int64_t n_rows, const float* weights,
+                                   int64_t n, int64_t lane0, float* lanes) {
+  // Rows [aligned, full_end) come in groups of 16 whose first row is lane 0.
+  const int64_t aligned = std::min<int64_t>(n_rows, (kValueLanes - lane0) % kValueLanes);
+  const int64_t full_end = aligned + (n_rows - aligned) / kValueLanes * kValueLanes;
+  for (int64_t i = 0; i < n; i += 16) {
+    const int64_t left = n - i;
+    const auto mask = left >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << left) - 1);
+    add_rows_in_memory(rows, row_stride, weights, 0, aligned, lane0, n, i, mask, lanes);
+    if (full_end > aligned) {
+      __m512 acc[kValueLanes];
+#pragma GCC unroll 16
+      for (int l = 0; l < kValueLanes; ++l) acc[l] = _mm512_maskz_loadu_ps(mask, lanes + l * n + i);
+      for (int64_t j = aligned; j < full_end; j += kValueLanes) {
+#pragma GCC unroll 16
+        for (int l = 0; l < kValueLanes; ++l)
+          acc[l] = _mm512_fmadd_ps(_mm512_set1_ps(weights[j + l]), load_f16(rows + (j + l) * row_stride + i, mask), acc[l]);
       }
+#pragma GCC unroll 16
+      for (int l = 0; l < kValueLanes; ++l) _mm512_mask_storeu_ps(lanes + l * n + i, mask, acc[l]);
     }
-    for (int k = 0; k < 4; ++k) {
-      if (masks[k] != 0) _mm512_mask_storeu_ps(out + i + 16 * k, masks[k], acc[k]);
-    }
+    add_rows_in_memory(rows, row_stride, weights, full_end, n_rows, lane0, n, i, mask, lanes);
   }
 }
 

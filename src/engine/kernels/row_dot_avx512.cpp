@@ -126,7 +126,13 @@ float dot_x_q8_0(int64_t n, const void* weight_row, const void* activation_row) 
   return out;
 }
 
-// ---- F32 · F32 and F16 · F16: 4 accumulators of 16 lanes, masked tail.
+// ---- F32 · F32 and F16 · F16 in GGML's order: one accumulator of 16 lanes,
+// lane l summing the products of values l, l + 16, l + 32, ... with one FMA
+// each (a masked FMA for the tail), then the lanes added as
+// _mm512_reduce_add_ps adds them. This is the order of GGML's tinyBLAS
+// (llamafile sgemm), which llama.cpp uses for these products: the same sums
+// keep F16 models within rounding noise of llama.cpp instead of flipping F16
+// roundings downstream (Gemma 2's logits moved by up to 3e-3 with four chains).
 
 // Full vectors (mask a constant 0xFFFF once inlined) take plain loads: a
 // masked load costs an extra uop.
@@ -148,25 +154,24 @@ float dot_sixteen_lanes(int64_t n, const void* weight_row, const void* activatio
   const auto* w = static_cast<const uint8_t*>(weight_row);
   const auto* a = static_cast<const uint8_t*>(activation_row);
   constexpr __mmask16 kAll = 0xFFFF;
-  __m512 acc[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
+  __m512 acc = _mm512_setzero_ps();
   int64_t i = 0;
   for (; i + 64 <= n; i += 64) {
     if (kPrefetch) prefetch_weights_ahead(w + i * kWBytes, 64 * kWBytes);
-    for (int k = 0; k < 4; ++k) {
-      acc[k] = _mm512_fmadd_ps(kLoadW(w + (i + 16 * k) * kWBytes, kAll), kLoadA(a + (i + 16 * k) * kABytes, kAll), acc[k]);
-    }
+#pragma GCC unroll 4
+    for (int k = 0; k < 4; ++k)
+      acc = _mm512_fmadd_ps(kLoadW(w + (i + 16 * k) * kWBytes, kAll), kLoadA(a + (i + 16 * k) * kABytes, kAll), acc);
   }
-  for (; i + 16 <= n; i += 16) {
-    acc[0] = _mm512_fmadd_ps(kLoadW(w + i * kWBytes, kAll), kLoadA(a + i * kABytes, kAll), acc[0]);
-  }
+  for (; i + 16 <= n; i += 16) acc = _mm512_fmadd_ps(kLoadW(w + i * kWBytes, kAll), kLoadA(a + i * kABytes, kAll), acc);
   if (i < n) {
     const auto mask = static_cast<__mmask16>((1u << (n - i)) - 1);
-    acc[1] = _mm512_fmadd_ps(kLoadW(w + i * kWBytes, mask), kLoadA(a + i * kABytes, mask), acc[1]);
+    acc = _mm512_fmadd_ps(kLoadW(w + i * kWBytes, mask), kLoadA(a + i * kABytes, mask), acc);
   }
-  return horizontal_sum(_mm512_add_ps(_mm512_add_ps(acc[0], acc[1]), _mm512_add_ps(acc[2], acc[3])));
+  return horizontal_sum(acc);
 }
 
-// Token tile of dot_sixteen_lanes: each weight vector loaded once for all tokens.
+// Token tile of dot_sixteen_lanes: each weight vector loaded once for all
+// tokens, one accumulator per token (the same sums as the single-token kernel).
 template <size_t kWBytes, __m512 (*kLoadW)(const void*, __mmask16), size_t kABytes,
           __m512 (*kLoadA)(const void*, __mmask16)>
 void dot_tokens_sixteen_lanes(int64_t n, const void* weight_row, const void* activations, uint64_t stride,
@@ -176,38 +181,23 @@ void dot_tokens_sixteen_lanes(int64_t n, const void* weight_row, const void* act
 #pragma GCC unroll 4
   for (int k = 0; k < kTileTokens; ++k) a[k] = static_cast<const uint8_t*>(activations) + k * stride;
   constexpr __mmask16 kAll = 0xFFFF;
-  __m512 acc[kTileTokens][4];
+  __m512 acc[kTileTokens];
 #pragma GCC unroll 4
-  for (auto& token_acc : acc) {
-#pragma GCC unroll 4
-    for (__m512& v : token_acc) v = _mm512_setzero_ps();
-  }
+  for (__m512& v : acc) v = _mm512_setzero_ps();
   int64_t i = 0;
-  for (; i + 64 <= n; i += 64) {
-#pragma GCC unroll 4
-    for (int j = 0; j < 4; ++j) {
-      const __m512 weights = kLoadW(w + (i + 16 * j) * kWBytes, kAll);
-#pragma GCC unroll 4
-      for (int k = 0; k < kTileTokens; ++k) {
-        acc[k][j] = _mm512_fmadd_ps(weights, kLoadA(a[k] + (i + 16 * j) * kABytes, kAll), acc[k][j]);
-      }
-    }
-  }
   for (; i + 16 <= n; i += 16) {
     const __m512 weights = kLoadW(w + i * kWBytes, kAll);
 #pragma GCC unroll 4
-    for (int k = 0; k < kTileTokens; ++k) acc[k][0] = _mm512_fmadd_ps(weights, kLoadA(a[k] + i * kABytes, kAll), acc[k][0]);
+    for (int k = 0; k < kTileTokens; ++k) acc[k] = _mm512_fmadd_ps(weights, kLoadA(a[k] + i * kABytes, kAll), acc[k]);
   }
   if (i < n) {
     const auto mask = static_cast<__mmask16>((1u << (n - i)) - 1);
     const __m512 weights = kLoadW(w + i * kWBytes, mask);
 #pragma GCC unroll 4
-    for (int k = 0; k < kTileTokens; ++k) acc[k][1] = _mm512_fmadd_ps(weights, kLoadA(a[k] + i * kABytes, mask), acc[k][1]);
+    for (int k = 0; k < kTileTokens; ++k) acc[k] = _mm512_fmadd_ps(weights, kLoadA(a[k] + i * kABytes, mask), acc[k]);
   }
 #pragma GCC unroll 4
-  for (int k = 0; k < kTileTokens; ++k) {
-    out[k] = horizontal_sum(_mm512_add_ps(_mm512_add_ps(acc[k][0], acc[k][1]), _mm512_add_ps(acc[k][2], acc[k][3])));
-  }
+  for (int k = 0; k < kTileTokens; ++k) out[k] = horizontal_sum(acc[k]);
 }
 
 // ---- BF16 · BF16: VDPBF16PS takes 32 pairs per instruction (bf16 denormals

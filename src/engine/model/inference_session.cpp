@@ -12,6 +12,7 @@
 #include <string>
 
 #include "engine/kernels/attention.h"
+#include "engine/model/ggml_math.h"
 #include "engine/model/ops.h"
 #include "engine/quant/fp16.h"
 
@@ -257,7 +258,7 @@ void InferenceSession::forward_slots(std::span<const int32_t> tokens, bool all_l
       if (!w.b_gate.empty()) add_bias(&gate_[t * F], w.b_gate);
       if (!w.b_up.empty()) add_bias(&up_[t * F], w.b_up);
       if (c.ffn_activation == FfnActivation::GeluTanh) ops::geglu(&gate_[t * F], &up_[t * F], F);
-      else ops::swiglu(&gate_[t * F], &up_[t * F], F);
+      else ops::ggml_swiglu(&gate_[t * F], &up_[t * F], F);
     });
     matmul(path, w.w_down, gate_.data(), T, xb_.data());
     for_each_token(T, [&](int64_t t) {
@@ -348,7 +349,8 @@ void InferenceSession::attention(int64_t layer, int64_t n_tokens) {
     const TokenSlot& slot = slots_[static_cast<size_t>(t)];
     longest = std::max(longest, sliding ? std::min(slot.position + 1, c.sliding_window) : slot.position + 1);
   }
-  const int64_t per_thread = longest + 2 * hd;
+  // Per thread: the scores, the query, an accumulator row and the value lanes.
+  const int64_t per_thread = longest + 2 * hd + kernels::kValueLanes * hd;
   scores_.resize(static_cast<size_t>(per_thread * pool_.size()));
   const bool f16 = options_.kv_cache_f16;
 
@@ -357,6 +359,7 @@ void InferenceSession::attention(int64_t layer, int64_t n_tokens) {
     float* scores = &scores_[static_cast<size_t>(ti * per_thread)];
     float* qv = scores + longest;
     float* acc = qv + hd;
+    float* lanes = acc + hd;
     uint16_t* q16 = f16 ? &query16_[static_cast<size_t>(ti * hd)] : nullptr;
     const int64_t items = n_tokens * c.n_head;
     for (int64_t item = ti; item < items; item += nt) {
@@ -377,16 +380,20 @@ void InferenceSession::attention(int64_t layer, int64_t n_tokens) {
       float* out = &attn_out_[t * Q + h * hd];
       if (f16) {
         // As GGML: the query is rounded to F16 for the F16 K·Q product, and the
-        // probabilities are rounded to F16 before they weight the F16 values.
+        // probabilities are rounded to F16 before they weight the F16 values,
+        // summed in the lanes of cache positions as GGML's product sums them.
         for (int64_t i = 0; i < hd; ++i) q16[i] = fp32_to_fp16(q[i]);
         kernels::f16_dots(kernel_path_, &s.k_cache16_[run1_base], KV, run1, q16, hd, scores);
         if (run2 > 0) kernels::f16_dots(kernel_path_, &s.k_cache16_[layer_base], KV, run2, q16, hd, scores + run1);
         if (c.attn_softcap != 0.0f) ops::softcap(scores, n_keys, c.attn_softcap);
-        ops::softmax(scores, n_keys, c.kq_scale);
+        ops::ggml_softmax_cells(scores, n_keys, c.kq_scale, first);
         for (int64_t j = 0; j < n_keys; ++j) scores[j] = fp16_to_fp32(fp32_to_fp16(scores[j]));
-        std::fill(out, out + hd, 0.0f);
-        kernels::f16_weighted_sum(kernel_path_, &s.v_cache16_[run1_base], KV, run1, scores, hd, out);
-        if (run2 > 0) kernels::f16_weighted_sum(kernel_path_, &s.v_cache16_[layer_base], KV, run2, scores + run1, hd, out);
+        std::fill(lanes, lanes + kernels::kValueLanes * hd, 0.0f);
+        kernels::f16_weighted_sum_lanes(kernel_path_, &s.v_cache16_[run1_base], KV, run1, scores, hd, first, lanes);
+        if (run2 > 0)
+          kernels::f16_weighted_sum_lanes(kernel_path_, &s.v_cache16_[layer_base], KV, run2, scores + run1, hd,
+                                          first + run1, lanes);
+        kernels::reduce_value_lanes(lanes, hd, out);
         continue;
       }
       auto row = [&](int64_t j) {  // offset of the j-th key's row
@@ -400,7 +407,7 @@ void InferenceSession::attention(int64_t layer, int64_t n_tokens) {
         scores[j] = static_cast<float>(dot);
       }
       if (c.attn_softcap != 0.0f) ops::softcap(scores, n_keys, c.attn_softcap);
-      ops::softmax(scores, n_keys, c.kq_scale);
+      ops::ggml_softmax_cells(scores, n_keys, c.kq_scale, first);
       for (int64_t i = 0; i < hd; ++i) acc[i] = 0.0f;
       for (int64_t j = 0; j < n_keys; ++j) {
         const size_t off = row(j);

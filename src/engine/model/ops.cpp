@@ -78,29 +78,6 @@ void rope(float* head, int64_t position, const RopeParams& p) {
   rope_apply(head, big.data(), p.n_rot, p.style);
 }
 
-void softmax(float* x, int64_t n, float scale) {
-  float max = -INFINITY;
-  for (int64_t i = 0; i < n; ++i) {
-    x[i] *= scale;
-    if (x[i] > max) max = x[i];
-  }
-  double sum = 0.0;
-  for (int64_t i = 0; i < n; ++i) {
-    const float e = std::exp(x[i] - max);
-    x[i] = e;
-    sum += e;
-  }
-  const float inv = static_cast<float>(1.0 / sum);
-  for (int64_t i = 0; i < n; ++i) x[i] *= inv;
-}
-
-void swiglu(float* gate, const float* up, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) {
-    const float g = gate[i];
-    gate[i] = g / (1.0f + std::exp(-g)) * up[i];
-  }
-}
-
 namespace {
 // GGML's ggml_table_gelu_f16: for every F16 value, its tanh-GELU computed in
 // float and rounded to F16. Built once, immutable afterwards.

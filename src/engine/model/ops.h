@@ -1,5 +1,6 @@
 // Element-wise and per-row operations of the decoder forward pass (RMSNorm,
-// RoPE with YaRN, softmax, SwiGLU, GeGLU, soft-capping). Plain scalar code written to compute the same values as
+// RoPE with YaRN, GeGLU, soft-capping; GGML's exp, SwiGLU and softmax are in
+// ggml_math.h). Plain scalar code written to compute the same values as
 // GGML's CPU ops (double accumulation where GGML uses it); these are the
 // reference that vectorized versions will be compared against. No allocation.
 #pragma once
@@ -40,12 +41,6 @@ void rope_apply(float* head, const float* cos_sin, int64_t n_rot, RopeStyle styl
 // rotated values trained on n_ctx_orig positions (GGML's rope_yarn_corr_dims).
 void yarn_corr_dims(int64_t n_rot, int64_t n_ctx_orig, float freq_base, float beta_fast, float beta_slow,
                     float dims[2]);
-
-// In place: x = softmax(x * scale) over n values.
-void softmax(float* x, int64_t n, float scale);
-
-// gate[i] = silu(gate[i]) * up[i]
-void swiglu(float* gate, const float* up, int64_t n);
 
 // gate[i] = gelu(gate[i]) * up[i] with GGML's CPU GELU: the input rounded to
 // F16 and looked up in a table of F16 tanh-GELU values (0 below -10, x above 10).

@@ -51,34 +51,43 @@ TEST(KernelsAttention, KeyDotsMatchExactSumsOnEveryPath) {
   }
 }
 
+// Value sums in lane order: close to the exact sum, the same bits on every
+// path, and the same bits when the rows come in two runs (a wrapping ring).
 TEST(KernelsAttention, ValueSumsAreBitIdenticalToScalarOnEveryPath) {
   for (int64_t n : {64, 128, 80, 7, 130}) {
     for (int64_t rows : {1, 2, 33, 300}) {
-      const int64_t stride = 2 * n + 3;
-      const Cache v = random_cache(rows, n, stride, 23 + static_cast<uint32_t>(n + rows));
-      std::vector<float> weights = test::random_floats(static_cast<size_t>(rows), 9);
-      for (float& w : weights) w = std::fabs(w) / static_cast<float>(rows);
-      std::vector<float> expected(static_cast<size_t>(n), 0.0f);
-      f16_weighted_sum(KernelPath::Scalar, v.values.data(), stride, rows, weights.data(), n, expected.data());
-      for (int64_t i = 0; i < n; ++i) {
-        double exact = 0;
-        for (int64_t j = 0; j < rows; ++j) exact += double(weights[j]) * fp16_to_fp32(v.values[j * stride + i]);
-        ASSERT_NEAR(expected[i], exact, 1e-5) << "n=" << n << " rows=" << rows << " i=" << i;
-      }
-      for (KernelPath path : supported_kernel_paths()) {
-        SCOPED_TRACE(test::path_label(path) + " n=" + std::to_string(n) + " rows=" + std::to_string(rows));
-        std::vector<float> out(static_cast<size_t>(n) + 1, -7.0f);  // one guard value past the end
-        std::fill(out.begin(), out.begin() + n, 0.0f);
-        f16_weighted_sum(path, v.values.data(), stride, rows, weights.data(), n, out.data());
-        for (int64_t i = 0; i < n; ++i) ASSERT_EQ(out[i], expected[i]) << "i=" << i;
-        EXPECT_EQ(out[n], -7.0f) << "wrote past the output";
-        // Two runs of rows (a wrapping ring) accumulate to exactly the one-call sum.
-        const int64_t first = rows / 3;
-        std::vector<float> split(static_cast<size_t>(n), 0.0f);
-        f16_weighted_sum(path, v.values.data(), stride, first, weights.data(), n, split.data());
-        f16_weighted_sum(path, v.values.data() + first * stride, stride, rows - first, weights.data() + first, n,
-                         split.data());
-        for (int64_t i = 0; i < n; ++i) ASSERT_EQ(split[i], expected[i]) << "split at " << first << ", i=" << i;
+      for (int64_t lane0 : {0, 5, 15}) {
+        const int64_t stride = 2 * n + 3;
+        const Cache v = random_cache(rows, n, stride, 23 + static_cast<uint32_t>(n + rows));
+        std::vector<float> weights = test::random_floats(static_cast<size_t>(rows), 9);
+        for (float& w : weights) w = std::fabs(w) / static_cast<float>(rows);
+        const size_t lane_floats = static_cast<size_t>(kValueLanes * n);
+        std::vector<float> lanes(lane_floats, 0.0f), expected(static_cast<size_t>(n));
+        f16_weighted_sum_lanes(KernelPath::Scalar, v.values.data(), stride, rows, weights.data(), n, lane0, lanes.data());
+        reduce_value_lanes(lanes.data(), n, expected.data());
+        for (int64_t i = 0; i < n; ++i) {
+          double exact = 0;
+          for (int64_t j = 0; j < rows; ++j) exact += double(weights[j]) * fp16_to_fp32(v.values[j * stride + i]);
+          ASSERT_NEAR(expected[i], exact, 1e-5) << "n=" << n << " rows=" << rows << " i=" << i;
+        }
+        for (KernelPath path : supported_kernel_paths()) {
+          SCOPED_TRACE(test::path_label(path) + " n=" + std::to_string(n) + " rows=" + std::to_string(rows) +
+                       " lane0=" + std::to_string(lane0));
+          std::vector<float> got_lanes(lane_floats + 1, 0.0f);
+          got_lanes.back() = -7.0f;  // one guard value past the end
+          f16_weighted_sum_lanes(path, v.values.data(), stride, rows, weights.data(), n, lane0, got_lanes.data());
+          EXPECT_EQ(got_lanes.back(), -7.0f) << "wrote past the lanes";
+          std::vector<float> out(static_cast<size_t>(n));
+          reduce_value_lanes(got_lanes.data(), n, out.data());
+          for (int64_t i = 0; i < n; ++i) ASSERT_EQ(out[i], expected[i]) << "i=" << i;
+          const int64_t first = rows / 3;
+          std::vector<float> split(lane_floats, 0.0f);
+          f16_weighted_sum_lanes(path, v.values.data(), stride, first, weights.data(), n, lane0, split.data());
+          f16_weighted_sum_lanes(path, v.values.data() + first * stride, stride, rows - first, weights.data() + first,
+                                 n, lane0 + first, split.data());
+          reduce_value_lanes(split.data(), n, out.data());
+          for (int64_t i = 0; i < n; ++i) ASSERT_EQ(out[i], expected[i]) << "split at " << first << ", i=" << i;
+        }
       }
     }
   }

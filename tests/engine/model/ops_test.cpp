@@ -9,6 +9,7 @@
 #include <random>
 #include <vector>
 
+#include "engine/model/ggml_math.h"
 #include "engine/model/ops.h"
 
 namespace pg {
@@ -27,24 +28,50 @@ TEST(ModelOps, RmsNormOfKnownVector) {
 }
 
 TEST(ModelOps, SoftmaxSumsToOneAndKeepsOrder) {
-  std::vector<float> x = {1.0f, 3.0f, -2.0f, 0.5f, 3.0f};
-  ops::softmax(x.data(), static_cast<int64_t>(x.size()), 0.5f);
-  EXPECT_NEAR(std::accumulate(x.begin(), x.end(), 0.0), 1.0, 1e-6);
-  EXPECT_FLOAT_EQ(x[1], x[4]);
-  EXPECT_GT(x[1], x[0]);
-  EXPECT_GT(x[0], x[3]);
-  EXPECT_GT(x[3], x[2]);
-  // exp(0.5*(1-3)) relative weight
-  EXPECT_NEAR(x[0] / x[1], std::exp(-1.0), 1e-6);
+  for (int64_t first_cell : {0, 3, 15, 16}) {
+    std::vector<float> x = {1.0f, 3.0f, -2.0f, 0.5f, 3.0f};
+    ops::ggml_softmax_cells(x.data(), static_cast<int64_t>(x.size()), 0.5f, first_cell);
+    EXPECT_NEAR(std::accumulate(x.begin(), x.end(), 0.0), 1.0, 1e-6);
+    EXPECT_FLOAT_EQ(x[1], x[4]);
+    EXPECT_GT(x[1], x[0]);
+    EXPECT_GT(x[0], x[3]);
+    EXPECT_GT(x[3], x[2]);
+    // exp(0.5*(1-3)) relative weight
+    EXPECT_NEAR(x[0] / x[1], std::exp(-1.0), 1e-6);
+  }
+  // Many cells across several 16-cell runs, one masked far below.
+  std::vector<float> y(100);
+  for (size_t i = 0; i < y.size(); ++i) y[i] = std::sin(0.3 * static_cast<double>(i)) * 4;
+  y[7] = -1e30f;
+  ops::ggml_softmax_cells(y.data(), 100, 1.0f, 21);
+  EXPECT_NEAR(std::accumulate(y.begin(), y.end(), 0.0), 1.0, 1e-6);
+  EXPECT_EQ(y[7], 0.0f);
+}
+
+// GGML's exp: within a few ulp of e^x over the range softmax and SiLU use, 0
+// and +inf beyond it.
+TEST(ModelOps, GgmlExpIsCloseToExpAndSaturates) {
+  for (float x = -80.0f; x <= 80.0f; x += 0.37f) {
+    const double want = std::exp(static_cast<double>(x));
+    EXPECT_NEAR(ops::ggml_exp(x), want, want * 4e-7) << x;
+  }
+  EXPECT_EQ(ops::ggml_exp(-INFINITY), 0.0f);
+  EXPECT_EQ(ops::ggml_exp(-200.0f), 0.0f);
+  EXPECT_EQ(ops::ggml_exp(200.0f), INFINITY);
+  EXPECT_EQ(ops::ggml_exp(0.0f), 1.0f);
 }
 
 TEST(ModelOps, SwigluIsSiluTimesUp) {
-  float gate[3] = {0.0f, 2.0f, -3.0f};
-  const float up[3] = {5.0f, 0.5f, 2.0f};
-  ops::swiglu(gate, up, 3);
-  EXPECT_FLOAT_EQ(gate[0], 0.0f);
-  EXPECT_NEAR(gate[1], 2.0 / (1 + std::exp(-2.0)) * 0.5, 1e-6);
-  EXPECT_NEAR(gate[2], -3.0 / (1 + std::exp(3.0)) * 2.0, 1e-6);
+  // 16 values through GGML's exp, 3 more through libm's.
+  std::vector<float> gate(19), up(19), want(19);
+  for (int i = 0; i < 19; ++i) {
+    gate[i] = 0.5f * static_cast<float>(i) - 4.0f;
+    up[i] = 1.0f + 0.25f * static_cast<float>(i % 5);
+    want[i] = static_cast<float>(gate[i] / (1 + std::exp(-static_cast<double>(gate[i]))) * up[i]);
+  }
+  ops::ggml_swiglu(gate.data(), up.data(), 19);
+  for (int i = 0; i < 19; ++i) EXPECT_NEAR(gate[i], want[i], 1e-6 * (1 + std::fabs(want[i]))) << i;
+  EXPECT_EQ(gate[8], 0.0f);  // silu(0) = 0
 }
 
 ops::RopeParams rope_params(RopeStyle style, int64_t n_rot) {
