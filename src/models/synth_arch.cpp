@@ -28,6 +28,8 @@ const std::vector<ArchEntry>& arch_table() {
        {.post_norms = true, .free_head_dim = true, .tying = OutputTying::AlwaysTied, .rope_freq_base = false,
         .head_dim_keys = true, .reads_sliding_window = true, .reads_attn_softcap = true,
         .reads_final_softcap = true}},
+      // No rope.freq_base_swa: the local layers take llama.cpp's default 10000, as in the
+      // published conversions (today's converter writes the config's 10000 explicitly).
       {"gemma3",
        {.post_norms = true, .qk_norm = QkNorm::PerHead, .free_head_dim = true, .head_dim_keys = true,
         .reads_sliding_window = true, .reads_final_softcap = true}},
