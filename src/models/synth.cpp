@@ -1,6 +1,7 @@
-// synthesize_model: the Llama-family shape table, tensor list, metadata,
-// built-in SentencePiece-style vocabulary and each tensor's distribution; the
-// weights are generated and written by models/synth_weights.h.
+// synthesize_model: the decoder shape table, each family's tensor list and
+// metadata, and each tensor's distribution; architectures' layouts and shape
+// checks are in synth_arch.cpp, the built-in vocabulary in synth_vocab.cpp,
+// and the weights are generated and written by models/synth_weights.h.
 #include "models/synth.h"
 
 #include <chrono>
@@ -8,6 +9,7 @@
 #include <cstdio>
 
 #include "engine/gguf/gguf.h"
+#include "models/synth_vocab.h"
 #include "models/synth_weights.h"
 
 namespace pg {
@@ -20,112 +22,136 @@ SynthFill fill_for(const StreamTensorSpec& t) {
   return {0, 1.0 / std::sqrt(static_cast<double>(t.dims[0]))};
 }
 
-void add_vocab_builtin(GgufStreamWriter::Metadata& md, int64_t vocab) {
-  std::vector<gguf::Value> tokens, scores, types;
-  auto push = [&](std::string text, float score, int32_t type) {
-    tokens.push_back(gguf::Value::str(std::move(text)));
-    scores.push_back(gguf::Value::f32(score));
-    types.push_back(gguf::Value::i32(type));
-  };
-  push("<unk>", 0, 2);
-  push("<s>", 0, 3);
-  push("</s>", 0, 3);
-  for (int b = 0; b < 256; ++b) {
-    char buf[8];
-    std::snprintf(buf, sizeof buf, "<0x%02X>", b);
-    push(buf, 0, 6);
+int64_t head_dim_of(const SynthShape& s) { return s.head_dim > 0 ? s.head_dim : s.dim / s.heads; }
+
+// The {arch}.* keys beyond add_synth_header's, as the arch's converter writes them.
+void add_arch_metadata(GgufStreamWriter::Metadata& md, const SynthShape& s, const SynthArchLayout& l) {
+  const std::string p = s.arch + ".";
+  auto u32 = [](int64_t v) { return gguf::Value::u32(static_cast<uint32_t>(v)); };
+  auto f32 = [](float v) { return gguf::Value::f32(v); };
+  const int64_t hd = head_dim_of(s);
+  md.emplace_back(p + "attention.head_count_kv", u32(s.kv_heads));
+  if (l.rope_dimension_count) md.emplace_back(p + "rope.dimension_count", u32(hd));
+  md.emplace_back(p + "attention.layer_norm_rms_epsilon", f32(s.rms_eps));
+  if (l.rope_freq_base) md.emplace_back(p + "rope.freq_base", f32(s.rope_base));
+  if (!s.rope_scaling.empty()) {
+    md.emplace_back(p + "rope.scaling.type", gguf::Value::str(s.rope_scaling));
+    md.emplace_back(p + "rope.scaling.factor", f32(s.rope_scale));
   }
-  const std::string space = "\xE2\x96\x81";  // SentencePiece's word-start mark
-  auto next_score = [&] { return -static_cast<float>(tokens.size()); };
-  auto full = [&] { return static_cast<int64_t>(tokens.size()) >= vocab; };
-  if (!full()) push(space, next_score(), 1);
-  for (int c = 33; c < 127 && !full(); ++c) push(std::string(1, static_cast<char>(c)), next_score(), 1);
-  // Then lowercase letter strings of growing length, each as a word start and (length >= 2) inside a word.
-  for (int len = 1; !full(); ++len) {
-    std::string s(static_cast<size_t>(len), 'a');
-    while (!full()) {
-      push(space + s, next_score(), 1);
-      if (len >= 2 && !full()) push(s, next_score(), 1);
-      int i = len - 1;
-      while (i >= 0 && s[static_cast<size_t>(i)] == 'z') s[static_cast<size_t>(i--)] = 'a';
-      if (i < 0) break;
-      ++s[static_cast<size_t>(i)];
-    }
+  if (s.rope_orig_ctx > 0) md.emplace_back(p + "rope.scaling.original_context_length", u32(s.rope_orig_ctx));
+  if (l.head_dim_keys) {
+    md.emplace_back(p + "attention.key_length", u32(hd));
+    md.emplace_back(p + "attention.value_length", u32(hd));
   }
-  md.emplace_back("tokenizer.ggml.model", gguf::Value::str("llama"));
-  md.emplace_back("tokenizer.ggml.tokens", gguf::Value::array(gguf::ValueType::STRING, std::move(tokens)));
-  md.emplace_back("tokenizer.ggml.scores", gguf::Value::array(gguf::ValueType::FLOAT32, std::move(scores)));
-  md.emplace_back("tokenizer.ggml.token_type", gguf::Value::array(gguf::ValueType::INT32, std::move(types)));
-  md.emplace_back("tokenizer.ggml.bos_token_id", gguf::Value::u32(1));
-  md.emplace_back("tokenizer.ggml.eos_token_id", gguf::Value::u32(2));
-  md.emplace_back("tokenizer.ggml.unknown_token_id", gguf::Value::u32(0));
+  if (l.vocab_size_key) md.emplace_back(p + "vocab_size", u32(s.vocab));
+  // Phi-3's converter always writes the window (0 for Phi-4, which has none); the others only when set.
+  if (s.sliding_window > 0 || s.arch == "phi3") md.emplace_back(p + "attention.sliding_window", u32(s.sliding_window));
+  if (s.attn_softcap > 0) md.emplace_back(p + "attn_logit_softcapping", f32(s.attn_softcap));
+  if (s.final_softcap > 0) md.emplace_back(p + "final_logit_softcapping", f32(s.final_softcap));
+  if (s.attention_scale > 0) md.emplace_back(p + "attention.scale", f32(s.attention_scale));
+  if (s.embedding_scale > 0) md.emplace_back(p + "embedding_scale", f32(s.embedding_scale));
+  if (s.residual_scale > 0) md.emplace_back(p + "residual_scale", f32(s.residual_scale));
+  if (s.logit_scale > 0) md.emplace_back(p + "logit_scale", f32(s.logit_scale));
 }
 
 }  // namespace
 
+// The real models' config.json values (text part for the multimodal ones);
+// fields not named keep SynthShape's defaults (rope base 10000, eps 1e-5).
 const std::vector<SynthShape>& synth_shapes() {
-  static const std::vector<SynthShape> kShapes = [] {
-    std::vector<SynthShape> s;
-    auto add = [&](std::string name, std::string arch, int64_t dim, int64_t layers, int64_t heads, int64_t kv,
-                   int64_t ffn, int64_t vocab, int64_t ctx, float rope_base, float eps) {
-      SynthShape x;
-      x.name = std::move(name);
-      x.arch = std::move(arch);
-      x.dim = dim, x.layers = layers, x.heads = heads, x.kv_heads = kv, x.ffn = ffn, x.vocab = vocab, x.ctx = ctx;
-      x.rope_base = rope_base;
-      x.rms_eps = eps;
-      x.qkv_bias = x.tied_embeddings = x.arch == "qwen2";
-      s.push_back(std::move(x));
-    };
-    add("tinyllama-1.1b", "llama", 2048, 22, 32, 4, 5632, 32000, 2048, 10000.0f, 1e-5f);
-    add("llama-7b", "llama", 4096, 32, 32, 32, 11008, 32000, 4096, 10000.0f, 1e-5f);
-    add("mistral-7b", "llama", 4096, 32, 32, 8, 14336, 32000, 32768, 1000000.0f, 1e-5f);
-    add("llama3-8b", "llama", 4096, 32, 32, 8, 14336, 128256, 8192, 500000.0f, 1e-5f);
-    add("qwen2-0.5b", "qwen2", 896, 24, 14, 2, 4864, 151936, 32768, 1000000.0f, 1e-6f);
-    return s;
-  }();
+  static const std::vector<SynthShape> kShapes = {
+      {.name = "tinyllama-1.1b", .arch = "llama", .dim = 2048, .layers = 22, .heads = 32, .kv_heads = 4, .ffn = 5632,
+       .vocab = 32000, .ctx = 2048},
+      {.name = "llama-7b", .arch = "llama", .dim = 4096, .layers = 32, .heads = 32, .kv_heads = 32, .ffn = 11008,
+       .vocab = 32000, .ctx = 4096},
+      {.name = "mistral-7b", .arch = "llama", .dim = 4096, .layers = 32, .heads = 32, .kv_heads = 8, .ffn = 14336,
+       .vocab = 32000, .ctx = 32768, .rope_base = 1e6f},
+      {.name = "llama3-8b", .arch = "llama", .dim = 4096, .layers = 32, .heads = 32, .kv_heads = 8, .ffn = 14336,
+       .vocab = 128256, .ctx = 8192, .rope_base = 500000.0f},
+      {.name = "qwen2-0.5b", .arch = "qwen2", .dim = 896, .layers = 24, .heads = 14, .kv_heads = 2, .ffn = 4864,
+       .vocab = 151936, .ctx = 32768, .qkv_bias = true, .tied_embeddings = true, .rope_base = 1e6f, .rms_eps = 1e-6f},
+      {.name = "qwen3-0.6b", .arch = "qwen3", .dim = 1024, .layers = 28, .heads = 16, .kv_heads = 8, .ffn = 3072,
+       .vocab = 151936, .ctx = 40960, .head_dim = 128, .tied_embeddings = true, .rope_base = 1e6f, .rms_eps = 1e-6f},
+      {.name = "qwen3-8b", .arch = "qwen3", .dim = 4096, .layers = 36, .heads = 32, .kv_heads = 8, .ffn = 12288,
+       .vocab = 151936, .ctx = 40960, .head_dim = 128, .rope_base = 1e6f, .rms_eps = 1e-6f},
+      {.name = "gemma2-2b", .arch = "gemma2", .dim = 2304, .layers = 26, .heads = 8, .kv_heads = 4, .ffn = 9216,
+       .vocab = 256000, .ctx = 8192, .head_dim = 256, .tied_embeddings = true, .rms_eps = 1e-6f,
+       .sliding_window = 4096, .attn_softcap = 50.0f, .final_softcap = 30.0f},
+      {.name = "gemma3-1b", .arch = "gemma3", .dim = 1152, .layers = 26, .heads = 4, .kv_heads = 1, .ffn = 6912,
+       .vocab = 262144, .ctx = 32768, .head_dim = 256, .tied_embeddings = true, .rope_base = 1e6f, .rms_eps = 1e-6f,
+       .sliding_window = 512},
+      {.name = "gemma3-4b", .arch = "gemma3", .dim = 2560, .layers = 34, .heads = 8, .kv_heads = 4, .ffn = 10240,
+       .vocab = 262208, .ctx = 131072, .head_dim = 256, .tied_embeddings = true, .rope_base = 1e6f, .rms_eps = 1e-6f,
+       .sliding_window = 1024, .rope_scaling = "linear", .rope_scale = 8.0f},
+      {.name = "phi3-mini", .arch = "phi3", .dim = 3072, .layers = 32, .heads = 32, .kv_heads = 32, .ffn = 8192,
+       .vocab = 32064, .ctx = 4096, .sliding_window = 2047, .rope_orig_ctx = 4096},
+      {.name = "mistral-small-24b", .arch = "mistral3", .dim = 5120, .layers = 40, .heads = 32, .kv_heads = 8,
+       .ffn = 32768, .vocab = 131072, .ctx = 131072, .head_dim = 128, .rope_base = 1e9f},
+      {.name = "olmo2-7b", .arch = "olmo2", .dim = 4096, .layers = 32, .heads = 32, .kv_heads = 32, .ffn = 11008,
+       .vocab = 100352, .ctx = 4096, .rope_base = 500000.0f, .rms_eps = 1e-6f},
+      {.name = "granite-3.3-2b", .arch = "granite", .dim = 2048, .layers = 40, .heads = 32, .kv_heads = 8, .ffn = 8192,
+       .vocab = 49159, .ctx = 131072, .tied_embeddings = true, .rope_base = 1e7f, .embedding_scale = 12.0f,
+       .residual_scale = 0.22f, .attention_scale = 0.015625f, .logit_scale = 8.0f},
+  };
   return kShapes;
 }
 
 std::optional<SynthShape> find_synth_shape(const std::string& name) { return find_shape_named(synth_shapes(), name); }
 
-Status validate_synth_shape(const SynthShape& s) {
-  auto in = [](int64_t v, int64_t lo, int64_t hi) { return v >= lo && v <= hi; };
-  const std::string what = "shape '" + s.name + "': ";
-  if (s.arch != "llama" && s.arch != "qwen2") return Status::error(what + "architecture must be llama or qwen2");
-  if (Status sizes = check_synth_sizes(what, "--", s.dim, s.layers, s.ffn, s.heads); !sizes) return sizes;
-  if ((s.dim / s.heads) % 2 != 0)
-    return Status::error(what + "head size dim/heads = " + std::to_string(s.dim / s.heads) + " must be even");
-  if (!in(s.kv_heads, 1, s.heads) || s.heads % s.kv_heads != 0)
-    return Status::error(what + "--kv-heads " + std::to_string(s.kv_heads) + " does not divide --heads " +
-                         std::to_string(s.heads));
-  if (!in(s.vocab, 260, 1 << 22)) return Status::error(what + "vocabulary size " + std::to_string(s.vocab) + " out of range 260..4194304");
-  if (!in(s.ctx, 1, 1 << 24)) return Status::error(what + "context length " + std::to_string(s.ctx) + " out of range");
-  return Status::ok();
+std::string synth_shape_summary(const SynthShape& s) {
+  auto ll = [](int64_t v) { return static_cast<long long>(v); };
+  char buf[256];
+  std::snprintf(buf, sizeof buf, "%s dim %lld, %lld layers, %lld/%lld heads x %lld, ffn %lld, vocab %lld, ctx %lld",
+                s.arch.c_str(), ll(s.dim), ll(s.layers), ll(s.heads), ll(s.kv_heads),
+                ll(s.heads > 0 ? head_dim_of(s) : 0), ll(s.ffn), ll(s.vocab), ll(s.ctx));
+  std::string out = buf;
+  if (s.sliding_window > 0) out += ", window " + std::to_string(s.sliding_window);
+  if (!s.rope_scaling.empty()) out += ", rope " + s.rope_scaling + " x" + std::to_string(static_cast<int>(s.rope_scale));
+  if (s.tied_embeddings) out += ", tied";
+  return out;
 }
 
 std::vector<StreamTensorSpec> synth_tensor_specs(const SynthShape& s) {
+  const SynthArchLayout l = synth_arch_layout(s.arch).value_or(SynthArchLayout{});
   const uint64_t dim = static_cast<uint64_t>(s.dim), ffn = static_cast<uint64_t>(s.ffn);
-  const uint64_t kv = static_cast<uint64_t>(s.dim / s.heads * s.kv_heads), vocab = static_cast<uint64_t>(s.vocab);
+  const uint64_t hd = static_cast<uint64_t>(head_dim_of(s)), vocab = static_cast<uint64_t>(s.vocab);
+  const uint64_t q = hd * static_cast<uint64_t>(s.heads), kv = hd * static_cast<uint64_t>(s.kv_heads);
   std::vector<StreamTensorSpec> t;
   auto add = [&](std::string name, std::vector<uint64_t> dims) { t.push_back({std::move(name), GgmlType::F32, std::move(dims)}); };
   add("token_embd.weight", {dim, vocab});
-  for (int64_t l = 0; l < s.layers; ++l) {
-    const std::string b = "blk." + std::to_string(l) + ".";
-    add(b + "attn_norm.weight", {dim});
-    add(b + "attn_q.weight", {dim, dim});
-    add(b + "attn_k.weight", {dim, kv});
-    add(b + "attn_v.weight", {dim, kv});
+  for (int64_t i = 0; i < s.layers; ++i) {
+    const std::string b = "blk." + std::to_string(i) + ".";
+    if (l.pre_norms) add(b + "attn_norm.weight", {dim});
+    if (l.fused_qkv) {
+      add(b + "attn_qkv.weight", {dim, q + 2 * kv});
+    } else {
+      add(b + "attn_q.weight", {dim, q});
+      add(b + "attn_k.weight", {dim, kv});
+      add(b + "attn_v.weight", {dim, kv});
+    }
     if (s.qkv_bias) {
-      add(b + "attn_q.bias", {dim});
+      add(b + "attn_q.bias", {q});
       add(b + "attn_k.bias", {kv});
       add(b + "attn_v.bias", {kv});
     }
-    add(b + "attn_output.weight", {dim, dim});
-    add(b + "ffn_norm.weight", {dim});
-    add(b + "ffn_gate.weight", {dim, ffn});
-    add(b + "ffn_up.weight", {dim, ffn});
+    if (l.qk_norm == QkNorm::PerHead) {
+      add(b + "attn_q_norm.weight", {hd});
+      add(b + "attn_k_norm.weight", {hd});
+    } else if (l.qk_norm == QkNorm::FullWidth) {
+      add(b + "attn_q_norm.weight", {q});
+      add(b + "attn_k_norm.weight", {kv});
+    }
+    add(b + "attn_output.weight", {q, dim});
+    if (l.post_norms) add(b + "post_attention_norm.weight", {dim});
+    if (l.pre_norms) add(b + "ffn_norm.weight", {dim});
+    if (l.fused_gate_up) {
+      add(b + "ffn_up.weight", {dim, 2 * ffn});
+    } else {
+      add(b + "ffn_gate.weight", {dim, ffn});
+      add(b + "ffn_up.weight", {dim, ffn});
+    }
     add(b + "ffn_down.weight", {ffn, dim});
+    if (l.post_norms) add(b + "post_ffw_norm.weight", {dim});
   }
   add("output_norm.weight", {dim});
   if (!s.tied_embeddings) add("output.weight", {dim, vocab});
@@ -157,15 +183,12 @@ Result<SynthReport> synthesize_model(const std::string& out_path, const SynthOpt
     shape.vocab = *n;
   }
   if (Status s = validate_synth_shape(shape); !s) return Error{s.message()};
-  if (options.vocab_from.empty()) add_vocab_builtin(vocab_md, shape.vocab);
+  if (options.vocab_from.empty()) add_synth_builtin_vocab(vocab_md, shape.vocab, shape.arch);
+  if (Status s = check_synth_vocab_for_name(vocab_md, "synth-" + shape.name); !s) return Error{s.message()};
 
+  const SynthArchLayout layout = *synth_arch_layout(shape.arch);
   add_synth_header(md, {shape.arch, shape.name, options.seed, shape.ctx, shape.dim, shape.layers, shape.ffn, shape.heads});
-  const std::string p = shape.arch + ".";
-  auto u32 = [](int64_t v) { return gguf::Value::u32(static_cast<uint32_t>(v)); };
-  md.emplace_back(p + "attention.head_count_kv", u32(shape.kv_heads));
-  md.emplace_back(p + "rope.dimension_count", u32(shape.dim / shape.heads));
-  md.emplace_back(p + "attention.layer_norm_rms_epsilon", gguf::Value::f32(shape.rms_eps));
-  md.emplace_back(p + "rope.freq_base", gguf::Value::f32(shape.rope_base));
+  add_arch_metadata(md, shape, layout);
   for (auto& kv : vocab_md) md.push_back(std::move(kv));
   md.emplace_back("general.quantization_version", gguf::Value::u32(2));
   md.emplace_back("general.file_type", gguf::Value::u32(ftype->llama_ftype));
