@@ -134,10 +134,10 @@ std::vector<StreamTensorSpec> synth_tensor_specs(const SynthShape& s) {
       add(b + "attn_k.bias", {kv});
       add(b + "attn_v.bias", {kv});
     }
-    if (l.qk_norm == QkNorm::PerHead) {
+    if (l.qk_norm == SynthQkNorm::PerHead) {
       add(b + "attn_q_norm.weight", {hd});
       add(b + "attn_k_norm.weight", {hd});
-    } else if (l.qk_norm == QkNorm::FullWidth) {
+    } else if (l.qk_norm == SynthQkNorm::FullWidth) {
       add(b + "attn_q_norm.weight", {q});
       add(b + "attn_k_norm.weight", {kv});
     }

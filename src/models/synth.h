@@ -42,7 +42,7 @@ struct SynthShape {
 
 // What each architecture's tensors look like and which of the shape's keys its
 // converter writes: a function of general.architecture alone.
-enum class QkNorm {
+enum class SynthQkNorm {
   None,
   PerHead,    // attn_q_norm / attn_k_norm [head_dim], shared by the heads (qwen3, gemma3)
   FullWidth,  // attn_q_norm [heads * head_dim], attn_k_norm [kv_heads * head_dim] (olmo2)
@@ -55,7 +55,7 @@ enum class OutputTying {
 struct SynthArchLayout {
   bool pre_norms = true;       // attn_norm / ffn_norm before each sublayer (olmo2: none)
   bool post_norms = false;     // post_attention_norm / post_ffw_norm after it (gemma2/3, olmo2)
-  QkNorm qk_norm = QkNorm::None;
+  SynthQkNorm qk_norm = SynthQkNorm::None;
   bool fused_qkv = false;      // one attn_qkv [dim, q + 2 kv] (rows q, k, v) instead of attn_q/k/v (phi3)
   bool fused_gate_up = false;  // ffn_up [dim, 2 ffn] (gate rows, then up rows), no ffn_gate (phi3)
   bool free_head_dim = false;  // head_dim may differ from dim / heads (q width != dim)

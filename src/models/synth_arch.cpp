@@ -23,7 +23,7 @@ const std::vector<ArchEntry>& arch_table() {
   static const std::vector<ArchEntry> kArchs = {
       {"llama", {.rope_dimension_count = true}},
       {"qwen2", {.may_have_qkv_bias = true, .rope_dimension_count = true}},
-      {"qwen3", {.qk_norm = QkNorm::PerHead, .free_head_dim = true, .head_dim_keys = true}},
+      {"qwen3", {.qk_norm = SynthQkNorm::PerHead, .free_head_dim = true, .head_dim_keys = true}},
       {"gemma2",
        {.post_norms = true, .free_head_dim = true, .tying = OutputTying::AlwaysTied, .rope_freq_base = false,
         .head_dim_keys = true, .reads_sliding_window = true, .reads_attn_softcap = true,
@@ -31,14 +31,14 @@ const std::vector<ArchEntry>& arch_table() {
       // No rope.freq_base_swa: the local layers take llama.cpp's default 10000, as in the
       // published conversions (today's converter writes the config's 10000 explicitly).
       {"gemma3",
-       {.post_norms = true, .qk_norm = QkNorm::PerHead, .free_head_dim = true, .head_dim_keys = true,
+       {.post_norms = true, .qk_norm = SynthQkNorm::PerHead, .free_head_dim = true, .head_dim_keys = true,
         .reads_sliding_window = true, .reads_final_softcap = true}},
       {"phi3",
        {.fused_qkv = true, .fused_gate_up = true, .rope_dimension_count = true, .reads_sliding_window = true}},
       {"mistral3",
        {.free_head_dim = true, .rope_dimension_count = true, .head_dim_keys = true, .vocab_size_key = true}},
       {"olmo2",
-       {.pre_norms = false, .post_norms = true, .qk_norm = QkNorm::FullWidth, .tying = OutputTying::NeverTied}},
+       {.pre_norms = false, .post_norms = true, .qk_norm = SynthQkNorm::FullWidth, .tying = OutputTying::NeverTied}},
       {"granite", {.rope_dimension_count = true, .vocab_size_key = true, .reads_granite_scales = true}},
   };
   return kArchs;
