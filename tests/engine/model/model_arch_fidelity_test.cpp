@@ -85,6 +85,27 @@ TEST_P(ArchFidelity, PromptIdsAndLastLogitsMatchLlamaCpp) {
   }
 }
 
+// Every kernel path this CPU has (scalar, AVX2, AVX-512, AMX) stays within the
+// same bound of llama.cpp on the longest prompt, prompt and decode kernels alike.
+TEST_P(ArchFidelity, EveryKernelPathMatchesLlamaCpp) {
+  PG_REQUIRE_SHARED();
+  const std::string file = GetParam();
+  const nlohmann::json ref = load_reference();
+  auto model = LlamaModel::load(test::shared_path("testdata/arch/" + file));
+  ASSERT_TRUE(model) << model.error();
+  ThreadPool pool(2);
+  const auto& longest = ref[file].back();
+  const std::vector<int32_t> ids = longest["prompt_ids"];
+  const std::vector<float> want = longest["last_logits"];
+  for (kernels::KernelPath path : kernels::supported_kernel_paths()) {
+    InferenceSession s(**model, pool, SessionOptions{.n_ctx = 512, .kernel_path = path});
+    ASSERT_TRUE(s.eval(ids).is_ok());
+    size_t worst = 0;
+    EXPECT_LE(max_abs_diff(s.last_logits(), want, &worst), tolerance_for(**model))
+        << file << " on " << kernels::kernel_path_name(path);
+  }
+}
+
 // The same logits whether the prompt goes in as one batch, in batches of 3
 // (each batch a ring write that wraps on sliding layers whose ring is window +
 // 3 rows), or token by token as generated tokens: windows and rings give every
