@@ -1,10 +1,10 @@
-// AVX-512 VNNI kernels for Q4_0 and Q8_0 weights against activations that
+// AVX-512 VNNI kernels for Q4_0, Q5_0 and Q8_0 weights against activations that
 // matmul has quantized to Q8_0 (by the reference quantizer) and then packed
 // once per token into a layout made for these kernels:
 //   - block pairs' int8 values in the byte order the weight pair unpacks to, so
 //     one VPDPBUSD multiplies 64 weights with no shuffles;
 //   - per pair, the lane sums of offset * activation (offset 8 for Q4_0's
-//     nibbles, 128 for Q8_0's sign-flipped bytes) negated, which turns the
+//     nibbles, 16 for Q5_0's 5-bit codes, 128 for Q8_0's sign-flipped bytes) negated, which turns the
 //     unsigned x signed VPDPBUSD into the signed product with one instruction;
 //   - the activation block scales as floats, so 16 block scales are combined
 //     with one gather of the weight scales and one multiply.
@@ -25,9 +25,10 @@ namespace pg::kernels::detail {
 namespace {
 
 using quant::BlockQ4_0;
+using quant::BlockQ5_0;
 using quant::BlockQ8_0;
 
-constexpr int64_t kBlock = 32;        // values per Q4_0 / Q8_0 block
+constexpr int64_t kBlock = 32;        // values per Q4_0 / Q5_0 / Q8_0 block
 constexpr int64_t kGroupBlocks = 16;  // block scales combined per gather
 
 struct PackedLayout {
@@ -79,6 +80,31 @@ struct Q4_0Format {
   }
   static __m512i lane_blocks() {  // lanes 0-3, 8-11: first block; 4-7, 12-15: second
     return _mm512_setr_epi32(0, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1);
+  }
+};
+
+// Q5_0: u = nibble | (5th bit) << 4 in 0..31, weight = u - 16. The nibbles in
+// Q4_0's order, the 5th bits (bit i of qh for value i) gathered in the same order.
+struct Q5_0Format : Q4_0Format {
+  using Block = BlockQ5_0;
+  static constexpr uint8_t kOffset = 16;
+  static uint32_t high_bits(const Block& x) {
+    uint32_t bits;
+    std::memcpy(&bits, x.qh, sizeof bits);
+    return bits;
+  }
+  static __m512i with_high_bits(__m512i nibbles, uint32_t h0, uint32_t h1) {
+    const uint64_t order = (h0 & 0xFFFFu) | static_cast<uint64_t>(h1 & 0xFFFFu) << 16 |
+                           static_cast<uint64_t>(h0 >> 16) << 32 | static_cast<uint64_t>(h1 >> 16) << 48;
+    return _mm512_or_si512(nibbles, _mm512_maskz_mov_epi8(order, _mm512_set1_epi8(0x10)));
+  }
+  static __m512i pair(const Block* x) {
+    const __m512i nibbles =
+        unpack(_mm256_inserti128_si256(_mm256_castsi128_si256(load128(x[0].qs)), load128(x[1].qs), 1));
+    return with_high_bits(nibbles, high_bits(x[0]), high_bits(x[1]));
+  }
+  static __m512i single(const Block* x) {
+    return with_high_bits(unpack(_mm256_zextsi128_si256(load128(x[0].qs))), high_bits(x[0]), 0);
   }
 };
 
@@ -261,6 +287,8 @@ uint64_t packed_bytes(int64_t n) { return packed_layout(n).bytes; }
 
 constexpr PackedKernel kQ4_0 = {packed_bytes, pack_activations<Q4_0Format>, packed_dot<Q4_0Format>,
                                 packed_dot_tokens<Q4_0Format>};
+constexpr PackedKernel kQ5_0 = {packed_bytes, pack_activations<Q5_0Format>, packed_dot<Q5_0Format>,
+                                packed_dot_tokens<Q5_0Format>};
 constexpr PackedKernel kQ8_0 = {packed_bytes, pack_activations<Q8_0Format>, packed_dot<Q8_0Format>,
                                 packed_dot_tokens<Q8_0Format>};
 
@@ -269,6 +297,7 @@ constexpr PackedKernel kQ8_0 = {packed_bytes, pack_activations<Q8_0Format>, pack
 const PackedKernel* avx512_packed_kernel(GgmlType type) {
   switch (type) {
     case GgmlType::Q4_0: return &kQ4_0;
+    case GgmlType::Q5_0: return &kQ5_0;
     case GgmlType::Q8_0: return &kQ8_0;
     default: return nullptr;
   }

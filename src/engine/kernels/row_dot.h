@@ -66,7 +66,7 @@ RowDotFn avx512_row_dot(GgmlType type);
 RowDotTokensFn avx2_row_dot_tokens(GgmlType type, bool avx_vnni);
 RowDotTokensFn avx512_row_dot_tokens(GgmlType type);
 // Packed-activation kernels (preferred over the row kernels when present).
-const PackedKernel* avx512_packed_kernel(GgmlType type);    // Q4_0, Q8_0
+const PackedKernel* avx512_packed_kernel(GgmlType type);    // Q4_0, Q5_0, Q8_0
 const PackedKernel* avx512_packed_k_kernel(GgmlType type);  // Q4_K, Q6_K
 const PackedKernel* avx512_packed_f16_kernel(GgmlType type);  // F16
 

@@ -1,14 +1,12 @@
-// AVX-512 (F/BW/VL/DQ with VNNI and BF16) row dot products: Q4_0·Q8_0,
-// Q5_0·Q8_0 and Q8_0·Q8_0 two blocks per 512-bit register with VPDPBUSD, F16·F16 and F32·F32
+// AVX-512 (F/BW/VL/DQ with VNNI and BF16) row dot products: Q4_0·Q8_0 and
+// Q8_0·Q8_0 two blocks per 512-bit register with VPDPBUSD, F16·F16 and F32·F32
 // with FMA (and the packed F16 kernel: F16 weights, activations widened to F32
 // once), BF16·BF16 with VDPBF16PS, plus token-tile twins (one weight row,
-// kTileTokens activation rows) for Q4_0, Q5_0, Q8_0, F16 and F32 that decode each
+// kTileTokens activation rows) for Q4_0, Q8_0, F16 and F32 that decode each
 // weight block once and repeat the single-token arithmetic exactly. Integer block sums are exact, as in the
 // reference; only the float accumulation order differs from it.
 // Built with AVX-512 flags: nothing here may run before CPUID says all of
 // F/BW/VL/DQ/VNNI/BF16 are present and the OS saves ZMM state.
-#include <cstring>
-
 #include "engine/kernels/row_dot.h"
 #include "engine/kernels/simd_basics.h"
 #include "engine/quant/blocks.h"
@@ -18,7 +16,6 @@ namespace pg::kernels::detail {
 namespace {
 
 using quant::BlockQ4_0;
-using quant::BlockQ5_0;
 using quant::BlockQ8_0;
 
 inline float horizontal_sum(__m512 v) {
@@ -74,29 +71,6 @@ struct Q4_0Weights {  // the unsigned nibbles; (q - 8) * a = q*a - 8*a
     const __m256i zero = _mm256_setzero_si256();
     return _mm256_sub_epi32(_mm256_dpbusd_epi32(zero, unpack_nibbles(x), a),
                             _mm256_dpbusd_epi32(zero, _mm256_set1_epi8(8), a));
-  }
-};
-
-// Q5_0: value = d*(q - 16), q = nibble | (bit i of qh) << 4 for value i,
-// unsigned 0..31; (q - 16) * a = q*a - 16*a.
-inline __m256i q5_0_codes(const BlockQ5_0& block) {
-  uint32_t high_bits;
-  std::memcpy(&high_bits, block.qh, sizeof high_bits);
-  const __m128i packed = _mm_loadu_si128(reinterpret_cast<const __m128i*>(block.qs));
-  const __m256i low = _mm256_and_si256(_mm256_set_m128i(_mm_srli_epi16(packed, 4), packed), _mm256_set1_epi8(0x0F));
-  return _mm256_or_si256(low, _mm256_maskz_mov_epi8(static_cast<__mmask32>(high_bits), _mm256_set1_epi8(0x10)));
-}
-
-struct Q5_0Weights {
-  static __m512i prepare_pair(const BlockQ5_0* x, __mmask64*) { return join(q5_0_codes(x[0]), q5_0_codes(x[1])); }
-  static __m512i pair_sums(__m512i codes, __mmask64, __m512i a) {
-    const __m512i zero = _mm512_setzero_si512();
-    return _mm512_sub_epi32(_mm512_dpbusd_epi32(zero, codes, a), _mm512_dpbusd_epi32(zero, _mm512_set1_epi8(16), a));
-  }
-  static __m256i block_sums(const BlockQ5_0& x, __m256i a) {
-    const __m256i zero = _mm256_setzero_si256();
-    return _mm256_sub_epi32(_mm256_dpbusd_epi32(zero, q5_0_codes(x), a),
-                            _mm256_dpbusd_epi32(zero, _mm256_set1_epi8(16), a));
   }
 };
 
@@ -276,7 +250,6 @@ constexpr PackedKernel kF16Packed = {f16_packed_bytes, f16_pack,
 constexpr TypeEntry<RowKernels> kKernels[] = {
     {GgmlType::Q4_0, {dot_x_q8_0<BlockQ4_0, Q4_0Weights>, dot_tokens_x_q8_0<BlockQ4_0, Q4_0Weights>}},
     {GgmlType::Q8_0, {dot_x_q8_0<BlockQ8_0, Q8_0Weights>, dot_tokens_x_q8_0<BlockQ8_0, Q8_0Weights>}},
-    {GgmlType::Q5_0, {dot_x_q8_0<BlockQ5_0, Q5_0Weights>, dot_tokens_x_q8_0<BlockQ5_0, Q5_0Weights>}},
     {GgmlType::F16, {dot_sixteen_lanes<2, load_f16x16, 2, load_f16x16>, dot_tokens_sixteen_lanes<2, load_f16x16, 2, load_f16x16>}},
     {GgmlType::F32, {dot_sixteen_lanes<4, load_f32x16, 4, load_f32x16>, dot_tokens_sixteen_lanes<4, load_f32x16, 4, load_f32x16>}},
     {GgmlType::BF16, {dot_bf16, nullptr}},
