@@ -19,6 +19,9 @@ Scheduler::Scheduler(const LlamaModel& model, ThreadPool& pool, SchedulerOptions
     : options_(options), model_(model), pool_(pool) {
   SessionOptions so;
   so.n_ctx = options_.n_ctx;
+  // A step evaluates at most prompt_chunk prompt tokens: sliding-window rings
+  // need room for no larger batch.
+  so.max_batch = std::max<int64_t>(1, options_.prompt_chunk);
   const int n = std::max(1, options_.slots);
   for (int i = 0; i < n; ++i) slots_.push_back(std::make_unique<Slot>(i, model, pool, so, on_finished));
   n_ctx_ = slots_.front()->context_size();

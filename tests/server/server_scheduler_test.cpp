@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "server_test_support.h"
+#include "test_paths.h"
 
 namespace pg::test {
 namespace {
@@ -205,6 +206,49 @@ TEST(ServerScheduler, PrefixReuseKeepsTheTextUnchanged) {
   auto again = post_json(srv, "/api/v1/models/generate", follow);
   EXPECT_EQ(again.body["usage"]["cached_prompt_tokens"].get<int>(), again.body["usage"]["prompt_tokens"].get<int>() - 1);
   EXPECT_EQ(again.body["text"], cold.body["text"]);
+}
+
+// Prefix reuse on a sliding-window model (Gemma 3's tiny model, window 8; with
+// 16-token prompt steps its rings hold 24 positions): a follow-up that shares
+// the whole previous prompt reuses it, one that shares only an early part the
+// rings have moved past starts over, and both give the text of a cold run.
+TEST(ServerScheduler, PrefixReuseWithSlidingWindowsKeepsTheTextUnchanged) {
+  PG_REQUIRE_SHARED();
+  auto config = test_server_config();
+  config.model = test::shared_path("testdata/arch/gemma3-F16.gguf");
+  config.slots = 1;
+  config.ctx_size = 512;
+  config.prompt_chunk = 16;
+  TestServer srv(config);
+  const std::string base =
+      "Once upon a time, there was a little girl named Lily. She loved to play outside in the park. One day, she "
+      "saw a big, red ball. She wanted to play with it, but it was too high. Her mom said";
+  auto generate = [&](const std::string& prompt, int max_tokens) {
+    return post_json(srv, "/api/v1/models/generate",
+                     {{"prompt", prompt}, {"max_tokens", max_tokens}, {"temperature", 0}, {"ignore_eos", true}});
+  };
+  auto cold = [&](const std::string& prompt) {
+    EXPECT_EQ(generate("Tom", 2).status, 200);
+    auto r = generate(prompt, 12);
+    EXPECT_EQ(r.status, 200) << r.raw;
+    EXPECT_LE(r.body["usage"]["cached_prompt_tokens"].get<int>(), 1);
+    return r.body["text"].get<std::string>();
+  };
+  const std::string follow = base + " yes";
+  const std::string early = "Once upon a time, there was a little girl named Tom";
+  const std::string follow_cold = cold(follow), early_cold = cold(early);
+
+  ASSERT_EQ(generate(base, 2).status, 200);
+  auto warm = generate(follow, 12);
+  ASSERT_EQ(warm.status, 200) << warm.raw;
+  EXPECT_GT(warm.body["usage"]["cached_prompt_tokens"].get<int>(), 50) << warm.raw;
+  EXPECT_EQ(warm.body["text"], follow_cold);
+
+  ASSERT_EQ(generate(base, 2).status, 200);
+  auto far = generate(early, 12);
+  ASSERT_EQ(far.status, 200) << far.raw;
+  EXPECT_EQ(far.body["usage"]["cached_prompt_tokens"].get<int>(), 0) << far.raw;
+  EXPECT_EQ(far.body["text"], early_cold);
 }
 
 TEST(ServerScheduler, ShutdownEndsOpenStreamsCleanly) {
