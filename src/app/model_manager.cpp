@@ -161,7 +161,8 @@ Status ModelManager::load_default() {
   auto file = describe_model_file(path);
   if (!file) return file.status();
   file->is_default = true;
-  auto est = models::estimate_model_memory(path, options_.scheduler.n_ctx, options_.scheduler.slots);
+  auto est = models::estimate_model_memory(path, options_.scheduler.n_ctx, options_.scheduler.slots,
+                                          options_.scheduler.prompt_chunk);
   auto loaded = load(*file, est ? est->total() : file->size_bytes);
   if (!loaded) return loaded.status();
   (*loaded)->keep_alive_seconds = -1;  // the default model stays loaded unless a request says otherwise
@@ -260,7 +261,8 @@ Result<models::MemoryEstimate> ModelManager::estimate(const std::string& request
   if (!file) return model_not_found(requested);
   auto gguf_file = gguf::GgufFile::open(file->path, MapMode::Plain);
   const bool encoder = gguf_file && BertModel::is_encoder_architecture((*gguf_file)->get_string("general.architecture").value_or(""));
-  auto est = models::estimate_model_memory(file->path, options_.scheduler.n_ctx, encoder ? 0 : options_.scheduler.slots);
+  auto est = models::estimate_model_memory(file->path, options_.scheduler.n_ctx, encoder ? 0 : options_.scheduler.slots,
+                                          options_.scheduler.prompt_chunk);
   if (!est) return Status::internal(est.error(), "model_load_failed");
   return *est;
 }

@@ -116,7 +116,7 @@ int run_show(const DirCommandArgs& a, const app::ServerConfig& config, models::M
     std::cerr << "error: model '" << name << "' is not in " << config.models_dir << " (see playground list)\n";
     return 1;
   }
-  auto est = models::estimate_model_memory(e->path, config.ctx_size, config.slots);
+  auto est = models::estimate_model_memory(e->path, config.ctx_size, config.slots, config.prompt_chunk);
   nlohmann::json j = entry_json(*e);
   if (est) j["memory_estimate"] = {{"total_bytes", est->total()}, {"weights_bytes", est->weights},
                                    {"kv_cache_bytes", est->kv_cache}, {"context_length", est->context},

@@ -8,12 +8,11 @@
 #include <cstdio>
 
 #include "engine/gguf/gguf.h"
-#include "engine/model/inference_session.h"
 #include "engine/model/model_config.h"
 
 namespace pg::models {
 
-Result<MemoryEstimate> estimate_model_memory(const std::string& path, int64_t n_ctx, int slots) {
+Result<MemoryEstimate> estimate_model_memory(const std::string& path, int64_t n_ctx, int slots, int64_t prompt_chunk) {
   auto file = gguf::GgufFile::open(path, MapMode::Plain);
   if (!file) return Error{"cannot estimate the memory of " + path + ": " + file.error()};
   const gguf::GgufFile& f = **file;
@@ -44,7 +43,7 @@ Result<MemoryEstimate> estimate_model_memory(const std::string& path, int64_t n_
   if (auto config = read_model_config(f, n_vocab); config && config->has_sliding_layers()) {
     kv_rows = 0;
     for (int64_t l = 0; l < config->n_layer; ++l)
-      kv_rows += static_cast<uint64_t>(kv_cache_rows(*config, l, e.context, SessionOptions{}.max_batch));
+      kv_rows += static_cast<uint64_t>(kv_cache_rows(*config, l, e.context, std::max<int64_t>(1, prompt_chunk)));
   }
   e.kv_cache = 2ull * 2ull * kv_rows * kv_embd * e.slots;
   // Logits per slot, and the activations of one prompt chunk (256 tokens, the

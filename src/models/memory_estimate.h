@@ -25,8 +25,10 @@ struct MemoryEstimate {
 };
 
 // n_ctx: per-slot context (0: the training context, at most 4096, as the engine does);
-// slots: the scheduler's parallel sequences (an encoder has none: pass 0).
-Result<MemoryEstimate> estimate_model_memory(const std::string& gguf_path, int64_t n_ctx, int slots);
+// slots: the scheduler's parallel sequences (an encoder has none: pass 0);
+// prompt_chunk: prompt tokens per step (sizes sliding-window layers' rings).
+Result<MemoryEstimate> estimate_model_memory(const std::string& gguf_path, int64_t n_ctx, int slots,
+                                             int64_t prompt_chunk = 256);
 
 uint64_t physical_memory_bytes();
 // "8GiB", "8G", "512MiB", "75%" (of physical RAM), a plain byte count, or

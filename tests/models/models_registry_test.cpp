@@ -124,5 +124,19 @@ TEST(ModelsEstimate, WeightsAndKvCacheFromTheHeader) {
   test::cleanup(dir);
 }
 
+// A sliding-window model's estimate counts what its sessions allocate: the
+// window plus a prompt step on sliding layers, the context on the others.
+TEST(ModelsEstimate, SlidingLayersCountTheirRingsNotTheContext) {
+  PG_REQUIRE_SHARED();
+  const std::string path = test::shared_path("testdata/arch/gemma3-F16.gguf");
+  auto e = estimate_model_memory(path, 4096, 2, 64);
+  ASSERT_TRUE(e) << e.error();
+  // gemma3-F16: 6 layers, 5 sliding (window 8), KV width 2 heads x 64.
+  EXPECT_EQ(e->kv_cache, 2ull * 2 * (1 * 4096 + 5 * (8 + 64)) * 128 * 2);
+  auto qwen = estimate_model_memory(test::shared_path("testdata/arch/qwen3-F16.gguf"), 4096, 2, 64);
+  ASSERT_TRUE(qwen) << qwen.error();
+  EXPECT_EQ(qwen->kv_cache, 2ull * 2 * 2 * 4096 * 128 * 2);  // 2 layers, all full
+}
+
 }  // namespace
 }  // namespace pg::models
