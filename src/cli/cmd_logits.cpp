@@ -18,12 +18,16 @@ namespace pg::cli {
 
 void add_logits_command(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand("logits", "Evaluate a prompt and print the logits of its last position");
-  struct Args { std::string model, prompt; bool json = false; int threads = 0; int top = 10; };
+  struct Args { std::string model, prompt; bool json = false; int threads = 0; int top = 10; int64_t ctx = 0; };
   auto a = std::make_shared<Args>();
   cmd->add_option("-m,--model", a->model, "GGUF model (default: $PLAYGROUND_MODEL or the demo model)");
   cmd->add_option("-p,--prompt", a->prompt, "prompt text")->required();
   cmd->add_flag("--json", a->json, "print {\"prompt_ids\": [...], \"logits\": [...]} on one line");
   cmd->add_option("-t,--threads", a->threads, "threads (default: physical cores)")->check(CLI::Range(0, 1024));
+  cmd->add_option("-c,--ctx-size", a->ctx,
+                  "context size (default: the model's training context, at most 4096; it selects Phi-3's LongRoPE "
+                  "factors as in llama.cpp, whose references use 512)")
+      ->check(CLI::Range(int64_t{0}, int64_t{1} << 24));
   cmd->add_option("--top", a->top, "without --json: how many top tokens to list")->check(CLI::Range(1, 1000));
   cmd->callback([a, &exit_code] {
     exit_code = 1;
@@ -34,7 +38,9 @@ void add_logits_command(CLI::App& app, int& exit_code) {
     std::vector<TokenId> ids = tok.encode(a->prompt, true, true);
     if (ids.empty()) return (void)std::fprintf(stderr, "error: the prompt has no tokens\n");
     ThreadPool pool(a->threads > 0 ? a->threads : physical_core_count());
-    InferenceSession session(**model, pool);
+    SessionOptions options;
+    options.n_ctx = a->ctx;
+    InferenceSession session(**model, pool, options);
     if (Status s = session.eval(ids); !s) return (void)std::fprintf(stderr, "error: %s\n", s.message().c_str());
     auto logits = session.last_logits();
     if (a->json) {
