@@ -92,11 +92,18 @@ constexpr int64_t kAmx = static_cast<int64_t>(pg::kernels::KernelPath::Amx);
   BENCHMARK_CAPTURE(BM_Gemm64, TYPE, pg::GgmlType::TYPE)                                                       \
       ->Args({1, kAvx512})->Args({2, kAvx512})->Args({1, kAmx})->Args({2, kAmx})->UseRealTime();
 
+// Types with no AMX tile kernel (F16 keeps the AVX-512 kernels, GGML's order, on
+// the Amx path too): the AVX-512 path only.
+#define PG_KERNEL_BENCH_AVX512(TYPE)                                                                          \
+  BENCHMARK_CAPTURE(BM_Gemv, TYPE, pg::GgmlType::TYPE)->Args({1, kAvx512})->Args({2, kAvx512})->UseRealTime();   \
+  BENCHMARK_CAPTURE(BM_GemvCached, TYPE, pg::GgmlType::TYPE)->Args({1, kAvx512})->UseRealTime();                 \
+  BENCHMARK_CAPTURE(BM_Gemm64, TYPE, pg::GgmlType::TYPE)->Args({1, kAvx512})->Args({2, kAvx512})->UseRealTime();
+
 PG_KERNEL_BENCH(Q4_0)
 PG_KERNEL_BENCH(Q8_0)
 PG_KERNEL_BENCH(Q4_K)
 PG_KERNEL_BENCH(Q6_K)
-PG_KERNEL_BENCH(F16)
+PG_KERNEL_BENCH_AVX512(F16)
 PG_KERNEL_BENCH(Q4_1)
 PG_KERNEL_BENCH(Q5_0)
 PG_KERNEL_BENCH(Q5_1)

@@ -1,6 +1,6 @@
 // Internal to engine/kernels: the AMX matrix product (amx_matmul_amx.cpp). It
 // takes over kernels::matmul on the Amx path for every quantized type and for
-// F16/BF16 weights; F32 weights keep the AVX-512 kernels. Call it only after
+// BF16 weights; F32 and F16 weights keep the AVX-512 kernels. Call it only after
 // kernel_path_supported(KernelPath::Amx): it executes AMX instructions.
 #pragma once
 

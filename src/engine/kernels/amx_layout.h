@@ -12,10 +12,9 @@
 // The integer sums are exact (AMX TDPBSSD); the float steps are the same for
 // every token count, so a token's output never depends on its batch.
 //
-// BF16 family (F16, BF16). Rows are bf16 in blocks of 32 values. BF16 weights are
-// used as they are; an F16 value w is split into hi = bf16(w) and lo = bf16(w - hi),
-// which is exact (an F16 significand has 11 bits, hi keeps 8), so the tile
-// products hi·hi + hi·lo + lo·hi + lo·lo give each F16 product exactly.
+// BF16 family (BF16 only). Rows are bf16 in blocks of 32 values, used as they
+// are: one tile product per block. F16 weights have no decoder here; they keep
+// the AVX-512 kernels (GGML's summation order, row_dot_avx512.cpp).
 // Built with AMX flags: nothing here may run before kernel_path_supported(Amx).
 #pragma once
 
@@ -59,10 +58,9 @@ struct Int8Weights {
 };
 
 struct Bf16Weights {
-  bool split;  // F16: hi and lo parts; BF16: hi only
   // Decodes one row of `cols` values into blocks of 32 bf16 (the last block
-  // zero-padded): block b to hi + b * stride and, when split, lo + b * stride.
-  void (*decode_row)(const uint8_t* row, int64_t cols, uint16_t* hi, uint16_t* lo, int64_t stride);
+  // zero-padded): block b to out + b * stride.
+  void (*decode_row)(const uint8_t* row, int64_t cols, uint16_t* out, int64_t stride);
 };
 
 // nullptr when the type has no decoder of that family.

@@ -1,8 +1,9 @@
 // The AMX matrix product (amx.h): activations quantized by the reference
 // quantizer and laid out as B tiles (16 tokens each), weights decoded 16 rows at
 // a time into A tiles (amx_layout.h), products by TDPBSSD (quantized types, one
-// int32 tile per scale block, then scaled in float) or TDPBF16PS (F16/BF16,
-// accumulated in the tile over the whole row).
+// int32 tile per scale block, then scaled in float) or TDPBF16PS (BF16, one
+// product per block, accumulated in the tile over the whole row). F16 and F32
+// weights never come here (amx_has_kernel is false for them).
 // Every output is computed by one thread with a fixed sequence of operations
 // that does not depend on how many tokens share its tile or how many threads
 // run, so results are bit-identical for any batch and thread count.
@@ -74,8 +75,8 @@ class TileState {
 // ---- Packed activations: one region per token tile.
 //   INT8: per scale block b, its B tile (block/4 rows of 64 bytes: 4 bytes per
 //   token), then da[b][16] and sa[b][16] as floats.
-//   BF16: per 32-value block, the B tile of the hi parts (16 rows of 64 bytes:
-//   one bf16 pair per token), then, when split, the B tile of the lo parts.
+//   BF16: per 32-value block, its B tile (16 rows of 64 bytes: one bf16 pair
+//   per token).
 
 struct Int8TileLayout {
   int64_t blocks, packs;
@@ -138,23 +139,17 @@ void pack_int8_tile(GgmlType type, const Int8TileLayout& l, const uint8_t* rows,
   }
 }
 
-uint64_t bf16_tile_bytes(int64_t blocks, bool split) { return static_cast<uint64_t>(blocks) * (split ? 2048 : 1024); }
+constexpr uint64_t kBf16TileBytes = 1024;  // one B tile per 32-value block
+uint64_t bf16_tile_bytes(int64_t blocks) { return static_cast<uint64_t>(blocks) * kBf16TileBytes; }
 
 void pack_bf16_tile(const Bf16Weights& format, int64_t cols, int64_t blocks, const uint8_t* rows, uint64_t row_bytes,
                     int tokens, uint16_t* decoded, uint8_t* out) {
-  const uint64_t bytes = bf16_tile_bytes(blocks, format.split);
-  if (tokens < kTokensPerTile) std::memset(out, 0, bytes);
-  uint16_t* hi = decoded;
-  uint16_t* lo = decoded + blocks * kBf16Block;
-  const uint64_t block_bytes = format.split ? 2048 : 1024;
+  if (tokens < kTokensPerTile) std::memset(out, 0, bf16_tile_bytes(blocks));
   for (int t = 0; t < tokens; ++t) {
-    format.decode_row(rows + t * row_bytes, cols, hi, lo, kBf16Block);
+    format.decode_row(rows + t * row_bytes, cols, decoded, kBf16Block);
     for (int64_t b = 0; b < blocks; ++b) {
-      uint8_t* tile = out + b * block_bytes + 4 * t;
-      for (int i = 0; i < kBf16Block / 2; ++i) {
-        std::memcpy(tile + 64 * i, hi + b * kBf16Block + 2 * i, 4);
-        if (format.split) std::memcpy(tile + 1024 + 64 * i, lo + b * kBf16Block + 2 * i, 4);
-      }
+      uint8_t* tile = out + b * kBf16TileBytes + 4 * t;
+      for (int i = 0; i < kBf16Block / 2; ++i) std::memcpy(tile + 64 * i, decoded + b * kBf16Block + 2 * i, 4);
     }
   }
 }
@@ -226,28 +221,18 @@ void int8_tokens(const int8_t* q, const float* dw, const float* mw, const uint8_
   for (int r = 0; r < 16; ++r) _mm512_storeu_ps(out[r], acc[r]);
 }
 
-// ---- BF16 tile products: C accumulates hi·hi (+ hi·lo + lo·hi + lo·lo) block by
-// block. With all four the product of two F16 values is exact in F32, as GGML's
-// F16 dot product computes it; dropping lo·lo left errors of 2^-16 relative that
-// moved Gemma 2's logits by 7e-3.
+// ---- BF16 tile products: C accumulates one TDPBF16PS per block across the
+// whole row.
 
-void bf16_products(bool split, const uint16_t* hi, const uint16_t* lo, const uint8_t* tile, int64_t blocks,
-                   float (*out)[16], NextGroupPrefetch& prefetch) {
-  const uint64_t block_bytes = split ? 2048 : 1024;
+void bf16_products(const uint16_t* w, const uint8_t* tile, int64_t blocks, float (*out)[16],
+                   NextGroupPrefetch& prefetch) {
   constexpr int64_t kRowsBlock = kGroupRows * kBf16Block;  // bf16 values per decoded block
   _tile_zero(0);
   for (int64_t b = 0; b < blocks; ++b) {
     prefetch.step();
-    _tile_loadd(2, hi + b * kRowsBlock, 64);
-    _tile_loadd(4, tile + b * block_bytes, 64);
+    _tile_loadd(2, w + b * kRowsBlock, 64);
+    _tile_loadd(4, tile + b * kBf16TileBytes, 64);
     _tile_dpbf16ps(0, 2, 4);
-    if (split) {
-      _tile_loadd(5, tile + b * block_bytes + 1024, 64);
-      _tile_dpbf16ps(0, 2, 5);
-      _tile_loadd(3, lo + b * kRowsBlock, 64);
-      _tile_dpbf16ps(0, 3, 4);
-      _tile_dpbf16ps(0, 3, 5);
-    }
   }
   _tile_stored(0, out, 64);
 }
@@ -279,9 +264,9 @@ void amx_matmul(const WeightMatrix& w, const float* x, int64_t n_tokens, float* 
   // Activation tiles.
   const Int8TileLayout int8_layout = int8 != nullptr ? int8_tile_layout(cols, int8->block) : Int8TileLayout{};
   const int64_t bf16_blocks = (cols + kBf16Block - 1) / kBf16Block;
-  const uint64_t tile_bytes = int8 != nullptr ? int8_layout.bytes : bf16_tile_bytes(bf16_blocks, bf16->split);
-  // BF16 packing decodes each token row into hi/lo blocks first: room for that per tile.
-  const uint64_t decode_bytes = int8 != nullptr ? 0 : round_up(bf16_blocks * kBf16Block * 2 * sizeof(uint16_t), kAlign);
+  const uint64_t tile_bytes = int8 != nullptr ? int8_layout.bytes : bf16_tile_bytes(bf16_blocks);
+  // BF16 packing decodes each token row into bf16 blocks first: room for that per tile.
+  const uint64_t decode_bytes = int8 != nullptr ? 0 : round_up(bf16_blocks * kBf16Block * sizeof(uint16_t), kAlign);
   uint8_t* converted = aligned(scratch.activations, n_tokens * act_row_bytes);
   const uint64_t tile_stride = tile_bytes + decode_bytes;
   uint8_t* tiles = aligned(scratch.packed, n_tiles * tile_stride);
@@ -315,7 +300,8 @@ void amx_matmul(const WeightMatrix& w, const float* x, int64_t n_tokens, float* 
   if (int8 != nullptr) {
     group_bytes = q_bytes + 2 * scale_floats * sizeof(float);
   } else {
-    group_bytes = 2 * round_up(static_cast<uint64_t>(bf16_blocks) * kGroupRows * kBf16Block * 2, kAlign);
+    // BF16: [block][16 rows][32 values] bf16.
+    group_bytes = round_up(static_cast<uint64_t>(bf16_blocks) * kGroupRows * kBf16Block * sizeof(uint16_t), kAlign);
   }
   uint8_t* group_buffers = aligned(scratch.tiles, group_bytes * static_cast<uint64_t>(pool.size()));
 
@@ -335,8 +321,7 @@ void amx_matmul(const WeightMatrix& w, const float* x, int64_t n_tokens, float* 
   auto int8_q = [&](uint8_t* buffer) { return reinterpret_cast<int8_t*>(buffer); };
   auto int8_dw = [&](uint8_t* buffer) { return reinterpret_cast<float*>(buffer + q_bytes); };
   auto int8_mw = [&](uint8_t* buffer) { return reinterpret_cast<float*>(buffer + q_bytes) + scale_floats; };
-  auto bf16_hi = [&](uint8_t* buffer) { return reinterpret_cast<uint16_t*>(buffer); };
-  auto bf16_lo = [&](uint8_t* buffer) { return reinterpret_cast<uint16_t*>(buffer + group_bytes / 2); };
+  auto bf16_w = [&](uint8_t* buffer) { return reinterpret_cast<uint16_t*>(buffer); };
   constexpr int64_t kBf16Stride = kGroupRows * kBf16Block;
   auto decode_values = [&](const GroupDecode& d) {
     if (int8 != nullptr && int8->decode_rows != nullptr) {
@@ -348,8 +333,8 @@ void amx_matmul(const WeightMatrix& w, const float* x, int64_t n_tokens, float* 
       }
     } else {
       for (int r = 0; r < d.count; ++r) {
-        bf16->decode_row(d.rows + static_cast<uint64_t>(r) * w.row_bytes, cols, bf16_hi(d.buffer) + r * kBf16Block,
-                         bf16_lo(d.buffer) + r * kBf16Block, kBf16Stride);
+        bf16->decode_row(d.rows + static_cast<uint64_t>(r) * w.row_bytes, cols, bf16_w(d.buffer) + r * kBf16Block,
+                         kBf16Stride);
       }
     }
   };
@@ -370,8 +355,7 @@ void amx_matmul(const WeightMatrix& w, const float* x, int64_t n_tokens, float* 
     } else {
       for (int r = d.count; r < kGroupRows; ++r) {
         for (int64_t b = 0; b < bf16_blocks; ++b) {
-          std::memset(bf16_hi(d.buffer) + b * kBf16Stride + r * kBf16Block, 0, kBf16Block * sizeof(uint16_t));
-          std::memset(bf16_lo(d.buffer) + b * kBf16Stride + r * kBf16Block, 0, kBf16Block * sizeof(uint16_t));
+          std::memset(bf16_w(d.buffer) + b * kBf16Stride + r * kBf16Block, 0, kBf16Block * sizeof(uint16_t));
         }
       }
     }
@@ -405,7 +389,7 @@ void amx_matmul(const WeightMatrix& w, const float* x, int64_t n_tokens, float* 
           else int8_tokens<false>(int8_q(buffer), int8_dw(buffer), int8_mw(buffer), tile, int8_layout, out, prefetch);
         } else {
           tiles_state.configure(0, tokens);
-          bf16_products(bf16->split, bf16_hi(buffer), bf16_lo(buffer), tile, bf16_blocks, out, prefetch);
+          bf16_products(bf16_w(buffer), tile, bf16_blocks, out, prefetch);
         }
         write_tokens(out, rows, g * kGroupRows, d.count, t0, tokens, y);
       }

@@ -1,10 +1,10 @@
 // Decoders from GGUF weight rows to the operands of the AMX tile products
 // (amx_layout.h): every quantized type to int8 scale blocks with float scales
-// (and min terms), F16 and BF16 rows to bf16 blocks. Each decoder is the
+// (and min terms), BF16 rows to bf16 blocks. Each decoder is the
 // dequantization of engine/quant with the float multiply left out, so
 // dw * q (+ mw) equals the reference's dequantized value exactly.
-// Built with AMX/AVX-512 flags (only SSE/AVX2-width code is used here): nothing
-// here may run before kernel_path_supported(Amx). Reads only the row it is given.
+// Built with AMX/AVX-512 flags: nothing here may run before
+// kernel_path_supported(Amx). Reads only the row it is given.
 // GCC 12's AVX-512 headers pass deliberately undefined vectors and then warn about them.
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
@@ -433,37 +433,15 @@ void scales_q6_k(const uint8_t* rows, uint64_t row_bytes, int count, int64_t col
 
 // ---- BF16 family
 
-// 32 floats (lo: values 0..15, hi: 16..31) rounded to bf16, nearest even.
-inline __m512i to_bf16(__m512 lo, __m512 hi) { return reinterpret_cast<__m512i>(_mm512_cvtne2ps_pbh(hi, lo)); }
-inline __m512 bf16_low_to_f32(__m512i v) {
-  return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(_mm512_castsi512_si256(v)), 16));
-}
-inline __m512 bf16_high_to_f32(__m512i v) {
-  return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(_mm512_extracti64x4_epi64(v, 1)), 16));
-}
-
 inline __mmask32 block_mask(int64_t cols, int64_t first) {
   const int64_t n = cols - first;
   return n >= kBf16Block ? static_cast<__mmask32>(0xFFFFFFFFu) : static_cast<__mmask32>((1u << n) - 1);
 }
 
-void decode_f16(const uint8_t* row, int64_t cols, uint16_t* hi, uint16_t* lo, int64_t stride) {
+void decode_bf16(const uint8_t* row, int64_t cols, uint16_t* out, int64_t stride) {
   const auto* src = reinterpret_cast<const uint16_t*>(row);
   for (int64_t b = 0; b * kBf16Block < cols; ++b) {
-    const __m512i h = _mm512_maskz_loadu_epi16(block_mask(cols, b * kBf16Block), src + b * kBf16Block);
-    const __m512 f0 = _mm512_cvtph_ps(_mm512_castsi512_si256(h));
-    const __m512 f1 = _mm512_cvtph_ps(_mm512_extracti64x4_epi64(h, 1));
-    const __m512i top = to_bf16(f0, f1);
-    const __m512i rest = to_bf16(_mm512_sub_ps(f0, bf16_low_to_f32(top)), _mm512_sub_ps(f1, bf16_high_to_f32(top)));
-    _mm512_storeu_si512(hi + b * stride, top);
-    _mm512_storeu_si512(lo + b * stride, rest);
-  }
-}
-
-void decode_bf16(const uint8_t* row, int64_t cols, uint16_t* hi, uint16_t*, int64_t stride) {
-  const auto* src = reinterpret_cast<const uint16_t*>(row);
-  for (int64_t b = 0; b * kBf16Block < cols; ++b) {
-    _mm512_storeu_si512(hi + b * stride, _mm512_maskz_loadu_epi16(block_mask(cols, b * kBf16Block), src + b * kBf16Block));
+    _mm512_storeu_si512(out + b * stride, _mm512_maskz_loadu_epi16(block_mask(cols, b * kBf16Block), src + b * kBf16Block));
   }
 }
 
@@ -479,8 +457,7 @@ constexpr Int8Weights kQ4_K{32, true, GgmlType::Q8_K, decode_q4_k, rows_q4_k, sc
 constexpr Int8Weights kQ5_K{32, true, GgmlType::Q8_K, decode_q5_k, nullptr, nullptr};
 constexpr Int8Weights kQ6_K{16, false, GgmlType::Q8_K, decode_q6_k, rows_q6_k, scales_q6_k};
 constexpr Int8Weights kIQ4_XS{32, false, GgmlType::Q8_K, decode_iq4_xs, nullptr, nullptr};
-constexpr Bf16Weights kF16{true, decode_f16};
-constexpr Bf16Weights kBF16{false, decode_bf16};
+constexpr Bf16Weights kBF16{decode_bf16};
 
 }  // namespace
 

@@ -41,7 +41,7 @@ enum class KernelPath {
   Avx2Vnni,  // Avx2 with AVX-VNNI int8 products
   Avx512,    // AVX-512 F/BW/VL/DQ/VNNI/BF16 (all required: the file is built for all)
   Amx,       // Avx512 (+VBMI) plus AMX tiles: INT8 tile products for quantized weights, BF16
-             // tile products for F16/BF16 weights; other types use the Avx512 kernels
+             // tile products for BF16 weights; other types (F32, F16) use the Avx512 kernels
 };
 std::string_view kernel_path_name(KernelPath path);  // "scalar", "avx2", "avx2-vnni", "avx512-vnni", "avx512-amx"
 // The path named `name` (as kernel_path_name prints it); nullopt for an unknown name.

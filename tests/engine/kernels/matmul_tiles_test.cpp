@@ -2,13 +2,16 @@
 // token count around the tile size, on every supported path, results stay
 // within tolerance of matmul_reference, equal the single-token kernel bit for
 // bit (so tiling never changes a token's output), and are bit-identical for
-// 1, 2 and 3 threads.
+// 1, 2 and 3 threads. On AMX machines: which weight types use the tile
+// products (BF16 and the int8 types, never F16 or F32), and F16 on the Amx path
+// equals the Avx512 path bit for bit (it runs the same GGML-order kernels).
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <cstring>
 #include <vector>
 
+#include "engine/kernels/amx.h"
 #include "engine/kernels/kernels.h"
 #include "kernel_test_support.h"
 
@@ -94,6 +97,39 @@ TEST(KernelsMatmulTiles, TiledResultsAreBitIdenticalForOneTwoAndThreeThreads) {
         EXPECT_EQ(0, std::memcmp(y1.data(), y2.data(), n * sizeof(float)));
         EXPECT_EQ(0, std::memcmp(y1.data(), y3.data(), n * sizeof(float)));
       }
+    }
+  }
+}
+
+TEST(KernelsMatmulTiles, AmxTilesTakeBf16AndInt8TypesButNotF16OrF32) {
+  if (!kernel_path_supported(KernelPath::Amx)) GTEST_SKIP() << "no AMX on this CPU";
+  EXPECT_FALSE(detail::amx_has_kernel(GgmlType::F16));
+  EXPECT_FALSE(detail::amx_has_kernel(GgmlType::F32));
+  EXPECT_TRUE(detail::amx_has_kernel(GgmlType::BF16));
+  for (GgmlType type : {GgmlType::Q4_0, GgmlType::Q4_1, GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::Q8_0, GgmlType::Q2_K,
+                        GgmlType::Q3_K, GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K, GgmlType::IQ4_NL,
+                        GgmlType::IQ4_XS}) {
+    EXPECT_TRUE(detail::amx_has_kernel(type)) << ggml_type_name(type);
+  }
+  // Still a SIMD kernel on the Amx path: the Avx512 one.
+  EXPECT_TRUE(has_simd_kernel(KernelPath::Amx, GgmlType::F16));
+}
+
+TEST(KernelsMatmulTiles, F16OnTheAmxPathEqualsTheAvx512PathBitForBit) {
+  if (!kernel_path_supported(KernelPath::Amx)) GTEST_SKIP() << "no AMX on this CPU";
+  ThreadPool pool(2);
+  Scratch scratch;
+  uint32_t seed = 9100;
+  for (const TileShape& shape : tile_shapes(GgmlType::F16)) {
+    const OwnedMatrix m = random_matrix(GgmlType::F16, shape.rows, shape.cols, ++seed);
+    for (int64_t tokens : kTokenCounts) {
+      SCOPED_TRACE(testing::Message() << shape.rows << "x" << shape.cols << " tokens " << tokens);
+      const std::vector<float> x = random_floats(static_cast<size_t>(shape.cols * tokens), ++seed);
+      const size_t n = static_cast<size_t>(shape.rows * tokens);
+      std::vector<float> amx(n, -1.0f), avx512(n, -2.0f);
+      ASSERT_TRUE(matmul_with_path(KernelPath::Amx, m.view, x.data(), tokens, amx.data(), pool, scratch));
+      ASSERT_TRUE(matmul_with_path(KernelPath::Avx512, m.view, x.data(), tokens, avx512.data(), pool, scratch));
+      EXPECT_EQ(0, std::memcmp(amx.data(), avx512.data(), n * sizeof(float)));
     }
   }
 }
