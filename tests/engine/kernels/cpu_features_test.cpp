@@ -46,9 +46,9 @@ TEST(KernelsCpuFeatures, AgreeWithProcCpuinfo) {
   EXPECT_EQ(f.avx_vnni, has("avx_vnni"));
   EXPECT_EQ(f.avx512vbmi, has("avx512vbmi"));
   // AMX also needs the kernel's permission, so it may be off where the flag is on.
-  if (f.amx_tile) EXPECT_TRUE(has("amx_tile"));
-  if (f.amx_int8) EXPECT_TRUE(has("amx_int8"));
-  if (f.amx_bf16) EXPECT_TRUE(has("amx_bf16"));
+  if (f.amx_tile) { EXPECT_TRUE(has("amx_tile")); }
+  if (f.amx_int8) { EXPECT_TRUE(has("amx_int8")); }
+  if (f.amx_bf16) { EXPECT_TRUE(has("amx_bf16")); }
 }
 
 TEST(KernelsCpuFeatures, PathsAreConsistent) {
