@@ -134,14 +134,21 @@ TEST(CliIngest, KilledIngestionResumesWithoutLosingOrDuplicatingChunks) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+  const std::string err_path = (root / "killed-run.err").string();
+  posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   pid_t pid = 0;
   ASSERT_EQ(posix_spawn(&pid, binary.c_str(), &actions, nullptr, argv.data(), environ), 0);
   posix_spawn_file_actions_destroy(&actions);
-  // Kill it once some documents are done and others are not.
-  bool killed_half_way = false;
-  for (int i = 0; i < 6000 && !killed_half_way; ++i) {
+  // Kill it once some documents are done and others are not (within two
+  // minutes: a loaded machine can take long to get there).
+  bool killed_half_way = false, exited_early = false;
+  int status = 0;
+  for (int i = 0; i < 24000 && !killed_half_way; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    if (::waitpid(pid, &status, WNOHANG) == pid) {
+      exited_early = true;
+      break;
+    }
     if (!fs::exists(data / "playground.db")) continue;
     auto db = store::Database::open((data / "playground.db").string());
     if (!db) continue;
@@ -154,9 +161,10 @@ TEST(CliIngest, KilledIngestionResumesWithoutLosingOrDuplicatingChunks) {
       killed_half_way = true;
     }
   }
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  ASSERT_TRUE(killed_half_way) << "ingestion ended before it could be killed half-way";
+  if (!exited_early) ::waitpid(pid, &status, 0);
+  std::ifstream err_file(err_path);
+  const std::string err_text((std::istreambuf_iterator<char>(err_file)), std::istreambuf_iterator<char>());
+  ASSERT_TRUE(killed_half_way) << "ingestion ended before it could be killed half-way; its stderr: " << err_text;
   EXPECT_TRUE(WIFSIGNALED(status));
 
   auto resumed = run_playground(ingest_args(data, args));
