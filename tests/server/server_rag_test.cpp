@@ -29,7 +29,7 @@ httplib::MultipartFormData file_part(const std::string& name, const std::string&
 // Polls the job until it ends (60 s at most); returns its last state.
 nlohmann::json wait_for_job(const TestServer& srv, const std::string& id) {
   nlohmann::json job;
-  for (int i = 0; i < 600; ++i) {
+  for (int i = 0; i < 2400; ++i) {  // up to 4 minutes: ASan builds embed slowly
     job = get_json(srv, "/api/v1/ingest/jobs/" + id).body;
     if (job.value("finished", false)) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));

@@ -52,6 +52,9 @@ void f16_weighted_sum_lanes(KernelPath path, const uint16_t* rows, int64_t row_s
   f16_weighted_sum_lanes_scalar(rows, row_stride, n_rows, weights, n, lane0, lanes);
 }
 
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#endif
 void reduce_value_lanes(const float* lanes, int64_t n, float* out) {
   // _mm512_reduce_add_ps: upper 8 + lower 8, upper 4 + lower 4, then
   // (v0 + v2) + (v1 + v3). Plain float adds, so every path shares this code.

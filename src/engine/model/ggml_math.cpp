@@ -50,7 +50,7 @@ PG_VECTOR_CLONES void ggml_swiglu(float* gate, const float* up, int64_t n) {
   }
 }
 
-void ggml_softmax_cells(float* x, int64_t n, float scale, int64_t first_cell) {
+PG_VECTOR_CLONES void ggml_softmax_cells(float* x, int64_t n, float scale, int64_t first_cell) {
   float max = -INFINITY;
   for (int64_t i = 0; i < n; ++i) {
     x[i] *= scale;
