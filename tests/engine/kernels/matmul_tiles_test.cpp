@@ -108,7 +108,7 @@ TEST(KernelsMatmulTiles, AmxTilesTakeBf16AndInt8TypesButNotF16OrF32) {
   EXPECT_TRUE(detail::amx_has_kernel(GgmlType::BF16));
   for (GgmlType type : {GgmlType::Q4_0, GgmlType::Q4_1, GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::Q8_0, GgmlType::Q2_K,
                         GgmlType::Q3_K, GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K, GgmlType::IQ4_NL,
-                        GgmlType::IQ4_XS}) {
+                        GgmlType::IQ4_XS, GgmlType::MXFP4}) {
     EXPECT_TRUE(detail::amx_has_kernel(type)) << ggml_type_name(type);
   }
   // Still a SIMD kernel on the Amx path: the Avx512 one.
