@@ -36,8 +36,8 @@ std::vector<TileShape> tile_shapes(GgmlType type) {
   return {{37, 1280}, {5, 256}};
 }
 
-const GgmlType kTiledTypes[] = {GgmlType::Q4_0, GgmlType::Q8_0, GgmlType::F16, GgmlType::F32,
-                                GgmlType::BF16, GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K};
+const GgmlType kTiledTypes[] = {GgmlType::Q4_0, GgmlType::Q8_0, GgmlType::F16,  GgmlType::F32,  GgmlType::BF16,
+                                GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K, GgmlType::MXFP4};
 
 TEST(KernelsMatmulTiles, EveryTokenCountMatchesReferenceAndSingleTokenKernel) {
   ThreadPool pool(2);

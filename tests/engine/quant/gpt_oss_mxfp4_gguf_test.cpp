@@ -103,8 +103,8 @@ TEST_F(Mxfp4GptOss, ExpertsDequantizeCloseToF16) {
     const auto want = dequantize_tensor(original_of(*t));
     const auto got = dequantize_tensor(*t);
     for (float v : got) ASSERT_TRUE(std::isfinite(v)) << t->name;
-    // Measured 0.10 to 0.11 on these tensors (8 magnitudes, power-of-two scales).
-    EXPECT_LE(relative_rms_error(got.data(), want.data(), static_cast<int64_t>(got.size())), 0.14) << t->name;
+    // Measured 0.114 to 0.118 on these tensors (8 magnitudes, power-of-two scales).
+    EXPECT_LE(relative_rms_error(got.data(), want.data(), static_cast<int64_t>(got.size())), 0.145) << t->name;
   }
 }
 

@@ -134,8 +134,9 @@ TEST(QuantMxfp4, RoundTripErrorIsBounded) {
   const auto x = weight_like_values(n, 11, 0.5f);
   const auto q = quantize(GgmlType::MXFP4, x);
   const auto y = dequantize(GgmlType::MXFP4, q.data(), n);
-  // A power-of-two scale and 8 magnitudes: coarser than IQ4_NL (about 0.09 here).
-  EXPECT_LT(relative_rms_error(y.data(), x.data(), n), 0.2);
+  // A power-of-two scale and 8 magnitudes: measured 0.137, coarser than IQ4_NL
+  // (about 0.09 on this signal, round_trip_test.cpp).
+  EXPECT_LT(relative_rms_error(y.data(), x.data(), n), 0.17);
   // Requantizing dequantized values is the identity (every value is a level).
   EXPECT_EQ(quantize(GgmlType::MXFP4, y), q);
 }
