@@ -74,6 +74,15 @@ int block_number(const std::string& name) {
   return layer;
 }
 
+// MXFP4_MOE: expert tensors (a third dimension above 1, the stacked _exps
+// matrices) get MXFP4, every other matrix Q8_0 (token_embd included). For
+// bailingmoe3 only the FFN experts count: its 3-D MLA projections stay Q8_0.
+GgmlType mxfp4_moe_type(const RecipeTensor& t, Category cat, const RecipeModel& m) {
+  const bool stacked = t.dims.size() > 2 && t.dims[2] > 1;
+  const bool ffn = cat == Category::FfnUp || cat == Category::FfnGate || cat == Category::FfnDown;
+  return stacked && (m.arch != "bailingmoe3" || ffn) ? GgmlType::MXFP4 : GgmlType::Q8_0;
+}
+
 struct Counters {
   int64_t n_attention_wv = 0, i_attention_wv = 0, n_ffn_down = 0, i_ffn_down = 0;
   bool tied_embeddings = true;
@@ -89,9 +98,7 @@ GgmlType mix_type(GgmlType new_type, const RecipeTensor& t, Category cat, uint32
     if (new_type != GgmlType::Q8_0) return GgmlType::Q6_K;
     return new_type;
   }
-  // MXFP4_MOE: the merged expert matrices (a third dimension above 1) MXFP4,
-  // every other quantized tensor Q8_0; no per-layer mix.
-  if (ftype == MXFP4_MOE) return t.dims.size() >= 3 && t.dims[2] > 1 ? GgmlType::MXFP4 : GgmlType::Q8_0;
+  if (ftype == MXFP4_MOE) return mxfp4_moe_type(t, cat, m);
   if (cat == Category::TokenEmbd) return new_type;
   if (cat == Category::AttnV) {
     if (ftype == Q2_K) new_type = n_gqa >= 4 ? GgmlType::Q4_K : GgmlType::Q3_K;
