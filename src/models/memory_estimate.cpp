@@ -9,26 +9,18 @@
 
 #include "engine/gguf/gguf.h"
 #include "engine/model/model_config.h"
+#include "engine/model/weight_bytes.h"
 
 namespace pg::models {
 
 void count_weights(MemoryEstimate& e, const std::vector<WeightTensor>& tensors) {
   e.weights = e.expert_weights = 0;
-  uint64_t embd_bytes = 0, embd_rows = 0;
-  bool has_output = false;
   for (const WeightTensor& t : tensors) {
     e.weights += t.n_bytes;
-    if (t.name.find("_exps.") != std::string::npos) e.expert_weights += t.n_bytes;
-    if (t.name == "output.weight") has_output = true;
-    if (t.name == "token_embd.weight") {
-      embd_bytes = t.n_bytes;
-      embd_rows = t.dims.size() >= 2 ? t.dims[1] : 0;
-    }
+    if (is_expert_tensor(t.name)) e.expert_weights += t.n_bytes;
   }
   if (e.n_expert <= 0) e.expert_weights = 0;  // no routing: every weight is read, whatever the names
-  // A token reads one embedding row (the whole matrix when it is also the output).
-  const uint64_t embd_read = has_output && embd_rows > 0 ? embd_bytes / embd_rows : embd_bytes;
-  e.active_weights = e.resident_weights() - embd_bytes + embd_read;
+  e.active_weights = active_weight_bytes(tensors, e.n_expert, e.n_expert_used);
 }
 
 Result<MemoryEstimate> estimate_model_memory(const std::string& path, int64_t n_ctx, int slots, int64_t prompt_chunk) {

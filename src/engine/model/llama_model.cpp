@@ -4,8 +4,7 @@
 #include "engine/model/llama_model.h"
 
 #include "engine/model/tensor_loader.h"
-
-#include <cctype>
+#include "engine/model/weight_bytes.h"
 
 namespace pg {
 namespace {
@@ -237,38 +236,10 @@ uint64_t LlamaModel::weight_bytes() const {
   return n;
 }
 
-namespace {
-// A merged expert tensor (`blk.N.ffn_up_exps.weight`, its bias) or one expert's
-// own tensor in the old layout (`blk.N.ffn_up.E.weight`).
-bool is_expert_tensor(const std::string& name) {
-  if (name.find("_exps.") != std::string::npos) return true;
-  for (const char* ffn : {".ffn_gate.", ".ffn_up.", ".ffn_down."}) {
-    const size_t at = name.find(ffn);
-    if (at == std::string::npos) continue;
-    const size_t digits = at + std::string(ffn).size();
-    size_t end = digits;
-    while (end < name.size() && std::isdigit(static_cast<unsigned char>(name[end]))) ++end;
-    return end > digits && name.compare(end, std::string::npos, ".weight") == 0;
-  }
-  return false;
-}
-}  // namespace
 
-uint64_t LlamaModel::active_weight_bytes() const { return pg::active_weight_bytes(*file_, config_); }
-
-uint64_t active_weight_bytes(const gguf::GgufFile& f, const ModelConfig& c) {
-  const bool tied = f.find_tensor("output.weight") == nullptr;
-  uint64_t n = 0;
-  for (const auto& t : f.tensors()) {
-    if (t.name == "token_embd.weight" && !tied) {
-      n += c.n_vocab > 0 ? t.n_bytes / static_cast<uint64_t>(c.n_vocab) : 0;
-    } else if (c.n_expert > 0 && is_expert_tensor(t.name)) {
-      n += t.n_bytes / static_cast<uint64_t>(c.n_expert) * static_cast<uint64_t>(c.n_expert_used);
-    } else {
-      n += t.n_bytes;
-    }
-  }
-  return n;
+uint64_t LlamaModel::active_weight_bytes() const {
+  return pg::active_weight_bytes(file_->tensors(), config_.n_expert, config_.n_expert_used);
 }
+
 
 }  // namespace pg

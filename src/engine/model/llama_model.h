@@ -67,7 +67,7 @@ class LlamaModel {
   const LayerWeights& layer(int64_t i) const { return layers_[static_cast<size_t>(i)]; }
   uint64_t parameter_count() const;
   uint64_t weight_bytes() const;
-  // Weight bytes one generated token reads (active_weight_bytes below).
+  // Weight bytes one generated token reads (engine/model/weight_bytes.h).
   uint64_t active_weight_bytes() const;
 
  private:
@@ -81,12 +81,5 @@ class LlamaModel {
   std::vector<std::string> notices_;
   std::vector<LayerWeights> layers_;
 };
-
-// The weight bytes a generated token reads from a decoder file: every tensor,
-// except that a mixture-of-experts layer's expert tensors count n_expert_used
-// of n_expert experts, and the token embedding counts one row unless it is
-// also the output (tied). The memory-bandwidth bound of generation speed is
-// (bandwidth / these bytes) tokens per second.
-uint64_t active_weight_bytes(const gguf::GgufFile& f, const ModelConfig& c);
 
 }  // namespace pg
