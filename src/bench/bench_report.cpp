@@ -111,7 +111,8 @@ nlohmann::json bench_report_json(const BenchReport& r) {
                   {"load_average_1m", r.load_average_1m}};
   j["model"] = {{"path", r.model_path},         {"architecture", r.architecture},
                 {"name", r.model_name},         {"file_bytes", r.file_bytes},
-                {"weight_bytes", r.weight_bytes}, {"parameters", r.parameters},
+                {"weight_bytes", r.weight_bytes}, {"active_weight_bytes", r.active_weight_bytes},
+                {"parameters", r.parameters},
                 {"type_mix", r.type_mix},       {"type_counts", r.type_counts}};
   j["config"] = {{"n_prompt", r.options.n_prompt}, {"n_gen", r.options.n_gen},
                  {"repetitions", r.options.repetitions}, {"n_ctx", r.n_ctx},
@@ -162,9 +163,10 @@ std::string bench_report_text(const BenchReport& r) {
   }
   out += "\n";
   std::snprintf(line, sizeof line,
-                "memory: peak RSS %s | file %s | weights %s | KV cache %s (n_ctx %lld)\n",
+                "memory: peak RSS %s | file %s | weights %s (%s read per token) | KV cache %s (n_ctx %lld)\n",
                 human_bytes(r.peak_rss_bytes).c_str(), human_bytes(r.file_bytes).c_str(),
-                human_bytes(r.weight_bytes).c_str(), human_bytes(r.kv_cache_bytes).c_str(),
+                human_bytes(r.weight_bytes).c_str(), human_bytes(r.active_weight_bytes).c_str(),
+                human_bytes(r.kv_cache_bytes).c_str(),
                 static_cast<long long>(r.n_ctx));
   out += line;
   std::snprintf(line, sizeof line,

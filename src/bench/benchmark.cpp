@@ -210,6 +210,7 @@ Result<BenchReport> run_benchmark_unguarded(const LlamaModel& model, const Bench
   r.model_name = model.config().name;
   r.file_bytes = model.file().file_size();
   r.weight_bytes = model.weight_bytes();
+  r.active_weight_bytes = model.active_weight_bytes();
   r.parameters = model.parameter_count();
   for (const auto& t : model.file().tensors()) ++r.type_counts[std::string(ggml_type_name(t.type))];
   r.type_mix = type_mix(r.type_counts);
@@ -300,7 +301,7 @@ Result<BenchReport> run_benchmark_unguarded(const LlamaModel& model, const Bench
   r.measured_gb_per_s = bw->gb_per_s;
   r.bandwidth_buffer_bytes = bw->buffer_bytes;
   r.bandwidth_passes = bw->passes;
-  r.generation_weight_gb_per_s = static_cast<double>(r.weight_bytes) * r.generation.rate.median / 1e9;
+  r.generation_weight_gb_per_s = static_cast<double>(r.active_weight_bytes) * r.generation.rate.median / 1e9;
   r.fraction_of_measured = r.measured_gb_per_s > 0 ? r.generation_weight_gb_per_s / r.measured_gb_per_s : 0;
   return r;
 }

@@ -8,6 +8,8 @@
 //   date            ISO-8601 UTC time the run started
 //   machine         {cpu, simd, threads, load_average_1m}
 //   model           {path, architecture, name, file_bytes, weight_bytes,
+//                    active_weight_bytes (what one generated token reads: the
+//                    chosen experts' share of MoE layers, one embedding row),
 //                    parameters, type_mix ("Q4_K x13, F32 x5"), type_counts {type: n}}
 //   config          {n_prompt, n_gen, repetitions, n_ctx, seed, bandwidth_mib}
 //   prompt          {test "pp128", tokens, tokens_per_s {median, min, max}, samples [t/s]}
@@ -15,7 +17,7 @@
 //   memory          {peak_rss_bytes (VmHWM, taken before the bandwidth buffer
 //                    exists), kv_cache_bytes}
 //   bandwidth       {measured_gb_per_s, buffer_bytes, passes,
-//                    generation_weight_gb_per_s (weight_bytes x tg median t/s / 1e9),
+//                    generation_weight_gb_per_s (active_weight_bytes x tg median t/s / 1e9),
 //                    fraction_of_measured}
 //   constrained     only with a grammar (--grammar / --json-schema): the tg test
 //                   then runs through the decode loop, each repetition once
@@ -114,7 +116,7 @@ struct BenchReport {
   double load_average_1m = -1;  // -1 when unknown
   std::string model_path, architecture, model_name, type_mix;
   std::map<std::string, int> type_counts;
-  uint64_t file_bytes = 0, weight_bytes = 0, parameters = 0, kv_cache_bytes = 0;
+  uint64_t file_bytes = 0, weight_bytes = 0, active_weight_bytes = 0, parameters = 0, kv_cache_bytes = 0;
   uint64_t peak_rss_bytes = 0;
   BenchOptions options;
   int64_t n_ctx = 0;  // the context the sessions actually had

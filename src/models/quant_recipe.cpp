@@ -15,10 +15,10 @@ namespace {
 enum Ftype : uint32_t {
   ALL_F32 = 0, F16 = 1, Q4_0 = 2, Q4_1 = 3, Q8_0 = 7, Q5_0 = 8, Q5_1 = 9, Q2_K = 10,
   Q3_K_S = 11, Q3_K_M = 12, Q3_K_L = 13, Q4_K_S = 14, Q4_K_M = 15, Q5_K_S = 16, Q5_K_M = 17,
-  Q6_K = 18, IQ4_NL = 25, IQ4_XS = 30, BF16 = 32,
+  Q6_K = 18, IQ4_NL = 25, IQ4_XS = 30, BF16 = 32, MXFP4_MOE = 38,
 };
 
-constexpr std::array<QuantFileType, 19> kFileTypes = {{
+constexpr std::array<QuantFileType, 20> kFileTypes = {{
     {"F32", ALL_F32, GgmlType::F32},       {"F16", F16, GgmlType::F16},
     {"BF16", BF16, GgmlType::BF16},        {"Q8_0", Q8_0, GgmlType::Q8_0},
     {"Q4_0", Q4_0, GgmlType::Q4_0},        {"Q4_1", Q4_1, GgmlType::Q4_1},
@@ -28,7 +28,7 @@ constexpr std::array<QuantFileType, 19> kFileTypes = {{
     {"Q4_K_S", Q4_K_S, GgmlType::Q4_K},    {"Q4_K_M", Q4_K_M, GgmlType::Q4_K},
     {"Q5_K_S", Q5_K_S, GgmlType::Q5_K},    {"Q5_K_M", Q5_K_M, GgmlType::Q5_K},
     {"Q6_K", Q6_K, GgmlType::Q6_K},        {"IQ4_NL", IQ4_NL, GgmlType::IQ4_NL},
-    {"IQ4_XS", IQ4_XS, GgmlType::IQ4_XS},
+    {"IQ4_XS", IQ4_XS, GgmlType::IQ4_XS},  {"MXFP4_MOE", MXFP4_MOE, GgmlType::MXFP4},
 }};
 
 enum class Category { TokenEmbd, AttnQ, AttnV, AttnK, AttnOutput, FfnUp, FfnGate, FfnDown, Output, Other };
@@ -71,6 +71,15 @@ int block_number(const std::string& name) {
   return layer;
 }
 
+// MXFP4_MOE: expert tensors (a third dimension above 1, the stacked _exps
+// matrices) get MXFP4, every other matrix Q8_0 (token_embd included). For
+// bailingmoe3 only the FFN experts count: its 3-D MLA projections stay Q8_0.
+GgmlType mxfp4_moe_type(const RecipeTensor& t, Category cat, const RecipeModel& m) {
+  const bool stacked = t.dims.size() > 2 && t.dims[2] > 1;
+  const bool ffn = cat == Category::FfnUp || cat == Category::FfnGate || cat == Category::FfnDown;
+  return stacked && (m.arch != "bailingmoe3" || ffn) ? GgmlType::MXFP4 : GgmlType::Q8_0;
+}
+
 struct Counters {
   int64_t n_attention_wv = 0, i_attention_wv = 0, n_ffn_down = 0, i_ffn_down = 0;
   bool tied_embeddings = true;
@@ -82,10 +91,11 @@ GgmlType mix_type(GgmlType new_type, const RecipeTensor& t, Category cat, uint32
   const int64_t n_gqa = m.n_head_kv > 0 ? m.n_head / m.n_head_kv : 0;
   const bool is_70b = m.arch == "llama" && m.n_layer == 80;
   if (cat == Category::Output || (c.tied_embeddings && cat == Category::TokenEmbd)) {
-    if (falcon || t.dims[0] % block_size(new_type) != 0) return GgmlType::Q8_0;
+    if (ftype == MXFP4_MOE || falcon || t.dims[0] % block_size(new_type) != 0) return GgmlType::Q8_0;
     if (new_type != GgmlType::Q8_0) return GgmlType::Q6_K;
     return new_type;
   }
+  if (ftype == MXFP4_MOE) return mxfp4_moe_type(t, cat, m);
   if (cat == Category::TokenEmbd) return new_type;
   if (cat == Category::AttnV) {
     if (ftype == Q2_K) new_type = n_gqa >= 4 ? GgmlType::Q4_K : GgmlType::Q3_K;

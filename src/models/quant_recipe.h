@@ -2,7 +2,8 @@
 // (Q4_K_M, Q8_0, ...): the rules of llama.cpp's llama-quantize without an
 // importance matrix (1-D tensors and norms kept, output/embedding handling, the
 // _S/_M/_L mixes raising attn_v/ffn_down/attn_output for some layers, block-size
-// fallbacks). Pure decisions on names and shapes; never touches tensor data.
+// fallbacks, MXFP4_MOE's MXFP4 experts with Q8_0 elsewhere). Pure decisions on
+// names and shapes; never touches tensor data.
 #pragma once
 
 #include <cstdint>
@@ -18,7 +19,7 @@ namespace pg {
 
 // A file type the quantizer can produce.
 struct QuantFileType {
-  std::string_view name;      // e.g. "Q4_K_M"
+  std::string_view name;      // e.g. "Q4_K_M" or "MXFP4_MOE"
   uint32_t llama_ftype;       // llama.cpp's LLAMA_FTYPE_* value (general.file_type)
   GgmlType default_type;      // the type most weight matrices get
 };

@@ -274,8 +274,11 @@ TEST(QuantizeModelRecipe, TypeNamesAreCaseInsensitiveAndCarryLlamaFtypes) {
   EXPECT_EQ(find_quant_file_type("bf16")->llama_ftype, 32u);
   EXPECT_EQ(find_quant_file_type("IQ4_XS")->llama_ftype, 30u);
   EXPECT_EQ(find_quant_file_type("Q3_K_S")->llama_ftype, 11u);
+  EXPECT_EQ(find_quant_file_type("mxfp4_moe")->llama_ftype, 38u);
+  EXPECT_EQ(find_quant_file_type("MXFP4_MOE")->default_type, GgmlType::MXFP4);
   EXPECT_FALSE(find_quant_file_type("Q4_K"));
-  EXPECT_EQ(quant_file_type_names().size(), 19u);
+  EXPECT_FALSE(find_quant_file_type("MXFP4")) << "llama-quantize names the file type MXFP4_MOE";
+  EXPECT_EQ(quant_file_type_names().size(), 20u);
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 
 #include "engine/kernels/amx_layout.h"
 #include "engine/quant/blocks.h"
+#include "engine/quant/mxfp4_format.h"
 #include "engine/quant/quant_math.h"
 
 namespace pg::kernels::detail::amx {
@@ -101,8 +102,9 @@ void decode_q5_1(const uint8_t* row, int64_t cols, int8_t* q, float* dw, float* 
   }
 }
 
-inline void iq4_block(const uint8_t* qs, int8_t* out) {
-  const __m128i v = load128(qs), low4 = _mm_set1_epi8(0x0F), levels = iq4_levels();
+// The 32 codes of a block (low nibbles first) looked up in a 16-level table.
+inline void table_block(const uint8_t* qs, __m128i levels, int8_t* out) {
+  const __m128i v = load128(qs), low4 = _mm_set1_epi8(0x0F);
   store128(out, _mm_shuffle_epi8(levels, _mm_and_si128(v, low4)));
   store128(out + 16, _mm_shuffle_epi8(levels, _mm_and_si128(_mm_srli_epi16(v, 4), low4)));
 }
@@ -110,8 +112,19 @@ inline void iq4_block(const uint8_t* qs, int8_t* out) {
 void decode_iq4_nl(const uint8_t* row, int64_t cols, int8_t* q, float* dw, float*) {
   const auto* x = reinterpret_cast<const BlockIQ4_NL*>(row);
   for (int64_t b = 0; b < cols / kQK4_NL; ++b) {
-    iq4_block(x[b].qs, q + pack_offset(b, 32));
+    table_block(x[b].qs, iq4_levels(), q + pack_offset(b, 32));
     dw[b * kGroupRows] = half(x[b].d);
+  }
+}
+
+// MXFP4: the doubled E2M1 levels (|q| <= 12) and the E8M0 half scale
+// 2^(e - 128), exactly the reference's level * scale.
+void decode_mxfp4(const uint8_t* row, int64_t cols, int8_t* q, float* dw, float*) {
+  const auto* x = reinterpret_cast<const BlockMXFP4*>(row);
+  const __m128i levels = load128(kMxfp4Values);
+  for (int64_t b = 0; b < cols / kQK_MXFP4; ++b) {
+    table_block(x[b].qs, levels, q + pack_offset(b, 32));
+    dw[b * kGroupRows] = e8m0_to_fp32_half(x[b].e);
   }
 }
 
@@ -175,7 +188,7 @@ void decode_iq4_xs(const uint8_t* row, int64_t cols, int8_t* q, float* dw, float
       const int ls = ((x[sb].scales_l[g / 2] >> (4 * (g % 2))) & 0xF) | (((x[sb].scales_h >> (2 * g)) & 3) << 4);
       const int64_t b = sb * 8 + g;
       dw[b * kGroupRows] = d * static_cast<float>(ls - 32);
-      iq4_block(x[sb].qs + 16 * g, q + pack_offset(b, 32));
+      table_block(x[sb].qs + 16 * g, iq4_levels(), q + pack_offset(b, 32));
     }
   }
 }
@@ -451,6 +464,7 @@ constexpr Int8Weights kQ5_0{32, false, GgmlType::Q8_0, decode_q5_0, nullptr, nul
 constexpr Int8Weights kQ5_1{32, true, GgmlType::Q8_1, decode_q5_1, nullptr, nullptr};
 constexpr Int8Weights kQ8_0{32, false, GgmlType::Q8_0, decode_q8_0, rows_q8_0, scales_q8_0};
 constexpr Int8Weights kIQ4_NL{32, false, GgmlType::Q8_0, decode_iq4_nl, nullptr, nullptr};
+constexpr Int8Weights kMXFP4{32, false, GgmlType::Q8_0, decode_mxfp4, nullptr, nullptr};
 constexpr Int8Weights kQ2_K{16, true, GgmlType::Q8_K, decode_q2_k, nullptr, nullptr};
 constexpr Int8Weights kQ3_K{16, false, GgmlType::Q8_K, decode_q3_k, nullptr, nullptr};
 constexpr Int8Weights kQ4_K{32, true, GgmlType::Q8_K, decode_q4_k, rows_q4_k, scales_q4_k};
@@ -469,6 +483,7 @@ const Int8Weights* int8_weights(GgmlType type) {
     case GgmlType::Q5_1: return &kQ5_1;
     case GgmlType::Q8_0: return &kQ8_0;
     case GgmlType::IQ4_NL: return &kIQ4_NL;
+    case GgmlType::MXFP4: return &kMXFP4;
     case GgmlType::Q2_K: return &kQ2_K;
     case GgmlType::Q3_K: return &kQ3_K;
     case GgmlType::Q4_K: return &kQ4_K;

@@ -1,6 +1,6 @@
 // Internal to engine/kernels: the AVX2 row dot products of the weight types
 // that row_dot_avx2.cpp does not cover (Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, IQ4_NL,
-// IQ4_XS). Same rules as the tables in row_dot.h: call only after
+// IQ4_XS, MXFP4). Same rules as the tables in row_dot.h: call only after
 // cpu_features() reports AVX2 (and AVX-VNNI when avx_vnni is true).
 #pragma once
 

@@ -1,6 +1,6 @@
 // AVX2 (+FMA, F16C, optionally AVX-VNNI) row dot products of the less common
-// weight types: Q4_1·Q8_1, Q5_0·Q8_0, Q5_1·Q8_1, IQ4_NL·Q8_0 (one scale per
-// 32 values) and Q2_K·Q8_K, Q3_K·Q8_K, IQ4_XS·Q8_K (group scales inside a
+// weight types: Q4_1·Q8_1, Q5_0·Q8_0, Q5_1·Q8_1, IQ4_NL·Q8_0, MXFP4·Q8_0 (one
+// scale per 32 values) and Q2_K·Q8_K, Q3_K·Q8_K, IQ4_XS·Q8_K (group scales inside a
 // 256-value super-block). Integer block sums are exact, as in the reference;
 // only the float accumulation order differs from it. With AVX-VNNI the
 // one-scale types use VPDPBUSD and the group-scaled ones VPDPWSSD (the group
@@ -14,12 +14,14 @@
 #include "engine/kernels/int8_dot_avx2.h"
 #include "engine/kernels/row_dot_more.h"
 #include "engine/quant/blocks.h"
+#include "engine/quant/mxfp4_format.h"
 
 namespace pg::kernels::detail {
 namespace {
 
 using quant::BlockIQ4_NL;
 using quant::BlockIQ4_XS;
+using quant::BlockMXFP4;
 using quant::BlockQ2_K;
 using quant::BlockQ3_K;
 using quant::BlockQ4_1;
@@ -115,6 +117,7 @@ float dot_unsigned_q8_1(int64_t n, const void* weight_row, const void* activatio
 // which as int8 is nibble - 16; a set one leaves nibble = q - 16. |value| <= 16.
 struct Q5_0Weights {
   using Block = BlockQ5_0;
+  static float scale(const Block& block) { return half_to_float(block.d); }
   static __m256i values(const Block& block) {
     const __m256i low_half = _mm256_andnot_si256(bits_to_byte_mask(block.qh), _mm256_set1_epi8(static_cast<char>(0xF0)));
     return _mm256_or_si256(unpack_nibbles(block.qs), low_half);
@@ -132,13 +135,26 @@ inline __m256i iq4_values(const uint8_t* qs) {
 // IQ4_NL: value = d * table[q]. |value| <= 127.
 struct IQ4_NLWeights {
   using Block = BlockIQ4_NL;
+  static float scale(const Block& block) { return half_to_float(block.d); }
   static __m256i values(const Block& block) { return iq4_values(block.qs); }
+};
+
+// MXFP4: value = 2^(e - 128) * table[q] (the E8M0 half scale). |value| <= 12.
+// The scale is a power of two, so dx * dy is the reference's product exactly.
+struct MXFP4Weights {
+  using Block = BlockMXFP4;
+  static float scale(const Block& block) { return quant::e8m0_to_fp32_half(block.e); }
+  static __m256i values(const Block& block) {
+    // GGML's kvalues_mxfp4 in each 128-bit lane, for vpshufb.
+    const __m256i table = _mm256_broadcastsi128_si256(load128(quant::kMxfp4Values));
+    return _mm256_shuffle_epi8(table, unpack_nibbles(block.qs));
+  }
 };
 
 template <bool kVnni, typename Weights>
 inline __m256 signed_block(const typename Weights::Block& x, const BlockQ8_0& y, __m256 acc) {
   const __m256i sums = dot_signed_signed<kVnni>(Weights::values(x), load256(y.qs));
-  const __m256 scale = _mm256_set1_ps(half_to_float(x.d) * half_to_float(y.d));
+  const __m256 scale = _mm256_set1_ps(Weights::scale(x) * half_to_float(y.d));
   return _mm256_fmadd_ps(scale, _mm256_cvtepi32_ps(sums), acc);
 }
 
@@ -315,6 +331,8 @@ RowDotFn avx2_row_dot_more(GgmlType type, bool avx_vnni) {
     case GgmlType::Q5_0: return avx_vnni ? dot_signed_q8_0<true, Q5_0Weights> : dot_signed_q8_0<false, Q5_0Weights>;
     case GgmlType::IQ4_NL:
       return avx_vnni ? dot_signed_q8_0<true, IQ4_NLWeights> : dot_signed_q8_0<false, IQ4_NLWeights>;
+    case GgmlType::MXFP4:
+      return avx_vnni ? dot_signed_q8_0<true, MXFP4Weights> : dot_signed_q8_0<false, MXFP4Weights>;
     case GgmlType::Q2_K: return avx_vnni ? dot_q2_k_q8_k<true> : dot_q2_k_q8_k<false>;
     case GgmlType::Q3_K: return avx_vnni ? dot_q3_k_q8_k<true> : dot_q3_k_q8_k<false>;
     case GgmlType::IQ4_XS: return avx_vnni ? dot_iq4_xs_q8_k<true> : dot_iq4_xs_q8_k<false>;

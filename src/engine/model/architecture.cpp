@@ -154,6 +154,38 @@ Status read_granite(const Reader& r, ModelConfig& c) {
   return Status::ok();
 }
 
+// gpt-oss (llama.cpp's "openai-moe"): NeoX RoPE over the whole head, queries
+// scaled by 1/sqrt(n_rot), attention sinks, the sliding window on every other
+// layer (period 2 unless a pattern key says otherwise; local layers rotate as
+// the global ones unless rope.freq_base_swa is given), the pre-FFN norm stored
+// as post_attention_norm, and experts gated by a softmax over the chosen
+// logits with the clamped SwiGLU.
+Status read_gpt_oss(const Reader& r, ModelConfig& c) {
+  c.rope_style = RopeStyle::NeoX;
+  c.kq_scale = 1.0f / std::sqrt(static_cast<float>(c.n_rot));
+  c.attention_sinks = true;
+  c.ffn_norm_tensor = "post_attention_norm";
+  c.ffn_activation = FfnActivation::SwigluClamped;
+  c.expert_gating = ExpertGating::SoftmaxOfChosen;
+  c.expert_weights_norm = false;
+  auto window = required_metadata_int(r.f, r.prefix + "attention.sliding_window", 1, int64_t{1} << 24);
+  if (!window) return window.status();
+  if (Status s = read_sliding_window(r, c, *window, 2); !s) return s;
+  auto base_swa = r.number("rope.freq_base_swa", c.rope_freq_base);
+  if (!base_swa) return base_swa.status();
+  if (!(*base_swa > 0.0f)) return Status::error("rope.freq_base_swa must be positive");
+  for (int64_t il = 0; il < c.n_layer; ++il)
+    if (c.is_sliding(il)) c.layer_rope[static_cast<size_t>(il)].freq_base = *base_swa;
+  return Status::ok();
+}
+
+// The architectures that are mixture-of-experts by definition refuse a file
+// without experts, as llama.cpp does.
+Status require_experts(const ModelConfig& c) {
+  if (c.n_expert > 0) return Status::ok();
+  return Status::error(c.architecture + " needs expert_count > 0 (a mixture-of-experts architecture)");
+}
+
 }  // namespace
 
 Status read_architecture_features(const gguf::GgufFile& f, ModelConfig& c) {
@@ -162,15 +194,22 @@ Status read_architecture_features(const gguf::GgufFile& f, ModelConfig& c) {
   c.layer_rope.assign(static_cast<size_t>(c.n_layer),
                       LayerRope{c.rope_freq_base, c.rope_freq_scale, c.rope_ext_factor, c.rope_attn_factor});
   const std::string& a = c.architecture;
+  // Mixtral (llama with experts) and Qwen 3 MoE: softmax over all experts,
+  // top k, the k weights renormalized.
+  c.expert_weights_norm = c.n_expert > 0;
   if (a == "llama" || a == "mistral") return Status::ok();
   if (a == "qwen2") {
     c.rope_style = RopeStyle::NeoX;
     return Status::ok();
   }
-  if (a == "qwen3") {
+  if (a == "qwen3" || a == "qwen3moe") {
     c.rope_style = RopeStyle::NeoX;
     c.qk_norm = QkNorm::PerHead;
-    return Status::ok();
+    return a == "qwen3moe" ? require_experts(c) : Status::ok();
+  }
+  if (a == "gpt-oss") {
+    if (Status s = require_experts(c); !s) return s;
+    return read_gpt_oss(r, c);
   }
   if (a == "phi3") {
     // llama.cpp keeps Phi-3's sliding_window key but disables it (full attention).

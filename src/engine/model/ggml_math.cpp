@@ -50,12 +50,13 @@ PG_VECTOR_CLONES void ggml_swiglu(float* gate, const float* up, int64_t n) {
   }
 }
 
-PG_VECTOR_CLONES void ggml_softmax_cells(float* x, int64_t n, float scale, int64_t first_cell) {
+PG_VECTOR_CLONES void ggml_softmax_cells(float* x, int64_t n, float scale, int64_t first_cell, const float* sink) {
   float max = -INFINITY;
   for (int64_t i = 0; i < n; ++i) {
     x[i] *= scale;
     max = std::max(max, x[i]);
   }
+  if (sink) max = std::max(max, *sink);
   for (int64_t i = 0; i < n; ++i) x[i] = exp_inline(x[i] - max);
   double sum = 0.0;
   const int64_t lead = first_cell % 16;  // cells of the first run before the range
@@ -67,8 +68,34 @@ PG_VECTOR_CLONES void ggml_softmax_cells(float* x, int64_t n, float scale, int64
     }
     sum += static_cast<double>(reduce_add_16(run));
   }
+  if (sink) sum += static_cast<double>(std::exp(*sink - max));
   const float inv = static_cast<float>(1.0 / sum);
   for (int64_t i = 0; i < n; ++i) x[i] *= inv;
+}
+
+void ggml_softmax_row(float* x, int64_t n) {
+  float max = -INFINITY;
+  for (int64_t i = 0; i < n; ++i) max = std::max(max, x[i]);
+  double sum = 0.0;
+  const int64_t full = n / 16 * 16;
+  for (int64_t start = 0; start < full; start += 16) {
+    for (int64_t i = start; i < start + 16; ++i) x[i] = exp_inline(x[i] - max);
+    sum += static_cast<double>(reduce_add_16(x + start));
+  }
+  for (int64_t i = full; i < n; ++i) {
+    x[i] = std::exp(x[i] - max);
+    sum += static_cast<double>(x[i]);
+  }
+  const float inv = static_cast<float>(1.0 / sum);
+  for (int64_t i = 0; i < n; ++i) x[i] *= inv;
+}
+
+void ggml_swiglu_oai(float* gate, const float* up, int64_t n, float alpha, float limit) {
+  for (int64_t i = 0; i < n; ++i) {
+    const float x = std::min(gate[i], limit);
+    const float y = std::clamp(up[i], -limit, limit);
+    gate[i] = x / (1.0f + std::exp(alpha * (-x))) * (y + 1.0f);
+  }
 }
 
 }  // namespace pg::ops

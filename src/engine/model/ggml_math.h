@@ -21,7 +21,19 @@ void ggml_swiglu(float* gate, const float* up, int64_t n);
 // soft_max computes a row of K·Q: x·scale, the max, ggml_exp(x − max), the sum
 // of each 16-cell run (cells outside the range count as 0) added in double,
 // then every value × (float)(1 / sum).
-void ggml_softmax_cells(float* x, int64_t n, float scale, int64_t first_cell);
+// A non-null sink (gpt-oss's per-head logit) joins the max and adds
+// expf(sink − max) to the sum, as GGML's soft_max with sinks.
+void ggml_softmax_cells(float* x, int64_t n, float scale, int64_t first_cell, const float* sink = nullptr);
+
+// Softmax of a plain row of n values (a MoE router's logits) as GGML's
+// soft_max computes it: ggml_exp over each full run of 16 values from the
+// start (each run summed as _mm512_reduce_add_ps), libm's expf for the rest,
+// everything added in double, then every value × (float)(1 / sum).
+void ggml_softmax_row(float* x, int64_t n);
+
+// gpt-oss's clamped SwiGLU as GGML's swiglu_oai: x = min(gate, limit),
+// y = clamp(up, −limit, limit), gate = x / (1 + expf(−alpha·x)) · (y + 1).
+void ggml_swiglu_oai(float* gate, const float* up, int64_t n, float alpha, float limit);
 
 // Sixteen values added as _mm512_reduce_add_ps adds them: upper 8 + lower 8,
 // upper 4 + lower 4, then (v0 + v2) + (v1 + v3).

@@ -2,8 +2,8 @@
 // embedding (× scale) → n × ([RMSNorm] → Q/K/V (+bias) → [Q/K norm] → RoPE →
 // grouped-query attention over the KV cache (scaled, [soft-capped], [sliding
 // window]) → output → [post-norm] → [× residual scale] → residual add →
-// [RMSNorm] → SwiGLU or GeGLU feed-forward → [post-norm] → [× scale] →
-// residual add) → RMSNorm → logits ([÷ logit scale], [soft-capped]).
+// [RMSNorm] → SwiGLU or GeGLU feed-forward, or the mixture of experts
+// (engine/model/moe_ffn.h) → [post-norm] → [× scale] → residual add) → RMSNorm → logits ([÷ logit scale], [soft-capped]).
 #include "engine/model/inference_session.h"
 
 #include <algorithm>
@@ -195,7 +195,7 @@ void InferenceSession::forward_slots(std::span<const int32_t> tokens, bool all_l
                                      std::vector<float>* hidden) {
   const ModelConfig& c = model_.config();
   const int64_t T = static_cast<int64_t>(tokens.size());
-  const int64_t E = c.n_embd, Q = c.n_embd_q(), KV = c.n_embd_kv(), F = c.n_ff;
+  const int64_t E = c.n_embd, Q = c.n_embd_q(), KV = c.n_embd_kv(), F = c.is_moe() ? 0 : c.n_ff;
   x_.resize(static_cast<size_t>(T * E));
   xb_.resize(static_cast<size_t>(T * std::max(E, Q)));
   q_.resize(static_cast<size_t>(T * Q));
@@ -252,6 +252,16 @@ void InferenceSession::forward_slots(std::span<const int32_t> tokens, bool all_l
       if (!w.ffn_norm.empty()) ops::rms_norm(&x_[t * E], w.ffn_norm.data(), &xb_[t * E], E, c.rms_eps);
     });
     if (!w.ffn_norm.empty()) ffn_in = xb_.data();
+    if (c.is_moe()) {
+      // ffn_in may be xb_, which the experts' sum overwrites: route from a copy.
+      moe_in_.assign(ffn_in, ffn_in + T * E);
+      moe_.forward(c, w, moe_in_.data(), T, xb_.data(),
+                   [&](const kernels::WeightMatrix& m, const float* in, int64_t n, float* out) {
+                     matmul(path, m, in, n, out);
+                   });
+      for_each_token(T, [&](int64_t t) { add_branch(t, w.post_ffn_norm); });
+      continue;
+    }
     matmul(path, w.w_gate, ffn_in, T, gate_.data());
     matmul(path, w.w_up, ffn_in, T, up_.data());
     for_each_token(T, [&](int64_t t) {
@@ -344,6 +354,7 @@ void InferenceSession::attention(int64_t layer, int64_t n_tokens) {
   const int64_t hd = c.head_dim, KV = c.n_embd_kv(), Q = c.n_embd_q();
   const int64_t group = c.n_head / c.n_head_kv;
   const bool sliding = c.is_sliding(layer);
+  const std::vector<float>& sinks = model_.layer(layer).attn_sinks;
   int64_t longest = 0;  // the most keys any token of the batch attends to
   for (int64_t t = 0; t < n_tokens; ++t) {
     const TokenSlot& slot = slots_[static_cast<size_t>(t)];
@@ -378,6 +389,7 @@ void InferenceSession::attention(int64_t layer, int64_t n_tokens) {
       const size_t run1_base = layer_base + static_cast<size_t>(first_row * KV);
       const float* q = &q_[t * Q + h * hd];
       float* out = &attn_out_[t * Q + h * hd];
+      const float* sink = sinks.empty() ? nullptr : &sinks[static_cast<size_t>(h)];
       if (f16) {
         // As GGML: the query is rounded to F16 for the F16 K·Q product, and the
         // probabilities are rounded to F16 before they weight the F16 values,
@@ -386,7 +398,7 @@ void InferenceSession::attention(int64_t layer, int64_t n_tokens) {
         kernels::f16_dots(kernel_path_, &s.k_cache16_[run1_base], KV, run1, q16, hd, scores);
         if (run2 > 0) kernels::f16_dots(kernel_path_, &s.k_cache16_[layer_base], KV, run2, q16, hd, scores + run1);
         if (c.attn_softcap != 0.0f) ops::softcap(scores, n_keys, c.attn_softcap);
-        ops::ggml_softmax_cells(scores, n_keys, c.kq_scale, first);
+        ops::ggml_softmax_cells(scores, n_keys, c.kq_scale, first, sink);
         for (int64_t j = 0; j < n_keys; ++j) scores[j] = fp16_to_fp32(fp32_to_fp16(scores[j]));
         std::fill(lanes, lanes + kernels::kValueLanes * hd, 0.0f);
         kernels::f16_weighted_sum_lanes(kernel_path_, &s.v_cache16_[run1_base], KV, run1, scores, hd, first, lanes);
@@ -407,7 +419,7 @@ void InferenceSession::attention(int64_t layer, int64_t n_tokens) {
         scores[j] = static_cast<float>(dot);
       }
       if (c.attn_softcap != 0.0f) ops::softcap(scores, n_keys, c.attn_softcap);
-      ops::ggml_softmax_cells(scores, n_keys, c.kq_scale, first);
+      ops::ggml_softmax_cells(scores, n_keys, c.kq_scale, first, sink);
       for (int64_t i = 0; i < hd; ++i) acc[i] = 0.0f;
       for (int64_t j = 0; j < n_keys; ++j) {
         const size_t off = row(j);

@@ -16,6 +16,7 @@
 #include "engine/kernels/kernels.h"
 #include "engine/kernels/thread_pool.h"
 #include "engine/model/llama_model.h"
+#include "engine/model/moe_ffn.h"
 #include "engine/model/ops.h"
 #include "util/result.h"
 
@@ -143,7 +144,8 @@ class InferenceSession {
   };
   std::vector<TokenSlot> slots_;
   // Scratch for one batch.
-  std::vector<float> x_, xb_, q_, k_, v_, attn_out_, gate_, up_, logits_;
+  std::vector<float> x_, xb_, q_, k_, v_, attn_out_, gate_, up_, logits_, moe_in_;
+  MoeFeedForward moe_;
   std::vector<float> rope_cs_;  // per token: cos/sin of its position for the current layer
   std::vector<float> scores_;  // per thread: n_ctx scores + head_dim accumulators
   std::vector<uint16_t> query16_;  // per thread: the query head rounded to F16

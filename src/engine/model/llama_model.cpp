@@ -5,6 +5,8 @@
 
 #include "engine/model/tensor_loader.h"
 
+#include <cctype>
+
 namespace pg {
 namespace {
 
@@ -26,6 +28,12 @@ struct LayerReader {
     if (!r) { status = r.status(); return {}; }
     return std::move(*r);
   }
+  kernels::WeightMatrix stacked(const std::string& name, int64_t cols, int64_t rows, int64_t count) {
+    if (!status) return {};
+    auto r = L.stacked_matrices(prefix + name, cols, rows, count);
+    if (!r) { status = r.status(); return {}; }
+    return *r;
+  }
   bool has(const std::string& name) const { return L.has(prefix + name); }
 };
 
@@ -37,11 +45,55 @@ kernels::WeightMatrix row_range(const kernels::WeightMatrix& w, int64_t first, i
   return v;
 }
 
+// The router and experts of a mixture-of-experts layer: merged 3-D tensors
+// `ffn_{gate,up,down}_exps` (expert e's rows are the e-th slice), or one
+// tensor per expert `ffn_{gate,up,down}.E.weight` as old Mixtral files store them.
+void load_experts(LayerReader& r, const ModelConfig& c, LayerWeights& l) {
+  const int64_t E = c.n_embd, F = c.n_ff_expert, N = c.n_expert;
+  l.router = r.matrix("ffn_gate_inp.weight", E, N);
+  l.router_bias = r.vector("ffn_gate_inp.bias", N, false);
+  l.experts.resize(static_cast<size_t>(N));
+  if (r.has("ffn_up_exps.weight")) {
+    const kernels::WeightMatrix gate = r.stacked("ffn_gate_exps.weight", E, F, N);
+    const kernels::WeightMatrix up = r.stacked("ffn_up_exps.weight", E, F, N);
+    const kernels::WeightMatrix down = r.stacked("ffn_down_exps.weight", F, E, N);
+    if (!r.status) return;
+    for (int64_t e = 0; e < N; ++e) {
+      ExpertWeights& x = l.experts[static_cast<size_t>(e)];
+      x.gate = row_range(gate, e * F, F);
+      x.up = row_range(up, e * F, F);
+      x.down = row_range(down, e * E, E);
+    }
+  } else {
+    for (int64_t e = 0; e < N; ++e) {
+      ExpertWeights& x = l.experts[static_cast<size_t>(e)];
+      const std::string n = std::to_string(e);
+      x.gate = r.matrix("ffn_gate." + n + ".weight", E, F);
+      x.up = r.matrix("ffn_up." + n + ".weight", E, F);
+      x.down = r.matrix("ffn_down." + n + ".weight", F, E);
+    }
+  }
+  // Expert biases: GGML dims [width, n_expert], one row per expert.
+  auto biases = [&](const std::string& name, int64_t width) {
+    std::vector<float> out;
+    if (!r.has(name)) return out;
+    const kernels::WeightMatrix m = r.matrix(name, width, N);
+    if (!r.status) return out;
+    out.resize(static_cast<size_t>(width * N));
+    for (int64_t e = 0; e < N; ++e) kernels::get_row(m, e, out.data() + e * width);
+    return out;
+  };
+  l.experts_b_gate = biases("ffn_gate_exps.bias", F);
+  l.experts_b_up = biases("ffn_up_exps.bias", F);
+  l.experts_b_down = biases("ffn_down_exps.bias", E);
+}
+
 Status load_layer(const TensorLoader& loader, const ModelConfig& c, int64_t i, LayerWeights& l) {
   LayerReader r{loader, "blk." + std::to_string(i) + "."};
   const int64_t E = c.n_embd, Q = c.n_embd_q(), KV = c.n_embd_kv(), F = c.n_ff;
   l.attn_norm = r.vector("attn_norm.weight", E, c.pre_norms);
-  l.ffn_norm = r.vector("ffn_norm.weight", E, c.pre_norms);
+  l.ffn_norm = r.vector(c.ffn_norm_tensor + ".weight", E, c.pre_norms);
+  if (c.attention_sinks) l.attn_sinks = r.vector("attn_sinks.weight", c.n_head, true);
   if (c.post_norms) {
     l.post_attn_norm = r.vector("post_attention_norm.weight", E, true);
     l.post_ffn_norm = r.vector("post_ffw_norm.weight", E, true);
@@ -72,6 +124,10 @@ Status load_layer(const TensorLoader& loader, const ModelConfig& c, int64_t i, L
     l.bv = r.vector("attn_v.bias", KV, true);
   }
   l.bo = r.vector("attn_output.bias", E, false);
+  if (c.is_moe()) {
+    load_experts(r, c, l);
+    return r.status;
+  }
   if (r.has("ffn_gate.weight")) {
     l.w_gate = r.matrix("ffn_gate.weight", E, F);
     l.w_up = r.matrix("ffn_up.weight", E, F);
@@ -178,6 +234,40 @@ uint64_t LlamaModel::parameter_count() const {
 uint64_t LlamaModel::weight_bytes() const {
   uint64_t n = 0;
   for (const auto& t : file_->tensors()) n += t.n_bytes;
+  return n;
+}
+
+namespace {
+// A merged expert tensor (`blk.N.ffn_up_exps.weight`, its bias) or one expert's
+// own tensor in the old layout (`blk.N.ffn_up.E.weight`).
+bool is_expert_tensor(const std::string& name) {
+  if (name.find("_exps.") != std::string::npos) return true;
+  for (const char* ffn : {".ffn_gate.", ".ffn_up.", ".ffn_down."}) {
+    const size_t at = name.find(ffn);
+    if (at == std::string::npos) continue;
+    const size_t digits = at + std::string(ffn).size();
+    size_t end = digits;
+    while (end < name.size() && std::isdigit(static_cast<unsigned char>(name[end]))) ++end;
+    return end > digits && name.compare(end, std::string::npos, ".weight") == 0;
+  }
+  return false;
+}
+}  // namespace
+
+uint64_t LlamaModel::active_weight_bytes() const { return pg::active_weight_bytes(*file_, config_); }
+
+uint64_t active_weight_bytes(const gguf::GgufFile& f, const ModelConfig& c) {
+  const bool tied = f.find_tensor("output.weight") == nullptr;
+  uint64_t n = 0;
+  for (const auto& t : f.tensors()) {
+    if (t.name == "token_embd.weight" && !tied) {
+      n += c.n_vocab > 0 ? t.n_bytes / static_cast<uint64_t>(c.n_vocab) : 0;
+    } else if (c.n_expert > 0 && is_expert_tensor(t.name)) {
+      n += t.n_bytes / static_cast<uint64_t>(c.n_expert) * static_cast<uint64_t>(c.n_expert_used);
+    } else {
+      n += t.n_bytes;
+    }
+  }
   return n;
 }
 

@@ -1,5 +1,6 @@
 // A loaded decoder model (Llama, Mistral, Qwen 2/3, Gemma 2/3, Phi-3, OLMo 2,
-// Granite; engine/model/architecture.h): its GGUF file (mmapped),
+// Granite, and the mixture-of-experts Mixtral, Qwen 3 MoE and gpt-oss;
+// engine/model/architecture.h): its GGUF file (mmapped),
 // hyper-parameters, tokenizer and weight views that point into the file. Immutable after load, so
 // any number of inference sessions can share it. Never holds per-sequence state
 // (that is InferenceSession's).
@@ -17,6 +18,12 @@
 
 namespace pg {
 
+// One expert of a mixture-of-experts layer: views of its rows in the merged
+// 3-D expert tensors (or its own tensors in old Mixtral files).
+struct ExpertWeights {
+  kernels::WeightMatrix gate, up, down;
+};
+
 // One block's weights. Optional vectors are empty when the file has none.
 // Fused tensors (Phi-3's attn_qkv and gate+up ffn_up) are split into views of
 // their row ranges, so every architecture has separate wq/wk/wv and w_gate/w_up.
@@ -28,6 +35,13 @@ struct LayerWeights {
   std::vector<float> bq, bk, bv, bo;
   kernels::WeightMatrix w_gate, w_up, w_down;
   std::vector<float> b_gate, b_up, b_down;
+  // Mixture of experts (config().is_moe()): the router, its bias and the experts.
+  std::vector<float> attn_sinks;  // one logit per head (gpt-oss)
+  kernels::WeightMatrix router;
+  std::vector<float> router_bias;
+  std::vector<ExpertWeights> experts;
+  // Expert biases (gpt-oss), expert e's at [e × width, (e + 1) × width); empty when none.
+  std::vector<float> experts_b_gate, experts_b_up, experts_b_down;
 };
 
 class LlamaModel {
@@ -53,6 +67,8 @@ class LlamaModel {
   const LayerWeights& layer(int64_t i) const { return layers_[static_cast<size_t>(i)]; }
   uint64_t parameter_count() const;
   uint64_t weight_bytes() const;
+  // Weight bytes one generated token reads (active_weight_bytes below).
+  uint64_t active_weight_bytes() const;
 
  private:
   LlamaModel() = default;
@@ -65,5 +81,12 @@ class LlamaModel {
   std::vector<std::string> notices_;
   std::vector<LayerWeights> layers_;
 };
+
+// The weight bytes a generated token reads from a decoder file: every tensor,
+// except that a mixture-of-experts layer's expert tensors count n_expert_used
+// of n_expert experts, and the token embedding counts one row unless it is
+// also the output (tied). The memory-bandwidth bound of generation speed is
+// (bandwidth / these bytes) tokens per second.
+uint64_t active_weight_bytes(const gguf::GgufFile& f, const ModelConfig& c);
 
 }  // namespace pg

@@ -14,7 +14,8 @@ namespace pg {
 
 const std::vector<std::string>& supported_architectures() {
   static const std::vector<std::string> kArchs = {"llama", "mistral", "mistral3", "qwen2",  "qwen3",
-                                                  "gemma2", "gemma3", "phi3",    "olmo2", "granite"};
+                                                  "gemma2", "gemma3", "phi3",    "olmo2", "granite",
+                                                  "qwen3moe", "gpt-oss"};
   return kArchs;
 }
 
@@ -119,6 +120,37 @@ Status read_rope_scaling(const gguf::GgufFile& f, const std::string& p, ModelCon
   return Status::ok();
 }
 
+// {arch}.expert_count and friends, as llama.cpp's loader reads them: the
+// expert width is expert_feed_forward_length where the architecture has it
+// (Qwen 3 MoE falls back to feed_forward_length / expert_used_count), else
+// feed_forward_length (Mixtral).
+Status read_experts(const gguf::GgufFile& f, const std::string& p, ModelConfig& c) {
+  if (!f.find(p + "expert_count")) return Status::ok();
+  auto n = required_metadata_int(f, p + "expert_count", 0, 4096);
+  if (!n) return n.status();
+  if (*n == 0) return Status::ok();
+  c.n_expert = *n;
+  auto used = required_metadata_int(f, p + "expert_used_count", 1, c.n_expert);
+  if (!used) return used.status();
+  c.n_expert_used = *used;
+  c.n_ff_expert = c.n_ff;
+  if (f.find(p + "expert_feed_forward_length")) {
+    auto w = required_metadata_int(f, p + "expert_feed_forward_length", 1, kMaxModelDim);
+    if (!w) return w.status();
+    c.n_ff_expert = *w;
+  } else if (c.architecture == "gpt-oss") {
+    return Status::error("missing metadata '" + p + "expert_feed_forward_length'");
+  } else if (c.architecture == "qwen3moe") {
+    c.n_ff_expert = c.n_ff / c.n_expert_used;
+  }
+  if (c.n_ff_expert <= 0) return Status::error("expert feed-forward width must be positive");
+  if (auto scale = f.get_float(p + "expert_weights_scale")) {
+    if (!std::isfinite(*scale) || *scale < 0.0) return Status::error("expert_weights_scale must not be negative");
+    c.expert_weights_scale = static_cast<float>(*scale);
+  }
+  return Status::ok();
+}
+
 }  // namespace
 
 Result<ModelConfig> read_model_config(const gguf::GgufFile& f, int64_t n_vocab) {
@@ -133,10 +165,8 @@ Result<ModelConfig> read_model_config(const gguf::GgufFile& f, int64_t n_vocab) 
   const std::string p = c.architecture + ".";
   c.n_vocab = n_vocab;
 
-  if (auto experts = f.get_int(p + "expert_count"); experts && *experts > 0)
-    return Error{"mixture-of-experts models (" + c.architecture + " with " + std::to_string(*experts) +
-                 " experts) are not supported yet"};
   if (Status s = read_transformer_sizes(f, p, c); !s) return s;
+  if (Status s = read_experts(f, p, c); !s) return s;
   if (Status s = read_head_sizes(f, p, c); !s) return s;
   auto ctx = required_metadata_int(f, p + "context_length", 1, int64_t{1} << 24);
   if (!ctx) return ctx.status();

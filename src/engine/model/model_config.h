@@ -19,8 +19,16 @@ namespace pg {
 // as Llama/Mistral GGUFs expect; NeoX rotates (x[i], x[i + n_rot/2]) (Qwen, Gemma, Phi-3).
 enum class RopeStyle { Normal, NeoX };
 
-// The feed-forward gate's activation: SwiGLU (silu) or GeGLU (tanh-GELU, Gemma).
-enum class FfnActivation { Silu, GeluTanh };
+// The feed-forward gate's activation: SwiGLU (silu), GeGLU (tanh-GELU, Gemma),
+// or gpt-oss's clamped SwiGLU: x = min(gate, 7), y = clamp(up, -7, 7),
+// x·σ(1.702x)·(y + 1).
+enum class FfnActivation { Silu, GeluTanh, SwigluClamped };
+
+// How a mixture-of-experts router turns its logits into expert weights:
+// Softmax over all experts, then the top k of those probabilities (Mixtral,
+// Qwen 3 MoE); SoftmaxOfChosen takes the top k logits and a softmax over just
+// those k (gpt-oss); Sigmoid of each logit, then the top k.
+enum class ExpertGating { Softmax, SoftmaxOfChosen, Sigmoid };
 
 // Normalization of the queries and keys before RoPE: none, per head over
 // head_dim values (Qwen 3, Gemma 3), or over the full projection width (OLMo 2).
@@ -87,6 +95,22 @@ struct ModelConfig {
   std::vector<uint8_t> layer_sliding;  // n_layer flags
   std::vector<LayerRope> layer_rope;   // n_layer entries
 
+  // Mixture of experts (n_expert 0: a dense feed-forward of n_ff). Each
+  // token's FFN is the weighted sum of n_expert_used of n_expert experts of
+  // width n_ff_expert, chosen by the router (ffn_gate_inp).
+  int64_t n_expert = 0;
+  int64_t n_expert_used = 0;
+  int64_t n_ff_expert = 0;
+  ExpertGating expert_gating = ExpertGating::Softmax;
+  bool expert_weights_norm = false;  // the k weights divided by their sum (clamped below at 2^-14)
+  float expert_weights_scale = 0.0f;  // the k weights × this (0 = not applied)
+  // gpt-oss: one learned logit per head joins every attention softmax (attn_sinks).
+  bool attention_sinks = false;
+  // The tensor that holds the pre-FFN norm: "ffn_norm" (most) or
+  // "post_attention_norm" (gpt-oss, which names it after the attention).
+  std::string ffn_norm_tensor = "ffn_norm";
+
+  bool is_moe() const { return n_expert > 0; }
   int64_t n_embd_kv() const { return n_head_kv * head_dim; }
   int64_t n_embd_q() const { return n_head * head_dim; }
   bool is_sliding(int64_t layer) const {

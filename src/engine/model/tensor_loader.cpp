@@ -12,9 +12,19 @@ std::string tensor_shape_string(const std::vector<uint64_t>& dims) {
 }
 
 Result<kernels::WeightMatrix> TensorLoader::matrix(const std::string& name, int64_t cols, int64_t rows) const {
+  return checked(name, {static_cast<uint64_t>(cols), static_cast<uint64_t>(rows)}, cols, rows);
+}
+
+Result<kernels::WeightMatrix> TensorLoader::stacked_matrices(const std::string& name, int64_t cols, int64_t rows,
+                                                             int64_t count) const {
+  return checked(name, {static_cast<uint64_t>(cols), static_cast<uint64_t>(rows), static_cast<uint64_t>(count)},
+                 cols, rows * count);
+}
+
+Result<kernels::WeightMatrix> TensorLoader::checked(const std::string& name, std::vector<uint64_t> want,
+                                                    int64_t cols, int64_t rows) const {
   const gguf::TensorInfo* t = f_.find_tensor(name);
   if (!t) return Error{"missing tensor '" + name + "'"};
-  std::vector<uint64_t> want = {static_cast<uint64_t>(cols), static_cast<uint64_t>(rows)};
   std::vector<uint64_t> got = t->dims;
   while (got.size() > 1 && got.back() == 1) got.pop_back();
   while (want.size() > 1 && want.back() == 1) want.pop_back();

@@ -28,6 +28,11 @@ class TensorLoader {
   // trailing dims of 1 are ignored on both sides).
   Result<kernels::WeightMatrix> matrix(const std::string& name, int64_t cols, int64_t rows) const;
 
+  // A 3-D stack of `count` matrices of `rows` × `cols` (GGML dims [cols, rows,
+  // count], e.g. merged MoE experts), as one matrix of count × rows rows.
+  Result<kernels::WeightMatrix> stacked_matrices(const std::string& name, int64_t cols, int64_t rows,
+                                                 int64_t count) const;
+
   // A 1-D vector of n values, converted to float.
   Result<std::vector<float>> vector(const std::string& name, int64_t n) const;
 
@@ -35,6 +40,9 @@ class TensorLoader {
   Result<std::vector<float>> optional_vector(const std::string& name, int64_t n) const;
 
  private:
+  Result<kernels::WeightMatrix> checked(const std::string& name, std::vector<uint64_t> want, int64_t cols,
+                                        int64_t rows) const;
+
   const gguf::GgufFile& f_;
 };
 

@@ -17,7 +17,7 @@ struct TypeOps {
   // Quantizes n floats (a multiple of the block size) into dst.
   void (*quantize_row)(const float* src, void* dst, int64_t n) = nullptr;
   // The activation format the dot product expects (GGML's vec_dot_type):
-  // Q8_0 for Q4_0/Q5_0/Q8_0/IQ4_NL, Q8_1 for Q4_1/Q5_1, Q8_K for K/IQ4_XS quants,
+  // Q8_0 for Q4_0/Q5_0/Q8_0/IQ4_NL/MXFP4, Q8_1 for Q4_1/Q5_1, Q8_K for K/IQ4_XS quants,
   // F16 for F16, BF16 for BF16, F32 for F32.
   GgmlType vec_dot_type = GgmlType::F32;
   // Sum over n elements of weight_row[i] * activation_row[i], where the

@@ -14,6 +14,7 @@ const TypeOps* reference_ops(GgmlType type) {
   if (const TypeOps* ops = detail::legacy_quant_ops(type)) return ops;
   if (const TypeOps* ops = detail::k_quant_ops(type)) return ops;
   if (const TypeOps* ops = detail::iq4_ops(type)) return ops;
+  if (const TypeOps* ops = detail::mxfp4_ops(type)) return ops;
   return nullptr;
 }
 

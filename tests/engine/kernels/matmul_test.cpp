@@ -76,7 +76,7 @@ TEST(KernelsMatmul, Q5_KMatchesScalarOnEveryPath) { expect_paths_match_reference
 // The kernels of row_dot_more_avx2.cpp (more_types_test.cpp checks them in depth).
 TEST(KernelsMatmul, LessCommonTypesMatchScalarOnEveryPath) {
   for (GgmlType type : {GgmlType::Q4_1, GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::Q2_K, GgmlType::Q3_K,
-                        GgmlType::IQ4_NL, GgmlType::IQ4_XS}) {
+                        GgmlType::IQ4_NL, GgmlType::IQ4_XS, GgmlType::MXFP4}) {
     ASSERT_TRUE(quant::supports_compute(type)) << ggml_type_name(type);
     expect_paths_match_reference(type);
   }
@@ -101,8 +101,8 @@ TEST(KernelsMatmul, SimdPathsHaveKernelsForEveryComputableType) {
           << ggml_type_name(type) << " on " << test::path_label(path);
     }
   }
-  // F32 F16 BF16, Q4_0 Q4_1 Q5_0 Q5_1 Q8_0, Q2_K..Q6_K, IQ4_NL IQ4_XS.
-  EXPECT_EQ(computable, 15);
+  // F32 F16 BF16, Q4_0 Q4_1 Q5_0 Q5_1 Q8_0, Q2_K..Q6_K, IQ4_NL IQ4_XS, MXFP4.
+  EXPECT_EQ(computable, 16);
 }
 
 TEST(KernelsMatmul, ScalarPathEqualsReferenceBitForBit) {

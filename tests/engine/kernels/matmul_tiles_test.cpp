@@ -36,8 +36,8 @@ std::vector<TileShape> tile_shapes(GgmlType type) {
   return {{37, 1280}, {5, 256}};
 }
 
-const GgmlType kTiledTypes[] = {GgmlType::Q4_0, GgmlType::Q8_0, GgmlType::F16, GgmlType::F32,
-                                GgmlType::BF16, GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K};
+const GgmlType kTiledTypes[] = {GgmlType::Q4_0, GgmlType::Q8_0, GgmlType::F16,  GgmlType::F32,  GgmlType::BF16,
+                                GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K, GgmlType::MXFP4};
 
 TEST(KernelsMatmulTiles, EveryTokenCountMatchesReferenceAndSingleTokenKernel) {
   ThreadPool pool(2);
@@ -108,7 +108,7 @@ TEST(KernelsMatmulTiles, AmxTilesTakeBf16AndInt8TypesButNotF16OrF32) {
   EXPECT_TRUE(detail::amx_has_kernel(GgmlType::BF16));
   for (GgmlType type : {GgmlType::Q4_0, GgmlType::Q4_1, GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::Q8_0, GgmlType::Q2_K,
                         GgmlType::Q3_K, GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K, GgmlType::IQ4_NL,
-                        GgmlType::IQ4_XS}) {
+                        GgmlType::IQ4_XS, GgmlType::MXFP4}) {
     EXPECT_TRUE(detail::amx_has_kernel(type)) << ggml_type_name(type);
   }
   // Still a SIMD kernel on the Amx path: the Avx512 one.

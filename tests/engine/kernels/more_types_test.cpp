@@ -1,5 +1,5 @@
 // The SIMD row kernels of the less common weight types (row_dot_more_avx2.cpp:
-// Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, IQ4_NL, IQ4_XS) on every kernel path this CPU
+// Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, IQ4_NL, IQ4_XS, MXFP4) on every kernel path this CPU
 // supports: they are really selected, match matmul_reference within the
 // magnitude-bound tolerance on odd shapes and 1..9 tokens, give exact sums on
 // integer data (so every integer part is exact) and bit-identical results for
@@ -24,8 +24,8 @@ using test::OwnedMatrix;
 using test::random_floats;
 using test::random_matrix;
 
-const GgmlType kMoreTypes[] = {GgmlType::Q4_1, GgmlType::Q5_0, GgmlType::Q5_1,   GgmlType::Q2_K,
-                               GgmlType::Q3_K, GgmlType::IQ4_NL, GgmlType::IQ4_XS};
+const GgmlType kMoreTypes[] = {GgmlType::Q4_1, GgmlType::Q5_0,   GgmlType::Q5_1,   GgmlType::Q2_K,
+                               GgmlType::Q3_K, GgmlType::IQ4_NL, GgmlType::IQ4_XS, GgmlType::MXFP4};
 
 struct MoreShape {
   int64_t rows, cols;
@@ -176,6 +176,9 @@ OwnedMatrix integer_matrix(GgmlType type, int64_t rows, int64_t cols, uint32_t s
       break;
     case GgmlType::IQ4_NL:
       for (int64_t b = 0; b < small_blocks; ++b) blocks_of<quant::BlockIQ4_NL>(m)[b].d = one;
+      break;
+    case GgmlType::MXFP4:  // exponent 128: scale 2^0, values are the doubled E2M1 levels
+      for (int64_t b = 0; b < small_blocks; ++b) blocks_of<quant::BlockMXFP4>(m)[b].e = 128;
       break;
     case GgmlType::Q2_K:  // random 4-bit scales and mins
       for (int64_t b = 0; b < super_blocks; ++b) {

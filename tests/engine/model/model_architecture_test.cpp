@@ -177,7 +177,10 @@ TEST(ModelArchitectureCorrupt, HostileRopeAndWindowKeysAreRefusedClearly) {
       {{{"llama.rope.scaling.type", V::str("yarn")}, {"llama.rope.scaling.factor", V::f32(4.0f)},
         {"llama.rope.scaling.original_context_length", V::u32(0)}},
        "original_context_length"},
-      {{{"llama.expert_count", V::u32(8)}}, "mixture-of-experts"},
+      {{{"llama.expert_count", V::u32(8)}}, "expert_used_count"},
+      {{{"llama.expert_count", V::u32(8)}, {"llama.expert_used_count", V::u32(9)}}, "expert_used_count"},
+      {{{"llama.expert_count", V::u32(8)}, {"llama.expert_used_count", V::u32(2)}}, "ffn_gate_inp.weight"},
+      {{{"llama.expert_count", V::u32(100000)}, {"llama.expert_used_count", V::u32(2)}}, "expert_count"},
   };
   for (const Case& c : cases) {
     auto m = load_rewritten(test::SynthSpec{}, c.md);

@@ -16,6 +16,7 @@ TEST(QuantRegistry, WeightTypesHaveFullOpsAndGgmlVecDotTypes) {
       {GgmlType::Q5_1, GgmlType::Q8_1},   {GgmlType::Q8_0, GgmlType::Q8_0},   {GgmlType::Q2_K, GgmlType::Q8_K},
       {GgmlType::Q3_K, GgmlType::Q8_K},   {GgmlType::Q4_K, GgmlType::Q8_K},   {GgmlType::Q5_K, GgmlType::Q8_K},
       {GgmlType::Q6_K, GgmlType::Q8_K},   {GgmlType::IQ4_NL, GgmlType::Q8_0}, {GgmlType::IQ4_XS, GgmlType::Q8_K},
+      {GgmlType::MXFP4, GgmlType::Q8_0},
   };
   for (const auto& [type, dot_type] : expected) {
     const auto* ops = reference_ops(type);
@@ -43,7 +44,7 @@ TEST(QuantRegistry, ActivationFormatsQuantizeButAreNotWeights) {
 TEST(QuantRegistry, UnsupportedTypesHaveNoOps) {
   for (GgmlType type : {GgmlType::IQ2_XXS, GgmlType::IQ2_XS, GgmlType::IQ3_XXS, GgmlType::IQ1_S, GgmlType::IQ3_S,
                         GgmlType::IQ2_S, GgmlType::IQ1_M, GgmlType::I8, GgmlType::I32, GgmlType::F64,
-                        GgmlType::TQ1_0, GgmlType::TQ2_0, GgmlType::MXFP4, static_cast<GgmlType>(4),
+                        GgmlType::TQ1_0, GgmlType::TQ2_0, static_cast<GgmlType>(4),
                         static_cast<GgmlType>(1000)}) {
     EXPECT_EQ(reference_ops(type), nullptr) << static_cast<int>(type);
     EXPECT_FALSE(supports_compute(type)) << static_cast<int>(type);
