@@ -163,7 +163,7 @@ Status ModelManager::load_default() {
   file->is_default = true;
   auto est = models::estimate_model_memory(path, options_.scheduler.n_ctx, options_.scheduler.slots,
                                           options_.scheduler.prompt_chunk);
-  auto loaded = load(*file, est ? est->total() : file->size_bytes);
+  auto loaded = load(*file, est ? est->required() : file->size_bytes);
   if (!loaded) return loaded.status();
   (*loaded)->keep_alive_seconds = -1;  // the default model stays loaded unless a request says otherwise
   default_ = (*loaded)->file;
@@ -273,7 +273,7 @@ Status ModelManager::make_room(const std::string& for_name, uint64_t needed) {
   if (needed > budget)
     return Status::resource_exhausted(
                    "model '" + for_name + "' needs about " + models::format_bytes(needed) +
-                       " (weights + KV cache for " + std::to_string(options_.scheduler.slots) +
+                       " (resident weights + KV cache for " + std::to_string(options_.scheduler.slots) +
                        " slots), more than the whole memory_budget of " + models::format_bytes(budget) +
                        "; raise memory_budget or lower ctx_size/slots", "insufficient_memory");
   for (;;) {
@@ -333,12 +333,13 @@ Result<std::shared_ptr<LoadedModel>> ModelManager::acquire(const std::string& re
     failures_[name] = est.error();  // listed as "failed" with the reason
     return est.status();
   }
-  if (Status s = make_room(name, est->total()); !s) return s;
+  // required(): an MoE model's idle experts stay evictable file pages (memory_estimate.h).
+  if (Status s = make_room(name, est->required()); !s) return s;
   {
     std::lock_guard lock(mu_);
     loading_ = name;
   }
-  auto loaded = load(*file, est->total());
+  auto loaded = load(*file, est->required());
   std::lock_guard lock(mu_);
   loading_.clear();
   if (!loaded) {

@@ -83,7 +83,8 @@ const std::vector<ConfigKey> kKeys = {
     {"rag_context_share", "PLAYGROUND_RAG_CONTEXT_SHARE", "0.75",
      "share of the context left after the question and the answer's max_tokens that sources may fill"},
     {"memory_budget", "PLAYGROUND_MEMORY_BUDGET", "auto (75% of physical RAM)",
-     "memory the loaded models may use together (weights + KV cache): 8GiB, 512MiB, 60%, auto; "
+     "memory the loaded models may use together (weights + KV cache; MoE models: dense weights and the experts "
+     "one token uses): 8GiB, 512MiB, 60%, auto; "
      "least recently used idle models are unloaded to make room"},
     {"keep_alive", "PLAYGROUND_KEEP_ALIVE", "5m",
      "how long an idle model stays loaded (Ollama's keep_alive: 30s, 5m, 1h; 0 unloads after each request; -1 never)"},

@@ -119,7 +119,9 @@ int run_show(const DirCommandArgs& a, const app::ServerConfig& config, models::M
   auto est = models::estimate_model_memory(e->path, config.ctx_size, config.slots, config.prompt_chunk);
   nlohmann::json j = entry_json(*e);
   if (est) j["memory_estimate"] = {{"total_bytes", est->total()}, {"weights_bytes", est->weights},
-                                   {"kv_cache_bytes", est->kv_cache}, {"context_length", est->context},
+                                   {"kv_cache_bytes", est->kv_cache}, {"required_bytes", est->required()},
+                                   {"active_weights_bytes", est->active_weights},
+                                   {"expert_weights_bytes", est->expert_weights}, {"context_length", est->context},
                                    {"slots", est->slots}};
   if (json) {
     std::cout << j.dump(2) << "\n";
@@ -139,6 +141,11 @@ int run_show(const DirCommandArgs& a, const app::ServerConfig& config, models::M
     std::printf("  memory (est.)   %s (weights %s + KV cache %s for %d slots x %lld tokens)\n",
                 models::format_bytes(est->total()).c_str(), models::format_bytes(est->weights).c_str(),
                 models::format_bytes(est->kv_cache).c_str(), est->slots, static_cast<long long>(est->context));
+  if (est && est->n_expert > 0)
+    std::printf("  experts         %lld, %lld per token: %s of experts; a token reads %s; needs %s resident\n",
+                static_cast<long long>(est->n_expert), static_cast<long long>(est->n_expert_used),
+                models::format_bytes(est->expert_weights).c_str(), models::format_bytes(est->active_weights).c_str(),
+                models::format_bytes(est->required()).c_str());
   if (!e->source.is_null()) std::printf("  source          %s\n", e->source.value("reference", "").c_str());
   if (e->source.is_object() && e->source.contains("params"))
     std::printf("  ollama params   %s\n", e->source["params"].dump().c_str());

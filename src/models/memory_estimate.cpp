@@ -12,27 +12,54 @@
 
 namespace pg::models {
 
+void count_weights(MemoryEstimate& e, const std::vector<WeightTensor>& tensors) {
+  e.weights = e.expert_weights = 0;
+  uint64_t embd_bytes = 0, embd_rows = 0;
+  bool has_output = false;
+  for (const WeightTensor& t : tensors) {
+    e.weights += t.n_bytes;
+    if (t.name.find("_exps.") != std::string::npos) e.expert_weights += t.n_bytes;
+    if (t.name == "output.weight") has_output = true;
+    if (t.name == "token_embd.weight") {
+      embd_bytes = t.n_bytes;
+      embd_rows = t.dims.size() >= 2 ? t.dims[1] : 0;
+    }
+  }
+  if (e.n_expert <= 0) e.expert_weights = 0;  // no routing: every weight is read, whatever the names
+  // A token reads one embedding row (the whole matrix when it is also the output).
+  const uint64_t embd_read = has_output && embd_rows > 0 ? embd_bytes / embd_rows : embd_bytes;
+  e.active_weights = e.resident_weights() - embd_bytes + embd_read;
+}
+
 Result<MemoryEstimate> estimate_model_memory(const std::string& path, int64_t n_ctx, int slots, int64_t prompt_chunk) {
   auto file = gguf::GgufFile::open(path, MapMode::Plain);
   if (!file) return Error{"cannot estimate the memory of " + path + ": " + file.error()};
   const gguf::GgufFile& f = **file;
   MemoryEstimate e;
+  const std::string arch = f.get_string("general.architecture").value_or("llama");
+  auto key = [&](const char* k) { return f.get_int(arch + "." + k); };
+  e.n_expert = std::max<int64_t>(0, key("expert_count").value_or(0));
+  e.n_expert_used = std::clamp<int64_t>(key("expert_used_count").value_or(0), 0, e.n_expert);
+  std::vector<WeightTensor> tensors;
   int64_t n_vocab = 0, n_embd = 0;
   for (const auto& t : f.tensors()) {
-    e.weights += t.n_bytes;
+    tensors.push_back({t.name, t.n_bytes, t.dims});
     if (t.name == "token_embd.weight" && t.dims.size() == 2) {
       n_embd = static_cast<int64_t>(t.dims[0]);
       n_vocab = static_cast<int64_t>(t.dims[1]);
     }
   }
-  const std::string arch = f.get_string("general.architecture").value_or("llama");
-  auto key = [&](const char* k) { return f.get_int(arch + "." + k); };
+  count_weights(e, tensors);
   const int64_t layers = key("block_count").value_or(0);
   const int64_t heads = key("attention.head_count").value_or(0);
   const int64_t kv_heads = key("attention.head_count_kv").value_or(heads);
   n_embd = key("embedding_length").value_or(n_embd);
   const int64_t head_dim = key("attention.key_length").value_or(heads > 0 ? n_embd / heads : 0);
-  const int64_t n_ff = key("feed_forward_length").value_or(4 * n_embd);
+  // The FFN activations: the dense width, or the experts a token uses side by side.
+  const int64_t n_ff_dense = key("feed_forward_length").value_or(4 * n_embd);
+  const int64_t n_ff = e.n_expert > 0 ? std::max<int64_t>(1, e.n_expert_used) *
+                                            key("expert_feed_forward_length").value_or(n_ff_dense)
+                                      : n_ff_dense;
   const int64_t train_ctx = key("context_length").value_or(2048);
   e.slots = std::max(0, slots);
   e.context = n_ctx > 0 ? n_ctx : std::min<int64_t>(train_ctx, 4096);

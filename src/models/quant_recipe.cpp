@@ -1,6 +1,9 @@
 // llama-quantize's tensor type rules (llama.cpp src/llama-quant.cpp,
 // llama_tensor_get_type), restricted to the file types we produce and to
-// quantization without an importance matrix. Facts from that source; our own code.
+// quantization without an importance matrix. Mixture-of-experts models follow
+// its rules too: the 8-expert bumps (attn_v/attn_k Q8_0, attn_output Q5_K),
+// ffn_down's layer taken from the tensor's name when there are experts, the
+// routers (ffn_gate_inp) kept, and MXFP4_MOE. Facts from that source; our own code.
 #include "models/quant_recipe.h"
 
 #include <algorithm>

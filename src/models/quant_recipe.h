@@ -2,8 +2,8 @@
 // (Q4_K_M, Q8_0, ...): the rules of llama.cpp's llama-quantize without an
 // importance matrix (1-D tensors and norms kept, output/embedding handling, the
 // _S/_M/_L mixes raising attn_v/ffn_down/attn_output for some layers, block-size
-// fallbacks, MXFP4_MOE's MXFP4 experts with Q8_0 elsewhere). Pure decisions on
-// names and shapes; never touches tensor data.
+// fallbacks, the mixture-of-experts rules, MXFP4_MOE's MXFP4 experts with Q8_0
+// elsewhere). Pure decisions on names and shapes; never touches tensor data.
 #pragma once
 
 #include <cstdint>

@@ -54,6 +54,19 @@ Status convert_rows(GgmlType type, const float* src, int64_t n_rows, int64_t n_p
   return Status::ok();
 }
 
+bool can_convert_rows(GgmlType type) {
+  const quant::TypeOps* ops = quant::reference_ops(type);
+  return ops != nullptr && ops->quantize_row_model != nullptr;
+}
+
+Status check_convertible(const std::vector<GgmlType>& types, const std::string& file_type) {
+  for (GgmlType t : types)
+    if (!can_convert_rows(t))
+      return Status::error(file_type + " needs " + std::string(ggml_type_name(t)) +
+                           " tensors, and this build has no quantizer for " + std::string(ggml_type_name(t)));
+  return Status::ok();
+}
+
 Result<QuantizeReport> quantize_model(const std::string& in_path, const std::string& out_path,
                                       const std::string& type_name, const QuantizeOptions& options) {
   const auto start = std::chrono::steady_clock::now();
@@ -83,6 +96,10 @@ Result<QuantizeReport> quantize_model(const std::string& in_path, const std::str
   model.n_expert = int_key(in, model.arch + ".expert_count");
   auto plan = plan_tensor_types(*ftype, model, ordered);
   if (!plan) return Error{in_path + ": " + plan.error()};
+  std::vector<GgmlType> converted;
+  for (size_t i = 0; i < ordered.size(); ++i)
+    if (plan->types[i] != ordered[i].type) converted.push_back(plan->types[i]);
+  if (Status s = check_convertible(converted, std::string(ftype->name)); !s) return Error{s.message()};
 
   GgufStreamWriter::Metadata metadata;
   for (const auto& [key, value] : in.metadata()) {

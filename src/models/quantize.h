@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "engine/kernels/thread_pool.h"
 #include "engine/tensor/ggml_type.h"
@@ -42,5 +43,10 @@ Result<QuantizeReport> quantize_model(const std::string& in_path, const std::str
 // without a quantizer.
 Status convert_rows(GgmlType type, const float* src, int64_t n_rows, int64_t n_per_row, uint8_t* dst,
                     ThreadPool& pool);
+// Whether convert_rows has a quantizer for `type` in this build (MXFP4 only
+// once its quantizer exists), so writers can refuse before creating a file.
+bool can_convert_rows(GgmlType type);
+// An error naming the first of `types` that convert_rows cannot produce; ok otherwise.
+Status check_convertible(const std::vector<GgmlType>& types, const std::string& file_type);
 
 }  // namespace pg

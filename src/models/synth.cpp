@@ -1,7 +1,8 @@
 // synthesize_model: the decoder shape table, each family's tensor list and
 // metadata, and each tensor's distribution; architectures' layouts and shape
-// checks are in synth_arch.cpp, the built-in vocabulary in synth_vocab.cpp,
-// and the weights are generated and written by models/synth_weights.h.
+// checks are in synth_arch.cpp, routed experts in synth_moe.cpp, the built-in
+// vocabulary in synth_vocab.cpp, and the weights are generated and written by
+// models/synth_weights.h.
 #include "models/synth.h"
 
 #include <chrono>
@@ -9,6 +10,7 @@
 #include <cstdio>
 
 #include "engine/gguf/gguf.h"
+#include "models/synth_moe.h"
 #include "models/synth_vocab.h"
 #include "models/synth_weights.h"
 
@@ -16,6 +18,7 @@ namespace pg {
 namespace {
 
 SynthFill fill_for(const StreamTensorSpec& t) {
+  if (auto moe = synth_moe_fill(t)) return *moe;
   if (t.name.find("_norm.weight") != std::string::npos) return {1.0, 0};  // all ones
   if (t.name.find(".bias") != std::string::npos) return {0, 0.02};
   // 1/sqrt(fan_in) keeps each matrix product's output at about unit variance.
@@ -39,11 +42,15 @@ void add_arch_metadata(GgufStreamWriter::Metadata& md, const SynthShape& s, cons
     md.emplace_back(p + "rope.scaling.factor", f32(s.rope_scale));
   }
   if (s.rope_orig_ctx > 0) md.emplace_back(p + "rope.scaling.original_context_length", u32(s.rope_orig_ctx));
+  if (s.yarn_beta_fast > 0) md.emplace_back(p + "rope.scaling.yarn_beta_fast", f32(s.yarn_beta_fast));
+  if (s.yarn_beta_slow > 0) md.emplace_back(p + "rope.scaling.yarn_beta_slow", f32(s.yarn_beta_slow));
   if (l.head_dim_keys) {
     md.emplace_back(p + "attention.key_length", u32(hd));
     md.emplace_back(p + "attention.value_length", u32(hd));
   }
-  if (l.vocab_size_key) md.emplace_back(p + "vocab_size", u32(s.vocab));
+  // Today's converter writes vocab_size for every llama; the dense llama shapes keep
+  // the keys of the published conversions they mirror, Mixtral today's.
+  if (l.vocab_size_key || (s.arch == "llama" && s.experts > 0)) md.emplace_back(p + "vocab_size", u32(s.vocab));
   // Phi-3's converter always writes the window (0 for Phi-4, which has none); the others only when set.
   if (s.sliding_window > 0 || s.arch == "phi3") md.emplace_back(p + "attention.sliding_window", u32(s.sliding_window));
   if (s.attn_softcap > 0) md.emplace_back(p + "attn_logit_softcapping", f32(s.attn_softcap));
@@ -52,6 +59,7 @@ void add_arch_metadata(GgufStreamWriter::Metadata& md, const SynthShape& s, cons
   if (s.embedding_scale > 0) md.emplace_back(p + "embedding_scale", f32(s.embedding_scale));
   if (s.residual_scale > 0) md.emplace_back(p + "residual_scale", f32(s.residual_scale));
   if (s.logit_scale > 0) md.emplace_back(p + "logit_scale", f32(s.logit_scale));
+  add_synth_expert_metadata(md, s, l);
 }
 
 }  // namespace
@@ -92,6 +100,23 @@ const std::vector<SynthShape>& synth_shapes() {
       {.name = "granite-3.3-2b", .arch = "granite", .dim = 2048, .layers = 40, .heads = 32, .kv_heads = 8, .ffn = 8192,
        .vocab = 49159, .ctx = 131072, .tied_embeddings = true, .rope_base = 1e7f, .embedding_scale = 12.0f,
        .residual_scale = 0.22f, .attention_scale = 0.015625f, .logit_scale = 8.0f},
+      // Mixture of experts. Mixtral is a llama whose feed_forward_length is each expert's width.
+      {.name = "mixtral-8x7b", .arch = "llama", .dim = 4096, .layers = 32, .heads = 32, .kv_heads = 8, .ffn = 14336,
+       .vocab = 32000, .ctx = 32768, .rope_base = 1e6f, .experts = 8, .experts_used = 2},
+      // feed_forward_length 6144 is the config's (unused) dense width; experts are 768 wide.
+      {.name = "qwen3-30b-a3b", .arch = "qwen3moe", .dim = 2048, .layers = 48, .heads = 32, .kv_heads = 4,
+       .ffn = 6144, .vocab = 151936, .ctx = 40960, .head_dim = 128, .rope_base = 1e6f, .rms_eps = 1e-6f,
+       .experts = 128, .experts_used = 8, .expert_ffn = 768},
+      // Sliding window on even layers (llama.cpp's default period 2), attention sinks, biases, YaRN.
+      {.name = "gpt-oss-20b", .arch = "gpt-oss", .dim = 2880, .layers = 24, .heads = 64, .kv_heads = 8, .ffn = 2880,
+       .vocab = 201088, .ctx = 131072, .head_dim = 64, .qkv_bias = true, .rope_base = 150000.0f,
+       .sliding_window = 128, .rope_scaling = "yarn", .rope_scale = 32.0f, .yarn_beta_fast = 32.0f,
+       .yarn_beta_slow = 1.0f, .rope_orig_ctx = 4096, .experts = 32, .experts_used = 4, .expert_ffn = 2880},
+      // A tiny gpt-oss for tests: every gpt-oss feature, harmony's special tokens in its vocabulary.
+      {.name = "moe-test", .arch = "gpt-oss", .dim = 256, .layers = 2, .heads = 4, .kv_heads = 2, .ffn = 256,
+       .vocab = 1024, .ctx = 131072, .head_dim = 64, .qkv_bias = true, .rope_base = 150000.0f,
+       .sliding_window = 128, .rope_scaling = "yarn", .rope_scale = 32.0f, .yarn_beta_fast = 32.0f,
+       .yarn_beta_slow = 1.0f, .rope_orig_ctx = 4096, .experts = 8, .experts_used = 2, .expert_ffn = 256},
   };
   return kShapes;
 }
@@ -108,6 +133,9 @@ std::string synth_shape_summary(const SynthShape& s) {
   if (s.sliding_window > 0) out += ", window " + std::to_string(s.sliding_window);
   if (!s.rope_scaling.empty()) out += ", rope " + s.rope_scaling + " x" + std::to_string(static_cast<int>(s.rope_scale));
   if (s.tied_embeddings) out += ", tied";
+  if (s.experts > 0)
+    out += ", " + std::to_string(s.experts) + " experts top-" + std::to_string(s.experts_used) + " x " +
+           std::to_string(synth_expert_width(s));
   return out;
 }
 
@@ -134,6 +162,7 @@ std::vector<StreamTensorSpec> synth_tensor_specs(const SynthShape& s) {
       add(b + "attn_k.bias", {kv});
       add(b + "attn_v.bias", {kv});
     }
+    if (l.gpt_oss_extras) add(b + "attn_sinks.weight", {static_cast<uint64_t>(s.heads)});
     if (l.qk_norm == SynthQkNorm::PerHead) {
       add(b + "attn_q_norm.weight", {hd});
       add(b + "attn_k_norm.weight", {hd});
@@ -142,15 +171,19 @@ std::vector<StreamTensorSpec> synth_tensor_specs(const SynthShape& s) {
       add(b + "attn_k_norm.weight", {kv});
     }
     add(b + "attn_output.weight", {q, dim});
+    if (l.gpt_oss_extras) add(b + "attn_output.bias", {dim});
     if (l.post_norms) add(b + "post_attention_norm.weight", {dim});
-    if (l.pre_norms) add(b + "ffn_norm.weight", {dim});
-    if (l.fused_gate_up) {
+    // gpt-oss's converter names the pre-FFN norm post_attention_norm.
+    if (l.pre_norms) add(b + (l.gpt_oss_extras ? "post_attention_norm.weight" : "ffn_norm.weight"), {dim});
+    if (s.experts > 0) {
+      add_synth_expert_specs(t, s, l, b);
+    } else if (l.fused_gate_up) {
       add(b + "ffn_up.weight", {dim, 2 * ffn});
     } else {
       add(b + "ffn_gate.weight", {dim, ffn});
       add(b + "ffn_up.weight", {dim, ffn});
     }
-    add(b + "ffn_down.weight", {ffn, dim});
+    if (s.experts == 0) add(b + "ffn_down.weight", {ffn, dim});
     if (l.post_norms) add(b + "post_ffw_norm.weight", {dim});
   }
   add("output_norm.weight", {dim});
@@ -163,6 +196,19 @@ uint64_t synth_parameter_count(const SynthShape& shape) {
   for (const StreamTensorSpec& t : synth_tensor_specs(shape)) {
     uint64_t e = 1;
     for (uint64_t d : t.dims) e *= d;
+    n += e;
+  }
+  return n;
+}
+
+uint64_t synth_active_parameter_count(const SynthShape& shape) {
+  uint64_t n = 0;
+  for (const StreamTensorSpec& t : synth_tensor_specs(shape)) {
+    uint64_t e = 1;
+    for (uint64_t d : t.dims) e *= d;
+    if (t.name == "token_embd.weight" && !shape.tied_embeddings) e = t.dims[0];  // one row per token
+    if (is_synth_expert_tensor(t.name))
+      e = e / static_cast<uint64_t>(shape.experts) * static_cast<uint64_t>(shape.experts_used);
     n += e;
   }
   return n;
@@ -193,10 +239,13 @@ Result<SynthReport> synthesize_model(const std::string& out_path, const SynthOpt
   md.emplace_back("general.quantization_version", gguf::Value::u32(2));
   md.emplace_back("general.file_type", gguf::Value::u32(ftype->llama_ftype));
 
-  auto specs = synth_typed_specs(*ftype, {shape.arch, shape.layers, shape.heads, shape.kv_heads, 0},
+  auto specs = synth_typed_specs(*ftype, {shape.arch, shape.layers, shape.heads, shape.kv_heads, shape.experts},
                                  synth_tensor_specs(shape));
   if (!specs) return Error{specs.error()};
-  auto written = write_synth_weights(out_path, md, *specs, {options.seed, options.threads, options.progress, fill_for});
+  // Merged expert matrices are most of an MoE file: they are drawn from a block pool (synth_weights.h).
+  auto pooled = [](const StreamTensorSpec& t) { return t.dims.size() == 3 && is_synth_expert_tensor(t.name); };
+  auto written =
+      write_synth_weights(out_path, md, *specs, {options.seed, options.threads, options.progress, fill_for, pooled});
   if (!written) return Error{written.error()};
   SynthReport report;
   report.parameters = synth_parameter_count(shape);

@@ -1,6 +1,7 @@
 // Deterministic random-weight decoder models with the shape of real ones
 // (TinyLlama, Llama 7B, Mistral 7B, Llama 3 8B, Qwen2/Qwen3, Gemma 2/3,
-// Phi-3, Mistral Small 3, OLMo 2, Granite 3, or custom dims), written as
+// Phi-3, Mistral Small 3, OLMo 2, Granite 3, the mixture-of-experts Mixtral,
+// Qwen3-MoE and gpt-oss, or custom dims), written as
 // llama.cpp's converter writes the real files (tensor names, dims, F32 norms,
 // the metadata keys llama.cpp reads), so benchmarks and tests need no
 // download. Weights come from an explicit generator (splitmix64, seeded per
@@ -33,11 +34,16 @@ struct SynthShape {
   int64_t sliding_window = 0;  // attention.sliding_window; 0: not written (phi3 writes 0)
   float attn_softcap = 0;      // attn_logit_softcapping (gemma2); 0: not written
   float final_softcap = 0;     // final_logit_softcapping (gemma2/3); 0: not written
-  std::string rope_scaling = {};  // "" or "linear" (rope.scaling.type)
+  std::string rope_scaling = {};  // "", "linear" or "yarn" (rope.scaling.type)
   float rope_scale = 0;        // rope.scaling.factor with rope_scaling
+  float yarn_beta_fast = 0, yarn_beta_slow = 0;  // rope.scaling.yarn_beta_fast/slow (yarn); 0: not written
   int64_t rope_orig_ctx = 0;   // rope.scaling.original_context_length; 0: not written (phi3 needs it)
   // Granite's multipliers (embedding_scale, residual_scale, attention.scale, logit_scale); 0: not written.
   float embedding_scale = 0, residual_scale = 0, attention_scale = 0, logit_scale = 0;
+  // Mixture of experts (synth_moe.h): routed experts replace the dense FFN when experts > 0.
+  int64_t experts = 0;         // expert_count
+  int64_t experts_used = 0;    // expert_used_count (top-k per token)
+  int64_t expert_ffn = 0;      // each expert's width (expert_feed_forward_length); 0: ffn (Mixtral)
 };
 
 // What each architecture's tensors look like and which of the shape's keys its
@@ -46,6 +52,11 @@ enum class SynthQkNorm {
   None,
   PerHead,    // attn_q_norm / attn_k_norm [head_dim], shared by the heads (qwen3, gemma3)
   FullWidth,  // attn_q_norm [heads * head_dim], attn_k_norm [kv_heads * head_dim] (olmo2)
+};
+enum class MoeSupport {
+  None,      // a dense FFN only
+  Optional,  // dense, or routed experts when the shape has them (llama: Mixtral)
+  Required,  // routed experts only (qwen3moe, gpt-oss)
 };
 enum class OutputTying {
   Either,       // output.weight when the shape is untied
@@ -71,6 +82,13 @@ struct SynthArchLayout {
   bool reads_attn_softcap = false;    // attn_logit_softcapping
   bool reads_final_softcap = false;   // final_logit_softcapping
   bool reads_granite_scales = false;  // embedding_scale, residual_scale, attention.scale; logit_scale required
+  bool reads_yarn = false;            // rope.scaling.type yarn (+ original context, beta keys)
+  bool requires_sliding_window = false;  // the loader reads attention.sliding_window unconditionally (gpt-oss)
+  // Mixture of experts.
+  MoeSupport moe = MoeSupport::None;
+  bool expert_ffn_key = false;        // {arch}.expert_feed_forward_length (qwen3moe, gpt-oss)
+  bool gpt_oss_extras = false;        // attn_output.bias, attn_sinks, router and expert biases, and the
+                                      // pre-FFN norm written as post_attention_norm (gpt-oss)
 };
 
 // The architectures synth writes, in a stable order, and their layouts.
@@ -90,6 +108,10 @@ Status validate_synth_shape(const SynthShape& shape);
 // The tensors of a shape (llama.cpp names, GGML dims, all F32 before typing).
 std::vector<StreamTensorSpec> synth_tensor_specs(const SynthShape& shape);
 uint64_t synth_parameter_count(const SynthShape& shape);
+// The parameters one token reads: everything but the token embedding (one row
+// of it instead) and the experts (experts_used of experts instead). Equals
+// synth_parameter_count minus the unread embedding rows for a dense shape.
+uint64_t synth_active_parameter_count(const SynthShape& shape);
 
 struct SynthOptions : SynthFileOptions {
   SynthShape shape;

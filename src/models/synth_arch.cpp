@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "models/synth.h"
+#include "models/synth_moe.h"
 
 namespace pg {
 namespace {
@@ -21,7 +22,7 @@ struct ArchEntry {
 // One entry per architecture; the fields not named keep SynthArchLayout's defaults.
 const std::vector<ArchEntry>& arch_table() {
   static const std::vector<ArchEntry> kArchs = {
-      {"llama", {.rope_dimension_count = true}},
+      {"llama", {.rope_dimension_count = true, .moe = MoeSupport::Optional}},  // Mixtral: llama with experts
       {"qwen2", {.may_have_qkv_bias = true, .rope_dimension_count = true}},
       {"qwen3", {.qk_norm = SynthQkNorm::PerHead, .free_head_dim = true, .head_dim_keys = true}},
       {"gemma2",
@@ -40,6 +41,14 @@ const std::vector<ArchEntry>& arch_table() {
       {"olmo2",
        {.pre_norms = false, .post_norms = true, .qk_norm = SynthQkNorm::FullWidth, .tying = OutputTying::NeverTied}},
       {"granite", {.rope_dimension_count = true, .vocab_size_key = true, .reads_granite_scales = true}},
+      {"qwen3moe",
+       {.qk_norm = SynthQkNorm::PerHead, .free_head_dim = true, .head_dim_keys = true,
+        .moe = MoeSupport::Required, .expert_ffn_key = true}},
+      // No rope.dimension_count: gpt-oss's converter does not write it (llama.cpp uses the head size).
+      {"gpt-oss",
+       {.free_head_dim = true, .may_have_qkv_bias = true, .tying = OutputTying::NeverTied, .head_dim_keys = true,
+        .reads_sliding_window = true, .reads_yarn = true, .requires_sliding_window = true,
+        .moe = MoeSupport::Required, .expert_ffn_key = true, .gpt_oss_extras = true}},
   };
   return kArchs;
 }
@@ -61,6 +70,8 @@ Status check_features(const std::string& what, const SynthShape& s, const SynthA
     return Status::error(what + a + " ties output to the embedding (llama.cpp never reads output.weight)");
   if (s.sliding_window < 0 || (s.sliding_window > 0 && !l.reads_sliding_window))
     return Status::error(what + a + " takes no sliding window (got " + std::to_string(s.sliding_window) + ")");
+  if (l.requires_sliding_window && s.sliding_window == 0)
+    return Status::error(what + a + " needs a sliding window (llama.cpp requires attention.sliding_window)");
   if (s.attn_softcap < 0 || (s.attn_softcap > 0 && !l.reads_attn_softcap))
     return Status::error(what + a + " takes no attention logit soft-capping (got " + num(s.attn_softcap) + ")");
   if (s.final_softcap < 0 || (s.final_softcap > 0 && !l.reads_final_softcap))
@@ -72,10 +83,17 @@ Status check_features(const std::string& what, const SynthShape& s, const SynthA
     return Status::error(what + a + " needs a positive logit_scale (llama.cpp requires the key)");
   if (s.embedding_scale < 0 || s.residual_scale < 0 || s.attention_scale < 0)
     return Status::error(what + "granite scales must not be negative");
-  if (!s.rope_scaling.empty() && s.rope_scaling != "linear")
-    return Status::error(what + "rope scaling '" + s.rope_scaling + "' is not supported (only linear)");
+  const bool yarn = s.rope_scaling == "yarn";
+  if (!s.rope_scaling.empty() && s.rope_scaling != "linear" && !(yarn && l.reads_yarn))
+    return Status::error(what + "rope scaling '" + s.rope_scaling + "' is not supported for " + a +
+                         (l.reads_yarn ? " (linear or yarn)" : " (only linear)"));
   if (s.rope_scaling.empty() != (s.rope_scale == 0) || s.rope_scale < 0)
-    return Status::error(what + "a linear rope scaling needs a positive factor, and a factor needs the scaling type");
+    return Status::error(what + "a rope scaling needs a positive factor, and a factor needs the scaling type");
+  if (yarn && s.rope_orig_ctx == 0)
+    return Status::error(what + "yarn needs the original context length (rope.scaling.original_context_length)");
+  if (!yarn && (s.yarn_beta_fast != 0 || s.yarn_beta_slow != 0))
+    return Status::error(what + "yarn beta values need the yarn rope scaling");
+  if (s.yarn_beta_fast < 0 || s.yarn_beta_slow < 0) return Status::error(what + "yarn beta values must not be negative");
   if (!in(s.rope_orig_ctx, 0, 1 << 24))
     return Status::error(what + "original context length " + std::to_string(s.rope_orig_ctx) + " out of range");
   if (s.arch == "phi3" && s.rope_orig_ctx == 0)
@@ -83,7 +101,7 @@ Status check_features(const std::string& what, const SynthShape& s, const SynthA
   if (!(s.rms_eps > 0 && s.rms_eps < 1)) return Status::error(what + "RMS norm epsilon " + num(s.rms_eps) + " out of range (0, 1)");
   if (!(s.rope_base > 1) || !std::isfinite(s.rope_base))
     return Status::error(what + "rope base " + num(s.rope_base) + " must be above 1");
-  return Status::ok();
+  return check_synth_experts(what, s, l);
 }
 
 }  // namespace
@@ -129,8 +147,9 @@ Status validate_synth_shape(const SynthShape& s) {
   if (!in(s.kv_heads, 1, s.heads) || s.heads % s.kv_heads != 0)
     return Status::error(what + "--kv-heads " + std::to_string(s.kv_heads) + " does not divide --heads " +
                          std::to_string(s.heads));
-  // The built-in Phi-3 vocabulary keeps its last 64 ids for the chat and padding tokens.
-  const int64_t min_vocab = s.arch == "phi3" ? 260 + 64 : 260;
+  // The built-in Phi-3 vocabulary keeps its last 64 ids for the chat and padding tokens,
+  // gpt-oss's its last 21 (at least) for harmony's.
+  const int64_t min_vocab = s.arch == "phi3" ? 260 + 64 : s.arch == "gpt-oss" ? 260 + 21 : 260;
   if (!in(s.vocab, min_vocab, 1 << 22))
     return Status::error(what + "vocabulary size " + std::to_string(s.vocab) + " out of range " +
                          std::to_string(min_vocab) + "..4194304");

@@ -165,7 +165,7 @@ Result<SynthReport> synthesize_bert_model(const std::string& out_path, const Ber
   auto specs = synth_typed_specs(*ftype, {shape.arch, shape.layers, shape.heads, shape.heads, 0},
                                  bert_synth_tensor_specs(shape, *vocab));
   if (!specs) return Error{specs.error()};
-  auto written = write_synth_weights(out_path, md, *specs, {options.seed, options.threads, options.progress, fill_for});
+  auto written = write_synth_weights(out_path, md, *specs, {options.seed, options.threads, options.progress, fill_for, {}});
   if (!written) return Error{written.error()};
   SynthReport report;
   report.parameters = written->parameters;

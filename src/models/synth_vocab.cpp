@@ -21,6 +21,17 @@ constexpr const char* kPhi3Added[] = {
 };
 constexpr int64_t kPhi3Tail = 64;  // 32064 - 32000
 
+// gpt-oss's o200k_harmony ids 199998..200018 (nullptr: a reserved id). In a
+// vocabulary of 200019 tokens or more they keep their real ids (the rest up to
+// the end reserved, as in the real 201088); in a smaller one they are its last 21.
+constexpr const char* kHarmony[] = {
+    "<|startoftext|>", "<|endoftext|>", nullptr,   nullptr,       "<|return|>", "<|constrain|>", nullptr,
+    "<|channel|>",     "<|start|>",     "<|end|>", "<|message|>", nullptr,      nullptr,         nullptr,
+    "<|call|>",        nullptr,         nullptr,   nullptr,       nullptr,      nullptr,         "<|endofprompt|>",
+};
+constexpr int64_t kHarmonyCount = 21, kHarmonyFirstId = 199998;
+int64_t harmony_first(int64_t vocab) { return std::min(kHarmonyFirstId, vocab - kHarmonyCount); }
+
 }  // namespace
 
 void add_synth_builtin_vocab(GgufStreamWriter::Metadata& md, int64_t vocab, const std::string& arch) {
@@ -30,8 +41,9 @@ void add_synth_builtin_vocab(GgufStreamWriter::Metadata& md, int64_t vocab, cons
     scores.push_back(gguf::Value::f32(score));
     types.push_back(gguf::Value::i32(type));
   };
-  const bool phi3 = arch == "phi3";
-  const int64_t pieces = phi3 ? vocab - kPhi3Tail : vocab;  // ids before any chat tokens
+  const bool phi3 = arch == "phi3", harmony = arch == "gpt-oss";
+  // ids before any chat tokens
+  const int64_t pieces = phi3 ? vocab - kPhi3Tail : harmony ? harmony_first(vocab) : vocab;
   push("<unk>", 0, kUnknown);
   push("<s>", 0, kControl);
   push("</s>", 0, kControl);
@@ -57,19 +69,33 @@ void add_synth_builtin_vocab(GgufStreamWriter::Metadata& md, int64_t vocab, cons
       ++s[static_cast<size_t>(i)];
     }
   }
-  const int64_t eos = phi3 ? pieces : 2;
+  int64_t bos = 1, eos = phi3 ? pieces : 2;
   if (phi3) {  // as convert_hf_to_gguf.py writes Phi-3: added tokens score -1000, padding -10000
     for (const char* t : kPhi3Added) push(t, -1000.0f, kControl);
     while (static_cast<int64_t>(tokens.size()) < vocab) push("[PAD" + std::to_string(tokens.size()) + "]", -10000.0f, kUnused);
+  }
+  if (harmony) {  // control tokens, so a chat template's <|start|> etc. are single ids
+    for (const char* t : kHarmony) {
+      const std::string id = std::to_string(tokens.size());
+      push(t != nullptr ? t : "<|reserved_" + id + "|>", 0, kControl);
+    }
+    while (static_cast<int64_t>(tokens.size()) < vocab)
+      push("<|reserved_" + std::to_string(tokens.size()) + "|>", 0, kControl);
+    bos = pieces;      // <|startoftext|>
+    eos = pieces + 4;  // <|return|>, as gpt-oss's files (llama.cpp adds <|call|> and drops <|end|> from end-of-generation)
   }
   md.emplace_back("tokenizer.ggml.model", gguf::Value::str("llama"));
   md.emplace_back("tokenizer.ggml.tokens", gguf::Value::array(gguf::ValueType::STRING, std::move(tokens)));
   md.emplace_back("tokenizer.ggml.scores", gguf::Value::array(gguf::ValueType::FLOAT32, std::move(scores)));
   md.emplace_back("tokenizer.ggml.token_type", gguf::Value::array(gguf::ValueType::INT32, std::move(types)));
-  md.emplace_back("tokenizer.ggml.bos_token_id", gguf::Value::u32(1));
+  md.emplace_back("tokenizer.ggml.bos_token_id", gguf::Value::u32(static_cast<uint32_t>(bos)));
   md.emplace_back("tokenizer.ggml.eos_token_id", gguf::Value::u32(static_cast<uint32_t>(eos)));
   md.emplace_back("tokenizer.ggml.unknown_token_id", gguf::Value::u32(0));
   if (phi3) md.emplace_back("tokenizer.ggml.padding_token_id", gguf::Value::u32(static_cast<uint32_t>(eos)));
+  if (harmony) {  // <|endoftext|> pads; harmony prompts start with <|start|>, no BOS
+    md.emplace_back("tokenizer.ggml.padding_token_id", gguf::Value::u32(static_cast<uint32_t>(pieces + 1)));
+    md.emplace_back("tokenizer.ggml.add_bos_token", gguf::Value::boolean(false));
+  }
   // Gemma's converter writes its SentencePiece vocabulary without the space prefix.
   if (arch == "gemma2" || arch == "gemma3") md.emplace_back("tokenizer.ggml.add_space_prefix", gguf::Value::boolean(false));
 }

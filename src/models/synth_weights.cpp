@@ -2,6 +2,7 @@
 #include "models/synth_weights.h"
 
 #include <algorithm>
+#include <cstring>
 #include <string_view>
 
 #include "engine/gguf/gguf.h"
@@ -30,6 +31,43 @@ double approx_normal(uint64_t& state) {
   double sum = 0;
   for (int i = 0; i < 4; ++i) sum += static_cast<double>(splitmix64(state) >> 11) * 0x1.0p-53;
   return (sum - 2.0) * 1.7320508075688772;  // sqrt(3)
+}
+
+uint64_t name_seed(uint64_t seed, const std::string& name) {
+  uint64_t h = 1469598103934665603ull;  // FNV-1a
+  for (char c : name) h = (h ^ static_cast<uint8_t>(c)) * 1099511628211ull;
+  return mix(seed, h);
+}
+
+// Rows [first, first + rows) of a value-by-value tensor, as float.
+void fill_rows(float* dst, int64_t first, int64_t rows, int64_t n_per_row, uint64_t tensor_seed, SynthFill fill,
+               ThreadPool& pool) {
+  pool.run([&](int th, int n) {
+    for (int64_t r = rows * th / n; r < rows * (th + 1) / n; ++r) {
+      float* row = dst + r * n_per_row;
+      uint64_t state = mix(tensor_seed, static_cast<uint64_t>(first + r));
+      for (int64_t k = 0; k < n_per_row; ++k) row[k] = static_cast<float>(fill.mean + fill.stddev * approx_normal(state));
+    }
+  });
+}
+
+// Elements per pool unit: a block of a quantized type; 32 values of a float
+// type (1 where the row is not a multiple of 32).
+int64_t pool_unit(GgmlType type, int64_t n_per_row) {
+  const auto info = ggml_type_info(static_cast<uint32_t>(type));
+  const int64_t block = info ? info->block_size : 1;
+  if (block > 1) return block;
+  return n_per_row % 32 == 0 ? 32 : 1;
+}
+
+// kSynthPoolUnits units of the tensor's type, each a conversion of its own normal draws.
+Result<std::vector<uint8_t>> make_pool(const StreamTensorSpec& t, int64_t unit, uint64_t pool_seed, SynthFill fill,
+                                       ThreadPool& pool) {
+  std::vector<float> values(static_cast<size_t>(kSynthPoolUnits * unit));
+  fill_rows(values.data(), 0, kSynthPoolUnits, unit, pool_seed, fill, pool);
+  std::vector<uint8_t> out(static_cast<size_t>(kSynthPoolUnits) * *ggml_row_bytes(t.type, static_cast<uint64_t>(unit)));
+  if (Status s = convert_rows(t.type, values.data(), kSynthPoolUnits, unit, out.data(), pool); !s) return Error{s.message()};
+  return out;
 }
 
 }  // namespace
@@ -90,6 +128,7 @@ Result<std::vector<StreamTensorSpec>> synth_typed_specs(const QuantFileType& fty
   for (size_t i : order) ordered.push_back(recipe[i]);
   auto plan = plan_tensor_types(ftype, model, ordered);
   if (!plan) return Error{plan.error()};
+  if (Status s = check_convertible(plan->types, std::string(ftype.name)); !s) return Error{s.message()};
   std::vector<StreamTensorSpec> specs;
   for (size_t i = 0; i < ordered.size(); ++i) specs.push_back({ordered[i].name, plan->types[i], ordered[i].dims});
   return specs;
@@ -109,28 +148,44 @@ Result<SynthWritten> write_synth_weights(const std::string& out_path, const Gguf
     if (options.progress) options.progress(i, specs.size(), t.name, std::string(ggml_type_name(t.type)));
     const SynthFill fill = options.fill(t);
     const int64_t n_per_row = static_cast<int64_t>(t.dims[0]);
-    const int64_t n_rows = t.dims.size() > 1 ? static_cast<int64_t>(t.dims[1]) : 1;
+    int64_t n_rows = 1;  // every dimension after the first (3-D expert tensors: rows x experts)
+    for (size_t d = 1; d < t.dims.size(); ++d) n_rows *= static_cast<int64_t>(t.dims[d]);
     written.parameters += static_cast<uint64_t>(n_per_row * n_rows);
     const uint64_t out_row = *ggml_row_bytes(t.type, t.dims[0]);
     const int64_t chunk_rows = std::max<int64_t>(1, (int64_t{1} << 22) / n_per_row);
     // Seeds depend on the tensor's name, not its position, so reordering never changes values.
-    uint64_t name_hash = 1469598103934665603ull;  // FNV-1a
-    for (char c : t.name) name_hash = (name_hash ^ static_cast<uint8_t>(c)) * 1099511628211ull;
-    const uint64_t tensor_seed = mix(options.seed, name_hash);
+    const uint64_t tensor_seed = name_seed(options.seed, t.name);
+    const int64_t unit = pool_unit(t.type, n_per_row);
+    const bool from_pool = options.pooled && options.pooled(t) && n_per_row % unit == 0 &&
+                           n_rows * (n_per_row / unit) >= kSynthPoolMinUnits;
+    std::vector<uint8_t> units;
+    if (from_pool) {
+      auto made = make_pool(t, unit, name_seed(tensor_seed, "pool"), fill, pool);
+      if (!made) return Error{"tensor '" + t.name + "': " + made.error()};
+      units = std::move(*made);
+    }
+    const uint64_t unit_bytes = from_pool ? units.size() / kSynthPoolUnits : 0;
     for (int64_t first = 0; first < n_rows; first += chunk_rows) {
       const int64_t rows = std::min(chunk_rows, n_rows - first);
-      rows_f32.resize(static_cast<size_t>(rows * n_per_row));
-      pool.run([&](int th, int n) {
-        for (int64_t r = rows * th / n; r < rows * (th + 1) / n; ++r) {
-          float* dst = rows_f32.data() + r * n_per_row;
-          uint64_t state = mix(tensor_seed, static_cast<uint64_t>(first + r));
-          for (int64_t k = 0; k < n_per_row; ++k)
-            dst[k] = static_cast<float>(fill.mean + fill.stddev * approx_normal(state));
-        }
-      });
       rows_out.resize(static_cast<size_t>(rows) * out_row);
-      if (Status s = convert_rows(t.type, rows_f32.data(), rows, n_per_row, rows_out.data(), pool); !s)
-        return Error{"tensor '" + t.name + "': " + s.message()};
+      if (from_pool) {
+        // Each unit of each row is a pool entry picked by the row's own generator.
+        pool.run([&](int th, int n) {
+          for (int64_t r = rows * th / n; r < rows * (th + 1) / n; ++r) {
+            uint8_t* dst = rows_out.data() + static_cast<uint64_t>(r) * out_row;
+            uint64_t state = mix(tensor_seed, static_cast<uint64_t>(first + r));
+            for (int64_t u = 0; u < n_per_row / unit; ++u, dst += unit_bytes) {
+              const uint64_t pick = splitmix64(state) % static_cast<uint64_t>(kSynthPoolUnits);
+              std::memcpy(dst, units.data() + pick * unit_bytes, unit_bytes);
+            }
+          }
+        });
+      } else {
+        rows_f32.resize(static_cast<size_t>(rows * n_per_row));
+        fill_rows(rows_f32.data(), first, rows, n_per_row, tensor_seed, fill, pool);
+        if (Status s = convert_rows(t.type, rows_f32.data(), rows, n_per_row, rows_out.data(), pool); !s)
+          return Error{"tensor '" + t.name + "': " + s.message()};
+      }
       if (Status s = (*writer)->append(rows_out.data(), rows_out.size()); !s) return Error{s.message()};
     }
   }

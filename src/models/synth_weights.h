@@ -3,6 +3,11 @@
 // keys, typing tensors as `playground quantize` would, and streaming row-seeded
 // random weights (splitmix64 per tensor name and row, so the bytes depend only
 // on the seed, never on platform or thread count) through GgufStreamWriter.
+// Tensors the caller marks as pooled (the merged expert matrices of MoE
+// models, most of their bytes) are assembled from a per-tensor pool of
+// independently drawn and quantized blocks instead, so a 30B-parameter file
+// takes minutes, not hours; every block is a real quantization of normal
+// values at the tensor's scale.
 // Knows no architecture: the callers (synth.cpp, synth_bert.cpp) give the
 // shape's tensor list, its own metadata and each tensor's distribution. Also
 // what both families' options, reports, shape look-up and size checks share.
@@ -82,7 +87,15 @@ struct SynthWeightsOptions {
   int threads = 0;  // <= 0: physical cores
   SynthProgress progress;
   std::function<SynthFill(const StreamTensorSpec&)> fill;
+  // Tensors built from a block pool (see the top of this file); unset: none. A
+  // tensor no bigger than a few pools is generated value by value all the same.
+  std::function<bool(const StreamTensorSpec&)> pooled;
 };
+
+// The pool's size in units (a quantization block, or 32 values of a float type)
+// and the smallest tensor, in units, that is built from it.
+inline constexpr int64_t kSynthPoolUnits = 4096;
+inline constexpr int64_t kSynthPoolMinUnits = 4 * kSynthPoolUnits;
 
 struct SynthWritten {
   uint64_t parameters = 0;

@@ -271,6 +271,9 @@ void add_model_routes(RouteTable& routes, ServerContext& ctx) {
                    const models::MemoryEstimate e = value_or_throw(ctx.models().estimate(name));
                    j["memory_estimate"] = {{"total_bytes", e.total()}, {"weights_bytes", e.weights},
                                            {"kv_cache_bytes", e.kv_cache}, {"scratch_bytes", e.scratch},
+                                           {"required_bytes", e.required()},
+                                           {"active_weights_bytes", e.active_weights},
+                                           {"expert_weights_bytes", e.expert_weights},
                                            {"context_length", e.context}, {"slots", e.slots}};
                    send_json(res, 200, j);
                    return;

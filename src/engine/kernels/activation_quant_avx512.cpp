@@ -2,7 +2,7 @@
 // every token (engine/quant: quantize_row_q8_0, _q8_1 and _q8_k). They must
 // produce the very same bytes as the reference, because every kernel's result
 // is defined by the reference's activations: same amax, same divisions, round
-// half away from zero (Q8_0/Q8_1) and half to even (Q8_K), same fp16
+// half to even (Q8_0/Q8_1 as x86 ggml-cpu does, Q8_K as the reference), same fp16
 // roundings. Tests compare them byte for byte.
 // Built with AVX-512 flags: nothing here may run before CPUID says all of
 // F/BW/VL/DQ/VNNI/BF16 are present and the OS saves ZMM state.
@@ -24,15 +24,6 @@ using quant::BlockQ8_K;
 
 inline uint16_t to_half(float f) { return _cvtss_sh(f, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
 
-// roundf: half away from zero, exact for every float.
-inline __m512 round_half_away(__m512 v) {
-  const __m512 truncated = _mm512_roundscale_ps(v, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
-  const __m512 fraction = _mm512_sub_ps(v, truncated);  // exact
-  const __mmask16 up = _mm512_cmp_ps_mask(_mm512_abs_ps(fraction), _mm512_set1_ps(0.5f), _CMP_GE_OQ);
-  const __m512 one = _mm512_or_ps(_mm512_set1_ps(1.0f), _mm512_and_ps(v, _mm512_set1_ps(-0.0f)));  // copysign(1, v)
-  return _mm512_mask_add_ps(truncated, up, truncated, one);
-}
-
 // C's (int8_t)(int)f for the rounded values (NaN -> 0, as the reference).
 inline __m128i to_int8(__m512 rounded) {
   const __mmask16 nan = _mm512_cmp_ps_mask(rounded, rounded, _CMP_UNORD_Q);
@@ -44,16 +35,19 @@ inline float block_amax(__m512 a, __m512 b) {
   return _mm512_reduce_max_ps(_mm512_max_ps(_mm512_abs_ps(a), _mm512_abs_ps(b)));
 }
 
-// One block of 32 as quantize_row_q8_0 does it: d = amax / 127 stored as fp16,
-// values round(x / d). Returns d (the float, before its fp16 rounding).
+// One block of 32 as the reference activation quantizer (x86 ggml-cpu's
+// quantize_row_q8_0) does it: d = amax / 127 stored as fp16, values
+// x · (127 / amax) rounded half to even. Returns d (the float, before its fp16 rounding).
 inline float quantize_block(const float* x, uint16_t* d_out, int8_t* qs) {
   const __m512 x0 = _mm512_loadu_ps(x), x1 = _mm512_loadu_ps(x + 16);
-  const float d = block_amax(x0, x1) / 127;
-  const float id = d != 0.0f ? 1.0f / d : 0.0f;
+  const float amax = block_amax(x0, x1);
+  const float d = amax / 127;
+  const float id = amax != 0.0f ? 127.0f / amax : 0.0f;
   *d_out = to_half(d);
   const __m512 scale = _mm512_set1_ps(id);
-  _mm_storeu_si128(reinterpret_cast<__m128i*>(qs), to_int8(round_half_away(_mm512_mul_ps(x0, scale))));
-  _mm_storeu_si128(reinterpret_cast<__m128i*>(qs + 16), to_int8(round_half_away(_mm512_mul_ps(x1, scale))));
+  constexpr int kEven = _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC;
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(qs), to_int8(_mm512_roundscale_ps(_mm512_mul_ps(x0, scale), kEven)));
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(qs + 16), to_int8(_mm512_roundscale_ps(_mm512_mul_ps(x1, scale), kEven)));
   return d;
 }
 

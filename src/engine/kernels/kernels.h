@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -77,6 +78,7 @@ struct Scratch {
   std::vector<uint8_t> activations;  // activations converted to the vec_dot type
   std::vector<uint8_t> packed;       // the same, packed for a packed-activation kernel
   std::vector<uint8_t> tiles;        // AMX path: decoded weight tiles, one region per thread
+  std::vector<uint64_t> offsets;     // matmul_many: where each product's activations are
 };
 
 // y[t * w.rows + r] = sum_c W[r][c] * x[t * w.cols + c] for t in [0, n_tokens).
@@ -92,6 +94,19 @@ void matmul(const WeightMatrix& w, const float* x, int64_t n_tokens, float* y,
 // supported by this CPU, w is invalid, n_tokens < 0, or a null pointer.
 Status matmul_with_path(KernelPath path, const WeightMatrix& w, const float* x, int64_t n_tokens,
                         float* y, ThreadPool& pool, Scratch& scratch);
+
+// Several independent products in one pass (e.g. the gate and up matrices of
+// every expert a token chose): each job's activations are converted once
+// (jobs reading the same x share the conversion), then the rows of all jobs
+// are split across the pool in a single dispatch. Every output has exactly
+// the bits matmul_with_path gives it. Errors as matmul_with_path, for any job.
+struct MatmulJob {
+  const WeightMatrix* w = nullptr;
+  const float* x = nullptr;
+  int64_t n_tokens = 0;
+  float* y = nullptr;
+};
+Status matmul_many_with_path(KernelPath path, std::span<const MatmulJob> jobs, ThreadPool& pool, Scratch& scratch);
 
 // Same contract, computed only with the scalar reference ops (for tests and
 // as the "scalar" path).

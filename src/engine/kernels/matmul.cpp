@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cstring>
 #include <limits>
+#include <span>
 #include <string>
 
 #include "engine/kernels/kernels.h"
@@ -136,94 +137,208 @@ bool has_simd_kernel(KernelPath path, GgmlType type) {
   return packed_kernel_for(path, type) != nullptr || row_dot_for(path, type, *ops) != ops->vec_dot;
 }
 
-Status matmul_with_path(KernelPath path, const WeightMatrix& w, const float* x, int64_t n_tokens, float* y,
-                        ThreadPool& pool, Scratch& scratch) {
-  if (!kernel_path_supported(path)) {
-    return Status::error("kernel path " + std::string(kernel_path_name(path)) + " is not supported by this CPU");
-  }
+namespace {
+
+// One matrix product made ready to run: its row kernels, and its
+// activations converted to the kernel's format (in scratch owned by the caller).
+struct Product {
+  const WeightMatrix* w = nullptr;
+  float* y = nullptr;
+  int64_t n_tokens = 0;
+  RowDotFn dot = nullptr;
+  RowDotTokensFn dot_tokens = nullptr;
+  const detail::PackedKernel* packed = nullptr;
+  GgmlType activation_type = GgmlType::F32;
+  uint64_t activation_row_bytes = 0, activation_stride = 0;
+  const float* x = nullptr;
+  const uint8_t* activations = nullptr;
+};
+
+// The checks every product passes before it is prepared.
+Status check_product(KernelPath path, const WeightMatrix& w, const float* x, int64_t n_tokens, const float* y) {
   if (Status status = validate_weight_matrix(w); !status) return status;
   if (n_tokens < 0) return Status::error(describe(w) + ": negative token count " + std::to_string(n_tokens));
   if (n_tokens == 0 || w.rows == 0) return Status::ok();
   if (x == nullptr || y == nullptr) return Status::error(describe(w) + ": null activation or output pointer");
-
   const quant::TypeOps& ops = *quant::reference_ops(w.type);
-  const int64_t cols = w.cols;
-  const uint64_t activation_row_bytes = *ggml_row_bytes(ops.vec_dot_type, static_cast<uint64_t>(cols));
-  if (static_cast<uint64_t>(n_tokens) > std::numeric_limits<size_t>::max() / activation_row_bytes) {
+  const uint64_t activation_row_bytes = *ggml_row_bytes(ops.vec_dot_type, static_cast<uint64_t>(w.cols));
+  uint64_t stride = activation_row_bytes;
+  if (const detail::PackedKernel* packed = packed_kernel_for(path, w.type))
+    stride = std::max(stride, packed->packed_bytes(w.cols));
+  if (static_cast<uint64_t>(n_tokens) > std::numeric_limits<size_t>::max() / 4 / stride) {
     return Status::error(describe(w) + ": " + std::to_string(n_tokens) + " tokens overflow the scratch size");
   }
+  return Status::ok();
+}
 
-  if (path == KernelPath::Amx && detail::amx_has_kernel(w.type)) {
-    detail::amx_matmul(w, x, n_tokens, y, pool, scratch);
-    return Status::ok();
+// The kernels `path` uses for w (validated by check_product).
+Product plan_product(KernelPath path, const WeightMatrix& w, const float* x, int64_t n_tokens, float* y) {
+  const quant::TypeOps& ops = *quant::reference_ops(w.type);
+  Product p;
+  p.w = &w;
+  p.x = x;
+  p.y = y;
+  p.n_tokens = n_tokens;
+  p.dot = row_dot_for(path, w.type, ops);
+  p.dot_tokens = row_dot_tokens_for(path, w.type);
+  p.packed = packed_kernel_for(path, w.type);
+  p.activation_type = ops.vec_dot_type;
+  p.activation_row_bytes = *ggml_row_bytes(ops.vec_dot_type, static_cast<uint64_t>(w.cols));
+  p.activation_stride = p.activation_row_bytes;
+  if (p.packed != nullptr) {
+    p.activation_stride = p.packed->packed_bytes(w.cols);
+    p.dot = p.packed->dot;
+    p.dot_tokens = p.packed->dot_tokens;
   }
+  if (ops.vec_dot_type == GgmlType::F32 && p.packed == nullptr) p.activations = reinterpret_cast<const uint8_t*>(x);
+  return p;
+}
 
-  RowDotFn dot = row_dot_for(path, w.type, ops);
-  RowDotTokensFn dot_tokens = row_dot_tokens_for(path, w.type);
-  const detail::PackedKernel* packed = packed_kernel_for(path, w.type);
-  uint64_t activation_stride = activation_row_bytes;
-  if (packed != nullptr) {
-    activation_stride = packed->packed_bytes(cols);
-    dot = packed->dot;
-    dot_tokens = packed->dot_tokens;
-    if (static_cast<uint64_t>(n_tokens) > std::numeric_limits<size_t>::max() / activation_stride) {
-      return Status::error(describe(w) + ": " + std::to_string(n_tokens) + " tokens overflow the scratch size");
+// True when p's activations are already in place (F32 products read x itself).
+bool needs_conversion(const Product& p) { return p.activations == nullptr; }
+
+// Converts tokens [begin, end) of p's activations into `converted` (rows of
+// activation_row_bytes) and, for a packed kernel, `packed_rows`.
+void convert_tokens(KernelPath path, const Product& p, uint8_t* converted, uint8_t* packed_rows, int64_t begin,
+                    int64_t end) {
+  const detail::QuantizeRowFn quantize_row = activation_quantizer(path, p.activation_type);
+  const int64_t cols = p.w->cols;
+  for (int64_t t = begin; t < end; ++t) {
+    quantize_row(p.x + t * cols, converted + t * p.activation_row_bytes, cols);
+    if (p.packed != nullptr)
+      p.packed->pack(cols, converted + t * p.activation_row_bytes, packed_rows + t * p.activation_stride);
+  }
+}
+
+// Output rows [begin, end) of p for every token: token tiles first, then the
+// remaining tokens one by one; each output's instructions depend on neither
+// the range nor the thread.
+void multiply_rows(const Product& p, int64_t begin, int64_t end) {
+  const WeightMatrix& w = *p.w;
+  const auto* weights = static_cast<const uint8_t*>(w.data);
+  const int64_t rows = w.rows, cols = w.cols;
+  for (int64_t chunk = begin; chunk < end; chunk += kRowsPerChunk) {
+    const int64_t chunk_end = std::min(end, chunk + kRowsPerChunk);
+    int64_t t = 0;
+    if (p.dot_tokens != nullptr) {
+      for (; t + kTileTokens <= p.n_tokens; t += kTileTokens) {
+        for (int64_t r = chunk; r < chunk_end; ++r) {
+          float out[kTileTokens];
+          p.dot_tokens(cols, weights + static_cast<uint64_t>(r) * w.row_bytes,
+                       p.activations + t * p.activation_stride, p.activation_stride, out);
+          for (int k = 0; k < kTileTokens; ++k) p.y[(t + k) * rows + r] = out[k];
+        }
+      }
+    }
+    for (; t < p.n_tokens; ++t) {
+      for (int64_t r = chunk; r < chunk_end; ++r) {
+        p.y[t * rows + r] =
+            p.dot(cols, weights + static_cast<uint64_t>(r) * w.row_bytes, p.activations + t * p.activation_stride);
+      }
     }
   }
+}
 
-  const uint8_t* activations = nullptr;
-  if (ops.vec_dot_type == GgmlType::F32 && packed == nullptr) {
-    activations = reinterpret_cast<const uint8_t*>(x);  // already in the dot product's format
-  } else {
-    scratch.activations.resize(static_cast<size_t>(n_tokens * activation_row_bytes));
-    if (packed != nullptr) scratch.packed.resize(static_cast<size_t>(n_tokens * activation_stride));
-    uint8_t* converted = scratch.activations.data();
-    const detail::QuantizeRowFn quantize_row = activation_quantizer(path, ops.vec_dot_type);
-    uint8_t* packed_rows = scratch.packed.data();
-    auto convert = [&](int index, int parts) {
-      const Range tokens = split_range(n_tokens, index, parts);
-      for (int64_t t = tokens.begin; t < tokens.end; ++t) {
-        quantize_row(x + t * cols, converted + t * activation_row_bytes, cols);
-        if (packed != nullptr) {
-          packed->pack(cols, converted + t * activation_row_bytes, packed_rows + t * activation_stride);
-        }
-      }
-    };
-    if (n_tokens == 1 || n_tokens * cols < kMinElementsForThreadedConversion) convert(0, 1);
-    else pool.run([&convert](int index, int parts) { convert(index, parts); });
-    activations = packed != nullptr ? packed_rows : converted;
+}  // namespace
+
+Status matmul_with_path(KernelPath path, const WeightMatrix& w, const float* x, int64_t n_tokens, float* y,
+                        ThreadPool& pool, Scratch& scratch) {
+  const MatmulJob job{&w, x, n_tokens, y};
+  return matmul_many_with_path(path, std::span<const MatmulJob>(&job, 1), pool, scratch);
+}
+
+Status matmul_many_with_path(KernelPath path, std::span<const MatmulJob> jobs, ThreadPool& pool, Scratch& scratch) {
+  if (!kernel_path_supported(path)) {
+    return Status::error("kernel path " + std::string(kernel_path_name(path)) + " is not supported by this CPU");
   }
+  for (const MatmulJob& job : jobs) {
+    if (job.w == nullptr) return Status::error("matmul: null weight matrix");
+    if (Status s = check_product(path, *job.w, job.x, job.n_tokens, job.y); !s) return s;
+  }
+  // AMX tile products run one matrix at a time.
+  std::vector<Product> products;
+  products.reserve(jobs.size());
+  for (const MatmulJob& job : jobs) {
+    if (job.n_tokens == 0 || job.w->rows == 0) continue;
+    if (path == KernelPath::Amx && detail::amx_has_kernel(job.w->type)) {
+      detail::amx_matmul(*job.w, job.x, job.n_tokens, job.y, pool, scratch);
+      continue;
+    }
+    products.push_back(plan_product(path, *job.w, job.x, job.n_tokens, job.y));
+  }
+  if (products.empty()) return Status::ok();
 
-  const auto* weights = static_cast<const uint8_t*>(w.data);
-  const int64_t rows = w.rows;
-  auto multiply_rows = [&](int index, int parts) {
-    const Range range = split_range(rows, index, parts);
-    for (int64_t chunk = range.begin; chunk < range.end; chunk += kRowsPerChunk) {
-      const int64_t chunk_end = std::min(range.end, chunk + kRowsPerChunk);
-      int64_t t = 0;
-      if (dot_tokens != nullptr) {
-        for (; t + kTileTokens <= n_tokens; t += kTileTokens) {
-          for (int64_t r = chunk; r < chunk_end; ++r) {
-            float out[kTileTokens];
-            dot_tokens(cols, weights + static_cast<uint64_t>(r) * w.row_bytes, activations + t * activation_stride,
-                       activation_stride, out);
-            for (int k = 0; k < kTileTokens; ++k) y[(t + k) * rows + r] = out[k];
-          }
-        }
+  // Activations: one conversion per distinct input (products that read the
+  // same x in the same format share it), laid out one after another.
+  std::vector<uint64_t>& offsets = scratch.offsets;  // converted, packed offset per product
+  offsets.assign(products.size() * 2, 0);
+  uint64_t converted_bytes = 0, packed_bytes = 0;
+  int64_t converted_values = 0;
+  for (size_t i = 0; i < products.size(); ++i) {
+    Product& p = products[i];
+    if (!needs_conversion(p)) continue;
+    size_t same = i;
+    for (size_t j = 0; j < i; ++j) {
+      const Product& q = products[j];
+      if (needs_conversion(q) && q.x == p.x && q.n_tokens == p.n_tokens && q.w->cols == p.w->cols &&
+          q.activation_type == p.activation_type && q.packed == p.packed) {
+        same = j;
+        break;
       }
-      for (; t < n_tokens; ++t) {
-        for (int64_t r = chunk; r < chunk_end; ++r) {
-          y[t * rows + r] = dot(cols, weights + static_cast<uint64_t>(r) * w.row_bytes, activations + t * activation_stride);
-        }
-      }
+    }
+    if (same != i) {
+      offsets[2 * i] = offsets[2 * same];
+      offsets[2 * i + 1] = offsets[2 * same + 1] | (uint64_t{1} << 63);  // marks a shared conversion
+      continue;
+    }
+    offsets[2 * i] = converted_bytes;
+    offsets[2 * i + 1] = packed_bytes;
+    converted_bytes += static_cast<uint64_t>(p.n_tokens) * p.activation_row_bytes;
+    if (p.packed != nullptr) packed_bytes += static_cast<uint64_t>(p.n_tokens) * p.activation_stride;
+    converted_values += p.n_tokens * p.w->cols;
+  }
+  scratch.activations.resize(static_cast<size_t>(converted_bytes));
+  scratch.packed.resize(static_cast<size_t>(packed_bytes));
+  auto converted_at = [&](size_t i) { return scratch.activations.data() + offsets[2 * i]; };
+  auto packed_at = [&](size_t i) { return scratch.packed.data() + (offsets[2 * i + 1] & ~(uint64_t{1} << 63)); };
+  auto convert = [&](int index, int parts) {
+    for (size_t i = 0; i < products.size(); ++i) {
+      const Product& p = products[i];
+      if (!needs_conversion(p) || (offsets[2 * i + 1] >> 63) != 0) continue;
+      const Range tokens = split_range(p.n_tokens, index, parts);
+      convert_tokens(path, p, converted_at(i), packed_at(i), tokens.begin, tokens.end);
     }
   };
-  const uint64_t matrix_bytes = static_cast<uint64_t>(rows) * w.row_bytes;  // validated: no overflow
+  if (converted_values > 0) {
+    const bool single_token = std::all_of(products.begin(), products.end(), [](const Product& p) { return p.n_tokens == 1; });
+    if (single_token || converted_values < kMinElementsForThreadedConversion) convert(0, 1);
+    else pool.run([&convert](int index, int parts) { convert(index, parts); });
+  }
+  uint64_t total_bytes = 0;
+  int64_t total_rows = 0, max_tokens = 1;
+  for (size_t i = 0; i < products.size(); ++i) {
+    Product& p = products[i];
+    if (needs_conversion(p)) p.activations = p.packed != nullptr ? packed_at(i) : converted_at(i);
+    total_rows += p.w->rows;
+    total_bytes += static_cast<uint64_t>(p.w->rows) * p.w->row_bytes;  // validated: no overflow
+    max_tokens = std::max(max_tokens, p.n_tokens);
+  }
+
+  // The rows of all products as one range, split across the threads.
+  auto multiply = [&](int index, int parts) {
+    const Range range = split_range(total_rows, index, parts);
+    int64_t first = 0;
+    for (const Product& p : products) {
+      const int64_t begin = std::max(range.begin, first), end = std::min(range.end, first + p.w->rows);
+      if (begin < end) multiply_rows(p, begin - first, end - first);
+      first += p.w->rows;
+    }
+  };
   // The one-reference wrapper fits std::function's inline buffer: no allocation per call.
-  if (matrix_bytes >= kMinWeightBytesForThreads / static_cast<uint64_t>(n_tokens)) {
-    pool.run([&multiply_rows](int index, int parts) { multiply_rows(index, parts); });
+  if (total_bytes >= kMinWeightBytesForThreads / static_cast<uint64_t>(max_tokens)) {
+    pool.run([&multiply](int index, int parts) { multiply(index, parts); });
   } else {
-    multiply_rows(0, 1);
+    multiply(0, 1);
   }
   return Status::ok();
 }

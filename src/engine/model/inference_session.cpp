@@ -255,10 +255,10 @@ void InferenceSession::forward_slots(std::span<const int32_t> tokens, bool all_l
     if (c.is_moe()) {
       // ffn_in may be xb_, which the experts' sum overwrites: route from a copy.
       moe_in_.assign(ffn_in, ffn_in + T * E);
-      moe_.forward(c, w, moe_in_.data(), T, xb_.data(),
-                   [&](const kernels::WeightMatrix& m, const float* in, int64_t n, float* out) {
-                     matmul(path, m, in, n, out);
-                   });
+      moe_.forward(
+          c, w, moe_in_.data(), T, xb_.data(),
+          [&](const kernels::WeightMatrix& m, const float* in, int64_t n, float* out) { matmul(path, m, in, n, out); },
+          [&](std::span<const kernels::MatmulJob> jobs) { matmul_many(path, jobs); });
       for_each_token(T, [&](int64_t t) { add_branch(t, w.post_ffn_norm); });
       continue;
     }
@@ -429,6 +429,14 @@ void InferenceSession::attention(int64_t layer, int64_t n_tokens) {
       for (int64_t i = 0; i < hd; ++i) out[i] = acc[i];
     }
   });
+}
+
+void InferenceSession::matmul_many(kernels::KernelPath path, std::span<const kernels::MatmulJob> jobs) {
+  // As matmul: validated matrices cannot fail; NaN would show a bug at once.
+  if (!kernels::matmul_many_with_path(path, jobs, pool_, scratch_)) {
+    for (const kernels::MatmulJob& j : jobs)
+      std::fill(j.y, j.y + j.w->rows * j.n_tokens, std::numeric_limits<float>::quiet_NaN());
+  }
 }
 
 void InferenceSession::matmul(kernels::KernelPath path, const kernels::WeightMatrix& w, const float* x,

@@ -121,6 +121,7 @@ class InferenceSession {
     });
   }
   void matmul(kernels::KernelPath path, const kernels::WeightMatrix& w, const float* x, int64_t n_tokens, float* y);
+  void matmul_many(kernels::KernelPath path, std::span<const kernels::MatmulJob> jobs);
 
   const LlamaModel& model_;
   ThreadPool& pool_;

@@ -46,7 +46,7 @@ void route_token(const ModelConfig& c, float* logits, ExpertChoice* out) {
 }
 
 void MoeFeedForward::forward(const ModelConfig& c, const LayerWeights& w, const float* x, int64_t T, float* y,
-                             const MatmulFn& matmul) {
+                             const MatmulFn& matmul, const MatmulManyFn& matmul_many) {
   const int64_t E = c.n_embd, F = c.n_ff_expert, N = c.n_expert, K = c.n_expert_used;
   router_logits_.resize(static_cast<size_t>(T * N));
   matmul(w.router, x, T, router_logits_.data());
@@ -69,23 +69,33 @@ void MoeFeedForward::forward(const ModelConfig& c, const LayerWeights& w, const 
       members_[static_cast<size_t>(next[static_cast<size_t>(choices_[static_cast<size_t>(item)].expert)]++)] = item;
   }
 
-  weighted_.resize(static_cast<size_t>(T * K * E));
+  // Each chosen expert's tokens, gathered into one block of rows (the batch
+  // itself when every token chose the expert, as a single token always does).
+  const int64_t items = T * K;
+  in_.resize(static_cast<size_t>(items * E));
+  gate_.resize(static_cast<size_t>(items * F));
+  up_.resize(static_cast<size_t>(items * F));
+  out_.resize(static_cast<size_t>(items * E));
+  jobs_.clear();
+  for (int64_t e = 0; e < N; ++e) {
+    const int64_t begin = member_count_[static_cast<size_t>(e)], n = member_count_[static_cast<size_t>(e) + 1] - begin;
+    if (n == 0) continue;  // an expert no token chose is never read
+    const float* input = x;
+    if (n != T) {
+      for (int64_t i = 0; i < n; ++i) {
+        const int64_t t = members_[static_cast<size_t>(begin + i)] / K;
+        std::copy(x + t * E, x + (t + 1) * E, in_.begin() + (begin + i) * E);
+      }
+      input = &in_[begin * E];
+    }
+    const ExpertWeights& ex = w.experts[static_cast<size_t>(e)];
+    jobs_.push_back({&ex.up, input, n, &up_[begin * F]});
+    jobs_.push_back({&ex.gate, input, n, &gate_[begin * F]});
+  }
+  matmul_many(jobs_);
   for (int64_t e = 0; e < N; ++e) {
     const int64_t begin = member_count_[static_cast<size_t>(e)], end = member_count_[static_cast<size_t>(e) + 1];
-    const int64_t n = end - begin;
-    if (n == 0) continue;  // an expert no token chose is never read
-    const ExpertWeights& ex = w.experts[static_cast<size_t>(e)];
-    in_.resize(static_cast<size_t>(n * E));
-    for (int64_t i = 0; i < n; ++i) {
-      const int64_t t = members_[static_cast<size_t>(begin + i)] / K;
-      std::copy(x + t * E, x + (t + 1) * E, in_.begin() + i * E);
-    }
-    gate_.resize(static_cast<size_t>(n * F));
-    up_.resize(static_cast<size_t>(n * F));
-    out_.resize(static_cast<size_t>(n * E));
-    matmul(ex.up, in_.data(), n, up_.data());
-    matmul(ex.gate, in_.data(), n, gate_.data());
-    for (int64_t i = 0; i < n; ++i) {
+    for (int64_t i = begin; i < end; ++i) {
       float* g = &gate_[i * F];
       float* u = &up_[i * F];
       if (!w.experts_b_up.empty())
@@ -98,9 +108,20 @@ void MoeFeedForward::forward(const ModelConfig& c, const LayerWeights& w, const 
         case FfnActivation::SwigluClamped: ops::ggml_swiglu_oai(g, u, F, 1.702f, 7.0f); break;
       }
     }
-    matmul(ex.down, gate_.data(), n, out_.data());
-    for (int64_t i = 0; i < n; ++i) {
-      const int64_t item = members_[static_cast<size_t>(begin + i)];
+  }
+  jobs_.clear();
+  for (int64_t e = 0; e < N; ++e) {
+    const int64_t begin = member_count_[static_cast<size_t>(e)], n = member_count_[static_cast<size_t>(e) + 1] - begin;
+    if (n > 0) jobs_.push_back({&w.experts[static_cast<size_t>(e)].down, &gate_[begin * F], n, &out_[begin * E]});
+  }
+  matmul_many(jobs_);
+
+  // Each (token, slot) item's output × its weight, in the item's place.
+  weighted_.resize(static_cast<size_t>(items * E));
+  for (int64_t e = 0; e < N; ++e) {
+    const int64_t begin = member_count_[static_cast<size_t>(e)], end = member_count_[static_cast<size_t>(e) + 1];
+    for (int64_t i = begin; i < end; ++i) {
+      const int64_t item = members_[static_cast<size_t>(i)];
       const float weight = choices_[static_cast<size_t>(item)].weight;
       const float* o = &out_[i * E];
       float* dst = &weighted_[item * E];

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <vector>
 
 #include "engine/kernels/kernels.h"
@@ -30,18 +31,23 @@ void route_token(const ModelConfig& c, float* logits, ExpertChoice* out);
 
 // y = W·x for n_tokens rows of x (the session's matmul on its pool and path).
 using MatmulFn = std::function<void(const kernels::WeightMatrix& w, const float* x, int64_t n_tokens, float* y)>;
+// Several such products in one pass (kernels::matmul_many_with_path).
+using MatmulManyFn = std::function<void(std::span<const kernels::MatmulJob> jobs)>;
 
 class MoeFeedForward {
  public:
   // y[t] (n_embd values) = Σ_k weight_k · expert_k(x[t]) for the T tokens of x.
+  // The gate and up products of all chosen experts go through one matmul_many
+  // pass, then their down products through another.
   void forward(const ModelConfig& c, const LayerWeights& w, const float* x, int64_t T, float* y,
-               const MatmulFn& matmul);
+               const MatmulFn& matmul, const MatmulManyFn& matmul_many);
 
  private:
   std::vector<float> router_logits_, in_, gate_, up_, out_, weighted_;
   std::vector<ExpertChoice> choices_;
   std::vector<int64_t> members_;  // per expert in turn: the (token, slot) items routed to it
   std::vector<int64_t> member_count_;
+  std::vector<kernels::MatmulJob> jobs_;
 };
 
 }  // namespace pg

@@ -166,9 +166,13 @@ void quantize_nibble_block(const float* x, typename Format::Block& block) {
   if constexpr (Format::kBits == 5) std::memcpy(block.qh, &qh, sizeof qh);
 }
 
-// Q8_0 / Q8_1: q = round(x / d), d = amax / 127 computed as GGML does
-// (MAX(a, b) is a > b ? a : b); Q8_1 also stores s = d * sum(q).
-template <typename Format>
+// Q8_0 / Q8_1 with d = amax / 127 (MAX(a, b) is a > b ? a : b); Q8_1 also
+// stores s = d * sum(q). Two roundings exist in GGML and both are needed:
+// files (quantize_row_*_ref, llama-quantize) take q = round(x · (1/d)), half
+// away from zero; activations on x86 (ggml-cpu's quantize_row_q8_0/_q8_1,
+// what llama.cpp multiplies every Q8_0/Q8_1-type weight with) take
+// q = x · (127/amax) rounded half to even.
+template <typename Format, bool kActivation>
 void quantize_int8_block(const float* x, typename Format::Block& block) {
   float amax = 0.0f;
   for (int j = 0; j < kBlock; ++j) {
@@ -176,22 +180,30 @@ void quantize_int8_block(const float* x, typename Format::Block& block) {
     amax = amax > ax ? amax : ax;
   }
   const float d = amax / 127;
-  const float id = d != 0.0f ? 1.0f / d : 0.0f;
   block.d = fp32_to_fp16(d);
   int sum = 0;
-  for (int j = 0; j < kBlock; ++j) {
-    block.qs[j] = trunc_to_int8(std::round(x[j] * id));
-    sum += block.qs[j];
+  if constexpr (kActivation) {
+    const float id = amax != 0.0f ? 127.0f / amax : 0.0f;
+    for (int j = 0; j < kBlock; ++j) {
+      block.qs[j] = trunc_to_int8(std::nearbyint(x[j] * id));
+      sum += block.qs[j];
+    }
+  } else {
+    const float id = d != 0.0f ? 1.0f / d : 0.0f;
+    for (int j = 0; j < kBlock; ++j) {
+      block.qs[j] = trunc_to_int8(std::round(x[j] * id));
+      sum += block.qs[j];
+    }
   }
   if constexpr (Format::kType == GgmlType::Q8_1) block.s = fp32_to_fp16(sum * d);
 }
 
-template <typename Format>
+template <typename Format, bool kActivation>
 void quantize_row(const float* src, void* dst, int64_t n) {
   auto* blocks = static_cast<typename Format::Block*>(dst);
   for (int64_t b = 0; b < block_count(n); ++b) {
     if constexpr (Format::kBits == 8) {
-      quantize_int8_block<Format>(src + b * kBlock, blocks[b]);
+      quantize_int8_block<Format, kActivation>(src + b * kBlock, blocks[b]);
     } else {
       quantize_nibble_block<Format>(src + b * kBlock, blocks[b]);
     }
@@ -200,7 +212,8 @@ void quantize_row(const float* src, void* dst, int64_t n) {
 
 template <typename Format>
 constexpr TypeEntry<TypeOps> ops_entry() {
-  TypeOps ops{dequantize_row<Format>, quantize_row<Format>, Format::kType, nullptr, quantize_row<Format>};
+  TypeOps ops{dequantize_row<Format>, quantize_row<Format, true>, Format::kType, nullptr,
+              quantize_row<Format, false>};
   if constexpr (Format::kType != GgmlType::Q8_1) {
     ops.vec_dot_type = Format::kVecDotType;
     ops.vec_dot = vec_dot<Format>;

@@ -14,7 +14,9 @@ namespace pg::quant {
 struct TypeOps {
   // dst[0..n) = dequantized src; n is a multiple of the block size.
   void (*dequantize_row)(const void* src, float* dst, int64_t n) = nullptr;
-  // Quantizes n floats (a multiple of the block size) into dst.
+  // Quantizes n floats (a multiple of the block size) into dst, as llama.cpp's
+  // x86 CPU backend quantizes activations (for Q8_0/Q8_1: x · 127/amax rounded
+  // half to even; for every other type the same as quantize_row_model).
   void (*quantize_row)(const float* src, void* dst, int64_t n) = nullptr;
   // The activation format the dot product expects (GGML's vec_dot_type):
   // Q8_0 for Q4_0/Q5_0/Q8_0/IQ4_NL/MXFP4, Q8_1 for Q4_1/Q5_1, Q8_K for K/IQ4_XS quants,
@@ -26,7 +28,7 @@ struct TypeOps {
   // Quantizes n floats the way llama-quantize fills a model file when it has no
   // importance matrix (GGML's quantize_<type>(..., quant_weights = NULL)). Equal
   // to quantize_row for every type except IQ4_NL, whose file quantizer tries 15
-  // block scales where quantize_row_iq4_nl_ref tries one.
+  // block scales where quantize_row_iq4_nl_ref tries one, and Q8_0/Q8_1 (above).
   void (*quantize_row_model)(const float* src, void* dst, int64_t n) = nullptr;
 };
 

@@ -26,7 +26,7 @@ const std::vector<std::string>& reference_files() {
       "qwen3-F16.gguf",    "gemma2-F16.gguf",        "gemma3-F16.gguf",   "phi3-F16.gguf",
       "phi3-longrope-F16.gguf", "mistral3-F16.gguf", "olmo2-F16.gguf",    "olmo3-F16.gguf",
       "granite-F16.gguf",  "llama-yarn-F16.gguf",    "qwen3moe-F16.gguf", "mixtral-F16.gguf",
-      "gpt-oss-F16.gguf"};
+      "gpt-oss-F16.gguf",  "gpt-oss-MXFP4_MOE.gguf"};
   return kFiles;
 }
 

@@ -72,8 +72,10 @@ TEST(QuantRoundTrip, ModelQuantizerDiffersFromRefOnlyForIq4Nl) {
   }
 }
 
-TEST(QuantRoundTrip, Q8_0UsesAmaxOver127AndRoundfTies) {
+TEST(QuantRoundTrip, Q8_0UsesAmaxOver127AndRoundfTiesInFiles) {
   // amax 127 -> d = 1 exactly, so q = roundf(x): ties go away from zero.
+  // That is the file quantizer (quantize_row_q8_0_ref); activations tie to
+  // even (QuantRoundTrip.Q8_0ActivationsTieToEven).
   std::vector<float> x(32, 0.0f);
   x[0] = 127.0f;
   x[1] = 2.5f;
@@ -83,13 +85,36 @@ TEST(QuantRoundTrip, Q8_0UsesAmaxOver127AndRoundfTies) {
   x[5] = 1.4999999f;
   x[6] = -127.0f;
   x[7] = 3.5f;
-  const auto q = quantize(GgmlType::Q8_0, x);
+  std::vector<uint8_t> q(sizeof(BlockQ8_0));
+  reference_ops(GgmlType::Q8_0)->quantize_row_model(x.data(), q.data(), 32);
   BlockQ8_0 block;
   std::memcpy(&block, q.data(), sizeof block);
   EXPECT_EQ(block.d, 0x3C00);
   const int8_t expected[8] = {127, 3, -3, 1, -1, 1, -127, 4};
   for (int j = 0; j < 8; ++j) EXPECT_EQ(block.qs[j], expected[j]) << j;
   for (int j = 8; j < 32; ++j) EXPECT_EQ(block.qs[j], 0);
+}
+
+// llama.cpp's x86 CPU backend quantizes activations as x · (127 / amax)
+// rounded half to even (ggml-cpu quantize_row_q8_0 / _q8_1), not as the
+// reference file quantizer: same scale, other ties.
+TEST(QuantRoundTrip, Q8_0ActivationsTieToEven) {
+  std::vector<float> x(32, 0.0f);
+  x[0] = 127.0f;
+  x[1] = 2.5f;
+  x[2] = -2.5f;
+  x[3] = 0.5f;
+  x[4] = -0.5f;
+  x[5] = 1.4999999f;
+  x[6] = -127.0f;
+  x[7] = 3.5f;
+  for (GgmlType type : {GgmlType::Q8_0, GgmlType::Q8_1}) {
+    std::vector<uint8_t> q(type == GgmlType::Q8_0 ? sizeof(BlockQ8_0) : sizeof(BlockQ8_1));
+    reference_ops(type)->quantize_row(x.data(), q.data(), 32);
+    const int8_t* qs = reinterpret_cast<const int8_t*>(q.data() + (type == GgmlType::Q8_0 ? 2 : 4));
+    const int8_t expected[8] = {127, 2, -2, 0, 0, 1, -127, 4};
+    for (int j = 0; j < 8; ++j) EXPECT_EQ(qs[j], expected[j]) << ggml_type_name(type) << " " << j;
+  }
 }
 
 TEST(QuantRoundTrip, Q8_0ScaleIsFp16OfAmaxOver127) {
