@@ -3,17 +3,25 @@
 // in the developer message, reasoning_effort in the system message, the
 // call's analysis kept, the call and its result in harmony form), drops an
 // earlier turn's analysis once a final reply follows, is detected as the
-// harmony syntax, and the calls it renders parse back through the output parser.
+// harmony syntax, the calls it renders parse back through the output parser,
+// and `playground synth` writes it into gpt-oss shapes (and only those).
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
+#include "engine/gguf/gguf.h"
+
 #include "engine/chat/chat_output_parser.h"
 #include "engine/chat/tool_call_format.h"
 #include "engine/template/chat_template.h"
+#include "models/synth.h"
 #include "models/synth_templates.h"
+#include "test_paths.h"
+#include "test_process.h"
 
 namespace pg {
 namespace {
@@ -89,6 +97,29 @@ TEST(SynthTemplates, HarmonyIsDetectedAndItsCallsParseBack) {
   ASSERT_EQ(out.tool_calls.size(), 1u);
   EXPECT_EQ(out.tool_calls[0].name, "get_weather");
   EXPECT_EQ(out.tool_calls[0].arguments, R"({"city":"Paris"})");
+}
+
+TEST(SynthTemplates, GptOssShapesCarryTheHarmonyTemplate) {
+  const std::filesystem::path dir = test::temp_dir("pg_synth_templates");
+  auto template_of = [&](const SynthShape& shape) -> std::optional<std::string> {
+    SynthOptions o;
+    o.shape = shape;
+    o.threads = 2;
+    const std::string path = (dir / (shape.arch + ".gguf")).string();
+    auto r = synthesize_model(path, o);
+    EXPECT_TRUE(r) << (r ? "" : r.error());
+    auto f = gguf::GgufFile::open(path);
+    EXPECT_TRUE(f) << (f ? "" : f.error());
+    return f ? (*f)->get_string("tokenizer.chat_template") : std::nullopt;
+  };
+  SynthShape moe = find_synth_shape("moe-test").value();
+  moe.layers = 1;
+  EXPECT_EQ(template_of(moe), std::string(harmony_chat_template()));
+  // Another family's shape: no template (its vocabulary has no harmony tokens).
+  const SynthShape llama{.name = "custom", .arch = "llama", .dim = 64, .layers = 1, .heads = 4, .kv_heads = 4,
+                         .ffn = 128, .vocab = 512, .ctx = 256};
+  EXPECT_EQ(template_of(llama), std::nullopt);
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
