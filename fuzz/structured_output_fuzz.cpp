@@ -2,7 +2,7 @@
 // converter, engine/chat's output parser). Input: one mode byte, then the
 // data. Mode even: the data is a JSON Schema; converting it may fail with an
 // error, but a grammar it returns must parse and be matchable. Mode odd: the
-// data is a model's reply, parsed in every tool-call and reasoning syntax,
+// data is a model's reply, parsed in every tool-call and reasoning syntax (harmony included),
 // whole and in pieces; both must give the same result. Anything escaping (a
 // crash, a hang, unbounded memory, the two disagreeing) is a finding. Must
 // never read files.
@@ -33,12 +33,13 @@ void schema_case(std::string_view data) {
 void reply_case(uint8_t mode, std::string_view text) {
   using namespace pg::chat;
   const ToolCallSyntax syntaxes[] = {ToolCallSyntax::MistralList, ToolCallSyntax::MistralNamed, ToolCallSyntax::Llama3Json,
-                                     ToolCallSyntax::TaggedJson, ToolCallSyntax::GenericJson};
+                                     ToolCallSyntax::TaggedJson, ToolCallSyntax::GenericJson, ToolCallSyntax::Harmony};
   const ReasoningSyntax reasoning[] = {ReasoningSyntax::None, ReasoningSyntax::ThinkTags, ReasoningSyntax::MistralThink};
   for (ToolCallSyntax s : syntaxes) {
     ChatOutputFormat format;
     format.tools = s;
-    format.reasoning = reasoning[(mode >> 1) % 3];
+    // Harmony reads its own reasoning (HarmonyOutputParser): the other reasoning syntaxes do not apply.
+    format.reasoning = s == ToolCallSyntax::Harmony ? ReasoningSyntax::Harmony : reasoning[(mode >> 1) % 3];
     format.prompt_opens_reasoning = (mode & 8) != 0;
     const ParsedChatOutput whole = parse_chat_output(text, format, true, true, seeded_id_generator(1));
     ChatOutputParser parser(format, true, true, seeded_id_generator(1));

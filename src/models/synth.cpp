@@ -11,6 +11,7 @@
 
 #include "engine/gguf/gguf.h"
 #include "models/synth_moe.h"
+#include "models/synth_templates.h"
 #include "models/synth_vocab.h"
 #include "models/synth_weights.h"
 
@@ -231,6 +232,9 @@ Result<SynthReport> synthesize_model(const std::string& out_path, const SynthOpt
   if (Status s = validate_synth_shape(shape); !s) return Error{s.message()};
   if (options.vocab_from.empty()) add_synth_builtin_vocab(vocab_md, shape.vocab, shape.arch);
   if (Status s = check_synth_vocab_for_name(vocab_md, "synth-" + shape.name); !s) return Error{s.message()};
+  // gpt-oss speaks harmony: its built-in vocabulary has the special tokens, and our template uses them.
+  if (options.vocab_from.empty() && shape.arch == "gpt-oss")
+    vocab_md.emplace_back("tokenizer.chat_template", gguf::Value::str(std::string(harmony_chat_template())));
 
   const SynthArchLayout layout = *synth_arch_layout(shape.arch);
   add_synth_header(md, {shape.arch, shape.name, options.seed, shape.ctx, shape.dim, shape.layers, shape.ffn, shape.heads});

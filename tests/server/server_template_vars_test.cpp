@@ -5,7 +5,8 @@
 // think: false; a request that says nothing leaves enable_thinking undefined;
 // wrong shapes are 400s naming the field. Requests are read by the server's own
 // reader and rendered by the app as a generation would; then a real server
-// with a Qwen 3-templated model counts the same prompt tokens.
+// with a Qwen 3-templated model counts the same prompt tokens. reasoning_effort
+// also reaches our harmony (gpt-oss) template's system message.
 #include <gtest/gtest.h>
 
 #include <unistd.h>
@@ -22,6 +23,7 @@
 #include "app/generation.h"
 #include "engine/gguf/gguf.h"
 #include "engine/model/llama_model.h"
+#include "models/synth_templates.h"
 #include "server/generation_request.h"
 #include "server/request_fields.h"
 #include "server_test_support.h"
@@ -122,6 +124,25 @@ TEST(ServerTemplateVars, VariablesAreUndefinedUnlessGivenAndKeepTheClientsKeyOrd
   const auto g = read_generation_request(req, FieldReader(parsed), GenerationApi::NativeChat).request;
   EXPECT_EQ(app::prompt_text(*model, g.input).value(), R"(True|-|{"z": 1, "a": [true, null, "x"]}|1)");
   EXPECT_EQ(g.input.template_vars_field, "chat_template_kwargs");
+}
+
+TEST(ServerTemplateVars, ReasoningEffortReachesTheHarmonySystemMessage) {
+  auto model = model_with_template(std::string(harmony_chat_template()));
+  const json chat = {{"messages", kHi}};
+  auto reasoning_line = [&](GenerationApi api, const json& extra) {
+    const std::string prompt = prompt_for(*model, api, with(chat, extra)).value();
+    EXPECT_TRUE(prompt.starts_with("<|start|>system<|message|>")) << prompt;
+    EXPECT_TRUE(prompt.ends_with("<|start|>user<|message|>Hi<|end|><|start|>assistant")) << prompt;
+    const size_t at = prompt.find("Reasoning: ");
+    return at == std::string::npos ? std::string() : prompt.substr(at, prompt.find('\n', at) - at);
+  };
+  EXPECT_EQ(reasoning_line(GenerationApi::OpenAiChat, json::object()), "Reasoning: medium");
+  EXPECT_EQ(reasoning_line(GenerationApi::OpenAiChat, {{"reasoning_effort", "high"}}), "Reasoning: high");
+  EXPECT_EQ(reasoning_line(GenerationApi::OpenAiChat, {{"reasoning_effort", "low"}}), "Reasoning: low");
+  EXPECT_EQ(reasoning_line(GenerationApi::NativeChat, {{"chat_template_kwargs", {{"reasoning_effort", "high"}}}}),
+            "Reasoning: high");
+  EXPECT_EQ(reasoning_line(GenerationApi::OllamaChat, {{"think", "low"}}), "Reasoning: low");
+  EXPECT_EQ(reasoning_line(GenerationApi::OllamaChat, {{"think", true}}), "Reasoning: medium");
 }
 
 TEST(ServerTemplateVars, WrongShapesAre400sNamingTheField) {

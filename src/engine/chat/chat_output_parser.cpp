@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/chat/harmony_output_parser.h"
 #include "engine/chat/json_scan.h"
 
 namespace pg::chat {
@@ -636,6 +637,7 @@ class ToolStage final : private CallSink {
       case ToolCallSyntax::Llama3Json: return std::make_unique<Llama3Reader>();
       case ToolCallSyntax::TaggedJson:
       case ToolCallSyntax::GenericJson:
+      case ToolCallSyntax::Harmony:  // read by HarmonyOutputParser
       case ToolCallSyntax::None: break;
     }
     return std::make_unique<TaggedReader>();
@@ -703,7 +705,11 @@ struct ChatOutputParser::Impl {
       : ids(id_gen ? std::move(id_gen) : random_id_generator()),
         out(result),
         reasoning(format, reasoning_enabled),
-        tools(format.tools, tools_enabled, ids, out) {}
+        tools(format.tools, tools_enabled, ids, out) {
+    if (format.tools == ToolCallSyntax::Harmony || format.reasoning == ReasoningSyntax::Harmony) {
+      harmony = std::make_unique<HarmonyOutputParser>(tools_enabled, reasoning_enabled, format.prompt_opens_reasoning, ids);
+    }
+  }
 
   void feed(char c) {
     reasoning_text.clear();
@@ -724,6 +730,7 @@ struct ChatOutputParser::Impl {
   ToolStage tools;
   std::string reasoning_text, content_text;
   bool finished = false;
+  std::unique_ptr<HarmonyOutputParser> harmony;  // harmony formats: reads the whole reply instead
 };
 
 ChatOutputParser::ChatOutputParser(ChatOutputFormat format, bool tools_enabled, bool reasoning_enabled, IdGenerator ids)
@@ -734,12 +741,14 @@ ChatOutputParser::ChatOutputParser(ChatOutputParser&&) noexcept = default;
 ChatOutputParser& ChatOutputParser::operator=(ChatOutputParser&&) noexcept = default;
 
 std::vector<ChatDelta> ChatOutputParser::push(std::string_view text) {
+  if (impl_->harmony) return impl_->harmony->push(text);
   if (impl_->finished) return {};
   for (char c : text) impl_->feed(c);
   return impl_->out.take();
 }
 
 std::vector<ChatDelta> ChatOutputParser::finish() {
+  if (impl_->harmony) return impl_->harmony->finish();
   if (impl_->finished) return {};
   impl_->finished = true;
   impl_->reasoning_text.clear();
@@ -750,7 +759,9 @@ std::vector<ChatDelta> ChatOutputParser::finish() {
   return impl_->out.take();
 }
 
-const ParsedChatOutput& ChatOutputParser::result() const { return impl_->result; }
+const ParsedChatOutput& ChatOutputParser::result() const {
+  return impl_->harmony ? impl_->harmony->result() : impl_->result;
+}
 
 ParsedChatOutput parse_chat_output(std::string_view text, const ChatOutputFormat& format, bool tools_enabled,
                                    bool reasoning_enabled, IdGenerator ids) {

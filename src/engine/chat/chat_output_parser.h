@@ -70,6 +70,8 @@ IdGenerator random_id_generator();
 //   unclosed block is reasoning to the end. With reasoning disabled, tags and text are content.
 // - Whitespace right before a call marker and after a call is not content (unless that call
 //   fails, see above).
+// - Harmony (gpt-oss) replies are read by HarmonyOutputParser (harmony_output_parser.h), which
+//   keeps this contract with the rules written there.
 class ChatOutputParser {
  public:
   // `ids` empty: random_id_generator().

@@ -12,8 +12,20 @@ bool vocab_has(const std::function<bool(std::string_view)>& vocab_has_token, std
   return vocab_has_token && vocab_has_token(token);
 }
 
+// gpt-oss: messages framed by `<|start|>`ROLE`<|channel|>`CHANNEL`<|message|>`.
+bool is_harmony_template(std::string_view tmpl) {
+  return contains(tmpl, "<|channel|>") && contains(tmpl, "<|start|>") && contains(tmpl, "<|message|>");
+}
+
+// A vocabulary with harmony's framing tokens (o200k_harmony).
+bool is_harmony_vocab(const std::function<bool(std::string_view)>& vocab_has_token) {
+  return vocab_has(vocab_has_token, "<|channel|>") && vocab_has(vocab_has_token, "<|start|>") &&
+         vocab_has(vocab_has_token, "<|message|>");
+}
+
 // The syntax named by the template itself, or GenericJson when it names none known.
 ToolCallSyntax tools_from_template(std::string_view tmpl) {
+  if (is_harmony_template(tmpl)) return ToolCallSyntax::Harmony;
   if (contains(tmpl, "[TOOL_CALLS]")) {
     return contains(tmpl, "[ARGS]") ? ToolCallSyntax::MistralNamed : ToolCallSyntax::MistralList;
   }
@@ -29,6 +41,7 @@ ToolCallSyntax tools_from_template(std::string_view tmpl) {
 
 // For templates that show no syntax: the family's special tokens.
 ToolCallSyntax tools_from_vocab(const std::function<bool(std::string_view)>& vocab_has_token) {
+  if (is_harmony_vocab(vocab_has_token)) return ToolCallSyntax::Harmony;
   if (vocab_has(vocab_has_token, "[TOOL_CALLS]")) {
     return vocab_has(vocab_has_token, "[ARGS]") ? ToolCallSyntax::MistralNamed : ToolCallSyntax::MistralList;
   }
@@ -38,6 +51,7 @@ ToolCallSyntax tools_from_vocab(const std::function<bool(std::string_view)>& voc
 }
 
 ReasoningSyntax detect_reasoning(std::string_view tmpl, const std::function<bool(std::string_view)>& vocab_has_token) {
+  if (is_harmony_template(tmpl)) return ReasoningSyntax::Harmony;
   if (contains(tmpl, "[THINK]") || vocab_has(vocab_has_token, "[THINK]")) return ReasoningSyntax::MistralThink;
   if (contains(tmpl, "<think>") || vocab_has(vocab_has_token, "<think>")) return ReasoningSyntax::ThinkTags;
   return ReasoningSyntax::None;
@@ -53,6 +67,9 @@ ChatOutputFormat detect_chat_output_format(std::string_view chat_template,
   format.tools = tools_from_template(chat_template);
   if (format.tools == ToolCallSyntax::GenericJson) format.tools = tools_from_vocab(vocab_has_token);
   format.reasoning = detect_reasoning(chat_template, vocab_has_token);
+  // Harmony frames every message, so its reasoning and calls go together.
+  if (format.tools == ToolCallSyntax::Harmony) format.reasoning = ReasoningSyntax::Harmony;
+  if (format.reasoning == ReasoningSyntax::Harmony) format.tools = ToolCallSyntax::Harmony;
   return format;
 }
 
@@ -73,6 +90,7 @@ std::string_view reasoning_open_tag(ReasoningSyntax syntax) {
   switch (syntax) {
     case ReasoningSyntax::ThinkTags: return "<think>";
     case ReasoningSyntax::MistralThink: return "[THINK]";
+    case ReasoningSyntax::Harmony: return "<|channel|>analysis<|message|>";
     case ReasoningSyntax::None: break;
   }
   return "";
@@ -82,6 +100,7 @@ std::string_view reasoning_close_tag(ReasoningSyntax syntax) {
   switch (syntax) {
     case ReasoningSyntax::ThinkTags: return "</think>";
     case ReasoningSyntax::MistralThink: return "[/THINK]";
+    case ReasoningSyntax::Harmony: return "<|end|>";
     case ReasoningSyntax::None: break;
   }
   return "";
@@ -93,6 +112,7 @@ std::string_view tool_call_marker(ToolCallSyntax syntax) {
     case ToolCallSyntax::MistralNamed: return "[TOOL_CALLS]";
     case ToolCallSyntax::TaggedJson:
     case ToolCallSyntax::GenericJson: return "<tool_call>";
+    case ToolCallSyntax::Harmony: return "to=functions.";
     case ToolCallSyntax::Llama3Json:
     case ToolCallSyntax::None: break;
   }
@@ -107,6 +127,7 @@ const char* tool_call_syntax_name(ToolCallSyntax syntax) {
     case ToolCallSyntax::Llama3Json: return "llama3_json";
     case ToolCallSyntax::TaggedJson: return "tagged_json";
     case ToolCallSyntax::GenericJson: return "generic_json";
+    case ToolCallSyntax::Harmony: return "harmony";
   }
   return "unknown";
 }
@@ -116,6 +137,7 @@ const char* reasoning_syntax_name(ReasoningSyntax syntax) {
     case ReasoningSyntax::None: return "none";
     case ReasoningSyntax::ThinkTags: return "think_tags";
     case ReasoningSyntax::MistralThink: return "mistral_think";
+    case ReasoningSyntax::Harmony: return "harmony";
   }
   return "unknown";
 }

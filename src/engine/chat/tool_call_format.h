@@ -31,12 +31,19 @@ enum class ToolCallSyntax {
   // model describes this form to it (the template does not); the `<tool_call>` markers are plain
   // text there rather than special tokens, which changes nothing for parsing or grammars.
   GenericJson,
+  // gpt-oss (OpenAI's harmony format): a message on the commentary channel addressed to the tool,
+  // `<|channel|>commentary to=functions.NAME <|constrain|>json<|message|>{…}<|call|>` (the
+  // `to=functions.NAME` may come before `<|channel|>` instead), one call per message; the reply's
+  // other messages are `<|channel|>analysis<|message|>…<|end|>` (reasoning) and
+  // `<|channel|>final<|message|>…<|return|>` (content), each after `<|start|>assistant`.
+  Harmony,
 };
 
 enum class ReasoningSyntax {
   None,
   ThinkTags,     // <think>…</think> at the start of the turn (Qwen3, DeepSeek-R1, SmolLM3, QwQ)
   MistralThink,  // [THINK]…[/THINK] at the start of the turn (Magistral, Ministral 3 Reasoning)
+  Harmony,       // gpt-oss: every message on the analysis channel is reasoning (see ToolCallSyntax::Harmony)
 };
 
 struct ChatOutputFormat {
@@ -62,12 +69,14 @@ ChatOutputFormat detect_chat_output_format(std::string_view chat_template,
 // after its last closing tag and only whitespace follows that opening tag.
 bool prompt_ends_inside_reasoning(ReasoningSyntax syntax, std::string_view prompt);
 
-// The tags of a reasoning syntax ("" for None).
+// The tags of a reasoning syntax ("" for None). Harmony: those of one analysis message,
+// "<|channel|>analysis<|message|>" and "<|end|>".
 std::string_view reasoning_open_tag(ReasoningSyntax syntax);
 std::string_view reasoning_close_tag(ReasoningSyntax syntax);
 
-// The text that starts tool calls in the output ("[TOOL_CALLS]", "<tool_call>"; "" for None and
-// Llama3Json, whose call is recognised by the shape of the whole turn).
+// The text that starts tool calls in the output ("[TOOL_CALLS]", "<tool_call>", "to=functions." for
+// Harmony, whose call header holds it wherever the recipient stands; "" for None and Llama3Json,
+// whose call is recognised by the shape of the whole turn).
 std::string_view tool_call_marker(ToolCallSyntax syntax);
 
 // Stable lower-case names for logs and model details ("mistral_list", "think_tags", ...).

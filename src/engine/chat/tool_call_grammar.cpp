@@ -177,6 +177,42 @@ std::string llama3_root(SchemaGrammarBuilder& b, const std::vector<Tool>& tools,
   return b.add_rule("tc-calls", f.ws + " " + fn + " " + f.ws + " \"}\"");
 }
 
+// Harmony, after the recipient's "to=functions.": `NAME`, then the content type (optional) when
+// the recipient was in the channel part (`NAME <|constrain|>json<|message|>`), or, only where the
+// header may have put the recipient in the role part (`with_channel`), the channel and content
+// type (`NAME<|channel|>commentary json<|message|>`); then the arguments. One call: `<|call|>` (an
+// end-of-generation token) follows it.
+std::string harmony_call_rule(SchemaGrammarBuilder& b, const std::vector<Tool>& tools,
+                              const std::vector<std::string>& args_rules, bool with_channel) {
+  const std::string type = b.add_rule("tc-h-type", "( \" \" " + gbnf_literal("<|constrain|>") + "? | " +
+                                                       gbnf_literal("<|constrain|>") + " ) \"json\"");
+  std::string after_name = type + "?";
+  if (with_channel) {
+    const std::string channel = b.add_rule(
+        "tc-h-channel", gbnf_literal("<|channel|>") + " ( \"commentary\" | \"analysis\" ) " + type + "?");
+    after_name = "( " + type + " | " + channel + " )?";
+  }
+  std::string alternatives;
+  for (size_t i = 0; i < tools.size(); ++i) {
+    const std::string body =
+        gbnf_literal(tools[i].name) + " " + after_name + " " + gbnf_literal("<|message|>") + " " + args_rules[i];
+    alternatives += (i == 0 ? "" : " | ") + b.add_rule(rule_hint("tc-fn-", tools[i].name), body);
+  }
+  return b.add_rule("tc-function", alternatives);
+}
+
+// Harmony, the whole reply when a call is forced: an optional analysis message (or the rest of
+// the one the prompt opened), then the call on the commentary channel.
+std::string harmony_forced_root(SchemaGrammarBuilder& b, const std::string& call, bool prompt_opens_analysis) {
+  // Analysis text: anything but a marker (no "<|").
+  const std::string text = b.add_rule("tc-h-text", "( [^<] | \"<\" [^|] )*");
+  const std::string analysis_end = text + " " + gbnf_literal("<|end|><|start|>assistant");
+  const std::string analysis =
+      prompt_opens_analysis ? analysis_end
+                            : "( " + gbnf_literal("<|channel|>analysis<|message|>") + " " + analysis_end + " )?";
+  return b.add_rule("tc-calls", analysis + " " + gbnf_literal("<|channel|>commentary to=functions.") + " " + call);
+}
+
 // The text that starts calls in this syntax.
 std::string call_start(ToolCallSyntax syntax) {
   return syntax == ToolCallSyntax::Llama3Json ? "{" : std::string(tool_call_marker(syntax));
@@ -212,6 +248,12 @@ Result<ToolCallConstraint> tool_call_constraint(const ChatOutputFormat& format, 
     case ToolCallSyntax::MistralList: root = mistral_list_root(b, *offered, args_rules, parallel_calls); break;
     case ToolCallSyntax::MistralNamed: root = mistral_named_root(b, *offered, args_rules, parallel_calls); break;
     case ToolCallSyntax::Llama3Json: root = llama3_root(b, *offered, args_rules); break;
+    case ToolCallSyntax::Harmony: {
+      const bool automatic = choice.mode == ToolChoice::Mode::Auto;
+      const std::string call = harmony_call_rule(b, *offered, args_rules, /*with_channel=*/automatic);
+      root = automatic ? call : harmony_forced_root(b, call, format.prompt_opens_reasoning);
+      break;
+    }
     case ToolCallSyntax::TaggedJson:
     case ToolCallSyntax::GenericJson:
     case ToolCallSyntax::None: root = tagged_root(b, *offered, args_rules, parallel_calls); break;
@@ -222,7 +264,7 @@ Result<ToolCallConstraint> tool_call_constraint(const ChatOutputFormat& format, 
   if (choice.mode == ToolChoice::Mode::Auto) {
     constraint.triggers = {call_start(format.tools)};
     constraint.triggers_at_start = format.tools == ToolCallSyntax::Llama3Json;
-  } else {
+  } else if (format.tools != ToolCallSyntax::Harmony) {  // harmony's grammar starts at the reply
     constraint.forced_prefix = reasoning_exit(format) + call_start(format.tools);
   }
   return constraint;

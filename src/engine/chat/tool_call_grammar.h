@@ -38,13 +38,15 @@ struct ToolCallConstraint {
   bool triggers_at_start = false;
   // Required or a named function: text appended to the prompt (and fed to the output parser
   // before the generated text) so the call starts at once; the grammar holds from the first
-  // generated token. It closes a reasoning block the prompt opened.
+  // generated token. It closes a reasoning block the prompt opened. Harmony has none: its grammar
+  // is the whole reply, an optional analysis message and then the call (see
+  // tool_call_grammar.cpp), so the model may reason before a forced call.
   std::string forced_prefix;
 };
 
 // The constraint for `tools` (an OpenAI tool list: [{"type": "function", "function": {"name",
 // "description", "parameters"}}]). Several calls in a row when `parallel_calls` (never for
-// Llama3Json: one call per turn). invalid_argument (reason "invalid_field") naming `tools`,
+// Llama3Json and Harmony: one call per turn). invalid_argument (reason "invalid_field") naming `tools`,
 // `tools[i]...` or `tool_choice` when the list or choice is unusable: a name outside
 // [A-Za-z0-9_.-]{1,64} or given twice, `parameters` that is not an object schema (absent means
 // no parameters), a schema the grammar builder refuses (its own error), a named choice that is

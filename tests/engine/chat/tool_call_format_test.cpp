@@ -111,6 +111,11 @@ TEST(ToolCallFormat, FamiliesOutsideTheVectors) {
        {ToolCallSyntax::Llama3Json, ReasoningSyntax::None}},
       {"Firefunction v2", "<|start_header_id|>assistant<|end_header_id|> functools[{{ calls }}]",
        {ToolCallSyntax::GenericJson, ReasoningSyntax::None}},
+      {"gpt-oss", "{{- '<|start|>assistant to=functions.' + name + '<|channel|>commentary json<|message|>' }}",
+       {ToolCallSyntax::Harmony, ReasoningSyntax::Harmony}},
+      {"harmony without tools", "<|start|>user<|message|>{{ m.content }}<|end|>{{- '<|start|>assistant<|channel|>final' }}",
+       {ToolCallSyntax::Harmony, ReasoningSyntax::Harmony}},
+      {"<|channel|> alone", "{{ '<|channel|>' }}", {ToolCallSyntax::GenericJson, ReasoningSyntax::None}},
       {"empty", "", {ToolCallSyntax::GenericJson, ReasoningSyntax::None}},
   };
   for (const auto& c : cases) {
@@ -118,6 +123,24 @@ TEST(ToolCallFormat, FamiliesOutsideTheVectors) {
     EXPECT_EQ(f.tools, c.expected.tools) << c.name;
     EXPECT_EQ(f.reasoning, c.expected.reasoning) << c.name;
   }
+}
+
+TEST(ToolCallFormat, HarmonyFromTheVocabularyAndItsNames) {
+  // A template naming no syntax (ChatML-like) on a vocabulary with harmony's framing tokens.
+  const auto harmony_vocab = vocab({"<|start|>", "<|channel|>", "<|message|>", "<|end|>", "<|return|>", "<|call|>"});
+  EXPECT_EQ(detect_chat_output_format("{{ '<|im_start|>' }}", harmony_vocab),
+            (ChatOutputFormat{ToolCallSyntax::Harmony, ReasoningSyntax::Harmony, false}));
+  EXPECT_EQ(detect_chat_output_format("{{ '<|im_start|>' }}", vocab({"<|start|>", "<|message|>"})).tools,
+            ToolCallSyntax::GenericJson);
+  EXPECT_STREQ(tool_call_syntax_name(ToolCallSyntax::Harmony), "harmony");
+  EXPECT_STREQ(reasoning_syntax_name(ReasoningSyntax::Harmony), "harmony");
+  EXPECT_EQ(tool_call_marker(ToolCallSyntax::Harmony), "to=functions.");
+  EXPECT_EQ(reasoning_open_tag(ReasoningSyntax::Harmony), "<|channel|>analysis<|message|>");
+  EXPECT_EQ(reasoning_close_tag(ReasoningSyntax::Harmony), "<|end|>");
+  // A harmony prompt ends with `<|start|>assistant`, after any earlier analysis closed.
+  EXPECT_FALSE(prompt_ends_inside_reasoning(
+      ReasoningSyntax::Harmony, "<|start|>assistant<|channel|>analysis<|message|>x<|end|><|start|>assistant"));
+  EXPECT_TRUE(prompt_ends_inside_reasoning(ReasoningSyntax::Harmony, "<|start|>assistant<|channel|>analysis<|message|>"));
 }
 
 TEST(ReasoningFormat, PromptEndsInsideReasoning) {
