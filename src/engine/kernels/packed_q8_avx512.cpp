@@ -1,10 +1,11 @@
-// AVX-512 VNNI kernels for Q4_0, Q5_0 and Q8_0 weights against activations that
+// AVX-512 VNNI kernels for Q4_0, Q5_0, MXFP4 and Q8_0 weights against activations that
 // matmul has quantized to Q8_0 (by the reference quantizer) and then packed
 // once per token into a layout made for these kernels:
 //   - block pairs' int8 values in the byte order the weight pair unpacks to, so
 //     one VPDPBUSD multiplies 64 weights with no shuffles;
 //   - per pair, the lane sums of offset * activation (offset 8 for Q4_0's
-//     nibbles, 16 for Q5_0's 5-bit codes, 128 for Q8_0's sign-flipped bytes) negated, which turns the
+//     nibbles, 16 for Q5_0's 5-bit codes, 12 for MXFP4's shifted levels, 128
+//     for Q8_0's sign-flipped bytes) negated, which turns the
 //     unsigned x signed VPDPBUSD into the signed product with one instruction;
 //   - the activation block scales as floats, so 16 block scales are combined
 //     with one gather of the weight scales and one multiply.
@@ -24,6 +25,7 @@
 namespace pg::kernels::detail {
 namespace {
 
+using quant::BlockMXFP4;
 using quant::BlockQ4_0;
 using quant::BlockQ5_0;
 using quant::BlockQ8_0;
@@ -57,6 +59,8 @@ inline float horizontal_sum(__m512 v) { return _mm512_reduce_add_ps(v); }
 struct Q4_0Format {
   using Block = BlockQ4_0;
   static constexpr uint8_t kOffset = 8;
+  // The blocks' scales from the 4 bytes at each block's start (fp16 first).
+  static __m512 block_scales(__m512i words) { return _mm512_cvtph_ps(_mm512_cvtepi32_epi16(words)); }
   // [x0 low nibbles | x1 low | x0 high | x1 high], 16 bytes each: values
   // [x0 0..15 | x1 0..15 | x0 16..31 | x1 16..31].
   static __m512i unpack(__m256i packed) {
@@ -108,8 +112,36 @@ struct Q5_0Format : Q4_0Format {
   }
 };
 
+// MXFP4: u = level + 12 in 0..24 (GGML's E2M1 levels doubled, by VPSHUFB from
+// the nibbles in Q4_0's order), weight = u - 12; the block scale is the E8M0
+// byte at the block's start read as 2^(e - 128) (e < 2: the subnormals).
+struct MXFP4Format : Q4_0Format {
+  using Block = BlockMXFP4;
+  static constexpr uint8_t kOffset = 12;
+  static __m512i levels(__m512i codes) {
+    alignas(16) static constexpr int8_t kShifted[16] = {12, 13, 14, 15, 16, 18, 20, 24, 12, 11, 10, 9, 8, 6, 4, 0};
+    return _mm512_shuffle_epi8(_mm512_broadcast_i32x4(load128(kShifted)), codes);
+  }
+  static __m512i pair(const Block* x) {
+    return levels(unpack(_mm256_inserti128_si256(_mm256_castsi128_si256(load128(x[0].qs)), load128(x[1].qs), 1)));
+  }
+  static __m512i single(const Block* x) {
+    // The missing second block's codes unpack to 0 but level(0) is 12, not 0:
+    // its activations are zero in the packing, so its products vanish anyway.
+    return levels(unpack(_mm256_zextsi128_si256(load128(x[0].qs))));
+  }
+  static __m512 block_scales(__m512i words) {
+    const __m512i e = _mm512_and_si512(words, _mm512_set1_epi32(0xFF));
+    const __m512i normal = _mm512_slli_epi32(_mm512_sub_epi32(e, _mm512_set1_epi32(1)), 23);
+    const __m512i tiny = _mm512_sllv_epi32(_mm512_set1_epi32(0x00200000), e);
+    const __mmask16 subnormal = _mm512_cmplt_epu32_mask(e, _mm512_set1_epi32(2));
+    return _mm512_castsi512_ps(_mm512_mask_mov_epi32(normal, subnormal, tiny));
+  }
+};
+
 struct Q8_0Format {
   using Block = BlockQ8_0;
+  static __m512 block_scales(__m512i words) { return _mm512_cvtph_ps(_mm512_cvtepi32_epi16(words)); }
   static constexpr uint8_t kOffset = 128;
   // [x0 | x1] with the sign bit flipped: u = x + 128.
   static __m512i pair(const Block* x) {
@@ -155,9 +187,9 @@ inline __m512 weight_scales(const typename Format::Block* x, int64_t count) {
   const __m512i offsets = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
                                              _mm512_set1_epi32(static_cast<int>(sizeof(typename Format::Block))));
   const auto mask = static_cast<__mmask16>(count >= 16 ? 0xFFFF : (1u << count) - 1);
-  // 4 bytes at each block's start: its fp16 scale and 2 bytes of the same block.
+  // 4 bytes at each block's start: its scale and bytes of the same block.
   const __m512i words = _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), mask, offsets, x, 1);
-  return _mm512_cvtph_ps(_mm512_cvtepi32_epi16(words));
+  return Format::block_scales(words);
 }
 
 // Scale vector of pair p of a group (the blocks 2p, 2p+1 spread over the lanes).
@@ -289,6 +321,8 @@ constexpr PackedKernel kQ4_0 = {packed_bytes, pack_activations<Q4_0Format>, pack
                                 packed_dot_tokens<Q4_0Format>};
 constexpr PackedKernel kQ5_0 = {packed_bytes, pack_activations<Q5_0Format>, packed_dot<Q5_0Format>,
                                 packed_dot_tokens<Q5_0Format>};
+constexpr PackedKernel kMXFP4 = {packed_bytes, pack_activations<MXFP4Format>, packed_dot<MXFP4Format>,
+                                 packed_dot_tokens<MXFP4Format>};
 constexpr PackedKernel kQ8_0 = {packed_bytes, pack_activations<Q8_0Format>, packed_dot<Q8_0Format>,
                                 packed_dot_tokens<Q8_0Format>};
 
@@ -298,6 +332,7 @@ const PackedKernel* avx512_packed_kernel(GgmlType type) {
   switch (type) {
     case GgmlType::Q4_0: return &kQ4_0;
     case GgmlType::Q5_0: return &kQ5_0;
+    case GgmlType::MXFP4: return &kMXFP4;
     case GgmlType::Q8_0: return &kQ8_0;
     default: return nullptr;
   }

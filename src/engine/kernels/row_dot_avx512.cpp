@@ -1,25 +1,20 @@
-// AVX-512 (F/BW/VL/DQ with VNNI and BF16) row dot products: Q4_0·Q8_0,
-// MXFP4·Q8_0 and Q8_0·Q8_0 two blocks per 512-bit register with VPDPBUSD, F16·F16 and F32·F32
+// AVX-512 (F/BW/VL/DQ with VNNI and BF16) row dot products: Q4_0·Q8_0 and
+// Q8_0·Q8_0 two blocks per 512-bit register with VPDPBUSD, F16·F16 and F32·F32
 // with FMA (and the packed F16 kernel: F16 weights, activations widened to F32
 // once), BF16·BF16 with VDPBF16PS, plus token-tile twins (one weight row,
-// kTileTokens activation rows) for Q4_0, MXFP4, Q8_0, F16 and F32 that decode each
+// kTileTokens activation rows) for Q4_0, Q8_0, F16 and F32 that decode each
 // weight block once and repeat the single-token arithmetic exactly. Integer block sums are exact, as in the
 // reference; only the float accumulation order differs from it.
 // Built with AVX-512 flags: nothing here may run before CPUID says all of
 // F/BW/VL/DQ/VNNI/BF16 are present and the OS saves ZMM state.
-#include <array>
-#include <bit>
-
 #include "engine/kernels/row_dot.h"
 #include "engine/kernels/simd_basics.h"
 #include "engine/quant/blocks.h"
-#include "engine/quant/mxfp4_format.h"
 #include "engine/tensor/type_table.h"
 
 namespace pg::kernels::detail {
 namespace {
 
-using quant::BlockMXFP4;
 using quant::BlockQ4_0;
 using quant::BlockQ8_0;
 
@@ -85,36 +80,6 @@ struct Q4_0Weights {  // the unsigned nibbles; (q - 8) * a = q*a - 8*a
 // MXFP4: each code's signed level from GGML's table (vpshufb in every 128-bit
 // lane), then as Q8_0: magnitudes times activations carrying the level's sign.
 // The block scale is the E8M0 half scale, a power of two.
-// Every E8M0 half scale, looked up instead of built from bits in the hot loop.
-constexpr std::array<float, 256> kE8m0Half = [] {
-  std::array<float, 256> t{};
-  for (int e = 0; e < 256; ++e) {
-    const uint32_t bits = e < 2 ? (uint32_t{0x00200000} << e) : (static_cast<uint32_t>(e - 1) << 23);
-    t[static_cast<size_t>(e)] = std::bit_cast<float>(bits);
-  }
-  return t;
-}();
-
-struct MXFP4Weights {
-  static float scale(const BlockMXFP4& x) { return kE8m0Half[x.e]; }
-  static __m512i levels(__m512i codes) {
-    const __m512i table = _mm512_broadcast_i32x4(_mm_loadu_si128(reinterpret_cast<const __m128i*>(quant::kMxfp4Values)));
-    return _mm512_shuffle_epi8(table, codes);
-  }
-  static __m512i prepare_pair(const BlockMXFP4* x, __mmask64* negative) {
-    const __m512i w = levels(join(unpack_nibbles(x[0]), unpack_nibbles(x[1])));
-    *negative = _mm512_movepi8_mask(w);
-    return _mm512_abs_epi8(w);
-  }
-  static __m512i pair_sums(__m512i w_abs, __mmask64 negative, __m512i a) {
-    return Q8_0Weights::pair_sums(w_abs, negative, a);
-  }
-  static __m256i block_sums(const BlockMXFP4& x, __m256i a) {
-    const __m256i table = _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(quant::kMxfp4Values)));
-    return dot_signed_signed(_mm256_shuffle_epi8(table, unpack_nibbles(x)), a);
-  }
-};
-
 template <typename Block, typename Weights, int kTokens>
 inline void tile_pair(const Block* x, const BlockQ8_0* const* y, int64_t b, __m512* acc) {
   __mmask64 negative = 0;
@@ -291,7 +256,6 @@ constexpr PackedKernel kF16Packed = {f16_packed_bytes, f16_pack,
 constexpr TypeEntry<RowKernels> kKernels[] = {
     {GgmlType::Q4_0, {dot_x_q8_0<BlockQ4_0, Q4_0Weights>, dot_tokens_x_q8_0<BlockQ4_0, Q4_0Weights>}},
     {GgmlType::Q8_0, {dot_x_q8_0<BlockQ8_0, Q8_0Weights>, dot_tokens_x_q8_0<BlockQ8_0, Q8_0Weights>}},
-    {GgmlType::MXFP4, {dot_x_q8_0<BlockMXFP4, MXFP4Weights>, dot_tokens_x_q8_0<BlockMXFP4, MXFP4Weights>}},
     {GgmlType::F16, {dot_sixteen_lanes<2, load_f16x16, 2, load_f16x16>, dot_tokens_sixteen_lanes<2, load_f16x16, 2, load_f16x16>}},
     {GgmlType::F32, {dot_sixteen_lanes<4, load_f32x16, 4, load_f32x16>, dot_tokens_sixteen_lanes<4, load_f32x16, 4, load_f32x16>}},
     {GgmlType::BF16, {dot_bf16, nullptr}},
