@@ -109,7 +109,7 @@ test-unit: build compat-deps test-deps
 # Hostile-input, scalar-reference, kernel, template, server, store, auth, document and encoder tests again under AddressSanitizer + UBSan.
 test-asan: build-asan test-deps
 	cd $(ASAN_BUILD_DIR) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	  ./playground_tests --gtest_filter='Gguf*:*Corrupt*:*Reference*:Tokenizer*:Sampler*:Quant*:Template*:Gbnf*:GrammarMatcher*:JsonSchemaGrammar*:TokenConstraint*:ToolCall*:Reasoning*:ConstrainedGeneration*:Server*:Store*:Auth*:Kernels*:*ModelBatching*:*ArchFidelity*:SlidingWindow*:ModelOps*:Rag*:Bert*:Engines/*:-TokenConstraint.Llama3VocabularyAgreesWithTheCodePointMatcher'
+	  ./playground_tests --gtest_filter='Gguf*:*Corrupt*:*Reference*:Tokenizer*:Sampler*:Quant*:Template*:Gbnf*:GrammarMatcher*:JsonSchemaGrammar*:TokenConstraint*:ToolCall*:Reasoning*:ConstrainedGeneration*:Server*:Store*:Auth*:Kernels*:*ModelBatching*:*ArchFidelity*:SlidingWindow*:ModelOps*:Moe*:Rag*:Bert*:Engines/*:-TokenConstraint.Llama3VocabularyAgreesWithTheCodePointMatcher'
 
 # The web UI's tests: Vitest (components, API and streaming client), then the
 # end-to-end run in headless Chromium against real servers (screenshots to docs/screenshots).
