@@ -87,18 +87,7 @@ class Output {
   std::vector<ChatDelta> take() { return std::exchange(deltas_, {}); }
 
  private:
-  void add(ChatDelta::Kind kind, int index, std::string_view text) {
-    if (text.empty()) return;
-    if (!deltas_.empty() && deltas_.back().kind == kind && deltas_.back().index == index) {
-      deltas_.back().text.append(text);
-      return;
-    }
-    ChatDelta d;
-    d.kind = kind;
-    d.index = index;
-    d.text = std::string(text);
-    deltas_.push_back(std::move(d));
-  }
+  void add(ChatDelta::Kind kind, int index, std::string_view text) { append_delta(deltas_, kind, index, text); }
 
   ParsedChatOutput& result_;
   std::vector<ChatDelta> deltas_;
@@ -683,6 +672,19 @@ class ToolStage final : private CallSink {
 }  // namespace
 
 // ------------------------------------------------------------------ parser
+
+void append_delta(std::vector<ChatDelta>& deltas, ChatDelta::Kind kind, int index, std::string_view text) {
+  if (text.empty()) return;
+  if (!deltas.empty() && deltas.back().kind == kind && deltas.back().index == index) {
+    deltas.back().text.append(text);
+    return;
+  }
+  ChatDelta d;
+  d.kind = kind;
+  d.index = index;
+  d.text = std::string(text);
+  deltas.push_back(std::move(d));
+}
 
 IdGenerator seeded_id_generator(uint64_t seed) {
   auto engine = std::make_shared<std::mt19937_64>(seed);

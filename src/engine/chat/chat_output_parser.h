@@ -41,6 +41,10 @@ struct ChatDelta {
   bool operator==(const ChatDelta&) const = default;
 };
 
+// Appends text as a delta of `kind` (and call `index`) to `deltas`, joined to
+// the last one when that has the same kind and index; empty text adds nothing.
+void append_delta(std::vector<ChatDelta>& deltas, ChatDelta::Kind kind, int index, std::string_view text);
+
 // Makes call ids: given a length, returns that many characters of [A-Za-z0-9].
 using IdGenerator = std::function<std::string(size_t length)>;
 // Deterministic for a seed (tests); each generator has its own state.

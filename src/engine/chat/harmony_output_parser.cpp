@@ -57,18 +57,7 @@ struct HarmonyOutputParser::Impl {
 
   // ------------------------------------------------------------ output
 
-  void add(ChatDelta::Kind kind, int index, std::string_view text) {
-    if (text.empty()) return;
-    if (!deltas.empty() && deltas.back().kind == kind && deltas.back().index == index) {
-      deltas.back().text.append(text);
-      return;
-    }
-    ChatDelta d;
-    d.kind = kind;
-    d.index = index;
-    d.text = std::string(text);
-    deltas.push_back(std::move(d));
-  }
+  void add(ChatDelta::Kind kind, int index, std::string_view text) { append_delta(deltas, kind, index, text); }
   void content(std::string_view text) {
     result.content.append(text);
     add(ChatDelta::Content, -1, text);
