@@ -214,7 +214,9 @@ TEST(HarmonyOutput, EveryPrefixOfAReplyParses) {
     EXPECT_EQ(r.tool_calls.size(), closed ? 1u : 0u) << n;
     // Cut inside the first header, or in the call: its text is content; in the analysis: none.
     const size_t body = reply.find("<|message|>") + std::string("<|message|>").size(), next = reply.find("<|start|>");
-    if (!closed) EXPECT_EQ(r.content.empty(), n == 0 || (n >= body && n <= next)) << n;
+    if (!closed) {
+      EXPECT_EQ(r.content.empty(), n == 0 || (n >= body && n <= next)) << n;
+    }
   }
 }
 
