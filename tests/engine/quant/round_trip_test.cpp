@@ -72,10 +72,8 @@ TEST(QuantRoundTrip, ModelQuantizerDiffersFromRefOnlyForIq4Nl) {
   }
 }
 
-TEST(QuantRoundTrip, Q8_0UsesAmaxOver127AndRoundfTiesInFiles) {
-  // amax 127 -> d = 1 exactly, so q = roundf(x): ties go away from zero.
-  // That is the file quantizer (quantize_row_q8_0_ref); activations tie to
-  // even (QuantRoundTrip.Q8_0ActivationsTieToEven).
+// One Q8_0 block with amax 127 (so d = 1 exactly) and values on rounding ties.
+std::vector<float> q8_tie_block() {
   std::vector<float> x(32, 0.0f);
   x[0] = 127.0f;
   x[1] = 2.5f;
@@ -85,6 +83,14 @@ TEST(QuantRoundTrip, Q8_0UsesAmaxOver127AndRoundfTiesInFiles) {
   x[5] = 1.4999999f;
   x[6] = -127.0f;
   x[7] = 3.5f;
+  return x;
+}
+
+TEST(QuantRoundTrip, Q8_0UsesAmaxOver127AndRoundfTiesInFiles) {
+  // amax 127 -> d = 1 exactly, so q = roundf(x): ties go away from zero.
+  // That is the file quantizer (quantize_row_q8_0_ref); activations tie to
+  // even (QuantRoundTrip.Q8_0ActivationsTieToEven).
+  const std::vector<float> x = q8_tie_block();
   std::vector<uint8_t> q(sizeof(BlockQ8_0));
   reference_ops(GgmlType::Q8_0)->quantize_row_model(x.data(), q.data(), 32);
   BlockQ8_0 block;
@@ -99,15 +105,7 @@ TEST(QuantRoundTrip, Q8_0UsesAmaxOver127AndRoundfTiesInFiles) {
 // rounded half to even (ggml-cpu quantize_row_q8_0 / _q8_1), not as the
 // reference file quantizer: same scale, other ties.
 TEST(QuantRoundTrip, Q8_0ActivationsTieToEven) {
-  std::vector<float> x(32, 0.0f);
-  x[0] = 127.0f;
-  x[1] = 2.5f;
-  x[2] = -2.5f;
-  x[3] = 0.5f;
-  x[4] = -0.5f;
-  x[5] = 1.4999999f;
-  x[6] = -127.0f;
-  x[7] = 3.5f;
+  const std::vector<float> x = q8_tie_block();
   for (GgmlType type : {GgmlType::Q8_0, GgmlType::Q8_1}) {
     std::vector<uint8_t> q(type == GgmlType::Q8_0 ? sizeof(BlockQ8_0) : sizeof(BlockQ8_1));
     reference_ops(type)->quantize_row(x.data(), q.data(), 32);
