@@ -6,8 +6,11 @@
 // machine's memory bandwidth. Never part of the test suite; numbers go to
 // docs/BENCHMARKS.md.
 #include <benchmark/benchmark.h>
+#include <sys/mman.h>
 
 #include <cstring>
+#include <memory>
+#include <new>
 #include <string>
 #include <random>
 #include <vector>
@@ -21,8 +24,32 @@ constexpr int64_t kRows = 5632;
 constexpr int64_t kCols = 2048;
 constexpr uint64_t kStreamBytes = 512ull << 20;  // well above any L3 here
 
+// Anonymous memory in 2 MiB pages where the kernel gives them, as the model
+// weights are mapped (util/mapped_file): 4 KiB pages would add a TLB miss per
+// page that the model runs never pay.
+class HugePageBytes {
+ public:
+  explicit HugePageBytes(uint64_t bytes) : span_(static_cast<size_t>(bytes + kHuge)) {
+    void* p = ::mmap(nullptr, span_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) throw std::bad_alloc();
+    base_ = p;
+    data_ = reinterpret_cast<uint8_t*>((reinterpret_cast<uintptr_t>(p) + kHuge - 1) & ~(kHuge - 1));
+    ::madvise(data_, static_cast<size_t>(bytes), MADV_HUGEPAGE);
+  }
+  ~HugePageBytes() { ::munmap(base_, span_); }
+  HugePageBytes(const HugePageBytes&) = delete;
+  HugePageBytes& operator=(const HugePageBytes&) = delete;
+  uint8_t* data() const { return data_; }
+
+ private:
+  static constexpr uint64_t kHuge = 2ull << 20;
+  size_t span_;
+  void* base_ = nullptr;
+  uint8_t* data_ = nullptr;
+};
+
 struct Matrices {
-  std::vector<uint8_t> bytes;
+  std::unique_ptr<HugePageBytes> bytes;
   std::vector<pg::kernels::WeightMatrix> copies;
 };
 
@@ -33,17 +60,17 @@ Matrices make_matrices(pg::GgmlType type, uint64_t total_bytes) {
   const uint64_t matrix_bytes = row_bytes * kRows;
   const uint64_t n_copies = std::max<uint64_t>(1, total_bytes / matrix_bytes);
   Matrices m;
-  m.bytes.resize(n_copies * matrix_bytes);
+  m.bytes = std::make_unique<HugePageBytes>(n_copies * matrix_bytes);
   std::mt19937 rng(7);
   std::normal_distribution<float> normal(0.0f, 0.02f);
   std::vector<float> row(kCols);
   for (int64_t r = 0; r < kRows; ++r) {
     for (float& v : row) v = normal(rng);
-    ops->quantize_row(row.data(), m.bytes.data() + r * row_bytes, kCols);
+    ops->quantize_row(row.data(), m.bytes->data() + r * row_bytes, kCols);
   }
-  for (uint64_t c = 1; c < n_copies; ++c) std::memcpy(m.bytes.data() + c * matrix_bytes, m.bytes.data(), matrix_bytes);
+  for (uint64_t c = 1; c < n_copies; ++c) std::memcpy(m.bytes->data() + c * matrix_bytes, m.bytes->data(), matrix_bytes);
   for (uint64_t c = 0; c < n_copies; ++c) {
-    m.copies.push_back({type, kRows, kCols, row_bytes, m.bytes.data() + c * matrix_bytes});
+    m.copies.push_back({type, kRows, kCols, row_bytes, m.bytes->data() + c * matrix_bytes});
   }
   return m;
 }

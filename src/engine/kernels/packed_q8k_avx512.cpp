@@ -46,31 +46,34 @@ struct Q4_KFormat {
       std::memcpy(out + 64 * v, y.qs + 32 * kGroups[v][0], 32);
       std::memcpy(out + 64 * v + 32, y.qs + 32 * kGroups[v][1], 32);
     }
-    // Lanes 8..15: sum of group j's activations (for the mins); lanes 0..7 zero.
+    // Lane 2j + 1: sum of group j's activations (for the mins); even lanes zero.
     float sums[16] = {};
-    for (int j = 0; j < 8; ++j) sums[8 + j] = static_cast<float>(y.bsums[2 * j] + y.bsums[2 * j + 1]);
+    for (int j = 0; j < 8; ++j) sums[2 * j + 1] = static_cast<float>(y.bsums[2 * j] + y.bsums[2 * j + 1]);
     std::memcpy(out + kSumsOffset, sums, sizeof sums);
   }
 
-  // Lanes 0..7: scale[j]; lanes 8..15: min[j]. factors() holds what they are
-  // multiplied by: d and dmin times the activation scale.
+  // Lane 2j: scale[j]; lane 2j + 1: min[j]. factors() holds what they are
+  // multiplied by: d and dmin times the activation scale, in the same lanes.
   static __m512 scale_values(const Block& x) {
     // The 6-bit fields rearranged four at a time in 32-bit words (going
-    // through a byte array here would stall on store forwarding).
+    // through a byte array here would stall on store forwarding), then
+    // interleaved scale, min by one byte unpack: fewer shuffle-port moves
+    // than four 32-bit inserts (GemvCached/Q4_K 344 -> 315 us, 1 thread).
     uint32_t w[3];
     std::memcpy(w, x.scales, sizeof w);
     constexpr uint32_t kLow6 = 0x3F3F3F3F, kLow4 = 0x0F0F0F0F, kLow2 = 0x03030303;
-    const uint32_t scales_0_3 = w[0] & kLow6;
-    const uint32_t mins_0_3 = w[1] & kLow6;
-    const uint32_t scales_4_7 = (w[2] & kLow4) | (((w[0] >> 6) & kLow2) << 4);
-    const uint32_t mins_4_7 = ((w[2] >> 4) & kLow4) | (((w[1] >> 6) & kLow2) << 4);
-    const __m128i bytes = _mm_setr_epi32(static_cast<int>(scales_0_3), static_cast<int>(scales_4_7),
-                                         static_cast<int>(mins_0_3), static_cast<int>(mins_4_7));
+    const uint64_t scales = (w[0] & kLow6) | static_cast<uint64_t>((w[2] & kLow4) | (((w[0] >> 6) & kLow2) << 4)) << 32;
+    const uint64_t mins =
+        (w[1] & kLow6) | static_cast<uint64_t>(((w[2] >> 4) & kLow4) | (((w[1] >> 6) & kLow2) << 4)) << 32;
+    const __m128i bytes = _mm_unpacklo_epi8(_mm_cvtsi64_si128(static_cast<long long>(scales)),
+                                            _mm_cvtsi64_si128(static_cast<long long>(mins)));
     return _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(bytes));
   }
   static __m512 factors(const Block& x, float activation_scale) {
-    return _mm512_insertf32x8(_mm512_set1_ps(half_to_float(x.d) * activation_scale),
-                              _mm256_set1_ps(half_to_float(x.dmin) * activation_scale), 1);
+    // d and dmin are adjacent halves: one broadcast word gives [d, dmin] x 8.
+    uint32_t d_dmin;
+    std::memcpy(&d_dmin, &x.d, sizeof d_dmin);
+    return _mm512_mul_ps(_mm512_cvtph_ps(_mm256_set1_epi32(static_cast<int>(d_dmin))), _mm512_set1_ps(activation_scale));
   }
 
   // The four 64-value vectors of weights (unsigned 0..15).
@@ -84,7 +87,7 @@ struct Q4_KFormat {
   }
 
   static __m512i lane_groups(int v) {  // vector v's lanes 0-7 -> first group, 8-15 -> second
-    return _mm512_inserti64x4(_mm512_set1_epi32(kGroups[v][0]), _mm256_set1_epi32(kGroups[v][1]), 1);
+    return _mm512_inserti64x4(_mm512_set1_epi32(2 * kGroups[v][0]), _mm256_set1_epi32(2 * kGroups[v][1]), 1);
   }
 };
 
