@@ -154,6 +154,10 @@ nlohmann::ordered_json template_messages(const nlohmann::ordered_json& messages)
   for (auto& m : out) {
     if (!m.is_object()) continue;
     const std::string role = string_field(m, "role");
+    // Earlier reasoning under both names templates read: reasoning_content
+    // (Qwen3, llama.cpp) and thinking (gpt-oss's official template, Ollama).
+    if (const nlohmann::ordered_json* r = field(m, "reasoning_content"); r && r->is_string() && !m.contains("thinking"))
+      m["thinking"] = *r;
     if (has_tool_calls(m)) {
       if (const nlohmann::ordered_json* c = field(m, "content"); !c || c->is_null()) m["content"] = "";
       pending.clear();

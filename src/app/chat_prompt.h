@@ -41,7 +41,9 @@ Result<std::string> render_chat_prompt(const LlamaModel& model, const nlohmann::
 // one of 9 alphanumerics ("call00001", ...: Mistral templates require that
 // shape; Ollama clients send none), and a `tool` message without tool_call_id
 // gets the id of the call it answers (the first unanswered call of the latest
-// assistant message with the same function name, else the first unanswered).
+// assistant message with the same function name, else the first unanswered);
+// a message's reasoning_content is also given as `thinking` (the name
+// gpt-oss's official template and Ollama use) unless it has one.
 // Everything else is kept as given, in order.
 nlohmann::ordered_json template_messages(const nlohmann::ordered_json& messages);
 

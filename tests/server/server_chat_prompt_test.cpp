@@ -199,6 +199,22 @@ TEST(ServerChatPrompt, TemplateMessagesNormaliseAsLlamaCppDoes) {
   EXPECT_TRUE(out[7]["content"].is_null());  // only assistant messages with calls are touched
 }
 
+// gpt-oss's official template reads an earlier turn's analysis from
+// message.thinking, Qwen3's from message.reasoning_content: both get it.
+TEST(ServerChatPrompt, TemplateMessagesGiveReasoningUnderBothNames) {
+  const ojson in = ojson::parse(
+      R"([{"role":"user","content":"x"},)"
+      R"({"role":"assistant","content":"a","reasoning_content":"because"},)"
+      R"({"role":"assistant","content":"b","reasoning_content":"r","thinking":"t"},)"
+      R"({"role":"assistant","content":"c"}])");
+  const ojson out = template_messages(in);
+  EXPECT_EQ(out[1]["thinking"], "because");
+  EXPECT_EQ(out[1]["reasoning_content"], "because");
+  EXPECT_EQ(out[2]["thinking"], "t");  // a given thinking is kept
+  EXPECT_FALSE(out[3].contains("thinking"));
+  EXPECT_FALSE(out[0].contains("thinking"));
+}
+
 // The vectors of ../shared/testdata/chat-templates/tools.jsonl by template and case.
 std::map<std::string, std::map<std::string, ojson>> tool_vectors() {
   std::map<std::string, std::map<std::string, ojson>> out;
