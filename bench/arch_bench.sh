@@ -35,6 +35,10 @@
 # per pass: pp is then token by token, not comparable with ours, and the row
 # says "ub 1").
 #
+# The table's peak RSS: /usr/bin/time's maximum resident set size of each whole
+# run, the same way for both engines (bench/side_by_side.sh holds the runs and
+# the options this script shares with moe_bench.sh).
+#
 # Peak RSS (--ctx N): ours is `playground bench ... --ctx N --json`'s
 # memory.peak_rss_bytes (VmHWM, taken before its bandwidth buffer exists), with
 # the KV cache it allocated; llama.cpp's is /usr/bin/time's maximum resident
@@ -42,121 +46,55 @@
 # window-sized for the sliding-window layers; llama-bench cannot set a context).
 set -euo pipefail
 
-here=$(cd "$(dirname "$0")/.." && pwd)
+bench_name=arch_bench.sh
+source "$(dirname "$0")/side_by_side.sh"
 llama_bin=${LLAMA_CPP_BIN:-/work/llama.cpp/build/bin}
 shapes="qwen3-0.6b gemma3-1b phi3-mini"
-type=Q4_K_M
-n_prompt=128 n_gen=32 threads=2 reps=3 ctx=""
-playground="$here/build/playground"
-keep=""
-dir=""
+ctx=""
 
 while [ $# -gt 0 ]; do
+  bench_common_option "$@"
+  if [ "$bench_shift" -gt 0 ]; then shift "$bench_shift"; continue; fi
   case "$1" in
+    --llama|--ctx) [ $# -ge 2 ] || { echo "$bench_name: $1 needs a value" >&2; exit 2; } ;;&
     --llama) llama_bin=$2; shift 2 ;;
-    --shapes) shapes=$2; shift 2 ;;
-    --type) type=$2; shift 2 ;;
-    -p) n_prompt=$2; shift 2 ;;
-    -n) n_gen=$2; shift 2 ;;
-    -t) threads=$2; shift 2 ;;
-    -r) reps=$2; shift 2 ;;
     --ctx) ctx=$2; shift 2 ;;
-    --playground) playground=$2; shift 2 ;;
-    --keep) keep=$2; shift 2 ;;
-    -h|--help) sed -n '2,44p' "$0"; exit 0 ;;
-    -*) echo "arch_bench.sh: unknown option $1" >&2; exit 2 ;;
-    *) [ -z "$dir" ] || { echo "arch_bench.sh: one DIR only" >&2; exit 2; }; dir=$1; shift ;;
+    -h|--help) sed -n '2,46p' "$0"; exit 0 ;;
+    *) echo "$bench_name: unknown option $1" >&2; exit 2 ;;
   esac
 done
-[ -n "$dir" ] || { echo "usage: bench/arch_bench.sh DIR [options] (--help)" >&2; exit 2; }
-command -v jq >/dev/null || { echo "arch_bench.sh: needs jq" >&2; exit 2; }
-[ -x "$playground" ] || { echo "arch_bench.sh: no $playground (build the playground target)" >&2; exit 2; }
+bench_setup
 llama_bench="" llama_completion=""
 if [ -n "$llama_bin" ] && [ -x "$llama_bin/llama-bench" ]; then
   llama_bench="$llama_bin/llama-bench"
   [ -x "$llama_bin/llama-completion" ] && llama_completion="$llama_bin/llama-completion"
 else
-  echo "arch_bench.sh: no llama-bench in '$llama_bin': only our rows" >&2
+  echo "$bench_name: no llama-bench in '$llama_bin': only our rows" >&2
 fi
-if [ -n "$ctx" ]; then
-  [ -x /usr/bin/time ] || { echo "arch_bench.sh: --ctx needs /usr/bin/time" >&2; exit 2; }
-fi
-mkdir -p "$dir"
-work=${keep:-$(mktemp -d)}
-mkdir -p "$work"
-[ -n "$keep" ] || trap 'rm -rf "$work"' EXIT
-omp=${LLAMA_OMP_WAIT_POLICY:-passive}
-
-# The model file of a shape, synthesized once.
-model_file() {  # shape
-  local f="$dir/$1-$type.gguf"
-  if [ ! -f "$f" ]; then
-    echo "== synthesizing $f" >&2
-    "$playground" synth --shape "$1" --type "$type" --threads "$threads" "$f" >&2 2>"$work/synth.$1.log" || {
-      echo "arch_bench.sh: playground synth --shape $1 failed: $(tr '\r' '\n' <"$work/synth.$1.log" | tail -1)" >&2
-      return 1; }
-  fi
-  echo "$f"
-}
-
-# The first error line of a log, without "error:" and the model's path.
-first_error() {  # log
-  grep -m1 -i error "$1" | sed -E 's/^[Ee]rror: //; s|^[^ ]*\.gguf: ||' | cut -c1-100
-}
-
-# Our pp and tg medians ("pp tg"), or "error: ..." when the bench fails.
-ours_run() {  # model name
-  local json="$work/$2.ours.json" log="$work/$2.ours.log"
-  if "$playground" bench -m "$1" -p "$n_prompt" -n "$n_gen" -t "$threads" -r "$reps" --bw-mib 64 --json \
-       >"$json" 2>"$log"; then
-    jq -r '"\(.prompt.tokens_per_s.median) \(.generation.tokens_per_s.median)"' "$json"
-  else
-    echo "error: $(first_error "$log")"
-  fi
-}
-
-# llama-bench's pp and tg means ("pp tg note"); reruns with -ub 1 after an AMX crash.
-llama_run() {  # model name
-  local json="$work/$2.llama.json" log="$work/$2.llama.log" note="" rc=0
-  OMP_WAIT_POLICY=$omp "$llama_bench" -m "$1" -p "$n_prompt" -n "$n_gen" -t "$threads" -r "$reps" -o json \
-    >"$json" 2>"$log" || rc=$?
-  if [ $rc -eq 139 ] || [ $rc -eq 134 ]; then
-    echo "   llama-bench crashed (rc $rc; the AMX multi-token bug?): rerun with -ub 1" >&2
-    note="pp with -ub 1 (AMX crash)" rc=0
-    OMP_WAIT_POLICY=$omp "$llama_bench" -m "$1" -p "$n_prompt" -n "$n_gen" -t "$threads" -r "$reps" -ub 1 -o json \
-      >"$json" 2>"$log" || rc=$?
-  fi
-  if [ $rc -ne 0 ]; then
-    echo "error: llama-bench rc $rc: $(grep -m1 -iE 'error|failed' "$log" | cut -c1-80)"
-    return
-  fi
-  jq -r --arg note "$note" \
-    '"\((map(select(.n_prompt > 0))[0].avg_ts) // "nan") \((map(select(.n_gen > 0))[0].avg_ts) // "nan") \($note)"' "$json"
-}
 
 load_start=$(cut -d' ' -f1 /proc/loadavg)
 rows=()
 for shape in $shapes; do
-  model=$(model_file "$shape")
+  model=$(bench_model_file "$shape")
   size=$(du -m "$model" | cut -f1)
   echo "== $shape ($size MiB): ours" >&2
-  rows+=("$shape|ours|$(ours_run "$model" "$shape")")
+  rows+=("$shape|ours|$(bench_ours_run "$model" "$shape")")
   if [ -n "$llama_bench" ]; then
     echo "== $shape: llama.cpp" >&2
-    rows+=("$shape|llama.cpp|$(llama_run "$model" "$shape")")
+    rows+=("$shape|llama.cpp|$(bench_llama_run "$llama_bench" "$model" "$shape.llama")")
   fi
 done
 
 rss_rows=()
 if [ -n "$ctx" ]; then
-  model=$(model_file gemma3-1b)
+  model=$(bench_model_file gemma3-1b)
   echo "== gemma3-1b peak RSS at context $ctx: ours" >&2
   json="$work/rss.ours.json"
   if "$playground" bench -m "$model" -p 16 -n 8 -t "$threads" -r 1 --ctx "$ctx" --bw-mib 64 --json \
        >"$json" 2>"$work/rss.ours.log"; then
     rss_rows+=("ours|$(jq -r '"\(.memory.peak_rss_bytes / 1048576 | floor) MiB|KV cache \(.memory.kv_cache_bytes / 1048576 | floor) MiB (playground bench --ctx)"' "$json")")
   else
-    rss_rows+=("ours|-|$(first_error "$work/rss.ours.log")")
+    rss_rows+=("ours|-|$(bench_first_error "$work/rss.ours.log")")
   fi
   if [ -n "$llama_completion" ]; then
     echo "== gemma3-1b peak RSS at context $ctx: llama.cpp" >&2
@@ -182,19 +120,19 @@ echo "weights: random, $type (playground synth) | -p $n_prompt -n $n_gen -t $thr
 echo "machine: $cpu, $(nproc) CPUs | load average $load_start at start, $(cut -d' ' -f1 /proc/loadavg) at end | $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 echo "ours: $("$playground" --version 2>/dev/null | head -1) (median)"
 if [ -n "$llama_bench" ]; then
-  commit=$(cat "$work"/*.llama.json 2>/dev/null | jq -rs 'map(.[]?.build_commit) | first // "?"' 2>/dev/null || echo "?")
+  commit=$(bench_llama_commit)
   echo "llama.cpp: $commit, llama-bench (mean), OMP_WAIT_POLICY=$omp"
 fi
 echo
-printf '| %-12s | %-9s | %10s | %10s | %-40s |\n' model engine "pp$n_prompt t/s" "tg$n_gen t/s" note
-echo '| ------------ | --------- | ---------: | ---------: | ---------------------------------------- |'
+printf '| %-12s | %-9s | %10s | %10s | %9s | %-40s |\n' model engine "pp$n_prompt t/s" "tg$n_gen t/s" "peak RSS" note
+echo '| ------------ | --------- | ---------: | ---------: | --------: | ---------------------------------------- |'
 for row in "${rows[@]}"; do
   IFS='|' read -r m e result <<<"$row"
   if [[ "$result" == error:* ]]; then
-    printf '| %-12s | %-9s | %10s | %10s | %-40s |\n' "$m" "$e" "-" "-" "${result#error: }"
+    printf '| %-12s | %-9s | %10s | %10s | %9s | %-40s |\n' "$m" "$e" "-" "-" "-" "${result#error: }"
   else
-    read -r pp tg note <<<"$result"  # note: the rest of the line
-    printf '| %-12s | %-9s | %10.2f | %10.2f | %-40s |\n' "$m" "$e" "$pp" "$tg" "${note:-}"
+    read -r pp tg rss note <<<"$result"  # note: the rest of the line
+    printf '| %-12s | %-9s | %10.2f | %10.2f | %5s MiB | %-40s |\n' "$m" "$e" "$pp" "$tg" "$rss" "${note:-}"
   fi
 done
 if [ ${#rss_rows[@]} -gt 0 ]; then
