@@ -255,13 +255,13 @@ uint64_t ModelManager::memory_in_use() const {
   return n;
 }
 
-Result<models::MemoryEstimate> ModelManager::estimate(const std::string& requested) const {
+Result<models::MemoryEstimate> ModelManager::estimate(const std::string& requested, std::optional<int64_t> n_ctx) const {
   const std::string name = canonical_name(requested);
   auto file = safe_model_name(name) ? find_file(name) : std::nullopt;
   if (!file) return model_not_found(requested);
   auto gguf_file = gguf::GgufFile::open(file->path, MapMode::Plain);
   const bool encoder = gguf_file && BertModel::is_encoder_architecture((*gguf_file)->get_string("general.architecture").value_or(""));
-  auto est = models::estimate_model_memory(file->path, options_.scheduler.n_ctx, encoder ? 0 : options_.scheduler.slots,
+  auto est = models::estimate_model_memory(file->path, n_ctx.value_or(options_.scheduler.n_ctx), encoder ? 0 : options_.scheduler.slots,
                                           options_.scheduler.prompt_chunk);
   if (!est) return Status::internal(est.error(), "model_load_failed");
   return *est;

@@ -140,8 +140,9 @@ class ModelManager {
   // Deletes a model's files (unloading it first, waiting up to 2 s for its requests); not_found / conflict.
   Result<std::vector<std::string>> remove(const std::string& name);
   ModelState state(const std::string& name) const;
-  // The estimate for a model by name (not_found when unknown).
-  Result<models::MemoryEstimate> estimate(const std::string& name) const;
+  // The estimate for a model by name (not_found when unknown), at the
+  // configured per-slot context or at n_ctx when given.
+  Result<models::MemoryEstimate> estimate(const std::string& name, std::optional<int64_t> n_ctx = std::nullopt) const;
   uint64_t memory_budget() const { return options_.memory_budget; }
   uint64_t memory_in_use() const;  // estimates of the loaded models
   // The file stem a request's name means ("" and the default's general.name: the default).

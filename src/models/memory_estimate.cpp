@@ -72,6 +72,15 @@ Result<MemoryEstimate> estimate_model_memory(const std::string& path, int64_t n_
   return e;
 }
 
+MemoryFit fit_in_memory(uint64_t required, uint64_t budget, uint64_t others, uint64_t physical) {
+  MemoryFit f;
+  f.from_budget = budget > 0;
+  f.limit = f.from_budget ? budget : physical;
+  f.fits = required <= f.limit;
+  f.fits_now = f.fits && others <= f.limit - required;
+  return f;
+}
+
 uint64_t physical_memory_bytes() {
   const long pages = ::sysconf(_SC_PHYS_PAGES), size = ::sysconf(_SC_PAGE_SIZE);
   return pages > 0 && size > 0 ? static_cast<uint64_t>(pages) * static_cast<uint64_t>(size) : 0;

@@ -75,6 +75,18 @@ Result<MemoryEstimate> estimate_model_memory(const std::string& gguf_path, int64
                                              int64_t prompt_chunk = 256);
 
 uint64_t physical_memory_bytes();
+
+// Whether a model needing `required` bytes (MemoryEstimate::required()) fits:
+// against the memory budget when there is one (budget > 0), else against the
+// machine's physical memory. fits: with every other model unloaded (the model
+// manager unloads idle ones to make room); fits_now: beside the `others`
+// bytes the loaded models hold.
+struct MemoryFit {
+  uint64_t limit = 0;
+  bool from_budget = false;
+  bool fits = false, fits_now = false;
+};
+MemoryFit fit_in_memory(uint64_t required, uint64_t budget, uint64_t others, uint64_t physical);
 // "8GiB", "8G", "512MiB", "75%" (of physical RAM), a plain byte count, or
 // "auto"/"" (75 % of physical RAM). Errors name the text.
 Result<uint64_t> parse_memory_budget(const std::string& text);

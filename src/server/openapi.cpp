@@ -290,6 +290,8 @@ oj schemas() {
   s["PullList"] = object({{"pulls", array_of(ref("PullJob"))}});
   s["ModelDetail"] = model_schema(sampling);
   s["ModelDetail"]["properties"]["memory_estimate"] = any_object();
+  s["ModelDetail"]["properties"]["chat_template"] = {{"type", oj::array({"string", "null"})}};
+  s["ModelDetail"]["properties"]["license"] = {{"type", oj::array({"string", "null"})}};
   s["ModelDeleted"] = object({{"name", str()}, {"deleted", boolean()}, {"files", array_of(str())}});
   s["LoadRequest"] = object({{"keep_alive", {{"type", oj::array({"string", "number"})}}}});
   s["ModelLoaded"] = object({{"name", str()}, {"status", str()}, {"already_loaded", boolean()}, {"load_seconds", number()},
@@ -539,6 +541,15 @@ oj operation(const RouteDoc& d) {
   if (path == "/api/v1/conversations" && std::string(d.method) == "GET") {
     params.push_back({{"name", "limit"}, {"in", "query"}, {"schema", {{"type", "integer"}, {"minimum", 1}, {"maximum", 200}}}});
     params.push_back({{"name", "offset"}, {"in", "query"}, {"schema", {{"type", "integer"}, {"minimum", 0}}}});
+  }
+  if (path == "/api/v1/models/{name}" && std::string(d.method) == "GET")
+    params.push_back({{"name", "context_length"},
+                      {"in", "query"},
+                      {"description", "estimate the memory at this per-slot context (default: the configured ctx_size)"},
+                      {"schema", {{"type", "integer"}, {"minimum", 1}, {"maximum", int64_t{1} << 24}}}});
+  if (path == "/api/v1/models/search") {
+    params.push_back({{"name", "q"}, {"in", "query"}, {"required", true}, {"schema", {{"type", "string"}, {"minLength", 1}, {"maxLength", 200}}}});
+    params.push_back({{"name", "limit"}, {"in", "query"}, {"schema", {{"type", "integer"}, {"minimum", 1}, {"maximum", 100}}}});
   }
   if (path == "/api/v1/conversations/{id}/export")
     params.push_back({{"name", "format"}, {"in", "query"}, {"schema", {{"type", "string"}, {"enum", {"json", "markdown"}}}}});

@@ -17,6 +17,7 @@
 #include "app/chat_prompt.h"
 #include "server/generation_runner.h"
 #include "server/remote_generation.h"
+#include "server/query_params.h"
 #include "server/routes.h"
 #include "providers/provider_registry.h"
 #include "store/conversation_store.h"
@@ -224,23 +225,8 @@ void add_conversation_routes(RouteTable& routes, ServerContext& ctx) {
 
   routes.add("GET", "/api/v1/conversations", "/api/v1/conversations",
              [&ctx](const ApiRequest& req, httplib::Response& res) {
-               auto number = [&](const char* key, int64_t def, int64_t min, int64_t max) {
-                 if (!req.http.has_param(key)) return def;
-                 const std::string v = req.http.get_param_value(key);
-                 size_t used = 0;
-                 int64_t n = 0;
-                 try {
-                   n = std::stoll(v, &used);
-                 } catch (...) {
-                   used = 0;
-                 }
-                 if (used == 0 || used != v.size() || n < min || n > max)
-                   throw invalid_field(key, "is '" + v + "', expected an integer from " + std::to_string(min) + " to " +
-                                                std::to_string(max));
-                 return n;
-               };
-               const int64_t limit = number("limit", 50, 1, kMaxListLimit);
-               const int64_t offset = number("offset", 0, 0, INT64_MAX / 2);
+               const int64_t limit = query_integer(req, "limit", 1, kMaxListLimit).value_or(50);
+               const int64_t offset = query_integer(req, "offset", 0, INT64_MAX / 2).value_or(0);
                int64_t total = 0;
                nlohmann::json list = nlohmann::json::array();
                for (const auto& c : db_checked(ctx.conversations().list(access_for(ctx, req), limit, offset, total)))

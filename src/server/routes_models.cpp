@@ -12,6 +12,7 @@
 #include "server/generation_runner.h"
 #include "models/model_details.h"
 #include "server/request_fields.h"
+#include "server/query_params.h"
 #include "server/routes.h"
 
 namespace pg::server {
@@ -19,6 +20,8 @@ namespace {
 
 // Names and aliases ("hf.co/owner/repo:Q4_K_M") may hold a slash; httplib decodes %2F before matching.
 constexpr const char* kModelId = R"((.{1,300}))";
+// The largest context an estimate may be asked for (?context_length=N): 16 Mi tokens.
+constexpr int64_t kMaxEstimateContext = int64_t{1} << 24;
 
 std::string path_model(const ApiRequest& req) {
   return req.http.matches[1];
@@ -185,8 +188,7 @@ void add_model_routes(RouteTable& routes, ServerContext& ctx) {
   routes.add("GET", "/api/v1/models/search", "/api/v1/models/search", [&ctx](const ApiRequest& req, httplib::Response& res) {
     const std::string q = req.http.get_param_value("q");
     if (q.empty() || q.size() > 200) throw ApiError(400, "invalid_request", "query parameter 'q' must be 1-200 characters");
-    int limit = 20;
-    if (req.http.has_param("limit")) limit = std::atoi(req.http.get_param_value("limit").c_str());
+    const auto limit = static_cast<int>(query_integer(req, "limit", 1, 100).value_or(20));
     auto found = models::search_hf(q, limit, ctx.config().endpoints);
     if (!found) throw ApiError(502, "search_failed", found.error());
     send_json(res, 200, {{"query", q}, {"source", "huggingface"}, {"results", *found}});
@@ -268,13 +270,30 @@ void add_model_routes(RouteTable& routes, ServerContext& ctx) {
                    auto entry = ctx.models().registry().find(name, true);
                    nlohmann::json j = local_model_json(ctx, f, entry ? &*entry : nullptr);
                    if (entry) j["sha256"] = entry->sha256;
-                   const models::MemoryEstimate e = value_or_throw(ctx.models().estimate(name));
+                   // At the context the caller asks about (?context_length=N), else the configured one.
+                   const std::optional<int64_t> n_ctx = query_integer(req, "context_length", 1, kMaxEstimateContext);
+                   const models::MemoryEstimate e = value_or_throw(ctx.models().estimate(name, n_ctx));
+                   // Whether it fits: the memory it needs against the budget (or the
+                   // machine's memory without one), with or without the other loaded models.
+                   auto self = ctx.models().find_loaded(name);
+                   const uint64_t others = ctx.models().memory_in_use() - (self ? std::min(self->estimated_bytes, ctx.models().memory_in_use()) : 0);
+                   const models::MemoryFit fit =
+                       models::fit_in_memory(e.required(), ctx.models().memory_budget(), others, models::physical_memory_bytes());
                    j["memory_estimate"] = {{"total_bytes", e.total()}, {"weights_bytes", e.weights},
                                            {"kv_cache_bytes", e.kv_cache}, {"scratch_bytes", e.scratch},
                                            {"required_bytes", e.required()},
                                            {"active_weights_bytes", e.active_weights},
                                            {"expert_weights_bytes", e.expert_weights},
-                                           {"context_length", e.context}, {"slots", e.slots}};
+                                           {"context_length", e.context}, {"slots", e.slots},
+                                           {"limit_bytes", fit.limit}, {"limit_source", fit.from_budget ? "memory_budget" : "physical_memory"},
+                                           {"other_models_bytes", others},
+                                           {"fits", fit.fits}, {"fits_without_unloading", fit.fits_now}};
+                   // What a details view shows besides the list's fields: the chat template and the license.
+                   if (auto d = models::describe_gguf_file(f.path)) {
+                     j["chat_template"] = d->chat_template.empty() ? nlohmann::json(nullptr) : nlohmann::json(d->chat_template);
+                     const auto license = d->metadata.find("general.license");
+                     j["license"] = license != d->metadata.end() && license->is_string() ? *license : nlohmann::json(nullptr);
+                   }
                    send_json(res, 200, j);
                    return;
                  }

@@ -119,5 +119,29 @@ TEST(ModelsEstimate, MoeFilesOfTwentyToFortyBillionFitA24GiBMachine) {
   EXPECT_EQ(dense.required(), dense.weights);
 }
 
+// The fit a model view shows: against the budget when there is one, else
+// the machine's memory; "without unloading" also counts the other models.
+TEST(ModelsEstimate, FitIsAgainstTheBudgetOrThePhysicalMemory) {
+  MemoryFit f = fit_in_memory(600, 1000, 300, 1u << 30);
+  EXPECT_TRUE(f.from_budget);
+  EXPECT_EQ(f.limit, 1000u);
+  EXPECT_TRUE(f.fits);
+  EXPECT_TRUE(f.fits_now);
+  f = fit_in_memory(600, 1000, 401, 1u << 30);
+  EXPECT_TRUE(f.fits);
+  EXPECT_FALSE(f.fits_now);  // 600 + 401 > 1000
+  f = fit_in_memory(1001, 1000, 0, 1u << 30);
+  EXPECT_FALSE(f.fits);
+  EXPECT_FALSE(f.fits_now);
+  f = fit_in_memory(5000, 0, 3001, 8000);  // no budget: physical memory
+  EXPECT_FALSE(f.from_budget);
+  EXPECT_EQ(f.limit, 8000u);
+  EXPECT_TRUE(f.fits);
+  EXPECT_FALSE(f.fits_now);
+  // Huge "others" never wrap around.
+  f = fit_in_memory(10, 100, UINT64_MAX, 0);
+  EXPECT_FALSE(f.fits_now);
+}
+
 }  // namespace
 }  // namespace pg::models

@@ -96,6 +96,56 @@ TEST_F(ServerModels, ListShowsStatusAndLoadUnloadChangeIt) {
   EXPECT_FALSE(model("broken")["status_reason"].get<std::string>().empty());
 }
 
+// A model's details answer "does it fit at this context?" before loading, as
+// LM Studio shows it: the estimate at ?context_length=N against the budget,
+// with and without the other loaded models, plus the template and license.
+TEST_F(ServerModels, DetailsEstimateTheChosenContextAndSayWhetherItFits) {
+  write_file(dir_ / "models" / "beta.gguf", synthetic_gguf(128, 2, 1));
+  app::ServerConfig c = config();
+  const uint64_t beta_at_512 = [&] {
+    auto e = models::estimate_model_memory((dir_ / "models" / "beta.gguf").string(), 512, c.slots);
+    EXPECT_TRUE(e);
+    return e ? e->required() : 0;
+  }();
+  // Room for beta at 512 tokens beside the demo model, not at 4 times that.
+  auto demo = models::estimate_model_memory(demo_model_file(), c.ctx_size, c.slots);
+  ASSERT_TRUE(demo);
+  c.memory_budget = std::to_string(demo->required() + beta_at_512 + 4096);
+  auto& srv = start(c);
+
+  auto at_512 = get_json(srv, "/api/v1/models/beta?context_length=512");
+  ASSERT_EQ(at_512.status, 200) << at_512.raw;
+  const nlohmann::json& e512 = at_512.body["memory_estimate"];
+  EXPECT_EQ(e512["context_length"], 512);
+  EXPECT_EQ(e512["required_bytes"].get<uint64_t>(), beta_at_512);
+  EXPECT_EQ(e512["limit_source"], "memory_budget");
+  EXPECT_EQ(e512["limit_bytes"].get<uint64_t>(), demo->required() + beta_at_512 + 4096);
+  EXPECT_EQ(e512["fits"], true);
+  EXPECT_EQ(e512["fits_without_unloading"], true);
+  EXPECT_EQ(e512["other_models_bytes"], get_json(srv, "/api/v1/models").body["memory"]["in_use_bytes"]);
+  EXPECT_GT(e512["other_models_bytes"].get<uint64_t>(), 0u);  // the demo model
+
+  auto at_8k = get_json(srv, "/api/v1/models/beta?context_length=8192");
+  ASSERT_EQ(at_8k.status, 200) << at_8k.raw;
+  const nlohmann::json& e8k = at_8k.body["memory_estimate"];
+  EXPECT_EQ(e8k["context_length"], 8192);
+  EXPECT_GT(e8k["kv_cache_bytes"].get<uint64_t>(), 8 * e512["kv_cache_bytes"].get<uint64_t>());
+  EXPECT_EQ(e8k["fits_without_unloading"], false);
+  // Without a context the configured one (256) is estimated.
+  EXPECT_EQ(get_json(srv, "/api/v1/models/beta").body["memory_estimate"]["context_length"], 256);
+  // The details a model view shows: its template (none in a synthesized file) and license.
+  EXPECT_TRUE(at_512.body.contains("chat_template"));
+  EXPECT_TRUE(at_512.body.contains("license"));
+
+  for (const char* bad : {"0", "-5", "abc", "12x", "", "99999999999"}) {
+    auto r = get_json(srv, std::string("/api/v1/models/beta?context_length=") + bad);
+    EXPECT_EQ(r.status, 400) << bad;
+    EXPECT_EQ(r.body["error"]["code"], "invalid_field") << r.raw;
+    EXPECT_NE(r.body["error"]["message"].get<std::string>().find("query parameter 'context_length'"), std::string::npos)
+        << r.raw;
+  }
+}
+
 TEST_F(ServerModels, SecondModelOverBudgetUnloadsTheLeastRecentlyUsed) {
   write_file(dir_ / "models" / "alpha.gguf", synthetic_gguf(128, 2, 1));
   write_file(dir_ / "models" / "beta.gguf", synthetic_gguf(128, 2, 2));
