@@ -19,20 +19,44 @@ Result<Statement> prepare_visible(Database& db, const std::string& sql, const Ac
 
 constexpr const char* kColumns =
     "c.id, c.user_id, c.title, c.model, c.system_prompt, c.params, c.created_at, c.updated_at, "
-    "(SELECT count(*) FROM messages m WHERE m.conversation_id = c.id)";
+    "(SELECT count(*) FROM messages m WHERE m.conversation_id = c.id), c.retrieval, c.own_collection_id";
 
 Conversation read_conversation(const Statement& st) {
   Conversation c;
   read_columns(st, c.id, c.user_id, c.title, c.model, c.system_prompt, c.params, c.created_at, c.updated_at,
-               c.message_count);
+               c.message_count, c.retrieval, c.own_collection_id);
   return c;
 }
+
+constexpr const char* kMessageColumns =
+    "id, conversation_id, role, content, created_at, model, model_sha256, chat_template_sha256, "
+    "generation, tool_calls, tool_call_id, reasoning, sources";
 
 Message read_message(const Statement& st) {
   Message m;
   read_columns(st, m.id, m.conversation_id, m.role, m.content, m.created_at, m.model, m.model_sha256,
-               m.chat_template_sha256, m.generation, m.tool_calls, m.tool_call_id, m.reasoning);
+               m.chat_template_sha256, m.generation, m.tool_calls, m.tool_call_id, m.reasoning, m.sources);
   return m;
+}
+
+// Replaces a conversation's collection links with `ids`, in order. Inside the caller's lock and transaction.
+Status write_collections(Database& db, const std::string& conversation_id, const std::vector<int64_t>& ids) {
+  if (Status s = execute(db, "DELETE FROM conversation_collections WHERE conversation_id = ?", conversation_id); !s)
+    return s;
+  for (size_t i = 0; i < ids.size(); ++i)
+    if (Status s = execute(db,
+                           "INSERT INTO conversation_collections (conversation_id, collection_id, position) "
+                           "VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                           conversation_id, ids[i], static_cast<int64_t>(i));
+        !s)
+      return s;
+  return Status::ok();
+}
+
+Result<std::vector<int64_t>> read_collections(Database& db, const std::string& conversation_id) {
+  return query_rows(
+      db, "SELECT collection_id FROM conversation_collections WHERE conversation_id = ? ORDER BY position",
+      [](const Statement& row) { return row.int64(0); }, conversation_id);
 }
 
 }  // namespace
@@ -40,12 +64,17 @@ Message read_message(const Statement& st) {
 Result<Conversation> ConversationStore::create(Conversation c) {
   auto lock = db_.lock();
   c.created_at = c.updated_at = unix_time_now();
-  if (Status s = execute(db_,
-                         "INSERT INTO conversations (id, user_id, title, model, system_prompt, params, created_at, "
-                         "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                         c.id, c.user_id, c.title, c.model, c.system_prompt, c.params, c.created_at, c.updated_at);
-      !s)
-    return Error{s.message()};
+  Status s = db_.transaction([&]() -> Status {
+    if (Status r = execute(db_,
+                           "INSERT INTO conversations (id, user_id, title, model, system_prompt, params, created_at, "
+                           "updated_at, retrieval, own_collection_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                           c.id, c.user_id, c.title, c.model, c.system_prompt, c.params, c.created_at, c.updated_at,
+                           c.retrieval, c.own_collection_id);
+        !r)
+      return r;
+    return write_collections(db_, c.id, c.collection_ids);
+  });
+  if (!s) return Error{s.message()};
   return c;
 }
 
@@ -70,7 +99,12 @@ Result<std::optional<Conversation>> ConversationStore::get(const std::string& id
   auto st = prepare_visible(
       db_, std::string("SELECT ") + kColumns + " FROM conversations c WHERE " + kVisible + " AND c.id = ?4", access);
   if (!st) return Error{st.error()};
-  return read_first_row(st->bind(4, id), read_conversation);
+  auto found = read_first_row(st->bind(4, id), read_conversation);
+  if (!found || !*found) return found;
+  auto ids = read_collections(db_, id);
+  if (!ids) return Error{ids.error()};
+  (*found)->collection_ids = std::move(*ids);
+  return found;
 }
 
 Result<bool> ConversationStore::update(const std::string& id, const Access& access, const ConversationUpdate& u) {
@@ -83,11 +117,19 @@ Result<bool> ConversationStore::update(const std::string& id, const Access& acce
   if (u.model) c.model = *u.model;
   if (u.system_prompt) c.system_prompt = *u.system_prompt;
   if (u.params) c.params = *u.params;
-  if (Status s = execute(
-          db_, "UPDATE conversations SET title = ?, model = ?, system_prompt = ?, params = ?, updated_at = ? WHERE id = ?",
-          c.title, c.model, c.system_prompt, c.params, unix_time_now(), id);
-      !s)
-    return Error{s.message()};
+  if (u.retrieval) c.retrieval = *u.retrieval;
+  if (u.own_collection_id) c.own_collection_id = *u.own_collection_id;
+  Status s = db_.transaction([&]() -> Status {
+    if (Status r = execute(db_,
+                           "UPDATE conversations SET title = ?, model = ?, system_prompt = ?, params = ?, retrieval = ?, "
+                           "own_collection_id = ?, updated_at = ? WHERE id = ?",
+                           c.title, c.model, c.system_prompt, c.params, c.retrieval, c.own_collection_id,
+                           unix_time_now(), id);
+        !r)
+      return r;
+    return u.collection_ids ? write_collections(db_, id, *u.collection_ids) : Status::ok();
+  });
+  if (!s) return Error{s.message()};
   return true;
 }
 
@@ -105,10 +147,10 @@ Result<Message> ConversationStore::add_message(Message m) {
   Status s = db_.transaction([&]() -> Status {
     if (Status r = execute(db_,
                            "INSERT INTO messages (conversation_id, role, content, created_at, model, model_sha256, "
-                           "chat_template_sha256, generation, tool_calls, tool_call_id, reasoning) "
-                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                           "chat_template_sha256, generation, tool_calls, tool_call_id, reasoning, sources) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                            m.conversation_id, m.role, m.content, m.created_at, m.model, m.model_sha256,
-                           m.chat_template_sha256, m.generation, m.tool_calls, m.tool_call_id, m.reasoning);
+                           m.chat_template_sha256, m.generation, m.tool_calls, m.tool_call_id, m.reasoning, m.sources);
         !r)
       return r;
     m.id = db_.last_insert_id();
@@ -120,9 +162,7 @@ Result<Message> ConversationStore::add_message(Message m) {
 
 Result<std::vector<Message>> ConversationStore::messages(const std::string& conversation_id) {
   auto lock = db_.lock();
-  return query_rows(db_,
-                    "SELECT id, conversation_id, role, content, created_at, model, model_sha256, chat_template_sha256, "
-                    "generation, tool_calls, tool_call_id, reasoning FROM messages WHERE conversation_id = ? ORDER BY id",
+  return query_rows(db_, std::string("SELECT ") + kMessageColumns + " FROM messages WHERE conversation_id = ? ORDER BY id",
                     read_message, conversation_id);
 }
 

@@ -6,8 +6,12 @@
 // chat_templates) and the generation record (JSON: sampling settings, seed,
 // token counts, timings). Tool calling: an assistant message's tool calls (a
 // JSON array in OpenAI's shape) and reasoning, and the call id a tool message
-// answers. Deleting a conversation deletes its messages (the
-// foreign key cascades). Access rules are applied in SQL by an Access value.
+// answers. Documents in chat: the collections a conversation answers from
+// (ordered ids), its retrieval settings (JSON), the collection holding files
+// dropped into it, and a reply's sources (JSON array). Deleting a
+// conversation deletes its messages and collection links (the foreign keys
+// cascade; its own collection is the caller's to delete). Access rules are
+// applied in SQL by an Access value.
 #pragma once
 
 #include <cstdint>
@@ -29,6 +33,9 @@ struct Conversation {
   int64_t created_at = 0;
   int64_t updated_at = 0;
   int64_t message_count = 0;  // filled by get() and list()
+  std::vector<int64_t> collection_ids;      // answers from these collections, in order (filled by get())
+  std::optional<std::string> retrieval;     // JSON object of retrieval settings; nullopt: the defaults
+  std::optional<int64_t> own_collection_id;  // the collection of files dropped into this conversation
 };
 
 struct Message {
@@ -44,6 +51,7 @@ struct Message {
   std::optional<std::string> tool_calls;  // JSON array: [{id, type: "function", function: {name, arguments}}]
   std::optional<std::string> tool_call_id;  // role "tool": the call this result answers
   std::optional<std::string> reasoning;     // a reply's reasoning (its <think> part), apart from content
+  std::optional<std::string> sources;       // JSON array: the document passages a reply was given
 };
 
 // Which conversations a caller may see: all of them, or those of one user
@@ -56,13 +64,16 @@ struct Access {
 
 struct ConversationUpdate {
   std::optional<std::string> title, model, system_prompt, params;
+  std::optional<std::vector<int64_t>> collection_ids;  // replaces the list
+  std::optional<std::optional<std::string>> retrieval;  // a value, or nullopt inside: back to the defaults
+  std::optional<int64_t> own_collection_id;
 };
 
 class ConversationStore {
  public:
   explicit ConversationStore(Database& db) : db_(db) {}
 
-  // Sets created_at/updated_at.
+  // Sets created_at/updated_at; stores collection_ids (which must exist).
   Result<Conversation> create(Conversation c);
   // Newest first (by last update); `total` gets the count of all visible ones.
   Result<std::vector<Conversation>> list(const Access& access, int64_t limit, int64_t offset, int64_t& total);

@@ -245,6 +245,22 @@ ALTER TABLE messages ADD COLUMN tool_calls TEXT;
 ALTER TABLE messages ADD COLUMN tool_call_id TEXT;
 ALTER TABLE messages ADD COLUMN reasoning TEXT;
 )sql"},
+    // Documents in chat: the collections a conversation answers from (in
+    // order; deleting either side removes the link), its retrieval settings
+    // (JSON, NULL: the defaults), the collection of files dropped into it, and
+    // a reply's sources (JSON array of the passages it was given, NULL: none).
+    {8, "conversation collections, retrieval settings and reply sources", R"sql(
+CREATE TABLE conversation_collections (
+  conversation_id  TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+  collection_id    $INT NOT NULL REFERENCES collections(id) ON DELETE CASCADE,
+  position         $INT NOT NULL,
+  PRIMARY KEY (conversation_id, collection_id)
+);
+CREATE INDEX conversation_collections_by_collection ON conversation_collections(collection_id);
+ALTER TABLE conversations ADD COLUMN retrieval TEXT;
+ALTER TABLE conversations ADD COLUMN own_collection_id $INT REFERENCES collections(id) ON DELETE SET NULL;
+ALTER TABLE messages ADD COLUMN sources TEXT;
+)sql"},
 };
 
 }  // namespace

@@ -7,6 +7,7 @@
 // Also the CLI end to end.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "pg_test_server.h"
@@ -93,6 +94,13 @@ class StoreCopy : public ::testing::Test {
     rag::IngestJobStore jobs(db);
     ASSERT_TRUE(jobs.create("job-1", c->id, "upload", {{document_ids_[0], "animal0.txt", 10}}));
     ASSERT_TRUE(jobs.create("job-2", c->id, "upload", {{document_ids_[1], "animal1.txt", 11}}));
+    // Two conversations answer from the collection, one also owns it (files dropped into it).
+    ConversationUpdate link;
+    link.collection_ids = std::vector<int64_t>{c->id};
+    link.retrieval = std::optional<std::string>(R"({"mode":"bm25","top_k":3})");
+    ASSERT_TRUE(convs.update("conv-0", Access{true}, link));
+    link.own_collection_id = c->id;
+    ASSERT_TRUE(convs.update("conv-1", Access{true}, link));
   }
 
   fs::path dir_;
@@ -104,9 +112,9 @@ TEST_F(StoreCopy, EveryTableArrivesWithMatchingCountsAndChecksums) {
   PG_REQUIRE_POSTGRES(url);
   auto pg = open_store("", url);
   ASSERT_TRUE(pg) << pg.error();
-  int64_t last_progress = 0;
+  int64_t most_progress = 0;
   auto report = copy_sqlite_to_postgres(*sqlite_, **pg, [&](const std::string&, int64_t done, int64_t) {
-    last_progress = done;
+    most_progress = std::max(most_progress, done);
   });
   ASSERT_TRUE(report) << report.error();
   EXPECT_TRUE(report->verified());
@@ -124,7 +132,8 @@ TEST_F(StoreCopy, EveryTableArrivesWithMatchingCountsAndChecksums) {
   EXPECT_EQ(rows["chunks"], 20);
   EXPECT_EQ(rows["ingest_jobs"], 2);
   EXPECT_EQ(rows.count("chunks_fts"), 0u);  // FTS5 stays behind; PostgreSQL indexes the text itself
-  EXPECT_GT(last_progress, 0);
+  EXPECT_EQ(rows["conversation_collections"], 2);
+  EXPECT_GT(most_progress, 0);
   // Referenced tables come before the tables that reference them.
   auto pos = [&](const std::string& name) {
     for (size_t i = 0; i < report->tables.size(); ++i)

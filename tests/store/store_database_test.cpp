@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "rag/collection_store.h"
 #include "store/conversation_store.h"
 #include "store/data_dir.h"
 #include "store/migrations.h"
@@ -203,6 +204,76 @@ TEST_P(StoreEngines, AccessLimitsWhatAUserSees) {
   EXPECT_FALSE(*convs.get("cb", Access{false, a, false}));
   EXPECT_FALSE(*convs.remove("cb", Access{false, a, false}));
   EXPECT_TRUE(*convs.get("cb", Access{false, b, false}));
+}
+
+// Documents in chat: a conversation's collections (ordered), retrieval
+// settings, own collection and a reply's sources round-trip; deleting a
+// collection unlinks it everywhere, deleting the conversation drops its links.
+TEST_P(StoreEngines, ConversationsKeepTheirCollectionsRetrievalAndSources) {
+  auto db = open_store(data_dir(), database_);
+  ASSERT_TRUE(db) << db.error();
+  rag::CollectionStore collections(**db);
+  std::vector<int64_t> ids;
+  for (const char* name : {"manuals", "specs", "notes"}) {
+    rag::NewCollection nc;
+    nc.name = name;
+    auto made = collections.create_collection(nc);
+    ASSERT_TRUE(made) << made.error();
+    ids.push_back(made->id);
+  }
+  ConversationStore convs(**db);
+  Conversation c;
+  c.id = "conv-docs";
+  c.title = "t";
+  c.model = "m";
+  c.collection_ids = {ids[2], ids[0]};
+  c.retrieval = R"({"mode":"bm25","top_k":4})";
+  ASSERT_TRUE(convs.create(c));
+  const Access all{true, 0, false};
+  auto got = convs.get(c.id, all);
+  ASSERT_TRUE(got && *got);
+  EXPECT_EQ((*got)->collection_ids, (std::vector<int64_t>{ids[2], ids[0]}));  // in the given order
+  EXPECT_EQ((*got)->retrieval, R"({"mode":"bm25","top_k":4})");
+  EXPECT_FALSE((*got)->own_collection_id);
+
+  ConversationUpdate u;
+  u.collection_ids = std::vector<int64_t>{ids[1], ids[2], ids[1]};  // a repeat is kept once
+  u.retrieval = std::optional<std::string>();                          // back to the defaults
+  u.own_collection_id = ids[1];
+  ASSERT_TRUE(*convs.update(c.id, all, u));
+  got = convs.get(c.id, all);
+  EXPECT_EQ((*got)->collection_ids, (std::vector<int64_t>{ids[1], ids[2]}));
+  EXPECT_FALSE((*got)->retrieval);
+  EXPECT_EQ((*got)->own_collection_id, ids[1]);
+  ConversationUpdate title_only;
+  title_only.title = "renamed";
+  ASSERT_TRUE(*convs.update(c.id, all, title_only));  // leaves the documents alone
+  EXPECT_EQ((*convs.get(c.id, all))->collection_ids, (std::vector<int64_t>{ids[1], ids[2]}));
+
+  Message reply;
+  reply.conversation_id = c.id;
+  reply.role = "assistant";
+  reply.content = "See [1].";
+  reply.sources = R"([{"n":1,"collection_id":2,"chunk_id":7,"score":0.5}])";
+  ASSERT_TRUE(convs.add_message(reply));
+  EXPECT_EQ((*convs.messages(c.id))[0].sources, reply.sources);
+
+  // A collection deleted elsewhere leaves the conversation (and its own-collection mark).
+  ASSERT_TRUE(collections.delete_collection(ids[1]));
+  got = convs.get(c.id, all);
+  EXPECT_EQ((*got)->collection_ids, (std::vector<int64_t>{ids[2]}));
+  EXPECT_FALSE((*got)->own_collection_id);
+  // Linking a collection that does not exist fails and changes nothing.
+  ConversationUpdate bad;
+  bad.collection_ids = std::vector<int64_t>{ids[0], 987654};
+  EXPECT_FALSE(convs.update(c.id, all, bad));
+  EXPECT_EQ((*convs.get(c.id, all))->collection_ids, (std::vector<int64_t>{ids[2]}));
+  // Deleting the conversation drops its links, not the collections.
+  ASSERT_TRUE(*convs.remove(c.id, all));
+  auto links = (*db)->prepare("SELECT count(*) FROM conversation_collections");
+  ASSERT_TRUE(links && *links->step());
+  EXPECT_EQ(links->int64(0), 0);
+  EXPECT_TRUE(collections.get_collection(ids[2]));
 }
 
 TEST_P(StoreEngines, MessagesKeepToolCallsToolCallIdsAndReasoning) {
