@@ -261,12 +261,18 @@ oj schemas() {
   const oj sampling = sampling_properties();
   const oj embedding_input = {{"oneOf", oj::array({str(), array_of(str())})}};
   const oj openai_input = {{"oneOf", oj::array({str(), array_of(str()), array_of(integer()), array_of(array_of(integer()))})}};
+  // Documents in chat: the collections a conversation answers from and its retrieval settings.
+  const oj nullable_object = {{"type", oj::array({"object", "null"})}};
   const oj conversation = object({{"id", str()}, {"title", str()}, {"model", str()}, {"system_prompt", str()},
-                                  {"params", object(sampling)}, {"created_at", str()}, {"updated_at", str()},
+                                  {"params", object(sampling)},
+                                  {"collections", array_of(object({{"id", integer()}, {"name", str()}}))},
+                                  {"retrieval", nullable_object},
+                                  {"own_collection_id", {{"type", oj::array({"integer", "null"})}}},
+                                  {"created_at", str()}, {"updated_at", str()},
                                   {"message_count", integer()}});
   const oj stored_message = object({{"id", integer()}, {"role", str()}, {"content", str()}, {"created_at", str()},
                                     {"tool_calls", array_of(tool_call_schema())}, {"tool_call_id", str()},
-                                    {"reasoning", str()},
+                                    {"reasoning", str()}, {"sources", array_of(any_object())},
                                     {"model", str()}, {"model_sha256", str()}, {"chat_template_sha256", str()},
                                     {"generation", object({{"generation_id", str()}, {"finish_reason", str()},
                                                            {"sampling", object(sampling)}, {"usage", usage_schema()},
@@ -349,7 +355,14 @@ oj schemas() {
   s["CreateUserRequest"] = object({{"username", str()}, {"password", str()}, {"role", str()}}, {"username", "password"});
   s["PasswordRequest"] = object({{"password", str()}, {"current_password", str()}}, {"password"});
   s["PasswordChanged"] = object({{"username", str()}, {"password_changed", boolean()}});
-  s["ConversationCreate"] = object({{"title", str()}, {"model", str()}, {"system_prompt", str()}, {"params", object(sampling)}});
+  s["ConversationCreate"] = object({{"title", str()}, {"model", str()}, {"system_prompt", str()}, {"params", object(sampling)},
+                                    {"collections", {{"type", oj::array({"array", "null"})},
+                                                     {"maxItems", 16},
+                                                     {"items", {{"type", oj::array({"integer", "string"})}}},
+                                                     {"description", "collection ids or names the replies answer from"}}},
+                                    {"retrieval", with(nullable_object, {{"description",
+                                        "mode, top_k, min_score, tags, metadata, bm25_weight, dense_weight, rrf_k "
+                                        "(as POST /api/v1/rag/query); null: the defaults"}})}});
   s["ConversationUpdate"] = s["ConversationCreate"];
   s["Conversation"] = conversation;
   s["ConversationList"] = object({{"conversations", array_of(ref("Conversation"))}, {"total", integer()},

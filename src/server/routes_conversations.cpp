@@ -12,6 +12,7 @@
 #include "util/sha256.h"
 #include "server/api_error.h"
 #include "server/chat_reply.h"
+#include "server/conversation_documents.h"
 #include "server/generation_request.h"
 #include "server/logprobs_json.h"
 #include "app/chat_prompt.h"
@@ -43,12 +44,15 @@ nlohmann::json parse_stored(const std::string& text) {
   return j.is_discarded() ? nlohmann::json::object() : j;
 }
 
-nlohmann::json conversation_json(const store::Conversation& c) {
+nlohmann::json conversation_json(ServerContext& ctx, const store::Conversation& c) {
   return {{"id", c.id},
           {"title", c.title},
           {"model", c.model},
           {"system_prompt", c.system_prompt},
           {"params", parse_stored(c.params)},
+          {"collections", collections_json(ctx, c.collection_ids)},
+          {"retrieval", c.retrieval ? parse_stored(*c.retrieval) : nlohmann::json(nullptr)},
+          {"own_collection_id", c.own_collection_id ? nlohmann::json(*c.own_collection_id) : nlohmann::json(nullptr)},
           {"created_at", rfc3339_from_unix(c.created_at)},
           {"updated_at", rfc3339_from_unix(c.updated_at)},
           {"message_count", c.message_count}};
@@ -70,6 +74,10 @@ nlohmann::json message_json(const store::Message& m) {
   if (m.model_sha256) j["model_sha256"] = *m.model_sha256;
   if (m.chat_template_sha256) j["chat_template_sha256"] = *m.chat_template_sha256;
   if (m.generation) j["generation"] = parse_stored(*m.generation);
+  if (m.sources) {
+    nlohmann::json sources = nlohmann::json::parse(*m.sources, nullptr, false);
+    j["sources"] = sources.is_array() ? sources : nlohmann::json::array();
+  }
   return j;
 }
 
@@ -220,7 +228,9 @@ void add_conversation_routes(RouteTable& routes, ServerContext& ctx) {
                else c.model = value_or_throw(ctx.models().acquire(asked))->file.name;
                c.system_prompt = r.string("system_prompt", 1 << 20).value_or("");
                c.params = checked_params(r.raw("params"), "params");
-               send_json(res, 201, conversation_json(db_checked(ctx.conversations().create(c))));
+               c.collection_ids = checked_collections(ctx, r.raw("collections"));
+               c.retrieval = checked_retrieval(r.raw("retrieval"));
+               send_json(res, 201, conversation_json(ctx, db_checked(ctx.conversations().create(c))));
              });
 
   routes.add("GET", "/api/v1/conversations", "/api/v1/conversations",
@@ -230,13 +240,13 @@ void add_conversation_routes(RouteTable& routes, ServerContext& ctx) {
                int64_t total = 0;
                nlohmann::json list = nlohmann::json::array();
                for (const auto& c : db_checked(ctx.conversations().list(access_for(ctx, req), limit, offset, total)))
-                 list.push_back(conversation_json(c));
+                 list.push_back(conversation_json(ctx, c));
                send_json(res, 200, {{"conversations", list}, {"total", total}, {"limit", limit}, {"offset", offset}});
              });
 
   routes.add("GET", one, "/api/v1/conversations/{id}", [&ctx](const ApiRequest& req, httplib::Response& res) {
     const store::Conversation c = find_or_404(ctx, req, req.http.matches[1]);
-    nlohmann::json j = conversation_json(c);
+    nlohmann::json j = conversation_json(ctx, c);
     j["messages"] = nlohmann::json::array();
     for (const auto& m : db_checked(ctx.conversations().messages(c.id))) j["messages"].push_back(message_json(m));
     send_json(res, 200, j);
@@ -254,9 +264,12 @@ void add_conversation_routes(RouteTable& routes, ServerContext& ctx) {
     }
     u.system_prompt = r.string("system_prompt", 1 << 20);
     if (r.has("params")) u.params = checked_params(r.raw("params"), "params");
+    // null detaches every collection / goes back to the default retrieval settings.
+    if (body.is_object() && body.contains("collections")) u.collection_ids = checked_collections(ctx, r.raw("collections"));
+    if (body.is_object() && body.contains("retrieval")) u.retrieval = checked_retrieval(r.raw("retrieval"));
     if (!db_checked(ctx.conversations().update(id, access_for(ctx, req), u)))
       throw ApiError(404, "conversation_not_found", "no conversation '" + id + "'");
-    send_json(res, 200, conversation_json(find_or_404(ctx, req, id)));
+    send_json(res, 200, conversation_json(ctx, find_or_404(ctx, req, id)));
   });
 
   routes.add("DELETE", one, "/api/v1/conversations/{id}", [&ctx](const ApiRequest& req, httplib::Response& res) {
@@ -278,7 +291,7 @@ void add_conversation_routes(RouteTable& routes, ServerContext& ctx) {
                  return;
                }
                if (format != "json") throw invalid_field("format", "is '" + format + "', expected json or markdown");
-               nlohmann::json j = conversation_json(c);
+               nlohmann::json j = conversation_json(ctx, c);
                j["messages"] = nlohmann::json::array();
                nlohmann::json templates = nlohmann::json::object();
                for (const auto& m : messages) {

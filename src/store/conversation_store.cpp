@@ -91,7 +91,14 @@ Result<std::vector<Conversation>> ConversationStore::list(const Access& access, 
                                 " ORDER BY c.updated_at DESC, c.rowid DESC LIMIT ?4 OFFSET ?5",
                             access);
   if (!st) return Error{st.error()};
-  return read_rows(bind_values_at(*st, 4, limit, offset), read_conversation);
+  auto page = read_rows(bind_values_at(*st, 4, limit, offset), read_conversation);
+  if (!page) return page;
+  for (Conversation& c : *page) {
+    auto ids = read_collections(db_, c.id);
+    if (!ids) return Error{ids.error()};
+    c.collection_ids = std::move(*ids);
+  }
+  return page;
 }
 
 Result<std::optional<Conversation>> ConversationStore::get(const std::string& id, const Access& access) {

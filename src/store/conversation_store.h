@@ -33,7 +33,7 @@ struct Conversation {
   int64_t created_at = 0;
   int64_t updated_at = 0;
   int64_t message_count = 0;  // filled by get() and list()
-  std::vector<int64_t> collection_ids;      // answers from these collections, in order (filled by get())
+  std::vector<int64_t> collection_ids;      // answers from these collections, in order
   std::optional<std::string> retrieval;     // JSON object of retrieval settings; nullopt: the defaults
   std::optional<int64_t> own_collection_id;  // the collection of files dropped into this conversation
 };

@@ -282,6 +282,64 @@ TEST(ServerConversations, ListIsPaginatedNewestFirst) {
   EXPECT_EQ(get_json(srv, "/api/v1/conversations?offset=-1").status, 400);
 }
 
+// Documents in chat: a conversation names the collections it answers from (by
+// id or name, kept in order) and its retrieval settings; PATCH replaces or
+// clears them; deleting a collection detaches it; bad values are 4xx.
+TEST(ServerConversations, CollectionsAndRetrievalSettingsAreKept) {
+  TestServer srv;
+  std::vector<int64_t> ids;
+  for (const char* name : {"manuals", "specs"}) {
+    auto made = post_json(srv, "/api/v1/collections", {{"name", name}});
+    ASSERT_EQ(made.status, 201) << made.raw;
+    ids.push_back(made.body["id"].get<int64_t>());
+  }
+  auto created = post_json(srv, "/api/v1/conversations",
+                           {{"title", "docs"}, {"collections", {"specs", ids[0], "specs"}},
+                            {"retrieval", {{"mode", "bm25"}, {"top_k", 3}}}});
+  ASSERT_EQ(created.status, 201) << created.raw;
+  const std::string id = created.body["id"];
+  const nlohmann::json both = {{{"id", ids[1]}, {"name", "specs"}}, {{"id", ids[0]}, {"name", "manuals"}}};
+  EXPECT_EQ(created.body["collections"], both);
+  EXPECT_EQ(created.body["retrieval"], nlohmann::json({{"mode", "bm25"}, {"top_k", 3}}));
+  EXPECT_TRUE(created.body["own_collection_id"].is_null());
+  EXPECT_EQ(get_json(srv, "/api/v1/conversations/" + id).body["collections"], both);
+  EXPECT_EQ(get_json(srv, "/api/v1/conversations").body["conversations"][0]["collections"], both);
+
+  // PATCH: a title alone leaves them; new values replace; null clears.
+  ASSERT_EQ(patch_json(srv, "/api/v1/conversations/" + id, {{"title", "renamed"}}).status, 200);
+  EXPECT_EQ(get_json(srv, "/api/v1/conversations/" + id).body["collections"], both);
+  auto patched = patch_json(srv, "/api/v1/conversations/" + id,
+                            {{"collections", {"manuals"}}, {"retrieval", {{"mode", "hybrid"}, {"rrf_k", 30}}}});
+  ASSERT_EQ(patched.status, 200) << patched.raw;
+  EXPECT_EQ(patched.body["collections"], nlohmann::json({{{"id", ids[0]}, {"name", "manuals"}}}));
+  EXPECT_EQ(patched.body["retrieval"]["rrf_k"], 30);
+  patched = patch_json(srv, "/api/v1/conversations/" + id, {{"retrieval", nullptr}});
+  EXPECT_TRUE(patched.body["retrieval"].is_null());
+  EXPECT_EQ(patched.body["collections"].size(), 1u);
+
+  // A deleted collection leaves the conversation.
+  ASSERT_EQ(delete_path(srv, "/api/v1/collections/" + std::to_string(ids[0])).status, 200);
+  EXPECT_EQ(get_json(srv, "/api/v1/conversations/" + id).body["collections"], nlohmann::json::array());
+
+  // Refusals name the field and store nothing.
+  auto unknown = post_json(srv, "/api/v1/conversations", {{"collections", {"no-such-collection"}}});
+  EXPECT_EQ(unknown.status, 404) << unknown.raw;
+  for (const nlohmann::json& bad : {nlohmann::json{{"collections", "specs"}}, nlohmann::json{{"collections", {true}}},
+                                    nlohmann::json{{"collections", {0}}}, nlohmann::json{{"collections", {""}}},
+                                    nlohmann::json{{"retrieval", "bm25"}}, nlohmann::json{{"retrieval", {{"mode", "fuzzy"}}}},
+                                    nlohmann::json{{"retrieval", {{"top_k", 0}}}},
+                                    nlohmann::json{{"retrieval", {{"temperature", 1}}}}}) {
+    auto r = post_json(srv, "/api/v1/conversations", bad);
+    EXPECT_EQ(r.status, 400) << bad.dump() << " " << r.raw;
+    EXPECT_TRUE(r.body["error"]["message"].is_string()) << r.raw;
+  }
+  nlohmann::json many = nlohmann::json::array();
+  for (int i = 0; i < 17; ++i) many.push_back("specs");
+  EXPECT_EQ(post_json(srv, "/api/v1/conversations", {{"collections", many}}).status, 400);
+  EXPECT_EQ(patch_json(srv, "/api/v1/conversations/" + id, {{"collections", {"nope"}}}).status, 404);
+  EXPECT_EQ(get_json(srv, "/api/v1/conversations").body["total"], 1);
+}
+
 TEST(ServerConversations, BadInputIs4xxAndTheServerStaysUp) {
   TestServer srv;
   EXPECT_EQ(post_raw(srv, "/api/v1/conversations", "{not json").status, 400);

@@ -1,0 +1,63 @@
+// Documents in chat on the wire; see conversation_documents.h.
+#include "server/conversation_documents.h"
+
+#include <algorithm>
+#include <array>
+#include <string_view>
+
+#include "app/rag_answer.h"
+#include "server/api_error.h"
+#include "server/rag_answerer.h"
+#include "server/rag_json.h"
+#include "server/request_fields.h"
+
+namespace pg::server {
+namespace {
+
+// The keys a conversation's retrieval settings may hold: the retrieval fields of a RAG query.
+constexpr std::array<std::string_view, 8> kRetrievalKeys = {"mode",     "top_k",       "min_score",    "tags",
+                                                            "metadata", "bm25_weight", "dense_weight", "rrf_k"};
+
+}  // namespace
+
+std::vector<int64_t> checked_collections(ServerContext& ctx, const nlohmann::json* field) {
+  std::vector<int64_t> ids;
+  if (!field || field->is_null()) return ids;
+  if (!field->is_array())
+    throw invalid_field("collections", "must be an array of collection ids or names, got " + describe_json(*field));
+  if (field->size() > kMaxConversationCollections)
+    throw invalid_field("collections", "has " + std::to_string(field->size()) + " entries, at most " +
+                                           std::to_string(kMaxConversationCollections) + " are allowed");
+  for (size_t i = 0; i < field->size(); ++i) {
+    const nlohmann::json& v = (*field)[i];
+    std::string id_or_name;
+    if (v.is_number_integer() && v.get<int64_t>() > 0) id_or_name = std::to_string(v.get<int64_t>());
+    else if (v.is_string() && !v.get<std::string>().empty() && v.get<std::string>().size() <= 1024) id_or_name = v.get<std::string>();
+    else
+      throw invalid_field("collections[" + std::to_string(i) + "]",
+                          "must be a collection id (a positive integer) or name, got " + describe_json(v));
+    const rag::Collection c = collection_or_404(ctx, id_or_name);
+    if (std::find(ids.begin(), ids.end(), c.id) == ids.end()) ids.push_back(c.id);
+  }
+  return ids;
+}
+
+std::optional<std::string> checked_retrieval(const nlohmann::json* field) {
+  if (!field || field->is_null()) return std::nullopt;
+  if (!field->is_object()) throw invalid_field("retrieval", "must be an object of retrieval settings or null, got " + describe_json(*field));
+  for (const auto& [key, value] : field->items())
+    if (std::find(kRetrievalKeys.begin(), kRetrievalKeys.end(), key) == kRetrievalKeys.end())
+      throw invalid_field("retrieval." + key,
+                          "is not a retrieval setting (mode, top_k, min_score, tags, metadata, bm25_weight, dense_weight, rrf_k)");
+  (void)read_rag_query(FieldReader(*field, "retrieval."), "");  // throws on a bad value, naming it
+  return field->dump();
+}
+
+nlohmann::json collections_json(ServerContext& ctx, const std::vector<int64_t>& ids) {
+  nlohmann::json out = nlohmann::json::array();
+  for (int64_t id : ids)
+    if (auto c = app::find_collection(ctx.core(), std::to_string(id))) out.push_back({{"id", c->id}, {"name", c->name}});
+  return out;
+}
+
+}  // namespace pg::server
