@@ -46,6 +46,7 @@ export const API_ROUTES = {
   loadModel: { method: 'POST', path: '/api/v1/models/{name}/load', optional: true },
   unloadModel: { method: 'POST', path: '/api/v1/models/{name}/unload', optional: true },
   deleteModel: { method: 'DELETE', path: '/api/v1/models/{name}', optional: true },
+  modelDetail: { method: 'GET', path: '/api/v1/models/{name}', optional: true },
   searchCatalog: { method: 'GET', path: '/api/v1/models/search', optional: true },
 } as const satisfies Record<string, { method: string; path: string; optional?: boolean }>;
 
