@@ -53,6 +53,32 @@ std::optional<std::string> checked_retrieval(const nlohmann::json* field) {
   return field->dump();
 }
 
+rag::Collection own_collection(ServerContext& ctx, const store::Conversation& c, const store::Access& access) {
+  rag::CollectionStore& store = *ctx.rag().collections;
+  if (c.own_collection_id)
+    if (auto existing = store.get_collection(*c.own_collection_id)) return *existing;
+  const std::string name = c.id + " files";
+  auto made = store.find_collection(name);  // made by an earlier upload that did not get to attach it
+  if (!made) {
+    rag::NewCollection fields;
+    fields.name = name;
+    fields.description = "Files dropped into conversation " + c.id;
+    made = store.create_collection(fields);
+    if (!made) made = store.find_collection(name);  // a concurrent upload made it first
+    if (!made) throw store_error(made.status(), "collection '" + name + "'");
+  }
+  store::ConversationUpdate u;
+  u.own_collection_id = made->id;
+  std::vector<int64_t> ids = {made->id};
+  for (int64_t id : c.collection_ids)
+    if (id != made->id) ids.push_back(id);
+  if (ids.size() > kMaxConversationCollections) ids.resize(kMaxConversationCollections);
+  u.collection_ids = std::move(ids);
+  auto updated = ctx.conversations().update(c.id, access, u);
+  if (!updated) throw ApiError(500, "database_error", "the database failed: " + updated.error());
+  return *made;
+}
+
 nlohmann::json collections_json(ServerContext& ctx, const std::vector<int64_t>& ids) {
   nlohmann::json out = nlohmann::json::array();
   for (int64_t id : ids)

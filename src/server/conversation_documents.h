@@ -2,8 +2,9 @@
 // names of existing collections, kept as ids) and `retrieval` settings (the
 // retrieval fields of POST /api/v1/rag/query: mode, top_k, min_score, tags,
 // metadata, bm25_weight, dense_weight, rrf_k) read and checked for POST and
-// PATCH /api/v1/conversations, and shown back as JSON. Throws ApiError (400
-// naming the field, 404 for an unknown collection); never stores anything.
+// PATCH /api/v1/conversations, and shown back as JSON; and the collection
+// that holds the files dropped into a conversation, made on first use.
+// Throws ApiError (400 naming the field, 404 for an unknown collection).
 #pragma once
 
 #include <cstdint>
@@ -13,7 +14,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "rag/collection_store.h"
 #include "server/server_context.h"
+#include "store/conversation_store.h"
 
 namespace pg::server {
 
@@ -30,5 +33,11 @@ std::optional<std::string> checked_retrieval(const nlohmann::json* field);
 
 // [{"id", "name"}] of the collections, in order (one deleted meanwhile is left out).
 nlohmann::json collections_json(ServerContext& ctx, const std::vector<int64_t>& ids);
+
+// The conversation's own collection (files dropped into the chat): the one it
+// has, else a new BM25 collection named "<conversation id> files", which is
+// then attached to the conversation (first in its collections) and marked as
+// its own. `access` is the caller's view of the conversation.
+rag::Collection own_collection(ServerContext& ctx, const store::Conversation& c, const store::Access& access);
 
 }  // namespace pg::server

@@ -99,6 +99,10 @@ const std::vector<RouteDoc>& route_docs() {
        "Collection", {400, 404, 409}},
       {"DELETE", "/api/v1/collections/{id}", "documents", "Delete a collection with its documents, chunks and indexes",
        Access::User, "", "Deleted", {404}},
+      {"POST", "/api/v1/conversations/{id}/documents", "conversations",
+       "Drop files into a conversation (multipart, as a collection upload): they go to its own collection, made and "
+       "attached on first use",
+       Access::User, "multipart:DocumentUpload", "UploadResult", {400, 404, 413}},
       {"POST", "/api/v1/collections/{id}/documents", "documents",
        "Upload documents (multipart: files, tags, metadata); each file is accepted or refused alone, then ingested by a job",
        Access::User, "multipart:DocumentUpload", "UploadResult", {400, 404, 413}},
@@ -584,6 +588,7 @@ oj operation(const RouteDoc& d) {
                        (path == "/api/v1/conversations" || path == "/api/v1/users" || path == "/api/v1/auth/keys" ||
                         path == "/api/v1/conversations/{id}/messages" || path == "/api/v1/collections");
   const bool accepted = std::string(d.method) == "POST" && (path == "/api/v1/collections/{id}/documents" ||
+                                                            path == "/api/v1/conversations/{id}/documents" ||
                                                             path == "/api/v1/models/pull" ||
                                                             path.find("/reindex") != std::string::npos);
   oj responses;

@@ -12,6 +12,7 @@
 #include "util/sha256.h"
 #include "server/api_error.h"
 #include "server/chat_reply.h"
+#include "server/collection_files.h"
 #include "server/conversation_documents.h"
 #include "server/generation_request.h"
 #include "server/logprobs_json.h"
@@ -272,12 +273,29 @@ void add_conversation_routes(RouteTable& routes, ServerContext& ctx) {
     send_json(res, 200, conversation_json(ctx, find_or_404(ctx, req, id)));
   });
 
+  // Deleting a conversation deletes the collection of the files dropped into it too.
   routes.add("DELETE", one, "/api/v1/conversations/{id}", [&ctx](const ApiRequest& req, httplib::Response& res) {
     const std::string id = req.http.matches[1];
+    const store::Conversation c = find_or_404(ctx, req, id);
     if (!db_checked(ctx.conversations().remove(id, access_for(ctx, req))))
       throw ApiError(404, "conversation_not_found", "no conversation '" + id + "'");
+    if (c.own_collection_id)
+      if (auto own = ctx.rag().collections->get_collection(*c.own_collection_id)) delete_collection_and_files(ctx, *own);
     send_json(res, 200, {{"id", id}, {"deleted", true}});
   });
+
+  // Files dropped into the chat: ingested into the conversation's own collection
+  // (made and attached on first use), answered as a collection upload is.
+  routes.add_upload(one + "/documents", "/api/v1/conversations/{id}/documents",
+                    UploadLimits{static_cast<uint64_t>(ctx.config().max_upload_bytes),
+                                 static_cast<uint64_t>(ctx.config().max_upload_total_bytes),
+                                 static_cast<size_t>(ctx.config().max_upload_files), ctx.rag().uploads_dir},
+                    [&ctx](const ApiRequest& req, Upload& upload, httplib::Response& res) {
+                      const store::Conversation c = find_or_404(ctx, req, req.http.matches[1]);
+                      if (upload.files.empty())
+                        throw ApiError(400, "no_files", "the upload has no file parts (send them as multipart files)");
+                      answer_collection_upload(ctx, own_collection(ctx, c, access_for(ctx, req)), upload, res);
+                    });
 
   routes.add("GET", one + "/export", "/api/v1/conversations/{id}/export",
              [&ctx](const ApiRequest& req, httplib::Response& res) {

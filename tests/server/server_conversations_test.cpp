@@ -340,6 +340,56 @@ TEST(ServerConversations, CollectionsAndRetrievalSettingsAreKept) {
   EXPECT_EQ(get_json(srv, "/api/v1/conversations").body["total"], 1);
 }
 
+// Files dropped into a chat go to the conversation's own collection, made and
+// attached (first) on the first upload, reused after, deleted with the
+// conversation; refused files are answered as a collection upload answers them.
+TEST(ServerConversations, DroppedFilesBecomeTheConversationsOwnCollection) {
+  TestServer srv;
+  ASSERT_EQ(post_json(srv, "/api/v1/collections", {{"name", "specs"}}).status, 201);
+  auto created = post_json(srv, "/api/v1/conversations", {{"collections", {"specs"}}});
+  ASSERT_EQ(created.status, 201) << created.raw;
+  const std::string id = created.body["id"];
+  auto drop = [&](const httplib::MultipartFormDataItems& items) {
+    auto c = srv.client();
+    return to_reply(c.Post("/api/v1/conversations/" + id + "/documents", items));
+  };
+  auto first = drop({file_part("garden.md", "# Garden\n\nTomatoes need deep watering twice a week.\n", "text/markdown")});
+  ASSERT_EQ(first.status, 202) << first.raw;
+  EXPECT_EQ(wait_for_job(srv, first.body["job"]["id"])["status"], "done");
+  auto conv = get_json(srv, "/api/v1/conversations/" + id).body;
+  const int64_t own = conv["own_collection_id"].get<int64_t>();
+  ASSERT_EQ(conv["collections"].size(), 2u);
+  EXPECT_EQ(conv["collections"][0]["id"], own);  // its own files first, then the attached ones
+  EXPECT_EQ(conv["collections"][0]["name"], id + " files");
+  EXPECT_EQ(conv["collections"][1]["name"], "specs");
+
+  auto second = drop({file_part("notes.txt", "The telescope budget is forty thousand euros.\n", "text/plain")});
+  ASSERT_EQ(second.status, 202) << second.raw;
+  EXPECT_EQ(wait_for_job(srv, second.body["job"]["id"])["status"], "done");
+  EXPECT_EQ(get_json(srv, "/api/v1/conversations/" + id).body["own_collection_id"], own);  // the same collection
+  auto docs = get_json(srv, "/api/v1/collections/" + std::to_string(own) + "/documents");
+  ASSERT_EQ(docs.status, 200) << docs.raw;
+  EXPECT_EQ(docs.body["documents"].size(), 2u);
+
+  // Refusals: no files, a binary file, an unknown conversation.
+  EXPECT_EQ(drop({}).status, 400);
+  auto binary = drop({file_part("blob.pdf", std::string("\x00\x01\x02garbage", 10), "application/pdf")});
+  EXPECT_EQ(binary.status, 400) << binary.raw;
+  EXPECT_EQ(binary.body["refused"].size(), 1u);
+  {
+    auto c = srv.client();
+    EXPECT_EQ(to_reply(c.Post("/api/v1/conversations/conv-nope/documents",
+                              httplib::MultipartFormDataItems{file_part("a.txt", "text")}))
+                  .status,
+              404);
+  }
+
+  // Deleting the conversation deletes its own collection, not the attached one.
+  ASSERT_EQ(delete_path(srv, "/api/v1/conversations/" + id).status, 200);
+  EXPECT_EQ(get_json(srv, "/api/v1/collections/" + std::to_string(own)).status, 404);
+  EXPECT_EQ(get_json(srv, "/api/v1/collections/specs").status, 200);
+}
+
 TEST(ServerConversations, BadInputIs4xxAndTheServerStaysUp) {
   TestServer srv;
   EXPECT_EQ(post_raw(srv, "/api/v1/conversations", "{not json").status, 400);

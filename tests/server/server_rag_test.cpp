@@ -21,22 +21,6 @@ JsonReply upload(const TestServer& srv, const std::string& collection, const htt
   return to_reply(c.Post("/api/v1/collections/" + collection + "/documents", items));
 }
 
-httplib::MultipartFormData file_part(const std::string& name, const std::string& content,
-                                     const std::string& type = "application/octet-stream") {
-  return {"files", content, name, type};
-}
-
-// Polls the job until it ends (60 s at most); returns its last state.
-nlohmann::json wait_for_job(const TestServer& srv, const std::string& id) {
-  nlohmann::json job;
-  for (int i = 0; i < 2400; ++i) {  // up to 4 minutes: ASan builds embed slowly
-    job = get_json(srv, "/api/v1/ingest/jobs/" + id).body;
-    if (job.value("finished", false)) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return job;
-}
-
 const char* kGuide =
     "# Garden guide\n\nGeneral notes on the garden.\n\n## Watering\n\n"
     "Tomatoes need deep watering twice a week in summer. The purple cabbage prefers morning water.\n\n"

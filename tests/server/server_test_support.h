@@ -135,6 +135,24 @@ inline JsonReply get_json(const TestServer& srv, const std::string& path, const 
 
 // POSTs JSON (with extra headers, e.g. bearer(token)) and hands each received
 // chunk to on_chunk; returning false hangs up.
+// One file of a multipart upload (the "files" field documents are uploaded in).
+inline httplib::MultipartFormData file_part(const std::string& name, const std::string& content,
+                                            const std::string& type = "application/octet-stream") {
+  return {"files", content, name, type};
+}
+
+// Polls an ingestion job until it ends (4 minutes at most: ASan builds embed
+// slowly); returns its last state.
+inline nlohmann::json wait_for_job(const TestServer& srv, const std::string& id) {
+  nlohmann::json job;
+  for (int i = 0; i < 2400; ++i) {
+    job = get_json(srv, "/api/v1/ingest/jobs/" + id).body;
+    if (job.value("finished", false)) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return job;
+}
+
 inline httplib::Result post_streaming(const TestServer& srv, const std::string& path, const nlohmann::json& body,
                                       const std::function<bool(std::string_view)>& on_chunk,
                                       const httplib::Headers& headers = {}) {
