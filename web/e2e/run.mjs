@@ -84,6 +84,14 @@ async function shot(page, name) {
   await page.screenshot({ path: path.join(shotsDir, `${name}.png`) });
 }
 
+// The Playground with none of the settings an earlier step left in localStorage (pg.playground).
+async function freshPlayground(page, base) {
+  const reply = await page.goto(`${base}/`);
+  await page.evaluate(() => localStorage.removeItem('pg.playground'));
+  await page.reload();
+  return reply;
+}
+
 // Chooses an option of a Radix select by its trigger's label.
 async function choose(page, label, option) {
   await page.getByLabel(label, { exact: true }).click();
@@ -154,7 +162,7 @@ try {
   });
 
   await step('playground', async () => {
-    const reply = await page.goto(`${open.url}/`);
+    const reply = await freshPlayground(page, open.url);
     expect(/script-src 'self'/.test(reply.headers()['content-security-policy'] ?? ''), 'the page has a Content-Security-Policy');
     await page.getByRole('heading', { name: 'Playground' }).waitFor();
     await page.getByLabel('Model', { exact: true }).filter({ hasText: 'stories260K' }).waitFor();
@@ -174,7 +182,7 @@ try {
   });
 
   await step('stop', async () => {
-    await page.goto(`${open.url}/`);
+    await freshPlayground(page, open.url);
     await choose(page, 'Model', 'slow');
     await page.getByLabel('Max tokens', { exact: true }).fill('1900');
     await page.getByLabel('Ignore end of text', { exact: true }).click();
@@ -203,7 +211,7 @@ try {
   await step('structured', async () => {
     // The token view: coloured tokens with a legend, the popover with the alternatives on hover;
     // JSON-schema mode: a broken schema is held back, a valid one gives a reply that parses.
-    await page.goto(`${open.url}/`);
+    await freshPlayground(page, open.url);
     await page.getByLabel('Model', { exact: true }).filter({ hasText: 'stories260K' }).waitFor();
     await page.getByLabel('Max tokens', { exact: true }).fill('40');
     await page.getByLabel('Seed', { exact: true }).fill('42');
@@ -271,7 +279,7 @@ try {
     // and Continue send the history with the call and a `tool` message, and the next reply shows.
     // The demo model's context is 512 tokens and the tools take about 400 of them: one tiny function,
     // and the reply after the result goes without the tools.
-    await page.goto(`${open.url}/`);
+    await freshPlayground(page, open.url);
     await page.getByLabel('Model', { exact: true }).filter({ hasText: 'stories260K' }).waitFor();
     await page.getByLabel('Prompt', { exact: true }).fill('Hi');
     await page.getByLabel('Max tokens', { exact: true }).fill('70');
@@ -448,7 +456,7 @@ try {
   });
 
   await step('theme', async () => {
-    await page.goto(`${open.url}/`);
+    await freshPlayground(page, open.url);
     await page.getByRole('button', { name: 'Switch to dark theme' }).click();
     expect(await page.evaluate(() => document.documentElement.classList.contains('dark')), 'dark class set');
     await page.reload();

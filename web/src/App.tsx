@@ -1,10 +1,12 @@
 // Routes of the app. Every page is its own chunk (React.lazy), so the first
-// page loads only what it needs; with auth on, pages wait for a login.
+// page loads only what it needs; with auth on, pages wait for a login. The
+// Playground's state lives here (lib/playgroundState.tsx), so it outlasts the page.
 import * as React from 'react';
 import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-router-dom';
 import { Layout } from './components/Layout';
 import { ErrorNote } from './components/ErrorNote';
 import { SessionProvider, useSession } from './lib/session';
+import { PlaygroundStateProvider } from './lib/playgroundState';
 
 const PlaygroundPage = React.lazy(() => import('./pages/PlaygroundPage'));
 const ChatPage = React.lazy(() => import('./pages/ChatPage'));
@@ -66,9 +68,11 @@ export function AppRoutes() {
 export default function App() {
   return (
     <SessionProvider>
-      <BrowserRouter>
-        <AppRoutes />
-      </BrowserRouter>
+      <PlaygroundStateProvider>
+        <BrowserRouter>
+          <AppRoutes />
+        </BrowserRouter>
+      </PlaygroundStateProvider>
     </SessionProvider>
   );
 }

@@ -20,18 +20,17 @@ import { SamplingControls } from '@/components/SamplingControls';
 import { GenerationStats } from '@/components/GenerationStats';
 import { ErrorNote } from '@/components/ErrorNote';
 import { StructuredOutputPanel } from '@/components/StructuredOutputPanel';
-import { ToolsPanel, ToolCallsView, ToolSteps, type ToolStep } from '@/components/ToolsPanel';
+import { ToolsPanel, ToolCallsView, ToolSteps } from '@/components/ToolsPanel';
 import { TokenView, TokenLegend } from '@/components/TokenView';
 import { Reasoning } from '@/components/Reasoning';
 import { useApi } from '@/lib/session';
-import { useGeneration } from '@/lib/useGeneration';
-import { samplingBody, modelDefaults, DEFAULT_MAX_TOKENS } from '@/lib/sampling';
+import { usePlaygroundState } from '@/lib/playgroundState';
+import { samplingBody, modelDefaults } from '@/lib/sampling';
 import {
-  DEFAULT_STRUCTURED, followUpChoice, historyWithResults, structuredFields, structuredProblem, toolDefinitions, toolFields, toolsProblem,
-  type StructuredSettings, type ToolChoiceSetting, type ToolDraft,
+  followUpChoice, historyWithResults, structuredFields, structuredProblem, toolDefinitions, toolFields, toolsProblem,
 } from '@/lib/structured';
 import { splitThinking } from '@/lib/replyStream';
-import type { ChatMessage, SamplingParams } from '@/lib/types';
+import type { ChatMessage } from '@/lib/types';
 
 // With logprobs on: the likeliest 5 tokens at each step come with each token.
 const TOP_LOGPROBS = 5;
@@ -39,26 +38,21 @@ const TOP_LOGPROBS = 5;
 export default function PlaygroundPage() {
   const api = useApi();
   const { models, defaultModel, error: modelsError } = useModels();
-  const [model, setModel] = React.useState('');
-  const [prompt, setPrompt] = React.useState('Once upon a time');
-  const [system, setSystem] = React.useState('');
-  // Only what the user set: the model's own defaults apply to the rest (server side), and show in the controls.
-  const [params, setParams] = React.useState<SamplingParams>({ max_tokens: DEFAULT_MAX_TOKENS });
+  // Held by the app (lib/playgroundState.tsx): kept while other pages are shown, the settings across reloads too.
+  const { settings, update, history, setHistory, steps, setSteps, generation } = usePlaygroundState();
+  const { model, prompt, system, params, structured, tools, toolChoice, showTokens } = settings;
+  const [setModel, setPrompt, setSystem, setParams] = [update('model'), update('prompt'), update('system'), update('params')];
+  const [setStructured, setTools, setToolChoice, setShowTokens] = [update('structured'), update('tools'), update('toolChoice'), update('showTokens')];
   const defaults = modelDefaults(models?.find((m) => m.name === model));
-  const { state, run, stop } = useGeneration(api);
+  const { state, run, stop } = generation;
   const streaming = state.status === 'streaming';
   const [copied, setCopied] = React.useState(false);
-  const [structured, setStructured] = React.useState<StructuredSettings>(DEFAULT_STRUCTURED);
-  const [tools, setTools] = React.useState<ToolDraft[]>([]);
-  const [toolChoice, setToolChoice] = React.useState<ToolChoiceSetting>('auto');
-  const [showTokens, setShowTokens] = React.useState(false);
-  // With tools: the messages of the last request, and the calls answered since the prompt.
-  const [history, setHistory] = React.useState<ChatMessage[]>([]);
-  const [steps, setSteps] = React.useState<ToolStep[]>([]);
 
+  // The remembered model when the server still has it, else the server's default.
   React.useEffect(() => {
-    if (!model && defaultModel) setModel(defaultModel);
-  }, [model, defaultModel]);
+    if (!defaultModel) return;
+    if (!model || (models && !models.some((m) => m.name === model))) setModel(defaultModel);
+  }, [model, models, defaultModel, setModel]);
 
   const problem = structuredProblem(structured) ?? (tools.length ? toolsProblem(tools, toolChoice) : null);
   const extras = () => ({ ...structuredFields(structured), ...(showTokens ? { logprobs: true, top_logprobs: TOP_LOGPROBS } : {}), ...samplingBody(params) });
