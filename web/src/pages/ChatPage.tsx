@@ -27,6 +27,7 @@ import { useGeneration } from '@/lib/useGeneration';
 import { samplingBody, modelDefaults, DEFAULT_MAX_TOKENS } from '@/lib/sampling';
 import type { Conversation, Message, SamplingParams } from '@/lib/types';
 import { cn } from '@/lib/utils';
+import { shortNumbers, shortNumbersInJson, shortNumbersInMarkdownExport } from '@/lib/format';
 
 export function contextBudget(messages: Message[], draft: string, maxTokens: number, contextLength: number | undefined) {
   let used = 0;
@@ -36,6 +37,12 @@ export function contextBudget(messages: Message[], draft: string, maxTokens: num
   const needed = used + draftTokens + maxTokens;
   const ctx = contextLength ?? 0;
   return { used, draftTokens, needed, ctx, fits: ctx === 0 || needed <= ctx, share: ctx ? Math.min(1, (used + draftTokens) / ctx) : 0 };
+}
+
+// An export as the server wrote it, with its numbers short (temperature 0.8, not 0.800000011920929).
+export async function shortExport(blob: Blob, format: 'json' | 'markdown'): Promise<Blob> {
+  const text = await blob.text();
+  return new Blob([format === 'json' ? shortNumbersInJson(text) : shortNumbersInMarkdownExport(text)], { type: blob.type });
 }
 
 function download(blob: Blob, name: string) {
@@ -342,10 +349,10 @@ export default function ChatPage() {
                   <Settings2 aria-hidden /> Settings
                 </Button>
               </Tooltip>
-              <Button variant="outline" size="sm" onClick={() => api.exportConversation(conv.id, 'markdown').then((b) => download(b, `${conv.id}.md`), (e) => setError(errorText(e)))}>
+              <Button variant="outline" size="sm" onClick={() => api.exportConversation(conv.id, 'markdown').then((b) => shortExport(b, 'markdown')).then((b) => download(b, `${conv.id}.md`), (e) => setError(errorText(e)))}>
                 <Download aria-hidden /> Markdown
               </Button>
-              <Button variant="outline" size="sm" onClick={() => api.exportConversation(conv.id, 'json').then((b) => download(b, `${conv.id}.json`), (e) => setError(errorText(e)))}>
+              <Button variant="outline" size="sm" onClick={() => api.exportConversation(conv.id, 'json').then((b) => shortExport(b, 'json')).then((b) => download(b, `${conv.id}.json`), (e) => setError(errorText(e)))}>
                 <Download aria-hidden /> JSON
               </Button>
             </>
@@ -490,7 +497,7 @@ function ConversationSettings({
   const [model, setModel] = React.useState(conv.model);
   const [system, setSystem] = React.useState(conv.system_prompt ?? '');
   // The conversation's params hold only what the user set; the model's own defaults apply to the rest.
-  const [params, setParams] = React.useState<SamplingParams>(conv.params ?? {});
+  const [params, setParams] = React.useState<SamplingParams>(() => shortNumbers(conv.params ?? {}));
   const defaults = modelDefaults(models?.find((m) => m.name === model));
   const [error, setError] = React.useState<string | null>(null);
   return (

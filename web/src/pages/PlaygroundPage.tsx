@@ -25,6 +25,7 @@ import { TokenView, TokenLegend } from '@/components/TokenView';
 import { Reasoning } from '@/components/Reasoning';
 import { useApi } from '@/lib/session';
 import { usePlaygroundState } from '@/lib/playgroundState';
+import { seedNote } from '@/lib/format';
 import { samplingBody, modelDefaults } from '@/lib/sampling';
 import {
   followUpChoice, historyWithResults, structuredFields, structuredProblem, toolDefinitions, toolFields, toolsProblem,
@@ -47,6 +48,8 @@ export default function PlaygroundPage() {
   const { state, run, stop } = generation;
   const streaming = state.status === 'streaming';
   const [copied, setCopied] = React.useState(false);
+  // A seed typed that cannot be sent (not a whole number, or above 2^53 - 1): this page only, not remembered.
+  const [seedProblem, setSeedProblem] = React.useState<string | null>(null);
 
   // The remembered model when the server still has it, else the server's default.
   React.useEffect(() => {
@@ -54,7 +57,7 @@ export default function PlaygroundPage() {
     if (!model || (models && !models.some((m) => m.name === model))) setModel(defaultModel);
   }, [model, models, defaultModel, setModel]);
 
-  const problem = structuredProblem(structured) ?? (tools.length ? toolsProblem(tools, toolChoice) : null);
+  const problem = seedProblem ?? structuredProblem(structured) ?? (tools.length ? toolsProblem(tools, toolChoice) : null);
   const extras = () => ({ ...structuredFields(structured), ...(showTokens ? { logprobs: true, top_logprobs: TOP_LOGPROBS } : {}), ...samplingBody(params) });
 
   const generate = () => {
@@ -182,7 +185,7 @@ export default function PlaygroundPage() {
             {state.error ? <ErrorNote>{state.error}</ErrorNote> : null}
             <GenerationStats state={state} />
             <p className="h-4 text-xs text-muted-foreground" data-testid="generation-status">
-              {state.status === 'stopped' ? 'Stopped.' : state.status === 'done' ? `Done${state.done && 'seed' in state.done ? ` (seed ${String(state.done.seed)})` : ''}.` : ''}
+              {state.status === 'stopped' ? 'Stopped.' : state.status === 'done' ? `Done${seedNote(state.done?.seed) ? ` (${seedNote(state.done?.seed)})` : ''}.` : ''}
             </p>
           </CardContent>
         </Card>
@@ -210,7 +213,7 @@ export default function PlaygroundPage() {
             <CardTitle>Sampling</CardTitle>
           </CardHeader>
           <CardContent>
-            <SamplingControls value={params} onChange={setParams} defaults={defaults} />
+            <SamplingControls value={params} onChange={setParams} defaults={defaults} onSeedProblem={setSeedProblem} />
           </CardContent>
         </Card>
       </aside>

@@ -1,6 +1,7 @@
 // The Playground keeps its prompt, model, parameters and output while other
-// pages are shown (the state lives in the app), and remembers its settings — not
-// its output — across a reload.
+// pages are shown (the state lives in the app), remembers its settings — not
+// its output — across a reload, and takes a seed digit for digit (one above
+// 2^53 - 1 is flagged and not sent).
 import { describe, expect, it } from 'vitest';
 import { fireEvent, render, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
@@ -13,7 +14,7 @@ import { TooltipProvider } from '@/components/ui/tooltip';
 import { fakeFetch, ev } from '@/test/fakeServer';
 import { MODELS, ME_NO_AUTH } from '@/test/render';
 
-const SEED = 42;
+const SEED = 9007199254740991;
 const DONE = {
   id: 'gen-1', text: 'Once there was a cat', finish_reason: 'length', seed: SEED,
   usage: { prompt_tokens: 5, completion_tokens: 4, total_tokens: 9 }, timings: {},
@@ -90,7 +91,7 @@ describe('Playground state', () => {
     expect(field('System prompt')).toHaveValue('Be brief.');
     expect(field('Temperature')).toHaveValue(0.3);
     expect(field('Max tokens')).toHaveValue(40);
-    expect(field('Seed')).toHaveValue(123);
+    expect(field('Seed')).toHaveValue('123');
     expect(screen.getByTestId('output')).not.toHaveTextContent('Once there was a cat');
     const generate2 = screen.getByRole('button', { name: /^generate$/i });
     await waitFor(() => expect(generate2).toBeEnabled());
@@ -99,5 +100,23 @@ describe('Playground state', () => {
     expect(calls.find((c) => c.url.endsWith('/models/generate'))!.body).toMatchObject({
       model: 'stories260K', prompt: 'A dragon', system_prompt: 'Be brief.', temperature: 0.3, max_tokens: 40, seed: 123,
     });
+  });
+
+  it('sends the seed digit for digit and holds back one above 2^53 - 1', async () => {
+    const { impl, calls } = server();
+    render(app(impl));
+    const generate = await screen.findByRole('button', { name: /^generate$/i });
+    await waitFor(() => expect(generate).toBeEnabled());
+    fireEvent.change(field('Seed'), { target: { value: '9007199254740992' } });
+    expect(screen.getByTestId('seed-problem')).toHaveTextContent('9007199254740991');
+    expect(field('Seed')).toHaveValue('9007199254740992'); // kept as typed, not rounded
+    expect(generate).toBeDisabled();
+    fireEvent.change(field('Seed'), { target: { value: '9007199254740991' } });
+    expect(screen.queryByTestId('seed-problem')).toBeNull();
+    await waitFor(() => expect(generate).toBeEnabled());
+    await userEvent.click(generate);
+    await waitFor(() => expect(screen.getByTestId('generation-status')).toHaveTextContent('Done (seed 9007199254740991).'));
+    const sent = calls.find((c) => c.url.endsWith('/models/generate'))!;
+    expect(sent.body).toMatchObject({ seed: SEED });
   });
 });
