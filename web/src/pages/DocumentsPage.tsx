@@ -17,13 +17,24 @@ import { ModelPicker, useModels } from '@/components/ModelPicker';
 import { useApi } from '@/lib/session';
 import { errorText, isAbort } from '@/lib/api';
 import { useGeneration } from '@/lib/useGeneration';
-import type { Chunk, Collection, DocumentInfo, IngestJob, RagAnswer, SearchHit, SourcePassage } from '@/lib/types';
+import type { Chunk, Collection, DocumentInfo, DroppedPassage, IngestJob, RagAnswer, SearchHit, SourcePassage } from '@/lib/types';
 import { cn, formatBytes } from '@/lib/utils';
 
 // Scores are small for rank fusion (1/(k+rank)) and larger for BM25: keep 3 significant digits.
 export function formatScore(x: number | null | undefined): string {
   if (x === null || x === undefined || !Number.isFinite(x)) return '—';
   return Math.abs(x) >= 1000 ? x.toFixed(0) : x.toPrecision(3);
+}
+
+// Why a retrieved chunk was left out of the answer: the server's reason, else the usual one.
+export const DEFAULT_DROP_REASON = 'did not fit the context budget';
+export function dropReason(d: DroppedPassage): string {
+  return typeof d.reason === 'string' && d.reason.trim() ? d.reason.trim() : DEFAULT_DROP_REASON;
+}
+// The `dropped` list of a `sources` or `done` event, tolerant of it being absent or odd.
+export function droppedOf(data: unknown): DroppedPassage[] {
+  const d = (data as { dropped?: unknown } | null)?.dropped;
+  return Array.isArray(d) ? d.filter((x): x is DroppedPassage => typeof x === 'object' && x !== null) : [];
 }
 
 function pages(start: number, end: number) {
@@ -252,10 +263,17 @@ function AskPanel({ collection, onOpen }: { collection: Collection; onOpen: (c: 
   const [model, setModel] = React.useState('');
   const [question, setQuestion] = React.useState('');
   const [sources, setSources] = React.useState<SourcePassage[]>([]);
+  const [dropped, setDropped] = React.useState<DroppedPassage[]>([]);
   const [hits, setHits] = React.useState<SearchHit[] | null>(null);
   const { state, run, stop } = useGeneration(api, (event, data) => {
-    if (event === 'sources') setSources(((data as { sources?: SourcePassage[] })?.sources ?? []) as SourcePassage[]);
-    if (event === 'done') setSources(((data as RagAnswer).sources ?? []) as SourcePassage[]);
+    if (event === 'sources') {
+      setSources(((data as { sources?: SourcePassage[] })?.sources ?? []) as SourcePassage[]);
+      setDropped(droppedOf(data));
+    }
+    if (event === 'done') {
+      setSources(((data as RagAnswer).sources ?? []) as SourcePassage[]);
+      if (data && typeof data === 'object' && 'dropped' in data) setDropped(droppedOf(data));
+    }
   });
   React.useEffect(() => {
     if (!model && defaultModel) setModel(defaultModel);
@@ -277,6 +295,7 @@ function AskPanel({ collection, onOpen }: { collection: Collection; onOpen: (c: 
             e.preventDefault();
             if (!question.trim() || streaming) return;
             setSources([]);
+            setDropped([]);
             setHits(null);
             // The retrieval alone, for its per-list ranks and scores (the answer carries the fused score only).
             api.search(collection.id, question.trim(), 5).then((r) => setHits(r.hits), () => setHits([]));
@@ -323,9 +342,13 @@ function AskPanel({ collection, onOpen }: { collection: Collection; onOpen: (c: 
                   >
                     <span className="font-semibold text-primary">[{s.number}]</span>
                     <span className="min-w-0 flex-1">
-                      <span className="block font-medium">
+                      <span className="block font-medium [overflow-wrap:anywhere]">
                         {s.document} · {pages(s.page_start, s.page_end)}
-                        {s.truncated ? ' · cut to fit' : ''}
+                        {s.truncated ? (
+                          <Badge tone="warning" className="ml-1" title="Only its beginning fit the context budget" data-testid="source-truncated">
+                            cut to fit
+                          </Badge>
+                        ) : null}
                       </span>
                       <span className="line-clamp-2 text-muted-foreground">{s.text}</span>
                     </span>
@@ -336,6 +359,42 @@ function AskPanel({ collection, onOpen }: { collection: Collection; onOpen: (c: 
                 </li>
               ))}
             </ol>
+          </div>
+        ) : null}
+        {dropped.length ? (
+          <div data-testid="dropped">
+            <h3 className="mb-1 text-sm font-medium">Left out of the answer</h3>
+            <p className="mb-1 text-xs text-muted-foreground">Retrieved, but not given to the model:</p>
+            <ul className="flex flex-col gap-1" aria-label="Chunks left out">
+              {dropped.map((d, i) => (
+                <li key={d.chunk_id ?? `d${i}`}>
+                  <button
+                    type="button"
+                    className="flex w-full items-start gap-2 rounded-md border border-dashed p-2 text-left text-xs hover:bg-accent focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-ring disabled:cursor-default disabled:hover:bg-transparent"
+                    disabled={d.document_id === undefined || d.chunk_id === undefined}
+                    onClick={() =>
+                      onOpen({ documentId: d.document_id!, chunkId: d.chunk_id!, title: d.document ?? '', pageStart: d.page_start ?? 0, pageEnd: d.page_end ?? 0, text: d.text, score: d.score })
+                    }
+                    data-testid="dropped-chunk"
+                  >
+                    <span className="min-w-0 flex-1">
+                      <span className="block font-medium [overflow-wrap:anywhere]">
+                        {d.document ?? 'A chunk'}
+                        {d.page_start !== undefined ? ` · ${pages(d.page_start, d.page_end ?? d.page_start)}` : ''}
+                      </span>
+                      <span className="block text-muted-foreground" data-testid="dropped-reason">
+                        Left out: {dropReason(d)}
+                      </span>
+                    </span>
+                    {d.score !== undefined ? (
+                      <span className="shrink-0 tabular-nums text-muted-foreground" title="Retrieval score">
+                        {formatScore(d.score)}
+                      </span>
+                    ) : null}
+                  </button>
+                </li>
+              ))}
+            </ul>
           </div>
         ) : null}
         {hits && hits.length ? (
