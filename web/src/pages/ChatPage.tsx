@@ -163,7 +163,7 @@ function MessageView({ m, onEdit, disabled }: { m: Message; onEdit?: (m: Message
   const { reasoning, answer } = user ? { reasoning: '', answer: m.content } : reasoningOf(m);
   return (
     <li className={cn('flex', user ? 'justify-end' : 'justify-start')} data-role={m.role}>
-      <div className={cn('group max-w-[85%] rounded-lg px-3 py-2', user ? 'bg-primary/10' : 'bg-muted')}>
+      <div className={cn('group min-w-0 max-w-[85%] rounded-lg px-3 py-2 [overflow-wrap:anywhere]', user ? 'bg-primary/10' : 'bg-muted')}>
         <div className="mb-1 flex items-center gap-2 text-xs text-muted-foreground">
           <span className="font-medium capitalize">{m.role}</span>
           {m.generation?.usage ? <span>{m.generation.usage.completion_tokens} tokens</span> : null}
@@ -318,8 +318,8 @@ export default function ChatPage() {
   }
 
   return (
-    <div className="grid h-[calc(100vh-6rem)] gap-4 md:grid-cols-[260px_1fr]">
-      <aside className="flex min-h-0 flex-col gap-2 border-b pb-2 md:border-b-0 md:border-r md:pb-0 md:pr-3" aria-label="Conversation list">
+    <div className="grid h-[calc(100vh-6rem)] grid-cols-1 gap-4 md:grid-cols-[260px_minmax(0,1fr)]">
+      <aside className="flex min-h-0 min-w-0 flex-col gap-2 border-b pb-2 md:border-b-0 md:border-r md:pb-0 md:pr-3" aria-label="Conversation list">
         <Button
           onClick={() => {
             navigate('/chat');
@@ -340,7 +340,7 @@ export default function ChatPage() {
       </aside>
       <section className="flex min-h-0 min-w-0 flex-col gap-3" aria-label="Conversation">
         <div className="flex flex-wrap items-center gap-2">
-          <h1 className="min-w-0 flex-1 truncate text-xl font-semibold">{conv ? conv.title : 'New chat'}</h1>
+          <h1 className="w-full min-w-0 truncate text-xl font-semibold sm:w-auto sm:flex-1" title={conv?.title}>{conv ? conv.title : 'New chat'}</h1>
           {conv ? (
             <>
               <span className="text-xs text-muted-foreground">{conv.model}</span>
@@ -373,7 +373,7 @@ export default function ChatPage() {
               <>
                 <MessageView m={{ id: -1, role: 'user', content: pendingUser, created_at: '' }} disabled />
                 <li className="flex justify-start" data-role="assistant" data-streaming="true">
-                  <div className="min-h-[2.5rem] max-w-[85%] rounded-lg bg-muted px-3 py-2">
+                  <div className="min-h-[2.5rem] min-w-0 max-w-[85%] rounded-lg bg-muted px-3 py-2 [overflow-wrap:anywhere]">
                     <div className="mb-1 text-xs font-medium text-muted-foreground">assistant</div>
                     <Reasoning text={streamed.reasoning} streaming={Boolean(streamed.reasoning) && !streamed.answer && streaming} className="mb-2" />
                     <p className="whitespace-pre-wrap break-words text-sm">{streamed.answer || (streamed.reasoning ? '' : '…')}</p>

@@ -175,8 +175,10 @@ function UploadZone({ collection, onJob }: { collection: Collection; onJob: (job
           {rows.map((r) => (
             <li key={r.key} className="flex flex-col gap-1 text-xs" data-testid="upload-row">
               <div className="flex justify-between gap-2">
-                <span className="truncate">{r.name}</span>
-                <span className={cn(r.state === 'refused' || r.state === 'failed' ? 'text-destructive' : 'text-muted-foreground')}>
+                <span className="min-w-0 truncate" title={r.name} data-testid="upload-name">
+                  {r.name}
+                </span>
+                <span className={cn('shrink-0 text-right', r.state === 'refused' || r.state === 'failed' ? 'text-destructive' : 'text-muted-foreground')}>
                   {r.state === 'uploading' ? `${Math.round(r.fraction * 100)}%` : r.message ?? r.state}
                 </span>
               </div>
@@ -530,7 +532,7 @@ function CollectionView({ collection, onDeleted, onChanged }: { collection: Coll
       </div>
       {collection.retrieval_note ? <Notice>{collection.retrieval_note}</Notice> : null}
       {error ? <ErrorNote>{error}</ErrorNote> : null}
-      <div className="grid gap-4 xl:grid-cols-2">
+      <div className="grid grid-cols-1 gap-4 xl:grid-cols-2">
         <div className="flex min-w-0 flex-col gap-4">
           <Card>
             <CardHeader>
@@ -555,15 +557,19 @@ function CollectionView({ collection, onDeleted, onChanged }: { collection: Coll
               {docs.length === 0 ? <p className="text-sm text-muted-foreground">No documents yet.</p> : null}
               <ul className="flex flex-col gap-1" aria-label="Documents">
                 {docs.map((d) => (
-                  <li key={d.id} className="flex items-center gap-2 rounded-md border p-2 text-sm" data-testid="document-row" data-status={d.status}>
-                    <FileText className="h-4 w-4 shrink-0 text-muted-foreground" aria-hidden />
-                    <button type="button" className="min-w-0 flex-1 truncate text-left hover:underline" onClick={() => setDocOpen(d)}>
-                      {d.title || d.file_name}
-                    </button>
-                    <span className="text-xs text-muted-foreground">
-                      {d.page_count ? `${d.page_count} p · ` : ''}
-                      {d.chunk_count} chunks · {formatBytes(d.size_bytes)}
-                    </span>
+                  <li key={d.id} className="flex items-start gap-2 rounded-md border p-2 text-sm" data-testid="document-row" data-status={d.status}>
+                    <FileText className="mt-0.5 h-4 w-4 shrink-0 text-muted-foreground" aria-hidden />
+                    {/* The name wraps (never cut to a few letters on a phone); the file name is always there in full. */}
+                    <div className="min-w-0 flex-1">
+                      <button type="button" className="block w-full text-left [overflow-wrap:anywhere] hover:underline" onClick={() => setDocOpen(d)} title={d.file_name} data-testid="document-name">
+                        {d.title || d.file_name}
+                      </button>
+                      <span className="block text-xs text-muted-foreground [overflow-wrap:anywhere]">
+                        {d.title && d.title !== d.file_name ? `${d.file_name} · ` : ''}
+                        {d.page_count ? `${d.page_count} p · ` : ''}
+                        {d.chunk_count} chunks · {formatBytes(d.size_bytes)}
+                      </span>
+                    </div>
                     <Badge tone={d.status === 'indexed' ? 'success' : d.status === 'failed' ? 'danger' : 'warning'} title={d.error ?? undefined}>
                       {d.status}
                     </Badge>
@@ -651,8 +657,8 @@ export default function DocumentsPage() {
 
   if (unavailable) return <Notice>Documents and RAG are not available on this server.</Notice>;
   return (
-    <div className="grid gap-4 md:grid-cols-[240px_1fr]">
-      <aside className="flex flex-col gap-3" aria-label="Collections">
+    <div className="grid grid-cols-1 gap-4 md:grid-cols-[240px_minmax(0,1fr)]">
+      <aside className="flex min-w-0 flex-col gap-3" aria-label="Collections">
         <h1 className="text-xl font-semibold">Documents</h1>
         <form
           className="flex flex-col gap-2"
@@ -686,7 +692,7 @@ export default function DocumentsPage() {
             <li key={c.id}>
               <button
                 type="button"
-                className={cn('w-full rounded-md px-2 py-1.5 text-left text-sm hover:bg-accent', String(c.id) === id && 'bg-accent font-medium')}
+                className={cn('w-full rounded-md px-2 py-1.5 text-left text-sm [overflow-wrap:anywhere] hover:bg-accent', String(c.id) === id && 'bg-accent font-medium')}
                 aria-current={String(c.id) === id ? 'page' : undefined}
                 onClick={() => navigate(`/documents/${c.id}`)}
               >

@@ -91,7 +91,7 @@ export default function PlaygroundPage() {
   const answer = state.reasoning ? state.text : inline.answer;
 
   return (
-    <div className="grid gap-4 lg:grid-cols-[1fr_320px]">
+    <div className="grid grid-cols-1 gap-4 lg:grid-cols-[minmax(0,1fr)_320px]">
       <div className="flex min-w-0 flex-col gap-4">
         <h1 className="text-xl font-semibold">Playground</h1>
         {modelsError ? <ErrorNote>Models could not be listed: {modelsError}</ErrorNote> : null}
