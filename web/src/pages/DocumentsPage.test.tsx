@@ -32,6 +32,9 @@ describe('formatScore', () => {
     expect(formatScore(0.016393)).toBe('0.0164');
     expect(formatScore(2.0139)).toBe('2.01');
     expect(formatScore(null)).toBe('—');
+    expect(formatScore(0.000003)).toBe('0.000003');
+    expect(formatScore(2)).toBe('2');
+    expect(formatScore(0.5)).toBe('0.5');
   });
 });
 

@@ -20,10 +20,11 @@ import { useGeneration } from '@/lib/useGeneration';
 import type { Chunk, Collection, DocumentInfo, DroppedPassage, IngestJob, RagAnswer, SearchHit, SourcePassage } from '@/lib/types';
 import { cn, formatBytes } from '@/lib/utils';
 
-// Scores are small for rank fusion (1/(k+rank)) and larger for BM25: keep 3 significant digits.
+// Scores are small for rank fusion (1/(k+rank)) and larger for BM25: keep 3 significant
+// digits, in the shortest form (0.000003, not 0.00000300; 2, not 2.00).
 export function formatScore(x: number | null | undefined): string {
   if (x === null || x === undefined || !Number.isFinite(x)) return '—';
-  return Math.abs(x) >= 1000 ? x.toFixed(0) : x.toPrecision(3);
+  return Math.abs(x) >= 1000 ? x.toFixed(0) : String(Number(x.toPrecision(3)));
 }
 
 // Why a retrieved chunk was left out of the answer: the server's reason, else the usual one.
