@@ -500,11 +500,13 @@ function ConversationSettings({
   const [params, setParams] = React.useState<SamplingParams>(() => shortNumbers(conv.params ?? {}));
   const defaults = modelDefaults(models?.find((m) => m.name === model));
   const [error, setError] = React.useState<string | null>(null);
+  const [seedProblem, setSeedProblem] = React.useState<string | null>(null);
   return (
     <form
       className="flex flex-col gap-4"
       onSubmit={(e) => {
         e.preventDefault();
+        if (seedProblem) return;
         api
           .updateConversation(conv.id, { model, system_prompt: system, params: samplingBody(params) })
           .then(onSaved, (err) => setError(errorText(err)));
@@ -515,9 +517,11 @@ function ConversationSettings({
         <Label htmlFor="conv-system">System prompt</Label>
         <Textarea id="conv-system" rows={3} value={system} onChange={(e) => setSystem(e.target.value)} />
       </div>
-      <SamplingControls value={params} onChange={setParams} defaults={defaults} idPrefix="conv" />
+      <SamplingControls value={params} onChange={setParams} defaults={defaults} idPrefix="conv" onSeedProblem={setSeedProblem} />
       {error ? <ErrorNote>{error}</ErrorNote> : null}
-      <Button type="submit">Save</Button>
+      <Button type="submit" disabled={seedProblem !== null}>
+        Save
+      </Button>
     </form>
   );
 }
