@@ -84,6 +84,19 @@ async function shot(page, name) {
   await page.screenshot({ path: path.join(shotsDir, `${name}.png`) });
 }
 
+// The Playground with none of the settings an earlier step left in localStorage (pg.playground).
+async function freshPlayground(page, base) {
+  const reply = await page.goto(`${base}/`);
+  await page.evaluate(() => localStorage.removeItem('pg.playground'));
+  await page.reload();
+  return reply;
+}
+
+// Whether the page scrolls sideways (the document wider than the window).
+async function sideways(page) {
+  return page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
+}
+
 // Chooses an option of a Radix select by its trigger's label.
 async function choose(page, label, option) {
   await page.getByLabel(label, { exact: true }).click();
@@ -154,7 +167,7 @@ try {
   });
 
   await step('playground', async () => {
-    const reply = await page.goto(`${open.url}/`);
+    const reply = await freshPlayground(page, open.url);
     expect(/script-src 'self'/.test(reply.headers()['content-security-policy'] ?? ''), 'the page has a Content-Security-Policy');
     await page.getByRole('heading', { name: 'Playground' }).waitFor();
     await page.getByLabel('Model', { exact: true }).filter({ hasText: 'stories260K' }).waitFor();
@@ -173,8 +186,84 @@ try {
     await shot(page, 'playground');
   });
 
+  await step('playground-state', async () => {
+    // Switching pages keeps prompt, settings and output; a reload keeps the settings (not the output).
+    await freshPlayground(page, open.url);
+    await page.getByLabel('Model', { exact: true }).filter({ hasText: 'stories260K' }).waitFor();
+    await choose(page, 'Model', 'twin');
+    await page.getByLabel('Prompt', { exact: true }).fill('The little fox');
+    await page.getByLabel('System prompt', { exact: true }).fill('Tell a story.');
+    await page.locator('#p-temperature').fill('0.3');
+    await page.getByLabel('Max tokens', { exact: true }).fill('30');
+    await page.getByLabel('Seed', { exact: true }).fill('7');
+    await page.getByRole('button', { name: 'Generate', exact: true }).click();
+    await page.getByTestId('generation-status').filter({ hasText: 'Done' }).waitFor();
+    const text = await page.getByTestId('output').innerText();
+    const nav = page.getByRole('navigation', { name: 'Pages' });
+    await nav.getByRole('link', { name: 'Chat', exact: true }).click();
+    await page.getByLabel('Message', { exact: true }).waitFor();
+    await nav.getByRole('link', { name: 'Playground', exact: true }).click();
+    await page.getByRole('heading', { name: 'Playground' }).waitFor();
+    expect((await page.getByTestId('output').innerText()) === text, 'the output is kept across pages');
+    expect((await page.getByLabel('Prompt', { exact: true }).inputValue()) === 'The little fox', 'the prompt is kept across pages');
+    expect((await page.getByLabel('Model', { exact: true }).innerText()).includes('twin'), 'the model is kept across pages');
+    expect((await page.locator('#p-temperature').inputValue()) === '0.3', 'the temperature is kept across pages');
+    await page.reload();
+    await page.getByRole('heading', { name: 'Playground' }).waitFor();
+    await page.getByLabel('Model', { exact: true }).filter({ hasText: 'twin' }).waitFor();
+    const kept = {
+      prompt: await page.getByLabel('Prompt', { exact: true }).inputValue(),
+      system: await page.getByLabel('System prompt', { exact: true }).inputValue(),
+      temperature: await page.locator('#p-temperature').inputValue(),
+      max: await page.getByLabel('Max tokens', { exact: true }).inputValue(),
+      seed: await page.getByLabel('Seed', { exact: true }).inputValue(),
+    };
+    expect(JSON.stringify(kept) === JSON.stringify({ prompt: 'The little fox', system: 'Tell a story.', temperature: '0.3', max: '30', seed: '7' }),
+      `the settings are remembered across a reload: ${JSON.stringify(kept)}`);
+    expect(!(await page.getByTestId('output').innerText()).includes(text), 'the output is not remembered');
+  });
+
+  await step('seed', async () => {
+    // The seed the UI shows, typed back into the seed field, gives the same text. Seeds go up to
+    // 2^53 - 1 (exact as JavaScript numbers); a larger one is never shown with wrong digits.
+    await freshPlayground(page, open.url);
+    await page.getByLabel('Model', { exact: true }).filter({ hasText: 'stories260K' }).waitFor();
+    await page.getByLabel('Max tokens', { exact: true }).fill('40');
+    const generate = page.getByRole('button', { name: 'Generate', exact: true });
+    // Generates; returns the seed the UI shows (null when it says it cannot) and the text.
+    const run = async (seedField) => {
+      await page.getByLabel('Seed', { exact: true }).fill(seedField);
+      const request = page.waitForRequest((r) => r.url().endsWith('/api/v1/models/generate'));
+      await generate.click();
+      const body = (await request).postData();
+      if (seedField) expect(new RegExp(`"seed":${seedField}[,}]`).test(body), `the seed is sent digit for digit: ${body}`);
+      else expect(!/"seed"/.test(body), `no seed sent for a random one: ${body}`);
+      const status = page.getByTestId('generation-status').filter({ hasText: 'Done' });
+      await status.waitFor();
+      const said = await status.innerText();
+      const seed = /\(seed (\d+)\)/.exec(said)?.[1] ?? null;
+      expect(seed !== null || /seed not shown/.test(said), `the seed is shown, or said not to be exact: ${said}`);
+      return { seed, text: await page.getByTestId('output').innerText() };
+    };
+    const random = await run('');
+    if (random.seed === null) log('      note: this server drew a random seed above 2^53 - 1; the UI said so instead of showing wrong digits');
+    else {
+      const again = await run(random.seed);
+      expect(again.text === random.text, `the shown seed ${random.seed} reproduces the text: ${JSON.stringify(random.text)} then ${JSON.stringify(again.text)}`);
+    }
+    // The largest seed: shown digit for digit and reproducing.
+    const top = await run('9007199254740991');
+    expect(top.seed === '9007199254740991', `the largest seed comes back exact: ${top.seed}`);
+    const topAgain = await run(top.seed);
+    expect(topAgain.text === top.text, 'the largest seed, copied from the UI, reproduces the text');
+    // A seed above 2^53 - 1 is flagged and not sent.
+    await page.getByLabel('Seed', { exact: true }).fill('9007199254740992');
+    await page.getByTestId('seed-problem').waitFor();
+    expect(await generate.isDisabled(), 'a seed above 2^53 - 1 holds Generate back');
+  });
+
   await step('stop', async () => {
-    await page.goto(`${open.url}/`);
+    await freshPlayground(page, open.url);
     await choose(page, 'Model', 'slow');
     await page.getByLabel('Max tokens', { exact: true }).fill('1900');
     await page.getByLabel('Ignore end of text', { exact: true }).click();
@@ -203,7 +292,7 @@ try {
   await step('structured', async () => {
     // The token view: coloured tokens with a legend, the popover with the alternatives on hover;
     // JSON-schema mode: a broken schema is held back, a valid one gives a reply that parses.
-    await page.goto(`${open.url}/`);
+    await freshPlayground(page, open.url);
     await page.getByLabel('Model', { exact: true }).filter({ hasText: 'stories260K' }).waitFor();
     await page.getByLabel('Max tokens', { exact: true }).fill('40');
     await page.getByLabel('Seed', { exact: true }).fill('42');
@@ -271,7 +360,7 @@ try {
     // and Continue send the history with the call and a `tool` message, and the next reply shows.
     // The demo model's context is 512 tokens and the tools take about 400 of them: one tiny function,
     // and the reply after the result goes without the tools.
-    await page.goto(`${open.url}/`);
+    await freshPlayground(page, open.url);
     await page.getByLabel('Model', { exact: true }).filter({ hasText: 'stories260K' }).waitFor();
     await page.getByLabel('Prompt', { exact: true }).fill('Hi');
     await page.getByLabel('Max tokens', { exact: true }).fill('70');
@@ -364,16 +453,31 @@ try {
     await page.goto(`${open.url}/compare`);
     await choose(page, 'Model 1', 'stories260K (default)');
     await choose(page, 'Model 2', 'twin');
-    await page.getByRole('button', { name: /Run on 2 models/ }).click();
-    for (const i of [0, 1]) {
+    await page.getByRole('button', { name: 'Add a model' }).click();
+    // More than the models' 512-token context: each request is capped at it.
+    await page.getByLabel('Max tokens', { exact: true }).fill('4096');
+    const sent = [];
+    const onRequest = (r) => r.url().endsWith('/api/v1/models/generate') && sent.push(r.postDataJSON());
+    page.on('request', onRequest);
+    await page.getByRole('button', { name: /Run on 3 models/ }).click();
+    for (const i of [0, 1, 2]) {
       const col = page.getByTestId(`compare-column-${i}`);
-      await col.locator('[data-stat="Finish"]').filter({ hasText: /^(length|stop)$/ }).waitFor();
+      await col.locator('[data-stat="Finish"]').filter({ hasText: /^(length|stop)$/ }).waitFor({ timeout: 60000 });
       expect((await col.getByTestId('compare-output').innerText()).length > 10, `column ${i} has text`);
       expect(/^\d/.test(await col.locator('[data-stat="Tokens/s"]').innerText()), `column ${i} has tokens/s`);
     }
-    // Same seed and the same weights: the two columns agree.
-    const [a, b] = await page.getByTestId('compare-output').allInnerTexts();
-    expect(a === b, 'a model and its copy give the same text with the same seed');
+    page.off('request', onRequest);
+    expect(sent.length === 3 && sent.every((b) => b.max_tokens === 512), `max_tokens capped at the context: ${JSON.stringify(sent.map((b) => b.max_tokens))}`);
+    // With 3 models side by side no figure is cut off: every label and value fits its cell.
+    const cut = await page.evaluate(() =>
+      [...document.querySelectorAll('[data-testid="generation-stats"] dt, [data-testid="generation-stats"] dd')]
+        .filter((e) => e.scrollWidth > e.clientWidth + 1)
+        .map((e) => e.textContent),
+    );
+    expect(cut.length === 0, `figures cut off with 3 models: ${JSON.stringify(cut)}`);
+    // Same seed and the same weights: the columns agree.
+    const [a, b, c] = await page.getByTestId('compare-output').allInnerTexts();
+    expect(a === b && b === c, 'a model and its copies give the same text with the same seed');
     await shot(page, 'compare');
   });
 
@@ -436,6 +540,18 @@ try {
     await page.getByTestId('retrieval').getByRole('row').nth(1).waitFor();
     expect(/lighthouse\.md/.test(await page.getByTestId('retrieval').innerText()), 'retrieval scores per chunk are listed');
     expect((await page.getByTestId('rag-answer').innerText()).length > 0, 'an answer is shown');
+    // The chunks retrieved but left out are listed, each with a reason, as many as the API reports.
+    const direct = await (await fetch(`${open.url}/api/v1/rag/query`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ collection: 'e2e-lighthouse', question: 'Who kept the lighthouse on Gull Rock?', top_k: 5, params: { max_tokens: 200 } }),
+    })).json();
+    const shownDropped = await page.getByTestId('dropped-chunk').count();
+    expect(shownDropped === (direct.dropped ?? []).length, `chunks left out: the UI lists ${shownDropped}, the API reports ${(direct.dropped ?? []).length}`);
+    const reasons = await page.getByTestId('dropped-reason').allInnerTexts();
+    expect(reasons.every((r) => /^Left out: \S/.test(r)), `each left-out chunk has a reason: ${JSON.stringify(reasons)}`);
+    const cutSources = (direct.sources ?? []).filter((x) => x.truncated).length;
+    expect((await page.getByTestId('source-truncated').count()) === cutSources, 'a source cut to fit is marked');
     await shot(page, 'documents');
     // A citation when the model wrote one, else the first source: it opens the chunk with document and page.
     const target = (await page.getByTestId('citation').count()) ? page.getByTestId('citation').first() : page.getByTestId('source').first();
@@ -448,7 +564,7 @@ try {
   });
 
   await step('theme', async () => {
-    await page.goto(`${open.url}/`);
+    await freshPlayground(page, open.url);
     await page.getByRole('button', { name: 'Switch to dark theme' }).click();
     expect(await page.evaluate(() => document.documentElement.classList.contains('dark')), 'dark class set');
     await page.reload();
@@ -462,19 +578,75 @@ try {
   });
 
   await step('mobile', async () => {
-    // Narrow screens: one column and a menu button.
+    // A phone (390 px): one column, a menu button, and no page scrolls sideways — with a long
+    // conversation title, a long unbroken word in a message and a long file name.
+    const J = async (method, route, body) =>
+      (await fetch(`${open.url}${route}`, { method, headers: { 'Content-Type': 'application/json' }, body: body && JSON.stringify(body) })).json();
+    const conv = await J('POST', '/api/v1/conversations', { title: 'Tell me a long story about the lighthouse keeper and her cat' });
+    await J('POST', `/api/v1/conversations/${conv.id}/messages`, { role: 'user', content: `See https://example.com/${'a-very-long-path-segment'.repeat(4)} please.`, reply: false });
+    const col = await J('POST', '/api/v1/collections', { name: 'e2e-phone' });
+    const form = new FormData();
+    form.append('files', new Blob(['# Notes\n\nThe harbour bell rang at noon.\n'], { type: 'text/markdown' }), 'quarterly-harbour-maintenance-report-2026.md');
+    await fetch(`${open.url}/api/v1/collections/${col.id}/documents`, { method: 'POST', body: form });
     const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
     const p3 = await phone.newPage();
+    const pages = [
+      ['/', () => p3.getByRole('heading', { name: 'Playground' })],
+      ['/chat', () => p3.getByLabel('Message', { exact: true })],
+      [`/chat/${conv.id}`, () => p3.locator('li[data-role="user"]')],
+      ['/compare', () => p3.getByTestId('compare-column-1')],
+      ['/models', () => p3.getByTestId('model-row').first()],
+      ['/documents', () => p3.getByRole('heading', { name: 'Documents' })],
+      [`/documents/${col.id}`, () => p3.getByTestId('document-row')],
+      ['/keys', () => p3.getByRole('heading', { name: 'API keys' })],
+      ['/login', () => p3.getByTestId('auth-off')],
+      ['/no/such/page', () => p3.getByTestId('not-found')],
+    ];
+    const wide = [];
+    let unreadable = null;
+    const missing = [];
+    for (const [route, ready] of pages) {
+      await p3.goto(`${open.url}${route}`);
+      // A page that never shows what is awaited is still measured, and reported below.
+      if (!(await ready().first().waitFor({ timeout: 15000 }).then(() => true, () => false))) missing.push(route);
+      await p3.waitForTimeout(200); // late layout (fonts, lists)
+      const { scroll, client } = await sideways(p3);
+      if (scroll > client) wide.push(`${route}: ${scroll} px wide in ${client}`);
+      if (route === `/chat/${conv.id}`) await shot(p3, 'mobile-chat');
+      if (route === '/models') await shot(p3, 'mobile-models');
+      if (route === `/documents/${col.id}` && !missing.includes(route)) {
+        // The file name stays readable: wrapped, whole, at least a few words wide.
+        await p3.locator('[data-testid="document-row"][data-status="indexed"]').waitFor({ timeout: 60000 });
+        const name = p3.getByTestId('document-row').first().locator('button').first();
+        const box = await name.evaluate((e) => ({ width: e.clientWidth, clipped: e.scrollWidth > e.clientWidth + 1, title: e.title, text: e.textContent }));
+        if (!(box.width > 150 && !box.clipped && box.title === 'quarterly-harbour-maintenance-report-2026.md')) unreadable = `the file name is not readable on a phone: ${JSON.stringify(box)}`;
+        await name.scrollIntoViewIfNeeded();
+        await p3.screenshot({ path: path.join(shotsDir, 'mobile-documents.png') });
+      }
+    }
+    expect(wide.length === 0, `pages that scroll sideways on a phone: ${wide.join('; ')}`);
+    expect(unreadable === null, unreadable);
+    expect(missing.length === 0, `pages that did not show as expected on a phone: ${missing.join(', ')}`);
     await p3.goto(`${open.url}/chat`);
-    await p3.getByLabel('Message', { exact: true }).waitFor();
-    const wide = await p3.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1);
-    expect(!wide, 'no sideways scrolling on a phone');
     await p3.getByRole('button', { name: 'Menu' }).click();
     await p3.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Documents' }).click();
     await p3.waitForURL(/\/documents$/);
     await p3.getByRole('heading', { name: 'Documents' }).waitFor();
-    await shot(p3, 'mobile-documents');
     await phone.close();
+  });
+
+  await step('not-found', async () => {
+    // An unknown URL shows a not-found page; /login with auth off says so instead of asking for an account.
+    await page.goto(`${open.url}/no/such/page`);
+    await page.getByRole('heading', { name: 'Page not found' }).waitFor();
+    expect((await page.getByTestId('not-found').innerText()).includes('/no/such/page'), 'the not-found page names the path');
+    expect((await page.getByRole('heading', { name: 'Playground' }).count()) === 0, 'not the Playground');
+    await shot(page, 'not-found');
+    await page.goto(`${open.url}/login`);
+    await page.getByTestId('auth-off').filter({ hasText: 'Authentication is off' }).waitFor();
+    expect((await page.getByText('This server requires an account.').count()) === 0, 'no account asked for with auth off');
+    await page.getByRole('link', { name: 'Go to the app' }).click();
+    await page.getByRole('heading', { name: 'Playground' }).waitFor();
   });
 
   await step('login', async () => {

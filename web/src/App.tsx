@@ -1,10 +1,13 @@
 // Routes of the app. Every page is its own chunk (React.lazy), so the first
-// page loads only what it needs; with auth on, pages wait for a login.
+// page loads only what it needs; with auth on, pages wait for a login. The
+// Playground's state lives here (lib/playgroundState.tsx), so it outlasts the page.
+// Paths the app does not have get a not-found page.
 import * as React from 'react';
 import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-router-dom';
 import { Layout } from './components/Layout';
 import { ErrorNote } from './components/ErrorNote';
 import { SessionProvider, useSession } from './lib/session';
+import { PlaygroundStateProvider } from './lib/playgroundState';
 
 const PlaygroundPage = React.lazy(() => import('./pages/PlaygroundPage'));
 const ChatPage = React.lazy(() => import('./pages/ChatPage'));
@@ -13,6 +16,7 @@ const ModelsPage = React.lazy(() => import('./pages/ModelsPage'));
 const DocumentsPage = React.lazy(() => import('./pages/DocumentsPage'));
 const KeysPage = React.lazy(() => import('./pages/KeysPage'));
 const LoginPage = React.lazy(() => import('./pages/LoginPage'));
+const NotFoundPage = React.lazy(() => import('./pages/NotFoundPage'));
 
 function Loading() {
   return (
@@ -56,7 +60,7 @@ export function AppRoutes() {
           <Route path="documents" element={<DocumentsPage />} />
           <Route path="documents/:id" element={<DocumentsPage />} />
           <Route path="keys" element={<KeysPage />} />
-          <Route path="*" element={<Navigate to="/" replace />} />
+          <Route path="*" element={<NotFoundPage />} />
         </Route>
       </Routes>
     </React.Suspense>
@@ -66,9 +70,11 @@ export function AppRoutes() {
 export default function App() {
   return (
     <SessionProvider>
-      <BrowserRouter>
-        <AppRoutes />
-      </BrowserRouter>
+      <PlaygroundStateProvider>
+        <BrowserRouter>
+          <AppRoutes />
+        </BrowserRouter>
+      </PlaygroundStateProvider>
     </SessionProvider>
   );
 }

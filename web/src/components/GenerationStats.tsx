@@ -1,5 +1,7 @@
 // The figures of a generation: tokens, time to first token, tokens/s and how it
-// ended. Fixed-width cells so the numbers updating while streaming move nothing.
+// ended. Cells at least 6rem wide that wrap to more rows in a narrow column (three
+// or four models side by side, a phone): their size follows the width only, so the
+// numbers updating while streaming move nothing, and no figure is cut off.
 import type { GenerationState } from '@/lib/useGeneration';
 import { formatMs } from '@/lib/utils';
 
@@ -20,7 +22,7 @@ export function GenerationStats({ state, label }: { state: GenerationState; labe
     ['Finish', state.finishReason ?? (state.status === 'streaming' ? 'streaming…' : '—')],
   ];
   return (
-    <dl className="grid grid-cols-5 gap-2 text-xs tabular-nums" aria-label={label ?? 'Generation figures'} data-testid="generation-stats">
+    <dl className="grid grid-cols-[repeat(auto-fit,minmax(6rem,1fr))] gap-2 text-xs tabular-nums" aria-label={label ?? 'Generation figures'} data-testid="generation-stats">
       {cells.map(([k, v]) => (
         <div key={k} className="min-w-0 rounded-md bg-muted px-2 py-1">
           <dt className="truncate text-muted-foreground">{k}</dt>

@@ -4,6 +4,7 @@
 // defaults (`defaults`, else the built-in ones) for the rest, and a reset
 // button per field (and one for all) makes a field unset again. It must never
 // write a default into `value`: a value there is sent with every request.
+import * as React from 'react';
 import { RotateCcw } from 'lucide-react';
 import { Slider } from './ui/slider';
 import { Input } from './ui/input';
@@ -11,6 +12,7 @@ import { Label } from './ui/label';
 import { Switch } from './ui/switch';
 import { Button } from './ui/button';
 import { SAMPLING_FIELDS, MODEL_DEFAULT_KEYS, defaultOf, isUserSet, shownValue, withoutFields, type SamplingField } from '@/lib/sampling';
+import { formatSeed, parseSeed, shortNumber } from '@/lib/format';
 import type { SamplingParams } from '@/lib/types';
 
 // Shown beside a field the user set: returns it to the model's default.
@@ -53,7 +55,7 @@ function NumericField({
             min={f.min}
             max={f.max}
             step={f.step}
-            value={v}
+            value={shortNumber(v)}
             onChange={(e) => {
               const n = Number(e.target.value);
               if (e.target.value !== '' && Number.isFinite(n)) onSet(f.integer ? Math.round(n) : n);
@@ -64,9 +66,69 @@ function NumericField({
       </div>
       <Slider min={f.min} max={f.max} step={f.step} value={[Math.min(f.max, Math.max(f.min, v))]} onValueChange={([n]) => onSet(n)} thumbLabel={f.label} />
       <p id={`${id}-help`} className="text-xs text-muted-foreground">
-        {f.help} Default {d.value}
+        {f.help} Default {shortNumber(d.value)}
         {d.fromModel ? " (this model's)" : ''}.
       </p>
+    </div>
+  );
+}
+
+// The seed as typed, digit for digit (a text field: a number field would round or reformat
+// it); a seed above 2^53 - 1 or not a whole number is flagged and not sent.
+function SeedField({
+  id,
+  seed,
+  onSet,
+  onRandom,
+  onProblem,
+}: {
+  id: string;
+  seed: number | undefined;
+  onSet: (n: number | undefined) => void;
+  onRandom: () => void;
+  onProblem?: (problem: string | null) => void;
+}) {
+  const [text, setText] = React.useState(formatSeed(seed));
+  const parsed = parseSeed(text);
+  // A seed set from outside (reset, random, another model's default) replaces what was typed.
+  React.useEffect(() => {
+    setText((t) => {
+      const p = parseSeed(t);
+      return p.ok && p.seed === seed ? t : formatSeed(seed);
+    });
+  }, [seed]);
+  const problem = parsed.ok ? null : parsed.problem;
+  React.useEffect(() => onProblem?.(problem), [problem, onProblem]);
+  React.useEffect(() => () => onProblem?.(null), [onProblem]);
+  return (
+    <div className="flex flex-col gap-1.5">
+      <Label htmlFor={id}>Seed</Label>
+      <div className="flex gap-1">
+        <Input
+          id={id}
+          type="text"
+          inputMode="numeric"
+          autoComplete="off"
+          spellCheck={false}
+          value={text}
+          placeholder="random"
+          aria-invalid={problem !== null}
+          aria-describedby={problem ? `${id}-problem` : undefined}
+          onChange={(e) => {
+            setText(e.target.value);
+            const p = parseSeed(e.target.value);
+            if (p.ok) onSet(p.seed);
+          }}
+        />
+        <Button variant="outline" size="sm" className="h-9" onClick={onRandom} aria-label="Random seed">
+          ⟳
+        </Button>
+      </div>
+      {problem ? (
+        <p id={`${id}-problem`} className="text-xs text-destructive" data-testid="seed-problem">
+          {problem}
+        </p>
+      ) : null}
     </div>
   );
 }
@@ -76,11 +138,13 @@ export function SamplingControls({
   onChange,
   defaults = {},
   idPrefix = 'p',
+  onSeedProblem,
 }: {
   value: SamplingParams;
   onChange: (v: SamplingParams) => void;
   defaults?: SamplingParams;
   idPrefix?: string;
+  onSeedProblem?: (problem: string | null) => void; // a typed seed that cannot be sent (null again once it can)
 }) {
   const set = (patch: SamplingParams) => onChange({ ...value, ...patch });
   const unset = (...keys: (keyof SamplingParams)[]) => onChange(withoutFields(value, keys));
@@ -118,28 +182,8 @@ export function SamplingControls({
             onChange={(e) => set({ max_tokens: e.target.value === '' ? undefined : Math.max(1, Math.round(Number(e.target.value))) })}
           />
         </div>
-        <div className="flex flex-col gap-1.5">
-          <Label htmlFor={`${idPrefix}-seed`}>Seed</Label>
-          <div className="flex gap-1">
-            <Input
-              id={`${idPrefix}-seed`}
-              type="number"
-              min={-1}
-              value={seed ?? ''}
-              placeholder="random"
-              onChange={(e) => (e.target.value === '' ? unset('seed') : set({ seed: Math.round(Number(e.target.value)) }))}
-            />
-            <Button
-              variant="outline"
-              size="sm"
-              className="h-9"
-              onClick={() => (defaults.seed === undefined ? unset('seed') : set({ seed: -1 }))}
-              aria-label="Random seed"
-            >
-              ⟳
-            </Button>
-          </div>
-        </div>
+        <SeedField id={`${idPrefix}-seed`} seed={seed} onSet={(n) => (n === undefined ? unset('seed') : set({ seed: n }))} onProblem={onSeedProblem}
+          onRandom={() => (defaults.seed === undefined ? unset('seed') : set({ seed: -1 }))} />
       </div>
       <p className="-mt-2 text-xs text-muted-foreground">Max tokens: the answer's length limit (empty = the rest of the context). Same seed + settings = same text.</p>
       <div className="flex flex-col gap-1.5" data-field="stop" data-user-set={isUserSet(value, 'stop')}>

@@ -111,3 +111,14 @@ describe('SamplingControls', () => {
     expect(screen.getByRole('button', { name: 'Reset to model defaults' })).toBeDisabled();
   });
 });
+
+describe('numbers shown short', () => {
+  it("shows a model's float32 defaults as typed (0.8, not 0.800000011920929)", () => {
+    render(<SamplingControls value={{ top_p: 0.949999988079071 }} onChange={() => undefined} defaults={{ temperature: 0.800000011920929 }} />);
+    const temp = screen.getByLabelText('Temperature', { selector: 'input' }) as HTMLInputElement;
+    expect(temp.value).toBe('0.8');
+    expect((screen.getByLabelText('Top P', { selector: 'input' }) as HTMLInputElement).value).toBe('0.95');
+    expect(document.getElementById('p-temperature-help')).toHaveTextContent("Default 0.8 (this model's).");
+    expect(document.body.textContent).not.toContain('0.800000011920929');
+  });
+});

@@ -3,7 +3,7 @@
 // defaults); the controls start from the model's defaults, else the built-in
 // ones; resetting a field makes it unset again.
 import { describe, expect, it } from 'vitest';
-import { SAMPLING_FIELDS, MODEL_DEFAULT_KEYS, modelDefaults, samplingBody, shownValue, defaultOf, withoutFields } from './sampling';
+import { SAMPLING_FIELDS, MODEL_DEFAULT_KEYS, capMaxTokens, contextOf, modelDefaults, samplingBody, shownValue, defaultOf, withoutFields } from './sampling';
 import type { ModelInfo } from './types';
 
 const field = (key: string) => SAMPLING_FIELDS.find((f) => f.key === key)!;
@@ -72,5 +72,17 @@ describe('withoutFields', () => {
     expect(withoutFields(userSet, ['temperature'])).toEqual({ top_k: 5, max_tokens: 64, stop: ['x'] });
     expect(withoutFields(userSet, MODEL_DEFAULT_KEYS)).toEqual({ max_tokens: 64 });
     expect(userSet.temperature).toBe(0.8);
+  });
+});
+
+describe('max tokens against a context', () => {
+  it("is capped at the model's context, the training one when it is not loaded", () => {
+    expect(capMaxTokens(4096, 512)).toBe(512);
+    expect(capMaxTokens(100, 512)).toBe(100);
+    expect(capMaxTokens(4096, undefined)).toBe(4096);
+    const base = { name: 'm', file: '', size_bytes: 0, modified_at: '', default: false, loaded: false };
+    expect(contextOf({ ...base, context_length: 512, training_context_length: 4096 })).toBe(512);
+    expect(contextOf({ ...base, training_context_length: 4096 })).toBe(4096);
+    expect(contextOf(undefined)).toBeUndefined();
   });
 });

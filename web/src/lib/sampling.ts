@@ -90,3 +90,14 @@ export function samplingBody(p: SamplingParams): SamplingParams {
   if (typeof p.ignore_eos === 'boolean') out.ignore_eos = p.ignore_eos;
   return out;
 }
+
+// A model's context: the loaded model's, else (not loaded yet: the list gives no
+// context_length) the one it was trained with, which the server's context does not exceed.
+export function contextOf(model: ModelInfo | undefined | null): number | undefined {
+  return model?.context_length ?? model?.training_context_length;
+}
+
+// A reply's length limit for a model: never more than the model's context (the API refuses more).
+export function capMaxTokens(maxTokens: number, contextLength: number | undefined): number {
+  return contextLength && contextLength > 0 ? Math.min(maxTokens, contextLength) : maxTokens;
+}

@@ -262,6 +262,11 @@ export interface SourcePassage {
   text: string;
   truncated: boolean;
 }
+// A retrieved chunk the answer did not use (`dropped`): the passage's fields (any may be
+// missing) and, where the server gives it, why.
+export interface DroppedPassage extends Partial<Omit<SourcePassage, 'number'>> {
+  reason?: string;
+}
 export interface Citation {
   number: number;
   chunk_id: number;
@@ -276,6 +281,7 @@ export interface RagAnswer {
   answer: string;
   finish_reason: string;
   sources: SourcePassage[];
+  dropped?: DroppedPassage[];
   citations: Citation[];
   invalid_citations: number[];
   retrieval?: Record<string, unknown>;

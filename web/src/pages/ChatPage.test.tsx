@@ -80,6 +80,28 @@ describe('ChatPage', () => {
     expect((patch.body as { params: unknown }).params).toEqual({ max_tokens: 128, top_k: 40, temperature: 0.8 });
   });
 
+  it("shows the stored params short, keeps a seed exact, and does not save a seed above 2^53 - 1", async () => {
+    const conv = { ...CONV, params: { max_tokens: 128, temperature: 0.800000011920929, seed: 9007199254740991 }, messages: [] };
+    const { impl, calls } = fakeFetch((method, url, body) => {
+      if (url.endsWith('/auth/me')) return { kind: 'json', body: ME_NO_AUTH };
+      if (url.endsWith('/models')) return { kind: 'json', body: MODELS };
+      if (url.startsWith('/api/v1/conversations?')) return { kind: 'json', body: { conversations: [conv], total: 1, limit: 200, offset: 0 } };
+      if (method === 'PATCH') return { kind: 'json', body: { ...conv, ...(body as object) } };
+      return { kind: 'json', body: conv };
+    });
+    renderPage(<ChatPage />, impl, { path: '/chat/conv-1', patterns: ['/chat', '/chat/:id'] });
+    await userEvent.click(await screen.findByRole('button', { name: /settings/i }));
+    const input = (name: string) => screen.getByLabelText(name, { selector: 'input' }) as HTMLInputElement;
+    await waitFor(() => expect(input('Temperature').value).toBe('0.8'));
+    expect(input('Seed').value).toBe('9007199254740991');
+    fireEvent.change(input('Seed'), { target: { value: '9007199254740992' } });
+    expect(screen.getByRole('button', { name: 'Save' })).toBeDisabled();
+    fireEvent.change(input('Seed'), { target: { value: '12' } });
+    await userEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(calls.some((c) => c.method === 'PATCH')).toBe(true));
+    expect((calls.find((c) => c.method === 'PATCH')!.body as { params: unknown }).params).toEqual({ max_tokens: 128, temperature: 0.8, seed: 12 });
+  });
+
   it('folds the reasoning above the answer, streamed and stored', async () => {
     const stored = {
       ...STORED,

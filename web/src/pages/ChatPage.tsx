@@ -27,6 +27,7 @@ import { useGeneration } from '@/lib/useGeneration';
 import { samplingBody, modelDefaults, DEFAULT_MAX_TOKENS } from '@/lib/sampling';
 import type { Conversation, Message, SamplingParams } from '@/lib/types';
 import { cn } from '@/lib/utils';
+import { shortNumbers, shortNumbersInJson, shortNumbersInMarkdownExport } from '@/lib/format';
 
 export function contextBudget(messages: Message[], draft: string, maxTokens: number, contextLength: number | undefined) {
   let used = 0;
@@ -36,6 +37,12 @@ export function contextBudget(messages: Message[], draft: string, maxTokens: num
   const needed = used + draftTokens + maxTokens;
   const ctx = contextLength ?? 0;
   return { used, draftTokens, needed, ctx, fits: ctx === 0 || needed <= ctx, share: ctx ? Math.min(1, (used + draftTokens) / ctx) : 0 };
+}
+
+// An export as the server wrote it, with its numbers short (temperature 0.8, not 0.800000011920929).
+export async function shortExport(blob: Blob, format: 'json' | 'markdown'): Promise<Blob> {
+  const text = await blob.text();
+  return new Blob([format === 'json' ? shortNumbersInJson(text) : shortNumbersInMarkdownExport(text)], { type: blob.type });
 }
 
 function download(blob: Blob, name: string) {
@@ -156,7 +163,7 @@ function MessageView({ m, onEdit, disabled }: { m: Message; onEdit?: (m: Message
   const { reasoning, answer } = user ? { reasoning: '', answer: m.content } : reasoningOf(m);
   return (
     <li className={cn('flex', user ? 'justify-end' : 'justify-start')} data-role={m.role}>
-      <div className={cn('group max-w-[85%] rounded-lg px-3 py-2', user ? 'bg-primary/10' : 'bg-muted')}>
+      <div className={cn('group min-w-0 max-w-[85%] rounded-lg px-3 py-2 [overflow-wrap:anywhere]', user ? 'bg-primary/10' : 'bg-muted')}>
         <div className="mb-1 flex items-center gap-2 text-xs text-muted-foreground">
           <span className="font-medium capitalize">{m.role}</span>
           {m.generation?.usage ? <span>{m.generation.usage.completion_tokens} tokens</span> : null}
@@ -311,8 +318,8 @@ export default function ChatPage() {
   }
 
   return (
-    <div className="grid h-[calc(100vh-6rem)] gap-4 md:grid-cols-[260px_1fr]">
-      <aside className="flex min-h-0 flex-col gap-2 border-b pb-2 md:border-b-0 md:border-r md:pb-0 md:pr-3" aria-label="Conversation list">
+    <div className="grid h-[calc(100vh-6rem)] grid-cols-1 gap-4 md:grid-cols-[260px_minmax(0,1fr)]">
+      <aside className="flex min-h-0 min-w-0 flex-col gap-2 border-b pb-2 md:border-b-0 md:border-r md:pb-0 md:pr-3" aria-label="Conversation list">
         <Button
           onClick={() => {
             navigate('/chat');
@@ -333,7 +340,7 @@ export default function ChatPage() {
       </aside>
       <section className="flex min-h-0 min-w-0 flex-col gap-3" aria-label="Conversation">
         <div className="flex flex-wrap items-center gap-2">
-          <h1 className="min-w-0 flex-1 truncate text-xl font-semibold">{conv ? conv.title : 'New chat'}</h1>
+          <h1 className="w-full min-w-0 truncate text-xl font-semibold sm:w-auto sm:flex-1" title={conv?.title}>{conv ? conv.title : 'New chat'}</h1>
           {conv ? (
             <>
               <span className="text-xs text-muted-foreground">{conv.model}</span>
@@ -342,10 +349,10 @@ export default function ChatPage() {
                   <Settings2 aria-hidden /> Settings
                 </Button>
               </Tooltip>
-              <Button variant="outline" size="sm" onClick={() => api.exportConversation(conv.id, 'markdown').then((b) => download(b, `${conv.id}.md`), (e) => setError(errorText(e)))}>
+              <Button variant="outline" size="sm" onClick={() => api.exportConversation(conv.id, 'markdown').then((b) => shortExport(b, 'markdown')).then((b) => download(b, `${conv.id}.md`), (e) => setError(errorText(e)))}>
                 <Download aria-hidden /> Markdown
               </Button>
-              <Button variant="outline" size="sm" onClick={() => api.exportConversation(conv.id, 'json').then((b) => download(b, `${conv.id}.json`), (e) => setError(errorText(e)))}>
+              <Button variant="outline" size="sm" onClick={() => api.exportConversation(conv.id, 'json').then((b) => shortExport(b, 'json')).then((b) => download(b, `${conv.id}.json`), (e) => setError(errorText(e)))}>
                 <Download aria-hidden /> JSON
               </Button>
             </>
@@ -366,7 +373,7 @@ export default function ChatPage() {
               <>
                 <MessageView m={{ id: -1, role: 'user', content: pendingUser, created_at: '' }} disabled />
                 <li className="flex justify-start" data-role="assistant" data-streaming="true">
-                  <div className="min-h-[2.5rem] max-w-[85%] rounded-lg bg-muted px-3 py-2">
+                  <div className="min-h-[2.5rem] min-w-0 max-w-[85%] rounded-lg bg-muted px-3 py-2 [overflow-wrap:anywhere]">
                     <div className="mb-1 text-xs font-medium text-muted-foreground">assistant</div>
                     <Reasoning text={streamed.reasoning} streaming={Boolean(streamed.reasoning) && !streamed.answer && streaming} className="mb-2" />
                     <p className="whitespace-pre-wrap break-words text-sm">{streamed.answer || (streamed.reasoning ? '' : '…')}</p>
@@ -490,14 +497,16 @@ function ConversationSettings({
   const [model, setModel] = React.useState(conv.model);
   const [system, setSystem] = React.useState(conv.system_prompt ?? '');
   // The conversation's params hold only what the user set; the model's own defaults apply to the rest.
-  const [params, setParams] = React.useState<SamplingParams>(conv.params ?? {});
+  const [params, setParams] = React.useState<SamplingParams>(() => shortNumbers(conv.params ?? {}));
   const defaults = modelDefaults(models?.find((m) => m.name === model));
   const [error, setError] = React.useState<string | null>(null);
+  const [seedProblem, setSeedProblem] = React.useState<string | null>(null);
   return (
     <form
       className="flex flex-col gap-4"
       onSubmit={(e) => {
         e.preventDefault();
+        if (seedProblem) return;
         api
           .updateConversation(conv.id, { model, system_prompt: system, params: samplingBody(params) })
           .then(onSaved, (err) => setError(errorText(err)));
@@ -508,9 +517,11 @@ function ConversationSettings({
         <Label htmlFor="conv-system">System prompt</Label>
         <Textarea id="conv-system" rows={3} value={system} onChange={(e) => setSystem(e.target.value)} />
       </div>
-      <SamplingControls value={params} onChange={setParams} defaults={defaults} idPrefix="conv" />
+      <SamplingControls value={params} onChange={setParams} defaults={defaults} idPrefix="conv" onSeedProblem={setSeedProblem} />
       {error ? <ErrorNote>{error}</ErrorNote> : null}
-      <Button type="submit">Save</Button>
+      <Button type="submit" disabled={seedProblem !== null}>
+        Save
+      </Button>
     </form>
   );
 }

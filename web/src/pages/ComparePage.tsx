@@ -1,6 +1,8 @@
 // Compare: one prompt to 2–4 models side by side, all streaming at once, each
 // with its time to first token, tokens/s and token counts; same settings and
-// seed for all, so differences come from the models.
+// seed for all, so differences come from the models. Each model gets at most its
+// own context as max tokens (the column says when it was capped); the seed is
+// taken digit for digit (lib/format.ts).
 import * as React from 'react';
 import { Play, Plus, Square, X } from 'lucide-react';
 import { Button } from '@/components/ui/button';
@@ -12,13 +14,16 @@ import { GenerationStats } from '@/components/GenerationStats';
 import { ErrorNote } from '@/components/ErrorNote';
 import { useApi } from '@/lib/session';
 import { useGeneration } from '@/lib/useGeneration';
+import { capMaxTokens, contextOf } from '@/lib/sampling';
+import { parseSeed, shortNumber } from '@/lib/format';
+import { cn } from '@/lib/utils';
 import type { ApiClient } from '@/lib/api';
 
 interface Settings {
   prompt: string;
   max_tokens: number;
   temperature: number;
-  seed: number;
+  seed: string; // as typed; parsed when sent
 }
 
 // One column; `runKey` changes start it, `stopKey` changes stop it.
@@ -46,13 +51,16 @@ function Column({
   onRemove?: () => void;
 }) {
   const { state, run, stop } = useGeneration(api);
-  const settingsRef = React.useRef(settings);
-  settingsRef.current = settings;
+  const contextLength = contextOf(models?.find((m) => m.name === model));
+  const maxTokens = capMaxTokens(settings.max_tokens, contextLength);
+  const settingsRef = React.useRef({ settings, maxTokens });
+  settingsRef.current = { settings, maxTokens };
   React.useEffect(() => {
     if (runKey === 0 || !model) return;
-    const s = settingsRef.current;
+    const { settings: s, maxTokens: max } = settingsRef.current;
+    const seed = parseSeed(s.seed);
     void run((handlers, signal) =>
-      api.generate({ model, prompt: s.prompt, max_tokens: s.max_tokens, temperature: s.temperature, seed: s.seed }, handlers, signal),
+      api.generate({ model, prompt: s.prompt, max_tokens: max, temperature: s.temperature, seed: seed.ok ? seed.seed : undefined }, handlers, signal),
     );
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [runKey]);
@@ -82,6 +90,9 @@ function Column({
         >
           {state.text}
         </div>
+        <p className="h-4 truncate text-xs text-muted-foreground" data-testid="compare-cap">
+          {maxTokens < settings.max_tokens ? `Max tokens ${maxTokens}: this model's context.` : ''}
+        </p>
         {state.error ? <ErrorNote>{state.error}</ErrorNote> : null}
         <GenerationStats state={state} label={`Figures of model ${index + 1}`} />
       </CardContent>
@@ -93,7 +104,8 @@ export default function ComparePage() {
   const api = useApi();
   const { models, error } = useModels();
   const [chosen, setChosen] = React.useState<string[]>([]);
-  const [settings, setSettings] = React.useState<Settings>({ prompt: 'Once upon a time', max_tokens: 128, temperature: 0.8, seed: 42 });
+  const [settings, setSettings] = React.useState<Settings>({ prompt: 'Once upon a time', max_tokens: 128, temperature: 0.8, seed: '42' });
+  const seed = parseSeed(settings.seed);
   const [runKey, setRunKey] = React.useState(0);
   const [stopKey, setStopKey] = React.useState(0);
   const [streaming, setStreaming] = React.useState<Record<number, boolean>>({});
@@ -114,7 +126,7 @@ export default function ComparePage() {
         className="grid gap-3 md:grid-cols-[1fr_auto]"
         onSubmit={(e) => {
           e.preventDefault();
-          if (!anyStreaming) setRunKey((k) => k + 1);
+          if (!anyStreaming && seed.ok) setRunKey((k) => k + 1);
         }}
       >
         <div className="flex flex-col gap-1.5">
@@ -128,19 +140,33 @@ export default function ComparePage() {
           </div>
           <div className="flex flex-col gap-1.5">
             <Label htmlFor="compare-temp">Temperature</Label>
-            <Input id="compare-temp" type="number" min={0} max={5} step={0.05} value={settings.temperature} onChange={(e) => setSettings({ ...settings, temperature: Number(e.target.value) })} />
+            <Input id="compare-temp" type="number" min={0} max={5} step={0.05} value={shortNumber(settings.temperature)} onChange={(e) => setSettings({ ...settings, temperature: Number(e.target.value) })} />
           </div>
           <div className="flex flex-col gap-1.5">
             <Label htmlFor="compare-seed">Seed</Label>
-            <Input id="compare-seed" type="number" min={0} value={settings.seed} onChange={(e) => setSettings({ ...settings, seed: Math.max(0, Math.round(Number(e.target.value))) })} />
+            <Input
+              id="compare-seed"
+              inputMode="numeric"
+              autoComplete="off"
+              value={settings.seed}
+              placeholder="random"
+              aria-invalid={!seed.ok}
+              aria-describedby={seed.ok ? undefined : 'compare-seed-problem'}
+              onChange={(e) => setSettings({ ...settings, seed: e.target.value })}
+            />
           </div>
+          {seed.ok ? null : (
+            <p id="compare-seed-problem" className="col-span-3 text-xs text-destructive" data-testid="seed-problem">
+              {seed.problem}
+            </p>
+          )}
           <div className="col-span-3 flex gap-2">
             {anyStreaming ? (
               <Button variant="destructive" className="flex-1" onClick={() => setStopKey((k) => k + 1)}>
                 <Square aria-hidden /> Stop all
               </Button>
             ) : (
-              <Button type="submit" className="flex-1" disabled={chosen.some((c) => !c)}>
+              <Button type="submit" className="flex-1" disabled={chosen.some((c) => !c) || !seed.ok}>
                 <Play aria-hidden /> Run on {chosen.length} models
               </Button>
             )}
@@ -155,7 +181,7 @@ export default function ComparePage() {
           </div>
         </div>
       </form>
-      <div className={`grid gap-3 md:grid-cols-2 ${chosen.length > 2 ? 'xl:grid-cols-4' : ''}`}>
+      <div className={cn('grid grid-cols-1 gap-3 md:grid-cols-2', chosen.length === 3 && 'xl:grid-cols-3', chosen.length === 4 && 'xl:grid-cols-4')} data-testid="compare-columns">
         {chosen.map((m, i) => (
           <Column
             key={i}

@@ -1,9 +1,13 @@
 // Answers with citations: each [n] that matches a source is a button naming the
 // document and pages that opens that source; numbers without a source stay text.
+// The chunks retrieved but left out (`dropped`) are listed with their reason (a
+// default one when the server gives none), and a source cut to fit is marked.
 import { describe, expect, it, vi } from 'vitest';
-import { render, screen } from '@testing-library/react';
+import { render, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { AnswerText, formatScore } from './DocumentsPage';
+import DocumentsPage, { AnswerText, DEFAULT_DROP_REASON, dropReason, droppedOf, formatScore } from './DocumentsPage';
+import { fakeFetch, ev } from '@/test/fakeServer';
+import { renderPage, MODELS, ME_NO_AUTH } from '@/test/render';
 import type { SourcePassage } from '@/lib/types';
 
 const source: SourcePassage = {
@@ -28,5 +32,71 @@ describe('formatScore', () => {
     expect(formatScore(0.016393)).toBe('0.0164');
     expect(formatScore(2.0139)).toBe('2.01');
     expect(formatScore(null)).toBe('—');
+    expect(formatScore(0.000003)).toBe('0.000003');
+    expect(formatScore(2)).toBe('2');
+    expect(formatScore(0.5)).toBe('0.5');
+  });
+});
+
+describe('chunks left out of an answer', () => {
+  it("gives the server's reason, else that the chunk did not fit the budget", () => {
+    expect(dropReason({ reason: 'needs 300 tokens, 39 left' })).toBe('needs 300 tokens, 39 left');
+    expect(dropReason({})).toBe(DEFAULT_DROP_REASON);
+    expect(dropReason({ reason: '  ' })).toBe(DEFAULT_DROP_REASON);
+    expect(droppedOf({ dropped: [{ chunk_id: 1 }, null, 3] })).toEqual([{ chunk_id: 1 }]);
+    expect(droppedOf({})).toEqual([]);
+    expect(droppedOf(null)).toEqual([]);
+  });
+
+  it('lists the chunks left out with their reason and marks a source cut to fit', async () => {
+    const COLLECTION = { id: 1, name: 'docs', description: '', embedding_model: null, retrieval_modes: ['bm25'], retrieval_note: '', document_count: 1, chunk_count: 3, created_at: '' };
+    const used = { ...source, truncated: true };
+    const dropped = [
+      { chunk_id: 12, document_id: 3, document: 'manual.pdf', page_start: 6, page_end: 6, heading_path: '', score: 0.01, text: 'More', truncated: false, reason: 'needs 300 tokens, 39 left' },
+      { chunk_id: 13, document_id: 3, document: 'manual.pdf', page_start: 7, page_end: 7, heading_path: '', score: 0.009, text: 'Even more', truncated: false },
+    ];
+    const done = { id: 'rag-1', model: 'stories260K', answer: 'Use read.csv [1].', finish_reason: 'stop', sources: [used], dropped, citations: [], invalid_citations: [] };
+    const { impl } = fakeFetch((_m, url) => {
+      if (url.endsWith('/auth/me')) return { kind: 'json', body: ME_NO_AUTH };
+      if (url.endsWith('/models')) return { kind: 'json', body: MODELS };
+      if (url.endsWith('/collections')) return { kind: 'json', body: { collections: [COLLECTION] } };
+      if (url.includes('/collections/1/documents')) return { kind: 'json', body: { documents: [] } };
+      if (url.includes('/ingest/jobs')) return { kind: 'json', body: { jobs: [] } };
+      if (url.endsWith('/search')) return { kind: 'json', body: { hits: [] } };
+      return { kind: 'sse', chunks: [ev('sources', { id: 'rag-1', sources: [used], dropped }), ev('text', { text: 'Use read.csv [1].' }), ev('done', done)] };
+    });
+    renderPage(<DocumentsPage />, impl, { path: '/documents/1', patterns: ['/documents/:id'] });
+    await userEvent.type(await screen.findByLabelText('Question'), 'How do I read a CSV file?');
+    const ask = screen.getByRole('button', { name: 'Ask' });
+    await waitFor(() => expect(ask).toBeEnabled());
+    await userEvent.click(ask);
+    await waitFor(() => expect(screen.getAllByTestId('dropped-chunk')).toHaveLength(2));
+    const reasons = screen.getAllByTestId('dropped-reason').map((e) => e.textContent);
+    expect(reasons).toEqual(['Left out: needs 300 tokens, 39 left', `Left out: ${DEFAULT_DROP_REASON}`]);
+    expect(screen.getByTestId('dropped')).toHaveTextContent('manual.pdf · page 6');
+    expect(screen.getByTestId('source-truncated')).toHaveTextContent('cut to fit');
+  });
+
+  it('shows no left-out list when the answer has no `dropped`', async () => {
+    const COLLECTION = { id: 1, name: 'docs', description: '', embedding_model: null, retrieval_modes: ['bm25'], retrieval_note: '', document_count: 1, chunk_count: 3, created_at: '' };
+    const done = { id: 'rag-1', model: 'stories260K', answer: 'Use read.csv [1].', finish_reason: 'stop', sources: [source], citations: [], invalid_citations: [] };
+    const { impl } = fakeFetch((_m, url) => {
+      if (url.endsWith('/auth/me')) return { kind: 'json', body: ME_NO_AUTH };
+      if (url.endsWith('/models')) return { kind: 'json', body: MODELS };
+      if (url.endsWith('/collections')) return { kind: 'json', body: { collections: [COLLECTION] } };
+      if (url.includes('/collections/1/documents')) return { kind: 'json', body: { documents: [] } };
+      if (url.includes('/ingest/jobs')) return { kind: 'json', body: { jobs: [] } };
+      if (url.endsWith('/search')) return { kind: 'json', body: { hits: [] } };
+      return { kind: 'sse', chunks: [ev('sources', { id: 'rag-1', sources: [source] }), ev('text', { text: 'Use read.csv [1].' }), ev('done', done)] };
+    });
+    renderPage(<DocumentsPage />, impl, { path: '/documents/1', patterns: ['/documents/:id'] });
+    await userEvent.type(await screen.findByLabelText('Question'), 'How?');
+    const ask = screen.getByRole('button', { name: 'Ask' });
+    await waitFor(() => expect(ask).toBeEnabled());
+    await userEvent.click(ask);
+    await screen.findByTestId('source');
+    await waitFor(() => expect(screen.getByRole('button', { name: 'Ask' })).toBeInTheDocument());
+    expect(screen.queryByTestId('dropped')).toBeNull();
+    expect(screen.queryByTestId('source-truncated')).toBeNull();
   });
 });

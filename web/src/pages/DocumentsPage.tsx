@@ -17,13 +17,25 @@ import { ModelPicker, useModels } from '@/components/ModelPicker';
 import { useApi } from '@/lib/session';
 import { errorText, isAbort } from '@/lib/api';
 import { useGeneration } from '@/lib/useGeneration';
-import type { Chunk, Collection, DocumentInfo, IngestJob, RagAnswer, SearchHit, SourcePassage } from '@/lib/types';
+import type { Chunk, Collection, DocumentInfo, DroppedPassage, IngestJob, RagAnswer, SearchHit, SourcePassage } from '@/lib/types';
 import { cn, formatBytes } from '@/lib/utils';
 
-// Scores are small for rank fusion (1/(k+rank)) and larger for BM25: keep 3 significant digits.
+// Scores are small for rank fusion (1/(k+rank)) and larger for BM25: keep 3 significant
+// digits, in the shortest form (0.000003, not 0.00000300; 2, not 2.00).
 export function formatScore(x: number | null | undefined): string {
   if (x === null || x === undefined || !Number.isFinite(x)) return '—';
-  return Math.abs(x) >= 1000 ? x.toFixed(0) : x.toPrecision(3);
+  return Math.abs(x) >= 1000 ? x.toFixed(0) : String(Number(x.toPrecision(3)));
+}
+
+// Why a retrieved chunk was left out of the answer: the server's reason, else the usual one.
+export const DEFAULT_DROP_REASON = 'did not fit the context budget';
+export function dropReason(d: DroppedPassage): string {
+  return typeof d.reason === 'string' && d.reason.trim() ? d.reason.trim() : DEFAULT_DROP_REASON;
+}
+// The `dropped` list of a `sources` or `done` event, tolerant of it being absent or odd.
+export function droppedOf(data: unknown): DroppedPassage[] {
+  const d = (data as { dropped?: unknown } | null)?.dropped;
+  return Array.isArray(d) ? d.filter((x): x is DroppedPassage => typeof x === 'object' && x !== null) : [];
 }
 
 function pages(start: number, end: number) {
@@ -164,8 +176,10 @@ function UploadZone({ collection, onJob }: { collection: Collection; onJob: (job
           {rows.map((r) => (
             <li key={r.key} className="flex flex-col gap-1 text-xs" data-testid="upload-row">
               <div className="flex justify-between gap-2">
-                <span className="truncate">{r.name}</span>
-                <span className={cn(r.state === 'refused' || r.state === 'failed' ? 'text-destructive' : 'text-muted-foreground')}>
+                <span className="min-w-0 truncate" title={r.name} data-testid="upload-name">
+                  {r.name}
+                </span>
+                <span className={cn('shrink-0 text-right', r.state === 'refused' || r.state === 'failed' ? 'text-destructive' : 'text-muted-foreground')}>
                   {r.state === 'uploading' ? `${Math.round(r.fraction * 100)}%` : r.message ?? r.state}
                 </span>
               </div>
@@ -252,10 +266,17 @@ function AskPanel({ collection, onOpen }: { collection: Collection; onOpen: (c: 
   const [model, setModel] = React.useState('');
   const [question, setQuestion] = React.useState('');
   const [sources, setSources] = React.useState<SourcePassage[]>([]);
+  const [dropped, setDropped] = React.useState<DroppedPassage[]>([]);
   const [hits, setHits] = React.useState<SearchHit[] | null>(null);
   const { state, run, stop } = useGeneration(api, (event, data) => {
-    if (event === 'sources') setSources(((data as { sources?: SourcePassage[] })?.sources ?? []) as SourcePassage[]);
-    if (event === 'done') setSources(((data as RagAnswer).sources ?? []) as SourcePassage[]);
+    if (event === 'sources') {
+      setSources(((data as { sources?: SourcePassage[] })?.sources ?? []) as SourcePassage[]);
+      setDropped(droppedOf(data));
+    }
+    if (event === 'done') {
+      setSources(((data as RagAnswer).sources ?? []) as SourcePassage[]);
+      if (data && typeof data === 'object' && 'dropped' in data) setDropped(droppedOf(data));
+    }
   });
   React.useEffect(() => {
     if (!model && defaultModel) setModel(defaultModel);
@@ -277,6 +298,7 @@ function AskPanel({ collection, onOpen }: { collection: Collection; onOpen: (c: 
             e.preventDefault();
             if (!question.trim() || streaming) return;
             setSources([]);
+            setDropped([]);
             setHits(null);
             // The retrieval alone, for its per-list ranks and scores (the answer carries the fused score only).
             api.search(collection.id, question.trim(), 5).then((r) => setHits(r.hits), () => setHits([]));
@@ -323,9 +345,13 @@ function AskPanel({ collection, onOpen }: { collection: Collection; onOpen: (c: 
                   >
                     <span className="font-semibold text-primary">[{s.number}]</span>
                     <span className="min-w-0 flex-1">
-                      <span className="block font-medium">
+                      <span className="block font-medium [overflow-wrap:anywhere]">
                         {s.document} · {pages(s.page_start, s.page_end)}
-                        {s.truncated ? ' · cut to fit' : ''}
+                        {s.truncated ? (
+                          <Badge tone="warning" className="ml-1" title="Only its beginning fit the context budget" data-testid="source-truncated">
+                            cut to fit
+                          </Badge>
+                        ) : null}
                       </span>
                       <span className="line-clamp-2 text-muted-foreground">{s.text}</span>
                     </span>
@@ -336,6 +362,42 @@ function AskPanel({ collection, onOpen }: { collection: Collection; onOpen: (c: 
                 </li>
               ))}
             </ol>
+          </div>
+        ) : null}
+        {dropped.length ? (
+          <div data-testid="dropped">
+            <h3 className="mb-1 text-sm font-medium">Left out of the answer</h3>
+            <p className="mb-1 text-xs text-muted-foreground">Retrieved, but not given to the model:</p>
+            <ul className="flex flex-col gap-1" aria-label="Chunks left out">
+              {dropped.map((d, i) => (
+                <li key={d.chunk_id ?? `d${i}`}>
+                  <button
+                    type="button"
+                    className="flex w-full items-start gap-2 rounded-md border border-dashed p-2 text-left text-xs hover:bg-accent focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-ring disabled:cursor-default disabled:hover:bg-transparent"
+                    disabled={d.document_id === undefined || d.chunk_id === undefined}
+                    onClick={() =>
+                      onOpen({ documentId: d.document_id!, chunkId: d.chunk_id!, title: d.document ?? '', pageStart: d.page_start ?? 0, pageEnd: d.page_end ?? 0, text: d.text, score: d.score })
+                    }
+                    data-testid="dropped-chunk"
+                  >
+                    <span className="min-w-0 flex-1">
+                      <span className="block font-medium [overflow-wrap:anywhere]">
+                        {d.document ?? 'A chunk'}
+                        {d.page_start !== undefined ? ` · ${pages(d.page_start, d.page_end ?? d.page_start)}` : ''}
+                      </span>
+                      <span className="block text-muted-foreground" data-testid="dropped-reason">
+                        Left out: {dropReason(d)}
+                      </span>
+                    </span>
+                    {d.score !== undefined ? (
+                      <span className="shrink-0 tabular-nums text-muted-foreground" title="Retrieval score">
+                        {formatScore(d.score)}
+                      </span>
+                    ) : null}
+                  </button>
+                </li>
+              ))}
+            </ul>
           </div>
         ) : null}
         {hits && hits.length ? (
@@ -471,7 +533,7 @@ function CollectionView({ collection, onDeleted, onChanged }: { collection: Coll
       </div>
       {collection.retrieval_note ? <Notice>{collection.retrieval_note}</Notice> : null}
       {error ? <ErrorNote>{error}</ErrorNote> : null}
-      <div className="grid gap-4 xl:grid-cols-2">
+      <div className="grid grid-cols-1 gap-4 xl:grid-cols-2">
         <div className="flex min-w-0 flex-col gap-4">
           <Card>
             <CardHeader>
@@ -496,15 +558,19 @@ function CollectionView({ collection, onDeleted, onChanged }: { collection: Coll
               {docs.length === 0 ? <p className="text-sm text-muted-foreground">No documents yet.</p> : null}
               <ul className="flex flex-col gap-1" aria-label="Documents">
                 {docs.map((d) => (
-                  <li key={d.id} className="flex items-center gap-2 rounded-md border p-2 text-sm" data-testid="document-row" data-status={d.status}>
-                    <FileText className="h-4 w-4 shrink-0 text-muted-foreground" aria-hidden />
-                    <button type="button" className="min-w-0 flex-1 truncate text-left hover:underline" onClick={() => setDocOpen(d)}>
-                      {d.title || d.file_name}
-                    </button>
-                    <span className="text-xs text-muted-foreground">
-                      {d.page_count ? `${d.page_count} p · ` : ''}
-                      {d.chunk_count} chunks · {formatBytes(d.size_bytes)}
-                    </span>
+                  <li key={d.id} className="flex items-start gap-2 rounded-md border p-2 text-sm" data-testid="document-row" data-status={d.status}>
+                    <FileText className="mt-0.5 h-4 w-4 shrink-0 text-muted-foreground" aria-hidden />
+                    {/* The name wraps (never cut to a few letters on a phone); the file name is always there in full. */}
+                    <div className="min-w-0 flex-1">
+                      <button type="button" className="block w-full text-left [overflow-wrap:anywhere] hover:underline" onClick={() => setDocOpen(d)} title={d.file_name} data-testid="document-name">
+                        {d.title || d.file_name}
+                      </button>
+                      <span className="block text-xs text-muted-foreground [overflow-wrap:anywhere]">
+                        {d.title && d.title !== d.file_name ? `${d.file_name} · ` : ''}
+                        {d.page_count ? `${d.page_count} p · ` : ''}
+                        {d.chunk_count} chunks · {formatBytes(d.size_bytes)}
+                      </span>
+                    </div>
                     <Badge tone={d.status === 'indexed' ? 'success' : d.status === 'failed' ? 'danger' : 'warning'} title={d.error ?? undefined}>
                       {d.status}
                     </Badge>
@@ -592,8 +658,8 @@ export default function DocumentsPage() {
 
   if (unavailable) return <Notice>Documents and RAG are not available on this server.</Notice>;
   return (
-    <div className="grid gap-4 md:grid-cols-[240px_1fr]">
-      <aside className="flex flex-col gap-3" aria-label="Collections">
+    <div className="grid grid-cols-1 gap-4 md:grid-cols-[240px_minmax(0,1fr)]">
+      <aside className="flex min-w-0 flex-col gap-3" aria-label="Collections">
         <h1 className="text-xl font-semibold">Documents</h1>
         <form
           className="flex flex-col gap-2"
@@ -627,7 +693,7 @@ export default function DocumentsPage() {
             <li key={c.id}>
               <button
                 type="button"
-                className={cn('w-full rounded-md px-2 py-1.5 text-left text-sm hover:bg-accent', String(c.id) === id && 'bg-accent font-medium')}
+                className={cn('w-full rounded-md px-2 py-1.5 text-left text-sm [overflow-wrap:anywhere] hover:bg-accent', String(c.id) === id && 'bg-accent font-medium')}
                 aria-current={String(c.id) === id ? 'page' : undefined}
                 onClick={() => navigate(`/documents/${c.id}`)}
               >

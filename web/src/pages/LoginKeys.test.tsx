@@ -34,3 +34,15 @@ describe('KeysPage', () => {
     expect(screen.queryByRole('button', { name: /create/i })).toBeNull();
   });
 });
+
+describe('LoginPage with auth off', () => {
+  it('says that auth is off and links to the app instead of asking for an account', async () => {
+    const { impl } = fakeFetch(() => ({ kind: 'json', body: ME_NO_AUTH }));
+    renderPage(<LoginPage />, impl, { path: '/login', patterns: ['/login'] });
+    expect(await screen.findByText('Authentication is off')).toBeInTheDocument();
+    expect(screen.getByRole('status')).toHaveTextContent('no account or login is needed');
+    expect(screen.getByRole('link', { name: 'Go to the app' })).toHaveAttribute('href', '/');
+    expect(screen.queryByText(/requires an account/)).toBeNull();
+    expect(screen.queryByLabelText('Password')).toBeNull();
+  });
+});

@@ -1,7 +1,8 @@
 // Log in (when the server has auth on): name and password to POST
 // /api/v1/auth/login; the token is kept by the session, the password is not.
+// With auth off there is nothing to log in to: the page says so and links to the app.
 import * as React from 'react';
-import { useLocation, useNavigate } from 'react-router-dom';
+import { Link, useLocation, useNavigate } from 'react-router-dom';
 import { LogIn } from 'lucide-react';
 import { Button } from '@/components/ui/button';
 import { Input } from '@/components/ui/input';
@@ -12,7 +13,7 @@ import { useSession } from '@/lib/session';
 import { errorText } from '@/lib/api';
 
 export default function LoginPage() {
-  const { login } = useSession();
+  const { login, me, state } = useSession();
   const navigate = useNavigate();
   const location = useLocation();
   const [username, setUsername] = React.useState('');
@@ -20,6 +21,22 @@ export default function LoginPage() {
   const [error, setError] = React.useState<string | null>(null);
   const [busy, setBusy] = React.useState(false);
   const from = (location.state as { from?: string } | null)?.from ?? '/';
+  if (state === 'ready' && me && !me.auth)
+    return (
+      <div className="flex min-h-screen items-center justify-center p-4">
+        <Card className="w-full max-w-sm" data-testid="auth-off">
+          <CardHeader>
+            <CardTitle>Authentication is off</CardTitle>
+          </CardHeader>
+          <CardContent className="flex flex-col gap-3 text-sm">
+            <p role="status">This server has authentication off: no account or login is needed, every page is open.</p>
+            <Button asChild>
+              <Link to={from === '/login' ? '/' : from}>Go to the app</Link>
+            </Button>
+          </CardContent>
+        </Card>
+      </div>
+    );
   return (
     <div className="flex min-h-screen items-center justify-center p-4">
       <Card className="w-full max-w-sm">

@@ -178,7 +178,7 @@ export default function ModelsPage() {
           Models in its models directory are loaded on first use and stay loaded.
         </Notice>
       ) : null}
-      <div className="overflow-x-auto rounded-lg border">
+      <div className="relative overflow-x-auto rounded-lg border">
         <table className="w-full text-sm">
           <caption className="sr-only">Models on this server</caption>
           <thead className="bg-muted/50 text-left text-xs text-muted-foreground">

@@ -20,18 +20,18 @@ import { SamplingControls } from '@/components/SamplingControls';
 import { GenerationStats } from '@/components/GenerationStats';
 import { ErrorNote } from '@/components/ErrorNote';
 import { StructuredOutputPanel } from '@/components/StructuredOutputPanel';
-import { ToolsPanel, ToolCallsView, ToolSteps, type ToolStep } from '@/components/ToolsPanel';
+import { ToolsPanel, ToolCallsView, ToolSteps } from '@/components/ToolsPanel';
 import { TokenView, TokenLegend } from '@/components/TokenView';
 import { Reasoning } from '@/components/Reasoning';
 import { useApi } from '@/lib/session';
-import { useGeneration } from '@/lib/useGeneration';
-import { samplingBody, modelDefaults, DEFAULT_MAX_TOKENS } from '@/lib/sampling';
+import { usePlaygroundState } from '@/lib/playgroundState';
+import { seedNote } from '@/lib/format';
+import { samplingBody, modelDefaults } from '@/lib/sampling';
 import {
-  DEFAULT_STRUCTURED, followUpChoice, historyWithResults, structuredFields, structuredProblem, toolDefinitions, toolFields, toolsProblem,
-  type StructuredSettings, type ToolChoiceSetting, type ToolDraft,
+  followUpChoice, historyWithResults, structuredFields, structuredProblem, toolDefinitions, toolFields, toolsProblem,
 } from '@/lib/structured';
 import { splitThinking } from '@/lib/replyStream';
-import type { ChatMessage, SamplingParams } from '@/lib/types';
+import type { ChatMessage } from '@/lib/types';
 
 // With logprobs on: the likeliest 5 tokens at each step come with each token.
 const TOP_LOGPROBS = 5;
@@ -39,28 +39,25 @@ const TOP_LOGPROBS = 5;
 export default function PlaygroundPage() {
   const api = useApi();
   const { models, defaultModel, error: modelsError } = useModels();
-  const [model, setModel] = React.useState('');
-  const [prompt, setPrompt] = React.useState('Once upon a time');
-  const [system, setSystem] = React.useState('');
-  // Only what the user set: the model's own defaults apply to the rest (server side), and show in the controls.
-  const [params, setParams] = React.useState<SamplingParams>({ max_tokens: DEFAULT_MAX_TOKENS });
+  // Held by the app (lib/playgroundState.tsx): kept while other pages are shown, the settings across reloads too.
+  const { settings, update, history, setHistory, steps, setSteps, generation } = usePlaygroundState();
+  const { model, prompt, system, params, structured, tools, toolChoice, showTokens } = settings;
+  const [setModel, setPrompt, setSystem, setParams] = [update('model'), update('prompt'), update('system'), update('params')];
+  const [setStructured, setTools, setToolChoice, setShowTokens] = [update('structured'), update('tools'), update('toolChoice'), update('showTokens')];
   const defaults = modelDefaults(models?.find((m) => m.name === model));
-  const { state, run, stop } = useGeneration(api);
+  const { state, run, stop } = generation;
   const streaming = state.status === 'streaming';
   const [copied, setCopied] = React.useState(false);
-  const [structured, setStructured] = React.useState<StructuredSettings>(DEFAULT_STRUCTURED);
-  const [tools, setTools] = React.useState<ToolDraft[]>([]);
-  const [toolChoice, setToolChoice] = React.useState<ToolChoiceSetting>('auto');
-  const [showTokens, setShowTokens] = React.useState(false);
-  // With tools: the messages of the last request, and the calls answered since the prompt.
-  const [history, setHistory] = React.useState<ChatMessage[]>([]);
-  const [steps, setSteps] = React.useState<ToolStep[]>([]);
+  // A seed typed that cannot be sent (not a whole number, or above 2^53 - 1): this page only, not remembered.
+  const [seedProblem, setSeedProblem] = React.useState<string | null>(null);
 
+  // The remembered model when the server still has it, else the server's default.
   React.useEffect(() => {
-    if (!model && defaultModel) setModel(defaultModel);
-  }, [model, defaultModel]);
+    if (!defaultModel) return;
+    if (!model || (models && !models.some((m) => m.name === model))) setModel(defaultModel);
+  }, [model, models, defaultModel, setModel]);
 
-  const problem = structuredProblem(structured) ?? (tools.length ? toolsProblem(tools, toolChoice) : null);
+  const problem = seedProblem ?? structuredProblem(structured) ?? (tools.length ? toolsProblem(tools, toolChoice) : null);
   const extras = () => ({ ...structuredFields(structured), ...(showTokens ? { logprobs: true, top_logprobs: TOP_LOGPROBS } : {}), ...samplingBody(params) });
 
   const generate = () => {
@@ -94,7 +91,7 @@ export default function PlaygroundPage() {
   const answer = state.reasoning ? state.text : inline.answer;
 
   return (
-    <div className="grid gap-4 lg:grid-cols-[1fr_320px]">
+    <div className="grid grid-cols-1 gap-4 lg:grid-cols-[minmax(0,1fr)_320px]">
       <div className="flex min-w-0 flex-col gap-4">
         <h1 className="text-xl font-semibold">Playground</h1>
         {modelsError ? <ErrorNote>Models could not be listed: {modelsError}</ErrorNote> : null}
@@ -188,7 +185,7 @@ export default function PlaygroundPage() {
             {state.error ? <ErrorNote>{state.error}</ErrorNote> : null}
             <GenerationStats state={state} />
             <p className="h-4 text-xs text-muted-foreground" data-testid="generation-status">
-              {state.status === 'stopped' ? 'Stopped.' : state.status === 'done' ? `Done${state.done && 'seed' in state.done ? ` (seed ${String(state.done.seed)})` : ''}.` : ''}
+              {state.status === 'stopped' ? 'Stopped.' : state.status === 'done' ? `Done${seedNote(state.done?.seed) ? ` (${seedNote(state.done?.seed)})` : ''}.` : ''}
             </p>
           </CardContent>
         </Card>
@@ -216,7 +213,7 @@ export default function PlaygroundPage() {
             <CardTitle>Sampling</CardTitle>
           </CardHeader>
           <CardContent>
-            <SamplingControls value={params} onChange={setParams} defaults={defaults} />
+            <SamplingControls value={params} onChange={setParams} defaults={defaults} onSeedProblem={setSeedProblem} />
           </CardContent>
         </Card>
       </aside>

@@ -1,8 +1,10 @@
-// Renders a page as the app does (session with a given ApiClient, router at a path).
+// Renders a page as the app does (session with a given ApiClient, the app's
+// Playground state, router at a path).
 import { render } from '@testing-library/react';
 import { MemoryRouter, Route, Routes } from 'react-router-dom';
 import type { ReactElement } from 'react';
 import { SessionProvider } from '@/lib/session';
+import { PlaygroundStateProvider } from '@/lib/playgroundState';
 import { ApiClient } from '@/lib/api';
 import { TooltipProvider } from '@/components/ui/tooltip';
 
@@ -10,15 +12,17 @@ export function renderPage(page: ReactElement, fetchImpl: typeof fetch, { path =
   const client = new ApiClient({ fetchImpl });
   return render(
     <SessionProvider client={client}>
-      <TooltipProvider>
-        <MemoryRouter initialEntries={[path]}>
-          <Routes>
-            {patterns.map((p) => (
-              <Route key={p} path={p} element={page} />
-            ))}
-          </Routes>
-        </MemoryRouter>
-      </TooltipProvider>
+      <PlaygroundStateProvider>
+        <TooltipProvider>
+          <MemoryRouter initialEntries={[path]}>
+            <Routes>
+              {patterns.map((p) => (
+                <Route key={p} path={p} element={page} />
+              ))}
+            </Routes>
+          </MemoryRouter>
+        </TooltipProvider>
+      </PlaygroundStateProvider>
     </SessionProvider>,
   );
 }

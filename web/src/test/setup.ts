@@ -4,7 +4,10 @@ import '@testing-library/jest-dom/vitest';
 import { afterEach } from 'vitest';
 import { cleanup } from '@testing-library/react';
 
-afterEach(() => cleanup());
+afterEach(() => {
+  cleanup();
+  localStorage.clear(); // remembered settings (pg.playground, …) do not leak from one test to the next
+});
 
 class ResizeObserverStub {
   observe() {}
