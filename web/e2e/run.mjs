@@ -504,6 +504,19 @@ try {
     await shot(page, 'models');
     await unload.click();
     await load.waitFor({ timeout: 30000 });
+    // A model's details before loading: metadata and whether it fits at a chosen context.
+    await row.getByRole('button', { name: /^Details of / }).click();
+    const details = page.getByTestId('model-details');
+    await details.waitFor();
+    const verdict = page.getByTestId('fit-verdict');
+    expect(/^Fits/.test(await verdict.innerText()), `the tiny model fits: ${await verdict.innerText()}`);
+    const ctx = details.getByLabel('Context per slot');
+    await ctx.fill('16777216');
+    await page.waitForFunction(() => /16777216 tokens/.test(document.querySelector('[data-testid=memory-breakdown]')?.textContent ?? ''));
+    expect(/Does not fit/.test(await verdict.innerText()), `16M tokens of KV cache do not fit: ${await verdict.innerText()}`);
+    await ctx.fill('256');
+    await page.waitForFunction(() => /At 256 tokens/.test(document.querySelector('[data-testid=memory-breakdown]')?.textContent ?? ''));
+    await shot(page, 'models-details');
   });
 
   await step('documents', async () => {

@@ -37,6 +37,39 @@ describe('ModelsPage', () => {
   });
 });
 
+describe('ModelsPage details', () => {
+  it('opens a model\'s details with its fit before loading', async () => {
+    const { impl, calls } = fakeFetch((_method, url) => {
+      if (url.endsWith('/auth/me')) return { kind: 'json', body: ME_NO_AUTH };
+      if (url.endsWith('/openapi.json'))
+        return { kind: 'json', body: { paths: { '/api/v1/models': { get: {} }, '/api/v1/models/{name}': { get: {} } } } };
+      if (url.includes('/api/v1/models/other'))
+        return {
+          kind: 'json',
+          body: {
+            name: 'other',
+            architecture: 'qwen3',
+            license: 'mit',
+            memory_estimate: {
+              required_bytes: 3 * 1024 ** 3, weights_bytes: 2 * 1024 ** 3, kv_cache_bytes: 1024 ** 3, context_length: 4096, slots: 4,
+              limit_bytes: 2 * 1024 ** 3, limit_source: 'memory_budget', other_models_bytes: 0, fits: false, fits_without_unloading: false,
+            },
+          },
+        };
+      return { kind: 'json', body: MODELS };
+    });
+    renderPage(<ModelsPage />, impl);
+    const details = await screen.findByRole('button', { name: 'Details of other' });
+    expect(screen.queryByTestId('model-details')).toBeNull();
+    await userEvent.click(details);
+    expect(await screen.findByTestId('fit-verdict')).toHaveTextContent('Does not fit: needs 3.0 GiB');
+    expect(screen.getByTestId('model-details')).toHaveTextContent('mit');
+    expect(calls.some((c) => c.url.endsWith('/api/v1/models/other'))).toBe(true);
+    await userEvent.click(details);
+    expect(screen.queryByTestId('model-details')).toBeNull();
+  });
+});
+
 describe('ModelsPage with model management', () => {
   it('searches the catalog, downloads with live progress and shows the result', async () => {
     const job = { id: 'pull-1', reference: 'hf.co/o/r:Q4_K_M', model: null, state: 'running', error: null, progress: { status: 'downloading', completed_bytes: 0, total_bytes: 1000 } };

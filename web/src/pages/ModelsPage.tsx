@@ -1,5 +1,6 @@
 // Models: the server's models with their metadata (architecture, parameters,
-// quantization, context, size, slots, memory), and model management — load,
+// quantization, context, size, slots, memory), a model's details on click
+// (license, template, whether it fits at a chosen context), and model management — load,
 // unload, delete, catalog search and downloads with live progress — wherever
 // the server has those routes (docs/MODELS.md). Where it does not (its
 // /openapi.json lacks them, or a call answers 404 not_found) the page says so
@@ -13,6 +14,7 @@ import { Badge, Card, CardContent, CardHeader, CardTitle } from '@/components/ui
 import { Progress } from '@/components/ui/progress';
 import { ErrorNote, Notice } from '@/components/ErrorNote';
 import { useModels } from '@/components/ModelPicker';
+import { ModelDetails } from '@/components/ModelDetails';
 import { useApi } from '@/lib/session';
 import { ApiError, errorText, isAbort } from '@/lib/api';
 import { openApiHasRoute, type RouteName } from '@/lib/routes';
@@ -69,6 +71,7 @@ export default function ModelsPage() {
   const has = useRouteSupport();
   const [actionError, setActionError] = React.useState<string | null>(null);
   const [busy, setBusy] = React.useState<string | null>(null);
+  const [open, setOpen] = React.useState<string | null>(null);  // the model whose details are shown
   const [query, setQuery] = React.useState('');
   const [results, setResults] = React.useState<CatalogEntry[] | null>(null);
   const [searchNote, setSearchNote] = React.useState<{ text: string; error: boolean } | null>(null);
@@ -150,6 +153,7 @@ export default function ModelsPage() {
   const catalog = has('searchCatalog');
   const downloads = has('pullModel');
   const canDelete = has('deleteModel');
+  const canDescribe = has('modelDetail');
   const modelMemory = (m: ModelInfo) => m.runtime?.memory_bytes ?? memory?.weights[m.name];
 
   return (
@@ -197,7 +201,8 @@ export default function ModelsPage() {
           </thead>
           <tbody>
             {(models ?? []).map((m) => (
-              <tr key={m.name} className="border-t" data-testid="model-row">
+              <React.Fragment key={m.name}>
+              <tr className="border-t" data-testid="model-row">
                 <th scope="row" className="p-2 text-left font-medium">
                   {m.name} {m.default ? <Badge tone="primary">default</Badge> : null}
                   <div className="text-xs font-normal text-muted-foreground">{[m.file, ...(m.aliases ?? [])].join(' · ')}</div>
@@ -212,6 +217,17 @@ export default function ModelsPage() {
                 <td className="p-2 tabular-nums">{m.slots ?? '—'}</td>
                 <td className="p-2">
                   <div className="flex gap-1">
+                    {canDescribe ? (
+                      <Button
+                        size="sm"
+                        variant="ghost"
+                        aria-expanded={open === m.name}
+                        aria-label={`Details of ${m.name}`}
+                        onClick={() => setOpen(open === m.name ? null : m.name)}
+                      >
+                        Details
+                      </Button>
+                    ) : null}
                     <Button
                       size="sm"
                       variant="outline"
@@ -237,6 +253,14 @@ export default function ModelsPage() {
                   </div>
                 </td>
               </tr>
+              {open === m.name ? (
+                <tr className="border-t bg-muted/20">
+                  <td colSpan={10} className="p-3">
+                    <ModelDetails name={m.name} />
+                  </td>
+                </tr>
+              ) : null}
+              </React.Fragment>
             ))}
           </tbody>
         </table>
