@@ -48,23 +48,28 @@ describe('chunks left out of an answer', () => {
     expect(droppedOf(null)).toEqual([]);
   });
 
-  it('lists the chunks left out with their reason and marks a source cut to fit', async () => {
+  // A server with one collection whose question is answered by these SSE events.
+  function answeringServer(answerEvents: string[]) {
     const COLLECTION = { id: 1, name: 'docs', description: '', embedding_model: null, retrieval_modes: ['bm25'], retrieval_note: '', document_count: 1, chunk_count: 3, created_at: '' };
-    const used = { ...source, truncated: true };
-    const dropped = [
-      { chunk_id: 12, document_id: 3, document: 'manual.pdf', page_start: 6, page_end: 6, heading_path: '', score: 0.01, text: 'More', truncated: false, reason: 'needs 300 tokens, 39 left' },
-      { chunk_id: 13, document_id: 3, document: 'manual.pdf', page_start: 7, page_end: 7, heading_path: '', score: 0.009, text: 'Even more', truncated: false },
-    ];
-    const done = { id: 'rag-1', model: 'stories260K', answer: 'Use read.csv [1].', finish_reason: 'stop', sources: [used], dropped, citations: [], invalid_citations: [] };
-    const { impl } = fakeFetch((_m, url) => {
+    return fakeFetch((_m, url) => {
       if (url.endsWith('/auth/me')) return { kind: 'json', body: ME_NO_AUTH };
       if (url.endsWith('/models')) return { kind: 'json', body: MODELS };
       if (url.endsWith('/collections')) return { kind: 'json', body: { collections: [COLLECTION] } };
       if (url.includes('/collections/1/documents')) return { kind: 'json', body: { documents: [] } };
       if (url.includes('/ingest/jobs')) return { kind: 'json', body: { jobs: [] } };
       if (url.endsWith('/search')) return { kind: 'json', body: { hits: [] } };
-      return { kind: 'sse', chunks: [ev('sources', { id: 'rag-1', sources: [used], dropped }), ev('text', { text: 'Use read.csv [1].' }), ev('done', done)] };
+      return { kind: 'sse', chunks: answerEvents };
     });
+  }
+
+  it('lists the chunks left out with their reason and marks a source cut to fit', async () => {
+    const used = { ...source, truncated: true };
+    const dropped = [
+      { chunk_id: 12, document_id: 3, document: 'manual.pdf', page_start: 6, page_end: 6, heading_path: '', score: 0.01, text: 'More', truncated: false, reason: 'needs 300 tokens, 39 left' },
+      { chunk_id: 13, document_id: 3, document: 'manual.pdf', page_start: 7, page_end: 7, heading_path: '', score: 0.009, text: 'Even more', truncated: false },
+    ];
+    const done = { id: 'rag-1', model: 'stories260K', answer: 'Use read.csv [1].', finish_reason: 'stop', sources: [used], dropped, citations: [], invalid_citations: [] };
+    const { impl } = answeringServer([ev('sources', { id: 'rag-1', sources: [used], dropped }), ev('text', { text: 'Use read.csv [1].' }), ev('done', done)]);
     renderPage(<DocumentsPage />, impl, { path: '/documents/1', patterns: ['/documents/:id'] });
     await userEvent.type(await screen.findByLabelText('Question'), 'How do I read a CSV file?');
     const ask = screen.getByRole('button', { name: 'Ask' });
@@ -78,17 +83,8 @@ describe('chunks left out of an answer', () => {
   });
 
   it('shows no left-out list when the answer has no `dropped`', async () => {
-    const COLLECTION = { id: 1, name: 'docs', description: '', embedding_model: null, retrieval_modes: ['bm25'], retrieval_note: '', document_count: 1, chunk_count: 3, created_at: '' };
     const done = { id: 'rag-1', model: 'stories260K', answer: 'Use read.csv [1].', finish_reason: 'stop', sources: [source], citations: [], invalid_citations: [] };
-    const { impl } = fakeFetch((_m, url) => {
-      if (url.endsWith('/auth/me')) return { kind: 'json', body: ME_NO_AUTH };
-      if (url.endsWith('/models')) return { kind: 'json', body: MODELS };
-      if (url.endsWith('/collections')) return { kind: 'json', body: { collections: [COLLECTION] } };
-      if (url.includes('/collections/1/documents')) return { kind: 'json', body: { documents: [] } };
-      if (url.includes('/ingest/jobs')) return { kind: 'json', body: { jobs: [] } };
-      if (url.endsWith('/search')) return { kind: 'json', body: { hits: [] } };
-      return { kind: 'sse', chunks: [ev('sources', { id: 'rag-1', sources: [source] }), ev('text', { text: 'Use read.csv [1].' }), ev('done', done)] };
-    });
+    const { impl } = answeringServer([ev('sources', { id: 'rag-1', sources: [source] }), ev('text', { text: 'Use read.csv [1].' }), ev('done', done)]);
     renderPage(<DocumentsPage />, impl, { path: '/documents/1', patterns: ['/documents/:id'] });
     await userEvent.type(await screen.findByLabelText('Question'), 'How?');
     const ask = screen.getByRole('button', { name: 'Ask' });
