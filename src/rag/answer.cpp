@@ -84,8 +84,23 @@ ContextPlan fit_sources(const std::vector<SourcePassage>& candidates, size_t bud
 }
 
 nlohmann::ordered_json answer_messages(std::string_view question, const std::vector<SourcePassage>& used,
-                                       std::string_view instruction, bool system_role) {
-  std::string context(instruction);
+                                       std::string_view instruction, bool system_role,
+                                       const nlohmann::ordered_json& conversation) {
+  // The conversation's own system prompt(s) first, then the instruction and the sources.
+  std::string context;
+  nlohmann::ordered_json turns = nlohmann::ordered_json::array();
+  if (conversation.is_array())
+    for (const auto& m : conversation) {
+      const bool system = m.is_object() && m.value("role", "") == "system";
+      if (!system) {
+        turns.push_back(m);
+        continue;
+      }
+      const auto content = m.find("content");
+      if (content != m.end() && content->is_string() && !content->get<std::string>().empty())
+        context += content->get<std::string>() + "\n\n";
+    }
+  context += instruction;
   context += "\n\nSources:\n\n";
   for (const SourcePassage& p : used) {
     context += format_source(p);
@@ -96,8 +111,10 @@ nlohmann::ordered_json answer_messages(std::string_view question, const std::vec
   if (system_role) {
     while (!context.empty() && context.back() == '\n') context.pop_back();
     messages.push_back({{"role", "system"}, {"content", context}});
+    for (auto& t : turns) messages.push_back(std::move(t));
     messages.push_back({{"role", "user"}, {"content", std::string(question)}});
   } else {
+    for (auto& t : turns) messages.push_back(std::move(t));
     messages.push_back({{"role", "user"}, {"content", context + "Question: " + std::string(question)}});
   }
   return messages;

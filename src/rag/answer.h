@@ -58,9 +58,15 @@ extern const char* const kDefaultAnswerInstruction;
 
 // [{"role":"system","content": instruction + sources}, {"role":"user","content": question}],
 // or, with system_role false (templates that refuse a system message), one
-// user message holding all of it.
+// user message holding all of it. A chat grounded in documents passes its
+// earlier turns as `conversation` (chat messages in order, without the new
+// question): they go between the system message and the question, and a
+// system message among them (the conversation's own system prompt) opens
+// ours instead of standing apart; with system_role false it leads the last
+// user message, before the instruction and sources.
 nlohmann::ordered_json answer_messages(std::string_view question, const std::vector<SourcePassage>& used,
-                                       std::string_view instruction, bool system_role);
+                                       std::string_view instruction, bool system_role,
+                                       const nlohmann::ordered_json& conversation = nlohmann::ordered_json::array());
 
 struct CitationCheck {
   std::vector<int> cited;     // distinct source numbers cited, in order of first appearance

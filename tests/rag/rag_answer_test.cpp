@@ -88,6 +88,34 @@ TEST(RagAnswer, MessagesPutSourcesInTheSystemMessageOrAllInOneUserMessage) {
             std::string::npos);
 }
 
+// A chat grounded in documents: the earlier turns sit between the sources and
+// the new question, and the conversation's system prompt opens the system message.
+TEST(RagAnswer, ConversationTurnsGoBetweenTheSourcesAndTheQuestion) {
+  std::vector<SourcePassage> used = {passage(1, "alpha")};
+  used[0].number = 1;
+  const nlohmann::ordered_json conversation = nlohmann::ordered_json::parse(
+      R"([{"role":"system","content":"You are terse."},{"role":"user","content":"Hi"},)"
+      R"({"role":"assistant","content":"Hello [1]."}])");
+  const auto chat = answer_messages("And then?", used, "Use the sources.", true, conversation);
+  ASSERT_EQ(chat.size(), 4u);
+  EXPECT_EQ(chat[0]["role"], "system");
+  EXPECT_EQ(chat[0]["content"], "You are terse.\n\nUse the sources.\n\nSources:\n\n[1] manual.pdf, page 1\nalpha");
+  EXPECT_EQ(chat[1], conversation[1]);
+  EXPECT_EQ(chat[2], conversation[2]);
+  EXPECT_EQ(chat[3], nlohmann::ordered_json({{"role", "user"}, {"content", "And then?"}}));
+  // Without a system role the turns come first and the last user message carries everything.
+  const auto no_system = answer_messages("And then?", used, "Use the sources.", false, conversation);
+  ASSERT_EQ(no_system.size(), 3u);
+  EXPECT_EQ(no_system[0], conversation[1]);
+  EXPECT_EQ(no_system[1], conversation[2]);
+  const std::string last = no_system[2]["content"];
+  EXPECT_EQ(last.rfind("You are terse.\n\nUse the sources.", 0), 0u) << last;
+  EXPECT_NE(last.find("alpha\n\nQuestion: And then?"), std::string::npos) << last;
+  // No conversation: exactly the two messages of a plain question.
+  EXPECT_EQ(answer_messages("What?", used, "Use the sources.", true, nlohmann::ordered_json::array()),
+            answer_messages("What?", used, "Use the sources.", true));
+}
+
 TEST(RagAnswer, CitationsAreFoundAndInventedNumbersFlagged) {
   const CitationCheck c = check_citations("A [1]. B [2][3]. C [1, 4]. D [2-3]. E [9] and [0].", 3);
   EXPECT_EQ(c.cited, (std::vector<int>{1, 2, 3}));
