@@ -198,7 +198,7 @@ Result<PreparedAnswer> prepare_answer(Core& core, const rag::Collection& c, cons
     }
   }
   if (Status s = fit_max_tokens(p, answer_len, "params.max_tokens", model); !s) return s;
-  out.plan = plan_of(*found, budget, answer_len, std::move(plan));
+  out.plan = plan_of(*found, refit_budget, answer_len, std::move(plan));  // the budget the sources were fitted to
   return out;
 }
 
