@@ -29,15 +29,46 @@ std::vector<rag::SourcePassage> source_candidates(const Retrieval& found) {
   return candidates;
 }
 
-AnswerPlan plan_of(const Retrieval& found, size_t budget, rag::ContextPlan plan) {
+AnswerPlan plan_of(const Retrieval& found, size_t budget, int64_t answer_tokens, rag::ContextPlan plan) {
   AnswerPlan out;
   out.mode = found.mode;
   out.retrieved = found.hits.size();
   out.budget_tokens = budget;
   out.source_tokens = plan.source_tokens;
+  out.answer_tokens = answer_tokens;
+  out.budget_too_small = plan.budget_too_small;
+  out.budget_note = std::move(plan.budget_note);
   out.used = std::move(plan.used);
   out.dropped = std::move(plan.dropped);
   return out;
+}
+
+// Tokens of chunk text the best source should keep in a small context, and
+// the shortest default answer that gives way for them.
+constexpr size_t kUsefulSourceTextTokens = 64;
+constexpr int64_t kMinDefaultAnswerTokens = 64;
+
+// The source budget: the free tokens times the share, but when that cannot
+// hold kUsefulSourceTextTokens of the best source, all the free tokens, and
+// (when the answer's length was not asked for) tokens the default answer
+// gives up, down to kMinDefaultAnswerTokens. `answer` may shrink.
+size_t source_budget(int64_t free_tokens, double share, size_t wanted, bool answer_asked, int64_t& answer) {
+  const size_t shared = static_cast<size_t>(std::floor(static_cast<double>(std::max<int64_t>(free_tokens, 0)) * share));
+  if (shared >= wanted) return shared;
+  int64_t budget = std::max<int64_t>(free_tokens, 0);
+  if (!answer_asked && budget < static_cast<int64_t>(wanted) && answer > kMinDefaultAnswerTokens) {
+    const int64_t give = std::min<int64_t>(static_cast<int64_t>(wanted) - budget, answer - kMinDefaultAnswerTokens);
+    answer -= give;
+    budget += give;
+  }
+  return static_cast<size_t>(std::max<int64_t>(budget, static_cast<int64_t>(shared)));
+}
+
+// What the best candidate needs to be worth using in a small context.
+size_t wanted_budget(const std::vector<rag::SourcePassage>& candidates, const rag::CountTokens& count) {
+  if (candidates.empty()) return 0;
+  return rag::block_overhead_tokens(candidates.front(), count) +
+         std::min(kUsefulSourceTextTokens, count(candidates.front().text));
 }
 
 // The answer's tokens: asked for, or min(512, a quarter of the context).
@@ -122,26 +153,52 @@ Result<PreparedAnswer> prepare_answer(Core& core, const rag::Collection& c, cons
     if (!bare) return bare.status();
   }
   const int64_t overhead = static_cast<int64_t>(tok.encode(*bare, true, true).size());
-  const int64_t free_tokens = n_ctx - overhead - *answer;
-  if (free_tokens <= 0)
+  int64_t answer_len = *answer;
+  const int64_t free_tokens = n_ctx - overhead - answer_len;
+  if (free_tokens <= 0 && (query.max_tokens || n_ctx - overhead <= kMinDefaultAnswerTokens))
     return no_room(*answer, "the " + std::to_string(n_ctx) + "-token context of model '" + model.file.name + "'");
-  const size_t budget =
-      static_cast<size_t>(std::floor(static_cast<double>(free_tokens) * core.config().rag_context_share));
   auto count = [&tok](std::string_view t) { return tok.encode(t, false, false).size(); };
-  rag::ContextPlan plan = rag::fit_sources(source_candidates(*found), budget, count);
+  const std::vector<rag::SourcePassage> candidates = source_candidates(*found);
+  const size_t budget = source_budget(free_tokens, core.config().rag_context_share, wanted_budget(candidates, count),
+                                      query.max_tokens.has_value(), answer_len);
+  rag::ContextPlan plan = rag::fit_sources(candidates, budget, count);
   // Token counts of parts differ a little from the whole: shrink until the prompt really fits.
+  size_t refit_budget = budget;
   while (true) {
     auto prompt =
         render_chat_prompt(llm, rag::answer_messages(query.question, plan.used, query.instruction, system_role), true);
     if (!prompt) return prompt.status();
     p.prompt_ids = tok.encode(*prompt, true, true);
-    if (static_cast<int64_t>(p.prompt_ids.size()) + *answer <= n_ctx || plan.used.empty()) break;
+    const int64_t excess = static_cast<int64_t>(p.prompt_ids.size()) + answer_len - n_ctx;
+    if (excess <= 0 || plan.used.empty()) break;
+    if (plan.used.size() == 1 && refit_budget > static_cast<size_t>(excess)) {
+      // The one source left is cut shorter rather than lost.
+      refit_budget -= static_cast<size_t>(excess);
+      rag::ContextPlan again = rag::fit_sources(candidates, refit_budget, count);
+      if (!again.used.empty()) {
+        plan = std::move(again);
+        continue;
+      }
+    }
     rag::SourcePassage last = plan.used.back();
     plan.used.pop_back();
-    plan.dropped.insert(plan.dropped.begin(), {last, "did not fit once the whole prompt was counted"});
+    plan.source_tokens -= std::min(plan.source_tokens, last.tokens);
+    last.number = 0;
+    const size_t needs = last.tokens;
+    auto at = std::find_if(plan.dropped.begin(), plan.dropped.end(),
+                           [&](const rag::DroppedPassage& d) { return d.passage.rank > last.rank; });
+    plan.dropped.insert(at, {std::move(last), rag::kDropPromptOverflow,
+                             "its " + std::to_string(needs) +
+                                 " tokens did not fit once the whole prompt was counted"});
+    if (plan.used.empty()) {
+      plan.budget_too_small = true;
+      plan.budget_note = "the " + std::to_string(n_ctx) + "-token context of model '" + model.file.name +
+                         "' holds no source besides the instruction, the question and the answer's " +
+                         std::to_string(answer_len) + " tokens";
+    }
   }
-  if (Status s = fit_max_tokens(p, *answer, "params.max_tokens", model); !s) return s;
-  out.plan = plan_of(*found, budget, std::move(plan));
+  if (Status s = fit_max_tokens(p, answer_len, "params.max_tokens", model); !s) return s;
+  out.plan = plan_of(*found, refit_budget, answer_len, std::move(plan));  // the budget the sources were fitted to
   return out;
 }
 
@@ -157,14 +214,17 @@ Result<PreparedRemoteAnswer> prepare_remote_answer(Core& core, const rag::Collec
   if (!answer) return answer.status();
   const int64_t overhead =
       static_cast<int64_t>(count(rag::answer_messages(query.question, {}, query.instruction, true).dump()));
-  const int64_t free_tokens = n_ctx - overhead - *answer;
-  if (free_tokens <= 0) return no_room(*answer, "the provider's context_size " + std::to_string(n_ctx));
-  const size_t budget =
-      static_cast<size_t>(std::floor(static_cast<double>(free_tokens) * core.config().rag_context_share));
-  rag::ContextPlan plan = rag::fit_sources(source_candidates(*found), budget, count);
+  int64_t answer_len = *answer;
+  const int64_t free_tokens = n_ctx - overhead - answer_len;
+  if (free_tokens <= 0 && (query.max_tokens || n_ctx - overhead <= kMinDefaultAnswerTokens))
+    return no_room(*answer, "the provider's context_size " + std::to_string(n_ctx));
+  const std::vector<rag::SourcePassage> candidates = source_candidates(*found);
+  const size_t budget = source_budget(free_tokens, core.config().rag_context_share, wanted_budget(candidates, count),
+                                      query.max_tokens.has_value(), answer_len);
+  rag::ContextPlan plan = rag::fit_sources(candidates, budget, count);
   out.messages = nlohmann::json::parse(rag::answer_messages(query.question, plan.used, query.instruction, true).dump());
-  out.max_tokens = *answer;
-  out.plan = plan_of(*found, budget, std::move(plan));
+  out.max_tokens = answer_len;
+  out.plan = plan_of(*found, budget, answer_len, std::move(plan));
   return out;
 }
 

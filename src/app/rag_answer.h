@@ -1,8 +1,10 @@
 // Answering a question from a collection, for POST /api/v1/rag/query, the
 // search route and `playground ask`: retrieval (mode, top_k, filters,
 // weights), the context budget (the model's context less the prompt without
-// sources and the answer's tokens, times rag_context_share), the sources that
-// fit (the rest reported as dropped) and the chat prompt (the model's own
+// sources and the answer's tokens, times rag_context_share; in a small
+// context the answer's default length gives way so that the best source fits
+// with some text), the sources that fit (the best one cut to fit; every other
+// retrieved chunk reported as dropped with a reason) and the chat prompt (the model's own
 // template; a template that refuses a system message gets one user message).
 // Typed in and out; failures are Status codes with reasons. Never reads or
 // writes a wire format (the server's rag_answerer.h does).
@@ -57,8 +59,11 @@ struct AnswerPlan {
   size_t retrieved = 0;
   size_t budget_tokens = 0;
   size_t source_tokens = 0;
+  int64_t answer_tokens = 0;      // reserved for the answer (max_tokens)
+  bool budget_too_small = false;  // no source fitted although chunks were retrieved
+  std::string budget_note;        // why, for people, when budget_too_small
   std::vector<rag::SourcePassage> used;
-  std::vector<rag::DroppedPassage> dropped;
+  std::vector<rag::DroppedPassage> dropped;  // every retrieved chunk not used, with its reason
 };
 
 struct PreparedAnswer {

@@ -25,22 +25,26 @@ std::string format_source(const SourcePassage& p) {
 
 namespace {
 
-// The longest beginning of p's text, cut after a word, whose block fits in `budget` tokens ("" if none).
-std::string fitting_prefix(SourcePassage p, size_t budget, const CountTokens& count_tokens) {
-  const std::string text = p.text;
-  std::vector<size_t> cuts;  // word boundaries
-  for (size_t i = 1; i < text.size(); ++i)
-    if (text[i] == ' ' && text[i - 1] != ' ') cuts.push_back(i);
-  auto fits = [&](size_t cut) {
-    p.text = text.substr(0, cut) + " ...";
-    return count_tokens(format_source(p) + "\n\n") <= budget;
-  };
-  // Longer beginnings never take fewer tokens: binary search for the last cut that fits.
+constexpr const char* kEllipsis = " ...";
+
+size_t block_tokens(const SourcePassage& p, const CountTokens& count_tokens) {
+  // Blocks are separated by a blank line; count it with the block.
+  return count_tokens(format_source(p) + "\n\n");
+}
+
+bool utf8_continuation(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
+
+// The last of `cuts` (ascending byte positions in text) whose "text[0, cut) ..."
+// block fits in `budget` tokens; the cut text, or "" when none fits. Longer
+// beginnings never take fewer tokens, so a binary search finds it.
+std::string last_fitting_cut(SourcePassage p, const std::string& text, const std::vector<size_t>& cuts,
+                             size_t budget, const CountTokens& count_tokens) {
   size_t lo = 0, hi = cuts.size();
   std::string best;
   while (lo < hi) {
     const size_t mid = lo + (hi - lo) / 2;
-    if (fits(cuts[mid])) {
+    p.text = text.substr(0, cuts[mid]) + kEllipsis;
+    if (block_tokens(p, count_tokens) <= budget) {
       best = p.text;
       lo = mid + 1;
     } else {
@@ -50,35 +54,88 @@ std::string fitting_prefix(SourcePassage p, size_t budget, const CountTokens& co
   return best;
 }
 
+// The longest beginning of p's text whose block fits in `budget` tokens and
+// keeps at least kMinSourceTextTokens of text: cut after a word, else (one
+// long first word) at a character boundary; "" when none does.
+std::string fitting_prefix(const SourcePassage& p, size_t budget, const CountTokens& count_tokens) {
+  const std::string& text = p.text;
+  std::vector<size_t> words, chars;
+  for (size_t i = 1; i < text.size(); ++i) {
+    const bool space = text[i] == ' ' || text[i] == '\n' || text[i] == '\t';
+    const bool prev_space = text[i - 1] == ' ' || text[i - 1] == '\n' || text[i - 1] == '\t';
+    if (space && !prev_space) words.push_back(i);
+    if (!utf8_continuation(text[i])) chars.push_back(i);
+  }
+  auto useful = [&](const std::string& cut) {
+    return !cut.empty() && count_tokens(cut.substr(0, cut.size() - std::string_view(kEllipsis).size())) >=
+                               std::min(kMinSourceTextTokens, count_tokens(text));
+  };
+  std::string best = last_fitting_cut(p, text, words, budget, count_tokens);
+  if (useful(best)) return best;
+  best = last_fitting_cut(p, text, chars, budget, count_tokens);
+  return useful(best) ? best : std::string();
+}
+
+std::string drop_detail(size_t needs, size_t left, size_t budget) {
+  return "needs " + std::to_string(needs) + " tokens, " + std::to_string(left) + " of the " + std::to_string(budget) +
+         "-token source budget were left";
+}
+
 }  // namespace
+
+size_t block_overhead_tokens(const SourcePassage& p, const CountTokens& count_tokens) {
+  SourcePassage header = p;
+  header.text.clear();
+  return block_tokens(header, count_tokens);
+}
 
 ContextPlan fit_sources(const std::vector<SourcePassage>& candidates, size_t budget_tokens,
                         const CountTokens& count_tokens) {
   ContextPlan plan;
-  for (const SourcePassage& candidate : candidates) {
-    SourcePassage p = candidate;
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    SourcePassage p = candidates[i];
+    p.rank = static_cast<int>(i) + 1;
     p.number = static_cast<int>(plan.used.size()) + 1;
-    // Blocks are separated by a blank line; count it with the block.
-    const size_t tokens = count_tokens(format_source(p) + "\n\n");
-    if (plan.source_tokens + tokens > budget_tokens && plan.used.empty()) {
-      std::string prefix = fitting_prefix(p, budget_tokens, count_tokens);
+    p.truncated = false;
+    p.tokens = p.full_tokens = block_tokens(p, count_tokens);
+    const size_t left = budget_tokens - plan.source_tokens;
+    if (p.tokens <= left) {
+      plan.source_tokens += p.tokens;
+      plan.used.push_back(std::move(p));
+      continue;
+    }
+    if (i == 0) {  // the best does not fit whole: its beginning, as plain as it takes
+      std::string prefix = fitting_prefix(p, left, count_tokens);
+      if (prefix.empty() && !p.heading_path.empty()) {
+        SourcePassage plain = p;
+        plain.heading_path.clear();
+        prefix = fitting_prefix(plain, left, count_tokens);
+        if (!prefix.empty()) p.heading_path.clear();
+      }
       if (!prefix.empty()) {
         p.text = std::move(prefix);
         p.truncated = true;
-        plan.source_tokens += count_tokens(format_source(p) + "\n\n");
+        p.tokens = block_tokens(p, count_tokens);
+        plan.source_tokens += p.tokens;
         plan.used.push_back(std::move(p));
         continue;
       }
     }
-    if (plan.source_tokens + tokens > budget_tokens) {
-      p.number = 0;
-      plan.dropped.push_back({std::move(p), "needs " + std::to_string(tokens) + " tokens, " +
-                                                std::to_string(budget_tokens - plan.source_tokens) + " of the " +
-                                                std::to_string(budget_tokens) + "-token source budget were left"});
-      continue;
+    p.number = 0;
+    const size_t needs = p.tokens;
+    plan.dropped.push_back({std::move(p), kDropBudget, drop_detail(needs, left, budget_tokens)});
+  }
+  if (plan.used.empty() && !candidates.empty()) {
+    plan.budget_too_small = true;
+    const size_t least = block_overhead_tokens(candidates.front(), count_tokens) + kMinSourceTextTokens;
+    plan.budget_note = "the " + std::to_string(budget_tokens) +
+                       "-token source budget cannot hold any source: the best one needs at least " +
+                       std::to_string(least) + " tokens even cut short (use a model with a larger context, "
+                       "a smaller max_tokens or a shorter system_prompt)";
+    for (DroppedPassage& d : plan.dropped) {
+      d.reason = kDropBudgetTooSmall;
+      d.detail = plan.budget_note;
     }
-    plan.source_tokens += tokens;
-    plan.used.push_back(std::move(p));
   }
   return plan;
 }

@@ -1,6 +1,7 @@
 // The model-facing half of answering from documents: which retrieved passages
-// fit the context budget (in rank order; those that do not fit are returned
-// with the reason, never dropped silently), the numbered source block and the
+// fit the context budget (in rank order; the best one cut to fit when it does
+// not fit whole; every one left out is returned with a machine-readable
+// reason, never dropped silently), the numbered source block and the
 // chat messages that ask for an answer citing [n], and the check of the
 // citations in the answer (numbers that match no source are flagged).
 // Pure functions: no model, no database, no I/O.
@@ -26,19 +27,33 @@ struct SourcePassage {
   std::string heading_path;
   std::string text;
   double score = 0;
-  bool truncated = false;  // only its beginning fitted (see fit_sources)
+  int rank = 0;             // 1-based position in the retrieved list (set by fit_sources)
+  bool truncated = false;   // only its beginning fitted (see fit_sources)
+  size_t tokens = 0;        // tokens its block takes in the prompt (set by fit_sources)
+  size_t full_tokens = 0;   // tokens the whole, uncut block would take (set by fit_sources)
 };
 
+// Why a retrieved passage is not in the prompt (DroppedPassage::reason).
+inline constexpr const char* kDropBudget = "budget";                       // did not fit in what was left
+inline constexpr const char* kDropPromptOverflow = "prompt_overflow";      // removed once the whole prompt was counted
+inline constexpr const char* kDropBudgetTooSmall = "budget_too_small";     // the budget holds no useful source at all
+
 struct DroppedPassage {
-  SourcePassage passage;
-  std::string reason;
+  SourcePassage passage;  // number 0; tokens = what its whole block needs
+  std::string reason;     // kDropBudget, kDropPromptOverflow or kDropBudgetTooSmall
+  std::string detail;     // the same for people: sizes and what was left
 };
 
 struct ContextPlan {
   std::vector<SourcePassage> used;     // numbered 1..n in rank order
-  std::vector<DroppedPassage> dropped;
+  std::vector<DroppedPassage> dropped; // in rank order
   size_t source_tokens = 0;            // tokens the used source blocks take
+  bool budget_too_small = false;       // nothing useful fitted: used is empty although there were candidates
+  std::string budget_note;             // says so for people when budget_too_small
 };
+
+// The fewest tokens of chunk text a cut source must keep to be worth showing.
+inline constexpr size_t kMinSourceTextTokens = 8;
 
 using CountTokens = std::function<size_t(std::string_view)>;
 
@@ -46,12 +61,20 @@ using CountTokens = std::function<size_t(std::string_view)>;
 std::string format_source(const SourcePassage& p);
 
 // Takes candidates in rank order while their formatted blocks fit in
-// budget_tokens; a candidate that does not fit is dropped with its size and
-// the budget in the reason, and smaller later ones are still tried. When not
-// even the best candidate fits whole (a small context), its beginning is used,
-// cut at a word boundary and marked truncated, so the answer has a source.
+// budget_tokens; a candidate that does not fit is dropped (reason kDropBudget,
+// its size and what was left in the detail), and smaller later ones are still
+// tried. When the best candidate does not fit whole (a small context), its
+// beginning is used, cut after a word (inside one when not even one word
+// fits; without its heading when that is what it takes) and marked truncated,
+// so the answer has a source. When not even that fits with
+// kMinSourceTextTokens of text, nothing is used, every candidate is dropped
+// with kDropBudgetTooSmall and budget_too_small/budget_note say so.
 ContextPlan fit_sources(const std::vector<SourcePassage>& candidates, size_t budget_tokens,
                         const CountTokens& count_tokens);
+
+// The tokens of a source block without its text (the "[n] NAME, page P"
+// header and the separators): what a budget must hold besides the text.
+size_t block_overhead_tokens(const SourcePassage& p, const CountTokens& count_tokens);
 
 // The default instruction placed before the sources.
 extern const char* const kDefaultAnswerInstruction;

@@ -167,8 +167,10 @@ Result<std::vector<Bm25Match>> CollectionStore::bm25_search(int64_t collection_i
   if (postgres) {
     if (auto filled = index_search_terms(); !filled) return Error{filled.error()};
   }
-  const std::string fts_match = postgres ? "" : build_fts_query(query);
-  const std::vector<std::string> terms = postgres ? postgres_query_terms(query) : std::vector<std::string>{};
+  // The question's content words (stop words out, fts_query.h) on both engines.
+  const std::vector<std::string> words = content_words(query);
+  const std::string fts_match = postgres ? "" : fts_query_of(words);
+  const std::vector<std::string> terms = postgres ? postgres_terms_of(words) : std::vector<std::string>{};
   if (postgres ? terms.empty() : fts_match.empty()) return std::vector<Bm25Match>{};
   auto lock = db_.lock();
   // SQLite: FTS5's bm25(), lower is better (negative), reported positive.

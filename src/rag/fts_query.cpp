@@ -4,6 +4,7 @@
 #include <set>
 
 #include "rag/fts_terms.h"
+#include "rag/query_stopwords.h"
 
 namespace pg::rag {
 namespace {
@@ -23,13 +24,25 @@ std::vector<std::string> query_words(std::string_view text, size_t max_terms) {
   return words;
 }
 
-std::string build_fts_query(std::string_view text, size_t max_terms) {
+std::string fts_query_of(const std::vector<std::string>& words) {
   std::string query;
-  for (const std::string& word : query_words(text, max_terms)) {
+  for (const std::string& word : words) {
     if (!query.empty()) query += " OR ";
     query += '"' + word + '"';
   }
   return query;
+}
+
+std::string build_fts_query(std::string_view text, size_t max_terms) {
+  return fts_query_of(query_words(text, max_terms));
+}
+
+std::vector<std::string> content_words(std::string_view text, size_t max_terms) {
+  std::vector<std::string> words = query_words(text, max_terms);
+  std::vector<std::string> content;
+  for (const std::string& w : words)
+    if (!is_english_query_stopword(w)) content.push_back(w);
+  return content.empty() ? words : content;
 }
 
 }  // namespace pg::rag

@@ -50,11 +50,13 @@ SearchTerms postgres_search_terms(std::string_view text) {
   return out;
 }
 
-std::vector<std::string> postgres_query_terms(std::string_view text) {
+std::vector<std::string> postgres_terms_of(const std::vector<std::string>& words) {
   std::vector<std::string> terms;
-  for (const std::string& word : query_words(text)) terms.push_back(porter_stem(word));
+  for (const std::string& word : words) terms.push_back(porter_stem(word));
   return terms;
 }
+
+std::vector<std::string> postgres_query_terms(std::string_view text) { return postgres_terms_of(query_words(text)); }
 
 std::string tsquery_any(const std::vector<std::string>& terms) {
   std::string out;

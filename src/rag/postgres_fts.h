@@ -29,6 +29,8 @@ SearchTerms postgres_search_terms(std::string_view text);
 // SQLite (fts_query.h), each stemmed as FTS5 stems it; a word that stems like
 // another counts again (FTS5 scores each quoted word).
 std::vector<std::string> postgres_query_terms(std::string_view text);
+// The same for words already chosen (query_words or content_words of fts_query.h).
+std::vector<std::string> postgres_terms_of(const std::vector<std::string>& words);
 
 // 'a' | 'b' | ...: a tsquery literal matching any of the terms.
 std::string tsquery_any(const std::vector<std::string>& terms);

@@ -11,6 +11,7 @@
 #include "app/generation.h"
 #include "app/sampling_options.h"
 #include "engine/sampler/token_logprobs.h"
+#include "rag/answer.h"
 #include "server/api_error.h"
 #include "server/routes.h"
 #include "server/security_headers.h"
@@ -471,12 +472,22 @@ oj schemas() {
                                           {"system_prompt", str()}, {"stream", boolean()},
                                           {"params", object(with(sampling, {{"max_tokens", integer()}}))}}),
                          {"collection", "question"});
-  const oj source = object({{"number", integer()}, {"chunk_id", integer()}, {"document_id", integer()}, {"document", str()},
-                            {"page_start", integer()}, {"page_end", integer()}, {"heading_path", str()}, {"score", number()},
-                            {"text", str()}, {"truncated", boolean()}});
+  const oj passage = {{"chunk_id", integer()}, {"document_id", integer()}, {"document", str()},
+                      {"page_start", integer()}, {"page_end", integer()}, {"heading_path", str()}, {"score", number()},
+                      {"text", str()}, {"rank", integer()}, {"tokens", integer()}};
+  s["RagSource"] = object(with(passage, {{"number", integer()}, {"truncated", boolean()}, {"full_tokens", integer()}}));
+  s["RagDropped"] = object(with(passage, {{"reason", {{"type", "string"},
+                                                      {"enum", {rag::kDropBudget, rag::kDropPromptOverflow,
+                                                                rag::kDropBudgetTooSmall}}}},
+                                          {"detail", str()}}));
+  s["RagRetrieval"] = object({{"collection", str()}, {"mode", str()}, {"retrieved", integer()}, {"used", integer()},
+                              {"dropped", integer()}, {"source_budget_tokens", integer()}, {"source_tokens", integer()},
+                              {"answer_tokens", integer()}, {"budget_too_small", boolean()},
+                              {"budget_note", {{"type", {"string", "null"}}}}, {"note", {{"type", {"string", "null"}}}}});
   s["RagAnswer"] = object({{"id", str()}, {"model", str()}, {"answer", str()}, {"finish_reason", str()},
                            {"citations", array_of(any_object())}, {"invalid_citations", array_of(integer())},
-                           {"sources", array_of(source)}, {"dropped", array_of(any_object())}, {"retrieval", any_object()},
+                           {"sources", array_of(ref("RagSource"))}, {"dropped", array_of(ref("RagDropped"))},
+                           {"retrieval", ref("RagRetrieval")},
                            {"usage", any_object()}, {"timings", any_object()}, {"seed", integer()}});
   s["OpenAiModel"] = object({{"id", str()}, {"object", str()}, {"created", integer()}, {"owned_by", str()}});
   s["OpenAiModelList"] = object({{"object", str()}, {"data", array_of(ref("OpenAiModel"))}});

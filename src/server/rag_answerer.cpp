@@ -42,7 +42,10 @@ nlohmann::json passage_json(const rag::SourcePassage& p) {
           {"heading_path", p.heading_path},
           {"score", std::round(p.score * 1e6) / 1e6},
           {"text", p.text},
-          {"truncated", p.truncated}};
+          {"truncated", p.truncated},
+          {"rank", p.rank},
+          {"tokens", p.tokens},
+          {"full_tokens", p.full_tokens}};
 }
 
 
@@ -120,14 +123,22 @@ void describe_plan(PreparedAnswer& out, const rag::Collection& c, app::AnswerPla
   for (const rag::DroppedPassage& d : plan.dropped) {
     nlohmann::json j = passage_json(d.passage);
     j.erase("number");
+    j.erase("truncated");
+    j.erase("full_tokens");
     j["reason"] = d.reason;
+    j["detail"] = d.detail;
     out.dropped.push_back(std::move(j));
   }
   out.retrieval = {{"collection", c.name},
                    {"mode", plan.mode},
                    {"retrieved", plan.retrieved},
+                   {"used", plan.used.size()},
+                   {"dropped", plan.dropped.size()},
                    {"source_budget_tokens", plan.budget_tokens},
                    {"source_tokens", plan.source_tokens},
+                   {"answer_tokens", plan.answer_tokens},
+                   {"budget_too_small", plan.budget_too_small},
+                   {"budget_note", plan.budget_too_small ? nlohmann::json(plan.budget_note) : nlohmann::json()},
                    {"note", collection_json(c)["retrieval_note"]}};
   out.used = std::move(plan.used);
 }

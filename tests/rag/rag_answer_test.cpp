@@ -41,28 +41,96 @@ TEST(RagAnswer, SourcesAreNumberedInRankOrderAndWhatDoesNotFitIsReported) {
   EXPECT_EQ(plan.used[1].number, 2);
   ASSERT_EQ(plan.dropped.size(), 1u);
   EXPECT_EQ(plan.dropped[0].passage.chunk_id, 2);
-  EXPECT_NE(plan.dropped[0].reason.find("44 tokens"), std::string::npos) << plan.dropped[0].reason;
+  EXPECT_EQ(plan.dropped[0].reason, kDropBudget);
+  EXPECT_NE(plan.dropped[0].detail.find("44 tokens"), std::string::npos) << plan.dropped[0].detail;
   EXPECT_LE(plan.source_tokens, 15u);
 }
 
 TEST(RagAnswer, TheBestSourceIsCutToFitWhenNothingFitsWhole) {
   std::string long_text;
   for (int i = 0; i < 50; ++i) long_text += "w" + std::to_string(i) + " ";
-  const ContextPlan plan = fit_sources({passage(1, long_text), passage(2, "short one")}, 12, words);
+  const ContextPlan plan = fit_sources({passage(1, long_text), passage(2, "short one")}, 13, words);
   ASSERT_EQ(plan.used.size(), 1u);
   EXPECT_TRUE(plan.used[0].truncated);
   EXPECT_EQ(plan.used[0].chunk_id, 1);
-  // "[1] manual.pdf, page 1" is 4 words; 7 words of text and "..." make 12.
-  EXPECT_EQ(plan.used[0].text, "w0 w1 w2 w3 w4 w5 w6 ...");
-  EXPECT_EQ(plan.source_tokens, 12u);
+  // "[1] manual.pdf, page 1" is 4 words; 8 words of text and "..." make 13.
+  EXPECT_EQ(plan.used[0].text, "w0 w1 w2 w3 w4 w5 w6 w7 ...");
+  EXPECT_EQ(plan.source_tokens, 13u);
+  EXPECT_EQ(plan.used[0].tokens, 13u);
+  EXPECT_EQ(plan.used[0].full_tokens, 54u);
+  EXPECT_FALSE(plan.budget_too_small);
   ASSERT_EQ(plan.dropped.size(), 1u);  // the second does not fit in what is left
   EXPECT_EQ(plan.dropped[0].passage.chunk_id, 2);
+  EXPECT_EQ(plan.dropped[0].reason, kDropBudget);
+  EXPECT_EQ(plan.dropped[0].passage.rank, 2);
+}
+
+// The demo model's case: the header takes most of a tiny budget and the
+// text's first "word" is longer than what is left (a path, a URL): the best
+// source is still cut, inside the word, and the heading goes first.
+TEST(RagAnswer, TheBestSourceIsCutInsideAWordAndWithoutItsHeadingWhenThatIsWhatFits) {
+  const CountTokens chars = [](std::string_view s) { return s.size(); };
+  SourcePassage p = passage(1, "/usr/share/mime/packages/freedesktop.org.xml holds the magic rules");
+  p.heading_path = "Shared MIME-info Database > The source XML files";
+  const size_t header = block_overhead_tokens(p, chars);
+  SourcePassage plain = p;
+  plain.heading_path.clear();
+  const size_t plain_header = block_overhead_tokens(plain, chars);
+  const ContextPlan plan = fit_sources({p}, plain_header + 20, chars);
+  ASSERT_LT(plain_header + 20, header);
+  ASSERT_EQ(plan.used.size(), 1u);
+  EXPECT_TRUE(plan.used[0].truncated);
+  EXPECT_EQ(plan.used[0].heading_path, "");
+  EXPECT_EQ(plan.used[0].text, "/usr/share/mime/ ...");  // 16 characters and " ..." fill the 20
+  EXPECT_LE(plan.source_tokens, plain_header + 20);
+  EXPECT_TRUE(plan.dropped.empty());
+}
+
+// Every retrieved passage that is not used is listed with a machine-readable
+// reason and its rank, document, pages and score: k of n fit, n - k dropped.
+TEST(RagAnswer, WhatDoesNotFitIsListedWithReasonRankAndScore) {
+  std::vector<SourcePassage> candidates;
+  for (int i = 0; i < 5; ++i) {
+    candidates.push_back(passage(10 + i, "alpha beta gamma delta", 20 + i));
+    candidates.back().score = 5.0 - i;
+  }
+  // Each block: "[n] manual.pdf, page P" 4 words + 4 words = 8; a budget of 17 holds two.
+  const ContextPlan plan = fit_sources(candidates, 17, words);
+  ASSERT_EQ(plan.used.size(), 2u);
+  ASSERT_EQ(plan.dropped.size(), 3u);
+  for (size_t i = 0; i < plan.dropped.size(); ++i) {
+    const DroppedPassage& d = plan.dropped[i];
+    EXPECT_EQ(d.reason, kDropBudget);
+    EXPECT_EQ(d.passage.rank, static_cast<int>(i) + 3);
+    EXPECT_EQ(d.passage.chunk_id, 12 + static_cast<int64_t>(i));
+    EXPECT_EQ(d.passage.page_start, 22 + static_cast<int>(i));
+    EXPECT_EQ(d.passage.score, 3.0 - static_cast<double>(i));
+    EXPECT_EQ(d.passage.number, 0);
+    EXPECT_EQ(d.passage.tokens, 8u);
+    EXPECT_NE(d.detail.find("needs 8 tokens, 1 of the 17-token"), std::string::npos) << d.detail;
+  }
+  EXPECT_FALSE(plan.budget_too_small);
 }
 
 TEST(RagAnswer, NothingFitsInAZeroBudget) {
-  const ContextPlan plan = fit_sources({passage(1, "text")}, 0, words);
+  const ContextPlan plan = fit_sources({passage(1, "text"), passage(2, "more text")}, 0, words);
   EXPECT_TRUE(plan.used.empty());
-  EXPECT_EQ(plan.dropped.size(), 1u);
+  ASSERT_EQ(plan.dropped.size(), 2u);
+  EXPECT_TRUE(plan.budget_too_small);
+  EXPECT_NE(plan.budget_note.find("0-token source budget cannot hold any source"), std::string::npos)
+      << plan.budget_note;
+  for (const DroppedPassage& d : plan.dropped) EXPECT_EQ(d.reason, kDropBudgetTooSmall);
+}
+
+TEST(RagAnswer, ABudgetWithRoomForTheHeaderOnlyIsTooSmall) {
+  std::string long_text;
+  for (int i = 0; i < 50; ++i) long_text += "w" + std::to_string(i) + " ";
+  // 4 words of header and 3 of text: less than kMinSourceTextTokens of text.
+  const ContextPlan plan = fit_sources({passage(1, long_text)}, 8, words);
+  EXPECT_TRUE(plan.used.empty());
+  EXPECT_TRUE(plan.budget_too_small);
+  ASSERT_EQ(plan.dropped.size(), 1u);
+  EXPECT_EQ(plan.dropped[0].reason, kDropBudgetTooSmall);
 }
 
 TEST(RagAnswer, SourceBlockNamesDocumentPagesAndHeading) {
