@@ -294,7 +294,9 @@ TEST_P(RagStore, DeletingADocumentOrCollectionRemovesChunksAndFullTextRows) {
   EXPECT_EQ(count("SELECT count(*) FROM chunks"), 0);
   EXPECT_EQ(count("SELECT count(*) FROM documents"), 0);
   EXPECT_EQ(count("SELECT count(*) FROM document_tags"), 0);
-  if (sqlite()) EXPECT_EQ(count("SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH 'walrus'"), 0);
+  if (sqlite()) {
+    EXPECT_EQ(count("SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH 'walrus'"), 0);
+  }
   check_full_text_index();
 }
 

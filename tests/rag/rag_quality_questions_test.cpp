@@ -281,7 +281,9 @@ TEST_F(RagQualityQuestions, DenseAndHybridWithAnEmbeddingModel) {
               real_model ? "PLAYGROUND_EMBED_MODEL" : "RANDOM WEIGHTS: dense and hybrid figures mean nothing",
               bm25.recall5, dense.recall5, hybrid.recall5, bm25.mrr, dense.mrr, hybrid.mrr);
   EXPECT_GE(bm25.recall5, kBm25RecallFloor);
-  if (real_model) EXPECT_GE(hybrid.recall5, bm25.recall5 - 0.05);
+  if (real_model) {
+    EXPECT_GE(hybrid.recall5, bm25.recall5 - 0.05);
+  }
 }
 
 }  // namespace
