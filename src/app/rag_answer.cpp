@@ -16,6 +16,7 @@ std::vector<rag::SourcePassage> source_candidates(const Retrieval& found) {
   std::vector<rag::SourcePassage> candidates;
   for (const rag::RetrievalHit& h : found.hits) {
     rag::SourcePassage s;
+    s.collection_id = h.collection_id;
     s.chunk_id = h.chunk.id;
     s.document_id = h.document.id;
     s.document_name = h.document.file_name;
@@ -130,9 +131,32 @@ Result<Retrieval> retrieve(Core& core, const rag::Collection& c, const RagQuery&
   return Retrieval{mode, std::move(*hits)};
 }
 
-Result<PreparedAnswer> prepare_answer(Core& core, const rag::Collection& c, const LoadedModel& model,
+Result<Retrieval> retrieve(Core& core, std::span<const rag::Collection> collections, const RagQuery& query) {
+  if (collections.size() == 1) return retrieve(core, collections.front(), query);
+  std::vector<Retrieval> each;
+  std::string modes;
+  for (const rag::Collection& c : collections) {
+    auto found = retrieve(core, c, query);
+    if (!found) return found.status();
+    if (modes.find(found->mode) == std::string::npos) modes += (modes.empty() ? "" : "+") + found->mode;
+    each.push_back(std::move(*found));
+  }
+  Retrieval merged{modes, {}};
+  for (size_t rank = 0; merged.hits.size() < static_cast<size_t>(query.top_k); ++rank) {
+    bool any = false;
+    for (Retrieval& r : each)
+      if (rank < r.hits.size() && merged.hits.size() < static_cast<size_t>(query.top_k)) {
+        merged.hits.push_back(std::move(r.hits[rank]));
+        any = true;
+      }
+    if (!any) break;
+  }
+  return merged;
+}
+
+Result<PreparedAnswer> prepare_answer(Core& core, std::span<const rag::Collection> collections, const LoadedModel& model,
                                       const RagQuery& query) {
-  auto found = retrieve(core, c, query);
+  auto found = retrieve(core, collections, query);
   if (!found) return found.status();
   PreparedAnswer out;
   GenerationParams& p = out.params;
@@ -146,10 +170,12 @@ Result<PreparedAnswer> prepare_answer(Core& core, const rag::Collection& c, cons
   auto answer = answer_tokens(query, n_ctx, "the context size");
   if (!answer) return answer.status();
   bool system_role = true;
-  auto bare = render_chat_prompt(llm, rag::answer_messages(query.question, {}, query.instruction, true), true);
+  auto bare =
+      render_chat_prompt(llm, rag::answer_messages(query.question, {}, query.instruction, true, query.conversation), true);
   if (!bare) {
     system_role = false;  // the template refuses a system message: everything goes in the user turn
-    bare = render_chat_prompt(llm, rag::answer_messages(query.question, {}, query.instruction, false), true);
+    bare = render_chat_prompt(
+        llm, rag::answer_messages(query.question, {}, query.instruction, false, query.conversation), true);
     if (!bare) return bare.status();
   }
   const int64_t overhead = static_cast<int64_t>(tok.encode(*bare, true, true).size());
@@ -166,7 +192,10 @@ Result<PreparedAnswer> prepare_answer(Core& core, const rag::Collection& c, cons
   size_t refit_budget = budget;
   while (true) {
     auto prompt =
-        render_chat_prompt(llm, rag::answer_messages(query.question, plan.used, query.instruction, system_role), true);
+        render_chat_prompt(llm,
+                           rag::answer_messages(query.question, plan.used, query.instruction, system_role,
+                                                query.conversation),
+                           true);
     if (!prompt) return prompt.status();
     p.prompt_ids = tok.encode(*prompt, true, true);
     const int64_t excess = static_cast<int64_t>(p.prompt_ids.size()) + answer_len - n_ctx;
@@ -202,9 +231,9 @@ Result<PreparedAnswer> prepare_answer(Core& core, const rag::Collection& c, cons
   return out;
 }
 
-Result<PreparedRemoteAnswer> prepare_remote_answer(Core& core, const rag::Collection& c, int64_t n_ctx,
-                                                   const RagQuery& query) {
-  auto found = retrieve(core, c, query);
+Result<PreparedRemoteAnswer> prepare_remote_answer(Core& core, std::span<const rag::Collection> collections,
+                                                   int64_t n_ctx, const RagQuery& query) {
+  auto found = retrieve(core, collections, query);
   if (!found) return found.status();
   PreparedRemoteAnswer out;
   out.sampling = query.sampling;
@@ -213,7 +242,8 @@ Result<PreparedRemoteAnswer> prepare_remote_answer(Core& core, const rag::Collec
   auto answer = answer_tokens(query, n_ctx, "the provider's context_size");
   if (!answer) return answer.status();
   const int64_t overhead =
-      static_cast<int64_t>(count(rag::answer_messages(query.question, {}, query.instruction, true).dump()));
+      static_cast<int64_t>(
+          count(rag::answer_messages(query.question, {}, query.instruction, true, query.conversation).dump()));
   int64_t answer_len = *answer;
   const int64_t free_tokens = n_ctx - overhead - answer_len;
   if (free_tokens <= 0 && (query.max_tokens || n_ctx - overhead <= kMinDefaultAnswerTokens))
@@ -222,7 +252,8 @@ Result<PreparedRemoteAnswer> prepare_remote_answer(Core& core, const rag::Collec
   const size_t budget = source_budget(free_tokens, core.config().rag_context_share, wanted_budget(candidates, count),
                                       query.max_tokens.has_value(), answer_len);
   rag::ContextPlan plan = rag::fit_sources(candidates, budget, count);
-  out.messages = nlohmann::json::parse(rag::answer_messages(query.question, plan.used, query.instruction, true).dump());
+  out.messages = nlohmann::json::parse(
+      rag::answer_messages(query.question, plan.used, query.instruction, true, query.conversation).dump());
   out.max_tokens = answer_len;
   out.plan = plan_of(*found, budget, answer_len, std::move(plan));
   return out;

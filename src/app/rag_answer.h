@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,9 @@ struct RagQuery {
   std::string instruction = rag::kDefaultAnswerInstruction;
   SamplingOptions sampling;
   std::optional<int64_t> max_tokens;  // of the answer
+  // A chat grounded in documents: its earlier turns (chat messages, without the
+  // question), placed between the sources and the question (rag::answer_messages).
+  nlohmann::ordered_json conversation = nlohmann::ordered_json::array();
 };
 
 // A collection by numeric id or by name; not_found otherwise.
@@ -52,6 +56,11 @@ struct Retrieval {
 
 // Searches the collection for query.question.
 Result<Retrieval> retrieve(Core& core, const rag::Collection& c, const RagQuery& query);
+// Searches several collections (each in its own default mode when query.mode
+// is ""), their hits merged by rank (every collection's first hit, then every
+// second, ... in the given order of collections: reciprocal-rank fusion with
+// equal weights) and cut to top_k. mode: the one mode, or the modes joined by '+'.
+Result<Retrieval> retrieve(Core& core, std::span<const rag::Collection> collections, const RagQuery& query);
 
 // What went into the prompt and what did not.
 struct AnswerPlan {
@@ -70,8 +79,12 @@ struct PreparedAnswer {
   GenerationParams params;  // the prompt with the sources, sampling, max_tokens
   AnswerPlan plan;
 };
-Result<PreparedAnswer> prepare_answer(Core& core, const rag::Collection& c, const LoadedModel& model,
+Result<PreparedAnswer> prepare_answer(Core& core, std::span<const rag::Collection> collections, const LoadedModel& model,
                                       const RagQuery& query);
+inline Result<PreparedAnswer> prepare_answer(Core& core, const rag::Collection& c, const LoadedModel& model,
+                                             const RagQuery& query) {
+  return prepare_answer(core, std::span<const rag::Collection>(&c, 1), model, query);
+}
 
 // A RAG answer by a remote model: the chat messages with the sources (the
 // budget estimated at about 3 bytes per token, as the provider's tokenizer
@@ -82,7 +95,11 @@ struct PreparedRemoteAnswer {
   SamplingOptions sampling;
   int64_t max_tokens = 0;
 };
-Result<PreparedRemoteAnswer> prepare_remote_answer(Core& core, const rag::Collection& c, int64_t context_size,
-                                                   const RagQuery& query);
+Result<PreparedRemoteAnswer> prepare_remote_answer(Core& core, std::span<const rag::Collection> collections,
+                                                   int64_t context_size, const RagQuery& query);
+inline Result<PreparedRemoteAnswer> prepare_remote_answer(Core& core, const rag::Collection& c, int64_t context_size,
+                                                          const RagQuery& query) {
+  return prepare_remote_answer(core, std::span<const rag::Collection>(&c, 1), context_size, query);
+}
 
 }  // namespace pg::app

@@ -20,6 +20,7 @@ namespace pg::rag {
 
 struct SourcePassage {
   int number = 0;  // [n] in the prompt; 1-based, assigned by fit_sources
+  int64_t collection_id = 0;
   int64_t chunk_id = 0;
   int64_t document_id = 0;
   std::string document_name;

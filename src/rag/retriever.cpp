@@ -145,6 +145,7 @@ Result<std::vector<RetrievalHit>> Retriever::retrieve(int64_t collection_id, con
       doc = documents.emplace(d->id, DocumentRef{d->id, d->file_name, d->title, d->format}).first;
     }
     h.document = doc->second;
+    h.collection_id = collection_id;
     out.push_back(std::move(h));
   }
   return out;

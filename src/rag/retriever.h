@@ -47,6 +47,7 @@ struct DocumentRef {
 };
 
 struct RetrievalHit {
+  int64_t collection_id = 0;  // the collection searched
   ChunkRecord chunk;
   DocumentRef document;
   double score = 0;  // the mode's score: BM25 (positive, higher is better), cosine, or fused
