@@ -165,7 +165,6 @@ Status ModelManager::load_default() {
                                           options_.scheduler.prompt_chunk);
   auto loaded = load(*file, est ? est->required() : file->size_bytes);
   if (!loaded) return loaded.status();
-  (*loaded)->keep_alive_seconds = -1;  // the default model stays loaded unless a request says otherwise
   default_ = (*loaded)->file;
   default_general_name_ = (*loaded)->general_name();
   std::lock_guard lock(mu_);
@@ -204,7 +203,9 @@ Result<std::shared_ptr<LoadedModel>> ModelManager::load(const ModelFile& file, u
   lm->loaded_unix = unix_now();
   lm->estimated_bytes = estimated_bytes;
   lm->last_used_ms = steady_ms();
-  lm->keep_alive_seconds = options_.keep_alive_seconds;
+  // The default model stays loaded unless a request says otherwise, whether
+  // loaded at start or again after an unload.
+  lm->keep_alive_seconds = file.is_default ? -1.0 : options_.keep_alive_seconds;
   return lm;
 }
 
