@@ -35,8 +35,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_option("-n,--n-predict", a->n, "tokens to generate (-1: until end of text or context)")
       ->check(CLI::Range(int64_t{-1}, int64_t{1} << 24));
   add_sampling_flags(cmd, a->sampling);
-  cmd->add_option("--seed", a->seed, "random seed (-1: random; the seed used is printed)")
-      ->check(CLI::Range(int64_t{-1}, int64_t{0xFFFFFFFE}));
+  add_seed_flag(cmd, a->seed);
   cmd->add_option("--stop", a->stop, "stop sequence (repeatable)");
   cmd->add_option("-t,--threads", a->threads, "threads (default: physical cores)")->check(CLI::Range(0, 1024));
   cmd->add_option("-c,--ctx-size", a->ctx, "context size (default: the model's, at most 4096)")
@@ -61,7 +60,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
     req.max_tokens = a->n;
     if (Status s = app::apply_sampling(a->sampling, req); !s)
       return (void)std::fprintf(stderr, "error: %s\n", s.message().c_str());
-    if (a->seed >= 0) req.sampling.seed = static_cast<uint64_t>(a->seed);
+    req.sampling.seed = app::seed_from_field(a->seed);
     req.stop = a->stop;
     req.grammar = *grammar;
 
