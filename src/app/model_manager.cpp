@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "models/default_model.h"
+#include "models/model_resolver.h"
 
 namespace pg::app {
 namespace fs = std::filesystem;
@@ -143,21 +144,12 @@ ModelManagerOptions model_manager_options(const ServerConfig& c) {
 }
 
 Status ModelManager::load_default() {
-  std::string path;
   std::string m = options_.default_model;
-  std::error_code ec;
   if (m.empty()) m = registry_.default_name();  // `playground default NAME` in the models directory
-  if (m.empty()) {
-    auto demo = demo_model_path();
-    if (!demo) return demo.status();
-    path = *demo;
-  } else if (fs::is_regular_file(m, ec)) {
-    path = m;
-  } else if (auto name = registry_.resolve(m)) {
-    path = (fs::path(options_.models_dir) / (*name + ".gguf")).string();
-  } else {
-    return Status::error("model '" + m + "' is neither a GGUF file nor a model in " + options_.models_dir);
-  }
+  // The one resolver the CLI's commands use too: a GGUF path, a name in models_dir, or the demo's name.
+  auto resolved = m.empty() ? models::demo_model() : models::resolve_model(m, options_.models_dir);
+  if (!resolved) return resolved.status();
+  const std::string path = resolved->path;
   auto file = describe_model_file(path);
   if (!file) return file.status();
   file->is_default = true;
