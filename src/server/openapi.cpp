@@ -437,7 +437,7 @@ oj schemas() {
                                 {"tags", {{"type", "string"}, {"description", "comma-separated, or a JSON array"}}},
                                 {"metadata", {{"type", "string"}, {"description", "a JSON object of string values"}}}},
                                {"files"});
-  s["IngestJob"] = object({{"id", str()}, {"collection_id", integer()}, {"kind", str()},
+  s["IngestJob"] = object({{"id", str()}, {"collection_id", integer()}, {"kind", str()}, {"label", str()},
                            {"status", {{"type", "string"}, {"enum", {"queued", "running", "done", "failed", "cancelled"}}}},
                            {"finished", boolean()}, {"files_total", integer()}, {"files_done", integer()},
                            {"files_failed", integer()}, {"files_cancelled", integer()}, {"pages", integer()},
