@@ -111,9 +111,7 @@ Result<GenerationParams> prepare_generation(const LoadedModel& model, const Gene
 
 uint64_t choice_seed(uint64_t seed, int index) {
   if (seed == kRandomSeed || index == 0) return seed;
-  uint64_t derived = seed + static_cast<uint64_t>(index);
-  if (derived == kRandomSeed) ++derived;
-  return derived;
+  return (seed + static_cast<uint64_t>(index)) & kMaxSeed;
 }
 
 Status fit_max_tokens(GenerationParams& p, std::optional<int64_t> requested, const std::string& field,

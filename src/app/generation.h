@@ -84,7 +84,7 @@ struct ChatOutputPlan {
 inline constexpr int kMaxChoices = 8;
 
 // The seed of choice `index` of a request: its own seed for the first, then
-// seed + index (a random seed stays random for each).
+// seed + index, wrapped within 0..kMaxSeed (a random seed stays random for each).
 uint64_t choice_seed(uint64_t seed, int index);
 
 // The text a local model continues: the prompt as the request's style says.

@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "models/default_model.h"
+#include "models/model_resolver.h"
 
 namespace pg::app {
 namespace fs = std::filesystem;
@@ -143,21 +144,12 @@ ModelManagerOptions model_manager_options(const ServerConfig& c) {
 }
 
 Status ModelManager::load_default() {
-  std::string path;
   std::string m = options_.default_model;
-  std::error_code ec;
   if (m.empty()) m = registry_.default_name();  // `playground default NAME` in the models directory
-  if (m.empty()) {
-    auto demo = demo_model_path();
-    if (!demo) return demo.status();
-    path = *demo;
-  } else if (fs::is_regular_file(m, ec)) {
-    path = m;
-  } else if (auto name = registry_.resolve(m)) {
-    path = (fs::path(options_.models_dir) / (*name + ".gguf")).string();
-  } else {
-    return Status::error("model '" + m + "' is neither a GGUF file nor a model in " + options_.models_dir);
-  }
+  // The one resolver the CLI's commands use too: a GGUF path, a name in models_dir, or the demo's name.
+  auto resolved = m.empty() ? models::demo_model() : models::resolve_model(m, options_.models_dir);
+  if (!resolved) return resolved.status();
+  const std::string path = resolved->path;
   auto file = describe_model_file(path);
   if (!file) return file.status();
   file->is_default = true;
@@ -165,7 +157,6 @@ Status ModelManager::load_default() {
                                           options_.scheduler.prompt_chunk);
   auto loaded = load(*file, est ? est->required() : file->size_bytes);
   if (!loaded) return loaded.status();
-  (*loaded)->keep_alive_seconds = -1;  // the default model stays loaded unless a request says otherwise
   default_ = (*loaded)->file;
   default_general_name_ = (*loaded)->general_name();
   std::lock_guard lock(mu_);
@@ -204,7 +195,9 @@ Result<std::shared_ptr<LoadedModel>> ModelManager::load(const ModelFile& file, u
   lm->loaded_unix = unix_now();
   lm->estimated_bytes = estimated_bytes;
   lm->last_used_ms = steady_ms();
-  lm->keep_alive_seconds = options_.keep_alive_seconds;
+  // The default model stays loaded unless a request says otherwise, whether
+  // loaded at start or again after an unload.
+  lm->keep_alive_seconds = file.is_default ? -1.0 : options_.keep_alive_seconds;
   return lm;
 }
 

@@ -2,6 +2,10 @@
 // sampling_options.h.
 #include "app/sampling_options.h"
 
+#include <cmath>
+
+#include "util/float_text.h"
+
 namespace pg::app {
 namespace {
 
@@ -23,6 +27,11 @@ const SamplingField kFields[] = {
      &SamplingOptions::presence_penalty, nullptr},
 };
 
+const SamplingField kSeedField = {"seed", true, -1, static_cast<double>(kMaxSeed), false,
+                                  "Same seed and settings, same text: 0 to 9007199254740991 (2^53 - 1), -1 = random "
+                                  "(the seed used is returned)",
+                                  nullptr, nullptr};
+
 template <typename T>
 void keep_set(std::optional<T>& mine, const std::optional<T>& defaults) {
   if (!mine) mine = defaults;
@@ -31,6 +40,20 @@ void keep_set(std::optional<T>& mine, const std::optional<T>& defaults) {
 }  // namespace
 
 std::span<const SamplingField> sampling_fields() { return kFields; }
+
+const SamplingField& seed_field() { return kSeedField; }
+
+uint64_t seed_from_field(int64_t value) { return value < 0 ? kRandomSeed : static_cast<uint64_t>(value); }
+
+std::string sampling_value_error(const SamplingField& f, double value, std::string_view as_written) {
+  const std::string shown = as_written.empty() ? shortest_text(value) : std::string(as_written);
+  if (!std::isfinite(value)) return "must be a finite number, got " + shown;
+  if (f.integer && value != std::floor(value)) return "must be an integer, got " + shown;
+  if (value < f.min || value > f.max)
+    return "is " + shown + ", outside the allowed range " + shortest_text(f.min) + " to " + shortest_text(f.max);
+  if (f.zero_excluded && value == 0) return "must be greater than 0 (1 = off)";
+  return "";
+}
 
 SamplingOptions SamplingOptions::over(const SamplingOptions& d) const {
   SamplingOptions o = *this;

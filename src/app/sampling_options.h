@@ -10,6 +10,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/generate/decode_loop.h"
@@ -46,6 +47,18 @@ struct SamplingField {
 // frequency_penalty, presence_penalty (seed, stop and ignore_eos have shapes
 // of their own: see the reader).
 std::span<const SamplingField> sampling_fields();
+
+// The seed's row: an integer 0 to kMaxSeed (2^53 - 1, exact as a JSON number
+// in every client), or -1 for a random seed (drawn in that range). Its member
+// pointers are null: SamplingOptions::seed holds kRandomSeed for -1.
+const SamplingField& seed_field();
+// The seed -1..kMaxSeed stands for (-1: kRandomSeed); call only with a value in range.
+uint64_t seed_from_field(int64_t value);
+
+// Why `value` is refused for `field` ("is 100, outside the allowed range 0 to
+// 5"), or "" when the table allows it; `as_written` (when not empty) is how
+// the message shows the value. The CLI's flags check with it.
+std::string sampling_value_error(const SamplingField& field, double value, std::string_view as_written = {});
 
 // Sets what `options` sets on the decode request (top_p 0 means greedy:
 // temperature 0). invalid_argument (reason invalid_field) when a value is out

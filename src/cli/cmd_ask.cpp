@@ -61,7 +61,7 @@ int ask(app::Core& core, const AskArgs& a) {
   query.top_k = a.top_k;
   if (a.max_tokens > 0) query.max_tokens = a.max_tokens;
   query.sampling = a.sampling;
-  if (a.seed >= 0) query.sampling.seed = static_cast<uint64_t>(a.seed);
+  if (a.seed >= 0) query.sampling.seed = app::seed_from_field(a.seed);
   auto model = core.models().acquire("");
   if (!model) return fail(model.status());
   auto prepared = app::prepare_answer(core, *collection, **model, query);
@@ -109,7 +109,7 @@ void add_ask_command(CLI::App& app, int& exit_code) {
   cmd->add_option("-n,--max-tokens", a->max_tokens, "answer length limit in tokens (default min(512, context/4))")
       ->check(CLI::Range(1, 1 << 24));
   add_sampling_flags(cmd, a->sampling, {"temperature"});
-  cmd->add_option("--seed", a->seed, "sampling seed");
+  add_seed_flag(cmd, a->seed);
   cmd->add_flag("--json", a->json, "print the answer object of POST /api/v1/rag/query");
   add_config_flags(cmd, a->config);
   cmd->callback([a, &exit_code] {

@@ -12,6 +12,8 @@
 
 #include "bench/benchmark.h"
 #include "cli/commands.h"
+#include "cli/exit_codes.h"
+#include "cli/model_flags.h"
 #include "engine/grammar/gbnf.h"
 #include "engine/grammar/json_schema_grammar.h"
 #include "util/json_guard.h"
@@ -44,13 +46,13 @@ Result<std::shared_ptr<const grammar::Grammar>> parse_grammar_text(const std::st
 void add_bench_command(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand("bench", "Measure prompt-processing and generation speed (like llama-bench)");
   struct Args {
-    std::string model;
+    ModelFlags model;
     long long n_prompt = 128, n_gen = 64, threads = 2, repetitions = 3, ctx = 0, bw_mib = 1024;
     std::string kernels, grammar_file, schema_file;
     bool json = false;
   };
   auto a = std::make_shared<Args>();
-  cmd->add_option("-m,--model", a->model, "GGUF model (default: $PLAYGROUND_MODEL or the demo model)");
+  add_model_flags(cmd, a->model, "model name or GGUF file (default: $PLAYGROUND_MODEL or the demo model)");
   cmd->add_option("-p,--n-prompt", a->n_prompt, "prompt tokens evaluated in one batch (pp test)");
   cmd->add_option("-n,--n-gen", a->n_gen, "tokens generated one at a time (tg test)");
   cmd->add_option("-t,--threads", a->threads, "threads");
@@ -107,7 +109,12 @@ void add_bench_command(CLI::App& app, int& exit_code) {
       options.grammar = std::move(*g);
       options.grammar_name = a->schema_file;
     }
-    auto model = load_model_or_default(a->model, process_environment());
+    auto resolved = resolve_model_flags(a->model, process_environment());
+    if (!resolved) {
+      exit_code = exit_code_for(resolved.code());
+      return (void)std::fprintf(stderr, "error: %s\n", resolved.error().c_str());
+    }
+    auto model = LlamaModel::load(resolved->path);
     if (!model) return (void)std::fprintf(stderr, "error: %s\n", model.error().c_str());
     for (const std::string& notice : (*model)->notices()) std::fprintf(stderr, "notice: %s\n", notice.c_str());
     auto report = bench::run_benchmark(**model, options, [](const std::string& step) {

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/model_flags.h"
 #include "util/env_lookup.h"
 #include "engine/gguf/gguf.h"
 #include "engine/kernels/thread_pool.h"
@@ -25,7 +26,8 @@ namespace pg::cli {
 namespace {
 
 struct EmbedArgs {
-  std::string model, pooling, prefix;
+  ModelFlags model;
+  std::string pooling, prefix;
   std::vector<std::string> texts;
   int threads = 0;
   bool bench = false;
@@ -136,7 +138,7 @@ int run_decoder(const std::string& path, const EmbedArgs& a, ThreadPool& pool) {
 void add_embed_command(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand("embed", "Print the sentence embeddings of texts as JSON (or measure embeddings/s)");
   auto a = std::make_shared<EmbedArgs>();
-  cmd->add_option("-m,--model", a->model, "GGUF model: an encoder (bert, nomic-bert) or a decoder (default: "
+  add_model_flags(cmd, a->model, "model name or GGUF file: an encoder (bert, nomic-bert) or a decoder (default: "
                                           "$PLAYGROUND_MODEL or the demo model)");
   cmd->add_option("texts", a->texts, "texts to embed, one vector each");
   cmd->add_option("-t,--threads", a->threads, "threads (default: physical cores)")->check(CLI::Range(1, 1024));
@@ -152,8 +154,9 @@ void add_embed_command(CLI::App& app, int& exit_code) {
   cmd->callback([a, &exit_code] {
     exit_code = 1;
     if (!a->bench && a->texts.empty()) return (void)std::fprintf(stderr, "error: give at least one text to embed\n");
-    auto path = resolve_model_path(a->model, process_environment());
-    if (!path) return (void)std::fprintf(stderr, "error: %s\n", path.error().c_str());
+    auto resolved = resolve_model_flags(a->model, process_environment());
+    if (!resolved) return (void)std::fprintf(stderr, "error: %s\n", resolved.error().c_str());
+    const std::string* path = &resolved->path;
     auto file = gguf::GgufFile::open(*path);
     if (!file) return (void)std::fprintf(stderr, "error: %s\n", file.error().c_str());
     const std::string arch = (*file)->get_string("general.architecture").value_or("");

@@ -1,18 +1,28 @@
-// `playground info MODEL`: a GGUF file's metadata, tensors and parameter count.
+// `playground info MODEL`: a GGUF file's metadata, tensors and parameter count;
+// MODEL is a model name or a GGUF path (cli/model_flags.h).
 #include <cstdio>
 #include <string>
 
 #include "cli/commands.h"
+#include "cli/exit_codes.h"
+#include "cli/model_flags.h"
 #include "engine/gguf/gguf.h"
 
 namespace pg::cli {
 
 void add_info_command(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand("info", "Show a GGUF model's metadata, tensors and parameter count");
-  auto path = std::make_shared<std::string>();
-  cmd->add_option("model", *path, "GGUF file")->required();
-  cmd->callback([path, &exit_code] {
-    auto file = gguf::GgufFile::open(*path);
+  auto flags = std::make_shared<ModelFlags>();
+  cmd->add_option("model", flags->model, "model name or GGUF file")->required();
+  add_models_dir_flag(cmd, *flags);
+  cmd->callback([flags, &exit_code] {
+    auto resolved = resolve_model_flags(*flags, process_environment());
+    if (!resolved) {
+      std::fprintf(stderr, "error: %s\n", resolved.error().c_str());
+      exit_code = exit_code_for(resolved.code());
+      return;
+    }
+    auto file = gguf::GgufFile::open(resolved->path);
     if (!file) {
       std::fprintf(stderr, "error: %s\n", file.error().c_str());
       exit_code = 1;

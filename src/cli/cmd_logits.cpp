@@ -9,6 +9,8 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/exit_codes.h"
+#include "cli/model_flags.h"
 #include "util/env_lookup.h"
 #include "engine/model/inference_session.h"
 #include "engine/model/llama_model.h"
@@ -18,9 +20,9 @@ namespace pg::cli {
 
 void add_logits_command(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand("logits", "Evaluate a prompt and print the logits of its last position");
-  struct Args { std::string model, prompt; bool json = false; int threads = 0; int top = 10; int64_t ctx = 0; };
+  struct Args { ModelFlags model; std::string prompt; bool json = false; int threads = 0; int top = 10; int64_t ctx = 0; };
   auto a = std::make_shared<Args>();
-  cmd->add_option("-m,--model", a->model, "GGUF model (default: $PLAYGROUND_MODEL or the demo model)");
+  add_model_flags(cmd, a->model, "model name or GGUF file (default: $PLAYGROUND_MODEL or the demo model)");
   cmd->add_option("-p,--prompt", a->prompt, "prompt text")->required();
   cmd->add_flag("--json", a->json, "print {\"prompt_ids\": [...], \"logits\": [...]} on one line");
   cmd->add_option("-t,--threads", a->threads, "threads (default: physical cores)")->check(CLI::Range(0, 1024));
@@ -31,7 +33,12 @@ void add_logits_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--top", a->top, "without --json: how many top tokens to list")->check(CLI::Range(1, 1000));
   cmd->callback([a, &exit_code] {
     exit_code = 1;
-    auto model = load_model_or_default(a->model, process_environment());
+    auto resolved = resolve_model_flags(a->model, process_environment());
+    if (!resolved) {
+      exit_code = exit_code_for(resolved.code());
+      return (void)std::fprintf(stderr, "error: %s\n", resolved.error().c_str());
+    }
+    auto model = LlamaModel::load(resolved->path);
     if (!model) return (void)std::fprintf(stderr, "error: %s\n", model.error().c_str());
     for (const std::string& notice : (*model)->notices()) std::fprintf(stderr, "notice: %s\n", notice.c_str());
     const Tokenizer& tok = (*model)->tokenizer();

@@ -1,10 +1,13 @@
 // Model management commands, Ollama-style: `list`, `show MODEL`, `rm MODEL...`
 // and `pull REFERENCE` work on the models directory directly (no server
-// needed); `ps` asks the running server (--host/--port) which models are
+// needed); `list` and `show` also know the built-in demo model that `serve`
+// serves by default, and `show` finds its model through the one resolver
+// (models/model_resolver.h: a name, the demo's name or a GGUF path); `ps` asks the running server (--host/--port) which models are
 // loaded. `pull` draws a progress bar on a terminal and prints plain lines
 // elsewhere. Never loads a model.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <functional>
@@ -15,9 +18,11 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/exit_codes.h"
 #include "cli/config_flags.h"
 #include "cli/progress_bar.h"
 #include "models/memory_estimate.h"
+#include "models/model_resolver.h"
 #include "models/pull.h"
 #include "models/registry.h"
 #include "app/server_config.h"
@@ -79,32 +84,40 @@ nlohmann::json entry_json(const models::RegistryEntry& e) {
           {"size_bytes", e.size_bytes}, {"modified_unix", e.modified_unix}, {"default", e.is_default},
           {"sha256", e.sha256}, {"source", e.source}, {"architecture", e.architecture},
           {"parameters", e.parameters}, {"quantization", e.quantization}, {"context_length", e.context_length},
-          {"has_chat_template", e.has_chat_template}, {"error", e.error}};
+          {"has_chat_template", e.has_chat_template}, {"builtin", e.builtin}, {"error", e.error}};
 }
 
 int run_list(const DirCommandArgs& a, const app::ServerConfig& config, models::ModelRegistry& registry) {
   const bool json = a.json;
-  const auto entries = registry.list(false);
+  auto entries = registry.list(false);
+  const bool none_in_dir = entries.empty();
+  // The built-in demo model, which `serve` serves when no default is set.
+  const bool demo_listed = std::any_of(entries.begin(), entries.end(), [](const models::RegistryEntry& e) {
+    return models::is_demo_model_name(e.name);
+  });
+  if (!demo_listed)
+    if (auto demo = models::demo_model_entry(false)) {
+      demo->is_default = config.model.empty() && registry.default_name().empty();
+      entries.push_back(std::move(*demo));
+    }
   if (json) {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& e : entries) out.push_back(entry_json(e));
     std::cout << out.dump(2) << "\n";
     return 0;
   }
-  if (entries.empty()) {
-    std::cout << "no models in " << config.models_dir
-              << " (pull one: playground pull hf.co/OWNER/REPO:Q4_K_M, or copy a .gguf file there)\n";
-    return 0;
-  }
   std::printf("%-40s %-10s %-8s %-8s %-8s %-7s %s\n", "NAME", "SIZE", "QUANT", "ARCH", "PARAMS", "CTX", "MODIFIED");
   for (const auto& e : entries) {
-    std::string name = e.name + (e.is_default ? " (default)" : "");
+    std::string name = e.name + (e.builtin ? " (built-in)" : "") + (e.is_default ? " (default)" : "");
     std::printf("%-40s %-10s %-8s %-8s %-8s %-7lld %s\n", name.c_str(), models::format_bytes(e.size_bytes).c_str(),
                 e.quantization.c_str(), e.architecture.c_str(), params_text(e.parameters).c_str(),
                 static_cast<long long>(e.context_length), age_text(e.modified_unix).c_str());
     for (const auto& a : e.aliases) std::printf("  alias %s\n", a.c_str());
     if (!e.error.empty()) std::printf("  unreadable: %s\n", e.error.c_str());
   }
+  if (none_in_dir)
+    std::cout << "no models in " << config.models_dir
+              << " (pull one: playground pull hf.co/OWNER/REPO:Q4_K_M, or copy a .gguf file there)\n";
   return 0;
 }
 
@@ -113,8 +126,13 @@ int run_show(const DirCommandArgs& a, const app::ServerConfig& config, models::M
   const bool json = a.json;
   auto e = registry.find(name, true);
   if (!e) {
-    std::cerr << "error: model '" << name << "' is not in " << config.models_dir << " (see playground list)\n";
-    return 1;
+    // The demo model's name or a GGUF path, as every command takes them.
+    auto resolved = models::resolve_model(name, config.models_dir);
+    if (!resolved) {
+      std::cerr << "error: " << resolved.error() << "\n";
+      return exit_code_for(resolved.code());
+    }
+    e = resolved->builtin ? *models::demo_model_entry(true) : models::describe_entry(resolved->name, resolved->path, true);
   }
   auto est = models::estimate_model_memory(e->path, config.ctx_size, config.slots, config.prompt_chunk);
   nlohmann::json j = entry_json(*e);
@@ -127,7 +145,7 @@ int run_show(const DirCommandArgs& a, const app::ServerConfig& config, models::M
     std::cout << j.dump(2) << "\n";
     return 0;
   }
-  std::printf("  name            %s\n", e->name.c_str());
+  std::printf("  name            %s%s\n", e->name.c_str(), e->builtin ? " (built-in demo model)" : "");
   for (const auto& a : e->aliases) std::printf("  alias           %s\n", a.c_str());
   std::printf("  file            %s%s\n", e->path.c_str(), e->parts.size() > 1 ? (" (+" + std::to_string(e->parts.size() - 1) + " parts)").c_str() : "");
   std::printf("  size            %s (%llu bytes)\n", models::format_bytes(e->size_bytes).c_str(), static_cast<unsigned long long>(e->size_bytes));

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/model_flags.h"
 #include "cli/exit_codes.h"
 #include "cli/output_format_flags.h"
 #include "cli/sampling_flags.h"
@@ -19,7 +20,8 @@ namespace pg::cli {
 void add_run_command(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand("run", "Generate text from a prompt (default model: the built-in demo)");
   struct Args {
-    std::string model, prompt;
+    ModelFlags model;
+    std::string prompt;
     int64_t n = 256;
     int threads = 0;
     int64_t ctx = 0;
@@ -30,13 +32,12 @@ void add_run_command(CLI::App& app, int& exit_code) {
     OutputFormatFlags format;
   };
   auto a = std::make_shared<Args>();
-  cmd->add_option("-m,--model", a->model, "GGUF model (default: $PLAYGROUND_MODEL or the demo model)");
+  add_model_flags(cmd, a->model, "model name or GGUF file (default: $PLAYGROUND_MODEL or the demo model)");
   cmd->add_option("-p,--prompt", a->prompt, "prompt text (default: empty, i.e. start from BOS)");
   cmd->add_option("-n,--n-predict", a->n, "tokens to generate (-1: until end of text or context)")
       ->check(CLI::Range(int64_t{-1}, int64_t{1} << 24));
   add_sampling_flags(cmd, a->sampling);
-  cmd->add_option("--seed", a->seed, "random seed (-1: random; the seed used is printed)")
-      ->check(CLI::Range(int64_t{-1}, int64_t{0xFFFFFFFE}));
+  add_seed_flag(cmd, a->seed);
   cmd->add_option("--stop", a->stop, "stop sequence (repeatable)");
   cmd->add_option("-t,--threads", a->threads, "threads (default: physical cores)")->check(CLI::Range(0, 1024));
   cmd->add_option("-c,--ctx-size", a->ctx, "context size (default: the model's, at most 4096)")
@@ -50,7 +51,12 @@ void add_run_command(CLI::App& app, int& exit_code) {
       exit_code = exit_code_for(grammar.code());
       return (void)std::fprintf(stderr, "error: %s\n", grammar.error().c_str());
     }
-    auto model = load_model_or_default(a->model, process_environment());
+    auto resolved = resolve_model_flags(a->model, process_environment());
+    if (!resolved) {
+      exit_code = exit_code_for(resolved.code());
+      return (void)std::fprintf(stderr, "error: %s\n", resolved.error().c_str());
+    }
+    auto model = LlamaModel::load(resolved->path);
     if (!model) return (void)std::fprintf(stderr, "error: %s\n", model.error().c_str());
     for (const std::string& notice : (*model)->notices()) std::fprintf(stderr, "notice: %s\n", notice.c_str());
     const Tokenizer& tok = (*model)->tokenizer();
@@ -61,7 +67,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
     req.max_tokens = a->n;
     if (Status s = app::apply_sampling(a->sampling, req); !s)
       return (void)std::fprintf(stderr, "error: %s\n", s.message().c_str());
-    if (a->seed >= 0) req.sampling.seed = static_cast<uint64_t>(a->seed);
+    req.sampling.seed = app::seed_from_field(a->seed);
     req.stop = a->stop;
     req.grammar = *grammar;
 

@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/model_flags.h"
 #include "cli/input_file.h"
 #include "engine/gguf/gguf.h"
 #include "engine/template/chat_template.h"
@@ -60,13 +61,14 @@ Result<GgufTemplate> read_gguf_template(const std::string& path) {
 void add_template_command(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand("template", "Render a chat template (Jinja2, as Hugging Face does) for messages");
   struct Args {
-    std::string file, model, messages, tools;
+    std::string file, messages, tools;
+    ModelFlags model;
     bool add_generation_prompt = false;
     std::optional<std::string> bos, eos;
   };
   auto a = std::make_shared<Args>();
   cmd->add_option("-f,--file", a->file, "chat template file (Jinja2 text, or a GGUF model carrying one)");
-  cmd->add_option("-m,--model", a->model, "GGUF model: its tokenizer.chat_template and BOS/EOS token text");
+  add_model_flags(cmd, a->model, "model name or GGUF file: its tokenizer.chat_template and BOS/EOS token text");
   cmd->add_option("--messages", a->messages,
                   "JSON file: an array of messages, or an object {\"messages\": [...], \"tools\": [...], ...}")
       ->required();
@@ -78,12 +80,17 @@ void add_template_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--eos-token", a->eos, "text of eos_token");
   cmd->callback([a, &exit_code] {
     exit_code = 1;
-    if (a->file.empty() && a->model.empty())
+    if (a->file.empty() && a->model.model.empty())
       return (void)std::fprintf(stderr, "error: give the template with --file or a GGUF model with --model\n");
 
     std::string source;
     GgufTemplate from_model;
-    const std::string gguf_path = !a->model.empty() ? a->model : (is_gguf_file(a->file) ? a->file : "");
+    std::string gguf_path = is_gguf_file(a->file) ? a->file : "";
+    if (!a->model.model.empty()) {
+      auto resolved = resolve_model_flags(a->model, process_environment());
+      if (!resolved) return (void)std::fprintf(stderr, "error: %s\n", resolved.error().c_str());
+      gguf_path = resolved->path;
+    }
     if (!gguf_path.empty()) {
       auto t = read_gguf_template(gguf_path);
       if (!t) return (void)std::fprintf(stderr, "error: %s\n", t.error().c_str());

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/model_flags.h"
 #include "util/env_lookup.h"
 #include "engine/gguf/gguf.h"
 #include "engine/tokenizer/tokenizer.h"
@@ -15,16 +16,17 @@ namespace pg::cli {
 
 void add_tokenize_command(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand("tokenize", "Print the token ids of a text");
-  struct Args { std::string model, text; bool no_bos = false, json = false; };
+  struct Args { ModelFlags model; std::string text; bool no_bos = false, json = false; };
   auto a = std::make_shared<Args>();
-  cmd->add_option("-m,--model", a->model, "GGUF model or vocabulary (default: $PLAYGROUND_MODEL or the demo model)");
+  add_model_flags(cmd, a->model, "model name or GGUF file (a vocabulary-only file too) (default: $PLAYGROUND_MODEL or the demo model)");
   cmd->add_flag("--no-bos", a->no_bos, "add no BOS/EOS and do not parse special tokens");
   cmd->add_flag("--json", a->json, "print the ids as one JSON array on one line");
   cmd->add_option("text", a->text, "text to tokenize")->required();
   cmd->callback([a, &exit_code] {
     exit_code = 1;
-    auto path = resolve_model_path(a->model, process_environment());
-    if (!path) return (void)std::fprintf(stderr, "error: %s\n", path.error().c_str());
+    auto resolved = resolve_model_flags(a->model, process_environment());
+    if (!resolved) return (void)std::fprintf(stderr, "error: %s\n", resolved.error().c_str());
+    const std::string* path = &resolved->path;
     auto file = gguf::GgufFile::open(*path);
     if (!file) return (void)std::fprintf(stderr, "error: %s\n", file.error().c_str());
     auto tok = Tokenizer::from_gguf(**file);

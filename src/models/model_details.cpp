@@ -1,6 +1,8 @@
 // GGUF metadata summaries; see model_details.h.
 #include "models/model_details.h"
 
+#include "util/float_text.h"
+
 #include <cstdio>
 #include <map>
 
@@ -40,6 +42,8 @@ ModelDetails describe_gguf(const gguf::GgufFile& file) {
     if (key == "tokenizer.chat_template") continue;  // shown as its own field
     if (const std::string* s = value.as_string()) d.metadata[key] = *s;
     else if (value.type == gguf::ValueType::BOOL) d.metadata[key] = value.as_int().value_or(0) != 0;
+    else if (value.type == gguf::ValueType::FLOAT32)  // shortest decimal of the float: 1e-05, not 9.99999974737875e-06
+      d.metadata[key] = float_as_decimal(static_cast<float>(value.as_double().value_or(0)));
     else if (value.is_float()) d.metadata[key] = value.as_double().value_or(0);
     else if (value.is_integer()) {
       if (auto i = value.as_int()) d.metadata[key] = *i;

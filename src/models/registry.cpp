@@ -44,6 +44,27 @@ class DirLock {
  private:
   int fd_;
 };
+
+// The header's summary of an entry's file (architecture, parameters, ...); `error` when it does not parse.
+void read_header(RegistryEntry& r) {
+  auto d = describe_gguf_file(r.path);
+  if (!d) {
+    r.error = d.error();
+    return;
+  }
+  r.architecture = d->architecture;
+  r.general_name = d->general_name;
+  r.quantization = d->quantization;
+  // The file type llama.cpp names ("Q4_K_M") says more than the dominant tensor type ("Q4_K").
+  if (d->metadata.contains("general.file_type") && d->metadata["general.file_type"].is_number_integer()) {
+    const auto ftype = d->metadata["general.file_type"].get<int64_t>();
+    for (std::string_view n : quant_file_type_names())
+      if (auto f = find_quant_file_type(n); f && static_cast<int64_t>(f->llama_ftype) == ftype) r.quantization = std::string(n);
+  }
+  r.parameters = d->parameters;
+  r.context_length = d->context_length;
+  r.has_chat_template = !d->chat_template.empty();
+}
 }  // namespace
 
 std::optional<SplitPart> parse_split_name(const std::string& stem) {
@@ -172,24 +193,7 @@ std::vector<RegistryEntry> ModelRegistry::list(bool with_sha256, const std::atom
         new_digests[file] = *d;
       }
     }
-    if (!with_metadata) continue;
-    auto d = describe_gguf_file(r.path);
-    if (!d) {
-      r.error = d.error();
-      continue;
-    }
-    r.architecture = d->architecture;
-    r.general_name = d->general_name;
-    r.quantization = d->quantization;
-    // The file type llama.cpp names ("Q4_K_M") says more than the dominant tensor type ("Q4_K").
-    if (d->metadata.contains("general.file_type") && d->metadata["general.file_type"].is_number_integer()) {
-      const auto ftype = d->metadata["general.file_type"].get<int64_t>();
-      for (std::string_view n : quant_file_type_names())
-        if (auto f = find_quant_file_type(n); f && static_cast<int64_t>(f->llama_ftype) == ftype) r.quantization = std::string(n);
-    }
-    r.parameters = d->parameters;
-    r.context_length = d->context_length;
-    r.has_chat_template = !d->chat_template.empty();
+    if (with_metadata) read_header(r);
   }
   if (!new_digests.empty()) {
     std::map<std::string, std::pair<uint64_t, int64_t>> stamps;
@@ -285,6 +289,20 @@ Result<std::vector<std::string>> ModelRegistry::remove(const std::string& reques
   });
   if (!s) return s;
   return removed;
+}
+
+RegistryEntry describe_entry(const std::string& name, const std::string& path, bool with_sha256) {
+  RegistryEntry r;
+  r.name = name;
+  r.path = path;
+  r.parts = {path};
+  std::error_code ec;
+  r.size_bytes = fs::file_size(path, ec);
+  r.modified_unix = ec ? 0 : mtime_unix(path);
+  if (with_sha256)
+    if (auto d = sha256_of_file(path, nullptr)) r.sha256 = *d;
+  read_header(r);
+  return r;
 }
 
 }  // namespace pg::models

@@ -31,6 +31,7 @@ struct RegistryEntry {
   int64_t modified_unix = 0;
   std::vector<std::string> aliases;
   bool is_default = false;
+  bool builtin = false;  // the built-in demo model (models/model_resolver.h), not a file of models_dir
   std::string sha256;  // of the first part; "" until computed (list(true) computes it)
   nlohmann::json source;  // {"type":"hf"|"ollama","ref":...,...}; null for files put there by hand
   // From the header (empty/0 when the file does not parse; `error` says why).
@@ -77,6 +78,10 @@ class ModelRegistry {
 
   std::string dir_;
 };
+
+// An entry for a single GGUF file outside any models directory (the built-in
+// demo model): size, header metadata, its sha256 when asked (not cached).
+RegistryEntry describe_entry(const std::string& name, const std::string& path, bool with_sha256);
 
 // Splits "name-00001-of-00003" into ("name", 1, 3); nullopt when not a split part.
 struct SplitPart {

@@ -48,7 +48,7 @@ std::string cut_title(std::string_view title) {
   return std::string(title.substr(0, end));
 }
 
-bool only_whitespace(std::string_view text) { return text.find_first_not_of(" \t\n") == std::string_view::npos; }
+bool only_whitespace(std::string_view text) { return text.find_first_not_of(" \t\n\r\f\v") == std::string_view::npos; }
 
 }  // namespace
 
@@ -67,6 +67,15 @@ Result<DocumentFormat> sniff_format(std::span<const uint8_t> bytes, std::string_
   if (is_markdown_extension(ext)) return DocumentFormat::Markdown;
   if (is_text_extension(ext)) return DocumentFormat::Text;
   return looks_like_markdown(decoded->text) ? DocumentFormat::Markdown : DocumentFormat::Text;
+}
+
+Status check_has_text(std::span<const uint8_t> bytes, std::string_view file_name) {
+  auto decoded = decode_text(bytes, file_name);
+  if (!decoded) return decoded.status();
+  if (only_whitespace(decoded->text))
+    return Status::invalid_argument(bytes.empty() ? "the file is empty" : "no text to index (only whitespace)",
+                                    "no_text");
+  return Status::ok();
 }
 
 Result<ExtractedDocument> extract_document(std::span<const uint8_t> bytes, std::string_view file_name,

@@ -24,6 +24,13 @@ namespace pg::rag {
 // "<name>: binary content (not PDF, text or Markdown)".
 Result<DocumentFormat> sniff_format(std::span<const uint8_t> bytes, std::string_view file_name);
 
+// For a text or Markdown file: ok when it has text to index; invalid_argument
+// (reason no_text) when it decodes to nothing but whitespace, so it is refused
+// at upload instead of failing in every ingestion retry; that message does not
+// name the file (the caller does), a decoding error does (as decode_text's).
+// PDFs are not checked here (their text comes from extraction).
+Status check_has_text(std::span<const uint8_t> bytes, std::string_view file_name);
+
 // Sniffs, then extracts. Errors name the file: over limits.max_bytes, empty,
 // binary, only whitespace, unreadable/encrypted/truncated PDF, over the page,
 // text or memory limits, no text layer at all.

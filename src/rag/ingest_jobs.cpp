@@ -8,6 +8,13 @@
 
 namespace pg::rag {
 
+std::string IngestJob::label() const {
+  if (files.empty()) return kind;
+  if (files.size() == 1) return files.front().file_name;
+  const size_t more = files.size() - 1;
+  return files.front().file_name + " and " + std::to_string(more) + (more == 1 ? " more file" : " more files");
+}
+
 int64_t IngestJob::files_with(const std::string& status) const {
   int64_t n = 0;
   for (const IngestFile& f : files) n += f.status == status;

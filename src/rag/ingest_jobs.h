@@ -45,6 +45,9 @@ struct IngestJob {
   std::vector<IngestFile> files;
 
   int64_t files_total() const { return static_cast<int64_t>(files.size()); }
+  // What a user calls the job: its file's name ("report.pdf"), or the first
+  // file's and how many more ("report.pdf and 2 more files"); the kind when it has none.
+  std::string label() const;
   int64_t files_with(const std::string& status) const;
   int64_t pages() const;
   int64_t chunks() const;

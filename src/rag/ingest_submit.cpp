@@ -57,9 +57,11 @@ Result<SubmitOutcome> submit_files(CollectionStore& collections, IngestJobStore&
   for (const IncomingFile& in : files) {
     auto name = sanitize_file_name(in.file_name);
     const std::string shown = name ? *name : in.file_name;
-    auto refuse = [&](std::string code, std::string message) {
-      out.refused.push_back({shown, std::move(code), shown + ": " + std::move(message)});
+    // Names the file once: our own messages get it here, those of extract.h already carry it.
+    auto refuse_named = [&](std::string code, std::string message) {
+      out.refused.push_back({shown, std::move(code), std::move(message)});
     };
+    auto refuse = [&](std::string code, const std::string& message) { refuse_named(std::move(code), shown + ": " + message); };
     if (!name) {
       refuse("bad_name", name.error());
       continue;
@@ -81,8 +83,17 @@ Result<SubmitOutcome> submit_files(CollectionStore& collections, IngestJobStore&
     const std::vector<uint8_t> prefix = read_prefix(in.path, kSniffBytes);
     auto format = sniff_format(prefix, *name);
     if (!format) {
-      refuse("unsupported_type", format.error());
+      refuse_named("unsupported_type", format.error());
       continue;
+    }
+    // A text file with nothing but whitespace could never be indexed: refused now, not failed in every retry.
+    if (*format != DocumentFormat::Pdf) {
+      const std::vector<uint8_t> bytes = read_prefix(in.path, static_cast<size_t>(size));
+      if (Status s = check_has_text(bytes, *name); !s) {
+        if (s.reason() == "no_text") refuse("no_text", s.message());
+        else refuse_named("unsupported_type", s.message());
+        continue;
+      }
     }
     auto digest = sha256_of_file(in.path);
     if (!digest) {
@@ -119,7 +130,7 @@ Result<SubmitOutcome> submit_files(CollectionStore& collections, IngestJobStore&
     out.documents.push_back(std::move(*doc));
   }
   if (job_files.empty()) return out;
-  auto job = jobs.create(job_id, collection.id, "upload", job_files);
+  auto job = jobs.create(job_id, collection.id, "upload", job_files);  // its label() is the file's name
   if (!job) return Error{job.error()};
   out.job = std::move(*job);
   return out;

@@ -1,8 +1,8 @@
 // Turns incoming files (an upload's temporary files, or paths given to
 // `playground ingest`) into documents of a collection and one durable
 // ingestion job: each file is checked alone — name sanitized, size capped,
-// type sniffed from its content, duplicates (same SHA-256 in the collection)
-// refused — and kept in the documents directory under its document id. A
+// type sniffed from its content, a text file of nothing but whitespace and
+// duplicates (same SHA-256 in the collection) refused — and kept in the documents directory under its document id. A
 // file refused here is reported with its reason; the others go on. Never
 // extracts or indexes: the ingest worker does that from the job.
 #pragma once
@@ -27,7 +27,8 @@ struct IncomingFile {
 
 struct RefusedFile {
   std::string file_name;
-  std::string code;     // file_too_large, empty_file, unsupported_type, duplicate, storage_error, bad_name
+  std::string code;     // file_too_large, empty_file, no_text, unsupported_type, duplicate, storage_error, bad_name
+  // Names the file once ("fake.pdf: binary content (not PDF, text or Markdown)").
   std::string message;
 };
 

@@ -197,6 +197,11 @@ oj object(oj properties, std::vector<std::string> required = {}) {
   return o;
 }
 oj any_object() { return {{"type", "object"}}; }
+// The seed a reply reports: the one used, within the seed field's range.
+oj used_seed() {
+  return {{"type", "integer"}, {"minimum", 0}, {"maximum", static_cast<int64_t>(seed_field().max)},
+          {"description", "the seed used; send it back to get the same text"}};
+}
 
 // Made from the one table the request reader uses (app/sampling_options.h),
 // so the documented ranges are the enforced ones.
@@ -211,7 +216,11 @@ oj sampling_properties() {
     else p["maximum"] = f.max;
     props[f.name] = std::move(p);
   }
-  props["seed"] = {{"type", "integer"}, {"minimum", -1}, {"maximum", UINT64_MAX}, {"description", "-1: a random seed"}};
+  const SamplingField& seed = seed_field();
+  props[seed.name] = {{"type", "integer"},
+                      {"minimum", static_cast<int64_t>(seed.min)},
+                      {"maximum", static_cast<int64_t>(seed.max)},
+                      {"description", seed.description}};
   const oj stop_list = {{"type", "array"}, {"items", str()}, {"maxItems", kMaxStopSequences}};
   props["stop"] = {{"oneOf", oj::array({str(), stop_list})},
                    {"description", "stop sequences of at most " + std::to_string(kMaxStopBytes) + " bytes each"}};
@@ -336,7 +345,7 @@ oj schemas() {
                             {"messages"});
   s["Message"] = message_schema();
   s["GenerationResult"] = object({{"id", str()}, {"model", str()}, {"text", str()}, {"finish_reason", str()},
-                                  {"seed", integer()}, {"usage", usage_schema()}, {"timings", any_object()}});
+                                  {"seed", used_seed()}, {"usage", usage_schema()}, {"timings", any_object()}});
   s["EmbeddingsRequest"] = object({{"model", str()}, {"input", embedding_input}}, {"input"});
   s["EmbeddingsResult"] = object({{"model", str()}, {"dimensions", integer()}, {"embeddings", array_of(array_of(number()))},
                                   {"usage", any_object()}});
@@ -448,7 +457,7 @@ oj schemas() {
                                 {"tags", {{"type", "string"}, {"description", "comma-separated, or a JSON array"}}},
                                 {"metadata", {{"type", "string"}, {"description", "a JSON object of string values"}}}},
                                {"files"});
-  s["IngestJob"] = object({{"id", str()}, {"collection_id", integer()}, {"kind", str()},
+  s["IngestJob"] = object({{"id", str()}, {"collection_id", integer()}, {"kind", str()}, {"label", str()},
                            {"status", {{"type", "string"}, {"enum", {"queued", "running", "done", "failed", "cancelled"}}}},
                            {"finished", boolean()}, {"files_total", integer()}, {"files_done", integer()},
                            {"files_failed", integer()}, {"files_cancelled", integer()}, {"pages", integer()},
@@ -488,7 +497,7 @@ oj schemas() {
                            {"citations", array_of(any_object())}, {"invalid_citations", array_of(integer())},
                            {"sources", array_of(ref("RagSource"))}, {"dropped", array_of(ref("RagDropped"))},
                            {"retrieval", ref("RagRetrieval")},
-                           {"usage", any_object()}, {"timings", any_object()}, {"seed", integer()}});
+                           {"usage", any_object()}, {"timings", any_object()}, {"seed", used_seed()}});
   s["OpenAiModel"] = object({{"id", str()}, {"object", str()}, {"created", integer()}, {"owned_by", str()}});
   s["OpenAiModelList"] = object({{"object", str()}, {"data", array_of(ref("OpenAiModel"))}});
   const oj choices = {{"n", {{"type", "integer"}, {"minimum", 1}, {"maximum", app::kMaxChoices}}}};

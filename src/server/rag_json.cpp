@@ -105,6 +105,7 @@ nlohmann::json job_json(const rag::IngestJob& job, const std::optional<rag::Inge
   return {{"id", job.id},
           {"collection_id", job.collection_id},
           {"kind", job.kind},
+          {"label", job.label()},
           {"status", job.status},
           {"finished", finished},
           {"files_total", job.files_total()},

@@ -9,6 +9,7 @@
 // result is posted as a `tool` message naming the call it answers.
 // With auth on, callers see their own conversations (admins also those made
 // while auth was off); with auth off, all of them.
+#include "util/float_text.h"
 #include "util/sha256.h"
 #include "server/api_error.h"
 #include "server/chat_reply.h"
@@ -133,10 +134,12 @@ store::Conversation find_or_404(ServerContext& ctx, const ApiRequest& req, const
 
 nlohmann::json sampling_record(const GenerationParams& p, uint64_t seed_used) {
   const SamplerParams& s = p.sampling;
-  return {{"temperature", s.temperature},     {"top_k", s.top_k},
-          {"top_p", s.top_p},                 {"min_p", s.min_p},
-          {"repeat_penalty", s.repeat_penalty}, {"repeat_last_n", s.repeat_last_n},
-          {"frequency_penalty", s.frequency_penalty}, {"presence_penalty", s.presence_penalty},
+  // The engine holds these as floats: written as their shortest decimal (0.8, not 0.800000011920929).
+  const auto f = [](float v) { return float_as_decimal(v); };
+  return {{"temperature", f(s.temperature)},  {"top_k", s.top_k},
+          {"top_p", f(s.top_p)},              {"min_p", f(s.min_p)},
+          {"repeat_penalty", f(s.repeat_penalty)}, {"repeat_last_n", s.repeat_last_n},
+          {"frequency_penalty", f(s.frequency_penalty)}, {"presence_penalty", f(s.presence_penalty)},
           {"seed", seed_used},                {"max_tokens", p.max_tokens},
           {"stop", p.stop},                   {"ignore_eos", p.ignore_eos}};
 }

@@ -41,9 +41,10 @@ SamplingOptions read_sampling_options(const FieldReader& r) {
       o.*f.number = *v;
     }
   }
-  // Seeds are 64-bit: a seed the server picked (returned as `seed`) may exceed INT64_MAX and must replay.
-  if (const nlohmann::json* v = r.raw("seed"); v && v->is_number_unsigned()) o.seed = v->get<uint64_t>();
-  else if (auto i = r.integer("seed", -1, INT64_MAX)) o.seed = *i < 0 ? kRandomSeed : static_cast<uint64_t>(*i);
+  // Seeds are -1 (random) or 0 to 2^53 - 1, the range a seed the server draws comes from.
+  const SamplingField& seed = seed_field();
+  if (auto i = r.integer(seed.name, static_cast<int64_t>(seed.min), static_cast<int64_t>(seed.max)))
+    o.seed = seed_from_field(*i);
   if (auto v = r.string_list("stop", kMaxStopSequences)) {
     for (size_t i = 0; i < v->size(); ++i)
       if ((*v)[i].size() > kMaxStopBytes)

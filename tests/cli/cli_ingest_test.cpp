@@ -110,6 +110,24 @@ TEST(CliIngest, DirectoryIngestThenAskWithCitations) {
   cleanup(root);
 }
 
+// A whitespace-only file is refused by `ingest` with a clear message naming it
+// once (not queued to fail later); a binary file's message names it once too.
+TEST(CliIngest, BlankAndBinaryFilesAreRefusedNamingTheFileOnce) {
+  const fs::path root = temp_dir("pg_cli_ingest") / "blank";
+  fs::remove_all(root);
+  const fs::path docs = root / "docs", data = root / "data";
+  write_file(docs / "blank.txt", "  \n\t\n   \n");
+  write_file(docs / "fake.pdf", std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x10", 24) + std::string(200, '\0'));
+  write_file(docs / "real.txt", "The lighthouse keeper counts ships.\n");
+  auto r = run_playground(ingest_args(data, shell_quote(docs.string()) + " --collection c"));
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("refused: blank.txt: no text to index (only whitespace)\n"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("refused: fake.pdf: binary content"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("fake.pdf: fake.pdf"), std::string::npos) << r.err;
+  EXPECT_NE(r.out.find("1 files indexed, 0 failed, 2 refused"), std::string::npos) << r.out;
+  cleanup(root);
+}
+
 TEST(CliIngest, KilledIngestionResumesWithoutLosingOrDuplicatingChunks) {
   const fs::path root = temp_dir("pg_cli_ingest") / "resume";
   fs::remove_all(root);

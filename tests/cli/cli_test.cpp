@@ -12,7 +12,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "app/sampling_options.h"
 #include "test_paths.h"
+#include "util/float_text.h"
 #include "test_process.h"
 
 namespace pg {
@@ -124,6 +126,70 @@ TEST(Cli, ErrorsGoToStderrWithNonZeroExit) {
     EXPECT_TRUE(r.out.empty() || args.rfind("run", 0) == 0) << args << ": " << r.out;
   }
   std::remove(garbage.c_str());
+}
+
+// Every sampling flag takes exactly the API's range (the one table of
+// app/sampling_options.h): its bounds run, one step beyond either is refused
+// before anything loads, with a message naming the flag, the value and the range.
+TEST(Cli, SamplingFlagsTakeTheRangesOfTheApiTable) {
+  int checked = 0;
+  for (const app::SamplingField& f : app::sampling_fields()) {
+    std::string flag = std::string("--") + f.name;
+    std::replace(flag.begin(), flag.end(), '_', '-');
+    const double step = f.integer ? 1 : 0.5;
+    const std::string range =
+        "outside the allowed range " + shortest_text(f.min) + " to " + shortest_text(f.max);
+    for (double bad : {f.max + step, f.min - step}) {
+      const std::string value = shortest_text(bad);
+      ProcessResult r = run_playground("run -n 1 " + flag + "=" + quote(value));
+      EXPECT_NE(r.exit_code, 0) << flag << " " << value;
+      EXPECT_TRUE(r.out.empty()) << flag << " " << value << ": " << r.out;
+      EXPECT_NE(r.err.find(std::string(f.name) == "temperature" ? "--temp" : flag), std::string::npos) << r.err;
+      EXPECT_NE(r.err.find("is " + value + ", " + range), std::string::npos) << flag << ": " << r.err;
+    }
+    for (double good : {f.max, f.zero_excluded ? 1.0 : f.min}) {
+      ProcessResult r = run_playground("run -n 1 " + flag + "=" + quote(shortest_text(good)));
+      EXPECT_EQ(r.exit_code, 0) << flag << " " << good << ": " << r.err;
+    }
+    if (f.zero_excluded) {
+      ProcessResult r = run_playground("run -n 1 " + flag + " 0");
+      EXPECT_NE(r.exit_code, 0) << flag;
+      EXPECT_NE(r.err.find("greater than 0"), std::string::npos) << r.err;
+    }
+    ++checked;
+  }
+  EXPECT_EQ(checked, 8);
+  ProcessResult hot = run_playground("run -n 1 --temp 100");
+  EXPECT_NE(hot.exit_code, 0);
+  EXPECT_NE(hot.err.find("is 100, outside the allowed range 0 to 5"), std::string::npos) << hot.err;
+}
+
+// --seed takes the API's seed range (-1 or 0 to 2^53 - 1); the seed printed is
+// the one used, inside that range, and running again with it gives the same text.
+TEST(Cli, RunSeedsStayBelowTwoToThe53AndReplay) {
+  for (const char* bad : {"9007199254740992", "18446744073709551615", "-2"}) {
+    ProcessResult r = run_playground(std::string("run -n 1 --seed=") + bad);
+    EXPECT_NE(r.exit_code, 0) << bad;
+    EXPECT_NE(r.err.find("--seed"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("-1 to 9007199254740991"), std::string::npos) << r.err;
+  }
+  auto seed_of = [](const std::string& err) {
+    const size_t at = err.find("| seed ");
+    return at == std::string::npos ? std::string() : err.substr(at + 7, err.find(' ', at + 7) - at - 7);
+  };
+  ProcessResult largest = run_playground("run -n 4 --temp 1 --seed 9007199254740991");
+  ASSERT_EQ(largest.exit_code, 0) << largest.err;
+  EXPECT_EQ(seed_of(largest.err), "9007199254740991");
+  for (int i = 0; i < 3; ++i) {
+    ProcessResult drawn = run_playground("run -p 'Once upon a time' -n 24 --temp 1");
+    ASSERT_EQ(drawn.exit_code, 0) << drawn.err;
+    const std::string seed = seed_of(drawn.err);
+    ASSERT_FALSE(seed.empty()) << drawn.err;
+    EXPECT_LE(std::stoull(seed), 9007199254740991ull);
+    ProcessResult again = run_playground("run -p 'Once upon a time' -n 24 --temp 1 --seed " + seed);
+    ASSERT_EQ(again.exit_code, 0) << again.err;
+    EXPECT_EQ(again.out, drawn.out) << "seed " << seed;
+  }
 }
 
 TEST(Cli, RunRejectsAPromptLongerThanTheContext) {

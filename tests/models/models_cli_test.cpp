@@ -141,6 +141,68 @@ TEST_F(ModelsCli, PullErrorsAreClear) {
   EXPECT_NE(r.err.find("HTTP 404"), std::string::npos) << r.err;
 }
 
+// One resolver for every command that takes a model: a name of the models
+// directory, the built-in demo model's name or a GGUF path; list and show know
+// the demo model that serve serves by default.
+TEST_F(ModelsCli, EveryCommandTakesAModelNameAndListShowKnowTheDemoModel) {
+  write_file(dir_ / "models" / "alpha.gguf", synthetic_gguf(64, 1, 1, "F32"));
+  const std::string bin = env() + shell_quote(binary_path()) + " ";
+  const std::string models_dir = " --models-dir " + shell_quote((dir_ / "models").string());
+  for (const std::string& args : {std::string("run -m alpha -n 2 --temp 0"), std::string("info alpha"),
+                                  std::string("tokenize -m alpha hi"), std::string("logits -m alpha -p hi --json")}) {
+    const ProcessResult r = run_shell(bin + args + models_dir);
+    EXPECT_EQ(r.exit_code, 0) << args << ": " << r.err;
+  }
+  const ProcessResult by_env = run_shell("PLAYGROUND_MODEL=alpha " + bin + "run -n 2 --temp 0" + models_dir);
+  EXPECT_EQ(by_env.exit_code, 0) << by_env.err;
+
+  // The demo model by name, by path and by default give the same text.
+  const ProcessResult by_name = run_shell(bin + "run -m stories260K -n 12 --temp 0" + models_dir);
+  const ProcessResult by_path = run_shell(bin + "run -m " + shell_quote(source_dir() + "/models/demo/stories260K.gguf") +
+                                          " -n 12 --temp 0");
+  const ProcessResult by_default = run_shell(bin + "run -n 12 --temp 0");
+  ASSERT_EQ(by_name.exit_code, 0) << by_name.err;
+  ASSERT_EQ(by_path.exit_code, 0) << by_path.err;
+  EXPECT_EQ(by_name.out, by_path.out);
+  EXPECT_EQ(by_name.out, by_default.out);
+  EXPECT_EQ(run_shell(bin + "tokenize -m stories260K:latest hi").exit_code, 0);
+
+  const ProcessResult unknown = run_shell(bin + "run -m nosuch -n 1" + models_dir);
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_NE(unknown.err.find("model 'nosuch' is neither a GGUF file"), std::string::npos) << unknown.err;
+  EXPECT_NE(run_shell(bin + "info nosuch" + models_dir).exit_code, 0);
+
+  const ProcessResult list = run_shell(playground("list"));
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  EXPECT_NE(list.out.find("alpha"), std::string::npos) << list.out;
+  EXPECT_NE(list.out.find("stories260K (built-in) (default)"), std::string::npos) << list.out;
+  const ProcessResult list_json = run_shell(playground("list --json"));
+  ASSERT_EQ(list_json.exit_code, 0) << list_json.err;
+  bool demo_listed = false;
+  for (const auto& e : nlohmann::json::parse(list_json.out))
+    if (e["name"] == "stories260K") {
+      demo_listed = true;
+      EXPECT_TRUE(e["builtin"].get<bool>());
+      EXPECT_TRUE(e["default"].get<bool>());
+      EXPECT_EQ(e["architecture"], "llama");
+      EXPECT_EQ(e["context_length"], 512);
+    }
+  EXPECT_TRUE(demo_listed) << list_json.out;
+
+  const ProcessResult show = run_shell(playground("show stories260K --json"));
+  ASSERT_EQ(show.exit_code, 0) << show.err;
+  const auto j = nlohmann::json::parse(show.out);
+  EXPECT_TRUE(j["builtin"].get<bool>());
+  const auto demo = slurp(source_dir() + "/models/demo/stories260K.gguf");
+  EXPECT_EQ(j["sha256"], sha256_hex(std::string_view(demo.data(), demo.size())));
+  EXPECT_GT(j["memory_estimate"]["kv_cache_bytes"].get<uint64_t>(), 0u);
+  const ProcessResult show_text = run_shell(playground("show stories260K"));
+  EXPECT_NE(show_text.out.find("built-in demo model"), std::string::npos) << show_text.out;
+  const ProcessResult show_unknown = run_shell(playground("show nosuch"));
+  EXPECT_NE(show_unknown.exit_code, 0);
+  EXPECT_NE(show_unknown.err.find("'nosuch'"), std::string::npos) << show_unknown.err;
+}
+
 TEST_F(ModelsCli, PsSaysWhenNoServerRuns) {
   const ProcessResult r = run_shell(shell_quote(binary_path()) + " ps --port 1");
   EXPECT_EQ(r.exit_code, 1);

@@ -83,6 +83,55 @@ TEST_F(ServerApi, SameSeedSameTextStreamedOrNot) {
   EXPECT_EQ(done["id"], events.front().json()["id"]);
 }
 
+// Seeds are 0..2^53-1 (exact as a JavaScript number): a seed the server draws
+// is in that range and, sent back, gives the same text; the largest is
+// accepted and one beyond it is a 400 on every generating route.
+TEST_F(ServerApi, DrawnSeedsStayBelowTwoToThe53AndReplay) {
+  constexpr uint64_t kMax = 9007199254740991u;  // 2^53 - 1
+  const nlohmann::json req = {{"prompt", "Lily saw a dog"}, {"max_tokens", 30}, {"temperature", 1.0}};
+  for (int i = 0; i < 6; ++i) {
+    nlohmann::json random = req;
+    if (i % 2) random["seed"] = -1;
+    auto drawn = post_json(srv(), "/api/v1/models/generate", random);
+    ASSERT_EQ(drawn.status, 200) << drawn.raw;
+    ASSERT_TRUE(drawn.body["seed"].is_number_unsigned()) << drawn.raw;
+    const uint64_t seed = drawn.body["seed"].get<uint64_t>();
+    EXPECT_LE(seed, kMax);
+    EXPECT_EQ(static_cast<uint64_t>(static_cast<double>(seed)), seed);  // what a JavaScript client reads
+    nlohmann::json replay = req;
+    replay["seed"] = static_cast<double>(seed);  // sent back as a JSON number a browser would write
+    auto again = post_json(srv(), "/api/v1/models/generate", replay);
+    ASSERT_EQ(again.status, 200) << again.raw;
+    EXPECT_EQ(again.body["seed"], seed);
+    EXPECT_EQ(again.body["text"], drawn.body["text"]) << "seed " << seed;
+  }
+  nlohmann::json largest = req;
+  largest["seed"] = kMax;
+  auto at_max = post_json(srv(), "/api/v1/models/generate", largest);
+  ASSERT_EQ(at_max.status, 200) << at_max.raw;
+  EXPECT_EQ(at_max.body["seed"], kMax);
+
+  const nlohmann::json chat = {{"role", "user"}, {"content", "Hi"}};
+  for (const nlohmann::json& bad : {nlohmann::json(kMax + 1), nlohmann::json(UINT64_MAX), nlohmann::json(-2)}) {
+    nlohmann::json body = req;
+    body["seed"] = bad;
+    auto native = post_json(srv(), "/api/v1/models/generate", body);
+    EXPECT_EQ(native.status, 400) << native.raw;
+    EXPECT_EQ(native.body["error"]["code"], "invalid_field") << native.raw;
+    EXPECT_NE(native.body["error"]["message"].get<std::string>().find("seed"), std::string::npos) << native.raw;
+    EXPECT_NE(native.body["error"]["message"].get<std::string>().find("9007199254740991"), std::string::npos)
+        << native.raw;
+    auto openai = post_json(srv(), "/v1/chat/completions",
+                            {{"model", "stories260K"}, {"messages", {chat}}, {"max_tokens", 1}, {"seed", bad}});
+    EXPECT_NE(openai.raw.find("seed"), std::string::npos) << openai.raw;
+    EXPECT_EQ(openai.status, 400) << openai.raw;
+    auto ollama = post_json(srv(), "/api/generate",
+                            {{"model", "stories260K"}, {"prompt", "a"}, {"stream", false}, {"options", {{"seed", bad}, {"num_predict", 1}}}});
+    EXPECT_NE(ollama.raw.find("seed"), std::string::npos) << ollama.raw;
+    EXPECT_EQ(ollama.status, 400) << ollama.raw;
+  }
+}
+
 TEST_F(ServerApi, StopSequenceEndsTheTextBeforeIt) {
   auto full = post_json(srv(), "/api/v1/models/generate",
                         {{"prompt", "Once upon a time"}, {"max_tokens", 60}, {"temperature", 0}});

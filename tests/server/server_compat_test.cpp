@@ -199,6 +199,9 @@ TEST_F(ServerCompat, OllamaTagsShowPsVersion) {
   ASSERT_EQ(show.status, 200) << show.raw;
   EXPECT_EQ(show.body["model_info"]["general.architecture"], "llama");
   EXPECT_EQ(show.body["model_info"]["llama.context_length"], 512);
+  // A float of the file is written as its shortest decimal (1e-05, not 9.99999974737875e-06).
+  EXPECT_EQ(show.body["model_info"]["llama.attention.layer_norm_rms_epsilon"].get<double>(), 1e-05) << show.raw;
+  EXPECT_EQ(show.raw.find("9.99999974737875"), std::string::npos) << show.raw;
 
   auto ps = get_json(srv(), "/api/ps");
   ASSERT_EQ(ps.status, 200);

@@ -10,6 +10,8 @@
 // and exports carry both; structured output and logprobs are accepted too.
 #include <gtest/gtest.h>
 
+#include <regex>
+
 #include <fstream>
 
 #include "util/sha256.h"
@@ -37,6 +39,36 @@ JsonReply patch_json(const TestServer& srv, const std::string& path, const nlohm
 JsonReply delete_path(const TestServer& srv, const std::string& path, const httplib::Headers& h = {}) {
   auto c = srv.client();
   return to_reply(c.Delete(path, h));
+}
+
+// The engine holds sampling settings as floats; a reply's stored settings and
+// both exports write each as its shortest decimal (0.8), never the widened
+// double (0.800000011920929), and each reads back as the same float.
+TEST(ServerConversations, ExportsWriteFloatSettingsAsTheirShortestDecimal) {
+  TestServer srv;
+  const nlohmann::json params = {{"max_tokens", 4},      {"temperature", 0.8},      {"top_p", 0.9},
+                                 {"min_p", 0.1},         {"repeat_penalty", 1.1},   {"frequency_penalty", 0.3},
+                                 {"presence_penalty", 0.7}};
+  auto created = post_json(srv, "/api/v1/conversations", {{"title", "Floats"}, {"params", params}});
+  ASSERT_EQ(created.status, 201) << created.raw;
+  const std::string id = created.body["id"];
+  auto sent = post_json(srv, "/api/v1/conversations/" + id + "/messages", {{"content", "Hi"}});
+  ASSERT_EQ(sent.status, 201) << sent.raw;
+  const nlohmann::json& sampling = sent.body["reply"]["generation"]["sampling"];
+  for (const char* name : {"temperature", "top_p", "min_p", "repeat_penalty", "frequency_penalty", "presence_penalty"}) {
+    EXPECT_EQ(sampling[name].get<double>(), params[name].get<double>()) << name << " = " << sampling[name].dump();
+    EXPECT_EQ(static_cast<float>(sampling[name].get<double>()), static_cast<float>(params[name].get<double>())) << name;
+  }
+  auto json_export = get_json(srv, "/api/v1/conversations/" + id + "/export?format=json");
+  ASSERT_EQ(json_export.status, 200) << json_export.raw;
+  EXPECT_TRUE(std::regex_search(json_export.raw, std::regex(R"("temperature":\s*0\.8[,}\s])"))) << json_export.raw;
+  auto md = srv.client().Get("/api/v1/conversations/" + id + "/export?format=markdown");
+  ASSERT_TRUE(md);
+  ASSERT_EQ(md->status, 200);
+  EXPECT_NE(md->body.find(", temperature 0.8,"), std::string::npos) << md->body;
+  for (const std::string& text : {json_export.raw, md->body, sent.raw})
+    for (const char* widened : {"0.8000000", "0.8999999", "0.1000000", "1.1000000", "0.3000000", "0.6999999"})
+      EXPECT_EQ(text.find(widened), std::string::npos) << widened << " in " << text;
 }
 
 TEST(ServerConversations, CrudReplyExportAndRestart) {

@@ -336,6 +336,32 @@ TEST_F(ServerModels, KeepAliveZeroAndDurationsUnloadIdleModels) {
   EXPECT_EQ(post_json(srv, "/api/v1/models/alpha/load", {{"keep_alive", "soon"}}).status, 400);
 }
 
+// The default model stays loaded at start and keeps that keep-alive (forever)
+// when it is loaded again after an unload, by the load route or by a request.
+TEST_F(ServerModels, DefaultModelKeepsItsKeepAliveAfterUnloadAndLoad) {
+  auto& srv = start(config());
+  auto runtime = [&] { return model("stories260K")["runtime"]; };
+  ASSERT_EQ(model("stories260K")["status"], "loaded");
+  EXPECT_EQ(runtime()["keep_alive_seconds"], -1);
+  EXPECT_TRUE(runtime()["expires_at"].is_null());
+  for (const char* reload : {"route", "request"}) {
+    auto unloaded = post_json(srv, "/api/v1/models/stories260K/unload", nlohmann::json::object());
+    ASSERT_EQ(unloaded.status, 200) << unloaded.raw;
+    ASSERT_EQ(model("stories260K")["status"], "downloaded");
+    if (std::string(reload) == "route") {
+      auto loaded = post_json(srv, "/api/v1/models/stories260K/load", nlohmann::json::object());
+      ASSERT_EQ(loaded.status, 200) << loaded.raw;
+      EXPECT_EQ(loaded.body["runtime"]["keep_alive_seconds"], -1) << loaded.raw;
+    } else {
+      auto generated = post_json(srv, "/api/v1/models/generate", {{"prompt", "Once"}, {"max_tokens", 2}});
+      ASSERT_EQ(generated.status, 200) << generated.raw;
+    }
+    EXPECT_EQ(model("stories260K")["status"], "loaded") << reload;
+    EXPECT_EQ(runtime()["keep_alive_seconds"], -1) << reload;
+    EXPECT_TRUE(runtime()["expires_at"].is_null()) << reload << ": " << runtime().dump();
+  }
+}
+
 // A reference that can name no model is refused at once with a 400 that says
 // what a reference looks like, on both pull routes; no pull is recorded.
 TEST_F(ServerModels, MalformedReferencesAreRefusedBeforeAnyPullStarts) {

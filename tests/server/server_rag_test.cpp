@@ -338,5 +338,43 @@ TEST(ServerRag, UploadErrorsAreClearAndTheServerStaysUp) {
   EXPECT_EQ(get_json(srv, "/api/v1/health").status, 200);
 }
 
+// Upload errors name the file once; a file of nothing but whitespace is
+// refused at upload (no_text, 400) instead of failing in every retry; a job is
+// labelled with its file's name.
+TEST(ServerRag, UploadErrorsNameTheFileOnceAndBlankTextIsRefused) {
+  TestServer srv;
+  ASSERT_EQ(post_json(srv, "/api/v1/collections", {{"name", "c"}}).status, 201);
+  std::string binary(600, '\0');
+  for (size_t i = 0; i < binary.size(); ++i) binary[i] = static_cast<char>((i * 37) & 0xff);
+  auto fake = upload(srv, "c", {file_part("fake.pdf", binary)});
+  ASSERT_EQ(fake.status, 400) << fake.raw;
+  const std::string message = fake.body["refused"][0]["error"]["message"];
+  EXPECT_EQ(fake.body["refused"][0]["error"]["code"], "unsupported_type");
+  EXPECT_EQ(message.rfind("fake.pdf: ", 0), 0u) << message;
+  EXPECT_EQ(message.find("fake.pdf", 1), std::string::npos) << message;  // once
+
+  for (const std::string& blank : {std::string("   \n\t\n  "), std::string("\n\n\n"), std::string(" \r\n \r\n")}) {
+    auto up = upload(srv, "c", {file_part("blank.txt", blank)});
+    EXPECT_EQ(up.status, 400) << up.raw;
+    ASSERT_EQ(up.body["refused"].size(), 1u) << up.raw;
+    EXPECT_EQ(up.body["refused"][0]["error"]["code"], "no_text") << up.raw;
+    const std::string why = up.body["refused"][0]["error"]["message"];
+    EXPECT_EQ(why, "blank.txt: no text to index (only whitespace)") << up.raw;
+    EXPECT_TRUE(up.body["job"].is_null()) << up.raw;
+  }
+  auto blank_md = upload(srv, "c", {file_part("notes.md", "\n   \n", "text/markdown"), file_part("ok.txt", "Some text.")});
+  ASSERT_EQ(blank_md.status, 202) << blank_md.raw;  // the other file goes on
+  EXPECT_EQ(blank_md.body["refused"][0]["error"]["code"], "no_text");
+  EXPECT_EQ(blank_md.body["job"]["label"], "ok.txt") << blank_md.raw;
+  EXPECT_EQ(blank_md.body["job"]["kind"], "upload");
+  const nlohmann::json job = wait_for_job(srv, blank_md.body["job"]["id"]);
+  EXPECT_EQ(job["status"], "done") << job.dump(2);
+  EXPECT_EQ(job["label"], "ok.txt");
+
+  auto two = upload(srv, "c", {file_part("a.txt", "Alpha text."), file_part("b.txt", "Beta text.")});
+  ASSERT_EQ(two.status, 202) << two.raw;
+  EXPECT_EQ(two.body["job"]["label"], "a.txt and 1 more file");
+}
+
 }  // namespace
 }  // namespace pg::test

@@ -29,20 +29,17 @@ Status out_of_range(const char* field, const std::string& value, const char* rul
 }
 
 uint64_t pick_random_seed() {
-  uint64_t seed = kRandomSeed;
+  uint64_t seed = 0;
   try {
     std::random_device device;
-    while (seed == kRandomSeed) {
-      seed = (static_cast<uint64_t>(device()) << 32) ^ static_cast<uint64_t>(device());
-    }
+    seed = (static_cast<uint64_t>(device()) << 32) ^ static_cast<uint64_t>(device());
   } catch (...) {
     // No entropy source on this platform: the clock is a weak but usable fallback,
     // and the seed is reported through seed_used() either way.
     seed = static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()) *
            0x9E3779B97F4A7C15ull;
-    if (seed == kRandomSeed) seed ^= 1;
   }
-  return seed;
+  return seed & kMaxSeed;  // a seed every client can send back exactly
 }
 
 }  // namespace

@@ -15,8 +15,13 @@
 
 namespace pg {
 
-// SamplerParams::seed value that asks for a fresh random seed (llama.cpp's LLAMA_DEFAULT_SEED).
-inline constexpr uint64_t kRandomSeed = 0xFFFFFFFF;
+// The largest seed: seeds are 0 to 2^53 - 1, so every seed reads back exactly
+// as a JSON number in any client (JavaScript numbers are doubles). Randomly
+// drawn seeds are drawn in this range too.
+inline constexpr uint64_t kMaxSeed = (uint64_t{1} << 53) - 1;
+// SamplerParams::seed value that asks for a fresh random seed; outside
+// 0..kMaxSeed, so every seed a client may send is used as given.
+inline constexpr uint64_t kRandomSeed = UINT64_MAX;
 
 struct SamplerParams {
   float temperature = 0.8f;       // <= 0 (only 0 passes validate): greedy, argmax with ties -> lowest id
@@ -27,7 +32,7 @@ struct SamplerParams {
   int repeat_last_n = 64;         // tokens of history the penalties look at; 0: none, -1: all
   float frequency_penalty = 0.0f; // in [-2, 2], OpenAI-style: subtracts count * value
   float presence_penalty = 0.0f;  // in [-2, 2], OpenAI-style: subtracts value once if seen
-  uint64_t seed = kRandomSeed;    // kRandomSeed: pick one from std::random_device
+  uint64_t seed = kRandomSeed;    // 0..kMaxSeed; kRandomSeed: pick one in that range from std::random_device
 
   // Rejects NaN/infinite values and anything outside the ranges above, naming the field.
   Status validate() const;
@@ -68,7 +73,7 @@ class Sampler {
   void reset();
 
   // The seed the generator was started with: params.seed, or the random one picked
-  // for kRandomSeed (never kRandomSeed itself), so a reply can be reproduced.
+  // for kRandomSeed (within 0..kMaxSeed), so a reply can be reproduced.
   uint64_t seed_used() const { return seed_used_; }
   const SamplerParams& params() const { return params_; }
   int32_t vocab_size() const { return n_vocab_; }

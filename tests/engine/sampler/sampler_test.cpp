@@ -184,6 +184,21 @@ TEST(SamplerSeed, RandomSeedIsReportedAndReproduces) {
   EXPECT_EQ(fixed.seed_used(), 5u);
 }
 
+// Drawn seeds stay within 0..2^53-1 (exact as a JavaScript number), and the
+// old "random" value 4294967295 is now an ordinary seed, used as given.
+TEST(SamplerSeed, RandomSeedsAreDrawnBelowTwoToThe53) {
+  EXPECT_EQ(kMaxSeed, 9007199254740991u);
+  uint64_t high_bits = 0;
+  for (int i = 0; i < 64; ++i) {
+    Sampler s(unfiltered(1.0f, kRandomSeed), 6);
+    EXPECT_LE(s.seed_used(), kMaxSeed);
+    high_bits |= s.seed_used() >> 40;
+  }
+  EXPECT_NE(high_bits, 0u);  // drawn from the whole range, not a narrow part of it
+  Sampler old_random(unfiltered(1.0f, 4294967295u), 6);
+  EXPECT_EQ(old_random.seed_used(), 4294967295u);
+}
+
 TEST(SamplerRobustness, HostileLogitsAndSizes) {
   Sampler s(unfiltered(1.0f, 9), 4);
   EXPECT_EQ(s.sample(std::vector<float>{}), -1);

@@ -234,6 +234,8 @@ export interface IngestJob {
   id: string;
   collection_id: number;
   kind: string;
+  /** The file's name, or "first.pdf and N more files". */
+  label?: string;
   status: string;
   finished: boolean;
   files_total: number;

@@ -199,7 +199,7 @@ function JobView({ job, onChanged }: { job: IngestJob; onChanged: () => void }) 
   return (
     <li className="flex flex-col gap-1 rounded-md border p-2 text-xs" data-testid="job">
       <div className="flex items-center gap-2">
-        <span className="font-medium">{job.kind}</span>
+        <span className="min-w-0 truncate font-medium" title={job.kind}>{job.label ?? job.kind}</span>
         <Badge tone={job.status === 'done' ? 'success' : job.status === 'failed' ? 'danger' : 'warning'}>{job.status}</Badge>
         <span className="text-muted-foreground">
           {done}/{job.files_total} files · {job.chunks} chunks
