@@ -14,6 +14,8 @@ import { Progress } from '@/components/ui/progress';
 import { Dialog, DialogContent } from '@/components/ui/dialog';
 import { ErrorNote, Notice } from '@/components/ErrorNote';
 import { ModelPicker, useModels } from '@/components/ModelPicker';
+import { UploadList } from '@/components/UploadList';
+import { useUploads } from '@/lib/uploads';
 import { useApi } from '@/lib/session';
 import { errorText, isAbort } from '@/lib/api';
 import { useGeneration } from '@/lib/useGeneration';
@@ -98,38 +100,11 @@ function ChunkDialog({ chunk, onClose }: { chunk: ChunkRef | null; onClose: () =
   );
 }
 
-interface UploadRow {
-  key: string;
-  name: string;
-  size: number;
-  fraction: number;
-  state: 'uploading' | 'accepted' | 'refused' | 'failed';
-  message?: string;
-}
-
 function UploadZone({ collection, onJob }: { collection: Collection; onJob: (job: IngestJob) => void }) {
   const api = useApi();
-  const [rows, setRows] = React.useState<UploadRow[]>([]);
+  const { rows, send } = useUploads((file, onProgress) => api.upload(collection.id, file, onProgress), onJob);
   const [over, setOver] = React.useState(false);
   const inputRef = React.useRef<HTMLInputElement>(null);
-
-  const update = (key: string, patch: Partial<UploadRow>) => setRows((rs) => rs.map((r) => (r.key === key ? { ...r, ...patch } : r)));
-
-  const send = (files: File[]) => {
-    const added = files.map((f, i) => ({ key: `${Date.now()}-${i}-${f.name}`, name: f.name, size: f.size, fraction: 0, state: 'uploading' as const }));
-    setRows((rs) => [...added, ...rs].slice(0, 50));
-    files.forEach((file, i) => {
-      const key = added[i].key;
-      api
-        .upload(collection.id, file, (fraction) => update(key, { fraction }))
-        .then((reply) => {
-          if (reply.refused?.length) update(key, { state: 'refused', message: reply.refused.map((r) => r.error?.message).join('; ') });
-          else update(key, { state: 'accepted', fraction: 1, message: 'uploaded' });
-          if (reply.job) onJob(reply.job);
-        })
-        .catch((e) => update(key, { state: 'failed', message: errorText(e) }));
-    });
-  };
 
   return (
     <div className="flex flex-col gap-2">
@@ -171,23 +146,7 @@ function UploadZone({ collection, onJob }: { collection: Collection; onJob: (job
           }}
         />
       </div>
-      {rows.length ? (
-        <ul className="flex flex-col gap-1.5" aria-label="Uploads">
-          {rows.map((r) => (
-            <li key={r.key} className="flex flex-col gap-1 text-xs" data-testid="upload-row">
-              <div className="flex justify-between gap-2">
-                <span className="min-w-0 truncate" title={r.name} data-testid="upload-name">
-                  {r.name}
-                </span>
-                <span className={cn('shrink-0 text-right', r.state === 'refused' || r.state === 'failed' ? 'text-destructive' : 'text-muted-foreground')}>
-                  {r.state === 'uploading' ? `${Math.round(r.fraction * 100)}%` : r.message ?? r.state}
-                </span>
-              </div>
-              <Progress value={r.fraction * 100} label={`Upload of ${r.name}`} tone={r.state === 'refused' || r.state === 'failed' ? 'danger' : 'primary'} />
-            </li>
-          ))}
-        </ul>
-      ) : null}
+      <UploadList rows={rows} />
     </div>
   );
 }
