@@ -20,6 +20,7 @@ import { ModelPicker, useModels } from '@/components/ModelPicker';
 import { SamplingControls } from '@/components/SamplingControls';
 import { GenerationStats } from '@/components/GenerationStats';
 import { Reasoning } from '@/components/Reasoning';
+import { ChatDocuments } from '@/components/ChatDocuments';
 import { useApi } from '@/lib/session';
 import { splitThinking } from '@/lib/replyStream';
 import { errorText } from '@/lib/api';
@@ -344,6 +345,7 @@ export default function ChatPage() {
           {conv ? (
             <>
               <span className="text-xs text-muted-foreground">{conv.model}</span>
+              <ChatDocuments conv={conv} onSaved={(c) => setConv((old) => ({ ...c, messages: old?.messages ?? c.messages }))} />
               <Tooltip content="Model, system prompt and parameters of this conversation">
                 <Button variant="outline" size="sm" onClick={() => setSettingsOpen(true)}>
                   <Settings2 aria-hidden /> Settings
