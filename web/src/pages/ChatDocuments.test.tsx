@@ -7,13 +7,13 @@ import ChatPage from './ChatPage';
 import { fakeFetch } from '@/test/fakeServer';
 import { renderPage, MODELS, ME_NO_AUTH } from '@/test/render';
 
-export const COLLECTIONS = [
+const COLLECTIONS = [
   { id: 1, name: 'manuals', description: '', embedding_model: 'minilm', retrieval_modes: ['bm25', 'dense', 'hybrid'], retrieval_note: '', document_count: 2, chunk_count: 9, created_at: '' },
   { id: 2, name: 'notes', description: '', embedding_model: null, retrieval_modes: ['bm25'], retrieval_note: '', document_count: 1, chunk_count: 3, created_at: '' },
 ];
-export const CONV = { id: 'conv-1', title: 'Docs chat', model: 'stories260K', system_prompt: '', params: { max_tokens: 128 }, created_at: '', updated_at: '', message_count: 0, messages: [], collections: [] as { id: number; name: string }[], retrieval: null as unknown, own_collection_id: null as number | null };
+const CONV = { id: 'conv-1', title: 'Docs chat', model: 'stories260K', system_prompt: '', params: { max_tokens: 128 }, created_at: '', updated_at: '', message_count: 0, messages: [], collections: [] as { id: number; name: string }[], retrieval: null as unknown, own_collection_id: null as number | null };
 
-export function docsServer(conv: typeof CONV = CONV) {
+function docsServer(conv: typeof CONV = CONV) {
   let current = { ...conv };
   return fakeFetch((method, url, body) => {
     if (url.endsWith('/auth/me')) return { kind: 'json', body: ME_NO_AUTH };
