@@ -21,13 +21,15 @@ import { SamplingControls } from '@/components/SamplingControls';
 import { GenerationStats } from '@/components/GenerationStats';
 import { Reasoning } from '@/components/Reasoning';
 import { ChatDocuments } from '@/components/ChatDocuments';
+import { CitedMarkdown, SourceDialog, SourceList } from '@/components/ReplySources';
+import { droppedOf, sourcesOf } from '@/lib/sources';
 import { AttachButton, ChatFilesStatus, useChatFiles } from '@/components/ChatFiles';
 import { useApi } from '@/lib/session';
 import { splitThinking } from '@/lib/replyStream';
 import { errorText } from '@/lib/api';
 import { useGeneration } from '@/lib/useGeneration';
 import { samplingBody, modelDefaults, DEFAULT_MAX_TOKENS } from '@/lib/sampling';
-import type { Conversation, Message, SamplingParams } from '@/lib/types';
+import type { Conversation, Message, SamplingParams, SourcePassage } from '@/lib/types';
 import { cn } from '@/lib/utils';
 import { shortNumbers, shortNumbersInJson, shortNumbersInMarkdownExport } from '@/lib/format';
 
@@ -163,6 +165,10 @@ export function reasoningOf(m: Pick<Message, 'content' | 'reasoning_content' | '
 function MessageView({ m, onEdit, disabled }: { m: Message; onEdit?: (m: Message) => void; disabled: boolean }) {
   const user = m.role === 'user';
   const { reasoning, answer } = user ? { reasoning: '', answer: m.content } : reasoningOf(m);
+  // A grounded reply's passages (absent on a server that does not give them).
+  const sources = user ? [] : sourcesOf(m);
+  const dropped = user ? [] : droppedOf(m);
+  const [open, setOpen] = React.useState<SourcePassage | null>(null);
   return (
     <li className={cn('flex', user ? 'justify-end' : 'justify-start')} data-role={m.role}>
       <div className={cn('group min-w-0 max-w-[85%] rounded-lg px-3 py-2 [overflow-wrap:anywhere]', user ? 'bg-primary/10' : 'bg-muted')}>
@@ -187,7 +193,9 @@ function MessageView({ m, onEdit, disabled }: { m: Message; onEdit?: (m: Message
         ) : (
           <>
             <Reasoning text={reasoning} className="mb-2" />
-            <Markdown text={answer} />
+            {sources.length ? <CitedMarkdown text={answer} sources={sources} onCite={setOpen} /> : <Markdown text={answer} />}
+            <SourceList sources={sources} dropped={dropped} onOpen={setOpen} />
+            <SourceDialog source={open} onClose={() => setOpen(null)} />
           </>
         )}
       </div>

@@ -16,34 +16,15 @@ import { ErrorNote, Notice } from '@/components/ErrorNote';
 import { ModelPicker, useModels } from '@/components/ModelPicker';
 import { UploadList } from '@/components/UploadList';
 import { useUploads } from '@/lib/uploads';
+import { formatScore, dropReason, droppedOf, pagesText as pages } from '@/lib/sources';
 import { useApi } from '@/lib/session';
 import { errorText, isAbort } from '@/lib/api';
 import { useGeneration } from '@/lib/useGeneration';
 import type { Chunk, Collection, DocumentInfo, DroppedPassage, IngestJob, RagAnswer, SearchHit, SourcePassage } from '@/lib/types';
 import { cn, formatBytes } from '@/lib/utils';
 
-// Scores are small for rank fusion (1/(k+rank)) and larger for BM25: keep 3 significant
-// digits, in the shortest form (0.000003, not 0.00000300; 2, not 2.00).
-export function formatScore(x: number | null | undefined): string {
-  if (x === null || x === undefined || !Number.isFinite(x)) return '—';
-  return Math.abs(x) >= 1000 ? x.toFixed(0) : String(Number(x.toPrecision(3)));
-}
+export { formatScore, DEFAULT_DROP_REASON, dropReason, droppedOf } from '@/lib/sources';
 
-// Why a retrieved chunk was left out of the answer: the server's reason, else the usual one.
-export const DEFAULT_DROP_REASON = 'did not fit the context budget';
-export function dropReason(d: DroppedPassage): string {
-  return typeof d.reason === 'string' && d.reason.trim() ? d.reason.trim() : DEFAULT_DROP_REASON;
-}
-// The `dropped` list of a `sources` or `done` event, tolerant of it being absent or odd.
-export function droppedOf(data: unknown): DroppedPassage[] {
-  const d = (data as { dropped?: unknown } | null)?.dropped;
-  return Array.isArray(d) ? d.filter((x): x is DroppedPassage => typeof x === 'object' && x !== null) : [];
-}
-
-function pages(start: number, end: number) {
-  if (!start) return 'no page';
-  return end && end !== start ? `pages ${start}–${end}` : `page ${start}`;
-}
 function heading(h: string | string[] | undefined) {
   return Array.isArray(h) ? h.join(' › ') : h ?? '';
 }
