@@ -120,7 +120,9 @@ export function ChatFilesStatus({ rows, jobs, error }: { rows: ReturnType<typeof
               <li key={j.id} className="flex flex-col gap-1 text-xs" data-testid="chat-job" data-status={j.status} data-finished={j.finished}>
                 <div className="flex flex-wrap items-center gap-2">
                   <Badge tone={j.status === 'done' ? 'success' : j.status === 'failed' ? 'danger' : 'warning'}>{j.status}</Badge>
-                  <span className="text-muted-foreground">
+                  <span className="min-w-0 text-muted-foreground [overflow-wrap:anywhere]">
+                    {j.files.map((f) => f.file_name).join(', ')}
+                    {j.files.length ? ' · ' : ''}
                     {done}/{j.files_total} files · {j.chunks} chunks
                   </span>
                 </div>

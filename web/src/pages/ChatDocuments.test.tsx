@@ -57,6 +57,7 @@ describe('documents in chat', () => {
     const patch = calls.find((c) => c.method === 'PATCH')!;
     expect(patch.body).toEqual({ collections: [1, 2], retrieval: { mode: 'bm25', top_k: 8 } });
     expect(screen.getByRole('button', { name: 'Documents: manuals, notes' })).toHaveTextContent('Documents (2)');
+    expect(screen.getByTestId('attached-collections')).toHaveTextContent('Answers from: manuals, notes · bm25 · top 8');
   });
 
   it('detaches all and resets the retrieval to the defaults (null)', async () => {

@@ -409,6 +409,13 @@ export default function ChatPage() {
             </div>
           )}
         </div>
+        {conv?.collections?.length ? (
+          <p className="-mt-1 text-xs text-muted-foreground [overflow-wrap:anywhere]" data-testid="attached-collections">
+            Answers from: {conv.collections.map((c) => (c.id === conv.own_collection_id ? 'files of this chat' : c.name)).join(', ')}
+            {conv.retrieval?.mode ? ` · ${conv.retrieval.mode}` : ''}
+            {conv.retrieval?.top_k ? ` · top ${conv.retrieval.top_k}` : ''}
+          </p>
+        ) : null}
         {error ? <ErrorNote>{error}</ErrorNote> : null}
         <ChatFilesStatus rows={files.rows} jobs={files.jobs} error={files.error} />
         <div className="min-h-0 flex-1 overflow-y-auto rounded-lg border p-3" data-testid="messages">
