@@ -279,10 +279,11 @@ export default function ChatPage() {
       return null;
     }
   }
-  const convRef = React.useRef(conv);
-  convRef.current = conv;
+  // The open conversation (by its URL while it loads), else a new one for the files.
+  const openIdRef = React.useRef<string | null>(null);
+  openIdRef.current = conv?.id ?? id ?? null;
   const files = useChatFiles(
-    async () => convRef.current?.id ?? (await createConversation('Chat about documents'))?.id ?? null,
+    async () => openIdRef.current ?? (await createConversation('Chat about documents'))?.id ?? null,
     (convId) => {
       // Only the documents' fields: a reply may be streaming into the messages.
       api.conversation(convId).then(
