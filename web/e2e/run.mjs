@@ -8,7 +8,7 @@
 // data dir; removes its temporary files and stops its servers at the end.
 //
 //   node e2e/run.mjs [path/to/playground]   (default: ../build/playground, or $PLAYGROUND_BIN)
-//   E2E_ONLY=chat,documents node e2e/run.mjs   runs some steps only
+//   E2E_ONLY=chat,documents node e2e/run.mjs   runs some steps only (chat-documents: files in a chat)
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, copyFileSync, writeFileSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -574,6 +574,52 @@ try {
     await page.getByTestId('chunk-text').filter({ hasText: 'Marta' }).waitFor();
     await shot(page, 'documents-source');
     await page.keyboard.press('Escape');
+  });
+
+  await step('chat-documents', async () => {
+    // A collection made through the API, attached in the UI; files picked and dropped into a new chat.
+    const made = await fetch(`${open.url}/api/v1/collections`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: 'e2e-chat-library' }),
+    });
+    expect(made.ok, `collection created: ${made.status}`);
+    const library = await made.json();
+    const notes = path.join(tmp, 'keeper-notes.txt');
+    writeFileSync(notes, 'Marta Quill kept the Gull Rock lighthouse log in a green notebook.\n');
+    await page.goto(`${open.url}/chat`);
+    await page.getByTestId('chat-file-input').setInputFiles(notes);
+    await page.waitForURL(/\/chat\/[^/]+$/);
+    const convId = decodeURIComponent(new URL(page.url()).pathname.split('/').pop());
+    await page.locator('[data-testid="chat-job"][data-finished="true"]').first().waitFor({ timeout: 60000 });
+    expect((await page.getByTestId('chat-job').first().getAttribute('data-status')) !== 'failed', 'the picked file was ingested');
+    await page.getByRole('button', { name: /^Documents: files of this chat$/ }).waitFor();
+    // Attach the collection made through the API.
+    await page.getByTestId('chat-documents').click();
+    await page.getByRole('dialog').getByRole('checkbox', { name: /e2e-chat-library/ }).check();
+    await page.getByRole('dialog').getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('button', { name: 'Documents: files of this chat, e2e-chat-library' }).waitFor();
+    await page.getByTestId('attached-collections').filter({ hasText: 'Answers from: files of this chat, e2e-chat-library' }).waitFor();
+    // A real drop event: the drop target shows while dragging, then the file uploads and is ingested.
+    const dropped = await page.evaluateHandle(() => {
+      const dt = new DataTransfer();
+      dt.items.add(new File(['The lamp of Gull Rock burned paraffin until 1950.\n'], 'lamp.txt', { type: 'text/plain' }));
+      return dt;
+    });
+    await page.getByTestId('chat-drop').dispatchEvent('dragover', { dataTransfer: dropped });
+    await page.getByTestId('chat-drop-target').waitFor();
+    await page.getByTestId('chat-drop').dispatchEvent('drop', { dataTransfer: dropped });
+    await page.getByTestId('upload-row').filter({ hasText: 'lamp.txt' }).filter({ hasText: 'uploaded' }).waitFor();
+    await page.locator('[data-testid="chat-job"][data-finished="true"]').nth(1).waitFor({ timeout: 60000 });
+    const conv = await (await fetch(`${open.url}/api/v1/conversations/${encodeURIComponent(convId)}`)).json();
+    const names = (conv.collections ?? []).map((c) => c.name);
+    expect(conv.own_collection_id !== null && names.length === 2 && names.includes('e2e-chat-library') && conv.collections[0].id === conv.own_collection_id,
+      `the conversation has its own collection and the attached one: ${JSON.stringify(conv.collections)}`);
+    const own = await (await fetch(`${open.url}/api/v1/collections/${conv.own_collection_id}/documents`)).json();
+    const files = (own.documents ?? []).map((d) => d.file_name).sort();
+    expect(JSON.stringify(files) === JSON.stringify(['keeper-notes.txt', 'lamp.txt']), `both files in the chat's collection: ${JSON.stringify(files)}`);
+    expect(library.id !== conv.own_collection_id, 'the attached collection is not the chat\'s own');
+    await shot(page, 'chat-documents');
   });
 
   await step('theme', async () => {

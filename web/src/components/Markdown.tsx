@@ -29,18 +29,20 @@ function CodeBlock({ children, ...props }: React.HTMLAttributes<HTMLPreElement>)
   );
 }
 
-export function Markdown({ text }: { text: string }) {
+// `link` may render a link itself (Chat's citations, `#cite-N`); otherwise it opens in a new tab.
+export function Markdown({ text, link }: { text: string; link?: (href: string | undefined, children: React.ReactNode) => React.ReactNode | null }) {
   return (
     <div className="prose-sm max-w-none space-y-2 break-words text-sm leading-relaxed [&_a]:text-primary [&_a]:underline [&_code]:font-mono [&_h1]:text-lg [&_h1]:font-semibold [&_h2]:font-semibold [&_li]:ml-5 [&_ol]:list-decimal [&_ul]:list-disc">
       <ReactMarkdown
         rehypePlugins={[[rehypeHighlight, { detect: false, ignoreMissing: true }]]}
         components={{
           pre: CodeBlock,
-          a: ({ children, href }) => (
-            <a href={href} target="_blank" rel="noreferrer noopener">
-              {children}
-            </a>
-          ),
+          a: ({ children, href }) =>
+            link?.(href, children) ?? (
+              <a href={href} target="_blank" rel="noreferrer noopener">
+                {children}
+              </a>
+            ),
         }}
       >
         {text}

@@ -7,7 +7,7 @@ import { routePath, type RouteName, API_ROUTES } from './routes';
 import { readSseStream, type SseEvent } from './sse';
 import type {
   ApiKey, Collection, Conversation, ConversationList, DocumentInfo, GenerationResult, IngestJob, LoginResult, Me,
-  Message, ModelList, RagAnswer, SamplingParams, SearchHit, UploadReply, CatalogEntry, PullJob,
+  Message, ModelList, RagAnswer, RetrievalSettings, SamplingParams, SearchHit, UploadReply, CatalogEntry, PullJob,
 } from './types';
 
 export class ApiError extends Error {
@@ -251,9 +251,21 @@ export class ApiClient {
 
   // One file as its own multipart request, with upload progress (fetch has none: XHR).
   upload(collection: number, file: File, onProgress: (fraction: number) => void, signal?: AbortSignal): Promise<UploadReply> {
+    return this.uploadTo('upload', { id: collection }, file, onProgress, signal);
+  }
+  // A file dropped into a conversation: into its own collection, made and attached on first use.
+  uploadToConversation(id: string, file: File, onProgress: (fraction: number) => void, signal?: AbortSignal): Promise<UploadReply> {
+    return this.uploadTo('conversationDocuments', { id }, file, onProgress, signal);
+  }
+  // The collections a conversation's replies answer from (ids or names; null or [] detaches
+  // all) and its retrieval settings (null: the defaults).
+  setConversationDocuments(id: string, body: { collections?: (number | string)[] | null; retrieval?: RetrievalSettings | null }) {
+    return this.call<Conversation>('updateConversation', { params: { id }, body });
+  }
+  private uploadTo(route: 'upload' | 'conversationDocuments', params: Record<string, string | number>, file: File, onProgress: (fraction: number) => void, signal?: AbortSignal): Promise<UploadReply> {
     return new Promise((resolve, reject) => {
       const xhr = new XMLHttpRequest();
-      xhr.open('POST', this.url('upload', { id: collection }));
+      xhr.open('POST', this.url(route, params));
       const token = this.options.getToken?.();
       if (token) xhr.setRequestHeader('Authorization', `Bearer ${token}`);
       xhr.upload.onprogress = (e) => {

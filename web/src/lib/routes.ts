@@ -25,6 +25,7 @@ export const API_ROUTES = {
   deleteConversation: { method: 'DELETE', path: '/api/v1/conversations/{id}' },
   addMessage: { method: 'POST', path: '/api/v1/conversations/{id}/messages' },
   exportConversation: { method: 'GET', path: '/api/v1/conversations/{id}/export' },
+  conversationDocuments: { method: 'POST', path: '/api/v1/conversations/{id}/documents' },
   collections: { method: 'GET', path: '/api/v1/collections' },
   createCollection: { method: 'POST', path: '/api/v1/collections' },
   deleteCollection: { method: 'DELETE', path: '/api/v1/collections/{id}' },

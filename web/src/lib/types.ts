@@ -138,6 +138,9 @@ export interface Message {
     usage?: Usage;
     timings?: Timings;
   };
+  // A grounded reply: the passages it was given (cited as [n]) and those left out.
+  sources?: SourcePassage[];
+  dropped?: DroppedPassage[];
 }
 export interface Conversation {
   id: string;
@@ -149,6 +152,18 @@ export interface Conversation {
   updated_at: string;
   message_count: number;
   messages?: Message[];
+  // The collections its replies answer from, in order (absent on an older server).
+  collections?: { id: number; name: string }[];
+  // null: the server's defaults.
+  retrieval?: RetrievalSettings | null;
+  // The collection of the files dropped into the chat, once there is one.
+  own_collection_id?: number | null;
+}
+export type RetrievalMode = 'bm25' | 'dense' | 'hybrid';
+export interface RetrievalSettings {
+  mode?: RetrievalMode;
+  top_k?: number;
+  [key: string]: unknown;
 }
 export interface ConversationList {
   conversations: Conversation[];
@@ -257,6 +272,8 @@ export interface SourcePassage {
   chunk_id: number;
   document_id: number;
   document: string;
+  collection_id?: number;
+  collection?: string;
   page_start: number;
   page_end: number;
   heading_path: string | string[];

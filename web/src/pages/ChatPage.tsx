@@ -7,7 +7,7 @@
 // <think> block) is folded in a closed "Reasoning" disclosure above the answer.
 import * as React from 'react';
 import { useNavigate, useParams } from 'react-router-dom';
-import { Download, Pencil, Plus, Send, Settings2, Square, Trash2, Check, X } from 'lucide-react';
+import { Download, Pencil, Plus, Send, Settings2, Square, Trash2, Check, Upload, X } from 'lucide-react';
 import { Button } from '@/components/ui/button';
 import { Input, Textarea } from '@/components/ui/input';
 import { Label } from '@/components/ui/label';
@@ -20,12 +20,16 @@ import { ModelPicker, useModels } from '@/components/ModelPicker';
 import { SamplingControls } from '@/components/SamplingControls';
 import { GenerationStats } from '@/components/GenerationStats';
 import { Reasoning } from '@/components/Reasoning';
+import { ChatDocuments } from '@/components/ChatDocuments';
+import { CitedMarkdown, SourceDialog, SourceList } from '@/components/ReplySources';
+import { droppedOf, sourcesOf } from '@/lib/sources';
+import { AttachButton, ChatFilesStatus, useChatFiles } from '@/components/ChatFiles';
 import { useApi } from '@/lib/session';
 import { splitThinking } from '@/lib/replyStream';
 import { errorText } from '@/lib/api';
 import { useGeneration } from '@/lib/useGeneration';
 import { samplingBody, modelDefaults, DEFAULT_MAX_TOKENS } from '@/lib/sampling';
-import type { Conversation, Message, SamplingParams } from '@/lib/types';
+import type { Conversation, Message, SamplingParams, SourcePassage } from '@/lib/types';
 import { cn } from '@/lib/utils';
 import { shortNumbers, shortNumbersInJson, shortNumbersInMarkdownExport } from '@/lib/format';
 
@@ -161,6 +165,10 @@ export function reasoningOf(m: Pick<Message, 'content' | 'reasoning_content' | '
 function MessageView({ m, onEdit, disabled }: { m: Message; onEdit?: (m: Message) => void; disabled: boolean }) {
   const user = m.role === 'user';
   const { reasoning, answer } = user ? { reasoning: '', answer: m.content } : reasoningOf(m);
+  // A grounded reply's passages (absent on a server that does not give them).
+  const sources = user ? [] : sourcesOf(m);
+  const dropped = user ? [] : droppedOf(m);
+  const [open, setOpen] = React.useState<SourcePassage | null>(null);
   return (
     <li className={cn('flex', user ? 'justify-end' : 'justify-start')} data-role={m.role}>
       <div className={cn('group min-w-0 max-w-[85%] rounded-lg px-3 py-2 [overflow-wrap:anywhere]', user ? 'bg-primary/10' : 'bg-muted')}>
@@ -185,7 +193,9 @@ function MessageView({ m, onEdit, disabled }: { m: Message; onEdit?: (m: Message
         ) : (
           <>
             <Reasoning text={reasoning} className="mb-2" />
-            <Markdown text={answer} />
+            {sources.length ? <CitedMarkdown text={answer} sources={sources} onCite={setOpen} /> : <Markdown text={answer} />}
+            <SourceList sources={sources} dropped={dropped} onOpen={setOpen} />
+            <SourceDialog source={open} onClose={() => setOpen(null)} />
           </>
         )}
       </div>
@@ -256,24 +266,38 @@ export default function ChatPage() {
   // A new chat's reply length: at most a quarter of the model's context, so a few turns fit.
   const newChatMaxTokens = Math.max(16, Math.min(DEFAULT_MAX_TOKENS, Math.floor((modelInfo?.context_length ?? 4 * DEFAULT_MAX_TOKENS) / 4)));
 
-  async function send(text: string, target?: Conversation) {
-    setError(null);
-    let c = target ?? conv;
-    if (!c) {
-      try {
-        c = await api.createConversation({
-          title: text.slice(0, 60).split('\n')[0] || 'New chat',
-          model: newModel || undefined,
-          params: { max_tokens: newChatMaxTokens },
-        });
-      } catch (e) {
-        setError(errorText(e));
-        return;
-      }
+  // A new conversation, opened here (for the first message, or files dropped before any).
+  async function createConversation(title: string): Promise<Conversation | null> {
+    try {
+      const c = await api.createConversation({ title, model: newModel || undefined, params: { max_tokens: newChatMaxTokens } });
       setConv({ ...c, messages: [] });
       madeHereRef.current = c.id;
       navigate(`/chat/${c.id}`);
+      return c;
+    } catch (e) {
+      setError(errorText(e));
+      return null;
     }
+  }
+  // The open conversation (by its URL while it loads), else a new one for the files.
+  const openIdRef = React.useRef<string | null>(null);
+  openIdRef.current = conv?.id ?? id ?? null;
+  const files = useChatFiles(
+    async () => openIdRef.current ?? (await createConversation('Chat about documents'))?.id ?? null,
+    (convId) => {
+      // Only the documents' fields: a reply may be streaming into the messages.
+      api.conversation(convId).then(
+        (fresh) => setConv((cur) => (cur && cur.id === fresh.id ? { ...cur, collections: fresh.collections, retrieval: fresh.retrieval, own_collection_id: fresh.own_collection_id } : cur)),
+        (e) => setError(errorText(e)),
+      );
+      loadList();
+    },
+  );
+  const [dragOver, setDragOver] = React.useState(false);
+  async function send(text: string, target?: Conversation) {
+    setError(null);
+    const c = target ?? conv ?? (await createConversation(text.slice(0, 60).split('\n')[0] || 'New chat'));
+    if (!c) return;
     const convId = c.id;
     setPendingUser(text);
     setDraft('');
@@ -338,12 +362,36 @@ export default function ChatPage() {
           />
         </div>
       </aside>
-      <section className="flex min-h-0 min-w-0 flex-col gap-3" aria-label="Conversation">
+      <section
+        className={cn('relative flex min-h-0 min-w-0 flex-col gap-3 rounded-lg', dragOver && 'outline-dashed outline-2 outline-offset-4 outline-primary')}
+        aria-label="Conversation"
+        onDragOver={(e) => {
+          if (!Array.from(e.dataTransfer.types).includes('Files')) return;
+          e.preventDefault();
+          setDragOver(true);
+        }}
+        onDragLeave={(e) => {
+          if (!e.currentTarget.contains(e.relatedTarget as Node | null)) setDragOver(false);
+        }}
+        onDrop={(e) => {
+          if (!e.dataTransfer.files.length) return;
+          e.preventDefault();
+          setDragOver(false);
+          void files.send(Array.from(e.dataTransfer.files));
+        }}
+        data-testid="chat-drop"
+      >
+        {dragOver ? (
+          <div className="pointer-events-none absolute inset-0 z-10 flex items-center justify-center rounded-lg bg-background/80 text-sm font-medium text-primary" data-testid="chat-drop-target">
+            <Upload className="mr-2 h-5 w-5" aria-hidden /> Drop files to add them to this chat
+          </div>
+        ) : null}
         <div className="flex flex-wrap items-center gap-2">
           <h1 className="w-full min-w-0 truncate text-xl font-semibold sm:w-auto sm:flex-1" title={conv?.title}>{conv ? conv.title : 'New chat'}</h1>
           {conv ? (
             <>
               <span className="text-xs text-muted-foreground">{conv.model}</span>
+              <ChatDocuments conv={conv} onSaved={(c) => setConv((old) => ({ ...c, messages: old?.messages ?? c.messages }))} />
               <Tooltip content="Model, system prompt and parameters of this conversation">
                 <Button variant="outline" size="sm" onClick={() => setSettingsOpen(true)}>
                   <Settings2 aria-hidden /> Settings
@@ -362,9 +410,17 @@ export default function ChatPage() {
             </div>
           )}
         </div>
+        {conv?.collections?.length ? (
+          <p className="-mt-1 text-xs text-muted-foreground [overflow-wrap:anywhere]" data-testid="attached-collections">
+            Answers from: {conv.collections.map((c) => (c.id === conv.own_collection_id ? 'files of this chat' : c.name)).join(', ')}
+            {conv.retrieval?.mode ? ` · ${conv.retrieval.mode}` : ''}
+            {conv.retrieval?.top_k ? ` · top ${conv.retrieval.top_k}` : ''}
+          </p>
+        ) : null}
         {error ? <ErrorNote>{error}</ErrorNote> : null}
+        <ChatFilesStatus rows={files.rows} jobs={files.jobs} error={files.error} />
         <div className="min-h-0 flex-1 overflow-y-auto rounded-lg border p-3" data-testid="messages">
-          {!conv && !pendingUser ? <Notice>Write a message to start a conversation. It is stored on the server.</Notice> : null}
+          {!conv && !pendingUser ? <Notice>Write a message to start a conversation, or drop files here to chat about them. It is stored on the server.</Notice> : null}
           <ul className="flex flex-col gap-3">
             {(conv?.messages ?? []).map((m) => (
               <MessageView key={m.id} m={m} onEdit={setEditing} disabled={streaming} />
@@ -428,6 +484,7 @@ export default function ChatPage() {
               }}
             />
           </div>
+          <AttachButton onFiles={(f) => void files.send(f)} />
           {streaming ? (
             <Button variant="destructive" onClick={stop}>
               <Square aria-hidden /> Stop

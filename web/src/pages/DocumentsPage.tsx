@@ -14,34 +14,17 @@ import { Progress } from '@/components/ui/progress';
 import { Dialog, DialogContent } from '@/components/ui/dialog';
 import { ErrorNote, Notice } from '@/components/ErrorNote';
 import { ModelPicker, useModels } from '@/components/ModelPicker';
+import { UploadList } from '@/components/UploadList';
+import { useUploads } from '@/lib/uploads';
+import { formatScore, dropReason, droppedOf, pagesText as pages } from '@/lib/sources';
 import { useApi } from '@/lib/session';
 import { errorText, isAbort } from '@/lib/api';
 import { useGeneration } from '@/lib/useGeneration';
 import type { Chunk, Collection, DocumentInfo, DroppedPassage, IngestJob, RagAnswer, SearchHit, SourcePassage } from '@/lib/types';
 import { cn, formatBytes } from '@/lib/utils';
 
-// Scores are small for rank fusion (1/(k+rank)) and larger for BM25: keep 3 significant
-// digits, in the shortest form (0.000003, not 0.00000300; 2, not 2.00).
-export function formatScore(x: number | null | undefined): string {
-  if (x === null || x === undefined || !Number.isFinite(x)) return '—';
-  return Math.abs(x) >= 1000 ? x.toFixed(0) : String(Number(x.toPrecision(3)));
-}
+export { formatScore, DEFAULT_DROP_REASON, dropReason, droppedOf } from '@/lib/sources';
 
-// Why a retrieved chunk was left out of the answer: the server's reason, else the usual one.
-export const DEFAULT_DROP_REASON = 'did not fit the context budget';
-export function dropReason(d: DroppedPassage): string {
-  return typeof d.reason === 'string' && d.reason.trim() ? d.reason.trim() : DEFAULT_DROP_REASON;
-}
-// The `dropped` list of a `sources` or `done` event, tolerant of it being absent or odd.
-export function droppedOf(data: unknown): DroppedPassage[] {
-  const d = (data as { dropped?: unknown } | null)?.dropped;
-  return Array.isArray(d) ? d.filter((x): x is DroppedPassage => typeof x === 'object' && x !== null) : [];
-}
-
-function pages(start: number, end: number) {
-  if (!start) return 'no page';
-  return end && end !== start ? `pages ${start}–${end}` : `page ${start}`;
-}
 function heading(h: string | string[] | undefined) {
   return Array.isArray(h) ? h.join(' › ') : h ?? '';
 }
@@ -98,38 +81,11 @@ function ChunkDialog({ chunk, onClose }: { chunk: ChunkRef | null; onClose: () =
   );
 }
 
-interface UploadRow {
-  key: string;
-  name: string;
-  size: number;
-  fraction: number;
-  state: 'uploading' | 'accepted' | 'refused' | 'failed';
-  message?: string;
-}
-
 function UploadZone({ collection, onJob }: { collection: Collection; onJob: (job: IngestJob) => void }) {
   const api = useApi();
-  const [rows, setRows] = React.useState<UploadRow[]>([]);
+  const { rows, send } = useUploads((file, onProgress) => api.upload(collection.id, file, onProgress), onJob);
   const [over, setOver] = React.useState(false);
   const inputRef = React.useRef<HTMLInputElement>(null);
-
-  const update = (key: string, patch: Partial<UploadRow>) => setRows((rs) => rs.map((r) => (r.key === key ? { ...r, ...patch } : r)));
-
-  const send = (files: File[]) => {
-    const added = files.map((f, i) => ({ key: `${Date.now()}-${i}-${f.name}`, name: f.name, size: f.size, fraction: 0, state: 'uploading' as const }));
-    setRows((rs) => [...added, ...rs].slice(0, 50));
-    files.forEach((file, i) => {
-      const key = added[i].key;
-      api
-        .upload(collection.id, file, (fraction) => update(key, { fraction }))
-        .then((reply) => {
-          if (reply.refused?.length) update(key, { state: 'refused', message: reply.refused.map((r) => r.error?.message).join('; ') });
-          else update(key, { state: 'accepted', fraction: 1, message: 'uploaded' });
-          if (reply.job) onJob(reply.job);
-        })
-        .catch((e) => update(key, { state: 'failed', message: errorText(e) }));
-    });
-  };
 
   return (
     <div className="flex flex-col gap-2">
@@ -171,23 +127,7 @@ function UploadZone({ collection, onJob }: { collection: Collection; onJob: (job
           }}
         />
       </div>
-      {rows.length ? (
-        <ul className="flex flex-col gap-1.5" aria-label="Uploads">
-          {rows.map((r) => (
-            <li key={r.key} className="flex flex-col gap-1 text-xs" data-testid="upload-row">
-              <div className="flex justify-between gap-2">
-                <span className="min-w-0 truncate" title={r.name} data-testid="upload-name">
-                  {r.name}
-                </span>
-                <span className={cn('shrink-0 text-right', r.state === 'refused' || r.state === 'failed' ? 'text-destructive' : 'text-muted-foreground')}>
-                  {r.state === 'uploading' ? `${Math.round(r.fraction * 100)}%` : r.message ?? r.state}
-                </span>
-              </div>
-              <Progress value={r.fraction * 100} label={`Upload of ${r.name}`} tone={r.state === 'refused' || r.state === 'failed' ? 'danger' : 'primary'} />
-            </li>
-          ))}
-        </ul>
-      ) : null}
+      <UploadList rows={rows} />
     </div>
   );
 }

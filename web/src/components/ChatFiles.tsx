@@ -1,0 +1,149 @@
+// Files dropped into a conversation (or picked with the paperclip): each uploaded to
+// POST /api/v1/conversations/{id}/documents with its own progress, refused files with
+// the server's reason, then the ingestion job followed live (SSE) to its end. The
+// conversation is made first when none is open; it is reloaded after each upload and
+// job, so its own collection shows among the attached ones.
+import * as React from 'react';
+import { Paperclip } from 'lucide-react';
+import { Button } from '@/components/ui/button';
+import { Badge } from '@/components/ui/card';
+import { Progress } from '@/components/ui/progress';
+import { Tooltip } from '@/components/ui/tooltip';
+import { UploadList } from '@/components/UploadList';
+import { ErrorNote } from '@/components/ErrorNote';
+import { useApi } from '@/lib/session';
+import { errorText, isAbort } from '@/lib/api';
+import { useUploads } from '@/lib/uploads';
+import type { IngestJob } from '@/lib/types';
+
+export const ACCEPTED_FILES = '.pdf,.txt,.md,.markdown,text/plain,text/markdown,application/pdf';
+
+export function useChatFiles(ensureConversation: () => Promise<string | null>, onChanged: (convId: string) => void) {
+  const api = useApi();
+  const [jobs, setJobs] = React.useState<IngestJob[]>([]);
+  const [error, setError] = React.useState<string | null>(null);
+  const convRef = React.useRef<string | null>(null);
+  const watching = React.useRef(new Map<string, AbortController>());
+  React.useEffect(() => {
+    const map = watching.current;
+    return () => map.forEach((c) => c.abort());
+  }, []);
+  const onChangedRef = React.useRef(onChanged);
+  onChangedRef.current = onChanged;
+
+  const watch = React.useCallback(
+    (job: IngestJob) => {
+      setJobs((js) => [job, ...js.filter((j) => j.id !== job.id)].slice(0, 10));
+      const convId = convRef.current;
+      if (job.finished || watching.current.has(job.id)) return;
+      const controller = new AbortController();
+      watching.current.set(job.id, controller);
+      api
+        .jobEvents(
+          job.id,
+          {
+            onEvent: (_event, data) => {
+              const j = data as IngestJob;
+              if (j && typeof j === 'object' && 'files' in j) setJobs((js) => js.map((x) => (x.id === j.id ? j : x)));
+            },
+          },
+          controller.signal,
+        )
+        .catch((e) => {
+          if (!isAbort(e)) setError(errorText(e));
+        })
+        .finally(() => {
+          watching.current.delete(job.id);
+          if (convId && !controller.signal.aborted) onChangedRef.current(convId);
+        });
+    },
+    [api],
+  );
+
+  const { rows, send: upload } = useUploads(
+    (file, onProgress) => api.uploadToConversation(convRef.current!, file, onProgress),
+    watch,
+    () => convRef.current && onChangedRef.current(convRef.current),
+  );
+
+  const send = async (files: File[]) => {
+    if (!files.length) return;
+    setError(null);
+    const id = await ensureConversation();
+    if (!id) return;
+    convRef.current = id;
+    await upload(files);
+  };
+  return { rows, jobs, error, send };
+}
+
+export function AttachButton({ onFiles, disabled }: { onFiles: (files: File[]) => void; disabled?: boolean }) {
+  const inputRef = React.useRef<HTMLInputElement>(null);
+  return (
+    <>
+      <Tooltip content="Add files to this chat (PDF, text, Markdown); replies answer from them">
+        <Button type="button" variant="outline" size="icon" aria-label="Add files to the chat" onClick={() => inputRef.current?.click()} disabled={disabled}>
+          <Paperclip aria-hidden />
+        </Button>
+      </Tooltip>
+      <input
+        ref={inputRef}
+        type="file"
+        multiple
+        accept={ACCEPTED_FILES}
+        className="sr-only"
+        tabIndex={-1}
+        aria-label="Files for the chat"
+        data-testid="chat-file-input"
+        onChange={(e) => {
+          const files = Array.from(e.target.files ?? []);
+          e.target.value = '';
+          onFiles(files);
+        }}
+      />
+    </>
+  );
+}
+
+export function ChatFilesStatus({ rows, jobs, error }: { rows: ReturnType<typeof useChatFiles>['rows']; jobs: IngestJob[]; error: string | null }) {
+  if (!rows.length && !jobs.length && !error) return null;
+  return (
+    <div className="flex max-h-40 flex-col gap-2 overflow-y-auto rounded-lg border p-2" aria-label="Files added to the chat" role="region" aria-live="polite">
+      {error ? <ErrorNote>{error}</ErrorNote> : null}
+      <UploadList rows={rows} />
+      {jobs.length ? (
+        <ul className="flex flex-col gap-1.5" aria-label="Ingestion">
+          {jobs.map((j) => {
+            const done = j.files_done + j.files_failed;
+            const current = j.files.find((f) => f.stage);
+            return (
+              <li key={j.id} className="flex flex-col gap-1 text-xs" data-testid="chat-job" data-status={j.status} data-finished={j.finished}>
+                <div className="flex flex-wrap items-center gap-2">
+                  <Badge tone={j.status === 'done' ? 'success' : j.status === 'failed' ? 'danger' : 'warning'}>{j.status}</Badge>
+                  <span className="min-w-0 text-muted-foreground [overflow-wrap:anywhere]">
+                    {j.files.map((f) => f.file_name).join(', ')}
+                    {j.files.length ? ' · ' : ''}
+                    {done}/{j.files_total} files · {j.chunks} chunks
+                  </span>
+                </div>
+                {!j.finished ? <Progress value={j.files_total ? (done / j.files_total) * 100 : 0} label="Ingestion progress" /> : null}
+                {current && !j.finished ? (
+                  <p className="text-muted-foreground [overflow-wrap:anywhere]">
+                    {current.file_name}: {current.stage}
+                  </p>
+                ) : null}
+                {j.files
+                  .filter((f) => f.error)
+                  .map((f) => (
+                    <p key={f.document_id} className="text-destructive [overflow-wrap:anywhere]">
+                      {f.file_name}: {f.error}
+                    </p>
+                  ))}
+              </li>
+            );
+          })}
+        </ul>
+      ) : null}
+    </div>
+  );
+}
