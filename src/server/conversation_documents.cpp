@@ -79,6 +79,50 @@ rag::Collection own_collection(ServerContext& ctx, const store::Conversation& c,
   return *made;
 }
 
+GroundedReply ground_reply(ServerContext& ctx, const store::Conversation& c, const std::string& question,
+                           const nlohmann::ordered_json& earlier_turns, const SamplingOptions& sampling,
+                           std::optional<int64_t> max_tokens, const LoadedModel* local, int64_t remote_context) {
+  std::vector<rag::Collection> collections;
+  std::string names;
+  for (int64_t id : c.collection_ids)
+    if (auto found = app::find_collection(ctx.core(), std::to_string(id))) {
+      names += (names.empty() ? "" : ", ") + found->name;
+      collections.push_back(std::move(*found));
+    }
+  if (collections.empty())
+    throw ApiError(409, "no_collections", "the collections this conversation answers from have all been deleted");
+  const nlohmann::json stored = c.retrieval ? nlohmann::json::parse(*c.retrieval, nullptr, false) : nlohmann::json::object();
+  app::RagQuery query = read_rag_query(FieldReader(stored.is_object() ? stored : nlohmann::json::object(), "retrieval."), question);
+  query.sampling = sampling;
+  query.max_tokens = max_tokens;
+  query.conversation = earlier_turns;
+  GroundedReply out;
+  PreparedAnswer described;
+  if (local) {
+    app::PreparedAnswer prepared = value_or_throw(app::prepare_answer(ctx.core(), collections, *local, query));
+    out.params = std::move(prepared.params);
+    describe_plan(described, names, std::move(prepared.plan));
+  } else {
+    app::PreparedRemoteAnswer prepared =
+        value_or_throw(app::prepare_remote_answer(ctx.core(), collections, remote_context, query));
+    out.messages = std::move(prepared.messages);
+    out.max_tokens = prepared.max_tokens;
+    describe_plan(described, names, std::move(prepared.plan));
+  }
+  auto name_of = [&](const nlohmann::json& passage) {
+    const int64_t id = passage.value("collection_id", int64_t{0});
+    for (const rag::Collection& col : collections)
+      if (col.id == id) return col.name;
+    return std::string();
+  };
+  out.sources = std::move(described.sources);
+  for (auto& s : out.sources) s["collection"] = name_of(s);
+  out.retrieval = std::move(described.retrieval);
+  for (auto& d : described.dropped) d["collection"] = name_of(d);
+  out.retrieval["dropped_passages"] = std::move(described.dropped);
+  return out;
+}
+
 nlohmann::json collections_json(ServerContext& ctx, const std::vector<int64_t>& ids) {
   nlohmann::json out = nlohmann::json::array();
   for (int64_t id : ids)

@@ -14,6 +14,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "app/model_manager.h"
+#include "app/sampling_options.h"
 #include "rag/collection_store.h"
 #include "server/server_context.h"
 #include "store/conversation_store.h"
@@ -33,6 +35,22 @@ std::optional<std::string> checked_retrieval(const nlohmann::json* field);
 
 // [{"id", "name"}] of the collections, in order (one deleted meanwhile is left out).
 nlohmann::json collections_json(ServerContext& ctx, const std::vector<int64_t>& ids);
+
+// A reply grounded in the conversation's collections: what was retrieved for
+// the new user message with the conversation's retrieval settings, fitted
+// into the model's context between the earlier turns and the question (the
+// same answering path as POST /api/v1/rag/query).
+struct GroundedReply {
+  GenerationParams params;      // a local model's prompt with the sources, sampling, max_tokens
+  nlohmann::json messages;      // a provider's model: the chat messages with the sources
+  int64_t max_tokens = 0;       // a provider's model: the answer's tokens
+  nlohmann::json sources;       // the passages given, as the reply stores them (with "collection")
+  nlohmann::json retrieval;     // mode, budget, counts and "dropped" (the passages left out, with reasons)
+};
+// `local`: the loaded model, or null for a provider's model with `remote_context` tokens.
+GroundedReply ground_reply(ServerContext& ctx, const store::Conversation& c, const std::string& question,
+                           const nlohmann::ordered_json& earlier_turns, const SamplingOptions& sampling,
+                           std::optional<int64_t> max_tokens, const LoadedModel* local, int64_t remote_context);
 
 // The conversation's own collection (files dropped into the chat): the one it
 // has, else a new BM25 collection named "<conversation id> files", which is

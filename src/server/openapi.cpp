@@ -287,6 +287,7 @@ oj schemas() {
   const oj stored_message = object({{"id", integer()}, {"role", str()}, {"content", str()}, {"created_at", str()},
                                     {"tool_calls", array_of(tool_call_schema())}, {"tool_call_id", str()},
                                     {"reasoning", str()}, {"sources", array_of(any_object())},
+                                    {"dropped", array_of(any_object())},
                                     {"model", str()}, {"model_sha256", str()}, {"chat_template_sha256", str()},
                                     {"generation", object({{"generation_id", str()}, {"finish_reason", str()},
                                                            {"sampling", object(sampling)}, {"usage", usage_schema()},

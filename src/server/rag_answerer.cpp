@@ -34,6 +34,7 @@ std::map<std::string, std::string> metadata_filter(const FieldReader& r) {
 
 nlohmann::json passage_json(const rag::SourcePassage& p) {
   return {{"number", p.number},
+          {"collection_id", p.collection_id},
           {"chunk_id", p.chunk_id},
           {"document_id", p.document_id},
           {"document", p.document_name},
@@ -116,20 +117,29 @@ PreparedRemoteAnswer prepare_remote_answer(ServerContext& ctx, const rag::Collec
   return out;
 }
 
+nlohmann::json source_json(const rag::SourcePassage& p) { return passage_json(p); }
+
+nlohmann::json dropped_json(const rag::DroppedPassage& d) {
+  nlohmann::json j = passage_json(d.passage);
+  j.erase("number");
+  j.erase("truncated");
+  j.erase("full_tokens");
+  j["reason"] = d.reason;
+  j["detail"] = d.detail;
+  return j;
+}
+
 void describe_plan(PreparedAnswer& out, const rag::Collection& c, app::AnswerPlan plan) {
+  describe_plan(out, c.name, std::move(plan));
+  out.retrieval["note"] = collection_json(c)["retrieval_note"];
+}
+
+void describe_plan(PreparedAnswer& out, const std::string& collections, app::AnswerPlan plan) {
   out.sources = nlohmann::json::array();
-  for (const rag::SourcePassage& s : plan.used) out.sources.push_back(passage_json(s));
+  for (const rag::SourcePassage& s : plan.used) out.sources.push_back(source_json(s));
   out.dropped = nlohmann::json::array();
-  for (const rag::DroppedPassage& d : plan.dropped) {
-    nlohmann::json j = passage_json(d.passage);
-    j.erase("number");
-    j.erase("truncated");
-    j.erase("full_tokens");
-    j["reason"] = d.reason;
-    j["detail"] = d.detail;
-    out.dropped.push_back(std::move(j));
-  }
-  out.retrieval = {{"collection", c.name},
+  for (const rag::DroppedPassage& d : plan.dropped) out.dropped.push_back(dropped_json(d));
+  out.retrieval = {{"collection", collections},
                    {"mode", plan.mode},
                    {"retrieved", plan.retrieved},
                    {"used", plan.used.size()},
@@ -138,8 +148,7 @@ void describe_plan(PreparedAnswer& out, const rag::Collection& c, app::AnswerPla
                    {"source_tokens", plan.source_tokens},
                    {"answer_tokens", plan.answer_tokens},
                    {"budget_too_small", plan.budget_too_small},
-                   {"budget_note", plan.budget_too_small ? nlohmann::json(plan.budget_note) : nlohmann::json()},
-                   {"note", collection_json(c)["retrieval_note"]}};
+                   {"budget_note", plan.budget_too_small ? nlohmann::json(plan.budget_note) : nlohmann::json()}};
   out.used = std::move(plan.used);
 }
 

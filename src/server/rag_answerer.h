@@ -52,8 +52,13 @@ struct PreparedRemoteAnswer {
 PreparedRemoteAnswer prepare_remote_answer(ServerContext& ctx, const rag::Collection& c, int64_t context_size,
                                            const std::string& question, const FieldReader& r);
 
-// The API's view (sources, dropped, retrieval) of the plan that fitted.
+// The API's view (sources, dropped, retrieval) of the plan that fitted;
+// `collections` names what was searched (retrieval.collection).
 void describe_plan(PreparedAnswer& out, const rag::Collection& c, app::AnswerPlan plan);
+void describe_plan(PreparedAnswer& out, const std::string& collections, app::AnswerPlan plan);
+// One source as the API shows it, and one passage left out (with reason and detail).
+nlohmann::json source_json(const rag::SourcePassage& p);
+nlohmann::json dropped_json(const rag::DroppedPassage& d);
 
 // The answer as the API returns it: text, citations, invalid citations, sources, dropped, usage, timings.
 nlohmann::json answer_json(const std::string& id, const std::string& model, const PreparedAnswer& prepared,

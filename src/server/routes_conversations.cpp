@@ -79,6 +79,10 @@ nlohmann::json message_json(const store::Message& m) {
   if (m.sources) {
     nlohmann::json sources = nlohmann::json::parse(*m.sources, nullptr, false);
     j["sources"] = sources.is_array() ? sources : nlohmann::json::array();
+    // The passages retrieved but left out, from the generation record, beside them.
+    const nlohmann::json& g = j.contains("generation") ? j["generation"] : nlohmann::json();
+    if (g.is_object() && g.contains("retrieval") && g["retrieval"].contains("dropped_passages"))
+      j["dropped"] = g["retrieval"]["dropped_passages"];
   }
   return j;
 }
@@ -153,6 +157,8 @@ struct PendingReply {
   app::ChatOutputPlan plan;            // how the reply splits into content, reasoning and tool calls
   nlohmann::json output;               // the reply-shaping fields as sent (kOutputFields); null when none
   nlohmann::json remote_sampling;      // a remote model's sampling fields as sent
+  nlohmann::json sources;              // a reply grounded in documents: the passages given (null otherwise)
+  nlohmann::json retrieval;            // and how they were found and fitted, with the ones left out
 };
 
 // The reply to store: its text split into content, reasoning and tool calls (OpenAI's shape).
@@ -177,7 +183,9 @@ store::Message reply_message(const PendingReply& p, const GenerationJob& job, co
                                {"usage", native_usage_json(o)},
                                {"timings", native_timings_json(o)}};
   if (!p.output.is_null()) generation["output"] = p.output;
+  if (!p.retrieval.is_null()) generation["retrieval"] = p.retrieval;
   m.generation = generation.dump();
+  if (!p.sources.is_null()) m.sources = p.sources.dump();
   return m;
 }
 
@@ -362,6 +370,14 @@ void add_conversation_routes(RouteTable& routes, ServerContext& ctx) {
                nlohmann::ordered_json history = nlohmann::ordered_json::array();
                if (!c.system_prompt.empty()) history.push_back({{"role", "system"}, {"content", c.system_prompt}});
                for (const auto& m : stored_messages) history.push_back(template_message(m));
+               // A user message in a conversation with collections gets a reply grounded in them.
+               const bool grounded = msg.role == "user" && !c.collection_ids.empty();
+               if (grounded)
+                 for (const char* key : kOutputFields)
+                   if (r.raw(key))
+                     throw invalid_field(key, "is not available in a conversation that answers from documents "
+                                              "(it has collections); detach them to use it");
+               const nlohmann::ordered_json earlier_turns = history;
                history.push_back(template_message(msg));
                nlohmann::json params = parse_stored(c.params);
                if (const nlohmann::json* overrides = r.raw("params")) {
@@ -383,6 +399,14 @@ void add_conversation_routes(RouteTable& routes, ServerContext& ctx) {
                std::shared_ptr<GenerationJob> job;
                if (auto ref = find_remote(ctx.core(), c.model)) {
                  // A provider's model: the history goes as chat messages, the provider applies its template.
+                 if (grounded) {
+                   GroundedReply grounding = ground_reply(ctx, c, msg.content, earlier_turns, g.sampling, g.max_tokens,
+                                                          nullptr, ref->client->config().context_size);
+                   g.input.messages = nlohmann::ordered_json::parse(grounding.messages.dump());
+                   g.max_tokens = grounding.max_tokens;
+                   pending->sources = std::move(grounding.sources);
+                   pending->retrieval = std::move(grounding.retrieval);
+                 }
                  providers::RemoteGenerationRequest rr = remote_generation_request(g);
                  pending->remote_sampling = rr.sampling;
                  RemoteStart started = start_remote_generation(ctx, req, *ref, std::move(rr), ctx.new_id("gen-"));
@@ -391,9 +415,19 @@ void add_conversation_routes(RouteTable& routes, ServerContext& ctx) {
                } else {
                  pending->model = value_or_throw(ctx.models().acquire(c.model));
                  throw_if_error(pending->model->require_generation());
-                 // The model's own defaults under the conversation's params, as generate and chat do.
-                 pending->params = value_or_throw(
-                     app::prepare_generation(*pending->model, g, model_sampling_defaults(*pending->model), &pending->plan));
+                 if (grounded) {
+                   // The same answering path as POST /api/v1/rag/query, with the earlier turns.
+                   GroundedReply grounding = ground_reply(ctx, c, msg.content, earlier_turns, g.sampling, g.max_tokens,
+                                                          pending->model.get(), 0);
+                   pending->params = std::move(grounding.params);
+                   pending->sources = std::move(grounding.sources);
+                   pending->retrieval = std::move(grounding.retrieval);
+                 } else {
+                   // The model's own defaults under the conversation's params, as generate and chat do.
+                   pending->params = value_or_throw(app::prepare_generation(*pending->model, g,
+                                                                            model_sampling_defaults(*pending->model),
+                                                                            &pending->plan));
+                 }
                  const std::string source = effective_chat_template(pending->model->decoder());
                  pending->template_sha256 = sha256_hex(source);
                  if (Status s = ctx.conversations().put_template(pending->template_sha256, source); !s)

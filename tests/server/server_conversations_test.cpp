@@ -422,6 +422,72 @@ TEST(ServerConversations, DroppedFilesBecomeTheConversationsOwnCollection) {
   EXPECT_EQ(get_json(srv, "/api/v1/collections/specs").status, 200);
 }
 
+// A conversation with collections answers from them: each user message is
+// searched in its collections (the same answering path as /api/v1/rag/query),
+// and the reply is stored with the passages it was given (and those left out),
+// shown, streamed and exported with them.
+TEST(ServerConversations, RepliesAreGroundedInTheAttachedCollections) {
+  TestServer srv;
+  auto made = post_json(srv, "/api/v1/collections", {{"name", "notes"}});
+  ASSERT_EQ(made.status, 201) << made.raw;
+  auto c = srv.client();
+  auto up = to_reply(c.Post("/api/v1/collections/notes/documents",
+                            httplib::MultipartFormDataItems{
+                                file_part("budget.txt", "The observatory telescope budget is forty thousand euros.\n"),
+                                file_part("garden.txt", "Tomatoes need deep watering twice a week in summer.\n")}));
+  ASSERT_EQ(up.status, 202) << up.raw;
+  ASSERT_EQ(wait_for_job(srv, up.body["job"]["id"])["status"], "done");
+  auto created = post_json(srv, "/api/v1/conversations",
+                           {{"collections", {"notes"}}, {"retrieval", {{"mode", "bm25"}, {"top_k", 2}}},
+                            {"params", {{"max_tokens", 16}, {"temperature", 0}}}});
+  ASSERT_EQ(created.status, 201) << created.raw;
+  const std::string id = created.body["id"];
+
+  auto sent = post_json(srv, "/api/v1/conversations/" + id + "/messages", {{"content", "What is the telescope budget?"}});
+  ASSERT_EQ(sent.status, 201) << sent.raw;
+  const nlohmann::json& reply = sent.body["reply"];
+  ASSERT_TRUE(reply.contains("sources")) << reply.dump();
+  ASSERT_GE(reply["sources"].size(), 1u) << reply.dump();
+  EXPECT_EQ(reply["sources"][0]["document"], "budget.txt");  // the best passage first
+  EXPECT_EQ(reply["sources"][0]["collection"], "notes");
+  EXPECT_EQ(reply["sources"][0]["number"], 1);
+  EXPECT_TRUE(reply["sources"][0]["text"].is_string());
+  const nlohmann::json& retrieval = reply["generation"]["retrieval"];
+  EXPECT_EQ(retrieval["mode"], "bm25");
+  EXPECT_EQ(retrieval["collection"], "notes");
+  EXPECT_EQ(retrieval["used"].get<size_t>() + retrieval["dropped"].get<size_t>(), retrieval["retrieved"].get<size_t>());
+  EXPECT_EQ(reply["dropped"].size(), retrieval["dropped"].get<size_t>());
+
+  // Stored with the reply, and exported.
+  auto stored = get_json(srv, "/api/v1/conversations/" + id).body["messages"];
+  ASSERT_EQ(stored.size(), 2u);
+  EXPECT_EQ(stored[1]["sources"], reply["sources"]);
+  EXPECT_FALSE(stored[0].contains("sources"));  // the user's message has none
+  EXPECT_EQ(get_json(srv, "/api/v1/conversations/" + id + "/export").body["messages"][1]["sources"], reply["sources"]);
+
+  // The next question is searched too, with the earlier turns in the prompt (more prompt tokens).
+  auto again = post_json(srv, "/api/v1/conversations/" + id + "/messages",
+                         {{"content", "How often do tomatoes need water?"}, {"stream", true}});
+  ASSERT_EQ(again.status, 200) << again.raw;
+  stored = get_json(srv, "/api/v1/conversations/" + id).body["messages"];
+  ASSERT_EQ(stored.size(), 4u);
+  ASSERT_GE(stored[3]["sources"].size(), 1u);
+  EXPECT_EQ(stored[3]["sources"][0]["document"], "garden.txt");
+
+  // Tools and structured output do not combine with documents yet: a clear 400, nothing stored.
+  auto tools = post_json(srv, "/api/v1/conversations/" + id + "/messages",
+                         {{"content", "x"}, {"response_format", {{"type", "json_object"}}}});
+  EXPECT_EQ(tools.status, 400) << tools.raw;
+  EXPECT_NE(tools.raw.find("answers from documents"), std::string::npos) << tools.raw;
+  EXPECT_EQ(get_json(srv, "/api/v1/conversations/" + id).body["messages"].size(), 4u);
+
+  // Detached: plain replies again, without sources.
+  ASSERT_EQ(patch_json(srv, "/api/v1/conversations/" + id, {{"collections", nullptr}}).status, 200);
+  auto plain = post_json(srv, "/api/v1/conversations/" + id + "/messages", {{"content", "Hello"}});
+  ASSERT_EQ(plain.status, 201) << plain.raw;
+  EXPECT_FALSE(plain.body["reply"].contains("sources"));
+}
+
 TEST(ServerConversations, BadInputIs4xxAndTheServerStaysUp) {
   TestServer srv;
   EXPECT_EQ(post_raw(srv, "/api/v1/conversations", "{not json").status, 400);

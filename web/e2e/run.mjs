@@ -619,7 +619,24 @@ try {
     const files = (own.documents ?? []).map((d) => d.file_name).sort();
     expect(JSON.stringify(files) === JSON.stringify(['keeper-notes.txt', 'lamp.txt']), `both files in the chat's collection: ${JSON.stringify(files)}`);
     expect(library.id !== conv.own_collection_id, 'the attached collection is not the chat\'s own');
+    // A question is answered from the attached documents: the reply lists its sources, and one opens its chunk.
+    const input = page.getByLabel('Message', { exact: true });
+    await input.fill('Who kept the Gull Rock lighthouse log?');
+    await input.press('Enter');
+    const source = page.getByTestId('reply-source').first();
+    await source.waitFor({ timeout: 60000 });
+    await source.click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByTestId('source-title').waitFor();
+    expect((await dialog.getByTestId('source-title').innerText()).includes('keeper-notes.txt'),
+      `the best source is the notes: ${await dialog.getByTestId('source-title').innerText()}`);
+    expect((await dialog.getByTestId('source-text').innerText()).includes('Marta Quill'), 'the chunk text is shown');
+    const stored = await (await fetch(`${open.url}/api/v1/conversations/${encodeURIComponent(convId)}`)).json();
+    const reply = stored.messages.at(-1);
+    expect(reply.role === 'assistant' && reply.sources?.[0]?.document === 'keeper-notes.txt',
+      `the stored reply keeps its sources: ${JSON.stringify(reply.sources)}`);
     await shot(page, 'chat-documents');
+    await page.keyboard.press('Escape');
   });
 
   await step('theme', async () => {
