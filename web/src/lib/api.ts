@@ -215,8 +215,11 @@ export class ApiClient {
   collections() {
     return this.call<{ collections: Collection[] }>('collections');
   }
-  createCollection(name: string, description: string) {
-    return this.call<Collection>('createCollection', { body: { name, description } });
+  // embeddingModel: the model that embeds its chunks (dense and hybrid search); '' keeps it keyword-only (BM25).
+  createCollection(name: string, description: string, embeddingModel = '') {
+    const body: Record<string, string> = { name, description };
+    if (embeddingModel) body.embedding_model = embeddingModel;
+    return this.call<Collection>('createCollection', { body });
   }
   deleteCollection(id: number) {
     return this.call<{ deleted: boolean }>('deleteCollection', { params: { id } });

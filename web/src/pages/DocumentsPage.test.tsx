@@ -96,3 +96,30 @@ describe('chunks left out of an answer', () => {
     expect(screen.queryByTestId('source-truncated')).toBeNull();
   });
 });
+
+// The embedding model is chosen when a collection is created (keyword-only by default).
+describe('DocumentsPage new collection', () => {
+  it('sends the chosen embedding model, and none for keyword-only', async () => {
+    const { impl, calls } = fakeFetch((method, url) => {
+      if (url.endsWith('/auth/me')) return { kind: 'json', body: ME_NO_AUTH };
+      if (url.endsWith('/models')) return { kind: 'json', body: MODELS };
+      if (url.endsWith('/collections') && method === 'POST')
+        return { kind: 'json', status: 201, body: { id: 7, name: 'x', document_count: 0, chunk_count: 0 } };
+      if (url.endsWith('/collections')) return { kind: 'json', body: { collections: [] } };
+      return { kind: 'json', body: { documents: [], jobs: [] } };
+    });
+    renderPage(<DocumentsPage />, impl, { path: '/documents', patterns: ['/documents', '/documents/:id'] });
+    const select = await screen.findByLabelText(/Embedding model/);
+    await waitFor(() => expect(screen.getByRole('option', { name: /stories260K/ })).toBeInTheDocument());
+    await userEvent.type(screen.getByLabelText('New collection'), 'manuals');
+    await userEvent.selectOptions(select, 'stories260K');
+    await userEvent.click(screen.getByRole('button', { name: /Create/ }));
+    await waitFor(() => expect(calls.some((c) => c.method === 'POST')).toBe(true));
+    expect(calls.find((c) => c.method === 'POST')?.body).toEqual({ name: 'manuals', description: '', embedding_model: 'stories260K' });
+
+    await userEvent.type(screen.getByLabelText('New collection'), 'notes');
+    await userEvent.click(screen.getByRole('button', { name: /Create/ }));
+    await waitFor(() => expect(calls.filter((c) => c.method === 'POST')).toHaveLength(2));
+    expect(calls.filter((c) => c.method === 'POST')[1].body).toEqual({ name: 'notes', description: '' });
+  });
+});

@@ -580,6 +580,8 @@ export default function DocumentsPage() {
   const [collections, setCollections] = React.useState<Collection[] | null>(null);
   const [name, setName] = React.useState('');
   const [description, setDescription] = React.useState('');
+  const [embeddingModel, setEmbeddingModel] = React.useState('');
+  const { models } = useModels();
   const [error, setError] = React.useState<string | null>(null);
   const [unavailable, setUnavailable] = React.useState(false);
 
@@ -606,10 +608,11 @@ export default function DocumentsPage() {
           onSubmit={(e) => {
             e.preventDefault();
             setError(null);
-            api.createCollection(name.trim(), description.trim()).then(
+            api.createCollection(name.trim(), description.trim(), embeddingModel).then(
               (c) => {
                 setName('');
                 setDescription('');
+                setEmbeddingModel('');
                 load();
                 navigate(`/documents/${c.id}`);
               },
@@ -623,6 +626,22 @@ export default function DocumentsPage() {
             Description
           </Label>
           <Input id="collection-description" value={description} onChange={(e) => setDescription(e.target.value)} placeholder="Description (optional)" />
+          <Label htmlFor="collection-embedding" className="text-xs text-muted-foreground">
+            Embedding model (fixed once created)
+          </Label>
+          <select
+            id="collection-embedding"
+            className="h-9 w-full min-w-0 rounded-md border border-input bg-background px-2 text-sm"
+            value={embeddingModel}
+            onChange={(e) => setEmbeddingModel(e.target.value)}
+          >
+            <option value="">None: keyword search (BM25) only</option>
+            {(models ?? []).map((m) => (
+              <option key={m.name} value={m.name}>
+                {m.name} (dense and hybrid search)
+              </option>
+            ))}
+          </select>
           <Button type="submit" variant="outline" disabled={!name.trim()}>
             <Plus aria-hidden /> Create
           </Button>
