@@ -185,7 +185,7 @@ Result<PreparedAnswer> prepare_answer(Core& core, std::span<const rag::Collectio
     return no_room(*answer, "the " + std::to_string(n_ctx) + "-token context of model '" + model.file.name + "'");
   auto count = [&tok](std::string_view t) { return tok.encode(t, false, false).size(); };
   const std::vector<rag::SourcePassage> candidates = source_candidates(*found);
-  const size_t budget = source_budget(free_tokens, core.config().rag_context_share, wanted_budget(candidates, count),
+  const size_t budget = source_budget(free_tokens, query.context_share.value_or(core.config().rag_context_share), wanted_budget(candidates, count),
                                       query.max_tokens.has_value(), answer_len);
   rag::ContextPlan plan = rag::fit_sources(candidates, budget, count);
   // Token counts of parts differ a little from the whole: shrink until the prompt really fits.
@@ -249,7 +249,7 @@ Result<PreparedRemoteAnswer> prepare_remote_answer(Core& core, std::span<const r
   if (free_tokens <= 0 && (query.max_tokens || n_ctx - overhead <= kMinDefaultAnswerTokens))
     return no_room(*answer, "the provider's context_size " + std::to_string(n_ctx));
   const std::vector<rag::SourcePassage> candidates = source_candidates(*found);
-  const size_t budget = source_budget(free_tokens, core.config().rag_context_share, wanted_budget(candidates, count),
+  const size_t budget = source_budget(free_tokens, query.context_share.value_or(core.config().rag_context_share), wanted_budget(candidates, count),
                                       query.max_tokens.has_value(), answer_len);
   rag::ContextPlan plan = rag::fit_sources(candidates, budget, count);
   out.messages = nlohmann::json::parse(

@@ -41,6 +41,7 @@ struct RagQuery {
   std::string instruction = rag::kDefaultAnswerInstruction;
   SamplingOptions sampling;
   std::optional<int64_t> max_tokens;  // of the answer
+  std::optional<double> context_share;  // of the free context, for sources (default: rag_context_share)
   // A chat grounded in documents: its earlier turns (chat messages, without the
   // question), placed between the sources and the question (rag::answer_messages).
   nlohmann::ordered_json conversation = nlohmann::ordered_json::array();

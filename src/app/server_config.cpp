@@ -233,8 +233,8 @@ Status apply(ServerConfig& c, const std::string& key, const std::string& v) {
   } else if (key == "rag_context_share") {
     char* end = nullptr;
     const double share = std::strtod(v.c_str(), &end);
-    if (v.empty() || *end != '\0' || !(share > 0.05 && share <= 1.0))
-      return Status::error("is '" + v + "', expected a number in (0.05, 1]");
+    if (v.empty() || *end != '\0' || !(share >= kMinContextShare && share <= kMaxContextShare))
+      return Status::error("is '" + v + "', expected a number from 0.05 to 1");
     c.rag_context_share = share;
   } else if (key == "memory_budget") {
     if (auto b = models::parse_memory_budget(v); !b) return Status::error(b.error());

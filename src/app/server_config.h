@@ -19,6 +19,10 @@
 
 namespace pg::app {
 
+// The range of rag_context_share, also of a request's or conversation's
+// `context_share` (the one range both are checked against).
+inline constexpr double kMinContextShare = 0.05, kMaxContextShare = 1.0;
+
 struct ServerConfig {
   std::string host = "127.0.0.1";
   int port = 8080;                      // 0: pick a free port

@@ -15,8 +15,9 @@ namespace pg::server {
 namespace {
 
 // The keys a conversation's retrieval settings may hold: the retrieval fields of a RAG query.
-constexpr std::array<std::string_view, 8> kRetrievalKeys = {"mode",     "top_k",       "min_score",    "tags",
-                                                            "metadata", "bm25_weight", "dense_weight", "rrf_k"};
+constexpr std::array<std::string_view, 9> kRetrievalKeys = {"mode",        "top_k",        "min_score",
+                                                            "tags",        "metadata",     "bm25_weight",
+                                                            "dense_weight", "rrf_k",       "context_share"};
 
 }  // namespace
 
@@ -48,7 +49,8 @@ std::optional<std::string> checked_retrieval(const nlohmann::json* field) {
   for (const auto& [key, value] : field->items())
     if (std::find(kRetrievalKeys.begin(), kRetrievalKeys.end(), key) == kRetrievalKeys.end())
       throw invalid_field("retrieval." + key,
-                          "is not a retrieval setting (mode, top_k, min_score, tags, metadata, bm25_weight, dense_weight, rrf_k)");
+                          "is not a retrieval setting (mode, top_k, min_score, tags, metadata, bm25_weight, dense_weight, rrf_k, "
+                          "context_share)");
   (void)read_rag_query(FieldReader(*field, "retrieval."), "");  // throws on a bad value, naming it
   return field->dump();
 }

@@ -1,7 +1,7 @@
 // The wire side of documents in chat: a conversation's `collections` (ids or
 // names of existing collections, kept as ids) and `retrieval` settings (the
 // retrieval fields of POST /api/v1/rag/query: mode, top_k, min_score, tags,
-// metadata, bm25_weight, dense_weight, rrf_k) read and checked for POST and
+// metadata, bm25_weight, dense_weight, rrf_k, context_share) read and checked for POST and
 // PATCH /api/v1/conversations, and shown back as JSON; and the collection
 // that holds the files dropped into a conversation, made on first use.
 // Throws ApiError (400 naming the field, 404 for an unknown collection).

@@ -472,7 +472,10 @@ oj schemas() {
   const oj retrieval = {{"mode", {{"type", "string"}, {"enum", {"bm25", "dense", "hybrid"}}}},
                         {"top_k", {{"type", "integer"}, {"minimum", 1}, {"maximum", 100}}},
                         {"min_score", number()}, {"tags", array_of(str())}, {"metadata", any_object()},
-                        {"bm25_weight", number()}, {"dense_weight", number()}, {"rrf_k", integer()}};
+                        {"bm25_weight", number()}, {"dense_weight", number()}, {"rrf_k", integer()},
+                        {"context_share", {{"type", "number"}, {"minimum", 0.05}, {"maximum", 1},
+                                           {"description", "share of the free context the sources may fill "
+                                                           "(default: the server's rag_context_share)"}}}};
   s["SearchRequest"] = object(with(retrieval, {{"query", str()}}), {"query"});
   s["SearchHit"] = object({{"rank", integer()}, {"score", number()}, {"bm25_rank", {{"type", {"integer", "null"}}}},
                            {"bm25_score", {{"type", {"number", "null"}}}}, {"dense_rank", {{"type", {"integer", "null"}}}},

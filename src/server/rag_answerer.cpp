@@ -81,6 +81,7 @@ app::RagQuery read_rag_query(const FieldReader& r, const std::string& question) 
   q.bm25_weight = r.number("bm25_weight", 0, 100).value_or(1);
   q.dense_weight = r.number("dense_weight", 0, 100).value_or(1);
   q.rrf_k = static_cast<int>(r.integer("rrf_k", 1, 10000).value_or(60));
+  q.context_share = r.number("context_share", app::kMinContextShare, app::kMaxContextShare);
   if (auto params = r.object("params")) {
     q.sampling = read_sampling_options(*params);
     q.max_tokens = params->integer("max_tokens", 1, int64_t{1} << 24);

@@ -23,7 +23,7 @@
 namespace pg::server {
 
 // The query's fields (mode, top_k, min_score, tags, metadata, bm25_weight,
-// dense_weight, rrf_k, system_prompt, params {sampling, max_tokens}) read
+// dense_weight, rrf_k, context_share, system_prompt, params {sampling, max_tokens}) read
 // and checked (400 naming the field).
 app::RagQuery read_rag_query(const FieldReader& r, const std::string& question);
 

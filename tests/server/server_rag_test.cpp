@@ -146,6 +146,19 @@ TEST(ServerRag, UploadIngestSearchAnswerDeleteAndRestart) {
     ASSERT_EQ(squeezed.status, 200) << squeezed.raw;
     EXPECT_FALSE(squeezed.body["dropped"].empty()) << squeezed.raw;
     EXPECT_FALSE(squeezed.body["dropped"][0]["reason"].get<std::string>().empty());
+    // The share of the free context the sources may fill, per request: more share, a larger budget.
+    auto budget = [&](double share) {
+      auto r = post_json(srv, "/api/v1/rag/query",
+                         {{"collection", "garden"}, {"question", "garden watering pests budget notes"}, {"top_k", 5},
+                          {"context_share", share}, {"params", {{"max_tokens", 64}}}});
+      EXPECT_EQ(r.status, 200) << r.raw;
+      return r.body["retrieval"]["source_budget_tokens"].get<int64_t>();
+    };
+    EXPECT_LT(budget(0.5), budget(1.0));
+    for (double bad : {0.0, 0.04, 1.5})
+      EXPECT_EQ(post_json(srv, "/api/v1/rag/query", {{"collection", "garden"}, {"question", "q"}, {"context_share", bad}}).status,
+                400)
+          << bad;
 
     std::string streamed;
     auto sr = post_streaming(srv, "/api/v1/rag/query",
