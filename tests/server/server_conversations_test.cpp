@@ -345,6 +345,9 @@ TEST(ServerConversations, CollectionsAndRetrievalSettingsAreKept) {
   ASSERT_EQ(patched.status, 200) << patched.raw;
   EXPECT_EQ(patched.body["collections"], nlohmann::json({{{"id", ids[0]}, {"name", "manuals"}}}));
   EXPECT_EQ(patched.body["retrieval"]["rrf_k"], 30);
+  patched = patch_json(srv, "/api/v1/conversations/" + id, {{"retrieval", {{"context_share", 0.4}}}});
+  EXPECT_EQ(patched.body["retrieval"]["context_share"], 0.4) << patched.raw;
+  patched = patch_json(srv, "/api/v1/conversations/" + id, {{"retrieval", {{"mode", "hybrid"}, {"rrf_k", 30}}}});
   patched = patch_json(srv, "/api/v1/conversations/" + id, {{"retrieval", nullptr}});
   EXPECT_TRUE(patched.body["retrieval"].is_null());
   EXPECT_EQ(patched.body["collections"].size(), 1u);
@@ -360,6 +363,7 @@ TEST(ServerConversations, CollectionsAndRetrievalSettingsAreKept) {
                                     nlohmann::json{{"collections", {0}}}, nlohmann::json{{"collections", {""}}},
                                     nlohmann::json{{"retrieval", "bm25"}}, nlohmann::json{{"retrieval", {{"mode", "fuzzy"}}}},
                                     nlohmann::json{{"retrieval", {{"top_k", 0}}}},
+                                    nlohmann::json{{"retrieval", {{"context_share", 1.5}}}},
                                     nlohmann::json{{"retrieval", {{"temperature", 1}}}}}) {
     auto r = post_json(srv, "/api/v1/conversations", bad);
     EXPECT_EQ(r.status, 400) << bad.dump() << " " << r.raw;

@@ -13,7 +13,7 @@ import { Tooltip } from '@/components/ui/tooltip';
 import { ErrorNote, Notice } from '@/components/ErrorNote';
 import { useApi } from '@/lib/session';
 import { errorText } from '@/lib/api';
-import { commonModes, parseTopK, retrievalBody } from '@/lib/chatDocuments';
+import { commonModes, parseContextShare, parseTopK, retrievalBody } from '@/lib/chatDocuments';
 import type { Collection, Conversation, RetrievalMode } from '@/lib/types';
 
 export function ChatDocuments({ conv, onSaved }: { conv: Conversation; onSaved: (c: Conversation) => void }) {
@@ -50,6 +50,9 @@ export function DocumentsForm({ conv, onSaved }: { conv: Conversation; onSaved: 
   const [chosen, setChosen] = React.useState<number[]>(() => (conv.collections ?? []).map((c) => c.id));
   const [mode, setMode] = React.useState<RetrievalMode | 'auto'>(() => (conv.retrieval?.mode as RetrievalMode | undefined) ?? 'auto');
   const [topK, setTopK] = React.useState(() => (conv.retrieval?.top_k !== undefined ? String(conv.retrieval.top_k) : ''));
+  const [share, setShare] = React.useState(() =>
+    conv.retrieval?.context_share !== undefined ? String(Math.round(conv.retrieval.context_share * 1000) / 10) : '',
+  );
   const [error, setError] = React.useState<string | null>(null);
   const [saving, setSaving] = React.useState(false);
   React.useEffect(() => {
@@ -64,16 +67,18 @@ export function DocumentsForm({ conv, onSaved }: { conv: Conversation; onSaved: 
   const modes = commonModes(all.filter((c) => chosen.includes(c.id)));
   const effectiveMode = mode !== 'auto' && !modes.includes(mode) ? 'auto' : mode;
   const k = parseTopK(topK);
+  const sh = parseContextShare(share);
+  const problem = k.problem ?? sh.problem;
   return (
     <form
       className="flex flex-col gap-4"
       onSubmit={(e) => {
         e.preventDefault();
-        if (k.problem) return;
+        if (problem) return;
         setSaving(true);
         setError(null);
         api
-          .setConversationDocuments(conv.id, { collections: chosen, retrieval: chosen.length ? retrievalBody(conv.retrieval, effectiveMode, k.value) : null })
+          .setConversationDocuments(conv.id, { collections: chosen, retrieval: chosen.length ? retrievalBody(conv.retrieval, effectiveMode, k.value, sh.value) : null })
           .then(onSaved, (err) => setError(errorText(err)))
           .finally(() => setSaving(false));
       }}
@@ -123,9 +128,14 @@ export function DocumentsForm({ conv, onSaved }: { conv: Conversation; onSaved: 
           <Input id="chat-top-k" inputMode="numeric" placeholder="default" value={topK} onChange={(e) => setTopK(e.target.value)} disabled={!chosen.length} aria-invalid={Boolean(k.problem)} />
           {k.problem ? <p className="text-xs text-destructive">{k.problem}</p> : null}
         </div>
+        <div className="flex flex-col gap-1.5 sm:col-span-2">
+          <Label htmlFor="chat-context-share">Context for sources (% of what the reply leaves free)</Label>
+          <Input id="chat-context-share" inputMode="decimal" placeholder="server default (75)" value={share} onChange={(e) => setShare(e.target.value)} disabled={!chosen.length} aria-invalid={Boolean(sh.problem)} />
+          {sh.problem ? <p className="text-xs text-destructive">{sh.problem}</p> : null}
+        </div>
       </div>
       {error ? <ErrorNote>{error}</ErrorNote> : null}
-      <Button type="submit" disabled={saving || Boolean(k.problem)}>
+      <Button type="submit" disabled={saving || Boolean(problem)}>
         Save
       </Button>
     </form>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { commonModes, parseTopK, retrievalBody } from './chatDocuments';
+import { commonModes, parseContextShare, parseTopK, retrievalBody } from './chatDocuments';
 import { citationNumbers, citationTarget, linkCitations } from './citations';
 
 describe('documents in chat', () => {
@@ -22,6 +22,21 @@ describe('documents in chat', () => {
     expect(retrievalBody({ mode: 'dense', top_k: 3 }, 'auto', null)).toBeNull();
     expect(retrievalBody(null, 'hybrid', 8)).toEqual({ mode: 'hybrid', top_k: 8 });
     expect(retrievalBody({ mode: 'dense', rrf_k: 60, min_score: null }, 'bm25', null)).toEqual({ mode: 'bm25', rrf_k: 60 });
+  });
+});
+
+describe('context for sources', () => {
+  it('reads a percentage from 5 to 100 as the server\'s share, empty as the default', () => {
+    expect(parseContextShare('')).toEqual({ value: null, problem: null });
+    expect(parseContextShare('50')).toEqual({ value: 0.5, problem: null });
+    expect(parseContextShare('75 %')).toEqual({ value: 0.75, problem: null });
+    expect(parseContextShare('5')).toEqual({ value: 0.05, problem: null });
+    expect(parseContextShare('100')).toEqual({ value: 1, problem: null });
+    for (const bad of ['4', '101', 'abc', '-10', '0.5x']) expect(parseContextShare(bad).problem).toMatch(/from 5 to 100/);
+  });
+  it('is saved with the other retrieval settings and removed when emptied', () => {
+    expect(retrievalBody(null, 'auto', null, 0.4)).toEqual({ context_share: 0.4 });
+    expect(retrievalBody({ context_share: 0.4, rrf_k: 30 }, 'bm25', 5, null)).toEqual({ mode: 'bm25', top_k: 5, rrf_k: 30 });
   });
 });
 

@@ -163,6 +163,7 @@ export type RetrievalMode = 'bm25' | 'dense' | 'hybrid';
 export interface RetrievalSettings {
   mode?: RetrievalMode;
   top_k?: number;
+  context_share?: number;  // share of the free context the sources may fill (0.05–1)
   [key: string]: unknown;
 }
 export interface ConversationList {
