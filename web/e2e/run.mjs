@@ -620,6 +620,15 @@ try {
     expect(JSON.stringify(files) === JSON.stringify(['keeper-notes.txt', 'lamp.txt']), `both files in the chat's collection: ${JSON.stringify(files)}`);
     expect(library.id !== conv.own_collection_id, 'the attached collection is not the chat\'s own');
     // A question is answered from the attached documents: the reply lists its sources, and one opens its chunk.
+    // The demo model answers, with a short reply: its 512-token context must leave room for a source
+    // (earlier steps leave other models and a max_tokens of 256 remembered for new chats).
+    const pinned = await fetch(`${open.url}/api/v1/conversations/${encodeURIComponent(convId)}`, {
+      method: 'PATCH',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ model: 'stories260K', params: { max_tokens: 48 } }),
+    });
+    expect(pinned.ok, `conversation model set: ${pinned.status}`);
+    await page.reload();
     const input = page.getByLabel('Message', { exact: true });
     await input.fill('Who kept the Gull Rock lighthouse log?');
     await input.press('Enter');
