@@ -239,18 +239,10 @@ TEST_F(RagQualityQuestions, Bm25RanksTheAnsweringPageInTheTop5ForNaturalQuestion
 TEST_F(RagQualityQuestions, DenseAndHybridWithAnEmbeddingModel) {
   std::string why;
   if (!load(why)) GTEST_SKIP() << why;
-  const char* env_model = std::getenv("PLAYGROUND_EMBED_MODEL");
-  const bool real_model = env_model && *env_model;
-  std::unique_ptr<::pg::test::BertTempDir> tmp;
-  std::string path;
-  if (real_model) {
-    path = env_model;
-  } else {
-    tmp = std::make_unique<::pg::test::BertTempDir>();
-    path = ::pg::test::write_synth_bert(*tmp, "bert-tiny", "F32",
-                                        ::pg::test::shared_available() ? ::pg::test::shared_bert_vocab() : "");
-    ASSERT_FALSE(path.empty());
-  }
+  const ::pg::test::QualityEncoder encoder = ::pg::test::quality_encoder();
+  const bool real_model = encoder.trained;
+  const std::string& path = encoder.path;
+  ASSERT_FALSE(path.empty());
   auto model = BertModel::load(path);
   ASSERT_TRUE(model) << path << ": " << model.error();
   ThreadPool pool(2);

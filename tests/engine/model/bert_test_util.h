@@ -6,8 +6,10 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <random>
 #include <string>
@@ -98,6 +100,28 @@ inline double l2_norm(const std::vector<float>& v) {
   double s = 0;
   for (float x : v) s += static_cast<double>(x) * x;
   return std::sqrt(s);
+}
+
+// The encoder a retrieval quality test measures with: PLAYGROUND_EMBED_MODEL
+// when set (a trained BERT-family GGUF: the figures mean something), else a
+// random-weight bert-tiny written to `dir` (it only exercises the path). path
+// is "" when the file could not be written.
+struct QualityEncoder {
+  std::unique_ptr<BertTempDir> dir;
+  std::string path;
+  bool trained = false;
+};
+inline QualityEncoder quality_encoder() {
+  QualityEncoder e;
+  const char* env_model = std::getenv("PLAYGROUND_EMBED_MODEL");
+  if (env_model && *env_model) {
+    e.path = env_model;
+    e.trained = true;
+    return e;
+  }
+  e.dir = std::make_unique<BertTempDir>();
+  e.path = write_synth_bert(*e.dir, "bert-tiny", "F32", shared_available() ? shared_bert_vocab() : "");
+  return e;
 }
 
 }  // namespace pg::test
