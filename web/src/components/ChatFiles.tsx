@@ -8,6 +8,7 @@ import { Paperclip } from 'lucide-react';
 import { Button } from '@/components/ui/button';
 import { Badge } from '@/components/ui/card';
 import { Progress } from '@/components/ui/progress';
+import { JobFileLines } from '@/components/JobFileLines';
 import { Tooltip } from '@/components/ui/tooltip';
 import { UploadList } from '@/components/UploadList';
 import { ErrorNote } from '@/components/ErrorNote';
@@ -115,7 +116,6 @@ export function ChatFilesStatus({ rows, jobs, error }: { rows: ReturnType<typeof
         <ul className="flex flex-col gap-1.5" aria-label="Ingestion">
           {jobs.map((j) => {
             const done = j.files_done + j.files_failed;
-            const current = j.files.find((f) => f.stage);
             return (
               <li key={j.id} className="flex flex-col gap-1 text-xs" data-testid="chat-job" data-status={j.status} data-finished={j.finished}>
                 <div className="flex flex-wrap items-center gap-2">
@@ -127,18 +127,7 @@ export function ChatFilesStatus({ rows, jobs, error }: { rows: ReturnType<typeof
                   </span>
                 </div>
                 {!j.finished ? <Progress value={j.files_total ? (done / j.files_total) * 100 : 0} label="Ingestion progress" /> : null}
-                {current && !j.finished ? (
-                  <p className="text-muted-foreground [overflow-wrap:anywhere]">
-                    {current.file_name}: {current.stage}
-                  </p>
-                ) : null}
-                {j.files
-                  .filter((f) => f.error)
-                  .map((f) => (
-                    <p key={f.document_id} className="text-destructive [overflow-wrap:anywhere]">
-                      {f.file_name}: {f.error}
-                    </p>
-                  ))}
+                <JobFileLines job={j} />
               </li>
             );
           })}

@@ -11,6 +11,7 @@ import { Input, Textarea } from '@/components/ui/input';
 import { Label } from '@/components/ui/label';
 import { Badge, Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card';
 import { Progress } from '@/components/ui/progress';
+import { JobFileLines } from '@/components/JobFileLines';
 import { Dialog, DialogContent } from '@/components/ui/dialog';
 import { ErrorNote, Notice } from '@/components/ErrorNote';
 import { ModelPicker, useModels } from '@/components/ModelPicker';
@@ -135,7 +136,6 @@ function UploadZone({ collection, onJob }: { collection: Collection; onJob: (job
 function JobView({ job, onChanged }: { job: IngestJob; onChanged: () => void }) {
   const api = useApi();
   const done = job.files_done + job.files_failed;
-  const current = job.files.find((f) => f.stage);
   return (
     <li className="flex flex-col gap-1 rounded-md border p-2 text-xs" data-testid="job">
       <div className="flex items-center gap-2">
@@ -158,19 +158,7 @@ function JobView({ job, onChanged }: { job: IngestJob; onChanged: () => void }) 
         </span>
       </div>
       <Progress value={job.files_total ? (done / job.files_total) * 100 : 0} label="Job progress" tone={job.files_failed ? 'warning' : 'primary'} />
-      {current ? (
-        <p className="text-muted-foreground">
-          {current.file_name}: {current.stage}
-          {current.chunks_total ? ` ${current.chunks_embedded ?? 0}/${current.chunks_total} chunks embedded` : ''}
-        </p>
-      ) : null}
-      {job.files
-        .filter((f) => f.error)
-        .map((f) => (
-          <p key={f.document_id} className="text-destructive">
-            {f.file_name}: {f.error}
-          </p>
-        ))}
+      <JobFileLines job={job} />
     </li>
   );
 }
