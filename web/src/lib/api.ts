@@ -245,8 +245,10 @@ export class ApiClient {
   retryJob(id: string) {
     return this.call<IngestJob>('retryJob', { params: { id } });
   }
-  search(collection: number, query: string, topK = 5) {
-    return this.call<{ hits: SearchHit[] }>('search', { params: { id: collection }, body: { query, top_k: topK } });
+  search(collection: number, query: string, topK = 5, mode?: string) {
+    const body: Record<string, unknown> = { query, top_k: topK };
+    if (mode) body.mode = mode;
+    return this.call<{ hits: SearchHit[] }>('search', { params: { id: collection }, body });
   }
   ragQuery(body: Record<string, unknown>, handlers: StreamHandlers, signal?: AbortSignal) {
     return this.stream('ragQuery', handlers, { body: { ...body, stream: true }, signal });

@@ -123,3 +123,37 @@ describe('DocumentsPage new collection', () => {
     expect(calls.filter((c) => c.method === 'POST')[1].body).toEqual({ name: 'notes', description: '' });
   });
 });
+
+// The question's retrieval settings: top-k, the collection's modes and the context for sources.
+describe('DocumentsPage ask settings', () => {
+  it('sends top-k, mode and context share, and holds back bad values', async () => {
+    const COLLECTION = { id: 1, name: 'docs', description: '', embedding_model: 'enc', retrieval_modes: ['bm25', 'dense', 'hybrid'], retrieval_note: '', document_count: 1, chunk_count: 3, created_at: '' };
+    const done = { id: 'rag-1', model: 'stories260K', answer: 'x', finish_reason: 'stop', sources: [], citations: [], invalid_citations: [] };
+    const { impl, calls } = fakeFetch((_m, url) => {
+      if (url.endsWith('/auth/me')) return { kind: 'json', body: ME_NO_AUTH };
+      if (url.endsWith('/models')) return { kind: 'json', body: MODELS };
+      if (url.endsWith('/collections')) return { kind: 'json', body: { collections: [COLLECTION] } };
+      if (url.includes('/collections/1/documents')) return { kind: 'json', body: { documents: [] } };
+      if (url.includes('/ingest/jobs')) return { kind: 'json', body: { jobs: [] } };
+      if (url.endsWith('/search')) return { kind: 'json', body: { hits: [] } };
+      return { kind: 'sse', chunks: [ev('text', { text: 'x' }), ev('done', done)] };
+    });
+    renderPage(<DocumentsPage />, impl, { path: '/documents/1', patterns: ['/documents/:id'] });
+    await userEvent.type(await screen.findByLabelText('Question'), 'How?');
+    await userEvent.type(screen.getByLabelText('Top-k passages'), '8');
+    await userEvent.selectOptions(screen.getByLabelText('Retrieval mode'), 'dense');
+    const share = screen.getByLabelText('Context for sources (%)');
+    await userEvent.type(share, '200');
+    const ask = screen.getByRole('button', { name: 'Ask' });
+    expect(screen.getByText(/from 5 to 100/)).toBeInTheDocument();
+    expect(ask).toBeDisabled();
+    await userEvent.clear(share);
+    await userEvent.type(share, '40');
+    await waitFor(() => expect(ask).toBeEnabled());
+    await userEvent.click(ask);
+    await waitFor(() => expect(calls.some((c) => c.url.endsWith('/rag/query'))).toBe(true));
+    const query = calls.find((c) => c.url.endsWith('/rag/query'))?.body as Record<string, unknown>;
+    expect(query).toMatchObject({ collection: 'docs', question: 'How?', top_k: 8, mode: 'dense', context_share: 0.4 });
+    expect(calls.find((c) => c.url.endsWith('/search'))?.body).toEqual({ query: 'How?', top_k: 8, mode: 'dense' });
+  });
+});

@@ -21,7 +21,8 @@ import { formatScore, dropReason, droppedOf, pagesText as pages } from '@/lib/so
 import { useApi } from '@/lib/session';
 import { errorText, isAbort } from '@/lib/api';
 import { useGeneration } from '@/lib/useGeneration';
-import type { Chunk, Collection, DocumentInfo, DroppedPassage, IngestJob, RagAnswer, SearchHit, SourcePassage } from '@/lib/types';
+import type { Chunk, Collection, DocumentInfo, DroppedPassage, IngestJob, RagAnswer, RetrievalMode, SearchHit, SourcePassage } from '@/lib/types';
+import { parseContextShare, parseTopK } from '@/lib/chatDocuments';
 import { cn, formatBytes } from '@/lib/utils';
 
 export { formatScore, DEFAULT_DROP_REASON, dropReason, droppedOf } from '@/lib/sources';
@@ -196,6 +197,14 @@ function AskPanel({ collection, onOpen }: { collection: Collection; onOpen: (c: 
   const [sources, setSources] = React.useState<SourcePassage[]>([]);
   const [dropped, setDropped] = React.useState<DroppedPassage[]>([]);
   const [hits, setHits] = React.useState<SearchHit[] | null>(null);
+  // Retrieval settings of the question: top-k, mode (those the collection has), context for sources.
+  const [topK, setTopK] = React.useState('');
+  const [mode, setMode] = React.useState<RetrievalMode | 'auto'>('auto');
+  const [share, setShare] = React.useState('');
+  const k = parseTopK(topK);
+  const sh = parseContextShare(share);
+  const settingsProblem = k.problem ?? sh.problem;
+  const modes = (collection.retrieval_modes ?? ['bm25']) as RetrievalMode[];
   const { state, run, stop } = useGeneration(api, (event, data) => {
     if (event === 'sources') {
       setSources(((data as { sources?: SourcePassage[] })?.sources ?? []) as SourcePassage[]);
@@ -224,27 +233,51 @@ function AskPanel({ collection, onOpen }: { collection: Collection; onOpen: (c: 
           className="flex flex-col gap-2"
           onSubmit={(e) => {
             e.preventDefault();
-            if (!question.trim() || streaming) return;
+            if (!question.trim() || streaming || settingsProblem) return;
             setSources([]);
             setDropped([]);
             setHits(null);
             // The retrieval alone, for its per-list ranks and scores (the answer carries the fused score only).
-            api.search(collection.id, question.trim(), 5).then((r) => setHits(r.hits), () => setHits([]));
-            void run((handlers, signal) =>
-              api.ragQuery({ collection: collection.name, question: question.trim(), model, top_k: 5, params: { max_tokens: 200 } }, handlers, signal),
-            );
+            const chosenMode = mode !== 'auto' && modes.includes(mode) ? mode : undefined;
+            api.search(collection.id, question.trim(), k.value ?? 5, chosenMode).then((r) => setHits(r.hits), () => setHits([]));
+            const body: Record<string, unknown> = { collection: collection.name, question: question.trim(), model, top_k: k.value ?? 5, params: { max_tokens: 200 } };
+            if (chosenMode) body.mode = chosenMode;
+            if (sh.value !== null) body.context_share = sh.value;
+            void run((handlers, signal) => api.ragQuery(body, handlers, signal));
           }}
         >
           <ModelPicker id="rag-model" label="Answering model" value={model} onChange={setModel} models={models} />
           <Label htmlFor="rag-question">Question</Label>
           <Textarea id="rag-question" rows={2} value={question} onChange={(e) => setQuestion(e.target.value)} />
+          <div className="grid grid-cols-1 gap-2 sm:grid-cols-3">
+            <div className="flex min-w-0 flex-col gap-1">
+              <Label htmlFor="rag-top-k" className="text-xs">Top-k passages</Label>
+              <Input id="rag-top-k" inputMode="numeric" placeholder="5" value={topK} onChange={(e) => setTopK(e.target.value)} aria-invalid={Boolean(k.problem)} />
+            </div>
+            <div className="flex min-w-0 flex-col gap-1">
+              <Label htmlFor="rag-mode" className="text-xs">Retrieval mode</Label>
+              <select id="rag-mode" className="h-9 min-w-0 rounded-md border border-input bg-background px-2 text-sm" value={mode} onChange={(e) => setMode(e.target.value as RetrievalMode | 'auto')}>
+                <option value="auto">auto</option>
+                {modes.map((m) => (
+                  <option key={m} value={m}>
+                    {m}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <div className="flex min-w-0 flex-col gap-1">
+              <Label htmlFor="rag-share" className="text-xs">Context for sources (%)</Label>
+              <Input id="rag-share" inputMode="decimal" placeholder="server default (75)" value={share} onChange={(e) => setShare(e.target.value)} aria-invalid={Boolean(sh.problem)} />
+            </div>
+          </div>
+          {settingsProblem ? <p className="text-xs text-destructive">{settingsProblem}</p> : null}
           <div>
             {streaming ? (
               <Button variant="destructive" onClick={stop}>
                 <Square aria-hidden /> Stop
               </Button>
             ) : (
-              <Button type="submit" disabled={!question.trim() || !model}>
+              <Button type="submit" disabled={!question.trim() || !model || Boolean(settingsProblem)}>
                 <Send aria-hidden /> Ask
               </Button>
             )}
