@@ -13,6 +13,7 @@ import { Tooltip } from '@/components/ui/tooltip';
 import { ErrorNote, Notice } from '@/components/ErrorNote';
 import { useApi } from '@/lib/session';
 import { errorText } from '@/lib/api';
+import { RetrievalModeSelect } from '@/components/RetrievalModeSelect';
 import { commonModes, parseContextShare, parseTopK, retrievalBody } from '@/lib/chatDocuments';
 import type { Collection, Conversation, RetrievalMode } from '@/lib/types';
 
@@ -108,20 +109,7 @@ export function DocumentsForm({ conv, onSaved }: { conv: Conversation; onSaved: 
       <div className="grid grid-cols-1 gap-3 sm:grid-cols-2">
         <div className="flex flex-col gap-1.5">
           <Label htmlFor="chat-retrieval-mode">Retrieval mode</Label>
-          <select
-            id="chat-retrieval-mode"
-            className="h-9 rounded-md border border-input bg-background px-2 text-sm focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-ring"
-            value={effectiveMode}
-            onChange={(e) => setMode(e.target.value as RetrievalMode | 'auto')}
-            disabled={!chosen.length}
-          >
-            <option value="auto">auto (the server's choice)</option>
-            {modes.map((m) => (
-              <option key={m} value={m}>
-                {m}
-              </option>
-            ))}
-          </select>
+          <RetrievalModeSelect id="chat-retrieval-mode" value={effectiveMode} modes={modes} onChange={setMode} disabled={!chosen.length} />
         </div>
         <div className="flex flex-col gap-1.5">
           <Label htmlFor="chat-top-k">Top-k passages</Label>

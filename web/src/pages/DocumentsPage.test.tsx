@@ -15,6 +15,20 @@ const source: SourcePassage = {
   score: 0.0163, text: 'Read CSV files with read.csv.', truncated: false,
 };
 
+// A server with one collection (BM25 only unless given) whose question is answered by these SSE events.
+const DOCS_COLLECTION = { id: 1, name: 'docs', description: '', embedding_model: null as string | null, retrieval_modes: ['bm25'], retrieval_note: '', document_count: 1, chunk_count: 3, created_at: '' };
+function answeringServer(answerEvents: string[], collection = DOCS_COLLECTION) {
+  return fakeFetch((_m, url) => {
+    if (url.endsWith('/auth/me')) return { kind: 'json', body: ME_NO_AUTH };
+    if (url.endsWith('/models')) return { kind: 'json', body: MODELS };
+    if (url.endsWith('/collections')) return { kind: 'json', body: { collections: [collection] } };
+    if (url.includes('/collections/1/documents')) return { kind: 'json', body: { documents: [] } };
+    if (url.includes('/ingest/jobs')) return { kind: 'json', body: { jobs: [] } };
+    if (url.endsWith('/search')) return { kind: 'json', body: { hits: [] } };
+    return { kind: 'sse', chunks: answerEvents };
+  });
+}
+
 describe('AnswerText', () => {
   it('makes cited sources clickable and leaves invented numbers as text', async () => {
     const onCite = vi.fn();
@@ -47,20 +61,6 @@ describe('chunks left out of an answer', () => {
     expect(droppedOf({})).toEqual([]);
     expect(droppedOf(null)).toEqual([]);
   });
-
-  // A server with one collection whose question is answered by these SSE events.
-  function answeringServer(answerEvents: string[]) {
-    const COLLECTION = { id: 1, name: 'docs', description: '', embedding_model: null, retrieval_modes: ['bm25'], retrieval_note: '', document_count: 1, chunk_count: 3, created_at: '' };
-    return fakeFetch((_m, url) => {
-      if (url.endsWith('/auth/me')) return { kind: 'json', body: ME_NO_AUTH };
-      if (url.endsWith('/models')) return { kind: 'json', body: MODELS };
-      if (url.endsWith('/collections')) return { kind: 'json', body: { collections: [COLLECTION] } };
-      if (url.includes('/collections/1/documents')) return { kind: 'json', body: { documents: [] } };
-      if (url.includes('/ingest/jobs')) return { kind: 'json', body: { jobs: [] } };
-      if (url.endsWith('/search')) return { kind: 'json', body: { hits: [] } };
-      return { kind: 'sse', chunks: answerEvents };
-    });
-  }
 
   it('lists the chunks left out with their reason and marks a source cut to fit', async () => {
     const used = { ...source, truncated: true };
@@ -127,16 +127,9 @@ describe('DocumentsPage new collection', () => {
 // The question's retrieval settings: top-k, the collection's modes and the context for sources.
 describe('DocumentsPage ask settings', () => {
   it('sends top-k, mode and context share, and holds back bad values', async () => {
-    const COLLECTION = { id: 1, name: 'docs', description: '', embedding_model: 'enc', retrieval_modes: ['bm25', 'dense', 'hybrid'], retrieval_note: '', document_count: 1, chunk_count: 3, created_at: '' };
     const done = { id: 'rag-1', model: 'stories260K', answer: 'x', finish_reason: 'stop', sources: [], citations: [], invalid_citations: [] };
-    const { impl, calls } = fakeFetch((_m, url) => {
-      if (url.endsWith('/auth/me')) return { kind: 'json', body: ME_NO_AUTH };
-      if (url.endsWith('/models')) return { kind: 'json', body: MODELS };
-      if (url.endsWith('/collections')) return { kind: 'json', body: { collections: [COLLECTION] } };
-      if (url.includes('/collections/1/documents')) return { kind: 'json', body: { documents: [] } };
-      if (url.includes('/ingest/jobs')) return { kind: 'json', body: { jobs: [] } };
-      if (url.endsWith('/search')) return { kind: 'json', body: { hits: [] } };
-      return { kind: 'sse', chunks: [ev('text', { text: 'x' }), ev('done', done)] };
+    const { impl, calls } = answeringServer([ev('text', { text: 'x' }), ev('done', done)], {
+      ...DOCS_COLLECTION, embedding_model: 'enc', retrieval_modes: ['bm25', 'dense', 'hybrid'],
     });
     renderPage(<DocumentsPage />, impl, { path: '/documents/1', patterns: ['/documents/:id'] });
     await userEvent.type(await screen.findByLabelText('Question'), 'How?');

@@ -23,6 +23,7 @@ import { errorText, isAbort } from '@/lib/api';
 import { useGeneration } from '@/lib/useGeneration';
 import type { Chunk, Collection, DocumentInfo, DroppedPassage, IngestJob, RagAnswer, RetrievalMode, SearchHit, SourcePassage } from '@/lib/types';
 import { parseContextShare, parseTopK } from '@/lib/chatDocuments';
+import { RetrievalModeSelect } from '@/components/RetrievalModeSelect';
 import { cn, formatBytes } from '@/lib/utils';
 
 export { formatScore, DEFAULT_DROP_REASON, dropReason, droppedOf } from '@/lib/sources';
@@ -256,14 +257,7 @@ function AskPanel({ collection, onOpen }: { collection: Collection; onOpen: (c: 
             </div>
             <div className="flex min-w-0 flex-col gap-1">
               <Label htmlFor="rag-mode" className="text-xs">Retrieval mode</Label>
-              <select id="rag-mode" className="h-9 min-w-0 rounded-md border border-input bg-background px-2 text-sm" value={mode} onChange={(e) => setMode(e.target.value as RetrievalMode | 'auto')}>
-                <option value="auto">auto</option>
-                {modes.map((m) => (
-                  <option key={m} value={m}>
-                    {m}
-                  </option>
-                ))}
-              </select>
+              <RetrievalModeSelect id="rag-mode" value={mode} modes={modes} onChange={setMode} />
             </div>
             <div className="flex min-w-0 flex-col gap-1">
               <Label htmlFor="rag-share" className="text-xs">Context for sources (%)</Label>
