@@ -87,15 +87,23 @@ Result<GenerationParams> prepare_generation(const LoadedModel& model, const Gene
   if (Status s = model.require_generation(); !s) return s;
   auto text = prompt_text(model.decoder(), request.input);
   if (!text) return text.status();
+  return prepare_generation_from_text(model, request, std::move(*text), model_defaults, plan);
+}
+
+Result<GenerationParams> prepare_generation_from_text(const LoadedModel& model, const GenerationRequest& request,
+                                                      std::string text,
+                                                      const std::optional<SamplingOptions>& model_defaults,
+                                                      ChatOutputPlan* plan) {
+  if (Status s = model.require_generation(); !s) return s;
   GenerationParams p;
   auto grammar = output_grammar(request.format);
   if (!grammar) return grammar.status();
   p.grammar = std::move(*grammar);
   ChatOutputPlan local_plan;
   if (request.input.style == PromptStyle::Chat)
-    if (Status s = plan_chat_output(model.decoder(), request, *text, p, plan ? *plan : local_plan); !s) return s;
+    if (Status s = plan_chat_output(model.decoder(), request, text, p, plan ? *plan : local_plan); !s) return s;
   const std::string& field = request.input.field;
-  auto ids = tokenize_prompt(model, *text,
+  auto ids = tokenize_prompt(model, text,
                              !field.empty() ? field : request.input.style == PromptStyle::Chat ? "messages" : "prompt");
   if (!ids) return ids.status();
   p.prompt_ids = std::move(*ids);

@@ -98,6 +98,12 @@ Result<std::string> prompt_text(const LlamaModel& model, const GenerationInput& 
 Result<GenerationParams> prepare_generation(const LoadedModel& model, const GenerationRequest& request,
                                             const std::optional<SamplingOptions>& model_defaults,
                                             ChatOutputPlan* plan = nullptr);
+// The same for a prompt already rendered from request.input (prompt_text), as
+// a RAG answer renders the messages with its sources until they fit.
+Result<GenerationParams> prepare_generation_from_text(const LoadedModel& model, const GenerationRequest& request,
+                                                      std::string text,
+                                                      const std::optional<SamplingOptions>& model_defaults,
+                                                      ChatOutputPlan* plan = nullptr);
 
 // BOS added as the model says, special-token texts recognised (as `playground run`).
 // An empty prompt becomes [BOS]; a model without BOS gives invalid_argument naming `field`.

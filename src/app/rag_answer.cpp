@@ -169,13 +169,20 @@ Result<PreparedAnswer> prepare_answer(Core& core, std::span<const rag::Collectio
   const int64_t n_ctx = model.context_size();
   auto answer = answer_tokens(query, n_ctx, "the context size");
   if (!answer) return answer.status();
+  // The prompt for some sources: the bare chat template, or the chat's own
+  // request (its tools and template variables) with the grounded messages.
+  auto render = [&](const nlohmann::ordered_json& messages) -> Result<std::string> {
+    if (!query.chat) return render_chat_prompt(llm, messages, true);
+    GenerationInput in = query.chat->input;
+    in.style = PromptStyle::Chat;
+    in.messages = messages;
+    return prompt_text(llm, in);
+  };
   bool system_role = true;
-  auto bare =
-      render_chat_prompt(llm, rag::answer_messages(query.question, {}, query.instruction, true, query.conversation), true);
+  auto bare = render(rag::answer_messages(query.question, {}, query.instruction, true, query.conversation));
   if (!bare) {
     system_role = false;  // the template refuses a system message: everything goes in the user turn
-    bare = render_chat_prompt(
-        llm, rag::answer_messages(query.question, {}, query.instruction, false, query.conversation), true);
+    bare = render(rag::answer_messages(query.question, {}, query.instruction, false, query.conversation));
     if (!bare) return bare.status();
   }
   const int64_t overhead = static_cast<int64_t>(tok.encode(*bare, true, true).size());
@@ -190,14 +197,13 @@ Result<PreparedAnswer> prepare_answer(Core& core, std::span<const rag::Collectio
   rag::ContextPlan plan = rag::fit_sources(candidates, budget, count);
   // Token counts of parts differ a little from the whole: shrink until the prompt really fits.
   size_t refit_budget = budget;
+  std::string prompt_text_used;
   while (true) {
     auto prompt =
-        render_chat_prompt(llm,
-                           rag::answer_messages(query.question, plan.used, query.instruction, system_role,
-                                                query.conversation),
-                           true);
+        render(rag::answer_messages(query.question, plan.used, query.instruction, system_role, query.conversation));
     if (!prompt) return prompt.status();
     p.prompt_ids = tok.encode(*prompt, true, true);
+    prompt_text_used = std::move(*prompt);
     const int64_t excess = static_cast<int64_t>(p.prompt_ids.size()) + answer_len - n_ctx;
     if (excess <= 0 || plan.used.empty()) break;
     if (plan.used.size() == 1 && refit_budget > static_cast<size_t>(excess)) {
@@ -226,7 +232,17 @@ Result<PreparedAnswer> prepare_answer(Core& core, std::span<const rag::Collectio
                          std::to_string(answer_len) + " tokens";
     }
   }
-  if (Status s = fit_max_tokens(p, answer_len, "params.max_tokens", model); !s) return s;
+  if (query.chat) {
+    // The chat's reply format, tool-call grammar and logprobs on the prompt that fits.
+    GenerationRequest request = *query.chat;
+    request.sampling = query.sampling;
+    request.max_tokens = answer_len;
+    auto params = prepare_generation_from_text(model, request, std::move(prompt_text_used), std::nullopt, &out.output);
+    if (!params) return params.status();
+    p = std::move(*params);
+  } else if (Status s = fit_max_tokens(p, answer_len, "params.max_tokens", model); !s) {
+    return s;
+  }
   out.plan = plan_of(*found, refit_budget, answer_len, std::move(plan));  // the budget the sources were fitted to
   return out;
 }
@@ -243,7 +259,8 @@ Result<PreparedRemoteAnswer> prepare_remote_answer(Core& core, std::span<const r
   if (!answer) return answer.status();
   const int64_t overhead =
       static_cast<int64_t>(
-          count(rag::answer_messages(query.question, {}, query.instruction, true, query.conversation).dump()));
+          count(rag::answer_messages(query.question, {}, query.instruction, true, query.conversation).dump())) +
+      (query.chat && query.chat->input.tools.is_array() ? static_cast<int64_t>(count(query.chat->input.tools.dump())) : 0);
   int64_t answer_len = *answer;
   const int64_t free_tokens = n_ctx - overhead - answer_len;
   if (free_tokens <= 0 && (query.max_tokens || n_ctx - overhead <= kMinDefaultAnswerTokens))

@@ -20,6 +20,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/core.h"
+#include "app/generation.h"
 #include "app/generation_job.h"
 #include "app/model_manager.h"
 #include "app/sampling_options.h"
@@ -45,6 +46,10 @@ struct RagQuery {
   // A chat grounded in documents: its earlier turns (chat messages, without the
   // question), placed between the sources and the question (rag::answer_messages).
   nlohmann::ordered_json conversation = nlohmann::ordered_json::array();
+  // A chat's own request (a conversation's reply): its tools, template
+  // variables, reply format and logprobs hold for the answer, whose messages
+  // are the grounded ones (its sampling and max_tokens are the fields above).
+  std::optional<GenerationRequest> chat;
 };
 
 // A collection by numeric id or by name; not_found otherwise.
@@ -79,6 +84,7 @@ struct AnswerPlan {
 struct PreparedAnswer {
   GenerationParams params;  // the prompt with the sources, sampling, max_tokens
   AnswerPlan plan;
+  ChatOutputPlan output;    // query.chat: how the reply splits into content, reasoning and tool calls
 };
 Result<PreparedAnswer> prepare_answer(Core& core, std::span<const rag::Collection> collections, const LoadedModel& model,
                                       const RagQuery& query);

@@ -82,8 +82,8 @@ rag::Collection own_collection(ServerContext& ctx, const store::Conversation& c,
 }
 
 GroundedReply ground_reply(ServerContext& ctx, const store::Conversation& c, const std::string& question,
-                           const nlohmann::ordered_json& earlier_turns, const SamplingOptions& sampling,
-                           std::optional<int64_t> max_tokens, const LoadedModel* local, int64_t remote_context) {
+                           const nlohmann::ordered_json& earlier_turns, const app::GenerationRequest& request,
+                           const LoadedModel* local, int64_t remote_context) {
   std::vector<rag::Collection> collections;
   std::string names;
   for (int64_t id : c.collection_ids)
@@ -95,14 +95,16 @@ GroundedReply ground_reply(ServerContext& ctx, const store::Conversation& c, con
     throw ApiError(409, "no_collections", "the collections this conversation answers from have all been deleted");
   const nlohmann::json stored = c.retrieval ? nlohmann::json::parse(*c.retrieval, nullptr, false) : nlohmann::json::object();
   app::RagQuery query = read_rag_query(FieldReader(stored.is_object() ? stored : nlohmann::json::object(), "retrieval."), question);
-  query.sampling = sampling;
-  query.max_tokens = max_tokens;
+  query.sampling = request.sampling;
+  query.max_tokens = request.max_tokens;
   query.conversation = earlier_turns;
+  query.chat = request;
   GroundedReply out;
   PreparedAnswer described;
   if (local) {
     app::PreparedAnswer prepared = value_or_throw(app::prepare_answer(ctx.core(), collections, *local, query));
     out.params = std::move(prepared.params);
+    out.output = std::move(prepared.output);
     describe_plan(described, names, std::move(prepared.plan));
   } else {
     app::PreparedRemoteAnswer prepared =

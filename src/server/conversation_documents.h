@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "app/generation.h"
 #include "app/model_manager.h"
 #include "app/sampling_options.h"
 #include "rag/collection_store.h"
@@ -46,11 +47,14 @@ struct GroundedReply {
   int64_t max_tokens = 0;       // a provider's model: the answer's tokens
   nlohmann::json sources;       // the passages given, as the reply stores them (with "collection")
   nlohmann::json retrieval;     // mode, budget, counts and "dropped" (the passages left out, with reasons)
+  app::ChatOutputPlan output;   // a local model's: how the reply splits into content, reasoning and tool calls
 };
+// `request`: the reply's own request (sampling, max_tokens, tools, reply
+// format, logprobs), which hold for the grounded answer too.
 // `local`: the loaded model, or null for a provider's model with `remote_context` tokens.
 GroundedReply ground_reply(ServerContext& ctx, const store::Conversation& c, const std::string& question,
-                           const nlohmann::ordered_json& earlier_turns, const SamplingOptions& sampling,
-                           std::optional<int64_t> max_tokens, const LoadedModel* local, int64_t remote_context);
+                           const nlohmann::ordered_json& earlier_turns, const app::GenerationRequest& request,
+                           const LoadedModel* local, int64_t remote_context);
 
 // The conversation's own collection (files dropped into the chat): the one it
 // has, else a new BM25 collection named "<conversation id> files", which is

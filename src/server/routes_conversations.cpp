@@ -371,12 +371,8 @@ void add_conversation_routes(RouteTable& routes, ServerContext& ctx) {
                if (!c.system_prompt.empty()) history.push_back({{"role", "system"}, {"content", c.system_prompt}});
                for (const auto& m : stored_messages) history.push_back(template_message(m));
                // A user message in a conversation with collections gets a reply grounded in them.
+               // Its tools, reply format and logprobs hold for the grounded reply as for any other.
                const bool grounded = msg.role == "user" && !c.collection_ids.empty();
-               if (grounded)
-                 for (const char* key : kOutputFields)
-                   if (r.raw(key))
-                     throw invalid_field(key, "is not available in a conversation that answers from documents "
-                                              "(it has collections); detach them to use it");
                const nlohmann::ordered_json earlier_turns = history;
                history.push_back(template_message(msg));
                nlohmann::json params = parse_stored(c.params);
@@ -400,8 +396,8 @@ void add_conversation_routes(RouteTable& routes, ServerContext& ctx) {
                if (auto ref = find_remote(ctx.core(), c.model)) {
                  // A provider's model: the history goes as chat messages, the provider applies its template.
                  if (grounded) {
-                   GroundedReply grounding = ground_reply(ctx, c, msg.content, earlier_turns, g.sampling, g.max_tokens,
-                                                          nullptr, ref->client->config().context_size);
+                   GroundedReply grounding =
+                       ground_reply(ctx, c, msg.content, earlier_turns, g, nullptr, ref->client->config().context_size);
                    g.input.messages = nlohmann::ordered_json::parse(grounding.messages.dump());
                    g.max_tokens = grounding.max_tokens;
                    pending->sources = std::move(grounding.sources);
@@ -417,9 +413,9 @@ void add_conversation_routes(RouteTable& routes, ServerContext& ctx) {
                  throw_if_error(pending->model->require_generation());
                  if (grounded) {
                    // The same answering path as POST /api/v1/rag/query, with the earlier turns.
-                   GroundedReply grounding = ground_reply(ctx, c, msg.content, earlier_turns, g.sampling, g.max_tokens,
-                                                          pending->model.get(), 0);
+                   GroundedReply grounding = ground_reply(ctx, c, msg.content, earlier_turns, g, pending->model.get(), 0);
                    pending->params = std::move(grounding.params);
+                   pending->plan = std::move(grounding.output);
                    pending->sources = std::move(grounding.sources);
                    pending->retrieval = std::move(grounding.retrieval);
                  } else {
@@ -451,8 +447,13 @@ void add_conversation_routes(RouteTable& routes, ServerContext& ctx) {
                f.keepalive = ": keep-alive\n\n";
                const GenerationJob* j = job.get();
                const nlohmann::json user_json = message_json(stored_user);
-               f.start = [j, user_json, id = c.id] {
-                 return sse_event("start", {{"id", j->id()}, {"model", j->model()}, {"conversation_id", id}, {"message", user_json}});
+               // A grounded reply's sources and left-out passages come first, so its [n] cite them as it streams.
+               f.start = [j, user_json, id = c.id, pending] {
+                 nlohmann::json start = {{"id", j->id()}, {"model", j->model()}, {"conversation_id", id}, {"message", user_json}};
+                 if (!pending->sources.is_null()) start["sources"] = pending->sources;
+                 if (!pending->retrieval.is_null() && pending->retrieval.contains("dropped_passages"))
+                   start["dropped"] = pending->retrieval["dropped_passages"];
+                 return sse_event("start", start);
                };
                // As /api/v1/chat: content in `text` events, reasoning in `reasoning` events, tool calls with `done`.
                auto splitter = std::make_shared<ReplySplitter>(pending->plan);

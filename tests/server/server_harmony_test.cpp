@@ -125,6 +125,62 @@ TEST_F(ServerHarmony, AnalysisIsReasoningContentAndFinalIsContent) {
 
 }
 
+// A conversation that answers from documents keeps the reply's tools and its
+// reasoning split: the sources and the tool definitions share the context, the
+// call and the analysis are stored apart from the content, with the sources.
+TEST_F(ServerHarmony, GroundedConversationRepliesCallToolsAndSplitReasoning) {
+  ASSERT_EQ(post_json(srv(), "/api/v1/collections", {{"name", "travel"}}).status, 201);
+  auto c = srv().client();
+  auto up = to_reply(c.Post("/api/v1/collections/travel/documents",
+                            httplib::MultipartFormDataItems{
+                                file_part("paris.txt", "Paris trips: pack an umbrella, the weather in Paris turns fast.\n")}));
+  ASSERT_EQ(up.status, 202) << up.raw;
+  ASSERT_EQ(wait_for_job(srv(), up.body["job"]["id"])["status"], "done");
+  const std::string id =
+      post_json(srv(), "/api/v1/conversations", {{"collections", {"travel"}}, {"retrieval", {{"mode", "bm25"}}}}).body["id"];
+  const std::string path = "/api/v1/conversations/" + id + "/messages";
+
+  int calls = 0;
+  for (int seed = 1; seed <= 4 && calls == 0; ++seed) {
+    const JsonReply r = post_json(srv(), path,
+                                  {{"content", "Weather in Paris?"},
+                                   {"tools", {kWeatherTool}},
+                                   {"tool_choice", "required"},
+                                   {"params", {{"max_tokens", 150}, {"seed", seed}, {"temperature", 0.8}}}});
+    ASSERT_EQ(r.status, 201) << r.raw;
+    const json& reply = r.body["reply"];
+    ASSERT_GE(reply["sources"].size(), 1u) << r.raw;
+    EXPECT_EQ(reply["sources"][0]["document"], "paris.txt");
+    if (reply["generation"]["finish_reason"] == "length") continue;  // still reasoning at max_tokens
+    ASSERT_EQ(reply["tool_calls"].size(), 1u) << r.raw;
+    EXPECT_EQ(reply["tool_calls"][0]["function"]["name"], "get_weather");
+    EXPECT_EQ(reply["generation"]["finish_reason"], "tool_calls");
+    EXPECT_FALSE(has_marker(reply["content"])) << r.raw;
+    ++calls;
+  }
+  EXPECT_EQ(calls, 1);
+
+  // The harmony reply splits into reasoning and content, streamed and stored, with its sources.
+  const JsonReply r = post_json(
+      srv(), path,
+      {{"content", "And the weather in Paris tomorrow?"},
+       {"stream", true},
+       {"grammar", "root ::= \"<|channel|>analysis<|message|>Checking notes.<|end|><|start|>assistant"
+                   "<|channel|>final<|message|>Take an umbrella [1].\""},
+       {"params", {{"max_tokens", 200}}}});
+  ASSERT_EQ(r.status, 200) << r.raw;
+  const auto events = parse_sse(r.raw);
+  ASSERT_GE(events.size(), 2u);
+  ASSERT_EQ(events.front().event, "start");
+  const json start = events.front().json();
+  ASSERT_GE(start["sources"].size(), 1u) << events.front().data;  // known before the first token
+  ASSERT_EQ(events.back().event, "done") << events.back().data;
+  const json done = events.back().json();
+  EXPECT_EQ(done["reply"]["content"], "Take an umbrella [1].");
+  EXPECT_EQ(done["reply"]["reasoning"], "Checking notes.");
+  EXPECT_EQ(done["reply"]["sources"], start["sources"]);
+}
+
 TEST_F(ServerHarmony, ForcedToolCallComesBackAsToolCalls) {
   int calls = 0;
   for (int seed = 1; seed <= 4; ++seed) {
