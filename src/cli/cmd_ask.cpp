@@ -1,8 +1,9 @@
 // `playground ask --collection NAME [-m MODEL] "question"`: answers from a
 // collection of the data directory in this process — retrieval, the context
 // budget, the model's chat template — streaming the answer to stdout, then
-// the sources it cites ([n] document, page) and any citation that matches
-// no source. --json prints the API's answer object instead.
+// the sources it cites ([n] document, page), any citation that matches no
+// source, and the retrieved chunks left out with their reasons. --json
+// prints the API's answer object instead.
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -33,14 +34,17 @@ int fail(const Status& s) {
   return exit_code_for(s.code());
 }
 
+// "name, page 3 (heading)" or "name, pages 3-5".
+std::string passage_place(const rag::SourcePassage& s) {
+  const bool one = s.page_start == s.page_end;
+  return s.document_name + ", " + (one ? "page " : "pages ") + std::to_string(s.page_start) +
+         (one ? "" : "-" + std::to_string(s.page_end)) + (s.heading_path.empty() ? "" : " (" + s.heading_path + ")");
+}
+
 void print_sources(const app::AnswerPlan& plan, const std::string& answer) {
   std::printf("\n\nSources:\n");
-  for (const rag::SourcePassage& s : plan.used) {
-    const bool one = s.page_start == s.page_end;
-    std::printf("  [%d] %s, %s %d%s%s\n", s.number, s.document_name.c_str(), one ? "page" : "pages", s.page_start,
-                one ? "" : ("-" + std::to_string(s.page_end)).c_str(),
-                s.heading_path.empty() ? "" : (" (" + s.heading_path + ")").c_str());
-  }
+  for (const rag::SourcePassage& s : plan.used)
+    std::printf("  [%d] %s%s\n", s.number, passage_place(s).c_str(), s.truncated ? " [cut to fit]" : "");
   if (plan.used.empty()) std::printf("  (no chunk matched the question)\n");
   const rag::CitationCheck check = rag::check_citations(answer, static_cast<int>(plan.used.size()));
   if (!check.invented.empty()) {
@@ -48,8 +52,11 @@ void print_sources(const app::AnswerPlan& plan, const std::string& answer) {
     for (int n : check.invented) list += (list.empty() ? "" : ",") + std::to_string(n);
     std::printf("Warning: the answer cites [%s], which match no source.\n", list.c_str());
   }
-  if (!plan.dropped.empty())
-    std::printf("Note: %zu retrieved chunks did not fit the context and were left out.\n", plan.dropped.size());
+  if (plan.dropped.empty()) return;
+  // Every retrieved chunk that was not given to the model, and why (as the API's `dropped`).
+  std::printf("Left out (%zu):\n", plan.dropped.size());
+  for (const rag::DroppedPassage& d : plan.dropped)
+    std::printf("  %s: %s — %s\n", passage_place(d.passage).c_str(), d.reason.c_str(), d.detail.c_str());
 }
 
 int ask(app::Core& core, const AskArgs& a) {

@@ -104,6 +104,22 @@ TEST(CliIngest, DirectoryIngestThenAskWithCitations) {
   EXPECT_EQ(plain.exit_code, 0) << plain.err;
   EXPECT_NE(plain.out.find("Sources:\n  [1] guide.md, page 1 (Guide > Pests)"), std::string::npos) << plain.out;
 
+  // Chunks that do not fit the demo model's context are listed with their reasons.
+  std::string lighthouse;
+  for (int i = 0; i < 12; ++i) lighthouse += "The lighthouse keeper logs the lamp, the weather and every passing ship. ";
+  write_file(docs / "keeper1.txt", lighthouse + "\n");
+  write_file(docs / "keeper2.txt", "Keeper two. " + lighthouse + "\n");
+  write_file(docs / "keeper3.txt", "Keeper three. " + lighthouse + "\n");
+  ASSERT_EQ(run_playground(ingest_args(data, shell_quote(docs.string()) + " --collection keepers")).exit_code, 1);
+  auto crowded =
+      run_playground("ask --data-dir " + shell_quote(data.string()) + " --collection keepers -n 200 'lighthouse keeper'");
+  EXPECT_EQ(crowded.exit_code, 0) << crowded.err;
+  EXPECT_NE(crowded.out.find("[1] keeper"), std::string::npos) << crowded.out;
+  EXPECT_NE(crowded.out.find("[cut to fit]"), std::string::npos) << crowded.out;
+  const size_t left_out = crowded.out.find("Left out (2):\n  keeper");
+  ASSERT_NE(left_out, std::string::npos) << crowded.out;
+  EXPECT_NE(crowded.out.find(": budget — ", left_out), std::string::npos) << crowded.out;
+
   auto missing = run_playground("ask --data-dir " + shell_quote(data.string()) + " --collection nope 'q'");
   EXPECT_NE(missing.exit_code, 0);
   EXPECT_NE(missing.err.find("nope"), std::string::npos) << missing.err;
