@@ -46,61 +46,62 @@ std::map<std::string, std::string> read_metadata(const FieldReader& r, const std
   return out;
 }
 
-void answer_collection_upload(ServerContext& ctx, const rag::Collection& c, Upload& upload, httplib::Response& res) {
+bool answer_collection_upload(ServerContext& ctx, const rag::Collection& c, Upload& upload, httplib::Response& res) {
   RagServices& rag = ctx.rag();
-    if (upload.files.empty())
-      throw ApiError(400, "no_files", "the upload has no file parts (send them as multipart files)");
-    rag::SubmitOptions options;
-    options.max_file_bytes = static_cast<uint64_t>(ctx.config().max_upload_bytes);
-    nlohmann::json form = nlohmann::json::object();
-    if (auto t = upload.fields.find("tags"); t != upload.fields.end()) {
-      if (Status depth = check_json_depth(t->second); !depth)
-        throw invalid_field("tags", depth.message());
-      Result<nlohmann::json> json_tags = parse_json_guarded(t->second, "field 'tags'");
-      nlohmann::json parsed = json_tags ? std::move(json_tags).value() : nlohmann::json();
-      if (!json_tags) {  // a comma-separated list
-        parsed = nlohmann::json::array();
-        size_t pos = 0;
-        while (pos <= t->second.size()) {
-          size_t comma = t->second.find(',', pos);
-          if (comma == std::string::npos) comma = t->second.size();
-          std::string tag = t->second.substr(pos, comma - pos);
-          tag.erase(0, tag.find_first_not_of(' '));
-          tag.erase(tag.find_last_not_of(' ') + 1);
-          if (!tag.empty()) parsed.push_back(tag);
-          pos = comma + 1;
-        }
+  if (upload.files.empty())
+    throw ApiError(400, "no_files", "the upload has no file parts (send them as multipart files)");
+  rag::SubmitOptions options;
+  options.max_file_bytes = static_cast<uint64_t>(ctx.config().max_upload_bytes);
+  nlohmann::json form = nlohmann::json::object();
+  if (auto t = upload.fields.find("tags"); t != upload.fields.end()) {
+    if (Status depth = check_json_depth(t->second); !depth)
+      throw invalid_field("tags", depth.message());
+    Result<nlohmann::json> json_tags = parse_json_guarded(t->second, "field 'tags'");
+    nlohmann::json parsed = json_tags ? std::move(json_tags).value() : nlohmann::json();
+    if (!json_tags) {  // a comma-separated list
+      parsed = nlohmann::json::array();
+      size_t pos = 0;
+      while (pos <= t->second.size()) {
+        size_t comma = t->second.find(',', pos);
+        if (comma == std::string::npos) comma = t->second.size();
+        std::string tag = t->second.substr(pos, comma - pos);
+        tag.erase(0, tag.find_first_not_of(' '));
+        tag.erase(tag.find_last_not_of(' ') + 1);
+        if (!tag.empty()) parsed.push_back(tag);
+        pos = comma + 1;
       }
-      form["tags"] = parsed;
     }
-    if (auto m = upload.fields.find("metadata"); m != upload.fields.end()) {
-      Result<nlohmann::json> parsed = parse_json_guarded(m->second, "field 'metadata'");
-      if (!parsed) throw invalid_field("metadata", "must be a JSON object: " + parsed.error());
-      form["metadata"] = std::move(parsed).value();
-    }
-    FieldReader r(form);
-    options.tags = read_tags(r, "tags");
-    options.metadata = read_metadata(r, "metadata");
-    std::vector<rag::IncomingFile> files;
-    for (const UploadedFile& f : upload.files)
-      files.push_back({f.file_name, f.temp_path, true, f.too_large});
-    auto out = rag::submit_files(*rag.collections, *rag.jobs, rag.documents_dir, c, files, options,
-                                 ctx.new_id("job-"));
-    if (!out) throw ApiError(500, "database_error", "the upload could not be stored: " + out.error());
-    if (out->job) rag.worker->wake();
-    nlohmann::json docs = nlohmann::json::array();
-    for (const rag::DocumentRecord& d : out->documents) docs.push_back(document_json(d));
-    nlohmann::json refused = nlohmann::json::array();
-    for (const rag::RefusedFile& f : out->refused)
-      refused.push_back({{"file_name", f.file_name}, {"error", {{"code", f.code}, {"message", f.message}}}});
-    const bool accepted = out->job.has_value();
-    send_json(res, accepted ? 202 : 400,
-              {{"job", accepted ? job_json(*out->job, std::nullopt) : nlohmann::json(nullptr)},
-               {"documents", docs},
-               {"refused", refused},
-               {"error", accepted ? nlohmann::json(nullptr)
-                                  : nlohmann::json{{"code", "no_file_accepted"},
-                                                   {"message", "every file of the upload was refused"}}}});
+    form["tags"] = parsed;
+  }
+  if (auto m = upload.fields.find("metadata"); m != upload.fields.end()) {
+    Result<nlohmann::json> parsed = parse_json_guarded(m->second, "field 'metadata'");
+    if (!parsed) throw invalid_field("metadata", "must be a JSON object: " + parsed.error());
+    form["metadata"] = std::move(parsed).value();
+  }
+  FieldReader r(form);
+  options.tags = read_tags(r, "tags");
+  options.metadata = read_metadata(r, "metadata");
+  std::vector<rag::IncomingFile> files;
+  for (const UploadedFile& f : upload.files)
+    files.push_back({f.file_name, f.temp_path, true, f.too_large});
+  auto out = rag::submit_files(*rag.collections, *rag.jobs, rag.documents_dir, c, files, options,
+                               ctx.new_id("job-"));
+  if (!out) throw ApiError(500, "database_error", "the upload could not be stored: " + out.error());
+  if (out->job) rag.worker->wake();
+  nlohmann::json docs = nlohmann::json::array();
+  for (const rag::DocumentRecord& d : out->documents) docs.push_back(document_json(d));
+  nlohmann::json refused = nlohmann::json::array();
+  for (const rag::RefusedFile& f : out->refused)
+    refused.push_back({{"file_name", f.file_name}, {"error", {{"code", f.code}, {"message", f.message}}}});
+  const bool accepted = out->job.has_value();
+  send_json(res, accepted ? 202 : 400,
+            {{"job", accepted ? job_json(*out->job, std::nullopt) : nlohmann::json(nullptr)},
+             {"documents", docs},
+             {"refused", refused},
+             {"error", accepted ? nlohmann::json(nullptr)
+                                : nlohmann::json{{"code", "no_file_accepted"},
+                                                 {"message", "every file of the upload was refused"}}}});
+  return accepted;
 }
 
 void remove_document_files(const RagServices& rag, const std::vector<int64_t>& document_ids) {

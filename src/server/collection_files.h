@@ -21,8 +21,9 @@ namespace pg::server {
 
 // Submits the upload's files (tags and metadata from its form fields) to the
 // collection and answers 202 with the job, the documents and the refused
-// files, or 400 when every file was refused or there were none.
-void answer_collection_upload(ServerContext& ctx, const rag::Collection& c, Upload& upload, httplib::Response& res);
+// files, or 400 when every file was refused or there were none. True when
+// any file was accepted.
+bool answer_collection_upload(ServerContext& ctx, const rag::Collection& c, Upload& upload, httplib::Response& res);
 
 // A document's `tags` (at most 32, each 1-64 bytes) and `metadata` (at most 32
 // keys of 1-64 bytes; string, number or boolean values up to 1024 bytes) read

@@ -55,30 +55,33 @@ std::optional<std::string> checked_retrieval(const nlohmann::json* field) {
   return field->dump();
 }
 
-rag::Collection own_collection(ServerContext& ctx, const store::Conversation& c, const store::Access& access) {
+OwnCollection own_collection(ServerContext& ctx, const store::Conversation& c) {
   rag::CollectionStore& store = *ctx.rag().collections;
   if (c.own_collection_id)
-    if (auto existing = store.get_collection(*c.own_collection_id)) return *existing;
+    if (auto existing = store.get_collection(*c.own_collection_id)) return {*existing, false};
   const std::string name = c.id + " files";
-  auto made = store.find_collection(name);  // made by an earlier upload that did not get to attach it
-  if (!made) {
-    rag::NewCollection fields;
-    fields.name = name;
-    fields.description = "Files dropped into conversation " + c.id;
-    made = store.create_collection(fields);
-    if (!made) made = store.find_collection(name);  // a concurrent upload made it first
-    if (!made) throw store_error(made.status(), "collection '" + name + "'");
-  }
+  if (auto earlier = store.find_collection(name)) return {*earlier, false};
+  rag::NewCollection fields;
+  fields.name = name;
+  fields.description = "Files dropped into conversation " + c.id;
+  if (auto made = store.create_collection(fields)) return {*made, true};
+  auto concurrent = store.find_collection(name);  // a concurrent upload made it first
+  if (!concurrent) throw store_error(concurrent.status(), "collection '" + name + "'");
+  return {*concurrent, false};
+}
+
+void attach_own_collection(ServerContext& ctx, const store::Conversation& c, const store::Access& access,
+                           const rag::Collection& own) {
+  if (c.own_collection_id == own.id && !c.collection_ids.empty() && c.collection_ids.front() == own.id) return;
   store::ConversationUpdate u;
-  u.own_collection_id = made->id;
-  std::vector<int64_t> ids = {made->id};
+  u.own_collection_id = own.id;
+  std::vector<int64_t> ids = {own.id};
   for (int64_t id : c.collection_ids)
-    if (id != made->id) ids.push_back(id);
+    if (id != own.id) ids.push_back(id);
   if (ids.size() > kMaxConversationCollections) ids.resize(kMaxConversationCollections);
   u.collection_ids = std::move(ids);
   auto updated = ctx.conversations().update(c.id, access, u);
   if (!updated) throw ApiError(500, "database_error", "the database failed: " + updated.error());
-  return *made;
 }
 
 GroundedReply ground_reply(ServerContext& ctx, const store::Conversation& c, const std::string& question,

@@ -57,9 +57,19 @@ GroundedReply ground_reply(ServerContext& ctx, const store::Conversation& c, con
                            const LoadedModel* local, int64_t remote_context);
 
 // The conversation's own collection (files dropped into the chat): the one it
-// has, else a new BM25 collection named "<conversation id> files", which is
-// then attached to the conversation (first in its collections) and marked as
-// its own. `access` is the caller's view of the conversation.
-rag::Collection own_collection(ServerContext& ctx, const store::Conversation& c, const store::Access& access);
+// has, else the one named "<conversation id> files" (made by an upload that
+// did not get to attach it), else a new BM25 collection of that name (made:
+// true, so that an upload whose files are all refused can delete it again).
+struct OwnCollection {
+  rag::Collection collection;
+  bool made = false;
+};
+OwnCollection own_collection(ServerContext& ctx, const store::Conversation& c);
+
+// Attaches the conversation's own collection (first in its collections) and
+// marks it as its own, unless it already is. `access` is the caller's view of
+// the conversation.
+void attach_own_collection(ServerContext& ctx, const store::Conversation& c, const store::Access& access,
+                           const rag::Collection& own);
 
 }  // namespace pg::server

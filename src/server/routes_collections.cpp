@@ -162,7 +162,7 @@ void add_collection_routes(RouteTable& routes, ServerContext& ctx) {
                                  static_cast<uint64_t>(ctx.config().max_upload_total_bytes),
                                  static_cast<size_t>(ctx.config().max_upload_files), rag.uploads_dir},
                     [&ctx](const ApiRequest& req, Upload& upload, httplib::Response& res) {
-                      answer_collection_upload(ctx, collection_or_404(ctx, req.http.matches[1].str()), upload, res);
+                      (void)answer_collection_upload(ctx, collection_or_404(ctx, req.http.matches[1].str()), upload, res);
                     });
 
   routes.add("GET", R"(/api/v1/collections/([^/]{1,200})/documents)", "/api/v1/collections/{id}/documents",

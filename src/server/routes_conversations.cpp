@@ -288,10 +288,12 @@ void add_conversation_routes(RouteTable& routes, ServerContext& ctx) {
   routes.add("DELETE", one, "/api/v1/conversations/{id}", [&ctx](const ApiRequest& req, httplib::Response& res) {
     const std::string id = req.http.matches[1];
     const store::Conversation c = find_or_404(ctx, req, id);
-    if (!db_checked(ctx.conversations().remove(id, access_for(ctx, req))))
-      throw ApiError(404, "conversation_not_found", "no conversation '" + id + "'");
+    // Its files first: should that fail, the conversation is still there to delete again, and no
+    // collection is left that nothing names.
     if (c.own_collection_id)
       if (auto own = ctx.rag().collections->get_collection(*c.own_collection_id)) delete_collection_and_files(ctx, *own);
+    if (!db_checked(ctx.conversations().remove(id, access_for(ctx, req))))
+      throw ApiError(404, "conversation_not_found", "no conversation '" + id + "'");
     send_json(res, 200, {{"id", id}, {"deleted", true}});
   });
 
@@ -305,7 +307,18 @@ void add_conversation_routes(RouteTable& routes, ServerContext& ctx) {
                       const store::Conversation c = find_or_404(ctx, req, req.http.matches[1]);
                       if (upload.files.empty())
                         throw ApiError(400, "no_files", "the upload has no file parts (send them as multipart files)");
-                      answer_collection_upload(ctx, own_collection(ctx, c, access_for(ctx, req)), upload, res);
+                      const OwnCollection own = own_collection(ctx, c);
+                      bool accepted = false;
+                      try {
+                        accepted = answer_collection_upload(ctx, own.collection, upload, res);
+                      } catch (const ApiError&) {
+                        if (own.made) delete_collection_and_files(ctx, own.collection);
+                        throw;
+                      }
+                      if (accepted)
+                        attach_own_collection(ctx, c, access_for(ctx, req), own.collection);
+                      else if (own.made)  // every file refused: the collection made for them goes again
+                        delete_collection_and_files(ctx, own.collection);
                     });
 
   routes.add("GET", one + "/export", "/api/v1/conversations/{id}/export",

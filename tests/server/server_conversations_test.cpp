@@ -420,6 +420,18 @@ TEST(ServerConversations, DroppedFilesBecomeTheConversationsOwnCollection) {
               404);
   }
 
+  // A first upload whose files are all refused leaves no empty collection behind.
+  const std::string fresh = post_json(srv, "/api/v1/conversations", nlohmann::json::object()).body["id"];
+  {
+    auto c = srv.client();
+    auto refused = to_reply(c.Post("/api/v1/conversations/" + fresh + "/documents",
+                                   httplib::MultipartFormDataItems{file_part("blank.txt", "  \n\t\n")}));
+    EXPECT_EQ(refused.status, 400) << refused.raw;
+  }
+  EXPECT_EQ(get_json(srv, "/api/v1/collections/" + fresh + "%20files").status, 404);
+  EXPECT_TRUE(get_json(srv, "/api/v1/conversations/" + fresh).body["own_collection_id"].is_null());
+  EXPECT_TRUE(get_json(srv, "/api/v1/conversations/" + fresh).body["collections"].empty());
+
   // Deleting the conversation deletes its own collection, not the attached one.
   ASSERT_EQ(delete_path(srv, "/api/v1/conversations/" + id).status, 200);
   EXPECT_EQ(get_json(srv, "/api/v1/collections/" + std::to_string(own)).status, 404);
