@@ -20,6 +20,7 @@
 #include <sstream>
 
 #include "../engine/model/bert_test_util.h"
+#include "quality_embed.h"
 #include "engine/kernels/thread_pool.h"
 #include "engine/model/bert_model.h"
 #include "rag/retriever.h"
@@ -369,13 +370,7 @@ TEST_F(RagQuality, HybridAgainstBm25WithAnEmbeddingModel) {
   ASSERT_TRUE(model) << path << ": " << model.error();
   ThreadPool pool(2);
   const BertModel& m = **model;
-  EmbedFn embed = [&](const std::vector<std::string>& texts) {
-    std::vector<std::vector<TokenId>> ids;
-    for (const std::string& t : texts) ids.push_back(m.tokenize(t));
-    auto v = m.embed(ids, pool);
-    EXPECT_TRUE(v) << v.error();
-    return v ? std::move(*v) : std::vector<std::vector<float>>{};
-  };
+  const EmbedFn embed = ::pg::test::embed_with(m, pool);
 
   ManCorpus corpus;
   build_corpus(real_model ? kPages : 150, fs::path(path).stem().string(), m.n_embd(), embed, corpus);

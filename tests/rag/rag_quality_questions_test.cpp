@@ -21,6 +21,7 @@
 #include <nlohmann/json.hpp>
 
 #include "../engine/model/bert_test_util.h"
+#include "quality_embed.h"
 #include "engine/kernels/thread_pool.h"
 #include "engine/model/bert_model.h"
 #include "r_manuals.h"
@@ -247,22 +248,7 @@ TEST_F(RagQualityQuestions, DenseAndHybridWithAnEmbeddingModel) {
   ASSERT_TRUE(model) << path << ": " << model.error();
   ThreadPool pool(2);
   const BertModel& m = **model;
-  const size_t max_tokens = static_cast<size_t>(std::max(8, m.n_ctx()));
-  EmbedFn embed = [&](const std::vector<std::string>& texts) {
-    std::vector<std::vector<float>> out;
-    for (size_t start = 0; start < texts.size(); start += 32) {
-      std::vector<std::vector<TokenId>> ids;
-      for (size_t i = start; i < std::min(texts.size(), start + 32); ++i) {
-        ids.push_back(m.tokenize(texts[i]));
-        if (ids.back().size() > max_tokens) ids.back().resize(max_tokens);  // the model's window
-      }
-      auto v = m.embed(ids, pool);
-      EXPECT_TRUE(v) << v.error();
-      if (!v) return std::vector<std::vector<float>>{};
-      for (auto& e : *v) out.push_back(std::move(e));
-    }
-    return out;
-  };
+  const EmbedFn embed = ::pg::test::embed_with(m, pool);
   ingest(fs::path(path).stem().string(), m.n_embd(), embed);
   if (HasFatalFailure()) return;
   const Score bm25 = measure(retriever_search(RetrievalMode::Bm25, embed));
