@@ -637,6 +637,9 @@ try {
     await source.click();
     const dialog = page.getByRole('dialog');
     await dialog.getByTestId('source-title').waitFor();
+    // The sources come with the stream's start, so the passage may open while the reply streams;
+    // it stays open when the stored reply takes the streamed one's place.
+    await page.locator('li[data-streaming="true"]').waitFor({ state: 'detached', timeout: 60000 });
     expect((await dialog.getByTestId('source-title').innerText()).includes('keeper-notes.txt'),
       `the best source is the notes: ${await dialog.getByTestId('source-title').innerText()}`);
     expect((await dialog.getByTestId('source-text').innerText()).includes('Marta Quill'), 'the chunk text is shown');
@@ -645,6 +648,32 @@ try {
     expect(reply.role === 'assistant' && reply.sources?.[0]?.document === 'keeper-notes.txt',
       `the stored reply keeps its sources: ${JSON.stringify(reply.sources)}`);
     await shot(page, 'chat-documents');
+    await page.keyboard.press('Escape');
+    // A citation in the reply's text opens its chunk. The demo model writes no [1] by itself, so a
+    // conversation made through the API (the chat's files attached, the demo model pinned) gets a
+    // reply a grammar holds to "… [1].", then is opened in the UI.
+    const cited = await (await fetch(`${open.url}/api/v1/conversations`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ title: 'e2e-cited', model: 'stories260K', params: { max_tokens: 48 }, collections: [conv.own_collection_id] }),
+    })).json();
+    expect((cited.collections ?? []).map((c) => c.id).join() === String(conv.own_collection_id), `the chat's files attached: ${JSON.stringify(cited.collections)}`);
+    const asked = await fetch(`${open.url}/api/v1/conversations/${encodeURIComponent(cited.id)}/messages`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ content: 'Who kept the Gull Rock lighthouse log?', grammar: 'root ::= "Marta Quill keeps the light [1]."' }),
+    });
+    const answered = await asked.json();
+    expect(asked.ok && answered.reply?.content === 'Marta Quill keeps the light [1].' && answered.reply?.sources?.[0]?.document === 'keeper-notes.txt',
+      `the reply cites its first source, the notes: ${asked.status} ${JSON.stringify(answered.reply ?? answered)}`);
+    await page.goto(`${open.url}/chat/${encodeURIComponent(cited.id)}`);
+    const citedReply = page.locator('li[data-role="assistant"]').filter({ hasText: 'Marta Quill keeps the light' });
+    await citedReply.getByTestId('citation').first().click();
+    const chunk = page.getByRole('dialog');
+    await chunk.getByTestId('source-title').waitFor();
+    const chunkTitle = await chunk.getByTestId('source-title').innerText();
+    expect(chunkTitle.includes('[1]') && chunkTitle.includes('keeper-notes.txt'), `the citation opens the notes: ${chunkTitle}`);
+    expect((await chunk.getByTestId('source-text').innerText()).includes('Marta Quill kept the Gull Rock lighthouse log'), 'the cited chunk\'s text is shown');
     await page.keyboard.press('Escape');
   });
 

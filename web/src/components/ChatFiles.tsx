@@ -1,8 +1,8 @@
 // Files dropped into a conversation (or picked with the paperclip): each uploaded to
 // POST /api/v1/conversations/{id}/documents with its own progress, refused files with
-// the server's reason, then the ingestion job followed live (SSE) to its end. The
-// conversation is made first when none is open; it is reloaded after each upload and
-// job, so its own collection shows among the attached ones.
+// the server's reason, then the ingestion job followed live (SSE, lib/useIngestionJobs.ts)
+// to its end. The conversation is made first when none is open; it is reloaded after
+// each upload and job, so its own collection shows among the attached ones.
 import * as React from 'react';
 import { Paperclip } from 'lucide-react';
 import { Button } from '@/components/ui/button';
@@ -13,57 +13,34 @@ import { Tooltip } from '@/components/ui/tooltip';
 import { UploadList } from '@/components/UploadList';
 import { ErrorNote } from '@/components/ErrorNote';
 import { useApi } from '@/lib/session';
-import { errorText, isAbort } from '@/lib/api';
 import { useUploads } from '@/lib/uploads';
+import { useIngestionJobs } from '@/lib/useIngestionJobs';
 import type { IngestJob } from '@/lib/types';
 
 export const ACCEPTED_FILES = '.pdf,.txt,.md,.markdown,text/plain,text/markdown,application/pdf';
 
 export function useChatFiles(ensureConversation: () => Promise<string | null>, onChanged: (convId: string) => void) {
   const api = useApi();
-  const [jobs, setJobs] = React.useState<IngestJob[]>([]);
   const [error, setError] = React.useState<string | null>(null);
   const convRef = React.useRef<string | null>(null);
-  const watching = React.useRef(new Map<string, AbortController>());
-  React.useEffect(() => {
-    const map = watching.current;
-    return () => map.forEach((c) => c.abort());
-  }, []);
   const onChangedRef = React.useRef(onChanged);
   onChangedRef.current = onChanged;
+  const { jobs, watch } = useIngestionJobs({ limit: 10, onError: setError });
 
-  const watch = React.useCallback(
+  // A job's end reloads the conversation it was uploaded to (the one open then).
+  const watchForConversation = React.useCallback(
     (job: IngestJob) => {
-      setJobs((js) => [job, ...js.filter((j) => j.id !== job.id)].slice(0, 10));
       const convId = convRef.current;
-      if (job.finished || watching.current.has(job.id)) return;
-      const controller = new AbortController();
-      watching.current.set(job.id, controller);
-      api
-        .jobEvents(
-          job.id,
-          {
-            onEvent: (_event, data) => {
-              const j = data as IngestJob;
-              if (j && typeof j === 'object' && 'files' in j) setJobs((js) => js.map((x) => (x.id === j.id ? j : x)));
-            },
-          },
-          controller.signal,
-        )
-        .catch((e) => {
-          if (!isAbort(e)) setError(errorText(e));
-        })
-        .finally(() => {
-          watching.current.delete(job.id);
-          if (convId && !controller.signal.aborted) onChangedRef.current(convId);
-        });
+      watch(job, (closed) => {
+        if (convId && !closed) onChangedRef.current(convId);
+      });
     },
-    [api],
+    [watch],
   );
 
   const { rows, send: upload } = useUploads(
     (file, onProgress) => api.uploadToConversation(convRef.current!, file, onProgress),
-    watch,
+    watchForConversation,
     () => convRef.current && onChangedRef.current(convRef.current),
   );
 

@@ -2,6 +2,8 @@
 // opening that passage (numbers naming none stay text and are flagged), a compact
 // list of its sources, and the passages left out with the server's reason. A dialog
 // shows a passage: document, collection, pages, score, whether it was cut, its text.
+// `SourcedAnswer` puts them together for a stored reply and one still streaming alike;
+// it never fetches anything (the sources come with the reply or its stream's start).
 import * as React from 'react';
 import { Markdown } from '@/components/Markdown';
 import { Dialog, DialogContent } from '@/components/ui/dialog';
@@ -41,6 +43,31 @@ export function CitedMarkdown({ text, sources, onCite }: { text: string; sources
           Cites sources that do not exist: {unknown.map((n) => `[${n}]`).join(' ')}
         </p>
       ) : null}
+    </>
+  );
+}
+
+// A reply's answer with its sources: cited [n] and listed sources call `onOpen` (the page
+// holds one SourceDialog, so a passage stays open when a streamed reply is replaced by the
+// stored one). Without sources the answer shows as `plain` renders it (a stored reply as
+// Markdown, a streaming one as text).
+export function SourcedAnswer({
+  text,
+  sources,
+  dropped,
+  plain,
+  onOpen,
+}: {
+  text: string;
+  sources: SourcePassage[];
+  dropped: DroppedPassage[];
+  plain: React.ReactNode;
+  onOpen: (s: SourcePassage) => void;
+}) {
+  return (
+    <>
+      {sources.length ? <CitedMarkdown text={text} sources={sources} onCite={onOpen} /> : plain}
+      <SourceList sources={sources} dropped={dropped} onOpen={onOpen} />
     </>
   );
 }

@@ -15,7 +15,7 @@ import type { Message, SamplingParams } from '@/lib/types';
 
 const base: GenerationState = {
   status: 'streaming', text: 'abc', reasoning: '', tokens: [], toolCalls: [], id: 'g', error: null, finishReason: null, usage: null, timings: null, pieces: 3,
-  firstTokenMs: 12, elapsedMs: null, done: null,
+  firstTokenMs: 12, elapsedMs: null, start: null, done: null,
 };
 
 describe('GenerationStats', () => {

@@ -4,7 +4,8 @@
 // which ends the stream with finish_reason "cancelled"; the connection is
 // closed as a fallback). Never leaves a request running when the component goes.
 // Reasoning, the tokens' probabilities and tool calls are gathered alongside
-// (lib/replyStream.ts) and flushed with the text.
+// (lib/replyStream.ts) and flushed with the text. The `start` payload is kept as it
+// came (a grounded reply's `sources` and `dropped` arrive in it).
 import * as React from 'react';
 import { isAbort, errorText, type ApiClient, type StreamHandlers } from './api';
 import { applyReplyEvent, emptyReply } from './replyStream';
@@ -26,12 +27,13 @@ export interface GenerationState {
   pieces: number; // text events so far (about one per token)
   firstTokenMs: number | null; // measured here, from the request to the first text
   elapsedMs: number | null;
+  start: Record<string, unknown> | null; // the whole `start` payload
   done: Record<string, unknown> | null; // the whole `done` payload
 }
 
 const initial: GenerationState = {
   status: 'idle', text: '', reasoning: '', tokens: [], toolCalls: [], id: null, error: null, finishReason: null, usage: null, timings: null, pieces: 0,
-  firstTokenMs: null, elapsedMs: null, done: null,
+  firstTokenMs: null, elapsedMs: null, start: null, done: null,
 };
 
 export type StreamRunner = (handlers: StreamHandlers, signal: AbortSignal) => Promise<void>;
@@ -66,9 +68,10 @@ export function useGeneration(api: ApiClient, onEvent?: (event: string, data: un
     const handlers: StreamHandlers = {
       onEvent: (event, data) => {
         const d = (data ?? {}) as Record<string, unknown>;
-        if (event === 'start' && typeof d.id === 'string') {
-          idRef.current = d.id;
-          setState((s) => ({ ...s, id: d.id as string }));
+        if (event === 'start') {
+          if (typeof d.id === 'string') idRef.current = d.id;
+          final = { ...final, start: d };
+          if (abortRef.current === controller) setState((s) => ({ ...s, id: idRef.current, start: d }));
         } else if (event === 'text' || event === 'reasoning') {
           applyReplyEvent(acc, event, data);
           if (firstTokenMs === null) firstTokenMs = performance.now() - started;

@@ -21,7 +21,7 @@ import { SamplingControls } from '@/components/SamplingControls';
 import { GenerationStats } from '@/components/GenerationStats';
 import { Reasoning } from '@/components/Reasoning';
 import { ChatDocuments } from '@/components/ChatDocuments';
-import { CitedMarkdown, SourceDialog, SourceList } from '@/components/ReplySources';
+import { SourceDialog, SourcedAnswer } from '@/components/ReplySources';
 import { droppedOf, sourcesOf } from '@/lib/sources';
 import { AttachButton, ChatFilesStatus, useChatFiles } from '@/components/ChatFiles';
 import { useApi } from '@/lib/session';
@@ -162,13 +162,9 @@ export function reasoningOf(m: Pick<Message, 'content' | 'reasoning_content' | '
   return { reasoning: split.reasoning, answer: split.answer };
 }
 
-function MessageView({ m, onEdit, disabled }: { m: Message; onEdit?: (m: Message) => void; disabled: boolean }) {
+function MessageView({ m, onEdit, onOpenSource, disabled }: { m: Message; onEdit?: (m: Message) => void; onOpenSource: (s: SourcePassage) => void; disabled: boolean }) {
   const user = m.role === 'user';
   const { reasoning, answer } = user ? { reasoning: '', answer: m.content } : reasoningOf(m);
-  // A grounded reply's passages (absent on a server that does not give them).
-  const sources = user ? [] : sourcesOf(m);
-  const dropped = user ? [] : droppedOf(m);
-  const [open, setOpen] = React.useState<SourcePassage | null>(null);
   return (
     <li className={cn('flex', user ? 'justify-end' : 'justify-start')} data-role={m.role}>
       <div className={cn('group min-w-0 max-w-[85%] rounded-lg px-3 py-2 [overflow-wrap:anywhere]', user ? 'bg-primary/10' : 'bg-muted')}>
@@ -193,9 +189,8 @@ function MessageView({ m, onEdit, disabled }: { m: Message; onEdit?: (m: Message
         ) : (
           <>
             <Reasoning text={reasoning} className="mb-2" />
-            {sources.length ? <CitedMarkdown text={answer} sources={sources} onCite={setOpen} /> : <Markdown text={answer} />}
-            <SourceList sources={sources} dropped={dropped} onOpen={setOpen} />
-            <SourceDialog source={open} onClose={() => setOpen(null)} />
+            {/* A grounded reply's passages (absent on a server that does not give them). */}
+            <SourcedAnswer text={answer} sources={sourcesOf(m)} dropped={droppedOf(m)} plain={<Markdown text={answer} />} onOpen={onOpenSource} />
           </>
         )}
       </div>
@@ -214,12 +209,16 @@ export default function ChatPage() {
   const [draft, setDraft] = React.useState('');
   const [pendingUser, setPendingUser] = React.useState<string | null>(null);
   const [editing, setEditing] = React.useState<Message | null>(null);
+  // The passage a reply's citation or source opened (one dialog for the page).
+  const [openSource, setOpenSource] = React.useState<SourcePassage | null>(null);
   const [settingsOpen, setSettingsOpen] = React.useState(false);
   const [newModel, setNewModel] = React.useState('');
   const { state, run, stop, reset } = useGeneration(api);
   const streaming = state.status === 'streaming';
   const bottomRef = React.useRef<HTMLDivElement>(null);
   const streamed = state.reasoning ? { reasoning: state.reasoning, answer: state.text } : splitThinking(state.text);
+  // What the streaming reply shows: its answer so far, else an ellipsis until something arrives.
+  const streamedShown = streamed.answer || (streamed.reasoning ? '' : '…');
   // The id of a conversation this page just made and navigated to: its state is already here.
   const madeHereRef = React.useRef<string | null>(null);
 
@@ -243,6 +242,7 @@ export default function ChatPage() {
     setConv(null);
     reset();
     setPendingUser(null);
+    setOpenSource(null);
     if (!id) return;
     const controller = new AbortController();
     api
@@ -423,16 +423,23 @@ export default function ChatPage() {
           {!conv && !pendingUser ? <Notice>Write a message to start a conversation, or drop files here to chat about them. It is stored on the server.</Notice> : null}
           <ul className="flex flex-col gap-3">
             {(conv?.messages ?? []).map((m) => (
-              <MessageView key={m.id} m={m} onEdit={setEditing} disabled={streaming} />
+              <MessageView key={m.id} m={m} onEdit={setEditing} onOpenSource={setOpenSource} disabled={streaming} />
             ))}
             {pendingUser !== null ? (
               <>
-                <MessageView m={{ id: -1, role: 'user', content: pendingUser, created_at: '' }} disabled />
+                <MessageView m={{ id: -1, role: 'user', content: pendingUser, created_at: '' }} onOpenSource={setOpenSource} disabled />
                 <li className="flex justify-start" data-role="assistant" data-streaming="true">
                   <div className="min-h-[2.5rem] min-w-0 max-w-[85%] rounded-lg bg-muted px-3 py-2 [overflow-wrap:anywhere]">
                     <div className="mb-1 text-xs font-medium text-muted-foreground">assistant</div>
                     <Reasoning text={streamed.reasoning} streaming={Boolean(streamed.reasoning) && !streamed.answer && streaming} className="mb-2" />
-                    <p className="whitespace-pre-wrap break-words text-sm">{streamed.answer || (streamed.reasoning ? '' : '…')}</p>
+                    {/* A grounded reply's sources come with the stream's start: its [n] link as the text arrives. */}
+                    <SourcedAnswer
+                      text={streamedShown}
+                      sources={sourcesOf(state.start)}
+                      dropped={droppedOf(state.start)}
+                      plain={<p className="whitespace-pre-wrap break-words text-sm">{streamedShown}</p>}
+                      onOpen={setOpenSource}
+                    />
                   </div>
                 </li>
               </>
@@ -498,6 +505,7 @@ export default function ChatPage() {
         {state.error ? <ErrorNote>The reply failed: {state.error}</ErrorNote> : null}
         {state.status !== 'idle' ? <GenerationStats state={state} /> : null}
       </section>
+      <SourceDialog source={openSource} onClose={() => setOpenSource(null)} />
       <Dialog open={editing !== null} onOpenChange={(o) => !o && setEditing(null)}>
         {editing ? (
           <DialogContent title="Edit and resend" description="A copy of the conversation up to this message gets the edited message; the original stays.">

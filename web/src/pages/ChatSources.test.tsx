@@ -1,12 +1,13 @@
 // A grounded reply in Chat: [n], [1, 3] and [2-3] become buttons opening the passage
 // (document, collection, pages, score, cut to fit, text); a number naming no source
 // stays text and is flagged; the sources are listed under the reply and the passages
-// left out with their reason. A reply without sources shows as before.
+// left out with their reason. A reply without sources shows as before. While a grounded
+// reply streams, its [n] link as soon as the stream's start event brings the sources.
 import { describe, expect, it } from 'vitest';
-import { screen, within } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import ChatPage from './ChatPage';
-import { fakeFetch } from '@/test/fakeServer';
+import { fakeFetch, ev } from '@/test/fakeServer';
 import { renderPage, MODELS, ME_NO_AUTH } from '@/test/render';
 
 const source = (number: number, extra = {}) => ({
@@ -25,11 +26,22 @@ const CONV = {
 };
 
 function server() {
-  return fakeFetch((_method, url) => {
+  return fakeFetch((method, url) => {
     if (url.endsWith('/auth/me')) return { kind: 'json', body: ME_NO_AUTH };
     if (url.endsWith('/models')) return { kind: 'json', body: MODELS };
     if (url.startsWith('/api/v1/conversations?')) return { kind: 'json', body: { conversations: [CONV], total: 1, limit: 200, offset: 0 } };
     if (url === '/api/v1/conversations/conv-1') return { kind: 'json', body: CONV };
+    // A reply that stays streaming (no `done`): the sources come with its start event only.
+    if (method === 'POST' && url === '/api/v1/conversations/conv-1/messages')
+      return {
+        kind: 'sse',
+        chunks: [
+          ev('start', { id: 'gen-2', model: 'stories260K', conversation_id: 'conv-1', message: { id: 4, role: 'user', content: 'Who keeps the light?', created_at: '' }, sources: [source(1, { document: 'keeper.txt' })], dropped: [{ document: 'old.txt', reason: 'below the score cut' }] }),
+          ev('text', { text: 'Marta Quill ' }),
+          ev('text', { text: 'keeps the light [1].' }),
+        ],
+        holdOpen: true,
+      };
     return { kind: 'json', status: 404, body: { error: { code: 'not_found', message: url } } };
   });
 }
@@ -61,5 +73,22 @@ describe('a grounded reply in Chat', () => {
     const plain = screen.getAllByRole('listitem').find((li) => li.getAttribute('data-role') === 'assistant' && li.textContent?.includes('Plain'))!;
     expect(within(plain).queryByTestId('citation')).toBeNull();
     expect(within(plain).queryByTestId('unknown-citations')).toBeNull();
+  });
+
+  it('links the citations of a reply while it streams, from the sources of its start event', async () => {
+    renderPage(<ChatPage />, server().impl, { path: '/chat/conv-1', patterns: ['/chat', '/chat/:id'] });
+    await screen.findAllByTestId('citation');
+    await userEvent.type(screen.getByLabelText('Message'), 'Who keeps the light?{Enter}');
+    const streamingReply = () => screen.getAllByRole('listitem').find((li) => li.getAttribute('data-streaming') === 'true')!;
+    await waitFor(() => expect(streamingReply()).toHaveTextContent('Marta Quill keeps the light [1].'));
+    // Still streaming: Stop is offered, no `done` came.
+    expect(screen.getByRole('button', { name: 'Stop' })).toBeInTheDocument();
+    expect(within(streamingReply()).getAllByTestId('reply-source').map((s) => s.textContent)).toEqual(['[1] keeper.txt · manuals · page 1 · 0.0164']);
+    expect(within(streamingReply()).getByTestId('dropped-reason')).toHaveTextContent('Left out: below the score cut');
+
+    await userEvent.click(within(streamingReply()).getByRole('button', { name: 'Citation 1: keeper.txt, page 1' }));
+    const dialog = await screen.findByRole('dialog');
+    expect(within(dialog).getByTestId('source-title')).toHaveTextContent('[1] keeper.txt');
+    expect(within(dialog).getByTestId('source-text')).toHaveTextContent('Passage 1 text.');
   });
 });

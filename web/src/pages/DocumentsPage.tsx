@@ -1,7 +1,7 @@
 // Documents: collections; upload by drag and drop or a file picker (several
 // files, each its own request with its own progress and errors); ingestion
-// jobs with live progress (SSE), cancel and retry; the documents and their
-// chunks; and questions answered from a collection with numbered citations and
+// jobs with live progress (SSE, lib/useIngestionJobs.ts), cancel and retry; the
+// documents and their chunks; and questions answered from a collection with numbered citations and
 // sources that open the chunk with its document, pages and retrieval score.
 import * as React from 'react';
 import { useNavigate, useParams } from 'react-router-dom';
@@ -19,8 +19,9 @@ import { UploadList } from '@/components/UploadList';
 import { useUploads } from '@/lib/uploads';
 import { formatScore, dropReason, droppedOf, pagesText as pages } from '@/lib/sources';
 import { useApi } from '@/lib/session';
-import { errorText, isAbort } from '@/lib/api';
+import { errorText } from '@/lib/api';
 import { useGeneration } from '@/lib/useGeneration';
+import { useIngestionJobs } from '@/lib/useIngestionJobs';
 import type { Chunk, Collection, DocumentInfo, DroppedPassage, IngestJob, RagAnswer, RetrievalMode, SearchHit, SourcePassage } from '@/lib/types';
 import { parseContextShare, parseTopK } from '@/lib/chatDocuments';
 import { RetrievalModeSelect } from '@/components/RetrievalModeSelect';
@@ -403,11 +404,9 @@ function AskPanel({ collection, onOpen }: { collection: Collection; onOpen: (c: 
 function CollectionView({ collection, onDeleted, onChanged }: { collection: Collection; onDeleted: () => void; onChanged: () => void }) {
   const api = useApi();
   const [docs, setDocs] = React.useState<DocumentInfo[]>([]);
-  const [jobs, setJobs] = React.useState<IngestJob[]>([]);
   const [error, setError] = React.useState<string | null>(null);
   const [chunk, setChunk] = React.useState<ChunkRef | null>(null);
   const [docOpen, setDocOpen] = React.useState<DocumentInfo | null>(null);
-  const watching = React.useRef(new Map<string, AbortController>());
 
   const onChangedRef = React.useRef(onChanged);
   onChangedRef.current = onChanged;
@@ -421,52 +420,27 @@ function CollectionView({ collection, onDeleted, onChanged }: { collection: Coll
     );
   }, [api, collection.id]);
 
-  const watch = React.useCallback(
-    (job: IngestJob) => {
-      setJobs((js) => [job, ...js.filter((j) => j.id !== job.id)]);
-      if (job.finished || watching.current.has(job.id)) return;
-      const controller = new AbortController();
-      watching.current.set(job.id, controller);
-      api
-        .jobEvents(
-          job.id,
-          {
-            onEvent: (_event, data) => {
-              const j = data as IngestJob;
-              if (j && typeof j === 'object' && 'files' in j) {
-                setJobs((js) => js.map((x) => (x.id === j.id ? j : x)));
-                loadDocs();
-              }
-            },
-          },
-          controller.signal,
-        )
-        .catch((e) => {
-          if (!isAbort(e)) setError(errorText(e));
-        })
-        .finally(() => {
-          watching.current.delete(job.id);
-          loadDocs();
-        });
-    },
-    [api, loadDocs],
+  const { jobs, watch, reset: resetJobs } = useIngestionJobs({ onUpdate: () => loadDocs(), onError: setError });
+  // A job's end reloads the documents of the collection it belongs to (unless another is shown now).
+  const watchJob = React.useCallback(
+    (job: IngestJob) =>
+      watch(job, (closed) => {
+        if (!closed) loadDocs();
+      }),
+    [watch, loadDocs],
   );
 
   const loadJobs = React.useCallback(() => {
-    api.jobs(collection.id).then((r) => r.jobs.slice(0, 10).reverse().forEach(watch), (e) => setError(errorText(e)));
-  }, [api, collection.id, watch]);
+    api.jobs(collection.id).then((r) => r.jobs.slice(0, 10).reverse().forEach((job) => watchJob(job)), (e) => setError(errorText(e)));
+  }, [api, collection.id, watchJob]);
 
   React.useEffect(() => {
     setDocs([]);
-    setJobs([]);
+    resetJobs();
     loadDocs();
     loadJobs();
-    const map = watching.current;
-    return () => {
-      map.forEach((c) => c.abort());
-      map.clear();
-    };
-  }, [loadDocs, loadJobs]);
+    return resetJobs;
+  }, [loadDocs, loadJobs, resetJobs]);
 
   return (
     <div className="flex min-w-0 flex-col gap-4">
@@ -495,7 +469,7 @@ function CollectionView({ collection, onDeleted, onChanged }: { collection: Coll
               <CardTitle>Upload</CardTitle>
             </CardHeader>
             <CardContent className="flex flex-col gap-3">
-              <UploadZone collection={collection} onJob={watch} />
+              <UploadZone collection={collection} onJob={watchJob} />
               {jobs.length ? (
                 <ul className="flex flex-col gap-2" aria-label="Ingestion jobs">
                   {jobs.map((j) => (
