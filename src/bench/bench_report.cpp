@@ -32,11 +32,14 @@ std::string human_count(uint64_t n) {
   return std::to_string(n);
 }
 
-nlohmann::json test_json(const TestResult& t) {
-  return {{"test", t.name},
-          {"tokens", t.tokens},
-          {"tokens_per_s", {{"median", t.rate.median}, {"min", t.rate.min}, {"max", t.rate.max}}},
-          {"samples", t.rate.samples}};
+nlohmann::json test_json(const TestResult* t) {
+  if (!t) return nullptr;
+  return {{"test", t->name},
+          {"kind", t->prompt ? "pp" : "tg"},
+          {"tokens", t->tokens},
+          {"depth", t->depth},
+          {"tokens_per_s", {{"median", t->rate.median}, {"min", t->rate.min}, {"max", t->rate.max}}},
+          {"samples", t->rate.samples}};
 }
 
 std::string rate_cell(const RateStats& r) {
@@ -114,11 +117,13 @@ nlohmann::json bench_report_json(const BenchReport& r) {
                 {"weight_bytes", r.weight_bytes}, {"active_weight_bytes", r.active_weight_bytes},
                 {"parameters", r.parameters},
                 {"type_mix", r.type_mix},       {"type_counts", r.type_counts}};
-  j["config"] = {{"n_prompt", r.options.n_prompt}, {"n_gen", r.options.n_gen},
+  j["config"] = {{"n_prompt", r.options.n_prompts}, {"n_gen", r.options.n_gens}, {"depth", r.options.depths},
                  {"repetitions", r.options.repetitions}, {"n_ctx", r.n_ctx},
                  {"seed", r.options.seed}, {"bandwidth_mib", r.options.bandwidth_mib}};
-  j["prompt"] = test_json(r.prompt);
-  j["generation"] = test_json(r.generation);
+  j["tests"] = nlohmann::json::array();
+  for (const TestResult& t : r.tests) j["tests"].push_back(test_json(&t));
+  j["prompt"] = test_json(r.first_test(true));
+  j["generation"] = test_json(r.first_test(false));
   j["memory"] = {{"peak_rss_bytes", r.peak_rss_bytes}, {"kv_cache_bytes", r.kv_cache_bytes}};
   j["bandwidth"] = {{"measured_gb_per_s", r.measured_gb_per_s},
                     {"buffer_bytes", r.bandwidth_buffer_bytes},
@@ -151,14 +156,14 @@ std::string bench_report_text(const BenchReport& r) {
   out += line;
   out += "\n";
   const std::string model_cell = r.architecture + " " + human_count(r.parameters);
-  std::snprintf(line, sizeof line, "| %-20s | %12s | %10s | %7s | %8s | %32s |\n", "model", "size", "params",
+  std::snprintf(line, sizeof line, "| %-20s | %12s | %10s | %7s | %16s | %32s |\n", "model", "size", "params",
                 "threads", "test", "t/s median [min, max]");
   out += line;
-  out += "| -------------------- | -----------: | ---------: | ------: | -------: | -------------------------------: |\n";
-  for (const TestResult* t : {&r.prompt, &r.generation}) {
-    std::snprintf(line, sizeof line, "| %-20s | %12s | %10s | %7d | %8s | %32s |\n", model_cell.c_str(),
+  out += "| -------------------- | -----------: | ---------: | ------: | ---------------: | -------------------------------: |\n";
+  for (const TestResult& t : r.tests) {
+    std::snprintf(line, sizeof line, "| %-20s | %12s | %10s | %7d | %16s | %32s |\n", model_cell.c_str(),
                   human_bytes(r.file_bytes).c_str(), human_count(r.parameters).c_str(), r.threads,
-                  t->name.c_str(), rate_cell(t->rate).c_str());
+                  t.name.c_str(), rate_cell(t.rate).c_str());
     out += line;
   }
   out += "\n";
@@ -169,11 +174,15 @@ std::string bench_report_text(const BenchReport& r) {
                 human_bytes(r.kv_cache_bytes).c_str(),
                 static_cast<long long>(r.n_ctx));
   out += line;
-  std::snprintf(line, sizeof line,
-                "bandwidth: generation reads weights at %.2f GB/s = %.0f%% of measured %.2f GB/s "
-                "(%s buffer, best of %d, %d threads)\n",
-                r.generation_weight_gb_per_s, r.fraction_of_measured * 100, r.measured_gb_per_s,
-                human_bytes(r.bandwidth_buffer_bytes).c_str(), r.bandwidth_passes, r.threads);
+  if (const TestResult* tg = r.first_test(false))
+    std::snprintf(line, sizeof line,
+                  "bandwidth: generation (%s) reads weights at %.2f GB/s = %.0f%% of measured %.2f GB/s "
+                  "(%s buffer, best of %d, %d threads)\n",
+                  tg->name.c_str(), r.generation_weight_gb_per_s, r.fraction_of_measured * 100, r.measured_gb_per_s,
+                  human_bytes(r.bandwidth_buffer_bytes).c_str(), r.bandwidth_passes, r.threads);
+  else
+    std::snprintf(line, sizeof line, "bandwidth: measured %.2f GB/s (%s buffer, best of %d, %d threads); no generation test\n",
+                  r.measured_gb_per_s, human_bytes(r.bandwidth_buffer_bytes).c_str(), r.bandwidth_passes, r.threads);
   out += line;
   if (r.constrained) {
     out.push_back('\n');

@@ -65,8 +65,21 @@ Status validate_bench_options(const BenchOptions& o) {
     return Status::error("bench: " + what + " must be in [" + std::to_string(lo) + ", " +
                          std::to_string(hi) + "], got " + std::to_string(v));
   };
-  if (o.n_prompt < 1 || o.n_prompt > kMaxTokens) return bad("-p (prompt tokens)", o.n_prompt, 1, kMaxTokens);
-  if (o.n_gen < 1 || o.n_gen > kMaxTokens) return bad("-n (generated tokens)", o.n_gen, 1, kMaxTokens);
+  auto bad_list = [&](const std::string& what, const std::vector<int>& values, int hi) -> Status {
+    if (values.empty() || values.size() > kMaxListValues)
+      return Status::error("bench: " + what + " takes 1 to " + std::to_string(kMaxListValues) + " values, got " +
+                           std::to_string(values.size()));
+    for (int v : values)
+      if (v < 0 || v > hi) return bad(what, v, 0, hi);
+    return Status::ok();
+  };
+  if (Status s = bad_list("-p (prompt tokens)", o.n_prompts, kMaxTokens); !s) return s;
+  if (Status s = bad_list("-n (generated tokens)", o.n_gens, kMaxTokens); !s) return s;
+  if (Status s = bad_list("-d (depth)", o.depths, kMaxDepth); !s) return s;
+  auto any = [](const std::vector<int>& v) { return std::any_of(v.begin(), v.end(), [](int x) { return x > 0; }); };
+  if (!any(o.n_prompts) && !any(o.n_gens)) return Status::error("bench: -p and -n are all 0: nothing to measure");
+  if (o.grammar && (o.n_gens.size() != 1 || o.n_gens[0] < 1 || o.depths != std::vector<int>{0}))
+    return Status::error("bench: a grammar compares one generation test (one -n count > 0) at depth 0");
   if (o.repetitions < 1 || o.repetitions > kMaxRepetitions)
     return bad("-r (repetitions)", o.repetitions, 1, kMaxRepetitions);
   if (o.n_threads < 1 || o.n_threads > kMaxThreads) return bad("-t (threads)", o.n_threads, 1, kMaxThreads);
@@ -160,13 +173,14 @@ Result<ConstrainedReport> run_constrained(const LlamaModel& model, ThreadPool& p
   std::vector<TokenId> prompt = model.tokenizer().encode(kDecodeLoopPrompt, true, false);
   if (prompt.empty()) return Error{"bench: the decode-loop prompt has no tokens"};
   c.prompt_tokens = static_cast<int>(prompt.size());
-  if (static_cast<int64_t>(prompt.size()) + options.n_gen > n_ctx)
-    return Error{"bench: -n " + std::to_string(options.n_gen) + " generated tokens after the " +
+  const int n_gen = options.n_gens.front();
+  if (static_cast<int64_t>(prompt.size()) + n_gen > n_ctx)
+    return Error{"bench: -n " + std::to_string(n_gen) + " generated tokens after the " +
                  std::to_string(prompt.size()) + "-token prompt exceed the context of " + std::to_string(n_ctx) +
                  " (raise --ctx)"};
-  const DecodeRequest free_request = decode_loop_request(prompt, options.n_gen, options.seed, nullptr);
-  const DecodeRequest grammar_request = decode_loop_request(prompt, options.n_gen, options.seed, options.grammar);
-  const std::string name = "tg" + std::to_string(options.n_gen);
+  const DecodeRequest free_request = decode_loop_request(prompt, n_gen, options.seed, nullptr);
+  const DecodeRequest grammar_request = decode_loop_request(prompt, n_gen, options.seed, options.grammar);
+  const std::string name = "tg" + std::to_string(n_gen);
   std::vector<DecodeLoopTiming> free_runs, grammar_runs;
   const int total_runs = options.repetitions + 1;  // the first is the warm-up
   for (int run = 0; run < total_runs; ++run) {
@@ -221,75 +235,108 @@ Result<BenchReport> run_benchmark_unguarded(const LlamaModel& model, const Bench
   ThreadPool pool(options.n_threads);
   SessionOptions session_options;
   session_options.n_ctx = options.n_ctx;
-  session_options.max_batch = options.n_prompt;  // the whole prompt in one forward pass
+  const int max_prompt = *std::max_element(options.n_prompts.begin(), options.n_prompts.end());
+  const int max_gen = *std::max_element(options.n_gens.begin(), options.n_gens.end());
+  const int max_depth = *std::max_element(options.depths.begin(), options.depths.end());
+  session_options.max_batch = std::max(max_prompt, 1);  // each prompt in one forward pass
   session_options.kernel_path = options.kernel_path;
+  // The deepest test's tokens: the start token and the generated ones, or the prompt.
+  const int64_t needed = int64_t{max_depth} + std::max<int64_t>(max_prompt, int64_t{max_gen} + 1);
 
+  {
+    InferenceSession probe(model, pool, session_options);
+    if (options.n_ctx == 0 && probe.context_size() < needed) session_options.n_ctx = needed;
+  }
   {
     InferenceSession probe(model, pool, session_options);
     r.n_ctx = probe.context_size();
     r.kv_cache_bytes = probe.kv_cache_bytes();
   }
-  if (options.n_prompt > r.n_ctx)
-    return Error{"bench: -p " + std::to_string(options.n_prompt) + " prompt tokens exceed the context of " +
-                 std::to_string(r.n_ctx) + " (raise --ctx)"};
-  if (int64_t{options.n_gen} + 1 > r.n_ctx)
-    return Error{"bench: -n " + std::to_string(options.n_gen) + " generated tokens (+1 start token) exceed the context of " +
-                 std::to_string(r.n_ctx) + " (raise --ctx)"};
+  if (needed > r.n_ctx)
+    return Error{"bench: depth " + std::to_string(max_depth) + " + " +
+                 (max_prompt >= max_gen + 1 ? "-p " + std::to_string(max_prompt) + " prompt tokens"
+                                            : "-n " + std::to_string(max_gen) + " generated tokens (+1 start token)") +
+                 " exceed the context of " + std::to_string(r.n_ctx) + " (raise --ctx)"};
 
   // Random valid ids from a fixed seed, BOS first, like llama-bench.
   std::mt19937 rng(options.seed);
   std::uniform_int_distribution<int32_t> pick(0, static_cast<int32_t>(n_vocab - 1));
   const int32_t bos = model.tokenizer().bos_id();
   const int32_t first = (bos >= 0 && bos < n_vocab) ? bos : 0;
-  std::vector<int32_t> prompt(static_cast<size_t>(options.n_prompt));
-  prompt[0] = first;
-  for (size_t i = 1; i < prompt.size(); ++i) prompt[i] = pick(rng);
-  std::vector<int32_t> gen_tokens(static_cast<size_t>(options.n_gen));
-  for (auto& t : gen_tokens) t = pick(rng);
+  auto random_tokens = [&](int n, bool starts) {
+    std::vector<int32_t> ids(static_cast<size_t>(n));
+    for (auto& t : ids) t = pick(rng);
+    if (starts && n > 0) ids[0] = first;
+    return ids;
+  };
+  const std::vector<int32_t> fill = random_tokens(max_depth, true);
 
   const int total_runs = options.repetitions + 1;  // the first is the warm-up
-  r.prompt.name = "pp" + std::to_string(options.n_prompt);
-  r.prompt.tokens = options.n_prompt;
-  std::vector<double> pp_rates;
-  for (int run = 0; run < total_runs; ++run) {
-    if (progress)
-      progress(r.prompt.name + (run == 0 ? std::string(" warm-up") :
-                                " " + std::to_string(run) + "/" + std::to_string(options.repetitions)));
+  // One test: a session filled to `depth` (not timed), then every run from there.
+  auto run_test = [&](bool prompt, int tokens, int depth) -> Result<TestResult> {
+    TestResult t;
+    t.prompt = prompt;
+    t.tokens = tokens;
+    t.depth = depth;
+    t.name = (prompt ? "pp" : "tg") + std::to_string(tokens) + (depth > 0 ? " @ d" + std::to_string(depth) : "");
+    const std::vector<int32_t> ids = random_tokens(tokens, prompt && depth == 0);
+    const std::span<const int32_t> context(fill.data(), static_cast<size_t>(depth));
     InferenceSession session(model, pool, session_options);
-    const auto start = std::chrono::steady_clock::now();
-    if (Status s = session.eval(prompt); !s) return Error{"bench: prompt eval failed: " + s.message()};
-    const double secs = seconds_since(start);
-    if (run > 0) pp_rates.push_back(secs > 0 ? options.n_prompt / secs : 0);
-  }
-  r.prompt.rate = rate_stats(std::move(pp_rates));
+    std::vector<double> rates;
+    for (int run = 0; run < total_runs; ++run) {
+      if (progress)
+        progress(t.name + (run == 0 ? std::string(" warm-up") :
+                           " " + std::to_string(run) + "/" + std::to_string(options.repetitions)));
+      // Back to the depth; refilled when a sliding window no longer holds it (and at first).
+      if (session.truncate(depth) != depth || session.position() != depth) {
+        session.truncate(0);
+        if (Status s = session.eval(context); !s) return Error{"bench: filling the context failed: " + s.message()};
+      }
+      double secs = 0;
+      if (prompt) {
+        const auto start = std::chrono::steady_clock::now();
+        if (Status s = session.eval(ids); !s) return Error{"bench: prompt eval failed: " + s.message()};
+        secs = seconds_since(start);
+      } else {
+        const int32_t start_token[1] = {first};
+        if (Status s = session.eval(start_token); !s) return Error{"bench: start token eval failed: " + s.message()};
+        const auto start = std::chrono::steady_clock::now();
+        for (int32_t id : ids)
+          if (Status s = session.eval_generated(std::span<const int32_t>(&id, 1)); !s)
+            return Error{"bench: generation eval failed: " + s.message()};
+        secs = seconds_since(start);
+      }
+      if (run > 0) rates.push_back(secs > 0 ? tokens / secs : 0);
+    }
+    t.rate = rate_stats(std::move(rates));
+    return t;
+  };
 
+  for (int depth : options.depths)
+    for (int n : options.n_prompts) {
+      if (n == 0) continue;
+      auto t = run_test(true, n, depth);
+      if (!t) return t.status();
+      r.tests.push_back(std::move(*t));
+    }
   if (options.grammar) {
     auto constrained = run_constrained(model, pool, session_options, options, r.n_ctx, progress);
     if (!constrained) return constrained.status();
-    r.generation.name = constrained->unconstrained.name;
-    r.generation.tokens = options.n_gen;
-    r.generation.rate = constrained->unconstrained.rate;
+    TestResult t;
+    t.name = constrained->unconstrained.name;
+    t.prompt = false;
+    t.tokens = options.n_gens[0];
+    t.rate = constrained->unconstrained.rate;
+    r.tests.push_back(std::move(t));
     r.constrained = std::move(*constrained);
   } else {
-    r.generation.name = "tg" + std::to_string(options.n_gen);
-    r.generation.tokens = options.n_gen;
-    std::vector<double> tg_rates;
-    for (int run = 0; run < total_runs; ++run) {
-      if (progress)
-        progress(r.generation.name + (run == 0 ? std::string(" warm-up") :
-                                      " " + std::to_string(run) + "/" + std::to_string(options.repetitions)));
-      InferenceSession session(model, pool, session_options);
-      const int32_t start_token[1] = {first};
-      if (Status s = session.eval(start_token); !s) return Error{"bench: start token eval failed: " + s.message()};
-      const auto start = std::chrono::steady_clock::now();
-      for (int32_t t : gen_tokens) {
-        if (Status s = session.eval_generated(std::span<const int32_t>(&t, 1)); !s)
-          return Error{"bench: generation eval failed: " + s.message()};
+    for (int depth : options.depths)
+      for (int n : options.n_gens) {
+        if (n == 0) continue;
+        auto t = run_test(false, n, depth);
+        if (!t) return t.status();
+        r.tests.push_back(std::move(*t));
       }
-      const double secs = seconds_since(start);
-      if (run > 0) tg_rates.push_back(secs > 0 ? options.n_gen / secs : 0);
-    }
-    r.generation.rate = rate_stats(std::move(tg_rates));
   }
 
   // Before the bandwidth buffer exists, so the peak is the model's own.
@@ -301,7 +348,9 @@ Result<BenchReport> run_benchmark_unguarded(const LlamaModel& model, const Bench
   r.measured_gb_per_s = bw->gb_per_s;
   r.bandwidth_buffer_bytes = bw->buffer_bytes;
   r.bandwidth_passes = bw->passes;
-  r.generation_weight_gb_per_s = static_cast<double>(r.active_weight_bytes) * r.generation.rate.median / 1e9;
+  // The generation at the first depth (-d 0 first for the roofline, as the defaults do).
+  const TestResult* tg = r.first_test(false);
+  r.generation_weight_gb_per_s = tg ? static_cast<double>(r.active_weight_bytes) * tg->rate.median / 1e9 : 0;
   r.fraction_of_measured = r.measured_gb_per_s > 0 ? r.generation_weight_gb_per_s / r.measured_gb_per_s : 0;
   return r;
 }
@@ -315,7 +364,7 @@ Result<BenchReport> run_benchmark(const LlamaModel& model, const BenchOptions& o
     return run_benchmark_unguarded(model, options, progress);
   } catch (const std::bad_alloc&) {
     // A huge --ctx asks for a KV cache that doesn't fit; say so instead of dying.
-    return Error{"bench: out of memory (KV cache for --ctx " + std::to_string(options.n_ctx) +
+    return Error{"bench: out of memory (KV cache for --ctx " + std::to_string(options.n_ctx) + " / -d" +
                  " or the " + std::to_string(options.bandwidth_mib) + " MiB bandwidth buffer)"};
   } catch (const std::exception& e) {
     return Error{std::string("bench: ") + e.what()};

@@ -1,8 +1,10 @@
 // llama-bench-style throughput benchmark of one model on this machine:
 // prompt processing (pp: p tokens in one batch) and text generation (tg: n
-// single-token steps), plus memory figures and a measured memory bandwidth to
-// compare the generation's weight bandwidth against. Only measures; never
-// prints (progress goes through a callback) and never changes the model.
+// single-token steps), each for every count of -p/-n and at every depth of -d
+// (tokens already in the context, as llama-bench's -d), plus memory figures
+// and a measured memory bandwidth to compare the generation's weight
+// bandwidth against. Only measures; never prints (progress goes through a
+// callback) and never changes the model.
 //
 // JSON schema (bench_report_json, "schema": "playground-bench/1"):
 //   date            ISO-8601 UTC time the run started
@@ -11,9 +13,12 @@
 //                    active_weight_bytes (what one generated token reads: the
 //                    chosen experts' share of MoE layers, one embedding row),
 //                    parameters, type_mix ("Q4_K x13, F32 x5"), type_counts {type: n}}
-//   config          {n_prompt, n_gen, repetitions, n_ctx, seed, bandwidth_mib}
-//   prompt          {test "pp128", tokens, tokens_per_s {median, min, max}, samples [t/s]}
-//   generation      {test "tg64",  tokens, tokens_per_s {median, min, max}, samples [t/s]}
+//   config          {n_prompt [counts], n_gen [counts], depth [depths], repetitions, n_ctx, seed, bandwidth_mib}
+//   tests           [{test "pp512" / "tg64" / "pp512 @ d4096", kind "pp"|"tg", tokens, depth,
+//                     tokens_per_s {median, min, max}, samples [t/s]}], pp before tg, by depth
+//   prompt          the first pp test (null when there is none), as in tests
+//   generation      the first tg test (null when there is none); its rate is the one the
+//                   bandwidth figures use
 //   memory          {peak_rss_bytes (VmHWM, taken before the bandwidth buffer
 //                    exists), kv_cache_bytes}
 //   bandwidth       {measured_gb_per_s, buffer_bytes, passes,
@@ -52,11 +57,13 @@
 namespace pg::bench {
 
 struct BenchOptions {
-  int n_prompt = 128;
-  int n_gen = 64;
+  std::vector<int> n_prompts = {128};  // -p: one pp test per count (0: none)
+  std::vector<int> n_gens = {64};      // -n: one tg test per count (0: none)
+  std::vector<int> depths = {0};       // -d: every test at each depth
   int n_threads = 2;
   int repetitions = 3;
-  int64_t n_ctx = 0;               // 0: the session default (training context, capped)
+  int64_t n_ctx = 0;               // 0: the session default (training context, capped at 4096),
+                                   // raised to what the largest depth + test needs
   uint64_t bandwidth_mib = 1024;   // memory-bandwidth buffer size
   // Best of several passes: on a shared machine single passes are often
   // slowed by other processes taking a core.
@@ -76,6 +83,8 @@ inline constexpr int kMaxTokens = 1 << 16;
 inline constexpr int kMaxRepetitions = 1000;
 inline constexpr int kMaxThreads = 1024;
 inline constexpr uint64_t kMaxBandwidthMib = 1 << 16;
+inline constexpr int kMaxDepth = 1 << 20;
+inline constexpr size_t kMaxListValues = 16;  // values per -p, -n or -d list
 
 struct RateStats {
   double median = 0, min = 0, max = 0;  // tokens per second
@@ -83,8 +92,10 @@ struct RateStats {
 };
 
 struct TestResult {
-  std::string name;  // "pp128", "tg64"
+  std::string name;  // "pp128", "tg64", "tg64 @ d8192"
+  bool prompt = true;  // pp (one batch) or tg (single-token steps)
   int tokens = 0;
+  int depth = 0;       // tokens in the context before the timed ones
   RateStats rate;
 };
 
@@ -120,7 +131,12 @@ struct BenchReport {
   uint64_t peak_rss_bytes = 0;
   BenchOptions options;
   int64_t n_ctx = 0;  // the context the sessions actually had
-  TestResult prompt, generation;
+  std::vector<TestResult> tests;  // every pp test, then every tg test, each by depth
+  const TestResult* first_test(bool prompt) const {
+    for (const TestResult& t : tests)
+      if (t.prompt == prompt) return &t;
+    return nullptr;
+  }
   double measured_gb_per_s = 0;
   uint64_t bandwidth_buffer_bytes = 0;
   int bandwidth_passes = 0;
@@ -145,10 +161,12 @@ std::string type_mix(const std::map<std::string, int>& counts);
 // Peak resident set size of this process in bytes (VmHWM, else ru_maxrss).
 uint64_t peak_rss_bytes();
 
-// Runs the whole benchmark: one warm-up and `repetitions` timed runs of pp and
-// tg, each in a fresh session; then the memory-bandwidth measurement. With a
-// grammar, tg runs through the decode loop, unconstrained and constrained in
-// turn (each repetition both, so load changes hit both alike).
+// Runs the whole benchmark: for each depth, each pp and tg test in its own
+// session, filled with `depth` random tokens (not timed), then one warm-up and
+// `repetitions` timed runs, each from that depth; then the memory-bandwidth
+// measurement. With a grammar (one -n count, depth 0), tg runs through the
+// decode loop, unconstrained and constrained in turn (each repetition both, so
+// load changes hit both alike).
 Result<BenchReport> run_benchmark(const LlamaModel& model, const BenchOptions& options,
                                   const ProgressFn& progress = {});
 

@@ -1,14 +1,17 @@
-// `playground bench -m MODEL -p 128 -n 64 -t 2 -r 3 [--json] [--ctx N] [--bw-mib M] [--kernels PATH]
-//  [--grammar FILE.gbnf | --json-schema FILE.json]`:
-// llama-bench-style prompt-processing and generation throughput, memory use and
+// `playground bench -m MODEL -p 128[,512,...] -n 64[,...] -d 0[,8192,...] -t 2 -r 3 [--json] [--ctx N]
+//  [--bw-mib M] [--kernels PATH] [--grammar FILE.gbnf | --json-schema FILE.json]`:
+// llama-bench-style prompt-processing and generation throughput (every count at
+// every depth), memory use and
 // weight bandwidth against the machine's measured memory bandwidth; with a
 // grammar, generation through the decode loop with and without it side by
 // side. Progress goes to stderr, the report to stdout. Never writes files.
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <iterator>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "bench/benchmark.h"
 #include "cli/commands.h"
@@ -47,14 +50,19 @@ void add_bench_command(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand("bench", "Measure prompt-processing and generation speed (like llama-bench)");
   struct Args {
     ModelFlags model;
-    long long n_prompt = 128, n_gen = 64, threads = 2, repetitions = 3, ctx = 0, bw_mib = 1024;
+    std::vector<long long> n_prompt = {128}, n_gen = {64}, depth = {0};
+    long long threads = 2, repetitions = 3, ctx = 0, bw_mib = 1024;
     std::string kernels, grammar_file, schema_file;
     bool json = false;
   };
   auto a = std::make_shared<Args>();
   add_model_flags(cmd, a->model, "model name or GGUF file (default: $PLAYGROUND_MODEL or the demo model)");
-  cmd->add_option("-p,--n-prompt", a->n_prompt, "prompt tokens evaluated in one batch (pp test)");
-  cmd->add_option("-n,--n-gen", a->n_gen, "tokens generated one at a time (tg test)");
+  cmd->add_option("-p,--n-prompt", a->n_prompt, "prompt tokens evaluated in one batch (pp test); a list: 512,2048,4096; 0: none")
+      ->delimiter(',');
+  cmd->add_option("-n,--n-gen", a->n_gen, "tokens generated one at a time (tg test); a list as -p; 0: none")
+      ->delimiter(',');
+  cmd->add_option("-d,--n-depth", a->depth, "tokens already in the context before each test (as llama-bench); a list: 0,8192")
+      ->delimiter(',');
   cmd->add_option("-t,--threads", a->threads, "threads");
   cmd->add_option("-r,--repetitions", a->repetitions, "timed repetitions of each test (after one warm-up)");
   cmd->add_option("--ctx", a->ctx, "context size of the sessions (0: the model's, capped at 4096)");
@@ -70,12 +78,15 @@ void add_bench_command(CLI::App& app, int& exit_code) {
   cmd->callback([a, &exit_code] {
     exit_code = 1;
     auto fits_int = [](long long v) { return v >= -(1LL << 30) && v <= (1LL << 30); };
-    if (!fits_int(a->n_prompt) || !fits_int(a->n_gen) || !fits_int(a->threads) || !fits_int(a->repetitions) ||
-        a->bw_mib < 0 || a->bw_mib > (1LL << 40))
+    auto fit_all = [&](const std::vector<long long>& v) { return std::all_of(v.begin(), v.end(), fits_int); };
+    if (!fit_all(a->n_prompt) || !fit_all(a->n_gen) || !fit_all(a->depth) || !fits_int(a->threads) ||
+        !fits_int(a->repetitions) || a->bw_mib < 0 || a->bw_mib > (1LL << 40))
       return (void)std::fprintf(stderr, "error: bench: a numeric option is far out of range\n");
+    auto ints = [](const std::vector<long long>& v) { return std::vector<int>(v.begin(), v.end()); };
     bench::BenchOptions options;
-    options.n_prompt = static_cast<int>(a->n_prompt);
-    options.n_gen = static_cast<int>(a->n_gen);
+    options.n_prompts = ints(a->n_prompt);
+    options.n_gens = ints(a->n_gen);
+    options.depths = ints(a->depth);
     options.n_threads = static_cast<int>(a->threads);
     options.repetitions = static_cast<int>(a->repetitions);
     options.n_ctx = a->ctx;

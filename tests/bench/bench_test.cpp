@@ -75,10 +75,17 @@ TEST(BenchOptions, RejectsOutOfRangeCounts) {
   bench::BenchOptions ok;
   EXPECT_TRUE(bench::validate_bench_options(ok));
   auto with = [&](auto change) { bench::BenchOptions o = ok; change(o); return bench::validate_bench_options(o); };
-  Status s = with([](auto& o) { o.n_prompt = 0; });
+  Status s = with([](auto& o) { o.n_prompts = {-1}; });
   EXPECT_FALSE(s);
   EXPECT_NE(s.message().find("-p"), std::string::npos) << s.message();
-  EXPECT_FALSE(with([](auto& o) { o.n_gen = -1; }));
+  EXPECT_FALSE(with([](auto& o) { o.n_gens = {64, -1}; }));
+  EXPECT_FALSE(with([](auto& o) { o.n_gens = {}; }));
+  EXPECT_FALSE(with([](auto& o) { o.depths = {-1}; }));
+  EXPECT_FALSE(with([](auto& o) { o.depths = std::vector<int>(17, 0); }));
+  s = with([](auto& o) { o.n_prompts = {0}, o.n_gens = {0}; });
+  EXPECT_FALSE(s);
+  EXPECT_NE(s.message().find("nothing to measure"), std::string::npos) << s.message();
+  EXPECT_TRUE(with([](auto& o) { o.n_prompts = {0}; }));  // generation only
   EXPECT_FALSE(with([](auto& o) { o.repetitions = 0; }));
   EXPECT_FALSE(with([](auto& o) { o.n_threads = 0; }));
   EXPECT_FALSE(with([](auto& o) { o.bandwidth_mib = 0; }));
@@ -89,8 +96,8 @@ TEST(BenchRun, DemoModelGivesConsistentFigures) {
   auto model = LlamaModel::load(demo_model());
   ASSERT_TRUE(model) << model.error();
   bench::BenchOptions o;
-  o.n_prompt = 8;
-  o.n_gen = 4;
+  o.n_prompts = {8};
+  o.n_gens = {4};
   o.repetitions = 2;
   o.n_threads = 2;
   o.bandwidth_mib = 16;
@@ -99,9 +106,10 @@ TEST(BenchRun, DemoModelGivesConsistentFigures) {
   ASSERT_TRUE(r) << r.error();
   // warm-up + 2 for each test, then the bandwidth step.
   EXPECT_EQ(steps.size(), 7u);
-  EXPECT_EQ(r->prompt.name, "pp8");
-  EXPECT_EQ(r->generation.name, "tg4");
-  for (const bench::TestResult* t : {&r->prompt, &r->generation}) {
+  ASSERT_EQ(r->tests.size(), 2u);
+  EXPECT_EQ(r->tests[0].name, "pp8");
+  EXPECT_EQ(r->tests[1].name, "tg4");
+  for (const bench::TestResult* t : {&r->tests[0], &r->tests[1]}) {
     EXPECT_EQ(t->rate.samples.size(), 2u);
     EXPECT_TRUE(positive_finite(t->rate.median)) << t->name;
     EXPECT_LE(t->rate.min, t->rate.median);
@@ -118,25 +126,69 @@ TEST(BenchRun, DemoModelGivesConsistentFigures) {
   EXPECT_TRUE(positive_finite(r->measured_gb_per_s));
   // The demo model ties its embedding to the output: a token reads every weight.
   EXPECT_EQ(r->active_weight_bytes, r->weight_bytes);
-  EXPECT_NEAR(r->generation_weight_gb_per_s, r->active_weight_bytes * r->generation.rate.median / 1e9, 1e-9);
+  EXPECT_NEAR(r->generation_weight_gb_per_s, r->active_weight_bytes * r->tests[1].rate.median / 1e9, 1e-9);
   EXPECT_EQ(r->architecture, "llama");
   EXPECT_FALSE(r->type_mix.empty());
+}
+
+// Lists and depths, as llama-bench: every count at every depth, each test from
+// a context already holding `depth` tokens; the context grows to fit the
+// deepest test, and the bandwidth figures use the first generation test.
+TEST(BenchRun, ListsOfCountsRunAtEveryDepth) {
+  auto model = LlamaModel::load(demo_model());
+  ASSERT_TRUE(model) << model.error();
+  bench::BenchOptions o;
+  o.n_prompts = {8, 16};
+  o.n_gens = {4};
+  o.depths = {0, 500};  // the demo model's context is 512: 500 + 16 needs more
+  o.repetitions = 1;
+  o.bandwidth_mib = 8;
+  auto r = bench::run_benchmark(**model, o);
+  ASSERT_TRUE(r) << r.error();
+  std::vector<std::string> names;
+  for (const bench::TestResult& t : r->tests) names.push_back(t.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"pp8", "pp16", "pp8 @ d500", "pp16 @ d500", "tg4", "tg4 @ d500"}));
+  EXPECT_EQ(r->tests[3].depth, 500);
+  EXPECT_TRUE(r->tests[3].prompt);
+  EXPECT_FALSE(r->tests[5].prompt);
+  for (const bench::TestResult& t : r->tests) EXPECT_TRUE(positive_finite(t.rate.median)) << t.name;
+  EXPECT_EQ(r->n_ctx, 516);
+  EXPECT_NEAR(r->generation_weight_gb_per_s, r->active_weight_bytes * r->tests[4].rate.median / 1e9, 1e-9);
+  const nlohmann::json j = bench::bench_report_json(*r);
+  ASSERT_EQ(j["tests"].size(), 6u);
+  EXPECT_EQ(j["tests"][5]["test"], "tg4 @ d500");
+  EXPECT_EQ(j["tests"][5]["kind"], "tg");
+  EXPECT_EQ(j["tests"][5]["depth"], 500);
+  EXPECT_EQ(j["prompt"]["test"], "pp8");
+  EXPECT_EQ(j["generation"]["test"], "tg4");
+  EXPECT_EQ(j["config"]["depth"], nlohmann::json::array({0, 500}));
+  const std::string text = bench::bench_report_text(*r);
+  EXPECT_NE(text.find("pp16 @ d500 |"), std::string::npos) << text;
+  EXPECT_NE(text.find("generation (tg4)"), std::string::npos) << text;
+
+  // Generation only.
+  o.n_prompts = {0};
+  o.depths = {0};
+  r = bench::run_benchmark(**model, o);
+  ASSERT_TRUE(r) << r.error();
+  ASSERT_EQ(r->tests.size(), 1u);
+  EXPECT_EQ(bench::bench_report_json(*r)["prompt"], nullptr);
 }
 
 TEST(BenchRun, PromptLongerThanContextIsAnError) {
   auto model = LlamaModel::load(demo_model());
   ASSERT_TRUE(model) << model.error();
   bench::BenchOptions o;
-  o.n_prompt = 32;
-  o.n_gen = 4;
+  o.n_prompts = {32};
+  o.n_gens = {4};
   o.repetitions = 1;
   o.n_ctx = 16;
   o.bandwidth_mib = 1;
   auto r = bench::run_benchmark(**model, o);
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().find("context"), std::string::npos) << r.error();
-  o.n_prompt = 4;
-  o.n_gen = 16;  // 16 + the start token > 16
+  o.n_prompts = {4};
+  o.n_gens = {16};  // 16 + the start token > 16
   r = bench::run_benchmark(**model, o);
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().find("-n 16"), std::string::npos) << r.error();
@@ -217,8 +269,8 @@ TEST(BenchRun, GrammarComparesDecodeLoopWithAndWithoutIt) {
   auto model = LlamaModel::load(demo_model());
   ASSERT_TRUE(model) << model.error();
   bench::BenchOptions o;
-  o.n_prompt = 8;
-  o.n_gen = 10;
+  o.n_prompts = {8};
+  o.n_gens = {10};
   o.repetitions = 2;
   o.bandwidth_mib = 8;
   o.grammar = words_grammar();
@@ -249,8 +301,9 @@ TEST(BenchRun, GrammarComparesDecodeLoopWithAndWithoutIt) {
   EXPECT_TRUE(grammar::grammar_accepts(*o.grammar, c.sample_text)) << c.sample_text;
   EXPECT_NEAR(c.masking_ms_per_token, c.constrained.choose_ms_per_token - c.unconstrained.choose_ms_per_token, 1e-12);
   EXPECT_NEAR(c.slowdown_percent, 100 * (1 - c.constrained.rate.median / c.unconstrained.rate.median), 1e-9);
-  EXPECT_EQ(r->generation.name, "tg10 free");
-  EXPECT_DOUBLE_EQ(r->generation.rate.median, c.unconstrained.rate.median);
+  ASSERT_NE(r->first_test(false), nullptr);
+  EXPECT_EQ(r->first_test(false)->name, "tg10 free");
+  EXPECT_DOUBLE_EQ(r->first_test(false)->rate.median, c.unconstrained.rate.median);
   const std::string text = bench::bench_report_text(*r);
   EXPECT_NE(text.find("| tg10 grammar"), std::string::npos) << text;
   EXPECT_NE(text.find("masking: "), std::string::npos) << text;
@@ -301,9 +354,10 @@ TEST(BenchCli, JsonReportHasPositiveFiniteFigures) {
 }
 
 TEST(BenchCli, HumanReportHasTableAndBandwidthLine) {
-  ProcessResult r = run_playground("bench -m '" + demo_model() + "' -p 8 -n 4 -r 1 -t 1 --bw-mib 8");
+  ProcessResult r = run_playground("bench -m '" + demo_model() + "' -p 8,16 -n 4 -r 1 -t 1 --bw-mib 8");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find(" pp8 |"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(" pp16 |"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find(" tg4 |"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("% of measured"), std::string::npos) << r.out;
 }
@@ -312,7 +366,10 @@ TEST(BenchCli, BadArgumentsExitNonZeroWithMessage) {
   const std::string m = " -m '" + demo_model() + "' --bw-mib 1 ";
   struct Case { std::string args, needle; };
   for (const Case& c : std::vector<Case>{
-           {"bench" + m + "-p 0", "-p"},
+           {"bench" + m + "-p -1", "-p"},
+           {"bench" + m + "-p 0 -n 0", "nothing to measure"},
+           {"bench" + m + "-d 8,-2", "-d"},
+           {"bench" + m + "-p 8 -n 4 -d 600 --ctx 512", "context"},
            {"bench" + m + "-n -3", "-n"},
            {"bench" + m + "-r 0", "-r"},
            {"bench" + m + "-t 0", "-t"},
