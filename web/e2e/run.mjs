@@ -78,10 +78,10 @@ function expect(cond, message) {
   if (!cond) throw new Error(message);
 }
 
-async function shot(page, name) {
+async function shot(page, name, { fullPage = false } = {}) {
   mkdirSync(shotsDir, { recursive: true });
   await page.evaluate(() => window.scrollTo(0, 0));
-  await page.screenshot({ path: path.join(shotsDir, `${name}.png`) });
+  await page.screenshot({ path: path.join(shotsDir, `${name}.png`), fullPage });
 }
 
 // The Playground with none of the settings an earlier step left in localStorage (pg.playground).
@@ -208,6 +208,7 @@ try {
     expect((await page.getByLabel('Prompt', { exact: true }).inputValue()) === 'The little fox', 'the prompt is kept across pages');
     expect((await page.getByLabel('Model', { exact: true }).innerText()).includes('twin'), 'the model is kept across pages');
     expect((await page.locator('#p-temperature').inputValue()) === '0.3', 'the temperature is kept across pages');
+    await shot(page, 'playground-state');
     await page.reload();
     await page.getByRole('heading', { name: 'Playground' }).waitFor();
     await page.getByLabel('Model', { exact: true }).filter({ hasText: 'twin' }).waitFor();
@@ -256,6 +257,7 @@ try {
     expect(top.seed === '9007199254740991', `the largest seed comes back exact: ${top.seed}`);
     const topAgain = await run(top.seed);
     expect(topAgain.text === top.text, 'the largest seed, copied from the UI, reproduces the text');
+    await shot(page, 'playground-seed', { fullPage: true });  // the seed is shown under the output
     // A seed above 2^53 - 1 is flagged and not sent.
     await page.getByLabel('Seed', { exact: true }).fill('9007199254740992');
     await page.getByTestId('seed-problem').waitFor();
@@ -674,6 +676,7 @@ try {
     const chunkTitle = await chunk.getByTestId('source-title').innerText();
     expect(chunkTitle.includes('[1]') && chunkTitle.includes('keeper-notes.txt'), `the citation opens the notes: ${chunkTitle}`);
     expect((await chunk.getByTestId('source-text').innerText()).includes('Marta Quill kept the Gull Rock lighthouse log'), 'the cited chunk\'s text is shown');
+    await shot(page, 'chat-citation');
     await page.keyboard.press('Escape');
   });
 
