@@ -52,6 +52,29 @@ void f16_weighted_sum_lanes(KernelPath path, const uint16_t* rows, int64_t row_s
   f16_weighted_sum_lanes_scalar(rows, row_stride, n_rows, weights, n, lane0, lanes);
 }
 
+void quant_dots(KernelPath path, GgmlType type, const uint8_t* rows, int64_t row_stride, int64_t n_rows,
+                const void* q8_query, int64_t n, float* out) {
+  detail::RowDotFn dot = quant::reference_ops(type)->vec_dot;
+  detail::RowDotFn simd = nullptr;
+  if (path == KernelPath::Avx512 || path == KernelPath::Amx) simd = detail::avx512_row_dot(type);
+  else if (path == KernelPath::Avx2 || path == KernelPath::Avx2Vnni) simd = detail::avx2_row_dot(type, false);
+  if (simd) dot = simd;
+  for (int64_t j = 0; j < n_rows; ++j) out[j] = dot(n, rows + j * row_stride, q8_query);
+}
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#endif
+void quant_weighted_sum(GgmlType type, const uint8_t* rows, int64_t row_stride, int64_t n_rows, const float* weights,
+                        int64_t n, float* row_scratch, float* acc) {
+  const quant::TypeOps* ops = quant::reference_ops(type);
+  for (int64_t j = 0; j < n_rows; ++j) {
+    ops->dequantize_row(rows + j * row_stride, row_scratch, n);
+    const float w = weights[j];
+    for (int64_t i = 0; i < n; ++i) acc[i] = std::fma(w, row_scratch[i], acc[i]);
+  }
+}
+
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #endif

@@ -1,8 +1,9 @@
-// Kernels of attention over an F16 KV cache: the dot products of a query with
-// many cached keys, and the probability-weighted sum of cached values. Rows are
-// head_dim F16 values at a fixed stride (one cache position apart). Each entry
-// point runs on a chosen KernelPath; the scalar path is the reference the SIMD
-// paths are tested against. Never allocates, never reads outside the rows.
+// Kernels of attention over a KV cache of F16 or block-quantized (Q8_0, Q4_0)
+// rows: the dot products of a query with many cached keys, and the
+// probability-weighted sum of cached values. Rows are head_dim values at a
+// fixed stride (one cache position apart). Each entry point runs on a chosen
+// KernelPath; the scalar path is the reference the SIMD paths are tested
+// against. Never allocates, never reads outside the rows.
 #pragma once
 
 #include <cstdint>
@@ -28,5 +29,18 @@ constexpr int kValueLanes = 16;
 void f16_weighted_sum_lanes(KernelPath path, const uint16_t* rows, int64_t row_stride, int64_t n_rows,
                             const float* weights, int64_t n, int64_t lane0, float* lanes);
 void reduce_value_lanes(const float* lanes, int64_t n, float* out);
+
+// Keys cached as Q8_0 or Q4_0 (`type`; rows of n values, row_stride bytes
+// apart): out[j] = key j . query, with the query already quantized to Q8_0,
+// as GGML's flash attention converts it for such keys (integer block products
+// times the two block scales). Uses the row dot product of `path` for `type`.
+void quant_dots(KernelPath path, GgmlType type, const uint8_t* rows, int64_t row_stride, int64_t n_rows,
+                const void* q8_query, int64_t n, float* out);
+
+// Values cached as Q8_0 or Q4_0: acc[i] += weights[j] * value j's i-th value
+// (dequantized exactly, one row at a time into row_scratch[0..n)), row after
+// row in order, as GGML's flash attention adds a quantized value row.
+void quant_weighted_sum(GgmlType type, const uint8_t* rows, int64_t row_stride, int64_t n_rows, const float* weights,
+                        int64_t n, float* row_scratch, float* acc);
 
 }  // namespace pg::kernels

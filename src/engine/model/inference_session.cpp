@@ -7,6 +7,7 @@
 #include "engine/model/inference_session.h"
 
 #include <algorithm>
+#include <cstring>
 #include <cmath>
 #include <limits>
 #include <string>
@@ -15,6 +16,7 @@
 #include "engine/model/ggml_math.h"
 #include "engine/model/ops.h"
 #include "engine/quant/fp16.h"
+#include "engine/quant/quant.h"
 
 namespace pg {
 
@@ -28,23 +30,22 @@ InferenceSession::InferenceSession(const LlamaModel& model, ThreadPool& pool, Se
   const ModelConfig& c = model_.config();
   n_ctx_ = options_.n_ctx > 0 ? options_.n_ctx : std::min<int64_t>(c.n_ctx_train, 4096);
   if (options_.max_batch <= 0) options_.max_batch = 512;
+  // A type the heads cannot take (callers check first) falls back to the default.
+  for (KvCacheType* type : {&options_.type_k, &options_.type_v})
+    if (!check_kv_cache_type(*type, c.head_dim)) *type = kDefaultKvCacheType;
   layer_rows_.resize(static_cast<size_t>(c.n_layer));
-  layer_base_.resize(static_cast<size_t>(c.n_layer));
+  layer_first_row_.resize(static_cast<size_t>(c.n_layer));
   int64_t rows = 0;
   for (int64_t l = 0; l < c.n_layer; ++l) {
     const int64_t r = kv_cache_rows(c, l, n_ctx_, options_.max_batch);
     layer_rows_[static_cast<size_t>(l)] = r;
-    layer_base_[static_cast<size_t>(l)] = rows * c.n_embd_kv();
+    layer_first_row_[static_cast<size_t>(l)] = rows;
     rows += r;
   }
-  const size_t cache = static_cast<size_t>(rows * c.n_embd_kv());
-  if (options_.kv_cache_f16) {
-    k_cache16_.assign(cache, 0);
-    v_cache16_.assign(cache, 0);
-  } else {
-    k_cache32_.assign(cache, 0.0f);
-    v_cache32_.assign(cache, 0.0f);
-  }
+  k_row_bytes_ = kv_cache_row_bytes(options_.type_k, c.n_embd_kv());
+  v_row_bytes_ = kv_cache_row_bytes(options_.type_v, c.n_embd_kv());
+  k_cache_.assign(static_cast<size_t>(rows) * k_row_bytes_, 0);
+  v_cache_.assign(static_cast<size_t>(rows) * v_row_bytes_, 0);
   const std::vector<float>& factors = model_.rope_factors_for(n_ctx_);
   layer_rope_.resize(static_cast<size_t>(c.n_layer));
   for (int64_t l = 0; l < c.n_layer; ++l) {
@@ -60,8 +61,7 @@ InferenceSession::InferenceSession(const LlamaModel& model, ThreadPool& pool, Se
 }
 
 uint64_t InferenceSession::kv_cache_bytes() const {
-  return (k_cache16_.size() + v_cache16_.size()) * sizeof(uint16_t) +
-         (k_cache32_.size() + v_cache32_.size()) * sizeof(float);
+  return k_cache_.size() + v_cache_.size();
 }
 
 int64_t InferenceSession::earliest_reusable_position() const {
@@ -167,7 +167,7 @@ Status InferenceSession::eval_generated_batch(std::span<InferenceSession* const>
     InferenceSession* s = sessions[i];
     if (s == nullptr) return Status::error("eval_generated_batch: session " + std::to_string(i) + " is null");
     if (&s->model_ != &lead.model_ || &s->pool_ != &lead.pool_ || s->kernel_path_ != lead.kernel_path_ ||
-        s->options_.kv_cache_f16 != lead.options_.kv_cache_f16)
+        s->options_.type_k != lead.options_.type_k || s->options_.type_v != lead.options_.type_v)
       return Status::error("eval_generated_batch: session " + std::to_string(i) +
                            " does not share the first one's model, thread pool and kernels");
     for (size_t j = 0; j < i; ++j)
@@ -332,26 +332,41 @@ void InferenceSession::prepare_qk(int64_t layer, int64_t t) {
     for (int64_t i = 0; i < Q; ++i) q[i] *= c.query_scale;
 }
 
+namespace {
+
+// One row of n floats written as a cache row of `type` (GGML's conversions:
+// round-to-nearest-even F16, and the CPU backend's row quantizers).
+void write_cache_row(KvCacheType type, const float* x, int64_t n, uint8_t* row) {
+  switch (type) {
+    case KvCacheType::F32: std::memcpy(row, x, static_cast<size_t>(n) * sizeof(float)); return;
+    case KvCacheType::F16: {
+      auto* out = reinterpret_cast<uint16_t*>(row);
+      for (int64_t i = 0; i < n; ++i) out[i] = fp32_to_fp16(x[i]);
+      return;
+    }
+    case KvCacheType::Q8_0: quant::reference_ops(GgmlType::Q8_0)->quantize_row(x, row, n); return;
+    case KvCacheType::Q4_0: quant::reference_ops(GgmlType::Q4_0)->quantize_row(x, row, n); return;
+  }
+}
+
+GgmlType block_type(KvCacheType type) { return type == KvCacheType::Q4_0 ? GgmlType::Q4_0 : GgmlType::Q8_0; }
+bool quantized(KvCacheType type) { return type == KvCacheType::Q8_0 || type == KvCacheType::Q4_0; }
+
+}  // namespace
+
 void InferenceSession::store_kv(int64_t layer, int64_t t) {
   const ModelConfig& c = model_.config();
   const int64_t KV = c.n_embd_kv();
   const TokenSlot& slot = slots_[static_cast<size_t>(t)];
   InferenceSession& s = *slot.session;
-  const size_t base = s.kv_row_offset(layer, slot.position);
-  for (int64_t i = 0; i < KV; ++i) {
-    if (options_.kv_cache_f16) {
-      s.k_cache16_[base + i] = fp32_to_fp16(k_[t * KV + i]);
-      s.v_cache16_[base + i] = fp32_to_fp16(v_[t * KV + i]);
-    } else {
-      s.k_cache32_[base + i] = k_[t * KV + i];
-      s.v_cache32_[base + i] = v_[t * KV + i];
-    }
-  }
+  const int64_t row = s.kv_row(layer, slot.position);
+  write_cache_row(options_.type_k, &k_[t * KV], KV, s.k_row(row));
+  write_cache_row(options_.type_v, &v_[t * KV], KV, s.v_row(row));
 }
 
 void InferenceSession::attention(int64_t layer, int64_t n_tokens) {
   const ModelConfig& c = model_.config();
-  const int64_t hd = c.head_dim, KV = c.n_embd_kv(), Q = c.n_embd_q();
+  const int64_t hd = c.head_dim, Q = c.n_embd_q();
   const int64_t group = c.n_head / c.n_head_kv;
   const bool sliding = c.is_sliding(layer);
   const std::vector<float>& sinks = model_.layer(layer).attn_sinks;
@@ -363,21 +378,27 @@ void InferenceSession::attention(int64_t layer, int64_t n_tokens) {
   // Per thread: the scores, the query, an accumulator row and the value lanes.
   const int64_t per_thread = longest + 2 * hd + kernels::kValueLanes * hd;
   scores_.resize(static_cast<size_t>(per_thread * pool_.size()));
-  const bool f16 = options_.kv_cache_f16;
+  const KvCacheType type_k = options_.type_k, type_v = options_.type_v;
+  // The query in the keys' dot type: F16 for F16 keys, Q8_0 for quantized ones.
+  const uint64_t query_bytes = type_k == KvCacheType::F16 ? static_cast<uint64_t>(hd) * sizeof(uint16_t)
+                               : quantized(type_k)        ? kv_cache_row_bytes(KvCacheType::Q8_0, hd)
+                                                          : 0;
+  query_bytes_.resize(static_cast<size_t>(query_bytes * static_cast<uint64_t>(pool_.size())));
+  // Offsets of a head's values inside a cache row.
+  const uint64_t k_head_bytes = kv_cache_row_bytes(type_k, hd), v_head_bytes = kv_cache_row_bytes(type_v, hd);
 
-  if (f16) query16_.resize(static_cast<size_t>(hd * pool_.size()));
   pool_.run([&](int ti, int nt) {
     float* scores = &scores_[static_cast<size_t>(ti * per_thread)];
     float* qv = scores + longest;
     float* acc = qv + hd;
     float* lanes = acc + hd;
-    uint16_t* q16 = f16 ? &query16_[static_cast<size_t>(ti * hd)] : nullptr;
+    uint8_t* query = query_bytes_.data() + static_cast<uint64_t>(ti) * query_bytes;
     const int64_t items = n_tokens * c.n_head;
     for (int64_t item = ti; item < items; item += nt) {
       const int64_t t = item / c.n_head, h = item % c.n_head;
       const int64_t kvh = h / group;
       const TokenSlot& slot = slots_[static_cast<size_t>(t)];
-      const InferenceSession& s = *slot.session;
+      InferenceSession& s = *slot.session;
       // Causal, and within the window on sliding layers: positions [first, position].
       const int64_t first = sliding ? std::max<int64_t>(0, slot.position - c.sliding_window + 1) : 0;
       const int64_t n_keys = slot.position - first + 1;
@@ -385,48 +406,72 @@ void InferenceSession::attention(int64_t layer, int64_t n_tokens) {
       const int64_t rows = s.layer_rows_[static_cast<size_t>(layer)];
       const int64_t first_row = first % rows;
       const int64_t run1 = std::min(n_keys, rows - first_row), run2 = n_keys - run1;
-      const size_t layer_base = static_cast<size_t>(s.layer_base_[static_cast<size_t>(layer)]) + static_cast<size_t>(kvh * hd);
-      const size_t run1_base = layer_base + static_cast<size_t>(first_row * KV);
+      const int64_t layer_row0 = s.layer_first_row_[static_cast<size_t>(layer)];
+      // Where run r (0, 1) starts in the K and V caches, at this head's values.
+      const uint8_t* k_run[2] = {s.k_row(layer_row0 + first_row) + kvh * k_head_bytes, s.k_row(layer_row0) + kvh * k_head_bytes};
+      const uint8_t* v_run[2] = {s.v_row(layer_row0 + first_row) + kvh * v_head_bytes, s.v_row(layer_row0) + kvh * v_head_bytes};
+      const int64_t run_rows[2] = {run1, run2};
+      const int64_t k_stride = static_cast<int64_t>(s.k_row_bytes_), v_stride = static_cast<int64_t>(s.v_row_bytes_);
       const float* q = &q_[t * Q + h * hd];
       float* out = &attn_out_[t * Q + h * hd];
       const float* sink = sinks.empty() ? nullptr : &sinks[static_cast<size_t>(h)];
-      if (f16) {
-        // As GGML: the query is rounded to F16 for the F16 K·Q product, and the
-        // probabilities are rounded to F16 before they weight the F16 values,
-        // summed in the lanes of cache positions as GGML's product sums them.
+
+      // Scores: K . q.
+      if (type_k == KvCacheType::F16) {
+        // As GGML: the query is rounded to F16 for the F16 K.Q product.
+        auto* q16 = reinterpret_cast<uint16_t*>(query);
         for (int64_t i = 0; i < hd; ++i) q16[i] = fp32_to_fp16(q[i]);
-        kernels::f16_dots(kernel_path_, &s.k_cache16_[run1_base], KV, run1, q16, hd, scores);
-        if (run2 > 0) kernels::f16_dots(kernel_path_, &s.k_cache16_[layer_base], KV, run2, q16, hd, scores + run1);
-        if (c.attn_softcap != 0.0f) ops::softcap(scores, n_keys, c.attn_softcap);
-        ops::ggml_softmax_cells(scores, n_keys, c.kq_scale, first, sink);
-        for (int64_t j = 0; j < n_keys; ++j) scores[j] = fp16_to_fp32(fp32_to_fp16(scores[j]));
-        std::fill(lanes, lanes + kernels::kValueLanes * hd, 0.0f);
-        kernels::f16_weighted_sum_lanes(kernel_path_, &s.v_cache16_[run1_base], KV, run1, scores, hd, first, lanes);
-        if (run2 > 0)
-          kernels::f16_weighted_sum_lanes(kernel_path_, &s.v_cache16_[layer_base], KV, run2, scores + run1, hd,
-                                          first + run1, lanes);
-        kernels::reduce_value_lanes(lanes, hd, out);
-        continue;
-      }
-      auto row = [&](int64_t j) {  // offset of the j-th key's row
-        return j < run1 ? run1_base + static_cast<size_t>(j * KV) : layer_base + static_cast<size_t>((j - run1) * KV);
-      };
-      for (int64_t i = 0; i < hd; ++i) qv[i] = q[i];
-      for (int64_t j = 0; j < n_keys; ++j) {
-        const size_t off = row(j);
-        double dot = 0.0;
-        for (int64_t i = 0; i < hd; ++i) dot += static_cast<double>(qv[i]) * s.k_cache32_[off + i];
-        scores[j] = static_cast<float>(dot);
+        for (int r = 0, done = 0; r < 2; done += static_cast<int>(run_rows[r]), ++r)
+          if (run_rows[r] > 0)
+            kernels::f16_dots(kernel_path_, reinterpret_cast<const uint16_t*>(k_run[r]), k_stride / 2, run_rows[r], q16,
+                              hd, scores + done);
+      } else if (quantized(type_k)) {
+        // As GGML's flash attention: the query quantized to Q8_0 for the block products.
+        quant::reference_ops(GgmlType::Q8_0)->quantize_row(q, query, hd);
+        for (int r = 0, done = 0; r < 2; done += static_cast<int>(run_rows[r]), ++r)
+          if (run_rows[r] > 0)
+            kernels::quant_dots(kernel_path_, block_type(type_k), k_run[r], k_stride, run_rows[r], query, hd,
+                                scores + done);
+      } else {
+        for (int r = 0, done = 0; r < 2; done += static_cast<int>(run_rows[r]), ++r)
+          for (int64_t j = 0; j < run_rows[r]; ++j) {
+            const auto* key = reinterpret_cast<const float*>(k_run[r] + j * k_stride);
+            double dot = 0.0;
+            for (int64_t i = 0; i < hd; ++i) dot += static_cast<double>(q[i]) * key[i];
+            scores[done + j] = static_cast<float>(dot);
+          }
       }
       if (c.attn_softcap != 0.0f) ops::softcap(scores, n_keys, c.attn_softcap);
       ops::ggml_softmax_cells(scores, n_keys, c.kq_scale, first, sink);
-      for (int64_t i = 0; i < hd; ++i) acc[i] = 0.0f;
-      for (int64_t j = 0; j < n_keys; ++j) {
-        const size_t off = row(j);
-        const float p = scores[j];
-        for (int64_t i = 0; i < hd; ++i) acc[i] += p * s.v_cache32_[off + i];
+
+      // Output: the probability-weighted sum of the values.
+      if (type_v == KvCacheType::F16) {
+        // As GGML: the probabilities are rounded to F16 before they weight the
+        // F16 values, summed in the lanes of cache positions as GGML's product sums them.
+        for (int64_t j = 0; j < n_keys; ++j) scores[j] = fp16_to_fp32(fp32_to_fp16(scores[j]));
+        std::fill(lanes, lanes + kernels::kValueLanes * hd, 0.0f);
+        for (int r = 0, done = 0; r < 2; done += static_cast<int>(run_rows[r]), ++r)
+          if (run_rows[r] > 0)
+            kernels::f16_weighted_sum_lanes(kernel_path_, reinterpret_cast<const uint16_t*>(v_run[r]), v_stride / 2,
+                                            run_rows[r], scores + done, hd, first + done, lanes);
+        kernels::reduce_value_lanes(lanes, hd, out);
+        continue;
       }
-      for (int64_t i = 0; i < hd; ++i) out[i] = acc[i];
+      std::fill(acc, acc + hd, 0.0f);
+      if (quantized(type_v)) {
+        for (int r = 0, done = 0; r < 2; done += static_cast<int>(run_rows[r]), ++r)
+          if (run_rows[r] > 0)
+            kernels::quant_weighted_sum(block_type(type_v), v_run[r], v_stride, run_rows[r], scores + done, hd, qv,
+                                        acc);
+      } else {
+        for (int r = 0, done = 0; r < 2; done += static_cast<int>(run_rows[r]), ++r)
+          for (int64_t j = 0; j < run_rows[r]; ++j) {
+            const auto* value = reinterpret_cast<const float*>(v_run[r] + j * v_stride);
+            const float p = scores[done + j];
+            for (int64_t i = 0; i < hd; ++i) acc[i] += p * value[i];
+          }
+      }
+      std::copy(acc, acc + hd, out);
     }
   });
 }

@@ -17,6 +17,7 @@
 #include "engine/kernels/thread_pool.h"
 #include "engine/model/llama_model.h"
 #include "engine/model/moe_ffn.h"
+#include "engine/model/kv_cache_type.h"
 #include "engine/model/ops.h"
 #include "util/result.h"
 
@@ -25,8 +26,11 @@ namespace pg {
 struct SessionOptions {
   int64_t n_ctx = 0;        // 0: the model's training context, capped at 4096
   int64_t max_batch = 512;  // prompt tokens evaluated per forward pass
-  // Store K/V as F16 (llama.cpp's default cache type); false keeps F32.
-  bool kv_cache_f16 = true;
+  // What the cache stores keys and values as (llama.cpp's -ctk/-ctv; F16 is its
+  // default). Quantized types need heads of a multiple of 32 values
+  // (check_kv_cache_type; a session given a type the model cannot take uses F16).
+  KvCacheType type_k = kDefaultKvCacheType;
+  KvCacheType type_v = kDefaultKvCacheType;
   // Kernel family for the matrix products; nullopt (or a path this CPU lacks)
   // uses the best one. Tests pick Scalar to compare SIMD results with it.
   std::optional<kernels::KernelPath> kernel_path;
@@ -100,10 +104,10 @@ class InferenceSession {
   void attention(int64_t layer, int64_t n_tokens);
   // Q/K norms, RoPE and the query scales for token t of the batch, in place.
   void prepare_qk(int64_t layer, int64_t t);
-  // Offset of position `position`'s row in a layer's K or V cache (elements).
-  size_t kv_row_offset(int64_t layer, int64_t position) const {
+  // The cache row that holds position `position` of a layer (K and V alike).
+  int64_t kv_row(int64_t layer, int64_t position) const {
     const size_t l = static_cast<size_t>(layer);
-    return static_cast<size_t>(layer_base_[l] + (position % layer_rows_[l]) * model_.config().n_embd_kv());
+    return layer_first_row_[l] + position % layer_rows_[l];
   }
   // Stores token t of the batch's K and V in the cache.
   void store_kv(int64_t layer, int64_t t);
@@ -131,12 +135,16 @@ class InferenceSession {
   int64_t n_past_ = 0;
 
   // KV cache: per layer, layer_rows_[l] rows of n_embd_kv values starting at
-  // element layer_base_[l]; position p lives in row p % layer_rows_[l]. F16 bits or F32.
-  std::vector<int64_t> layer_rows_, layer_base_;
-  std::vector<uint16_t> k_cache16_, v_cache16_;
+  // row layer_first_row_[l]; position p lives in row p % layer_rows_[l]. A row
+  // is k_row_bytes_ (v_row_bytes_) bytes of options_.type_k (type_v): F32, F16
+  // bits, or Q8_0/Q4_0 blocks, each head's head_dim values in a run of its own.
+  std::vector<int64_t> layer_rows_, layer_first_row_;
+  uint64_t k_row_bytes_ = 0, v_row_bytes_ = 0;
+  std::vector<uint8_t> k_cache_, v_cache_;
+  uint8_t* k_row(int64_t row) { return k_cache_.data() + static_cast<uint64_t>(row) * k_row_bytes_; }
+  uint8_t* v_row(int64_t row) { return v_cache_.data() + static_cast<uint64_t>(row) * v_row_bytes_; }
   // Each layer's RoPE, with the frequency factors this context length selects.
   std::vector<ops::RopeParams> layer_rope_;
-  std::vector<float> k_cache32_, v_cache32_;
 
   // Where each token of the batch being evaluated belongs.
   struct TokenSlot {
@@ -149,7 +157,7 @@ class InferenceSession {
   MoeFeedForward moe_;
   std::vector<float> rope_cs_;  // per token: cos/sin of its position for the current layer
   std::vector<float> scores_;  // per thread: n_ctx scores + head_dim accumulators
-  std::vector<uint16_t> query16_;  // per thread: the query head rounded to F16
+  std::vector<uint8_t> query_bytes_;  // per thread: the query head in the key cache's dot type (F16 or Q8_0)
   int64_t logits_rows_ = 0;
   kernels::Scratch scratch_;
 };
