@@ -39,6 +39,13 @@ Status model_not_found(const std::string& requested) {
   return Status::not_found("model '" + requested + "' not found; GET /api/v1/models lists the models", "model_not_found");
 }
 
+// models::check_kv_cache_types for a model by name: invalid_argument (invalid_cache_type).
+Status check_cache_types(const std::string& name, const models::KvCacheTypes& types, int64_t head_dim) {
+  Status s = models::check_kv_cache_types(types, head_dim);
+  if (s) return s;
+  return Status::invalid_argument("model '" + name + "' cannot use these KV cache types: " + s.message(), s.reason());
+}
+
 Status shutting_down() { return Status::unavailable("the server is shutting down", "shutting_down"); }
 
 }  // namespace
@@ -72,6 +79,11 @@ const Tokenizer& LoadedModel::tokenizer() const { return model ? model->tokenize
 const gguf::GgufFile& LoadedModel::gguf() const { return model ? model->file() : encoder->file(); }
 
 int64_t LoadedModel::context_size() const { return model ? scheduler->context_size() : encoder->n_ctx(); }
+
+std::optional<models::KvCacheTypes> LoadedModel::cache_types() const {
+  if (!scheduler) return std::nullopt;
+  return scheduler->options().cache_types;
+}
 
 int64_t LoadedModel::n_embd() const { return model ? model->config().n_embd : encoder->n_embd(); }
 
@@ -135,6 +147,7 @@ ModelManagerOptions model_manager_options(const ServerConfig& c) {
   o.scheduler.queue_size = c.queue_size;
   o.scheduler.n_ctx = c.ctx_size;
   o.scheduler.prompt_chunk = c.prompt_chunk;
+  o.scheduler.cache_types = c.cache_types;
   o.memory_budget = models::parse_memory_budget(c.memory_budget).is_ok()
                         ? *models::parse_memory_budget(c.memory_budget) : 0;
   auto ka = models::parse_keep_alive(c.keep_alive);
@@ -154,8 +167,8 @@ Status ModelManager::load_default() {
   if (!file) return file.status();
   file->is_default = true;
   auto est = models::estimate_model_memory(path, options_.scheduler.n_ctx, options_.scheduler.slots,
-                                          options_.scheduler.prompt_chunk);
-  auto loaded = load(*file, est ? est->required() : file->size_bytes);
+                                          options_.scheduler.prompt_chunk, options_.scheduler.cache_types);
+  auto loaded = load(*file, est ? est->required() : file->size_bytes, options_.scheduler.cache_types);
   if (!loaded) return loaded.status();
   default_ = (*loaded)->file;
   default_general_name_ = (*loaded)->general_name();
@@ -164,7 +177,8 @@ Status ModelManager::load_default() {
   return Status::ok();
 }
 
-Result<std::shared_ptr<LoadedModel>> ModelManager::load(const ModelFile& file, uint64_t estimated_bytes) {
+Result<std::shared_ptr<LoadedModel>> ModelManager::load(const ModelFile& file, uint64_t estimated_bytes,
+                                                        const models::KvCacheTypes& cache_types) {
   const auto start = std::chrono::steady_clock::now();
   auto failed = [&](const std::string& why) -> Result<std::shared_ptr<LoadedModel>> {
     return Error{"cannot load model '" + file.name + "' from " + file.path + ": " + why};
@@ -185,12 +199,18 @@ Result<std::shared_ptr<LoadedModel>> ModelManager::load(const ModelFile& file, u
     auto model = LlamaModel::from_file(std::move(*gguf_file));
     if (!model) return failed(model.error());
     lm->model = std::move(*model);
+    // The session would quietly use f16 for a type these heads cannot take: refuse instead.
+    if (Status s = check_cache_types(file.name, cache_types, lm->model->config().head_dim); !s) return s;
     if (options_.on_notice)
       for (const std::string& notice : lm->model->notices()) options_.on_notice(file.name, notice);
   }
   lm->sha256 = std::make_unique<FileDigest>(file.path);
   lm->pool = std::make_unique<ThreadPool>(options_.threads > 0 ? options_.threads : physical_core_count());
-  if (lm->model) lm->scheduler = std::make_unique<Scheduler>(*lm->model, *lm->pool, options_.scheduler, on_finished_);
+  if (lm->model) {
+    SchedulerOptions so = options_.scheduler;
+    so.cache_types = cache_types;
+    lm->scheduler = std::make_unique<Scheduler>(*lm->model, *lm->pool, so, on_finished_);
+  }
   lm->load_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   lm->loaded_unix = unix_now();
   lm->estimated_bytes = estimated_bytes;
@@ -248,15 +268,19 @@ uint64_t ModelManager::memory_in_use() const {
   return n;
 }
 
-Result<models::MemoryEstimate> ModelManager::estimate(const std::string& requested, std::optional<int64_t> n_ctx) const {
+Result<models::MemoryEstimate> ModelManager::estimate(const std::string& requested, std::optional<int64_t> n_ctx,
+                                                      std::optional<models::KvCacheTypes> cache_types) const {
   const std::string name = canonical_name(requested);
   auto file = safe_model_name(name) ? find_file(name) : std::nullopt;
   if (!file) return model_not_found(requested);
   auto gguf_file = gguf::GgufFile::open(file->path, MapMode::Plain);
   const bool encoder = gguf_file && BertModel::is_encoder_architecture((*gguf_file)->get_string("general.architecture").value_or(""));
+  const models::KvCacheTypes types = cache_types.value_or(options_.scheduler.cache_types);
   auto est = models::estimate_model_memory(file->path, n_ctx.value_or(options_.scheduler.n_ctx), encoder ? 0 : options_.scheduler.slots,
-                                          options_.scheduler.prompt_chunk);
+                                          options_.scheduler.prompt_chunk, types);
   if (!est) return Status::internal(est.error(), "model_load_failed");
+  if (!encoder)
+    if (Status s = check_cache_types(name, types, est->head_dim); !s) return s;
   return *est;
 }
 
@@ -300,7 +324,8 @@ Status ModelManager::make_room(const std::string& for_name, uint64_t needed) {
 }
 
 Result<std::shared_ptr<LoadedModel>> ModelManager::acquire(const std::string& requested,
-                                                           std::optional<double> keep_alive) {
+                                                           std::optional<double> keep_alive,
+                                                           std::optional<models::KvCacheTypes> cache_types) {
   const std::string name = canonical_name(requested);
   bool stopped = false;
   auto check_loaded = [&]() -> std::shared_ptr<LoadedModel> {
@@ -313,15 +338,29 @@ Result<std::shared_ptr<LoadedModel>> ModelManager::acquire(const std::string& re
     if (keep_alive) it->second->keep_alive_seconds = *keep_alive;
     return it->second;
   };
-  if (auto m = check_loaded()) return m;
+  if (auto m = check_loaded()) {
+    if (m->uses_cache_types(cache_types)) return m;
+    // Types its heads cannot take leave it loaded as it is.
+    if (Status s = check_cache_types(name, *cache_types, m->decoder().config().head_dim); !s) return s;
+    m.reset();
+    // Load it again with the types asked for, once the requests in flight end.
+    if (auto unloaded = unload(name, std::chrono::milliseconds(250)); !unloaded) return unloaded.status();
+  }
   if (stopped) return shutting_down();
   auto file = safe_model_name(name) ? find_file(name) : std::nullopt;
   if (!file) return model_not_found(requested);
   std::lock_guard load_lock(load_mu_);
-  if (auto m = check_loaded()) return m;
+  if (auto m = check_loaded()) {
+    if (m->uses_cache_types(cache_types)) return m;
+    return Status::conflict("model '" + name + "' was loaded meanwhile with other KV cache types; unload it first",
+                            "model_busy");
+  }
   if (stopped) return shutting_down();
-  auto est = estimate(name);
+  const models::KvCacheTypes types = cache_types.value_or(options_.scheduler.cache_types);
+  auto est = estimate(name, std::nullopt, types);
   if (!est) {
+    // A request's unusable cache types are the request's fault, not the model's.
+    if (est.code() == StatusCode::kInvalidArgument) return est.status();
     std::lock_guard lock(mu_);
     failures_[name] = est.error();  // listed as "failed" with the reason
     return est.status();
@@ -332,10 +371,11 @@ Result<std::shared_ptr<LoadedModel>> ModelManager::acquire(const std::string& re
     std::lock_guard lock(mu_);
     loading_ = name;
   }
-  auto loaded = load(*file, est->required());
+  auto loaded = load(*file, est->required(), types);
   std::lock_guard lock(mu_);
   loading_.clear();
   if (!loaded) {
+    if (loaded.code() == StatusCode::kInvalidArgument) return loaded.status();
     failures_[name] = loaded.error();
     return Status::internal(loaded.error(), "model_load_failed");
   }

@@ -16,6 +16,9 @@
 // unchecked (no paths, no "..", only files inside models_dir). Failures are
 // Status codes with reasons (model_not_found, model_busy, insufficient_memory,
 // memory_budget_busy, shutting_down, ...); nothing here speaks HTTP.
+// A model loads with the configured KV cache types (cache_type_k/_v) or the
+// ones its load asks for; types its heads cannot take refuse the load as
+// invalid_argument (invalid_cache_type), never a silent f16.
 #pragma once
 
 #include <atomic>
@@ -90,6 +93,12 @@ struct LoadedModel {
   const Tokenizer& tokenizer() const;
   const gguf::GgufFile& gguf() const;
   int64_t context_size() const;  // the scheduler's per-slot context, or the encoder's longest input
+  // The KV cache types of a decoder's sessions (an encoder has no KV cache: nullopt).
+  std::optional<models::KvCacheTypes> cache_types() const;
+  // True unless it is a decoder whose types differ from `wanted` (nullopt: any types do).
+  bool uses_cache_types(const std::optional<models::KvCacheTypes>& wanted) const {
+    return !wanted || !cache_types() || *cache_types() == *wanted;
+  }
   int64_t n_embd() const;
   uint64_t weight_bytes() const;
   const std::string& general_name() const;
@@ -132,8 +141,13 @@ class ModelManager {
   // default), loading it first if needed. not_found for unknown names,
   // internal when the file does not load, unavailable after shutdown.
   // keep_alive (seconds, see above) replaces the model's keep-alive when given.
+  // cache_types (a decoder's KV cache types; default: the configured ones) are
+  // checked against the model's heads (invalid_argument, invalid_cache_type); a
+  // model loaded with other types is unloaded and loaded again with these
+  // (conflict, model_busy, while it has requests in flight).
   Result<std::shared_ptr<LoadedModel>> acquire(const std::string& name,
-                                               std::optional<double> keep_alive = std::nullopt);
+                                               std::optional<double> keep_alive = std::nullopt,
+                                               std::optional<models::KvCacheTypes> cache_types = std::nullopt);
   // Unloads a loaded model (false when it was not loaded); conflict (model_busy) while it
   // has requests in flight after waiting up to `wait` for them to end.
   Result<bool> unload(const std::string& name, std::chrono::milliseconds wait = std::chrono::milliseconds(0));
@@ -141,8 +155,13 @@ class ModelManager {
   Result<std::vector<std::string>> remove(const std::string& name);
   ModelState state(const std::string& name) const;
   // The estimate for a model by name (not_found when unknown), at the
-  // configured per-slot context or at n_ctx when given.
-  Result<models::MemoryEstimate> estimate(const std::string& name, std::optional<int64_t> n_ctx = std::nullopt) const;
+  // configured per-slot context or at n_ctx when given, in the configured KV
+  // cache types or cache_types when given; invalid_argument (invalid_cache_type)
+  // when a decoder's heads cannot take those types.
+  Result<models::MemoryEstimate> estimate(const std::string& name, std::optional<int64_t> n_ctx = std::nullopt,
+                                          std::optional<models::KvCacheTypes> cache_types = std::nullopt) const;
+  // The KV cache types a load uses when none are asked for.
+  const models::KvCacheTypes& default_cache_types() const { return options_.scheduler.cache_types; }
   uint64_t memory_budget() const { return options_.memory_budget; }
   uint64_t memory_in_use() const;  // estimates of the loaded models
   // The file stem a request's name means ("" and the default's general.name: the default).
@@ -159,7 +178,8 @@ class ModelManager {
   void shutdown();
 
  private:
-  Result<std::shared_ptr<LoadedModel>> load(const ModelFile& file, uint64_t estimated_bytes);
+  Result<std::shared_ptr<LoadedModel>> load(const ModelFile& file, uint64_t estimated_bytes,
+                                            const models::KvCacheTypes& cache_types);
   std::string canonical_name(const std::string& requested) const;
   std::optional<ModelFile> find_file(const std::string& name) const;
   // Unloads idle models, least recently used first, until `needed` more bytes fit. Under load_mu_.

@@ -10,6 +10,15 @@ namespace {
 // How often an idle scheduler looks at queued jobs' cancellation and deadlines.
 constexpr auto kIdlePoll = std::chrono::milliseconds(20);
 
+// What every session of a scheduler shares: its context and KV cache types.
+SessionOptions session_options(const SchedulerOptions& options, int64_t n_ctx) {
+  SessionOptions so;
+  so.n_ctx = n_ctx;
+  so.type_k = options.cache_types.k;
+  so.type_v = options.cache_types.v;
+  return so;
+}
+
 std::string reason_name(CancelReason why) {
   return why == CancelReason::Timeout ? "timeout" : "cancelled";
 }
@@ -17,8 +26,7 @@ std::string reason_name(CancelReason why) {
 
 Scheduler::Scheduler(const LlamaModel& model, ThreadPool& pool, SchedulerOptions options, FinishedFn on_finished)
     : options_(options), model_(model), pool_(pool) {
-  SessionOptions so;
-  so.n_ctx = options_.n_ctx;
+  SessionOptions so = session_options(options_, options_.n_ctx);
   // A step evaluates at most prompt_chunk prompt tokens: sliding-window rings
   // need room for no larger batch.
   so.max_batch = std::max<int64_t>(1, options_.prompt_chunk);
@@ -65,8 +73,7 @@ void Scheduler::embed_one(EmbeddingJob& job) {
     return;
   }
   if (!embed_session_) {
-    SessionOptions so;
-    so.n_ctx = n_ctx_;
+    const SessionOptions so = session_options(options_, n_ctx_);
     embed_session_ = std::make_unique<InferenceSession>(model_, pool_, so);
   }
   const auto start = Clock::now();

@@ -25,6 +25,7 @@
 #include "app/embedding_job.h"
 #include "app/generation_job.h"
 #include "app/slot.h"
+#include "models/kv_cache_choice.h"
 
 namespace pg::app {
 
@@ -33,6 +34,9 @@ struct SchedulerOptions {
   int queue_size = 16;          // jobs that may wait for a slot
   int64_t n_ctx = 0;            // per slot; 0: the model's training context (at most 4096)
   int64_t prompt_chunk = 256;   // prompt tokens evaluated per step
+  // Every session's KV cache types; the loader has checked them against the
+  // model's heads (models::check_kv_cache_types) before building a scheduler.
+  models::KvCacheTypes cache_types;
 };
 
 enum class SubmitResult { Accepted, QueueFull, ShuttingDown };

@@ -27,6 +27,10 @@ const std::vector<ConfigKey> kKeys = {
     {"models_dir", "PLAYGROUND_MODELS_DIR", "<data_dir>/models", "directory of GGUF files served by file stem"},
     {"threads", "PLAYGROUND_THREADS", "0 (physical cores)", "compute threads per loaded model"},
     {"ctx_size", "PLAYGROUND_CTX_SIZE", "0 (the model's, at most 4096)", "context length of each slot"},
+    {"cache_type_k", "PLAYGROUND_CACHE_TYPE_K", "f16",
+     "KV cache type of the keys (llama.cpp's -ctk): f16, f32, q8_0 (about half of f16's memory) or q4_0 (about a "
+     "quarter, least precise); q8_0 and q4_0 need attention heads of a multiple of 32 values"},
+    {"cache_type_v", "PLAYGROUND_CACHE_TYPE_V", "f16", "KV cache type of the values (llama.cpp's -ctv): as cache_type_k"},
     {"slots", "PLAYGROUND_SLOTS", "4", "parallel sequences per model"},
     {"queue_size", "PLAYGROUND_QUEUE_SIZE", "16", "requests that may wait for a slot (then 429)"},
     {"request_timeout", "PLAYGROUND_REQUEST_TIMEOUT", "600", "seconds a generation may take, queueing included"},
@@ -156,6 +160,10 @@ Status apply(ServerConfig& c, const std::string& key, const std::string& v) {
     return set_int(c.threads, 0, 1024);
   } else if (key == "ctx_size") {
     return set_int(c.ctx_size, 0, int64_t{1} << 20);
+  } else if (key == "cache_type_k" || key == "cache_type_v") {
+    auto type = models::parse_kv_cache_type(v, key);
+    if (!type) return Status::error(type.error());
+    (key == "cache_type_k" ? c.cache_types.k : c.cache_types.v) = *type;
   } else if (key == "slots") {
     return set_int(c.slots, 1, 256);
   } else if (key == "queue_size") {

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "models/kv_cache_choice.h"
 #include "models/pull_plan.h"
 #include "providers/provider_config.h"
 #include "util/env_lookup.h"
@@ -31,6 +32,7 @@ struct ServerConfig {
   std::string models_dir;               // GGUF files served by name (file stem); default <data_dir>/models
   int threads = 0;                      // compute threads per model; 0: physical cores
   int64_t ctx_size = 0;                 // per slot; 0: the model's training context, at most 4096
+  models::KvCacheTypes cache_types;     // cache_type_k, cache_type_v: every loaded model's KV cache (default f16)
   int slots = 4;                        // parallel sequences per model
   int queue_size = 16;                  // requests waiting for a slot before 429
   int request_timeout = 600;            // seconds, from arrival to the last token

@@ -119,7 +119,9 @@ nlohmann::json bench_report_json(const BenchReport& r) {
                 {"type_mix", r.type_mix},       {"type_counts", r.type_counts}};
   j["config"] = {{"n_prompt", r.options.n_prompts}, {"n_gen", r.options.n_gens}, {"depth", r.options.depths},
                  {"repetitions", r.options.repetitions}, {"n_ctx", r.n_ctx},
-                 {"seed", r.options.seed}, {"bandwidth_mib", r.options.bandwidth_mib}};
+                 {"seed", r.options.seed}, {"bandwidth_mib", r.options.bandwidth_mib},
+                 {"cache_type_k", std::string(kv_cache_type_name(r.options.cache_types.k))},
+                 {"cache_type_v", std::string(kv_cache_type_name(r.options.cache_types.v))}};
   j["tests"] = nlohmann::json::array();
   for (const TestResult& t : r.tests) j["tests"].push_back(test_json(&t));
   j["prompt"] = test_json(r.first_test(true));
@@ -168,11 +170,12 @@ std::string bench_report_text(const BenchReport& r) {
   }
   out += "\n";
   std::snprintf(line, sizeof line,
-                "memory: peak RSS %s | file %s | weights %s (%s read per token) | KV cache %s (n_ctx %lld)\n",
+                "memory: peak RSS %s | file %s | weights %s (%s read per token) | KV cache %s (n_ctx %lld, k %s, v %s)\n",
                 human_bytes(r.peak_rss_bytes).c_str(), human_bytes(r.file_bytes).c_str(),
                 human_bytes(r.weight_bytes).c_str(), human_bytes(r.active_weight_bytes).c_str(),
                 human_bytes(r.kv_cache_bytes).c_str(),
-                static_cast<long long>(r.n_ctx));
+                static_cast<long long>(r.n_ctx), std::string(kv_cache_type_name(r.options.cache_types.k)).c_str(),
+                std::string(kv_cache_type_name(r.options.cache_types.v)).c_str());
   out += line;
   if (const TestResult* tg = r.first_test(false))
     std::snprintf(line, sizeof line,

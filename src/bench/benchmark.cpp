@@ -232,9 +232,14 @@ Result<BenchReport> run_benchmark_unguarded(const LlamaModel& model, const Bench
   const int64_t n_vocab = model.config().n_vocab;
   if (n_vocab < 1) return Error{"bench: model " + r.model_path + " has an empty vocabulary"};
 
+  // A session would quietly cache in f16 what these heads cannot take: refuse instead.
+  if (Status s = models::check_kv_cache_types(options.cache_types, model.config().head_dim); !s)
+    return Status::invalid_argument("bench: " + s.message(), s.reason());
   ThreadPool pool(options.n_threads);
   SessionOptions session_options;
   session_options.n_ctx = options.n_ctx;
+  session_options.type_k = options.cache_types.k;
+  session_options.type_v = options.cache_types.v;
   const int max_prompt = *std::max_element(options.n_prompts.begin(), options.n_prompts.end());
   const int max_gen = *std::max_element(options.n_gens.begin(), options.n_gens.end());
   const int max_depth = *std::max_element(options.depths.begin(), options.depths.end());

@@ -13,7 +13,8 @@
 //                    active_weight_bytes (what one generated token reads: the
 //                    chosen experts' share of MoE layers, one embedding row),
 //                    parameters, type_mix ("Q4_K x13, F32 x5"), type_counts {type: n}}
-//   config          {n_prompt [counts], n_gen [counts], depth [depths], repetitions, n_ctx, seed, bandwidth_mib}
+//   config          {n_prompt [counts], n_gen [counts], depth [depths], repetitions, n_ctx, seed, bandwidth_mib,
+//                    cache_type_k, cache_type_v (the KV cache types: "f16", "q8_0", ...)}
 //   tests           [{test "pp512" / "tg64" / "pp512 @ d4096", kind "pp"|"tg", tokens, depth,
 //                     tokens_per_s {median, min, max}, samples [t/s]}], pp before tg, by depth
 //   prompt          the first pp test (null when there is none), as in tests
@@ -52,6 +53,7 @@
 #include "engine/grammar/gbnf.h"
 #include "engine/kernels/kernels.h"
 #include "engine/model/llama_model.h"
+#include "models/kv_cache_choice.h"
 #include "util/result.h"
 
 namespace pg::bench {
@@ -71,6 +73,9 @@ struct BenchOptions {
   uint32_t seed = 1234;            // prompt/generation token ids
   // Kernel path to run (--kernels); nullopt: the best this CPU supports.
   std::optional<kernels::KernelPath> kernel_path;
+  // KV cache types of keys and values (-ctk/-ctv); a type the model's heads
+  // cannot take fails the run (invalid_cache_type) rather than falling back.
+  models::KvCacheTypes cache_types;
   // Constrained generation: with a grammar the tg test runs through the decode
   // loop without and with it (decode_loop_bench.h). `grammar_name` names it in
   // the report (the file it came from).

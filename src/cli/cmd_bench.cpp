@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "bench/benchmark.h"
+#include "cli/cache_type_flags.h"
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/model_flags.h"
@@ -53,6 +54,7 @@ void add_bench_command(CLI::App& app, int& exit_code) {
     std::vector<long long> n_prompt = {128}, n_gen = {64}, depth = {0};
     long long threads = 2, repetitions = 3, ctx = 0, bw_mib = 1024;
     std::string kernels, grammar_file, schema_file;
+    CacheTypeFlags cache_types;
     bool json = false;
   };
   auto a = std::make_shared<Args>();
@@ -69,6 +71,7 @@ void add_bench_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--bw-mib", a->bw_mib, "buffer size in MiB for the memory-bandwidth measurement");
   cmd->add_option("--kernels", a->kernels,
                   "kernel path: scalar, avx2, avx2-vnni, avx512-vnni or avx512-amx (default: the best this CPU has)");
+  add_cache_type_flags(cmd, a->cache_types);
   auto* grammar_opt = cmd->add_option("--grammar", a->grammar_file,
                                       "GBNF grammar: tg then runs through the decode loop, without and with it");
   cmd->add_option("--json-schema", a->schema_file,
@@ -98,6 +101,12 @@ void add_bench_command(CLI::App& app, int& exit_code) {
                                   "error: bench: unknown --kernels '%s' (scalar, avx2, avx2-vnni, avx512-vnni, avx512-amx)\n",
                                   a->kernels.c_str());
     }
+    auto cache_types = parse_cache_type_flags(a->cache_types);
+    if (!cache_types) {
+      exit_code = exit_code_for(cache_types.code());
+      return (void)std::fprintf(stderr, "error: bench: %s\n", cache_types.error().c_str());
+    }
+    options.cache_types = *cache_types;
     // Checked before loading so a typo fails fast.
     if (Status s = bench::validate_bench_options(options); !s)
       return (void)std::fprintf(stderr, "error: %s\n", s.message().c_str());
@@ -131,7 +140,10 @@ void add_bench_command(CLI::App& app, int& exit_code) {
     auto report = bench::run_benchmark(**model, options, [](const std::string& step) {
       std::fprintf(stderr, "bench: %s\n", step.c_str());
     });
-    if (!report) return (void)std::fprintf(stderr, "error: %s\n", report.error().c_str());
+    if (!report) {
+      exit_code = exit_code_for(report.code());  // 2 for KV cache types the model's heads cannot take
+      return (void)std::fprintf(stderr, "error: %s\n", report.error().c_str());
+    }
     if (a->json)
       std::printf("%s\n",
                   bench::bench_report_json(*report).dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());

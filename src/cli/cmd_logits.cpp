@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli/cache_type_flags.h"
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/model_flags.h"
@@ -20,7 +21,15 @@ namespace pg::cli {
 
 void add_logits_command(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand("logits", "Evaluate a prompt and print the logits of its last position");
-  struct Args { ModelFlags model; std::string prompt; bool json = false; int threads = 0; int top = 10; int64_t ctx = 0; };
+  struct Args {
+    ModelFlags model;
+    std::string prompt;
+    bool json = false;
+    int threads = 0;
+    int top = 10;
+    int64_t ctx = 0;
+    CacheTypeFlags cache_types;
+  };
   auto a = std::make_shared<Args>();
   add_model_flags(cmd, a->model, "model name or GGUF file (default: $PLAYGROUND_MODEL or the demo model)");
   cmd->add_option("-p,--prompt", a->prompt, "prompt text")->required();
@@ -31,6 +40,7 @@ void add_logits_command(CLI::App& app, int& exit_code) {
                   "factors as in llama.cpp, whose references use 512)")
       ->check(CLI::Range(int64_t{0}, int64_t{1} << 24));
   cmd->add_option("--top", a->top, "without --json: how many top tokens to list")->check(CLI::Range(1, 1000));
+  add_cache_type_flags(cmd, a->cache_types);
   cmd->callback([a, &exit_code] {
     exit_code = 1;
     auto resolved = resolve_model_flags(a->model, process_environment());
@@ -41,12 +51,19 @@ void add_logits_command(CLI::App& app, int& exit_code) {
     auto model = LlamaModel::load(resolved->path);
     if (!model) return (void)std::fprintf(stderr, "error: %s\n", model.error().c_str());
     for (const std::string& notice : (*model)->notices()) std::fprintf(stderr, "notice: %s\n", notice.c_str());
+    auto cache_types = cache_types_for_model(a->cache_types, **model);
+    if (!cache_types) {
+      exit_code = exit_code_for(cache_types.code());
+      return (void)std::fprintf(stderr, "error: %s\n", cache_types.error().c_str());
+    }
     const Tokenizer& tok = (*model)->tokenizer();
     std::vector<TokenId> ids = tok.encode(a->prompt, true, true);
     if (ids.empty()) return (void)std::fprintf(stderr, "error: the prompt has no tokens\n");
     ThreadPool pool(a->threads > 0 ? a->threads : physical_core_count());
     SessionOptions options;
     options.n_ctx = a->ctx;
+    options.type_k = cache_types->k;
+    options.type_v = cache_types->v;
     InferenceSession session(**model, pool, options);
     if (Status s = session.eval(ids); !s) return (void)std::fprintf(stderr, "error: %s\n", s.message().c_str());
     auto logits = session.last_logits();

@@ -134,13 +134,15 @@ int run_show(const DirCommandArgs& a, const app::ServerConfig& config, models::M
     }
     e = resolved->builtin ? *models::demo_model_entry(true) : models::describe_entry(resolved->name, resolved->path, true);
   }
-  auto est = models::estimate_model_memory(e->path, config.ctx_size, config.slots, config.prompt_chunk);
+  auto est = models::estimate_model_memory(e->path, config.ctx_size, config.slots, config.prompt_chunk, config.cache_types);
   nlohmann::json j = entry_json(*e);
   if (est) j["memory_estimate"] = {{"total_bytes", est->total()}, {"weights_bytes", est->weights},
                                    {"kv_cache_bytes", est->kv_cache}, {"required_bytes", est->required()},
                                    {"active_weights_bytes", est->active_weights},
                                    {"expert_weights_bytes", est->expert_weights}, {"context_length", est->context},
-                                   {"slots", est->slots}};
+                                   {"slots", est->slots},
+                                   {"cache_type_k", std::string(kv_cache_type_name(est->cache_types.k))},
+                                   {"cache_type_v", std::string(kv_cache_type_name(est->cache_types.v))}};
   if (json) {
     std::cout << j.dump(2) << "\n";
     return 0;
@@ -156,9 +158,11 @@ int run_show(const DirCommandArgs& a, const app::ServerConfig& config, models::M
   std::printf("  context length  %lld\n", static_cast<long long>(e->context_length));
   std::printf("  chat template   %s\n", e->has_chat_template ? "yes" : "no");
   if (est)
-    std::printf("  memory (est.)   %s (weights %s + KV cache %s for %d slots x %lld tokens)\n",
+    std::printf("  memory (est.)   %s (weights %s + KV cache %s for %d slots x %lld tokens, keys %s, values %s)\n",
                 models::format_bytes(est->total()).c_str(), models::format_bytes(est->weights).c_str(),
-                models::format_bytes(est->kv_cache).c_str(), est->slots, static_cast<long long>(est->context));
+                models::format_bytes(est->kv_cache).c_str(), est->slots, static_cast<long long>(est->context),
+                std::string(kv_cache_type_name(est->cache_types.k)).c_str(),
+                std::string(kv_cache_type_name(est->cache_types.v)).c_str());
   if (est && est->n_expert > 0)
     std::printf("  experts         %lld, %lld per token: %s of experts; a token reads %s; needs %s resident\n",
                 static_cast<long long>(est->n_expert), static_cast<long long>(est->n_expert_used),

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/cache_type_flags.h"
 #include "cli/commands.h"
 #include "cli/model_flags.h"
 #include "cli/exit_codes.h"
@@ -25,6 +26,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
     int64_t n = 256;
     int threads = 0;
     int64_t ctx = 0;
+    CacheTypeFlags cache_types;
     app::SamplingOptions sampling;
     int64_t seed = -1;
     std::vector<std::string> stop;
@@ -42,6 +44,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_option("-t,--threads", a->threads, "threads (default: physical cores)")->check(CLI::Range(0, 1024));
   cmd->add_option("-c,--ctx-size", a->ctx, "context size (default: the model's, at most 4096)")
       ->check(CLI::Range(int64_t{0}, int64_t{1} << 24));
+  add_cache_type_flags(cmd, a->cache_types);
   cmd->add_flag("--no-special", a->no_special, "treat special-token texts in the prompt as plain text");
   add_output_format_flags(cmd, a->format);
   cmd->callback([a, &exit_code] {
@@ -59,6 +62,11 @@ void add_run_command(CLI::App& app, int& exit_code) {
     auto model = LlamaModel::load(resolved->path);
     if (!model) return (void)std::fprintf(stderr, "error: %s\n", model.error().c_str());
     for (const std::string& notice : (*model)->notices()) std::fprintf(stderr, "notice: %s\n", notice.c_str());
+    auto cache_types = cache_types_for_model(a->cache_types, **model);
+    if (!cache_types) {
+      exit_code = exit_code_for(cache_types.code());
+      return (void)std::fprintf(stderr, "error: %s\n", cache_types.error().c_str());
+    }
     const Tokenizer& tok = (*model)->tokenizer();
 
     DecodeRequest req;
@@ -74,6 +82,8 @@ void add_run_command(CLI::App& app, int& exit_code) {
     ThreadPool pool(a->threads > 0 ? a->threads : physical_core_count());
     SessionOptions so;
     so.n_ctx = a->ctx;
+    so.type_k = cache_types->k;
+    so.type_v = cache_types->v;
     InferenceSession session(**model, pool, so);
     std::fputs(a->prompt.c_str(), stdout);
     auto result = generate(session, req, [](std::string_view text) {

@@ -2,9 +2,11 @@
 // subcommand. Knows nothing about what the commands do.
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include "build_info.h"
 #include "cli/commands.h"
+#include "cli/flag_aliases.h"
 #include "engine/kernels/kernels.h"
 
 namespace {
@@ -43,8 +45,12 @@ int main(int argc, char** argv) {
   pg::cli::add_ask_command(app, exit_code);
   pg::cli::add_migrate_command(app, exit_code);
   pg::cli::add_model_commands(app, exit_code);
+  // -ctk/-ctv, which CLI11 cannot name, as their long flags.
+  const std::vector<std::string> args = pg::cli::expand_flag_aliases(argc, argv);
+  std::vector<const char*> arg_ptrs;
+  for (const std::string& a : args) arg_ptrs.push_back(a.c_str());
   try {
-    app.parse(argc, argv);
+    app.parse(static_cast<int>(arg_ptrs.size()), arg_ptrs.data());
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }

@@ -23,7 +23,8 @@ void count_weights(MemoryEstimate& e, const std::vector<WeightTensor>& tensors) 
   e.active_weights = active_weight_bytes(tensors, e.n_expert, e.n_expert_used);
 }
 
-Result<MemoryEstimate> estimate_model_memory(const std::string& path, int64_t n_ctx, int slots, int64_t prompt_chunk) {
+Result<MemoryEstimate> estimate_model_memory(const std::string& path, int64_t n_ctx, int slots, int64_t prompt_chunk,
+                                             const KvCacheTypes& cache_types) {
   auto file = gguf::GgufFile::open(path, MapMode::Plain);
   if (!file) return Error{"cannot estimate the memory of " + path + ": " + file.error()};
   const gguf::GgufFile& f = **file;
@@ -56,7 +57,9 @@ Result<MemoryEstimate> estimate_model_memory(const std::string& path, int64_t n_
   e.slots = std::max(0, slots);
   e.context = n_ctx > 0 ? n_ctx : std::min<int64_t>(train_ctx, 4096);
   const uint64_t kv_embd = static_cast<uint64_t>(kv_heads * head_dim);
-  // K and V, F16, per layer and cached position, for every slot: the context
+  e.head_dim = head_dim;
+  e.cache_types = cache_types;
+  // K and V, in the cache types, per layer and cached position, for every slot: the context
   // on full-attention layers, the window plus a batch on sliding ones.
   uint64_t kv_rows = static_cast<uint64_t>(layers) * static_cast<uint64_t>(e.context);
   if (auto config = read_model_config(f, n_vocab); config && config->has_sliding_layers()) {
@@ -64,7 +67,7 @@ Result<MemoryEstimate> estimate_model_memory(const std::string& path, int64_t n_
     for (int64_t l = 0; l < config->n_layer; ++l)
       kv_rows += static_cast<uint64_t>(kv_cache_rows(*config, l, e.context, std::max<int64_t>(1, prompt_chunk)));
   }
-  e.kv_cache = 2ull * 2ull * kv_rows * kv_embd * e.slots;
+  e.kv_cache = kv_rows * kv_cache_position_bytes(cache_types, kv_heads, head_dim) * static_cast<uint64_t>(e.slots);
   // Logits per slot, and the activations of one prompt chunk (256 tokens, the
   // scheduler's default) for the widest layer; allocated as requests arrive.
   e.scratch = 4ull * static_cast<uint64_t>(n_vocab) * std::max(1, e.slots) +

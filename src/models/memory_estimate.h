@@ -1,7 +1,8 @@
 // How much memory a model will take once loaded, computed from its GGUF
 // header before loading: the weights (all tensor bytes; they are mapped from
 // the file and count as resident once read), the KV cache of every slot at
-// the configured context (F16, as the engine allocates it up front), and the
+// the configured context (in the chosen KV cache types, f16 by default, as the
+// engine allocates it up front: models/kv_cache_choice.h), and the
 // per-slot scratch buffers (logits, activations). For a mixture-of-experts
 // model also what one token reads (the active weights) and the part of the
 // weights that must stay in memory, which is what a "will it fit" decision
@@ -16,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "models/kv_cache_choice.h"
 #include "util/result.h"
 
 namespace pg::models {
@@ -56,6 +58,8 @@ struct MemoryEstimate {
   uint64_t required() const { return resident_weights() + kv_cache + scratch; }
   int64_t context = 0;  // per slot
   int slots = 0;
+  int64_t head_dim = 0;      // values per attention head (what the cache types are checked against)
+  KvCacheTypes cache_types;  // what kv_cache was counted in
 };
 
 // Sets weights, expert_weights and active_weights from a model's tensors; n_expert
@@ -70,9 +74,13 @@ void count_weights(MemoryEstimate& e, const std::vector<WeightTensor>& tensors);
 
 // n_ctx: per-slot context (0: the training context, at most 4096, as the engine does);
 // slots: the scheduler's parallel sequences (an encoder has none: pass 0);
-// prompt_chunk: prompt tokens per step (sizes sliding-window layers' rings).
+// prompt_chunk: prompt tokens per step (sizes sliding-window layers' rings);
+// cache_types: the KV cache's key and value types (f16: 2 bytes a value, q8_0:
+// 34 bytes per 32, q4_0: 18 per 32). A type the heads cannot take is counted as
+// f16, as a session would fall back; loaders refuse it first (check_kv_cache_types
+// with the estimate's head_dim).
 Result<MemoryEstimate> estimate_model_memory(const std::string& gguf_path, int64_t n_ctx, int slots,
-                                             int64_t prompt_chunk = 256);
+                                             int64_t prompt_chunk = 256, const KvCacheTypes& cache_types = {});
 
 uint64_t physical_memory_bytes();
 

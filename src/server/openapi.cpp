@@ -10,6 +10,7 @@
 
 #include "app/generation.h"
 #include "app/sampling_options.h"
+#include "engine/model/kv_cache_type.h"
 #include "engine/sampler/token_logprobs.h"
 #include "rag/answer.h"
 #include "server/api_error.h"
@@ -54,8 +55,8 @@ const std::vector<RouteDoc>& route_docs() {
        "", "ModelDetail", {404}},
       {"DELETE", "/api/v1/models/{name}", "models", "Delete a model's files (unloads it first); admins", Access::Admin, "",
        "ModelDeleted", {404, 409}},
-      {"POST", "/api/v1/models/{name}/load", "models", "Load a model within the memory budget (keep_alive optional); admins",
-       Access::Admin, "LoadRequest", "ModelLoaded", {400, 404, 500, 503, 507}},
+      {"POST", "/api/v1/models/{name}/load", "models", "Load a model within the memory budget (keep_alive, cache_type_k, cache_type_v optional); admins",
+       Access::Admin, "LoadRequest", "ModelLoaded", {400, 404, 409, 500, 503, 507}},
       {"POST", "/api/v1/models/{name}/unload", "models", "Unload a model; admins", Access::Admin, "", "ModelUnloaded", {404, 409}},
       {"POST", "/api/v1/models/generate", "playground", "Complete a prompt (JSON or SSE with stream: true)", Access::User,
        "GenerateRequest", "GenerationResult", {400, 404, 413, 429, 503}},
@@ -229,6 +230,13 @@ oj sampling_properties() {
   return props;
 }
 
+// A KV cache type (models/kv_cache_choice.h), the names the readers accept.
+oj cache_type_schema(const std::string& description) {
+  oj names = oj::array();
+  for (KvCacheType t : kv_cache_types()) names.push_back(std::string(kv_cache_type_name(t)));
+  return {{"type", "string"}, {"enum", names}, {"description", description}};
+}
+
 oj with(oj base, const oj& more) {
   for (auto it = more.begin(); it != more.end(); ++it) base[it.key()] = it.value();
   return base;
@@ -268,7 +276,9 @@ oj model_schema(const oj& sampling) {
   return object({{"name", str()}, {"kind", str()}, {"file", str()}, {"size_bytes", integer()}, {"modified_at", str()},
                  {"default", boolean()}, {"loaded", boolean()}, {"status", str()}, {"aliases", array_of(str())},
                  {"source", {{"type", oj::array({"object", "null"})}}}, {"defaults", object(defaults)},
-                 {"capabilities", array_of(str())}, {"runtime", any_object()}});
+                 {"capabilities", array_of(str())}, {"runtime", any_object()},
+                 {"cache_type_k", {{"type", oj::array({"string", "null"})}, {"description", "a loaded model's KV cache type of the keys"}}},
+                 {"cache_type_v", {{"type", oj::array({"string", "null"})}, {"description", "a loaded model's KV cache type of the values"}}}});
 }
 
 oj schemas() {
@@ -314,7 +324,12 @@ oj schemas() {
   s["ModelDetail"]["properties"]["chat_template"] = {{"type", oj::array({"string", "null"})}};
   s["ModelDetail"]["properties"]["license"] = {{"type", oj::array({"string", "null"})}};
   s["ModelDeleted"] = object({{"name", str()}, {"deleted", boolean()}, {"files", array_of(str())}});
-  s["LoadRequest"] = object({{"keep_alive", {{"type", oj::array({"string", "number"})}}}});
+  s["LoadRequest"] = object({{"keep_alive", {{"type", oj::array({"string", "number"})}}},
+                             {"cache_type_k", cache_type_schema("KV cache type of the keys (default: the cache_type_k setting); "
+                                                                "q8_0 and q4_0 need heads of a multiple of 32 values, else 400 "
+                                                                "invalid_cache_type; a model loaded with other types is reloaded")},
+                             {"cache_type_v", cache_type_schema("KV cache type of the values (default: the cache_type_v setting); "
+                                                                "as cache_type_k")}});
   s["ModelLoaded"] = object({{"name", str()}, {"status", str()}, {"already_loaded", boolean()}, {"load_seconds", number()},
                              {"runtime", any_object()}});
   s["ModelUnloaded"] = object({{"name", str()}, {"status", str()}, {"was_loaded", boolean()}});
@@ -588,6 +603,12 @@ oj operation(const RouteDoc& d) {
                       {"in", "query"},
                       {"description", "estimate the memory at this per-slot context (default: the configured ctx_size)"},
                       {"schema", {{"type", "integer"}, {"minimum", 1}, {"maximum", int64_t{1} << 24}}}});
+  if (path == "/api/v1/models/{name}" && std::string(d.method) == "GET")
+    for (const char* name : {"cache_type_k", "cache_type_v"})
+      params.push_back({{"name", name},
+                        {"in", "query"},
+                        {"schema", cache_type_schema(std::string("estimate the KV cache in this type (default: the ") +
+                                                     name + " setting)")}});
   if (path == "/api/v1/models/search") {
     params.push_back({{"name", "q"}, {"in", "query"}, {"required", true}, {"schema", {{"type", "string"}, {"minLength", 1}, {"maxLength", 200}}}});
     params.push_back({{"name", "limit"}, {"in", "query"}, {"schema", {{"type", "integer"}, {"minimum", 1}, {"maximum", 100}}}});

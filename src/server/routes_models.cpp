@@ -11,6 +11,7 @@
 #include "providers/provider_registry.h"
 #include "server/generation_runner.h"
 #include "models/model_details.h"
+#include "server/cache_type_fields.h"
 #include "server/request_fields.h"
 #include "server/query_params.h"
 #include "server/routes.h"
@@ -54,14 +55,16 @@ nlohmann::json pull_json(const models::PullJobInfo& j) {
 nlohmann::json loaded_json(const LoadedModel& m) {
   const double ka = m.keep_alive_seconds.load();
   const int64_t expires = m.expires_unix();
-  return {{"memory_bytes", m.estimated_bytes},
-          {"weights_bytes", m.weight_bytes()},
-          {"context_length", m.context_size()},
-          {"slots", m.scheduler ? m.scheduler->options().slots : 0},
-          {"active", m.scheduler ? m.scheduler->status().active : 0},
-          {"loaded_at", rfc3339_from_unix(m.loaded_unix)},
-          {"keep_alive_seconds", ka < 0 ? nlohmann::json(-1) : nlohmann::json(ka)},
-          {"expires_at", expires == INT64_MAX ? nlohmann::json(nullptr) : nlohmann::json(rfc3339_from_unix(expires))}};
+  nlohmann::json j = cache_types_json(m.cache_types());
+  j.update({{"memory_bytes", m.estimated_bytes},
+            {"weights_bytes", m.weight_bytes()},
+            {"context_length", m.context_size()},
+            {"slots", m.scheduler ? m.scheduler->options().slots : 0},
+            {"active", m.scheduler ? m.scheduler->status().active : 0},
+            {"loaded_at", rfc3339_from_unix(m.loaded_unix)},
+            {"keep_alive_seconds", ka < 0 ? nlohmann::json(-1) : nlohmann::json(ka)},
+            {"expires_at", expires == INT64_MAX ? nlohmann::json(nullptr) : nlohmann::json(rfc3339_from_unix(expires))}});
+  return j;
 }
 
 // The sampling options a model's params (source.params, an Ollama params
@@ -120,6 +123,7 @@ nlohmann::json local_model_json(ServerContext& ctx, const ModelFile& f, const mo
     j["capabilities"] = loaded->is_encoder() ? nlohmann::json::array({"embedding"})
                                              : nlohmann::json::array({"completion", "embedding"});
     j["runtime"] = loaded_json(*loaded);
+    j.update(cache_types_json(loaded->cache_types()));
   }
   return j;
 }
@@ -272,7 +276,9 @@ void add_model_routes(RouteTable& routes, ServerContext& ctx) {
                    if (entry) j["sha256"] = entry->sha256;
                    // At the context the caller asks about (?context_length=N), else the configured one.
                    const std::optional<int64_t> n_ctx = query_integer(req, "context_length", 1, kMaxEstimateContext);
-                   const models::MemoryEstimate e = value_or_throw(ctx.models().estimate(name, n_ctx));
+                   // And in the KV cache types asked about (?cache_type_k=q8_0), else the configured ones.
+                   const auto types = query_cache_types(req, ctx.models().default_cache_types());
+                   const models::MemoryEstimate e = value_or_throw(ctx.models().estimate(name, n_ctx, types));
                    // Whether it fits: the memory it needs against the budget (or the
                    // machine's memory without one), with or without the other loaded models.
                    auto self = ctx.models().find_loaded(name);
@@ -288,6 +294,7 @@ void add_model_routes(RouteTable& routes, ServerContext& ctx) {
                                            {"limit_bytes", fit.limit}, {"limit_source", fit.from_budget ? "memory_budget" : "physical_memory"},
                                            {"other_models_bytes", others},
                                            {"fits", fit.fits}, {"fits_without_unloading", fit.fits_now}};
+                   j["memory_estimate"].update(cache_types_json(e.cache_types));
                    // What a details view shows besides the list's fields: the chat template and the license.
                    if (auto d = models::describe_gguf_file(f.path)) {
                      j["chat_template"] = d->chat_template.empty() ? nlohmann::json(nullptr) : nlohmann::json(d->chat_template);
@@ -306,12 +313,18 @@ void add_model_routes(RouteTable& routes, ServerContext& ctx) {
              [&ctx](const ApiRequest& req, httplib::Response& res) {
                require_admin(req);
                std::optional<double> keep_alive;
+               std::optional<models::KvCacheTypes> cache_types;
                if (!req.body.empty()) {
                  const nlohmann::json body = request_json(req);
-                 keep_alive = request_keep_alive(FieldReader(body));
+                 const FieldReader r(body);
+                 keep_alive = request_keep_alive(r);
+                 cache_types = request_cache_types(r, ctx.models().default_cache_types());
                }
-               const bool was = ctx.models().find_loaded(path_model(req)) != nullptr;
-               auto m = value_or_throw(ctx.models().acquire(path_model(req), keep_alive));
+               // Loaded already, with the KV cache types asked for (else acquire loads it again).
+               // The reference goes before acquire: a held model counts as busy.
+               bool was = false;
+               if (auto before = ctx.models().find_loaded(path_model(req))) was = before->uses_cache_types(cache_types);
+               auto m = value_or_throw(ctx.models().acquire(path_model(req), keep_alive, cache_types));
                nlohmann::json j = {{"name", m->file.name}, {"status", "loaded"}, {"already_loaded", was},
                                    {"load_seconds", was ? 0.0 : m->load_seconds}};
                j["runtime"] = loaded_json(*m);

@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "server/api_error.h"
+#include "server/cache_type_fields.h"
 #include "server/generation_request.h"
 #include "app/chat_prompt.h"
 #include "server/embedding_runner.h"
@@ -300,6 +301,7 @@ void add_ollama_routes(RouteTable& routes, ServerContext& ctx) {
                         {"expires_at", expires == INT64_MAX ? std::string("9999-12-31T23:59:59Z") : rfc3339_from_unix(expires)},
                         {"size_vram", 0},
                         {"context_length", m->context_size()}});
+      models.back().update(cache_types_json(m->cache_types()));  // not Ollama's fields: the KV cache types
     }
     send_json(res, 200, {{"models", models}});
   });

@@ -167,6 +167,32 @@ TEST_F(ServerConfigTest, BadValuesNameTheirSourceAndKey) {
   EXPECT_NE(dotenv_bad.error().find("line 2"), std::string::npos) << dotenv_bad.error();
 }
 
+// cache_type_k / cache_type_v: f16 by default, any layer sets them (names in
+// any case), a name that is no type stops with the source and the valid names.
+TEST_F(ServerConfigTest, CacheTypesComeFromEveryLayerAndBadNamesListTheValidOnes) {
+  auto defaults = load_server_config(inputs({}));
+  ASSERT_TRUE(defaults) << defaults.error();
+  EXPECT_EQ(defaults->cache_types.k, KvCacheType::F16);
+  EXPECT_EQ(defaults->cache_types.v, KvCacheType::F16);
+
+  write_file(dir_ / "kv.toml", "cache_type_k = \"q4_0\"\ncache_type_v = \"q4_0\"\n");
+  ConfigInputs layered = inputs({{"PLAYGROUND_CACHE_TYPE_K", "Q8_0"}});
+  layered.config_file = (dir_ / "kv.toml").string();
+  auto c = load_server_config(layered);
+  ASSERT_TRUE(c) << c.error();
+  EXPECT_EQ(c->cache_types.k, KvCacheType::Q8_0);  // env over TOML
+  EXPECT_EQ(c->cache_types.v, KvCacheType::Q4_0);
+  EXPECT_EQ(c->sources.at("cache_type_k"), "env");
+  layered.flags = {{"cache_type_k", "f32"}};
+  EXPECT_EQ(load_server_config(layered)->cache_types.k, KvCacheType::F32);
+
+  auto bad = load_server_config(inputs({{"PLAYGROUND_CACHE_TYPE_V", "q5_1"}}));
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().find("PLAYGROUND_CACHE_TYPE_V"), std::string::npos) << bad.error();
+  EXPECT_NE(bad.error().find("'q5_1'"), std::string::npos) << bad.error();
+  EXPECT_NE(bad.error().find("f16, f32, q8_0, q4_0"), std::string::npos) << bad.error();
+}
+
 TEST(ServerDotenv, ParsesQuotesCommentsAndExport) {
   auto env = parse_dotenv(
       "A=plain value # comment\n"

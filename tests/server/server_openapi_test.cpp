@@ -83,6 +83,37 @@ TEST(ServerOpenApi, SamplingRangesDocumentedAreTheRangesEnforced) {
   EXPECT_EQ(numeric, 9);  // the 8 of the table and the seed
 }
 
+// The KV cache types are documented as enums (the load request's fields and
+// the estimate's query parameters), and the documented names are the accepted
+// ones: each loads the demo model's estimate, anything else is a 400.
+TEST(ServerOpenApi, CacheTypeEnumsDocumentedAreTheNamesAccepted) {
+  TestServer srv;
+  auto doc = get_json(srv, "/openapi.json");
+  ASSERT_EQ(doc.status, 200);
+  const nlohmann::json& load = doc.body["components"]["schemas"]["LoadRequest"]["properties"];
+  const nlohmann::json names = load["cache_type_k"]["enum"];
+  EXPECT_EQ(names, nlohmann::json::array({"f16", "f32", "q8_0", "q4_0"}));
+  EXPECT_EQ(load["cache_type_v"]["enum"], names);
+  int query_params = 0;
+  for (const auto& p : doc.body["paths"]["/api/v1/models/{name}"]["get"]["parameters"])
+    if (p["name"] == "cache_type_k" || p["name"] == "cache_type_v") {
+      ++query_params;
+      EXPECT_EQ(p["schema"]["enum"], names) << p.dump();
+    }
+  EXPECT_EQ(query_params, 2);
+  for (const auto& name : names) {
+    const std::string type = name;
+    // f16 and f32 suit the demo model's 8-value heads; q8_0 and q4_0 are names it refuses as unusable.
+    const int expected = type[0] == 'f' ? 200 : 400;
+    auto r = get_json(srv, "/api/v1/models/stories260K?cache_type_v=" + type);
+    EXPECT_EQ(r.status, expected) << type << ": " << r.raw;
+    if (expected == 400) {
+      EXPECT_EQ(r.body["error"]["code"], "invalid_cache_type") << r.raw;
+    }
+  }
+  EXPECT_EQ(get_json(srv, "/api/v1/models/stories260K?cache_type_v=q8_1").body["error"]["code"], "invalid_field");
+}
+
 TEST(ServerOpenApi, DocsPageAndItsAssetsAreServed) {
   TestServer srv;
   auto c = srv.client();
