@@ -243,7 +243,8 @@ Result<BenchReport> run_benchmark_unguarded(const LlamaModel& model, const Bench
   const int max_prompt = *std::max_element(options.n_prompts.begin(), options.n_prompts.end());
   const int max_gen = *std::max_element(options.n_gens.begin(), options.n_gens.end());
   const int max_depth = *std::max_element(options.depths.begin(), options.depths.end());
-  session_options.max_batch = std::max(max_prompt, 1);  // each prompt in one forward pass
+  // Each prompt in one forward pass; the depth fill in passes of 512 at least (llama-bench's ubatch).
+  session_options.max_batch = std::max(max_prompt, 512);
   session_options.kernel_path = options.kernel_path;
   // The deepest test's tokens: the start token and the generated ones, or the prompt.
   const int64_t needed = int64_t{max_depth} + std::max<int64_t>(max_prompt, int64_t{max_gen} + 1);

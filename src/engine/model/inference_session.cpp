@@ -42,10 +42,10 @@ InferenceSession::InferenceSession(const LlamaModel& model, ThreadPool& pool, Se
     layer_first_row_[static_cast<size_t>(l)] = rows;
     rows += r;
   }
-  k_row_bytes_ = kv_cache_row_bytes(options_.type_k, c.n_embd_kv());
-  v_row_bytes_ = kv_cache_row_bytes(options_.type_v, c.n_embd_kv());
-  k_cache_.assign(static_cast<size_t>(rows) * k_row_bytes_, 0);
-  v_cache_.assign(static_cast<size_t>(rows) * v_row_bytes_, 0);
+  k_head_bytes_ = kv_cache_row_bytes(options_.type_k, c.head_dim);
+  v_head_bytes_ = kv_cache_row_bytes(options_.type_v, c.head_dim);
+  k_cache_.assign(static_cast<size_t>(rows * c.n_head_kv) * k_head_bytes_, 0);
+  v_cache_.assign(static_cast<size_t>(rows * c.n_head_kv) * v_head_bytes_, 0);
   const std::vector<float>& factors = model_.rope_factors_for(n_ctx_);
   layer_rope_.resize(static_cast<size_t>(c.n_layer));
   for (int64_t l = 0; l < c.n_layer; ++l) {
@@ -359,9 +359,11 @@ void InferenceSession::store_kv(int64_t layer, int64_t t) {
   const int64_t KV = c.n_embd_kv();
   const TokenSlot& slot = slots_[static_cast<size_t>(t)];
   InferenceSession& s = *slot.session;
-  const int64_t row = s.kv_row(layer, slot.position);
-  write_cache_row(options_.type_k, &k_[t * KV], KV, s.k_row(row));
-  write_cache_row(options_.type_v, &v_[t * KV], KV, s.v_row(row));
+  const int64_t row = s.kv_row(layer, slot.position), hd = c.head_dim;
+  for (int64_t h = 0; h < c.n_head_kv; ++h) {
+    write_cache_row(options_.type_k, &k_[t * KV + h * hd], hd, s.k_at(layer, h, row));
+    write_cache_row(options_.type_v, &v_[t * KV + h * hd], hd, s.v_at(layer, h, row));
+  }
 }
 
 void InferenceSession::attention(int64_t layer, int64_t n_tokens) {
@@ -384,8 +386,7 @@ void InferenceSession::attention(int64_t layer, int64_t n_tokens) {
                                : quantized(type_k)        ? kv_cache_row_bytes(KvCacheType::Q8_0, hd)
                                                           : 0;
   query_bytes_.resize(static_cast<size_t>(query_bytes * static_cast<uint64_t>(pool_.size())));
-  // Offsets of a head's values inside a cache row.
-  const uint64_t k_head_bytes = kv_cache_row_bytes(type_k, hd), v_head_bytes = kv_cache_row_bytes(type_v, hd);
+  const uint64_t k_head_bytes = k_head_bytes_, v_head_bytes = v_head_bytes_;
 
   pool_.run([&](int ti, int nt) {
     float* scores = &scores_[static_cast<size_t>(ti * per_thread)];
@@ -406,12 +407,11 @@ void InferenceSession::attention(int64_t layer, int64_t n_tokens) {
       const int64_t rows = s.layer_rows_[static_cast<size_t>(layer)];
       const int64_t first_row = first % rows;
       const int64_t run1 = std::min(n_keys, rows - first_row), run2 = n_keys - run1;
-      const int64_t layer_row0 = s.layer_first_row_[static_cast<size_t>(layer)];
-      // Where run r (0, 1) starts in the K and V caches, at this head's values.
-      const uint8_t* k_run[2] = {s.k_row(layer_row0 + first_row) + kvh * k_head_bytes, s.k_row(layer_row0) + kvh * k_head_bytes};
-      const uint8_t* v_run[2] = {s.v_row(layer_row0 + first_row) + kvh * v_head_bytes, s.v_row(layer_row0) + kvh * v_head_bytes};
+      // Where run r (0, 1) starts in this head's K and V rows.
+      const uint8_t* k_run[2] = {s.k_at(layer, kvh, first_row), s.k_at(layer, kvh, 0)};
+      const uint8_t* v_run[2] = {s.v_at(layer, kvh, first_row), s.v_at(layer, kvh, 0)};
       const int64_t run_rows[2] = {run1, run2};
-      const int64_t k_stride = static_cast<int64_t>(s.k_row_bytes_), v_stride = static_cast<int64_t>(s.v_row_bytes_);
+      const int64_t k_stride = static_cast<int64_t>(k_head_bytes), v_stride = static_cast<int64_t>(v_head_bytes);
       const float* q = &q_[t * Q + h * hd];
       float* out = &attn_out_[t * Q + h * hd];
       const float* sink = sinks.empty() ? nullptr : &sinks[static_cast<size_t>(h)];

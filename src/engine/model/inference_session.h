@@ -104,10 +104,9 @@ class InferenceSession {
   void attention(int64_t layer, int64_t n_tokens);
   // Q/K norms, RoPE and the query scales for token t of the batch, in place.
   void prepare_qk(int64_t layer, int64_t t);
-  // The cache row that holds position `position` of a layer (K and V alike).
+  // The ring row that holds position `position` of a layer (K and V alike).
   int64_t kv_row(int64_t layer, int64_t position) const {
-    const size_t l = static_cast<size_t>(layer);
-    return layer_first_row_[l] + position % layer_rows_[l];
+    return position % layer_rows_[static_cast<size_t>(layer)];
   }
   // Stores token t of the batch's K and V in the cache.
   void store_kv(int64_t layer, int64_t t);
@@ -134,15 +133,24 @@ class InferenceSession {
   int64_t n_ctx_ = 0;
   int64_t n_past_ = 0;
 
-  // KV cache: per layer, layer_rows_[l] rows of n_embd_kv values starting at
-  // row layer_first_row_[l]; position p lives in row p % layer_rows_[l]. A row
-  // is k_row_bytes_ (v_row_bytes_) bytes of options_.type_k (type_v): F32, F16
-  // bits, or Q8_0/Q4_0 blocks, each head's head_dim values in a run of its own.
+  // KV cache, head-major so that attention streams each head's rows: per layer,
+  // per KV head, layer_rows_[l] rows of head_dim values; position p lives in
+  // row p % layer_rows_[l]. A head row is k_head_bytes_ (v_head_bytes_) bytes of
+  // options_.type_k (type_v): F32, F16 bits, or Q8_0/Q4_0 blocks. Layer l's
+  // heads start at head row layer_first_row_[l] * n_head_kv.
   std::vector<int64_t> layer_rows_, layer_first_row_;
-  uint64_t k_row_bytes_ = 0, v_row_bytes_ = 0;
+  uint64_t k_head_bytes_ = 0, v_head_bytes_ = 0;
   std::vector<uint8_t> k_cache_, v_cache_;
-  uint8_t* k_row(int64_t row) { return k_cache_.data() + static_cast<uint64_t>(row) * k_row_bytes_; }
-  uint8_t* v_row(int64_t row) { return v_cache_.data() + static_cast<uint64_t>(row) * v_row_bytes_; }
+  uint64_t head_row_index(int64_t layer, int64_t kv_head, int64_t row) const {
+    const size_t l = static_cast<size_t>(layer);
+    return static_cast<uint64_t>(layer_first_row_[l] * model_.config().n_head_kv + kv_head * layer_rows_[l] + row);
+  }
+  uint8_t* k_at(int64_t layer, int64_t kv_head, int64_t row) {
+    return k_cache_.data() + head_row_index(layer, kv_head, row) * k_head_bytes_;
+  }
+  uint8_t* v_at(int64_t layer, int64_t kv_head, int64_t row) {
+    return v_cache_.data() + head_row_index(layer, kv_head, row) * v_head_bytes_;
+  }
   // Each layer's RoPE, with the frequency factors this context length selects.
   std::vector<ops::RopeParams> layer_rope_;
 
