@@ -318,13 +318,19 @@ Result<BenchReport> run_benchmark_unguarded(const LlamaModel& model, const Bench
     return t;
   };
 
-  for (int depth : options.depths)
-    for (int n : options.n_prompts) {
-      if (n == 0) continue;
-      auto t = run_test(true, n, depth);
-      if (!t) return t.status();
-      r.tests.push_back(std::move(*t));
-    }
+  // Every count of one kind (0: none) at every depth.
+  auto run_tests = [&](bool prompt, const std::vector<int>& counts) -> Status {
+    for (int depth : options.depths)
+      for (int n : counts) {
+        if (n == 0) continue;
+        auto t = run_test(prompt, n, depth);
+        if (!t) return t.status();
+        r.tests.push_back(std::move(*t));
+      }
+    return Status::ok();
+  };
+
+  if (Status s = run_tests(true, options.n_prompts); !s) return s;
   if (options.grammar) {
     auto constrained = run_constrained(model, pool, session_options, options, r.n_ctx, progress);
     if (!constrained) return constrained.status();
@@ -335,14 +341,8 @@ Result<BenchReport> run_benchmark_unguarded(const LlamaModel& model, const Bench
     t.rate = constrained->unconstrained.rate;
     r.tests.push_back(std::move(t));
     r.constrained = std::move(*constrained);
-  } else {
-    for (int depth : options.depths)
-      for (int n : options.n_gens) {
-        if (n == 0) continue;
-        auto t = run_test(false, n, depth);
-        if (!t) return t.status();
-        r.tests.push_back(std::move(*t));
-      }
+  } else if (Status s = run_tests(false, options.n_gens); !s) {
+    return s;
   }
 
   // Before the bandwidth buffer exists, so the peak is the model's own.
