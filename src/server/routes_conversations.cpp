@@ -308,17 +308,23 @@ void add_conversation_routes(RouteTable& routes, ServerContext& ctx) {
                       if (upload.files.empty())
                         throw ApiError(400, "no_files", "the upload has no file parts (send them as multipart files)");
                       const OwnCollection own = own_collection(ctx, c);
+                      // Every file refused: the collection made for them goes again, unless a
+                      // concurrent upload to the same conversation has put documents in it meanwhile.
+                      auto drop_if_made_and_empty = [&] {
+                        auto docs = ctx.rag().collections->list_documents(own.collection.id);
+                        if (own.made && docs && docs->empty()) delete_collection_and_files(ctx, own.collection);
+                      };
                       bool accepted = false;
                       try {
                         accepted = answer_collection_upload(ctx, own.collection, upload, res);
                       } catch (const ApiError&) {
-                        if (own.made) delete_collection_and_files(ctx, own.collection);
+                        drop_if_made_and_empty();
                         throw;
                       }
                       if (accepted)
                         attach_own_collection(ctx, c, access_for(ctx, req), own.collection);
-                      else if (own.made)  // every file refused: the collection made for them goes again
-                        delete_collection_and_files(ctx, own.collection);
+                      else
+                        drop_if_made_and_empty();
                     });
 
   routes.add("GET", one + "/export", "/api/v1/conversations/{id}/export",
