@@ -119,6 +119,7 @@ nlohmann::json bench_report_json(const BenchReport& r) {
                 {"type_mix", r.type_mix},       {"type_counts", r.type_counts}};
   j["config"] = {{"n_prompt", r.options.n_prompts}, {"n_gen", r.options.n_gens}, {"depth", r.options.depths},
                  {"repetitions", r.options.repetitions}, {"n_ctx", r.n_ctx},
+                 {"ubatch", r.options.ubatch},
                  {"seed", r.options.seed}, {"bandwidth_mib", r.options.bandwidth_mib},
                  {"cache_type_k", std::string(kv_cache_type_name(r.options.cache_types.k))},
                  {"cache_type_v", std::string(kv_cache_type_name(r.options.cache_types.v))}};

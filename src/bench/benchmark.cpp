@@ -84,6 +84,7 @@ Status validate_bench_options(const BenchOptions& o) {
     return bad("-r (repetitions)", o.repetitions, 1, kMaxRepetitions);
   if (o.n_threads < 1 || o.n_threads > kMaxThreads) return bad("-t (threads)", o.n_threads, 1, kMaxThreads);
   if (o.n_ctx < 0 || o.n_ctx > (int64_t{1} << 20)) return bad("--ctx", o.n_ctx, 0, int64_t{1} << 20);
+  if (o.ubatch < 1 || o.ubatch > 65536) return bad("-ub", o.ubatch, 1, 65536);
   if (o.bandwidth_passes < 1 || o.bandwidth_passes > kMaxRepetitions)
     return bad("bandwidth passes", o.bandwidth_passes, 1, kMaxRepetitions);
   if (o.bandwidth_mib < 1 || o.bandwidth_mib > kMaxBandwidthMib)
@@ -243,8 +244,8 @@ Result<BenchReport> run_benchmark_unguarded(const LlamaModel& model, const Bench
   const int max_prompt = *std::max_element(options.n_prompts.begin(), options.n_prompts.end());
   const int max_gen = *std::max_element(options.n_gens.begin(), options.n_gens.end());
   const int max_depth = *std::max_element(options.depths.begin(), options.depths.end());
-  // Each prompt in one forward pass; the depth fill in passes of 512 at least (llama-bench's ubatch).
-  session_options.max_batch = std::max(max_prompt, 512);
+  // Prompts and the depth fill in forward passes of `ubatch` tokens (llama-bench's -ub).
+  session_options.max_batch = options.ubatch;
   session_options.kernel_path = options.kernel_path;
   // The deepest test's tokens: the start token and the generated ones, or the prompt.
   const int64_t needed = int64_t{max_depth} + std::max<int64_t>(max_prompt, int64_t{max_gen} + 1);

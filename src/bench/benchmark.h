@@ -13,7 +13,7 @@
 //                    active_weight_bytes (what one generated token reads: the
 //                    chosen experts' share of MoE layers, one embedding row),
 //                    parameters, type_mix ("Q4_K x13, F32 x5"), type_counts {type: n}}
-//   config          {n_prompt [counts], n_gen [counts], depth [depths], repetitions, n_ctx, seed, bandwidth_mib,
+//   config          {n_prompt [counts], n_gen [counts], depth [depths], repetitions, n_ctx, ubatch, seed, bandwidth_mib,
 //                    cache_type_k, cache_type_v (the KV cache types: "f16", "q8_0", ...)}
 //   tests           [{test "pp512" / "tg64" / "pp512 @ d4096", kind "pp"|"tg", tokens, depth,
 //                     tokens_per_s {median, min, max}, samples [t/s]}], pp before tg, by depth
@@ -66,6 +66,7 @@ struct BenchOptions {
   int repetitions = 3;
   int64_t n_ctx = 0;               // 0: the session default (training context, capped at 4096),
                                    // raised to what the largest depth + test needs
+  int64_t ubatch = 512;            // -ub: prompt tokens per forward pass (llama-bench's default)
   uint64_t bandwidth_mib = 1024;   // memory-bandwidth buffer size
   // Best of several passes: on a shared machine single passes are often
   // slowed by other processes taking a core.

@@ -52,7 +52,7 @@ void add_bench_command(CLI::App& app, int& exit_code) {
   struct Args {
     ModelFlags model;
     std::vector<long long> n_prompt = {128}, n_gen = {64}, depth = {0};
-    long long threads = 2, repetitions = 3, ctx = 0, bw_mib = 1024;
+    long long threads = 2, repetitions = 3, ctx = 0, bw_mib = 1024, ubatch = 512;
     std::string kernels, grammar_file, schema_file;
     CacheTypeFlags cache_types;
     bool json = false;
@@ -68,9 +68,10 @@ void add_bench_command(CLI::App& app, int& exit_code) {
   cmd->add_option("-t,--threads", a->threads, "threads");
   cmd->add_option("-r,--repetitions", a->repetitions, "timed repetitions of each test (after one warm-up)");
   cmd->add_option("--ctx", a->ctx, "context size of the sessions (0: the model's, capped at 4096)");
+  cmd->add_option("--ubatch-size", a->ubatch, "prompt tokens per forward pass, also -ub (as llama-bench; default 512)");
   cmd->add_option("--bw-mib", a->bw_mib, "buffer size in MiB for the memory-bandwidth measurement");
   cmd->add_option("--kernels", a->kernels,
-                  "kernel path: scalar, avx2, avx2-vnni, avx512-vnni or avx512-amx (default: the best this CPU has)");
+                  "kernel path: scalar, avx2, avx2-vnni, avx512-vnni-rows, avx512-vnni or avx512-amx (default: the best this CPU has)");
   add_cache_type_flags(cmd, a->cache_types);
   auto* grammar_opt = cmd->add_option("--grammar", a->grammar_file,
                                       "GBNF grammar: tg then runs through the decode loop, without and with it");
@@ -83,7 +84,7 @@ void add_bench_command(CLI::App& app, int& exit_code) {
     auto fits_int = [](long long v) { return v >= -(1LL << 30) && v <= (1LL << 30); };
     auto fit_all = [&](const std::vector<long long>& v) { return std::all_of(v.begin(), v.end(), fits_int); };
     if (!fit_all(a->n_prompt) || !fit_all(a->n_gen) || !fit_all(a->depth) || !fits_int(a->threads) ||
-        !fits_int(a->repetitions) || a->bw_mib < 0 || a->bw_mib > (1LL << 40))
+        !fits_int(a->repetitions) || !fits_int(a->ubatch) || a->bw_mib < 0 || a->bw_mib > (1LL << 40))
       return (void)std::fprintf(stderr, "error: bench: a numeric option is far out of range\n");
     auto ints = [](const std::vector<long long>& v) { return std::vector<int>(v.begin(), v.end()); };
     bench::BenchOptions options;
@@ -93,12 +94,13 @@ void add_bench_command(CLI::App& app, int& exit_code) {
     options.n_threads = static_cast<int>(a->threads);
     options.repetitions = static_cast<int>(a->repetitions);
     options.n_ctx = a->ctx;
+    options.ubatch = a->ubatch;
     options.bandwidth_mib = static_cast<uint64_t>(a->bw_mib);
     if (!a->kernels.empty()) {
       options.kernel_path = kernels::kernel_path_from_name(a->kernels);
       if (!options.kernel_path)
         return (void)std::fprintf(stderr,
-                                  "error: bench: unknown --kernels '%s' (scalar, avx2, avx2-vnni, avx512-vnni, avx512-amx)\n",
+                                  "error: bench: unknown --kernels '%s' (scalar, avx2, avx2-vnni, avx512-vnni-rows, avx512-vnni, avx512-amx)\n",
                                   a->kernels.c_str());
     }
     auto cache_types = parse_cache_type_flags(a->cache_types);

@@ -6,7 +6,8 @@
 namespace pg::cli {
 namespace {
 
-const std::pair<const char*, const char*> kAliases[] = {{"-ctk", "--cache-type-k"}, {"-ctv", "--cache-type-v"}};
+const std::pair<const char*, const char*> kAliases[] = {
+    {"-ctk", "--cache-type-k"}, {"-ctv", "--cache-type-v"}, {"-ub", "--ubatch-size"}};
 
 }  // namespace
 

@@ -1,6 +1,7 @@
 // llama.cpp's multi-letter single-dash flags, which CLI11 cannot name (a
 // single dash takes one letter): the command line is rewritten before parsing,
-// -ctk to --cache-type-k and -ctv to --cache-type-v (also "-ctk=q8_0"). Words
+// -ctk to --cache-type-k, -ctv to --cache-type-v and -ub to --ubatch-size
+// (also "-ctk=q8_0"). Words
 // after "--" are left alone. Knows no command; never parses values.
 #pragma once
 

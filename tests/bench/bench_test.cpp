@@ -162,9 +162,18 @@ TEST(BenchRun, ListsOfCountsRunAtEveryDepth) {
   EXPECT_EQ(j["prompt"]["test"], "pp8");
   EXPECT_EQ(j["generation"]["test"], "tg4");
   EXPECT_EQ(j["config"]["depth"], nlohmann::json::array({0, 500}));
+  EXPECT_EQ(j["config"]["ubatch"], 512);
   const std::string text = bench::bench_report_text(*r);
   EXPECT_NE(text.find("pp16 @ d500 |"), std::string::npos) << text;
   EXPECT_NE(text.find("generation (tg4)"), std::string::npos) << text;
+
+  // A prompt in passes of 3 tokens (-ub) still counts all its tokens.
+  o.ubatch = 3;
+  o.depths = {0};
+  r = bench::run_benchmark(**model, o);
+  ASSERT_TRUE(r) << r.error();
+  EXPECT_EQ(bench::bench_report_json(*r)["config"]["ubatch"], 3);
+  EXPECT_TRUE(positive_finite(r->tests[1].rate.median));
 
   // Generation only.
   o.n_prompts = {0};
@@ -373,6 +382,7 @@ TEST(BenchCli, BadArgumentsExitNonZeroWithMessage) {
            {"bench" + m + "-n -3", "-n"},
            {"bench" + m + "-r 0", "-r"},
            {"bench" + m + "-t 0", "-t"},
+           {"bench" + m + "-p 8 -ub 0", "-ub"},
            {"bench" + m + "-p 64 --ctx 32", "context"},
            {"bench" + m + "-p 4 -n 2 --grammar /nonexistent/g.gbnf", "/nonexistent/g.gbnf"},
            {"bench" + m + "-p 4 -n 2 --json-schema /nonexistent/s.json", "/nonexistent/s.json"},

@@ -16,6 +16,8 @@ void f16_weighted_sum_lanes_avx2(const uint16_t* rows, int64_t row_stride, int64
                                  int64_t n, int64_t lane0, float* lanes);
 void f16_weighted_sum_lanes_avx512(const uint16_t* rows, int64_t row_stride, int64_t n_rows, const float* weights,
                                    int64_t n, int64_t lane0, float* lanes);
+void round_through_f16_avx2(float* x, int64_t n);
+void round_through_f16_avx512(float* x, int64_t n);
 }  // namespace detail
 
 namespace {
@@ -34,7 +36,7 @@ void f16_weighted_sum_lanes_scalar(const uint16_t* rows, int64_t row_stride, int
 void f16_dots(KernelPath path, const uint16_t* rows, int64_t row_stride, int64_t n_rows, const uint16_t* x,
               int64_t n, float* out) {
   detail::RowDotFn dot = quant::reference_ops(GgmlType::F16)->vec_dot;
-  if (path == KernelPath::Avx512 || path == KernelPath::Amx) dot = detail::avx512_row_dot(GgmlType::F16);
+  if (uses_avx512_rows(path)) return detail::f16_dots_avx512(rows, row_stride, n_rows, x, n, out);
   else if (path == KernelPath::Avx2 || path == KernelPath::Avx2Vnni) dot = detail::avx2_row_dot(GgmlType::F16, false);
   for (int64_t j = 0; j < n_rows; ++j) out[j] = dot(n, rows + j * row_stride, x);
 }
@@ -44,6 +46,7 @@ void f16_weighted_sum_lanes(KernelPath path, const uint16_t* rows, int64_t row_s
   lane0 %= kValueLanes;
   switch (path) {
     case KernelPath::Avx512:
+    case KernelPath::Avx512Tiles:
     case KernelPath::Amx: detail::f16_weighted_sum_lanes_avx512(rows, row_stride, n_rows, weights, n, lane0, lanes); return;
     case KernelPath::Avx2:
     case KernelPath::Avx2Vnni: detail::f16_weighted_sum_lanes_avx2(rows, row_stride, n_rows, weights, n, lane0, lanes); return;
@@ -56,7 +59,7 @@ void quant_dots(KernelPath path, GgmlType type, const uint8_t* rows, int64_t row
                 const void* q8_query, int64_t n, float* out) {
   detail::RowDotFn dot = quant::reference_ops(type)->vec_dot;
   detail::RowDotFn simd = nullptr;
-  if (path == KernelPath::Avx512 || path == KernelPath::Amx) simd = detail::avx512_row_dot(type);
+  if (uses_avx512_rows(path)) simd = detail::avx512_row_dot(type);
   else if (path == KernelPath::Avx2 || path == KernelPath::Avx2Vnni) simd = detail::avx2_row_dot(type, false);
   if (simd) dot = simd;
   for (int64_t j = 0; j < n_rows; ++j) out[j] = dot(n, rows + j * row_stride, q8_query);
@@ -73,6 +76,12 @@ void quant_weighted_sum(GgmlType type, const uint8_t* rows, int64_t row_stride, 
     const float w = weights[j];
     for (int64_t i = 0; i < n; ++i) acc[i] = std::fma(w, row_scratch[i], acc[i]);
   }
+}
+
+void round_through_f16(KernelPath path, float* x, int64_t n) {
+  if (uses_avx512_rows(path)) return detail::round_through_f16_avx512(x, n);
+  if (path == KernelPath::Avx2 || path == KernelPath::Avx2Vnni) return detail::round_through_f16_avx2(x, n);
+  for (int64_t i = 0; i < n; ++i) x[i] = fp16_to_fp32(fp32_to_fp16(x[i]));
 }
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)

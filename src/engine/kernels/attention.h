@@ -30,6 +30,11 @@ void f16_weighted_sum_lanes(KernelPath path, const uint16_t* rows, int64_t row_s
                             const float* weights, int64_t n, int64_t lane0, float* lanes);
 void reduce_value_lanes(const float* lanes, int64_t n, float* out);
 
+// x[i] rounded to F16 and widened back, in place, for i in [0, n): GGML rounds
+// the probabilities so before they weight F16 values. Round to nearest even,
+// bit-exact with fp32_to_fp16 for every finite value (F16C on the SIMD paths).
+void round_through_f16(KernelPath path, float* x, int64_t n);
+
 // Keys cached as Q8_0 or Q4_0 (`type`; rows of n values, row_stride bytes
 // apart): out[j] = key j . query, with the query already quantized to Q8_0,
 // as GGML's flash attention converts it for such keys (integer block products

@@ -2,7 +2,7 @@
 // register; rows whose lanes run 0..15 are added with the 16 lanes' sums held
 // in registers, the rows before and after that through memory. Each term is
 // one FMA onto its lane, so every output equals the scalar reference's bit for
-// bit. Built with AVX-512 flags: call only after CPUID says AVX-512 is usable.
+// bit; and the probabilities' rounding through F16 (round to nearest even). Built with AVX-512 flags: call only after CPUID says AVX-512 is usable.
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <immintrin.h>
@@ -51,6 +51,17 @@ void f16_weighted_sum_lanes_avx512(const uint16_t* rows, int64_t row_stride, int
       for (int l = 0; l < kValueLanes; ++l) _mm512_mask_storeu_ps(lanes + l * n + i, mask, acc[l]);
     }
     add_rows_in_memory(rows, row_stride, weights, full_end, n_rows, lane0, n, i, mask, lanes);
+  }
+}
+
+void round_through_f16_avx512(float* x, int64_t n) {
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16)
+    _mm512_storeu_ps(x + i, _mm512_cvtph_ps(_mm512_cvtps_ph(_mm512_loadu_ps(x + i), _MM_FROUND_TO_NEAREST_INT)));
+  if (i < n) {
+    const auto mask = static_cast<__mmask16>((1u << (n - i)) - 1);
+    const __m512 v = _mm512_maskz_loadu_ps(mask, x + i);
+    _mm512_mask_storeu_ps(x + i, mask, _mm512_cvtph_ps(_mm512_cvtps_ph(v, _MM_FROUND_TO_NEAREST_INT)));
   }
 }
 

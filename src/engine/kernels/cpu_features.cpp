@@ -106,6 +106,7 @@ bool kernel_path_supported(KernelPath path) {
     case KernelPath::Avx2Vnni: return avx2 && f.avx_vnni;
     case KernelPath::Avx512:
       return avx2 && f.avx512f && f.avx512bw && f.avx512vl && f.avx512dq && f.avx512vnni && f.avx512bf16;
+    case KernelPath::Avx512Tiles: return kernel_path_supported(KernelPath::Avx512) && f.avx512vbmi;
     case KernelPath::Amx:
       return kernel_path_supported(KernelPath::Avx512) && f.avx512vbmi && f.amx_tile && f.amx_int8 && f.amx_bf16;
   }
@@ -115,7 +116,8 @@ bool kernel_path_supported(KernelPath path) {
 std::vector<KernelPath> supported_kernel_paths() {
   std::vector<KernelPath> paths;
   for (KernelPath path :
-       {KernelPath::Scalar, KernelPath::Avx2, KernelPath::Avx2Vnni, KernelPath::Avx512, KernelPath::Amx}) {
+       {KernelPath::Scalar, KernelPath::Avx2, KernelPath::Avx2Vnni, KernelPath::Avx512, KernelPath::Avx512Tiles,
+        KernelPath::Amx}) {
     if (kernel_path_supported(path)) paths.push_back(path);
   }
   return paths;
@@ -131,17 +133,21 @@ std::string_view kernel_path_name(KernelPath path) {
     case KernelPath::Scalar: return "scalar";
     case KernelPath::Avx2: return "avx2";
     case KernelPath::Avx2Vnni: return "avx2-vnni";
-    case KernelPath::Avx512: return "avx512-vnni";
+    case KernelPath::Avx512: return "avx512-vnni-rows";
+    case KernelPath::Avx512Tiles: return "avx512-vnni";
     case KernelPath::Amx: return "avx512-amx";
   }
   return "unknown";
 }
 
-KernelPath generation_kernel_path(KernelPath path) { return path == KernelPath::Amx ? KernelPath::Avx512 : path; }
+KernelPath generation_kernel_path(KernelPath path) {
+  return path == KernelPath::Amx || path == KernelPath::Avx512Tiles ? KernelPath::Avx512 : path;
+}
 
 std::optional<KernelPath> kernel_path_from_name(std::string_view name) {
   for (KernelPath path :
-       {KernelPath::Scalar, KernelPath::Avx2, KernelPath::Avx2Vnni, KernelPath::Avx512, KernelPath::Amx}) {
+       {KernelPath::Scalar, KernelPath::Avx2, KernelPath::Avx2Vnni, KernelPath::Avx512, KernelPath::Avx512Tiles,
+        KernelPath::Amx}) {
     if (kernel_path_name(path) == name) return path;
   }
   return std::nullopt;

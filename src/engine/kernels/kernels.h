@@ -40,21 +40,29 @@ enum class KernelPath {
   Scalar,    // engine/quant reference vec_dot for every type
   Avx2,      // AVX2 + FMA + F16C, int8 products with maddubs
   Avx2Vnni,  // Avx2 with AVX-VNNI int8 products
-  Avx512,    // AVX-512 F/BW/VL/DQ/VNNI/BF16 (all required: the file is built for all)
+  Avx512,    // AVX-512 F/BW/VL/DQ/VNNI/BF16 (all required: the file is built for all), row kernels
+  Avx512Tiles,  // Avx512 (+VBMI) with prompt tokens of quantized weights through decoded
+                // weight tiles and VPDPBUSD products (vnni_tiles.h); generation and other
+                // types use the Avx512 row kernels
   Amx,       // Avx512 (+VBMI) plus AMX tiles: INT8 tile products for quantized weights, BF16
              // tile products for BF16 weights; other types (F32, F16) use the Avx512 kernels
 };
-std::string_view kernel_path_name(KernelPath path);  // "scalar", "avx2", "avx2-vnni", "avx512-vnni", "avx512-amx"
+// "scalar", "avx2", "avx2-vnni", "avx512-vnni-rows", "avx512-vnni", "avx512-amx"
+std::string_view kernel_path_name(KernelPath path);
 // The path named `name` (as kernel_path_name prints it); nullopt for an unknown name.
 std::optional<KernelPath> kernel_path_from_name(std::string_view name);
 bool kernel_path_supported(KernelPath path);         // by this CPU and OS
 std::vector<KernelPath> supported_kernel_paths();    // Scalar first, best last
 KernelPath best_kernel_path();                       // what matmul() uses
 // The path for generated tokens, one (or a few) per sequence and step: the
-// Amx path's tile products pay off for prompt batches only, so generation on
-// an AMX machine uses the Avx512 kernels, which stream weights fastest. Every
-// other path is its own generation path.
+// Amx and Avx512Tiles paths' decoded tiles pay off for prompt batches only,
+// so generation there uses the Avx512 row kernels, which stream weights
+// fastest. Every other path is its own generation path.
 KernelPath generation_kernel_path(KernelPath path);
+// True for the paths built on the AVX-512 row kernels (Avx512, Avx512Tiles, Amx).
+constexpr bool uses_avx512_rows(KernelPath path) {
+  return path == KernelPath::Avx512 || path == KernelPath::Avx512Tiles || path == KernelPath::Amx;
+}
 // True when `path` has a SIMD row kernel for weights of `type` (false for Scalar).
 bool has_simd_kernel(KernelPath path, GgmlType type);
 

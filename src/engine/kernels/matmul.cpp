@@ -15,6 +15,7 @@
 
 #include "engine/kernels/kernels.h"
 #include "engine/kernels/amx.h"
+#include "engine/kernels/vnni_tiles.h"
 #include "engine/kernels/row_dot.h"
 #include "engine/kernels/work_split.h"
 #include "engine/kernels/row_dot_more.h"
@@ -33,7 +34,7 @@ constexpr uint64_t kMinWeightBytesForThreads = 64 * 1024;
 constexpr int64_t kMinElementsForThreadedConversion = 16 * 1024;
 // Rows multiplied by one token tile before the next tile: the tile's
 // activations stay in L1 while these rows' weights stay in L2.
-constexpr int64_t kRowsPerChunk = 16;
+constexpr int64_t kRowsPerChunk = 18;  // three blocks of kBlockRows
 
 using detail::Range;
 using detail::split_range;
@@ -46,6 +47,7 @@ RowDotFn row_dot_for(KernelPath path, GgmlType type, const quant::TypeOps& refer
   RowDotFn fn = nullptr;
   switch (path) {
     case KernelPath::Avx512:
+    case KernelPath::Avx512Tiles:
     case KernelPath::Amx:
       fn = detail::avx512_row_dot(type);
       if (fn == nullptr) fn = detail::avx2_row_dot(type, cpu_features().avx_vnni);
@@ -69,6 +71,7 @@ RowDotFn row_dot_for(KernelPath path, GgmlType type, const quant::TypeOps& refer
 RowDotTokensFn row_dot_tokens_for(KernelPath path, GgmlType type) {
   switch (path) {
     case KernelPath::Avx512:
+    case KernelPath::Avx512Tiles:
     case KernelPath::Amx:
       if (detail::avx512_row_dot(type) != nullptr) return detail::avx512_row_dot_tokens(type);
       return detail::avx2_row_dot_tokens(type, cpu_features().avx_vnni);
@@ -80,7 +83,7 @@ RowDotTokensFn row_dot_tokens_for(KernelPath path, GgmlType type) {
 }
 
 const detail::PackedKernel* packed_kernel_for(KernelPath path, GgmlType type) {
-  if (path != KernelPath::Avx512 && path != KernelPath::Amx) return nullptr;
+  if (!uses_avx512_rows(path)) return nullptr;
   const detail::PackedKernel* kernel = detail::avx512_packed_kernel(type);
   if (kernel == nullptr) kernel = detail::avx512_packed_k_kernel(type);
   return kernel != nullptr ? kernel : detail::avx512_packed_f16_kernel(type);
@@ -89,7 +92,7 @@ const detail::PackedKernel* packed_kernel_for(KernelPath path, GgmlType type) {
 // The activation quantizer of `path`: a SIMD twin of the reference where one
 // exists (byte-identical to it), else the reference itself.
 detail::QuantizeRowFn activation_quantizer(KernelPath path, GgmlType activation_type) {
-  if (path == KernelPath::Avx512 || path == KernelPath::Amx) {
+  if (uses_avx512_rows(path)) {
     if (detail::QuantizeRowFn fn = detail::avx512_quantize_row(activation_type)) return fn;
   }
   return quant::reference_ops(activation_type)->quantize_row;
@@ -134,6 +137,7 @@ bool has_simd_kernel(KernelPath path, GgmlType type) {
   const quant::TypeOps* ops = quant::reference_ops(type);
   if (ops == nullptr || ops->vec_dot == nullptr) return false;
   if (path == KernelPath::Amx && detail::amx_has_kernel(type)) return true;
+  if (path == KernelPath::Avx512Tiles && detail::vnni_tiles_have_kernel(type)) return true;
   return packed_kernel_for(path, type) != nullptr || row_dot_for(path, type, *ops) != ops->vec_dot;
 }
 
@@ -147,6 +151,7 @@ struct Product {
   int64_t n_tokens = 0;
   RowDotFn dot = nullptr;
   RowDotTokensFn dot_tokens = nullptr;
+  detail::RowsDotTokensFn dot_block = nullptr;
   const detail::PackedKernel* packed = nullptr;
   GgmlType activation_type = GgmlType::F32;
   uint64_t activation_row_bytes = 0, activation_stride = 0;
@@ -189,6 +194,7 @@ Product plan_product(KernelPath path, const WeightMatrix& w, const float* x, int
     p.activation_stride = p.packed->packed_bytes(w.cols);
     p.dot = p.packed->dot;
     p.dot_tokens = p.packed->dot_tokens;
+    p.dot_block = p.packed->dot_block;
   }
   if (ops.vec_dot_type == GgmlType::F32 && p.packed == nullptr) p.activations = reinterpret_cast<const uint8_t*>(x);
   return p;
@@ -222,7 +228,17 @@ void multiply_rows(const Product& p, int64_t begin, int64_t end) {
     int64_t t = 0;
     if (p.dot_tokens != nullptr) {
       for (; t + kTileTokens <= p.n_tokens; t += kTileTokens) {
-        for (int64_t r = chunk; r < chunk_end; ++r) {
+        int64_t r = chunk;
+        if (p.dot_block != nullptr) {
+          for (; r + detail::kBlockRows <= chunk_end; r += detail::kBlockRows) {
+            float out[detail::kBlockRows * kTileTokens];
+            p.dot_block(cols, weights + static_cast<uint64_t>(r) * w.row_bytes, w.row_bytes,
+                        p.activations + t * p.activation_stride, p.activation_stride, out);
+            for (int i = 0; i < detail::kBlockRows; ++i)
+              for (int k = 0; k < kTileTokens; ++k) p.y[(t + k) * rows + r + i] = out[i * kTileTokens + k];
+          }
+        }
+        for (; r < chunk_end; ++r) {
           float out[kTileTokens];
           p.dot_tokens(cols, weights + static_cast<uint64_t>(r) * w.row_bytes,
                        p.activations + t * p.activation_stride, p.activation_stride, out);
@@ -255,13 +271,17 @@ Status matmul_many_with_path(KernelPath path, std::span<const MatmulJob> jobs, T
     if (job.w == nullptr) return Status::error("matmul: null weight matrix");
     if (Status s = check_product(path, *job.w, job.x, job.n_tokens, job.y); !s) return s;
   }
-  // AMX tile products run one matrix at a time.
+  // Decoded-tile products (AMX, AVX-512 VNNI tiles) run one matrix at a time.
   std::vector<Product> products;
   products.reserve(jobs.size());
   for (const MatmulJob& job : jobs) {
     if (job.n_tokens == 0 || job.w->rows == 0) continue;
     if (path == KernelPath::Amx && detail::amx_has_kernel(job.w->type)) {
       detail::amx_matmul(*job.w, job.x, job.n_tokens, job.y, pool, scratch);
+      continue;
+    }
+    if (path == KernelPath::Avx512Tiles && detail::vnni_tiles_have_kernel(job.w->type)) {
+      detail::vnni_tiles_matmul(*job.w, job.x, job.n_tokens, job.y, pool, scratch);
       continue;
     }
     products.push_back(plan_product(path, *job.w, job.x, job.n_tokens, job.y));

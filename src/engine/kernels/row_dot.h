@@ -30,16 +30,26 @@ struct RowKernels {
   RowDotTokensFn dot_tokens;
 };
 
+// kBlockRows weight rows (row_bytes apart) against kTileTokens activation rows:
+// out[r * kTileTokens + k] = row r . token k, each computed with exactly the
+// instructions of the matching RowDotFn (a register tile of the same sums, so
+// blocking never changes an output).
+constexpr int kBlockRows = 6;
+using RowsDotTokensFn = void (*)(int64_t n, const void* weight_rows, uint64_t row_bytes, const void* activations,
+                                 uint64_t activation_stride, float* out);
+
 // Kernels that take activations in their own packed layout instead of the
 // vec_dot_type row: matmul quantizes each token to the vec_dot_type with the
 // reference quantizer, then `pack` rearranges it (packed_bytes(n) bytes per
-// token). dot / dot_tokens have the RowDotFn / RowDotTokensFn contracts with
-// packed rows in place of vec_dot_type rows (same bit-identity promise).
+// token). dot / dot_tokens / dot_block have the RowDotFn / RowDotTokensFn /
+// RowsDotTokensFn contracts with packed rows in place of vec_dot_type rows
+// (same bit-identity promise).
 struct PackedKernel {
   uint64_t (*packed_bytes)(int64_t n);
   void (*pack)(int64_t n, const void* vec_dot_row, void* packed);
   RowDotFn dot;
   RowDotTokensFn dot_tokens;
+  RowsDotTokensFn dot_block = nullptr;  // kBlockRows rows x kTileTokens tokens, or none
 };
 
 // Single-token kernels stream every weight byte once. Asking for the bytes
@@ -65,6 +75,11 @@ RowDotFn avx512_row_dot(GgmlType type);
 // The token-tile twins of the kernels above; nullptr when the type has none.
 RowDotTokensFn avx2_row_dot_tokens(GgmlType type, bool avx_vnni);
 RowDotTokensFn avx512_row_dot_tokens(GgmlType type);
+// out[j] = F16 row j . x (F16) for j in [0, n_rows), rows row_stride values
+// apart: the AVX-512 F16 row kernel's sums with x widened once and four rows
+// in flight (attention's key products; the same bits as avx512_row_dot(F16)).
+void f16_dots_avx512(const uint16_t* rows, int64_t row_stride, int64_t n_rows, const uint16_t* x, int64_t n,
+                     float* out);
 // Packed-activation kernels (preferred over the row kernels when present).
 const PackedKernel* avx512_packed_kernel(GgmlType type);    // Q4_0, Q5_0, Q8_0
 const PackedKernel* avx512_packed_k_kernel(GgmlType type);  // Q4_K, Q6_K

@@ -231,6 +231,121 @@ float dot_bf16(int64_t n, const void* weight_row, const void* activation_row) {
   return horizontal_sum(_mm512_add_ps(acc0, acc1));
 }
 
+// Register tile of dot_sixteen_lanes: kBlockRows weight rows x kTileTokens
+// tokens, one accumulator per pair (24 of the 32 registers), so each weight
+// vector is converted once for 4 tokens and each activation vector loaded once
+// for 6 rows. Every pair gets dot_sixteen_lanes's FMAs in its order and the
+// same lane sum: the same bits as the single-token kernel.
+template <size_t kWBytes, __m512 (*kLoadW)(const void*, __mmask16), size_t kABytes,
+          __m512 (*kLoadA)(const void*, __mmask16)>
+void dot_block_sixteen_lanes(int64_t n, const void* weight_rows, uint64_t row_bytes, const void* activations,
+                             uint64_t stride, float* out) {
+  const uint8_t* w[kBlockRows];
+  const uint8_t* a[kTileTokens];
+#pragma GCC unroll 6
+  for (int r = 0; r < kBlockRows; ++r) w[r] = static_cast<const uint8_t*>(weight_rows) + r * row_bytes;
+#pragma GCC unroll 4
+  for (int k = 0; k < kTileTokens; ++k) a[k] = static_cast<const uint8_t*>(activations) + k * stride;
+  __m512 acc[kBlockRows][kTileTokens];
+#pragma GCC unroll 6
+  for (auto& row : acc)
+#pragma GCC unroll 4
+    for (__m512& v : row) v = _mm512_setzero_ps();
+  auto step = [&](int64_t i, __mmask16 mask) __attribute__((always_inline)) {
+    __m512 weights[kBlockRows];
+#pragma GCC unroll 6
+    for (int r = 0; r < kBlockRows; ++r) weights[r] = kLoadW(w[r] + i * kWBytes, mask);
+#pragma GCC unroll 4
+    for (int k = 0; k < kTileTokens; ++k) {
+      const __m512 x = kLoadA(a[k] + i * kABytes, mask);
+#pragma GCC unroll 6
+      for (int r = 0; r < kBlockRows; ++r) acc[r][k] = _mm512_fmadd_ps(weights[r], x, acc[r][k]);
+    }
+  };
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16) step(i, 0xFFFF);
+  if (i < n) step(i, static_cast<__mmask16>((1u << (n - i)) - 1));
+#pragma GCC unroll 6
+  for (int r = 0; r < kBlockRows; ++r)
+#pragma GCC unroll 4
+    for (int k = 0; k < kTileTokens; ++k) out[r * kTileTokens + k] = horizontal_sum(acc[r][k]);
+}
+
+// horizontal_sum of 16 vectors at once, lane j of the result = horizontal_sum(v[j]):
+// the same additions in the same pairs (a[i] + a[i + 8], then t[i] + t[i + 4],
+// then (s0 + s2) + (s1 + s3)), done on transposed halves so 16 sums cost 31
+// shuffles and 15 adds instead of 16 separate reductions.
+inline __m512 horizontal_sums16(const __m512 (&v)[16]) {
+  // t: lanes 0-7 = v[2p] lo256 + hi256, lanes 8-15 = the same for v[2p + 1].
+  __m512 t[8];
+#pragma GCC unroll 8
+  for (int p = 0; p < 8; ++p) {
+    const __m512 lo = _mm512_shuffle_f32x4(v[2 * p], v[2 * p + 1], 0x44);  // [a.q0 a.q1 b.q0 b.q1]
+    const __m512 hi = _mm512_shuffle_f32x4(v[2 * p], v[2 * p + 1], 0xEE);  // [a.q2 a.q3 b.q2 b.q3]
+    t[p] = _mm512_add_ps(lo, hi);
+  }
+  // s: 128-bit lane m = t[i] + t[i + 4] of vector 4p + m.
+  __m512 s[4];
+#pragma GCC unroll 4
+  for (int p = 0; p < 4; ++p) {
+    const __m512 lo = _mm512_shuffle_f32x4(t[2 * p], t[2 * p + 1], 0x88);  // quarters 0, 2 of each
+    const __m512 hi = _mm512_shuffle_f32x4(t[2 * p], t[2 * p + 1], 0xDD);  // quarters 1, 3 of each
+    s[p] = _mm512_add_ps(lo, hi);
+  }
+  // u: per 128-bit lane m, [u0, u1] of vector 8p + m, then of vector 8p + 4 + m.
+  __m512 u[2];
+#pragma GCC unroll 2
+  for (int p = 0; p < 2; ++p) {
+    const __m512 lo = _mm512_shuffle_ps(s[2 * p], s[2 * p + 1], 0x44);  // s0 s1 | s0 s1
+    const __m512 hi = _mm512_shuffle_ps(s[2 * p], s[2 * p + 1], 0xEE);  // s2 s3 | s2 s3
+    u[p] = _mm512_add_ps(lo, hi);
+  }
+  // Per 128-bit lane m: the sums of vectors m, 4 + m, 8 + m, 12 + m.
+  const __m512 sums = _mm512_add_ps(_mm512_shuffle_ps(u[0], u[1], 0x88), _mm512_shuffle_ps(u[0], u[1], 0xDD));
+  return _mm512_permutexvar_ps(_mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15), sums);
+}
+
+}  // namespace
+
+// Many F16 rows against one F16 vector (row_dot.h): dot_sixteen_lanes's FMAs
+// per row in its order, x widened once, 16 rows at a time on separate
+// accumulators (enough in flight to hide the FMA latency), their lane sums
+// taken together by horizontal_sums16.
+void f16_dots_avx512(const uint16_t* rows, int64_t row_stride, int64_t n_rows, const uint16_t* x, int64_t n,
+                     float* out) {
+  constexpr int64_t kMaxChunks = 16;
+  const int64_t chunks = (n + 15) / 16;
+  if (chunks > kMaxChunks || chunks == 0) {
+    for (int64_t j = 0; j < n_rows; ++j)
+      out[j] = dot_sixteen_lanes<2, load_f16x16, 2, load_f16x16>(n, rows + j * row_stride, x);
+    return;
+  }
+  const auto tail = static_cast<__mmask16>(n % 16 == 0 ? 0xFFFF : (1u << (n % 16)) - 1);
+  __m512 xs[kMaxChunks];
+  for (int64_t c = 0; c < chunks; ++c) xs[c] = load_f16x16(x + 16 * c, c + 1 < chunks ? 0xFFFF : tail);
+  int64_t j = 0;
+  for (; j + 16 <= n_rows; j += 16) {
+    const uint16_t* r = rows + j * row_stride;
+    __m512 acc[16];
+#pragma GCC unroll 16
+    for (int k = 0; k < 16; ++k) acc[k] = _mm512_setzero_ps();
+    for (int64_t c = 0; c < chunks; ++c) {
+      const __mmask16 mask = c + 1 < chunks ? 0xFFFF : tail;
+#pragma GCC unroll 16
+      for (int k = 0; k < 16; ++k) acc[k] = _mm512_fmadd_ps(load_f16x16(r + k * row_stride + 16 * c, mask), xs[c], acc[k]);
+    }
+    _mm512_storeu_ps(out + j, horizontal_sums16(acc));
+  }
+  for (; j < n_rows; ++j) {
+    const uint16_t* r = rows + j * row_stride;
+    __m512 acc = _mm512_setzero_ps();
+    for (int64_t c = 0; c < chunks; ++c) acc = _mm512_fmadd_ps(load_f16x16(r + 16 * c, c + 1 < chunks ? 0xFFFF : tail), xs[c], acc);
+    out[j] = horizontal_sum(acc);
+  }
+}
+
+namespace {
+
 // ---- F16 weights against activations widened once to F32: the F16-rounded
 // activation row (GGML's vec_dot_type) is converted back to F32 per token,
 // exactly, so the row loop converts only the weights (one VCVTPH2PS per 16
@@ -251,7 +366,8 @@ void f16_pack(int64_t n, const void* f16_row, void* packed) {
 
 constexpr PackedKernel kF16Packed = {f16_packed_bytes, f16_pack,
                                      dot_sixteen_lanes<2, load_f16x16, 4, load_f32x16, true>,
-                                     dot_tokens_sixteen_lanes<2, load_f16x16, 4, load_f32x16>};
+                                     dot_tokens_sixteen_lanes<2, load_f16x16, 4, load_f32x16>,
+                                     dot_block_sixteen_lanes<2, load_f16x16, 4, load_f32x16>};
 
 constexpr TypeEntry<RowKernels> kKernels[] = {
     {GgmlType::Q4_0, {dot_x_q8_0<BlockQ4_0, Q4_0Weights>, dot_tokens_x_q8_0<BlockQ4_0, Q4_0Weights>}},

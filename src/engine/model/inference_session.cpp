@@ -448,7 +448,7 @@ void InferenceSession::attention(int64_t layer, int64_t n_tokens) {
       if (type_v == KvCacheType::F16) {
         // As GGML: the probabilities are rounded to F16 before they weight the
         // F16 values, summed in the lanes of cache positions as GGML's product sums them.
-        for (int64_t j = 0; j < n_keys; ++j) scores[j] = fp16_to_fp32(fp32_to_fp16(scores[j]));
+        kernels::round_through_f16(kernel_path_, scores, n_keys);
         std::fill(lanes, lanes + kernels::kValueLanes * hd, 0.0f);
         for (int r = 0, done = 0; r < 2; done += static_cast<int>(run_rows[r]), ++r)
           if (run_rows[r] > 0)

@@ -1,13 +1,17 @@
 // The attention kernels over an F16 cache (attention.h) on every supported
 // path against exact double-precision sums and against the scalar path: key
 // dot products within a float-rounding bound, value sums bit-identical to the
-// scalar reference (same order, one FMA per term), odd head sizes included.
+// scalar reference (same order, one FMA per term), odd head sizes included;
+// on AVX-512 the key products equal the F16 row kernel bit for bit, and the
+// probabilities' rounding through F16 equals the scalar conversion everywhere.
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <vector>
 
 #include "engine/kernels/attention.h"
+#include "engine/kernels/row_dot.h"
 #include "engine/quant/fp16.h"
 #include "kernel_test_support.h"
 
@@ -88,6 +92,50 @@ TEST(KernelsAttention, ValueSumsAreBitIdenticalToScalarOnEveryPath) {
           reduce_value_lanes(split.data(), n, out.data());
           for (int64_t i = 0; i < n; ++i) ASSERT_EQ(out[i], expected[i]) << "split at " << first << ", i=" << i;
         }
+      }
+    }
+  }
+}
+
+TEST(KernelsAttention, KeyDotsEqualTheF16RowKernelBitForBitOnAvx512) {
+  if (!kernel_path_supported(KernelPath::Avx512)) GTEST_SKIP() << "no AVX-512 on this CPU";
+  const detail::RowDotFn row_dot = detail::avx512_row_dot(GgmlType::F16);
+  for (int64_t n : {64, 128, 80, 7, 256, 300}) {
+    for (int64_t rows : {0, 1, 3, 4, 9, 16, 17, 35}) {
+      SCOPED_TRACE("n=" + std::to_string(n) + " rows=" + std::to_string(rows));
+      const int64_t stride = n + 3;
+      const Cache k = random_cache(rows, n, stride, 71 + static_cast<uint32_t>(n + rows));
+      const std::vector<float> qf = test::random_floats(static_cast<size_t>(n), 9);
+      std::vector<uint16_t> q(qf.size());
+      for (size_t i = 0; i < q.size(); ++i) q[i] = fp32_to_fp16(qf[i]);
+      std::vector<float> out(static_cast<size_t>(rows) + 1, NAN);
+      f16_dots(KernelPath::Avx512, k.values.data(), stride, rows, q.data(), n, out.data());
+      for (int64_t j = 0; j < rows; ++j) {
+        const float expected = row_dot(n, k.values.data() + j * stride, q.data());
+        EXPECT_EQ(std::memcmp(&out[static_cast<size_t>(j)], &expected, sizeof expected), 0) << "row " << j;
+      }
+      EXPECT_TRUE(std::isnan(out[static_cast<size_t>(rows)])) << "wrote past the rows";
+    }
+  }
+}
+
+TEST(KernelsAttention, RoundingThroughF16EqualsTheScalarConversionOnEveryPath) {
+  std::vector<float> x = test::random_floats(1000, 17);
+  for (size_t i = 0; i < x.size(); i += 3) x[i] *= 1e-5f;  // F16 subnormals
+  for (size_t i = 1; i < x.size(); i += 7) x[i] *= 1e5f;   // beyond F16's range: infinities
+  x.insert(x.end(), {0.0f, -0.0f, 1.0f, 65504.0f, 65520.0f, 1.0f + 1.0f / 2048, 1.0f + 3.0f / 2048, 5.96e-8f,
+                     2.98e-8f, -INFINITY, INFINITY});  // ties round to even
+  std::vector<float> expected = x;
+  for (float& v : expected) v = fp16_to_fp32(fp32_to_fp16(v));
+  for (KernelPath path : supported_kernel_paths()) {
+    for (int64_t n : {int64_t{0}, int64_t{5}, int64_t{16}, static_cast<int64_t>(x.size())}) {
+      SCOPED_TRACE(test::path_label(path) + " n=" + std::to_string(n));
+      std::vector<float> y = x;
+      round_through_f16(path, y.data(), n);
+      for (int64_t i = 0; i < static_cast<int64_t>(x.size()); ++i) {
+        const float want = i < n ? expected[static_cast<size_t>(i)] : x[static_cast<size_t>(i)];
+        ASSERT_EQ(std::memcmp(&y[static_cast<size_t>(i)], &want, sizeof want), 0)
+            << "value " << i << ": " << x[static_cast<size_t>(i)] << " -> " << y[static_cast<size_t>(i)] << ", want " << want;
       }
     }
   }

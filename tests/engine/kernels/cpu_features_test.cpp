@@ -66,16 +66,21 @@ TEST(KernelsCpuFeatures, PathsAreConsistent) {
     EXPECT_TRUE(kernel_path_supported(KernelPath::Avx2));
     EXPECT_TRUE(f.avx512f && f.avx512bw && f.avx512vl && f.avx512dq && f.avx512vnni && f.avx512bf16);
   }
-  if (kernel_path_supported(KernelPath::Amx)) {
+  if (kernel_path_supported(KernelPath::Avx512Tiles)) {
     EXPECT_TRUE(kernel_path_supported(KernelPath::Avx512));
+    EXPECT_TRUE(f.avx512vbmi);
+  }
+  if (kernel_path_supported(KernelPath::Amx)) {
+    EXPECT_TRUE(kernel_path_supported(KernelPath::Avx512Tiles));
     EXPECT_TRUE(f.avx512vbmi && f.amx_tile && f.amx_int8 && f.amx_bf16);
   }
   std::set<std::string> names;
-  for (KernelPath p :
-       {KernelPath::Scalar, KernelPath::Avx2, KernelPath::Avx2Vnni, KernelPath::Avx512, KernelPath::Amx}) {
+  for (KernelPath p : {KernelPath::Scalar, KernelPath::Avx2, KernelPath::Avx2Vnni, KernelPath::Avx512,
+                       KernelPath::Avx512Tiles, KernelPath::Amx}) {
     names.insert(std::string(kernel_path_name(p)));
+    EXPECT_EQ(kernel_path_from_name(kernel_path_name(p)), p);
   }
-  EXPECT_EQ(names.size(), 5u);
+  EXPECT_EQ(names.size(), 6u);
 }
 
 }  // namespace

@@ -5,6 +5,8 @@
 // 1, 2 and 3 threads. On AMX machines: which weight types use the tile
 // products (BF16 and the int8 types, never F16 or F32), and F16 on the Amx path
 // equals the Avx512 path bit for bit (it runs the same GGML-order kernels).
+// On AVX-512 VBMI machines: which types the VNNI decoded tiles take, and (with
+// AMX too) that they equal the AMX tile products bit for bit.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -12,6 +14,7 @@
 #include <vector>
 
 #include "engine/kernels/amx.h"
+#include "engine/kernels/vnni_tiles.h"
 #include "engine/kernels/kernels.h"
 #include "kernel_test_support.h"
 
@@ -34,6 +37,20 @@ std::vector<TileShape> tile_shapes(GgmlType type) {
   if (block == 1) return {{37, 4099}, {5, 200}};
   if (block == 32) return {{37, 4192}, {5, 96}};
   return {{37, 1280}, {5, 256}};
+}
+
+// Every output within the kernel tests' tolerance of the reference (the first
+// five misses reported).
+void expect_within_tolerance(const std::vector<float>& got, const std::vector<float>& expected,
+                             const std::vector<double>& bounds) {
+  int failures = 0;
+  for (size_t i = 0; i < got.size() && failures < 5; ++i) {
+    const double tolerance = test::kRelativeTolerance * bounds[i] + test::kAbsoluteTolerance;
+    if (!(std::fabs(static_cast<double>(got[i]) - expected[i]) <= tolerance)) {
+      ADD_FAILURE() << "output " << i << ": got " << got[i] << ", reference " << expected[i];
+      ++failures;
+    }
+  }
 }
 
 const GgmlType kTiledTypes[] = {GgmlType::Q4_0, GgmlType::Q8_0, GgmlType::F16,  GgmlType::F32,  GgmlType::BF16,
@@ -64,14 +81,7 @@ TEST(KernelsMatmulTiles, EveryTokenCountMatchesReferenceAndSingleTokenKernel) {
           }
           EXPECT_EQ(0, std::memcmp(tiled.data(), one_by_one.data(), n * sizeof(float)))
               << "a tiled token differs from the same token alone";
-          int failures = 0;
-          for (size_t i = 0; i < n && failures < 5; ++i) {
-            const double tolerance = test::kRelativeTolerance * bounds[i] + test::kAbsoluteTolerance;
-            if (!(std::fabs(static_cast<double>(tiled[i]) - expected[i]) <= tolerance)) {
-              ADD_FAILURE() << "output " << i << ": got " << tiled[i] << ", reference " << expected[i];
-              ++failures;
-            }
-          }
+          expect_within_tolerance(tiled, expected, bounds);
         }
       }
     }
@@ -113,6 +123,53 @@ TEST(KernelsMatmulTiles, AmxTilesTakeBf16AndInt8TypesButNotF16OrF32) {
   }
   // Still a SIMD kernel on the Amx path: the Avx512 one.
   EXPECT_TRUE(has_simd_kernel(KernelPath::Amx, GgmlType::F16));
+}
+
+TEST(KernelsMatmulTiles, VnniTilesTakeInt8TypesAndBf16AndLeaveF16AndF32ToTheRowKernels) {
+  if (!kernel_path_supported(KernelPath::Avx512Tiles)) GTEST_SKIP() << "no AVX-512 VBMI on this CPU";
+  EXPECT_TRUE(detail::vnni_tiles_have_kernel(GgmlType::BF16));
+  for (GgmlType type : {GgmlType::F16, GgmlType::F32}) {
+    EXPECT_FALSE(detail::vnni_tiles_have_kernel(type)) << ggml_type_name(type);
+    EXPECT_TRUE(has_simd_kernel(KernelPath::Avx512Tiles, type)) << ggml_type_name(type);
+  }
+  for (GgmlType type : {GgmlType::Q4_0, GgmlType::Q4_1, GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::Q8_0, GgmlType::Q2_K,
+                        GgmlType::Q3_K, GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K, GgmlType::IQ4_NL,
+                        GgmlType::IQ4_XS, GgmlType::MXFP4}) {
+    EXPECT_TRUE(detail::vnni_tiles_have_kernel(type)) << ggml_type_name(type);
+  }
+}
+
+// The VNNI tiles take every int8 type; a prompt of 40 tokens crosses two full
+// 16-token tiles and a partial one, and its outputs must equal each token
+// multiplied alone on the same path, and (on AMX machines) the AMX products.
+TEST(KernelsMatmulTiles, VnniTilesEqualEachTokenAloneAndTheAmxProducts) {
+  if (!kernel_path_supported(KernelPath::Avx512Tiles)) GTEST_SKIP() << "no AVX-512 VBMI on this CPU";
+  ThreadPool pool(2);
+  Scratch scratch;
+  uint32_t seed = 9400;
+  for (GgmlType type : {GgmlType::Q4_1, GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::Q2_K, GgmlType::Q3_K,
+                        GgmlType::IQ4_NL, GgmlType::IQ4_XS, GgmlType::Q4_0, GgmlType::Q6_K}) {
+    const OwnedMatrix m = random_matrix(type, 33, 512, ++seed);
+    const int64_t tokens = 40;
+    SCOPED_TRACE(ggml_type_name(type));
+    const std::vector<float> x = random_floats(static_cast<size_t>(512 * tokens), ++seed);
+    const size_t n = static_cast<size_t>(33 * tokens);
+    std::vector<float> tiled(n, -1.0f), alone(n, -2.0f), expected(n);
+    ASSERT_TRUE(matmul_with_path(KernelPath::Avx512Tiles, m.view, x.data(), tokens, tiled.data(), pool, scratch));
+    for (int64_t t = 0; t < tokens; ++t) {
+      ASSERT_TRUE(matmul_with_path(KernelPath::Avx512Tiles, m.view, x.data() + t * 512, 1, alone.data() + t * 33, pool,
+                                   scratch));
+    }
+    EXPECT_EQ(0, std::memcmp(tiled.data(), alone.data(), n * sizeof(float)));
+    matmul_reference(m.view, x.data(), tokens, expected.data());
+    const std::vector<double> bounds = test::magnitude_bounds(m.view, x, tokens);
+    expect_within_tolerance(tiled, expected, bounds);
+    if (kernel_path_supported(KernelPath::Amx)) {
+      std::vector<float> amx(n, -3.0f);
+      ASSERT_TRUE(matmul_with_path(KernelPath::Amx, m.view, x.data(), tokens, amx.data(), pool, scratch));
+      EXPECT_EQ(0, std::memcmp(tiled.data(), amx.data(), n * sizeof(float)));
+    }
+  }
 }
 
 TEST(KernelsMatmulTiles, F16OnTheAmxPathEqualsTheAvx512PathBitForBit) {

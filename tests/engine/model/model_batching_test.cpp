@@ -140,8 +140,9 @@ TEST(ModelBatchingErrors, BadBatchesAreRefusedAndChangeNothing) {
   refused({&a, nullptr}, {300, 301}, "null session");
 }
 
-TEST(ModelBatchingPaths, GenerationOnAnAmxMachineUsesTheAvx512Kernels) {
+TEST(ModelBatchingPaths, GenerationOnTilePathsUsesTheAvx512RowKernels) {
   EXPECT_EQ(kernels::generation_kernel_path(kernels::KernelPath::Amx), kernels::KernelPath::Avx512);
+  EXPECT_EQ(kernels::generation_kernel_path(kernels::KernelPath::Avx512Tiles), kernels::KernelPath::Avx512);
   for (kernels::KernelPath path : {kernels::KernelPath::Scalar, kernels::KernelPath::Avx2,
                                    kernels::KernelPath::Avx2Vnni, kernels::KernelPath::Avx512}) {
     EXPECT_EQ(kernels::generation_kernel_path(path), path);

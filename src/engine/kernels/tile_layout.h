@@ -1,5 +1,7 @@
-// Internal to the AMX kernels (amx_weights_amx.cpp, amx_matmul_amx.cpp): how a
-// weight row is decoded into the operands of AMX tile products. Weights are never
+// Internal to the decoded-tile kernels (tile_weights_vbmi.cpp, tile_matmul.h and
+// its backends amx_matmul_amx.cpp and vnni_tiles_vbmi.cpp): how a weight row is
+// decoded into the operands of tile products (AMX tiles, or VPDPBUSD with one
+// weight dword broadcast against 16 tokens' activations). Weights are never
 // repacked in memory: each 16-row group is decoded into a per-thread buffer just
 // before its tile products, then the buffer is reused for the next group.
 //
@@ -9,20 +11,21 @@
 //   row · activations = sum_b dw[b] * da[b] * (sum_j q[b][j] * a[b][j]) + mw[b] * sa[b]
 // where a[b][j] are the activation block's int8 values, da[b] its scale and
 // sa[b] = da[b] * sum_j a[b][j] (from the activation format's stored sums).
-// The integer sums are exact (AMX TDPBSSD); the float steps are the same for
+// The integer sums are exact (AMX TDPBSSD, or VPDPBUSD); the float steps are the same for
 // every token count, so a token's output never depends on its batch.
 //
 // BF16 family (BF16 only). Rows are bf16 in blocks of 32 values, used as they
 // are: one tile product per block. F16 weights have no decoder here; they keep
 // the AVX-512 kernels (GGML's summation order, row_dot_avx512.cpp).
-// Built with AMX flags: nothing here may run before kernel_path_supported(Amx).
+// The decoders are built with AVX-512 + VBMI flags: nothing here may run
+// before kernel_path_supported(Avx512Tiles) or (Amx).
 #pragma once
 
 #include <cstdint>
 
 #include "engine/tensor/ggml_type.h"
 
-namespace pg::kernels::detail::amx {
+namespace pg::kernels::detail::tiles {
 
 constexpr int kGroupRows = 16;   // weight rows per tile group (rows of tiles A and C)
 constexpr int kTokensPerTile = 16;  // tokens per token tile (columns of tiles B and C)
@@ -67,4 +70,4 @@ struct Bf16Weights {
 const Int8Weights* int8_weights(GgmlType type);
 const Bf16Weights* bf16_weights(GgmlType type);
 
-}  // namespace pg::kernels::detail::amx
+}  // namespace pg::kernels::detail::tiles

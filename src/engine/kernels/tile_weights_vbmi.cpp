@@ -1,10 +1,10 @@
 // Decoders from GGUF weight rows to the operands of the AMX tile products
-// (amx_layout.h): every quantized type to int8 scale blocks with float scales
+// (tile_layout.h): every quantized type to int8 scale blocks with float scales
 // (and min terms), BF16 rows to bf16 blocks. Each decoder is the
 // dequantization of engine/quant with the float multiply left out, so
 // dw * q (+ mw) equals the reference's dequantized value exactly.
-// Built with AMX/AVX-512 flags: nothing here may run before
-// kernel_path_supported(Amx). Reads only the row it is given.
+// Built with AVX-512 + VBMI flags: nothing here may run before
+// kernel_path_supported(Avx512Tiles) or (Amx). Reads only the row it is given.
 // GCC 12's AVX-512 headers pass deliberately undefined vectors and then warn about them.
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
@@ -12,12 +12,12 @@
 
 #include <cstring>
 
-#include "engine/kernels/amx_layout.h"
+#include "engine/kernels/tile_layout.h"
 #include "engine/quant/blocks.h"
 #include "engine/quant/mxfp4_format.h"
 #include "engine/quant/quant_math.h"
 
-namespace pg::kernels::detail::amx {
+namespace pg::kernels::detail::tiles {
 namespace {
 
 using namespace pg::quant;
@@ -502,4 +502,4 @@ const Bf16Weights* bf16_weights(GgmlType type) {
   }
 }
 
-}  // namespace pg::kernels::detail::amx
+}  // namespace pg::kernels::detail::tiles
