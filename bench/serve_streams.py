@@ -6,15 +6,20 @@ simultaneous /api/v1/models/generate requests (same prompt, different seeds,
 generated tokens per second of all streams together, best of --repeat rounds.
 The scheduler decodes all generating slots in one batched forward pass, so the
 weights are read once per step for every stream: aggregate throughput should
-grow with the number of streams. Standard library only; numbers go to
-docs/BENCHMARKS.md.
+grow with the number of streams. With --llama-server the same load (same
+prompt, seeds, sampling and token counts, ignore_eos) then goes to llama-server
+started with -np as many slots as the most streams, through its /completion.
+Standard library only; numbers go to docs/BENCHMARKS.md.
 
 usage: bench/serve_streams.py [--binary build/playground] -m MODEL [--streams 1,4,8]
                               [--tokens 64] [--threads 2] [--repeat 3] [--json]
+                              [--llama-server PATH [--llama-args ARGS]]
 """
 import argparse
 import json
 import os
+import socket
+import subprocess
 import sys
 import threading
 import time
@@ -38,9 +43,39 @@ def generate(url, seed, tokens, results, index):
         results[index] = json.loads(response.read())
 
 
-def run_round(url, streams, tokens):
+def generate_llama(url, seed, tokens, results, index):
+    body = json.dumps({"prompt": "Once upon a time", "n_predict": tokens, "seed": seed, "temperature": 0.8,
+                       "ignore_eos": True, "cache_prompt": False}).encode()
+    request = urllib.request.Request(url + "/completion", data=body, headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=600) as response:
+        reply = json.loads(response.read())
+    results[index] = {"usage": {"completion_tokens": reply["tokens_predicted"]}}
+
+
+def start_llama_server(path, model, slots, threads, ctx, extra):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    # llama-server splits its context between the slots: each gets ctx.
+    proc = subprocess.Popen([path, "-m", model, "-np", str(slots), "-c", str(ctx * slots), "-t", str(threads),
+                             "--host", "127.0.0.1", "--port", str(port)] + extra.split(),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = "http://127.0.0.1:%d" % port
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(url + "/health", timeout=5) as r:
+                if json.loads(r.read()).get("status") == "ok":
+                    return proc, url
+        except Exception:
+            time.sleep(0.5)
+    proc.kill()
+    sys.exit("error: llama-server did not start: " + path)
+
+
+def run_round(url, streams, tokens, send=generate):
     results = [None] * streams
-    workers = [threading.Thread(target=generate, args=(url, 1000 + i, tokens, results, i)) for i in range(streams)]
+    workers = [threading.Thread(target=send, args=(url, 1000 + i, tokens, results, i)) for i in range(streams)]
     start = time.time()
     for w in workers:
         w.start()
@@ -61,31 +96,42 @@ def main():
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--ctx", type=int, default=512)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--llama-server", help="also run the load on this llama-server binary")
+    parser.add_argument("--llama-args", default="", help="more llama-server flags")
     a = parser.parse_args()
     counts = [int(n) for n in a.streams.split(",")]
-    proc, url = start_server(a.binary, a.model, max(counts), a.threads, a.ctx)
-    try:
-        run_round(url, 1, 4)  # warm-up: pages the weights in
-        rows = []
-        for n in counts:
-            rates = [run_round(url, n, a.tokens)[0] for _ in range(a.repeat)]
-            rows.append({"streams": n, "tokens_per_stream": a.tokens, "aggregate_tokens_per_s": max(rates),
-                         "rounds": rates})
-        base = rows[0]["aggregate_tokens_per_s"]
-        for r in rows:
-            r["vs_first"] = r["aggregate_tokens_per_s"] / base if base else 0
-        if a.json:
-            print(json.dumps({"model": a.model, "threads": a.threads, "rows": rows}, indent=2))
-        else:
-            print("model: %s | threads: %d | %d tokens per stream, best of %d" % (a.model, a.threads, a.tokens, a.repeat))
-            print("| streams | aggregate t/s | per stream t/s | vs %d stream(s) |" % counts[0])
-            print("|--:|--:|--:|--:|")
+    engines = [("playground", lambda: start_server(a.binary, a.model, max(counts), a.threads, a.ctx), generate)]
+    if a.llama_server:
+        engines.append(("llama-server", lambda: start_llama_server(a.llama_server, a.model, max(counts), a.threads,
+                                                                   a.ctx, a.llama_args), generate_llama))
+    report = {"model": a.model, "threads": a.threads}
+    for engine, start, send in engines:
+        proc, url = start()
+        try:
+            run_round(url, 1, 4, send)  # warm-up: pages the weights in
+            rows = []
+            for n in counts:
+                rates = [run_round(url, n, a.tokens, send)[0] for _ in range(a.repeat)]
+                rows.append({"streams": n, "tokens_per_stream": a.tokens, "aggregate_tokens_per_s": max(rates),
+                             "rounds": rates})
+            base = rows[0]["aggregate_tokens_per_s"]
             for r in rows:
-                print("| %d | %.1f | %.1f | %.2fx |" % (r["streams"], r["aggregate_tokens_per_s"],
-                                                        r["aggregate_tokens_per_s"] / r["streams"], r["vs_first"]))
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+                r["vs_first"] = r["aggregate_tokens_per_s"] / base if base else 0
+            report[engine] = rows
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+    if a.json:
+        report["rows"] = report["playground"]
+        print(json.dumps(report, indent=2))
+        return
+    print("model: %s | threads: %d | %d tokens per stream, best of %d" % (a.model, a.threads, a.tokens, a.repeat))
+    for engine, _, _ in engines:
+        print("\n%s\n| streams | aggregate t/s | per stream t/s | vs %d stream(s) |" % (engine, counts[0]))
+        print("|--:|--:|--:|--:|")
+        for r in report[engine]:
+            print("| %d | %.1f | %.1f | %.2fx |" % (r["streams"], r["aggregate_tokens_per_s"],
+                                                    r["aggregate_tokens_per_s"] / r["streams"], r["vs_first"]))
 
 
 if __name__ == "__main__":
