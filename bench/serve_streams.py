@@ -47,8 +47,12 @@ def generate_llama(url, seed, tokens, results, index):
     body = json.dumps({"prompt": "Once upon a time", "n_predict": tokens, "seed": seed, "temperature": 0.8,
                        "ignore_eos": True, "cache_prompt": False}).encode()
     request = urllib.request.Request(url + "/completion", data=body, headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=600) as response:
-        reply = json.loads(response.read())
+    try:
+        with urllib.request.urlopen(request, timeout=600) as response:
+            reply = json.loads(response.read())
+    except urllib.error.HTTPError as e:
+        print("llama-server: HTTP %d: %s" % (e.code, e.read().decode("utf-8", "replace")), file=sys.stderr)
+        raise
     results[index] = {"usage": {"completion_tokens": reply["tokens_predicted"]}}
 
 
