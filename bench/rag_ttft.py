@@ -27,12 +27,7 @@ import playground_server
 
 
 def call(url, method="GET", body=None, content_type="application/json"):
-    data = body if isinstance(body, (bytes, type(None))) else json.dumps(body).encode()
-    req = urllib.request.Request(url, data=data, method=method)
-    if data is not None:
-        req.add_header("Content-Type", content_type)
-    with urllib.request.urlopen(req, timeout=600) as r:
-        return json.loads(r.read() or b"null")
+    return playground_server.call(url, method, body, content_type, timeout=600)
 
 
 def ingest(base, files):

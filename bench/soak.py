@@ -24,21 +24,13 @@ import time
 import urllib.request
 
 import playground_server
+from playground_server import call
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def start_server(binary, data_dir):
     return playground_server.start(binary, ["--slots", "4", "--queue-size", "64", "--threads", "1"], data_dir)
-
-
-def call(url, method="GET", body=None, content_type="application/json"):
-    data = body if isinstance(body, (bytes, type(None))) else json.dumps(body).encode()
-    req = urllib.request.Request(url, data=data, method=method)
-    if data is not None:
-        req.add_header("Content-Type", content_type)
-    with urllib.request.urlopen(req, timeout=60) as r:
-        return json.loads(r.read() or b"null")
 
 
 def make_collection(base):

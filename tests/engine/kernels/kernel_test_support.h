@@ -75,4 +75,19 @@ constexpr double kAbsoluteTolerance = 1e-6;
 
 inline std::string path_label(KernelPath path) { return std::string(kernel_path_name(path)); }
 
+// Every output within that tolerance of the reference (the first five misses
+// reported, with their tolerance).
+inline void expect_within_tolerance(const std::vector<float>& got, const std::vector<float>& expected,
+                                    const std::vector<double>& bounds) {
+  int failures = 0;
+  for (size_t i = 0; i < got.size() && failures < 5; ++i) {
+    const double tolerance = kRelativeTolerance * bounds[i] + kAbsoluteTolerance;
+    if (!(std::fabs(static_cast<double>(got[i]) - expected[i]) <= tolerance)) {
+      ADD_FAILURE() << "output " << i << ": got " << got[i] << ", reference " << expected[i] << ", tolerance "
+                    << tolerance;
+      ++failures;
+    }
+  }
+}
+
 }  // namespace pg::kernels::test

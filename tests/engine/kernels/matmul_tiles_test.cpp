@@ -39,20 +39,6 @@ std::vector<TileShape> tile_shapes(GgmlType type) {
   return {{37, 1280}, {5, 256}};
 }
 
-// Every output within the kernel tests' tolerance of the reference (the first
-// five misses reported).
-void expect_within_tolerance(const std::vector<float>& got, const std::vector<float>& expected,
-                             const std::vector<double>& bounds) {
-  int failures = 0;
-  for (size_t i = 0; i < got.size() && failures < 5; ++i) {
-    const double tolerance = test::kRelativeTolerance * bounds[i] + test::kAbsoluteTolerance;
-    if (!(std::fabs(static_cast<double>(got[i]) - expected[i]) <= tolerance)) {
-      ADD_FAILURE() << "output " << i << ": got " << got[i] << ", reference " << expected[i];
-      ++failures;
-    }
-  }
-}
-
 const GgmlType kTiledTypes[] = {GgmlType::Q4_0, GgmlType::Q8_0, GgmlType::F16,  GgmlType::F32,  GgmlType::BF16,
                                 GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K, GgmlType::MXFP4};
 
@@ -81,7 +67,7 @@ TEST(KernelsMatmulTiles, EveryTokenCountMatchesReferenceAndSingleTokenKernel) {
           }
           EXPECT_EQ(0, std::memcmp(tiled.data(), one_by_one.data(), n * sizeof(float)))
               << "a tiled token differs from the same token alone";
-          expect_within_tolerance(tiled, expected, bounds);
+          test::expect_within_tolerance(tiled, expected, bounds);
         }
       }
     }
@@ -163,7 +149,7 @@ TEST(KernelsMatmulTiles, VnniTilesEqualEachTokenAloneAndTheAmxProducts) {
     EXPECT_EQ(0, std::memcmp(tiled.data(), alone.data(), n * sizeof(float)));
     matmul_reference(m.view, x.data(), tokens, expected.data());
     const std::vector<double> bounds = test::magnitude_bounds(m.view, x, tokens);
-    expect_within_tolerance(tiled, expected, bounds);
+    test::expect_within_tolerance(tiled, expected, bounds);
     if (kernel_path_supported(KernelPath::Amx)) {
       std::vector<float> amx(n, -3.0f);
       ASSERT_TRUE(matmul_with_path(KernelPath::Amx, m.view, x.data(), tokens, amx.data(), pool, scratch));

@@ -39,19 +39,6 @@ std::vector<MoreShape> shapes_for(GgmlType type) {
   return {{1, 256}, {7, 768}, {37, 2816}, {13, 1280}};
 }
 
-void expect_within_tolerance(const std::vector<float>& got, const std::vector<float>& expected,
-                             const std::vector<double>& bounds) {
-  int failures = 0;
-  for (size_t i = 0; i < got.size() && failures < 5; ++i) {
-    const double tolerance = test::kRelativeTolerance * bounds[i] + test::kAbsoluteTolerance;
-    if (!(std::fabs(static_cast<double>(got[i]) - expected[i]) <= tolerance)) {
-      ADD_FAILURE() << "output " << i << ": got " << got[i] << ", reference " << expected[i] << ", tolerance "
-                    << tolerance;
-      ++failures;
-    }
-  }
-}
-
 TEST(KernelsMoreTypes, SimdPathsSelectAKernelForEveryType) {
   for (KernelPath path : supported_kernel_paths()) {
     for (GgmlType type : kMoreTypes) {
@@ -79,7 +66,7 @@ TEST(KernelsMoreTypes, EveryPathMatchesReferenceForOneToNineTokens) {
           SCOPED_TRACE(test::path_label(path));
           std::vector<float> y(expected.size(), -1.0f);
           ASSERT_TRUE(matmul_with_path(path, m.view, x.data(), tokens, y.data(), pool, scratch));
-          expect_within_tolerance(y, expected, bounds);
+          test::expect_within_tolerance(y, expected, bounds);
         }
       }
     }
@@ -101,7 +88,7 @@ TEST(KernelsMoreTypes, PaddedRowsUseRowBytesAsStride) {
       SCOPED_TRACE(test::path_label(path));
       std::vector<float> y(expected.size(), -1.0f);
       ASSERT_TRUE(matmul_with_path(path, m.view, x.data(), 3, y.data(), pool, scratch));
-      expect_within_tolerance(y, expected, bounds);
+      test::expect_within_tolerance(y, expected, bounds);
     }
   }
 }
