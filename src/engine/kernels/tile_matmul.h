@@ -144,7 +144,7 @@ struct NextGroupPrefetch {
 // What a backend's product of one decoded 16-row INT8 group with one token
 // tile reads: the values q (tile_layout.h), the scales dw and min terms mw
 // ([block][16 rows]), the per-block column terms (-128 x the sum of a block's
-// values, [block][16 rows]; only for backends that flip the activation signs)
+// values, [block][16 rows]; null unless the backend flips the activation signs)
 // and the token tile.
 struct Int8Group {
   const int8_t* q;
@@ -237,11 +237,12 @@ void tile_matmul(const WeightMatrix& w, const float* x, int64_t n_tokens, float*
   // Weight groups, decoded per thread.
   const int64_t groups = (rows + kGroupRows - 1) / kGroupRows;
   uint64_t group_bytes;
-  // INT8: packs of 64 values per row, then dw, mw ([block][16] floats) and the flip terms.
+  // INT8: packs of 64 values per row, then dw, mw ([block][16] floats) and, for
+  // a backend that flips the activation signs, the flip terms.
   const uint64_t q_bytes = static_cast<uint64_t>((cols + kPackLine - 1) / kPackLine) * kPackBytes;
   const uint64_t scale_floats = round_up(static_cast<uint64_t>(int8_layout.blocks) * kGroupRows, kAlign / 4);
   if (int8 != nullptr) {
-    group_bytes = q_bytes + 3 * scale_floats * sizeof(float);
+    group_bytes = q_bytes + (Backend::kFlipActivationSigns ? 3 : 2) * scale_floats * sizeof(float);
   } else {
     // BF16: [block][16 rows][32 values] bf16.
     group_bytes = round_up(static_cast<uint64_t>(bf16_blocks) * kGroupRows * kBf16Block * sizeof(uint16_t), kAlign);
@@ -261,16 +262,15 @@ void tile_matmul(const WeightMatrix& w, const float* x, int64_t n_tokens, float*
     return GroupDecode{weights + static_cast<uint64_t>(row0) * w.row_bytes,
                        static_cast<int>(std::min<int64_t>(kGroupRows, rows - row0)), buffer};
   };
-  auto int8_group = [&](uint8_t* buffer) {
-    const auto* scales = reinterpret_cast<const float*>(buffer + q_bytes);
-    return Int8Group{reinterpret_cast<const int8_t*>(buffer), scales, scales + scale_floats,
-                     reinterpret_cast<const int32_t*>(scales + 2 * scale_floats)};
-  };
   auto int8_q = [&](uint8_t* buffer) { return reinterpret_cast<int8_t*>(buffer); };
   auto int8_dw = [&](uint8_t* buffer) { return reinterpret_cast<float*>(buffer + q_bytes); };
   auto int8_mw = [&](uint8_t* buffer) { return reinterpret_cast<float*>(buffer + q_bytes) + scale_floats; };
   auto int8_terms = [&](uint8_t* buffer) {
     return reinterpret_cast<int32_t*>(reinterpret_cast<float*>(buffer + q_bytes) + 2 * scale_floats);
+  };
+  auto int8_group = [&](uint8_t* buffer) {
+    return Int8Group{int8_q(buffer), int8_dw(buffer), int8_mw(buffer),
+                     Backend::kFlipActivationSigns ? int8_terms(buffer) : nullptr};
   };
   auto bf16_w = [&](uint8_t* buffer) { return reinterpret_cast<uint16_t*>(buffer); };
   constexpr int64_t kBf16Stride = kGroupRows * kBf16Block;
