@@ -15,7 +15,7 @@ namespace detail {
 void f16_weighted_sum_lanes_avx2(const uint16_t* rows, int64_t row_stride, int64_t n_rows, const float* weights,
                                  int64_t n, int64_t lane0, float* lanes);
 void f16_weighted_sum_lanes_avx512(const uint16_t* rows, int64_t row_stride, int64_t n_rows, const float* weights,
-                                   int64_t n, int64_t lane0, float* lanes);
+                                   int64_t weight_stride, int64_t heads, int64_t n, int64_t lane0, float* lanes);
 void round_through_f16_avx2(float* x, int64_t n);
 void round_through_f16_avx512(float* x, int64_t n);
 }  // namespace detail
@@ -33,26 +33,29 @@ void f16_weighted_sum_lanes_scalar(const uint16_t* rows, int64_t row_stride, int
 
 }  // namespace
 
-void f16_dots(KernelPath path, const uint16_t* rows, int64_t row_stride, int64_t n_rows, const uint16_t* x,
-              int64_t n, float* out) {
+void f16_dots(KernelPath path, const uint16_t* rows, int64_t row_stride, int64_t n_rows, const uint16_t* queries,
+              int64_t heads, int64_t n, float* out, int64_t out_stride) {
+  if (uses_avx512_rows(path)) return detail::f16_dots_avx512(rows, row_stride, n_rows, queries, heads, n, out, out_stride);
   detail::RowDotFn dot = quant::reference_ops(GgmlType::F16)->vec_dot;
-  if (uses_avx512_rows(path)) return detail::f16_dots_avx512(rows, row_stride, n_rows, x, n, out);
-  else if (path == KernelPath::Avx2 || path == KernelPath::Avx2Vnni) dot = detail::avx2_row_dot(GgmlType::F16, false);
-  for (int64_t j = 0; j < n_rows; ++j) out[j] = dot(n, rows + j * row_stride, x);
+  if (path == KernelPath::Avx2 || path == KernelPath::Avx2Vnni) dot = detail::avx2_row_dot(GgmlType::F16, false);
+  for (int64_t h = 0; h < heads; ++h)
+    for (int64_t j = 0; j < n_rows; ++j) out[h * out_stride + j] = dot(n, rows + j * row_stride, queries + h * n);
 }
 
 void f16_weighted_sum_lanes(KernelPath path, const uint16_t* rows, int64_t row_stride, int64_t n_rows,
-                            const float* weights, int64_t n, int64_t lane0, float* lanes) {
+                            const float* weights, int64_t weight_stride, int64_t heads, int64_t n, int64_t lane0,
+                            float* lanes) {
   lane0 %= kValueLanes;
-  switch (path) {
-    case KernelPath::Avx512:
-    case KernelPath::Avx512Tiles:
-    case KernelPath::Amx: detail::f16_weighted_sum_lanes_avx512(rows, row_stride, n_rows, weights, n, lane0, lanes); return;
-    case KernelPath::Avx2:
-    case KernelPath::Avx2Vnni: detail::f16_weighted_sum_lanes_avx2(rows, row_stride, n_rows, weights, n, lane0, lanes); return;
-    case KernelPath::Scalar: break;
+  if (uses_avx512_rows(path))
+    return detail::f16_weighted_sum_lanes_avx512(rows, row_stride, n_rows, weights, weight_stride, heads, n, lane0,
+                                                 lanes);
+  const bool avx2 = path == KernelPath::Avx2 || path == KernelPath::Avx2Vnni;
+  for (int64_t h = 0; h < heads; ++h) {
+    const float* w = weights + h * weight_stride;
+    float* head_lanes = lanes + h * kValueLanes * n;
+    if (avx2) detail::f16_weighted_sum_lanes_avx2(rows, row_stride, n_rows, w, n, lane0, head_lanes);
+    else f16_weighted_sum_lanes_scalar(rows, row_stride, n_rows, w, n, lane0, head_lanes);
   }
-  f16_weighted_sum_lanes_scalar(rows, row_stride, n_rows, weights, n, lane0, lanes);
 }
 
 void quant_dots(KernelPath path, GgmlType type, const uint8_t* rows, int64_t row_stride, int64_t n_rows,

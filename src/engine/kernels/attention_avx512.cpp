@@ -1,6 +1,7 @@
 // AVX-512 value sums of attention (attention.h) in lane order: 16 outputs per
-// register; rows whose lanes run 0..15 are added with the 16 lanes' sums held
-// in registers, the rows before and after that through memory. Each term is
+// register; rows whose lanes run 0..15 are added with 16 lane sums held in
+// registers (16 lanes of one head, or fewer lanes of up to 8 heads that share
+// each widened value row), the rows before and after that through memory. Each term is
 // one FMA onto its lane, so every output equals the scalar reference's bit for
 // bit; and the probabilities' rounding through F16 (round to nearest even). Built with AVX-512 flags: call only after CPUID says AVX-512 is usable.
 #pragma GCC diagnostic ignored "-Wuninitialized"
@@ -29,28 +30,73 @@ inline void add_rows_in_memory(const uint16_t* rows, int64_t row_stride, const f
 }
 }  // namespace
 
+namespace {
+
+// Rows [j0, j1), which come in groups of 16 whose first row is lane 0, for
+// heads [h0, h0 + kHeads) on lanes [l0, l0 + kLanesAtOnce): each row's 16
+// values are widened once for all kHeads heads; kHeads * kLanesAtOnce = 16
+// accumulators stay in registers, each lane adding its rows in order.
+template <int kHeads>
+void add_groups_in_registers(const uint16_t* rows, int64_t row_stride, const float* weights, int64_t weight_stride,
+                             int64_t j0, int64_t j1, int64_t h0, int64_t n, int64_t i, __mmask16 mask, float* lanes) {
+  constexpr int kLanesAtOnce = kValueLanes / kHeads;
+  const int64_t head_floats = kValueLanes * n;
+  for (int l0 = 0; l0 < kValueLanes; l0 += kLanesAtOnce) {
+    __m512 acc[kHeads][kLanesAtOnce];
+#pragma GCC unroll 16
+    for (int h = 0; h < kHeads; ++h)
+#pragma GCC unroll 16
+      for (int l = 0; l < kLanesAtOnce; ++l)
+        acc[h][l] = _mm512_maskz_loadu_ps(mask, lanes + (h0 + h) * head_floats + (l0 + l) * n + i);
+    for (int64_t j = j0 + l0; j < j1; j += kValueLanes) {
+#pragma GCC unroll 16
+      for (int l = 0; l < kLanesAtOnce; ++l) {
+        const __m512 v = load_f16(rows + (j + l) * row_stride + i, mask);
+#pragma GCC unroll 16
+        for (int h = 0; h < kHeads; ++h)
+          acc[h][l] = _mm512_fmadd_ps(_mm512_set1_ps(weights[(h0 + h) * weight_stride + j + l]), v, acc[h][l]);
+      }
+    }
+#pragma GCC unroll 16
+    for (int h = 0; h < kHeads; ++h)
+#pragma GCC unroll 16
+      for (int l = 0; l < kLanesAtOnce; ++l)
+        _mm512_mask_storeu_ps(lanes + (h0 + h) * head_floats + (l0 + l) * n + i, mask, acc[h][l]);
+  }
+}
+
+}  // namespace
+
 void f16_weighted_sum_lanes_avx512(const uint16_t* rows, int64_t row_stride, int64_t n_rows, const float* weights,
-                                   int64_t n, int64_t lane0, float* lanes) {
+                                   int64_t weight_stride, int64_t heads, int64_t n, int64_t lane0, float* lanes) {
   // Rows [aligned, full_end) come in groups of 16 whose first row is lane 0.
   const int64_t aligned = std::min<int64_t>(n_rows, (kValueLanes - lane0) % kValueLanes);
   const int64_t full_end = aligned + (n_rows - aligned) / kValueLanes * kValueLanes;
   for (int64_t i = 0; i < n; i += 16) {
     const int64_t left = n - i;
     const auto mask = left >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << left) - 1);
-    add_rows_in_memory(rows, row_stride, weights, 0, aligned, lane0, n, i, mask, lanes);
+    for (int64_t h = 0; h < heads; ++h)
+      add_rows_in_memory(rows, row_stride, weights + h * weight_stride, 0, aligned, lane0, n, i, mask,
+                         lanes + h * kValueLanes * n);
     if (full_end > aligned) {
-      __m512 acc[kValueLanes];
-#pragma GCC unroll 16
-      for (int l = 0; l < kValueLanes; ++l) acc[l] = _mm512_maskz_loadu_ps(mask, lanes + l * n + i);
-      for (int64_t j = aligned; j < full_end; j += kValueLanes) {
-#pragma GCC unroll 16
-        for (int l = 0; l < kValueLanes; ++l)
-          acc[l] = _mm512_fmadd_ps(_mm512_set1_ps(weights[j + l]), load_f16(rows + (j + l) * row_stride + i, mask), acc[l]);
+      // Heads in blocks of 8, 4, 2 and 1 (a group of 7 is 4 + 2 + 1).
+      int64_t h0 = 0;
+      for (; h0 + 8 <= heads; h0 += 8)
+        add_groups_in_registers<8>(rows, row_stride, weights, weight_stride, aligned, full_end, h0, n, i, mask, lanes);
+      if (h0 + 4 <= heads) {
+        add_groups_in_registers<4>(rows, row_stride, weights, weight_stride, aligned, full_end, h0, n, i, mask, lanes);
+        h0 += 4;
       }
-#pragma GCC unroll 16
-      for (int l = 0; l < kValueLanes; ++l) _mm512_mask_storeu_ps(lanes + l * n + i, mask, acc[l]);
+      if (h0 + 2 <= heads) {
+        add_groups_in_registers<2>(rows, row_stride, weights, weight_stride, aligned, full_end, h0, n, i, mask, lanes);
+        h0 += 2;
+      }
+      if (h0 < heads)
+        add_groups_in_registers<1>(rows, row_stride, weights, weight_stride, aligned, full_end, h0, n, i, mask, lanes);
     }
-    add_rows_in_memory(rows, row_stride, weights, full_end, n_rows, lane0, n, i, mask, lanes);
+    for (int64_t h = 0; h < heads; ++h)
+      add_rows_in_memory(rows, row_stride, weights + h * weight_stride, full_end, n_rows, lane0, n, i, mask,
+                         lanes + h * kValueLanes * n);
   }
 }
 

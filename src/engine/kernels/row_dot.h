@@ -75,11 +75,13 @@ RowDotFn avx512_row_dot(GgmlType type);
 // The token-tile twins of the kernels above; nullptr when the type has none.
 RowDotTokensFn avx2_row_dot_tokens(GgmlType type, bool avx_vnni);
 RowDotTokensFn avx512_row_dot_tokens(GgmlType type);
-// out[j] = F16 row j . x (F16) for j in [0, n_rows), rows row_stride values
-// apart: the AVX-512 F16 row kernel's sums with x widened once and four rows
-// in flight (attention's key products; the same bits as avx512_row_dot(F16)).
-void f16_dots_avx512(const uint16_t* rows, int64_t row_stride, int64_t n_rows, const uint16_t* x, int64_t n,
-                     float* out);
+// out[h * out_stride + j] = F16 row j . xs[h * n ..] (F16) for j in [0, n_rows)
+// and h in [0, heads), rows row_stride values apart: the AVX-512 F16 row
+// kernel's sums with each x widened once, 16 rows in flight and each row
+// widened once for all heads (attention's key products; the same bits as
+// avx512_row_dot(F16) for every row and head).
+void f16_dots_avx512(const uint16_t* rows, int64_t row_stride, int64_t n_rows, const uint16_t* xs, int64_t heads,
+                     int64_t n, float* out, int64_t out_stride);
 // Packed-activation kernels (preferred over the row kernels when present).
 const PackedKernel* avx512_packed_kernel(GgmlType type);    // Q4_0, Q5_0, Q8_0
 const PackedKernel* avx512_packed_k_kernel(GgmlType type);  // Q4_K, Q6_K

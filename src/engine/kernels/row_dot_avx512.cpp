@@ -8,6 +8,9 @@
 // Built with AVX-512 flags: nothing here may run before CPUID says all of
 // F/BW/VL/DQ/VNNI/BF16 are present and the OS saves ZMM state.
 #include "engine/kernels/row_dot.h"
+
+#include <algorithm>
+
 #include "engine/kernels/simd_basics.h"
 #include "engine/quant/blocks.h"
 #include "engine/tensor/type_table.h"
@@ -307,40 +310,67 @@ inline __m512 horizontal_sums16(const __m512 (&v)[16]) {
 
 }  // namespace
 
-// Many F16 rows against one F16 vector (row_dot.h): dot_sixteen_lanes's FMAs
-// per row in its order, x widened once, 16 rows at a time on separate
-// accumulators (enough in flight to hide the FMA latency), their lane sums
-// taken together by horizontal_sums16.
-void f16_dots_avx512(const uint16_t* rows, int64_t row_stride, int64_t n_rows, const uint16_t* x, int64_t n,
-                     float* out) {
+// Many F16 rows against several F16 vectors (row_dot.h): dot_sixteen_lanes's
+// FMAs per row and vector in its order, the vectors widened once, 16 rows at
+// a time on separate accumulators (enough in flight to hide the FMA latency),
+// their lane sums taken together by horizontal_sums16. With several vectors
+// (the query heads of one KV head) each block of 16 rows is widened once into
+// a tile that every vector's FMAs read from L1.
+void f16_dots_avx512(const uint16_t* rows, int64_t row_stride, int64_t n_rows, const uint16_t* xs, int64_t heads,
+                     int64_t n, float* out, int64_t out_stride) {
   constexpr int64_t kMaxChunks = 16;
   const int64_t chunks = (n + 15) / 16;
   if (chunks > kMaxChunks || chunks == 0) {
-    for (int64_t j = 0; j < n_rows; ++j)
-      out[j] = dot_sixteen_lanes<2, load_f16x16, 2, load_f16x16>(n, rows + j * row_stride, x);
+    for (int64_t h = 0; h < heads; ++h)
+      for (int64_t j = 0; j < n_rows; ++j)
+        out[h * out_stride + j] = dot_sixteen_lanes<2, load_f16x16, 2, load_f16x16>(n, rows + j * row_stride, xs + h * n);
     return;
   }
   const auto tail = static_cast<__mmask16>(n % 16 == 0 ? 0xFFFF : (1u << (n % 16)) - 1);
-  __m512 xs[kMaxChunks];
-  for (int64_t c = 0; c < chunks; ++c) xs[c] = load_f16x16(x + 16 * c, c + 1 < chunks ? 0xFFFF : tail);
-  int64_t j = 0;
-  for (; j + 16 <= n_rows; j += 16) {
-    const uint16_t* r = rows + j * row_stride;
-    __m512 acc[16];
+  auto mask_of = [&](int64_t c) { return c + 1 < chunks ? static_cast<__mmask16>(0xFFFF) : tail; };
+  constexpr int64_t kHeadsAtOnce = 8;  // widened vectors kept on the stack
+  __m512 x[kHeadsAtOnce][kMaxChunks];
+  __m512 tile[16][kMaxChunks];  // a block of 16 rows, widened (several heads only)
+  for (int64_t h0 = 0; h0 < heads; h0 += kHeadsAtOnce) {
+    const int64_t hn = std::min(kHeadsAtOnce, heads - h0);
+    for (int64_t h = 0; h < hn; ++h)
+      for (int64_t c = 0; c < chunks; ++c) x[h][c] = load_f16x16(xs + (h0 + h) * n + 16 * c, mask_of(c));
+    int64_t j = 0;
+    for (; j + 16 <= n_rows; j += 16) {
+      const uint16_t* r = rows + j * row_stride;
+      __m512 acc[16];
+      if (hn == 1) {
 #pragma GCC unroll 16
-    for (int k = 0; k < 16; ++k) acc[k] = _mm512_setzero_ps();
-    for (int64_t c = 0; c < chunks; ++c) {
-      const __mmask16 mask = c + 1 < chunks ? 0xFFFF : tail;
+        for (int k = 0; k < 16; ++k) acc[k] = _mm512_setzero_ps();
+        for (int64_t c = 0; c < chunks; ++c) {
 #pragma GCC unroll 16
-      for (int k = 0; k < 16; ++k) acc[k] = _mm512_fmadd_ps(load_f16x16(r + k * row_stride + 16 * c, mask), xs[c], acc[k]);
+          for (int k = 0; k < 16; ++k)
+            acc[k] = _mm512_fmadd_ps(load_f16x16(r + k * row_stride + 16 * c, mask_of(c)), x[0][c], acc[k]);
+        }
+        _mm512_storeu_ps(out + h0 * out_stride + j, horizontal_sums16(acc));
+        continue;
+      }
+      for (int64_t c = 0; c < chunks; ++c)
+#pragma GCC unroll 16
+        for (int k = 0; k < 16; ++k) tile[k][c] = load_f16x16(r + k * row_stride + 16 * c, mask_of(c));
+      for (int64_t h = 0; h < hn; ++h) {
+#pragma GCC unroll 16
+        for (int k = 0; k < 16; ++k) acc[k] = _mm512_setzero_ps();
+        for (int64_t c = 0; c < chunks; ++c) {
+#pragma GCC unroll 16
+          for (int k = 0; k < 16; ++k) acc[k] = _mm512_fmadd_ps(tile[k][c], x[h][c], acc[k]);
+        }
+        _mm512_storeu_ps(out + (h0 + h) * out_stride + j, horizontal_sums16(acc));
+      }
     }
-    _mm512_storeu_ps(out + j, horizontal_sums16(acc));
-  }
-  for (; j < n_rows; ++j) {
-    const uint16_t* r = rows + j * row_stride;
-    __m512 acc = _mm512_setzero_ps();
-    for (int64_t c = 0; c < chunks; ++c) acc = _mm512_fmadd_ps(load_f16x16(r + 16 * c, c + 1 < chunks ? 0xFFFF : tail), xs[c], acc);
-    out[j] = horizontal_sum(acc);
+    for (; j < n_rows; ++j) {
+      const uint16_t* r = rows + j * row_stride;
+      for (int64_t h = 0; h < hn; ++h) {
+        __m512 acc = _mm512_setzero_ps();
+        for (int64_t c = 0; c < chunks; ++c) acc = _mm512_fmadd_ps(load_f16x16(r + 16 * c, mask_of(c)), x[h][c], acc);
+        out[(h0 + h) * out_stride + j] = horizontal_sum(acc);
+      }
+    }
   }
 }
 

@@ -377,27 +377,36 @@ void InferenceSession::attention(int64_t layer, int64_t n_tokens) {
     const TokenSlot& slot = slots_[static_cast<size_t>(t)];
     longest = std::max(longest, sliding ? std::min(slot.position + 1, c.sliding_window) : slot.position + 1);
   }
-  // Per thread: the scores, the query, an accumulator row and the value lanes.
-  const int64_t per_thread = longest + 2 * hd + kernels::kValueLanes * hd;
-  scores_.resize(static_cast<size_t>(per_thread * pool_.size()));
+  // A work item is one token's query heads that share a KV head (the kernels
+  // read each cached row once for all of them), split in halves while there
+  // are fewer than two items per thread (one token of a model with few KV heads).
+  const int64_t threads = static_cast<int64_t>(pool_.size());
+  int64_t heads_per_item = group;
+  while (heads_per_item > 1 && n_tokens * c.n_head_kv * ((group + heads_per_item - 1) / heads_per_item) < 2 * threads)
+    heads_per_item = (heads_per_item + 1) / 2;
+  const int64_t blocks = (group + heads_per_item - 1) / heads_per_item;
+  // Per thread: each head's scores, the query, an accumulator row and each head's value lanes.
+  const int64_t per_thread = heads_per_item * longest + 2 * hd + heads_per_item * kernels::kValueLanes * hd;
+  scores_.resize(static_cast<size_t>(per_thread * threads));
   const KvCacheType type_k = options_.type_k, type_v = options_.type_v;
   // The query in the keys' dot type: F16 for F16 keys, Q8_0 for quantized ones.
   const uint64_t query_bytes = type_k == KvCacheType::F16 ? static_cast<uint64_t>(hd) * sizeof(uint16_t)
                                : quantized(type_k)        ? kv_cache_row_bytes(KvCacheType::Q8_0, hd)
                                                           : 0;
-  query_bytes_.resize(static_cast<size_t>(query_bytes * static_cast<uint64_t>(pool_.size())));
+  query_bytes_.resize(static_cast<size_t>(query_bytes * static_cast<uint64_t>(heads_per_item * threads)));
   const uint64_t k_head_bytes = k_head_bytes_, v_head_bytes = v_head_bytes_;
 
   pool_.run([&](int ti, int nt) {
-    float* scores = &scores_[static_cast<size_t>(ti * per_thread)];
-    float* qv = scores + longest;
+    float* const thread_scores = &scores_[static_cast<size_t>(ti * per_thread)];
+    float* qv = thread_scores + heads_per_item * longest;
     float* acc = qv + hd;
     float* lanes = acc + hd;
-    uint8_t* query = query_bytes_.data() + static_cast<uint64_t>(ti) * query_bytes;
-    const int64_t items = n_tokens * c.n_head;
+    uint8_t* queries = query_bytes_.data() + static_cast<uint64_t>(ti * heads_per_item) * query_bytes;
+    const int64_t items = n_tokens * c.n_head_kv * blocks;
     for (int64_t item = ti; item < items; item += nt) {
-      const int64_t t = item / c.n_head, h = item % c.n_head;
-      const int64_t kvh = h / group;
+      const int64_t t = item / (c.n_head_kv * blocks), kvh = item / blocks % c.n_head_kv;
+      const int64_t h0 = kvh * group + item % blocks * heads_per_item;
+      const int64_t heads = std::min(heads_per_item, (kvh + 1) * group - h0);
       const TokenSlot& slot = slots_[static_cast<size_t>(t)];
       InferenceSession& s = *slot.session;
       // Causal, and within the window on sliding layers: positions [first, position].
@@ -407,71 +416,81 @@ void InferenceSession::attention(int64_t layer, int64_t n_tokens) {
       const int64_t rows = s.layer_rows_[static_cast<size_t>(layer)];
       const int64_t first_row = first % rows;
       const int64_t run1 = std::min(n_keys, rows - first_row), run2 = n_keys - run1;
-      // Where run r (0, 1) starts in this head's K and V rows.
+      // Where run r (0, 1) starts in this KV head's K and V rows.
       const uint8_t* k_run[2] = {s.k_at(layer, kvh, first_row), s.k_at(layer, kvh, 0)};
       const uint8_t* v_run[2] = {s.v_at(layer, kvh, first_row), s.v_at(layer, kvh, 0)};
       const int64_t run_rows[2] = {run1, run2};
       const int64_t k_stride = static_cast<int64_t>(k_head_bytes), v_stride = static_cast<int64_t>(v_head_bytes);
-      const float* q = &q_[t * Q + h * hd];
-      float* out = &attn_out_[t * Q + h * hd];
-      const float* sink = sinks.empty() ? nullptr : &sinks[static_cast<size_t>(h)];
+      // Head h0 + g: query, output and scores (longest apart).
+      auto q_of = [&](int64_t g) { return &q_[t * Q + (h0 + g) * hd]; };
+      auto out_of = [&](int64_t g) { return &attn_out_[t * Q + (h0 + g) * hd]; };
+      auto scores_of = [&](int64_t g) { return thread_scores + g * longest; };
 
       // Scores: K . q.
       if (type_k == KvCacheType::F16) {
         // As GGML: the query is rounded to F16 for the F16 K.Q product.
-        auto* q16 = reinterpret_cast<uint16_t*>(query);
-        for (int64_t i = 0; i < hd; ++i) q16[i] = fp32_to_fp16(q[i]);
+        auto* q16 = reinterpret_cast<uint16_t*>(queries);
+        for (int64_t g = 0; g < heads; ++g)
+          for (int64_t i = 0; i < hd; ++i) q16[g * hd + i] = fp32_to_fp16(q_of(g)[i]);
         for (int r = 0, done = 0; r < 2; done += static_cast<int>(run_rows[r]), ++r)
           if (run_rows[r] > 0)
             kernels::f16_dots(kernel_path_, reinterpret_cast<const uint16_t*>(k_run[r]), k_stride / 2, run_rows[r], q16,
-                              hd, scores + done);
+                              heads, hd, thread_scores + done, longest);
       } else if (quantized(type_k)) {
         // As GGML's flash attention: the query quantized to Q8_0 for the block products.
-        quant::reference_ops(GgmlType::Q8_0)->quantize_row(q, query, hd);
-        for (int r = 0, done = 0; r < 2; done += static_cast<int>(run_rows[r]), ++r)
-          if (run_rows[r] > 0)
-            kernels::quant_dots(kernel_path_, block_type(type_k), k_run[r], k_stride, run_rows[r], query, hd,
-                                scores + done);
+        for (int64_t g = 0; g < heads; ++g) {
+          quant::reference_ops(GgmlType::Q8_0)->quantize_row(q_of(g), queries, hd);
+          for (int r = 0, done = 0; r < 2; done += static_cast<int>(run_rows[r]), ++r)
+            if (run_rows[r] > 0)
+              kernels::quant_dots(kernel_path_, block_type(type_k), k_run[r], k_stride, run_rows[r], queries, hd,
+                                  scores_of(g) + done);
+        }
       } else {
-        for (int r = 0, done = 0; r < 2; done += static_cast<int>(run_rows[r]), ++r)
-          for (int64_t j = 0; j < run_rows[r]; ++j) {
-            const auto* key = reinterpret_cast<const float*>(k_run[r] + j * k_stride);
-            double dot = 0.0;
-            for (int64_t i = 0; i < hd; ++i) dot += static_cast<double>(q[i]) * key[i];
-            scores[done + j] = static_cast<float>(dot);
-          }
+        for (int64_t g = 0; g < heads; ++g)
+          for (int r = 0, done = 0; r < 2; done += static_cast<int>(run_rows[r]), ++r)
+            for (int64_t j = 0; j < run_rows[r]; ++j) {
+              const auto* key = reinterpret_cast<const float*>(k_run[r] + j * k_stride);
+              double dot = 0.0;
+              for (int64_t i = 0; i < hd; ++i) dot += static_cast<double>(q_of(g)[i]) * key[i];
+              scores_of(g)[done + j] = static_cast<float>(dot);
+            }
       }
-      if (c.attn_softcap != 0.0f) ops::softcap(scores, n_keys, c.attn_softcap);
-      ops::ggml_softmax_cells(scores, n_keys, c.kq_scale, first, sink);
+      for (int64_t g = 0; g < heads; ++g) {
+        if (c.attn_softcap != 0.0f) ops::softcap(scores_of(g), n_keys, c.attn_softcap);
+        const float* sink = sinks.empty() ? nullptr : &sinks[static_cast<size_t>(h0 + g)];
+        ops::ggml_softmax_cells(scores_of(g), n_keys, c.kq_scale, first, sink);
+      }
 
       // Output: the probability-weighted sum of the values.
       if (type_v == KvCacheType::F16) {
         // As GGML: the probabilities are rounded to F16 before they weight the
         // F16 values, summed in the lanes of cache positions as GGML's product sums them.
-        kernels::round_through_f16(kernel_path_, scores, n_keys);
-        std::fill(lanes, lanes + kernels::kValueLanes * hd, 0.0f);
+        for (int64_t g = 0; g < heads; ++g) kernels::round_through_f16(kernel_path_, scores_of(g), n_keys);
+        std::fill(lanes, lanes + heads * kernels::kValueLanes * hd, 0.0f);
         for (int r = 0, done = 0; r < 2; done += static_cast<int>(run_rows[r]), ++r)
           if (run_rows[r] > 0)
             kernels::f16_weighted_sum_lanes(kernel_path_, reinterpret_cast<const uint16_t*>(v_run[r]), v_stride / 2,
-                                            run_rows[r], scores + done, hd, first + done, lanes);
-        kernels::reduce_value_lanes(lanes, hd, out);
+                                            run_rows[r], thread_scores + done, longest, heads, hd, first + done, lanes);
+        for (int64_t g = 0; g < heads; ++g)
+          kernels::reduce_value_lanes(lanes + g * kernels::kValueLanes * hd, hd, out_of(g));
         continue;
       }
-      std::fill(acc, acc + hd, 0.0f);
-      if (quantized(type_v)) {
-        for (int r = 0, done = 0; r < 2; done += static_cast<int>(run_rows[r]), ++r)
-          if (run_rows[r] > 0)
-            kernels::quant_weighted_sum(block_type(type_v), v_run[r], v_stride, run_rows[r], scores + done, hd, qv,
-                                        acc);
-      } else {
-        for (int r = 0, done = 0; r < 2; done += static_cast<int>(run_rows[r]), ++r)
-          for (int64_t j = 0; j < run_rows[r]; ++j) {
-            const auto* value = reinterpret_cast<const float*>(v_run[r] + j * v_stride);
-            const float p = scores[done + j];
-            for (int64_t i = 0; i < hd; ++i) acc[i] += p * value[i];
-          }
+      for (int64_t g = 0; g < heads; ++g) {
+        const float* p = scores_of(g);
+        std::fill(acc, acc + hd, 0.0f);
+        if (quantized(type_v)) {
+          for (int r = 0, done = 0; r < 2; done += static_cast<int>(run_rows[r]), ++r)
+            if (run_rows[r] > 0)
+              kernels::quant_weighted_sum(block_type(type_v), v_run[r], v_stride, run_rows[r], p + done, hd, qv, acc);
+        } else {
+          for (int r = 0, done = 0; r < 2; done += static_cast<int>(run_rows[r]), ++r)
+            for (int64_t j = 0; j < run_rows[r]; ++j) {
+              const auto* value = reinterpret_cast<const float*>(v_run[r] + j * v_stride);
+              for (int64_t i = 0; i < hd; ++i) acc[i] += p[done + j] * value[i];
+            }
+        }
+        std::copy(acc, acc + hd, out_of(g));
       }
-      std::copy(acc, acc + hd, out);
     }
   });
 }

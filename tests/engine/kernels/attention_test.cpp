@@ -41,7 +41,7 @@ TEST(KernelsAttention, KeyDotsMatchExactSumsOnEveryPath) {
     for (KernelPath path : supported_kernel_paths()) {
       SCOPED_TRACE(test::path_label(path) + " n=" + std::to_string(n));
       std::vector<float> out(rows, NAN);
-      f16_dots(path, k.values.data(), stride, rows, q.data(), n, out.data());
+      f16_dots(path, k.values.data(), stride, rows, q.data(), 1, n, out.data(), rows);
       for (int64_t j = 0; j < rows; ++j) {
         double exact = 0, magnitude = 0;
         for (int64_t i = 0; i < n; ++i) {
@@ -67,7 +67,8 @@ TEST(KernelsAttention, ValueSumsAreBitIdenticalToScalarOnEveryPath) {
         for (float& w : weights) w = std::fabs(w) / static_cast<float>(rows);
         const size_t lane_floats = static_cast<size_t>(kValueLanes * n);
         std::vector<float> lanes(lane_floats, 0.0f), expected(static_cast<size_t>(n));
-        f16_weighted_sum_lanes(KernelPath::Scalar, v.values.data(), stride, rows, weights.data(), n, lane0, lanes.data());
+        f16_weighted_sum_lanes(KernelPath::Scalar, v.values.data(), stride, rows, weights.data(), rows, 1, n, lane0,
+                               lanes.data());
         reduce_value_lanes(lanes.data(), n, expected.data());
         for (int64_t i = 0; i < n; ++i) {
           double exact = 0;
@@ -79,16 +80,16 @@ TEST(KernelsAttention, ValueSumsAreBitIdenticalToScalarOnEveryPath) {
                        " lane0=" + std::to_string(lane0));
           std::vector<float> got_lanes(lane_floats + 1, 0.0f);
           got_lanes.back() = -7.0f;  // one guard value past the end
-          f16_weighted_sum_lanes(path, v.values.data(), stride, rows, weights.data(), n, lane0, got_lanes.data());
+          f16_weighted_sum_lanes(path, v.values.data(), stride, rows, weights.data(), rows, 1, n, lane0, got_lanes.data());
           EXPECT_EQ(got_lanes.back(), -7.0f) << "wrote past the lanes";
           std::vector<float> out(static_cast<size_t>(n));
           reduce_value_lanes(got_lanes.data(), n, out.data());
           for (int64_t i = 0; i < n; ++i) ASSERT_EQ(out[i], expected[i]) << "i=" << i;
           const int64_t first = rows / 3;
           std::vector<float> split(lane_floats, 0.0f);
-          f16_weighted_sum_lanes(path, v.values.data(), stride, first, weights.data(), n, lane0, split.data());
+          f16_weighted_sum_lanes(path, v.values.data(), stride, first, weights.data(), rows, 1, n, lane0, split.data());
           f16_weighted_sum_lanes(path, v.values.data() + first * stride, stride, rows - first, weights.data() + first,
-                                 n, lane0 + first, split.data());
+                                 rows, 1, n, lane0 + first, split.data());
           reduce_value_lanes(split.data(), n, out.data());
           for (int64_t i = 0; i < n; ++i) ASSERT_EQ(out[i], expected[i]) << "split at " << first << ", i=" << i;
         }
@@ -109,12 +110,61 @@ TEST(KernelsAttention, KeyDotsEqualTheF16RowKernelBitForBitOnAvx512) {
       std::vector<uint16_t> q(qf.size());
       for (size_t i = 0; i < q.size(); ++i) q[i] = fp32_to_fp16(qf[i]);
       std::vector<float> out(static_cast<size_t>(rows) + 1, NAN);
-      f16_dots(KernelPath::Avx512, k.values.data(), stride, rows, q.data(), n, out.data());
+      f16_dots(KernelPath::Avx512, k.values.data(), stride, rows, q.data(), 1, n, out.data(), rows);
       for (int64_t j = 0; j < rows; ++j) {
         const float expected = row_dot(n, k.values.data() + j * stride, q.data());
         EXPECT_EQ(std::memcmp(&out[static_cast<size_t>(j)], &expected, sizeof expected), 0) << "row " << j;
       }
       EXPECT_TRUE(std::isnan(out[static_cast<size_t>(rows)])) << "wrote past the rows";
+    }
+  }
+}
+
+// Grouped-query attention: several query heads against one KV head give, on
+// every path, the same bits as one call per head (key products and value
+// lanes), for group sizes that take every head block (7 = 4 + 2 + 1, 9 = 8 + 1),
+// odd head sizes, runs that do not start at lane 0, and a ring split in two.
+TEST(KernelsAttention, SeveralHeadsAtOnceEqualOneHeadAtATimeBitForBit) {
+  for (int64_t heads : {2, 3, 4, 7, 8, 9, 16}) {
+    for (int64_t n : {64, 128, 80, 7}) {
+      for (int64_t rows : {1, 15, 16, 40, 300}) {
+        const int64_t stride = n + 5, lane0 = (heads + rows) % kValueLanes;
+        const uint32_t seed = static_cast<uint32_t>(heads * 1000 + n * 10 + rows);
+        const Cache kv = random_cache(rows, n, stride, seed);
+        const std::vector<float> qf = test::random_floats(static_cast<size_t>(heads * n), seed + 1);
+        std::vector<uint16_t> q(qf.size());
+        for (size_t i = 0; i < q.size(); ++i) q[i] = fp32_to_fp16(qf[i]);
+        const int64_t weight_stride = rows + 3;
+        std::vector<float> weights = test::random_floats(static_cast<size_t>(heads * weight_stride), seed + 2);
+        for (float& w : weights) w = std::fabs(w) / static_cast<float>(rows);
+        const size_t lane_floats = static_cast<size_t>(kValueLanes * n);
+        for (KernelPath path : supported_kernel_paths()) {
+          SCOPED_TRACE(test::path_label(path) + " heads=" + std::to_string(heads) + " n=" + std::to_string(n) +
+                       " rows=" + std::to_string(rows));
+          std::vector<float> dots(static_cast<size_t>(heads * weight_stride) + 1, NAN);
+          f16_dots(path, kv.values.data(), stride, rows, q.data(), heads, n, dots.data(), weight_stride);
+          EXPECT_TRUE(std::isnan(dots.back())) << "wrote past the scores";
+          std::vector<float> lanes(static_cast<size_t>(heads) * lane_floats + 1, 0.0f);
+          lanes.back() = -7.0f;
+          const int64_t first = rows / 3;  // two runs, as a ring that wraps
+          f16_weighted_sum_lanes(path, kv.values.data(), stride, first, weights.data(), weight_stride, heads, n, lane0,
+                                 lanes.data());
+          f16_weighted_sum_lanes(path, kv.values.data() + first * stride, stride, rows - first, weights.data() + first,
+                                 weight_stride, heads, n, lane0 + first, lanes.data());
+          EXPECT_EQ(lanes.back(), -7.0f) << "wrote past the lanes";
+          for (int64_t h = 0; h < heads; ++h) {
+            std::vector<float> one(static_cast<size_t>(rows));
+            f16_dots(path, kv.values.data(), stride, rows, q.data() + h * n, 1, n, one.data(), rows);
+            ASSERT_EQ(std::memcmp(one.data(), dots.data() + h * weight_stride, one.size() * sizeof(float)), 0)
+                << "key products of head " << h;
+            std::vector<float> one_lanes(lane_floats, 0.0f);
+            f16_weighted_sum_lanes(path, kv.values.data(), stride, rows, weights.data() + h * weight_stride, rows, 1, n,
+                                   lane0, one_lanes.data());
+            ASSERT_EQ(std::memcmp(one_lanes.data(), lanes.data() + h * lane_floats, lane_floats * sizeof(float)), 0)
+                << "value lanes of head " << h;
+          }
+        }
+      }
     }
   }
 }
