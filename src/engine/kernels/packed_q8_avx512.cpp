@@ -59,6 +59,7 @@ inline float horizontal_sum(__m512 v) { return _mm512_reduce_add_ps(v); }
 struct Q4_0Format {
   using Block = BlockQ4_0;
   static constexpr uint8_t kOffset = 8;
+  static constexpr bool kF16ScaleFirst = true;  // each block starts with its F16 scale
   // The blocks' scales from the 4 bytes at each block's start (fp16 first).
   static __m512 block_scales(__m512i words) { return _mm512_cvtph_ps(_mm512_cvtepi32_epi16(words)); }
   // [x0 low nibbles | x1 low | x0 high | x1 high], 16 bytes each: values
@@ -118,6 +119,7 @@ struct Q5_0Format : Q4_0Format {
 struct MXFP4Format : Q4_0Format {
   using Block = BlockMXFP4;
   static constexpr uint8_t kOffset = 12;
+  static constexpr bool kF16ScaleFirst = false;  // an E8M0 byte, in 17-byte blocks
   static __m512i levels(__m512i codes) {
     alignas(16) static constexpr int8_t kShifted[16] = {12, 13, 14, 15, 16, 18, 20, 24, 12, 11, 10, 9, 8, 6, 4, 0};
     return _mm512_shuffle_epi8(_mm512_broadcast_i32x4(load128(kShifted)), codes);
@@ -141,6 +143,7 @@ struct MXFP4Format : Q4_0Format {
 
 struct Q8_0Format {
   using Block = BlockQ8_0;
+  static constexpr bool kF16ScaleFirst = true;
   static __m512 block_scales(__m512i words) { return _mm512_cvtph_ps(_mm512_cvtepi32_epi16(words)); }
   static constexpr uint8_t kOffset = 128;
   // [x0 | x1] with the sign bit flipped: u = x + 128.
@@ -181,9 +184,63 @@ void pack_activations(int64_t n, const void* q8_row, void* packed) {
   }
 }
 
+// The F16 scales at the starts of a full group's 16 blocks of kBlockBytes
+// (even) bytes, without a gather: the group's bytes are read as 16-bit words,
+// 128 bytes at a time (masked to the group), and VPERMT2W picks each block's
+// scale word from the window that holds it.
+template <int kBlockBytes>
+struct GroupScaleWords {
+  static_assert(kBlockBytes % 2 == 0, "scale words need even block sizes");
+  static constexpr int kWordsPerBlock = kBlockBytes / 2;
+  static constexpr int kBlocksPerWindow = 63 / kWordsPerBlock + 1;  // scale words within 64 words
+  static constexpr int kWindows = (kGroupBlocks + kBlocksPerWindow - 1) / kBlocksPerWindow;
+  static constexpr int kGroupWords = kGroupBlocks * kWordsPerBlock;
+  struct Tables {
+    alignas(64) int16_t index[kWindows][32];
+    uint32_t lanes[kWindows];      // the output words window w fills
+    uint32_t low[kWindows], high[kWindows];  // the words of the two 64-byte loads inside the group
+  };
+  static constexpr Tables tables() {
+    Tables t{};
+    for (int w = 0; w < kWindows; ++w) {
+      const int b0 = w * kBlocksPerWindow, word0 = b0 * kWordsPerBlock;
+      for (int k = 0; k < 32; ++k) t.index[w][k] = 0;
+      t.lanes[w] = 0;
+      for (int b = b0; b < b0 + kBlocksPerWindow && b < kGroupBlocks; ++b) {
+        t.index[w][b] = static_cast<int16_t>((b - b0) * kWordsPerBlock);
+        t.lanes[w] |= 1u << b;
+      }
+      auto inside = [&](int first_word) {
+        const int left = kGroupWords - first_word;
+        return left >= 32 ? 0xFFFFFFFFu : left <= 0 ? 0u : (1u << left) - 1;
+      };
+      t.low[w] = inside(word0);
+      t.high[w] = inside(word0 + 32);
+    }
+    return t;
+  }
+  static __m512 scales(const void* group) {
+    static constexpr Tables t = tables();
+    const auto* words = static_cast<const int16_t*>(group);
+    __m512i picked = _mm512_setzero_si512();
+#pragma GCC unroll 8
+    for (int w = 0; w < kWindows; ++w) {
+      const int16_t* at = words + w * kBlocksPerWindow * kWordsPerBlock;
+      const __m512i low = _mm512_maskz_loadu_epi16(t.low[w], at);
+      const __m512i high = _mm512_maskz_loadu_epi16(t.high[w], at + 32);
+      const __m512i from_window = _mm512_permutex2var_epi16(low, load512(t.index[w]), high);
+      picked = _mm512_mask_mov_epi16(picked, t.lanes[w], from_window);
+    }
+    return _mm512_cvtph_ps(_mm512_castsi512_si256(picked));
+  }
+};
+
 // Weight scale x activation scale for the blocks [first, first + count) of a group.
 template <typename Format>
 inline __m512 weight_scales(const typename Format::Block* x, int64_t count) {
+  if constexpr (Format::kF16ScaleFirst) {
+    if (count == kGroupBlocks) return GroupScaleWords<sizeof(typename Format::Block)>::scales(x);
+  }
   const __m512i offsets = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
                                              _mm512_set1_epi32(static_cast<int>(sizeof(typename Format::Block))));
   const auto mask = static_cast<__mmask16>(count >= 16 ? 0xFFFF : (1u << count) - 1);
@@ -297,6 +354,7 @@ void packed_dot_tokens(int64_t n, const void* weight_row, const void* packed, ui
   for (int64_t g = 0; g < l.groups; ++g) {
     const int64_t first = g * kGroupBlocks;
     const int64_t count = std::min(kGroupBlocks, l.blocks - first);
+    prefetch_weights_ahead(x + first, kGroupBlocks * sizeof(typename Format::Block));
     const __m512 x_scales = weight_scales<Format>(x + first, count);
     const uint64_t at = static_cast<uint64_t>(first / 2) * 64;
     __m512 scales[kTileTokens];
