@@ -2,7 +2,8 @@
 """Aggregate generation throughput of `playground serve` with 1, 4 and 8 (or
 any) concurrent streams: starts a real server on a free loopback port, sends N
 simultaneous /api/v1/models/generate requests (same prompt, different seeds,
-`ignore_eos` so every stream generates exactly --tokens tokens) and reports the
+`ignore_eos` so every stream generates exactly --tokens tokens; --temperature
+0.8 unless given) and reports the
 generated tokens per second of all streams together, best of --repeat rounds.
 The scheduler decodes all generating slots in one batched forward pass, so the
 weights are read once per step for every stream: aggregate throughput should
@@ -12,7 +13,7 @@ started with -np as many slots as the most streams, through its /completion.
 Standard library only; numbers go to docs/BENCHMARKS.md.
 
 usage: bench/serve_streams.py [--binary build/playground] -m MODEL [--streams 1,4,8]
-                              [--tokens 64] [--threads 2] [--repeat 3] [--json]
+                              [--tokens 64] [--threads 2] [--repeat 3] [--temperature T] [--json]
                               [--llama-server PATH [--llama-args ARGS]]
 """
 import argparse
@@ -34,8 +35,8 @@ def start_server(binary, model, slots, threads, ctx):
     return playground_server.start(binary, args, os.path.join("/tmp", "pg-bench-streams-%d" % os.getpid()))
 
 
-def generate(url, seed, tokens, results, index):
-    body = json.dumps({"prompt": "Once upon a time", "max_tokens": tokens, "seed": seed, "temperature": 0.8,
+def generate(url, seed, tokens, temperature, results, index):
+    body = json.dumps({"prompt": "Once upon a time", "max_tokens": tokens, "seed": seed, "temperature": temperature,
                        "ignore_eos": True}).encode()
     request = urllib.request.Request(url + "/api/v1/models/generate", data=body,
                                      headers={"Content-Type": "application/json"})
@@ -43,16 +44,16 @@ def generate(url, seed, tokens, results, index):
         results[index] = json.loads(response.read())
 
 
-def generate_llama(url, seed, tokens, results, index):
-    body = json.dumps({"prompt": "Once upon a time", "n_predict": tokens, "seed": seed, "temperature": 0.8,
+def generate_llama(url, seed, tokens, temperature, results, index):
+    body = json.dumps({"prompt": "Once upon a time", "n_predict": tokens, "seed": seed, "temperature": temperature,
                        "ignore_eos": True, "cache_prompt": False}).encode()
     request = urllib.request.Request(url + "/completion", data=body, headers={"Content-Type": "application/json"})
     try:
         with urllib.request.urlopen(request, timeout=600) as response:
             reply = json.loads(response.read())
     except urllib.error.HTTPError as e:
-        print("llama-server: HTTP %d: %s" % (e.code, e.read().decode("utf-8", "replace")), file=sys.stderr)
-        raise
+        results[index] = {"error": "HTTP %d: %s" % (e.code, e.read().decode("utf-8", "replace")[:200])}
+        return
     results[index] = {"usage": {"completion_tokens": reply["tokens_predicted"]}}
 
 
@@ -77,15 +78,20 @@ def start_llama_server(path, model, slots, threads, ctx, extra):
     sys.exit("error: llama-server did not start: " + path)
 
 
-def run_round(url, streams, tokens, send=generate):
+def run_round(url, streams, tokens, temperature, send=generate):
     results = [None] * streams
-    workers = [threading.Thread(target=send, args=(url, 1000 + i, tokens, results, i)) for i in range(streams)]
+    workers = [threading.Thread(target=send, args=(url, 1000 + i, tokens, temperature, results, i))
+               for i in range(streams)]
     start = time.time()
     for w in workers:
         w.start()
     for w in workers:
         w.join()
     seconds = time.time() - start
+    failed = [(r or {"error": "no reply"})["error"] for r in results if r is None or "error" in r]
+    if failed:  # a round with a failed request has no rate
+        print("%d of %d requests failed, e.g. %s" % (len(failed), streams, failed[0]), file=sys.stderr)
+        return None, 0
     generated = sum(r["usage"]["completion_tokens"] for r in results)
     return generated / seconds, generated
 
@@ -99,6 +105,9 @@ def main():
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--ctx", type=int, default=512)
+    parser.add_argument("--temperature", type=float, default=0.8,
+                        help="sampling temperature of every stream (0: greedy, which llama-server's output "
+                             "parser accepts on random-weight files)")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--llama-server", help="also run the load on this llama-server binary")
     parser.add_argument("--llama-args", default="", help="more llama-server flags")
@@ -112,15 +121,16 @@ def main():
     for engine, start, send in engines:
         proc, url = start()
         try:
-            run_round(url, 1, 4, send)  # warm-up: pages the weights in
+            run_round(url, 1, 4, a.temperature, send)  # warm-up: pages the weights in
             rows = []
             for n in counts:
-                rates = [run_round(url, n, a.tokens, send)[0] for _ in range(a.repeat)]
-                rows.append({"streams": n, "tokens_per_stream": a.tokens, "aggregate_tokens_per_s": max(rates),
-                             "rounds": rates})
+                rates = [run_round(url, n, a.tokens, a.temperature, send)[0] for _ in range(a.repeat)]
+                measured = [r for r in rates if r is not None]
+                rows.append({"streams": n, "tokens_per_stream": a.tokens,
+                             "aggregate_tokens_per_s": max(measured) if measured else None, "rounds": rates})
             base = rows[0]["aggregate_tokens_per_s"]
             for r in rows:
-                r["vs_first"] = r["aggregate_tokens_per_s"] / base if base else 0
+                r["vs_first"] = r["aggregate_tokens_per_s"] / base if base and r["aggregate_tokens_per_s"] else None
             report[engine] = rows
         finally:
             proc.terminate()
@@ -133,9 +143,13 @@ def main():
     for engine, _, _ in engines:
         print("\n%s\n| streams | aggregate t/s | per stream t/s | vs %d stream(s) |" % (engine, counts[0]))
         print("|--:|--:|--:|--:|")
-        for r in report[engine]:
-            print("| %d | %.1f | %.1f | %.2fx |" % (r["streams"], r["aggregate_tokens_per_s"],
-                                                    r["aggregate_tokens_per_s"] / r["streams"], r["vs_first"]))
+        for r in report.get(engine, []):
+            if r["aggregate_tokens_per_s"] is None:
+                print("| %d | every round had a failed request | | |" % r["streams"])
+                continue
+            print("| %d | %.1f | %.1f | %s |" % (r["streams"], r["aggregate_tokens_per_s"],
+                                                 r["aggregate_tokens_per_s"] / r["streams"],
+                                                 "%.2fx" % r["vs_first"] if r["vs_first"] else "-"))
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@
 namespace pg::kernels {
 namespace detail {
 void f16_weighted_sum_lanes_avx2(const uint16_t* rows, int64_t row_stride, int64_t n_rows, const float* weights,
-                                 int64_t n, int64_t lane0, float* lanes);
+                                 int64_t weight_stride, int64_t heads, int64_t n, int64_t lane0, float* lanes);
 void f16_weighted_sum_lanes_avx512(const uint16_t* rows, int64_t row_stride, int64_t n_rows, const float* weights,
                                    int64_t weight_stride, int64_t heads, int64_t n, int64_t lane0, float* lanes);
 void round_through_f16_avx2(float* x, int64_t n);
@@ -36,8 +36,9 @@ void f16_weighted_sum_lanes_scalar(const uint16_t* rows, int64_t row_stride, int
 void f16_dots(KernelPath path, const uint16_t* rows, int64_t row_stride, int64_t n_rows, const uint16_t* queries,
               int64_t heads, int64_t n, float* out, int64_t out_stride) {
   if (uses_avx512_rows(path)) return detail::f16_dots_avx512(rows, row_stride, n_rows, queries, heads, n, out, out_stride);
-  detail::RowDotFn dot = quant::reference_ops(GgmlType::F16)->vec_dot;
-  if (path == KernelPath::Avx2 || path == KernelPath::Avx2Vnni) dot = detail::avx2_row_dot(GgmlType::F16, false);
+  if (path == KernelPath::Avx2 || path == KernelPath::Avx2Vnni)
+    return detail::f16_dots_avx2(rows, row_stride, n_rows, queries, heads, n, out, out_stride);
+  const detail::RowDotFn dot = quant::reference_ops(GgmlType::F16)->vec_dot;
   for (int64_t h = 0; h < heads; ++h)
     for (int64_t j = 0; j < n_rows; ++j) out[h * out_stride + j] = dot(n, rows + j * row_stride, queries + h * n);
 }
@@ -49,13 +50,12 @@ void f16_weighted_sum_lanes(KernelPath path, const uint16_t* rows, int64_t row_s
   if (uses_avx512_rows(path))
     return detail::f16_weighted_sum_lanes_avx512(rows, row_stride, n_rows, weights, weight_stride, heads, n, lane0,
                                                  lanes);
-  const bool avx2 = path == KernelPath::Avx2 || path == KernelPath::Avx2Vnni;
-  for (int64_t h = 0; h < heads; ++h) {
-    const float* w = weights + h * weight_stride;
-    float* head_lanes = lanes + h * kValueLanes * n;
-    if (avx2) detail::f16_weighted_sum_lanes_avx2(rows, row_stride, n_rows, w, n, lane0, head_lanes);
-    else f16_weighted_sum_lanes_scalar(rows, row_stride, n_rows, w, n, lane0, head_lanes);
-  }
+  if (path == KernelPath::Avx2 || path == KernelPath::Avx2Vnni)
+    return detail::f16_weighted_sum_lanes_avx2(rows, row_stride, n_rows, weights, weight_stride, heads, n, lane0,
+                                               lanes);
+  for (int64_t h = 0; h < heads; ++h)
+    f16_weighted_sum_lanes_scalar(rows, row_stride, n_rows, weights + h * weight_stride, n, lane0,
+                                  lanes + h * kValueLanes * n);
 }
 
 void quant_dots(KernelPath path, GgmlType type, const uint8_t* rows, int64_t row_stride, int64_t n_rows,

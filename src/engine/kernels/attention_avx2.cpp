@@ -1,10 +1,13 @@
 // AVX2 + F16C + FMA value sums of attention (attention.h) in lane order: 8
-// outputs per register, each term one FMA onto its lane's accumulators in
-// memory, so every output equals the scalar reference's bit for bit; and the
+// outputs per register; rows whose lanes run 0..15 are added with 8 lane sums
+// in registers (8 lanes of one head, or fewer lanes of up to 8 heads that
+// share each widened value row), the others through memory. Each term is one
+// FMA onto its lane, so every output equals the scalar reference's bit for bit; and the
 // probabilities' rounding through F16 (F16C, round to nearest even). Built with
 // AVX2 flags: call only after CPUID says AVX2/FMA/F16C are present.
 #include <immintrin.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "engine/kernels/attention.h"
@@ -12,19 +15,90 @@
 
 namespace pg::kernels::detail {
 
-void f16_weighted_sum_lanes_avx2(const uint16_t* rows, int64_t row_stride, int64_t n_rows, const float* weights,
-                                 int64_t n, int64_t lane0, float* lanes) {
-  for (int64_t j = 0; j < n_rows; ++j) {
+namespace {
+
+// Rows [j0, j1) one term at a time onto their lanes in memory, outputs [i0, n).
+void add_rows_in_memory(const uint16_t* rows, int64_t row_stride, const float* weights, int64_t j0, int64_t j1,
+                        int64_t lane0, int64_t n, int64_t i0, float* lanes) {
+  for (int64_t j = j0; j < j1; ++j) {
     const uint16_t* row = rows + j * row_stride;
     float* lane = lanes + ((lane0 + j) % kValueLanes) * n;
     const __m256 w = _mm256_set1_ps(weights[j]);
-    int64_t i = 0;
+    int64_t i = i0;
     for (; i + 8 <= n; i += 8) {
       const __m256 v = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(row + i)));
       _mm256_storeu_ps(lane + i, _mm256_fmadd_ps(w, v, _mm256_loadu_ps(lane + i)));
     }
     for (; i < n; ++i) lane[i] = std::fma(weights[j], fp16_to_fp32(row[i]), lane[i]);
   }
+}
+
+// Rows [j0, j1), in groups of 16 whose first row is lane 0, for heads
+// [h0, h0 + kHeads) and outputs [i, i + 8): kHeads * kLanesAtOnce = 8
+// accumulators in registers, each value row widened once for all kHeads heads,
+// each lane adding its rows in order.
+template <int kHeads>
+void add_groups_in_registers(const uint16_t* rows, int64_t row_stride, const float* weights, int64_t weight_stride,
+                             int64_t j0, int64_t j1, int64_t h0, int64_t n, int64_t i, float* lanes) {
+  constexpr int kLanesAtOnce = 8 / kHeads;
+  const int64_t head_floats = kValueLanes * n;
+  for (int l0 = 0; l0 < kValueLanes; l0 += kLanesAtOnce) {
+    __m256 acc[kHeads][kLanesAtOnce];
+#pragma GCC unroll 8
+    for (int h = 0; h < kHeads; ++h)
+#pragma GCC unroll 8
+      for (int l = 0; l < kLanesAtOnce; ++l) acc[h][l] = _mm256_loadu_ps(lanes + (h0 + h) * head_floats + (l0 + l) * n + i);
+    for (int64_t j = j0 + l0; j < j1; j += kValueLanes) {
+#pragma GCC unroll 8
+      for (int l = 0; l < kLanesAtOnce; ++l) {
+        const __m256 v = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(rows + (j + l) * row_stride + i)));
+#pragma GCC unroll 8
+        for (int h = 0; h < kHeads; ++h)
+          acc[h][l] = _mm256_fmadd_ps(_mm256_set1_ps(weights[(h0 + h) * weight_stride + j + l]), v, acc[h][l]);
+      }
+    }
+#pragma GCC unroll 8
+    for (int h = 0; h < kHeads; ++h)
+#pragma GCC unroll 8
+      for (int l = 0; l < kLanesAtOnce; ++l) _mm256_storeu_ps(lanes + (h0 + h) * head_floats + (l0 + l) * n + i, acc[h][l]);
+  }
+}
+
+}  // namespace
+
+void f16_weighted_sum_lanes_avx2(const uint16_t* rows, int64_t row_stride, int64_t n_rows, const float* weights,
+                                 int64_t weight_stride, int64_t heads, int64_t n, int64_t lane0, float* lanes) {
+  // Rows [aligned, full_end) come in groups of 16 whose first row is lane 0;
+  // each lane adds the rows before them, then theirs, then the rows after.
+  const int64_t aligned = std::min<int64_t>(n_rows, (kValueLanes - lane0) % kValueLanes);
+  const int64_t full_end = aligned + (n_rows - aligned) / kValueLanes * kValueLanes;
+  const int64_t full_outputs = n / 8 * 8;
+  auto head_lanes = [&](int64_t h) { return lanes + h * kValueLanes * n; };
+  for (int64_t h = 0; h < heads; ++h)
+    add_rows_in_memory(rows, row_stride, weights + h * weight_stride, 0, aligned, lane0, n, 0, head_lanes(h));
+  if (full_end > aligned) {
+    for (int64_t i = 0; i < full_outputs; i += 8) {
+      // Heads in blocks of 8, 4, 2 and 1 (a group of 7 is 4 + 2 + 1).
+      int64_t h0 = 0;
+      for (; h0 + 8 <= heads; h0 += 8)
+        add_groups_in_registers<8>(rows, row_stride, weights, weight_stride, aligned, full_end, h0, n, i, lanes);
+      if (h0 + 4 <= heads) {
+        add_groups_in_registers<4>(rows, row_stride, weights, weight_stride, aligned, full_end, h0, n, i, lanes);
+        h0 += 4;
+      }
+      if (h0 + 2 <= heads) {
+        add_groups_in_registers<2>(rows, row_stride, weights, weight_stride, aligned, full_end, h0, n, i, lanes);
+        h0 += 2;
+      }
+      if (h0 < heads)
+        add_groups_in_registers<1>(rows, row_stride, weights, weight_stride, aligned, full_end, h0, n, i, lanes);
+    }
+    for (int64_t h = 0; h < heads; ++h)  // the outputs past the last 8
+      add_rows_in_memory(rows, row_stride, weights + h * weight_stride, aligned, full_end, lane0, n, full_outputs,
+                         head_lanes(h));
+  }
+  for (int64_t h = 0; h < heads; ++h)
+    add_rows_in_memory(rows, row_stride, weights + h * weight_stride, full_end, n_rows, lane0, n, 0, head_lanes(h));
 }
 
 void round_through_f16_avx2(float* x, int64_t n) {

@@ -82,6 +82,9 @@ RowDotTokensFn avx512_row_dot_tokens(GgmlType type);
 // avx512_row_dot(F16) for every row and head).
 void f16_dots_avx512(const uint16_t* rows, int64_t row_stride, int64_t n_rows, const uint16_t* xs, int64_t heads,
                      int64_t n, float* out, int64_t out_stride);
+// The same on AVX2: the bits of avx2_row_dot(F16) for every row and head.
+void f16_dots_avx2(const uint16_t* rows, int64_t row_stride, int64_t n_rows, const uint16_t* xs, int64_t heads,
+                   int64_t n, float* out, int64_t out_stride);
 // Packed-activation kernels (preferred over the row kernels when present).
 const PackedKernel* avx512_packed_kernel(GgmlType type);    // Q4_0, Q5_0, Q8_0
 const PackedKernel* avx512_packed_k_kernel(GgmlType type);  // Q4_K, Q6_K

@@ -5,6 +5,8 @@
 // the reference; only the float accumulation order differs from it.
 // Built with AVX2 flags: nothing here may run before CPUID says AVX2 is present,
 // and AVX-VNNI instructions run only in the kernels selected with avx_vnni.
+#include <algorithm>
+
 #include "engine/kernels/int8_dot_avx2.h"
 #include "engine/kernels/row_dot.h"
 #include "engine/quant/blocks.h"
@@ -249,6 +251,41 @@ void dot_tokens_plain(int64_t n, const void* weight_row, const void* activations
     out[k] = sum;
   }
 }
+
+}  // namespace
+
+// Many F16 rows against several F16 vectors (row_dot.h): each vector and each
+// row widened to F32 once (exactly), then dot_plain's steps on the widened
+// values, so every result has dot_plain<F16>'s bits while a row is converted
+// once for all the vectors (the query heads of one KV head).
+void f16_dots_avx2(const uint16_t* rows, int64_t row_stride, int64_t n_rows, const uint16_t* xs, int64_t heads,
+                   int64_t n, float* out, int64_t out_stride) {
+  constexpr int64_t kMaxN = 256, kHeadsAtOnce = 8;
+  if (n > kMaxN) {
+    for (int64_t h = 0; h < heads; ++h)
+      for (int64_t j = 0; j < n_rows; ++j)
+        out[h * out_stride + j] = dot_plain<uint16_t, load_f16x8, fp16_to_fp32>(n, rows + j * row_stride, xs + h * n);
+    return;
+  }
+  alignas(32) float x[kHeadsAtOnce][kMaxN];
+  alignas(32) float row[kMaxN];
+  auto widen = [n](const uint16_t* from, float* to) {
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) _mm256_store_ps(to + i, load_f16x8(from + i));
+    for (; i < n; ++i) to[i] = fp16_to_fp32(from[i]);
+  };
+  for (int64_t h0 = 0; h0 < heads; h0 += kHeadsAtOnce) {
+    const int64_t hn = std::min(kHeadsAtOnce, heads - h0);
+    for (int64_t h = 0; h < hn; ++h) widen(xs + (h0 + h) * n, x[h]);
+    for (int64_t j = 0; j < n_rows; ++j) {
+      widen(rows + j * row_stride, row);
+      for (int64_t h = 0; h < hn; ++h)
+        out[(h0 + h) * out_stride + j] = dot_plain<float, load_f32x8, identity>(n, row, x[h]);
+    }
+  }
+}
+
+namespace {
 
 // The kernels of each weight type; dot_tokens is null where a type has no tile.
 template <bool kVnni>
