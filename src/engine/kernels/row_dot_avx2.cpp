@@ -105,23 +105,28 @@ inline void scales_and_mins(const uint8_t* packed, uint8_t* scales, uint8_t* min
   }
 }
 
-template <typename Block, bool kHasHighBit>
-float dot_qx_k_q8_k(int64_t n, const void* weight_row, const void* activation_row) {
+// kTokens activation rows at once (the token tile, or 1): each super-block's
+// codes are unpacked once and every token repeats the single-token steps.
+template <typename Block, bool kHasHighBit, int kTokens>
+void dot_tokens_qx_k_q8_k(int64_t n, const void* weight_row, const void* activations, uint64_t stride, float* out) {
   const auto* x = static_cast<const Block*>(weight_row);
-  const auto* y = static_cast<const BlockQ8_K*>(activation_row);
+  const BlockQ8_K* y[kTokens];
+  for (int k = 0; k < kTokens; ++k) y[k] = tile_row<BlockQ8_K>(activations, stride, k);
   const int64_t blocks = n / quant::kQK_K;
   const __m256i low4 = _mm256_set1_epi8(0x0F), sixteen = _mm256_set1_epi8(16);
-  __m256 acc = _mm256_setzero_ps();
-  float min_part = 0;
+  __m256 acc[kTokens];
+  float min_part[kTokens];
+  for (int k = 0; k < kTokens; ++k) {
+    acc[k] = _mm256_setzero_ps();
+    min_part[k] = 0;
+  }
   for (int64_t b = 0; b < blocks; ++b) {
     uint8_t scales[8], mins[8];
     scales_and_mins(x[b].scales, scales, mins);
-    int32_t sum_mins = 0;
-    for (int g = 0; g < quant::kQK_K / 16; ++g) sum_mins += y[b].bsums[g] * mins[g / 2];
     __m256i high = _mm256_setzero_si256();
     if constexpr (kHasHighBit) high = load256(x[b].qh);
-    const int8_t* q8 = y[b].qs;
-    __m256i block_sum = _mm256_setzero_si256();
+    __m256i block_sum[kTokens];
+    for (int k = 0; k < kTokens; ++k) block_sum[k] = _mm256_setzero_si256();
     for (int pair = 0; pair < 4; ++pair) {
       const __m256i packed = load256(x[b].qs + 32 * pair);
       __m256i low = _mm256_and_si256(packed, low4);
@@ -133,33 +138,52 @@ float dot_qx_k_q8_k(int64_t n, const void* weight_row, const void* activation_ro
         upper = _mm256_or_si256(upper,
                                 _mm256_and_si256(_mm256_cmpeq_epi8(_mm256_and_si256(high, bit_high), bit_high), sixteen));
       }
-      const __m256i products_low = _mm256_maddubs_epi16(low, load256(q8 + 64 * pair));
-      const __m256i products_upper = _mm256_maddubs_epi16(upper, load256(q8 + 64 * pair + 32));
-      block_sum = _mm256_add_epi32(block_sum, _mm256_madd_epi16(products_low, _mm256_set1_epi16(scales[2 * pair])));
-      block_sum = _mm256_add_epi32(block_sum, _mm256_madd_epi16(products_upper, _mm256_set1_epi16(scales[2 * pair + 1])));
+      const __m256i scale_low = _mm256_set1_epi16(scales[2 * pair]), scale_upper = _mm256_set1_epi16(scales[2 * pair + 1]);
+#pragma GCC unroll 4
+      for (int k = 0; k < kTokens; ++k) {
+        const int8_t* q8 = y[k][b].qs;
+        const __m256i products_low = _mm256_maddubs_epi16(low, load256(q8 + 64 * pair));
+        const __m256i products_upper = _mm256_maddubs_epi16(upper, load256(q8 + 64 * pair + 32));
+        block_sum[k] = _mm256_add_epi32(block_sum[k], _mm256_madd_epi16(products_low, scale_low));
+        block_sum[k] = _mm256_add_epi32(block_sum[k], _mm256_madd_epi16(products_upper, scale_upper));
+      }
     }
-    const __m256 d = _mm256_set1_ps(half_to_float(x[b].d) * y[b].d);
-    acc = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(block_sum), acc);
-    min_part += half_to_float(x[b].dmin) * y[b].d * static_cast<float>(sum_mins);
+    for (int k = 0; k < kTokens; ++k) {
+      int32_t sum_mins = 0;
+      for (int g = 0; g < quant::kQK_K / 16; ++g) sum_mins += y[k][b].bsums[g] * mins[g / 2];
+      const __m256 d = _mm256_set1_ps(half_to_float(x[b].d) * y[k][b].d);
+      acc[k] = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(block_sum[k]), acc[k]);
+      min_part[k] += half_to_float(x[b].dmin) * y[k][b].d * static_cast<float>(sum_mins);
+    }
   }
-  return horizontal_sum(acc) - min_part;
+  for (int k = 0; k < kTokens; ++k) out[k] = horizontal_sum(acc[k]) - min_part[k];
+}
+
+template <typename Block, bool kHasHighBit>
+float dot_qx_k_q8_k(int64_t n, const void* weight_row, const void* activation_row) {
+  float out;
+  dot_tokens_qx_k_q8_k<Block, kHasHighBit, 1>(n, weight_row, activation_row, 0, &out);
+  return out;
 }
 
 // Q6_K: value = scale[group] * (q - 32), q the 6-bit code; 16 groups of 16.
 // (q - 32) * a is formed as q*a - 32*a with maddubs (no saturation: q <= 63,
 // |a| <= 128), then each 16-value group is weighted by its scale with madd.
-float dot_q6_k_q8_k(int64_t n, const void* weight_row, const void* activation_row) {
+template <int kTokens>
+void dot_tokens_q6_k_q8_k(int64_t n, const void* weight_row, const void* activations, uint64_t stride, float* out) {
   const auto* x = static_cast<const BlockQ6_K*>(weight_row);
-  const auto* y = static_cast<const BlockQ8_K*>(activation_row);
+  const BlockQ8_K* y[kTokens];
+  for (int k = 0; k < kTokens; ++k) y[k] = tile_row<BlockQ8_K>(activations, stride, k);
   const int64_t blocks = n / quant::kQK_K;
   const __m256i low4 = _mm256_set1_epi8(0x0F), low2 = _mm256_set1_epi8(3), offset = _mm256_set1_epi8(32);
-  __m256 acc = _mm256_setzero_ps();
+  __m256 acc[kTokens];
+  for (int k = 0; k < kTokens; ++k) acc[k] = _mm256_setzero_ps();
   for (int64_t b = 0; b < blocks; ++b) {
     const uint8_t* ql = x[b].ql;
     const uint8_t* qh = x[b].qh;
     const int8_t* scales = x[b].scales;
-    const int8_t* q8 = y[b].qs;
-    __m256i block_sum = _mm256_setzero_si256();
+    __m256i block_sum[kTokens];
+    for (int k = 0; k < kTokens; ++k) block_sum[k] = _mm256_setzero_si256();
     for (int half = 0; half < 2; ++half) {
       const __m256i ql0 = load256(ql), ql1 = load256(ql + 32), high = load256(qh);
       __m256i codes[4];
@@ -170,22 +194,32 @@ float dot_q6_k_q8_k(int64_t n, const void* weight_row, const void* activation_ro
                                  _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(high, 4), low2), 4));
       codes[3] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql1, 4), low4),
                                  _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(high, 6), low2), 4));
-      for (int k = 0; k < 4; ++k) {
-        const __m256i a = load256(q8 + 32 * k);
-        const __m256i pairs = _mm256_sub_epi16(_mm256_maddubs_epi16(codes[k], a), _mm256_maddubs_epi16(offset, a));
+      for (int c = 0; c < 4; ++c) {
         const __m256i group_scales =
-            _mm256_set_m128i(_mm_set1_epi16(scales[2 * k + 1]), _mm_set1_epi16(scales[2 * k]));
-        block_sum = _mm256_add_epi32(block_sum, _mm256_madd_epi16(pairs, group_scales));
+            _mm256_set_m128i(_mm_set1_epi16(scales[2 * c + 1]), _mm_set1_epi16(scales[2 * c]));
+#pragma GCC unroll 4
+        for (int k = 0; k < kTokens; ++k) {
+          const __m256i a = load256(y[k][b].qs + 128 * half + 32 * c);
+          const __m256i pairs = _mm256_sub_epi16(_mm256_maddubs_epi16(codes[c], a), _mm256_maddubs_epi16(offset, a));
+          block_sum[k] = _mm256_add_epi32(block_sum[k], _mm256_madd_epi16(pairs, group_scales));
+        }
       }
       ql += 64;
       qh += 32;
       scales += 8;
-      q8 += 128;
     }
-    const __m256 d = _mm256_set1_ps(half_to_float(x[b].d) * y[b].d);
-    acc = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(block_sum), acc);
+    for (int k = 0; k < kTokens; ++k) {
+      const __m256 d = _mm256_set1_ps(half_to_float(x[b].d) * y[k][b].d);
+      acc[k] = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(block_sum[k]), acc[k]);
+    }
   }
-  return horizontal_sum(acc);
+  for (int k = 0; k < kTokens; ++k) out[k] = horizontal_sum(acc[k]);
+}
+
+float dot_q6_k_q8_k(int64_t n, const void* weight_row, const void* activation_row) {
+  float out;
+  dot_tokens_q6_k_q8_k<1>(n, weight_row, activation_row, 0, &out);
+  return out;
 }
 
 inline __m256 load_f16x8(const uint16_t* p) {
@@ -292,9 +326,9 @@ template <bool kVnni>
 constexpr TypeEntry<RowKernels> kKernels[] = {
     {GgmlType::Q4_0, {dot_x_q8_0<kVnni, BlockQ4_0, unpack_q4_0>, dot_tokens_x_q8_0<kVnni, BlockQ4_0, unpack_q4_0>}},
     {GgmlType::Q8_0, {dot_x_q8_0<kVnni, BlockQ8_0, unpack_q8_0>, dot_tokens_x_q8_0<kVnni, BlockQ8_0, unpack_q8_0>}},
-    {GgmlType::Q4_K, {dot_qx_k_q8_k<BlockQ4_K, false>, nullptr}},
-    {GgmlType::Q5_K, {dot_qx_k_q8_k<BlockQ5_K, true>, nullptr}},
-    {GgmlType::Q6_K, {dot_q6_k_q8_k, nullptr}},
+    {GgmlType::Q4_K, {dot_qx_k_q8_k<BlockQ4_K, false>, dot_tokens_qx_k_q8_k<BlockQ4_K, false, kTileTokens>}},
+    {GgmlType::Q5_K, {dot_qx_k_q8_k<BlockQ5_K, true>, dot_tokens_qx_k_q8_k<BlockQ5_K, true, kTileTokens>}},
+    {GgmlType::Q6_K, {dot_q6_k_q8_k, dot_tokens_q6_k_q8_k<kTileTokens>}},
     {GgmlType::F16, {dot_plain<uint16_t, load_f16x8, fp16_to_fp32>, dot_tokens_plain<uint16_t, load_f16x8, fp16_to_fp32>}},
     {GgmlType::BF16, {dot_plain<uint16_t, load_bf16x8, bf16_to_fp32>, dot_tokens_plain<uint16_t, load_bf16x8, bf16_to_fp32>}},
     {GgmlType::F32, {dot_plain<float, load_f32x8, identity>, dot_tokens_plain<float, load_f32x8, identity>}},
