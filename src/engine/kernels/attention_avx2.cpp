@@ -11,6 +11,7 @@
 #include <cmath>
 
 #include "engine/kernels/attention.h"
+#include "engine/kernels/head_blocks.h"
 #include "engine/quant/fp16.h"
 
 namespace pg::kernels::detail {
@@ -78,20 +79,9 @@ void f16_weighted_sum_lanes_avx2(const uint16_t* rows, int64_t row_stride, int64
     add_rows_in_memory(rows, row_stride, weights + h * weight_stride, 0, aligned, lane0, n, 0, head_lanes(h));
   if (full_end > aligned) {
     for (int64_t i = 0; i < full_outputs; i += 8) {
-      // Heads in blocks of 8, 4, 2 and 1 (a group of 7 is 4 + 2 + 1).
-      int64_t h0 = 0;
-      for (; h0 + 8 <= heads; h0 += 8)
-        add_groups_in_registers<8>(rows, row_stride, weights, weight_stride, aligned, full_end, h0, n, i, lanes);
-      if (h0 + 4 <= heads) {
-        add_groups_in_registers<4>(rows, row_stride, weights, weight_stride, aligned, full_end, h0, n, i, lanes);
-        h0 += 4;
-      }
-      if (h0 + 2 <= heads) {
-        add_groups_in_registers<2>(rows, row_stride, weights, weight_stride, aligned, full_end, h0, n, i, lanes);
-        h0 += 2;
-      }
-      if (h0 < heads)
-        add_groups_in_registers<1>(rows, row_stride, weights, weight_stride, aligned, full_end, h0, n, i, lanes);
+      for_head_blocks(heads, [&]<int kHeads>(int64_t h0) {
+        add_groups_in_registers<kHeads>(rows, row_stride, weights, weight_stride, aligned, full_end, h0, n, i, lanes);
+      });
     }
     for (int64_t h = 0; h < heads; ++h)  // the outputs past the last 8
       add_rows_in_memory(rows, row_stride, weights + h * weight_stride, aligned, full_end, lane0, n, full_outputs,
