@@ -123,6 +123,7 @@ void bf16_tile_products(const uint16_t* w, const uint8_t* tile, int64_t blocks, 
 struct AmxBackend {
   static constexpr bool kFlipActivationSigns = false;
   static constexpr bool kBf16 = true;
+  static const Int8Weights* int8_weights(GgmlType type) { return tiles::int8_weights(type); }
   using ThreadState = TileState;
   static void int8_products(ThreadState&, const Int8Group& g, bool has_min, const uint8_t* tile,
                             const Int8TileLayout& l, float (*out)[16], NextGroupPrefetch& prefetch) {

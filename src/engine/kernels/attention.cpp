@@ -36,7 +36,7 @@ void f16_weighted_sum_lanes_scalar(const uint16_t* rows, int64_t row_stride, int
 void f16_dots(KernelPath path, const uint16_t* rows, int64_t row_stride, int64_t n_rows, const uint16_t* queries,
               int64_t heads, int64_t n, float* out, int64_t out_stride) {
   if (uses_avx512_rows(path)) return detail::f16_dots_avx512(rows, row_stride, n_rows, queries, heads, n, out, out_stride);
-  if (path == KernelPath::Avx2 || path == KernelPath::Avx2Vnni)
+  if (uses_avx2_rows(path))
     return detail::f16_dots_avx2(rows, row_stride, n_rows, queries, heads, n, out, out_stride);
   const detail::RowDotFn dot = quant::reference_ops(GgmlType::F16)->vec_dot;
   for (int64_t h = 0; h < heads; ++h)
@@ -50,7 +50,7 @@ void f16_weighted_sum_lanes(KernelPath path, const uint16_t* rows, int64_t row_s
   if (uses_avx512_rows(path))
     return detail::f16_weighted_sum_lanes_avx512(rows, row_stride, n_rows, weights, weight_stride, heads, n, lane0,
                                                  lanes);
-  if (path == KernelPath::Avx2 || path == KernelPath::Avx2Vnni)
+  if (uses_avx2_rows(path))
     return detail::f16_weighted_sum_lanes_avx2(rows, row_stride, n_rows, weights, weight_stride, heads, n, lane0,
                                                lanes);
   for (int64_t h = 0; h < heads; ++h)
@@ -63,7 +63,7 @@ void quant_dots(KernelPath path, GgmlType type, const uint8_t* rows, int64_t row
   detail::RowDotFn dot = quant::reference_ops(type)->vec_dot;
   detail::RowDotFn simd = nullptr;
   if (uses_avx512_rows(path)) simd = detail::avx512_row_dot(type);
-  else if (path == KernelPath::Avx2 || path == KernelPath::Avx2Vnni) simd = detail::avx2_row_dot(type, false);
+  else if (uses_avx2_rows(path)) simd = detail::avx2_row_dot(type, false);
   if (simd) dot = simd;
   for (int64_t j = 0; j < n_rows; ++j) out[j] = dot(n, rows + j * row_stride, q8_query);
 }
@@ -83,7 +83,7 @@ void quant_weighted_sum(GgmlType type, const uint8_t* rows, int64_t row_stride, 
 
 void round_through_f16(KernelPath path, float* x, int64_t n) {
   if (uses_avx512_rows(path)) return detail::round_through_f16_avx512(x, n);
-  if (path == KernelPath::Avx2 || path == KernelPath::Avx2Vnni) return detail::round_through_f16_avx2(x, n);
+  if (uses_avx2_rows(path)) return detail::round_through_f16_avx2(x, n);
   for (int64_t i = 0; i < n; ++i) x[i] = fp16_to_fp32(fp32_to_fp16(x[i]));
 }
 

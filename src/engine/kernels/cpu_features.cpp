@@ -102,8 +102,10 @@ bool kernel_path_supported(KernelPath path) {
   const bool avx2 = f.avx2 && f.fma && f.f16c;
   switch (path) {
     case KernelPath::Scalar: return true;
-    case KernelPath::Avx2: return avx2;
-    case KernelPath::Avx2Vnni: return avx2 && f.avx_vnni;
+    case KernelPath::Avx2:
+    case KernelPath::Avx2Tiles: return avx2;
+    case KernelPath::Avx2Vnni:
+    case KernelPath::Avx2VnniTiles: return avx2 && f.avx_vnni;
     case KernelPath::Avx512:
       return avx2 && f.avx512f && f.avx512bw && f.avx512vl && f.avx512dq && f.avx512vnni && f.avx512bf16;
     case KernelPath::Avx512Tiles: return kernel_path_supported(KernelPath::Avx512) && f.avx512vbmi;
@@ -116,7 +118,8 @@ bool kernel_path_supported(KernelPath path) {
 std::vector<KernelPath> supported_kernel_paths() {
   std::vector<KernelPath> paths;
   for (KernelPath path :
-       {KernelPath::Scalar, KernelPath::Avx2, KernelPath::Avx2Vnni, KernelPath::Avx512, KernelPath::Avx512Tiles,
+       {KernelPath::Scalar, KernelPath::Avx2, KernelPath::Avx2Tiles, KernelPath::Avx2Vnni, KernelPath::Avx2VnniTiles,
+        KernelPath::Avx512, KernelPath::Avx512Tiles,
         KernelPath::Amx}) {
     if (kernel_path_supported(path)) paths.push_back(path);
   }
@@ -131,8 +134,10 @@ KernelPath best_kernel_path() {
 std::string_view kernel_path_name(KernelPath path) {
   switch (path) {
     case KernelPath::Scalar: return "scalar";
-    case KernelPath::Avx2: return "avx2";
-    case KernelPath::Avx2Vnni: return "avx2-vnni";
+    case KernelPath::Avx2: return "avx2-rows";
+    case KernelPath::Avx2Tiles: return "avx2";
+    case KernelPath::Avx2Vnni: return "avx2-vnni-rows";
+    case KernelPath::Avx2VnniTiles: return "avx2-vnni";
     case KernelPath::Avx512: return "avx512-vnni-rows";
     case KernelPath::Avx512Tiles: return "avx512-vnni";
     case KernelPath::Amx: return "avx512-amx";
@@ -141,12 +146,19 @@ std::string_view kernel_path_name(KernelPath path) {
 }
 
 KernelPath generation_kernel_path(KernelPath path) {
-  return path == KernelPath::Amx || path == KernelPath::Avx512Tiles ? KernelPath::Avx512 : path;
+  switch (path) {
+    case KernelPath::Amx:
+    case KernelPath::Avx512Tiles: return KernelPath::Avx512;
+    case KernelPath::Avx2Tiles: return KernelPath::Avx2;
+    case KernelPath::Avx2VnniTiles: return KernelPath::Avx2Vnni;
+    default: return path;
+  }
 }
 
 std::optional<KernelPath> kernel_path_from_name(std::string_view name) {
   for (KernelPath path :
-       {KernelPath::Scalar, KernelPath::Avx2, KernelPath::Avx2Vnni, KernelPath::Avx512, KernelPath::Avx512Tiles,
+       {KernelPath::Scalar, KernelPath::Avx2, KernelPath::Avx2Tiles, KernelPath::Avx2Vnni, KernelPath::Avx2VnniTiles,
+        KernelPath::Avx512, KernelPath::Avx512Tiles,
         KernelPath::Amx}) {
     if (kernel_path_name(path) == name) return path;
   }

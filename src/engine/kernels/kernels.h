@@ -38,8 +38,12 @@ std::string simd_path_name();  // e.g. "avx512-vnni", "avx2", "scalar"
 // kernel on a path use the scalar reference dot product (still threaded).
 enum class KernelPath {
   Scalar,    // engine/quant reference vec_dot for every type
-  Avx2,      // AVX2 + FMA + F16C, int8 products with maddubs
+  Avx2,      // AVX2 + FMA + F16C row kernels, int8 products with maddubs
+  Avx2Tiles,  // Avx2 with prompt tokens of quantized weights through decoded weight
+              // tiles (avx2_tiles.h, VPMADDUBSW products); generation and other types
+              // use the Avx2 row kernels
   Avx2Vnni,  // Avx2 with AVX-VNNI int8 products
+  Avx2VnniTiles,  // Avx2Tiles with VPDPBUSD products; generation uses the Avx2Vnni row kernels
   Avx512,    // AVX-512 F/BW/VL/DQ/VNNI/BF16 (all required: the file is built for all), row kernels
   Avx512Tiles,  // Avx512 (+VBMI) with prompt tokens of quantized weights through decoded
                 // weight tiles and VPDPBUSD products (vnni_tiles.h); generation and other
@@ -47,7 +51,8 @@ enum class KernelPath {
   Amx,       // Avx512 (+VBMI) plus AMX tiles: INT8 tile products for quantized weights, BF16
              // tile products for BF16 weights; other types (F32, F16) use the Avx512 kernels
 };
-// "scalar", "avx2", "avx2-vnni", "avx512-vnni-rows", "avx512-vnni", "avx512-amx"
+// "scalar", "avx2-rows", "avx2", "avx2-vnni-rows", "avx2-vnni", "avx512-vnni-rows",
+// "avx512-vnni", "avx512-amx"
 std::string_view kernel_path_name(KernelPath path);
 // The path named `name` (as kernel_path_name prints it); nullopt for an unknown name.
 std::optional<KernelPath> kernel_path_from_name(std::string_view name);
@@ -55,10 +60,16 @@ bool kernel_path_supported(KernelPath path);         // by this CPU and OS
 std::vector<KernelPath> supported_kernel_paths();    // Scalar first, best last
 KernelPath best_kernel_path();                       // what matmul() uses
 // The path for generated tokens, one (or a few) per sequence and step: the
-// Amx and Avx512Tiles paths' decoded tiles pay off for prompt batches only,
-// so generation there uses the Avx512 row kernels, which stream weights
-// fastest. Every other path is its own generation path.
+// decoded tiles of the Amx, Avx512Tiles, Avx2Tiles and Avx2VnniTiles paths pay
+// off for prompt batches only, so generation there uses the row kernels of the
+// same instruction set (Avx512, Avx2, Avx2Vnni), which stream weights fastest.
+// Every other path is its own generation path.
 KernelPath generation_kernel_path(KernelPath path);
+// True for the paths built on the AVX2 row kernels (Avx2, Avx2Vnni and their tiles).
+constexpr bool uses_avx2_rows(KernelPath path) {
+  return path == KernelPath::Avx2 || path == KernelPath::Avx2Tiles || path == KernelPath::Avx2Vnni ||
+         path == KernelPath::Avx2VnniTiles;
+}
 // True for the paths built on the AVX-512 row kernels (Avx512, Avx512Tiles, Amx).
 constexpr bool uses_avx512_rows(KernelPath path) {
   return path == KernelPath::Avx512 || path == KernelPath::Avx512Tiles || path == KernelPath::Amx;

@@ -15,6 +15,7 @@
 
 #include "engine/kernels/kernels.h"
 #include "engine/kernels/amx.h"
+#include "engine/kernels/avx2_tiles.h"
 #include "engine/kernels/vnni_tiles.h"
 #include "engine/kernels/row_dot.h"
 #include "engine/kernels/work_split.h"
@@ -54,10 +55,12 @@ RowDotFn row_dot_for(KernelPath path, GgmlType type, const quant::TypeOps& refer
       if (fn == nullptr) fn = detail::avx2_row_dot_more(type, cpu_features().avx_vnni);
       break;
     case KernelPath::Avx2Vnni:
+    case KernelPath::Avx2VnniTiles:
       fn = detail::avx2_row_dot(type, true);
       if (fn == nullptr) fn = detail::avx2_row_dot_more(type, true);
       break;
     case KernelPath::Avx2:
+    case KernelPath::Avx2Tiles:
       fn = detail::avx2_row_dot(type, false);
       if (fn == nullptr) fn = detail::avx2_row_dot_more(type, false);
       break;
@@ -75,8 +78,10 @@ RowDotTokensFn row_dot_tokens_for(KernelPath path, GgmlType type) {
     case KernelPath::Amx:
       if (detail::avx512_row_dot(type) != nullptr) return detail::avx512_row_dot_tokens(type);
       return detail::avx2_row_dot_tokens(type, cpu_features().avx_vnni);
-    case KernelPath::Avx2Vnni: return detail::avx2_row_dot_tokens(type, true);
-    case KernelPath::Avx2: return detail::avx2_row_dot_tokens(type, false);
+    case KernelPath::Avx2Vnni:
+    case KernelPath::Avx2VnniTiles: return detail::avx2_row_dot_tokens(type, true);
+    case KernelPath::Avx2:
+    case KernelPath::Avx2Tiles: return detail::avx2_row_dot_tokens(type, false);
     case KernelPath::Scalar: break;
   }
   return nullptr;
@@ -96,6 +101,13 @@ detail::QuantizeRowFn activation_quantizer(KernelPath path, GgmlType activation_
     if (detail::QuantizeRowFn fn = detail::avx512_quantize_row(activation_type)) return fn;
   }
   return quant::reference_ops(activation_type)->quantize_row;
+}
+
+// True when `path` is an AVX2 tiles path and its tiles multiply `type`.
+bool avx2_tiles_take(KernelPath path, GgmlType type) {
+  if (path == KernelPath::Avx2Tiles) return detail::avx2_tiles_have_kernel(type, false);
+  if (path == KernelPath::Avx2VnniTiles) return detail::avx2_tiles_have_kernel(type, true);
+  return false;
 }
 
 void fill_nan(float* out, int64_t count) {
@@ -138,6 +150,7 @@ bool has_simd_kernel(KernelPath path, GgmlType type) {
   if (ops == nullptr || ops->vec_dot == nullptr) return false;
   if (path == KernelPath::Amx && detail::amx_has_kernel(type)) return true;
   if (path == KernelPath::Avx512Tiles && detail::vnni_tiles_have_kernel(type)) return true;
+  if (avx2_tiles_take(path, type)) return true;
   return packed_kernel_for(path, type) != nullptr || row_dot_for(path, type, *ops) != ops->vec_dot;
 }
 
@@ -271,7 +284,7 @@ Status matmul_many_with_path(KernelPath path, std::span<const MatmulJob> jobs, T
     if (job.w == nullptr) return Status::error("matmul: null weight matrix");
     if (Status s = check_product(path, *job.w, job.x, job.n_tokens, job.y); !s) return s;
   }
-  // Decoded-tile products (AMX, AVX-512 VNNI tiles) run one matrix at a time.
+  // Decoded-tile products (AMX, AVX-512 VNNI tiles, AVX2 tiles) run one matrix at a time.
   std::vector<Product> products;
   products.reserve(jobs.size());
   for (const MatmulJob& job : jobs) {
@@ -282,6 +295,10 @@ Status matmul_many_with_path(KernelPath path, std::span<const MatmulJob> jobs, T
     }
     if (path == KernelPath::Avx512Tiles && detail::vnni_tiles_have_kernel(job.w->type)) {
       detail::vnni_tiles_matmul(*job.w, job.x, job.n_tokens, job.y, pool, scratch);
+      continue;
+    }
+    if (avx2_tiles_take(path, job.w->type)) {
+      detail::avx2_tiles_matmul(path == KernelPath::Avx2VnniTiles, *job.w, job.x, job.n_tokens, job.y, pool, scratch);
       continue;
     }
     products.push_back(plan_product(path, *job.w, job.x, job.n_tokens, job.y));

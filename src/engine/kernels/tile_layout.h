@@ -1,7 +1,8 @@
-// Internal to the decoded-tile kernels (tile_weights_vbmi.cpp, tile_matmul.h and
-// its backends amx_matmul_amx.cpp and vnni_tiles_vbmi.cpp): how a weight row is
-// decoded into the operands of tile products (AMX tiles, or VPDPBUSD with one
-// weight dword broadcast against 16 tokens' activations). Weights are never
+// Internal to the decoded-tile kernels (tile_row_decoders.h, tile_weights_*.cpp,
+// tile_matmul.h and its backends amx_matmul_amx.cpp, vnni_tiles_vbmi.cpp and
+// avx2_tiles_avx2.cpp): how a weight row is decoded into the operands of tile
+// products (AMX tiles, or VPDPBUSD / VPMADDUBSW with one weight dword
+// broadcast against 16 tokens' activations). Weights are never
 // repacked in memory: each 16-row group is decoded into a per-thread buffer just
 // before its tile products, then the buffer is reused for the next group.
 //
@@ -17,8 +18,8 @@
 // BF16 family (BF16 only). Rows are bf16 in blocks of 32 values, used as they
 // are: one tile product per block. F16 weights have no decoder here; they keep
 // the AVX-512 kernels (GGML's summation order, row_dot_avx512.cpp).
-// The decoders are built with AVX-512 + VBMI flags: nothing here may run
-// before kernel_path_supported(Avx512Tiles) or (Amx).
+// Each table below is built for one instruction set and may run only where
+// kernel_path_supported says that set is there.
 #pragma once
 
 #include <cstdint>
@@ -47,6 +48,7 @@ struct Int8Weights {
   int block;            // values per scale block: 16 or 32
   bool has_min;         // mw terms present
   GgmlType activation;  // GGML's vec_dot_type: Q8_0, Q8_1 or Q8_K
+  int max_abs;          // the largest |q| the decoder can produce, whatever the row's bytes
   // Decodes one row of `cols` values into row r of a group: block b's values to
   // q_row + pack_offset(b, block) (q_row = q + r * kPackLine), its scale to
   // dw[b * kGroupRows] and min term to mw[b * kGroupRows] (dw, mw already
@@ -66,8 +68,12 @@ struct Bf16Weights {
   void (*decode_row)(const uint8_t* row, int64_t cols, uint16_t* out, int64_t stride);
 };
 
-// nullptr when the type has no decoder of that family.
+// nullptr when the type has no decoder of that family. The AVX-512 tables
+// (tile_weights_vbmi.cpp: run them only after kernel_path_supported(Avx512Tiles)
+// or (Amx)) and the AVX2 one (tile_weights_avx2.cpp, row decoders only: after
+// kernel_path_supported(Avx2)).
 const Int8Weights* int8_weights(GgmlType type);
 const Bf16Weights* bf16_weights(GgmlType type);
+const Int8Weights* int8_weights_avx2(GgmlType type);
 
 }  // namespace pg::kernels::detail::tiles

@@ -9,8 +9,9 @@
 // byte outside the matrix, write outside y / scratch, or let the token count or
 // thread count change any output's operations.
 //
-// Included only by files built with AVX-512 + VBMI flags; everything here has
-// internal linkage, so each instruction-set file gets its own copy.
+// Included by the backends' files, built with AVX-512 + VBMI flags (AMX, VNNI)
+// or AVX2 flags (avx2_tiles_avx2.cpp); everything here has internal linkage, so
+// each instruction-set file gets its own copy.
 #pragma once
 
 #include <immintrin.h>
@@ -151,6 +152,7 @@ struct Int8Group {
   const float* dw;
   const float* mw;
   const int32_t* flip_terms;
+  int max_abs;  // the decoder's bound on |q| (Int8Weights::max_abs)
 };
 
 // Writes a group's results into y (token-major: y[t * rows + r]).
@@ -165,14 +167,22 @@ inline void write_tokens(const float (*out)[16], int64_t rows, int64_t row0, int
 // -128 x the sum of each scale block's values, for rows [0, 16) of a decoded
 // group (rows past the matrix are zero, so their terms are 0).
 inline void compute_flip_terms(const int8_t* q, int64_t blocks, int block, int32_t* terms) {
-  const __m512i flip = _mm512_set1_epi8(static_cast<char>(0x80));
   const int per_pack = kPackLine / block, qwords_per_block = block / 8;
   for (int64_t k = 0; k * per_pack < blocks; ++k) {
     for (int r = 0; r < kGroupRows; ++r) {
       // Sums of 8 unsigned (value + 128) bytes each.
-      const __m512i line = _mm512_xor_si512(_mm512_load_si512(q + k * kPackBytes + r * kPackLine), flip);
       alignas(64) uint64_t sums[8];
-      _mm512_store_si512(sums, _mm512_sad_epu8(line, _mm512_setzero_si512()));
+      const int8_t* line = q + k * kPackBytes + r * kPackLine;
+#if defined(__AVX512BW__)
+      const __m512i flip = _mm512_set1_epi8(static_cast<char>(0x80));
+      _mm512_store_si512(sums, _mm512_sad_epu8(_mm512_xor_si512(_mm512_load_si512(line), flip), _mm512_setzero_si512()));
+#else
+      const __m256i flip = _mm256_set1_epi8(static_cast<char>(0x80));
+      for (int half = 0; half < 2; ++half) {
+        const __m256i bytes = _mm256_xor_si256(_mm256_load_si256(reinterpret_cast<const __m256i*>(line + 32 * half)), flip);
+        _mm256_store_si256(reinterpret_cast<__m256i*>(sums + 4 * half), _mm256_sad_epu8(bytes, _mm256_setzero_si256()));
+      }
+#endif
       for (int j = 0; j < per_pack && k * per_pack + j < blocks; ++j) {
         int64_t unsigned_sum = 0;
         for (int i = 0; i < qwords_per_block; ++i) unsigned_sum += static_cast<int64_t>(sums[j * qwords_per_block + i]);
@@ -186,6 +196,7 @@ inline void compute_flip_terms(const int8_t* q, int64_t blocks, int block, int32
 // The whole product. Backend provides:
 //   static constexpr bool kFlipActivationSigns;   // activations as value + 128
 //   static constexpr bool kBf16;                  // multiplies BF16 weights too
+//   static const Int8Weights* int8_weights(GgmlType);  // its instruction set's decoders
 //   struct ThreadState { void configure(int block, int tokens); };  (block 0: BF16)
 //   static void int8_products(ThreadState&, const Int8Group&, bool has_min, const uint8_t* tile,
 //                             const Int8TileLayout&, float (*out)[16], NextGroupPrefetch&);
@@ -194,10 +205,14 @@ inline void compute_flip_terms(const int8_t* q, int64_t blocks, int block, int32
 template <typename Backend>
 void tile_matmul(const WeightMatrix& w, const float* x, int64_t n_tokens, float* y, ThreadPool& pool,
                  Scratch& scratch) {
-  const Int8Weights* int8 = int8_weights(w.type);
-  const Bf16Weights* bf16 = Backend::kBf16 ? bf16_weights(w.type) : nullptr;
+  const Int8Weights* int8 = Backend::int8_weights(w.type);
+  const Bf16Weights* bf16 = nullptr;
+  if constexpr (Backend::kBf16) bf16 = bf16_weights(w.type);
   const GgmlType act_type = quant::reference_ops(w.type)->vec_dot_type;
-  QuantizeRowFn quantize_row = avx512_quantize_row(act_type);
+  QuantizeRowFn quantize_row = nullptr;
+#if defined(__AVX512F__)
+  quantize_row = avx512_quantize_row(act_type);  // the reference's bytes, faster
+#endif
   if (quantize_row == nullptr) quantize_row = quant::reference_ops(act_type)->quantize_row;
   const int64_t cols = w.cols, rows = w.rows;
   const uint64_t act_row_bytes = *ggml_row_bytes(act_type, static_cast<uint64_t>(cols));
@@ -270,7 +285,7 @@ void tile_matmul(const WeightMatrix& w, const float* x, int64_t n_tokens, float*
   };
   auto int8_group = [&](uint8_t* buffer) {
     return Int8Group{int8_q(buffer), int8_dw(buffer), int8_mw(buffer),
-                     Backend::kFlipActivationSigns ? int8_terms(buffer) : nullptr};
+                     Backend::kFlipActivationSigns ? int8_terms(buffer) : nullptr, int8->max_abs};
   };
   auto bf16_w = [&](uint8_t* buffer) { return reinterpret_cast<uint16_t*>(buffer); };
   constexpr int64_t kBf16Stride = kGroupRows * kBf16Block;

@@ -95,6 +95,7 @@ void bf16_tokens(const uint16_t* w, const uint8_t* tile, int64_t blocks, float (
 struct VnniBackend {
   static constexpr bool kFlipActivationSigns = true;
   static constexpr bool kBf16 = true;
+  static const Int8Weights* int8_weights(GgmlType type) { return tiles::int8_weights(type); }
   struct ThreadState {
     void configure(int, int) {}
   };

@@ -59,6 +59,8 @@ TEST(KernelsCpuFeatures, PathsAreConsistent) {
   EXPECT_EQ(simd_path_name(), std::string(kernel_path_name(best_kernel_path())));
   const CpuFeatures& f = cpu_features();
   EXPECT_EQ(kernel_path_supported(KernelPath::Avx2), f.avx2 && f.fma && f.f16c);
+  EXPECT_EQ(kernel_path_supported(KernelPath::Avx2Tiles), kernel_path_supported(KernelPath::Avx2));
+  EXPECT_EQ(kernel_path_supported(KernelPath::Avx2VnniTiles), kernel_path_supported(KernelPath::Avx2Vnni));
   if (kernel_path_supported(KernelPath::Avx2Vnni)) {
     EXPECT_TRUE(kernel_path_supported(KernelPath::Avx2));
   }
@@ -75,12 +77,15 @@ TEST(KernelsCpuFeatures, PathsAreConsistent) {
     EXPECT_TRUE(f.avx512vbmi && f.amx_tile && f.amx_int8 && f.amx_bf16);
   }
   std::set<std::string> names;
-  for (KernelPath p : {KernelPath::Scalar, KernelPath::Avx2, KernelPath::Avx2Vnni, KernelPath::Avx512,
-                       KernelPath::Avx512Tiles, KernelPath::Amx}) {
+  for (KernelPath p : {KernelPath::Scalar, KernelPath::Avx2, KernelPath::Avx2Tiles, KernelPath::Avx2Vnni,
+                       KernelPath::Avx2VnniTiles, KernelPath::Avx512, KernelPath::Avx512Tiles, KernelPath::Amx}) {
     names.insert(std::string(kernel_path_name(p)));
     EXPECT_EQ(kernel_path_from_name(kernel_path_name(p)), p);
   }
-  EXPECT_EQ(names.size(), 6u);
+  EXPECT_EQ(names.size(), 8u);
+  // The tiles paths carry the plain names: "avx2" is the best AVX2 path.
+  EXPECT_EQ(kernel_path_name(KernelPath::Avx2Tiles), "avx2");
+  EXPECT_EQ(kernel_path_name(KernelPath::Avx2), "avx2-rows");
 }
 
 }  // namespace

@@ -6,7 +6,9 @@
 // products (BF16 and the int8 types, never F16 or F32), and F16 on the Amx path
 // equals the Avx512 path bit for bit (it runs the same GGML-order kernels).
 // On AVX-512 VBMI machines: which types the VNNI decoded tiles take, and (with
-// AMX too) that they equal the AMX tile products bit for bit.
+// AMX too) that they equal the AMX tile products bit for bit. On AVX2 machines:
+// which types the AVX2 tiles take with and without AVX-VNNI, and that they
+// equal the AVX-512 VNNI tiles bit for bit where both exist.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -14,8 +16,10 @@
 #include <vector>
 
 #include "engine/kernels/amx.h"
+#include "engine/kernels/avx2_tiles.h"
 #include "engine/kernels/vnni_tiles.h"
 #include "engine/kernels/kernels.h"
+#include "engine/quant/quant.h"
 #include "kernel_test_support.h"
 
 namespace pg::kernels {
@@ -154,6 +158,117 @@ TEST(KernelsMatmulTiles, VnniTilesEqualEachTokenAloneAndTheAmxProducts) {
       std::vector<float> amx(n, -3.0f);
       ASSERT_TRUE(matmul_with_path(KernelPath::Amx, m.view, x.data(), tokens, amx.data(), pool, scratch));
       EXPECT_EQ(0, std::memcmp(tiled.data(), amx.data(), n * sizeof(float)));
+    }
+  }
+}
+
+const GgmlType kInt8TileTypes[] = {GgmlType::Q4_0, GgmlType::Q4_1, GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::Q8_0,
+                                   GgmlType::Q2_K, GgmlType::Q3_K, GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K,
+                                   GgmlType::IQ4_NL, GgmlType::IQ4_XS, GgmlType::MXFP4};
+
+TEST(KernelsMatmulTiles, Avx2TilesTakeEveryInt8Type) {
+  if (!kernel_path_supported(KernelPath::Avx2Tiles)) GTEST_SKIP() << "no AVX2 on this CPU";
+  for (GgmlType type : kInt8TileTypes) {
+    // Every int8 type, with AVX-VNNI or without (the 8-bit codes of Q8_0,
+    // IQ4_NL and IQ4_XS as split products).
+    EXPECT_TRUE(detail::avx2_tiles_have_kernel(type, true)) << ggml_type_name(type);
+    EXPECT_TRUE(detail::avx2_tiles_have_kernel(type, false)) << ggml_type_name(type);
+    EXPECT_TRUE(has_simd_kernel(KernelPath::Avx2Tiles, type)) << ggml_type_name(type);
+  }
+  for (GgmlType type : {GgmlType::F16, GgmlType::BF16, GgmlType::F32}) {
+    EXPECT_FALSE(detail::avx2_tiles_have_kernel(type, true)) << ggml_type_name(type);
+    EXPECT_TRUE(has_simd_kernel(KernelPath::Avx2Tiles, type)) << ggml_type_name(type);
+  }
+  EXPECT_EQ(generation_kernel_path(KernelPath::Avx2Tiles), KernelPath::Avx2);
+  EXPECT_EQ(generation_kernel_path(KernelPath::Avx2VnniTiles), KernelPath::Avx2Vnni);
+}
+
+// A prompt of 40 tokens (two full tiles and a partial one) through the AVX2
+// tiles, with and without AVX-VNNI: each token equals itself alone, the result
+// is within tolerance of the reference, and equals the AVX-512 VNNI tiles bit
+// for bit. Rows 33 leave a partial group; the weights are random bytes, so
+// every code a decoder can produce occurs (the bound on |q|, or the split of
+// 8-bit codes, is what keeps the 16-bit sums exact).
+TEST(KernelsMatmulTiles, Avx2TilesEqualEachTokenAloneAndTheAvx512Tiles) {
+  if (!kernel_path_supported(KernelPath::Avx2Tiles)) GTEST_SKIP() << "no AVX2 on this CPU";
+  ThreadPool pool(2);
+  Scratch scratch;
+  uint32_t seed = 9700;
+  for (GgmlType type : kInt8TileTypes) {
+    const int64_t cols = ggml_type_info(static_cast<uint32_t>(type))->block_size == 32 ? 544 : 512;
+    const OwnedMatrix m = random_matrix(type, 33, cols, ++seed);
+    const int64_t tokens = 40;
+    const std::vector<float> x = random_floats(static_cast<size_t>(cols * tokens), ++seed);
+    const size_t n = static_cast<size_t>(33 * tokens);
+    std::vector<float> expected(n), avx512(n, -3.0f);
+    matmul_reference(m.view, x.data(), tokens, expected.data());
+    const std::vector<double> bounds = test::magnitude_bounds(m.view, x, tokens);
+    const bool have_avx512_tiles = kernel_path_supported(KernelPath::Avx512Tiles);
+    if (have_avx512_tiles) {
+      ASSERT_TRUE(matmul_with_path(KernelPath::Avx512Tiles, m.view, x.data(), tokens, avx512.data(), pool, scratch));
+    }
+    for (KernelPath path : {KernelPath::Avx2Tiles, KernelPath::Avx2VnniTiles}) {
+      if (!kernel_path_supported(path)) continue;
+      if (!detail::avx2_tiles_have_kernel(type, path == KernelPath::Avx2VnniTiles)) continue;
+      SCOPED_TRACE(testing::Message() << ggml_type_name(type) << " " << test::path_label(path));
+      std::vector<float> tiled(n, -1.0f), alone(n, -2.0f);
+      ASSERT_TRUE(matmul_with_path(path, m.view, x.data(), tokens, tiled.data(), pool, scratch));
+      for (int64_t t = 0; t < tokens; ++t) {
+        ASSERT_TRUE(matmul_with_path(path, m.view, x.data() + t * cols, 1, alone.data() + t * 33, pool, scratch));
+      }
+      EXPECT_EQ(0, std::memcmp(tiled.data(), alone.data(), n * sizeof(float)));
+      test::expect_within_tolerance(tiled, expected, bounds);
+      if (have_avx512_tiles) EXPECT_EQ(0, std::memcmp(tiled.data(), avx512.data(), n * sizeof(float)));
+    }
+  }
+}
+
+// The 16-bit sums of the AVX2 products are exact only within the bound on
+// |q| each type's decoder states: weights and activations at the ends of their
+// ranges (constant rows quantize to the extreme codes, constant activations to
+// +-127, i.e. 255 and 1 once flipped) must still give the reference's result.
+TEST(KernelsMatmulTiles, Avx2TilesStayExactAtTheExtremeCodes) {
+  if (!kernel_path_supported(KernelPath::Avx2Tiles)) GTEST_SKIP() << "no AVX2 on this CPU";
+  ThreadPool pool(2);
+  Scratch scratch;
+  for (GgmlType type : kInt8TileTypes) {
+    const int64_t rows = 20, cols = 512, tokens = 18;
+    std::vector<float> values(static_cast<size_t>(rows * cols));
+    const std::vector<float> noise = random_floats(values.size(), 4242, 0.5f);
+    for (int64_t r = 0; r < rows; ++r) {
+      for (int64_t c = 0; c < cols; ++c) {
+        const size_t i = static_cast<size_t>(r * cols + c);
+        switch (r % 4) {
+          case 0: values[i] = 0.5f; break;
+          case 1: values[i] = -0.5f; break;
+          case 2: values[i] = c % 2 == 0 ? 0.5f : -0.4375f; break;
+          default: values[i] = noise[i]; break;
+        }
+      }
+    }
+    const quant::TypeOps* ops = quant::reference_ops(type);
+    const uint64_t row_bytes = *ggml_row_bytes(type, static_cast<uint64_t>(cols));
+    std::vector<uint8_t> bytes(static_cast<size_t>(rows * row_bytes));
+    for (int64_t r = 0; r < rows; ++r) ops->quantize_row(values.data() + r * cols, bytes.data() + r * row_bytes, cols);
+    const WeightMatrix w{type, rows, cols, row_bytes, bytes.data()};
+    std::vector<float> x(static_cast<size_t>(cols * tokens));
+    const std::vector<float> x_noise = random_floats(x.size(), 4343);
+    for (int64_t t = 0; t < tokens; ++t) {
+      for (int64_t c = 0; c < cols; ++c) {
+        const size_t i = static_cast<size_t>(t * cols + c);
+        x[i] = t % 3 == 0 ? 1.0f : t % 3 == 1 ? -1.0f : x_noise[i];
+      }
+    }
+    const size_t n = static_cast<size_t>(rows * tokens);
+    std::vector<float> expected(n);
+    matmul_reference(w, x.data(), tokens, expected.data());
+    const std::vector<double> bounds = test::magnitude_bounds(w, x, tokens);
+    for (KernelPath path : {KernelPath::Avx2Tiles, KernelPath::Avx2VnniTiles}) {
+      if (!kernel_path_supported(path)) continue;
+      SCOPED_TRACE(testing::Message() << ggml_type_name(type) << " " << test::path_label(path));
+      std::vector<float> tiled(n, -1.0f);
+      ASSERT_TRUE(matmul_with_path(path, w, x.data(), tokens, tiled.data(), pool, scratch));
+      test::expect_within_tolerance(tiled, expected, bounds);
     }
   }
 }

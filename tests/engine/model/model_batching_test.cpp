@@ -140,9 +140,11 @@ TEST(ModelBatchingErrors, BadBatchesAreRefusedAndChangeNothing) {
   refused({&a, nullptr}, {300, 301}, "null session");
 }
 
-TEST(ModelBatchingPaths, GenerationOnTilePathsUsesTheAvx512RowKernels) {
+TEST(ModelBatchingPaths, GenerationOnTilePathsUsesTheRowKernelsOfTheirInstructionSet) {
   EXPECT_EQ(kernels::generation_kernel_path(kernels::KernelPath::Amx), kernels::KernelPath::Avx512);
   EXPECT_EQ(kernels::generation_kernel_path(kernels::KernelPath::Avx512Tiles), kernels::KernelPath::Avx512);
+  EXPECT_EQ(kernels::generation_kernel_path(kernels::KernelPath::Avx2Tiles), kernels::KernelPath::Avx2);
+  EXPECT_EQ(kernels::generation_kernel_path(kernels::KernelPath::Avx2VnniTiles), kernels::KernelPath::Avx2Vnni);
   for (kernels::KernelPath path : {kernels::KernelPath::Scalar, kernels::KernelPath::Avx2,
                                    kernels::KernelPath::Avx2Vnni, kernels::KernelPath::Avx512}) {
     EXPECT_EQ(kernels::generation_kernel_path(path), path);
