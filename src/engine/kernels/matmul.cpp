@@ -88,6 +88,9 @@ RowDotTokensFn row_dot_tokens_for(KernelPath path, GgmlType type) {
 }
 
 const detail::PackedKernel* packed_kernel_for(KernelPath path, GgmlType type) {
+  if (uses_avx2_rows(path)) {
+    return detail::avx2_packed_kernel(type, path == KernelPath::Avx2Vnni || path == KernelPath::Avx2VnniTiles);
+  }
   if (!uses_avx512_rows(path)) return nullptr;
   const detail::PackedKernel* kernel = detail::avx512_packed_kernel(type);
   if (kernel == nullptr) kernel = detail::avx512_packed_k_kernel(type);

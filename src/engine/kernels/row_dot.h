@@ -86,6 +86,7 @@ void f16_dots_avx512(const uint16_t* rows, int64_t row_stride, int64_t n_rows, c
 void f16_dots_avx2(const uint16_t* rows, int64_t row_stride, int64_t n_rows, const uint16_t* xs, int64_t heads,
                    int64_t n, float* out, int64_t out_stride);
 // Packed-activation kernels (preferred over the row kernels when present).
+const PackedKernel* avx2_packed_kernel(GgmlType type, bool avx_vnni);  // Q4_0
 const PackedKernel* avx512_packed_kernel(GgmlType type);    // Q4_0, Q5_0, Q8_0
 const PackedKernel* avx512_packed_k_kernel(GgmlType type);  // Q4_K, Q6_K
 const PackedKernel* avx512_packed_f16_kernel(GgmlType type);  // F16
