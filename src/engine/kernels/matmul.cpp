@@ -103,6 +103,9 @@ detail::QuantizeRowFn activation_quantizer(KernelPath path, GgmlType activation_
   if (uses_avx512_rows(path)) {
     if (detail::QuantizeRowFn fn = detail::avx512_quantize_row(activation_type)) return fn;
   }
+  if (uses_avx2_rows(path)) {
+    if (detail::QuantizeRowFn fn = detail::avx2_quantize_row(activation_type)) return fn;
+  }
   return quant::reference_ops(activation_type)->quantize_row;
 }
 

@@ -67,6 +67,7 @@ inline void prefetch_weights_ahead(const void* at, uint64_t bytes) {
 // other formats, which keep the reference.
 using QuantizeRowFn = void (*)(const float* src, void* dst, int64_t n);
 QuantizeRowFn avx512_quantize_row(GgmlType activation_type);
+QuantizeRowFn avx2_quantize_row(GgmlType activation_type);  // the same on AVX2
 
 // nullptr when there is no kernel for weights of `type` on that path.
 // avx_vnni selects the AVX-VNNI int8 products (the CPU must have AVX-VNNI).

@@ -212,6 +212,8 @@ void tile_matmul(const WeightMatrix& w, const float* x, int64_t n_tokens, float*
   QuantizeRowFn quantize_row = nullptr;
 #if defined(__AVX512F__)
   quantize_row = avx512_quantize_row(act_type);  // the reference's bytes, faster
+#else
+  quantize_row = avx2_quantize_row(act_type);
 #endif
   if (quantize_row == nullptr) quantize_row = quant::reference_ops(act_type)->quantize_row;
   const int64_t cols = w.cols, rows = w.rows;

@@ -37,12 +37,11 @@ std::vector<std::vector<float>> test_rows(int64_t n) {
   return rows;
 }
 
-TEST(KernelsActivationQuant, Avx512QuantizersAreByteIdenticalToTheReference) {
-  if (!kernel_path_supported(KernelPath::Avx512)) GTEST_SKIP() << "no AVX-512 on this CPU";
+void expect_byte_identical(detail::QuantizeRowFn (*table)(GgmlType)) {
   const int64_t n = 2048;
   for (GgmlType type : {GgmlType::Q8_0, GgmlType::Q8_1, GgmlType::Q8_K}) {
     SCOPED_TRACE(ggml_type_name(type));
-    detail::QuantizeRowFn simd = detail::avx512_quantize_row(type);
+    detail::QuantizeRowFn simd = table(type);
     ASSERT_NE(simd, nullptr);
     const quant::TypeOps* reference = quant::reference_ops(type);
     const uint64_t bytes = *ggml_row_bytes(type, n);
@@ -55,7 +54,17 @@ TEST(KernelsActivationQuant, Avx512QuantizersAreByteIdenticalToTheReference) {
       ++row_index;
     }
   }
-  EXPECT_EQ(detail::avx512_quantize_row(GgmlType::F16), nullptr);
+  EXPECT_EQ(table(GgmlType::F16), nullptr);
+}
+
+TEST(KernelsActivationQuant, Avx512QuantizersAreByteIdenticalToTheReference) {
+  if (!kernel_path_supported(KernelPath::Avx512)) GTEST_SKIP() << "no AVX-512 on this CPU";
+  expect_byte_identical(detail::avx512_quantize_row);
+}
+
+TEST(KernelsActivationQuant, Avx2QuantizersAreByteIdenticalToTheReference) {
+  if (!kernel_path_supported(KernelPath::Avx2)) GTEST_SKIP() << "no AVX2 on this CPU";
+  expect_byte_identical(detail::avx2_quantize_row);
 }
 
 }  // namespace
