@@ -286,15 +286,45 @@ void dot_tokens_plain(int64_t n, const void* weight_row, const void* activations
   }
 }
 
+// r[k] = horizontal_sum(v[k]) for 8 vectors at once, in horizontal_sum's
+// order for every lane: s = low half + high half, then (s0 + s2) + (s1 + s3).
+inline __m256 horizontal_sums8(const __m256 v[8]) {
+  __m256 s[4];  // s[k] = [s of v[k] | s of v[k + 4]]
+  for (int k = 0; k < 4; ++k) {
+    s[k] = _mm256_add_ps(_mm256_permute2f128_ps(v[k], v[k + 4], 0x20), _mm256_permute2f128_ps(v[k], v[k + 4], 0x31));
+  }
+  auto pair_sums = [](__m256 x, __m256 y) {  // [x0 + x2, x1 + x3, y0 + y2, y1 + y3] per half
+    const __m256d xd = _mm256_castps_pd(x), yd = _mm256_castps_pd(y);
+    return _mm256_add_ps(_mm256_castpd_ps(_mm256_unpacklo_pd(xd, yd)), _mm256_castpd_ps(_mm256_unpackhi_pd(xd, yd)));
+  };
+  const __m256 t01 = pair_sums(s[0], s[1]), t23 = pair_sums(s[2], s[3]);
+  return _mm256_add_ps(_mm256_shuffle_ps(t01, t23, _MM_SHUFFLE(2, 0, 2, 0)),
+                       _mm256_shuffle_ps(t01, t23, _MM_SHUFFLE(3, 1, 3, 1)));
+}
+
+// dot_plain's accumulators for widened rows whose length is a multiple of 8
+// (no scalar tail), before the horizontal sum.
+inline __m256 plain_lanes(int64_t n, const float* w, const float* a) {
+  __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
+  int64_t i = 0;
+  for (; i + 32 <= n; i += 32) {
+    for (int k = 0; k < 4; ++k) acc[k] = _mm256_fmadd_ps(_mm256_load_ps(w + i + 8 * k), _mm256_load_ps(a + i + 8 * k), acc[k]);
+  }
+  for (; i + 8 <= n; i += 8) acc[0] = _mm256_fmadd_ps(_mm256_load_ps(w + i), _mm256_load_ps(a + i), acc[0]);
+  return _mm256_add_ps(_mm256_add_ps(acc[0], acc[1]), _mm256_add_ps(acc[2], acc[3]));
+}
+
 }  // namespace
 
 // Many F16 rows against several F16 vectors (row_dot.h): each vector and each
 // row widened to F32 once (exactly), then dot_plain's steps on the widened
 // values, so every result has dot_plain<F16>'s bits while a row is converted
-// once for all the vectors (the query heads of one KV head).
+// once for all the vectors (the query heads of one KV head). Rows go 8 at a
+// time where the length is a multiple of 8: their 8 horizontal sums are done
+// together (horizontal_sums8, the same additions in the same order).
 void f16_dots_avx2(const uint16_t* rows, int64_t row_stride, int64_t n_rows, const uint16_t* xs, int64_t heads,
                    int64_t n, float* out, int64_t out_stride) {
-  constexpr int64_t kMaxN = 256, kHeadsAtOnce = 8;
+  constexpr int64_t kMaxN = 256, kHeadsAtOnce = 8, kRowsAtOnce = 8;
   if (n > kMaxN) {
     for (int64_t h = 0; h < heads; ++h)
       for (int64_t j = 0; j < n_rows; ++j)
@@ -302,19 +332,31 @@ void f16_dots_avx2(const uint16_t* rows, int64_t row_stride, int64_t n_rows, con
     return;
   }
   alignas(32) float x[kHeadsAtOnce][kMaxN];
-  alignas(32) float row[kMaxN];
+  alignas(32) float row[kRowsAtOnce][kMaxN];
   auto widen = [n](const uint16_t* from, float* to) {
     int64_t i = 0;
     for (; i + 8 <= n; i += 8) _mm256_store_ps(to + i, load_f16x8(from + i));
     for (; i < n; ++i) to[i] = fp16_to_fp32(from[i]);
   };
+  const bool whole_vectors = n % 8 == 0;
   for (int64_t h0 = 0; h0 < heads; h0 += kHeadsAtOnce) {
     const int64_t hn = std::min(kHeadsAtOnce, heads - h0);
     for (int64_t h = 0; h < hn; ++h) widen(xs + (h0 + h) * n, x[h]);
-    for (int64_t j = 0; j < n_rows; ++j) {
-      widen(rows + j * row_stride, row);
+    int64_t j = 0;
+    if (whole_vectors) {
+      for (; j + kRowsAtOnce <= n_rows; j += kRowsAtOnce) {
+        for (int64_t k = 0; k < kRowsAtOnce; ++k) widen(rows + (j + k) * row_stride, row[k]);
+        for (int64_t h = 0; h < hn; ++h) {
+          __m256 lanes[kRowsAtOnce];
+          for (int64_t k = 0; k < kRowsAtOnce; ++k) lanes[k] = plain_lanes(n, row[k], x[h]);
+          _mm256_storeu_ps(out + (h0 + h) * out_stride + j, horizontal_sums8(lanes));
+        }
+      }
+    }
+    for (; j < n_rows; ++j) {
+      widen(rows + j * row_stride, row[0]);
       for (int64_t h = 0; h < hn; ++h)
-        out[(h0 + h) * out_stride + j] = dot_plain<float, load_f32x8, identity>(n, row, x[h]);
+        out[(h0 + h) * out_stride + j] = dot_plain<float, load_f32x8, identity>(n, row[0], x[h]);
     }
   }
 }

@@ -98,25 +98,44 @@ TEST(KernelsAttention, ValueSumsAreBitIdenticalToScalarOnEveryPath) {
   }
 }
 
-TEST(KernelsAttention, KeyDotsEqualTheF16RowKernelBitForBitOnAvx512) {
-  if (!kernel_path_supported(KernelPath::Avx512)) GTEST_SKIP() << "no AVX-512 on this CPU";
-  const detail::RowDotFn row_dot = detail::avx512_row_dot(GgmlType::F16);
-  for (int64_t n : {64, 128, 80, 7, 256, 300}) {
-    for (int64_t rows : {0, 1, 3, 4, 9, 16, 17, 35}) {
+// The key products of a SIMD path equal that path's F16 row kernel bit for
+// bit (prefill and decode see the same scores), for head sizes with and
+// without a whole number of vectors and row counts around the 8- and 16-row
+// blocks, with several heads at once.
+void expect_key_dots_equal_row_kernel(KernelPath path, detail::RowDotFn row_dot) {
+  for (int64_t n : {64, 128, 80, 7, 256, 300, 40}) {
+    for (int64_t rows : {0, 1, 3, 4, 8, 9, 16, 17, 35}) {
       SCOPED_TRACE("n=" + std::to_string(n) + " rows=" + std::to_string(rows));
-      const int64_t stride = n + 3;
+      const int64_t stride = n + 3, heads = 3;
       const Cache k = random_cache(rows, n, stride, 71 + static_cast<uint32_t>(n + rows));
-      const std::vector<float> qf = test::random_floats(static_cast<size_t>(n), 9);
+      const std::vector<float> qf = test::random_floats(static_cast<size_t>(n * heads), 9);
       std::vector<uint16_t> q(qf.size());
       for (size_t i = 0; i < q.size(); ++i) q[i] = fp32_to_fp16(qf[i]);
-      std::vector<float> out(static_cast<size_t>(rows) + 1, NAN);
-      f16_dots(KernelPath::Avx512, k.values.data(), stride, rows, q.data(), 1, n, out.data(), rows);
-      for (int64_t j = 0; j < rows; ++j) {
-        const float expected = row_dot(n, k.values.data() + j * stride, q.data());
-        EXPECT_EQ(std::memcmp(&out[static_cast<size_t>(j)], &expected, sizeof expected), 0) << "row " << j;
+      const int64_t out_stride = rows + 1;
+      std::vector<float> out(static_cast<size_t>(out_stride * heads), NAN);
+      f16_dots(path, k.values.data(), stride, rows, q.data(), heads, n, out.data(), out_stride);
+      for (int64_t h = 0; h < heads; ++h) {
+        for (int64_t j = 0; j < rows; ++j) {
+          const float expected = row_dot(n, k.values.data() + j * stride, q.data() + h * n);
+          EXPECT_EQ(std::memcmp(&out[static_cast<size_t>(h * out_stride + j)], &expected, sizeof expected), 0)
+              << "head " << h << " row " << j;
+        }
+        EXPECT_TRUE(std::isnan(out[static_cast<size_t>(h * out_stride + rows)])) << "wrote past the rows";
       }
-      EXPECT_TRUE(std::isnan(out[static_cast<size_t>(rows)])) << "wrote past the rows";
     }
+  }
+}
+
+TEST(KernelsAttention, KeyDotsEqualTheF16RowKernelBitForBitOnAvx512) {
+  if (!kernel_path_supported(KernelPath::Avx512)) GTEST_SKIP() << "no AVX-512 on this CPU";
+  expect_key_dots_equal_row_kernel(KernelPath::Avx512, detail::avx512_row_dot(GgmlType::F16));
+}
+
+TEST(KernelsAttention, KeyDotsEqualTheF16RowKernelBitForBitOnAvx2) {
+  if (!kernel_path_supported(KernelPath::Avx2)) GTEST_SKIP() << "no AVX2 on this CPU";
+  for (KernelPath path : {KernelPath::Avx2, KernelPath::Avx2Tiles}) {
+    SCOPED_TRACE(test::path_label(path));
+    expect_key_dots_equal_row_kernel(path, detail::avx2_row_dot(GgmlType::F16, false));
   }
 }
 

@@ -38,21 +38,19 @@ std::vector<uint8_t> quantized(GgmlType type, const std::vector<float>& values, 
   return out;
 }
 
-TEST(KernelsPackedAvx2, Q4_0EqualsTheRowKernelBitForBit) {
-  if (!kernel_path_supported(KernelPath::Avx2)) GTEST_SKIP() << "no AVX2 on this CPU";
-  EXPECT_EQ(detail::avx2_packed_kernel(GgmlType::Q8_0, false), nullptr);
-  for (bool vnni : {false, true}) {
-    if (vnni && !kernel_path_supported(KernelPath::Avx2Vnni)) continue;
-    const detail::PackedKernel* packed = detail::avx2_packed_kernel(GgmlType::Q4_0, vnni);
-    ASSERT_NE(packed, nullptr);
-    const detail::RowDotFn row = detail::avx2_row_dot(GgmlType::Q4_0, vnni);
-    for (int64_t cols : {int64_t{32}, int64_t{96}, int64_t{2048}}) {
-      SCOPED_TRACE(testing::Message() << "vnni " << vnni << " cols " << cols);
-      const int64_t rows = 8, tokens = detail::kTileTokens;
-      const std::vector<uint8_t> w = quantized(GgmlType::Q4_0, patterned(rows, cols, 11), rows, cols);
-      const std::vector<uint8_t> a = quantized(GgmlType::Q8_0, patterned(tokens, cols, 12), tokens, cols);
-      const uint64_t w_bytes = *ggml_row_bytes(GgmlType::Q4_0, static_cast<uint64_t>(cols));
-      const uint64_t a_bytes = *ggml_row_bytes(GgmlType::Q8_0, static_cast<uint64_t>(cols));
+void expect_packed_equals_row_kernel(GgmlType type, const detail::PackedKernel* packed, detail::RowDotFn row,
+                                     std::vector<int64_t> col_counts) {
+  ASSERT_NE(packed, nullptr);
+  ASSERT_NE(row, nullptr);
+  const GgmlType activation = quant::reference_ops(type)->vec_dot_type;
+  for (int64_t cols : col_counts) {
+    SCOPED_TRACE(testing::Message() << ggml_type_name(type) << " cols " << cols);
+    const int64_t rows = 8, tokens = detail::kTileTokens;
+    const std::vector<uint8_t> w = quantized(type, patterned(rows, cols, 11), rows, cols);
+    const std::vector<uint8_t> a = quantized(activation, patterned(tokens, cols, 12), tokens, cols);
+    const uint64_t w_bytes = *ggml_row_bytes(type, static_cast<uint64_t>(cols));
+    const uint64_t a_bytes = *ggml_row_bytes(activation, static_cast<uint64_t>(cols));
+    {  // every row against every token, alone and as a tile
       const uint64_t stride = packed->packed_bytes(cols);
       std::vector<uint8_t> p(static_cast<size_t>(tokens * stride));
       for (int64_t t = 0; t < tokens; ++t) packed->pack(cols, a.data() + t * a_bytes, p.data() + t * stride);
@@ -67,6 +65,17 @@ TEST(KernelsPackedAvx2, Q4_0EqualsTheRowKernelBitForBit) {
         }
       }
     }
+  }
+}
+
+TEST(KernelsPackedAvx2, Q4_0EqualsTheRowKernelBitForBit) {
+  if (!kernel_path_supported(KernelPath::Avx2)) GTEST_SKIP() << "no AVX2 on this CPU";
+  EXPECT_EQ(detail::avx2_packed_kernel(GgmlType::Q8_0, false), nullptr);
+  for (bool vnni : {false, true}) {
+    if (vnni && !kernel_path_supported(KernelPath::Avx2Vnni)) continue;
+    SCOPED_TRACE(testing::Message() << "vnni " << vnni);
+    expect_packed_equals_row_kernel(GgmlType::Q4_0, detail::avx2_packed_kernel(GgmlType::Q4_0, vnni),
+                                    detail::avx2_row_dot(GgmlType::Q4_0, vnni), {32, 96, 2048});
   }
 }
 
