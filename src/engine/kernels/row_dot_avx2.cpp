@@ -94,15 +94,20 @@ float dot_x_q8_0(int64_t n, const void* weight_row, const void* activation_row) 
 // (plus a 5th from qh for Q5_K). The q*a products are exact int32 block sums
 // (maddubs cannot saturate: q <= 31, |a| <= 128); the min part uses Q8_K's
 // 16-value sums, as the reference does.
-inline void scales_and_mins(const uint8_t* packed, uint8_t* scales, uint8_t* mins) {
-  for (int j = 0; j < 4; ++j) {
-    scales[j] = packed[j] & 63;
-    mins[j] = packed[j + 4] & 63;
-  }
-  for (int j = 4; j < 8; ++j) {
-    scales[j] = static_cast<uint8_t>((packed[j + 4] & 0xF) | ((packed[j - 4] >> 6) << 4));
-    mins[j] = static_cast<uint8_t>((packed[j + 4] >> 4) | ((packed[j] >> 6) << 4));
-  }
+
+// The 8 scales and 8 mins of a Q4_K/Q5_K super-block (12 packed bytes, 6 bits
+// each) as 16 int16: scales in elements 0..7, mins in 8..15. The same values
+// as scales_and_mins, unpacked on 32-bit words.
+inline __m256i scales_and_mins16(const uint8_t* packed) {
+  uint32_t w[3];
+  std::memcpy(w, packed, 12);
+  constexpr uint32_t kLow6 = 0x3f3f3f3f, kLow4 = 0x0f0f0f0f, kTop2 = 0x03030303;
+  const uint32_t scales0 = w[0] & kLow6;                                       // scales 0..3
+  const uint32_t mins0 = w[1] & kLow6;                                         // mins 0..3
+  const uint32_t scales1 = (w[2] & kLow4) | (((w[0] >> 6) & kTop2) << 4);      // scales 4..7
+  const uint32_t mins1 = ((w[2] >> 4) & kLow4) | (((w[1] >> 6) & kTop2) << 4);  // mins 4..7
+  return _mm256_cvtepu8_epi16(_mm_setr_epi32(static_cast<int>(scales0), static_cast<int>(scales1),
+                                             static_cast<int>(mins0), static_cast<int>(mins1)));
 }
 
 // kTokens activation rows at once (the token tile, or 1): each super-block's
@@ -121,8 +126,13 @@ void dot_tokens_qx_k_q8_k(int64_t n, const void* weight_row, const void* activat
     min_part[k] = 0;
   }
   for (int64_t b = 0; b < blocks; ++b) {
-    uint8_t scales[8], mins[8];
-    scales_and_mins(x[b].scales, scales, mins);
+    if constexpr (kTokens == 1) prefetch_weights_ahead(x + b, sizeof(Block));
+    const __m256i scales_mins = scales_and_mins16(x[b].scales);
+    // Each scale as a pair of int16 in every lane: scale g at bytes 2g, 2g + 1.
+    const __m256i scales = _mm256_permute2x128_si256(scales_mins, scales_mins, 0x00);
+    // Each min twice (its two 16-value sums), for one madd with Q8_K's bsums.
+    const __m256i mins = _mm256_permute2x128_si256(scales_mins, scales_mins, 0x11);
+    const __m256i mins_twice = _mm256_unpacklo_epi16(_mm256_permute4x64_epi64(mins, 0x10), _mm256_permute4x64_epi64(mins, 0x10));
     __m256i high = _mm256_setzero_si256();
     if constexpr (kHasHighBit) high = load256(x[b].qh);
     __m256i block_sum[kTokens];
@@ -138,7 +148,9 @@ void dot_tokens_qx_k_q8_k(int64_t n, const void* weight_row, const void* activat
         upper = _mm256_or_si256(upper,
                                 _mm256_and_si256(_mm256_cmpeq_epi8(_mm256_and_si256(high, bit_high), bit_high), sixteen));
       }
-      const __m256i scale_low = _mm256_set1_epi16(scales[2 * pair]), scale_upper = _mm256_set1_epi16(scales[2 * pair + 1]);
+      const char lo_byte = static_cast<char>(4 * pair), up_byte = static_cast<char>(4 * pair + 2);
+      const __m256i scale_low = _mm256_shuffle_epi8(scales, _mm256_set1_epi16(static_cast<short>((lo_byte + 1) << 8 | lo_byte)));
+      const __m256i scale_upper = _mm256_shuffle_epi8(scales, _mm256_set1_epi16(static_cast<short>((up_byte + 1) << 8 | up_byte)));
 #pragma GCC unroll 4
       for (int k = 0; k < kTokens; ++k) {
         const int8_t* q8 = y[k][b].qs;
@@ -149,8 +161,11 @@ void dot_tokens_qx_k_q8_k(int64_t n, const void* weight_row, const void* activat
       }
     }
     for (int k = 0; k < kTokens; ++k) {
-      int32_t sum_mins = 0;
-      for (int g = 0; g < quant::kQK_K / 16; ++g) sum_mins += y[k][b].bsums[g] * mins[g / 2];
+      // sum over the 16 bsums of bsum[g] * min[g / 2], exact in int32.
+      const __m256i weighted = _mm256_madd_epi16(load256(y[k][b].bsums), mins_twice);
+      __m128i sum4 = _mm_add_epi32(_mm256_castsi256_si128(weighted), _mm256_extracti128_si256(weighted, 1));
+      sum4 = _mm_add_epi32(sum4, _mm_unpackhi_epi64(sum4, sum4));
+      const int32_t sum_mins = _mm_cvtsi128_si32(_mm_add_epi32(sum4, _mm_shuffle_epi32(sum4, 1)));
       const __m256 d = _mm256_set1_ps(half_to_float(x[b].d) * y[k][b].d);
       acc[k] = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(block_sum[k]), acc[k]);
       min_part[k] += half_to_float(x[b].dmin) * y[k][b].d * static_cast<float>(sum_mins);
@@ -185,6 +200,9 @@ void dot_tokens_q6_k_q8_k(int64_t n, const void* weight_row, const void* activat
     __m256i block_sum[kTokens];
     for (int k = 0; k < kTokens; ++k) block_sum[k] = _mm256_setzero_si256();
     for (int half = 0; half < 2; ++half) {
+      // This half's 8 group scales as int16 in both 128-bit lanes.
+      const __m256i scales16 = _mm256_broadcastsi128_si256(
+          _mm_cvtepi8_epi16(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(scales))));
       const __m256i ql0 = load256(ql), ql1 = load256(ql + 32), high = load256(qh);
       __m256i codes[4];
       codes[0] = _mm256_or_si256(_mm256_and_si256(ql0, low4), _mm256_slli_epi16(_mm256_and_si256(high, low2), 4));
@@ -195,8 +213,12 @@ void dot_tokens_q6_k_q8_k(int64_t n, const void* weight_row, const void* activat
       codes[3] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql1, 4), low4),
                                  _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(high, 6), low2), 4));
       for (int c = 0; c < 4; ++c) {
-        const __m256i group_scales =
-            _mm256_set_m128i(_mm_set1_epi16(scales[2 * c + 1]), _mm_set1_epi16(scales[2 * c]));
+        // Scale 2c in every int16 of the low lane, 2c + 1 in the high lane.
+        const char lo = static_cast<char>(4 * c), hi = static_cast<char>(4 * c + 2);
+        const __m256i group_scales = _mm256_shuffle_epi8(
+            scales16, _mm256_setr_epi8(lo, lo + 1, lo, lo + 1, lo, lo + 1, lo, lo + 1, lo, lo + 1, lo, lo + 1, lo, lo + 1,
+                                       lo, lo + 1, hi, hi + 1, hi, hi + 1, hi, hi + 1, hi, hi + 1, hi, hi + 1, hi, hi + 1,
+                                       hi, hi + 1, hi, hi + 1));
 #pragma GCC unroll 4
         for (int k = 0; k < kTokens; ++k) {
           const __m256i a = load256(y[k][b].qs + 128 * half + 32 * c);
