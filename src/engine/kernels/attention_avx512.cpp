@@ -1,7 +1,7 @@
 // AVX-512 value sums of attention (attention.h) in lane order: 16 outputs per
-// register; rows whose lanes run 0..15 are added with 16 lane sums held in
-// registers (16 lanes of one head, or fewer lanes of up to 8 heads that share
-// each widened value row), the rows before and after that through memory. Each term is
+// register; rows from the first one on lane 0 are added with 16 lane sums held
+// in registers (16 lanes of one head, or fewer lanes of up to 8 heads that share
+// each widened value row), the rows before that through memory. Each term is
 // one FMA onto its lane, so every output equals the scalar reference's bit for
 // bit; and the probabilities' rounding through F16 (round to nearest even). Built with AVX-512 flags: call only after CPUID says AVX-512 is usable.
 #pragma GCC diagnostic ignored "-Wuninitialized"
@@ -33,10 +33,11 @@ inline void add_rows_in_memory(const uint16_t* rows, int64_t row_stride, const f
 
 namespace {
 
-// Rows [j0, j1), which come in groups of 16 whose first row is lane 0, for
-// heads [h0, h0 + kHeads) on lanes [l0, l0 + kLanesAtOnce): each row's 16
-// values are widened once for all kHeads heads; kHeads * kLanesAtOnce = 16
-// accumulators stay in registers, each lane adding its rows in order.
+// Rows [j0, j1), which come in groups of 16 whose first row is lane 0 (the
+// last group may be partial), for heads [h0, h0 + kHeads) on lanes
+// [l0, l0 + kLanesAtOnce): each row's 16 values are widened once for all
+// kHeads heads; kHeads * kLanesAtOnce = 16 accumulators stay in registers,
+// each lane adding its rows in order.
 template <int kHeads>
 void add_groups_in_registers(const uint16_t* rows, int64_t row_stride, const float* weights, int64_t weight_stride,
                              int64_t j0, int64_t j1, int64_t h0, int64_t n, int64_t i, __mmask16 mask, float* lanes) {
@@ -49,15 +50,18 @@ void add_groups_in_registers(const uint16_t* rows, int64_t row_stride, const flo
 #pragma GCC unroll 16
       for (int l = 0; l < kLanesAtOnce; ++l)
         acc[h][l] = _mm512_maskz_loadu_ps(mask, lanes + (h0 + h) * head_floats + (l0 + l) * n + i);
-    for (int64_t j = j0 + l0; j < j1; j += kValueLanes) {
+    auto add_row = [&](int64_t j, int l) {
+      const __m512 v = load_f16(rows + (j + l) * row_stride + i, mask);
 #pragma GCC unroll 16
-      for (int l = 0; l < kLanesAtOnce; ++l) {
-        const __m512 v = load_f16(rows + (j + l) * row_stride + i, mask);
+      for (int h = 0; h < kHeads; ++h)
+        acc[h][l] = _mm512_fmadd_ps(_mm512_set1_ps(weights[(h0 + h) * weight_stride + j + l]), v, acc[h][l]);
+    };
+    int64_t j = j0 + l0;
+    for (; j - l0 + kValueLanes <= j1; j += kValueLanes) {  // whole groups
 #pragma GCC unroll 16
-        for (int h = 0; h < kHeads; ++h)
-          acc[h][l] = _mm512_fmadd_ps(_mm512_set1_ps(weights[(h0 + h) * weight_stride + j + l]), v, acc[h][l]);
-      }
+      for (int l = 0; l < kLanesAtOnce; ++l) add_row(j, l);
     }
+    for (int l = 0; l < kLanesAtOnce && j + l < j1; ++l) add_row(j, l);  // the partial group
 #pragma GCC unroll 16
     for (int h = 0; h < kHeads; ++h)
 #pragma GCC unroll 16
@@ -70,23 +74,19 @@ void add_groups_in_registers(const uint16_t* rows, int64_t row_stride, const flo
 
 void f16_weighted_sum_lanes_avx512(const uint16_t* rows, int64_t row_stride, int64_t n_rows, const float* weights,
                                    int64_t weight_stride, int64_t heads, int64_t n, int64_t lane0, float* lanes) {
-  // Rows [aligned, full_end) come in groups of 16 whose first row is lane 0.
+  // Rows from `aligned` on come in groups of 16 whose first row is lane 0.
   const int64_t aligned = std::min<int64_t>(n_rows, (kValueLanes - lane0) % kValueLanes);
-  const int64_t full_end = aligned + (n_rows - aligned) / kValueLanes * kValueLanes;
   for (int64_t i = 0; i < n; i += 16) {
     const int64_t left = n - i;
     const auto mask = left >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << left) - 1);
     for (int64_t h = 0; h < heads; ++h)
       add_rows_in_memory(rows, row_stride, weights + h * weight_stride, 0, aligned, lane0, n, i, mask,
                          lanes + h * kValueLanes * n);
-    if (full_end > aligned) {
+    if (n_rows > aligned) {
       for_head_blocks(heads, [&]<int kHeads>(int64_t h0) {
-        add_groups_in_registers<kHeads>(rows, row_stride, weights, weight_stride, aligned, full_end, h0, n, i, mask, lanes);
+        add_groups_in_registers<kHeads>(rows, row_stride, weights, weight_stride, aligned, n_rows, h0, n, i, mask, lanes);
       });
     }
-    for (int64_t h = 0; h < heads; ++h)
-      add_rows_in_memory(rows, row_stride, weights + h * weight_stride, full_end, n_rows, lane0, n, i, mask,
-                         lanes + h * kValueLanes * n);
   }
 }
 

@@ -5,9 +5,13 @@
 // each weight row's 4-byte group is broadcast against both. With AVX-VNNI one
 // VPDPBUSD adds 32 products into 8 token lanes; without it VPMADDUBSW gives
 // 16-bit pair sums, added over as many lines as the decoder's bound on |q|
-// keeps exact, then widened by VPMADDWD. Codes of 8 bits (Q8_0, IQ4_NL,
-// IQ4_XS) would overflow a pair sum, so they are split as q = 16 * high + low
-// (low in [0, 15], high in [-8, 7]) and each half multiplied on its own. Either way each block's integer sum
+// keeps exact, then widened by VPMADDWD. Codes of 8 bits would overflow a
+// pair sum against flipped activations: against Q8_0 activations (|a| <= 127:
+// Q8_0, IQ4_NL weights) the block's activations are flipped back once and
+// each product is formed as |q| * (a with q's sign), which cannot saturate;
+// against Q8_K ones (IQ4_XS, where a can be -128) each code is split as
+// q = 16 * high + low (low in [0, 15], high in [-8, 7]) and each half
+// multiplied on its own. Either way each block's integer sum
 // starts at -128 x the sum of the row's block values (undoing the sign flip)
 // and is exact, and the float steps are the AVX-512 VNNI backend's, in its
 // order: every output equals that path's bit for bit. Accumulators live in
@@ -42,6 +46,21 @@ inline __m256i broadcast_dword(const int8_t* p) {
   return _mm256_set1_epi32(v);
 }
 inline __m256i load_line(const uint8_t* p) { return _mm256_load_si256(reinterpret_cast<const __m256i*>(p)); }
+
+// The signed products of 8-bit codes against a block's activations with
+// their signs restored (signed_lines[i][half]); |q| <= 128 and |a| <= 127 keep
+// each pair below 2^15. c starts at 0: nothing is flipped.
+template <int kLines>
+inline void row_block_signed(const int8_t* row, const __m256i (*signed_lines)[2], __m256i& c_low, __m256i& c_high) {
+  const __m256i ones = _mm256_set1_epi16(1);
+#pragma GCC unroll 8
+  for (int i = 0; i < kLines; ++i) {
+    const __m256i w = broadcast_dword(row + 4 * i);
+    const __m256i magnitude = _mm256_sign_epi8(w, w);
+    c_low = _mm256_add_epi32(c_low, _mm256_madd_epi16(_mm256_maddubs_epi16(magnitude, _mm256_sign_epi8(signed_lines[i][0], w)), ones));
+    c_high = _mm256_add_epi32(c_high, _mm256_madd_epi16(_mm256_maddubs_epi16(magnitude, _mm256_sign_epi8(signed_lines[i][1], w)), ones));
+  }
+}
 
 // Adds one weight row's products with a scale block's kLines activation lines
 // to c_low (tokens 0-7) and c_high (tokens 8-15). kLinesPerWidening 0: the
@@ -115,9 +134,21 @@ void int8_tokens(const Int8Group& g, const uint8_t* tile, const Int8TileLayout& 
     const float* mw = g.mw + 16 * b;
     const int32_t* terms = g.flip_terms + 16 * b;
     const __m256 da_low = _mm256_load_ps(da + 16 * b), da_high = _mm256_load_ps(da + 16 * b + 8);
+    [[maybe_unused]] __m256i signed_lines[kLines][2];
+    if constexpr (kLinesPerWidening < 0) {
+      for (int i = 0; i < kLines; ++i)
+        for (int h = 0; h < 2; ++h)
+          signed_lines[i][h] = _mm256_xor_si256(load_line(lines + 64 * i + 32 * h), _mm256_set1_epi8(static_cast<char>(0x80)));
+    }
     for (int r = 0; r < 16; ++r) {
-      __m256i c_low = _mm256_set1_epi32(terms[r]), c_high = c_low;
-      row_block<kVnni, kLines, kLinesPerWidening>(q + r * kPackLine, lines, c_low, c_high);
+      __m256i c_low, c_high;
+      if constexpr (kLinesPerWidening < 0) {
+        c_low = c_high = _mm256_setzero_si256();
+        row_block_signed<kLines>(q + r * kPackLine, signed_lines, c_low, c_high);
+      } else {
+        c_low = c_high = _mm256_set1_epi32(terms[r]);
+        row_block<kVnni, kLines, kLinesPerWidening>(q + r * kPackLine, lines, c_low, c_high);
+      }
       // The AVX-512 VNNI backend's float steps, in its order.
       const __m256 weight_scale = _mm256_set1_ps(dw[r]);
       __m256 acc_low = _mm256_load_ps(out[r]), acc_high = _mm256_load_ps(out[r] + 8);
@@ -140,7 +171,9 @@ void int8_tokens_for_bound(const Int8Group& g, const uint8_t* tile, const Int8Ti
   if constexpr (kVnni) {
     int8_tokens<true, kBlock, kMin, 1>(g, tile, l, out, prefetch);
   } else if (!maddubs_is_exact(g.max_abs)) {
-    int8_tokens<false, kBlock, kMin, 0>(g, tile, l, out, prefetch);
+    // Q8_0 activations stay within +-127; Q8_K ones reach -128, whose sign cannot be moved.
+    if (g.activation == GgmlType::Q8_0) int8_tokens<false, kBlock, kMin, -1>(g, tile, l, out, prefetch);
+    else int8_tokens<false, kBlock, kMin, 0>(g, tile, l, out, prefetch);
   } else {
     switch (exact_lines_per_widening(g.max_abs, kBlock / 4)) {
       case 1: int8_tokens<false, kBlock, kMin, 1>(g, tile, l, out, prefetch); break;

@@ -152,7 +152,8 @@ struct Int8Group {
   const float* dw;
   const float* mw;
   const int32_t* flip_terms;
-  int max_abs;  // the decoder's bound on |q| (Int8Weights::max_abs)
+  int max_abs;           // the decoder's bound on |q| (Int8Weights::max_abs)
+  GgmlType activation;   // the activations' format (Int8Weights::activation)
 };
 
 // Writes a group's results into y (token-major: y[t * rows + r]).
@@ -287,7 +288,8 @@ void tile_matmul(const WeightMatrix& w, const float* x, int64_t n_tokens, float*
   };
   auto int8_group = [&](uint8_t* buffer) {
     return Int8Group{int8_q(buffer), int8_dw(buffer), int8_mw(buffer),
-                     Backend::kFlipActivationSigns ? int8_terms(buffer) : nullptr, int8->max_abs};
+                     Backend::kFlipActivationSigns ? int8_terms(buffer) : nullptr, int8->max_abs,
+                     int8->activation};
   };
   auto bf16_w = [&](uint8_t* buffer) { return reinterpret_cast<uint16_t*>(buffer); };
   constexpr int64_t kBf16Stride = kGroupRows * kBf16Block;
