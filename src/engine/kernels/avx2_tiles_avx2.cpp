@@ -210,10 +210,9 @@ struct Avx2Backend {
 
 }  // namespace
 
-bool avx2_tiles_have_kernel(GgmlType type, bool avx_vnni) {
-  // Without AVX-VNNI, codes past maddubs_is_exact take the split products,
-  // which are exact for any int8 code.
-  (void)avx_vnni;
+bool avx2_tiles_have_kernel(GgmlType type) {
+  // Without AVX-VNNI, codes past maddubs_is_exact take the signed or split
+  // products, which are exact for any int8 code.
   return tiles::int8_weights_avx2(type) != nullptr;
 }
 

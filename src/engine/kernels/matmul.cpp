@@ -111,9 +111,7 @@ detail::QuantizeRowFn activation_quantizer(KernelPath path, GgmlType activation_
 
 // True when `path` is an AVX2 tiles path and its tiles multiply `type`.
 bool avx2_tiles_take(KernelPath path, GgmlType type) {
-  if (path == KernelPath::Avx2Tiles) return detail::avx2_tiles_have_kernel(type, false);
-  if (path == KernelPath::Avx2VnniTiles) return detail::avx2_tiles_have_kernel(type, true);
-  return false;
+  return (path == KernelPath::Avx2Tiles || path == KernelPath::Avx2VnniTiles) && detail::avx2_tiles_have_kernel(type);
 }
 
 void fill_nan(float* out, int64_t count) {

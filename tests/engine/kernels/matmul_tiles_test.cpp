@@ -170,13 +170,12 @@ TEST(KernelsMatmulTiles, Avx2TilesTakeEveryInt8Type) {
   if (!kernel_path_supported(KernelPath::Avx2Tiles)) GTEST_SKIP() << "no AVX2 on this CPU";
   for (GgmlType type : kInt8TileTypes) {
     // Every int8 type, with AVX-VNNI or without (the 8-bit codes of Q8_0,
-    // IQ4_NL and IQ4_XS as split products).
-    EXPECT_TRUE(detail::avx2_tiles_have_kernel(type, true)) << ggml_type_name(type);
-    EXPECT_TRUE(detail::avx2_tiles_have_kernel(type, false)) << ggml_type_name(type);
+    // IQ4_NL and IQ4_XS as signed or split products).
+    EXPECT_TRUE(detail::avx2_tiles_have_kernel(type)) << ggml_type_name(type);
     EXPECT_TRUE(has_simd_kernel(KernelPath::Avx2Tiles, type)) << ggml_type_name(type);
   }
   for (GgmlType type : {GgmlType::F16, GgmlType::BF16, GgmlType::F32}) {
-    EXPECT_FALSE(detail::avx2_tiles_have_kernel(type, true)) << ggml_type_name(type);
+    EXPECT_FALSE(detail::avx2_tiles_have_kernel(type)) << ggml_type_name(type);
     EXPECT_TRUE(has_simd_kernel(KernelPath::Avx2Tiles, type)) << ggml_type_name(type);
   }
   EXPECT_EQ(generation_kernel_path(KernelPath::Avx2Tiles), KernelPath::Avx2);
@@ -209,7 +208,7 @@ TEST(KernelsMatmulTiles, Avx2TilesEqualEachTokenAloneAndTheAvx512Tiles) {
     }
     for (KernelPath path : {KernelPath::Avx2Tiles, KernelPath::Avx2VnniTiles}) {
       if (!kernel_path_supported(path)) continue;
-      if (!detail::avx2_tiles_have_kernel(type, path == KernelPath::Avx2VnniTiles)) continue;
+      if (!detail::avx2_tiles_have_kernel(type)) continue;
       SCOPED_TRACE(testing::Message() << ggml_type_name(type) << " " << test::path_label(path));
       std::vector<float> tiled(n, -1.0f), alone(n, -2.0f);
       ASSERT_TRUE(matmul_with_path(path, m.view, x.data(), tokens, tiled.data(), pool, scratch));
