@@ -108,16 +108,20 @@ void BM_Gemv(benchmark::State& state, pg::GgmlType type) { run_matmul(state, typ
 void BM_GemvCached(benchmark::State& state, pg::GgmlType type) { run_matmul(state, type, 1, 0); }
 void BM_Gemm64(benchmark::State& state, pg::GgmlType type) { run_matmul(state, type, 64, 0); }
 
-// Arguments: {threads, kernel path}; the AVX-512 and AMX paths (the others
-// are skipped where the CPU lacks them).
+// Arguments: {threads, kernel path}; the AVX-512 row, AVX-512 tile and AMX
+// paths (the others are skipped where the CPU lacks them).
 constexpr int64_t kAvx512 = static_cast<int64_t>(pg::kernels::KernelPath::Avx512);
+constexpr int64_t kTiles = static_cast<int64_t>(pg::kernels::KernelPath::Avx512Tiles);
 constexpr int64_t kAmx = static_cast<int64_t>(pg::kernels::KernelPath::Amx);
 #define PG_KERNEL_BENCH(TYPE)                                                                                   \
   BENCHMARK_CAPTURE(BM_Gemv, TYPE, pg::GgmlType::TYPE)                                                         \
-      ->Args({1, kAvx512})->Args({2, kAvx512})->Args({1, kAmx})->Args({2, kAmx})->UseRealTime();               \
-  BENCHMARK_CAPTURE(BM_GemvCached, TYPE, pg::GgmlType::TYPE)->Args({1, kAvx512})->Args({1, kAmx})->UseRealTime(); \
+      ->Args({1, kAvx512})->Args({2, kAvx512})->Args({1, kTiles})->Args({2, kTiles})->Args({1, kAmx})          \
+      ->Args({2, kAmx})->UseRealTime();                                                                        \
+  BENCHMARK_CAPTURE(BM_GemvCached, TYPE, pg::GgmlType::TYPE)                                                   \
+      ->Args({1, kAvx512})->Args({1, kTiles})->Args({1, kAmx})->UseRealTime();                                 \
   BENCHMARK_CAPTURE(BM_Gemm64, TYPE, pg::GgmlType::TYPE)                                                       \
-      ->Args({1, kAvx512})->Args({2, kAvx512})->Args({1, kAmx})->Args({2, kAmx})->UseRealTime();
+      ->Args({1, kAvx512})->Args({2, kAvx512})->Args({1, kTiles})->Args({2, kTiles})->Args({1, kAmx})          \
+      ->Args({2, kAmx})->UseRealTime();
 
 // Types with no AMX tile kernel (F16 keeps the AVX-512 kernels, GGML's order, on
 // the Amx path too): the AVX-512 path only.

@@ -71,7 +71,7 @@ void add_bench_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--ubatch-size", a->ubatch, "prompt tokens per forward pass, also -ub (as llama-bench; default 512)");
   cmd->add_option("--bw-mib", a->bw_mib, "buffer size in MiB for the memory-bandwidth measurement");
   cmd->add_option("--kernels", a->kernels,
-                  "kernel path: scalar, avx2-rows, avx2, avx2-vnni-rows, avx2-vnni, avx512-vnni-rows, avx512-vnni or avx512-amx (default: the best this CPU has)");
+                  "kernel path: scalar, avx2-rows, avx2, avx2-vnni-rows, avx2-vnni, avx512-vnni-rows, avx512-vnni-decode, avx512-vnni or avx512-amx (default: the best this CPU has)");
   add_cache_type_flags(cmd, a->cache_types);
   auto* grammar_opt = cmd->add_option("--grammar", a->grammar_file,
                                       "GBNF grammar: tg then runs through the decode loop, without and with it");
@@ -100,7 +100,7 @@ void add_bench_command(CLI::App& app, int& exit_code) {
       options.kernel_path = kernels::kernel_path_from_name(a->kernels);
       if (!options.kernel_path)
         return (void)std::fprintf(stderr,
-                                  "error: bench: unknown --kernels '%s' (scalar, avx2-rows, avx2, avx2-vnni-rows, avx2-vnni, avx512-vnni-rows, avx512-vnni, avx512-amx)\n",
+                                  "error: bench: unknown --kernels '%s' (scalar, avx2-rows, avx2, avx2-vnni-rows, avx2-vnni, avx512-vnni-rows, avx512-vnni-decode, avx512-vnni, avx512-amx)\n",
                                   a->kernels.c_str());
     }
     auto cache_types = parse_cache_type_flags(a->cache_types);

@@ -108,6 +108,7 @@ bool kernel_path_supported(KernelPath path) {
     case KernelPath::Avx2VnniTiles: return avx2 && f.avx_vnni;
     case KernelPath::Avx512:
       return avx2 && f.avx512f && f.avx512bw && f.avx512vl && f.avx512dq && f.avx512vnni && f.avx512bf16;
+    case KernelPath::Avx512Decode:
     case KernelPath::Avx512Tiles: return kernel_path_supported(KernelPath::Avx512) && f.avx512vbmi;
     case KernelPath::Amx:
       return kernel_path_supported(KernelPath::Avx512) && f.avx512vbmi && f.amx_tile && f.amx_int8 && f.amx_bf16;
@@ -119,8 +120,7 @@ std::vector<KernelPath> supported_kernel_paths() {
   std::vector<KernelPath> paths;
   for (KernelPath path :
        {KernelPath::Scalar, KernelPath::Avx2, KernelPath::Avx2Tiles, KernelPath::Avx2Vnni, KernelPath::Avx2VnniTiles,
-        KernelPath::Avx512, KernelPath::Avx512Tiles,
-        KernelPath::Amx}) {
+        KernelPath::Avx512, KernelPath::Avx512Decode, KernelPath::Avx512Tiles, KernelPath::Amx}) {
     if (kernel_path_supported(path)) paths.push_back(path);
   }
   return paths;
@@ -139,6 +139,7 @@ std::string_view kernel_path_name(KernelPath path) {
     case KernelPath::Avx2Vnni: return "avx2-vnni-rows";
     case KernelPath::Avx2VnniTiles: return "avx2-vnni";
     case KernelPath::Avx512: return "avx512-vnni-rows";
+    case KernelPath::Avx512Decode: return "avx512-vnni-decode";
     case KernelPath::Avx512Tiles: return "avx512-vnni";
     case KernelPath::Amx: return "avx512-amx";
   }
@@ -147,10 +148,10 @@ std::string_view kernel_path_name(KernelPath path) {
 
 KernelPath generation_kernel_path(KernelPath path) {
   switch (path) {
-    case KernelPath::Amx:
-    case KernelPath::Avx512Tiles: return KernelPath::Avx512;
     case KernelPath::Avx2Tiles: return KernelPath::Avx2;
     case KernelPath::Avx2VnniTiles: return KernelPath::Avx2Vnni;
+    case KernelPath::Avx512Tiles:
+    case KernelPath::Amx: return KernelPath::Avx512Decode;
     default: return path;
   }
 }
@@ -158,8 +159,7 @@ KernelPath generation_kernel_path(KernelPath path) {
 std::optional<KernelPath> kernel_path_from_name(std::string_view name) {
   for (KernelPath path :
        {KernelPath::Scalar, KernelPath::Avx2, KernelPath::Avx2Tiles, KernelPath::Avx2Vnni, KernelPath::Avx2VnniTiles,
-        KernelPath::Avx512, KernelPath::Avx512Tiles,
-        KernelPath::Amx}) {
+        KernelPath::Avx512, KernelPath::Avx512Decode, KernelPath::Avx512Tiles, KernelPath::Amx}) {
     if (kernel_path_name(path) == name) return path;
   }
   return std::nullopt;

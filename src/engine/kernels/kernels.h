@@ -45,14 +45,19 @@ enum class KernelPath {
   Avx2Vnni,  // Avx2 with AVX-VNNI int8 products
   Avx2VnniTiles,  // Avx2Tiles with VPDPBUSD products; generation uses the Avx2Vnni row kernels
   Avx512,    // AVX-512 F/BW/VL/DQ/VNNI/BF16 (all required: the file is built for all), row kernels
+  Avx512Decode,  // the generation path of Avx512Tiles and Amx: the types whose decoded tiles
+                 // have a single-token twin (vnni_tiles.h: Q4_0, Q8_0) take the twin for one
+                 // token and the tiles for several (a decode batch of streams), so a token's
+                 // output never depends on its batch; other types use the Avx512 row kernels
   Avx512Tiles,  // Avx512 (+VBMI) with prompt tokens of quantized weights through decoded
-                // weight tiles and VPDPBUSD products (vnni_tiles.h); generation and other
-                // types use the Avx512 row kernels
+                // weight tiles and VPDPBUSD products (vnni_tiles.h); one token takes the
+                // tiles' single-token twin where there is one; other types use the Avx512
+                // row kernels
   Amx,       // Avx512 (+VBMI) plus AMX tiles: INT8 tile products for quantized weights, BF16
              // tile products for BF16 weights; other types (F32, F16) use the Avx512 kernels
 };
 // "scalar", "avx2-rows", "avx2", "avx2-vnni-rows", "avx2-vnni", "avx512-vnni-rows",
-// "avx512-vnni", "avx512-amx"
+// "avx512-vnni-decode", "avx512-vnni", "avx512-amx"
 std::string_view kernel_path_name(KernelPath path);
 // The path named `name` (as kernel_path_name prints it); nullopt for an unknown name.
 std::optional<KernelPath> kernel_path_from_name(std::string_view name);
@@ -60,19 +65,22 @@ bool kernel_path_supported(KernelPath path);         // by this CPU and OS
 std::vector<KernelPath> supported_kernel_paths();    // Scalar first, best last
 KernelPath best_kernel_path();                       // what matmul() uses
 // The path for generated tokens, one (or a few) per sequence and step: the
-// decoded tiles of the Amx, Avx512Tiles, Avx2Tiles and Avx2VnniTiles paths pay
-// off for prompt batches only, so generation there uses the row kernels of the
-// same instruction set (Avx512, Avx2, Avx2Vnni), which stream weights fastest.
-// Every other path is its own generation path.
+// decoded tiles of the Avx2Tiles and Avx2VnniTiles paths pay off for prompt
+// batches only, so generation there uses the row kernels of the same
+// instruction set (Avx2, Avx2Vnni); Avx512Tiles and Amx generate with
+// Avx512Decode (row kernels, and the tiles' single-token twin where there is
+// one, so decode batches can take the tiles). Every other path is its own
+// generation path.
 KernelPath generation_kernel_path(KernelPath path);
 // True for the paths built on the AVX2 row kernels (Avx2, Avx2Vnni and their tiles).
 constexpr bool uses_avx2_rows(KernelPath path) {
   return path == KernelPath::Avx2 || path == KernelPath::Avx2Tiles || path == KernelPath::Avx2Vnni ||
          path == KernelPath::Avx2VnniTiles;
 }
-// True for the paths built on the AVX-512 row kernels (Avx512, Avx512Tiles, Amx).
+// True for the paths built on the AVX-512 row kernels (Avx512, Avx512Decode, Avx512Tiles, Amx).
 constexpr bool uses_avx512_rows(KernelPath path) {
-  return path == KernelPath::Avx512 || path == KernelPath::Avx512Tiles || path == KernelPath::Amx;
+  return path == KernelPath::Avx512 || path == KernelPath::Avx512Decode || path == KernelPath::Avx512Tiles ||
+         path == KernelPath::Amx;
 }
 // True when `path` has a SIMD row kernel for weights of `type` (false for Scalar).
 bool has_simd_kernel(KernelPath path, GgmlType type);
@@ -92,12 +100,21 @@ struct WeightMatrix {
 // data present when rows > 0. (The extent of data itself cannot be checked here.)
 Status validate_weight_matrix(const WeightMatrix& w);
 
+// One product of matmul_many_with_path (below).
+struct MatmulJob {
+  const WeightMatrix* w = nullptr;
+  const float* x = nullptr;
+  int64_t n_tokens = 0;
+  float* y = nullptr;
+};
+
 // Scratch space reused across calls so the hot path does not allocate.
 struct Scratch {
   std::vector<uint8_t> activations;  // activations converted to the vec_dot type
   std::vector<uint8_t> packed;       // the same, packed for a packed-activation kernel
   std::vector<uint8_t> tiles;        // AMX path: decoded weight tiles, one region per thread
   std::vector<uint64_t> offsets;     // matmul_many: where each product's activations are
+  std::vector<MatmulJob> one_token;  // matmul_many: the products of a few tokens through the tiles' twin
 };
 
 // y[t * w.rows + r] = sum_c W[r][c] * x[t * w.cols + c] for t in [0, n_tokens).
@@ -119,12 +136,6 @@ Status matmul_with_path(KernelPath path, const WeightMatrix& w, const float* x, 
 // (jobs reading the same x share the conversion), then the rows of all jobs
 // are split across the pool in a single dispatch. Every output has exactly
 // the bits matmul_with_path gives it. Errors as matmul_with_path, for any job.
-struct MatmulJob {
-  const WeightMatrix* w = nullptr;
-  const float* x = nullptr;
-  int64_t n_tokens = 0;
-  float* y = nullptr;
-};
 Status matmul_many_with_path(KernelPath path, std::span<const MatmulJob> jobs, ThreadPool& pool, Scratch& scratch);
 
 // Same contract, computed only with the scalar reference ops (for tests and

@@ -48,6 +48,7 @@ RowDotFn row_dot_for(KernelPath path, GgmlType type, const quant::TypeOps& refer
   RowDotFn fn = nullptr;
   switch (path) {
     case KernelPath::Avx512:
+    case KernelPath::Avx512Decode:
     case KernelPath::Avx512Tiles:
     case KernelPath::Amx:
       fn = detail::avx512_row_dot(type);
@@ -74,6 +75,7 @@ RowDotFn row_dot_for(KernelPath path, GgmlType type, const quant::TypeOps& refer
 RowDotTokensFn row_dot_tokens_for(KernelPath path, GgmlType type) {
   switch (path) {
     case KernelPath::Avx512:
+    case KernelPath::Avx512Decode:
     case KernelPath::Avx512Tiles:
     case KernelPath::Amx:
       if (detail::avx512_row_dot(type) != nullptr) return detail::avx512_row_dot_tokens(type);
@@ -154,6 +156,7 @@ bool has_simd_kernel(KernelPath path, GgmlType type) {
   if (ops == nullptr || ops->vec_dot == nullptr) return false;
   if (path == KernelPath::Amx && detail::amx_has_kernel(type)) return true;
   if (path == KernelPath::Avx512Tiles && detail::vnni_tiles_have_kernel(type)) return true;
+  if (path == KernelPath::Avx512Decode && detail::vnni_twin_has_kernel(type)) return true;
   if (avx2_tiles_take(path, type)) return true;
   return packed_kernel_for(path, type) != nullptr || row_dot_for(path, type, *ops) != ops->vec_dot;
 }
@@ -291,8 +294,22 @@ Status matmul_many_with_path(KernelPath path, std::span<const MatmulJob> jobs, T
   // Decoded-tile products (AMX, AVX-512 VNNI tiles, AVX2 tiles) run one matrix at a time.
   std::vector<Product> products;
   products.reserve(jobs.size());
+  // A few tokens on the AVX-512 tile paths where the tiles have a twin: the
+  // twin, all such products in one dispatch (scratch.one_token lists them).
+  std::vector<MatmulJob>& twin_jobs = scratch.one_token;
+  twin_jobs.clear();
+  const bool avx512_tiles = path == KernelPath::Amx || path == KernelPath::Avx512Tiles || path == KernelPath::Avx512Decode;
   for (const MatmulJob& job : jobs) {
     if (job.n_tokens == 0 || job.w->rows == 0) continue;
+    const bool twin = avx512_tiles && detail::vnni_twin_has_kernel(job.w->type);
+    if (twin && job.n_tokens <= detail::kTwinMaxTokens) {
+      twin_jobs.push_back(job);
+      continue;
+    }
+    if (twin && path == KernelPath::Avx512Decode) {  // a large decode batch: the tiles the twin equals
+      detail::vnni_tiles_matmul(*job.w, job.x, job.n_tokens, job.y, pool, scratch);
+      continue;
+    }
     if (path == KernelPath::Amx && detail::amx_has_kernel(job.w->type)) {
       detail::amx_matmul(*job.w, job.x, job.n_tokens, job.y, pool, scratch);
       continue;
@@ -307,6 +324,7 @@ Status matmul_many_with_path(KernelPath path, std::span<const MatmulJob> jobs, T
     }
     products.push_back(plan_product(path, *job.w, job.x, job.n_tokens, job.y));
   }
+  if (!twin_jobs.empty()) detail::vnni_twin_matmul(twin_jobs, pool, scratch);
   if (products.empty()) return Status::ok();
 
   // Activations: one conversion per distinct input (products that read the

@@ -72,17 +72,20 @@ TEST(KernelsCpuFeatures, PathsAreConsistent) {
     EXPECT_TRUE(kernel_path_supported(KernelPath::Avx512));
     EXPECT_TRUE(f.avx512vbmi);
   }
+  EXPECT_EQ(kernel_path_supported(KernelPath::Avx512Decode), kernel_path_supported(KernelPath::Avx512Tiles));
   if (kernel_path_supported(KernelPath::Amx)) {
     EXPECT_TRUE(kernel_path_supported(KernelPath::Avx512Tiles));
     EXPECT_TRUE(f.avx512vbmi && f.amx_tile && f.amx_int8 && f.amx_bf16);
   }
   std::set<std::string> names;
   for (KernelPath p : {KernelPath::Scalar, KernelPath::Avx2, KernelPath::Avx2Tiles, KernelPath::Avx2Vnni,
-                       KernelPath::Avx2VnniTiles, KernelPath::Avx512, KernelPath::Avx512Tiles, KernelPath::Amx}) {
+                       KernelPath::Avx2VnniTiles, KernelPath::Avx512, KernelPath::Avx512Decode,
+                       KernelPath::Avx512Tiles, KernelPath::Amx}) {
     names.insert(std::string(kernel_path_name(p)));
     EXPECT_EQ(kernel_path_from_name(kernel_path_name(p)), p);
   }
-  EXPECT_EQ(names.size(), 8u);
+  EXPECT_EQ(names.size(), 9u);
+  EXPECT_EQ(kernel_path_name(KernelPath::Avx512Decode), "avx512-vnni-decode");
   // The tiles paths carry the plain names: "avx2" is the best AVX2 path.
   EXPECT_EQ(kernel_path_name(KernelPath::Avx2Tiles), "avx2");
   EXPECT_EQ(kernel_path_name(KernelPath::Avx2), "avx2-rows");

@@ -11,6 +11,9 @@
 // equal the AVX-512 VNNI tiles bit for bit where both exist.
 #include <gtest/gtest.h>
 
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include <cmath>
 #include <cstring>
 #include <vector>
@@ -159,6 +162,58 @@ TEST(KernelsMatmulTiles, VnniTilesEqualEachTokenAloneAndTheAmxProducts) {
       ASSERT_TRUE(matmul_with_path(KernelPath::Amx, m.view, x.data(), tokens, amx.data(), pool, scratch));
       EXPECT_EQ(0, std::memcmp(tiled.data(), amx.data(), n * sizeof(float)));
     }
+  }
+}
+
+// The tiles' twin (a few tokens of Q4_0 or Q8_0 on the AVX-512 tile paths:
+// vnni_twin_vbmi.cpp) reads weights with 64-byte loads: a matrix that ends
+// right before an unmapped page must still be read only inside its bytes (a
+// read past it faults), and every token count up to a decode batch of 8 gives
+// each token its output alone, which equals the tiles' output for a prompt.
+TEST(KernelsMatmulTiles, TwinReadsNothingPastTheMatrixAndEqualsTheTiles) {
+  if (!kernel_path_supported(KernelPath::Avx512Tiles)) GTEST_SKIP() << "no AVX-512 VBMI on this CPU";
+  ThreadPool pool(2);
+  Scratch scratch;
+  const uint64_t page = static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+  uint32_t seed = 9900;
+  for (GgmlType type : {GgmlType::Q4_0, GgmlType::Q8_0}) {
+    EXPECT_TRUE(detail::vnni_twin_has_kernel(type));
+    EXPECT_TRUE(has_simd_kernel(KernelPath::Avx512Decode, type));
+    // 3 blocks per row (a pair and a lone block), 19 rows (a partial group).
+    for (int64_t cols : {96, 64, 32}) {
+      const int64_t rows = 19;
+      SCOPED_TRACE(testing::Message() << ggml_type_name(type) << " cols " << cols);
+      const OwnedMatrix m = random_matrix(type, rows, cols, ++seed);
+      const uint64_t bytes = m.view.row_bytes * static_cast<uint64_t>(rows);
+      const uint64_t mapped = (bytes + page - 1) / page * page;
+      auto* region = static_cast<uint8_t*>(
+          mmap(nullptr, mapped + page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+      ASSERT_NE(region, MAP_FAILED);
+      ASSERT_EQ(0, mprotect(region + mapped, page, PROT_NONE));
+      uint8_t* at_end = region + mapped - bytes;
+      std::memcpy(at_end, m.view.data, bytes);
+      WeightMatrix guarded = m.view;
+      guarded.data = at_end;
+      for (int64_t tokens : {1, 2, 5, 8, 9}) {
+        const std::vector<float> x = random_floats(static_cast<size_t>(cols * tokens), ++seed);
+        const size_t n = static_cast<size_t>(rows * tokens);
+        std::vector<float> tiled(n, -1.0f), alone(n, -2.0f), decode(n, -3.0f), expected(n);
+        ASSERT_TRUE(matmul_with_path(KernelPath::Avx512Tiles, guarded, x.data(), tokens, tiled.data(), pool, scratch));
+        ASSERT_TRUE(matmul_with_path(KernelPath::Avx512Decode, guarded, x.data(), tokens, decode.data(), pool, scratch));
+        for (int64_t t = 0; t < tokens; ++t) {
+          ASSERT_TRUE(matmul_with_path(KernelPath::Avx512Decode, guarded, x.data() + t * cols, 1, alone.data() + t * rows,
+                                       pool, scratch));
+        }
+        EXPECT_EQ(0, std::memcmp(tiled.data(), alone.data(), n * sizeof(float))) << tokens << " tokens";
+        EXPECT_EQ(0, std::memcmp(decode.data(), alone.data(), n * sizeof(float))) << tokens << " tokens";
+        matmul_reference(guarded, x.data(), tokens, expected.data());
+        test::expect_within_tolerance(tiled, expected, test::magnitude_bounds(guarded, x, tokens));
+      }
+      munmap(region, mapped + page);
+    }
+  }
+  for (GgmlType type : {GgmlType::Q4_K, GgmlType::Q6_K, GgmlType::F16, GgmlType::BF16}) {
+    EXPECT_FALSE(detail::vnni_twin_has_kernel(type)) << ggml_type_name(type);
   }
 }
 

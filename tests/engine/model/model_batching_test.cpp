@@ -104,7 +104,7 @@ TEST_P(ModelBatchingSequences, BatchedDecodeEqualsEachSequenceAlone) {
 
 INSTANTIATE_TEST_SUITE_P(Files, ModelBatchingSequences,
                          testing::Values("stories260K.gguf", "tiny256-Q4_K_M.gguf", "tiny256-Q4_0.gguf",
-                                         "tiny256-F16.gguf"),
+                                         "tiny256-Q8_0.gguf", "tiny256-F16.gguf"),
                          [](const testing::TestParamInfo<std::string>& info) {
                            std::string name = info.param.substr(0, info.param.size() - 5);
                            for (char& c : name) if (c == '-' || c == '.') c = '_';
@@ -140,13 +140,16 @@ TEST(ModelBatchingErrors, BadBatchesAreRefusedAndChangeNothing) {
   refused({&a, nullptr}, {300, 301}, "null session");
 }
 
-TEST(ModelBatchingPaths, GenerationOnTilePathsUsesTheRowKernelsOfTheirInstructionSet) {
-  EXPECT_EQ(kernels::generation_kernel_path(kernels::KernelPath::Amx), kernels::KernelPath::Avx512);
-  EXPECT_EQ(kernels::generation_kernel_path(kernels::KernelPath::Avx512Tiles), kernels::KernelPath::Avx512);
+// AVX2 tiles generate with their row kernels; the AVX-512 tiles with the decode
+// path (row kernels, and the tiles' single-token twin where there is one).
+TEST(ModelBatchingPaths, GenerationOnTilePathsUsesTheRowKernelsOrTheDecodePathOfTheirInstructionSet) {
+  EXPECT_EQ(kernels::generation_kernel_path(kernels::KernelPath::Amx), kernels::KernelPath::Avx512Decode);
+  EXPECT_EQ(kernels::generation_kernel_path(kernels::KernelPath::Avx512Tiles), kernels::KernelPath::Avx512Decode);
   EXPECT_EQ(kernels::generation_kernel_path(kernels::KernelPath::Avx2Tiles), kernels::KernelPath::Avx2);
   EXPECT_EQ(kernels::generation_kernel_path(kernels::KernelPath::Avx2VnniTiles), kernels::KernelPath::Avx2Vnni);
   for (kernels::KernelPath path : {kernels::KernelPath::Scalar, kernels::KernelPath::Avx2,
-                                   kernels::KernelPath::Avx2Vnni, kernels::KernelPath::Avx512}) {
+                                   kernels::KernelPath::Avx2Vnni, kernels::KernelPath::Avx512,
+                                   kernels::KernelPath::Avx512Decode}) {
     EXPECT_EQ(kernels::generation_kernel_path(path), path);
   }
 }
