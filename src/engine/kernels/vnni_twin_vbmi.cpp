@@ -144,9 +144,11 @@ inline const char* prefetch_target(const uint8_t* group, uint64_t group_bytes, i
 // scales are gathered in that order too) until the final store. The nibbles
 // are decoded once for the kTokens tokens; each token's steps are the same
 // whatever kTokens is.
-template <int kTokens>
-void q4_0_group_product(const WeightMatrix& w, int64_t row0, int count, StreamPrefetch& prefetch,
-                        const TokenActivations* a, __m512* out) {
+// kFull: all 16 rows exist (row r at rows + r * row_bytes); otherwise rows
+// past the matrix repeat its last row (their lanes are never stored).
+template <int kTokens, bool kFull>
+void q4_0_group_rows(const WeightMatrix& w, int64_t row0, int count, StreamPrefetch& prefetch,
+                     const TokenActivations* a, __m512* out) {
   constexpr uint64_t kBlockBytes = sizeof(quant::BlockQ4_0);
   const auto* rows = static_cast<const uint8_t*>(w.data) + static_cast<uint64_t>(row0) * w.row_bytes;
   const int64_t blocks = w.cols / 32, packs = (blocks + 1) / 2;
@@ -176,10 +178,16 @@ void q4_0_group_product(const WeightMatrix& w, int64_t row0, int count, StreamPr
     const uint64_t available = length - at;
     const __mmask64 readable = available >= 64 ? ~__mmask64{0} : (__mmask64{1} << available) - 1;
     __m512i lo[8], hi[8];
+    const uint8_t* low_row_at = rows + at;
+    const uint8_t* high_row_at = rows + 8 * w.row_bytes + at;
 #pragma GCC unroll 8
     for (int r = 0; r < 8; ++r) {
-      const __m512i low_row = _mm512_maskz_loadu_epi8(readable, low_rows[r] + at);
-      const __m512i high_row = _mm512_maskz_loadu_epi8(readable, high_rows[r] + at);
+      const uint8_t* low = kFull ? low_row_at : low_rows[r] + at;
+      const uint8_t* high = kFull ? high_row_at : high_rows[r] + at;
+      low_row_at += w.row_bytes;
+      high_row_at += w.row_bytes;
+      const __m512i low_row = _mm512_maskz_loadu_epi8(readable, low);
+      const __m512i high_row = _mm512_maskz_loadu_epi8(readable, high);
       // A missing second block reads as zero bytes (or not at all): its activations are zero.
       const __m512i v = _mm512_permutex2var_epi8(low_row, pick, high_row);
       lo[r] = _mm512_and_si512(v, low4);
@@ -228,11 +236,18 @@ void q4_0_group_product(const WeightMatrix& w, int64_t row0, int count, StreamPr
   for (int t = 0; t < kTokens; ++t) out[t] = _mm512_shuffle_f32x4(acc[t], acc[t], _MM_SHUFFLE(3, 1, 2, 0));
 }
 
+template <int kTokens>
+void q4_0_group_product(const WeightMatrix& w, int64_t row0, int count, StreamPrefetch& prefetch,
+                        const TokenActivations* a, __m512* out) {
+  if (count == kGroupRows) q4_0_group_rows<kTokens, true>(w, row0, count, prefetch, a, out);
+  else q4_0_group_rows<kTokens, false>(w, row0, count, prefetch, a, out);
+}
+
 // Q8_0 straight from the file: each row's two blocks in one register (sign
 // bits flipped: value + 128), one VPDPBUSD per row and token, then chunk_sums.
-template <int kTokens>
-void q8_0_group_product(const WeightMatrix& w, int64_t row0, int count, StreamPrefetch& prefetch,
-                        const TokenActivations* a, __m512* out) {
+template <int kTokens, bool kFull>
+void q8_0_group_rows(const WeightMatrix& w, int64_t row0, int count, StreamPrefetch& prefetch,
+                     const TokenActivations* a, __m512* out) {
   constexpr uint64_t kBlockBytes = sizeof(quant::BlockQ8_0);
   const auto* rows = static_cast<const uint8_t*>(w.data) + static_cast<uint64_t>(row0) * w.row_bytes;
   const int64_t blocks = w.cols / kBlock, packs = (blocks + 1) / 2;
@@ -249,10 +264,12 @@ void q8_0_group_product(const WeightMatrix& w, int64_t row0, int count, StreamPr
     const uint64_t at = static_cast<uint64_t>(k) * 2 * kBlockBytes;
     const int in_pack = 2 * k + 1 < blocks ? 2 : 1;
     __m512i q[16];
+    const uint8_t* row_at = rows + at + 2;
 #pragma GCC unroll 16
     for (int r = 0; r < 16; ++r) {
       // Rows past the matrix repeat the last row (their lanes are never stored).
-      const uint8_t* block = rows + static_cast<uint64_t>(std::min(r, last)) * w.row_bytes + at + 2;
+      const uint8_t* block = kFull ? row_at : rows + static_cast<uint64_t>(std::min(r, last)) * w.row_bytes + at + 2;
+      row_at += w.row_bytes;
       const __m256i first = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(block));
       const __m256i second = in_pack == 2 ? _mm256_loadu_si256(reinterpret_cast<const __m256i*>(block + kBlockBytes))
                                           : _mm256_setzero_si256();
@@ -283,6 +300,13 @@ void q8_0_group_product(const WeightMatrix& w, int64_t row0, int count, StreamPr
     }
   }
   for (int t = 0; t < kTokens; ++t) out[t] = acc[t];
+}
+
+template <int kTokens>
+void q8_0_group_product(const WeightMatrix& w, int64_t row0, int count, StreamPrefetch& prefetch,
+                        const TokenActivations* a, __m512* out) {
+  if (count == kGroupRows) q8_0_group_rows<kTokens, true>(w, row0, count, prefetch, a, out);
+  else q8_0_group_rows<kTokens, false>(w, row0, count, prefetch, a, out);
 }
 
 using GroupProductFn = void (*)(const WeightMatrix&, int64_t, int, StreamPrefetch&, const TokenActivations*, __m512*);

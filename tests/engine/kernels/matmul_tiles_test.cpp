@@ -179,7 +179,7 @@ TEST(KernelsMatmulTiles, TwinReadsNothingPastTheMatrixAndEqualsTheTiles) {
   for (GgmlType type : {GgmlType::Q4_0, GgmlType::Q8_0}) {
     EXPECT_TRUE(detail::vnni_twin_has_kernel(type));
     EXPECT_TRUE(has_simd_kernel(KernelPath::Avx512Decode, type));
-    // 3 blocks per row (a pair and a lone block), 19 rows (a partial group).
+    // 3 blocks per row (a pair and a lone block), 2, 1; 19 rows (a partial group).
     for (int64_t cols : {96, 64, 32}) {
       const int64_t rows = 19;
       SCOPED_TRACE(testing::Message() << ggml_type_name(type) << " cols " << cols);
