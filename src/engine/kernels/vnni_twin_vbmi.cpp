@@ -110,6 +110,13 @@ inline void chunk_sums(const __m512i (&p)[16], __m512i (&chunk)[4]) {
   chunk[3] = _mm512_shuffle_i32x4(high01, high23, _MM_SHUFFLE(3, 1, 3, 1));
 }
 
+// The F16 scale at the start of a block in each lane's row (`offsets`: the
+// lanes' row offsets from `block`), as floats; lanes outside `present` get 0.
+inline __m512 block_scales(const uint8_t* block, __m512i offsets, __mmask16 present) {
+  const __m512i words = _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), present, offsets, block, 1);
+  return _mm512_cvtph_ps(_mm512_cvtepi32_epi16(words));
+}
+
 // Keeps the weights a thread will read next on their way into L2: the groups
 // one thread computes are contiguous in the file, so one cursor runs a whole
 // group (all 16 rows of a group are read from its first line on) plus
@@ -195,11 +202,7 @@ void q4_0_group_rows(const WeightMatrix& w, int64_t row0, int count, StreamPrefe
     }
     const int in_pack = 2 * k + 1 < blocks ? 2 : 1;
     __m512 dw[2];
-    for (int j = 0; j < in_pack; ++j) {
-      const __m512i words = _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), present, offsets,
-                                                        rows + at + j * kBlockBytes, 1);
-      dw[j] = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(words));
-    }
+    for (int j = 0; j < in_pack; ++j) dw[j] = block_scales(rows + at + j * kBlockBytes, offsets, present);
 #pragma GCC unroll 1
     for (int t = 0; t < kTokens; ++t) {
       const __m512i a_low = _mm512_load_si512(a[t].values + k * 2 * kPackLine);
@@ -276,11 +279,7 @@ void q8_0_group_rows(const WeightMatrix& w, int64_t row0, int count, StreamPrefe
       q[r] = _mm512_xor_si512(_mm512_inserti64x4(_mm512_castsi256_si512(first), second, 1), sign);
     }
     __m512 dw[2];
-    for (int j = 0; j < in_pack; ++j) {
-      const __m512i words = _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), present, offsets,
-                                                        rows + at + j * kBlockBytes, 1);
-      dw[j] = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(words));
-    }
+    for (int j = 0; j < in_pack; ++j) dw[j] = block_scales(rows + at + j * kBlockBytes, offsets, present);
 #pragma GCC unroll 1
     for (int t = 0; t < kTokens; ++t) {
       const __m512i av = _mm512_load_si512(a[t].values + k * kPackLine);
