@@ -46,13 +46,13 @@ enum class KernelPath {
   Avx2VnniTiles,  // Avx2Tiles with VPDPBUSD products; generation uses the Avx2Vnni row kernels
   Avx512,    // AVX-512 F/BW/VL/DQ/VNNI/BF16 (all required: the file is built for all), row kernels
   Avx512Decode,  // the generation path of Avx512Tiles and Amx: the types whose decoded tiles
-                 // have a single-token twin (vnni_tiles.h: Q4_0, Q8_0) take the twin for one
-                 // token and the tiles for several (a decode batch of streams), so a token's
-                 // output never depends on its batch; other types use the Avx512 row kernels
+                 // have a twin (vnni_tiles.h: Q4_0, Q8_0) take the twin for up to 8 tokens
+                 // and the tiles for more (decode batches of streams), so a token's output
+                 // never depends on its batch; other types use the Avx512 row kernels
   Avx512Tiles,  // Avx512 (+VBMI) with prompt tokens of quantized weights through decoded
-                // weight tiles and VPDPBUSD products (vnni_tiles.h); one token takes the
-                // tiles' single-token twin where there is one; other types use the Avx512
-                // row kernels
+                // weight tiles and VPDPBUSD products (vnni_tiles.h); up to 8 tokens take
+                // the tiles' twin where there is one (same bits); other types use the
+                // Avx512 row kernels
   Amx,       // Avx512 (+VBMI) plus AMX tiles: INT8 tile products for quantized weights, BF16
              // tile products for BF16 weights; other types (F32, F16) use the Avx512 kernels
 };
@@ -68,8 +68,8 @@ KernelPath best_kernel_path();                       // what matmul() uses
 // decoded tiles of the Avx2Tiles and Avx2VnniTiles paths pay off for prompt
 // batches only, so generation there uses the row kernels of the same
 // instruction set (Avx2, Avx2Vnni); Avx512Tiles and Amx generate with
-// Avx512Decode (row kernels, and the tiles' single-token twin where there is
-// one, so decode batches can take the tiles). Every other path is its own
+// Avx512Decode (row kernels, and the tiles' twin where there is one, so a
+// decode batch reads each weight once for all its streams). Every other path is its own
 // generation path.
 KernelPath generation_kernel_path(KernelPath path);
 // True for the paths built on the AVX2 row kernels (Avx2, Avx2Vnni and their tiles).
